@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+//
+// rescompile: an ONNX → fused-kernel-plan compiler for residual networks.
+//
+// Module arrows (DESIGN.md §2): the CLI depends on the façade and the runtime; the façade depends on the
+// importer, passes and codegen; everything compiler-side depends on ResIR. No target here carries
+// `unsafeFlags`, so the library products build as a version-tagged dependency; the fast x86 build names the
+// CPU on the command line instead (README, "Performance").
+import PackageDescription
+
+let package = Package(
+  name: "rescompile",
+  products: [
+    .executable(name: "rescompile", targets: ["rescompile"]),
+    .library(name: "ResCompiler", targets: ["ResCompiler"]),
+    .library(name: "ResIR", targets: ["ResIR"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - Compiler side
+    .target(name: "ResIR"),
+    .target(
+      name: "ResONNX",
+      dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+    ),
+    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
+
+    // MARK: - Command line
+    .executableTarget(
+      name: "rescompile",
+      dependencies: ["ResCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+
+    // MARK: - Tests
+    .target(name: "ResTestSupport", dependencies: ["ResIR"], path: "Tests/ResTestSupport"),
+    .testTarget(name: "ResIRTests", dependencies: ["ResIR", "ResTestSupport"]),
+    .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
+  ]
+)

@@ -1,0 +1,33 @@
+/// Work fused into the end of a convolution or matrix multiply, applied while the output tile is still in
+/// registers: bias first (the op's bias operand), then the residual add, then the activation.
+///
+/// An empty epilogue is what every imported node has; the optimizer fills it in.
+public struct Epilogue: Sendable, Hashable {
+  /// The op's residual operand is in use: `y = act(op(x) + bias + residual)`. The residual must have exactly
+  /// the output's shape (a broadcast operand is never a residual).
+  public var residual: Bool
+  public var activation: Activation?
+
+  public init(residual: Bool = false, activation: Activation? = nil) {
+    self.residual = residual
+    self.activation = activation
+  }
+
+  public static let none = Epilogue()
+  public var isEmpty: Bool { !residual && activation == nil }
+}
+
+/// An activation an epilogue can apply.
+public enum Activation: Sendable, Hashable {
+  case relu
+  /// Clamp to `[min, max]`; ReLU6 is `clip(0, 6)`.
+  case clip(min: Float, max: Float)
+  case leakyRelu(alpha: Float)
+  case sigmoid
+  case tanh
+  case hardSigmoid(alpha: Float, beta: Float)
+  case hardSwish
+  /// `x · sigmoid(x)`.
+  case silu
+  case gelu(GeluApproximation)
+}

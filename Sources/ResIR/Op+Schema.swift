@@ -1,0 +1,138 @@
+/// The facts about each op that do not depend on its attribute values: its ONNX name and how many operands
+/// and results a node of it has. The verifier checks nodes against these; dumps print `onnxName`.
+extension Op {
+  /// The ONNX op type this op corresponds to (`Conv`, `Add`...), used by dumps and error messages.
+  public var onnxName: String {
+    switch self {
+    case .conv: "Conv"
+    case .gemm: "Gemm"
+    case .matMul: "MatMul"
+    case .batchNormalization: "BatchNormalization"
+    case .layerNormalization: "LayerNormalization"
+    case .lrn: "LRN"
+    case .unary(let u): u.onnxName
+    case .clip: "Clip"
+    case .binary(let b): b.onnxName
+    case .variadic(let v): v.onnxName
+    case .where: "Where"
+    case .cast: "Cast"
+    case .maxPool: "MaxPool"
+    case .averagePool: "AveragePool"
+    case .globalAveragePool: "GlobalAveragePool"
+    case .reduceMean: "ReduceMean"
+    case .softmax: "Softmax"
+    case .flatten: "Flatten"
+    case .reshape: "Reshape"
+    case .transpose: "Transpose"
+    case .concat: "Concat"
+    case .split: "Split"
+    case .slice: "Slice"
+    case .squeeze: "Squeeze"
+    case .unsqueeze: "Unsqueeze"
+    case .gather: "Gather"
+    case .shape: "Shape"
+    case .expand: "Expand"
+    case .constantOfShape: "ConstantOfShape"
+    case .pad: "Pad"
+    case .identity: "Identity"
+    case .dropout: "Dropout"
+    case .lstm: "LSTM"
+    case .gru: "GRU"
+    }
+  }
+
+  /// How many operand slots a node of this op has: `required` leading slots must be present, up to
+  /// `maximum` may be (`nil` means any number, for variadic ops). Optional slots are `nil` in `Node.inputs`.
+  public var operandArity: (required: Int, maximum: Int?) {
+    switch self {
+    case .conv(let a): (2, a.epilogue.residual ? 4 : 3)
+    case .gemm(let a): (2, a.epilogue.residual ? 4 : 3)
+    case .matMul(let e): (2, e.residual ? 4 : 3)
+    case .batchNormalization: (5, 5)
+    case .layerNormalization: (2, 3)
+    case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten,
+      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout:
+      (1, 1)
+    case .clip: (1, 3)
+    case .binary: (2, 2)
+    case .variadic, .concat: (1, nil)
+    case .where: (3, 3)
+    case .reshape, .gather, .expand: (2, 2)
+    case .slice: (3, 5)
+    case .constantOfShape: (1, 1)
+    case .pad: (1, 2)
+    case .lstm: (3, 8)
+    case .gru: (3, 6)
+    }
+  }
+
+  /// How many results a node of this op produces.
+  public var resultCount: Int {
+    switch self {
+    case .split(_, let sizes): sizes.count
+    case .layerNormalization, .lstm: 3
+    case .dropout, .gru: 2
+    case .conv, .gemm, .matMul, .batchNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
+      .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity:
+      1
+    }
+  }
+
+  /// The epilogue, for the ops that carry one.
+  public var epilogue: Epilogue? {
+    switch self {
+    case .conv(let a): a.epilogue
+    case .gemm(let a): a.epilogue
+    case .matMul(let e): e
+    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
+      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+      .identity, .dropout, .lstm, .gru:
+      nil
+    }
+  }
+
+  /// The operand slot that holds the residual when `epilogue.residual` is set.
+  public static let residualSlot = 3
+}
+
+extension UnaryOp {
+  public var onnxName: String {
+    switch self {
+    case .relu: "Relu"
+    case .sigmoid: "Sigmoid"
+    case .tanh: "Tanh"
+    case .erf: "Erf"
+    case .sqrt: "Sqrt"
+    case .hardSwish: "HardSwish"
+    case .leakyRelu: "LeakyRelu"
+    case .hardSigmoid: "HardSigmoid"
+    case .gelu: "Gelu"
+    }
+  }
+}
+
+extension BinaryOp {
+  public var onnxName: String {
+    switch self {
+    case .add: "Add"
+    case .sub: "Sub"
+    case .mul: "Mul"
+    case .div: "Div"
+    case .pow: "Pow"
+    case .mod: "Mod"
+    case .equal: "Equal"
+    }
+  }
+}
+
+extension VariadicOp {
+  public var onnxName: String {
+    switch self {
+    case .sum: "Sum"
+    case .max: "Max"
+    case .min: "Min"
+    }
+  }
+}

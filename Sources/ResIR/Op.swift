@@ -1,0 +1,148 @@
+/// What a node computes: a closed set of operations with typed attributes.
+///
+/// The cases follow ONNX semantics at the newest opset; the importer rewrites older opset forms into these
+/// (Clip bounds given as attributes become operands, Split sizes become an attribute, and so on), so passes
+/// and backends see one form per op. Switches over `Op` are exhaustive without `default`: adding a case makes
+/// the compiler list every place that must learn about it.
+///
+/// Operands that decide an output *shape* and are constants in every real model (axes, split sizes, pads)
+/// are typed attributes. Operands that PyTorch exports compute from `Shape` chains (Reshape's shape,
+/// Slice's starts and ends, Expand's shape) stay operands, so a dynamic batch can flow through them.
+///
+/// Fusion is data, not new op kinds: `conv`, `gemm` and `matMul` carry an `Epilogue`.
+public enum Op: Sendable, Hashable {
+  // MARK: Convolution and dense layers
+  /// Operands: X, W, B?, residual? (the residual slot is used when `epilogue.residual` is set).
+  case conv(ConvAttributes)
+  /// Operands: A, B, C?, residual?.
+  case gemm(GemmAttributes)
+  /// Operands: A, B, bias?, residual?. The bias slot is only used by fused forms.
+  case matMul(Epilogue)
+
+  // MARK: Normalization
+  /// Operands: X, scale, B, mean, var. Inference form only: training mode is rejected by the importer.
+  case batchNormalization(epsilon: Float)
+  /// Operands: X, Scale, B?. Results: Y, Mean, InvStdDev (the last two are statistics ONNX can expose).
+  case layerNormalization(LayerNormAttributes)
+  /// Operands: X.
+  case lrn(LRNAttributes)
+
+  // MARK: Elementwise
+  /// Operands: X.
+  case unary(UnaryOp)
+  /// Operands: X, min?, max?.
+  case clip
+  /// Operands: A, B (multidirectional broadcasting).
+  case binary(BinaryOp)
+  /// Operands: one or more inputs, broadcast together.
+  case variadic(VariadicOp)
+  /// Operands: condition, X, Y.
+  case `where`
+  /// Operands: X.
+  case cast(to: DType)
+
+  // MARK: Pooling
+  /// Operands: X. Only the values result (ONNX's optional Indices is rejected by the importer).
+  case maxPool(PoolAttributes)
+  /// Operands: X.
+  case averagePool(PoolAttributes)
+  /// Operands: X.
+  case globalAveragePool
+  /// Operands: data. `axes == nil` reduces over every axis.
+  case reduceMean(axes: [Int]?, keepDims: Bool)
+  /// Operands: input. `coerced2D` keeps the opset < 13 meaning (flatten to 2-D at `axis`, normalize rows).
+  case softmax(axis: Int, coerced2D: Bool)
+
+  // MARK: Shapes and data movement
+  /// Operands: input.
+  case flatten(axis: Int)
+  /// Operands: data, shape.
+  case reshape(allowZero: Bool)
+  /// Operands: data.
+  case transpose(perm: [Int])
+  /// Operands: one or more inputs.
+  case concat(axis: Int)
+  /// Operands: input. One result per entry of `sizes`.
+  case split(axis: Int, sizes: [Int])
+  /// Operands: data, starts, ends, axes?, steps?.
+  case slice
+  /// Operands: data. `axes == nil` removes every dimension of size 1.
+  case squeeze(axes: [Int]?)
+  /// Operands: data.
+  case unsqueeze(axes: [Int])
+  /// Operands: data, indices.
+  case gather(axis: Int)
+  /// Operands: data. Produces the (sliced) shape as an int64 vector.
+  case shape(start: Int, end: Int?)
+  /// Operands: input, shape.
+  case expand
+  /// Operands: shape. Every element is `value`.
+  case constantOfShape(ScalarValue)
+  /// Operands: data, constant_value? (`pads` lists begins then ends for every axis).
+  case pad(mode: PadMode, pads: [Int])
+  /// Operands: input.
+  case identity
+  /// Operands: data (inference form: an identity). Results: output, mask.
+  case dropout
+
+  // MARK: Recurrent layers
+  /// Operands: X, W, R, B?, sequence_lens?, initial_h?, initial_c?, P?. Results: Y, Y_h, Y_c.
+  case lstm(RecurrentAttributes)
+  /// Operands: X, W, R, B?, sequence_lens?, initial_h?. Results: Y, Y_h.
+  case gru(RecurrentAttributes)
+}
+
+/// Elementwise operations of one operand.
+public enum UnaryOp: Sendable, Hashable {
+  case relu
+  case sigmoid
+  case tanh
+  case erf
+  case sqrt
+  case hardSwish
+  case leakyRelu(alpha: Float)
+  case hardSigmoid(alpha: Float, beta: Float)
+  case gelu(GeluApproximation)
+}
+
+/// Elementwise operations of two broadcast operands.
+public enum BinaryOp: Sendable, Hashable {
+  case add
+  case sub
+  case mul
+  case div
+  case pow
+  /// `fmod` selects C's fmod (sign of the dividend) instead of the integer modulo (sign of the divisor).
+  case mod(fmod: Bool)
+  /// Produces `bool`.
+  case equal
+}
+
+/// Elementwise operations over any number of broadcast operands.
+public enum VariadicOp: String, Sendable, Hashable, CaseIterable {
+  case sum
+  case max
+  case min
+}
+
+public enum GeluApproximation: String, Sendable, Hashable, CaseIterable {
+  case none
+  case tanh
+}
+
+public enum PadMode: String, Sendable, Hashable, CaseIterable {
+  case constant
+  case reflect
+  case edge
+  case wrap
+}
+
+/// A typed scalar attribute value (ConstantOfShape's fill value).
+public struct ScalarValue: Sendable, Hashable {
+  public var dtype: DType
+  public var value: Double
+  public init(dtype: DType, value: Double) {
+    self.dtype = dtype
+    self.value = value
+  }
+}

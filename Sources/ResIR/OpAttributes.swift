@@ -1,0 +1,146 @@
+/// Padding of a sliding-window op.
+///
+/// ONNX's `auto_pad=VALID` and explicit `pads` both become `.explicit`. `SAME_UPPER`/`SAME_LOWER` become
+/// explicit pads when the importer knows the spatial sizes, and stay symbolic otherwise (a dynamic image size).
+public enum Padding: Sendable, Hashable {
+  /// Begin pads for every spatial axis, then end pads: ONNX's order.
+  case explicit([Int])
+  case sameUpper
+  case sameLower
+}
+
+public struct ConvAttributes: Sendable, Hashable {
+  public var kernelShape: [Int]
+  public var strides: [Int]
+  public var dilations: [Int]
+  public var padding: Padding
+  public var group: Int
+  public var epilogue: Epilogue
+
+  public init(
+    kernelShape: [Int], strides: [Int], dilations: [Int], padding: Padding, group: Int,
+    epilogue: Epilogue = .none
+  ) {
+    self.kernelShape = kernelShape
+    self.strides = strides
+    self.dilations = dilations
+    self.padding = padding
+    self.group = group
+    self.epilogue = epilogue
+  }
+}
+
+public struct PoolAttributes: Sendable, Hashable {
+  public var kernelShape: [Int]
+  public var strides: [Int]
+  public var dilations: [Int]
+  public var padding: Padding
+  public var ceilMode: Bool
+  /// AveragePool only: whether padded cells count in the divisor.
+  public var countIncludePad: Bool
+
+  public init(
+    kernelShape: [Int], strides: [Int], dilations: [Int], padding: Padding, ceilMode: Bool,
+    countIncludePad: Bool = false
+  ) {
+    self.kernelShape = kernelShape
+    self.strides = strides
+    self.dilations = dilations
+    self.padding = padding
+    self.ceilMode = ceilMode
+    self.countIncludePad = countIncludePad
+  }
+}
+
+public struct GemmAttributes: Sendable, Hashable {
+  public var alpha: Float
+  public var beta: Float
+  public var transA: Bool
+  public var transB: Bool
+  public var epilogue: Epilogue
+
+  public init(alpha: Float = 1, beta: Float = 1, transA: Bool = false, transB: Bool = false, epilogue: Epilogue = .none) {
+    self.alpha = alpha
+    self.beta = beta
+    self.transA = transA
+    self.transB = transB
+    self.epilogue = epilogue
+  }
+}
+
+public struct LayerNormAttributes: Sendable, Hashable {
+  /// First normalized axis, already made non-negative by the importer.
+  public var axis: Int
+  public var epsilon: Float
+
+  public init(axis: Int, epsilon: Float) {
+    self.axis = axis
+    self.epsilon = epsilon
+  }
+}
+
+public struct LRNAttributes: Sendable, Hashable {
+  public var size: Int
+  public var alpha: Float
+  public var beta: Float
+  public var bias: Float
+
+  public init(size: Int, alpha: Float, beta: Float, bias: Float) {
+    self.size = size
+    self.alpha = alpha
+    self.beta = beta
+    self.bias = bias
+  }
+}
+
+public enum RecurrentDirection: String, Sendable, Hashable, CaseIterable {
+  case forward
+  case reverse
+  case bidirectional
+
+  public var count: Int { self == .bidirectional ? 2 : 1 }
+}
+
+/// The gate functions ONNX's recurrent ops allow, with their optional alpha/beta.
+public enum RecurrentActivation: Sendable, Hashable {
+  case sigmoid
+  case tanh
+  case relu
+  case hardSigmoid(alpha: Float, beta: Float)
+  case leakyRelu(alpha: Float)
+  case thresholdedRelu(alpha: Float)
+  case scaledTanh(alpha: Float, beta: Float)
+  case affine(alpha: Float, beta: Float)
+  case elu(alpha: Float)
+  case softsign
+  case softplus
+}
+
+/// Attributes shared by LSTM and GRU.
+public struct RecurrentAttributes: Sendable, Hashable {
+  public var hiddenSize: Int
+  public var direction: RecurrentDirection
+  /// Gate functions per direction, as ONNX lists them (LSTM: f, g, h; GRU: f, g), defaults filled in.
+  public var activations: [RecurrentActivation]
+  /// Cell clip threshold, if any.
+  public var clip: Float?
+  /// LSTM only: couple the input and forget gates.
+  public var inputForget: Bool
+  /// GRU only: apply the linear transformation before multiplying by the reset gate.
+  public var linearBeforeReset: Bool
+  /// ONNX `layout`: false = [seq, batch, ...], true = [batch, seq, ...].
+  public var batchMajor: Bool
+
+  public init(
+    hiddenSize: Int, direction: RecurrentDirection, activations: [RecurrentActivation], clip: Float? = nil,
+    inputForget: Bool = false, linearBeforeReset: Bool = false, batchMajor: Bool = false
+  ) {
+    self.hiddenSize = hiddenSize
+    self.direction = direction
+    self.activations = activations
+    self.clip = clip
+    self.inputForget = inputForget
+    self.linearBeforeReset = linearBeforeReset
+    self.batchMajor = batchMajor
+  }
+}
