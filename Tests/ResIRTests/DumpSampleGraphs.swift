@@ -72,7 +72,9 @@ enum DumpSampleGraphs {
       alpha: 0.5, beta: 2, transA: true, transB: true, epilogue: Epilogue(residual: true, activation: .silu))
     let g0 = node("gemm", .gemm(gemm), [m, wm, nil, m], [f32(.symbol("N"), 64)])[0]
     let g1 = node("gemm_plain", .gemm(GemmAttributes()), [g0, wm], [f32(.symbol("N"), 64)])[0]
-    let mm = node("matmul", .matMul(Epilogue(residual: true, activation: .gelu(.tanh))), [g1, wm, nil, g0], [f32(.symbol("N"), 64)])[0]
+    let mm = node(
+      "matmul", .matMul(Epilogue(residual: true, activation: .gelu(.tanh))), [g1, wm, nil, g0], [f32(.symbol("N"), 64)])[
+        0]
     _ = node("matmul_plain", .matMul(.none), [mm, wm], [f32(.symbol("N"), 64)])
 
     // Normalization.
@@ -127,7 +129,8 @@ enum DumpSampleGraphs {
     let transposed = node("transpose", .transpose(perm: [0, 3, 1, 2]), [p1], [f32(.symbol("N"), 8, 8, 8)])[0]
     let concatenated = node("concat", .concat(axis: 1), [transposed, p1, p0], [f32(.symbol("N"), 24, 8, 8)])[0]
     let parts = node(
-      "split", .split(axis: 1, sizes: [8, 8, 8]), [concatenated], [f32(.symbol("N"), 8, 8, 8), f32(.symbol("N"), 8, 8, 8), f32(.symbol("N"), 8, 8, 8)])
+      "split", .split(axis: 1, sizes: [8, 8, 8]), [concatenated],
+      [f32(.symbol("N"), 8, 8, 8), f32(.symbol("N"), 8, 8, 8), f32(.symbol("N"), 8, 8, 8)])
     let starts = g.addConstant(name: "starts", Constant(int64s: [0], dims: [1]))
     let ends = g.addConstant(name: "ends", Constant(int64s: [Int64.max], dims: [1]))
     let steps = g.addConstant(name: "steps", Constant(int64s: [2], dims: [1]))
@@ -140,11 +143,16 @@ enum DumpSampleGraphs {
     let shapeOf = node("shape", .shape(start: 0, end: nil), [sliced], [TensorType(.int64, dims: [4])])[0]
     _ = node("shape_sliced", .shape(start: 1, end: -1), [sliced], [TensorType(.int64, dims: [2])])
     _ = node("expand", .expand, [unsqueezed, shapeOf], [f32(.symbol("N"), 4, 8, 8)])
-    _ = node("fill_int", .constantOfShape(ScalarValue(dtype: .int64, value: 7)), [shapeOf], [TensorType(.int64, [.unknown, 4])])
+    _ = node(
+      "fill_int", .constantOfShape(ScalarValue(dtype: .int64, value: 7)), [shapeOf],
+      [TensorType(.int64, [.unknown, 4])])
     _ = node("fill_float", .constantOfShape(ScalarValue(dtype: .float32, value: -0.5)), [shapeOf], [f32(.unknown)])
-    let padded = node("pad", .pad(mode: .reflect, pads: [0, 0, 1, 1, 0, 0, 1, 1]), [sliced, nil], [f32(.symbol("N"), 4, 10, 10)])[0]
+    let padded = node(
+      "pad", .pad(mode: .reflect, pads: [0, 0, 1, 1, 0, 0, 1, 1]), [sliced, nil], [f32(.symbol("N"), 4, 10, 10)])[0]
     let fillValue = g.addConstant(name: "pad_value", Constant(floats: [0.25], dims: []))
-    _ = node("pad_constant", .pad(mode: .constant, pads: [0, 0, 0, 0, 0, 0, 2, 2]), [padded, fillValue], [f32(.symbol("N"), 4, 10, 12)])
+    _ = node(
+      "pad_constant", .pad(mode: .constant, pads: [0, 0, 0, 0, 0, 0, 2, 2]), [padded, fillValue],
+      [f32(.symbol("N"), 4, 10, 12)])
     _ = node("pad_edge", .pad(mode: .edge, pads: [0, 0, 0, 0, 0, 0, 0, 0]), [padded], [f32(.symbol("N"), 4, 10, 10)])
     _ = node("pad_wrap", .pad(mode: .wrap, pads: [0, 0, 0, 0, 0, 0, 0, 0]), [padded], [f32(.symbol("N"), 4, 10, 10)])
     let same = node("identity", .identity, [half], [TensorType(.float16, t.shape)])[0]
@@ -166,13 +174,17 @@ enum DumpSampleGraphs {
     let gruW = g.addConstant(name: "gru_w", weights([1, 24, 4], salt: 4))
     let gruR = g.addConstant(name: "gru_r", weights([1, 24, 8], salt: 5))
     let gru = RecurrentAttributes(
-      hiddenSize: 8, direction: .forward, activations: [.scaledTanh(alpha: 1.5, beta: 0.5), .affine(alpha: 2, beta: -1)],
+      hiddenSize: 8, direction: .forward,
+      activations: [.scaledTanh(alpha: 1.5, beta: 0.5), .affine(alpha: 2, beta: -1)],
       clip: nil, inputForget: true, linearBeforeReset: true, batchMajor: false)
-    _ = node("gru", .gru(gru), [seq, gruW, gruR, nil, nil, h[1]], [f32(5, 1, .symbol("batch"), 8), f32(1, .symbol("batch"), 8)])
+    _ = node(
+      "gru", .gru(gru), [seq, gruW, gruR, nil, nil, h[1]],
+      [f32(5, 1, .symbol("batch"), 8), f32(1, .symbol("batch"), 8)])
     let gru2 = RecurrentAttributes(
       hiddenSize: 8, direction: .reverse, activations: [.elu(alpha: 0.9), .softsign, .softplus, .tanh],
       clip: 0.5)
-    _ = node("gru_reverse", .gru(gru2), [seq, gruW, gruR], [f32(5, 1, .symbol("batch"), 8), f32(1, .symbol("batch"), 8)])
+    _ = node(
+      "gru_reverse", .gru(gru2), [seq, gruW, gruR], [f32(5, 1, .symbol("batch"), 8), f32(1, .symbol("batch"), 8)])
 
     g.outputs = [dropped[0], h[0], reshaped, shape]
     // A dead constant: left in the value table, never printed.
@@ -184,7 +196,8 @@ enum DumpSampleGraphs {
   /// non-ASCII, ONNX's `::`, an empty node name, symbolic dimensions that are not identifiers.
   static func oddNames() -> Graph {
     var g = Graph(name: "odd \"names\" \\ ünï\tcode")
-    let x = g.addInput(name: "input with space", type: TensorType(.float32, [.symbol("batch size"), .symbol("?"), 3]))
+    let x = g.addInput(
+      name: "input with space \u{202E}", type: TensorType(.float32, [.symbol("batch size"), .symbol("?"), 3]))
     let c = g.addConstant(name: "onnx::Conv_5", Constant(floats: [1, 2, 3], dims: [3]))
     g.appendNode(
       name: "", op: .binary(.add), inputs: [x, c],
@@ -233,6 +246,20 @@ enum DumpSampleGraphs {
       name: "fc", op: .gemm(GemmAttributes(transB: true)), inputs: [g.nodes[3].outputs[0], fc, nil],
       results: [("logits", TensorType(.float32, [.symbol("N"), 10]))])
     g.outputs = [g.nodes[4].outputs[0]]
+    return g
+  }
+
+  /// Graphs the verifier would reject but the dumps must still show faithfully (printing is how one debugs
+  /// them): a residual epilogue with an empty residual slot, a node without results, one without operands.
+  static func malformed() -> Graph {
+    var g = Graph(name: "malformed")
+    let x = g.addInput(name: "x", type: TensorType(.float32, dims: [2, 2]))
+    g.appendNode(
+      name: "mm", op: .matMul(Epilogue(residual: true)), inputs: [x, x],
+      results: [("y", TensorType(.float32, dims: [2, 2]))])
+    g.appendNode(name: "sink", op: .identity, inputs: [g.nodes[0].outputs[0]], results: [])
+    g.appendNode(name: "nothing", op: .unary(.relu), inputs: [], results: [("z", TensorType(.float32, []))])
+    g.outputs = [g.nodes[0].outputs[0], g.nodes[2].outputs[0], x]
     return g
   }
 

@@ -12,10 +12,13 @@ enum GraphEquivalence {
     for (x, y) in zip(a.nodes, b.nodes) {
       #expect(x.name == y.name, sourceLocation: sourceLocation)
       #expect(x.op == y.op, "node \(x.name)", sourceLocation: sourceLocation)
-      #expect(x.inputs.map { $0.map { a[$0].name } } == y.inputs.map { $0.map { b[$0].name } }, sourceLocation: sourceLocation)
+      #expect(
+        x.inputs.map { $0.map { a[$0].name } } == y.inputs.map { $0.map { b[$0].name } }, sourceLocation: sourceLocation
+      )
       #expect(signature(x.outputs, a) == signature(y.outputs, b), sourceLocation: sourceLocation)
     }
-    let constantsA = a.liveConstants(), constantsB = b.liveConstants()
+    let constantsA = a.liveConstants()
+    let constantsB = b.liveConstants()
     #expect(signature(constantsA, a) == signature(constantsB, b), sourceLocation: sourceLocation)
     for (x, y) in zip(constantsA, constantsB) {
       guard let cx = a.constant(x), let cy = b.constant(y) else {

@@ -22,6 +22,26 @@ import Testing
 
     """
 
+  /// The example in `TextFormat`'s documentation, verbatim: it must stay valid text that prints back as is.
+  static let documentationExample = """
+    graph "block" {
+      input %x: f32[N,64,56,56]
+      const @w1: f32[64,64,3,3] fingerprint 3d1f0a9b55c2e871
+      const @b1: f32[64] fingerprint 0c44d2a3e9b1f650
+      const @shape: i64[2] = [1,-1]
+      %y1 = Conv "conv1" (%x, @w1, @b1) {dilations=[1,1], group=1, kernel_shape=[3,3], pads=[1,1,1,1], strides=[1,1]} epilogue(relu) : f32[N,64,56,56]
+      %y2 = Conv "conv2" (%y1, @w1, @b1, %x) {dilations=[1,1], group=1, kernel_shape=[3,3], pads=[1,1,1,1], strides=[1,1]} epilogue(residual %x, relu) : f32[N,64,56,56]
+      %a, %b = Split "split" (%y2) {axis=1, split=[32,32]} : f32[N,32,56,56], f32[N,32,56,56]
+      %flat = Reshape "flat" (%a, @shape) {allowzero=0} : f32[1,?]
+      return %flat, %b
+    }
+
+    """
+
+  @Test func documentationExampleRoundTrips() throws {
+    #expect(TextFormat.print(try TextFormat.parse(Self.documentationExample)) == Self.documentationExample)
+  }
+
   @Test func resnetBlockPrintsExactly() {
     #expect(TextFormat.print(DumpSampleGraphs.resnetBlock()) == Self.resnetBlock)
   }

@@ -26,10 +26,27 @@ import Testing
     #expect(text.contains(#"%"quote\"back\\slash""#))
     #expect(text.contains(#"Relu "名前 \u{7}\n""#))
     #expect(text.contains("%/layer1/layer1.0/Relu_output_0 = "))
+    // Invisible characters (here a right-to-left override) are escaped, so nothing hides in an editor.
+    #expect(text.contains(#"input %"input with space \u{202e}": f32["batch size","?",3]"#))
   }
 
   @Test func resnetBlockRoundTrips() throws {
     _ = try roundTrip(DumpSampleGraphs.resnetBlock())
+  }
+
+  @Test func malformedGraphRoundTrips() throws {
+    _ = try roundTrip(DumpSampleGraphs.malformed())
+    #expect(
+      TextFormat.print(DumpSampleGraphs.malformed()) == """
+        graph "malformed" {
+          input %x: f32[2,2]
+          %y = MatMul "mm" (%x, %x) epilogue(residual _) : f32[2,2]
+          Identity "sink" (%y)
+          %z = Relu "nothing" () : f32[]
+          return %y, %z, %x
+        }
+
+        """)
   }
 
   @Test func emptyGraphRoundTrips() throws {
@@ -61,7 +78,8 @@ import Testing
     let first = try TextFormat.parse(text)
     let second = try TextFormat.parse(text)
     for (a, b) in zip(first.outputs, second.outputs) {
-      let ca = try #require(first.constant(a)), cb = try #require(second.constant(b))
+      let ca = try #require(first.constant(a))
+      let cb = try #require(second.constant(b))
       #expect(GraphEquivalence.bytes(ca) == GraphEquivalence.bytes(cb))
       #expect(Set(ca.doubles()).count > 1, "synthesized data should vary: \(first[a].name)")
       switch ca.dtype {
@@ -80,9 +98,17 @@ import Testing
   /// Small constants print their exact values, including special floats, and read back bit for bit.
   @Test func smallConstantsPrintExactValues() throws {
     var g = Graph(name: "values")
-    let f = g.addConstant(name: "f", Constant(floats: [0.1, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude], dims: [7]))
+    let f = g.addConstant(
+      name: "f",
+      Constant(
+        floats: [0.1, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude], dims: [7]))
     let h = g.addConstant(
-      name: "h", Constant(dtype: .float16, dims: [3], bytes: TensorBytes(copyingScalars: [Float16(0.1).bitPattern, Float16(65504).bitPattern, Float16(-6e-8).bitPattern])))
+      name: "h",
+      Constant(
+        dtype: .float16, dims: [3],
+        bytes: TensorBytes(copyingScalars: [
+          Float16(0.1).bitPattern, Float16(65504).bitPattern, Float16(-6e-8).bitPattern,
+        ])))
     let d = g.addConstant(name: "d", Constant(dtype: .float64, dims: [2], doubles: [0.1, 1e300]))
     let i8 = g.addConstant(name: "i8", Constant(dtype: .int8, dims: [2], doubles: [-128, 127]))
     let u8 = g.addConstant(name: "u8", Constant(dtype: .uint8, dims: [2], doubles: [0, 255]))
@@ -123,23 +149,27 @@ import Testing
       """
     let graph = try TextFormat.parse(text)
     #expect(graph.nodes.map(\.op) == [.unary(.leakyRelu(alpha: 1)), .binary(.mul)])
-    #expect(TextFormat.print(graph) == """
-      graph "g" {
-        input %x: f32[1,4]
-        const @late: f32[] = [nan]
-        %y = LeakyRelu "l" (%x) {alpha=1.0} : f32[1,4]
-        %z = Mul "m" (%y, @late) : f32[1,4]
-        return %z
-      }
+    #expect(
+      TextFormat.print(graph) == """
+        graph "g" {
+          input %x: f32[1,4]
+          const @late: f32[] = [nan]
+          %y = LeakyRelu "l" (%x) {alpha=1.0} : f32[1,4]
+          %z = Mul "m" (%y, @late) : f32[1,4]
+          return %z
+        }
 
-      """)
+        """)
   }
 
   /// An attribute of the wrong op's flavor (`count_include_pad` on MaxPool, `linear_before_reset` on LSTM)
   /// appears only when set, and survives the round trip either way.
   @Test func flavorAttributesAppearOnlyWhenSet() throws {
     let text = TextFormat.print(DumpSampleGraphs.everyOp())
-    #expect(text.contains(#"MaxPool "maxpool" (%where_out0) {ceil_mode=1, dilations=[1,1], kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}"#))
+    #expect(
+      text.contains(
+        #"MaxPool "maxpool" (%where_out0) {ceil_mode=1, dilations=[1,1], kernel_shape=[3,3], pads=[1,1,1,1], strides=[2,2]}"#
+      ))
     #expect(text.contains("count_include_pad=1, dilations=[1,1]"))
     #expect(text.contains("direction=reverse, hidden_size=8, layout=0, linear_before_reset=0}"))
   }

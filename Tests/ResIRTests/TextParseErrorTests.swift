@@ -45,7 +45,8 @@ import Testing
       text: graph(replacing: 4, with: #"  %s = Relu "r" (%x) : f32[1,4]"#), line: 4, column: 3,
       message: "duplicate definition of @s (first defined at line 3)"),
     Case(
-      text: graph(replacing: 4, with: #"  %y, %y = Split "s" (%x) {axis=1, split=[2,2]} : f32[1,2], f32[1,2]"#), line: 4,
+      text: graph(replacing: 4, with: #"  %y, %y = Split "s" (%x) {axis=1, split=[2,2]} : f32[1,2], f32[1,2]"#),
+      line: 4,
       column: 7, message: "duplicate definition of %y (first defined at line 4)"),
     Case(
       text: graph(replacing: 4, with: #"  %y = Flatten "f" (%x) {axis=[1]} : f32[1,4]"#), line: 4, column: 31,
@@ -80,7 +81,8 @@ import Testing
     Case(
       text: graph(replacing: 4, with: #"  %y = MatMul "m" (%x, %x) epilogue(swish) : f32[1,4]"#), line: 4, column: 37,
       message:
-        "unknown activation 'swish' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_swish, silu or gelu)"),
+        "unknown activation 'swish' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_swish, silu or gelu)"
+    ),
     Case(
       text: graph(replacing: 4, with: #"  %y = MatMul "m" (%x, %x) epilogue(clip(min=0.0)) : f32[1,4]"#), line: 4,
       column: 37, message: "clip is missing parameter 'max'"),
@@ -115,16 +117,28 @@ import Testing
       text: graph(replacing: 4, with: #"  %y = Relu "r" (%x) : f32[1,4"#), line: 5, column: 3,
       message: "expected ',' or ']' in the shape, found 'return'"),
     Case(
-      text: graph(replacing: 4, with: #"  %y = Conv "c" (%x, %x) {auto_pad=SAME_UPPER, dilations=[1], group=1, kernel_shape=[1], pads=[0,0], strides=[1]} : f32[1,4]"#),
+      text: graph(
+        replacing: 4,
+        with:
+          #"  %y = Conv "c" (%x, %x) {auto_pad=SAME_UPPER, dilations=[1], group=1, kernel_shape=[1], pads=[0,0], strides=[1]} : f32[1,4]"#
+      ),
       line: 4, column: 36, message: "give either 'pads' or 'auto_pad', not both"),
     Case(
-      text: graph(replacing: 4, with: #"  %y = Conv "c" (%x, %x) {auto_pad=VALID, dilations=[1], group=1, kernel_shape=[1], strides=[1]} : f32[1,4]"#),
+      text: graph(
+        replacing: 4,
+        with:
+          #"  %y = Conv "c" (%x, %x) {auto_pad=VALID, dilations=[1], group=1, kernel_shape=[1], strides=[1]} : f32[1,4]"#
+      ),
       line: 4, column: 36, message: "attribute 'auto_pad' of Conv must be SAME_UPPER or SAME_LOWER"),
     Case(
       text: graph(replacing: 4, with: #"  %y = ConstantOfShape "c" (%x) {value=0.5} : f32[1,4]"#), line: 4, column: 40,
       message: "attribute 'value' of ConstantOfShape must be a dtype and a number, such as 'f32 0.0'"),
     Case(
-      text: graph(replacing: 4, with: #"  %y = LSTM "l" (%x) {activations=[Sigmoid, Swish, Tanh], direction=forward, hidden_size=1, input_forget=0, layout=0} : f32[1,4]"#),
+      text: graph(
+        replacing: 4,
+        with:
+          #"  %y = LSTM "l" (%x) {activations=[Sigmoid, Swish, Tanh], direction=forward, hidden_size=1, input_forget=0, layout=0} : f32[1,4]"#
+      ),
       line: 4, column: 45, message: "unknown recurrent activation 'Swish'"),
     Case(
       text: graph(replacing: 4, with: #"  %y = Relu "r" (%x) : f32[1,4] $"#), line: 4, column: 33,
@@ -144,7 +158,8 @@ import Testing
       text: graph(replacing: 2, with: "  input % x: f32[1,4]"), line: 2, column: 10,
       message: "expected a name after '%'"),
     Case(
-      text: graph(replacing: 2, with: "  input %\"ä\u{1}: f32[1,4]"), line: 2, column: 10, message: "unterminated string"),
+      text: graph(replacing: 2, with: "  input %\"ä\u{1}: f32[1,4]"), line: 2, column: 10,
+      message: "unterminated string"),
   ]
 
   @Test(arguments: cases) func reportsLineAndColumn(_ c: Case) {
@@ -167,7 +182,10 @@ import Testing
   @Test func baseGraphParses() throws {
     let graph = try TextFormat.parse(Self.graph())
     // `@s` is used by nothing, so it does not print.
-    #expect(TextFormat.print(graph) == Self.graph(replacing: 3, with: "  // unused").split(separator: "\n").filter { !$0.hasSuffix("unused") }.joined(separator: "\n") + "\n")
+    #expect(
+      TextFormat.print(graph) == Self.graph(replacing: 3, with: "  // unused").split(separator: "\n").filter {
+        !$0.hasSuffix("unused")
+      }.joined(separator: "\n") + "\n")
   }
 
   /// Columns count Unicode scalars, not bytes.

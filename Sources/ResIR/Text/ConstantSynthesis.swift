@@ -17,7 +17,8 @@ enum ConstantSynthesis {
       return TensorBytes(copyingScalars: (0..<count).map { _ in random.nextSignedUnitFloat() })
     case .float16:
       // 11 random bits: every value is exact in f16, so none rounds up to 1.
-      return TensorBytes(copyingScalars: (0..<count).map { _ in Float16(Float(random.next() >> 53) / 1024 - 1).bitPattern })
+      return TensorBytes(
+        copyingScalars: (0..<count).map { _ in Float16(Float(random.next() >> 53) / 1024 - 1).bitPattern })
     case .float64:
       return TensorBytes(copyingScalars: (0..<count).map { _ in Double(random.next() >> 11) / Double(1 << 52) - 1 })
     case .int64:

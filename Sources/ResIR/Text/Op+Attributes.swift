@@ -75,8 +75,9 @@ extension Op {
       NamedAttribute("kernel_shape", .ints(a.kernelShape)), NamedAttribute("strides", .ints(a.strides)),
       NamedAttribute("dilations", .ints(a.dilations)), NamedAttribute("ceil_mode", .flag(a.ceilMode)),
       paddingAttribute(a.padding),
-    ] + (alwaysShowCountIncludePad || a.countIncludePad
-      ? [NamedAttribute("count_include_pad", .flag(a.countIncludePad))] : [])
+    ]
+      + (alwaysShowCountIncludePad || a.countIncludePad
+        ? [NamedAttribute("count_include_pad", .flag(a.countIncludePad))] : [])
   }
 
   private static func recurrentAttributes(_ a: RecurrentAttributes, isLSTM: Bool) -> [NamedAttribute] {

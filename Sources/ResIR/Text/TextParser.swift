@@ -143,7 +143,8 @@ struct TextParser {
       try checkNotDefined(name, at: current.position)
       if let earlier = results.first(where: { $0.name == name }) {
         throw TextParseError(
-          at: current.position, "duplicate definition of %\(TextSpelling.name(name)) (first defined at line \(earlier.position.line))")
+          at: current.position,
+          "duplicate definition of %\(TextSpelling.name(name)) (first defined at line \(earlier.position.line))")
       }
       results.append((name, current.position))
       advance()
@@ -174,7 +175,8 @@ struct TextParser {
       types.append(try type())
     } while accept(",")
     guard types.count == count else {
-      throw TextParseError(at: position, "\(count) result\(count == 1 ? "" : "s") but \(types.count) type\(types.count == 1 ? "" : "s")")
+      throw TextParseError(
+        at: position, "\(count) result\(count == 1 ? "" : "s") but \(types.count) type\(types.count == 1 ? "" : "s")")
     }
     return types
   }
@@ -348,7 +350,7 @@ struct TextParser {
       throw TextParseError(at: position, "a constant's dimensions must be non-negative integers")
     }
     guard let count = TensorType.checkedProduct(dims),
-      case let (bytes, overflow) = count.multipliedReportingOverflow(by: type.dtype.byteWidth),
+      case (let bytes, let overflow) = count.multipliedReportingOverflow(by: type.dtype.byteWidth),
       !overflow, bytes <= ConstantSynthesis.maximumBytes
     else {
       throw TextParseError(at: position, "constant of type \(TextSpelling.type(type)) is larger than 1 GiB")
@@ -408,7 +410,8 @@ struct TextParser {
     case .constantName(let name):
       let definition = try lookUp(name, at: token.position, sigil: "@")
       guard definition.isConstant else {
-        throw TextParseError(at: token.position, "'\(name)' is not a constant; refer to it as %\(TextSpelling.name(name))")
+        throw TextParseError(
+          at: token.position, "'\(name)' is not a constant; refer to it as %\(TextSpelling.name(name))")
       }
       advance()
       return definition.value

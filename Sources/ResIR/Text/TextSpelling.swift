@@ -73,10 +73,13 @@ enum TextSpelling {
     return out + "\""
   }
 
-  /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+  /// Characters an editor would not show: controls (C0, C1, DEL), format characters (bidirectional overrides,
+  /// zero-width spaces, the byte-order mark) and the Unicode line and paragraph separators.
   static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-      || scalar.value == 0x2029
+    switch scalar.properties.generalCategory {
+    case .control, .format, .lineSeparator, .paragraphSeparator: true
+    default: false
+    }
   }
 
   // MARK: - Types
