@@ -27,6 +27,7 @@ let package = Package(
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
     .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
+    .target(name: "ResReference", dependencies: ["ResIR"]),
 
     // MARK: - Command line
     .executableTarget(
@@ -38,6 +39,7 @@ let package = Package(
     .target(name: "ResTestSupport", dependencies: ["ResIR"], path: "Tests/ResTestSupport"),
     .testTarget(name: "ResIRTests", dependencies: ["ResIR", "ResTestSupport"]),
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
+    .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
   ]
 )
