@@ -1,0 +1,55 @@
+import ResIR
+
+extension Activation {
+  /// The activation applied to one value. Float attributes are widened exactly to `Double`.
+  func apply(_ x: Double) -> Double {
+    switch self {
+    case .relu: ScalarFunctions.relu(x)
+    case .clip(let low, let high): ScalarFunctions.clip(x, low: Double(low), high: Double(high))
+    case .leakyRelu(let alpha): ScalarFunctions.leakyRelu(x, alpha: Double(alpha))
+    case .sigmoid: ScalarFunctions.sigmoid(x)
+    case .tanh: ScalarFunctions.tanh(x)
+    case .hardSigmoid(let alpha, let beta): ScalarFunctions.hardSigmoid(x, alpha: Double(alpha), beta: Double(beta))
+    case .hardSwish: ScalarFunctions.hardSwish(x)
+    case .silu: ScalarFunctions.silu(x)
+    case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
+    }
+  }
+}
+
+extension UnaryOp {
+  /// The op applied to one float value.
+  func apply(_ x: Double) -> Double {
+    switch self {
+    case .relu: ScalarFunctions.relu(x)
+    case .sigmoid: ScalarFunctions.sigmoid(x)
+    case .tanh: ScalarFunctions.tanh(x)
+    case .erf: ScalarFunctions.erf(x)
+    case .sqrt: ScalarFunctions.sqrt(x)
+    case .hardSwish: ScalarFunctions.hardSwish(x)
+    case .leakyRelu(let alpha): ScalarFunctions.leakyRelu(x, alpha: Double(alpha))
+    case .hardSigmoid(let alpha, let beta): ScalarFunctions.hardSigmoid(x, alpha: Double(alpha), beta: Double(beta))
+    case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
+    }
+  }
+}
+
+extension RecurrentActivation {
+  /// The gate function applied to one value, with the alpha/beta the IR carries (ONNX's defaults filled in
+  /// by the importer).
+  func apply(_ x: Double) -> Double {
+    switch self {
+    case .sigmoid: ScalarFunctions.sigmoid(x)
+    case .tanh: ScalarFunctions.tanh(x)
+    case .relu: ScalarFunctions.relu(x)
+    case .hardSigmoid(let alpha, let beta): ScalarFunctions.hardSigmoid(x, alpha: Double(alpha), beta: Double(beta))
+    case .leakyRelu(let alpha): ScalarFunctions.leakyRelu(x, alpha: Double(alpha))
+    case .thresholdedRelu(let alpha): ScalarFunctions.thresholdedRelu(x, alpha: Double(alpha))
+    case .scaledTanh(let alpha, let beta): ScalarFunctions.scaledTanh(x, alpha: Double(alpha), beta: Double(beta))
+    case .affine(let alpha, let beta): Double(alpha) * x + Double(beta)
+    case .elu(let alpha): ScalarFunctions.elu(x, alpha: Double(alpha))
+    case .softsign: ScalarFunctions.softsign(x)
+    case .softplus: ScalarFunctions.softplus(x)
+    }
+  }
+}

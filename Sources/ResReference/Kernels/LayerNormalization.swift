@@ -1,0 +1,60 @@
+import ResIR
+
+/// ONNX LayerNormalization: each slice `X[i₀, …, i_{axis−1}, :, …, :]` is normalized by its own mean and
+/// variance (population variance, accumulated in `Double`), then scaled and shifted by `Scale` and `B`, which
+/// broadcast onto X.
+///
+/// Results: Y (X's dtype), Mean and InvStdDev (X's shape with the normalized axes set to 1). ONNX types the
+/// statistics by `stash_type`, whose default (and the only value the IR carries) is float32, so they are f32
+/// whatever X is, as ONNX's shape inference says.
+enum LayerNormalization {
+  static let statisticsType = DType.float32
+
+  static func evaluate(_ operands: NodeOperands, _ attributes: LayerNormAttributes) throws(EvaluationFailure)
+    -> [ReferenceTensor]
+  {
+    let x = try operands.required(0, "X")
+    let input = try x.floatValues("X")
+    let axis = try ShapeArithmetic.axis(attributes.axis, rank: x.rank)
+    let scale = try broadcastParameter(operands.required(1, "Scale"), "Scale", onto: x)
+    let bias = try operands.optional(2).map { tensor throws(EvaluationFailure) in
+      try broadcastParameter(tensor, "B", onto: x)
+    }
+    let rowLength = x.shape[axis...].reduce(1, *)
+    let rows = x.shape[..<axis].reduce(1, *)
+    var output = [Double](repeating: 0, count: input.count)
+    var means = [Double](repeating: 0, count: rows)
+    var inverseDeviations = [Double](repeating: 0, count: rows)
+    for row in 0..<rows {
+      let slice = (row * rowLength)..<((row + 1) * rowLength)
+      let mean = slice.reduce(0.0) { $0 + input[$1] } / Double(rowLength)
+      let variance = slice.reduce(0.0) { $0 + (input[$1] - mean) * (input[$1] - mean) } / Double(rowLength)
+      let inverseDeviation = 1 / (variance + Double(attributes.epsilon)).squareRoot()
+      for i in slice {
+        output[i] = (input[i] - mean) * inverseDeviation * scale[i] + (bias?[i] ?? 0)
+      }
+      means[row] = mean
+      inverseDeviations[row] = inverseDeviation
+    }
+    let statisticsShape = Array(x.shape[..<axis]) + Array(repeating: 1, count: x.rank - axis)
+    return [
+      ReferenceTensor(dtype: x.dtype, shape: x.shape, doubles: output),
+      ReferenceTensor(dtype: statisticsType, shape: statisticsShape, doubles: means),
+      ReferenceTensor(dtype: statisticsType, shape: statisticsShape, doubles: inverseDeviations),
+    ]
+  }
+
+  /// `Scale` or `B` expanded to one value per element of X.
+  private static func broadcastParameter(_ tensor: ReferenceTensor, _ role: String, onto x: ReferenceTensor)
+    throws(EvaluationFailure) -> [Double]
+  {
+    try tensor.requireDType(role, x.dtype)
+    let values = try tensor.floatValues(role)
+    guard Broadcasting.isUnidirectional(tensor.shape, to: x.shape) else {
+      throw EvaluationFailure(
+        "\(role) has shape \(ShapeArithmetic.describe(tensor.shape)), which does not broadcast to X "
+          + "\(ShapeArithmetic.describe(x.shape))")
+    }
+    return Broadcasting.sourceIndices(tensor.shape, to: x.shape).map { values[$0] }
+  }
+}
