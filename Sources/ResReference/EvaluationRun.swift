@@ -80,6 +80,9 @@ struct EvaluationRun {
         guard graph.values.indices.contains(value.index) else {
           throw EvaluationFailure("result \(value) is not a value of the graph")
         }
+        guard ShapeArithmetic.product(tensor.shape) == tensor.elementCount else {
+          throw EvaluationFailure("the evaluator built a malformed result (a bug in ResReference)")
+        }
         try conformance.check(tensor, against: graph.type(of: value), what: "result '\(graph[value].name)'")
       }
     } catch {
@@ -144,6 +147,9 @@ struct EvaluationRun {
       throw ModelError("'\(name)' is not an input of the graph (its inputs: \(declared.joined(separator: ", ")))")
     }
     for input in graph.inputs {
+      guard graph.values.indices.contains(input.index) else {
+        throw ModelError("graph input \(input) is not a value of the graph")
+      }
       let name = graph[input].name
       guard let given = inputs[name] else { throw ModelError("input '\(name)' is missing") }
       do throws(EvaluationFailure) {

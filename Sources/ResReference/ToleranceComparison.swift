@@ -46,7 +46,8 @@ public struct ToleranceComparison: Sendable, Hashable {
       let (absolute, relative) = Self.errors(a, e)
       maxAbsolute = max(maxAbsolute, absolute)
       maxRelative = max(maxRelative, relative)
-      let excess = absolute - (atol + rtol * abs(e))
+      // An exact match passes even where the allowance is NaN (two NaNs, two equal infinities).
+      let excess = absolute == 0 ? 0 : absolute - (atol + rtol * abs(e))
       guard excess > 0 || excess.isNaN else { continue }
       mismatches += 1
       if worst == nil || excess > worst?.excess ?? 0 { worst = (i, excess) }

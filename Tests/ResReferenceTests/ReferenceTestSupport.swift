@@ -62,3 +62,11 @@ func expectFailure(
     error?.message.contains(fragment) == true, "\(String(describing: error)) lacks '\(fragment)'",
     sourceLocation: sourceLocation)
 }
+
+/// Deterministic, varied f32 values: element `i` is `((i + offset)·multiplier mod modulus − modulus/2)·step`,
+/// the same formula the scripts that computed the expected values used (integer arithmetic, then one
+/// rounding to float32, so both sides get identical inputs).
+func pattern(_ shape: [Int], step: Double, offset: Int = 0, multiplier: Int = 7, modulus: Int = 11) -> ReferenceTensor {
+  let count = shape.reduce(1, *)
+  return f32(shape, (0..<count).map { Double(((($0 + offset) * multiplier) % modulus) - modulus / 2) * step })
+}

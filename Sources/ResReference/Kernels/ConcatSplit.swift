@@ -42,7 +42,9 @@ enum ConcatSplit {
   {
     let input = try operands.required(0, "input")
     let a = try ShapeArithmetic.axis(axis, rank: input.rank)
-    guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, { $0 &+ $1 }) == input.shape[a] else {
+    let dim = input.shape[a]
+    // Each size is checked before summing, so the sum cannot overflow.
+    guard sizes.allSatisfy({ (0...dim).contains($0) }), sizes.reduce(0, +) == dim else {
       throw EvaluationFailure(
         "split sizes \(ShapeArithmetic.describe(sizes)) do not add up to axis \(axis) of shape "
           + "\(ShapeArithmetic.describe(input.shape))")

@@ -30,7 +30,9 @@ enum Convolution {
       dilations: attributes.dilations, padding: attributes.padding, ceilMode: false)
     let outputShape = [layout.batch, layout.outputChannels] + geometry.outputSize
     var output = [Double](repeating: 0, count: try ShapeArithmetic.elementCount(outputShape))
-    accumulate(input, weights, into: &output, layout, geometry.threeDimensional())
+    // The patch matrix of one group (see `accumulate`) must be buildable too.
+    _ = try ShapeArithmetic.elementCount([w.elementCount / max(layout.outputChannels, 1)] + geometry.outputSize)
+    accumulate(input, weights, into: &output, layout, geometry)
     if let bias = operands.optional(2) {
       try bias.requireDType("B", x.dtype)
       try addChannelBias(bias, to: &output, layout, planeSize: outputShape.dropFirst(2).reduce(1, *))
@@ -56,7 +58,7 @@ enum Convolution {
       inputChannels = x[1]
       outputChannels = w[0]
       self.group = group
-      guard inputChannels % group == 0, outputChannels % group == 0, w[1] * group == inputChannels else {
+      guard inputChannels % group == 0, outputChannels % group == 0, inputChannels / group == w[1] else {
         throw EvaluationFailure(
           "X has \(inputChannels) channels and W has shape \(ShapeArithmetic.describe(w)), which do not fit "
             + "group \(group) (W's second dimension must be channels / group, and both channel counts divisible "
@@ -65,60 +67,30 @@ enum Convolution {
     }
   }
 
-  /// `output += Σ W·X` over every input channel of the group and every kernel tap, on three spatial axes.
+  /// `output += Σ W·X` over every input channel of the group and every kernel tap.
+  ///
+  /// Written as a matrix product, per batch entry and group: the group's weights `[M/g, C/g·K]` times the
+  /// patch matrix `[C/g·K, P]` whose column `p` holds the inputs output position `p` sees (0 in the padding).
+  /// The product's inner loop then runs over all P output positions, which keeps a debug build fast.
   private static func accumulate(
     _ input: [Double], _ weights: [Double], into output: inout [Double], _ layout: ChannelLayout,
-    _ g: WindowGeometry
+    _ geometry: WindowGeometry
   ) {
-    let inputPlane = g.inputSize.reduce(1, *)
-    let outputPlane = g.outputSize.reduce(1, *)
-    let kernelVolume = g.kernel.reduce(1, *)
-    input.withUnsafeBufferPointer { x in
-      weights.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { y in
-          for n in 0..<layout.batch {
-            for m in 0..<layout.outputChannels {
-              let group = m / layout.outputChannelsPerGroup
-              let outputBase = (n * layout.outputChannels + m) * outputPlane
-              for cg in 0..<layout.inputChannelsPerGroup {
-                let c = group * layout.inputChannelsPerGroup + cg
-                let inputBase = (n * layout.inputChannels + c) * inputPlane
-                let weightBase = (m * layout.inputChannelsPerGroup + cg) * kernelVolume
-                for tap in 0..<kernelVolume {
-                  let kd = tap / (g.kernel[1] * g.kernel[2])
-                  let kh = (tap / g.kernel[2]) % g.kernel[1]
-                  let kw = tap % g.kernel[2]
-                  addTap(
-                    weight: w[weightBase + tap], taps: (kd, kh, kw), x: x, inputBase: inputBase, y: y,
-                    outputBase: outputBase, g)
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// Adds one kernel tap's contribution (`weight` times the input it sees) to every output it reaches.
-  private static func addTap(
-    weight: Double, taps: (Int, Int, Int), x: UnsafeBufferPointer<Double>, inputBase: Int,
-    y: UnsafeMutableBufferPointer<Double>, outputBase: Int, _ g: WindowGeometry
-  ) {
-    let columns = g.outputsReadingInput(axis: 2, tap: taps.2)
-    guard !columns.isEmpty else { return }
-    let stride = g.strides[2]
-    for od in g.outputsReadingInput(axis: 0, tap: taps.0) {
-      let id = g.inputPosition(axis: 0, output: od, tap: taps.0)
-      for oh in g.outputsReadingInput(axis: 1, tap: taps.1) {
-        let ih = g.inputPosition(axis: 1, output: oh, tap: taps.1)
-        let outputRow = outputBase + (od * g.outputSize[1] + oh) * g.outputSize[2]
-        let inputRow = inputBase + (id * g.inputSize[1] + ih) * g.inputSize[2]
-        // Input column of output column `ow` is `ow·stride + columnShift`.
-        let columnShift = g.inputPosition(axis: 2, output: 0, tap: taps.2)
-        for ow in columns {
-          y[outputRow + ow] += weight * x[inputRow + ow * stride + columnShift]
-        }
+    let (depth, height, width) = geometry.threeDimensional()
+    let inputPlane = depth.input * height.input * width.input
+    let outputPlane = depth.output * height.output * width.output
+    let patchRows = layout.inputChannelsPerGroup * depth.kernel * height.kernel * width.kernel
+    for n in 0..<layout.batch {
+      for group in 0..<layout.group {
+        let firstChannel = n * layout.inputChannels + group * layout.inputChannelsPerGroup
+        let patches = PatchMatrix.build(
+          input, planes: firstChannel..<(firstChannel + layout.inputChannelsPerGroup), planeSize: inputPlane,
+          depth, height, width)
+        let firstOutput = group * layout.outputChannelsPerGroup
+        MatrixProduct.accumulate(
+          weights, (row: patchRows, column: 1), patches, (row: outputPlane, column: 1), into: &output,
+          outputOffset: (n * layout.outputChannels + firstOutput) * outputPlane, m: layout.outputChannelsPerGroup,
+          k: patchRows, n: outputPlane, aOffset: firstOutput * patchRows)
       }
     }
   }

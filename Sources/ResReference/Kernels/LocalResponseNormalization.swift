@@ -9,7 +9,9 @@ enum LocalResponseNormalization {
     let x = try operands.required(0, "X")
     let input = try x.floatValues("X")
     try x.requireRank("X", 3...Int.max)
-    guard attributes.size >= 1 else { throw EvaluationFailure("size must be at least 1, not \(attributes.size)") }
+    guard (1...WindowGeometry.maximumAttribute).contains(attributes.size) else {
+      throw EvaluationFailure("size must be between 1 and 2^30, not \(attributes.size)")
+    }
     let (batch, channels) = (x.shape[0], x.shape[1])
     let plane = x.shape.dropFirst(2).reduce(1, *)
     let below = (attributes.size - 1) / 2

@@ -26,16 +26,16 @@ enum Pooling {
     let outputShape = Array(x.shape.prefix(2)) + geometry.outputSize
     var output = [Double](repeating: 0, count: try ShapeArithmetic.elementCount(outputShape))
     let input = x.doubles
-    let g = geometry.threeDimensional()
-    let reach = (0..<3).map { axis in WindowReach.table(g, axis: axis) }
+    let (depth, height, width) = geometry.threeDimensional()
+    let reach = [depth, height, width].map(WindowReach.table)
     let planes = x.shape[0] * x.shape[1]
-    let inputPlane = g.inputSize.reduce(1, *)
+    let inputPlane = depth.input * height.input * width.input
     var position = 0
     for plane in 0..<planes {
       for depth in reach[0] {
         for row in reach[1] {
           for column in reach[2] {
-            output[position] = pool(input, base: plane * inputPlane, depth, row, column, g, kind)
+            output[position] = pool(input, base: plane * inputPlane, depth, row, column, height.input, width.input, kind)
             position += 1
           }
         }
@@ -64,26 +64,25 @@ enum Pooling {
     var paddedCount: Int
 
     /// The reach of every output position along `axis`.
-    static func table(_ g: WindowGeometry, axis: Int) -> [WindowReach] {
-      (0..<g.outputSize[axis]).map { o in
-        let positions = (0..<g.kernel[axis]).map { g.inputPosition(axis: axis, output: o, tap: $0) }
-        return WindowReach(
-          inputPositions: positions.filter { $0 >= 0 && $0 < g.inputSize[axis] },
-          paddedCount: positions.filter { $0 >= -g.padBegin[axis] && $0 < g.inputSize[axis] + g.padEnd[axis] }.count)
+    static func table(_ axis: SpatialAxis) -> [WindowReach] {
+      (0..<axis.output).map { o in
+        WindowReach(
+          inputPositions: axis.taps(output: o, landingIn: 0..<axis.input).map { axis.inputPosition(output: o, tap: $0) },
+          paddedCount: axis.taps(output: o, landingIn: -axis.padBegin..<(axis.input + axis.padEnd)).count)
       }
     }
   }
 
   /// The pooled value of one window in one plane, from its reach along depth, height and width.
   private static func pool(
-    _ input: [Double], base: Int, _ d: WindowReach, _ h: WindowReach, _ w: WindowReach, _ g: WindowGeometry,
-    _ kind: Kind
+    _ input: [Double], base: Int, _ d: WindowReach, _ h: WindowReach, _ w: WindowReach, _ height: Int,
+    _ width: Int, _ kind: Kind
   ) -> Double {
     var maximum = -Double.infinity
     var sum = 0.0
     for id in d.inputPositions {
       for ih in h.inputPositions {
-        let row = base + (id * g.inputSize[1] + ih) * g.inputSize[2]
+        let row = base + (id * height + ih) * width
         for iw in w.inputPositions {
           let value = input[row + iw]
           if value > maximum || (value.isNaN && !maximum.isNaN) { maximum = value }
