@@ -74,7 +74,8 @@ struct EvaluationRun {
     do throws(EvaluationFailure) {
       results = try node.op.evaluate(operands)
       guard results.count == node.outputs.count else {
-        throw EvaluationFailure("the node lists \(node.outputs.count) results, but \(node.op.onnxName) has \(results.count)")
+        throw EvaluationFailure(
+          "the node lists \(node.outputs.count) results, but \(node.op.onnxName) has \(results.count)")
       }
       for (value, tensor) in zip(node.outputs, results) {
         guard graph.values.indices.contains(value.index) else {
@@ -102,7 +103,8 @@ struct EvaluationRun {
   private mutating func gatherOperands(_ node: Node) throws(ModelError) -> NodeOperands {
     let arity = node.op.operandArity
     guard node.inputs.count >= arity.required, node.inputs.count <= arity.maximum ?? Int.max else {
-      let expected = arity.maximum.map { $0 == arity.required ? "\($0)" : "\(arity.required) to \($0)" }
+      let expected =
+        arity.maximum.map { $0 == arity.required ? "\($0)" : "\(arity.required) to \($0)" }
         ?? "at least \(arity.required)"
       throw ModelError(node, "has \(node.inputs.count) operand slots, expected \(expected)")
     }

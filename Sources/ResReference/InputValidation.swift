@@ -16,7 +16,8 @@ enum InputValidation {
         throw EvaluationFailure("\(what) is \(tensor.dtype.rawValue) but stores floating-point values")
       }
       return ReferenceTensor(
-        dtype: tensor.dtype, shape: tensor.shape, storage: .floating(ElementConversion.rounded(values, to: tensor.dtype)))
+        dtype: tensor.dtype, shape: tensor.shape,
+        storage: .floating(ElementConversion.rounded(values, to: tensor.dtype)))
     case .integral(let values):
       guard !tensor.dtype.isFloatingPoint else {
         throw EvaluationFailure("\(what) is \(tensor.dtype.rawValue) but stores integers")

@@ -31,7 +31,10 @@ extension ReferenceTensor {
 
   func requireRank(_ role: String, _ allowed: ClosedRange<Int>) throws(EvaluationFailure) {
     guard allowed.contains(rank) else {
-      let expected = allowed.count == 1 ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) to \(allowed.upperBound)"
+      let expected =
+        allowed.upperBound == Int.max
+        ? "at least \(allowed.lowerBound)"
+        : allowed.count == 1 ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) to \(allowed.upperBound)"
       throw EvaluationFailure(
         "\(role) must have rank \(expected), but has shape \(ShapeArithmetic.describe(shape))")
     }

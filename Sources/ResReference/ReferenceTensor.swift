@@ -100,6 +100,7 @@ extension ReferenceTensor: CustomStringConvertible {
     case .integral(let v): values = v.prefix(16).map { "\($0)" }
     }
     let more = elementCount > 16 ? ", ..." : ""
-    return "\(dtype.rawValue)[\(shape.map(String.init).joined(separator: ","))] [\(values.joined(separator: ", "))\(more)]"
+    return
+      "\(dtype.rawValue)[\(shape.map(String.init).joined(separator: ","))] [\(values.joined(separator: ", "))\(more)]"
   }
 }

@@ -52,7 +52,9 @@ public struct ToleranceComparison: Sendable, Hashable {
       mismatches += 1
       if worst == nil || excess > worst?.excess ?? 0 { worst = (i, excess) }
     }
-    (mismatchCount, maxAbsoluteError, maxRelativeError, worstIndex) = (mismatches, maxAbsolute, maxRelative, worst?.index)
+    (mismatchCount, maxAbsoluteError, maxRelativeError, worstIndex) = (
+      mismatches, maxAbsolute, maxRelative, worst?.index
+    )
   }
 
   /// Absolute and relative error of one element; 0 for two NaNs and for equal values, including equal

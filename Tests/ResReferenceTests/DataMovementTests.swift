@@ -83,20 +83,23 @@ import Testing
 
   /// Slice on 0…9 (or a 2-D ramp): negative starts, PyTorch's `Int64.max`/`Int64.min` ends, negative steps
   /// with clamping, and empty selections.
-  @Test(arguments: [
-    ([-3], [Int64.max], nil, nil, [10], [7.0, 8, 9]),
-    ([-1], [Int64.min], nil, [-1], [10], [9.0, 8, 7, 6, 5, 4, 3, 2, 1, 0]),
-    ([8], [2], nil, [-3], [10], [8.0, 5]),
-    ([100], [-100], nil, [-4], [10], [9.0, 5, 1]),
-    ([20], [30], nil, nil, [10], []),
-    ([1, -2], [Int64.max, 0], [0, -1], [1, -2], [3, 4], [6.0, 10]),
-  ] as [([Int64], [Int64], [Int64]?, [Int64]?, [Int], [Double])])
+  @Test(
+    arguments: [
+      ([-3], [Int64.max], nil, nil, [10], [7.0, 8, 9]),
+      ([-1], [Int64.min], nil, [-1], [10], [9.0, 8, 7, 6, 5, 4, 3, 2, 1, 0]),
+      ([8], [2], nil, [-3], [10], [8.0, 5]),
+      ([100], [-100], nil, [-4], [10], [9.0, 5, 1]),
+      ([20], [30], nil, nil, [10], []),
+      ([1, -2], [Int64.max, 0], [0, -1], [1, -2], [3, 4], [6.0, 10]),
+    ] as [([Int64], [Int64], [Int64]?, [Int64]?, [Int], [Double])])
   func slice(starts: [Int64], ends: [Int64], axes: [Int64]?, steps: [Int64]?, shape: [Int], expected: [Double]) throws {
     func constant(_ name: String, _ values: [Int64]?) -> String {
       guard let values else { return "" }
       return "  const @\(name): i64[\(values.count)] = [\(values.map(String.init).joined(separator: ","))]"
     }
-    let declarations = [constant("starts", starts), constant("ends", ends), constant("axes", axes), constant("steps", steps)]
+    let declarations = [
+      constant("starts", starts), constant("ends", ends), constant("axes", axes), constant("steps", steps),
+    ]
     let operands = "%x, @starts, @ends, \(axes == nil ? "_" : "@axes"), \(steps == nil ? "_" : "@steps")"
     let y = try single(
       "Slice \"s\" (\(operands))", output: shape.count == 1 ? "f32[\(expected.count)]" : "f32[?,?]", ramp(shape),
@@ -121,7 +124,8 @@ import Testing
     let x = ramp([1, 3, 1, 2])
     #expect(try single(#"Squeeze "s" (%x)"#, output: "f32[3,2]", x)?.shape == [3, 2])
     #expect(try single(#"Squeeze "s" (%x) {axes=[-2]}"#, output: "f32[1,3,2]", x)?.shape == [1, 3, 2])
-    #expect(try single(#"Unsqueeze "u" (%x) {axes=[0,-1]}"#, output: "f32[1,1,3,1,2,1]", x)?.shape == [1, 1, 3, 1, 2, 1])
+    #expect(
+      try single(#"Unsqueeze "u" (%x) {axes=[0,-1]}"#, output: "f32[1,1,3,1,2,1]", x)?.shape == [1, 1, 3, 1, 2, 1])
     try expectFailure(
       """
       graph "s" {
@@ -150,7 +154,8 @@ import Testing
         %y = Gather "embed" (%x, @i) {axis=0} : f32[2,2]
         return %y
       }
-      """, ["x": ramp([3, 2])], node: "embed", opType: "Gather", mentioning: "index 3 is out of range for axis 0 of size 3")
+      """, ["x": ramp([3, 2])], node: "embed", opType: "Gather",
+      mentioning: "index 3 is out of range for axis 0 of size 3")
   }
 
   @Test func shapeClampsItsBounds() throws {
@@ -192,7 +197,8 @@ import Testing
   }
 
   @Test func negativePadsCrop() throws {
-    let y = try single(#"Pad "p" (%x, _) {mode=constant, pads=[0,-1,0,0]}"#, output: "f32[2,2]", ramp([2, 3], start: 1))
+    let y = try single(
+      #"Pad "p" (%x, _) {mode=constant, pads=[0,-1,0,0]}"#, output: "f32[2,2]", ramp([2, 3], start: 1))
     #expect(y == f32([2, 2], [2, 3, 5, 6]))
   }
 

@@ -30,7 +30,10 @@ import Testing
     ("HardSwish", "", [-0.0, -0.375, -0.20833333, 0.0, 0.13541667, 0.6666667, 2.2916667, 4.0]),
     ("LeakyRelu", "alpha=0.1", [-0.3, -0.15, -0.05, 0.0, 0.25, 1.0, 2.5, 4.0]),
     ("HardSigmoid", "alpha=0.3, beta=0.4", [0.0, 0.0, 0.25, 0.4, 0.47500002, 0.70000005, 1.0, 1.0]),
-    ("Gelu", "approximate=none", [-0.0040496886, -0.100210816, -0.15426877, 0, 0.14967658, 0.8413447, 2.484476, 3.9998732]),
+    (
+      "Gelu", "approximate=none",
+      [-0.0040496886, -0.100210816, -0.15426877, 0, 0.14967658, 0.8413447, 2.484476, 3.9998732]
+    ),
     ("Gelu", "approximate=tanh", [-0.0036375225, -0.10042843, -0.154286, 0, 0.14967535, 0.841192, 2.4849157, 3.99993]),
   ])
   func unaryOps(op: String, attributes: String, expected: [Double]) throws {
@@ -75,7 +78,9 @@ import Testing
   private func binary(_ op: String, _ a: ReferenceTensor, _ b: ReferenceTensor, result: String, attributes: String = "")
     throws -> ReferenceTensor?
   {
-    func type(_ t: ReferenceTensor) -> String { "\(t.dtype.rawValue)[\(t.shape.map(String.init).joined(separator: ","))]" }
+    func type(_ t: ReferenceTensor) -> String {
+      "\(t.dtype.rawValue)[\(t.shape.map(String.init).joined(separator: ","))]"
+    }
     let braces = attributes.isEmpty ? "" : " {\(attributes)}"
     return try Reference.run(
       """
@@ -202,7 +207,8 @@ import Testing
         %z = Where "w" (%c, %x, %y) : i64[2,3]
         return %z
       }
-      """, ["c": tensor(.bool, [2, 1], [1, 0]), "x": tensor(.int64, [1, 3], [1, 2, 3]), "y": tensor(.int64, [], [-7])])
+      """,
+      ["c": tensor(.bool, [2, 1], [1, 0]), "x": tensor(.int64, [1, 3], [1, 2, 3]), "y": tensor(.int64, [], [-7])])
     #expect(y.first == tensor(.int64, [2, 3], [1, 2, 3, -7, -7, -7]))
   }
 

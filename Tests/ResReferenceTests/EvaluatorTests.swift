@@ -53,7 +53,8 @@ import Testing
   @Test func inputTypesAreChecked() throws {
     let graph = try TextFormat.parse(Self.chain)
     #expect(throws: ModelError("input 'x' is i64[2,3], but its type is f32[N,3]")) {
-      try ReferenceEvaluator.evaluate(graph, inputs: ["x": tensor(.int64, [2, 3], [1, 2, 3, 4, 5, 6]), "w": ramp([2, 3])])
+      try ReferenceEvaluator.evaluate(
+        graph, inputs: ["x": tensor(.int64, [2, 3], [1, 2, 3, 4, 5, 6]), "w": ramp([2, 3])])
     }
     var malformed = ramp([2, 3])
     malformed.shape = [2, 4]
@@ -93,7 +94,8 @@ import Testing
         %y = Equal "eq" (%x, %x) : f32[2,3]
         return %y
       }
-      """, ["x": ramp([2, 3])], node: "eq", opType: "Equal", mentioning: "result 'y' is bool[2,3], but its type is f32[2,3]")
+      """, ["x": ramp([2, 3])], node: "eq", opType: "Equal",
+      mentioning: "result 'y' is bool[2,3], but its type is f32[2,3]")
   }
 
   @Test func unknownDimensionsAcceptAnySize() throws {
@@ -111,11 +113,16 @@ import Testing
   @Test func readingAValueBeforeItIsComputedIsAnError() throws {
     var graph = Graph(name: "order")
     let x = graph.addInput(name: "x", type: TensorType(.float32, dims: [2]))
-    let late = graph.makeNode(name: "late", op: .unary(.relu), inputs: [x], results: [("late", TensorType(.float32, dims: [2]))])
-    graph.appendNode(name: "early", op: .unary(.tanh), inputs: [late.outputs[0]], results: [("early", TensorType(.float32, dims: [2]))])
+    let late = graph.makeNode(
+      name: "late", op: .unary(.relu), inputs: [x], results: [("late", TensorType(.float32, dims: [2]))])
+    graph.appendNode(
+      name: "early", op: .unary(.tanh), inputs: [late.outputs[0]], results: [("early", TensorType(.float32, dims: [2]))]
+    )
     graph.nodes.append(late)
     graph.outputs = [graph.nodes[0].outputs[0]]
-    #expect(throws: ModelError(node: "early", opType: "Tanh", "operand 'late' (slot 0) is read before any node computes it")) {
+    #expect(
+      throws: ModelError(node: "early", opType: "Tanh", "operand 'late' (slot 0) is read before any node computes it")
+    ) {
       try ReferenceEvaluator.evaluate(graph, inputs: ["x": ramp([2])])
     }
   }

@@ -93,7 +93,10 @@ import Testing
   @Test(arguments: [
     (
       "size=3, alpha=0.5, beta=0.75, bias=2.0",
-      [-0.91581285, -0.773889, -0.45790642, -0.25467682, 0.0, 0.25467682, 0.45790642, 0.5914814, 0.91581285, 0.99480516]
+      [
+        -0.91581285, -0.773889, -0.45790642, -0.25467682, 0.0, 0.25467682, 0.45790642, 0.5914814, 0.91581285,
+        0.99480516,
+      ]
     ),
     (
       "size=4, alpha=0.1, beta=0.5, bias=1.0",
@@ -112,6 +115,37 @@ import Testing
     expectClose(y.first, f32([1, 5, 2, 1], expected), rtol: 1e-5)
   }
 
+  /// ONNX lets the parameters have another float type than X; the result keeps X's.
+  @Test func batchNormalizationWithFloat32ParametersOnFloat16() throws {
+    let y = try Reference.run(
+      """
+      graph "bn" {
+        input %x: f16[1,2,1,2]
+        const @scale: f32[2] = [2, 0.5]
+        const @bias: f32[2] = [1, -1]
+        const @mean: f32[2] = [0, 1]
+        const @var: f32[2] = [1, 4]
+        %y = BatchNormalization "bn" (%x, @scale, @bias, @mean, @var) {epsilon=0.0} : f16[1,2,1,2]
+        return %y
+      }
+      """, ["x": ReferenceTensor(dtype: .float16, shape: [1, 2, 1, 2], doubles: [1, 2, 3, 5])])
+    #expect(y.first == ReferenceTensor(dtype: .float16, shape: [1, 2, 1, 2], doubles: [3, 5, -0.5, 0]))
+  }
+
+  /// Scale must broadcast onto the normalized axes, not merely onto X.
+  @Test func layerNormalizationScaleMustFitTheNormalizedShape() throws {
+    try expectFailure(
+      """
+      graph "ln" {
+        input %x: f32[2,3]
+        input %scale: f32[2,3]
+        %y, %mean, %inv = LayerNormalization "ln" (%x, %scale, _) {axis=1, epsilon=1e-05} : f32[2,3], f32[2,1], f32[2,1]
+        return %y
+      }
+      """, ["x": ramp([2, 3]), "scale": ramp([2, 3])], node: "ln", opType: "LayerNormalization",
+      mentioning: "does not broadcast to the normalized shape [3]")
+  }
+
   @Test func batchNormalizationParametersMustHaveOneValuePerChannel() throws {
     try expectFailure(
       """
@@ -121,6 +155,7 @@ import Testing
         %y = BatchNormalization "bn1" (%x, @p, @p, @p, @p) {epsilon=1e-05} : f32[1,3,2,2]
         return %y
       }
-      """, ["x": ramp([1, 3, 2, 2])], node: "bn1", opType: "BatchNormalization", mentioning: "scale must have shape [3]")
+      """, ["x": ramp([1, 3, 2, 2])], node: "bn1", opType: "BatchNormalization", mentioning: "scale must have shape [3]"
+    )
   }
 }

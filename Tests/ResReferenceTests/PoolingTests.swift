@@ -75,7 +75,8 @@ import Testing
 
   @Test func threeDimensionalAndEightBitMax() throws {
     let window = "ceil_mode=0, dilations=[1,1,1], kernel_shape=[2,2,2], pads=[0,0,0,0,0,0], strides=[1,1,1]"
-    expectClose(try pool("MaxPool", window, output: "f32[1,1,1,1,1]", ramp([1, 1, 2, 2, 2])), f32([1, 1, 1, 1, 1], [7]))
+    expectClose(
+      try pool("MaxPool", window, output: "f32[1,1,1,1,1]", ramp([1, 1, 2, 2, 2])), f32([1, 1, 1, 1, 1], [7]))
     let bytes = tensor(.int8, [1, 1, 4], [-5, 3, -128, 100])
     let y = try pool(
       "MaxPool", "ceil_mode=0, dilations=[1], kernel_shape=[2], pads=[0,0], strides=[2]", output: "i8[1,1,2]", bytes)

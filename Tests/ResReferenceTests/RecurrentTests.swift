@@ -34,13 +34,18 @@ import Testing
     var all = Self.operands(gates: gates, directions: directions, batchMajor: batchMajor)
     if let sequenceLengths { all["sequence_lens"] = tensor(.int32, [Self.batch], sequenceLengths) }
     let used = slots.filter { $0 != "_" }
-    func type(_ t: ReferenceTensor) -> String { "\(t.dtype.rawValue)[\(t.shape.map(String.init).joined(separator: ","))]" }
+    func type(_ t: ReferenceTensor) -> String {
+      "\(t.dtype.rawValue)[\(t.shape.map(String.init).joined(separator: ","))]"
+    }
     let inputs = used.compactMap { name in all[name].map { "  input %\(name): \(type($0))" } }.joined(separator: "\n")
-    let y = batchMajor ? [Self.batch, Self.sequence, directions, Self.hidden] : [Self.sequence, directions, Self.batch, Self.hidden]
+    let y =
+      batchMajor
+      ? [Self.batch, Self.sequence, directions, Self.hidden] : [Self.sequence, directions, Self.batch, Self.hidden]
     let state = batchMajor ? [Self.batch, directions, Self.hidden] : [directions, Self.batch, Self.hidden]
     let stateType = "f32[\(state.map(String.init).joined(separator: ","))]"
     let results = op == "LSTM" ? "%y, %h, %c" : "%y, %h"
-    let resultTypes = ["f32[\(y.map(String.init).joined(separator: ","))]", stateType, stateType].prefix(gates == 4 ? 3 : 2)
+    let resultTypes = ["f32[\(y.map(String.init).joined(separator: ","))]", stateType, stateType].prefix(
+      gates == 4 ? 3 : 2)
     let text = """
       graph "rnn" {
       \(inputs)

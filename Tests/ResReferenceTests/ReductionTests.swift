@@ -62,7 +62,9 @@ import Testing
     let flattenedRows = [0.0339902, 0.056040365, 0.09239495, 0.15233351, 0.2511555, 0.41408542]
     expectClose(try softmax(axis: 1, coerced: true), f32([2, 2, 3], flattenedRows + flattenedRows))
     let lastAxis = [0.18632373, 0.3071959, 0.5064804]
-    expectClose(try softmax(axis: -1, coerced: false), f32([2, 2, 3], Array([[Double]](repeating: lastAxis, count: 4).joined())))
-    expectClose(try softmax(axis: 2, coerced: true), f32([2, 2, 3], Array([[Double]](repeating: lastAxis, count: 4).joined())))
+    expectClose(
+      try softmax(axis: -1, coerced: false), f32([2, 2, 3], Array([[Double]](repeating: lastAxis, count: 4).joined())))
+    expectClose(
+      try softmax(axis: 2, coerced: true), f32([2, 2, 3], Array([[Double]](repeating: lastAxis, count: 4).joined())))
   }
 }

@@ -47,7 +47,8 @@ func expectClose(
     return
   }
   let comparison = ToleranceComparison(actual: actual, expected: expected, rtol: rtol, atol: atol)
-  #expect(comparison.passed, "\(comparison)\nactual:   \(actual)\nexpected: \(expected)", sourceLocation: sourceLocation)
+  #expect(
+    comparison.passed, "\(comparison)\nactual:   \(actual)\nexpected: \(expected)", sourceLocation: sourceLocation)
 }
 
 /// Expects the evaluation to fail with an error naming `node` and containing `fragment`.

@@ -10,7 +10,8 @@ enum ResNetSample {
     var x = builder.graph.addInput(name: "image", type: TensorType(.float32, dims: [batch, 3, 32, 32]))
     var channels = 16
     var size = 32
-    x = builder.conv(x, from: 3, to: channels, kernel: 3, stride: 1, size: size, batch: batch, epilogue: Epilogue(activation: .relu))
+    x = builder.conv(
+      x, from: 3, to: channels, kernel: 3, stride: 1, size: size, batch: batch, epilogue: Epilogue(activation: .relu))
     for stage in 0..<3 {
       for block in 0..<3 {
         let stride = stage > 0 && block == 0 ? 2 : 1
@@ -32,7 +33,8 @@ enum ResNetSample {
     x = builder.node("pool", .globalAveragePool, [x], [batch, channels, 1, 1])
     x = builder.node("flatten", .flatten(axis: 1), [x], [batch, channels])
     let fc = builder.weights([10, channels], fanIn: channels)
-    let bias = builder.graph.addConstant(name: "fc.bias", Constant(floats: (0..<10).map { Float($0) * 0.01 }, dims: [10]))
+    let bias = builder.graph.addConstant(
+      name: "fc.bias", Constant(floats: (0..<10).map { Float($0) * 0.01 }, dims: [10]))
     x = builder.node("fc", .gemm(GemmAttributes(transB: true)), [x, fc, bias], [batch, 10])
     builder.graph.outputs = [x]
     return builder.graph

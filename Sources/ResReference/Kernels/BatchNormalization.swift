@@ -1,7 +1,8 @@
 import ResIR
 
 /// ONNX BatchNormalization in inference form: per channel (axis 1),
-/// `Y = (X − mean) / √(var + epsilon) · scale + B`.
+/// `Y = (X − mean) / √(var + epsilon) · scale + B`. The four parameters may be of any float type (ONNX lets
+/// them differ from X's, say f32 statistics for an f16 network); Y has X's.
 enum BatchNormalization {
   static func evaluate(_ operands: NodeOperands, epsilon: Float) throws(EvaluationFailure) -> ReferenceTensor {
     let x = try operands.required(0, "X")
@@ -11,7 +12,6 @@ enum BatchNormalization {
     var parameters: [[Double]] = []
     for (slot, role) in ["scale", "B", "input_mean", "input_var"].enumerated() {
       let tensor = try operands.required(slot + 1, role)
-      try tensor.requireDType(role, x.dtype)
       try tensor.requireShape(role, [channels])
       parameters.append(try tensor.floatValues(role))
     }

@@ -21,7 +21,8 @@ enum ConcatSplit {
     shape[a] = inputs.reduce(0) { $0 + $1.shape[a] }
     _ = try ShapeArithmetic.elementCount(shape)
     // Concatenating flattened operands, then reading each output element from its piece.
-    let all = ReferenceTensor.concatenating(inputs, dtype: first.dtype, shape: [inputs.reduce(0) { $0 + $1.elementCount }])
+    let all = ReferenceTensor.concatenating(
+      inputs, dtype: first.dtype, shape: [inputs.reduce(0) { $0 + $1.elementCount }])
     let inner = shape[(a + 1)...].reduce(1, *)
     var indices: [Int] = []
     indices.reserveCapacity(all.elementCount)

@@ -1,10 +1,8 @@
 import ResIR
 
-/// ONNX Conv (1-D, 2-D and 3-D, groups, strides, dilations, explicit or SAME padding) with its epilogue.
-///
-/// The loop order puts the output row innermost: for each (output channel, input channel, kernel tap) the
-/// weight is a scalar and the row is a strided walk over contiguous input, which keeps a debug build fast
-/// enough for a CIFAR ResNet and a release build for ResNet-50.
+/// ONNX Conv (1-D, 2-D and 3-D, groups, strides, dilations, explicit or SAME padding) with its epilogue:
+/// `Y[n, m] = Σ_c Σ_taps W[m, c, taps]·X[n, g·C/g + c, o·stride − padBegin + taps·dilation] + B[m]`, padding
+/// reading as 0, evaluated as one matrix product per batch entry and group (see `accumulate`).
 enum Convolution {
   static func evaluate(_ operands: NodeOperands, _ attributes: ConvAttributes) throws(EvaluationFailure)
     -> ReferenceTensor
@@ -23,7 +21,8 @@ enum Convolution {
     let kernel = attributes.kernelShape.isEmpty ? Array(w.shape.dropFirst(2)) : attributes.kernelShape
     guard kernel == Array(w.shape.dropFirst(2)) else {
       throw EvaluationFailure(
-        "kernel_shape \(ShapeArithmetic.describe(kernel)) does not match W's shape \(ShapeArithmetic.describe(w.shape))")
+        "kernel_shape \(ShapeArithmetic.describe(kernel)) does not match W's shape \(ShapeArithmetic.describe(w.shape))"
+      )
     }
     let geometry = try WindowGeometry(
       inputSize: Array(x.shape.dropFirst(2)), kernel: kernel, strides: attributes.strides,

@@ -49,7 +49,8 @@ enum GRU {
     /// `W x + Wb` and `R v + Rb` for gate `gate` (0 z, 1 r, 2 h) of hidden unit `j`.
     func fromInput(_ gate: Int, _ j: Int) -> Double {
       let row = gate * p.hidden + j
-      return RecurrentOperands.dot(p.w, direction: d, row: row, rows: rows, columns: p.inputSize, p.x, vectorOffset: input)
+      return RecurrentOperands.dot(
+        p.w, direction: d, row: row, rows: rows, columns: p.inputSize, p.x, vectorOffset: input)
         + p.b[biasStart + row]
     }
     func fromState(_ gate: Int, _ j: Int, _ v: [Double]) -> Double {

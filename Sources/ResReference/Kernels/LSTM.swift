@@ -64,7 +64,8 @@ enum LSTM {
       let biasStart = d * 2 * rows
       let fromInput = RecurrentOperands.dot(
         p.w, direction: d, row: row, rows: rows, columns: p.inputSize, p.x, vectorOffset: input)
-      let fromState = RecurrentOperands.dot(p.r, direction: d, row: row, rows: rows, columns: p.hidden, h, vectorOffset: 0)
+      let fromState = RecurrentOperands.dot(
+        p.r, direction: d, row: row, rows: rows, columns: p.hidden, h, vectorOffset: 0)
       return fromInput + fromState + p.b[biasStart + row] + p.b[biasStart + rows + row]
     }
     let peephole = { (gate: Int, j: Int) in peepholes[(d * 3 + gate) * p.hidden + j] }

@@ -2,7 +2,7 @@ import ResIR
 
 /// ONNX LayerNormalization: each slice `X[i₀, …, i_{axis−1}, :, …, :]` is normalized by its own mean and
 /// variance (population variance, accumulated in `Double`), then scaled and shifted by `Scale` and `B`, which
-/// broadcast onto X.
+/// broadcast onto the normalized shape `X.shape[axis...]`.
 ///
 /// Results: Y (X's dtype), Mean and InvStdDev (X's shape with the normalized axes set to 1). ONNX types the
 /// statistics by `stash_type`, whose default (and the only value the IR carries) is float32, so they are f32
@@ -16,9 +16,9 @@ enum LayerNormalization {
     let x = try operands.required(0, "X")
     let input = try x.floatValues("X")
     let axis = try ShapeArithmetic.axis(attributes.axis, rank: x.rank)
-    let scale = try broadcastParameter(operands.required(1, "Scale"), "Scale", onto: x)
+    let scale = try broadcastParameter(operands.required(1, "Scale"), "Scale", onto: x, axis: axis)
     let bias = try operands.optional(2).map { tensor throws(EvaluationFailure) in
-      try broadcastParameter(tensor, "B", onto: x)
+      try broadcastParameter(tensor, "B", onto: x, axis: axis)
     }
     let rowLength = x.shape[axis...].reduce(1, *)
     let rows = x.shape[..<axis].reduce(1, *)
@@ -44,16 +44,18 @@ enum LayerNormalization {
     ]
   }
 
-  /// `Scale` or `B` expanded to one value per element of X.
-  private static func broadcastParameter(_ tensor: ReferenceTensor, _ role: String, onto x: ReferenceTensor)
-    throws(EvaluationFailure) -> [Double]
-  {
+  /// `Scale` or `B` expanded to one value per element of X. It must broadcast onto the normalized shape;
+  /// broadcasting aligns trailing axes, so it then broadcasts onto X the same way.
+  private static func broadcastParameter(
+    _ tensor: ReferenceTensor, _ role: String, onto x: ReferenceTensor, axis: Int
+  ) throws(EvaluationFailure) -> [Double] {
     try tensor.requireDType(role, x.dtype)
     let values = try tensor.floatValues(role)
-    guard Broadcasting.isUnidirectional(tensor.shape, to: x.shape) else {
+    let normalized = Array(x.shape[axis...])
+    guard Broadcasting.isUnidirectional(tensor.shape, to: normalized) else {
       throw EvaluationFailure(
-        "\(role) has shape \(ShapeArithmetic.describe(tensor.shape)), which does not broadcast to X "
-          + "\(ShapeArithmetic.describe(x.shape))")
+        "\(role) has shape \(ShapeArithmetic.describe(tensor.shape)), which does not broadcast to the normalized "
+          + "shape \(ShapeArithmetic.describe(normalized))")
     }
     return Broadcasting.sourceIndices(tensor.shape, to: x.shape).map { values[$0] }
   }

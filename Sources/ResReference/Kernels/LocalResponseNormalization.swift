@@ -8,7 +8,7 @@ enum LocalResponseNormalization {
   {
     let x = try operands.required(0, "X")
     let input = try x.floatValues("X")
-    try x.requireRank("X", 3...Int.max)
+    try x.requireRank("X", 2...Int.max)
     guard (1...WindowGeometry.maximumAttribute).contains(attributes.size) else {
       throw EvaluationFailure("size must be between 1 and 2^30, not \(attributes.size)")
     }

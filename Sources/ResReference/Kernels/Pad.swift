@@ -14,10 +14,11 @@ enum Pad {
     guard pads.count == 2 * data.rank else {
       throw EvaluationFailure("pads has \(pads.count) values for \(data.rank) axes (expected \(2 * data.rank))")
     }
-    let fill = try operands.optional(1).map { value throws(EvaluationFailure) in
-      try value.requireDType("constant_value", data.dtype)
-      return try value.scalarValue("constant_value")
-    } ?? 0
+    let fill =
+      try operands.optional(1).map { value throws(EvaluationFailure) in
+        try value.requireDType("constant_value", data.dtype)
+        return try value.scalarValue("constant_value")
+      } ?? 0
     var result = data
     for axis in 0..<data.rank {
       let (begin, end) = (pads[axis], pads[data.rank + axis])

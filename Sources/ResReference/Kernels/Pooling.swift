@@ -7,7 +7,9 @@ import ResIR
 /// propagates), AveragePool sums the input elements in the window and divides by their number, or, with
 /// `count_include_pad`, by the number of window taps inside the padded input (taps beyond the end padding,
 /// which only ceil_mode creates, never count). These are onnxruntime's and PyTorch's rules, which ONNX's
-/// reference implementation also gives.
+/// reference implementation also gives. A window that sees no input element at all (pads wider than the
+/// kernel) gives −∞ for MaxPool (the lowest value for 8-bit integers, as onnxruntime) and NaN for AveragePool
+/// without `count_include_pad`.
 enum Pooling {
   enum Kind {
     case max
@@ -32,10 +34,11 @@ enum Pooling {
     let inputPlane = depth.input * height.input * width.input
     var position = 0
     for plane in 0..<planes {
-      for depth in reach[0] {
-        for row in reach[1] {
-          for column in reach[2] {
-            output[position] = pool(input, base: plane * inputPlane, depth, row, column, height.input, width.input, kind)
+      for depthReach in reach[0] {
+        for rowReach in reach[1] {
+          for columnReach in reach[2] {
+            output[position] = pool(
+              input, base: plane * inputPlane, depthReach, rowReach, columnReach, height.input, width.input, kind)
             position += 1
           }
         }
@@ -67,7 +70,9 @@ enum Pooling {
     static func table(_ axis: SpatialAxis) -> [WindowReach] {
       (0..<axis.output).map { o in
         WindowReach(
-          inputPositions: axis.taps(output: o, landingIn: 0..<axis.input).map { axis.inputPosition(output: o, tap: $0) },
+          inputPositions: axis.taps(output: o, landingIn: 0..<axis.input).map {
+            axis.inputPosition(output: o, tap: $0)
+          },
           paddedCount: axis.taps(output: o, landingIn: -axis.padBegin..<(axis.input + axis.padEnd)).count)
       }
     }

@@ -9,9 +9,10 @@ enum ReduceMean {
   {
     let x = try operands.required(0, "data")
     guard x.dtype != .bool else { throw EvaluationFailure("data must be numeric, not bool") }
-    let reduced = try axes.map { list throws(EvaluationFailure) in
-      try ShapeArithmetic.distinctAxes(list, rank: x.rank)
-    } ?? Array(0..<x.rank)
+    let reduced =
+      try axes.map { list throws(EvaluationFailure) in
+        try ShapeArithmetic.distinctAxes(list, rank: x.rank)
+      } ?? Array(0..<x.rank)
     // Each element's output position: its index with the reduced axes dropped.
     let keptShape = x.shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
     let keptStrides = ShapeArithmetic.strides(keptShape)

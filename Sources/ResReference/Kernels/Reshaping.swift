@@ -39,7 +39,9 @@ enum Reshaping {
       }
     }
     if let inferred {
-      guard !(allowZero && shape.contains(0)) else { throw EvaluationFailure("shape with allowzero=1 has both 0 and -1") }
+      guard !(allowZero && shape.contains(0)) else {
+        throw EvaluationFailure("shape with allowzero=1 has both 0 and -1")
+      }
       let known = try ShapeArithmetic.elementCount(shape)
       guard known > 0, data.elementCount % known == 0 else {
         throw EvaluationFailure(
