@@ -55,7 +55,7 @@ final class ExternalData {
       throw error("data is in external file '\(location)', but the model was given as bytes without a base directory")
     }
     guard !location.hasPrefix("/") else {
-      throw error("external data location '\(location)' is an absolute path; it must be relative to the model's folder")
+      throw error("external data location '\(location)' is an absolute path; data outside the model's folder is refused")
     }
     guard let folder = Self.realPath(baseDirectory) else {
       throw error("cannot resolve the model's folder '\(baseDirectory)'")

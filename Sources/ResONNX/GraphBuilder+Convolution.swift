@@ -9,7 +9,7 @@ extension GraphBuilder {
     if let given = try node.attributes.ints("kernel_shape") {
       kernelShape = given
     } else {
-      kernelShape = try defaultKernelShape(weight: weight, node: node)
+      kernelShape = try defaultKernelShape(weight: weight, inputRank: rank(of: input), node: node)
     }
     let window = try Window(node, kernelShape: kernelShape, inputType: graph.type(of: input))
     let group = try node.attributes.int("group", default: 1)
@@ -20,11 +20,12 @@ extension GraphBuilder {
     return Conversion(.conv(attributes), node.operands)
   }
 
-  /// ONNX lets Conv omit `kernel_shape`; it is then the weight's spatial dimensions.
-  private func defaultKernelShape(weight: ValueID, node: ONNXNode) throws(ModelError) -> [Int] {
+  /// ONNX lets Conv omit `kernel_shape`; it is then the weight's spatial dimensions, and the weight must
+  /// have the input's rank (output channels, input channels per group, one size per spatial axis).
+  private func defaultKernelShape(weight: ValueID, inputRank: Int, node: ONNXNode) throws(ModelError) -> [Int] {
     let type = graph.type(of: weight)
-    guard type.rank >= 3 else {
-      throw node.error("weight has rank \(type.rank), expected at least 3 (output channels, input channels, kernel)")
+    guard type.rank == inputRank, inputRank >= 3 else {
+      throw node.error("weight has rank \(type.rank), expected \(max(inputRank, 3)) (the input's rank)")
     }
     guard let dims = type.knownDims else {
       throw node.error("kernel_shape is not given and the weight's shape \(type) is not fully known")

@@ -136,8 +136,13 @@ import Testing
     model.input("x", .float, [2])
     let length = 10_000
     // Written in reverse so that sorting has to do all the work.
-    for index in (0..<length).reversed() {
-      model.node("Relu", [index == 0 ? "x" : "t\(index - 1)"], ["t\(index)"], name: "r\(index)")
+    model.proto.graph.node = (0..<length).reversed().map { index in
+      var node = Onnx_NodeProto()
+      node.opType = "Relu"
+      node.name = "r\(index)"
+      node.input = [index == 0 ? "x" : "t\(index - 1)"]
+      node.output = ["t\(index)"]
+      return node
     }
     model.output("t\(length - 1)")
     let imported = try model.imported()

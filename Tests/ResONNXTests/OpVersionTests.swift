@@ -355,6 +355,16 @@ import Testing
           ConvAttributes(kernelShape: [3, 2], strides: [2, 1], dilations: [1, 1], padding: .explicit([1, 0, 1, 0]), group: 1)))
   }
 
+  @Test func convWeightOfTheWrongRankIsAnErrorNamingTheNode() throws {
+    let model = Self.model(opset: 17, dims: [1, 3, 8, 8]) {
+      $0.initializer(Tensors.floats("w", dims: [4, 3, 3], Array(repeating: 1, count: 36)))
+      $0.node("Conv", ["x", "w"], ["y"], name: "conv_bad_weight")
+    }
+    #expect(
+      model.importError()
+        == ModelError(node: "conv_bad_weight", opType: "Conv", "weight has rank 3, expected 4 (the input's rank)"))
+  }
+
   @Test func autoPadResolvesToExplicitPadsWhenSizesAreKnown() throws {
     func conv(_ autoPad: String, dims: [TestModel.DimSpec]) throws -> Padding? {
       let node = try Self.node(opset: 13, dims: dims) {
