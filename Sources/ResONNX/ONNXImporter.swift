@@ -23,11 +23,10 @@ public enum ONNXImporter {
     try importModel(LoadedModel.load(bytes: bytes, baseDirectory: baseDirectory), options: options)
   }
 
-  /// The names of the graph inputs, in graph order, that feed an operand a static-shape program must know
-  /// at compile time: the operands the IR turns into attributes (axes, split sizes, pads, Dropout's
-  /// training_mode), which must be constants, and the shape operands of Reshape, Expand, ConstantOfShape and
-  /// Slice. Bind them with `ONNXImportOptions.inputBindings`. Inputs reaching such an operand through Identity
-  /// nodes count too.
+  /// The names of the graph inputs, in graph order, whose values a static-shape program must know at compile
+  /// time: those from which an operand the IR turns into an attribute (axes, split sizes, pads, Dropout's
+  /// training_mode) or a shape operand (of Reshape, Expand, ConstantOfShape, Slice) is computed, through any
+  /// nodes except `Shape`. Bind them with `ONNXImportOptions.inputBindings`.
   public static func shapeOperandInputs(at path: String) throws(ModelError) -> [String] {
     let loaded = try LoadedModel.load(path: path)
     let opset = try OpSupport.defaultOpset(of: loaded.model)

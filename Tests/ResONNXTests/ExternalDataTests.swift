@@ -28,7 +28,9 @@ import Testing
   /// Imports a model stored at `modelFolder/model.onnx`.
   static func importFromFolder(_ tensor: Onnx_TensorProto, modelFolder: String) throws(ModelError) -> ImportedModel {
     let path = modelFolder + "/model.onnx"
-    FileManager.default.createFile(atPath: path, contents: Data(model(tensor).bytes))
+    guard FileManager.default.createFile(atPath: path, contents: Data(model(tensor).bytes)) else {
+      throw ModelError("test setup: cannot write \(path)")
+    }
     return try ONNXImporter.importModel(at: path)
   }
 
