@@ -90,6 +90,21 @@ import Testing
     #expect(errorMessage { _ = try b.value(.where, [condition, x, longs]) } == "operand 3 is int64 but operand 2 is float")
   }
 
+  @Test func hostileShapesAreErrorsNotTraps() {
+    let b = GraphBuilder()
+    let x = b.input("f32[\(Int.max),N,2]")
+    #expect(
+      errorMessage { _ = try b.value(.unary(.relu), [x]) }
+        == "result [\(Int.max),N,2] has more elements than fit in a 64-bit integer")
+    let split = b.input("f32[\(Int.max),2]", name: "s")
+    #expect(
+      errorMessage { _ = try b.node(.split(axis: 1, sizes: [1, 1]), [split]) } == nil)
+    let wide = b.input("f32[\(Int.max / 2 + 1),4]", name: "w")
+    #expect(
+      errorMessage { _ = try b.node(.split(axis: 1, sizes: [2, 2]), [wide]) }
+        == "result 1 [\(Int.max / 2 + 1),2] has more elements than fit in a 64-bit integer")
+  }
+
   @Test func castIdentityDropout() throws {
     let b = GraphBuilder()
     let x = b.input("f32[N,16]")

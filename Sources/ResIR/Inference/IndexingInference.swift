@@ -38,9 +38,7 @@ extension NodeContext {
 
   /// ConstantOfShape: a tensor of the requested shape filled with `value`.
   func constantOfShape(_ value: ScalarValue) throws(ModelError) -> TensorType {
-    let shape = try requestedShape(slot: 0, "input")
-    _ = try elementCount(shape, "result")
-    return TensorType(value.dtype, shape)
+    TensorType(value.dtype, try requestedShape(slot: 0, "input"))
   }
 
   /// A shape given as an int64 vector operand: its known elements as dimensions (unknown elsewhere). The

@@ -60,7 +60,6 @@ extension NodeContext {
       throw error(
         "cannot reshape \(shapeText(data.shape)) (\(have) elements) to \(reshapeText(requested)) (\(want) elements)")
     }
-    _ = try elementCount(shape, "result")
     return TensorType(data.dtype, shape)
   }
 

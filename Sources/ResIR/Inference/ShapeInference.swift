@@ -81,6 +81,9 @@ public struct ShapeInference: Sendable {
     let context = NodeContext(node: node, graph: graph, inference: self)
     try context.requireNonNegativeOperandDims()
     let types = try context.resultTypes()
+    for (index, type) in types.enumerated() {
+      _ = try context.elementCount(type.shape, types.count == 1 ? "result" : "result \(index + 1)")
+    }
     let elements = types.indices.map { index -> [Monomial?]? in
       guard index == 0, ShapeInference.tracks(types[0]),
         let elements = context.propagatedElements(for: types[0]),

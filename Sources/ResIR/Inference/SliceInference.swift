@@ -80,7 +80,11 @@ extension NodeContext {
 
   /// The sliced axes, normalized and validated; `nil` when they are not known.
   private func sliceAxes(rank: Int, count: Int?) throws(ModelError) -> [Int]? {
-    guard node.input(3) != nil else { return count.map { Array(0..<$0) } }
+    guard node.input(3) != nil else {
+      guard let count else { return nil }
+      guard count <= rank else { throw error("starts has \(count) elements but the data has rank \(rank)") }
+      return Array(0..<count)
+    }
     guard let raw = integers(3) else { return nil }
     let axes = raw.map { $0 < 0 ? $0 + rank : $0 }
     try requireDistinctAxes(axes, rank: rank)

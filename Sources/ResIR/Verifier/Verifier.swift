@@ -28,6 +28,9 @@ public enum Verifier {
       if let negative = value.type.shape.first(where: { ($0.value ?? 0) < 0 }) {
         throw ModelError("graph input '\(value.name)' has negative dimension \(negative)")
       }
+      if TensorType.checkedProduct(value.type.shape.compactMap(\.value)) == nil {
+        throw ModelError("graph input '\(value.name)' \(value.type) has more elements than fit in a 64-bit integer")
+      }
     }
   }
 
