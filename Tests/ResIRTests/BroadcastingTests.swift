@@ -59,6 +59,7 @@ struct BroadcastCase: Sendable, CustomTestStringConvertible {
     let condition = b.input("bool[2]", name: "c")
     let x = b.input("f32[3]", name: "a")
     let y = b.input("f32[1]", name: "b")
-    #expect(errorMessage { _ = try b.value(.where, [condition, x, y]) } == "operands [2], [3] and [1] cannot broadcast")
+    #expect(
+      errorMessage { _ = try b.value(.where, [condition, x, y]) } == "operands [2], [3] and [1] cannot broadcast")
   }
 }

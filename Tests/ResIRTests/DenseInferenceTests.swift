@@ -75,7 +75,8 @@ import Testing
       errorMessage { _ = try gemm("f32[3,4]", "f32[4,5]", c: "f32[1,3,5]") }
         == "C [1,3,5] does not broadcast to the output [3,5]")
     #expect(errorMessage { _ = try gemm("f32[2,3,4]", "f32[4,5]") } == "A has rank 3, expected 2")
-    #expect(errorMessage { _ = try gemm("f32[3,4]", "f32[4,5]", c: "i64[5]") } == "operand 3 is int64 but operand 1 is float")
+    #expect(
+      errorMessage { _ = try gemm("f32[3,4]", "f32[4,5]", c: "i64[5]") } == "operand 3 is int64 but operand 1 is float")
   }
 }
 
@@ -116,7 +117,8 @@ import Testing
     let w = b.input("f32[64,64]", name: "w")
     let gemm = GemmAttributes(epilogue: Epilogue(residual: true))
     #expect(b.type(try b.value(.gemm(gemm), [a, w, nil, a])) == "f32[N,64]")
-    #expect(b.type(try b.value(.matMul(Epilogue(residual: true, activation: .gelu(.none))), [a, w, nil, a])) == "f32[N,64]")
+    #expect(
+      b.type(try b.value(.matMul(Epilogue(residual: true, activation: .gelu(.none))), [a, w, nil, a])) == "f32[N,64]")
     let wide = b.input("f32[N,128]", name: "wide")
     #expect(
       errorMessage { _ = try b.value(.matMul(Epilogue(residual: true)), [a, w, nil, wide]) }
@@ -137,7 +139,8 @@ import Testing
     let x = b.input("f32[1,8,4,4]")
     let w = b.input("f32[8,8,1,1]", name: "w")
     let inverted = convAttributes(kernel: [1, 1], epilogue: Epilogue(activation: .clip(min: 6, max: 0)))
-    #expect(errorMessage { _ = try b.value(.conv(inverted), [x, w]) } == "epilogue clip has min 6.0 greater than max 0.0")
+    #expect(
+      errorMessage { _ = try b.value(.conv(inverted), [x, w]) } == "epilogue clip has min 6.0 greater than max 0.0")
     let a = b.input("i64[4,4]", name: "a")
     #expect(
       errorMessage { _ = try b.value(.matMul(Epilogue(activation: .relu)), [a, a]) }

@@ -19,7 +19,8 @@ import Testing
     let b = GraphBuilder()
     let x = b.input("i32[4]")
     #expect(b.type(try b.value(.unary(.relu), [x])) == "i32[4]")
-    #expect(errorMessage { _ = try b.value(.unary(.sigmoid), [x]) } == "input is int32 but must be float16, float or double")
+    #expect(
+      errorMessage { _ = try b.value(.unary(.sigmoid), [x]) } == "input is int32 but must be float16, float or double")
     let flags = b.input("bool[4]", name: "flags")
     #expect(
       errorMessage { _ = try b.value(.unary(.relu), [flags]) }
@@ -54,13 +55,16 @@ import Testing
     let floats = b.input("f32[4]", name: "a")
     let longs = b.input("i64[4]", name: "b")
     let flags = b.input("bool[4]", name: "c")
-    #expect(errorMessage { _ = try b.value(.binary(.add), [floats, longs]) } == "operand 2 is int64 but operand 1 is float")
+    #expect(
+      errorMessage { _ = try b.value(.binary(.add), [floats, longs]) } == "operand 2 is int64 but operand 1 is float")
     #expect(b.type(try b.value(.binary(.pow), [floats, longs])) == "f32[4]")
     #expect(b.type(try b.value(.binary(.equal), [flags, flags])) == "bool[4]")
     #expect(
       errorMessage { _ = try b.value(.binary(.add), [flags, flags]) }
         == "A is bool but must be float16, float, double, int64, int32, int8 or uint8")
-    #expect(errorMessage { _ = try b.value(.binary(.mod(fmod: false)), [floats, floats]) } == "Mod of float operands requires fmod=1")
+    #expect(
+      errorMessage { _ = try b.value(.binary(.mod(fmod: false)), [floats, floats]) }
+        == "Mod of float operands requires fmod=1")
     #expect(b.type(try b.value(.binary(.mod(fmod: false)), [longs, longs])) == "i64[4]")
   }
 
@@ -73,7 +77,8 @@ import Testing
     #expect(b.type(try b.value(.variadic(.max), [x])) == "f32[N,1]")
     let longs = b.input("i64[5]", name: "d")
     #expect(b.type(try b.value(.variadic(.min), [longs, longs])) == "i64[5]")
-    #expect(errorMessage { _ = try b.value(.variadic(.max), [x, longs]) } == "operand 2 is int64 but operand 1 is float")
+    #expect(
+      errorMessage { _ = try b.value(.variadic(.max), [x, longs]) } == "operand 2 is int64 but operand 1 is float")
     #expect(
       errorMessage { _ = try b.value(.variadic(.sum), [longs]) }
         == "operand 1 is int64 but must be float16, float or double")
@@ -87,7 +92,8 @@ import Testing
     #expect(b.type(try b.value(.where, [condition, x, y])) == "f32[N,4,5]")
     #expect(errorMessage { _ = try b.value(.where, [x, x, y]) } == "condition is float but must be bool")
     let longs = b.input("i64[5]", name: "d")
-    #expect(errorMessage { _ = try b.value(.where, [condition, x, longs]) } == "operand 3 is int64 but operand 2 is float")
+    #expect(
+      errorMessage { _ = try b.value(.where, [condition, x, longs]) } == "operand 3 is int64 but operand 2 is float")
   }
 
   @Test func hostileShapesAreErrorsNotTraps() {

@@ -19,11 +19,17 @@ import Testing
     let b = GraphBuilder()
     let data = b.input("f32[3,4]")
     let beyond = b.int64s([0, 3], name: "beyond")
-    #expect(errorMessage { _ = try b.value(.gather(axis: 0), [data, beyond]) } == "index 3 is out of range for axis 0 of size 3")
+    #expect(
+      errorMessage { _ = try b.value(.gather(axis: 0), [data, beyond]) }
+        == "index 3 is out of range for axis 0 of size 3")
     let below = b.int64s([-4], name: "below")
-    #expect(errorMessage { _ = try b.value(.gather(axis: 0), [data, below]) } == "index -4 is out of range for axis 0 of size 3")
+    #expect(
+      errorMessage { _ = try b.value(.gather(axis: 0), [data, below]) }
+        == "index -4 is out of range for axis 0 of size 3")
     let floats = b.filled("f32[1]", name: "floats")
-    #expect(errorMessage { _ = try b.value(.gather(axis: 0), [data, floats]) } == "indices is float but must be int64 or int32")
+    #expect(
+      errorMessage { _ = try b.value(.gather(axis: 0), [data, floats]) }
+        == "indices is float but must be int64 or int32")
     #expect(errorMessage { _ = try b.value(.gather(axis: 2), [data, beyond]) } == "axis 2 is out of range for rank 2")
   }
 
@@ -48,8 +54,10 @@ import Testing
     let scale = b.input("f32[1,64,1,1]", name: "scale")
     let unknown = b.input("i64[4]", name: "target")
     #expect(b.type(try b.value(.expand, [scale, unknown])) == "f32[?,64,?,?]")
-    #expect(errorMessage { _ = try b.value(.expand, [x, b.int64s([4, 4])]) } == "operands [3,1] and [4,4] cannot broadcast")
-    #expect(errorMessage { _ = try b.value(.expand, [x, b.int64s([-1, 1])]) } == "shape [-1,1] has negative element -1")
+    #expect(
+      errorMessage { _ = try b.value(.expand, [x, b.int64s([4, 4])]) } == "operands [3,1] and [4,4] cannot broadcast")
+    #expect(
+      errorMessage { _ = try b.value(.expand, [x, b.int64s([-1, 1])]) } == "shape [-1,1] has negative element -1")
     #expect(
       errorMessage { _ = try b.value(.expand, [x, b.int64s([.max, 1, 4])]) }
         == "result [\(Int64.max),3,4] has more elements than fit in a 64-bit integer")
@@ -62,7 +70,9 @@ import Testing
     #expect(b.type(try b.value(.constantOfShape(ScalarValue(dtype: .float32, value: 0)), [b.int64s([])])) == "f32[]")
     let dynamic = b.input("i64[2]", name: "dims")
     #expect(b.type(try b.value(.constantOfShape(ones), [dynamic])) == "i64[?,?]")
-    #expect(errorMessage { _ = try b.value(.constantOfShape(ones), [b.int64s([2, -3])]) } == "input [2,-3] has negative element -3")
+    #expect(
+      errorMessage { _ = try b.value(.constantOfShape(ones), [b.int64s([2, -3])]) }
+        == "input [2,-3] has negative element -3")
     #expect(
       errorMessage { _ = try b.value(.constantOfShape(ones), [b.int64s([.max, 4])]) }
         == "result [\(Int64.max),4] has more elements than fit in a 64-bit integer")

@@ -35,8 +35,10 @@ import Testing
     #expect(
       errorMessage { _ = try b.value(.concat(axis: 1), [x, y]) }
         == "operand 2 [1,32,4,4] differs from operand 1 [1,64,8,8] on axis 2")
-    #expect(errorMessage { _ = try b.value(.concat(axis: 1), [x, flat]) } == "operand 2 has rank 2 but operand 1 has rank 4")
-    #expect(errorMessage { _ = try b.value(.concat(axis: 1), [x, ints]) } == "operand 2 is int64 but operand 1 is float")
+    #expect(
+      errorMessage { _ = try b.value(.concat(axis: 1), [x, flat]) } == "operand 2 has rank 2 but operand 1 has rank 4")
+    #expect(
+      errorMessage { _ = try b.value(.concat(axis: 1), [x, ints]) } == "operand 2 is int64 but operand 1 is float")
     #expect(errorMessage { _ = try b.value(.concat(axis: 4), [x, x]) } == "axis 4 is out of range for rank 4")
   }
 
@@ -77,7 +79,8 @@ import Testing
     let x = b.input("f32[N,64]")
     #expect(b.type(try b.value(.unsqueeze(axes: [2, 3]), [x])) == "f32[N,64,1,1]")
     #expect(b.type(try b.value(.unsqueeze(axes: [0, 2]), [x])) == "f32[1,N,1,64]")
-    #expect(errorMessage { _ = try b.value(.unsqueeze(axes: [3]), [x]) } == "axes [3] include 3, out of range for rank 3")
+    #expect(
+      errorMessage { _ = try b.value(.unsqueeze(axes: [3]), [x]) } == "axes [3] include 3, out of range for rank 3")
     #expect(errorMessage { _ = try b.value(.unsqueeze(axes: [1, 1]), [x]) } == "axes [1,1] repeat axis 1")
   }
 
@@ -89,7 +92,8 @@ import Testing
     #expect(b.type(try b.value(.pad(mode: .constant, pads: [0, 0, -2, 0, 0, 0, 0, -2]), [x])) == "f32[N,16,30,30]")
     #expect(b.type(try b.value(.pad(mode: .edge, pads: [1, 0, 0, 0, 0, 0, 0, 0]), [x])) == "f32[?,16,32,32]")
     let value = b.filled("f32[]", 1, name: "v")
-    #expect(b.type(try b.value(.pad(mode: .constant, pads: [0, 0, 0, 0, 0, 0, 0, 0]), [x, value])) == "f32[N,16,32,32]")
+    #expect(
+      b.type(try b.value(.pad(mode: .constant, pads: [0, 0, 0, 0, 0, 0, 0, 0]), [x, value])) == "f32[N,16,32,32]")
   }
 
   @Test func padErrors() {

@@ -51,7 +51,8 @@ import Testing
   @Test func lrn() throws {
     let b = GraphBuilder()
     let x = b.input("f32[N,96,55,55]")
-    #expect(b.type(try b.value(.lrn(LRNAttributes(size: 5, alpha: 1e-4, beta: 0.75, bias: 1)), [x])) == "f32[N,96,55,55]")
+    #expect(
+      b.type(try b.value(.lrn(LRNAttributes(size: 5, alpha: 1e-4, beta: 0.75, bias: 1)), [x])) == "f32[N,96,55,55]")
     #expect(
       errorMessage { _ = try b.value(.lrn(LRNAttributes(size: 0, alpha: 1e-4, beta: 0.75, bias: 1)), [x]) }
         == "size 0 must be positive")
@@ -87,6 +88,7 @@ import Testing
     let b = GraphBuilder()
     let x = b.input("f32[N,H,S,S]")
     #expect(b.type(try b.value(.softmax(axis: 3, coerced2D: false), [x])) == "f32[N,H,S,S]")
-    #expect(errorMessage { _ = try b.value(.softmax(axis: 4, coerced2D: false), [x]) } == "axis 4 is out of range for rank 4")
+    #expect(
+      errorMessage { _ = try b.value(.softmax(axis: 4, coerced2D: false), [x]) } == "axis 4 is out of range for rank 4")
   }
 }

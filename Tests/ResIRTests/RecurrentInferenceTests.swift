@@ -13,7 +13,8 @@ import Testing
       activations: Array(repeating: functions, count: direction.count).flatMap { $0 }, batchMajor: batchMajor)
   }
 
-  private func gruAttributes(direction: RecurrentDirection = .forward, batchMajor: Bool = false) -> RecurrentAttributes {
+  private func gruAttributes(direction: RecurrentDirection = .forward, batchMajor: Bool = false) -> RecurrentAttributes
+  {
     RecurrentAttributes(
       hiddenSize: 16, direction: direction,
       activations: Array(repeating: [RecurrentActivation.sigmoid, .tanh], count: direction.count).flatMap { $0 },
@@ -103,10 +104,13 @@ import Testing
       errorMessage { _ = try b.node(.lstm(lstmAttributes()), [x, w, r, nil, lengths]) }
         == "sequence_lens is int64 but must be int32")
     let halfR = b.input("f16[1,64,16]", name: "r16")
-    #expect(errorMessage { _ = try b.node(.lstm(lstmAttributes()), [x, w, halfR]) } == "operand 3 is float16 but operand 1 is float")
+    #expect(
+      errorMessage { _ = try b.node(.lstm(lstmAttributes()), [x, w, halfR]) }
+        == "operand 3 is float16 but operand 1 is float")
     let flat = b.input("f32[N,8]", name: "flat")
     #expect(
-      errorMessage { _ = try b.node(.lstm(lstmAttributes()), [flat, w, r]) } == "X has rank 2, expected 3 (seq, batch, input)")
+      errorMessage { _ = try b.node(.lstm(lstmAttributes()), [flat, w, r]) }
+        == "X has rank 2, expected 3 (seq, batch, input)")
     var twoFunctions = lstmAttributes()
     twoFunctions.activations = [.sigmoid, .tanh]
     #expect(

@@ -20,7 +20,9 @@ import Testing
     #expect(b.type(try b.value(.flatten(axis: 4), [features])) == "f32[?,1]")
     let unknown = b.input("f32[2,?,3]", name: "u")
     #expect(b.type(try b.value(.flatten(axis: 1), [unknown])) == "f32[2,?]")
-    #expect(errorMessage { _ = try b.value(.flatten(axis: 5), [features]) } == "axis 5 is out of range for rank 4 (Flatten allows 0...4)")
+    #expect(
+      errorMessage { _ = try b.value(.flatten(axis: 5), [features]) }
+        == "axis 5 is out of range for rank 4 (Flatten allows 0...4)")
   }
 
   @Test func reshapeInfersMinusOneSymbolically() throws {
@@ -47,7 +49,8 @@ import Testing
       errorMessage { _ = try reshape("f32[2,3]", [4, 2]) } == "cannot reshape [2,3] (6 elements) to [4,2] (8 elements)")
     #expect(errorMessage { _ = try reshape("f32[2,3]", [4, -1]) } == "cannot reshape [2,3] (6 elements) to [4,-1]")
     #expect(
-      errorMessage { _ = try reshape("f32[6]", [1, 0, 6]) } == "shape [1,0,6] copies dimension 1, but the input has rank 1")
+      errorMessage { _ = try reshape("f32[6]", [1, 0, 6]) }
+        == "shape [1,0,6] copies dimension 1, but the input has rank 1")
     #expect(
       errorMessage { _ = try reshape("f32[0,3]", [0, -1], allowZero: false) }
         == "cannot infer the -1 in [0,-1]: the other dimensions multiply to 0")

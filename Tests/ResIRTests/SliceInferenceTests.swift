@@ -9,8 +9,10 @@ import Testing
   {
     let b = GraphBuilder()
     let x = b.input(input)
-    let operands = [b.int64s(starts, name: "s"), b.int64s(ends, name: "e"), axes.map { b.int64s($0, name: "a") },
-      steps.map { b.int64s($0, name: "t") }]
+    let operands = [
+      b.int64s(starts, name: "s"), b.int64s(ends, name: "e"), axes.map { b.int64s($0, name: "a") },
+      steps.map { b.int64s($0, name: "t") },
+    ]
     return b.type(try b.value(.slice, [x] + operands))
   }
 
@@ -54,17 +56,21 @@ import Testing
   @Test func sliceErrors() {
     #expect(errorMessage { _ = try slice("f32[10,20]", [0], [5], axes: [0], steps: [0]) } == "steps must not be 0")
     #expect(
-      errorMessage { _ = try slice("f32[10,20]", [0], [5], axes: [2]) } == "axes [2] include 2, out of range for rank 2")
+      errorMessage { _ = try slice("f32[10,20]", [0], [5], axes: [2]) } == "axes [2] include 2, out of range for rank 2"
+    )
     #expect(
       errorMessage { _ = try slice("f32[10,20]", [0, 0], [5, 5], axes: [1, -1]) } == "axes [1,1] repeat axis 1")
     #expect(errorMessage { _ = try slice("f32[10,20]", [0], [5, 5]) } == "ends has 2 elements but starts has 1")
-    #expect(errorMessage { _ = try slice("f32[10,20]", [0, 0, 0], [5, 5, 5]) } == "starts has 3 elements but the data has rank 2")
+    #expect(
+      errorMessage { _ = try slice("f32[10,20]", [0, 0, 0], [5, 5, 5]) }
+        == "starts has 3 elements but the data has rank 2")
     let b = GraphBuilder()
     let x = b.input("f32[10]")
     let floats = b.filled("f32[1]", name: "f")
     let narrow = b.filled("i32[1]", name: "n")
     let wide = b.int64s([4], name: "w")
-    #expect(errorMessage { _ = try b.value(.slice, [x, floats, floats]) } == "starts is float but must be int64 or int32")
+    #expect(
+      errorMessage { _ = try b.value(.slice, [x, floats, floats]) } == "starts is float but must be int64 or int32")
     #expect(errorMessage { _ = try b.value(.slice, [x, narrow, wide]) } == "operand 3 is int64 but operand 2 is int32")
   }
 }

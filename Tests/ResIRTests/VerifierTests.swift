@@ -161,7 +161,8 @@ import Testing
         == "graph input 'x' f32[N,\(Int.max),2,1] has more elements than fit in a 64-bit integer")
     graph = b.graph
     graph.setType(TensorType.spelled("f32[64,64,3,1]"), of: ValueID(1))
-    #expect(errorMessage { try Verifier.verify(graph) } == "constant 'w1' is typed f32[64,64,3,1] but holds f32[64,64,3,3]")
+    #expect(
+      errorMessage { try Verifier.verify(graph) } == "constant 'w1' is typed f32[64,64,3,1] but holds f32[64,64,3,3]")
     graph = b.graph
     let result = graph.nodes[0].outputs[0]
     graph.inputs.append(result)
@@ -176,6 +177,7 @@ import Testing
       errorMessage { try inference.inferNode(at: 4, in: &graph) }
         == "node position 4 is out of range (the graph has 4 nodes)")
     graph.nodes[0].inputs[2] = ValueID(12345)
-    #expect(errorMessage { try inference.inferNode(at: 0, in: &graph) } == "operand 3 refers to v12345, which does not exist")
+    #expect(
+      errorMessage { try inference.inferNode(at: 0, in: &graph) } == "operand 3 refers to v12345, which does not exist")
   }
 }

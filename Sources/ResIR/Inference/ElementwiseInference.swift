@@ -91,7 +91,8 @@ extension NodeContext {
   func broadcastOperands(_ shapes: [[Dim]]) throws(ModelError) -> [Dim] {
     guard let shape = Broadcasting.broadcast(shapes) else {
       let texts = shapes.map(shapeText)
-      let listed = texts.count <= 2
+      let listed =
+        texts.count <= 2
         ? texts.joined(separator: " and ")
         : texts.dropLast().joined(separator: ", ") + " and " + (texts.last ?? "")
       throw error("operands \(listed) cannot broadcast")

@@ -21,8 +21,8 @@ extension NodeContext {
       }
       for (i, dim) in type.shape.enumerated() where i != axis {
         guard let unified = Broadcasting.unify(shape[i], dim) else {
-          throw error(
-            "operand \(index + 1) \(shapeText(type.shape)) differs from operand 1 \(shapeText(first.shape)) on axis \(i)")
+          let shapes = "operand \(index + 1) \(shapeText(type.shape)) differs from operand 1 \(shapeText(first.shape))"
+          throw error("\(shapes) on axis \(i)")
         }
         shape[i] = unified
       }
@@ -47,7 +47,8 @@ extension NodeContext {
     if case .known(let size) = input.shape[axis] {
       let total = CheckedArithmetic.sum(sizes)
       guard total == size else {
-        throw error("split sizes \(listText(sizes)) sum to \(total.map(String.init) ?? "more than Int.max") but axis \(axis) has \(size)")
+        let sum = total.map(String.init) ?? "more than Int.max"
+        throw error("split sizes \(listText(sizes)) sum to \(sum) but axis \(axis) has \(size)")
       }
     }
     return sizes.map { size in
@@ -63,8 +64,8 @@ extension NodeContext {
     let input = try operand(0)
     guard let axes else {
       if let unknownAxis = input.shape.firstIndex(where: { $0.value == nil }) {
-        throw error(
-          "Squeeze without axes needs every dimension known, but axis \(unknownAxis) of \(shapeText(input.shape)) is not")
+        let shape = shapeText(input.shape)
+        throw error("Squeeze without axes needs every dimension known, but axis \(unknownAxis) of \(shape) is not")
       }
       return TensorType(input.dtype, input.shape.filter { $0 != .known(1) })
     }

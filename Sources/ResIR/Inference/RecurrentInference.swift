@@ -28,7 +28,8 @@ extension NodeContext {
     let hidden = Dim.known(attributes.hiddenSize)
     let gateRows = try multiple(cell.gates, of: attributes.hiddenSize)
 
-    try requireShape(1, "W", [directions, gateRows, inputSize], "num_directions, \(cell.gates)·hidden_size, input_size")
+    try requireShape(
+      1, "W", [directions, gateRows, inputSize], "num_directions, \(cell.gates)·hidden_size, input_size")
     try requireShape(2, "R", [directions, gateRows, hidden], "num_directions, \(cell.gates)·hidden_size, hidden_size")
     if optionalOperand(3) != nil {
       let biasRows = try multiple(2 * cell.gates, of: attributes.hiddenSize)
@@ -39,14 +40,16 @@ extension NodeContext {
       try requireDType(lengths, .int32, "sequence_lens")
       batch = try requireShape(4, "sequence_lens", [batch], "batch")[0]
     }
-    let stateLayout = attributes.batchMajor ? "batch, num_directions, hidden_size" : "num_directions, batch, hidden_size"
+    let stateLayout =
+      attributes.batchMajor ? "batch, num_directions, hidden_size" : "num_directions, batch, hidden_size"
     let stateSlots = cell.hasCellState ? [(5, "initial_h"), (6, "initial_c")] : [(5, "initial_h")]
     for (slot, name) in stateSlots where optionalOperand(slot) != nil {
       let state = try requireShape(slot, name, stateShape(batch, directions, hidden, attributes), stateLayout)
       batch = attributes.batchMajor ? state[0] : state[1]
     }
     if cell.hasCellState, optionalOperand(7) != nil {
-      try requireShape(7, "P", [directions, try multiple(3, of: attributes.hiddenSize)], "num_directions, 3·hidden_size")
+      try requireShape(
+        7, "P", [directions, try multiple(3, of: attributes.hiddenSize)], "num_directions, 3·hidden_size")
     }
 
     let y = attributes.batchMajor ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]

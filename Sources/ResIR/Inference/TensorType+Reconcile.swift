@@ -7,7 +7,8 @@ extension TensorType {
   /// them keeps equal sizes provably equal across the graph (what residual fusion checks).
   public func reconciled(withDeclared declared: TensorType) throws(ModelError) -> TensorType {
     guard dtype == declared.dtype else {
-      throw ModelError("declared type \(declared) has element type \(declared.dtype.onnxName), inferred \(self) has \(dtype.onnxName)")
+      throw ModelError(
+        "declared type \(declared) has element type \(declared.dtype.onnxName), inferred \(self) has \(dtype.onnxName)")
     }
     guard rank == declared.rank else {
       throw ModelError("declared type \(declared) has rank \(declared.rank), inferred \(self) has rank \(rank)")

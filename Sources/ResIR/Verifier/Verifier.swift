@@ -110,7 +110,8 @@ public enum Verifier {
         let recorded = graph.type(of: result)
         let inferred = copy.type(of: result)
         guard recorded.refines(inferred) else {
-          throw ModelError(node, "result '\(graph[result].name)' is recorded as \(recorded) but inference gives \(inferred)")
+          throw ModelError(
+            node, "result '\(graph[result].name)' is recorded as \(recorded) but inference gives \(inferred)")
         }
         copy.setType(recorded, of: result)
       }
