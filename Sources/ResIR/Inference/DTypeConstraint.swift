@@ -18,7 +18,6 @@ struct DTypeConstraint: Sendable {
   static let int64 = DTypeConstraint(allowed: [.int64])
   static let int32 = DTypeConstraint(allowed: [.int32])
   static let bool = DTypeConstraint(allowed: [.bool])
-  static let any = DTypeConstraint(allowed: DType.allCases)
 
   func admits(_ dtype: DType) -> Bool { allowed.contains(dtype) }
 

@@ -88,16 +88,6 @@ struct Monomial: Hashable, Sendable {
     guard !overflow else { return nil }
     return Monomial(coefficient: c, sortedSymbols: symbols)
   }
-
-  /// The product of `dims`, or `nil` when a dimension is unknown or the coefficient overflows.
-  static func product(of dims: some Sequence<Dim>) -> Monomial? {
-    var total = Monomial(1)
-    for dim in dims {
-      guard let factor = Monomial(dim), let next = total.multiplied(by: factor) else { return nil }
-      total = next
-    }
-    return total
-  }
 }
 
 extension Monomial: CustomStringConvertible {
