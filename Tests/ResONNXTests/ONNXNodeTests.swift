@@ -35,6 +35,17 @@ import Testing
     "test_maxpool_with_argmax_2d_precomputed_strides": "the Indices output ('z') is not supported",
   ]
 
+  /// Node tests the importer cannot take yet, and why. Each still runs inside `withKnownIssue`: the problem
+  /// must keep occurring, so an entry is removed as soon as the limitation is lifted.
+  static let knownLimitations: [String: String] = Dictionary(
+    uniqueKeysWithValues: [
+      "test_center_crop_pad_crop_and_pad_expanded", "test_center_crop_pad_crop_axes_chw_expanded",
+      "test_center_crop_pad_crop_axes_hwc_expanded", "test_center_crop_pad_crop_expanded",
+      "test_center_crop_pad_crop_negative_axes_hwc_expanded", "test_center_crop_pad_pad_expanded",
+    ].map {
+      ($0, "Pad's pads are computed with Max; known-value propagation in shape inference does not evaluate Max")
+    })
+
   /// The node tests in scope, read from INDEX.tsv.
   static func inScope() throws -> [String] {
     let index = try String(contentsOfFile: root + "/INDEX.tsv", encoding: .utf8)
@@ -105,7 +116,13 @@ import Testing
     var failures: [String] = []
     for name in tests {
       let problems = try Self.check(name)
-      failures += problems.map { "\(name): \($0)" }
+      if let reason = Self.knownLimitations[name] {
+        withKnownIssue(Comment(rawValue: "\(name): \(reason)")) {
+          #expect(problems.isEmpty, "\(name): \(problems)")
+        }
+      } else {
+        failures += problems.map { "\(name): \($0)" }
+      }
     }
     #expect(failures.isEmpty, "\(failures.count) of \(tests.count) node tests failed:\n\(failures.joined(separator: "\n"))")
   }

@@ -365,6 +365,24 @@ import Testing
         == ModelError(node: "conv_bad_weight", opType: "Conv", "weight has rank 3, expected 4 (the input's rank)"))
   }
 
+  @Test func shapeInferenceErrorsNameTheNode() throws {
+    let convWithKernelShape = Self.model(opset: 17, dims: [1, 3, 8, 8]) {
+      $0.initializer(Tensors.floats("w", dims: [4, 3, 3], Array(repeating: 1, count: 36)))
+      $0.node("Conv", ["x", "w"], ["y"], name: "conv_bad_weight", [Attr.ints("kernel_shape", [3, 3])])
+    }
+    let convError = try #require(convWithKernelShape.importError())
+    #expect(convError.node == "conv_bad_weight" && convError.opType == "Conv")
+    #expect(convError.message.contains("rank 3"))
+
+    let mixed = Self.model(opset: 17, dims: [1, 4]) {
+      $0.initializer(Tensors.int64s("k", dims: [1, 4], [1, 1, 1, 1]))
+      $0.node("Add", ["x", "k"], ["y"], name: "add_mixed")
+    }
+    let mixedError = try #require(mixed.importError())
+    #expect(mixedError.node == "add_mixed" && mixedError.opType == "Add")
+    #expect(mixedError.message.contains("int64"))
+  }
+
   @Test func autoPadResolvesToExplicitPadsWhenSizesAreKnown() throws {
     func conv(_ autoPad: String, dims: [TestModel.DimSpec]) throws -> Padding? {
       let node = try Self.node(opset: 13, dims: dims) {
