@@ -51,9 +51,11 @@ extension GraphBuilder {
       throw node.error("cannot split an axis of unknown size without explicit split sizes")
     }
     if numOutputs != nil {
-      let part = (axisSize + outputCount - 1) / outputCount
-      let last = axisSize - part * (outputCount - 1)
-      guard last >= 0 else {
+      // ceil(size / n) without the overflow `size + n - 1` risks for a hostile declared size.
+      let part = axisSize / outputCount + (axisSize % outputCount == 0 ? 0 : 1)
+      let (others, overflow) = part.multipliedReportingOverflow(by: outputCount - 1)
+      let last = axisSize - others
+      guard !overflow, last >= 0 else {
         throw node.error("cannot split an axis of size \(axisSize) into \(outputCount) parts of size \(part)")
       }
       return Array(repeating: part, count: outputCount - 1) + [last]

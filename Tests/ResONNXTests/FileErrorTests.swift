@@ -109,3 +109,50 @@ struct SplitMix64 {
     return z ^ (z >> 31)
   }
 }
+
+/// Damaged files: every outcome must be a graph or a `ModelError`; a crash fails the whole test run.
+@Suite struct DamagedFileTests {
+  /// A small model touching many code paths: Conv with weights, BN, pooling, Reshape with a shape constant.
+  static var model: TestModel {
+    var model = TestModel(opset: 13)
+    model.input("x", .float, [1, 2, 6, 6])
+    model.initializer(Tensors.floats("w", dims: [2, 2, 3, 3], (0..<36).map { Float($0) / 10 }))
+    for name in ["scale", "bias", "mean", "var"] { model.initializer(Tensors.floats(name, dims: [2], [1, 2])) }
+    model.initializer(Tensors.int64s("shape", [1, -1]))
+    model.node(
+      "Conv", ["x", "w"], ["c"], name: "conv", [Attr.ints("pads", [1, 1, 1, 1]), Attr.ints("kernel_shape", [3, 3])])
+    model.node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["b"], name: "bn")
+    model.node("MaxPool", ["b"], ["p"], name: "pool", [Attr.ints("kernel_shape", [2, 2]), Attr.ints("strides", [2, 2])])
+    model.node("Reshape", ["p", "shape"], ["y"], name: "flatten")
+    model.output("y", .float, [1, 18])
+    return model
+  }
+
+  @Test func everyPrefixIsRejectedCleanly() throws {
+    let bytes = Self.model.bytes
+    #expect(throws: Never.self) { _ = try ONNXImporter.importModel(bytes: bytes, baseDirectory: nil) }
+    for length in 0..<bytes.count {
+      #expect(throws: ModelError.self) { _ = try ONNXImporter.importModel(bytes: Array(bytes.prefix(length)), baseDirectory: nil) }
+    }
+  }
+
+  @Test func randomByteDamageNeverCrashes() {
+    let original = Self.model.bytes
+    var generator = SplitMix64(seed: 0xDA_4A6E)
+    var rejected = 0
+    for _ in 0..<2000 {
+      var bytes = original
+      for _ in 0..<(1 + Int(generator.next() % 4)) {
+        let position = Int(generator.next() % UInt64(bytes.count))
+        bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+      }
+      do {
+        _ = try ONNXImporter.importModel(bytes: bytes, baseDirectory: nil)
+      } catch {
+        rejected += 1
+      }
+    }
+    // Most damage is detected; some (a changed weight value, a renamed node) is not, and need not be.
+    #expect(rejected > 200)
+  }
+}

@@ -84,6 +84,15 @@ import Testing
     #expect(model.importError() == ModelError(node: "n", opType: "Split", "cannot split an axis of size 5 evenly into 2 outputs"))
   }
 
+  @Test func splitOfAHugeDeclaredAxisDoesNotOverflow() throws {
+    let size = Int(Int64.max)
+    let node = try Self.node(opset: 18, dims: [2, .value(size)]) {
+      $0.node("Split", ["x"], ["a", "b", "c"], name: "n", [Attr.int("axis", 1), Attr.int("num_outputs", 3)])
+    }.node
+    let part = size / 3 + 1
+    #expect(node.op == .split(axis: 1, sizes: [part, part, size - 2 * part]))
+  }
+
   // MARK: - Squeeze, Unsqueeze
 
   @Test func squeezeAxesFromAttributeOrInput() throws {
