@@ -24,6 +24,7 @@ extension GraphBuilder {
   /// uses inputs, so attribute bounds become scalar constants of the input's element type. An absent
   /// attribute means "no bound" in both forms.
   mutating func convertClip(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    try node.rejectAttributes(["min", "max"], movedToInputsAt: 11)
     guard node.opset < 11 else { return Conversion(.clip, node.operands) }
     try node.requireInputCount(atMost: 1)
     let input = try node.requiredOperand(0, "input")

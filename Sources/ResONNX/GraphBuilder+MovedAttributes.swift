@@ -13,6 +13,7 @@ extension GraphBuilder {
     let inputType = graph.type(of: input)
     let axis = try normalizedAxis(try node.attributes.int("axis", default: 0), rank: inputType.rank, of: node)
     let outputCount = node.proto.output.count
+    try node.rejectAttributes(["split"], movedToInputsAt: 13)
     let given: [Int]?
     if node.opset < 13 {
       try node.requireInputCount(atMost: 1)
@@ -89,6 +90,7 @@ extension GraphBuilder {
   }
 
   private func axesAttributeOrInput(_ node: ONNXNode) throws(ModelError) -> [Int]? {
+    try node.rejectAttributes(["axes"], movedToInputsAt: 13)
     if node.opset < 13 {
       try node.requireInputCount(atMost: 1)
       return try node.attributes.ints("axes")
@@ -100,6 +102,7 @@ extension GraphBuilder {
   /// Before opset 10 starts, ends and axes are attributes; the IR keeps them as inputs (PyTorch computes them
   /// from Shape chains for dynamic batches), so the attributes become int64 constants.
   mutating func convertSlice(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    try node.rejectAttributes(["starts", "ends", "axes", "steps"], movedToInputsAt: 10)
     guard node.opset < 10 else { return Conversion(.slice, node.operands) }
     try node.requireInputCount(atMost: 1)
     let data = try node.requiredOperand(0, "data")
@@ -126,6 +129,7 @@ extension GraphBuilder {
     guard let mode = PadMode(rawValue: modeName) else {
       throw node.error("mode '\(modeName)' is not one of constant, reflect, edge, wrap")
     }
+    try node.rejectAttributes(["pads", "value"], movedToInputsAt: 11)
     if node.opset < 11 {
       try node.requireInputCount(atMost: 1)
       let pads = try node.attributes.requiredInts("pads")

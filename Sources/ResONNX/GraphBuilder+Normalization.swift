@@ -64,6 +64,7 @@ extension GraphBuilder {
   mutating func convertReduceMean(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let input = try node.requiredOperand(0, "data")
     let keepDims = try node.attributes.flag("keepdims", default: true)
+    try node.rejectAttributes(["axes"], movedToInputsAt: 18)
     let given: [Int]?
     var reduceNothingWhenEmpty = false
     if node.opset < 18 {

@@ -37,6 +37,13 @@ struct ONNXNode {
     }
   }
 
+  /// Rejects an attribute that older opsets had and `version` turned into an input: reading a newer model
+  /// as if it were absent would silently change what the node computes.
+  func rejectAttributes(_ names: [String], movedToInputsAt version: Int) throws(ModelError) {
+    guard opset >= version, let name = names.first(where: attributes.has) else { return }
+    throw error("attribute '\(name)' is an input from opset \(version) on")
+  }
+
   /// The ONNX output name in `slot`, if listed and non-empty.
   func outputName(_ slot: Int) -> String? {
     slot < proto.output.count && !proto.output[slot].isEmpty ? proto.output[slot] : nil

@@ -542,6 +542,15 @@ import Testing
     #expect(pool.importError() == ModelError(node: "pool", opType: "MaxPool", "required attribute 'kernel_shape' is missing"))
   }
 
+  @Test func attributeMovedToAnInputIsAnErrorInNewerOpsets() throws {
+    let reduce = Self.model(opset: 18) { $0.node("ReduceMean", ["x"], ["y"], name: "n", [Attr.ints("axes", [1])]) }
+    #expect(reduce.importError()?.message == "attribute 'axes' is an input from opset 18 on")
+    let clip = Self.model(opset: 11) { $0.node("Clip", ["x"], ["y"], name: "n", [Attr.float("min", 0)]) }
+    #expect(clip.importError()?.message == "attribute 'min' is an input from opset 11 on")
+    let pad = Self.model(opset: 11) { $0.node("Pad", ["x"], ["y"], name: "n", [Attr.ints("pads", [0, 0, 0, 0, 0, 0, 0, 0])]) }
+    #expect(pad.importError()?.message == "attribute 'pads' is an input from opset 11 on")
+  }
+
   @Test func tooManyInputsForTheOpsetIsAnError() throws {
     let model = Self.model(opset: 10) {
       $0.initializer(Tensors.floats("lo", dims: [], [0]))
