@@ -1,9 +1,10 @@
+import ResIR
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ResIR
 
 /// Tensors whose bytes live in files next to the model (ONNX "external data").
 ///
@@ -33,18 +34,18 @@ final class ExternalData {
       throw error("external data offset \(reference.offset) is past the end of '\(reference.location)' (\(size) bytes)")
     }
     let available = size - reference.offset
+    let fileText = "'\(reference.location)' (\(size) bytes)"
     if let length = reference.length {
       guard length <= available else {
-        throw error(
-          "external data range \(reference.offset)+\(length) runs past the end of '\(reference.location)' (\(size) bytes)")
+        throw error("external data range \(reference.offset)+\(length) runs past the end of \(fileText)")
       }
       guard length == byteCount else {
         throw error("external data length is \(length) bytes, expected \(byteCount)")
       }
     } else {
       guard byteCount <= available else {
-        throw error(
-          "\(byteCount) bytes of external data expected, but '\(reference.location)' holds \(available) after offset \(reference.offset)")
+        let held = "holds \(available) after offset \(reference.offset)"
+        throw error("\(byteCount) bytes of external data expected, but '\(reference.location)' \(held)")
       }
     }
     return file.borrow(reference.offset..<(reference.offset + byteCount))
@@ -55,7 +56,8 @@ final class ExternalData {
       throw error("data is in external file '\(location)', but the model was given as bytes without a base directory")
     }
     guard !location.hasPrefix("/") else {
-      throw error("external data location '\(location)' is an absolute path; data outside the model's folder is refused")
+      throw error(
+        "external data location '\(location)' is an absolute path; data outside the model's folder is refused")
     }
     guard let folder = Self.realPath(baseDirectory) else {
       throw error("cannot resolve the model's folder '\(baseDirectory)'")

@@ -1,9 +1,10 @@
+import ResIR
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ResIR
 
 /// The bytes of a model file or an external data file, kept alive for as long as any constant borrows a range
 /// of them.

@@ -38,7 +38,8 @@ extension GraphBuilder {
     case "Where": return Conversion(.where, node.operands)
     case "Cast": return try convertCast(node)
     case "Flatten": return try convertFlatten(node)
-    case "Reshape": return Conversion(.reshape(allowZero: try node.attributes.flag("allowzero", default: false)), node.operands)
+    case "Reshape":
+      return Conversion(.reshape(allowZero: try node.attributes.flag("allowzero", default: false)), node.operands)
     case "Transpose": return try convertTranspose(node)
     case "Concat": return try convertConcat(node)
     case "Split": return try convertSplit(node)

@@ -9,7 +9,8 @@ extension GraphBuilder {
     case "LeakyRelu":
       op = .leakyRelu(alpha: try attributes.float("alpha", default: 0.01))
     case "HardSigmoid":
-      op = .hardSigmoid(alpha: try attributes.float("alpha", default: 0.2), beta: try attributes.float("beta", default: 0.5))
+      op = .hardSigmoid(
+        alpha: try attributes.float("alpha", default: 0.2), beta: try attributes.float("beta", default: 0.5))
     default:
       let approximate = try attributes.string("approximate", default: "none")
       guard let approximation = GeluApproximation(rawValue: approximate) else {

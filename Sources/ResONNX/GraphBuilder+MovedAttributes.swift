@@ -20,7 +20,9 @@ extension GraphBuilder {
       given = try node.attributes.ints("split")
     } else {
       try node.requireInputCount(atMost: 2)
-      given = try node.operand(1).map { value throws(ModelError) in try constantIntegers(value, operand: "split", of: node) }
+      given = try node.operand(1).map { value throws(ModelError) in
+        try constantIntegers(value, operand: "split", of: node)
+      }
     }
     let numOutputs = node.opset >= 18 ? try node.attributes.int("num_outputs") : nil
     let axisSize = inputType.shape[axis].value
@@ -96,7 +98,9 @@ extension GraphBuilder {
       return try node.attributes.ints("axes")
     }
     try node.requireInputCount(atMost: 2)
-    return try node.operand(1).map { value throws(ModelError) in try constantIntegers(value, operand: "axes", of: node) }
+    return try node.operand(1).map { value throws(ModelError) in
+      try constantIntegers(value, operand: "axes", of: node)
+    }
   }
 
   /// Before opset 10 starts, ends and axes are attributes; the IR keeps them as inputs (PyTorch computes them

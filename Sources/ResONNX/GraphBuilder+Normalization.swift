@@ -42,7 +42,8 @@ extension GraphBuilder {
     let size = try attributes.requiredInt("size")
     guard size >= 1 else { throw node.error("size \(size) must be at least 1") }
     let lrn = LRNAttributes(
-      size: size, alpha: try attributes.float("alpha", default: 1e-4), beta: try attributes.float("beta", default: 0.75),
+      size: size, alpha: try attributes.float("alpha", default: 1e-4),
+      beta: try attributes.float("beta", default: 0.75),
       bias: try attributes.float("bias", default: 1))
     return Conversion(.lrn(lrn), node.operands)
   }
@@ -72,7 +73,9 @@ extension GraphBuilder {
       given = try node.attributes.ints("axes")
     } else {
       try node.requireInputCount(atMost: 2)
-      given = try node.operand(1).map { value throws(ModelError) in try constantIntegers(value, operand: "axes", of: node) }
+      given = try node.operand(1).map { value throws(ModelError) in
+        try constantIntegers(value, operand: "axes", of: node)
+      }
       reduceNothingWhenEmpty = try node.attributes.flag("noop_with_empty_axes", default: false)
     }
     let axes: [Int]?

@@ -34,7 +34,9 @@ struct TensorDecoder {
     return Constant(dtype: dtype, dims: dims, bytes: bytes)
   }
 
-  private static func dimensions(of tensor: Onnx_TensorProto, error: (String) -> ModelError) throws(ModelError) -> [Int] {
+  private static func dimensions(
+    of tensor: Onnx_TensorProto, error: (String) -> ModelError
+  ) throws(ModelError) -> [Int] {
     var dims: [Int] = []
     dims.reserveCapacity(tensor.dims.count)
     for dim in tensor.dims {
@@ -67,8 +69,8 @@ struct TensorDecoder {
   ) throws(ModelError) -> TensorBytes {
     let stored = range?.count ?? tensor.rawData.count
     guard stored == byteCount else {
-      throw error(
-        "raw_data holds \(stored) bytes, expected \(byteCount) (\(byteCount / dtype.byteWidth) \(dtype.onnxName) elements)")
+      let elements = "\(byteCount / dtype.byteWidth) \(dtype.onnxName) elements"
+      throw error("raw_data holds \(stored) bytes, expected \(byteCount) (\(elements))")
     }
     if let range, let file { return file.borrow(range) }
     return tensor.rawData.withUnsafeBytes { TensorBytes(copying: $0) }

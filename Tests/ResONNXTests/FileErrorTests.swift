@@ -122,7 +122,8 @@ struct SplitMix64 {
     model.node(
       "Conv", ["x", "w"], ["c"], name: "conv", [Attr.ints("pads", [1, 1, 1, 1]), Attr.ints("kernel_shape", [3, 3])])
     model.node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["b"], name: "bn")
-    model.node("MaxPool", ["b"], ["p"], name: "pool", [Attr.ints("kernel_shape", [2, 2]), Attr.ints("strides", [2, 2])])
+    model.node(
+      "MaxPool", ["b"], ["p"], name: "pool", [Attr.ints("kernel_shape", [2, 2]), Attr.ints("strides", [2, 2])])
     model.node("Reshape", ["p", "shape"], ["y"], name: "flatten")
     model.output("y", .float, [1, 18])
     return model
@@ -132,7 +133,9 @@ struct SplitMix64 {
     let bytes = Self.model.bytes
     #expect(throws: Never.self) { _ = try ONNXImporter.importModel(bytes: bytes, baseDirectory: nil) }
     for length in 0..<bytes.count {
-      #expect(throws: ModelError.self) { _ = try ONNXImporter.importModel(bytes: Array(bytes.prefix(length)), baseDirectory: nil) }
+      #expect(throws: ModelError.self) {
+        _ = try ONNXImporter.importModel(bytes: Array(bytes.prefix(length)), baseDirectory: nil)
+      }
     }
   }
 

@@ -15,7 +15,7 @@ import Testing
   static let knownLimitations: [String: String] = [
     "resnet_cifar_option_a":
       "PyTorch's F.pad export computes Pad's pads through a rank-2 Reshape/Slice/Transpose chain of constants; "
-      + "known-value propagation in shape inference tracks rank <= 1 values only",
+      + "known-value propagation in shape inference tracks rank <= 1 values only"
   ]
 
   static func modelNames() throws -> [String] {

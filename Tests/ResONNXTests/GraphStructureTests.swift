@@ -160,7 +160,8 @@ import Testing
     #expect(
       error
         == ModelError(
-          node: "adder", opType: "Add", "input 'ghost' is not produced by any node and is not a graph input or initializer"
+          node: "adder", opType: "Add",
+          "input 'ghost' is not produced by any node and is not a graph input or initializer"
         ))
   }
 

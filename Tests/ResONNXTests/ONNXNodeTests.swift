@@ -19,7 +19,9 @@ import Testing
     return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/onnx-node").path
   }
 
-  static let supportedElementTypes: Set<String> = ["float", "float16", "double", "int64", "int32", "int8", "uint8", "bool", ""]
+  static let supportedElementTypes: Set<String> = [
+    "float", "float16", "double", "int64", "int32", "int8", "uint8", "bool", "",
+  ]
 
   /// Node tests that must be rejected, and the error each must give.
   static let expectedErrors: [String: String] = [
@@ -49,9 +51,13 @@ import Testing
   /// The node tests in scope, read from INDEX.tsv.
   static func inScope() throws -> [String] {
     let index = try String(contentsOfFile: root + "/INDEX.tsv", encoding: .utf8)
-    let lines = index.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    let lines = index.split(separator: "\n").map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    }
     let header = try #require(lines.first)
-    func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name), "INDEX.tsv has no column \(name)") }
+    func column(_ name: String) throws -> Int {
+      try #require(header.firstIndex(of: name), "INDEX.tsv has no column \(name)")
+    }
     let (test, ops, inputs, outputs, subgraph, functions) = (
       try column("test"), try column("op_types"), try column("input_dtypes"), try column("output_dtypes"),
       try column("has_subgraph"), try column("n_local_functions")
@@ -110,7 +116,8 @@ import Testing
   }
 
   @Test func nodeTestsInScopeImportWithTheExpectedOutputTypes() throws {
-    #expect(FileManager.default.fileExists(atPath: Self.root + "/INDEX.tsv"), "ONNX node tests not found at \(Self.root)")
+    #expect(
+      FileManager.default.fileExists(atPath: Self.root + "/INDEX.tsv"), "ONNX node tests not found at \(Self.root)")
     let tests = try Self.inScope()
     #expect(tests.count > 300, "only \(tests.count) node tests in scope: is INDEX.tsv complete?")
     var failures: [String] = []
@@ -124,7 +131,8 @@ import Testing
         failures += problems.map { "\(name): \($0)" }
       }
     }
-    #expect(failures.isEmpty, "\(failures.count) of \(tests.count) node tests failed:\n\(failures.joined(separator: "\n"))")
+    #expect(
+      failures.isEmpty, "\(failures.count) of \(tests.count) node tests failed:\n\(failures.joined(separator: "\n"))")
   }
 
   @Test(arguments: [

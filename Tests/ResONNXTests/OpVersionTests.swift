@@ -81,7 +81,9 @@ import Testing
 
   @Test func unevenSplitWithoutSizesIsAnError() throws {
     let model = Self.model(opset: 13) { $0.node("Split", ["x"], ["a", "b"], name: "n", [Attr.int("axis", 3)]) }
-    #expect(model.importError() == ModelError(node: "n", opType: "Split", "cannot split an axis of size 5 evenly into 2 outputs"))
+    #expect(
+      model.importError()
+        == ModelError(node: "n", opType: "Split", "cannot split an axis of size 5 evenly into 2 outputs"))
   }
 
   @Test func splitOfAHugeDeclaredAxisDoesNotOverflow() throws {
@@ -136,7 +138,9 @@ import Testing
       $0.input("axes", .int64, [1])
       $0.node("Unsqueeze", ["x", "axes"], ["y"], name: "n")
     }
-    #expect(model.importError() == ModelError(node: "n", opType: "Unsqueeze", "operand 'axes' of Unsqueeze must be a constant"))
+    #expect(
+      model.importError()
+        == ModelError(node: "n", opType: "Unsqueeze", "operand 'axes' of Unsqueeze must be a constant"))
   }
 
   @Test func repeatedOrOutOfRangeAxesAreErrors() throws {
@@ -266,12 +270,16 @@ import Testing
     let flagged = Self.batchNorm(opset: 15, [Attr.int("training_mode", 1)])
     #expect(flagged.importError()?.message == "training mode is not supported (training_mode=1)")
     let usedStatistic = Self.batchNorm(opset: 9, outputs: ["y", "running_mean"])
-    #expect(usedStatistic.importError()?.message == "training mode is not supported (statistics output 'running_mean' is used)")
+    #expect(
+      usedStatistic.importError()?.message
+        == "training mode is not supported (statistics output 'running_mean' is used)")
     var unusedStatistic = Self.batchNorm(opset: 9, outputs: ["y", "running_mean"])
     unusedStatistic.proto.graph.output.removeLast()
     #expect(try unusedStatistic.imported().node("n").outputs.count == 1)
     let perActivation = Self.batchNorm(opset: 7, [Attr.int("spatial", 0)])
-    #expect(perActivation.importError()?.message == "spatial=0 (per-activation statistics) is not supported for an input of rank 4")
+    #expect(
+      perActivation.importError()?.message
+        == "spatial=0 (per-activation statistics) is not supported for an input of rank 4")
   }
 
   @Test func dropoutFormsAgree() throws {
@@ -361,7 +369,8 @@ import Testing
     #expect(
       conv.node.op
         == .conv(
-          ConvAttributes(kernelShape: [3, 2], strides: [2, 1], dilations: [1, 1], padding: .explicit([1, 0, 1, 0]), group: 1)))
+          ConvAttributes(
+            kernelShape: [3, 2], strides: [2, 1], dilations: [1, 1], padding: .explicit([1, 0, 1, 0]), group: 1)))
   }
 
   @Test func convWeightOfTheWrongRankIsAnErrorNamingTheNode() throws {
@@ -396,7 +405,8 @@ import Testing
     func conv(_ autoPad: String, dims: [TestModel.DimSpec]) throws -> Padding? {
       let node = try Self.node(opset: 13, dims: dims) {
         $0.initializer(Tensors.floats("w", dims: [1, 1, 3, 3], Array(repeating: 0, count: 9)))
-        $0.node("Conv", ["x", "w"], ["y"], name: "n", [Attr.string("auto_pad", autoPad), Attr.ints("strides", [2, 2])])
+        $0.node(
+          "Conv", ["x", "w"], ["y"], name: "n", [Attr.string("auto_pad", autoPad), Attr.ints("strides", [2, 2])])
       }.node
       guard case .conv(let attributes) = node.op else { return nil }
       return attributes.padding
@@ -421,7 +431,12 @@ import Testing
     var unused = used
     unused.proto.graph.output.removeLast()
     let node = try unused.imported().node("n")
-    #expect(node.op == .maxPool(PoolAttributes(kernelShape: [2, 2], strides: [1, 1], dilations: [1, 1], padding: .explicit([0, 0, 0, 0]), ceilMode: false)))
+    #expect(
+      node.op
+        == .maxPool(
+          PoolAttributes(
+            kernelShape: [2, 2], strides: [1, 1], dilations: [1, 1], padding: .explicit([0, 0, 0, 0]), ceilMode: false))
+    )
     #expect(node.outputs.count == 1)
 
     let average = try Self.node(opset: 7) {
@@ -453,7 +468,9 @@ import Testing
     #expect(flattenAll.node.op == .flatten(axis: 4))
     let transpose = try Self.node(opset: 13) { $0.node("Transpose", ["x"], ["y"], name: "n") }
     #expect(transpose.node.op == .transpose(perm: [3, 2, 1, 0]))
-    let badPerm = Self.model(opset: 13) { $0.node("Transpose", ["x"], ["y"], name: "n", [Attr.ints("perm", [0, 1, 1, 2])]) }
+    let badPerm = Self.model(opset: 13) {
+      $0.node("Transpose", ["x"], ["y"], name: "n", [Attr.ints("perm", [0, 1, 1, 2])])
+    }
     #expect(badPerm.importError()?.message == "perm [0, 1, 1, 2] is not a permutation of the 4 axes")
   }
 
@@ -490,8 +507,13 @@ import Testing
   ) -> TestModel {
     model(opset: opset, dims: [5, 1, 3]) {
       let hidden = 2
-      $0.initializer(Tensors.floats("W", dims: [directions, gates * hidden, 3], Array(repeating: 0.1, count: directions * gates * hidden * 3)))
-      $0.initializer(Tensors.floats("R", dims: [directions, gates * hidden, hidden], Array(repeating: 0.1, count: directions * gates * hidden * hidden)))
+      $0.initializer(
+        Tensors.floats(
+          "W", dims: [directions, gates * hidden, 3], Array(repeating: 0.1, count: directions * gates * hidden * 3)))
+      $0.initializer(
+        Tensors.floats(
+          "R", dims: [directions, gates * hidden, hidden],
+          Array(repeating: 0.1, count: directions * gates * hidden * hidden)))
       $0.node(opType, ["x", "W", "R"], ["Y", "Y_h"], name: "n", attributes)
     }
   }
@@ -500,7 +522,8 @@ import Testing
     let node = try Self.recurrent(
       "LSTM", opset: 14, gates: 4, directions: 2,
       [
-        Attr.string("direction", "bidirectional"), Attr.strings("activations", ["sigmoid", "LeakyRelu", "HardSigmoid"]),
+        Attr.string("direction", "bidirectional"),
+        Attr.strings("activations", ["sigmoid", "LeakyRelu", "HardSigmoid"]),
         Attr.floats("activation_alpha", [0.3]), Attr.floats("activation_beta", [0.7]), Attr.float("clip", 5),
         Attr.int("input_forget", 1), Attr.int("layout", 0),
       ]
@@ -520,11 +543,13 @@ import Testing
     #expect(
       node.op
         == .gru(
-          RecurrentAttributes(hiddenSize: 2, direction: .forward, activations: [.sigmoid, .tanh], linearBeforeReset: true)))
+          RecurrentAttributes(
+            hiddenSize: 2, direction: .forward, activations: [.sigmoid, .tanh], linearBeforeReset: true)))
     let wrongCount = Self.recurrent(
       "GRU", opset: 7, gates: 3, directions: 1, [Attr.strings("activations", ["Sigmoid", "Tanh", "Tanh"])])
     #expect(wrongCount.importError()?.message == "activations lists 3 functions, expected 2 (2 per direction)")
-    let unknown = Self.recurrent("GRU", opset: 7, gates: 3, directions: 1, [Attr.strings("activations", ["Swish", "Tanh"])])
+    let unknown = Self.recurrent(
+      "GRU", opset: 7, gates: 3, directions: 1, [Attr.strings("activations", ["Swish", "Tanh"])])
     #expect(unknown.importError()?.message.hasPrefix("activation 'Swish' is not one of") == true)
   }
 
@@ -532,14 +557,17 @@ import Testing
 
   @Test func attributeOfTheWrongTypeNamesTheNode() throws {
     let model = Self.model(opset: 13) { $0.node("Concat", ["x", "x"], ["y"], name: "joiner", [Attr.float("axis", 1)]) }
-    #expect(model.importError() == ModelError(node: "joiner", opType: "Concat", "attribute 'axis' must be an int, got a float"))
+    #expect(
+      model.importError()
+        == ModelError(node: "joiner", opType: "Concat", "attribute 'axis' must be an int, got a float"))
   }
 
   @Test func missingRequiredAttributeNamesTheNode() throws {
     let model = Self.model(opset: 13) { $0.node("Concat", ["x", "x"], ["y"], name: "joiner") }
     #expect(model.importError() == ModelError(node: "joiner", opType: "Concat", "required attribute 'axis' is missing"))
     let pool = Self.model(opset: 13) { $0.node("MaxPool", ["x"], ["y"], name: "pool") }
-    #expect(pool.importError() == ModelError(node: "pool", opType: "MaxPool", "required attribute 'kernel_shape' is missing"))
+    #expect(
+      pool.importError() == ModelError(node: "pool", opType: "MaxPool", "required attribute 'kernel_shape' is missing"))
   }
 
   @Test func attributeMovedToAnInputIsAnErrorInNewerOpsets() throws {
@@ -547,7 +575,9 @@ import Testing
     #expect(reduce.importError()?.message == "attribute 'axes' is an input from opset 18 on")
     let clip = Self.model(opset: 11) { $0.node("Clip", ["x"], ["y"], name: "n", [Attr.float("min", 0)]) }
     #expect(clip.importError()?.message == "attribute 'min' is an input from opset 11 on")
-    let pad = Self.model(opset: 11) { $0.node("Pad", ["x"], ["y"], name: "n", [Attr.ints("pads", [0, 0, 0, 0, 0, 0, 0, 0])]) }
+    let pad = Self.model(opset: 11) {
+      $0.node("Pad", ["x"], ["y"], name: "n", [Attr.ints("pads", [0, 0, 0, 0, 0, 0, 0, 0])])
+    }
     #expect(pad.importError()?.message == "attribute 'pads' is an input from opset 11 on")
   }
 

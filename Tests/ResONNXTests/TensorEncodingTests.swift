@@ -17,7 +17,8 @@ import Testing
     switch dtype {
     case .bool: [1, 0, 1, 1]
     case .uint8: [1, 2, 250, 0]
-    case .float32, .float16, .float64, .int64, .int32, .int8: [1, -2, 3.5, 0].map { dtype.isInteger ? $0.rounded(.towardZero) : $0 }
+    case .float32, .float16, .float64, .int64, .int32, .int8:
+      [1, -2, 3.5, 0].map { dtype.isInteger ? $0.rounded(.towardZero) : $0 }
     }
   }
 
