@@ -1,0 +1,36 @@
+import ResONNX
+
+/// A model imported from an ONNX file and verified: the starting point of every compilation.
+public struct LoadedModel: Sendable {
+  /// The path it was read from, as the user gave it (error messages repeat it).
+  public let path: String
+  /// The file's metadata (IR version, opset, producer).
+  public let metadata: ModelMetadata
+  public var graph: Graph
+
+  /// Imports the ONNX model at `path` and runs the verifier on the result.
+  ///
+  /// Throws a `ModelError` naming the node for every problem the importer or verifier finds; the file is only
+  /// read, never written.
+  public init(contentsOf path: String) throws(ModelError) {
+    let imported = try ONNXImporter.importModel(at: path)
+    try Verifier.verify(imported.graph)
+    self.path = path
+    self.metadata = ModelMetadata(imported)
+    self.graph = imported.graph
+  }
+}
+
+/// What the model file says about itself.
+public struct ModelMetadata: Sendable, Hashable {
+  public var irVersion: Int
+  public var opsetVersion: Int
+  public var producer: String
+
+  init(_ imported: ImportedModel) {
+    irVersion = Int(imported.irVersion)
+    opsetVersion = Int(imported.opsetVersion)
+    let version = imported.producerVersion.isEmpty ? "" : " \(imported.producerVersion)"
+    producer = imported.producerName.isEmpty ? "unknown" : imported.producerName + version
+  }
+}

@@ -1,0 +1,26 @@
+extension NodeContext {
+  /// ReduceMean: the reduced axes become 1 (`keepDims`) or disappear; `axes == nil` reduces every axis.
+  func reduceMean(axes: [Int]?, keepDims: Bool) throws(ModelError) -> TensorType {
+    let input = try operand(0)
+    try requireDType(input, .floatsAndWideIntegers, "data")
+    let reduced = axes ?? Array(0..<input.rank)
+    try requireDistinctAxes(reduced, rank: input.rank)
+    var shape: [Dim] = []
+    for (axis, dim) in input.shape.enumerated() {
+      if !reduced.contains(axis) {
+        shape.append(dim)
+      } else if keepDims {
+        shape.append(.known(1))
+      }
+    }
+    return TensorType(input.dtype, shape)
+  }
+
+  /// Softmax: same type; the axis must exist.
+  func softmax(axis: Int) throws(ModelError) -> TensorType {
+    let input = try operand(0)
+    try requireDType(input, .floats, "input")
+    try requireAxis(axis, rank: input.rank)
+    return input
+  }
+}

@@ -1,0 +1,110 @@
+import ResIR
+
+/// Normalizations, reductions and Dropout: the ops whose older forms differ in training flags and axes.
+extension GraphBuilder {
+  /// Only the inference form exists in the IR. Training is recognized by `training_mode=1` (opset 14+) or
+  /// by a running/saved statistics output that something reads. Opsets 7 and 8 have `spatial`: `spatial=0`
+  /// keeps statistics per activation (C x D1 x ... ), which only coincides with the IR's per-channel form when
+  /// the input has no spatial axes.
+  mutating func convertBatchNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let attributes = node.attributes
+    if try attributes.flag("training_mode", default: false) {
+      throw node.error("training mode is not supported (training_mode=1)")
+    }
+    for slot in node.proto.output.indices.dropFirst() {
+      if let statistic = node.outputName(slot), consumedNames.contains(statistic) {
+        throw node.error("training mode is not supported (statistics output '\(statistic)' is used)")
+      }
+    }
+    let input = try node.requiredOperand(0, "X")
+    if try !attributes.flag("spatial", default: true), rank(of: input) > 2 {
+      throw node.error("spatial=0 (per-activation statistics) is not supported for an input of rank \(rank(of: input))")
+    }
+    return Conversion(.batchNormalization(epsilon: try attributes.float("epsilon", default: 1e-5)), node.operands)
+  }
+
+  /// `stash_type` sets the precision of the statistics; the IR computes them in float32, the only value
+  /// accepted here.
+  mutating func convertLayerNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let attributes = node.attributes
+    let input = try node.requiredOperand(0, "X")
+    let axis = try normalizedAxis(try attributes.int("axis", default: -1), rank: rank(of: input), of: node)
+    let stashType = try attributes.int("stash_type", default: ONNXDataType.code(of: .float32))
+    guard stashType == ONNXDataType.code(of: .float32) else {
+      throw node.error("stash_type \(ONNXDataType.name(code: stashType)) is not supported (only float)")
+    }
+    let layerNorm = LayerNormAttributes(axis: axis, epsilon: try attributes.float("epsilon", default: 1e-5))
+    return Conversion(.layerNormalization(layerNorm), node.operands)
+  }
+
+  mutating func convertLRN(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let attributes = node.attributes
+    let size = try attributes.requiredInt("size")
+    guard size >= 1 else { throw node.error("size \(size) must be at least 1") }
+    let lrn = LRNAttributes(
+      size: size, alpha: try attributes.float("alpha", default: 1e-4),
+      beta: try attributes.float("beta", default: 0.75),
+      bias: try attributes.float("bias", default: 1))
+    return Conversion(.lrn(lrn), node.operands)
+  }
+
+  /// Before opset 13 Softmax flattens its input to 2-D at `axis` (default 1) and normalizes rows; from 13 on
+  /// it normalizes along `axis` (default -1). When `axis` is the last axis both meanings agree, and the node
+  /// gets the newest form.
+  mutating func convertSoftmax(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let input = try node.requiredOperand(0, "input")
+    let inputRank = rank(of: input)
+    let legacy = node.opset < 13
+    let axis = try normalizedAxis(
+      try node.attributes.int("axis", default: legacy ? 1 : -1), rank: inputRank, of: node)
+    return Conversion(.softmax(axis: axis, coerced2D: legacy && axis != inputRank - 1), node.operands)
+  }
+
+  /// Axes are an attribute before opset 18 and an optional input from 18 on, where `noop_with_empty_axes=1`
+  /// makes "no axes" mean "reduce nothing" (the IR's `axes: []`) instead of "reduce everything" (`nil`).
+  mutating func convertReduceMean(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let input = try node.requiredOperand(0, "data")
+    let keepDims = try node.attributes.flag("keepdims", default: true)
+    try node.rejectAttributes(["axes"], movedToInputsAt: 18)
+    let given: [Int]?
+    var reduceNothingWhenEmpty = false
+    if node.opset < 18 {
+      try node.requireInputCount(atMost: 1)
+      given = try node.attributes.ints("axes")
+    } else {
+      try node.requireInputCount(atMost: 2)
+      given = try node.operand(1).map { value throws(ModelError) in
+        try constantIntegers(value, operand: "axes", of: node)
+      }
+      reduceNothingWhenEmpty = try node.attributes.flag("noop_with_empty_axes", default: false)
+    }
+    let axes: [Int]?
+    if let given, !given.isEmpty {
+      axes = try normalizedAxes(given, rank: rank(of: input), of: node)
+    } else {
+      axes = reduceNothingWhenEmpty ? [] : nil
+    }
+    return Conversion(.reduceMean(axes: axes, keepDims: keepDims), [input])
+  }
+
+  /// Dropout is an identity at inference. Training is recognized by a `training_mode` input that is the
+  /// constant true (opset 12+) or by the legacy `is_test=0`; `ratio` never matters at inference.
+  mutating func convertDropout(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    if try node.attributes.int("is_test") == 0 {
+      throw node.error("training mode is not supported (is_test=0)")
+    }
+    let input = try node.requiredOperand(0, "data")
+    guard node.opset >= 12 else {
+      try node.requireInputCount(atMost: 1)
+      return Conversion(.dropout, [input])
+    }
+    try node.requireInputCount(atMost: 3)
+    if let trainingMode = node.operand(2) {
+      guard let flag = constant(behind: trainingMode), let value = flag.scalar else {
+        throw node.error("operand 'training_mode' of Dropout must be a constant scalar")
+      }
+      guard value == 0 else { throw node.error("training mode is not supported (training_mode is true)") }
+    }
+    return Conversion(.dropout, [input])
+  }
+}

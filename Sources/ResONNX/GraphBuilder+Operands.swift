@@ -1,0 +1,76 @@
+import ResIR
+
+/// What conversions need to know about their operands: ranks, and the values of operands that the IR turns
+/// into typed attributes.
+extension GraphBuilder {
+  func rank(of value: ValueID) -> Int {
+    graph.type(of: value).rank
+  }
+
+  /// The constant behind `value`: an initializer, a Constant node, a bound input, or any of these seen through
+  /// a chain of Identity nodes.
+  func constant(behind value: ValueID) -> Constant? {
+    var current = value
+    var steps = 0
+    while steps <= identitySources.count {
+      if let constant = graph.constant(current) { return constant }
+      guard let source = identitySources[current] else { return nil }
+      current = source
+      steps += 1
+    }
+    return nil
+  }
+
+  /// The integers held by an operand that the IR needs as an attribute (axes, split sizes, pads).
+  ///
+  /// Besides constants, a value that shape inference computed completely (a `Shape` of a static tensor, say)
+  /// is accepted: the IR stores the numbers, and where they came from no longer matters.
+  func constantIntegers(_ value: ValueID, operand: String, of node: ONNXNode) throws(ModelError) -> [Int] {
+    if let constant = constant(behind: value) {
+      guard constant.dtype.isInteger else {
+        throw node.error("operand '\(operand)' must hold integers, not \(constant.dtype.onnxName)")
+      }
+      guard constant.dims.count <= 1 else {
+        throw node.error("operand '\(operand)' must be a scalar or a 1-D tensor, got shape \(constant.dims)")
+      }
+      return constant.integers()
+    }
+    if let elements = inference.elements(of: value, in: graph) {
+      let known = elements.compactMap(\.value)
+      if known.count == elements.count { return known }
+    }
+    throw node.error("operand '\(operand)' of \(node.opType) must be a constant")
+  }
+
+  /// `axis` made non-negative for a tensor of `rank` (ONNX allows `-rank...rank-1`).
+  func normalizedAxis(_ axis: Int, rank: Int, of node: ONNXNode, what: String = "axis") throws(ModelError) -> Int {
+    guard axis >= -rank, axis < rank else {
+      throw node.error("\(what) \(axis) is out of range for rank \(rank)")
+    }
+    return axis < 0 ? axis + rank : axis
+  }
+
+  /// `axes` made non-negative and sorted; a repeated axis is an error. Sorting gives one form for the sets of
+  /// axes that Squeeze, Unsqueeze and ReduceMean take, whichever order the exporter wrote.
+  func normalizedAxes(_ axes: [Int], rank: Int, of node: ONNXNode, what: String = "axes") throws(ModelError) -> [Int] {
+    var normalized: [Int] = []
+    for axis in axes {
+      normalized.append(try normalizedAxis(axis, rank: rank, of: node, what: "\(what) entry"))
+    }
+    normalized.sort()
+    if let repeated = zip(normalized, normalized.dropFirst()).first(where: { $0 == $1 }) {
+      throw node.error("\(what) lists axis \(repeated.0) twice")
+    }
+    return normalized
+  }
+
+  /// A scalar constant of `dtype`, for operands that older opsets gave as attributes (Clip bounds, Pad value).
+  mutating func addScalar(_ value: Double, dtype: DType, named base: String) -> ValueID {
+    addGeneratedConstant(base, Constant(dtype: dtype, dims: [], doubles: [value]))
+  }
+
+  /// A 1-D int64 constant, for Slice's starts/ends/axes given as attributes before opset 10.
+  mutating func addIntegers(_ values: [Int], named base: String) -> ValueID {
+    addGeneratedConstant(base, Constant(int64s: values.map { Int64($0) }, dims: [values.count]))
+  }
+}

@@ -1,0 +1,237 @@
+import ResIR
+
+/// Builds the IR graph of a decoded ONNX model.
+///
+/// Inputs and initializers first, then every node in topological order. Each node is converted to an `Op`,
+/// appended, and typed by shape inference before the next one is read: conversions need their operands'
+/// ranks to make negative axes non-negative and to fill in defaults (a Conv's kernel shape from its weight).
+/// Declared types (value_info, graph outputs) are merged into the inferred ones as soon as a value exists,
+/// so a symbolic dimension the exporter knew about reaches the nodes that follow.
+struct GraphBuilder {
+  var graph: Graph
+  var inference = ShapeInference()
+  let opset: Int
+  let decoder: TensorDecoder
+  /// The IR value of each ONNX tensor defined so far.
+  var values: [String: ValueID] = [:]
+  /// Every tensor name the model mentions; names the importer makes up avoid them, so each ONNX name reaches
+  /// the IR unchanged.
+  let modelNames: Set<String>
+  var generatedNames: Set<String> = []
+  /// Types the model declares for tensors (value_info, graph outputs).
+  let declaredTypes: [String: TensorType]
+  /// Tensors some node reads or the graph outputs: an optional output that nothing uses may be dropped.
+  let consumedNames: Set<String>
+  /// For the result of each Identity node, its input: a constant seen through Identity still counts as one.
+  var identitySources: [ValueID: ValueID] = [:]
+
+  /// A stand-in result type until shape inference types the node.
+  static let untyped = TensorType(.float32, [])
+
+  static func build(_ loaded: LoadedModel, opset: Int, options: ONNXImportOptions) throws(ModelError) -> Graph {
+    let proto = loaded.model.graph
+    let nodeNames = NodeNames.assign(proto.node)
+    try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
+    guard proto.sparseInitializer.isEmpty else { throw ModelError("sparse initializers are not supported") }
+    var builder = GraphBuilder(loaded, opset: opset)
+    try builder.addInputsAndInitializers(proto, rawData: loaded.rawData, bindings: options.inputBindings)
+    let available = Set(proto.input.map(\.name)).union(proto.initializer.map(\.name))
+    let order = try TopologicalOrder.sort(proto.node, names: nodeNames, available: available)
+    for position in order {
+      try builder.importNode(proto.node[position], name: nodeNames[position])
+    }
+    try builder.setOutputs(proto.output)
+    return builder.graph
+  }
+
+  private init(_ loaded: LoadedModel, opset: Int) {
+    let proto = loaded.model.graph
+    graph = Graph(name: proto.name.isEmpty ? "main" : proto.name)
+    self.opset = opset
+    decoder = TensorDecoder(file: loaded.file, externalData: ExternalData(baseDirectory: loaded.baseDirectory))
+    var names = Set(proto.input.map(\.name))
+    names.formUnion(proto.initializer.map(\.name))
+    names.formUnion(proto.output.map(\.name))
+    names.formUnion(proto.valueInfo.map(\.name))
+    var consumed = Set(proto.output.map(\.name))
+    for node in proto.node {
+      names.formUnion(node.output)
+      names.formUnion(node.input)
+      consumed.formUnion(node.input)
+    }
+    modelNames = names
+    consumedNames = consumed
+    var declared: [String: TensorType] = [:]
+    for info in proto.valueInfo + proto.output {
+      if let type = DeclaredType.of(info) { declared[info.name] = type }
+    }
+    declaredTypes = declared
+  }
+
+  // MARK: - Inputs and initializers
+
+  /// Graph inputs become IR inputs, except those bound by the caller and those sharing an initializer's name
+  /// (IR < 4 lists every initializer as an input; later IR versions allow it for overridable defaults): both
+  /// become constants, so constant folding and fusion see the weights.
+  private mutating func addInputsAndInitializers(
+    _ proto: Onnx_GraphProto, rawData: [Range<Int>?], bindings: [String: Constant]
+  ) throws(ModelError) {
+    var initializers: [String: Constant] = [:]
+    var initializerOrder: [String] = []
+    for (index, tensor) in proto.initializer.enumerated() {
+      let name = tensor.name
+      guard !name.isEmpty else { throw ModelError("initializer #\(index) has no name") }
+      guard initializers[name] == nil else { throw ModelError("initializer '\(name)' is defined twice") }
+      initializers[name] = try decoder.constant(
+        from: tensor, rawData: rawData[index], error: { ModelError("initializer '\(name)': \($0)") })
+      initializerOrder.append(name)
+    }
+    for info in proto.input {
+      let name = info.name
+      guard !name.isEmpty else { throw ModelError("a graph input has no name") }
+      guard values[name] == nil else { throw ModelError("graph input '\(name)' is listed twice") }
+      if let bound = bindings[name] {
+        try Self.checkBinding(bound, for: info)
+        values[name] = graph.addConstant(name: name, bound)
+      } else if let constant = initializers[name] {
+        values[name] = graph.addConstant(name: name, constant)
+      } else {
+        values[name] = graph.addInput(name: name, type: try DeclaredType.ofGraphInput(info))
+      }
+    }
+    if let unknown = bindings.keys.sorted().first(where: { values[$0] == nil }) {
+      throw ModelError("input binding '\(unknown)' names no graph input")
+    }
+    for name in initializerOrder where values[name] == nil {
+      if let constant = initializers[name] { values[name] = graph.addConstant(name: name, constant) }
+    }
+  }
+
+  /// A bound constant must fit the input it replaces: same element type and rank, equal known dimensions.
+  private static func checkBinding(_ constant: Constant, for info: Onnx_ValueInfoProto) throws(ModelError) {
+    guard let declared = DeclaredType.of(info) else { return }
+    let fits =
+      declared.dtype == constant.dtype && declared.rank == constant.dims.count
+      && zip(declared.shape, constant.dims).allSatisfy { $0.value == nil || $0.value == $1 }
+    guard fits else {
+      throw ModelError("input binding '\(info.name)' has type \(constant.type), but the input is declared \(declared)")
+    }
+  }
+
+  // MARK: - Nodes
+
+  private mutating func importNode(_ proto: Onnx_NodeProto, name: String) throws(ModelError) {
+    let attributes = try NodeAttributes(proto, name: name)
+    if proto.opType == "Constant" {
+      try importConstantNode(proto, attributes: attributes)
+      return
+    }
+    let node = ONNXNode(
+      proto: proto, name: name, attributes: attributes, operands: try operands(of: proto, name: name), opset: opset)
+    let conversion = try convert(node)
+    let inputs = Self.trimmingAbsentTail(conversion.operands)
+    try Self.checkArity(conversion.op, inputs, node)
+    let resultNames = try resultNames(of: node, op: conversion.op)
+    graph.appendNode(
+      name: name, op: conversion.op, inputs: inputs, results: resultNames.map { ($0, Self.untyped) })
+    try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
+    let outputs = graph.nodes[graph.nodes.count - 1].outputs
+    for (slot, output) in outputs.enumerated() {
+      guard let onnxName = node.outputName(slot) else { continue }
+      values[onnxName] = output
+      try applyDeclaredType(of: onnxName, to: output, node: node)
+    }
+    if case .identity = conversion.op, let source = inputs.first ?? nil, let result = outputs.first {
+      identitySources[result] = source
+    }
+  }
+
+  private mutating func importConstantNode(_ proto: Onnx_NodeProto, attributes: NodeAttributes) throws(ModelError) {
+    guard proto.input.allSatisfy(\.isEmpty) else { throw attributes.error("a Constant node takes no inputs") }
+    guard proto.output.count == 1, let output = proto.output.first, !output.isEmpty else {
+      throw attributes.error("a Constant node has exactly one output")
+    }
+    let constant = try ConstantNode.constant(attributes: attributes, decoder: decoder)
+    values[output] = graph.addConstant(name: output, constant)
+  }
+
+  private func operands(of proto: Onnx_NodeProto, name: String) throws(ModelError) -> [ValueID?] {
+    var operands: [ValueID?] = []
+    for input in proto.input {
+      if input.isEmpty {
+        operands.append(nil)
+        continue
+      }
+      guard let value = values[input] else {
+        throw ModelError(node: name, opType: proto.opType, "input '\(input)' is not defined")
+      }
+      operands.append(value)
+    }
+    return operands
+  }
+
+  /// Absent trailing operands are dropped, so the old and new forms of an op give identical nodes.
+  private static func trimmingAbsentTail(_ operands: [ValueID?]) -> [ValueID?] {
+    var trimmed = operands
+    while let last = trimmed.last, last == nil { trimmed.removeLast() }
+    return trimmed
+  }
+
+  private static func checkArity(_ op: Op, _ inputs: [ValueID?], _ node: ONNXNode) throws(ModelError) {
+    let (required, maximum) = op.operandArity
+    if let maximum, inputs.count > maximum {
+      throw node.error("has \(inputs.count) inputs, at most \(maximum) expected")
+    }
+    if let missing = (0..<required).first(where: { $0 >= inputs.count || inputs[$0] == nil }) {
+      throw node.error("input #\(missing) is required but missing")
+    }
+  }
+
+  /// The IR names of the node's results: the ONNX output names, or made-up names for results ONNX leaves
+  /// unnamed. An ONNX output beyond what the IR op produces may only be listed if nothing reads it.
+  private mutating func resultNames(of node: ONNXNode, op: Op) throws(ModelError) -> [String] {
+    for (slot, name) in node.proto.output.enumerated() where slot >= op.resultCount && consumedNames.contains(name) {
+      throw node.error("output '\(name)' (#\(slot)) is not supported: the op produces \(op.resultCount) result(s)")
+    }
+    return (0..<op.resultCount).map { slot in node.outputName(slot) ?? freshName("\(node.name)_output\(slot)") }
+  }
+
+  /// Merges the type the model declares for `name` into the inferred one.
+  private mutating func applyDeclaredType(of name: String, to value: ValueID, node: ONNXNode) throws(ModelError) {
+    guard let declared = declaredTypes[name] else { return }
+    do {
+      graph.setType(try graph.type(of: value).reconciled(withDeclared: declared), of: value)
+    } catch let failure {
+      throw node.error("output '\(name)': \(failure.message)")
+    }
+  }
+
+  // MARK: - Outputs
+
+  private mutating func setOutputs(_ outputs: [Onnx_ValueInfoProto]) throws(ModelError) {
+    for info in outputs {
+      guard let value = values[info.name] else { throw ModelError("graph output '\(info.name)' is not defined") }
+      graph.outputs.append(value)
+    }
+  }
+
+  // MARK: - Helpers for conversions
+
+  /// A name for a value the model does not name (an unlisted optional result, a constant made from an old
+  /// attribute form), distinct from every name the model uses.
+  mutating func freshName(_ base: String) -> String {
+    var candidate = base
+    var suffix = 1
+    while modelNames.contains(candidate) || generatedNames.contains(candidate) {
+      candidate = "\(base)_\(suffix)"
+      suffix += 1
+    }
+    generatedNames.insert(candidate)
+    return candidate
+  }
+
+  /// Adds a constant the importer creates itself (e.g. Clip's bounds from opset < 11 attributes).
+  mutating func addGeneratedConstant(_ base: String, _ constant: Constant) -> ValueID {
+    graph.addConstant(name: freshName(base), constant)
+  }
+}

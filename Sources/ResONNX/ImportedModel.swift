@@ -1,0 +1,28 @@
+import ResIR
+
+/// The result of importing an ONNX model: the IR graph, and the model metadata a user may want to show.
+public struct ImportedModel: Sendable {
+  /// The graph, with every value typed by shape inference.
+  public var graph: Graph
+  /// The model's ONNX IR version (`ir_version`).
+  public var irVersion: Int
+  /// The default-domain operator set the model was written for.
+  public var opsetVersion: Int
+  public var producerName: String
+  public var producerVersion: String
+  public var modelVersion: Int
+  public var docString: String
+
+  public init(
+    graph: Graph, irVersion: Int, opsetVersion: Int, producerName: String, producerVersion: String,
+    modelVersion: Int, docString: String
+  ) {
+    self.graph = graph
+    self.irVersion = irVersion
+    self.opsetVersion = opsetVersion
+    self.producerName = producerName
+    self.producerVersion = producerVersion
+    self.modelVersion = modelVersion
+    self.docString = docString
+  }
+}

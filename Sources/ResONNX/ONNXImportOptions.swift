@@ -1,0 +1,15 @@
+import ResIR
+
+/// Choices a caller makes when importing an ONNX model.
+public struct ONNXImportOptions: Sendable {
+  /// Graph inputs to replace by constants, by name.
+  ///
+  /// rescompile compiles static-shape programs, so an input that feeds a shape, axes or pads operand must be
+  /// known at compile time; binding it turns it into a constant (`ONNXImporter.shapeOperandInputs(at:)` lists
+  /// which inputs those are). A bound input no longer appears among the graph's inputs.
+  public var inputBindings: [String: Constant]
+
+  public init(inputBindings: [String: Constant] = [:]) {
+    self.inputBindings = inputBindings
+  }
+}

@@ -1,0 +1,44 @@
+/// Finds the graph inputs whose values a static-shape program must know when it is compiled.
+///
+/// ONNX's node tests pass axes, pads and shapes as graph inputs, sometimes through arithmetic (a pad
+/// computed as `(target - Shape(x)) / 2`); rescompile needs them as constants, so the test harness asks for
+/// these names and binds them (`ONNXImportOptions.inputBindings`). The walk goes backwards from every such
+/// operand through the nodes that compute it, stopping at `Shape`, whose result depends on its input's shape
+/// but not on its values.
+enum ShapeOperandInputs {
+  static func find(in graph: Onnx_GraphProto, opset: Int) -> [String] {
+    var producers: [String: Int] = [:]
+    for (position, node) in graph.node.enumerated() {
+      for output in node.output where !output.isEmpty { producers[output] = position }
+    }
+    var pending: [String] = []
+    for node in graph.node where OpSupport.isDefaultDomain(node.domain) {
+      for slot in slots(of: node.opType, opset: opset) where slot < node.input.count && !node.input[slot].isEmpty {
+        pending.append(node.input[slot])
+      }
+    }
+    var reached = Set<String>()
+    while let name = pending.popLast() {
+      guard reached.insert(name).inserted, let producer = producers[name] else { continue }
+      let node = graph.node[producer]
+      guard node.opType != "Shape" else { continue }
+      pending.append(contentsOf: node.input.filter { !$0.isEmpty })
+    }
+    let initializers = Set(graph.initializer.map(\.name))
+    return graph.input.map(\.name).filter { reached.contains($0) && !initializers.contains($0) }
+  }
+
+  /// The input slots of `opType` at `opset` that decide an output shape or must be constant in the IR.
+  static func slots(of opType: String, opset: Int) -> [Int] {
+    switch opType {
+    case "Reshape", "Expand": [1]
+    case "ConstantOfShape": [0]
+    case "Slice": opset >= 10 ? [1, 2, 3, 4] : []
+    case "Squeeze", "Unsqueeze", "Split": opset >= 13 ? [1] : []
+    case "ReduceMean": opset >= 18 ? [1] : []
+    case "Pad": opset >= 18 ? [1, 3] : (opset >= 11 ? [1] : [])
+    case "Dropout": opset >= 12 ? [2] : []
+    default: []
+    }
+  }
+}

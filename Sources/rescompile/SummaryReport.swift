@@ -1,0 +1,76 @@
+import ResCompiler
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The human-readable summary `rescompile MODEL.onnx` prints.
+enum SummaryReport {
+  static func render(_ loaded: LoadedModel, _ summary: GraphSummary) -> String {
+    let meta = loaded.metadata
+    return """
+      \(loaded.path): ONNX IR version \(meta.irVersion), opset \(meta.opsetVersion), from \(meta.producer)
+        nodes: \(summary.nodeCount)  \(summary.opCountsLine)
+        constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
+        inputs: \(summary.inputs.joined(separator: ", "))
+        outputs: \(summary.outputs.joined(separator: ", "))
+        verified; no plan written (this version imports, verifies and dumps; code generation comes next)
+
+      """
+  }
+
+  static func renderStats(importTime: Duration) -> String {
+    """
+      import + verify: \(Milliseconds.render(importTime))
+      peak resident memory: \(ByteCount.render(peakResidentBytes()))
+
+    """
+  }
+
+  /// The process's peak resident set size, from getrusage (Linux reports kilobytes, Darwin bytes).
+  private static func peakResidentBytes() -> Int {
+    var usage = rusage()
+    #if canImport(Darwin)
+      getrusage(RUSAGE_SELF, &usage)
+      return Int(usage.ru_maxrss)
+    #else
+      getrusage(RUSAGE_SELF.rawValue, &usage)
+      return Int(usage.ru_maxrss) * 1024
+    #endif
+  }
+}
+
+/// `97.5 MB`-style sizes (decimal units, one decimal place).
+enum ByteCount {
+  static func render(_ bytes: Int) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1000, unit < units.count - 1 {
+      value /= 1000
+      unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : "\(Decimal1.render(value)) \(units[unit])"
+  }
+}
+
+/// `12.3 ms`.
+enum Milliseconds {
+  static func render(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    let ms = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    return "\(Decimal1.render(ms)) ms"
+  }
+}
+
+/// One digit after the point, without Foundation's locale-dependent formatting.
+enum Decimal1 {
+  static func render(_ value: Double) -> String {
+    let tenths = (value * 10).rounded()
+    let whole = Int(tenths / 10)
+    let fraction = Int(abs(tenths).truncatingRemainder(dividingBy: 10))
+    return "\(whole).\(fraction)"
+  }
+}

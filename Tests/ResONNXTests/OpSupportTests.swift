@@ -1,0 +1,96 @@
+import ResIR
+import Testing
+
+@testable import ResONNX
+
+/// Unsupported operators, domains and opsets.
+@Suite struct OpSupportTests {
+  @Test func everyUnsupportedOperatorIsListedInOneError() throws {
+    var model = TestModel(opset: 17)
+    var custom = Onnx_OperatorSetIdProto()
+    custom.domain = "com.microsoft"
+    custom.version = 1
+    model.proto.opsetImport.append(custom)
+    model.input("x", .float, [1, 4])
+    model.node("Relu", ["x"], ["a"], name: "fine")
+    model.node("NonZero", ["a"], ["b"], name: "nz2")
+    var fused = model.node("FusedConv", ["a"], ["c"], name: "fused")
+    fused.domain = "com.microsoft"
+    model.proto.graph.node[2] = fused
+    model.node("NonZero", ["c"], ["d"], name: "nz1")
+    model.node("Gelu", ["d"], ["e"], name: "gelu")
+    model.output("b")
+    model.output("e")
+    let error = try #require(model.importError())
+    #expect(error.node == nil)
+    #expect(
+      error.message
+        == "unsupported operators: Gelu [opset 17; defined from opset 20] (node 'gelu'); "
+        + "NonZero [opset 17] (nodes 'nz2', 'nz1'); com.microsoft::FusedConv [opset 1] (node 'fused')")
+  }
+
+  @Test func unknownDomainWithoutOpsetImportIsListed() throws {
+    var model = TestModel()
+    model.input("x", .float, [1])
+    var node = model.node("Mystery", ["x"], ["y"], name: "m")
+    node.domain = "org.example"
+    model.proto.graph.node[0] = node
+    model.output("y")
+    #expect(
+      model.importError()?.message
+        == "unsupported operators: org.example::Mystery [no opset imported] (node 'm')")
+  }
+
+  @Test func aiOnnxDomainIsTheDefaultDomain() throws {
+    var model = TestModel()
+    model.input("x", .float, [1])
+    var node = model.node("Relu", ["x"], ["y"], name: "r")
+    node.domain = "ai.onnx"
+    model.proto.graph.node[0] = node
+    model.output("y")
+    #expect(try model.imported().graph.nodes.first?.op == .unary(.relu))
+  }
+
+  @Test func nodeWithASubgraphIsUnsupported() throws {
+    var model = TestModel()
+    model.input("x", .float, [1])
+    var branch = Onnx_AttributeProto()
+    branch.name = "then_branch"
+    branch.type = .graph
+    branch.g.name = "inner"
+    model.node("If", ["x"], ["y"], name: "cond", [branch])
+    model.output("y")
+    #expect(model.importError()?.message == "unsupported operators: If [opset 17] (node 'cond')")
+  }
+
+  @Test(arguments: [1, 6, 29, 100])
+  func opsetOutsideTheSupportedRangeIsAnError(opset: Int) throws {
+    var model = TestModel(opset: opset)
+    model.input("x", .float, [1])
+    model.output("x")
+    #expect(
+      model.importError()?.message
+        == "the model uses opset \(opset) of the default ONNX domain; supported opsets are 7 to 28")
+  }
+
+  @Test func modelWithoutDefaultOpsetImportIsOpsetOne() throws {
+    var model = TestModel()
+    model.proto.opsetImport = []
+    model.input("x", .float, [1])
+    model.output("x")
+    #expect(model.importError()?.message.hasPrefix("the model uses opset 1 ") == true)
+  }
+
+  @Test func everyListedOperatorHasAConversion() throws {
+    // A node of each supported operator at the newest opset, with inputs of rank 4: conversion may reject its
+    // attributes or operands, but must never fall through to "not supported".
+    for opType in OpSupport.firstOpset.keys.sorted() where opType != "Constant" {
+      var model = TestModel(opset: 28)
+      model.input("x", .float, [1, 2, 3, 4])
+      model.node(opType, ["x"], ["y"], name: "n")
+      model.output("y")
+      let message = model.importError()?.message ?? ""
+      #expect(!message.contains("operator"), "\(opType): \(message)")
+    }
+  }
+}
