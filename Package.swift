@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "ResTestSupport", dependencies: ["ResIR"], path: "Tests/ResTestSupport"),
     .testTarget(name: "ResIRTests", dependencies: ["ResIR", "ResTestSupport"]),
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
-    .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResTestSupport"]),
+    .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
   ]
 )

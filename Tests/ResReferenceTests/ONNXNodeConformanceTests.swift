@@ -1,0 +1,129 @@
+import Foundation
+import ResIR
+import ResReference
+import ResTestSupport
+import Testing
+
+@testable import ResONNX
+
+/// ONNX's own backend node tests (`../shared/onnx-node`), run through the reference evaluator: every test in
+/// scope (its operators supported by the importer, its element types rescompile's) that imports must
+/// reproduce the test's expected outputs under ONNX's backend-test tolerance (rtol 1e-3, atol 1e-7; integer
+/// and bool outputs exactly). Pass counts per primary operator are printed.
+///
+/// Inputs that feed shape, axes or pads operands are bound at import from the test's own data, as the
+/// execution harness will do. Tests the importer rejects (training mode, MaxPool's Indices) are counted, not
+/// run: the importer's own tests check those errors.
+@Suite struct ONNXNodeConformanceTests {
+  static let supportedElementTypes: Set<String> = [
+    "float", "float16", "double", "int64", "int32", "int8", "uint8", "bool", "",
+  ]
+
+  /// The ONNX backend tests' default tolerance (`onnx.backend.test.runner`).
+  static let (rtol, atol) = (1e-3, 1e-7)
+
+  /// The node tests in scope, with their primary operator, read from INDEX.tsv.
+  static func inScope() throws -> [(test: String, op: String)] {
+    let index = try String(contentsOfFile: RepoPaths.nodeTests + "/INDEX.tsv", encoding: .utf8)
+    let rows = index.split(separator: "\n").map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    }
+    let header = try #require(rows.first)
+    func column(_ name: String) throws -> Int {
+      try #require(header.firstIndex(of: name), "INDEX.tsv has no column \(name)")
+    }
+    let (test, primary, ops, inputs, outputs, subgraph, functions) = (
+      try column("test"), try column("primary_op"), try column("op_types"), try column("input_dtypes"),
+      try column("output_dtypes"), try column("has_subgraph"), try column("n_local_functions")
+    )
+    let supported = Set(OpSupport.firstOpset.keys)
+    func types(_ cell: String) -> Set<String> {
+      Set(cell.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+    }
+    return rows.dropFirst().filter { row in
+      row.count == header.count && row[subgraph] == "0" && row[functions] == "0"
+        && Set(row[ops].split(separator: ",").map(String.init)).isSubset(of: supported)
+        && types(row[inputs]).isSubset(of: supportedElementTypes)
+        && types(row[outputs]).isSubset(of: supportedElementTypes)
+    }.map { (test: $0[test], op: $0[primary]) }
+  }
+
+  static func tensor(at path: String) throws -> ReferenceTensor {
+    let proto = try Onnx_TensorProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+    let decoder = TensorDecoder(file: nil, externalData: ExternalData(baseDirectory: nil))
+    return ReferenceTensor(constant: try decoder.constant(from: proto, error: { ModelError("\(path): \($0)") }))
+  }
+
+  enum Outcome: Equatable {
+    case passed
+    case notImported
+    case failed(String)
+  }
+
+  /// Imports one node test (binding its shape operand inputs), evaluates it on `test_data_set_0` and compares.
+  static func run(_ name: String) throws -> Outcome {
+    let folder = RepoPaths.nodeTests + "/" + name
+    let modelPath = folder + "/model.onnx"
+    let loaded = try LoadedModel.load(path: modelPath)
+    let initializers = Set(loaded.model.graph.initializer.map(\.name))
+    let inputNames = loaded.model.graph.input.map(\.name).filter { !initializers.contains($0) }
+    var data: [String: ReferenceTensor] = [:]
+    for (position, input) in inputNames.enumerated() {
+      data[input] = try tensor(at: folder + "/test_data_set_0/input_\(position).pb")
+    }
+    var bindings: [String: Constant] = [:]
+    for bound in try ONNXImporter.shapeOperandInputs(at: modelPath) {
+      guard let value = data.removeValue(forKey: bound) else { return .failed("bound input '\(bound)' has no data") }
+      bindings[bound] = Constant(dtype: value.dtype, dims: value.shape, doubles: value.doubles)
+    }
+    guard
+      let graph = try? ONNXImporter.importModel(at: modelPath, options: ONNXImportOptions(inputBindings: bindings))
+        .graph
+    else { return .notImported }
+    let outputs: [ReferenceTensor]
+    do {
+      outputs = try ReferenceEvaluator.evaluate(graph, inputs: data)
+    } catch {
+      return .failed("\(error)")
+    }
+    var problems: [String] = []
+    for (position, actual) in outputs.enumerated() {
+      let expected = try tensor(at: folder + "/test_data_set_0/output_\(position).pb")
+      let exact = !expected.dtype.isFloatingPoint
+      let comparison = ToleranceComparison(
+        actual: actual, expected: expected, rtol: exact ? 0 : rtol, atol: exact ? 0 : atol)
+      if !comparison.passed { problems.append("output \(position): \(comparison)") }
+    }
+    return problems.isEmpty ? .passed : .failed(problems.joined(separator: "; "))
+  }
+
+  @Test func inScopeNodeTestsReproduceTheirOutputs() throws {
+    #expect(
+      FileManager.default.fileExists(atPath: RepoPaths.nodeTests + "/INDEX.tsv"),
+      "ONNX node tests not found at \(RepoPaths.nodeTests)")
+    let tests = try Self.inScope()
+    #expect(tests.count > 300, "only \(tests.count) node tests in scope: is INDEX.tsv complete?")
+    var counts: [String: (passed: Int, run: Int)] = [:]
+    var failures: [String] = []
+    var notImported = 0
+    for (test, op) in tests {
+      let outcome = try Self.run(test)
+      switch outcome {
+      case .notImported:
+        notImported += 1
+        continue
+      case .passed:
+        counts[op, default: (0, 0)].passed += 1
+      case .failed(let problem):
+        failures.append("\(test): \(problem)")
+      }
+      counts[op, default: (0, 0)].run += 1
+    }
+    let table = counts.keys.sorted().map { "\($0) \(counts[$0]?.passed ?? 0)/\(counts[$0]?.run ?? 0)" }
+    let passed = counts.values.reduce(0) { $0 + $1.passed }
+    print(
+      "ONNX node tests through the reference evaluator: \(passed) of \(tests.count - notImported) passed "
+        + "(\(notImported) not imported). Per operator: \(table.joined(separator: ", "))")
+    #expect(failures.isEmpty, "\(failures.count) node tests failed:\n\(failures.joined(separator: "\n"))")
+  }
+}
