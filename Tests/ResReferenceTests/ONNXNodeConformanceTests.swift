@@ -48,12 +48,6 @@ import Testing
     }.map { (test: $0[test], op: $0[primary]) }
   }
 
-  static func tensor(at path: String) throws -> ReferenceTensor {
-    let proto = try Onnx_TensorProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: path)))
-    let decoder = TensorDecoder(file: nil, externalData: ExternalData(baseDirectory: nil))
-    return ReferenceTensor(constant: try decoder.constant(from: proto, error: { ModelError("\(path): \($0)") }))
-  }
-
   enum Outcome: Equatable {
     case passed
     case notImported
@@ -64,13 +58,7 @@ import Testing
   static func run(_ name: String) throws -> Outcome {
     let folder = RepoPaths.nodeTests + "/" + name
     let modelPath = folder + "/model.onnx"
-    let loaded = try LoadedModel.load(path: modelPath)
-    let initializers = Set(loaded.model.graph.initializer.map(\.name))
-    let inputNames = loaded.model.graph.input.map(\.name).filter { !initializers.contains($0) }
-    var data: [String: ReferenceTensor] = [:]
-    for (position, input) in inputNames.enumerated() {
-      data[input] = try tensor(at: folder + "/test_data_set_0/input_\(position).pb")
-    }
+    var data = try ONNXTestData.inputs(of: folder)
     var bindings: [String: Constant] = [:]
     for bound in try ONNXImporter.shapeOperandInputs(at: modelPath) {
       guard let value = data.removeValue(forKey: bound) else { return .failed("bound input '\(bound)' has no data") }
@@ -86,14 +74,7 @@ import Testing
     } catch {
       return .failed("\(error)")
     }
-    var problems: [String] = []
-    for (position, actual) in outputs.enumerated() {
-      let expected = try tensor(at: folder + "/test_data_set_0/output_\(position).pb")
-      let exact = !expected.dtype.isFloatingPoint
-      let comparison = ToleranceComparison(
-        actual: actual, expected: expected, rtol: exact ? 0 : rtol, atol: exact ? 0 : atol)
-      if !comparison.passed { problems.append("output \(position): \(comparison)") }
-    }
+    let problems = try ONNXTestData.compare(outputs, withExpectedIn: folder, rtol: rtol, atol: atol)
     return problems.isEmpty ? .passed : .failed(problems.joined(separator: "; "))
   }
 
