@@ -29,6 +29,9 @@ let package = Package(
     .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
 
+    // MARK: - Plans (shared by the compiler and the runtime; never imports the IR)
+    .target(name: "ResPlan", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+
     // MARK: - Command line
     .executableTarget(
       name: "rescompile",

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the Swift bindings for schemas/onnx.proto with protoc and protoc-gen-swift from the
-# swift-protobuf version Package.swift pins (1.39.0).
+# Regenerates the Swift bindings for the protobuf schemas with protoc and protoc-gen-swift from the
+# swift-protobuf version Package.swift pins (1.39.0):
+#   schemas/onnx.proto → Sources/ResONNX/Generated/onnx.pb.swift  (internal: ONNX types never leave the importer)
+#   schemas/plan.proto → Sources/ResPlan/Generated/plan.pb.swift  (package: shared by codegen and runtime only)
 #
-#   scripts/regenerate-protos.sh             # rewrite Sources/ResONNX/Generated/
-#   scripts/regenerate-protos.sh --check     # exit 1 if the committed file differs from a fresh generation
+#   scripts/regenerate-protos.sh             # rewrite the generated files
+#   scripts/regenerate-protos.sh --check     # exit 1 if a committed file differs from a fresh generation
 #
 # Needs `protoc` on PATH (Debian: apt-get install protobuf-compiler). protoc-gen-swift is taken from PATH or
 # $PROTOC_GEN_SWIFT, else built once from the swift-protobuf checkout SwiftPM resolved for this package into
@@ -31,23 +33,35 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# Visibility stays internal: the protobuf types never leave the importer module.
-protoc --plugin=protoc-gen-swift="$plugin" --swift_out="$tmp" --swift_opt=Visibility=Internal \
-  --proto_path=schemas schemas/onnx.proto
 
-case "$mode" in
-  --check)
-    if diff -u "$out_dir/onnx.pb.swift" "$tmp/onnx.pb.swift"; then
-      echo "generated bindings are up to date"
-    else
-      echo "error: $out_dir/onnx.pb.swift is stale; run scripts/regenerate-protos.sh" >&2
-      exit 1
-    fi
-    ;;
-  write)
-    mkdir -p "$out_dir"
-    cp "$tmp/onnx.pb.swift" "$out_dir/onnx.pb.swift"
-    echo "wrote $out_dir/onnx.pb.swift"
-    ;;
-  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
-esac
+# schema, visibility, output directory
+targets=(
+  "onnx.proto Internal Sources/ResONNX/Generated"
+  "plan.proto Package Sources/ResPlan/Generated"
+)
+
+status=0
+for target in "${targets[@]}"; do
+  read -r schema visibility out_dir <<<"$target"
+  generated=${schema%.proto}.pb.swift
+  mkdir -p "$tmp/$visibility"
+  protoc --plugin=protoc-gen-swift="$plugin" --swift_out="$tmp/$visibility" \
+    --swift_opt=Visibility="$visibility" --proto_path=schemas "schemas/$schema"
+  case "$mode" in
+    --check)
+      if diff -u "$out_dir/$generated" "$tmp/$visibility/$generated"; then
+        echo "$out_dir/$generated is up to date"
+      else
+        echo "error: $out_dir/$generated is stale; run scripts/regenerate-protos.sh" >&2
+        status=1
+      fi
+      ;;
+    write)
+      mkdir -p "$out_dir"
+      cp "$tmp/$visibility/$generated" "$out_dir/$generated"
+      echo "wrote $out_dir/$generated"
+      ;;
+    *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+  esac
+done
+exit $status

@@ -25,11 +25,12 @@ public enum ProcessRunner {
   /// Runs `executable` with `arguments`, killing it after `timeout` seconds (a hang is a failure too).
   public static func run(
     _ arguments: [String], executable: String = rescompile, timeout: Double = 60,
-    currentDirectory: String? = nil
+    currentDirectory: String? = nil, environment: [String: String]? = nil
   ) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
     let out = Pipe()
     let err = Pipe()
