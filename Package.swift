@@ -44,5 +44,6 @@ let package = Package(
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
     .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
+    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
   ]
 )
