@@ -10,14 +10,6 @@ import Testing
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("fixtures").path
 
-  /// Fixtures the importer cannot take yet, and why. Each still runs: the known issue must keep occurring,
-  /// so the entry is removed as soon as the limitation is lifted.
-  static let knownLimitations: [String: String] = [
-    "resnet_cifar_option_a":
-      "PyTorch's F.pad export computes Pad's pads through a rank-2 Reshape/Slice/Transpose chain of constants; "
-      + "known-value propagation in shape inference tracks rank <= 1 values only"
-  ]
-
   static func modelNames() throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: fixtures + "/models").sorted()
   }
@@ -65,13 +57,7 @@ import Testing
     #expect(names.count >= 20, "fixtures/models holds only \(names.count) fixtures")
     for name in names {
       let problems = try Self.problems(importing: name)
-      if let reason = Self.knownLimitations[name] {
-        withKnownIssue(Comment(rawValue: "\(name): \(reason)")) {
-          #expect(problems.isEmpty, "\(name): \(problems)")
-        }
-      } else {
-        #expect(problems.isEmpty, "\(name): \(problems)")
-      }
+      #expect(problems.isEmpty, "\(name): \(problems)")
     }
   }
 

@@ -37,17 +37,6 @@ import Testing
     "test_maxpool_with_argmax_2d_precomputed_strides": "the Indices output ('z') is not supported",
   ]
 
-  /// Node tests the importer cannot take yet, and why. Each still runs inside `withKnownIssue`: the problem
-  /// must keep occurring, so an entry is removed as soon as the limitation is lifted.
-  static let knownLimitations: [String: String] = Dictionary(
-    uniqueKeysWithValues: [
-      "test_center_crop_pad_crop_and_pad_expanded", "test_center_crop_pad_crop_axes_chw_expanded",
-      "test_center_crop_pad_crop_axes_hwc_expanded", "test_center_crop_pad_crop_expanded",
-      "test_center_crop_pad_crop_negative_axes_hwc_expanded", "test_center_crop_pad_pad_expanded",
-    ].map {
-      ($0, "Pad's pads are computed with Max; known-value propagation in shape inference does not evaluate Max")
-    })
-
   /// The node tests in scope, read from INDEX.tsv.
   static func inScope() throws -> [String] {
     let index = try String(contentsOfFile: root + "/INDEX.tsv", encoding: .utf8)
@@ -122,14 +111,7 @@ import Testing
     #expect(tests.count > 300, "only \(tests.count) node tests in scope: is INDEX.tsv complete?")
     var failures: [String] = []
     for name in tests {
-      let problems = try Self.check(name)
-      if let reason = Self.knownLimitations[name] {
-        withKnownIssue(Comment(rawValue: "\(name): \(reason)")) {
-          #expect(problems.isEmpty, "\(name): \(problems)")
-        }
-      } else {
-        failures += problems.map { "\(name): \($0)" }
-      }
+      failures += try Self.check(name).map { "\(name): \($0)" }
     }
     #expect(
       failures.isEmpty, "\(failures.count) of \(tests.count) node tests failed:\n\(failures.joined(separator: "\n"))")
