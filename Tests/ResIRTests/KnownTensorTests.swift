@@ -131,6 +131,8 @@ import Testing
     #expect(b.elements(try b.value(.binary(.mod(fmod: false)), [dividends, b.int64s([0])])) == nil)
     #expect(b.elements(try b.value(.binary(.pow), [divisors, b.int64s([3])])) == "[8,8,-8,-8]")
     #expect(b.elements(try b.value(.binary(.pow), [b.int64s([-1, 0, 2]), b.int64s([.max, 0, 64])])) == "[-1,1,?]")
+    // (-2²¹)³ is exactly Int.min: no overflow is reported, but its magnitude must not trap.
+    #expect(b.elements(try b.value(.binary(.pow), [b.int64s([-(1 << 21)]), b.int64s([3])])) == nil)
     // Overflow wraps at run time; inference does not claim the wrapped value.
     let bytes = b.constant("i8[2]", [100, 1])
     #expect(b.elements(try b.value(.binary(.add), [bytes, b.constant("i8[]", [100])])) == "[?,101]")

@@ -108,7 +108,7 @@ enum KnownArithmetic {
     var result = 1
     var remaining = n
     while remaining > 0 {
-      guard abs(result) <= 1 << 53 else { return nil }
+      guard result.magnitude <= 1 << 53 else { return nil }
       let (product, overflow) = result.multipliedReportingOverflow(by: x)
       guard !overflow else { return nil }
       result = product
@@ -116,7 +116,7 @@ enum KnownArithmetic {
       if result == 0 || result == 1 { break }
       if result == -1 { return Monomial(remaining % 2 == 0 ? -1 : 1) }
     }
-    return abs(result) <= 1 << 53 ? Monomial(result) : nil
+    return result.magnitude <= 1 << 53 ? Monomial(result) : nil
   }
 
   /// Whether two elements are equal, when that is decidable: equal monomials are; different numbers are
