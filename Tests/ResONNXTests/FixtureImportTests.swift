@@ -55,6 +55,10 @@ import Testing
         )
       }
     }
+    // The exporters' shape arithmetic is all tracked: every size is a number or the input's symbol.
+    if let vague = graph.values.first(where: { $0.type.shape.contains(.unknown) }) {
+      problems.append("'\(vague.name)' has an unknown dimension: \(vague.type)")
+    }
     return problems + roundTripProblems(graph) + dumpProblems(graph)
   }
 
