@@ -7,9 +7,9 @@
 /// `shape` is the value's static type, always fully known. An element is `nil` where it is not known (a
 /// Concat of a known and an unknown piece); a known element may be a symbolic size (`N`, `64·N`).
 ///
-/// The data movement here never traps on odd input: every element is read through `element(at:)`, which
-/// answers `nil` outside the tensor, and every result is built by `generate`, which refuses shapes beyond
-/// the tracking limit.
+/// The data movement here never traps on odd input: elements are read through `element(at:)`, which answers
+/// `nil` outside the tensor, and every new arrangement is built by `generate`, which refuses shapes beyond the
+/// tracking limit (a reshape or an elementwise map keeps the element count it was given).
 struct KnownTensor: Hashable, Sendable {
   let shape: [Int]
   let elements: [Monomial?]
