@@ -26,7 +26,10 @@ struct NodeTestIndex {
       if let types = unsupportedElementTypes { reasons.append("element types outside the IR: " + types) }
       if hasSubgraph { reasons.append("subgraphs (control flow)") }
       if localFunctions > 0 { reasons.append("\(localFunctions) local function(s)") }
-      if let opset, !OpSupport.supportedOpsets.contains(opset) { reasons.append("opset \(opset)") }
+      if let opset, !OpSupport.supportedOpsets.contains(opset) {
+        let supported = OpSupport.supportedOpsets
+        reasons.append("opset \(opset) (the importer reads \(supported.lowerBound) to \(supported.upperBound))")
+      }
       return reasons
     }
 
