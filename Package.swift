@@ -28,6 +28,7 @@ let package = Package(
     ),
     .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
+    .target(name: "ResPasses", dependencies: ["ResIR", "ResReference"]),
 
     // MARK: - Plans (shared by the compiler and the runtime; never imports the IR)
     .target(name: "ResPlan", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
@@ -45,5 +46,6 @@ let package = Package(
     .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
     .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
+    .testTarget(name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResTestSupport"]),
   ]
 )

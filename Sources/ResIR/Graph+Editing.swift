@@ -1,0 +1,61 @@
+/// The small set of edits passes make to a graph. Each keeps the graph in SSA form if the caller respects
+/// topological order; the verifier checks that after every pass in tests and debug builds.
+///
+/// A fusion should let the fused node *produce the last value of the chain it absorbs* (a Conv that absorbs a
+/// Relu takes over the Relu's result value) rather than rewire uses to the first: the graph's outputs keep
+/// their names, which are the compiled plan's public API.
+extension Graph {
+  /// The position of node `id` in `nodes`, or nil if it is no longer in the graph. Linear: callers that look up
+  /// many nodes build `nodePositions()` once.
+  public func position(of id: NodeID) -> Int? {
+    nodes.firstIndex { $0.id == id }
+  }
+
+  /// Node ID → position in `nodes`.
+  public func nodePositions() -> [NodeID: Int] {
+    var map: [NodeID: Int] = [:]
+    map.reserveCapacity(nodes.count)
+    for (position, node) in nodes.enumerated() { map[node.id] = position }
+    return map
+  }
+
+  /// The node with `id`, if it is still in the graph.
+  public func node(_ id: NodeID) -> Node? {
+    position(of: id).map { nodes[$0] }
+  }
+
+  /// Makes every operand and graph output that reads `old` read `new` instead.
+  public mutating func replaceAllUses(of old: ValueID, with new: ValueID) {
+    guard old != new else { return }
+    for position in nodes.indices {
+      for slot in nodes[position].inputs.indices where nodes[position].inputs[slot] == old {
+        nodes[position].inputs[slot] = new
+      }
+    }
+    for index in outputs.indices where outputs[index] == old {
+      outputs[index] = new
+    }
+  }
+
+  /// Removes the nodes whose IDs are in `ids` (their result values stay in the value table, unused).
+  public mutating func removeNodes(_ ids: Set<NodeID>) {
+    nodes.removeAll { ids.contains($0.id) }
+  }
+
+  /// Applies `change` to node `id`. Returns false if the node is no longer in the graph.
+  @discardableResult
+  public mutating func updateNode(_ id: NodeID, _ change: (inout Node) -> Void) -> Bool {
+    guard let position = position(of: id) else { return false }
+    change(&nodes[position])
+    return true
+  }
+
+  /// Inserts `node` (made with `makeNode`) right before node `id`, or at the end if `id` is nil.
+  public mutating func insert(_ node: Node, before id: NodeID?) {
+    if let id, let position = position(of: id) {
+      nodes.insert(node, at: position)
+    } else {
+      nodes.append(node)
+    }
+  }
+}

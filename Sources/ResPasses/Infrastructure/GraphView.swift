@@ -1,0 +1,67 @@
+import ResIR
+
+/// A read-only view of a graph with the analyses patterns need: who produces and who reads each value.
+///
+/// Built once per driver sweep and rebuilt after every rewrite, so it is never stale; the analyses are derived
+/// from the nodes, never stored in the graph (DESIGN.md §3).
+public struct GraphView: Sendable {
+  public let graph: Graph
+  public let uses: UseList
+  private let producerPositions: [ValueID: Int]
+
+  public init(_ graph: Graph) {
+    self.graph = graph
+    self.uses = UseList(graph)
+    self.producerPositions = graph.producers()
+  }
+
+  /// The node that computes `value`, or nil for graph inputs, constants and absent operands.
+  public func producer(of value: ValueID?) -> Node? {
+    guard let value, let position = producerPositions[value] else { return nil }
+    return graph.nodes[position]
+  }
+
+  /// The constant behind `value` (through Identity chains, which canonicalization removes but a pattern may
+  /// run first), or nil.
+  public func constant(_ value: ValueID?) -> Constant? {
+    var current = value
+    while let v = current {
+      if let constant = graph.constant(v) { return constant }
+      guard let node = producer(of: v), case .identity = node.op else { return nil }
+      current = node.input(0)
+    }
+    return nil
+  }
+
+  public func type(of value: ValueID) -> TensorType { graph.type(of: value) }
+
+  /// Uses of `value` (node operands and graph outputs).
+  public func useCount(of value: ValueID) -> Int { uses.count(of: value) }
+
+  public func isGraphOutput(_ value: ValueID) -> Bool { uses.isGraphOutput(value) }
+
+  /// The nodes that read `value`, in graph order (a node reading it twice appears once).
+  public func consumers(of value: ValueID) -> [Node] {
+    var seen = Set<NodeID>()
+    var result: [Node] = []
+    for use in uses[value] {
+      guard case .operand(let id, _) = use, !seen.contains(id), let node = graph.node(id) else { continue }
+      seen.insert(id)
+      result.append(node)
+    }
+    return result
+  }
+
+  /// True when `value` is computed, directly or transitively, from the result of node `id`: fusing `id`'s
+  /// output with `value` would then make the fused node depend on itself. Walks producers iteratively.
+  public func depends(_ value: ValueID, on id: NodeID) -> Bool {
+    var stack = [value]
+    var visited = Set<ValueID>()
+    while let v = stack.popLast() {
+      guard visited.insert(v).inserted, let node = producer(of: v) else { continue }
+      if node.id == id { return true }
+      stack.append(contentsOf: node.presentInputs)
+    }
+    return false
+  }
+}

@@ -1,0 +1,85 @@
+import ResIR
+
+/// Runs a set of rewrite patterns greedily to a fixed point: a sweep tries every pattern on every node in
+/// order and applies the first that matches; sweeps repeat until one changes nothing, or the iteration limit
+/// is hit (then the pass stops and records it — a pattern pair that undoes each other must not hang the
+/// compiler).
+///
+/// After each rewrite the view is rebuilt, so patterns always see the current graph. A decline is recorded
+/// once per (pattern, node) — the reason from the last sweep — and dropped if the node later disappears.
+public struct PatternPass: GraphPass {
+  public let name: String
+  public let patterns: [any RewritePattern]
+
+  public init(name: String, patterns: [any RewritePattern]) {
+    self.name = name
+    self.patterns = patterns
+  }
+
+  public func run(on graph: inout Graph, context: inout PassContext) throws(ModelError) {
+    let active = patterns.filter { context.isEnabled($0.name) }
+    var declines: [DeclineKey: String] = [:]
+    for _ in 0..<context.iterationLimit {
+      guard sweep(&graph, active, &context, &declines) else {
+        record(declines, in: graph, &context)
+        return
+      }
+    }
+    record(declines, in: graph, &context)
+    context.recordDeclined(name, node: graph.name, reason: "stopped after \(context.iterationLimit) sweeps without reaching a fixed point")
+  }
+
+  /// One pass over the nodes; returns whether anything changed.
+  private func sweep(
+    _ graph: inout Graph, _ active: [any RewritePattern], _ context: inout PassContext,
+    _ declines: inout [DeclineKey: String]
+  ) -> Bool {
+    var changed = false
+    var view = GraphView(graph)
+    for id in graph.nodes.map(\.id) {
+      guard let node = graph.node(id) else { continue }
+      for pattern in active {
+        if apply(pattern, to: node, view: view, graph: &graph, context: &context, declines: &declines) {
+          changed = true
+          view = GraphView(graph)
+          break
+        }
+      }
+    }
+    return changed
+  }
+
+  /// Tries one pattern on one node (generic so the pattern's `Match` type is known).
+  private func apply<P: RewritePattern>(
+    _ pattern: P, to node: Node, view: GraphView, graph: inout Graph, context: inout PassContext,
+    declines: inout [DeclineKey: String]
+  ) -> Bool {
+    switch pattern.match(node, in: view) {
+    case .notApplicable:
+      return false
+    case .declined(let reason):
+      declines[DeclineKey(pattern: pattern.name, node: node.name)] = reason
+      return false
+    case .matched(let match):
+      pattern.rewrite(match, in: &graph)
+      declines[DeclineKey(pattern: pattern.name, node: node.name)] = nil
+      context.recordApplied(pattern.name, node: node.name)
+      return true
+    }
+  }
+
+  /// Records the final declines in graph order (then pattern name), for nodes still in the graph.
+  private func record(_ declines: [DeclineKey: String], in graph: Graph, _ context: inout PassContext) {
+    var order: [String: Int] = [:]
+    for (position, node) in graph.nodes.enumerated() where order[node.name] == nil { order[node.name] = position }
+    let live = declines.compactMap { key, reason in order[key.node].map { (position: $0, key: key, reason: reason) } }
+    for entry in live.sorted(by: { ($0.position, $0.key.pattern) < ($1.position, $1.key.pattern) }) {
+      context.recordDeclined(entry.key.pattern, node: entry.key.node, reason: entry.reason)
+    }
+  }
+
+  private struct DeclineKey: Hashable {
+    var pattern: String
+    var node: String
+  }
+}

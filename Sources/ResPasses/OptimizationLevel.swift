@@ -1,0 +1,11 @@
+/// `-O0`, `-O1`, `-O2`: how much the optimizer does (Pipeline.swift lists what each level runs and why).
+public enum OptimizationLevel: Int, CaseIterable, Sendable, Comparable {
+  /// No passes: the plan runs the model as imported. The baseline every optimization is checked against.
+  case none = 0
+  /// Cleanups that only remove work: identities, dead code.
+  case basic = 1
+  /// Everything: also folding and fusion.
+  case full = 2
+
+  public static func < (a: OptimizationLevel, b: OptimizationLevel) -> Bool { a.rawValue < b.rawValue }
+}
