@@ -26,7 +26,8 @@ let package = Package(
       name: "ResONNX",
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
+    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResCodegen"]),
+    .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
 
     // MARK: - Plans (shared by the compiler and the runtime; never imports the IR)
@@ -44,5 +45,6 @@ let package = Package(
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
     .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
+    .testTarget(name: "ResCodegenTests", dependencies: ["ResCodegen", "ResPlan", "ResIR", "ResTestSupport"]),
   ]
 )
