@@ -45,6 +45,11 @@ let package = Package(
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
     .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
-    .testTarget(name: "ResCodegenTests", dependencies: ["ResCodegen", "ResPlan", "ResIR", "ResTestSupport"]),
+    .testTarget(
+      name: "ResCodegenTests",
+      dependencies: [
+        "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResTestSupport",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
   ]
 )
