@@ -24,7 +24,7 @@ enum DimensionBinding {
           guard let value = bindings[symbol] else {
             throw ModelError(
               "input '\(graph[input].name)' has the symbolic dimension '\(symbol)' (axis \(axis) of \(type)); "
-                + "bind it with --dim \(symbol)=VALUE (CodegenOptions.dimensionBindings)")
+                + "bind it with --dim \(symbol)=VALUE (dimensionBindings in the library)")
           }
           bound.insert(symbol)
           shape.append(.known(value))
