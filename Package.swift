@@ -51,5 +51,6 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
+    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
   ]
 )
