@@ -39,6 +39,20 @@ import Testing
     }
   }
 
+  /// Above the limit, a node that would grow the plan (Expand of a small constant) stays a step, and one that
+  /// does not (the Cast of a weight) is folded so that no step converts the weight on every run.
+  @Test func theLimitSparesConversionsOfWeights() throws {
+    let b = GraphBuilder()
+    let weight = try b.value(.cast(to: .float32), [b.constant(.float16, [Double](repeating: 0.5, count: 64), [8, 8])])
+    let product = try b.value(.matMul(.none), [b.input("f32[2,8]"), weight])
+    let grown = try b.value(.expand, [b.floats([1, 2], [2, 1], name: "pair"), b.int64s([2, 64])])
+    let (generated, plan) = try compile(b, outputs: [product, grown], options: CodegenOptions(foldingElementLimit: 16))
+    #expect(generated.summary.foldedNodeCount == 1)
+    #expect(plan.kernels == ["f32_matmul_generic", "copy"])
+    #expect(plan.floats(plan.steps[0].inputs[1]) == [Float](repeating: 0.5, count: 64))
+    #expect(plan.steps[1].copy.srcStrides == [1, 0])
+  }
+
   /// Arithmetic on constants (a scale computed from two constants, say) is one constant in the plan.
   @Test func arithmeticOnConstantsBecomesAConstant() throws {
     let b = GraphBuilder()

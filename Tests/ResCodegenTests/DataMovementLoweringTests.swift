@@ -143,7 +143,8 @@ import Testing
     #expect(plan.output(0).arenaOffset == plan.buffer(plan.metadata.inputs[0].buffer).arenaOffset)
   }
 
-  /// A view of a large constant stays a view; an output in the constant section is copied into the arena.
+  /// A reshaped weight is folded whatever its size (it is no larger than the weight), and an output in the
+  /// constant section is copied into the arena.
   @Test func constantOutputsAreCopiedIntoTheArena() throws {
     let b = GraphBuilder()
     let weights = b.filled("f32[4,4]", 3, name: "w")

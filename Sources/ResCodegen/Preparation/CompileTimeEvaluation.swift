@@ -8,8 +8,11 @@ import ResReference
 ///
 /// Types are re-inferred node by node on the way (the inputs' dims were just bound), and each node is inferred
 /// after its folded operands are in place, so a shape that only a folded value determines becomes static too.
-/// Results above `elementLimit` elements stay nodes (a plan should not store a large constant that one step
-/// can compute), as do nodes whose results nothing needs.
+/// A result above `elementLimit` elements stays a node when it is larger than every operand (a plan should not
+/// store a large constant that one step can expand, like ConstantOfShape or Expand); one no larger than its
+/// largest operand is folded whatever its size (a Cast or Transpose of a weight: the plan stores the result
+/// instead of the operand, and no step repeats the conversion on every run). Nodes whose results nothing needs
+/// are left alone.
 enum CompileTimeEvaluation {
   /// Results up to this many elements are folded.
   static let defaultElementLimit = 1 << 20
@@ -55,8 +58,9 @@ enum CompileTimeEvaluation {
       guard let constant = graph.constant(input) else { return nil }
       constants.append(constant)
     }
+    let limit = max(elementLimit, constants.compactMap { $0?.elementCount }.max() ?? 0)
     guard !node.presentInputs.isEmpty,
-      node.outputs.allSatisfy({ (graph.type(of: $0).elementCount ?? Int.max) <= elementLimit })
+      node.outputs.allSatisfy({ (graph.type(of: $0).elementCount ?? Int.max) <= limit })
     else { return nil }
     return try evaluate(node, operands: constants, in: graph)
   }
