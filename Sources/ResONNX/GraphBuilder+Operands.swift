@@ -21,20 +21,21 @@ extension GraphBuilder {
     return nil
   }
 
-  /// The integers held by an operand that the IR needs as an attribute (axes, split sizes, pads).
+  /// The integers held by an operand that the IR needs as an attribute (axes, split sizes, pads): a scalar or
+  /// a vector of an integer type.
   ///
-  /// Besides constants, a value that shape inference computed completely (a `Shape` of a static tensor, say)
-  /// is accepted: the IR stores the numbers, and where they came from no longer matters.
+  /// Besides constants, a value that shape inference computed completely (a `Shape` of a static tensor, the
+  /// pads PyTorch's `F.pad` computes from constants) is accepted: the IR stores the numbers, and where they
+  /// came from no longer matters.
   func constantIntegers(_ value: ValueID, operand: String, of node: ONNXNode) throws(ModelError) -> [Int] {
-    if let constant = constant(behind: value) {
-      guard constant.dtype.isInteger else {
-        throw node.error("operand '\(operand)' must hold integers, not \(constant.dtype.onnxName)")
-      }
-      guard constant.dims.count <= 1 else {
-        throw node.error("operand '\(operand)' must be a scalar or a 1-D tensor, got shape \(constant.dims)")
-      }
-      return constant.integers()
+    let type = graph.type(of: value)
+    guard type.dtype.isInteger else {
+      throw node.error("operand '\(operand)' must hold integers, not \(type.dtype.onnxName)")
     }
+    guard type.rank <= 1 else {
+      throw node.error("operand '\(operand)' must be a scalar or a 1-D tensor, not \(type)")
+    }
+    if let constant = constant(behind: value) { return constant.integers() }
     if let elements = inference.elements(of: value, in: graph) {
       let known = elements.compactMap(\.value)
       if known.count == elements.count { return known }

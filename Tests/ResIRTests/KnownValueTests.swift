@@ -75,6 +75,7 @@ import Testing
     #expect(b.elements(try b.value(.identity, [scalar])) == "[S]")
     #expect(b.elements(try b.value(.reshape(allowZero: false), [scalar, b.int64s([1])])) == "[S]")
     #expect(b.elements(try b.value(.cast(to: .float32), [leading])) == nil)
+    #expect(b.elements(try b.value(.cast(to: .float32), [b.int64s([3, 7])])) == "[3,7]")
   }
 
   @Test func equalAndWhereWhenDecidable() throws {
@@ -110,8 +111,9 @@ import Testing
     let vector = b.int64s([3, -1, 0])
     #expect(b.elements(vector) == "[3,-1,0]")
     #expect(b.elements(b.filled("i32[]", 7)) == "[7]")
-    #expect(b.elements(b.filled("f32[2]", 1)) == nil)
-    #expect(b.elements(b.filled("i64[2,2]", 1)) == nil)
+    #expect(b.elements(b.filled("f32[2]", 1)) == "[1,1]")
+    #expect(b.elements(b.filled("f32[2]", 0.5)) == nil)
+    #expect(b.elements(b.filled("i64[2,2]", 1)) == "[1,1,1,1]")
     #expect(b.elements(b.filled("i64[65]", 1)) == nil)
     #expect(b.elements(b.input("i64[2]")) == nil)
   }

@@ -97,19 +97,6 @@ import Testing
   }
 }
 
-/// A small deterministic generator for test inputs (SplitMix64).
-struct SplitMix64 {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Damaged files: every outcome must be a graph or a `ModelError`; a crash fails the whole test run.
 @Suite struct DamagedFileTests {
   /// A small model touching many code paths: Conv with weights, BN, pooling, Reshape with a shape constant.

@@ -1,27 +1,24 @@
 import Foundation
 import ResIR
+import ResTestSupport
 import Testing
 
 @testable import ResONNX
 
 /// ONNX's own backend node tests (`../shared/onnx-node`): every test whose operators and element types are
-/// all in scope must import, and the types inference gives the graph outputs must be those of the expected
-/// outputs; the few that exercise training or MaxPool's indices must fail with the right error.
+/// all in scope must import and verify, and the types inference gives the graph outputs must be those of the
+/// expected outputs; the few that exercise training or MaxPool's indices must fail with the right error.
+/// Tests outside the scope must be refused with a ModelError when only their element types are out of scope.
+/// The run prints a report: counts per op family and every excluded test with its reasons.
 ///
 /// Inputs that feed shape, axes and pads operands are bound from the test's own input data, as the
 /// execution harness will do (rescompile compiles static-shape programs).
 @Suite struct ONNXNodeTests {
-  /// Where the node tests live, relative to this package's root; `RESCOMPILE_ONNX_NODE_TESTS` overrides it.
+  /// Where the node tests live (`../shared/onnx-node` next to the checkout); `RESCOMPILE_ONNX_NODE_TESTS`
+  /// overrides it.
   static var root: String {
-    if let override = ProcessInfo.processInfo.environment["RESCOMPILE_ONNX_NODE_TESTS"] { return override }
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/onnx-node").path
+    ProcessInfo.processInfo.environment["RESCOMPILE_ONNX_NODE_TESTS"] ?? RepoPaths.nodeTests
   }
-
-  static let supportedElementTypes: Set<String> = [
-    "float", "float16", "double", "int64", "int32", "int8", "uint8", "bool", "",
-  ]
 
   /// Node tests that must be rejected, and the error each must give.
   static let expectedErrors: [String: String] = [
@@ -37,42 +34,6 @@ import Testing
     "test_maxpool_with_argmax_2d_precomputed_strides": "the Indices output ('z') is not supported",
   ]
 
-  /// Node tests the importer cannot take yet, and why. Each still runs inside `withKnownIssue`: the problem
-  /// must keep occurring, so an entry is removed as soon as the limitation is lifted.
-  static let knownLimitations: [String: String] = Dictionary(
-    uniqueKeysWithValues: [
-      "test_center_crop_pad_crop_and_pad_expanded", "test_center_crop_pad_crop_axes_chw_expanded",
-      "test_center_crop_pad_crop_axes_hwc_expanded", "test_center_crop_pad_crop_expanded",
-      "test_center_crop_pad_crop_negative_axes_hwc_expanded", "test_center_crop_pad_pad_expanded",
-    ].map {
-      ($0, "Pad's pads are computed with Max; known-value propagation in shape inference does not evaluate Max")
-    })
-
-  /// The node tests in scope, read from INDEX.tsv.
-  static func inScope() throws -> [String] {
-    let index = try String(contentsOfFile: root + "/INDEX.tsv", encoding: .utf8)
-    let lines = index.split(separator: "\n").map {
-      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-    }
-    let header = try #require(lines.first)
-    func column(_ name: String) throws -> Int {
-      try #require(header.firstIndex(of: name), "INDEX.tsv has no column \(name)")
-    }
-    let (test, ops, inputs, outputs, subgraph, functions) = (
-      try column("test"), try column("op_types"), try column("input_dtypes"), try column("output_dtypes"),
-      try column("has_subgraph"), try column("n_local_functions")
-    )
-    let supported = Set(OpSupport.firstOpset.keys)
-    return lines.dropFirst().filter { row in
-      row.count == header.count && row[subgraph] == "0" && row[functions] == "0"
-        && Set(row[ops].split(separator: ",").map(String.init)).isSubset(of: supported)
-        && Set(row[inputs].split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-          .isSubset(of: supportedElementTypes)
-        && Set(row[outputs].split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-          .isSubset(of: supportedElementTypes)
-    }.map { $0[test] }
-  }
-
   static func tensor(at path: String) throws -> Onnx_TensorProto {
     try Onnx_TensorProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: path)))
   }
@@ -82,8 +43,8 @@ import Testing
     return try decoder.constant(from: try tensor(at: path), error: { ModelError("\(path): \($0)") })
   }
 
-  /// Imports one node test, binding its shape operand inputs; returns the problems found.
-  static func check(_ name: String) throws -> [String] {
+  /// Imports one node test in scope, binding its shape operand inputs, and verifies the graph.
+  static func outcome(_ name: String) throws -> NodeTestReport.Outcome {
     let folder = root + "/" + name
     let modelPath = folder + "/model.onnx"
     let loaded = try LoadedModel.load(path: modelPath)
@@ -98,11 +59,16 @@ import Testing
     do {
       imported = try ONNXImporter.importModel(at: modelPath, options: ONNXImportOptions(inputBindings: bindings))
     } catch {
-      guard let expected = expectedErrors[name] else { return ["import failed: \(error)"] }
-      return error.message == expected ? [] : ["expected error '\(expected)', got '\(error)'"]
+      guard let expected = expectedErrors[name] else { return .failed(["import failed: \(error)"]) }
+      return error.message == expected ? .rejectedAsExpected : .failed(["expected error '\(expected)', got '\(error)'"])
     }
-    if let expected = expectedErrors[name] { return ["imported, but expected the error '\(expected)'"] }
+    if let expected = expectedErrors[name] { return .failed(["imported, but expected the error '\(expected)'"]) }
     var problems: [String] = []
+    do {
+      try Verifier.verify(imported.graph)
+    } catch {
+      problems.append("verifier: \(error)")
+    }
     for (position, output) in imported.graph.outputs.enumerated() {
       let reference = try tensor(at: folder + "/test_data_set_0/output_\(position).pb")
       let expected = TensorType(
@@ -112,33 +78,63 @@ import Testing
         problems.append("output \(position) ('\(imported.graph[output].name)') is \(inferred), expected \(expected)")
       }
     }
-    return problems
+    return problems.isEmpty ? .imported : .failed(problems)
+  }
+
+  /// A test excluded only for its element types uses supported operators on types the IR does not have:
+  /// the importer must refuse it with an error that says so (an element type, or a sequence or optional
+  /// where a tensor belongs), never import it or crash. Returns the problem, if any.
+  static func refusal(ofUnsupportedTypes entry: NodeTestIndex.Entry) -> String? {
+    do {
+      _ = try ONNXImporter.importModel(at: root + "/" + entry.name + "/model.onnx")
+      return "imported, but its element types (\(entry.unsupportedElementTypes ?? "")) are not supported"
+    } catch {
+      let saysWhy = error.message.contains("is not supported") || error.message.contains("is not a tensor")
+      return saysWhy ? nil : "refused for another reason: \(error)"
+    }
   }
 
   @Test func nodeTestsInScopeImportWithTheExpectedOutputTypes() throws {
-    #expect(
-      FileManager.default.fileExists(atPath: Self.root + "/INDEX.tsv"), "ONNX node tests not found at \(Self.root)")
-    let tests = try Self.inScope()
-    #expect(tests.count > 300, "only \(tests.count) node tests in scope: is INDEX.tsv complete?")
-    var failures: [String] = []
-    for name in tests {
-      let problems = try Self.check(name)
-      if let reason = Self.knownLimitations[name] {
-        withKnownIssue(Comment(rawValue: "\(name): \(reason)")) {
-          #expect(problems.isEmpty, "\(name): \(problems)")
-        }
-      } else {
-        failures += problems.map { "\(name): \($0)" }
+    let index = try NodeTestIndex(folder: Self.root)
+    var report = NodeTestReport()
+    var acceptedUnsupportedTypes: [String] = []
+    for entry in index.entries.sorted(by: { $0.name < $1.name }) {
+      let reasons = entry.exclusionReasons
+      guard !reasons.isEmpty else {
+        report.record(entry, try Self.outcome(entry.name))
+        continue
+      }
+      report.record(entry, .excluded(reasons))
+      if reasons.count == 1, entry.unsupportedElementTypes != nil, let problem = Self.refusal(ofUnsupportedTypes: entry)
+      {
+        acceptedUnsupportedTypes.append("\(entry.name): \(problem)")
       }
     }
+    print(report.text)
+    #expect(report.inScope > 300, "only \(report.inScope) node tests in scope: is INDEX.tsv complete?")
     #expect(
-      failures.isEmpty, "\(failures.count) of \(tests.count) node tests failed:\n\(failures.joined(separator: "\n"))")
+      report.failures.isEmpty,
+      "\(report.failures.count) node test problems:\n\(report.failures.joined(separator: "\n"))")
+    #expect(acceptedUnsupportedTypes.isEmpty, "\(acceptedUnsupportedTypes.joined(separator: "\n"))")
+  }
+
+  @Test func missingNodeTestsAreAnErrorSayingWhere() throws {
+    let folder = try TemporaryFolder()
+    let error = try #require(throws: NodeTestIndex.IndexError.self) {
+      try NodeTestIndex(folder: folder.path + "/onnx-node")
+    }
+    #expect(error.description.contains("ONNX's backend node tests are missing: \(folder.path)/onnx-node/INDEX.tsv"))
+    #expect(error.description.contains("RESCOMPILE_ONNX_NODE_TESTS"))
   }
 
   @Test(arguments: [
     "test_conv_with_strides_padding", "test_batchnorm_epsilon", "test_lstm_defaults", "test_gemm_default_scalar_bias",
   ])
   func namedNodeTestsImport(name: String) throws {
-    #expect(try Self.check(name) == [])
+    let outcome = try Self.outcome(name)
+    guard case .imported = outcome else {
+      Issue.record("\(name): \(outcome)")
+      return
+    }
   }
 }

@@ -29,6 +29,26 @@ import Testing
         + "NonZero [opset 17] (nodes 'nz2', 'nz1'); com.microsoft::FusedConv [opset 1] (node 'fused')")
   }
 
+  /// Found by the fuzz test: a damaged length prefix made an attribute's bytes part of the op type, and the
+  /// newline in them split the error over two lines. Names and op types from the file are untrusted.
+  @Test func invisibleCharactersInNamesAndOpTypesStayOnOneLine() throws {
+    var model = TestModel(opset: 17)
+    model.input("x", .float, [1, 4])
+    model.node("Gemm*\u{0F}\n\u{05}alph", ["x"], ["y"], name: "/head/Gemm")
+    model.output("y")
+    let unsupported = try #require(model.importError())
+    #expect(unsupported.message == "unsupported operators: Gemm*\\u{f}\\u{a}\\u{5}alph [opset 17] (node '/head/Gemm')")
+
+    var named = TestModel(opset: 17)
+    named.input("x", .float, [1, 4])
+    named.node("Transpose", ["x"], ["y"], name: "line\none\u{202E}", [Attr.ints("perm", [0, 0])])
+    named.output("y")
+    let invalid = try #require(named.importError())
+    #expect(
+      invalid.description == "node 'line\\u{a}one\\u{202e}' (Transpose): perm [0, 0] is not a permutation of the 2 axes"
+    )
+  }
+
   @Test func unknownDomainWithoutOpsetImportIsListed() throws {
     var model = TestModel()
     model.input("x", .float, [1])

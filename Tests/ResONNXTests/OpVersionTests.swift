@@ -212,6 +212,44 @@ import Testing
     #expect(reflect.node.inputs.count == 1)
   }
 
+  /// `F.pad(x, (1, 2))` as torch.onnx exports it: the pads are computed from constants through a rank-2
+  /// Reshape, a reversing Slice and a Transpose, and become the IR's pads attribute.
+  @Test func padsComputedLikePytorchsFPadExport() throws {
+    let padded = try Self.node(opset: 17) {
+      $0.initializer(Tensors.int64s("given", [1, 2]))
+      $0.initializer(Tensors.int64s("rest", [6]))
+      $0.initializer(Tensors.int64s("pairs", [-1, 2]))
+      $0.initializer(Tensors.int64s("minus_one", [-1]))
+      $0.initializer(Tensors.int64s("zero", [0]))
+      $0.initializer(Tensors.int64s("far", [-Int.max]))
+      $0.node("ConstantOfShape", ["rest"], ["zeros"], [Attr.tensor("value", Tensors.int64s("v", dims: [1], [0]))])
+      $0.node("Concat", ["given", "zeros"], ["flat"], [Attr.int("axis", 0)])
+      $0.node("Reshape", ["flat", "pairs"], ["rows"])
+      $0.node("Slice", ["rows", "minus_one", "far", "zero", "minus_one"], ["reversed"])
+      $0.node("Transpose", ["reversed"], ["columns"], [Attr.ints("perm", [1, 0])])
+      $0.node("Reshape", ["columns", "minus_one"], ["pads"])
+      $0.node("Pad", ["x", "pads"], ["y"], name: "n")
+    }
+    #expect(padded.node.op == .pad(mode: .constant, pads: [0, 0, 0, 1, 0, 0, 0, 2]))
+    #expect(padded.graph.type(of: padded.node.outputs[0]) == TensorType(.float32, dims: [2, 3, 4, 8]))
+  }
+
+  @Test func computedPadsMustBeAnIntegerVector() throws {
+    let matrix = Self.model(opset: 17) {
+      $0.initializer(Tensors.int64s("flat", [0, 0, 0, 1, 0, 0, 0, 2]))
+      $0.initializer(Tensors.int64s("pairs", [-1, 2]))
+      $0.node("Reshape", ["flat", "pairs"], ["pads"])
+      $0.node("Pad", ["x", "pads"], ["y"], name: "n")
+    }
+    #expect(matrix.importError()?.message == "operand 'pads' must be a scalar or a 1-D tensor, not i64[4,2]")
+    let floats = Self.model(opset: 17) {
+      $0.initializer(Tensors.floats("flat", dims: [8], [0, 0, 0, 1, 0, 0, 0, 2]))
+      $0.node("Identity", ["flat"], ["pads"])
+      $0.node("Pad", ["x", "pads"], ["y"], name: "n")
+    }
+    #expect(floats.importError()?.message == "operand 'pads' must hold integers, not float")
+  }
+
   @Test func padsOfTheWrongLengthAreAnError() throws {
     let model = Self.model(opset: 7) { $0.node("Pad", ["x"], ["y"], name: "n", [Attr.ints("pads", [1, 1])]) }
     #expect(model.importError()?.message == "pads has 2 entries, expected 8 (begin and end per axis)")

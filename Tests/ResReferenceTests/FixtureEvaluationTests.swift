@@ -11,13 +11,6 @@ import Testing
 @Suite struct FixtureEvaluationTests {
   static let (rtol, atol) = (1e-4, 1e-5)
 
-  /// Fixtures the importer cannot take yet, and why. Each still runs inside `withKnownIssue`, so the entry must
-  /// go as soon as the limitation is lifted.
-  static let knownLimitations: [String: String] = [
-    "resnet_cifar_option_a":
-      "the importer cannot yet derive Pad's pads from PyTorch's F.pad export (see ResONNXTests' FixtureImportTests)"
-  ]
-
   static func problems(evaluating name: String) throws -> [String] {
     let folder = RepoPaths.fixtures + "/models/" + name
     let graph: Graph
@@ -40,13 +33,7 @@ import Testing
     #expect(names.count >= 20, "fixtures/models holds only \(names.count) fixtures")
     for name in names {
       let problems = try Self.problems(evaluating: name)
-      if let reason = Self.knownLimitations[name] {
-        withKnownIssue(Comment(rawValue: "\(name): \(reason)")) {
-          #expect(problems.isEmpty, "\(name): \(problems)")
-        }
-      } else {
-        #expect(problems.isEmpty, "\(name): \(problems)")
-      }
+      #expect(problems.isEmpty, "\(name): \(problems)")
     }
   }
 }

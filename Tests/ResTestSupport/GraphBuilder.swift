@@ -18,9 +18,16 @@ public final class GraphBuilder {
     graph.addInput(name: name, type: TensorType.spelled(type))
   }
 
-  /// A one-dimensional int64 constant.
-  public func int64s(_ values: [Int64], name: String = "c") -> ValueID {
-    graph.addConstant(name: name, Constant(int64s: values, dims: [values.count]))
+  /// An int64 constant, one-dimensional unless `dims` says otherwise.
+  public func int64s(_ values: [Int64], dims: [Int]? = nil, name: String = "c") -> ValueID {
+    graph.addConstant(name: name, Constant(int64s: values, dims: dims ?? [values.count]))
+  }
+
+  /// A constant of any type, its elements given as doubles (converted like `Constant(dtype:dims:doubles:)`).
+  public func constant(_ type: String, _ values: [Double], name: String = "k") -> ValueID {
+    let dims = TensorType.spelled(type).shape.map { $0.value ?? 0 }
+    return graph.addConstant(
+      name: name, Constant(dtype: TensorType.spelled(type).dtype, dims: dims, doubles: values))
   }
 
   /// A constant of any type and shape, filled with `value` (keep it small: the bytes are allocated).
@@ -52,7 +59,7 @@ public final class GraphBuilder {
     graph.type(of: value).description
   }
 
-  /// The known elements of a small integer value, spelled like `[N,-1]`, or nil.
+  /// The known elements of a small value in row-major order, spelled like `[N,-1]`, or nil.
   public func elements(_ value: ValueID) -> String? {
     inference.elements(of: value, in: graph).map { "[\($0.map(\.description).joined(separator: ","))]" }
   }

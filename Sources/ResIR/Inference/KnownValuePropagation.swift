@@ -1,128 +1,130 @@
 extension NodeContext {
-  /// The elements of the node's first result when they follow from known operand elements: the shape
-  /// arithmetic PyTorch exports (`Shape → Gather → Unsqueeze → Concat → Reshape`, with `Mul`/`Div` on the
-  /// way) and constants. Only called when `result` is a small integer tensor; `nil` when nothing follows.
-  func propagatedElements(for result: TensorType) -> [Monomial?]? {
-    guard let count = result.elementCount else { return nil }
+  /// The known values of the node's results, by result position (a missing or `nil` entry: nothing known):
+  /// the shape arithmetic exporters write (`Shape → Gather → Unsqueeze → Concat → Reshape` for a dynamic
+  /// batch, `F.pad`'s `Reshape → Slice → Transpose` of its pad list, center-crop pads from `Max`/`Sub`/`Div`)
+  /// evaluated on small tensors. `results` are the types inference just derived; only called when the first
+  /// is small enough to track.
+  func propagatedValues(for results: [TensorType]) -> [KnownTensor?] {
+    guard let first = results.first, let shape = first.knownDims else { return [] }
     switch node.op {
     case .shape(let start, let end):
-      guard let data = optionalOperand(0) else { return nil }
-      return data.shape[NodeContext.shapeRange(start: start, end: end, rank: data.rank)].map { Monomial($0) }
-    case .identity, .squeeze, .unsqueeze, .reshape:
-      // Row-major order is unchanged, and the result has rank ≤ 1.
-      return elements(0)
+      return [shapeValue(start: start, end: end)]
+    case .identity, .dropout, .reshape, .flatten, .squeeze, .unsqueeze:
+      // Row-major order is unchanged; Dropout's data result is its input at inference.
+      return [knownTensor(0)?.reshaped(to: shape)]
     case .cast(let dtype):
-      return elements(0)?.map { $0.flatMap { NodeContext.converted($0, to: dtype) } }
-    case .concat:
-      return concatenatedElements()
-    case .gather(let axis):
-      return axis == 0 ? gatheredElements() : nil
+      return [castValue(to: dtype)]
+    case .transpose(let perm):
+      return [knownTensor(0)?.transposed(perm)]
     case .slice:
-      return slicedElements()
+      return [slicedValue()]
+    case .concat(let axis):
+      return [knownOperands().flatMap { KnownTensor.concatenated($0, axis: axis) }]
+    case .gather(let axis):
+      return [gatheredValue(axis: axis)]
+    case .split(let axis, let sizes):
+      return splitValues(axis: axis, sizes: sizes)
+    case .expand:
+      return [knownTensor(0)?.broadcast(to: shape)]
     case .binary(let op):
-      guard let a = elements(0), let b = elements(1) else { return nil }
-      return NodeContext.elementwise(count, [a, b]) { NodeContext.apply(op, $0[0], $0[1]) }
+      return [binaryValue(op, result: first.dtype, shape: shape)]
+    case .variadic(let op):
+      return [variadicValue(op, shape: shape)]
     case .where:
-      guard let condition = elements(0), let x = elements(1), let y = elements(2) else { return nil }
-      return NodeContext.elementwise(count, [condition, x, y]) { operands in
-        operands[0].flatMap { $0.constant }.flatMap { $0 != 0 ? operands[1] : operands[2] }
-      }
-    case .constantOfShape(let value):
-      guard value.value.isFinite, value.value == value.value.rounded(), abs(value.value) < 0x1p62 else { return nil }
-      return [Monomial?](repeating: Monomial(Int(value.value)), count: count)
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .variadic,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .transpose, .split, .expand,
-      .pad, .dropout, .lstm, .gru:
-      return nil
+      return [selectedValue(shape: shape)]
+    case .constantOfShape(let fill):
+      return [KnownTensor.filled(shape: shape, with: KnownArithmetic.element(fill.value, as: fill.dtype))]
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .maxPool,
+      .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .lstm, .gru:
+      return []
     }
   }
 
-  /// Concat of known pieces; a piece of known length but unknown content contributes unknown elements.
-  private func concatenatedElements() -> [Monomial?]? {
-    var all: [Monomial?] = []
-    for slot in node.inputs.indices {
-      guard let type = optionalOperand(slot), let length = type.elementCount else { return nil }
-      all += elements(slot) ?? [Monomial?](repeating: nil, count: length)
-    }
-    return all
+  /// Shape: the dimensions as a vector; a symbol is a symbolic element, an unknown dimension an unknown one.
+  private func shapeValue(start: Int, end: Int?) -> KnownTensor? {
+    guard let data = optionalOperand(0) else { return nil }
+    let range = NodeContext.shapeRange(start: start, end: end, rank: data.rank)
+    return KnownTensor(vector: data.shape[range].map { Monomial($0) })
   }
 
-  /// Gather along axis 0 of a known vector with known indices.
-  private func gatheredElements() -> [Monomial?]? {
-    guard let data = elements(0), let indices = integers(1) else { return nil }
-    return indices.map { index in
-      let position = index < 0 ? index + data.count : index
-      return data.indices.contains(position) ? data[position] : nil
-    }
+  private func castValue(to target: DType) -> KnownTensor? {
+    guard let input = knownTensor(0), let source = optionalOperand(0)?.dtype else { return nil }
+    return input.mapped { KnownArithmetic.converted($0, from: source, to: target) }
   }
 
-  /// Slice of a known vector with known bounds.
-  private func slicedElements() -> [Monomial?]? {
-    guard let data = elements(0), let starts = integers(1), let ends = integers(2), starts.count == 1,
-      ends.count == 1
+  /// Slice on any axes with any steps, when every bound is a known number.
+  private func slicedValue() -> KnownTensor? {
+    guard let data = knownTensor(0), let starts = integers(1), let ends = integers(2) else { return nil }
+    let axes = node.input(3) == nil ? Array(starts.indices) : integers(3)
+    let steps = node.input(4) == nil ? starts.map { _ in 1 } : integers(4)
+    guard let axes, let steps, ends.count == starts.count, axes.count == starts.count, steps.count == starts.count
     else { return nil }
-    if node.input(3) != nil {
-      guard let axes = integers(3), axes == [0] || axes == [-1] else { return nil }
+    var selections = data.shape.map(KnownTensor.AxisSelection.all)
+    for (index, given) in axes.enumerated() {
+      let axis = given < 0 ? given + data.rank : given
+      guard data.shape.indices.contains(axis), steps[index] != 0 else { return nil }
+      let bounds = SliceBounds(start: starts[index], end: ends[index], step: steps[index], size: data.shape[axis])
+      selections[axis] = KnownTensor.AxisSelection(start: bounds.start, step: steps[index], count: bounds.count)
     }
-    let steps = node.input(4) == nil ? [1] : integers(4)
-    guard let steps, steps.count == 1, steps[0] != 0 else { return nil }
-    let bounds = SliceBounds(start: starts[0], end: ends[0], step: steps[0], size: data.count)
-    return (0..<bounds.count).map { data[bounds.start + $0 * steps[0]] }
+    return data.selecting(selections)
   }
 
-  /// Applies `combine` element by element to operands that are vectors of `count` elements or scalars.
-  private static func elementwise(
-    _ count: Int, _ operands: [[Monomial?]], _ combine: ([Monomial?]) -> Monomial?
-  ) -> [Monomial?]? {
-    guard operands.allSatisfy({ $0.count == 1 || $0.count == count }) else { return nil }
-    return (0..<count).map { i in combine(operands.map { $0.count == 1 ? $0[0] : $0[i] }) }
+  private func gatheredValue(axis: Int) -> KnownTensor? {
+    guard let data = knownTensor(0), let indices = knownTensor(1) else { return nil }
+    return data.gathered(axis: axis, indices: indices)
   }
 
-  /// Integer arithmetic on two known elements; division truncates toward zero, as the runtimes do, and a
-  /// symbolic quotient must be exact.
-  private static func apply(_ op: BinaryOp, _ a: Monomial?, _ b: Monomial?) -> Monomial? {
-    guard let a, let b else { return nil }
-    switch op {
-    case .add: return a.adding(b)
-    case .sub: return b.negated().flatMap { a.adding($0) }
-    case .mul: return a.multiplied(by: b)
-    case .div:
-      if let x = a.constant, let y = b.constant {
-        guard y != 0 else { return nil }
-        let (quotient, overflow) = x.dividedReportingOverflow(by: y)
-        return overflow ? nil : Monomial(quotient)
+  /// Split: consecutive pieces of the axis, one per result.
+  private func splitValues(axis: Int, sizes: [Int]) -> [KnownTensor?] {
+    guard let input = knownTensor(0), input.shape.indices.contains(axis) else { return [] }
+    var start = 0
+    var pieces: [KnownTensor?] = []
+    for size in sizes {
+      var selections = input.shape.map(KnownTensor.AxisSelection.all)
+      selections[axis] = KnownTensor.AxisSelection(start: start, step: 1, count: size)
+      pieces.append(input.selecting(selections))
+      let (next, overflow) = start.addingReportingOverflow(size)
+      guard !overflow else { break }
+      start = next
+    }
+    return pieces
+  }
+
+  private func binaryValue(_ op: BinaryOp, result: DType, shape: [Int]) -> KnownTensor? {
+    guard let operands = knownOperands(), let dtype = optionalOperand(0)?.dtype else { return nil }
+    return KnownTensor.combined(operands, shape: shape) { elements in
+      KnownArithmetic.binary(op, elements[0], elements[1], operands: dtype, result: result)
+    }
+  }
+
+  private func variadicValue(_ op: VariadicOp, shape: [Int]) -> KnownTensor? {
+    guard let operands = knownOperands(), let dtype = optionalOperand(0)?.dtype else { return nil }
+    return KnownTensor.combined(operands, shape: shape) { KnownArithmetic.variadic(op, $0, dtype: dtype) }
+  }
+
+  /// Where: a known condition picks the element of X or Y, which may be known even when the other is not.
+  private func selectedValue(shape: [Int]) -> KnownTensor? {
+    guard let operands = knownOperands() else { return nil }
+    return KnownTensor.combined(operands, shape: shape) { elements in
+      elements[0].flatMap(\.constant).flatMap { $0 != 0 ? elements[1] : elements[2] }
+    }
+  }
+
+  /// Every operand as a known tensor (one that is not known but has a small known shape stands in as
+  /// unknown elements), or `nil` when none is known or an operand's shape is not known.
+  private func knownOperands() -> [KnownTensor]? {
+    var operands: [KnownTensor] = []
+    var anyKnown = false
+    for slot in node.inputs.indices {
+      if let known = knownTensor(slot) {
+        operands.append(known)
+        anyKnown = true
+      } else if let dims = optionalOperand(slot)?.knownDims, let unknown = KnownTensor.unknown(shape: dims) {
+        operands.append(unknown)
+      } else {
+        return nil
       }
-      return a.divided(exactlyBy: b)
-    case .equal:
-      return provablyEqual(a, b).map { Monomial($0 ? 1 : 0) }
-    case .pow, .mod:
-      return nil
     }
-  }
-
-  /// Whether two elements are equal, when that is decidable: equal monomials are; different numbers are
-  /// not; a size (never negative) is not a negative number, the `-1` that PyTorch's exports test for.
-  private static func provablyEqual(_ a: Monomial, _ b: Monomial) -> Bool? {
-    if a == b { return true }
-    if a.constant != nil && b.constant != nil { return false }
-    if let x = a.constant, x < 0, b.isProvablyNonNegative { return false }
-    if let y = b.constant, y < 0, a.isProvablyNonNegative { return false }
-    return nil
-  }
-
-  /// A known element cast to an integer type: numbers wrap like the runtime's conversion; a symbolic size is
-  /// kept for the wide types it fits in.
-  private static func converted(_ value: Monomial, to dtype: DType) -> Monomial? {
-    guard let number = value.constant else {
-      return dtype == .int64 || dtype == .int32 ? value : nil
-    }
-    switch dtype {
-    case .int64: return value
-    case .int32: return Monomial(Int(Int32(truncatingIfNeeded: number)))
-    case .int8: return Monomial(Int(Int8(truncatingIfNeeded: number)))
-    case .uint8: return Monomial(Int(UInt8(truncatingIfNeeded: number)))
-    case .bool: return Monomial(number != 0 ? 1 : 0)
-    case .float32, .float16, .float64: return nil
-    }
+    return anyKnown ? operands : nil
   }
 }

@@ -30,9 +30,14 @@ struct NodeContext {
     node.presentInputs.map { graph.type(of: $0) }
   }
 
-  /// The known elements of the operand in `slot`, if any.
+  /// The known value of the operand in `slot`, if any.
+  func knownTensor(_ slot: Int) -> KnownTensor? {
+    node.input(slot).flatMap { inference.knownTensor(of: $0, in: graph) }
+  }
+
+  /// The known elements of the operand in `slot` in row-major order, if any.
   func elements(_ slot: Int) -> [Monomial?]? {
-    node.input(slot).flatMap { inference.monomials(of: $0, in: graph) }
+    knownTensor(slot)?.elements
   }
 
   /// The operand's elements when every one is a plain number (Slice's starts, Gather's constant indices).

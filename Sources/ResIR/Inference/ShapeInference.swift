@@ -5,22 +5,22 @@
 /// see the same rules: ONNX's newest-opset semantics, symbolic dimensions kept symbolic (see `Broadcasting`
 /// and `Monomial`), and every invalid operand reported as a `ModelError` naming the node.
 ///
-/// Besides types, inference remembers the values of small integer tensors (the `Shape → Gather → Unsqueeze →
-/// Concat → Reshape` chains PyTorch exports for a dynamic batch), so a later `Reshape` can still produce
-/// `[N,3136]` instead of `[?,?]`.
+/// Besides types, inference remembers the values of small tensors (`KnownTensor`): the `Shape → Gather →
+/// Unsqueeze → Concat → Reshape` chains PyTorch exports for a dynamic batch, so a later `Reshape` can still
+/// produce `[N,3136]` instead of `[?,?]`, and the pads and slice bounds that exports compute from constants.
 public struct ShapeInference: Sendable {
-  /// Integer tensors with at most this many elements (and rank ≤ 1) have their values tracked: enough for
-  /// any shape, pads or axes list, few enough that tracking costs nothing.
+  /// Tensors with at most this many elements (and every dimension known) have their values tracked: enough
+  /// for any shape, pads or axes list, few enough that tracking costs nothing.
   static let trackedElementLimit = 64
 
-  /// Known elements of node results, by value. An entry may contain `nil` elements (partly known, e.g. a
-  /// Concat of a known and an unknown piece); a value with nothing known has no entry.
-  private var knownElements: [ValueID: [Monomial?]] = [:]
+  /// Known values of node results. A value may be partly known (a Concat of a known and an unknown piece); a
+  /// value with nothing known has no entry.
+  private var knownValues: [ValueID: KnownTensor] = [:]
 
   public init() {}
 
   /// Infers the result types of `graph.nodes[position]` from its operands (already typed), writes them with
-  /// `graph.setType(_:of:)`, and remembers small integer results (shape arithmetic) for later nodes.
+  /// `graph.setType(_:of:)`, and remembers small known results (shape arithmetic) for later nodes.
   /// Throws a ModelError naming the node (ModelError(node, "...")) when operands are invalid.
   public mutating func inferNode(at position: Int, in graph: inout Graph) throws(ModelError) {
     guard graph.nodes.indices.contains(position) else {
@@ -33,8 +33,8 @@ public struct ShapeInference: Sendable {
     for (value, type) in zip(node.outputs, inferred.types) {
       graph.setType(type, of: value)
     }
-    for (value, elements) in zip(node.outputs, inferred.elements) {
-      knownElements[value] = elements
+    for (value, known) in zip(node.outputs, inferred.values) {
+      knownValues[value] = known
     }
   }
 
@@ -46,36 +46,37 @@ public struct ShapeInference: Sendable {
     }
   }
 
-  /// The elements of a small integer tensor (rank ≤ 1, few elements) when known: from a constant, or
-  /// propagated through Shape arithmetic. A `.symbol` element is a symbolic size. nil when unknown.
+  /// The elements of a small tensor, in row-major order, when known: from a constant, or propagated through
+  /// shape arithmetic. A `.symbol` element is a symbolic size. nil when nothing is known.
   ///
   /// A partly known tensor has `.unknown` in the places that are not known (`Concat` of an unknown piece and
   /// `[64]` gives `[?, 64]`); products of symbols that have no `Dim` spelling (`64·N`) are `.unknown` here
-  /// too, though later inference still uses them exactly.
+  /// too, though later inference still uses them exactly. Float tensors are known only in their whole-number
+  /// elements (see `KnownArithmetic`).
   public func elements(of value: ValueID, in graph: Graph) -> [Dim]? {
-    monomials(of: value, in: graph)?.map { $0?.dim ?? .unknown }
+    knownTensor(of: value, in: graph)?.elements.map { $0?.dim ?? .unknown }
   }
 
-  /// The known elements of `value`, exactly.
-  func monomials(of value: ValueID, in graph: Graph) -> [Monomial?]? {
-    if let known = knownElements[value] { return known }
+  /// The known value of `value`, exactly.
+  func knownTensor(of value: ValueID, in graph: Graph) -> KnownTensor? {
+    if let known = knownValues[value] { return known }
     guard graph.values.indices.contains(value.index), let constant = graph.constant(value),
-      ShapeInference.tracks(constant.type)
+      ShapeInference.tracks(constant.type), let known = KnownTensor(constant)
     else { return nil }
-    return constant.integers().map { Monomial($0) }
+    // An empty constant is completely known (an empty axes list); a float constant of fractions is not.
+    return known.hasKnownElement || known.elements.isEmpty ? known : nil
   }
 
-  /// Whether values of `type` are small integer tensors whose elements inference tracks.
+  /// Whether inference tracks the values of tensors of `type`: every dimension known, few elements.
   static func tracks(_ type: TensorType) -> Bool {
-    guard type.rank <= 1, type.dtype.isInteger || type.dtype == .bool, let count = type.elementCount else {
-      return false
-    }
+    guard let count = type.elementCount else { return false }
     return count <= trackedElementLimit
   }
 
-  /// The types of a node's results and, per result, its known elements.
+  /// The types of a node's results and, per result, its known value (`nil` when nothing is known, which also
+  /// clears what an earlier inference of the same node remembered).
   private func results(of node: Node, in graph: Graph) throws(ModelError) -> (
-    types: [TensorType], elements: [[Monomial?]?]
+    types: [TensorType], values: [KnownTensor?]
   ) {
     try node.checkStructure(valueCount: graph.values.count)
     let context = NodeContext(node: node, graph: graph, inference: self)
@@ -84,13 +85,14 @@ public struct ShapeInference: Sendable {
     for (index, type) in types.enumerated() {
       _ = try context.elementCount(type.shape, types.count == 1 ? "result" : "result \(index + 1)")
     }
-    let elements = types.indices.map { index -> [Monomial?]? in
-      guard index == 0, ShapeInference.tracks(types[0]),
-        let elements = context.propagatedElements(for: types[0]),
-        elements.count == types[0].elementCount, elements.contains(where: { $0 != nil })
+    let firstIsTracked = types.first.map { ShapeInference.tracks($0) } ?? false
+    let propagated = firstIsTracked ? context.propagatedValues(for: types) : []
+    let values = types.indices.map { index -> KnownTensor? in
+      guard index < propagated.count, let known = propagated[index], ShapeInference.tracks(types[index]),
+        known.shape == types[index].knownDims, known.hasKnownElement
       else { return nil }
-      return elements
+      return known
     }
-    return (types, elements)
+    return (types, values)
   }
 }
