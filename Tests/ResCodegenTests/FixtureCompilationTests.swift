@@ -15,13 +15,6 @@ import Testing
     var testDescription: String { name }
   }
 
-  /// Fixtures the importer cannot take yet, and why; they run inside `withKnownIssue`, so the entry must go
-  /// when the limitation is lifted.
-  static let knownImportLimitations: [String: String] = [
-    "resnet_cifar_option_a":
-      "the importer cannot yet derive Pad's pads from PyTorch's F.pad export (see ResONNXTests' FixtureImportTests)"
-  ]
-
   /// The manifest's fixtures; symbolic input dimensions bound from the shapes of the fixture's test data.
   static let fixtures: [Fixture] = {
     guard let data = FileManager.default.contents(atPath: RepoPaths.fixtures + "/MANIFEST.json"),
@@ -51,14 +44,7 @@ import Testing
 
   @Test(arguments: fixtures)
   func compilesToAValidDeterministicPlan(_ fixture: Fixture) throws {
-    let graph: Graph
-    do {
-      graph = try ONNXImporter.importModel(at: RepoPaths.fixtureModel(fixture.name)).graph
-    } catch {
-      let reason = try #require(Self.knownImportLimitations[fixture.name], "\(fixture.name): \(error)")
-      withKnownIssue(Comment(rawValue: "\(fixture.name): \(reason)")) { Issue.record("import failed: \(error)") }
-      return
-    }
+    let graph = try ONNXImporter.importModel(at: RepoPaths.fixtureModel(fixture.name)).graph
     let options = CodegenOptions(dimensionBindings: fixture.bindings)
     let first = try PlanGenerator.generate(graph, options: options)
     let second = try PlanGenerator.generate(graph, options: options)
