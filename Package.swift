@@ -26,7 +26,8 @@ let package = Package(
       name: "ResONNX",
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX"]),
+    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResCodegen"]),
+    .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
     .target(name: "ResPasses", dependencies: ["ResIR", "ResReference"]),
 
@@ -45,6 +46,12 @@ let package = Package(
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
     .testTarget(name: "ResReferenceTests", dependencies: ["ResReference", "ResIR", "ResONNX", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
+    .testTarget(
+      name: "ResCodegenTests",
+      dependencies: [
+        "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResTestSupport",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
     .testTarget(name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResTestSupport"]),
   ]

@@ -1,3 +1,5 @@
+import ResCompiler
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

@@ -8,6 +8,15 @@ import ResCompiler
 
 /// The human-readable summary `rescompile MODEL.onnx` prints.
 enum SummaryReport {
+  /// How long each phase took.
+  struct Timings {
+    var importTime: Duration = .zero
+    var compileTime: Duration = .zero
+    var writeTime: Duration = .zero
+
+    var total: Duration { importTime + compileTime + writeTime }
+  }
+
   static func render(_ loaded: LoadedModel, _ summary: GraphSummary) -> String {
     let meta = loaded.metadata
     return """
@@ -16,14 +25,31 @@ enum SummaryReport {
         constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
         inputs: \(summary.inputs.joined(separator: ", "))
         outputs: \(summary.outputs.joined(separator: ", "))
-        verified; no plan written (this version imports, verifies and dumps; code generation comes next)
 
       """
   }
 
-  static func renderStats(importTime: Duration) -> String {
+  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), time.
+  static func render(plan: PlanSummary, path: String, timings: Timings) -> String {
+    let folded = plan.foldedNodeCount > 0 ? " (\(plan.foldedNodeCount) evaluated when compiling)" : ""
+    let constants = "\(plan.constantBytes) (\(ByteCount.render(plan.constantBytes)), \(plan.constantCount) constants)"
+    let planned = "\(plan.arenaBytes) planned (\(ByteCount.render(plan.arenaBytes)))"
+    let naive = "\(plan.naiveArenaBytes) naive (\(ByteCount.render(plan.naiveArenaBytes)))"
+    return """
+        plan: \(path) (\(ByteCount.render(plan.fileBytes)))
+          ops in: \(plan.sourceNodeCount)\(folded), steps out: \(plan.stepCount)  \(plan.kernelCountsLine)
+          constant bytes: \(constants)
+          arena bytes: \(planned), \(naive)
+          time: \(Milliseconds.render(timings.total))
+
+      """
+  }
+
+  static func renderStats(_ timings: Timings) -> String {
     """
-      import + verify: \(Milliseconds.render(importTime))
+      import + verify: \(Milliseconds.render(timings.importTime))
+      compile: \(Milliseconds.render(timings.compileTime))
+      write: \(Milliseconds.render(timings.writeTime))
       peak resident memory: \(ByteCount.render(peakResidentBytes()))
 
     """

@@ -2,60 +2,180 @@ import Foundation
 import ResTestSupport
 import Testing
 
-/// The command-line contract of `rescompile MODEL.onnx` (DESIGN.md §8) as a user sees it.
+/// The command-line contract of `rescompile MODEL.onnx` (DESIGN.md §8) as a user sees it. Every run writes its
+/// plan into a scratch folder (`-o`), never next to the committed fixtures.
 @Suite struct CompileCommandTests {
   let model = RepoPaths.fixtureModel("resnet_basic")
+  let dynamicModel = RepoPaths.fixtureModel("resnet_basic_dynamic_batch")
 
-  @Test func summarizesAnImportedModel() throws {
-    let result = try ProcessRunner.run([model])
-    #expect(result.status == 0, "stderr: \(result.stderr)")
-    #expect(result.stdout.contains("nodes:"))
-    #expect(result.stdout.contains("Conv×"))
-    #expect(result.stderr.isEmpty)
+  @Test func compilesAndSummarizes() throws {
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/out.resplan"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(result.stdout.contains("nodes:"))
+      #expect(result.stdout.contains("Conv×"))
+      for line in ["ops in: 31", "steps out:", "constant bytes:", "arena bytes:", "planned", "naive", "time:"] {
+        #expect(result.stdout.contains(line), "'\(line)' missing from:\n\(result.stdout)")
+      }
+      #expect(result.stderr.isEmpty)
+      let plan = try #require(FileManager.default.contents(atPath: "\(folder)/out.resplan"))
+      #expect(Array(plan.prefix(8)) == Array("RESPLAN\0".utf8))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.resplan"])
+    }
+  }
+
+  @Test func writesThePlanNextToTheModelByDefault() throws {
+    try withScratchFolder { folder in
+      let copy = "\(folder)/net.onnx"
+      try FileManager.default.copyItem(atPath: model, toPath: copy)
+      let result = try ProcessRunner.run([copy])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/net.resplan"))
+      #expect(result.stdout.contains("plan: \(folder)/net.resplan"))
+    }
+  }
+
+  @Test func compilingTwiceWritesTheSameBytes() throws {
+    try withScratchFolder { folder in
+      for name in ["a", "b"] {
+        let result = try ProcessRunner.run([model, "-o", "\(folder)/\(name).resplan"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+      }
+      let first = FileManager.default.contents(atPath: "\(folder)/a.resplan")
+      #expect(first != nil && first == FileManager.default.contents(atPath: "\(folder)/b.resplan"))
+    }
+  }
+
+  /// `-o` naming the model, however spelled, is refused before anything is read or written.
+  @Test func refusesToWriteOverTheModel() throws {
+    try withScratchFolder { folder in
+      try FileManager.default.createDirectory(atPath: "\(folder)/sub", withIntermediateDirectories: true)
+      let copy = "\(folder)/net.onnx"
+      try FileManager.default.copyItem(atPath: model, toPath: copy)
+      let original = FileManager.default.contents(atPath: copy)
+      for target in [copy, "\(folder)/sub/../net.onnx"] {
+        let result = try ProcessRunner.run([copy, "-o", target])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("is the model itself"))
+      }
+      #expect(FileManager.default.contents(atPath: copy) == original)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["net.onnx", "sub"])
+    }
+  }
+
+  /// A model that imports but cannot be compiled (here: an unbound dynamic batch) leaves an existing plan as it
+  /// was and no temporary file behind.
+  @Test func anErrorLeavesTheExistingPlanUntouched() throws {
+    try withScratchFolder { folder in
+      let target = "\(folder)/old.resplan"
+      try Data("old plan".utf8).write(to: URL(fileURLWithPath: target))
+      let result = try ProcessRunner.run([dynamicModel, "-o", target])
+      #expect(result.status == 1)
+      #expect(result.stderr.hasPrefix("error: \(dynamicModel): "))
+      #expect(result.stderr.contains("'batch'") && result.stderr.contains("--dim batch=VALUE"))
+      #expect(result.stderr.split(separator: "\n").count == 1)
+      #expect(result.stdout.isEmpty)
+      #expect(FileManager.default.contents(atPath: target) == Data("old plan".utf8))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["old.resplan"])
+    }
+  }
+
+  @Test func dimBindsASymbolicDimension() throws {
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([dynamicModel, "-o", "\(folder)/dyn.resplan", "--dim", "batch=3"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/dyn.resplan"))
+    }
+  }
+
+  @Test func aDimNoInputHasIsAModelError() throws {
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dim", "batch=2"])
+      #expect(result.status == 1)
+      #expect(result.stderr.contains("'batch'"))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+  }
+
+  @Test(arguments: [["--dim", "batch"], ["--dim", "batch=0"], ["--dim", "batch=2", "--dim", "batch=3"]])
+  func malformedDimsAreUsageErrors(_ arguments: [String]) throws {
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([dynamicModel, "-o", "\(folder)/p.resplan"] + arguments)
+      #expect(result.status == 64, "stderr: \(result.stderr)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
   }
 
   @Test func dumpsTextToStandardOutputAndTheSummaryToStandardError() throws {
-    let result = try ProcessRunner.run([model, "--dump", "imported"])
-    #expect(result.status == 0, "stderr: \(result.stderr)")
-    #expect(result.stdout.contains("Conv"))
-    #expect(!result.stdout.contains("nodes:"))
-    #expect(result.stderr.contains("nodes:"))
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dump", "imported"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(result.stdout.contains("Conv"))
+      #expect(!result.stdout.contains("nodes:"))
+      #expect(result.stderr.contains("nodes:"))
+    }
+  }
+
+  @Test func dumpsThePlanListing() throws {
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dump", "plan"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(result.stdout.hasPrefix("plan \"main_graph\""))
+      #expect(result.stdout.contains("f32_conv_nchw_generic("))
+      #expect(result.stderr.contains("steps out:"))
+    }
+  }
+
+  @Test func thePlanDumpIsTextOnly() throws {
+    let result = try ProcessRunner.run([model, "--dump", "plan", "--dump-format", "json"])
+    #expect(result.status == 64)
+    #expect(result.stdout.isEmpty)
   }
 
   @Test func dumpsTheJSONContract() throws {
-    let result = try ProcessRunner.run([model, "--dump", "imported", "--dump-format", "json"])
-    #expect(result.status == 0, "stderr: \(result.stderr)")
-    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-    let nodes = try #require(object?["nodes"] as? [[String: Any]])
-    #expect(!nodes.isEmpty)
-    for node in nodes {
-      for key in ["name", "op", "inputs", "outputs", "attributes"] {
-        #expect(node[key] != nil, "node lacks '\(key)': \(node)")
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run(
+        [model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump-format", "json"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+      let nodes = try #require(object?["nodes"] as? [[String: Any]])
+      #expect(!nodes.isEmpty)
+      for node in nodes {
+        for key in ["name", "op", "inputs", "outputs", "attributes"] {
+          #expect(node[key] != nil, "node lacks '\(key)': \(node)")
+        }
       }
+      #expect(nodes.contains { $0["op"] as? String == "Conv" })
     }
-    #expect(nodes.contains { $0["op"] as? String == "Conv" })
   }
 
   @Test func dumpsDOT() throws {
-    let result = try ProcessRunner.run([model, "--dump", "imported", "--dump-format", "dot"])
-    #expect(result.status == 0, "stderr: \(result.stderr)")
-    #expect(result.stdout.hasPrefix("digraph"))
+    try withScratchFolder { folder in
+      let result = try ProcessRunner.run(
+        [model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump-format", "dot"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(result.stdout.hasPrefix("digraph"))
+    }
   }
 
   @Test func writesDumpsIntoADirectory() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rescompile-dumps-\(UUID())").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let result = try ProcessRunner.run([model, "--dump", "imported", "--dump-format", "json", "--dump-dir", dir])
-    #expect(result.status == 0, "stderr: \(result.stderr)")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["imported.json"])
+    try withScratchFolder { folder in
+      let dir = "\(folder)/dumps"
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      let result = try ProcessRunner.run(
+        [model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump", "plan", "--dump-dir", dir])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["imported.ir", "plan.txt"])
+    }
   }
 
   @Test func dumpsAreDeterministic() throws {
-    let first = try ProcessRunner.run([model, "--dump", "imported"])
-    let second = try ProcessRunner.run([model, "--dump", "imported"])
-    #expect(first.status == 0)
-    #expect(first.stdout == second.stdout)
+    try withScratchFolder { folder in
+      let first = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump", "plan"])
+      let second = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump", "plan"])
+      #expect(first.status == 0)
+      #expect(first.stdout == second.stdout)
+    }
   }
 
   @Test func helpShowsExamples() throws {
@@ -63,6 +183,7 @@ import Testing
     #expect(result.status == 0)
     #expect(result.stdout.contains("Examples:"))
     #expect(result.stdout.contains("--dump"))
+    #expect(result.stdout.contains("--dim"))
   }
 
   @Test func badUsageUsesTheArgumentParsersStatus() throws {
@@ -82,5 +203,20 @@ import Testing
     let result = try ProcessRunner.run([RepoPaths.fixtures])
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("error: \(RepoPaths.fixtures): "))
+  }
+
+  @Test func anUnwritablePlanPathIsOneErrorLine() throws {
+    let target = "/nonexistent-folder/p.resplan"
+    let result = try ProcessRunner.run([model, "-o", target])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("error: \(target): "))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  private func withScratchFolder(_ body: (String) throws -> Void) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rescompile-cli-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try body(folder)
   }
 }

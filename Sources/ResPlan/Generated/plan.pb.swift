@@ -906,6 +906,10 @@ package nonisolated struct Rescompile_Plan_PoolParams: Sendable {
 
   package var countIncludePad: Bool = false
 
+  /// ONNX ceil_mode: output sizes round up (the last window must still start inside the input or its begin
+  /// padding). Taps past the end padding count for nothing, not even for count_include_pad's divisor.
+  package var ceilMode: Bool = false
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -2270,7 +2274,7 @@ nonisolated extension Rescompile_Plan_CastParams: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Rescompile_Plan_PoolParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PoolParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{3}count_include_pad\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{3}count_include_pad\0\u{3}ceil_mode\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2284,6 +2288,7 @@ nonisolated extension Rescompile_Plan_PoolParams: SwiftProtobuf.Message, SwiftPr
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.dilations) }()
       case 5: try { try decoder.decodeRepeatedInt64Field(value: &self.pads) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.countIncludePad) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.ceilMode) }()
       default: break
       }
     }
@@ -2308,6 +2313,9 @@ nonisolated extension Rescompile_Plan_PoolParams: SwiftProtobuf.Message, SwiftPr
     if self.countIncludePad != false {
       try visitor.visitSingularBoolField(value: self.countIncludePad, fieldNumber: 6)
     }
+    if self.ceilMode != false {
+      try visitor.visitSingularBoolField(value: self.ceilMode, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2318,6 +2326,7 @@ nonisolated extension Rescompile_Plan_PoolParams: SwiftProtobuf.Message, SwiftPr
     if lhs.dilations != rhs.dilations {return false}
     if lhs.pads != rhs.pads {return false}
     if lhs.countIncludePad != rhs.countIncludePad {return false}
+    if lhs.ceilMode != rhs.ceilMode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

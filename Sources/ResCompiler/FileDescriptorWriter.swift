@@ -5,9 +5,9 @@
 #endif
 
 /// Writes every byte to a file descriptor, retrying short writes: shared by terminal output and atomic files.
-enum FileDescriptorWriter {
+package enum FileDescriptorWriter {
   /// Returns false when the descriptor stops accepting bytes (a closed pipe, a full disk); `errno` says why.
-  static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+  package static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
     bytes.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {

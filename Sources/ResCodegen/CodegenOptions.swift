@@ -1,0 +1,25 @@
+/// How to compile a graph into a plan.
+public struct CodegenOptions: Sendable, Hashable {
+  /// A value for every symbolic dimension of the graph's inputs (`["batch": 8]`): plans have static shapes.
+  /// An unbound symbol, or a binding no input uses, is an error.
+  public var dimensionBindings: [String: Int]
+  /// The compiler that writes the plan, recorded in its header and metadata (`rescompile 0.1.0`).
+  public var producer: String
+  /// A fingerprint of the model file, recorded so a plan can be traced to its source.
+  public var sourceFingerprint: String
+  /// How the graph was compiled (passes, bindings), recorded for `inspect`.
+  public var compileOptions: String
+  /// Results of compile-time evaluation larger than this many elements stay steps instead of constants.
+  public var foldingElementLimit: Int
+
+  public init(
+    dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
+    compileOptions: String = "", foldingElementLimit: Int = 1 << 20
+  ) {
+    self.dimensionBindings = dimensionBindings
+    self.producer = producer
+    self.sourceFingerprint = sourceFingerprint
+    self.compileOptions = compileOptions
+    self.foldingElementLimit = foldingElementLimit
+  }
+}

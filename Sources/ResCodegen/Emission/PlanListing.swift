@@ -1,0 +1,125 @@
+import ResPlan
+
+/// The text listing of a plan (`--dump plan`): bindings, buffers with where they live, and steps with their
+/// parameters, one per line. Rendered from the encoded metadata, so it shows exactly what the file holds.
+enum PlanListing {
+  static func render(_ metadata: Rescompile_Plan_PlanMetadata) -> String {
+    var lines = [
+      "plan \"\(metadata.modelName)\" (\(metadata.producer)): \(metadata.steps.count) steps, "
+        + "\(metadata.buffers.count) buffers, arena \(metadata.arenaBytes) bytes (naive \(metadata.naiveArenaBytes))",
+      "inputs: " + metadata.inputs.map { "\($0.name)=%\($0.buffer)" }.joined(separator: ", "),
+      "outputs: " + metadata.outputs.map { "\($0.name)=%\($0.buffer)" }.joined(separator: ", "),
+      "buffers:",
+    ]
+    for (index, buffer) in metadata.buffers.enumerated() {
+      lines.append("  %\(index) = \(type(buffer)) \(storage(buffer)) \"\(buffer.name)\"")
+    }
+    lines.append("steps:")
+    for (index, step) in metadata.steps.enumerated() {
+      let inputs = step.inputs.map { "%\($0)" }.joined(separator: ", ")
+      let outputs = step.outputs.map { "%\($0)" }.joined(separator: ", ")
+      let params = step.params.map(describe) ?? ""
+      lines.append("  \(index): (\(outputs)) = \(step.kernel)(\(inputs)) \(params) \"\(step.name)\"")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private static func type(_ buffer: Rescompile_Plan_Buffer) -> String {
+    "\(dtypeName(buffer.dtype))[\(buffer.shape.map(String.init).joined(separator: ","))]"
+  }
+
+  private static func storage(_ buffer: Rescompile_Plan_Buffer) -> String {
+    switch buffer.storage {
+    case .arenaOffset(let offset): "arena@\(offset)"
+    case .constantOffset(let offset): "const@\(offset)"
+    case nil: "nowhere"
+    }
+  }
+
+  private static func dtypeName(_ dtype: Rescompile_Plan_DataType) -> String {
+    switch dtype {
+    case .f32: "f32"
+    case .f16: "f16"
+    case .f64: "f64"
+    case .i64: "i64"
+    case .i32: "i32"
+    case .i8: "i8"
+    case .u8: "u8"
+    case .bool: "bool"
+    case .unspecified: "unspecified"
+    case .UNRECOGNIZED(let value): "dtype\(value)"
+    }
+  }
+
+  /// `{kernel_shape=[3,3] strides=[1,1] ...}`: the parameters that differ from their defaults.
+  private static func describe(_ params: Rescompile_Plan_Step.OneOf_Params) -> String {
+    let fields: [(String, String)]
+    switch params {
+    case .conv(let p):
+      fields = [
+        ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)), ("dilations", list(p.dilations)),
+        ("pads", list(p.pads)), ("group", "\(p.group)"), ("epilogue", epilogue(p.epilogue)),
+      ]
+    case .gemm(let p):
+      fields = [
+        ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("trans_a", "\(p.transA)"), ("trans_b", "\(p.transB)"),
+        ("epilogue", epilogue(p.epilogue)),
+      ]
+    case .matmul(let p): fields = [("epilogue", epilogue(p.epilogue))]
+    case .channelAffine(let p): fields = [("axis", "\(p.axis)")]
+    case .layerNorm(let p):
+      fields = [
+        ("axis", "\(p.axis)"), ("epsilon", "\(p.epsilon)"), ("has_bias", "\(p.hasBias_p)"),
+        ("writes_statistics", "\(p.writesStatistics)"),
+      ]
+    case .lrn(let p):
+      fields = [("size", "\(p.size)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("bias", "\(p.bias)")]
+    case .unary(let p): fields = [("kind", "\(p.kind)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)")]
+    case .binary(let p): fields = [("kind", "\(p.kind)")]
+    case .where, .cast: fields = []
+    case .pool(let p):
+      fields = [
+        ("kind", "\(p.kind)"), ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)),
+        ("dilations", list(p.dilations)), ("pads", list(p.pads)), ("count_include_pad", "\(p.countIncludePad)"),
+        ("ceil_mode", "\(p.ceilMode)"),
+      ]
+    case .reduceMean(let p): fields = [("axes", list(p.axes))]
+    case .softmax(let p): fields = [("axis", "\(p.axis)"), ("coerced_2d", "\(p.coerced2D)")]
+    case .copy(let p):
+      fields = [
+        ("shape", list(p.shape)), ("src_offset", "\(p.srcOffset)"), ("src_strides", list(p.srcStrides)),
+        ("dst_offset", "\(p.dstOffset)"), ("dst_strides", list(p.dstStrides)),
+      ]
+    case .gather(let p): fields = [("axis", "\(p.axis)")]
+    case .pad(let p): fields = [("mode", "\(p.mode)"), ("pads", list(p.pads))]
+    case .fill(let p): fields = [("value", "\(p.value)")]
+    case .recurrent(let p):
+      fields = [
+        ("cell", "\(p.cell)"), ("direction", "\(p.direction)"), ("hidden_size", "\(p.hiddenSize)"),
+        ("activations", "[" + p.activations.map(activation).joined(separator: ",") + "]"),
+        ("clip", p.hasClip_p ? "\(p.clip)" : "none"), ("input_forget", "\(p.inputForget)"),
+        ("linear_before_reset", "\(p.linearBeforeReset)"), ("batch_major", "\(p.batchMajor)"),
+        ("has_bias", "\(p.hasBias_p)"), ("has_sequence_lens", "\(p.hasSequenceLens_p)"),
+        ("has_initial_h", "\(p.hasInitialH_p)"), ("has_initial_c", "\(p.hasInitialC_p)"),
+        ("has_peepholes", "\(p.hasPeepholes_p)"),
+      ]
+    }
+    return "{" + fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + "}"
+  }
+
+  private static func list(_ values: [Int64]) -> String {
+    "[" + values.map(String.init).joined(separator: ",") + "]"
+  }
+
+  private static func epilogue(_ epilogue: Rescompile_Plan_Epilogue) -> String {
+    var parts: [String] = []
+    if epilogue.hasBias_p { parts.append("bias") }
+    if epilogue.hasResidual_p { parts.append("residual") }
+    if epilogue.activation.kind != .none { parts.append(activation(epilogue.activation)) }
+    return "(" + parts.joined(separator: ",") + ")"
+  }
+
+  private static func activation(_ activation: Rescompile_Plan_Activation) -> String {
+    "\(activation.kind)(\(activation.alpha),\(activation.beta))"
+  }
+}

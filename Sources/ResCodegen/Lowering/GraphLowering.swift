@@ -1,0 +1,228 @@
+import ResIR
+import ResPlan
+
+/// Turns a static-shape graph into plan steps: one pass over the live nodes in order, each op family lowered by
+/// its own extension (DenseLowering, ElementwiseLowering...), all of them through the few operations here.
+///
+/// The graph has been prepared (`StaticGraph`): every dimension is known and what could be computed at compile
+/// time has been. Values map to plan tensors: a graph input or node result to an arena tensor, a view result
+/// (Reshape and friends) to a second tensor over its source's bytes, a constant to a payload of the constant
+/// section in the layout of the kernel that reads it.
+struct GraphLowering {
+  let graph: Graph
+  let liveness: Liveness
+  private(set) var builder = PlanBuilder()
+  private(set) var inputBindings: [LoweredPlan.Binding] = []
+  private(set) var outputBindings: [LoweredPlan.Binding] = []
+  /// The tensor of each graph input, node result and view, by `ValueID.index`.
+  private var valueTensors: [TensorID?]
+  /// Constants already placed, per element type and layout (a weight shared by two convolutions is stored once).
+  private var constantTensors: [ConstantUse: TensorID] = [:]
+  /// Run-time conversions already emitted (an f16 activation read by two f32 kernels is cast once).
+  private var conversions: [Conversion: TensorID] = [:]
+
+  private struct ConstantUse: Hashable {
+    var value: ValueID
+    var dtype: DType
+    var layout: ConstantLayout
+  }
+
+  private struct Conversion: Hashable {
+    var source: TensorID
+    var dtype: DType
+  }
+
+  private init(graph: Graph, liveness: Liveness) {
+    self.graph = graph
+    self.liveness = liveness
+    valueTensors = Array(repeating: nil, count: graph.values.count)
+  }
+
+  /// Lowers every live node of `prepared`, binding its inputs and outputs by name.
+  static func lower(_ prepared: StaticGraph) throws(ModelError) -> LoweredPlan {
+    var lowering = GraphLowering(graph: prepared.graph, liveness: Liveness(prepared.graph))
+    try lowering.bindInputs()
+    for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
+      try lowering.lower(node)
+    }
+    try lowering.bindOutputs(names: prepared.outputNames)
+    return LoweredPlan(builder: lowering.builder, inputs: lowering.inputBindings, outputs: lowering.outputBindings)
+  }
+
+  // MARK: - Graph inputs and outputs
+
+  /// Every graph input gets an arena tensor, used or not: callers pass every input.
+  private mutating func bindInputs() throws(ModelError) {
+    for input in graph.inputs {
+      let tensor = try resultTensor(input)
+      inputBindings.append(LoweredPlan.Binding(name: graph[input].name, tensor: tensor))
+    }
+  }
+
+  /// Every output is bound to an arena tensor: an output that compile-time evaluation turned into a constant
+  /// is copied into one, so callers always read outputs from the arena.
+  private mutating func bindOutputs(names: [String]) throws(ModelError) {
+    for (output, name) in zip(graph.outputs, names) {
+      var tensor = try tensor(of: output, for: "graph output '\(name)'")
+      if case .constant = builder[tensor].storage {
+        tensor = try copyIntoArena(tensor, name: name)
+      }
+      outputBindings.append(LoweredPlan.Binding(name: name, tensor: tensor))
+    }
+  }
+
+  private mutating func copyIntoArena(_ source: TensorID, name: String) throws(ModelError) -> TensorID {
+    let constant = builder[source]
+    let target = try builder.activation(name: name, dtype: constant.dtype, dims: constant.dims)
+    if !constant.isEmpty {
+      builder.append(
+        PlanStep(
+          name: "output '\(name)'", kernel: .copy, inputs: [source], outputs: [target],
+          params: .copy(StridedCopy.contiguous(constant.dims))))
+    }
+    return target
+  }
+
+  // MARK: - Tensors of values
+
+  /// The tensor of operand `slot` of `node`, as it is (for views and data movement).
+  mutating func operandTensor(_ node: Node, _ slot: Int) throws(ModelError) -> TensorID {
+    guard let value = node.input(slot) else { throw ModelError(node, "operand \(slot) is missing") }
+    return try resolve(.value(value), position: 0, kernel: .copy, node: node)
+  }
+
+  /// The tensor of a non-constant value (or of a constant in ONNX layout).
+  private mutating func tensor(of value: ValueID, for reader: String) throws(ModelError) -> TensorID {
+    if let constant = graph.constant(value) {
+      return constantTensor(value, constant, dtype: constant.dtype, layout: .onnx)
+    }
+    guard let tensor = valueTensors[value.index] else {
+      throw ModelError("\(reader) reads '\(graph[value].name)', which no lowered node produced (a ResCodegen bug)")
+    }
+    return tensor
+  }
+
+  /// The tensor a node writes for its result `value`, created on first use.
+  mutating func resultTensor(_ value: ValueID) throws(ModelError) -> TensorID {
+    if let existing = valueTensors[value.index] { return existing }
+    let tensor = try builder.activation(
+      name: graph[value].name, dtype: graph.type(of: value).dtype, dims: dims(of: value))
+    valueTensors[value.index] = tensor
+    return tensor
+  }
+
+  /// Makes `value` a view of `source`: no step, the same bytes under `value`'s shape.
+  mutating func bindView(_ value: ValueID, to source: TensorID) throws(ModelError) {
+    valueTensors[value.index] = builder.view(of: source, name: graph[value].name, dims: try dims(of: value))
+  }
+
+  /// A fresh arena tensor for intermediate results a lowering needs (a chain of binary steps, say).
+  mutating func temporary(_ name: String, _ dtype: DType, _ dims: [Int]) throws(ModelError) -> TensorID {
+    try builder.activation(name: name, dtype: dtype, dims: dims)
+  }
+
+  /// A second tensor over a lowering's own tensor, reshaped (a [C] vector seen as [C, 1, 1]).
+  mutating func view(of source: TensorID, _ name: String, _ dims: [Int]) -> TensorID {
+    builder.view(of: source, name: name, dims: dims)
+  }
+
+  /// A constant the lowering computed (BatchNormalization's scale and shift, a default pad value).
+  mutating func derivedConstant(_ name: String, _ constant: Constant) -> TensorID {
+    builder.constant(name: name, dtype: constant.dtype, dims: constant.dims, bytes: ConstantLayout.onnx.pack(constant))
+  }
+
+  /// The static dimensions of a value (StaticGraph guarantees them for every value a live node touches).
+  func dims(of value: ValueID) throws(ModelError) -> [Int] {
+    guard let dims = graph.type(of: value).knownDims else {
+      throw ModelError("'\(graph[value].name)' has the non-static type \(graph.type(of: value))")
+    }
+    return dims
+  }
+
+  func dtype(of value: ValueID) -> DType { graph.type(of: value).dtype }
+
+  // MARK: - Emitting steps
+
+  /// Appends a step of `kernel` to the plan, preceded by the conversions its operands need and followed by
+  /// those its results need. A step whose every output is empty is dropped: there is nothing to compute.
+  mutating func emit(
+    _ node: Node, _ kernel: KernelID, _ params: Rescompile_Plan_Step.OneOf_Params, inputs: [StepOperand],
+    outputs: [StepResult]
+  ) throws(ModelError) {
+    var inputTensors: [TensorID] = []
+    for (position, operand) in inputs.enumerated() {
+      inputTensors.append(try resolve(operand, position: position, kernel: kernel, node: node))
+    }
+    var outputTensors: [TensorID] = []
+    var castsBack: [(from: TensorID, to: TensorID)] = []
+    for result in outputs {
+      switch result {
+      case .tensor(let tensor):
+        outputTensors.append(tensor)
+      case .value(let value, let dtype):
+        let target = try resultTensor(value)
+        guard let dtype, dtype != builder[target].dtype else {
+          outputTensors.append(target)
+          continue
+        }
+        let standIn = try temporary("\(graph[value].name).\(dtype.rawValue)", dtype, builder[target].dims)
+        outputTensors.append(standIn)
+        castsBack.append((standIn, target))
+      }
+    }
+    guard !outputTensors.allSatisfy({ builder[$0].isEmpty }) else { return }
+    builder.append(
+      PlanStep(name: node.name, kernel: kernel, inputs: inputTensors, outputs: outputTensors, params: params))
+    for cast in castsBack {
+      builder.append(castStep(node, from: cast.from, to: cast.to))
+    }
+  }
+
+  /// The tensor of a step operand, converted to the element type the kernel needs.
+  private mutating func resolve(_ operand: StepOperand, position: Int, kernel: KernelID, node: Node)
+    throws(ModelError) -> TensorID
+  {
+    switch operand {
+    case .tensor(let tensor):
+      return tensor
+    case .value(let value, let dtype):
+      if let constant = graph.constant(value) {
+        return constantTensor(
+          value, constant, dtype: dtype ?? constant.dtype, layout: kernel.constantLayout(ofInput: position))
+      }
+      let source = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
+      guard let dtype, dtype != builder[source].dtype else { return source }
+      return try converted(source, to: dtype, node: node)
+    }
+  }
+
+  /// A constant in `dtype` and `layout`, converted and packed at compile time, placed once per combination.
+  private mutating func constantTensor(_ value: ValueID, _ constant: Constant, dtype: DType, layout: ConstantLayout)
+    -> TensorID
+  {
+    let use = ConstantUse(value: value, dtype: dtype, layout: layout)
+    if let existing = constantTensors[use] { return existing }
+    let converted = ConstantConversion.converted(constant, to: dtype)
+    let name = dtype == constant.dtype ? graph[value].name : "\(graph[value].name).\(dtype.rawValue)"
+    let tensor = builder.constant(name: name, dtype: dtype, dims: converted.dims, bytes: layout.pack(converted))
+    constantTensors[use] = tensor
+    return tensor
+  }
+
+  /// `source` converted to `dtype` by a cast step (emitted once per source and type).
+  private mutating func converted(_ source: TensorID, to dtype: DType, node: Node) throws(ModelError) -> TensorID {
+    let conversion = Conversion(source: source, dtype: dtype)
+    if let existing = conversions[conversion] { return existing }
+    let tensor = try temporary("\(builder[source].name).\(dtype.rawValue)", dtype, builder[source].dims)
+    if !builder[source].isEmpty {
+      builder.append(castStep(node, from: source, to: tensor))
+    }
+    conversions[conversion] = tensor
+    return tensor
+  }
+
+  private func castStep(_ node: Node, from source: TensorID, to target: TensorID) -> PlanStep {
+    PlanStep(
+      name: node.name, kernel: .cast, inputs: [source], outputs: [target], params: .cast(Rescompile_Plan_CastParams()))
+  }
+}

@@ -1,0 +1,62 @@
+import ResIR
+import ResPlan
+
+/// Accumulates the plan as lowering produces it: tensors, the arena regions and constant payloads behind them,
+/// and steps in execution order.
+///
+/// Nothing here is final: the emitter keeps only what steps and bindings refer to, the memory planner gives
+/// regions their offsets, and the constant section gives payloads theirs.
+struct PlanBuilder: Sendable {
+  /// The largest tensor a plan may hold. Far above any real activation, and low enough that sums of sizes
+  /// over a whole plan cannot overflow.
+  static let maximumTensorBytes = 1 << 40
+
+  private(set) var tensors: [PlanTensor] = []
+  /// Bytes of each arena region.
+  private(set) var regionSizes: [Int] = []
+  /// Bytes of each constant payload, already in the layout its kernel reads.
+  private(set) var payloads: [TensorBytes] = []
+  private(set) var steps: [PlanStep] = []
+
+  subscript(tensor: TensorID) -> PlanTensor { tensors[tensor.index] }
+
+  /// A tensor in a fresh arena region of its own.
+  mutating func activation(name: String, dtype: DType, dims: [Int]) throws(ModelError) -> TensorID {
+    let bytes = try Self.byteCount(name: name, dtype: dtype, dims: dims)
+    regionSizes.append(bytes)
+    return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .arena(region: regionSizes.count - 1)))
+  }
+
+  /// A tensor whose bytes are `bytes`, placed in the constant section.
+  mutating func constant(name: String, dtype: DType, dims: [Int], bytes: TensorBytes) -> TensorID {
+    payloads.append(bytes)
+    return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .constant(payload: payloads.count - 1)))
+  }
+
+  /// A second tensor over the bytes of `source` with the same element type and count but another shape.
+  mutating func view(of source: TensorID, name: String, dims: [Int]) -> TensorID {
+    let base = tensors[source.index]
+    return add(PlanTensor(name: name, dtype: base.dtype, dims: dims, storage: base.storage))
+  }
+
+  mutating func append(_ step: PlanStep) {
+    steps.append(step)
+  }
+
+  private mutating func add(_ tensor: PlanTensor) -> TensorID {
+    tensors.append(tensor)
+    return TensorID(index: tensors.count - 1)
+  }
+
+  /// The size of a tensor in bytes, refusing sizes no plan can hold.
+  static func byteCount(name: String, dtype: DType, dims: [Int]) throws(ModelError) -> Int {
+    guard let count = TensorType.checkedProduct(dims) else {
+      throw ModelError("tensor '\(name)' has an invalid or overflowing shape \(dims)")
+    }
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteWidth)
+    guard !overflow, bytes <= maximumTensorBytes else {
+      throw ModelError("tensor '\(name)' of shape \(dims) needs more than 2^40 bytes, more than a plan can hold")
+    }
+    return bytes
+  }
+}

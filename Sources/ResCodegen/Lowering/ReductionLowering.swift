@@ -1,0 +1,31 @@
+import ResIR
+import ResPlan
+
+/// ReduceMean and Softmax, in f32 (other float types are converted around them).
+extension GraphLowering {
+  /// The plan always lists the reduced axes (non-negative in the IR), sorted: "every axis" (the IR's nil) is
+  /// spelled out, and an empty list (ONNX's noop_with_empty_axes) reduces nothing, so it is a view. Whether
+  /// reduced axes are kept is in the output buffer's shape.
+  mutating func lowerReduceMean(_ node: Node, axes: [Int]?) throws(ModelError) {
+    let x = try required(node, 0, "data")
+    let rank = try dims(of: x).count
+    let reduced = Set(axes ?? Array(0..<rank)).sorted()
+    guard !reduced.isEmpty else {
+      try bindView(try result(node), to: try operandTensor(node, 0))
+      return
+    }
+    try requireFloatCompute(node, x)
+    var params = Rescompile_Plan_ReduceMeanParams()
+    params.axes = reduced.map(Int64.init)
+    try emit(node, .f32ReduceMean, .reduceMean(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
+  }
+
+  mutating func lowerSoftmax(_ node: Node, axis: Int, coerced2D: Bool) throws(ModelError) {
+    let x = try required(node, 0, "input")
+    try requireFloatCompute(node, x)
+    var params = Rescompile_Plan_SoftmaxParams()
+    params.axis = Int64(axis)
+    params.coerced2D = coerced2D
+    try emit(node, .f32Softmax, .softmax(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
+  }
+}

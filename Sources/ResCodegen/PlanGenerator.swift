@@ -1,0 +1,22 @@
+import ResIR
+
+/// Compiles a verified IR graph into a plan file: the code generator of rescompile.
+///
+/// 1. `StaticGraph`: binds the inputs' symbolic dimensions, re-infers every type, and evaluates at compile time
+///    what a static plan can know (Shape, and nodes of constants), so every shape is a number.
+/// 2. `GraphLowering`: each live node becomes steps naming a kernel of the registry (`KernelID`) with their
+///    parameters; reshapes become views; constants are packed for the kernels that read them; f16 and f64
+///    operands of the f32-only compute kernels are converted around them.
+/// 3. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
+///    aligned offsets (identical ones once), and the metadata is encoded.
+///
+/// Deterministic: the same graph and options give the same bytes.
+public enum PlanGenerator {
+  public static func generate(_ graph: Graph, options: CodegenOptions = CodegenOptions()) throws(ModelError)
+    -> GeneratedPlan
+  {
+    let prepared = try StaticGraph.prepare(graph, options: options)
+    let lowered = try GraphLowering.lower(prepared)
+    return try PlanEmitter.emit(lowered, from: prepared, sourceNodeCount: graph.nodes.count, options: options)
+  }
+}

@@ -1,0 +1,52 @@
+import ResIR
+
+/// Which values the graph's outputs need at run time, found by one backward sweep over the nodes (a loop, so
+/// a 10,000-node chain costs no stack).
+///
+/// A node is lowered only if one of its results is needed; a result nobody reads is not computed unless its
+/// node computes it anyway (an LSTM's Y_c). At run time, operands an op reads only when compiling (Reshape's
+/// shape, Slice's bounds) do not make their producers live: a plan with static shapes never computes them.
+/// When compiling, they do: compile-time evaluation must fold them so that their reader can be folded too
+/// (an Expand of a constant to a shape computed by a Shape chain).
+struct Liveness: Sendable {
+  /// Whose reads make a value live.
+  enum Reads {
+    /// What the plan reads when it runs: what lowering must produce.
+    case runTime
+    /// Every operand: what compile-time evaluation may need to know.
+    case compileTime
+  }
+
+  private var live: [Bool]
+
+  init(_ graph: Graph, reads: Reads = .runTime) {
+    live = Array(repeating: false, count: graph.values.count)
+    for output in graph.outputs { live[output.index] = true }
+    for node in graph.nodes.reversed() where node.outputs.contains(where: { live[$0.index] }) {
+      for (slot, input) in node.inputs.enumerated() {
+        guard let input, reads == .compileTime || node.op.readsAtRunTime(slot: slot) else { continue }
+        live[input.index] = true
+      }
+    }
+  }
+
+  func isLive(_ value: ValueID) -> Bool { live[value.index] }
+  func isLive(_ node: Node) -> Bool { node.outputs.contains { live[$0.index] } }
+}
+
+extension Op {
+  /// Whether the plan reads operand `slot` when it runs, rather than only its static shape or constant value
+  /// when compiling.
+  func readsAtRunTime(slot: Int) -> Bool {
+    switch self {
+    // The data; the rest are shapes and bounds, known when compiling.
+    case .reshape, .expand, .slice: slot == 0
+    // Only the data's static shape.
+    case .shape, .constantOfShape: false
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic,
+      .where, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .transpose,
+      .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .identity, .dropout, .lstm, .gru:
+      true
+    }
+  }
+}

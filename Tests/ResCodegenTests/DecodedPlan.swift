@@ -1,0 +1,66 @@
+import ResCodegen
+import ResIR
+import ResPlan
+import SwiftProtobuf
+
+/// A plan file read back the way a runtime reads it: sections found and checked by `PlanFile.sections`, the
+/// metadata decoded with the generated protobuf type. Tests check what the file says, not what the generator
+/// meant to write.
+struct DecodedPlan {
+  let header: PlanHeader
+  let metadata: Rescompile_Plan_PlanMetadata
+  let constants: [UInt8]
+
+  init(_ bytes: [UInt8]) throws {
+    let (header, metadata, constants) = try bytes.withUnsafeBytes { raw in
+      let sections = try PlanFile.sections(of: raw)
+      return (sections.header, [UInt8](sections.metadata), [UInt8](sections.constants))
+    }
+    self.header = header
+    self.metadata = try Rescompile_Plan_PlanMetadata(serializedBytes: metadata)
+    self.constants = constants
+  }
+
+  var steps: [Rescompile_Plan_Step] { metadata.steps }
+  var kernels: [String] { metadata.steps.map(\.kernel) }
+
+  func steps(_ kernel: KernelID) -> [Rescompile_Plan_Step] {
+    metadata.steps.filter { $0.kernel == kernel.rawValue }
+  }
+
+  func buffer(_ index: UInt32) -> Rescompile_Plan_Buffer {
+    metadata.buffers[Int(index)]
+  }
+
+  func shape(_ index: UInt32) -> [Int] {
+    buffer(index).shape.map { Int($0) }
+  }
+
+  func isConstant(_ index: UInt32) -> Bool {
+    if case .constantOffset = buffer(index).storage { return true }
+    return false
+  }
+
+  /// The buffer bound to graph output `position`.
+  func output(_ position: Int = 0) -> Rescompile_Plan_Buffer {
+    buffer(metadata.outputs[position].buffer)
+  }
+
+  /// The elements of a constant f32 buffer.
+  func floats(_ index: UInt32) -> [Float] {
+    elements(index, Float.self)
+  }
+
+  func int64s(_ index: UInt32) -> [Int64] {
+    elements(index, Int64.self)
+  }
+
+  private func elements<T: BitwiseCopyable>(_ index: UInt32, _ type: T.Type) -> [T] {
+    let buffer = buffer(index)
+    let count = buffer.shape.reduce(1, *)
+    let offset = Int(buffer.constantOffset)
+    return constants.withUnsafeBytes { raw in
+      (0..<Int(count)).map { raw.loadUnaligned(fromByteOffset: offset + $0 * MemoryLayout<T>.size, as: T.self) }
+    }
+  }
+}
