@@ -53,6 +53,7 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
-    .testTarget(name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResTestSupport"]),
+    .testTarget(
+      name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResONNX", "ResTestSupport"]),
   ]
 )
