@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "rescompile", targets: ["rescompile"]),
     .library(name: "ResCompiler", targets: ["ResCompiler"]),
     .library(name: "ResIR", targets: ["ResIR"]),
+    .library(name: "ResRuntime", targets: ["ResRuntime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
@@ -31,6 +32,10 @@ let package = Package(
     // MARK: - Plans (shared by the compiler and the runtime; never imports the IR)
     .target(name: "ResPlan", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
+    // MARK: - Runtime (never imports ResIR, ResONNX or the ONNX protobuf types)
+    .target(name: "ResKernels"),
+    .target(name: "ResRuntime", dependencies: ["ResPlan", "ResKernels"]),
+
     // MARK: - Command line
     .executableTarget(
       name: "rescompile",
@@ -42,5 +47,6 @@ let package = Package(
     .testTarget(name: "ResIRTests", dependencies: ["ResIR", "ResTestSupport"]),
     .testTarget(name: "ResONNXTests", dependencies: ["ResONNX", "ResIR", "ResTestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["ResTestSupport"]),
+    .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
   ]
 )
