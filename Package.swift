@@ -33,8 +33,10 @@ let package = Package(
     .target(name: "ResPlan", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
     // MARK: - Runtime (never imports ResIR, ResONNX or the ONNX protobuf types)
-    .target(name: "ResKernels"),
-    .target(name: "ResRuntime", dependencies: ["ResPlan", "ResKernels"]),
+    // ResCPU: run-time CPU feature detection, and which vector ISA the Swift kernels were compiled for.
+    .target(name: "ResCPU"),
+    .target(name: "ResKernels", dependencies: ["ResCPU"]),
+    .target(name: "ResRuntime", dependencies: ["ResPlan", "ResKernels", "ResCPU"]),
 
     // MARK: - Command line
     .executableTarget(
