@@ -100,7 +100,7 @@ struct PlanBuilder {
       metadata: encoded, constants: constants, producer: metadata.producer, requiredFeatures: requiredFeatures)
   }
 
-  func plan() throws -> Plan {
+  func plan() throws(RuntimeError) -> Plan {
     try Plan(bytes: bytes())
   }
 }

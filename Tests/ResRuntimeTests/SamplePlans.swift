@@ -56,6 +56,82 @@ enum SamplePlans {
     return builder
   }
 
+  /// The kernels the classifier lacks, chained: sequence [3,2,4] → LSTM → copy (transpose to batch-major)
+  /// → matmul with bias → layer norm → LRN-free tail of unary, binary, channel affine, reduce mean, cast,
+  /// where and fill, with an LRN on a reshaped view.
+  static func mixedKernels(seed: UInt64 = 2) -> PlanBuilder {
+    var random = SeededGenerator(seed: seed)
+    var builder = PlanBuilder()
+    let sequence = builder.arena("sequence", .f32, [3, 2, 4])
+    builder.input("sequence", sequence)
+    let w = builder.constant("lstm.w", [1, 12, 4], floats: random.floats(48))
+    let r = builder.constant("lstm.r", [1, 12, 3], floats: random.floats(36))
+    let y = builder.arena("lstm.y", .f32, [3, 1, 2, 3])
+    let yh = builder.arena("lstm.y_h", .f32, [1, 2, 3])
+    let yc = builder.arena("lstm.y_c", .f32, [1, 2, 3])
+    var lstm = Rescompile_Plan_RecurrentParams()
+    lstm.cell = .lstm
+    lstm.hiddenSize = 3
+    builder.step(.f32RecurrentGeneric, inputs: [sequence, w, r], outputs: [y, yh, yc], .recurrent(lstm), name: "lstm")
+    let batchMajor = builder.arena("batch_major", .f32, [2, 3, 3])
+    var copy = Rescompile_Plan_CopyParams()
+    copy.shape = [2, 3, 3]
+    copy.srcStrides = [3, 6, 1]
+    copy.dstStrides = [9, 3, 1]
+    builder.step(.copy, inputs: [y], outputs: [batchMajor], .copy(copy), name: "transpose")
+    let projection = builder.constant("proj", [3, 5], floats: random.floats(15))
+    let projectionBias = builder.constant("proj.bias", [5], floats: random.floats(5))
+    let projected = builder.arena("projected", .f32, [2, 3, 5])
+    var matmul = Rescompile_Plan_MatMulParams()
+    matmul.epilogue.hasBias_p = true
+    builder.step(.f32MatMulGeneric, inputs: [batchMajor, projection, projectionBias], outputs: [projected], .matmul(matmul))
+    let scale = builder.constant("ln.scale", [5], floats: random.floats(5))
+    let normalized = builder.arena("normalized", .f32, [2, 3, 5])
+    var norm = Rescompile_Plan_LayerNormParams()
+    norm.axis = 2
+    norm.epsilon = 1e-5
+    builder.step(.f32LayerNorm, inputs: [projected, scale], outputs: [normalized], .layerNorm(norm))
+    let activated = builder.arena("activated", .f32, [2, 3, 5])
+    var gelu = Rescompile_Plan_UnaryParams()
+    gelu.kind = .gelu
+    builder.step(.unary, inputs: [normalized], outputs: [activated], .unary(gelu))
+    var add = Rescompile_Plan_BinaryParams()
+    add.kind = .add
+    builder.step(.binary, inputs: [activated, projected], outputs: [activated], .binary(add))
+    let affineScale = builder.constant("affine.scale", [3], floats: random.floats(3))
+    let affineShift = builder.constant("affine.shift", [3], floats: random.floats(3))
+    let affine = builder.arena("affine", .f32, [2, 3, 5])
+    var channel = Rescompile_Plan_ChannelAffineParams()
+    channel.axis = 1
+    builder.step(.f32ChannelAffine, inputs: [activated, affineScale, affineShift], outputs: [affine], .channelAffine(channel))
+    let asImage = builder.view("as_image", of: affine, .f32, [2, 3, 5, 1])
+    let lrnOutput = builder.arena("lrn", .f32, [2, 3, 5, 1])
+    var lrn = Rescompile_Plan_LRNParams()
+    lrn.size = 3
+    lrn.alpha = 1e-4
+    lrn.beta = 0.75
+    lrn.bias = 1
+    builder.step(.f32LRN, inputs: [asImage], outputs: [lrnOutput], .lrn(lrn))
+    let mean = builder.arena("mean", .f32, [2, 5])
+    var reduce = Rescompile_Plan_ReduceMeanParams()
+    reduce.axes = [1, 3]
+    builder.step(.f32ReduceMean, inputs: [lrnOutput], outputs: [mean], .reduceMean(reduce))
+    let counts = builder.arena("counts", .i32, [2, 5])
+    builder.step(.cast, inputs: [mean], outputs: [counts], .cast(Rescompile_Plan_CastParams()))
+    let flags = builder.arena("flags", .bool, [2, 5])
+    builder.step(.cast, inputs: [counts], outputs: [flags], .cast(Rescompile_Plan_CastParams()))
+    let fallback = builder.arena("fallback", .f32, [5])
+    var fill = Rescompile_Plan_FillParams()
+    fill.value = -1
+    builder.step(.fill, inputs: [], outputs: [fallback], .fill(fill))
+    let selected = builder.arena("selected", .f32, [2, 5])
+    builder.step(.whereSelect, inputs: [flags, mean, fallback], outputs: [selected], .where(Rescompile_Plan_WhereParams()))
+    builder.output("selected", selected)
+    builder.output("state", yc)
+    builder.output("hidden", yh)
+    return builder
+  }
+
   /// Zero tensors for every input of `plan`.
   static func zeroInputs(_ plan: Plan) throws -> [String: Tensor] {
     var inputs: [String: Tensor] = [:]
