@@ -60,6 +60,15 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Runs the current region's body. The body is only referenced inside this call, so this thread holds
+  /// no reference to it once it reports completion (`run` checks that the non-escaping body did not escape).
+  private func perform(as worker: Int) {
+    condition.lock()
+    let work = job
+    condition.unlock()
+    work?(worker)
+  }
+
   private func serve(as worker: Int) {
     var seenGeneration = 0
     while true {
@@ -71,11 +80,10 @@ final class WorkerPool: @unchecked Sendable {
       }
       seenGeneration = generation
       let participates = worker < activeWorkers
-      let work = job
       condition.unlock()
 
-      guard participates, let work else { continue }
-      work(worker)
+      guard participates else { continue }
+      perform(as: worker)
       condition.lock()
       unfinished -= 1
       if unfinished == 0 { condition.broadcast() }
