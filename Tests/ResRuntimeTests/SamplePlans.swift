@@ -4,18 +4,20 @@ import ResPlan
 
 /// Small valid plans that exercise many kernels at once, for the container, fuzz and concurrency tests.
 enum SamplePlans {
-  /// image [1,3,8,8] → conv 3x3 (bias, relu) → max pool → flatten (a view) → gemm (bias) → softmax,
+  /// image [1,3,size,size] → conv 3x3 (bias, relu) → max pool → flatten (a view) → gemm (bias) → softmax,
   /// plus a gather from a constant table by a constant index and a pad; two outputs.
-  static func convolutionalClassifier(channels: Int = 4, seed: UInt64 = 1) -> PlanBuilder {
+  static func convolutionalClassifier(channels: Int = 4, size: Int = 8, seed: UInt64 = 1) -> PlanBuilder {
     var random = SeededGenerator(seed: seed)
     var builder = PlanBuilder()
-    let image = builder.arena("image", .f32, [1, 3, 8, 8])
+    let half = size / 2
+    let image = builder.arena("image", .f32, [1, 3, size, size])
     let weights = builder.constant("conv.weight", [channels, 3, 3, 3], floats: random.floats(channels * 27))
     let bias = builder.constant("conv.bias", [channels], floats: random.floats(channels))
-    let features = builder.arena("features", .f32, [1, channels, 8, 8])
-    let pooled = builder.arena("pooled", .f32, [1, channels, 4, 4])
-    let flat = builder.view("flat", of: pooled, .f32, [1, channels * 16])
-    let dense = builder.constant("fc.weight", [10, channels * 16], floats: random.floats(10 * channels * 16))
+    let features = builder.arena("features", .f32, [1, channels, size, size])
+    let pooled = builder.arena("pooled", .f32, [1, channels, half, half])
+    let flat = builder.view("flat", of: pooled, .f32, [1, channels * half * half])
+    let dense = builder.constant(
+      "fc.weight", [10, channels * half * half], floats: random.floats(10 * channels * half * half))
     let denseBias = builder.constant("fc.bias", [10], floats: random.floats(10))
     let logits = builder.arena("logits", .f32, [1, 10])
     let probabilities = builder.arena("probabilities", .f32, [1, 10])
