@@ -32,7 +32,7 @@ struct PlanBuffer: Sendable, Hashable {
 
   /// `buffer 3 'conv1.weight' f32[64,3,7,7]`, for messages.
   var label: String {
-    "buffer \(index) '\(name)' \(elementType.rawValue)\(ShapeText.of(shape))"
+    "buffer \(index) \(MessageText.quoted(name)) \(elementType.rawValue)\(ShapeText.of(shape))"
   }
 }
 

@@ -4,7 +4,7 @@ struct StepSite: Sendable, CustomStringConvertible {
   let name: String
   let kernel: String
 
-  var description: String { "plan step \(index) '\(name)' (\(kernel))" }
+  var description: String { "plan step \(index) \(MessageText.quoted(name)) (\(MessageText.escaped(kernel)))" }
 }
 
 /// The validated buffers one step reads and writes, and the checks an operator runs on them while it is

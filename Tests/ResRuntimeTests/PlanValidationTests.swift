@@ -41,6 +41,10 @@ import Testing
     Self.expectRejected("not a multiple of 64") { $0.metadata.buffers[1].constantOffset = 4 }
     Self.expectRejected("exceed the") { $0.metadata.buffers[1].constantOffset = 1 << 20 }
     Self.expectRejected("neither an arena offset nor a constant offset") { $0.metadata.buffers[0].storage = nil }
+    Self.expectRejected("buffer 0 'im\\u{a}age\\u{1b}[31m' has an unknown element type") {
+      $0.metadata.buffers[0].name = "im\nage\u{1b}[31m"
+      $0.metadata.buffers[0].dtype = .unspecified
+    }
   }
 
   @Test func bindingInconsistencies() {

@@ -76,14 +76,14 @@ public final class Runner: @unchecked Sendable {
     let ordered = try orderedInputs(inputs)
     let names = Set(plan.outputs.map(\.name))
     for name in outputs.keys.sorted() where !names.contains(name) {
-      throw .invalidInput("'\(name)' is not an output of this plan (its outputs: \(Runner.list(plan.outputs)))")
+      throw .invalidInput("\(MessageText.quoted(name)) is not an output of this plan (its outputs: \(Runner.list(plan.outputs)))")
     }
     let destinations = try plan.outputs.map { (description) throws(RuntimeError) -> UnsafeMutableRawBufferPointer? in
       guard let buffer = outputs[description.name] else { return nil }
       let expected = description.shape.reduce(1, *) * description.elementType.byteWidth
       guard buffer.count == expected else {
         throw .invalidInput(
-          "the buffer for output '\(description.name)' has \(buffer.count) bytes, expected \(expected) (\(description))")
+          "the buffer for output \(MessageText.quoted(description.name)) has \(buffer.count) bytes, expected \(expected) (\(description))")
       }
       return buffer
     }
@@ -94,15 +94,15 @@ public final class Runner: @unchecked Sendable {
   private func orderedInputs(_ inputs: [String: Tensor]) throws(RuntimeError) -> [Tensor] {
     let names = Set(plan.inputs.map(\.name))
     for name in inputs.keys.sorted() where !names.contains(name) {
-      throw .invalidInput("'\(name)' is not an input of this plan (its inputs: \(Runner.list(plan.inputs)))")
+      throw .invalidInput("\(MessageText.quoted(name)) is not an input of this plan (its inputs: \(Runner.list(plan.inputs)))")
     }
     return try plan.inputs.map { (description) throws(RuntimeError) -> Tensor in
       guard let tensor = inputs[description.name] else {
-        throw .invalidInput("missing input '\(description.name)' (\(description))")
+        throw .invalidInput("missing input \(MessageText.quoted(description.name)) (\(description))")
       }
       guard tensor.elementType == description.elementType else {
         throw .invalidInput(
-          "input '\(description.name)' has element type \(tensor.elementType.rawValue), expected \(description.elementType.rawValue)"
+          "input \(MessageText.quoted(description.name)) has element type \(tensor.elementType.rawValue), expected \(description.elementType.rawValue)"
         )
       }
       guard tensor.shape == description.shape else {
@@ -110,7 +110,7 @@ public final class Runner: @unchecked Sendable {
           tensor.shape.count == description.shape.count && tensor.shape.dropFirst() == description.shape.dropFirst()
           ? " (the plan was compiled for batch size \(description.shape.first ?? 0); recompile for another)" : ""
         throw .invalidInput(
-          "input '\(description.name)' has shape \(ShapeText.of(tensor.shape)), expected \(ShapeText.of(description.shape))\(batchNote)"
+          "input \(MessageText.quoted(description.name)) has shape \(ShapeText.of(tensor.shape)), expected \(ShapeText.of(description.shape))\(batchNote)"
         )
       }
       return tensor

@@ -50,7 +50,7 @@ enum PlanValidator {
   private static func buffer(
     _ index: Int, _ message: Rescompile_Plan_Buffer, arenaBytes: Int, constantBytes: Int
   ) throws(RuntimeError) -> PlanBuffer {
-    let label = "buffer \(index) '\(message.name)'"
+    let label = "buffer \(index) \(MessageText.quoted(message.name))"
     guard let type = ElementType(message.dtype) else {
       throw .invalidPlan("\(label) has an unknown element type (\(message.dtype.rawValue))")
     }
@@ -104,11 +104,11 @@ enum PlanValidator {
     for message in messages {
       guard !message.name.isEmpty else { throw .invalidPlan("a graph \(role) has an empty name") }
       guard seen.insert(message.name).inserted else {
-        throw .invalidPlan("graph \(role) name '\(message.name)' appears twice")
+        throw .invalidPlan("graph \(role) name \(MessageText.quoted(message.name)) appears twice")
       }
       guard Int(message.buffer) < buffers.count else {
         throw .invalidPlan(
-          "graph \(role) '\(message.name)' is bound to buffer \(message.buffer); the plan has \(buffers.count)")
+          "graph \(role) \(MessageText.quoted(message.name)) is bound to buffer \(message.buffer); the plan has \(buffers.count)")
       }
       result.append(Program.Binding(name: message.name, buffer: buffers[Int(message.buffer)]))
     }
@@ -120,13 +120,13 @@ enum PlanValidator {
     var ranges: [(range: Range<Int>, name: String)] = []
     for input in inputs {
       guard let range = input.buffer.arenaRange else {
-        throw .invalidPlan("graph input '\(input.name)' is bound to a constant (\(input.buffer.label))")
+        throw .invalidPlan("graph input \(MessageText.quoted(input.name)) is bound to a constant (\(input.buffer.label))")
       }
       if !range.isEmpty { ranges.append((range, input.name)) }
     }
     ranges.sort { $0.range.lowerBound < $1.range.lowerBound }
     for (previous, next) in zip(ranges, ranges.dropFirst()) where previous.range.overlaps(next.range) {
-      throw .invalidPlan("graph inputs '\(previous.name)' and '\(next.name)' share arena bytes")
+      throw .invalidPlan("graph inputs \(MessageText.quoted(previous.name)) and \(MessageText.quoted(next.name)) share arena bytes")
     }
   }
 
@@ -135,7 +135,7 @@ enum PlanValidator {
   ) throws(RuntimeError) -> Program.Step {
     let site = StepSite(index: index, name: message.name, kernel: message.kernel)
     guard let kernel = KernelID(rawValue: message.kernel) else {
-      throw .invalidPlan("\(site): unknown kernel '\(message.kernel)' (this runtime does not have it)")
+      throw .invalidPlan("\(site): unknown kernel \(MessageText.quoted(message.kernel)) (this runtime does not have it)")
     }
     let inputs = try resolve(message.inputs, "input", site, buffers)
     let outputs = try resolve(message.outputs, "output", site, buffers)
