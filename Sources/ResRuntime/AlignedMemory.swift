@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Darwin)
   import Darwin
 #elseif canImport(Glibc)
@@ -27,8 +29,15 @@ final class AlignedMemory: @unchecked Sendable {
     self.byteCount = byteCount
   }
 
-  /// Like `init?(byteCount:)`, with a `resources` error naming what the memory was for.
+  /// Like `init?(byteCount:)`, with a `resources` error naming what the memory was for. Requests beyond the
+  /// machine's physical memory are refused before asking the allocator: such a block could never be used,
+  /// and some allocators (a sanitizer's, for one) abort on absurd sizes instead of failing.
   static func allocate(_ byteCount: Int, for purpose: String) throws(RuntimeError) -> AlignedMemory {
+    let physical = ProcessInfo.processInfo.physicalMemory
+    guard UInt64(byteCount) <= physical else {
+      throw RuntimeError(
+        .resources, "cannot allocate \(byteCount) bytes for \(purpose): the machine has \(physical) bytes of memory")
+    }
     guard let memory = AlignedMemory(byteCount: byteCount) else {
       throw RuntimeError(.resources, "cannot allocate \(byteCount) bytes for \(purpose)")
     }

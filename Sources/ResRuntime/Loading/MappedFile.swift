@@ -30,7 +30,9 @@ final class MappedFile: @unchecked Sendable {
     guard size > 0 else {
       throw RuntimeError(.invalidPlan, "not a plan: '\(path)' is empty")
     }
-    guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+    // MAP_FAILED is (void *)-1, spelled out because not every platform's Swift overlay imports the macro.
+    let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+    guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
       throw RuntimeError(.io, "cannot map '\(path)': \(MappedFile.lastError())")
     }
     bytes = UnsafeRawBufferPointer(start: address, count: size)
