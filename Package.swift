@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "rescompile", targets: ["rescompile"]),
     .library(name: "ResCompiler", targets: ["ResCompiler"]),
     .library(name: "ResIR", targets: ["ResIR"]),
+    .library(name: "ResRuntime", targets: ["ResRuntime"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
@@ -33,6 +34,12 @@ let package = Package(
 
     // MARK: - Plans (shared by the compiler and the runtime; never imports the IR)
     .target(name: "ResPlan", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+
+    // MARK: - Runtime (never imports ResIR, ResONNX or the ONNX protobuf types)
+    // ResCPU: run-time CPU feature detection, and which vector ISA the Swift kernels were compiled for.
+    .target(name: "ResCPU"),
+    .target(name: "ResKernels", dependencies: ["ResCPU"]),
+    .target(name: "ResRuntime", dependencies: ["ResPlan", "ResKernels", "ResCPU"]),
 
     // MARK: - Command line
     .executableTarget(
@@ -55,5 +62,6 @@ let package = Package(
     .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
     .testTarget(
       name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResONNX", "ResTestSupport"]),
+    .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
   ]
 )

@@ -6,13 +6,15 @@
 /// names, so each case documents the layout it expects. Adding a faster kernel means adding a case; an old
 /// plan keeps naming the kernels it was packed for.
 ///
-/// Operand order and parameters per kernel are documented on the parameter messages in schemas/plan.proto.
+/// Operand order, optional operands, element types, output shapes and the rules the runtime checks are
+/// documented on the parameter messages in schemas/plan.proto; ResRuntime's operators enforce them when a
+/// plan loads.
 public enum KernelID: String, CaseIterable, Sendable {
   // MARK: Dense
   /// Convolution, any spatial rank (1–3), any group/stride/dilation/padding. X and Y in NCHW (row-major
   /// ONNX layout); W in ONNX layout [M, C/group, k...]. `ConvParams`.
   case f32ConvNCHWGeneric = "f32_conv_nchw_generic"
-  /// Gemm with ONNX semantics; A and B in ONNX layout. `GemmParams`.
+  /// Gemm with ONNX semantics; A and B in ONNX layout (transposes by flag). `GemmParams`.
   case f32GemmGeneric = "f32_gemm_generic"
   /// numpy matmul with batch broadcasting; row-major operands. `MatMulParams`.
   case f32MatMulGeneric = "f32_matmul_generic"
@@ -22,18 +24,24 @@ public enum KernelID: String, CaseIterable, Sendable {
   // MARK: Normalization and reductions
   /// y = x·scale[c] + shift[c] along `axis`. `ChannelAffineParams`.
   case f32ChannelAffine = "f32_channel_affine"
+  /// LayerNormalization, optionally writing Mean and InvStdDev. `LayerNormParams`.
   case f32LayerNorm = "f32_layer_norm"
+  /// LRN across channels. `LRNParams`.
   case f32LRN = "f32_lrn"
+  /// MaxPool, AveragePool (floor or ceil mode, read from Y's shape) and GlobalAveragePool. `PoolParams`.
   case f32Pool = "f32_pool"
+  /// ReduceMean, keeping or dropping the reduced axes. `ReduceMeanParams`.
   case f32ReduceMean = "f32_reduce_mean"
+  /// Softmax over one axis, or over the trailing axes (opset < 13). `SoftmaxParams`.
   case f32Softmax = "f32_softmax"
 
   // MARK: Elementwise (element type taken from the buffers)
-  /// `UnaryParams`; float element types.
+  /// `UnaryParams`; f32, f64 or f16.
   case unary = "unary"
-  /// `BinaryParams`; both inputs of one element type, output of that type (bool for EQUAL).
+  /// `BinaryParams`; both inputs of one element type (numeric, or bool for EQUAL/MAX/MIN), output of that
+  /// type (bool for EQUAL).
   case binary = "binary"
-  /// `WhereParams`.
+  /// `WhereParams`: a bool condition selects between X and Y of any one element type.
   case whereSelect = "where"
   /// Converts between any two element types (ONNX Cast rules). `CastParams`.
   case cast = "cast"
@@ -41,10 +49,10 @@ public enum KernelID: String, CaseIterable, Sendable {
   // MARK: Data movement (any element type; only element width matters)
   /// `CopyParams`: strided copy (Transpose, Slice, Expand, Concat and Split pieces).
   case copy = "copy"
-  /// `GatherParams`.
+  /// `GatherParams`: i64 or i32 indices, checked while running.
   case gather = "gather"
-  /// `PadParams`.
+  /// `PadParams`: constant, reflect, edge or wrap; negative pads crop.
   case pad = "pad"
-  /// `FillParams`.
+  /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
 }

@@ -54,6 +54,7 @@ public struct PlanHeader: Sendable, Hashable {
     static let metadataChecksum = 88
     static let constantsChecksum = 96
     static let headerChecksum = 104
+    static let reserved = 112
   }
 
   /// The header's 128 bytes.
@@ -94,6 +95,11 @@ public struct PlanHeader: Sendable, Hashable {
     }
     let size: UInt32 = PlanHeader.get(header, Offset.headerSize)
     guard size == UInt32(PlanHeader.size) else { throw PlanError("corrupt plan: header size field is \(size)") }
+    // The checksum covers bytes 0..<104; the reserved bytes after it must be zero, so no byte of the header
+    // can change without the reader noticing.
+    guard header[Offset.reserved..<PlanHeader.size].allSatisfy({ $0 == 0 }) else {
+      throw PlanError("corrupt plan: the reserved header bytes are not zero")
+    }
     let nameBytes = header[Offset.producer..<(Offset.producer + PlanHeader.producerFieldSize)].prefix { $0 != 0 }
     producer = String(decoding: nameBytes, as: UTF8.self)
     requiredFeatures = CPUFeatures(rawValue: PlanHeader.get(header, Offset.requiredFeatures))

@@ -13,7 +13,12 @@
 //
 // This schema is the contract between the compiler (ResCodegen writes it) and the runtime (ResRuntime reads
 // it). The runtime treats every value here as untrusted: indices, offsets, sizes and shapes are validated
-// before any memory access (see ResRuntime's PlanValidation).
+// before any memory access (see ResRuntime's PlanValidator); a plan that breaks a rule written here is
+// refused with an error naming the buffer or step.
+//
+// proto3 has no "unset": a numeric field that is not written reads as 0 and is used as 0 (Gemm's alpha and
+// beta, LayerNorm's epsilon...). The compiler writes every value the kernel uses, including ONNX defaults.
+// The few exceptions where 0 or an empty list means a default are spelled out on the field.
 //
 // Compatibility: fields are only ever added. A change that alters the meaning of an existing field bumps the
 // header's format version.
@@ -136,6 +141,10 @@ package nonisolated struct Rescompile_Plan_PlanMetadata: Sendable {
 }
 
 /// A graph input or output: a name the user passes or receives, bound to a buffer.
+/// Names are non-empty and unique among the inputs and among the outputs. An input is bound to an arena
+/// buffer, and no two inputs share arena bytes (the runtime copies the caller's data there, or reads the
+/// caller's memory in place when no step writes those bytes). An output may be any buffer, including a
+/// constant or a view of an input.
 package nonisolated struct Rescompile_Plan_TensorBinding: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -153,6 +162,11 @@ package nonisolated struct Rescompile_Plan_TensorBinding: Sendable {
 /// A tensor the steps read or write: an activation in the arena or a constant in the constant section.
 /// Two buffers may share bytes (a Reshape is a new shape over the same arena range); the memory planner
 /// guarantees that sharing is only between values whose lifetimes allow it.
+///
+/// The dtype is one of the named types. The shape is concrete: every size >= 0 (a symbolic dimension such
+/// as a dynamic batch must be fixed when compiling; -1 is refused, and a run with another batch size is an
+/// error naming the input and both shapes), at most 16 axes, and product(shape) * width must not overflow.
+/// Zero-size buffers are allowed; a step whose outputs are all empty is skipped.
 package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -162,9 +176,11 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 
   package var shape: [Int64] = []
 
+  /// Exactly one must be set.
   package var storage: Rescompile_Plan_Buffer.OneOf_Storage? = nil
 
-  /// Byte offset in the arena; the buffer spans product(shape) * width bytes.
+  /// Byte offset in the arena; the buffer spans product(shape) * width bytes, which must end within
+  /// arena_bytes. The offset must be a multiple of the element width (the memory planner should use 64).
   package var arenaOffset: UInt64 {
     get {
       if case .arenaOffset(let v)? = storage {return v}
@@ -173,7 +189,7 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
     set {storage = .arenaOffset(newValue)}
   }
 
-  /// Byte offset in the constant section (64-byte aligned).
+  /// Byte offset in the constant section, a multiple of 64; the bytes must end within the section.
   package var constantOffset: UInt64 {
     get {
       if case .constantOffset(let v)? = storage {return v}
@@ -187,10 +203,12 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one must be set.
   package nonisolated enum OneOf_Storage: Equatable, Sendable {
-    /// Byte offset in the arena; the buffer spans product(shape) * width bytes.
+    /// Byte offset in the arena; the buffer spans product(shape) * width bytes, which must end within
+    /// arena_bytes. The offset must be a multiple of the element width (the memory planner should use 64).
     case arenaOffset(UInt64)
-    /// Byte offset in the constant section (64-byte aligned).
+    /// Byte offset in the constant section, a multiple of 64; the bytes must end within the section.
     case constantOffset(UInt64)
 
   }
@@ -199,6 +217,13 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 }
 
 /// One unit of work: a kernel family with its parameters, reading and writing buffers by index.
+///
+/// Rules for every step: `kernel` names a KernelID (Sources/ResPlan/KernelID.swift) and `params` holds that
+/// kernel's message; at most 16 inputs and 16 outputs, each an existing buffer index; outputs are arena
+/// buffers. A step's outputs share no bytes with each other or with its inputs, except that an elementwise
+/// kernel (unary, binary, where, cast, f32_channel_affine) may write exactly the bytes of one of its inputs
+/// when both have the same element count (in place). So the memory planner must keep a step's inputs live
+/// until the step ends, unless it deliberately chooses that in-place case.
 package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -531,6 +556,9 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
 }
 
 /// y = activation(op(x) + bias + residual), applied while the output tile is in registers.
+/// Operand order for the steps that carry one: the fixed operands, then the bias if has_bias, then the
+/// residual if has_residual. The residual always has exactly the output's shape. Every Activation kind is
+/// accepted here (including the ones listed for recurrent gates).
 package nonisolated struct Rescompile_Plan_Epilogue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -558,19 +586,25 @@ package nonisolated struct Rescompile_Plan_Epilogue: Sendable {
 
 /// Inputs: X [N, C, spatial...], W [M, C/group, kernel...], bias [M] if has_bias, residual (Y's shape) if
 /// has_residual. Output: Y [N, M, out spatial...]. Pads are explicit (begins then ends).
+/// 1 to 3 spatial axes. Y's spatial sizes must equal floor((in + begin + end - dilation*(k-1) - 1)/stride) + 1.
 package nonisolated struct Rescompile_Plan_ConvParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Empty: W's spatial sizes; otherwise equal to them.
   package var kernelShape: [Int64] = []
 
+  /// Empty: all 1; otherwise one value >= 1 per spatial axis.
   package var strides: [Int64] = []
 
+  /// Empty: all 1; otherwise one value >= 1 per spatial axis.
   package var dilations: [Int64] = []
 
+  /// Empty: all 0; otherwise two values >= 0 per spatial axis.
   package var pads: [Int64] = []
 
+  /// 0 is read as 1. Must divide C and M, and W's second size times group must equal C.
   package var group: Int64 = 0
 
   package var epilogue: Rescompile_Plan_Epilogue {
@@ -590,6 +624,9 @@ package nonisolated struct Rescompile_Plan_ConvParams: Sendable {
 }
 
 /// Inputs: A, B, C if has_bias (broadcast to [M, N]), residual if has_residual. Output [M, N].
+/// Y = activation(alpha * A' * B' + beta * C + residual). A and B have rank 2; C has rank 0 to 2 and
+/// broadcasts unidirectionally to [M, N]; beta scales only C. alpha and beta are used as written (write 1.0
+/// for ONNX's default).
 package nonisolated struct Rescompile_Plan_GemmParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -621,6 +658,8 @@ package nonisolated struct Rescompile_Plan_GemmParams: Sendable {
 
 /// numpy matmul with batch broadcasting. Inputs: A, B, bias if has_bias (broadcast onto the output),
 /// residual if has_residual.
+/// A 1-D A is [1, K] and its axis is dropped from the output, likewise a 1-D B as [K, 1]. The batch axes
+/// broadcast multidirectionally; the bias broadcasts unidirectionally to the output's shape.
 package nonisolated struct Rescompile_Plan_MatMulParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -644,6 +683,7 @@ package nonisolated struct Rescompile_Plan_MatMulParams: Sendable {
 
 /// y[n, c, ...] = x[n, c, ...] * scale[c] + shift[c]: inference BatchNormalization, with scale and shift
 /// precomputed by the compiler (in double precision). Inputs: X, scale, shift.
+/// axis in [0, rank(X)); scale and shift have shape [X.shape[axis]].
 package nonisolated struct Rescompile_Plan_ChannelAffineParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -657,6 +697,9 @@ package nonisolated struct Rescompile_Plan_ChannelAffineParams: Sendable {
 }
 
 /// Inputs: X, Scale, B if has_bias. Outputs: Y, and Mean and InvStdDev when the graph uses them.
+/// Normalizes over the axes from `axis` on (negative counts from the end). Scale and B broadcast
+/// unidirectionally to X.shape[axis:]. With writes_statistics there are exactly three outputs, Mean and
+/// InvStdDev of shape X.shape[:axis] + [1] * (rank - axis); otherwise exactly one.
 package nonisolated struct Rescompile_Plan_LayerNormParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -675,6 +718,7 @@ package nonisolated struct Rescompile_Plan_LayerNormParams: Sendable {
   package init() {}
 }
 
+/// ONNX LRN across channels (axis 1); X has rank >= 2; size >= 1.
 package nonisolated struct Rescompile_Plan_LRNParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -693,6 +737,7 @@ package nonisolated struct Rescompile_Plan_LRNParams: Sendable {
   package init() {}
 }
 
+/// Input X of f32, f64 or f16; Y has X's type and shape.
 package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -790,6 +835,12 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
 }
 
 /// Elementwise with numpy broadcasting of two inputs to the output's shape.
+/// Both inputs have one element type: f32, f64, f16, i64, i32, i8 or u8 for every kind; bool only for
+/// EQUAL, MAX (logical or) and MIN (logical and). Y is bool for EQUAL, else the inputs' type. Semantics follow
+/// ONNX's reference: integers wrap on overflow; integer DIV truncates toward zero, MOD takes the sign of the
+/// divisor (Python), FMOD the sign of the dividend (C); integer DIV, MOD and FMOD by zero give 0; integer POW
+/// with a negative exponent gives the truncated result (0 unless the base is 1 or -1); float MOD is numpy's
+/// mod; MAX and MIN propagate NaN; f16 computes in f32 and rounds.
 package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -869,6 +920,7 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
 }
 
 /// Inputs: condition (bool), X, Y; broadcast to the output.
+/// X and Y have one element type (any), which is the output's.
 package nonisolated struct Rescompile_Plan_WhereParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -879,6 +931,10 @@ package nonisolated struct Rescompile_Plan_WhereParams: Sendable {
   package init() {}
 }
 
+/// Any element type to any other, same shape. Float to integer truncates toward zero (NaN gives 0, values
+/// beyond int64 saturate) and then keeps the low bits like a C cast (300.7 to u8 is 44); integer to a
+/// narrower integer keeps the low bits; anything to bool is "not zero" (NaN is true); bool reads as 0 or 1;
+/// f64 to f16 rounds through f32.
 package nonisolated struct Rescompile_Plan_CastParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -889,6 +945,14 @@ package nonisolated struct Rescompile_Plan_CastParams: Sendable {
   package init() {}
 }
 
+/// Input X [N, C, spatial...] with 1 to 3 spatial axes; output Y [N, C, out spatial...].
+/// MAX and AVERAGE need kernel_shape; strides and dilations default to 1 and pads to 0 when empty, as for
+/// ConvParams. Y's spatial sizes must be the floor-mode size, or with ceil_mode the ceil-mode size (ONNX's
+/// rule: rounded up, minus one if the last window would start in the end padding); the windows are the same
+/// either way. AVERAGE divides by the number of cells inside the
+/// input, or with count_include_pad by the number inside the padded input (cells past the end padding, which
+/// only ceil mode reaches, never count), as onnxruntime and onnx.reference do. GLOBAL_AVERAGE ignores the
+/// window fields; Y is [N, C, 1, ...].
 package nonisolated struct Rescompile_Plan_PoolParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -953,11 +1017,14 @@ package nonisolated struct Rescompile_Plan_PoolParams: Sendable {
   package init() {}
 }
 
+/// Y keeps the reduced axes as size 1 or drops them (either shape is accepted; the element order is the
+/// same).
 package nonisolated struct Rescompile_Plan_ReduceMeanParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Negative counts from the end; no axis twice. Empty reduces every axis.
   package var axes: [Int64] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -966,6 +1033,7 @@ package nonisolated struct Rescompile_Plan_ReduceMeanParams: Sendable {
 }
 
 /// Softmax over `axis`; with coerced_2d, over every axis from `axis` on (the opset < 13 meaning).
+/// axis may be negative (counted from the end).
 package nonisolated struct Rescompile_Plan_SoftmaxParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -983,6 +1051,10 @@ package nonisolated struct Rescompile_Plan_SoftmaxParams: Sendable {
 /// A strided copy: the data movement of Transpose, Slice, Expand, Concat and Split. For every index i of
 /// `shape`, output[dst_offset + Σ i_k·dst_strides_k] = input[src_offset + Σ i_k·src_strides_k]
 /// (offsets and strides in elements; a stride of 0 broadcasts).
+/// X and Y have the same element type. shape, src_strides and dst_strides have the same length (at most 16);
+/// sizes are >= 0; strides may be negative (Slice with a negative step). Every element either side can reach
+/// must lie inside its buffer, and product(shape) must not exceed Y's element count. A copy may write only
+/// part of Y: Concat is one copy per input into the same Y.
 package nonisolated struct Rescompile_Plan_CopyParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1004,6 +1076,8 @@ package nonisolated struct Rescompile_Plan_CopyParams: Sendable {
 }
 
 /// Inputs: data, indices (i64, negative counts from the end). Output: data[:axis] + indices.shape + data[axis+1:].
+/// indices may also be i32; axis may be negative. An index outside [-size, size) stops the run with an
+/// error naming it (indices are data, checked while running).
 package nonisolated struct Rescompile_Plan_GatherParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1017,6 +1091,9 @@ package nonisolated struct Rescompile_Plan_GatherParams: Sendable {
 }
 
 /// Inputs: data, and a one-element constant value for constant mode. Pads: begins then ends per axis.
+/// The value input is optional (absent: zero) and has data's element type. pads has 2 * rank(data) values;
+/// negative pads crop. REFLECT follows numpy (pads longer than the axis reflect repeatedly); REFLECT, EDGE
+/// and WRAP cannot pad an empty axis.
 package nonisolated struct Rescompile_Plan_PadParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1073,7 +1150,8 @@ package nonisolated struct Rescompile_Plan_PadParams: Sendable {
   package init() {}
 }
 
-/// Output filled with one value (ConstantOfShape with a shape known when compiling).
+/// Output filled with one value (ConstantOfShape with a shape known when compiling). No inputs; the output
+/// may have any element type (the value converts as in CastParams).
 package nonisolated struct Rescompile_Plan_FillParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1088,6 +1166,14 @@ package nonisolated struct Rescompile_Plan_FillParams: Sendable {
 
 /// LSTM (three outputs Y, Y_h, Y_c) or GRU (Y, Y_h). Inputs in ONNX order; absent optional inputs are
 /// flagged here.
+/// Inputs: X, W, R, then B, sequence_lens (i32 or i64), initial_h, initial_c (LSTM), P (LSTM), each present
+/// exactly when its flag is set. Every output is present (give an unused one a buffer anyway). Shapes are
+/// ONNX's for the layout. activations: empty for ONNX's defaults, one list for every direction, or one per
+/// direction (LSTM f, g, h; GRU f, g), each with its alpha and beta. The clip (>= 0) applies to every gate's
+/// pre-activation. With sequence lengths (each in 0...seq_length), batch entry b runs its first len[b] steps
+/// (a reverse direction starts at len[b] - 1), its later Y rows are zero and its Y_h/Y_c are the state after
+/// its last step, as in onnxruntime. A GRU refuses initial_c, peepholes and input_forget; an LSTM refuses
+/// linear_before_reset.
 package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

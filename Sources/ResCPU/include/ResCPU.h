@@ -1,0 +1,58 @@
+// ResCPU: what the running CPU supports, and what the Swift code importing this header was compiled for.
+//
+// Two different questions, answered in two different ways:
+// - `rescpu_running_*` ask the processor at run time (CPUID through `__builtin_cpu_supports` on x86-64), so a
+//   plan compiled for AVX-512 is refused with a message on a CPU without it instead of dying on an illegal
+//   instruction.
+// - `rescpu_compiled_*` are `static inline`: Swift's Clang importer compiles them with the *importing Swift
+//   module's* target options, so they report whether that module was built with, for example,
+//   `-Xswiftc -target-cpu -Xswiftc native`. The kernels use this to pick separate multiply and add on a
+//   baseline SSE2 build (where a fused multiply-add becomes a library call per lane, ~30x slower), and the
+//   runtime uses it to say once that the build does not use the vector instructions the CPU has.
+#ifndef RESCPU_H
+#define RESCPU_H
+
+/// 1 when the running CPU has the feature, else 0.
+int rescpu_running_sse41(void);
+int rescpu_running_avx2(void);
+int rescpu_running_fma(void);
+int rescpu_running_avx512f(void);
+int rescpu_running_neon(void);
+
+/// 1 when the importing module was compiled with fused multiply-add as an instruction (x86 FMA3, any arm64).
+static inline int rescpu_compiled_fma(void) {
+#if defined(__FMA__) || defined(__aarch64__) || defined(__arm64__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+/// 1 when the importing module was compiled for AVX2.
+static inline int rescpu_compiled_avx2(void) {
+#if defined(__AVX2__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+/// 1 when the importing module was compiled for AVX-512 Foundation.
+static inline int rescpu_compiled_avx512f(void) {
+#if defined(__AVX512F__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+/// 1 when the importing module targets arm64, where NEON is baseline.
+static inline int rescpu_compiled_neon(void) {
+#if defined(__aarch64__) || defined(__arm64__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+#endif

@@ -1,0 +1,97 @@
+/// The f32 arithmetic of two operands on the vector lanes.
+public enum BinaryOperation: String, Sendable, Hashable, CaseIterable {
+  case add
+  case sub
+  case mul
+  case div
+  /// numpy's `maximum`/`minimum`: NaN if either operand is NaN.
+  case max
+  case min
+
+  @inline(__always)
+  public func callAsFunction(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    switch self {
+    case .add: return a + b
+    case .sub: return a - b
+    case .mul: return a * b
+    case .div: return a / b
+    case .max: return a.replacing(with: b, where: (b .> a) .| (b .!= b))
+    case .min: return a.replacing(with: b, where: (b .< a) .| (b .!= b))
+    }
+  }
+}
+
+/// How the two operands of one row of a broadcast binary operation are read: each is either a contiguous
+/// row as long as the output or one value repeated (numpy broadcasting reduced to its innermost axis).
+public enum BinaryPattern: String, Sendable, Hashable, CaseIterable {
+  case vectorVector = "vv"
+  case vectorScalar = "vs"
+  case scalarVector = "sv"
+}
+
+/// `y[i] = a[i] ⊙ b[i]` over one row, with either operand possibly a single repeated value.
+public enum BinaryMicrokernels {
+  /// One row of `count` outputs. `y` may be `a` or `b` (same row, in place).
+  public static func run(
+    _ operation: BinaryOperation, _ pattern: BinaryPattern, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    switch operation {
+    case .add: row(pattern, a, b, y, count) { $0 + $1 }
+    case .sub: row(pattern, a, b, y, count) { $0 - $1 }
+    case .mul: row(pattern, a, b, y, count) { $0 * $1 }
+    case .div: row(pattern, a, b, y, count) { $0 / $1 }
+    case .max: row(pattern, a, b, y, count) { BinaryOperation.max($0, $1) }
+    case .min: row(pattern, a, b, y, count) { BinaryOperation.min($0, $1) }
+    }
+  }
+
+  @inline(__always)
+  private static func row(
+    _ pattern: BinaryPattern, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    _ count: Int, _ operation: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>
+  ) {
+    switch pattern {
+    case .vectorVector:
+      chunks(count) { offset, width in
+        VectorAccess.storePartial(
+          operation(VectorAccess.loadPartial(a + offset, width), VectorAccess.loadPartial(b + offset, width)),
+          y + offset, width)
+      }
+    case .vectorScalar:
+      let scalar = SIMD16<Float>(repeating: b[0])
+      chunks(count) { offset, width in
+        VectorAccess.storePartial(operation(VectorAccess.loadPartial(a + offset, width), scalar), y + offset, width)
+      }
+    case .scalarVector:
+      let scalar = SIMD16<Float>(repeating: a[0])
+      chunks(count) { offset, width in
+        VectorAccess.storePartial(operation(scalar, VectorAccess.loadPartial(b + offset, width)), y + offset, width)
+      }
+    }
+  }
+
+  /// Calls `body(offset, width)` for consecutive 16-element chunks of `0..<count` (the last may be shorter).
+  @inline(__always)
+  static func chunks(_ count: Int, _ body: (Int, Int) -> Void) {
+    var offset = 0
+    while offset < count {
+      body(offset, Swift.min(16, count - offset))
+      offset += 16
+    }
+  }
+}
+
+/// `y[i] = x[i]·scale + shift`: inference BatchNormalization folded to one multiply and one add per element.
+public enum ScaleShiftMicrokernel {
+  /// `y` may be `x` (in place).
+  public static func run(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float
+  ) {
+    let scales = SIMD16<Float>(repeating: scale)
+    let shifts = SIMD16<Float>(repeating: shift)
+    BinaryMicrokernels.chunks(count) { offset, width in
+      VectorAccess.storePartial(VectorAccess.loadPartial(x + offset, width) * scales + shifts, y + offset, width)
+    }
+  }
+}

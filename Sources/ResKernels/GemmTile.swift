@@ -1,0 +1,86 @@
+/// One call of a GEMM microkernel: `C[0..<rows, 0..<columns] (+)= A·B` for one `MR × NR` register tile.
+///
+/// `a` and `b` are packed panels (see `PanelPacking`): for each of the `depth` reduction steps, `MR`
+/// consecutive values of A's column and `NR` consecutive values of B's row, zero-padded past the valid rows
+/// and columns, so the inner loop never branches on the edge. Only `rows × columns` elements of C are read or
+/// written.
+public struct GemmTile {
+  /// The length of the reduction for this call (one K block).
+  public var depth: Int
+  public var a: UnsafePointer<Float>
+  public var b: UnsafePointer<Float>
+  /// C's element (0, 0) for this tile; rows are `cRowStride` floats apart, columns contiguous.
+  public var c: UnsafeMutablePointer<Float>
+  public var cRowStride: Int
+  /// Valid rows (`1...MR`) and columns (`1...NR`) of this tile.
+  public var rows: Int
+  public var columns: Int
+  /// Add to what C holds (a later K block) instead of overwriting it.
+  public var accumulate: Bool
+  /// Applied to the finished sums: present only on the last K block.
+  public var epilogue: TileEpilogue?
+
+  public init(
+    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+    cRowStride: Int, rows: Int, columns: Int, accumulate: Bool, epilogue: TileEpilogue?
+  ) {
+    self.depth = depth
+    self.a = a
+    self.b = b
+    self.c = c
+    self.cRowStride = cRowStride
+    self.rows = rows
+    self.columns = columns
+    self.accumulate = accumulate
+    self.epilogue = epilogue
+  }
+}
+
+/// What a GEMM or convolution does to its sums while the tile is still in registers (DESIGN.md §5):
+/// `y = activation(alpha·sum + biasScale·bias + residual)`: bias first, then the residual, then the activation.
+///
+/// Pointers are at this tile's element (0, 0). The bias is read with a row stride and a column stride of 0
+/// (broadcast along the row: a convolution's per-channel bias) or 1 (contiguous); the residual has C's layout
+/// with its own row stride.
+public struct TileEpilogue {
+  public var alpha: Float
+  public var bias: UnsafePointer<Float>?
+  public var biasRowStride: Int
+  public var biasColumnStride: Int
+  public var biasScale: Float
+  public var residual: UnsafePointer<Float>?
+  public var residualRowStride: Int
+  public var activation: PointwiseFunction
+
+  public init(
+    alpha: Float = 1, bias: UnsafePointer<Float>? = nil, biasRowStride: Int = 0, biasColumnStride: Int = 0,
+    biasScale: Float = 1, residual: UnsafePointer<Float>? = nil, residualRowStride: Int = 0,
+    activation: PointwiseFunction = .identity
+  ) {
+    self.alpha = alpha
+    self.bias = bias
+    self.biasRowStride = biasRowStride
+    self.biasColumnStride = biasColumnStride
+    self.biasScale = biasScale
+    self.residual = residual
+    self.residualRowStride = residualRowStride
+    self.activation = activation
+  }
+
+  /// The epilogue of one row of a tile (`columns` valid lanes).
+  @inline(__always)
+  public func apply(_ sums: SIMD16<Float>, row: Int, columns: Int) -> SIMD16<Float> {
+    var y = alpha == 1 ? sums : sums * alpha
+    if let bias {
+      let rowBias = bias + row * biasRowStride
+      let values =
+        biasColumnStride == 0
+        ? SIMD16<Float>(repeating: rowBias[0]) : VectorAccess.loadPartial(rowBias, columns)
+      y += biasScale == 1 ? values : values * biasScale
+    }
+    if let residual {
+      y += VectorAccess.loadPartial(residual + row * residualRowStride, columns)
+    }
+    return activation(y)
+  }
+}

@@ -1,0 +1,54 @@
+/// A GEMM microkernel: computes one `mr × nr` tile from packed panels (see `GemmTile`).
+public struct GemmMicrokernel: Sendable {
+  public let name: String
+  public let mr: Int
+  public let nr: Int
+  public let run: @Sendable (GemmTile) -> Void
+}
+
+/// Every microkernel in this build, in one table (DESIGN.md §5): the operators take their kernels from here
+/// and the kernel test grid iterates the same table against naive loops, so a kernel cannot be added without
+/// being tested.
+///
+/// Names encode element type, operation, tile and instruction set (`f32_gemm_6x16_avx2`); the instruction
+/// set is the one this build was compiled for (`BuildISA.name`).
+public enum Microkernel: Sendable {
+  case gemm(GemmMicrokernel)
+  /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
+  case binary(BinaryOperation, BinaryPattern)
+  /// `PointwiseFunction.apply`; the value carries representative parameters for the test grid.
+  case pointwise(PointwiseFunction)
+  case scaleShift
+
+  public var name: String {
+    switch self {
+    case .gemm(let kernel): kernel.name
+    case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
+    case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
+    case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
+    }
+  }
+}
+
+public enum MicrokernelRegistry {
+  /// The GEMM kernel the dense operators use.
+  public static let gemm = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_\(BuildISA.name)",
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, run: GemmMicrokernel6x16.run)
+
+  /// One representative of every `PointwiseFunction` case (parameters chosen to exercise both branches).
+  public static let pointwiseFunctions: [PointwiseFunction] = [
+    .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
+    .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu(alpha: 0.25),
+    .scaledTanh(alpha: 1.5, beta: 0.5), .affine(alpha: 2, beta: -1), .elu(alpha: 0.7), .softsign, .softplus,
+    .erf, .sqrt,
+  ]
+
+  public static let all: [Microkernel] =
+    [.gemm(gemm)]
+    + BinaryOperation.allCases.flatMap { operation in
+      BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
+    }
+    + pointwiseFunctions.map { Microkernel.pointwise($0) }
+    + [.scaleShift]
+}

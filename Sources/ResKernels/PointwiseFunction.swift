@@ -1,0 +1,159 @@
+#if canImport(Darwin)
+  import Darwin
+#elseif canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// A function applied to every element independently: the activations a GEMM or convolution epilogue
+/// applies, the unary operators, and the gate functions of recurrent cells.
+///
+/// One enum serves all three so that an epilogue, a standalone `Relu` and an LSTM gate compute bit-identical
+/// values. Every element goes through the 16-lane form (a tail is a zero-padded vector), so a value never
+/// depends on where it sits in a buffer or on how work was split over threads.
+public enum PointwiseFunction: Sendable, Hashable {
+  case identity
+  case relu
+  /// Clamp to `[min, max]`; NaN stays NaN and `min > max` gives `max`, as numpy's `clip`.
+  case clip(min: Float, max: Float)
+  case leakyRelu(alpha: Float)
+  case sigmoid
+  case tanh
+  /// `max(0, min(1, alpha·x + beta))`.
+  case hardSigmoid(alpha: Float, beta: Float)
+  /// `x · hardSigmoid(1/6, 1/2)(x)`.
+  case hardSwish
+  /// `x · sigmoid(x)`.
+  case silu
+  /// `x/2 · (1 + erf(x/√2))`.
+  case gelu
+  /// `x/2 · (1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+  case geluTanh
+  /// `x` where `x > alpha`, else 0.
+  case thresholdedRelu(alpha: Float)
+  /// `alpha · tanh(beta · x)`.
+  case scaledTanh(alpha: Float, beta: Float)
+  /// `alpha · x + beta`.
+  case affine(alpha: Float, beta: Float)
+  /// `x` where `x ≥ 0`, else `alpha · (eˣ − 1)`.
+  case elu(alpha: Float)
+  /// `x / (1 + |x|)`.
+  case softsign
+  /// `log(1 + eˣ)`, computed without overflow.
+  case softplus
+  case erf
+  case sqrt
+
+  /// The name used in microkernel names (`f32_relu_x16_avx2`).
+  public var name: String {
+    switch self {
+    case .identity: "identity"
+    case .relu: "relu"
+    case .clip: "clip"
+    case .leakyRelu: "leaky_relu"
+    case .sigmoid: "sigmoid"
+    case .tanh: "tanh"
+    case .hardSigmoid: "hard_sigmoid"
+    case .hardSwish: "hard_swish"
+    case .silu: "silu"
+    case .gelu: "gelu"
+    case .geluTanh: "gelu_tanh"
+    case .thresholdedRelu: "thresholded_relu"
+    case .scaledTanh: "scaled_tanh"
+    case .affine: "affine"
+    case .elu: "elu"
+    case .softsign: "softsign"
+    case .softplus: "softplus"
+    case .erf: "erf"
+    case .sqrt: "sqrt"
+    }
+  }
+
+  /// The function on 16 lanes. Piecewise-linear cases stay in vector registers; transcendental ones call the
+  /// C library per lane (a later performance issue can replace them with vector polynomials).
+  @inline(__always)
+  public func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    switch self {
+    case .identity: return v
+    case .relu: return v.replacing(with: 0, where: v .< 0)
+    case .clip(let low, let high):
+      let raised = v.replacing(with: low, where: v .< low)
+      return raised.replacing(with: high, where: raised .> high)
+    case .leakyRelu(let alpha): return v.replacing(with: v * alpha, where: v .< 0)
+    case .hardSigmoid(let alpha, let beta): return PointwiseFunction.unitClamp(v * alpha + beta)
+    case .hardSwish: return v * PointwiseFunction.unitClamp(v * (1 / 6 as Float) + 0.5)
+    case .affine(let alpha, let beta): return v * alpha + beta
+    case .thresholdedRelu(let alpha): return v.replacing(with: 0, where: .!(v .> alpha))
+    case .softsign:
+      let magnitude = v.replacing(with: -v, where: v .< 0)
+      return v / (1 + magnitude)
+    case .sqrt: return v.squareRoot()
+    case .sigmoid: return Transcendental.sigmoid.lanes(v)
+    case .tanh: return Transcendental.tanh.lanes(v)
+    case .silu: return Transcendental.silu.lanes(v)
+    case .gelu: return Transcendental.gelu.lanes(v)
+    case .geluTanh: return Transcendental.geluTanh.lanes(v)
+    case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
+    case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
+    case .softplus: return Transcendental.softplus.lanes(v)
+    case .erf: return Transcendental.erf.lanes(v)
+    }
+  }
+
+  /// `y[i] = f(x[i])` for `i < count`. `x` and `y` may be the same buffer.
+  public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    var offset = 0
+    while offset + 16 <= count {
+      VectorAccess.store(self(VectorAccess.load(x + offset)), y + offset)
+      offset += 16
+    }
+    if offset < count {
+      let remaining = count - offset
+      VectorAccess.storePartial(self(VectorAccess.loadPartial(x + offset, remaining)), y + offset, remaining)
+    }
+  }
+
+  @inline(__always)
+  private static func unitClamp(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    let raised = v.replacing(with: 0, where: v .< 0)
+    return raised.replacing(with: 1, where: raised .> 1)
+  }
+}
+
+/// The cases of `PointwiseFunction` that need the C library, computed lane by lane.
+private enum Transcendental {
+  case sigmoid, tanh, silu, gelu, geluTanh, softplus, erf
+  case scaledTanh(alpha: Float, beta: Float)
+  case elu(alpha: Float)
+
+  @inline(__always)
+  func lanes(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    var result = v
+    for lane in 0..<16 { result[lane] = self(v[lane]) }
+    return result
+  }
+
+  func callAsFunction(_ x: Float) -> Float {
+    switch self {
+    case .sigmoid: return Transcendental.logistic(x)
+    case .tanh: return tanhf(x)
+    case .silu: return x * Transcendental.logistic(x)
+    case .gelu: return 0.5 * x * (1 + erff(x * (0.707_106_781_186_547_5 as Float)))
+    case .geluTanh:
+      let inner = (0.797_884_560_802_865_4 as Float) * (x + 0.044715 * x * x * x)
+      return 0.5 * x * (1 + tanhf(inner))
+    case .scaledTanh(let alpha, let beta): return alpha * tanhf(beta * x)
+    case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
+    case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))
+    case .erf: return erff(x)
+    }
+  }
+
+  /// `1 / (1 + e⁻ˣ)`, in the form that does not overflow for large negative `x`.
+  private static func logistic(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + expf(-x)) }
+    let e = expf(x)
+    return e / (1 + e)
+  }
+}

@@ -1,0 +1,147 @@
+import ResKernels
+import ResPlan
+
+/// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
+/// the fused epilogue, as one GEMM per image and group: `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g])
+/// (K × P)`, `K = C/g · kernel volume`, `P` output positions.
+///
+/// The im2col columns are never materialized: the GEMM's B panels are packed straight from X
+/// (`Im2ColPanels`); a 1×1, stride-1, unpadded convolution reads X as the B matrix directly. Constant weights
+/// are packed into the microkernel's panel layout once, when the plan is loaded.
+struct ConvOperator: Operator {
+  let x: PlanBuffer
+  let weights: PlanBuffer
+  let bias: PlanBuffer?
+  let residual: PlanBuffer?
+  let y: PlanBuffer
+  let axes: WindowAxes
+  let batch: Int
+  let groups: Int
+  let channelsPerGroup: Int
+  let outputChannelsPerGroup: Int
+  let depth: Int
+  let activation: PointwiseFunction
+  /// One per group when the weights are a constant.
+  let packedWeights: [PackedPanels]?
+  /// 1×1 kernel, unit strides, no padding: X is already the B matrix.
+  let isPointwise: Bool
+
+  init(_ params: Rescompile_Plan_ConvParams, _ operands: StepOperands) throws(RuntimeError) {
+    let epilogue = try FusedEpilogue(params.epilogue, operands)
+    let count = epilogue.inputCount(fixed: 2)
+    try operands.requireCounts(inputs: count...count, outputs: 1...1)
+    x = try operands.input(0, "X", .f32)
+    weights = try operands.input(1, "W", .f32)
+    y = try operands.output(0, "Y", .f32)
+    bias = epilogue.hasBias ? try operands.input(2, "bias", .f32) : nil
+    residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
+    activation = epilogue.activation
+    try operands.requireRank(x, "X", 3...5)
+    try operands.requireRank(weights, "W", x.rank...x.rank)
+    try operands.requireRank(y, "Y", x.rank...x.rank)
+
+    batch = x.shape[0]
+    let channels = x.shape[1]
+    let outputChannels = weights.shape[0]
+    guard params.group >= 0, params.group <= Int64(WindowAxes.largestExtent) else {
+      throw operands.failure("group \(params.group) is out of range")
+    }
+    groups = params.group == 0 ? 1 : Int(params.group)
+    let (groupedChannels, overflow) = weights.shape[1].multipliedReportingOverflow(by: groups)
+    guard !overflow, channels % groups == 0, outputChannels % groups == 0, groupedChannels == channels else {
+      throw operands.failure(
+        "X has \(channels) channels and W is \(ShapeText.of(weights.shape)), inconsistent with group \(groups)")
+    }
+    channelsPerGroup = channels / groups
+    outputChannelsPerGroup = outputChannels / groups
+    var axes = try WindowAxes(
+      input: Array(x.shape[2...]), kernelShape: params.kernelShape, defaultKernel: Array(weights.shape[2...]),
+      strides: params.strides, dilations: params.dilations, pads: params.pads, operands: operands)
+    guard axes.kernel.suffix(x.rank - 2) == weights.shape[2...] else {
+      throw operands.failure(
+        "kernel_shape \(params.kernelShape) does not match W's spatial shape \(ShapeText.of(Array(weights.shape[2...])))")
+    }
+    var spatialOutput: [Int] = []
+    for axis in (3 - (x.rank - 2))..<3 {
+      guard let size = axes.floorOutput(axis: axis) else {
+        throw operands.failure("the kernel is larger than the padded input \(ShapeText.of(x.shape))")
+      }
+      spatialOutput.append(size)
+    }
+    try axes.setOutput(spatialOutput, operands)
+    self.axes = axes
+    let expected = [batch, outputChannels] + spatialOutput
+    try operands.requireShape(y, "Y", expected)
+    if let bias { try operands.requireShape(bias, "bias", [outputChannels]) }
+    if let residual { try operands.requireShape(residual, "residual", expected) }
+    depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
+
+    isPointwise =
+      axes.kernelVolume == 1 && axes.strides == [1, 1, 1] && axes.padsBegin == [0, 0, 0]
+      && axes.padsEnd == [0, 0, 0]
+    packedWeights = try ConvOperator.prepack(
+      weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
+  }
+
+  private static func prepack(
+    _ weights: PlanBuffer, _ operands: StepOperands, groups: Int, rowsPerGroup: Int, depth: Int
+  ) throws(RuntimeError) -> [PackedPanels]? {
+    guard let constant = operands.constantFloats(weights), let base = constant.baseAddress else { return nil }
+    var packed: [PackedPanels] = []
+    for group in 0..<groups {
+      packed.append(
+        try PackedPanels(
+          base + group * rowsPerGroup * depth, rowStride: depth, depthStride: 1, rows: rowsPerGroup, depth: depth))
+    }
+    return packed
+  }
+
+  var scratchBytesPerWorker: Int {
+    GemmDriver.scratchFloats(packsA: packedWeights == nil) * 4
+  }
+
+  func run(_ context: RunContext) {
+    let input = UnsafePointer(context.floats(x))
+    let weightBase = UnsafePointer(context.floats(weights))
+    let output = context.floats(y)
+    let biasBase = bias.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let positions = axes.outputPlane
+    let rows = outputChannelsPerGroup
+    let problems = batch * groups
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: problems * positions)
+    let tasks = GemmPartition.tasks(problems: problems, m: rows, n: positions, workers: workers)
+    context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
+      let task = tasks[index]
+      let image = task.problem / groups
+      let group = task.problem % groups
+      let firstChannel = image * groups * channelsPerGroup + group * channelsPerGroup
+      let firstOutput = (image * groups + group) * rows
+      var epilogue = MatrixEpilogue(activation: activation)
+      if let biasBase {
+        epilogue.bias = biasBase + group * rows
+        epilogue.biasRowStride = 1
+      }
+      if let residualBase {
+        epilogue.residual = residualBase + firstOutput * positions
+        epilogue.residualRowStride = positions
+      }
+      let a: GemmA =
+        if let packedWeights { .packed(packedWeights[group].base) } else {
+          .strided(weightBase + group * rows * depth, rowStride: depth, depthStride: 1)
+        }
+      let groupInput = input + firstChannel * axes.inputPlane
+      let scratch = context.scratchFloats(worker: worker)
+      if isPointwise {
+        GemmDriver.run(
+          k: depth, a: a, b: StridedPanels(base: groupInput, depthStride: positions, columnStride: 1),
+          c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
+          columns: task.columns, scratch: scratch)
+      } else {
+        GemmDriver.run(
+          k: depth, a: a, b: Im2ColPanels(input: groupInput, axes: axes), c: output + firstOutput * positions,
+          cRowStride: positions, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import ResKernels
+
+/// How a GEMM's A operand (`m × k`) is supplied.
+enum GemmA {
+  /// Prepacked into `MR`-row panels over the whole reduction (`PackedPanels`): panel `p` starts at
+  /// `p · k · MR`.
+  case packed(UnsafePointer<Float>)
+  /// Element `(i, k)` at `base[i·rowStride + k·depthStride]`; packed block by block while running.
+  case strided(UnsafePointer<Float>, rowStride: Int, depthStride: Int)
+}
+
+/// Supplies B (`k × n`) in `NR`-column panels: a strided matrix, or a convolution's input read as im2col
+/// columns without materializing them.
+protocol PanelSource {
+  /// Writes the panel of `columns ≤ width` columns starting at `columnStart`, reduction steps
+  /// `depthStart..<depthStart+depth`, as `panel[k·width + j]`, zero-padded to `width` columns.
+  func packPanel(
+    depthStart: Int, depth: Int, columnStart: Int, columns: Int, width: Int, into panel: UnsafeMutablePointer<Float>)
+}
+
+/// B as a strided matrix: element `(k, j)` at `base[k·depthStride + j·columnStride]`.
+struct StridedPanels: PanelSource {
+  let base: UnsafePointer<Float>
+  let depthStride: Int
+  let columnStride: Int
+
+  func packPanel(
+    depthStart: Int, depth: Int, columnStart: Int, columns: Int, width: Int, into panel: UnsafeMutablePointer<Float>
+  ) {
+    PanelPacking.packColumns(
+      base + depthStart * depthStride + columnStart * columnStride, depthStride: depthStride,
+      columnStride: columnStride, columns: columns, depth: depth, width: width, into: panel)
+  }
+}
+
+/// The epilogue of a whole output matrix; `tile(row:column:)` gives the microkernel's view of one tile.
+struct MatrixEpilogue {
+  var alpha: Float = 1
+  /// Bias at output element (0, 0), read with these strides (column stride 0 or 1), scaled by `biasScale`.
+  var bias: UnsafePointer<Float>?
+  var biasRowStride = 0
+  var biasColumnStride = 0
+  var biasScale: Float = 1
+  /// A tensor of the output's layout added before the activation.
+  var residual: UnsafePointer<Float>?
+  var residualRowStride = 0
+  var activation: PointwiseFunction = .identity
+
+  func tile(row: Int, column: Int) -> TileEpilogue {
+    TileEpilogue(
+      alpha: alpha, bias: bias.map { $0 + row * biasRowStride + column * biasColumnStride },
+      biasRowStride: biasRowStride, biasColumnStride: biasColumnStride, biasScale: biasScale,
+      residual: residual.map { $0 + row * residualRowStride + column }, residualRowStride: residualRowStride,
+      activation: activation)
+  }
+}
+
+/// A cache-blocked GEMM over the registry's microkernel: `C = epilogue(A·B)` for a block of C's rows and
+/// columns.
+///
+/// Loop order after Goto and BLIS: columns in `nc` blocks, the reduction in `kc` blocks (B's block packed
+/// once per pair), rows in `mc` blocks (A packed unless prepacked), then microkernel tiles. Every element of C
+/// is summed in the same order (K blocks in sequence, each in order) whatever block of C a call covers, so
+/// splitting C's rows or columns over threads gives bit-identical results.
+enum GemmDriver {
+  static let kernel = MicrokernelRegistry.gemm
+  static let kc = 256
+  static let mc = 20 * kernel.mr
+  static let nc = 16 * kernel.nr
+
+  /// Scratch floats one worker needs: B's block, plus A's block when A is not prepacked.
+  static func scratchFloats(packsA: Bool) -> Int {
+    kc * nc + (packsA ? mc * kc : 0)
+  }
+
+  /// Computes `C[rows, columns]` of the `m × n` product with reduction length `k`. `rows.lowerBound` must be
+  /// a multiple of `MR` when A is prepacked (`GemmPartition` only makes such splits).
+  static func run<B: PanelSource>(
+    k: Int, a: GemmA, b: B, c: UnsafeMutablePointer<Float>, cRowStride: Int, epilogue: MatrixEpilogue,
+    rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    let mr = kernel.mr
+    let nr = kernel.nr
+    let bBlock = scratch
+    let aBlock = scratch + kc * nc
+    let depthBlocks = max(1, (k + kc - 1) / kc)
+    var columnStart = columns.lowerBound
+    while columnStart < columns.upperBound {
+      let blockColumns = min(nc, columns.upperBound - columnStart)
+      let columnPanels = (blockColumns + nr - 1) / nr
+      for depthBlock in 0..<depthBlocks {
+        let depthStart = depthBlock * kc
+        let depth = min(kc, k - depthStart)
+        let isLast = depthBlock == depthBlocks - 1
+        for panel in 0..<columnPanels {
+          b.packPanel(
+            depthStart: depthStart, depth: depth, columnStart: columnStart + panel * nr,
+            columns: min(nr, blockColumns - panel * nr), width: nr, into: bBlock + panel * depth * nr)
+        }
+        var rowStart = rows.lowerBound
+        while rowStart < rows.upperBound {
+          let blockRows = min(mc, rows.upperBound - rowStart)
+          let rowPanels = (blockRows + mr - 1) / mr
+          let aPanels = panels(
+            of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
+            into: aBlock)
+          for panel in 0..<columnPanels {
+            let column = columnStart + panel * nr
+            for rowPanel in 0..<rowPanels {
+              let row = rowStart + rowPanel * mr
+              kernel.run(
+                GemmTile(
+                  depth: depth, a: aPanels.base + rowPanel * aPanels.stride, b: bBlock + panel * depth * nr,
+                  c: c + row * cRowStride + column, cRowStride: cRowStride,
+                  rows: min(mr, rows.upperBound - row), columns: min(nr, columnStart + blockColumns - column),
+                  accumulate: depthBlock > 0, epilogue: isLast ? epilogue.tile(row: row, column: column) : nil))
+            }
+          }
+          rowStart += blockRows
+        }
+      }
+      columnStart += blockColumns
+    }
+  }
+
+  /// The A panels for rows `rowStart..<rowStart+blockRows` and one K block: the prepacked ones in place, or
+  /// freshly packed into `block`.
+  private static func panels(
+    of a: GemmA, k: Int, rowStart: Int, blockRows: Int, depthStart: Int, depth: Int,
+    into block: UnsafeMutablePointer<Float>
+  ) -> (base: UnsafePointer<Float>, stride: Int) {
+    let mr = kernel.mr
+    switch a {
+    case .packed(let packed):
+      return (packed + (rowStart / mr) * k * mr + depthStart * mr, k * mr)
+    case .strided(let base, let rowStride, let depthStride):
+      var row = 0
+      while row < blockRows {
+        PanelPacking.packRows(
+          base + (rowStart + row) * rowStride + depthStart * depthStride, rowStride: rowStride,
+          depthStride: depthStride, rows: min(mr, blockRows - row), depth: depth, width: mr,
+          into: block + (row / mr) * depth * mr)
+        row += mr
+      }
+      return (UnsafePointer(block), depth * mr)
+    }
+  }
+}

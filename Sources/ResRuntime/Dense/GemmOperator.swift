@@ -1,0 +1,102 @@
+import ResKernels
+import ResPlan
+
+/// `f32_gemm_generic`: ONNX Gemm, `Y = activation(alpha·A'·B' + beta·C + residual)` with `A'`, `B'` optionally
+/// transposed and `C` broadcast to `[M, N]`. Transposition is only a choice of strides for the packing; a
+/// constant A is prepacked when the plan loads.
+struct GemmOperator: Operator {
+  let a: PlanBuffer
+  let b: PlanBuffer
+  let c: PlanBuffer?
+  let residual: PlanBuffer?
+  let y: PlanBuffer
+  let m: Int
+  let n: Int
+  let k: Int
+  let transA: Bool
+  let transB: Bool
+  let alpha: Float
+  let beta: Float
+  let activation: PointwiseFunction
+  /// C's strides over the output's rows and columns (0 on a broadcast axis).
+  let cRowStride: Int
+  let cColumnStride: Int
+  let packedA: PackedPanels?
+
+  init(_ params: Rescompile_Plan_GemmParams, _ operands: StepOperands) throws(RuntimeError) {
+    let epilogue = try FusedEpilogue(params.epilogue, operands)
+    let count = epilogue.inputCount(fixed: 2)
+    try operands.requireCounts(inputs: count...count, outputs: 1...1)
+    a = try operands.input(0, "A", .f32)
+    b = try operands.input(1, "B", .f32)
+    y = try operands.output(0, "Y", .f32)
+    c = epilogue.hasBias ? try operands.input(2, "C", .f32) : nil
+    residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
+    try operands.requireRank(a, "A", 2...2)
+    try operands.requireRank(b, "B", 2...2)
+    transA = params.transA
+    transB = params.transB
+    alpha = params.alpha
+    beta = params.beta
+    activation = epilogue.activation
+    m = transA ? a.shape[1] : a.shape[0]
+    k = transA ? a.shape[0] : a.shape[1]
+    n = transB ? b.shape[0] : b.shape[1]
+    let bDepth = transB ? b.shape[1] : b.shape[0]
+    guard bDepth == k else {
+      throw operands.failure(
+        "A' is \(m)x\(k) but B' is \(bDepth)x\(n) (A \(ShapeText.of(a.shape)), B \(ShapeText.of(b.shape)))")
+    }
+    try operands.requireShape(y, "Y", [m, n])
+    if let residual { try operands.requireShape(residual, "residual", [m, n]) }
+    if let c {
+      guard c.rank <= 2, let strides = Broadcast.strides(of: c.shape, into: [m, n]) else {
+        throw operands.failure("C (\(c.label)) does not broadcast to [\(m),\(n)]")
+      }
+      cRowStride = strides[0]
+      cColumnStride = strides[1]
+    } else {
+      cRowStride = 0
+      cColumnStride = 0
+    }
+    if let constant = operands.constantFloats(a), let base = constant.baseAddress {
+      packedA = try PackedPanels(
+        base, rowStride: transA ? 1 : k, depthStride: transA ? m : 1, rows: m, depth: k)
+    } else {
+      packedA = nil
+    }
+  }
+
+  var scratchBytesPerWorker: Int {
+    GemmDriver.scratchFloats(packsA: packedA == nil) * 4
+  }
+
+  func run(_ context: RunContext) {
+    let aBase = UnsafePointer(context.floats(a))
+    let bBase = UnsafePointer(context.floats(b))
+    let output = context.floats(y)
+    var epilogue = MatrixEpilogue(alpha: alpha, activation: activation)
+    if let c {
+      epilogue.bias = UnsafePointer(context.floats(c))
+      epilogue.biasRowStride = cRowStride
+      epilogue.biasColumnStride = cColumnStride
+      epilogue.biasScale = beta
+    }
+    if let residual {
+      epilogue.residual = UnsafePointer(context.floats(residual))
+      epilogue.residualRowStride = n
+    }
+    let aOperand: GemmA =
+      if let packedA { .packed(packedA.base) } else {
+        .strided(aBase, rowStride: transA ? 1 : k, depthStride: transA ? m : 1)
+      }
+    let panels = StridedPanels(base: bBase, depthStride: transB ? 1 : n, columnStride: transB ? k : 1)
+    let workers = context.workers(work: RunContext.work(m, n, k), tasks: m * n)
+    let tasks = GemmPartition.tasks(problems: 1, m: m, n: n, workers: workers)
+    context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
+      GemmDriver.run(
+        k: k, a: aOperand, b: panels, c: output, cRowStride: n, epilogue: epilogue, rows: tasks[index].rows,
+        columns: tasks[index].columns, scratch: context.scratchFloats(worker: worker))
+    }
+  }
+}

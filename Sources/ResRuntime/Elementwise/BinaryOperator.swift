@@ -1,0 +1,133 @@
+import ResKernels
+import ResPlan
+
+/// `binary`: `Y = A ⊙ B` with numpy broadcasting to Y's shape. f32 addition, subtraction, multiplication,
+/// division, maximum and minimum run on the SIMD microkernels row by row; every other type and operation
+/// runs the scalar element rules of `BinaryElement`.
+struct BinaryOperator: Operator {
+  let a: PlanBuffer
+  let b: PlanBuffer
+  let y: PlanBuffer
+  let kind: BinaryKind
+  let layout: StridedWalk
+
+  init(_ params: Rescompile_Plan_BinaryParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 2...2, outputs: 1...1)
+    kind = try BinaryKind(params.kind, operands)
+    a = operands.inputs[0]
+    b = operands.inputs[1]
+    y = operands.outputs[0]
+    guard kind.accepts(a.elementType) else {
+      throw operands.failure("\(kind.rawValue) does not take element type \(a.elementType.rawValue)")
+    }
+    try operands.requireSameType(b, "B", as: a)
+    if kind == .equal {
+      _ = try operands.output(0, "Y", .bool)
+    } else {
+      try operands.requireSameType(y, "Y", as: a)
+    }
+    guard let shape = Broadcast.shape([a.shape, b.shape]) else {
+      throw operands.failure("A \(ShapeText.of(a.shape)) and B \(ShapeText.of(b.shape)) do not broadcast")
+    }
+    try operands.requireShape(y, "Y", shape)
+    layout = StridedWalk(
+      broadcastingTo: shape,
+      operandStrides: [Broadcast.strides(of: a.shape, into: shape) ?? [], Broadcast.strides(of: b.shape, into: shape) ?? []])
+  }
+
+  func run(_ context: RunContext) {
+    if a.elementType == .f32, let operation = microkernelOperation {
+      runFloat(operation, context)
+      return
+    }
+    switch a.elementType {
+    case .f32: runScalar(Float.self, context)
+    case .f64: runScalar(Double.self, context)
+    case .f16: runHalf(context)
+    case .i64: runScalar(Int64.self, context)
+    case .i32: runScalar(Int32.self, context)
+    case .i8: runScalar(Int8.self, context)
+    case .u8: runScalar(UInt8.self, context)
+    case .bool: runScalar(BoolByte.self, context)
+    }
+  }
+
+  private var microkernelOperation: BinaryOperation? {
+    switch kind {
+    case .add: .add
+    case .sub: .sub
+    case .mul: .mul
+    case .div: .div
+    case .max: .max
+    case .min: .min
+    case .pow, .mod, .fmod, .equal: nil
+    }
+  }
+
+  private func runFloat(_ operation: BinaryOperation, _ context: RunContext) {
+    let aBase = UnsafePointer(context.floats(a))
+    let bBase = UnsafePointer(context.floats(b))
+    let output = context.floats(y)
+    let strides = layout.rowStrides
+    layout.run(context, work: y.count) { offsets, columns in
+      let start = columns.lowerBound
+      let aRow = aBase + offsets[0] + start * strides[0]
+      let bRow = bBase + offsets[1] + start * strides[1]
+      let yRow = output + offsets[3] + start
+      switch (strides[0], strides[1]) {
+      case (0, 0):
+        // Both operands are constant along the row: compute once, then fill.
+        BinaryMicrokernels.run(operation, .vectorVector, aRow, bRow, yRow, count: 1)
+        yRow.update(repeating: yRow[0], count: columns.count)
+      case (0, _): BinaryMicrokernels.run(operation, .scalarVector, aRow, bRow, yRow, count: columns.count)
+      case (_, 0): BinaryMicrokernels.run(operation, .vectorScalar, aRow, bRow, yRow, count: columns.count)
+      default: BinaryMicrokernels.run(operation, .vectorVector, aRow, bRow, yRow, count: columns.count)
+      }
+    }
+  }
+
+  private func runScalar<T: BinaryElement>(_: T.Type, _ context: RunContext) {
+    let aBase = UnsafeRawPointer(context.raw(a))
+    let bBase = UnsafeRawPointer(context.raw(b))
+    let output = context.raw(y)
+    let strides = layout.rowStrides
+    let kind = kind
+    let width = MemoryLayout<T>.stride
+    layout.run(context, work: y.count) { offsets, columns in
+      for column in columns {
+        let left = aBase.load(fromByteOffset: (offsets[0] + column * strides[0]) * width, as: T.self)
+        let right = bBase.load(fromByteOffset: (offsets[1] + column * strides[1]) * width, as: T.self)
+        let index = offsets[3] + column
+        if kind == .equal {
+          output.storeBytes(of: T.equal(left, right) ? 1 : 0, toByteOffset: index, as: UInt8.self)
+        } else {
+          output.storeBytes(of: T.combine(kind, left, right), toByteOffset: index * width, as: T.self)
+        }
+      }
+    }
+  }
+
+  /// f16 in f32 arithmetic, rounded back to f16 (numpy's float16 behaviour).
+  private func runHalf(_ context: RunContext) {
+    let aBase = UnsafeRawPointer(context.raw(a))
+    let bBase = UnsafeRawPointer(context.raw(b))
+    let output = context.raw(y)
+    let strides = layout.rowStrides
+    let kind = kind
+    layout.run(context, work: y.count) { offsets, columns in
+      for column in columns {
+        let left = HalfPrecision.float(
+          fromBits: aBase.load(fromByteOffset: (offsets[0] + column * strides[0]) * 2, as: UInt16.self))
+        let right = HalfPrecision.float(
+          fromBits: bBase.load(fromByteOffset: (offsets[1] + column * strides[1]) * 2, as: UInt16.self))
+        let index = offsets[3] + column
+        if kind == .equal {
+          output.storeBytes(of: left == right ? 1 : 0, toByteOffset: index, as: UInt8.self)
+        } else {
+          let value = HalfPrecision.bits(from: Float.combine(kind, left, right))
+          output.storeBytes(of: value, toByteOffset: index * 2, as: UInt16.self)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import ResKernels
+
+extension PointwiseFunction {
+  /// The function in double precision, for f64 tensors (the same definitions as the f32 vector form, each
+  /// parameter widened from its f32 plan value).
+  func evaluate(_ x: Double) -> Double {
+    switch self {
+    case .identity: return x
+    case .relu: return x < 0 ? 0 : x
+    case .clip(let low, let high):
+      let raised = x < Double(low) ? Double(low) : x
+      return raised > Double(high) ? Double(high) : raised
+    case .leakyRelu(let alpha): return x < 0 ? x * Double(alpha) : x
+    case .sigmoid: return PointwiseFunction.logistic(x)
+    case .tanh: return LibM.tanh(x)
+    case .hardSigmoid(let alpha, let beta): return PointwiseFunction.unitClamp(x * Double(alpha) + Double(beta))
+    case .hardSwish: return x * PointwiseFunction.unitClamp(x / 6 + 0.5)
+    case .silu: return x * PointwiseFunction.logistic(x)
+    case .gelu: return 0.5 * x * (1 + LibM.erf(x * 0.707_106_781_186_547_524_4))
+    case .geluTanh: return 0.5 * x * (1 + LibM.tanh(0.797_884_560_802_865_355_9 * (x + 0.044715 * x * x * x)))
+    case .thresholdedRelu(let alpha): return x > Double(alpha) ? x : 0
+    case .scaledTanh(let alpha, let beta): return Double(alpha) * LibM.tanh(Double(beta) * x)
+    case .affine(let alpha, let beta): return Double(alpha) * x + Double(beta)
+    case .elu(let alpha): return x >= 0 ? x : Double(alpha) * LibM.expm1(x)
+    case .softsign: return x / (1 + Swift.abs(x))
+    case .softplus: return (x > 0 ? x : 0) + LibM.log1p(LibM.exp(-Swift.abs(x)))
+    case .erf: return LibM.erf(x)
+    case .sqrt: return x.squareRoot()
+    }
+  }
+
+  private static func logistic(_ x: Double) -> Double {
+    if x >= 0 { return 1 / (1 + LibM.exp(-x)) }
+    let e = LibM.exp(x)
+    return e / (1 + e)
+  }
+
+  private static func unitClamp(_ x: Double) -> Double {
+    let raised = x < 0 ? 0 : x
+    return raised > 1 ? 1 : raised
+  }
+}

@@ -1,0 +1,96 @@
+import ResKernels
+import ResPlan
+
+/// `unary`: `Y = f(X)` elementwise on a float type. f32 runs the 16-lane `PointwiseFunction` microkernel over
+/// contiguous chunks (split over workers on 16-element boundaries); f16 goes through the same vector form 16
+/// values at a time; f64 uses the double-precision definitions.
+struct UnaryOperator: Operator {
+  let x: PlanBuffer
+  let y: PlanBuffer
+  let function: PointwiseFunction
+  let precision: FloatPrecision
+
+  /// The float types a unary step takes.
+  enum FloatPrecision {
+    case single, half, double
+  }
+
+  init(_ params: Rescompile_Plan_UnaryParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 1...1, outputs: 1...1)
+    x = try operands.input(0, "X", [.f32, .f64, .f16])
+    y = operands.outputs[0]
+    try operands.requireSameType(y, "Y", as: x)
+    try operands.requireShape(y, "Y", x.shape)
+    function = try UnaryOperator.function(params, operands)
+    precision = x.elementType == .f16 ? .half : x.elementType == .f64 ? .double : .single
+  }
+
+  static func function(_ params: Rescompile_Plan_UnaryParams, _ operands: StepOperands) throws(RuntimeError)
+    -> PointwiseFunction
+  {
+    switch params.kind {
+    case .identity: return .identity
+    case .relu: return .relu
+    case .sigmoid: return .sigmoid
+    case .tanh: return .tanh
+    case .erf: return .erf
+    case .sqrt: return .sqrt
+    case .hardSwish: return .hardSwish
+    case .leakyRelu: return .leakyRelu(alpha: params.alpha)
+    case .hardSigmoid: return .hardSigmoid(alpha: params.alpha, beta: params.beta)
+    case .gelu: return .gelu
+    case .geluTanh: return .geluTanh
+    case .clip: return .clip(min: params.alpha, max: params.beta)
+    case .UNRECOGNIZED(let raw): throw operands.failure("unary kind \(raw) is unknown to this runtime")
+    }
+  }
+
+  func run(_ context: RunContext) {
+    let count = x.count
+    let workers = context.workers(work: count, tasks: count / 16)
+    let ranges = RunContext.ranges(of: count, parts: workers, granule: 16)
+    let function = function
+    switch precision {
+    case .single:
+      let input = UnsafePointer(context.floats(x))
+      let output = context.floats(y)
+      context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
+        let range = ranges[task]
+        function.apply(input + range.lowerBound, output + range.lowerBound, count: range.count)
+      }
+    case .half:
+      let input = UnsafeRawPointer(context.raw(x))
+      let output = context.raw(y)
+      context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
+        UnaryOperator.applyHalf(function, input, output, ranges[task])
+      }
+    case .double:
+      let input = UnsafeRawPointer(context.raw(x))
+      let output = context.raw(y)
+      context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
+        for index in ranges[task] {
+          let value = input.load(fromByteOffset: index * 8, as: Double.self)
+          output.storeBytes(of: function.evaluate(value), toByteOffset: index * 8, as: Double.self)
+        }
+      }
+    }
+  }
+
+  private static func applyHalf(
+    _ function: PointwiseFunction, _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer, _ range: Range<Int>
+  ) {
+    var start = range.lowerBound
+    while start < range.upperBound {
+      let width = min(16, range.upperBound - start)
+      var values = SIMD16<Float>()
+      for lane in 0..<width {
+        values[lane] = HalfPrecision.float(fromBits: input.load(fromByteOffset: (start + lane) * 2, as: UInt16.self))
+      }
+      let results = function(values)
+      for lane in 0..<width {
+        output.storeBytes(of: HalfPrecision.bits(from: results[lane]), toByteOffset: (start + lane) * 2, as: UInt16.self)
+      }
+      start += width
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import ResPlan
+
+/// Builds the operator a plan step names: the one place that maps each `KernelID` to its operator and its
+/// parameter message (an exhaustive switch: a new kernel cannot be forgotten here).
+enum OperatorFactory {
+  static func make(
+    _ kernel: KernelID, _ params: Rescompile_Plan_Step.OneOf_Params?, _ operands: StepOperands
+  ) throws(RuntimeError) -> any Operator {
+    let mismatch = operands.failure("the parameters do not belong to this kernel (\(describe(params)))")
+    switch kernel {
+    case .f32ConvNCHWGeneric:
+      guard case .conv(let message) = params else { throw mismatch }
+      return try ConvOperator(message, operands)
+    case .f32GemmGeneric:
+      guard case .gemm(let message) = params else { throw mismatch }
+      return try GemmOperator(message, operands)
+    case .f32MatMulGeneric:
+      guard case .matmul(let message) = params else { throw mismatch }
+      return try MatMulOperator(message, operands)
+    case .f32RecurrentGeneric:
+      guard case .recurrent(let message) = params else { throw mismatch }
+      return try RecurrentOperator(message, operands)
+    case .f32ChannelAffine:
+      guard case .channelAffine(let message) = params else { throw mismatch }
+      return try ChannelAffineOperator(message, operands)
+    case .f32LayerNorm:
+      guard case .layerNorm(let message) = params else { throw mismatch }
+      return try LayerNormOperator(message, operands)
+    case .f32LRN:
+      guard case .lrn(let message) = params else { throw mismatch }
+      return try LRNOperator(message, operands)
+    case .f32Pool:
+      guard case .pool(let message) = params else { throw mismatch }
+      return try PoolOperator(message, operands)
+    case .f32ReduceMean:
+      guard case .reduceMean(let message) = params else { throw mismatch }
+      return try ReduceMeanOperator(message, operands)
+    case .f32Softmax:
+      guard case .softmax(let message) = params else { throw mismatch }
+      return try SoftmaxOperator(message, operands)
+    case .unary:
+      guard case .unary(let message) = params else { throw mismatch }
+      return try UnaryOperator(message, operands)
+    case .binary:
+      guard case .binary(let message) = params else { throw mismatch }
+      return try BinaryOperator(message, operands)
+    case .whereSelect:
+      guard case .where(let message) = params else { throw mismatch }
+      return try WhereOperator(message, operands)
+    case .cast:
+      guard case .cast(let message) = params else { throw mismatch }
+      return try CastOperator(message, operands)
+    case .copy:
+      guard case .copy(let message) = params else { throw mismatch }
+      return try CopyOperator(message, operands)
+    case .gather:
+      guard case .gather(let message) = params else { throw mismatch }
+      return try GatherOperator(message, operands)
+    case .pad:
+      guard case .pad(let message) = params else { throw mismatch }
+      return try PadOperator(message, operands)
+    case .fill:
+      guard case .fill(let message) = params else { throw mismatch }
+      return try FillOperator(message, operands)
+    }
+  }
+
+  /// Kernels whose output may be exactly the bytes of one of their inputs (in place): each output element
+  /// depends only on the input elements at the same index, read before it is written.
+  static func allowsInPlace(_ kernel: KernelID) -> Bool {
+    switch kernel {
+    case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine: true
+    case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
+      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .fill:
+      false
+    }
+  }
+
+  private static func describe(_ params: Rescompile_Plan_Step.OneOf_Params?) -> String {
+    switch params {
+    case nil: "none given"
+    case .conv: "ConvParams"
+    case .gemm: "GemmParams"
+    case .matmul: "MatMulParams"
+    case .channelAffine: "ChannelAffineParams"
+    case .layerNorm: "LayerNormParams"
+    case .lrn: "LRNParams"
+    case .unary: "UnaryParams"
+    case .binary: "BinaryParams"
+    case .where: "WhereParams"
+    case .cast: "CastParams"
+    case .pool: "PoolParams"
+    case .reduceMean: "ReduceMeanParams"
+    case .softmax: "SoftmaxParams"
+    case .copy: "CopyParams"
+    case .gather: "GatherParams"
+    case .pad: "PadParams"
+    case .fill: "FillParams"
+    case .recurrent: "RecurrentParams"
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import ResPlan
+
+/// `copy`: the strided copy behind Transpose, Slice (any step sign), Expand, Concat and Split:
+/// `Y[dst_offset + Σ i·dst_strides] = X[src_offset + Σ i·src_strides]` for every index `i` of `shape`.
+///
+/// Validation computes the lowest and highest element each side can reach (strides may be negative or zero)
+/// and requires both inside the buffer, so no index can leave it; it also requires the walk to be no longer
+/// than Y, which keeps the work of a hostile copy bounded by its output.
+struct CopyOperator: Operator {
+  let x: PlanBuffer
+  let y: PlanBuffer
+  let walk: StridedWalk
+  let sourceOffset: Int
+  let destinationOffset: Int
+
+  /// Copies of more axes than this are rejected (ONNX tensors in real models have far fewer).
+  static let maximumRank = 16
+
+  init(_ params: Rescompile_Plan_CopyParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 1...1, outputs: 1...1)
+    x = operands.inputs[0]
+    y = operands.outputs[0]
+    try operands.requireSameType(y, "Y", as: x)
+    let rank = params.shape.count
+    guard rank <= CopyOperator.maximumRank, params.srcStrides.count == rank, params.dstStrides.count == rank else {
+      throw operands.failure(
+        "copy of rank \(rank) has \(params.srcStrides.count) source and \(params.dstStrides.count) destination strides")
+    }
+    var shape: [Int] = []
+    for size in params.shape {
+      guard size >= 0 else { throw operands.failure("copy shape has a negative size \(size)") }
+      shape.append(try CheckedMath.int(size, "\(operands.site): copy size"))
+    }
+    let count = try CheckedMath.product(shape, "\(operands.site): copy element count")
+    guard count <= y.count else {
+      throw operands.failure("copies \(count) elements into \(y.label), which has \(y.count)")
+    }
+    let sourceStrides = try params.srcStrides.map { (value: Int64) throws(RuntimeError) in
+      try CheckedMath.int(value, "\(operands.site): source stride")
+    }
+    let destinationStrides = try params.dstStrides.map { (value: Int64) throws(RuntimeError) in
+      try CheckedMath.int(value, "\(operands.site): destination stride")
+    }
+    sourceOffset = try CheckedMath.int(params.srcOffset, "\(operands.site): source offset")
+    destinationOffset = try CheckedMath.int(params.dstOffset, "\(operands.site): destination offset")
+    if count > 0 {
+      try CopyOperator.requireReach(
+        offset: sourceOffset, strides: sourceStrides, shape: shape, inside: x, "source", operands)
+      try CopyOperator.requireReach(
+        offset: destinationOffset, strides: destinationStrides, shape: shape, inside: y, "destination", operands)
+    }
+    walk = StridedWalk(
+      shape: shape,
+      axisStrides: shape.indices.map { SIMD4<Int>(sourceStrides[$0], 0, 0, destinationStrides[$0]) })
+  }
+
+  /// Requires every element `offset + Σ i·strides` (for `i` in `shape`, all sizes ≥ 1) inside `buffer`.
+  private static func requireReach(
+    offset: Int, strides: [Int], shape: [Int], inside buffer: PlanBuffer, _ side: String, _ operands: StepOperands
+  ) throws(RuntimeError) {
+    var lowest = offset
+    var highest = offset
+    for (stride, size) in zip(strides, shape) {
+      let span = try CheckedMath.multiply(stride, size - 1, "\(operands.site): \(side) span")
+      if span < 0 {
+        lowest = try CheckedMath.add(lowest, span, "\(operands.site): \(side) reach")
+      } else {
+        highest = try CheckedMath.add(highest, span, "\(operands.site): \(side) reach")
+      }
+    }
+    guard lowest >= 0, highest < buffer.count else {
+      throw operands.failure(
+        "\(side) elements \(lowest)...\(highest) are outside \(buffer.label) (\(buffer.count) elements)")
+    }
+  }
+
+  func run(_ context: RunContext) {
+    switch x.elementType.byteWidth {
+    case 8: copy(UInt64.self, context)
+    case 4: copy(UInt32.self, context)
+    case 2: copy(UInt16.self, context)
+    default: copy(UInt8.self, context)
+    }
+  }
+
+  private func copy<T: FixedWidthInteger>(_: T.Type, _ context: RunContext) {
+    let source = UnsafeRawPointer(context.raw(x))
+    let destination = context.raw(y)
+    let width = MemoryLayout<T>.size
+    let start = SIMD4<Int>(sourceOffset, 0, 0, destinationOffset)
+    let strides = walk.rowStrides
+    let length = walk.rowLength
+    walk.forEachRow(in: 0..<walk.rowCount) { rowOffsets in
+      let offsets = rowOffsets &+ start
+      if strides[0] == 1 && strides[3] == 1 {
+        (destination + offsets[3] * width).copyMemory(from: source + offsets[0] * width, byteCount: length * width)
+        return
+      }
+      for element in 0..<length {
+        let value = source.load(fromByteOffset: (offsets[0] + element * strides[0]) * width, as: T.self)
+        destination.storeBytes(of: value, toByteOffset: (offsets[3] + element * strides[3]) * width, as: T.self)
+      }
+    }
+  }
+}

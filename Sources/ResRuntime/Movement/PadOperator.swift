@@ -1,0 +1,136 @@
+import ResPlan
+
+/// `pad`: ONNX Pad in constant, reflect, edge or wrap mode, with negative pads cropping. For each axis a map
+/// from output index to input index (or "padding") is built when the plan loads; running is then a walk
+/// over the output that copies mapped elements and writes the constant where any axis is padding.
+struct PadOperator: Operator {
+  enum Mode: Sendable {
+    case constant, reflect, edge, wrap
+  }
+
+  let data: PlanBuffer
+  let value: PlanBuffer?
+  let y: PlanBuffer
+  /// Per axis, for each output index: the input element offset along that axis (index × stride), or -1
+  /// for padding.
+  let sourceOffsets: [[Int]]
+
+  init(_ params: Rescompile_Plan_PadParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 1...2, outputs: 1...1)
+    data = operands.inputs[0]
+    y = operands.outputs[0]
+    try operands.requireSameType(y, "Y", as: data)
+    let mode = try PadOperator.mode(params.mode, operands)
+    if operands.inputs.count == 2 {
+      let value = operands.inputs[1]
+      try operands.requireSameType(value, "constant value", as: data)
+      guard value.count == 1 else { throw operands.failure("the constant value \(value.label) must have one element") }
+      self.value = value
+    } else {
+      value = nil
+    }
+    let rank = data.rank
+    guard params.pads.count == 2 * rank else {
+      throw operands.failure("pads has \(params.pads.count) values, expected \(2 * rank)")
+    }
+    var expected: [Int] = []
+    var begins: [Int] = []
+    for axis in 0..<rank {
+      let begin = try CheckedMath.int(params.pads[axis], "\(operands.site): pad")
+      let end = try CheckedMath.int(params.pads[axis + rank], "\(operands.site): pad")
+      let size = try CheckedMath.add(
+        try CheckedMath.add(data.shape[axis], begin, "\(operands.site): padded size"), end,
+        "\(operands.site): padded size")
+      guard size >= 0 else { throw operands.failure("pads crop axis \(axis) below size 0") }
+      if mode != .constant && data.shape[axis] == 0 && size > 0 {
+        throw operands.failure("cannot pad an empty axis \(axis) in \(params.mode) mode")
+      }
+      expected.append(size)
+      begins.append(begin)
+    }
+    try operands.requireShape(y, "Y", expected)
+    if y.count == 0 {
+      sourceOffsets = []
+    } else {
+      let inputShape = data.shape
+      let strides = Broadcast.contiguousStrides(inputShape)
+      sourceOffsets = (0..<rank).map { axis in
+        (0..<expected[axis]).map { index in
+          PadOperator.source(index - begins[axis], size: inputShape[axis], mode).map { $0 * strides[axis] } ?? -1
+        }
+      }
+    }
+  }
+
+  private static func mode(_ mode: Rescompile_Plan_PadParams.Mode, _ operands: StepOperands) throws(RuntimeError)
+    -> Mode
+  {
+    switch mode {
+    case .constant: return .constant
+    case .reflect: return .reflect
+    case .edge: return .edge
+    case .wrap: return .wrap
+    case .UNRECOGNIZED(let raw): throw operands.failure("pad mode \(raw) is unknown to this runtime")
+    }
+  }
+
+  /// The input index that position `index` (relative to the input's start) reads, or nil for padding.
+  /// Reflect follows numpy (repeated reflection for pads longer than the axis).
+  static func source(_ index: Int, size: Int, _ mode: Mode) -> Int? {
+    if index >= 0 && index < size { return index }
+    switch mode {
+    case .constant: return nil
+    case .edge: return index < 0 ? 0 : size - 1
+    case .wrap: return ((index % size) + size) % size
+    case .reflect:
+      if size == 1 { return 0 }
+      let period = 2 * (size - 1)
+      let folded = ((index % period) + period) % period
+      return folded < size ? folded : period - folded
+    }
+  }
+
+  func run(_ context: RunContext) {
+    let source = UnsafeRawPointer(context.raw(data))
+    let output = context.raw(y)
+    let width = data.elementType.byteWidth
+    let fill: UnsafeRawPointer? = value.map { UnsafeRawPointer(context.raw($0)) }
+    let rank = sourceOffsets.count
+    guard rank > 0 else {
+      // A scalar: nothing to pad.
+      output.copyMemory(from: source, byteCount: width)
+      return
+    }
+    let rowMap = sourceOffsets[rank - 1]
+    var index = [Int](repeating: 0, count: rank)
+    var written = 0
+    while written < y.count {
+      var rowSource = 0
+      var padded = false
+      for axis in 0..<(rank - 1) {
+        let offset = sourceOffsets[axis][index[axis]]
+        if offset < 0 { padded = true }
+        rowSource += offset
+      }
+      for element in rowMap.indices {
+        let destination = output + (written + element) * width
+        let offset = rowMap[element]
+        if padded || offset < 0 {
+          if let fill { destination.copyMemory(from: fill, byteCount: width) } else {
+            destination.initializeMemory(as: UInt8.self, repeating: 0, count: width)
+          }
+        } else {
+          destination.copyMemory(from: source + (rowSource + offset) * width, byteCount: width)
+        }
+      }
+      written += rowMap.count
+      var axis = rank - 2
+      while axis >= 0 {
+        index[axis] += 1
+        if index[axis] < sourceOffsets[axis].count { break }
+        index[axis] = 0
+        axis -= 1
+      }
+    }
+  }
+}

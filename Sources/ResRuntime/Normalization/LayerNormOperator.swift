@@ -1,0 +1,107 @@
+import ResPlan
+
+/// `f32_layer_norm`: over the axes from `axis` on, `y = (x − mean) / √(var + ε) · scale + bias`, with the
+/// mean and variance accumulated in double precision. Scale and bias may be any shape that broadcasts to the
+/// normalized axes; the optional outputs Mean and InvStdDev have X's shape with the normalized axes set to 1.
+struct LayerNormOperator: Operator {
+  let x: PlanBuffer
+  let scale: PlanBuffer
+  let bias: PlanBuffer?
+  let y: PlanBuffer
+  let mean: PlanBuffer?
+  let inverseDeviation: PlanBuffer?
+  let epsilon: Float
+  let outer: Int
+  let inner: Int
+  /// Where each normalized element reads its scale and bias (nil: the element's own index).
+  let scaleIndex: [Int]?
+  let biasIndex: [Int]?
+
+  init(_ params: Rescompile_Plan_LayerNormParams, _ operands: StepOperands) throws(RuntimeError) {
+    let inputs = params.hasBias_p ? 3 : 2
+    let outputs = params.writesStatistics ? 3 : 1
+    try operands.requireCounts(inputs: inputs...inputs, outputs: outputs...outputs)
+    x = try operands.input(0, "X", .f32)
+    scale = try operands.input(1, "Scale", .f32)
+    bias = params.hasBias_p ? try operands.input(2, "B", .f32) : nil
+    y = try operands.output(0, "Y", .f32)
+    epsilon = params.epsilon
+    let rank = Int64(x.rank)
+    guard params.axis >= -rank, params.axis < rank else {
+      throw operands.failure("axis \(params.axis) is out of range for X \(ShapeText.of(x.shape))")
+    }
+    let axis = Int(params.axis < 0 ? params.axis + rank : params.axis)
+    try operands.requireShape(y, "Y", x.shape)
+    let normalized = Array(x.shape[axis...])
+    let statisticsShape = Array(x.shape[..<axis]) + [Int](repeating: 1, count: normalized.count)
+    if params.writesStatistics {
+      let meanBuffer = try operands.output(1, "Mean", .f32)
+      let deviationBuffer = try operands.output(2, "InvStdDev", .f32)
+      try operands.requireShape(meanBuffer, "Mean", statisticsShape)
+      try operands.requireShape(deviationBuffer, "InvStdDev", statisticsShape)
+      (mean, inverseDeviation) = (meanBuffer, deviationBuffer)
+    } else {
+      (mean, inverseDeviation) = (nil, nil)
+    }
+    if x.count == 0 {
+      (outer, inner, scaleIndex, biasIndex) = (0, 0, nil, nil)
+      return
+    }
+    outer = x.shape[..<axis].reduce(1, *)
+    inner = normalized.reduce(1, *)
+    scaleIndex = try LayerNormOperator.indexMap(scale, "Scale", normalized, operands)
+    biasIndex = try bias.flatMap { (bias: PlanBuffer) throws(RuntimeError) in
+      try LayerNormOperator.indexMap(bias, "B", normalized, operands)
+    }
+  }
+
+  /// Nil when `operand` already has the normalized shape (up to leading 1s); otherwise, for each normalized
+  /// element, the operand element it reads.
+  private static func indexMap(
+    _ operand: PlanBuffer, _ role: String, _ normalized: [Int], _ operands: StepOperands
+  ) throws(RuntimeError) -> [Int]? {
+    guard let strides = Broadcast.strides(of: operand.shape, into: normalized) else {
+      throw operands.failure("\(role) (\(operand.label)) does not broadcast to \(ShapeText.of(normalized))")
+    }
+    if operand.count == normalized.reduce(1, *) { return nil }
+    let walk = StridedWalk(shape: normalized, axisStrides: strides.map { SIMD4<Int>($0, 0, 0, 0) })
+    var map: [Int] = []
+    walk.forEachRow(in: 0..<walk.rowCount) { offsets in
+      for element in 0..<walk.rowLength { map.append(offsets[0] + element * walk.rowStrides[0]) }
+    }
+    return map
+  }
+
+  func run(_ context: RunContext) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let scales = UnsafePointer(context.floats(scale))
+    let biases = bias.map { UnsafePointer(context.floats($0)) }
+    let means = mean.map { context.floats($0) }
+    let deviations = inverseDeviation.map { context.floats($0) }
+    let workers = context.workers(work: x.count, tasks: outer)
+    let ranges = RunContext.ranges(of: outer, parts: workers, granule: 1)
+    context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
+      for row in ranges[task] {
+        let values = input + row * inner
+        var sum = 0.0
+        for i in 0..<inner { sum += Double(values[i]) }
+        let average = sum / Double(inner)
+        var squares = 0.0
+        for i in 0..<inner {
+          let centered = Double(values[i]) - average
+          squares += centered * centered
+        }
+        let inverse = 1 / (squares / Double(inner) + Double(epsilon)).squareRoot()
+        let result = output + row * inner
+        for i in 0..<inner {
+          var value = Float((Double(values[i]) - average) * inverse) * scales[scaleIndex?[i] ?? i]
+          if let biases { value += biases[biasIndex?[i] ?? i] }
+          result[i] = value
+        }
+        means?[row] = Float(average)
+        deviations?[row] = Float(inverse)
+      }
+    }
+  }
+}

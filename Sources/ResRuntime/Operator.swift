@@ -1,0 +1,21 @@
+/// A plan step made executable: built once when the plan is loaded (its operands validated, constants
+/// prepacked, work split decided), then run any number of times, from many runners at once.
+///
+/// Layering (DESIGN.md §5): plan step → operator (shapes, validation, packing, threading) → microkernel in
+/// ResKernels (inner loop on concrete pointers).
+protocol Operator: Sendable {
+  /// Scratch bytes each worker needs while this operator runs.
+  var scratchBytesPerWorker: Int { get }
+
+  /// Scratch bytes the operator needs once per run, whatever the number of workers.
+  var sharedScratchBytes: Int { get }
+
+  /// Executes the step. Only throws for values that can only be checked at run time (gather indices,
+  /// sequence lengths).
+  func run(_ context: RunContext) throws(RuntimeError)
+}
+
+extension Operator {
+  var scratchBytesPerWorker: Int { 0 }
+  var sharedScratchBytes: Int { 0 }
+}

@@ -1,0 +1,44 @@
+/// A plan buffer after validation: its element type is known, its shape is concrete and non-negative, its
+/// byte size did not overflow, and its byte range lies inside the arena or the constant section (and, for a
+/// constant, starts on a 64-byte boundary).
+struct PlanBuffer: Sendable, Hashable {
+  enum Storage: Sendable, Hashable {
+    /// Byte offset in the activation arena (a multiple of the element width).
+    case arena(offset: Int)
+    /// Byte offset in the constant section (a multiple of 64).
+    case constant(offset: Int)
+  }
+
+  let index: Int
+  let name: String
+  let elementType: ElementType
+  let shape: [Int]
+  /// Number of elements: the product of `shape`.
+  let count: Int
+  let byteCount: Int
+  let storage: Storage
+
+  var rank: Int { shape.count }
+  var isConstant: Bool {
+    if case .constant = storage { return true }
+    return false
+  }
+
+  /// The bytes this buffer covers in the arena, or nil for a constant.
+  var arenaRange: Range<Int>? {
+    guard case .arena(let offset) = storage else { return nil }
+    return offset..<(offset + byteCount)
+  }
+
+  /// `buffer 3 'conv1.weight' f32[64,3,7,7]`, for messages.
+  var label: String {
+    "buffer \(index) \(MessageText.quoted(name)) \(elementType.rawValue)\(ShapeText.of(shape))"
+  }
+}
+
+/// `[1,3,224,224]`: how shapes appear in messages.
+enum ShapeText {
+  static func of(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ",") + "]"
+  }
+}

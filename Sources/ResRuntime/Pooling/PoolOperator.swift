@@ -1,0 +1,138 @@
+import ResPlan
+
+/// `f32_pool`: MaxPool, AveragePool (1–3 spatial axes, strides, dilations, explicit pads, floor or ceil mode,
+/// with or without padded cells in the divisor) and GlobalAveragePool.
+///
+/// The output buffer's shape says which rounding the compiler chose: each spatial size must equal the floor
+/// or the ceil size the parameters give. Windows are clipped to the input before looping, so the work is
+/// bounded by the input whatever the parameters.
+struct PoolOperator: Operator {
+  enum Kind: Sendable {
+    case max, average, globalAverage
+  }
+
+  let x: PlanBuffer
+  let y: PlanBuffer
+  let kind: Kind
+  let axes: WindowAxes
+  let countIncludePad: Bool
+  let planes: Int
+
+  init(_ params: Rescompile_Plan_PoolParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 1...1, outputs: 1...1)
+    x = try operands.input(0, "X", .f32)
+    y = try operands.output(0, "Y", .f32)
+    try operands.requireRank(x, "X", 3...5)
+    try operands.requireRank(y, "Y", x.rank...x.rank)
+    countIncludePad = params.countIncludePad
+    let spatial = Array(x.shape[2...])
+    // When Y is empty the two sizes may not even have a representable product.
+    planes = y.count == 0 ? 0 : x.shape[0] * x.shape[1]
+    switch params.kind {
+    case .max: kind = .max
+    case .average: kind = .average
+    case .globalAverage: kind = .globalAverage
+    case .UNRECOGNIZED(let raw): throw operands.failure("pool kind \(raw) is unknown to this runtime")
+    }
+    if kind == .globalAverage {
+      var axes = try WindowAxes(
+        input: spatial, kernelShape: [], defaultKernel: spatial, strides: [], dilations: [], pads: [],
+        operands: operands)
+      let ones = [Int](repeating: 1, count: spatial.count)
+      try operands.requireShape(y, "Y", Array(x.shape[..<2]) + ones)
+      try axes.setOutput(ones, operands)
+      self.axes = axes
+      return
+    }
+    guard !params.kernelShape.isEmpty else { throw operands.failure("kernel_shape is missing") }
+    var axes = try WindowAxes(
+      input: spatial, kernelShape: params.kernelShape, defaultKernel: nil, strides: params.strides,
+      dilations: params.dilations, pads: params.pads, operands: operands)
+    let actual = Array(y.shape[2...])
+    for (index, axis) in ((3 - spatial.count)..<3).enumerated() {
+      let mode = params.ceilMode ? "ceil" : "floor"
+      let expected = params.ceilMode ? axes.ceilOutput(axis: axis) : axes.floorOutput(axis: axis)
+      guard let expected, actual[index] == expected else {
+        throw operands.failure(
+          "Y \(ShapeText.of(y.shape)) spatial size \(actual[index]) is not the \(mode)-mode output size (\(expected.map(String.init) ?? "none"))"
+        )
+      }
+    }
+    try operands.requireShape(y, "Y", Array(x.shape[..<2]) + actual)
+    try axes.setOutput(actual, operands)
+    self.axes = axes
+  }
+
+  func run(_ context: RunContext) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let workers = context.workers(work: RunContext.work(y.count, axes.kernelVolume), tasks: planes)
+    context.parallelFor(tasks: planes, workers: workers) { plane, _ in
+      let source = input + plane * axes.inputPlane
+      let destination = output + plane * axes.outputPlane
+      if kind == .globalAverage {
+        var sum = 0.0
+        for index in 0..<axes.inputPlane { sum += Double(source[index]) }
+        destination[0] = Float(sum / Double(axes.inputPlane))
+        return
+      }
+      var position = 0
+      for od in 0..<axes.output[0] {
+        let taps0 = taps(axis: 0, output: od)
+        for oh in 0..<axes.output[1] {
+          let taps1 = taps(axis: 1, output: oh)
+          for ow in 0..<axes.output[2] {
+            let taps2 = taps(axis: 2, output: ow)
+            destination[position] = pool(source, taps0, taps1, taps2)
+            position += 1
+          }
+        }
+      }
+    }
+  }
+
+  /// For output index `output` along `axis`: the first input index, the valid kernel taps, and how many
+  /// taps fall inside the padded input (the divisor with `count_include_pad`).
+  private func taps(axis: Int, output: Int) -> (start: Int, valid: Range<Int>, padded: Int) {
+    let stride = axes.strides[axis]
+    let dilation = axes.dilations[axis]
+    let kernel = axes.kernel[axis]
+    let start = output * stride - axes.padsBegin[axis]
+    let valid = tapRange(start: start, dilation: dilation, kernel: kernel, low: 0, high: axes.input[axis])
+    let padded = tapRange(
+      start: start, dilation: dilation, kernel: kernel, low: -axes.padsBegin[axis],
+      high: axes.input[axis] + axes.padsEnd[axis])
+    return (start, valid, padded.count)
+  }
+
+  /// The taps `k` in `0..<kernel` with `low ≤ start + k·dilation < high`.
+  private func tapRange(start: Int, dilation: Int, kernel: Int, low: Int, high: Int) -> Range<Int> {
+    let first = start >= low ? 0 : (low - start + dilation - 1) / dilation
+    let end = start >= high ? 0 : min(kernel, (high - start + dilation - 1) / dilation)
+    return first < end ? first..<end : 0..<0
+  }
+
+  private func pool(
+    _ source: UnsafePointer<Float>, _ d: (start: Int, valid: Range<Int>, padded: Int),
+    _ h: (start: Int, valid: Range<Int>, padded: Int), _ w: (start: Int, valid: Range<Int>, padded: Int)
+  ) -> Float {
+    let (inH, inW) = (axes.input[1], axes.input[2])
+    let (dd, dh, dw) = (axes.dilations[0], axes.dilations[1], axes.dilations[2])
+    var largest = -Float.infinity
+    var sum: Float = 0
+    for kd in d.valid {
+      let id = d.start + kd * dd
+      for kh in h.valid {
+        let row = source + (id * inH + h.start + kh * dh) * inW
+        for kw in w.valid {
+          let value = row[w.start + kw * dw]
+          largest = kind == .max && (value > largest || value.isNaN) ? value : largest
+          sum += value
+        }
+      }
+    }
+    if kind == .max { return largest }
+    let divisor = countIncludePad ? d.padded * h.padded * w.padded : d.valid.count * h.valid.count * w.valid.count
+    return sum / Float(divisor)
+  }
+}

@@ -1,0 +1,129 @@
+import ResKernels
+import ResPlan
+
+/// `f32_recurrent_generic`: ONNX LSTM and GRU, forward, reverse or bidirectional, in either layout, with
+/// every optional input (bias, sequence lengths, initial states, peepholes) and attribute (gate functions,
+/// clip, input_forget, linear_before_reset).
+///
+/// Per direction, the input projection `X·Wᵀ + Wb` of every time step is one GEMM; each step then computes
+/// `h·Rᵀ + Rb` for the whole batch (one GEMM) and runs the cell's gate arithmetic (`RecurrentCell`). With
+/// sequence lengths, batch entry `b` runs only its first `len[b]` steps (a reverse direction starts at
+/// `len[b] − 1`); its later outputs are zero and its final state is the one after its last step
+/// (onnxruntime's semantics).
+struct RecurrentOperator: Operator {
+  let shape: RecurrentShape
+  let cell: RecurrentCell
+  let operands: RecurrentOperands
+
+  init(_ params: Rescompile_Plan_RecurrentParams, _ stepOperands: StepOperands) throws(RuntimeError) {
+    let operands = try RecurrentOperands(params, stepOperands)
+    let shape = try RecurrentShape(params, operands, stepOperands)
+    self.operands = operands
+    self.shape = shape
+    cell = try RecurrentCell(params, shape, stepOperands)
+  }
+
+  var scratchBytesPerWorker: Int {
+    GemmDriver.scratchFloats(packsA: true) * 4
+  }
+
+  var sharedScratchBytes: Int { shape.scratchFloats * 4 }
+
+  func run(_ context: RunContext) throws(RuntimeError) {
+    let lengths = try sequenceLengths(context)
+    let scratch = RecurrentScratch(context.sharedScratch, shape)
+    let output = context.floats(operands.y)
+    for direction in 0..<shape.directions {
+      let weights = RecurrentWeights(operands, shape, direction, context)
+      let reverse = shape.isReverse(direction)
+      projectInputs(weights, into: scratch.inputGates, context)
+      loadInitialState(direction, scratch, context)
+      for step in 0..<shape.sequence {
+        let active = (0..<shape.batch).filter { step < lengths[$0] }.map { batch in
+          (batch: batch, time: reverse ? lengths[batch] - 1 - step : step)
+        }
+        cell.step(active: active, direction: direction, scratch: scratch, weights: weights, context: context)
+        for (batch, time) in active {
+          (output + shape.outputOffset(time: time, direction: direction, batch: batch))
+            .update(from: scratch.hidden + batch * shape.hiddenSize, count: shape.hiddenSize)
+        }
+      }
+      for batch in 0..<shape.batch {
+        for time in lengths[batch]..<shape.sequence {
+          (output + shape.outputOffset(time: time, direction: direction, batch: batch))
+            .update(repeating: 0, count: shape.hiddenSize)
+        }
+      }
+      storeFinalState(direction, scratch, context)
+    }
+  }
+
+  /// Every batch entry's sequence length, checked to lie in `0...sequence`.
+  private func sequenceLengths(_ context: RunContext) throws(RuntimeError) -> [Int] {
+    guard let buffer = operands.sequenceLengths else {
+      return [Int](repeating: shape.sequence, count: shape.batch)
+    }
+    let raw = UnsafeRawPointer(context.raw(buffer))
+    var lengths: [Int] = []
+    for batch in 0..<shape.batch {
+      let value =
+        buffer.elementType == .i64
+        ? raw.load(fromByteOffset: batch * 8, as: Int64.self)
+        : Int64(raw.load(fromByteOffset: batch * 4, as: Int32.self))
+      guard value >= 0, value <= Int64(shape.sequence) else {
+        throw RuntimeError(
+          .execution,
+          "\(shape.site): sequence length \(value) of batch entry \(batch) is outside 0...\(shape.sequence)")
+      }
+      lengths.append(Int(value))
+    }
+    return lengths
+  }
+
+  /// `gates[row] = X[row]·W[d]ᵀ + Wb[d]` for every row of X, in X's own row order.
+  private func projectInputs(
+    _ weights: RecurrentWeights, into gates: UnsafeMutablePointer<Float>, _ context: RunContext
+  ) {
+    var epilogue = MatrixEpilogue()
+    if let inputBias = weights.inputBias {
+      epilogue.bias = inputBias
+      epilogue.biasColumnStride = 1
+    }
+    let x = UnsafePointer(context.floats(operands.x))
+    GemmDriver.run(
+      k: shape.inputSize, a: .strided(x, rowStride: shape.inputSize, depthStride: 1),
+      b: StridedPanels(base: weights.input, depthStride: 1, columnStride: shape.inputSize), c: gates,
+      cRowStride: shape.gateWidth, epilogue: epilogue, rows: 0..<(shape.sequence * shape.batch),
+      columns: 0..<shape.gateWidth, scratch: context.scratchFloats(worker: 0))
+  }
+
+  private func loadInitialState(_ direction: Int, _ scratch: RecurrentScratch, _ context: RunContext) {
+    let size = shape.hiddenSize
+    for batch in 0..<shape.batch {
+      let offset = shape.stateOffset(direction: direction, batch: batch)
+      let hidden = scratch.hidden + batch * size
+      let cellState = scratch.cellState + batch * size
+      if let initial = operands.initialHidden {
+        hidden.update(from: context.floats(initial) + offset, count: size)
+      } else {
+        hidden.update(repeating: 0, count: size)
+      }
+      if let initial = operands.initialCell {
+        cellState.update(from: context.floats(initial) + offset, count: size)
+      } else {
+        cellState.update(repeating: 0, count: size)
+      }
+    }
+  }
+
+  private func storeFinalState(_ direction: Int, _ scratch: RecurrentScratch, _ context: RunContext) {
+    let size = shape.hiddenSize
+    for batch in 0..<shape.batch {
+      let offset = shape.stateOffset(direction: direction, batch: batch)
+      (context.floats(operands.finalHidden) + offset).update(from: scratch.hidden + batch * size, count: size)
+      if let finalCell = operands.finalCell {
+        (context.floats(finalCell) + offset).update(from: scratch.cellState + batch * size, count: size)
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/// What an operator sees while it runs: where every buffer is for this run, scratch memory per worker, and
+/// the workers to split its work over.
+struct RunContext {
+  /// The address of every plan buffer for this run (arena, constant section, or a caller's memory bound in
+  /// place).
+  let addresses: UnsafeBufferPointer<UnsafeMutableRawPointer>
+  let scratch: UnsafeMutableRawPointer
+  /// Bytes of scratch per worker (a multiple of 64).
+  let scratchStride: Int
+  /// Scratch for the running operator as a whole (`Operator.sharedScratchBytes`), 64-byte aligned.
+  let sharedScratch: UnsafeMutableRawPointer
+  let threads: Int
+  let pool: WorkerPool?
+
+  /// Work (in multiply–adds or element operations) below which an operator uses one thread: splitting a
+  /// small problem costs more than it saves (perf-notes.md: two threads were slower than one on a 64³ GEMM).
+  static let parallelWorkThreshold = 1 << 18
+
+  func raw(_ buffer: PlanBuffer) -> UnsafeMutableRawPointer {
+    addresses[buffer.index]
+  }
+
+  func floats(_ buffer: PlanBuffer) -> UnsafeMutablePointer<Float> {
+    addresses[buffer.index].bindMemory(to: Float.self, capacity: buffer.count)
+  }
+
+  /// This worker's scratch block as floats (`scratchStride / 4` of them).
+  func scratchFloats(worker: Int) -> UnsafeMutablePointer<Float> {
+    (scratch + worker * scratchStride).bindMemory(to: Float.self, capacity: scratchStride / 4)
+  }
+
+  /// The product of `factors`, saturating at `Int.max`: an estimate of work for `workers(work:tasks:)`.
+  static func work(_ factors: Int...) -> Int {
+    var result = 1
+    for factor in factors {
+      let (product, overflow) = result.multipliedReportingOverflow(by: factor)
+      if overflow { return Int.max }
+      result = product
+    }
+    return result
+  }
+
+  /// How many workers a job of `work` units and `tasks` independent pieces should use.
+  func workers(work: Int, tasks: Int) -> Int {
+    guard work >= RunContext.parallelWorkThreshold else { return 1 }
+    return max(1, min(threads, tasks))
+  }
+
+  /// Runs `body(task, worker)` for every task in `0..<tasks`, on `workers` workers: worker `w` takes tasks
+  /// `w, w + workers, …`. A task's result must not depend on which worker ran it.
+  func parallelFor(tasks: Int, workers: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
+    let count = max(1, min(workers, tasks))
+    guard count > 1, let pool else {
+      for task in 0..<tasks { body(task, 0) }
+      return
+    }
+    pool.run(workers: count) { worker in
+      var task = worker
+      while task < tasks {
+        body(task, worker)
+        task += count
+      }
+    }
+  }
+
+  /// Splits `0..<count` into `parts` contiguous ranges whose bounds are multiples of `granule` (except the
+  /// end), for elementwise work: a boundary on a vector multiple keeps every element on the same code path.
+  static func ranges(of count: Int, parts: Int, granule: Int) -> [Range<Int>] {
+    let units = (count + granule - 1) / granule
+    let partCount = max(1, min(parts, units))
+    var result: [Range<Int>] = []
+    for part in 0..<partCount {
+      let start = min(count, units * part / partCount * granule)
+      let end = min(count, units * (part + 1) / partCount * granule)
+      if start < end { result.append(start..<end) }
+    }
+    return result
+  }
+}

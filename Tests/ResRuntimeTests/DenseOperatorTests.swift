@@ -1,0 +1,234 @@
+import ResKernels
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// `f32_gemm_generic` and `f32_matmul_generic` against naive products, and the GEMM driver's work split.
+@Suite struct DenseOperatorTests {
+  struct GemmCase: CustomStringConvertible, Sendable {
+    var m: Int
+    var n: Int
+    var k: Int
+    var transA = false
+    var transB = false
+    var cShape: [Int]? = nil
+    var alpha: Float = 1
+    var beta: Float = 1
+    var residual = false
+    var activation: Rescompile_Plan_Activation.Kind = .none
+    var constantA = false
+
+    var description: String {
+      let flags: String = "tA \(transA) tB \(transB) C \(cShape.map { "\($0)" } ?? "none")"
+      return "\(m)x\(n)x\(k) \(flags) alpha \(alpha) beta \(beta) residual \(residual) \(activation)"
+    }
+  }
+
+  static let gemmCases: [GemmCase] = [
+    GemmCase(m: 5, n: 15, k: 255, cShape: [15]),
+    GemmCase(m: 6, n: 16, k: 256, transA: true, cShape: [6, 1], alpha: 0.5, beta: 2),
+    GemmCase(m: 7, n: 17, k: 257, transB: true, cShape: [7, 17], residual: true, activation: .relu),
+    GemmCase(m: 1, n: 33, k: 3, transA: true, transB: true, cShape: [], constantA: true),
+    GemmCase(m: 13, n: 1, k: 600, cShape: [1, 1], beta: -1, activation: .tanh, constantA: true),
+    GemmCase(m: 4, n: 9, k: 0, cShape: [4, 9], residual: true),
+    GemmCase(m: 130, n: 40, k: 70, transB: true, cShape: [40], residual: true, activation: .gelu, constantA: true),
+  ]
+
+  @Test(arguments: gemmCases)
+  func gemmMatchesNaiveProduct(_ spec: GemmCase) throws {
+    var random = SeededGenerator(seed: UInt64(spec.m * 1000 + spec.n * 10 + spec.k))
+    let a = random.floats(spec.m * spec.k)
+    let b = random.floats(spec.k * spec.n)
+    let cCount = spec.cShape?.reduce(1, *) ?? 0
+    let c = random.floats(cCount)
+    let r = random.floats(spec.m * spec.n)
+    var params = Rescompile_Plan_GemmParams()
+    params.alpha = spec.alpha
+    params.beta = spec.beta
+    params.transA = spec.transA
+    params.transB = spec.transB
+    params.epilogue.hasBias_p = spec.cShape != nil
+    params.epilogue.hasResidual_p = spec.residual
+    params.epilogue.activation.kind = spec.activation
+    let aShape = spec.transA ? [spec.k, spec.m] : [spec.m, spec.k]
+    let bShape = spec.transB ? [spec.n, spec.k] : [spec.k, spec.n]
+    var inputs = [StepOperand(aShape, floats: a, constant: spec.constantA), StepOperand(bShape, floats: b)]
+    if let cShape = spec.cShape { inputs.append(StepOperand(cShape, floats: c, constant: true)) }
+    if spec.residual { inputs.append(StepOperand([spec.m, spec.n], floats: r)) }
+    var expected: [Double] = []
+    for i in 0..<spec.m {
+      for j in 0..<spec.n {
+        var sum = 0.0
+        for p in 0..<spec.k {
+          let left = spec.transA ? a[p * spec.m + i] : a[i * spec.k + p]
+          let right = spec.transB ? b[j * spec.k + p] : b[p * spec.n + j]
+          sum += Double(left) * Double(right)
+        }
+        var value = Double(spec.alpha) * sum
+        if let cShape = spec.cShape {
+          let padded = [Int](repeating: 1, count: 2 - cShape.count) + cShape
+          let index = (padded[0] == 1 ? 0 : i) * padded[1] + (padded[1] == 1 ? 0 : j)
+          value += Double(spec.beta) * Double(c[index])
+        }
+        if spec.residual { value += Double(r[i * spec.n + j]) }
+        expected.append(NaiveMath.pointwise(testFunction(params.epilogue.activation), value))
+      }
+    }
+    let result = try StepHarness.run(.f32GemmGeneric, .gemm(params), inputs: inputs, outputs: [(.f32, [spec.m, spec.n])])
+    expectClose(result[0], expected, absolute: 2e-6 * Double(spec.k + 2), relative: 1e-4, "\(spec)")
+  }
+
+  struct MatMulCase: CustomStringConvertible, Sendable {
+    var a: [Int]
+    var b: [Int]
+    var y: [Int]
+    var bias: [Int]? = nil
+    var residual = false
+
+    var description: String { "\(a) x \(b) -> \(y) bias \(bias.map { "\($0)" } ?? "none") residual \(residual)" }
+  }
+
+  static let matMulCases: [MatMulCase] = [
+    MatMulCase(a: [3, 4], b: [4, 5], y: [3, 5], bias: [5]),
+    MatMulCase(a: [2, 1, 3, 4], b: [3, 4, 2], y: [2, 3, 3, 2], bias: [3, 1, 2], residual: true),
+    MatMulCase(a: [4], b: [2, 4, 3], y: [2, 3]),
+    MatMulCase(a: [2, 5, 4], b: [4], y: [2, 5], bias: [5]),
+    MatMulCase(a: [4], b: [4], y: []),
+    MatMulCase(a: [1, 7, 300], b: [300, 18], y: [1, 7, 18], bias: [18], residual: true),
+  ]
+
+  @Test(arguments: matMulCases)
+  func matMulMatchesNumpySemantics(_ spec: MatMulCase) throws {
+    var random = SeededGenerator(seed: UInt64(spec.a.reduce(1, *) + spec.b.reduce(3, *)))
+    let a = random.floats(spec.a.reduce(1, *))
+    let b = random.floats(spec.b.reduce(1, *))
+    let bias = random.floats(spec.bias?.reduce(1, *) ?? 0)
+    let r = random.floats(spec.y.reduce(1, *))
+    var params = Rescompile_Plan_MatMulParams()
+    params.epilogue.hasBias_p = spec.bias != nil
+    params.epilogue.hasResidual_p = spec.residual
+    var inputs = [StepOperand(spec.a, floats: a), StepOperand(spec.b, floats: b, constant: true)]
+    if let shape = spec.bias { inputs.append(StepOperand(shape, floats: bias, constant: true)) }
+    if spec.residual { inputs.append(StepOperand(spec.y, floats: r)) }
+    let expected = NaiveMatMul.compute(a: a, aShape: spec.a, b: b, bShape: spec.b, outputShape: spec.y).enumerated()
+      .map { index, value in
+        var total = value
+        if let shape = spec.bias { total += Double(bias[NaiveMatMul.broadcastIndex(index, from: spec.y, to: shape)]) }
+        if spec.residual { total += Double(r[index]) }
+        return total
+      }
+    let result = try StepHarness.run(.f32MatMulGeneric, .matmul(params), inputs: inputs, outputs: [(.f32, spec.y)])
+    expectClose(result[0], expected, absolute: 1e-5 * Double(spec.a.last ?? 1), relative: 1e-4, "\(spec)")
+  }
+
+  @Test func matMulRejectsMismatchedShapes() {
+    let params = Rescompile_Plan_MatMulParams()
+    let a = StepOperand([2, 3], [Double](repeating: 1, count: 6))
+    #expect(
+      StepHarness.rejects(
+        .f32MatMulGeneric, .matmul(params), inputs: [a, StepOperand([4, 2], [Double](repeating: 1, count: 8))],
+        outputs: [(.f32, [2, 2])], containing: "K"))
+    #expect(
+      StepHarness.rejects(
+        .f32MatMulGeneric, .matmul(params), inputs: [a, StepOperand([3, 2], [Double](repeating: 1, count: 6))],
+        outputs: [(.f32, [2, 3])], containing: "Y"))
+    #expect(
+      StepHarness.rejects(
+        .f32MatMulGeneric, .matmul(params),
+        inputs: [StepOperand([2, 2, 3], [Double](repeating: 1, count: 12)), StepOperand([3, 3, 2], [Double](repeating: 1, count: 18))],
+        outputs: [(.f32, [3, 2, 2])], containing: "broadcast"))
+  }
+
+  /// The same product split into every kind of piece gives bit-identical output: the split only chooses
+  /// which tiles a call computes, never how an element is summed.
+  @Test func gemmDriverSplitsAreBitIdentical() {
+    let (m, n, k) = (37, 53, 300)
+    var random = SeededGenerator(seed: 3)
+    let a = random.floats(m * k)
+    let b = random.floats(k * n)
+    let bias = random.floats(n)
+    func product(_ pieces: [(rows: Range<Int>, columns: Range<Int>)]) -> [Float] {
+      var c = [Float](repeating: 0, count: m * n)
+      var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+      a.withUnsafeBufferPointer { aPointer in
+        b.withUnsafeBufferPointer { bPointer in
+          bias.withUnsafeBufferPointer { biasPointer in
+            c.withUnsafeMutableBufferPointer { cPointer in
+              scratch.withUnsafeMutableBufferPointer { scratchPointer in
+                var epilogue = MatrixEpilogue(activation: .relu)
+                epilogue.bias = biasPointer.baseAddress
+                epilogue.biasColumnStride = 1
+                for piece in pieces {
+                  GemmDriver.run(
+                    k: k, a: .strided(aPointer.baseAddress!, rowStride: k, depthStride: 1),
+                    b: StridedPanels(base: bPointer.baseAddress!, depthStride: n, columnStride: 1),
+                    c: cPointer.baseAddress!, cRowStride: n, epilogue: epilogue, rows: piece.rows, columns: piece.columns,
+                    scratch: scratchPointer.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+      }
+      return c
+    }
+    let whole = product([(0..<m, 0..<n)])
+    for workers in [2, 3, 8] {
+      let pieces = GemmPartition.tasks(problems: 1, m: m, n: n, workers: workers).map { ($0.rows, $0.columns) }
+      #expect(pieces.count > 1)
+      #expect(product(pieces) == whole, "\(workers) workers")
+    }
+    let byRows = RunContext.ranges(of: m, parts: 4, granule: 6).map { ($0, 0..<n) }
+    #expect(product(byRows) == whole)
+  }
+}
+
+/// numpy `matmul` by definition, in double precision.
+enum NaiveMatMul {
+  static func compute(a: [Float], aShape: [Int], b: [Float], bShape: [Int], outputShape: [Int]) -> [Double] {
+    let aMatrix = aShape.count == 1 ? [1, aShape[0]] : Array(aShape.suffix(2))
+    let bMatrix = bShape.count == 1 ? [bShape[0], 1] : Array(bShape.suffix(2))
+    let (m, k, n) = (aMatrix[0], aMatrix[1], bMatrix[1])
+    let aBatch = Array(aShape.dropLast(2))
+    let bBatch = Array(bShape.dropLast(2))
+    let rank = max(aBatch.count, bBatch.count)
+    let batch = (0..<rank).map { axis -> Int in
+      let left = axis - (rank - aBatch.count) >= 0 ? aBatch[axis - (rank - aBatch.count)] : 1
+      let right = axis - (rank - bBatch.count) >= 0 ? bBatch[axis - (rank - bBatch.count)] : 1
+      return max(left, right)
+    }
+    var result: [Double] = []
+    for flat in 0..<batch.reduce(1, *) {
+      let aMatrixIndex = broadcastIndex(flat, from: batch, to: aBatch)
+      let bMatrixIndex = broadcastIndex(flat, from: batch, to: bBatch)
+      for i in 0..<m {
+        for j in 0..<n {
+          var sum = 0.0
+          for p in 0..<k {
+            sum += Double(a[aMatrixIndex * m * k + i * k + p]) * Double(b[bMatrixIndex * k * n + p * n + j])
+          }
+          result.append(sum)
+        }
+      }
+    }
+    return result
+  }
+
+  /// The element of a tensor of shape `to` that numpy broadcasting reads for element `flat` of `from`.
+  static func broadcastIndex(_ flat: Int, from: [Int], to: [Int]) -> Int {
+    var remainder = flat
+    var index = 0
+    var step = 1
+    for axis in stride(from: from.count - 1, through: 0, by: -1) {
+      let position = remainder % from[axis]
+      remainder /= from[axis]
+      let targetAxis = axis - (from.count - to.count)
+      if targetAxis >= 0 {
+        if to[targetAxis] != 1 { index += position * step }
+        step *= to[targetAxis]
+      }
+    }
+    return index
+  }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import ResKernels
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// unary, binary, where, cast and fill across element types, against ONNX reference semantics.
+@Suite struct ElementwiseTests {
+  static func unary(_ kind: Rescompile_Plan_UnaryParams.Kind, alpha: Float = 0, beta: Float = 0)
+    -> Rescompile_Plan_Step.OneOf_Params
+  {
+    var params = Rescompile_Plan_UnaryParams()
+    params.kind = kind
+    params.alpha = alpha
+    params.beta = beta
+    return .unary(params)
+  }
+
+  static let unaryKinds: [(Rescompile_Plan_UnaryParams.Kind, PointwiseFunction)] = [
+    (.identity, .identity), (.relu, .relu), (.sigmoid, .sigmoid), (.tanh, .tanh), (.erf, .erf), (.sqrt, .sqrt),
+    (.hardSwish, .hardSwish), (.leakyRelu, .leakyRelu(alpha: 0.3)), (.hardSigmoid, .hardSigmoid(alpha: 0.3, beta: 0.4)),
+    (.gelu, .gelu), (.geluTanh, .geluTanh), (.clip, .clip(min: 0.3, max: 0.4)),
+  ]
+
+  @Test func unaryInEveryFloatType() throws {
+    let values: [Double] = [-3, -1.5, -0.25, 0, 0.125, 0.5, 1, 2.5, 7, 40]
+    for (kind, function) in Self.unaryKinds {
+      let params = Self.unary(kind, alpha: 0.3, beta: 0.4)
+      let expected = values.map { NaiveMath.pointwise(function, $0) }
+      let single = try StepHarness.run(.unary, params, inputs: [StepOperand([10], values)], outputs: [(.f32, [10])])
+      expectClose(single[0], expected, absolute: 1e-6, "f32 \(kind)")
+      let double = try StepHarness.run(
+        .unary, params, inputs: [StepOperand([2, 5], values, type: .f64)], outputs: [(.f64, [2, 5])])
+      expectClose(double[0], expected, absolute: 1e-12, relative: 1e-12, "f64 \(kind)")
+      let half = try StepHarness.run(.unary, params, inputs: [StepOperand([10], values, type: .f16)], outputs: [(.f16, [10])])
+      expectClose(half[0], expected, absolute: 1e-3, relative: 1e-3, "f16 \(kind)")
+    }
+    #expect(
+      StepHarness.rejects(.unary, Self.unary(.relu), inputs: [StepOperand([2], [1, 2], type: .i32)], outputs: [(.i32, [2])], containing: "element type"))
+  }
+
+  static func binary(_ kind: Rescompile_Plan_BinaryParams.Kind) -> Rescompile_Plan_Step.OneOf_Params {
+    var params = Rescompile_Plan_BinaryParams()
+    params.kind = kind
+    return .binary(params)
+  }
+
+  @Test func f32BinaryBroadcastsLikeNumpy() throws {
+    var random = SeededGenerator(seed: 31)
+    let shapes: [([Int], [Int], [Int])] = [
+      ([2, 3, 4], [3, 1], [2, 3, 4]), ([1], [5, 4], [5, 4]), ([4, 1, 3], [1, 5, 1], [4, 5, 3]),
+      ([2, 40], [2, 40], [2, 40]), ([], [3], [3]), ([7, 1], [7, 1], [7, 1]),
+    ]
+    let kinds: [(Rescompile_Plan_BinaryParams.Kind, (Double, Double) -> Double)] = [
+      (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }),
+      (.max, { max($0, $1) }), (.min, { min($0, $1) }), (.pow, { pow(abs($0), $1) }),
+    ]
+    for (aShape, bShape, yShape) in shapes {
+      let a = random.floats(aShape.reduce(1, *)).map { $0 + 2 }
+      let b = random.floats(bShape.reduce(1, *)).map { $0 + 2 }
+      for (kind, operation) in kinds {
+        let result = try StepHarness.run(
+          .binary, Self.binary(kind), inputs: [StepOperand(aShape, floats: a), StepOperand(bShape, floats: b, constant: true)],
+          outputs: [(.f32, yShape)])
+        let expected = (0..<yShape.reduce(1, *)).map { index in
+          operation(
+            Double(a[NaiveMatMul.broadcastIndex(index, from: yShape, to: aShape)]),
+            Double(b[NaiveMatMul.broadcastIndex(index, from: yShape, to: bShape)]))
+        }
+        expectClose(result[0], expected, absolute: 1e-6, "\(kind) \(aShape) \(bShape)")
+      }
+    }
+  }
+
+  @Test func integerArithmeticFollowsTheOnnxReference() throws {
+    let a: [Double] = [-7, 7, -7, 7, 5, -5]
+    let b: [Double] = [3, -3, -3, 3, 0, 0]
+    let expectations: [(Rescompile_Plan_BinaryParams.Kind, [Double])] = [
+      (.div, [-2, -2, 2, 2, 0, 0]),
+      (.mod, [2, -2, -1, 1, 0, 0]),
+      (.fmod, [-1, 1, -1, 1, 0, 0]),
+      (.mul, [-21, -21, 21, 21, 0, 0]),
+      (.max, [3, 7, -3, 7, 5, 0]),
+    ]
+    for type in [ElementType.i64, .i32, .i8] {
+      for (kind, expected) in expectations {
+        let result = try StepHarness.run(
+          .binary, Self.binary(kind), inputs: [StepOperand([6], a, type: type), StepOperand([6], b, type: type)],
+          outputs: [(type, [6])])
+        #expect(result[0] == expected, "\(type) \(kind)")
+      }
+    }
+    let wrapped = try StepHarness.run(
+      .binary, Self.binary(.add), inputs: [StepOperand([2], [120, -128], type: .i8), StepOperand([2], [10, -1], type: .i8)],
+      outputs: [(.i8, [2])])
+    #expect(wrapped[0] == [-126, 127])
+    let powers = try StepHarness.run(
+      .binary, Self.binary(.pow), inputs: [StepOperand([4], [3, -2, 2, -1], type: .i64), StepOperand([4], [4, 3, -1, -3], type: .i64)],
+      outputs: [(.i64, [4])])
+    #expect(powers[0] == [81, -8, 0, -1])
+    let unsigned = try StepHarness.run(
+      .binary, Self.binary(.sub), inputs: [StepOperand([2], [1, 200], type: .u8), StepOperand([2], [2, 100], type: .u8)],
+      outputs: [(.u8, [2])])
+    #expect(unsigned[0] == [255, 100])
+  }
+
+  @Test func floatModuloAndEquality() throws {
+    let a: [Double] = [-7.5, 7.5, -7.5, 1, .nan]
+    let b: [Double] = [2, -2, -2, 1, 1]
+    let mod = try StepHarness.run(
+      .binary, Self.binary(.mod), inputs: [StepOperand([5], a, type: .f64), StepOperand([5], b, type: .f64)], outputs: [(.f64, [5])])
+    expectClose(mod[0], [0.5, -0.5, -1.5, 0, .nan])
+    let fmod = try StepHarness.run(
+      .binary, Self.binary(.fmod), inputs: [StepOperand([5], a), StepOperand([5], b)], outputs: [(.f32, [5])])
+    expectClose(fmod[0], [-1.5, 1.5, -1.5, 0, .nan])
+    let equal = try StepHarness.run(
+      .binary, Self.binary(.equal), inputs: [StepOperand([5], a, type: .f16), StepOperand([5], [-7.5, 7, -7.5, 1, .nan], type: .f16)],
+      outputs: [(.bool, [5])])
+    #expect(equal[0] == [1, 0, 1, 1, 0])
+    let bools = try StepHarness.run(
+      .binary, Self.binary(.max), inputs: [StepOperand([4], [0, 1, 0, 1], type: .bool), StepOperand([4], [0, 0, 1, 1], type: .bool)],
+      outputs: [(.bool, [4])])
+    #expect(bools[0] == [0, 1, 1, 1])
+    let maxima = try StepHarness.run(
+      .binary, Self.binary(.max), inputs: [StepOperand([3], [1, .nan, 3]), StepOperand([3], [.nan, 2, 1])], outputs: [(.f32, [3])])
+    expectClose(maxima[0], [.nan, .nan, 3])
+    #expect(
+      StepHarness.rejects(
+        .binary, Self.binary(.add), inputs: [StepOperand([2], [0, 1], type: .bool), StepOperand([2], [0, 1], type: .bool)],
+        outputs: [(.bool, [2])], containing: "does not take"))
+    #expect(
+      StepHarness.rejects(
+        .binary, Self.binary(.add), inputs: [StepOperand([2], [0, 1]), StepOperand([3], [0, 1, 2])], outputs: [(.f32, [3])],
+        containing: "broadcast"))
+  }
+
+  @Test func whereSelectsWithBroadcasting() throws {
+    let result = try StepHarness.run(
+      .whereSelect, .where(Rescompile_Plan_WhereParams()),
+      inputs: [
+        StepOperand([2, 1], [1, 0], type: .bool), StepOperand([1, 3], [1, 2, 3], type: .i64),
+        StepOperand([], [-1], type: .i64, constant: true),
+      ],
+      outputs: [(.i64, [2, 3])])
+    #expect(result[0] == [1, 2, 3, -1, -1, -1])
+  }
+
+  @Test func castFollowsOnnxRules() throws {
+    let values: [Double] = [-2.7, 2.7, 300.7, -1, 0, .nan]
+    let toI32 = try StepHarness.run(.cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([6], values)], outputs: [(.i32, [6])])
+    #expect(toI32[0] == [-2, 2, 300, -1, 0, 0])
+    let toU8 = try StepHarness.run(.cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([6], values)], outputs: [(.u8, [6])])
+    #expect(toU8[0] == [254, 2, 44, 255, 0, 0])
+    let toBool = try StepHarness.run(.cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([6], values)], outputs: [(.bool, [6])])
+    #expect(toBool[0] == [1, 1, 1, 1, 0, 1])
+    let toHalf = try StepHarness.run(
+      .cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([4], [1, 65504, 70000, 1.0 / 3], type: .f64)],
+      outputs: [(.f16, [4])])
+    expectClose(toHalf[0], [1, 65504, .infinity, 0.333251953125], absolute: 0)
+    let huge = try StepHarness.run(
+      .cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([2], [1e30, -1e30])], outputs: [(.i64, [2])])
+    #expect(huge[0] == [Double(Int64.max), Double(Int64.min)])
+    let fromBool = try StepHarness.run(
+      .cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([3], [1, 0, 1], type: .bool)], outputs: [(.f32, [3])])
+    #expect(fromBool[0] == [1, 0, 1])
+  }
+
+  @Test func fillWritesEveryElement() throws {
+    var params = Rescompile_Plan_FillParams()
+    params.value = -2.5
+    let floats = try StepHarness.run(.fill, .fill(params), inputs: [], outputs: [(.f32, [3, 7])])
+    #expect(floats[0] == [Double](repeating: -2.5, count: 21))
+    let integers = try StepHarness.run(.fill, .fill(params), inputs: [], outputs: [(.i64, [5])])
+    #expect(integers[0] == [Double](repeating: -2, count: 5))
+  }
+
+  @Test func halfPrecisionRoundTripsEveryValue() {
+    for bits in UInt16.min...UInt16.max {
+      let value = HalfPrecision.float(fromBits: bits)
+      let back = HalfPrecision.bits(from: value)
+      if value.isNaN {
+        #expect(HalfPrecision.float(fromBits: back).isNaN)
+      } else {
+        #expect(back == bits, "bits \(bits)")
+      }
+    }
+    // Ties round to even; values just past the largest half overflow to infinity.
+    #expect(HalfPrecision.bits(from: 1 + 1.0 / 2048) == 0x3C00)
+    #expect(HalfPrecision.bits(from: 1 + 3.0 / 2048) == 0x3C02)
+    #expect(HalfPrecision.bits(from: 65520) == 0x7C00)
+    #expect(HalfPrecision.bits(from: 5.960464477539063e-08) == 0x0001)
+  }
+}

@@ -1,0 +1,202 @@
+import ResKernels
+import Testing
+
+/// Every microkernel in `MicrokernelRegistry.all` against a naive loop over edge sizes (DESIGN.md §6 item 3).
+/// A kernel added to the table is tested here without further work; one missing from this switch does not
+/// compile.
+@Suite struct KernelGridTests {
+  @Test(arguments: MicrokernelRegistry.all.map(\.name))
+  func microkernelMatchesNaiveLoops(name: String) throws {
+    let kernel = try #require(MicrokernelRegistry.all.first { $0.name == name })
+    switch kernel {
+    case .gemm(let gemm): try checkGemm(gemm)
+    case .binary(let operation, let pattern): checkBinary(operation, pattern)
+    case .pointwise(let function): checkPointwise(function)
+    case .scaleShift: checkScaleShift()
+    }
+  }
+
+  @Test func registryNamesAreUniqueAndEncodeTheISA() {
+    let names = MicrokernelRegistry.all.map(\.name)
+    #expect(Set(names).count == names.count)
+    #expect(names.allSatisfy { $0.hasPrefix("f32_") && $0.hasSuffix("_\(BuildISA.name)") })
+  }
+
+  // MARK: GEMM
+
+  /// Rows 1...MR, columns 1...NR, several depths, accumulate on and off, and epilogues with every bias
+  /// layout, residual on and off, alpha, and each activation.
+  private func checkGemm(_ kernel: GemmMicrokernel) throws {
+    var random = SeededGenerator(seed: 7)
+    let depths = [0, 1, 5, 33]
+    for depth in depths {
+      for rows in 1...kernel.mr {
+        for columns in [1, 2, kernel.nr - 1, kernel.nr] {
+          for accumulate in [false, true] {
+            try checkGemmTile(kernel, depth, rows, columns, accumulate, epilogue: nil, &random)
+          }
+        }
+      }
+    }
+    let layouts: [(rowStride: Int, columnStride: Int)] = [(1, 0), (0, 1), (kernel.nr, 1)]
+    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+      let layout = layouts[index % layouts.count]
+      let epilogue = EpilogueSpec(
+        alpha: index % 2 == 0 ? 1 : 0.5, biasLayout: index % 4 == 3 ? nil : layout, biasScale: index % 3 == 0 ? 1 : 2,
+        residual: index % 2 == 1, activation: activation)
+      for rows in [1, kernel.mr - 1, kernel.mr] {
+        for columns in [1, kernel.nr - 1, kernel.nr] {
+          try checkGemmTile(kernel, 9, rows, columns, index % 2 == 0, epilogue: epilogue, &random)
+        }
+      }
+    }
+  }
+
+  private struct EpilogueSpec {
+    var alpha: Float
+    var biasLayout: (rowStride: Int, columnStride: Int)?
+    var biasScale: Float
+    var residual: Bool
+    var activation: PointwiseFunction
+  }
+
+  private func checkGemmTile(
+    _ kernel: GemmMicrokernel, _ depth: Int, _ rows: Int, _ columns: Int, _ accumulate: Bool,
+    epilogue spec: EpilogueSpec?, _ random: inout SeededGenerator
+  ) throws {
+    let (mr, nr) = (kernel.mr, kernel.nr)
+    let stride = nr + 3
+    let a = random.floats(rows * depth)
+    let b = random.floats(depth * columns)
+    var aPanel = [Float](repeating: .nan, count: mr * max(depth, 1))
+    var bPanel = [Float](repeating: .nan, count: nr * max(depth, 1))
+    for k in 0..<depth {
+      for i in 0..<mr { aPanel[k * mr + i] = i < rows ? a[i * depth + k] : 0 }
+      for j in 0..<nr { bPanel[k * nr + j] = j < columns ? b[k * columns + j] : 0 }
+    }
+    let initial = random.floats(mr * stride)
+    let bias = random.floats(mr * nr)
+    let residual = random.floats(mr * stride)
+    var c = initial
+    aPanel.withUnsafeBufferPointer { aPointer in
+      bPanel.withUnsafeBufferPointer { bPointer in
+        bias.withUnsafeBufferPointer { biasPointer in
+          residual.withUnsafeBufferPointer { residualPointer in
+            c.withUnsafeMutableBufferPointer { cPointer in
+              let tileEpilogue = spec.map { spec in
+                TileEpilogue(
+                  alpha: spec.alpha, bias: spec.biasLayout == nil ? nil : biasPointer.baseAddress,
+                  biasRowStride: spec.biasLayout?.rowStride ?? 0, biasColumnStride: spec.biasLayout?.columnStride ?? 0,
+                  biasScale: spec.biasScale, residual: spec.residual ? residualPointer.baseAddress : nil,
+                  residualRowStride: stride, activation: spec.activation)
+              }
+              kernel.run(
+                GemmTile(
+                  depth: depth, a: aPointer.baseAddress!, b: bPointer.baseAddress!, c: cPointer.baseAddress!,
+                  cRowStride: stride, rows: rows, columns: columns, accumulate: accumulate, epilogue: tileEpilogue))
+            }
+          }
+        }
+      }
+    }
+    for i in 0..<mr {
+      for j in 0..<stride {
+        let index = i * stride + j
+        guard i < rows, j < columns else {
+          #expect(c[index].bitPattern == initial[index].bitPattern, "\(kernel.name) wrote outside the tile at (\(i), \(j))")
+          continue
+        }
+        var sum = accumulate ? Double(initial[index]) : 0
+        for k in 0..<depth { sum += Double(a[i * depth + k]) * Double(b[k * columns + j]) }
+        if let spec {
+          sum *= Double(spec.alpha)
+          if let layout = spec.biasLayout {
+            sum += Double(spec.biasScale) * Double(bias[i * layout.rowStride + j * layout.columnStride])
+          }
+          if spec.residual { sum += Double(residual[index]) }
+          sum = NaiveMath.pointwise(spec.activation, sum)
+        }
+        let tolerance = 2e-6 * Double(depth + 4)
+        #expect(
+          NaiveMath.close(c[index], sum, absolute: tolerance, relative: 1e-4),
+          "\(kernel.name) depth \(depth) tile \(rows)x\(columns) accumulate \(accumulate) at (\(i), \(j)): \(c[index]) vs \(sum)")
+      }
+    }
+  }
+
+  // MARK: Elementwise
+
+  private func checkBinary(_ operation: BinaryOperation, _ pattern: BinaryPattern) {
+    var random = SeededGenerator(seed: 11)
+    for count in [0, 1, 2, 15, 16, 17, 31, 32, 33, 100] {
+      var a = random.floats(max(count, 1))
+      var b = random.floats(max(count, 1)).map { $0 == 0 ? 0.5 : $0 }
+      if count > 3 {
+        a[1] = .nan
+        b[2] = .nan
+      }
+      var y = [Float](repeating: 7, count: count + 1)
+      a.withUnsafeBufferPointer { aPointer in
+        b.withUnsafeBufferPointer { bPointer in
+          y.withUnsafeMutableBufferPointer { yPointer in
+            BinaryMicrokernels.run(
+              operation, pattern, aPointer.baseAddress!, bPointer.baseAddress!, yPointer.baseAddress!, count: count)
+          }
+        }
+      }
+      #expect(y[count] == 7, "wrote past the end")
+      for i in 0..<count {
+        let left = pattern == .scalarVector ? a[0] : a[i]
+        let right = pattern == .vectorScalar ? b[0] : b[i]
+        let expected: Float =
+          switch operation {
+          case .add: left + right
+          case .sub: left - right
+          case .mul: left * right
+          case .div: left / right
+          case .max: left.isNaN || right.isNaN ? .nan : Swift.max(left, right)
+          case .min: left.isNaN || right.isNaN ? .nan : Swift.min(left, right)
+          }
+        #expect(
+          y[i].bitPattern == expected.bitPattern || (y[i].isNaN && expected.isNaN),
+          "\(operation) \(pattern) count \(count) at \(i): \(y[i]) vs \(expected)")
+      }
+    }
+  }
+
+  private func checkPointwise(_ function: PointwiseFunction) {
+    let specials: [Float] = [0, -0.0, 1e-8, -1e-8, 1, -1, 6, -6, 30, -30, 100, -100, 0.25, 0.75, -0.5]
+    var random = SeededGenerator(seed: 13)
+    for count in [1, 15, 16, 17, 40] {
+      let x = (specials + random.floats(count).map { $0 * 8 }).prefix(count)
+      var y = [Float](repeating: 7, count: count + 1)
+      Array(x).withUnsafeBufferPointer { xPointer in
+        y.withUnsafeMutableBufferPointer { yPointer in
+          function.apply(xPointer.baseAddress!, yPointer.baseAddress!, count: count)
+        }
+      }
+      #expect(y[count] == 7, "wrote past the end")
+      for (i, value) in x.enumerated() {
+        let expected = NaiveMath.pointwise(function, Double(value))
+        #expect(
+          NaiveMath.close(y[i], expected, absolute: 2e-6, relative: 2e-6),
+          "\(function.name)(\(value)) = \(y[i]), expected \(expected)")
+      }
+    }
+  }
+
+  private func checkScaleShift() {
+    var random = SeededGenerator(seed: 17)
+    for count in [0, 1, 15, 16, 17, 50] {
+      let x = random.floats(max(count, 1))
+      var y = [Float](repeating: 7, count: count + 1)
+      x.withUnsafeBufferPointer { xPointer in
+        y.withUnsafeMutableBufferPointer { yPointer in
+          ScaleShiftMicrokernel.run(xPointer.baseAddress!, yPointer.baseAddress!, count: count, scale: 1.5, shift: -0.25)
+        }
+      }
+      #expect(y[count] == 7)
+      for i in 0..<count { #expect(y[i] == x[i] * 1.5 + -0.25) }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// copy, gather and pad: strided copies with negative and zero strides, run-time index checks, every pad
+/// mode (numpy's results as literals).
+@Suite struct MovementTests {
+  static func copy(shape: [Int64], source: (Int64, [Int64]), destination: (Int64, [Int64])) -> Rescompile_Plan_Step.OneOf_Params {
+    var params = Rescompile_Plan_CopyParams()
+    params.shape = shape
+    params.srcOffset = source.0
+    params.srcStrides = source.1
+    params.dstOffset = destination.0
+    params.dstStrides = destination.1
+    return .copy(params)
+  }
+
+  @Test func copyTransposesSlicesAndBroadcasts() throws {
+    let x = StepOperand([2, 3], [0, 1, 2, 3, 4, 5], type: .i64)
+    let transposed = try StepHarness.run(
+      .copy, Self.copy(shape: [3, 2], source: (0, [1, 3]), destination: (0, [2, 1])), inputs: [x], outputs: [(.i64, [3, 2])])
+    #expect(transposed[0] == [0, 3, 1, 4, 2, 5])
+    let reversed = try StepHarness.run(
+      .copy, Self.copy(shape: [2, 2], source: (5, [-3, -2]), destination: (0, [2, 1])), inputs: [x], outputs: [(.i64, [2, 2])])
+    #expect(reversed[0] == [5, 3, 2, 0])
+    let expanded = try StepHarness.run(
+      .copy, Self.copy(shape: [2, 2, 3], source: (0, [0, 3, 1]), destination: (0, [6, 3, 1])), inputs: [x],
+      outputs: [(.i64, [2, 2, 3])])
+    #expect(expanded[0] == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5])
+    let half = try StepHarness.run(
+      .copy, Self.copy(shape: [3], source: (1, [2]), destination: (0, [1])), inputs: [StepOperand([6], [0, 1, 2, 3, 4, 5], type: .f16)],
+      outputs: [(.f16, [3])])
+    #expect(half[0] == [1, 3, 5])
+  }
+
+  @Test func concatenationAsTwoCopiesIntoOneBuffer() throws {
+    var builder = PlanBuilder()
+    let a = builder.arena("a", .f32, [2, 2])
+    let b = builder.arena("b", .f32, [2, 1])
+    let y = builder.arena("y", .f32, [2, 3])
+    builder.input("a", a)
+    builder.input("b", b)
+    builder.output("y", y)
+    builder.step(.copy, inputs: [a], outputs: [y], Self.copy(shape: [2, 2], source: (0, [2, 1]), destination: (0, [3, 1])))
+    builder.step(.copy, inputs: [b], outputs: [y], Self.copy(shape: [2, 1], source: (0, [1, 1]), destination: (2, [3, 1])))
+    let runner = try Runner(try builder.plan())
+    let result = try runner.run([
+      "a": try Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]), "b": try Tensor([9, 8] as [Float], shape: [2, 1]),
+    ])
+    #expect(result["y"]?.floats == [1, 2, 9, 3, 4, 8])
+  }
+
+  @Test func copyReachOutsideEitherBufferIsRejected() {
+    let x = StepOperand([2, 3], [0, 1, 2, 3, 4, 5])
+    let cases: [(Rescompile_Plan_Step.OneOf_Params, [Int], String)] = [
+      (Self.copy(shape: [3, 2], source: (0, [1, 3]), destination: (1, [2, 1])), [3, 2], "destination elements"),
+      (Self.copy(shape: [2, 2], source: (2, [-3, 1]), destination: (0, [2, 1])), [2, 2], "source elements"),
+      (Self.copy(shape: [2, 3], source: (0, [3, 1]), destination: (0, [3, 1])), [2, 2], "copies 6 elements"),
+      (Self.copy(shape: [3], source: (0, [Int64.max]), destination: (0, [1])), [3], "overflows"),
+      (Self.copy(shape: [2, 2], source: (0, [1]), destination: (0, [1, 1])), [2, 2], "strides"),
+      (Self.copy(shape: [-1], source: (0, [1]), destination: (0, [1])), [2, 2], "negative"),
+      (Self.copy(shape: [1], source: (-1, [1]), destination: (0, [1])), [2, 2], "source elements"),
+    ]
+    for (params, output, message) in cases {
+      #expect(StepHarness.rejects(.copy, params, inputs: [x], outputs: [(.f32, output)], containing: message))
+    }
+  }
+
+  @Test func gatherChecksIndicesWhileRunning() throws {
+    var params = Rescompile_Plan_GatherParams()
+    params.axis = 1
+    let data = StepOperand([2, 3], [0, 1, 2, 3, 4, 5])
+    let result = try StepHarness.run(
+      .gather, .gather(params), inputs: [data, StepOperand([2, 2], [2, -3, 0, -1], type: .i32, constant: true)],
+      outputs: [(.f32, [2, 2, 2])])
+    #expect(result[0] == [2, 0, 0, 2, 5, 3, 3, 5])
+    do {
+      _ = try StepHarness.run(
+        .gather, .gather(params), inputs: [data, StepOperand([1], [3], type: .i64)], outputs: [(.f32, [2, 1])])
+      Issue.record("an index past the axis must fail")
+    } catch let error as RuntimeError {
+      #expect(error.kind == .execution)
+      #expect(error.message.contains("index 3 at position 0 is out of range for an axis of size 3"))
+    }
+  }
+
+  static func pad(_ mode: Rescompile_Plan_PadParams.Mode, _ pads: [Int64]) -> Rescompile_Plan_Step.OneOf_Params {
+    var params = Rescompile_Plan_PadParams()
+    params.mode = mode
+    params.pads = pads
+    return .pad(params)
+  }
+
+  @Test func padModesMatchNumpy() throws {
+    let x = StepOperand([3], [1, 2, 3], type: .i32)
+    let expectations: [(Rescompile_Plan_PadParams.Mode, [Double])] = [
+      (.reflect, [1, 2, 3, 2, 1, 2, 3, 2, 1]), (.edge, [1, 1, 1, 1, 1, 2, 3, 3, 3]), (.wrap, [3, 1, 2, 3, 1, 2, 3, 1, 2]),
+      (.constant, [0, 0, 0, 0, 1, 2, 3, 0, 0]),
+    ]
+    for (mode, expected) in expectations {
+      let result = try StepHarness.run(.pad, Self.pad(mode, [4, 2]), inputs: [x], outputs: [(.i32, [9])])
+      #expect(result[0] == expected, "\(mode)")
+    }
+    let reflected = try StepHarness.run(
+      .pad, Self.pad(.reflect, [1, 2, 0, 1]), inputs: [StepOperand([2, 3], [0, 1, 2, 3, 4, 5])], outputs: [(.f32, [3, 6])])
+    #expect(reflected[0] == [5, 4, 3, 4, 5, 4, 2, 1, 0, 1, 2, 1, 5, 4, 3, 4, 5, 4])
+    let cropped = try StepHarness.run(
+      .pad, Self.pad(.constant, [0, 1, 0, -2]),
+      inputs: [StepOperand([3, 4], (0..<12).map(Double.init)), StepOperand([1], [9], constant: true)], outputs: [(.f32, [3, 3])])
+    #expect(cropped[0] == [9, 0, 1, 9, 4, 5, 9, 8, 9])
+    #expect(
+      StepHarness.rejects(.pad, Self.pad(.edge, [1, 0]), inputs: [StepOperand([0], [])], outputs: [(.f32, [1])], containing: "empty axis"))
+    #expect(
+      StepHarness.rejects(.pad, Self.pad(.constant, [0, -4]), inputs: [x], outputs: [(.i32, [0])], containing: "below size 0"))
+  }
+}

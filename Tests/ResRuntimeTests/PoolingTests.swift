@@ -1,0 +1,190 @@
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// `f32_pool` and `f32_reduce_mean`: literal values from onnxruntime (identical to onnx.reference) for the
+/// ceil-mode and count_include_pad corners, and a naive pool over a grid of shapes.
+@Suite struct PoolingTests {
+  static func params(
+    _ kind: Rescompile_Plan_PoolParams.Kind, kernel: [Int64], strides: [Int64] = [], dilations: [Int64] = [],
+    pads: [Int64] = [], includePad: Bool = false, ceilMode: Bool = false
+  ) -> Rescompile_Plan_Step.OneOf_Params {
+    var params = Rescompile_Plan_PoolParams()
+    params.kind = kind
+    params.kernelShape = kernel
+    params.strides = strides
+    params.dilations = dilations
+    params.pads = pads
+    params.countIncludePad = includePad
+    params.ceilMode = ceilMode
+    return .pool(params)
+  }
+
+  static let six = StepOperand([1, 1, 6, 6], (1...36).map(Double.init))
+  static let five = StepOperand([1, 1, 5, 5], (1...25).map(Double.init))
+
+  @Test func ceilModeAverageMatchesOnnxruntime() throws {
+    let windowPastPadding = try StepHarness.run(
+      .f32Pool, Self.params(.average, kernel: [3, 3], strides: [2, 2], includePad: true, ceilMode: true),
+      inputs: [Self.six],
+      outputs: [(.f32, [1, 1, 3, 3])])
+    expectClose(windowPastPadding[0], [8, 10, 11.5, 20, 22, 23.5, 29, 31, 32.5])
+    let padded = try StepHarness.run(
+      .f32Pool, Self.params(.average, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], includePad: true),
+      inputs: [Self.five], outputs: [(.f32, [1, 1, 3, 3])])
+    expectClose(padded[0], [1.7777778, 3.6666667, 3.1111112, 7.6666665, 13, 9.666667, 8.444445, 13.666667, 9.777778])
+    let excluded = try StepHarness.run(
+      .f32Pool, Self.params(.average, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]), inputs: [Self.five],
+      outputs: [(.f32, [1, 1, 3, 3])])
+    expectClose(excluded[0], [4, 5.5, 7, 11.5, 13, 14.5, 19, 20.5, 22])
+  }
+
+  @Test func dilatedCeilModePoolsMatchOnnxruntime() throws {
+    let geometry = (kernel: [Int64(3), 3], strides: [Int64(2), 2], dilations: [Int64(1), 2], pads: [Int64(1), 1, 0, 0])
+    let included = try StepHarness.run(
+      .f32Pool,
+      Self.params(
+        .average, kernel: geometry.kernel, strides: geometry.strides, dilations: geometry.dilations,
+        pads: geometry.pads, includePad: true),
+      inputs: [Self.six], outputs: [(.f32, [1, 1, 3, 2])])
+    expectClose(included[0], [2.6666667, 4.6666665, 10, 16, 18, 28])
+    let excluded = try StepHarness.run(
+      .f32Pool,
+      Self.params(
+        .average, kernel: geometry.kernel, strides: geometry.strides, dilations: geometry.dilations, pads: geometry.pads),
+      inputs: [Self.six], outputs: [(.f32, [1, 1, 3, 2])])
+    expectClose(excluded[0], [6, 7, 15, 16, 27, 28])
+    let maximum = try StepHarness.run(
+      .f32Pool,
+      Self.params(.max, kernel: geometry.kernel, strides: geometry.strides, dilations: geometry.dilations, pads: geometry.pads),
+      inputs: [Self.six], outputs: [(.f32, [1, 1, 3, 2])])
+    expectClose(maximum[0], [10, 12, 22, 24, 34, 36])
+  }
+
+  @Test func poolsMatchNaiveDefinitionIn1D2D3D() throws {
+    var random = SeededGenerator(seed: 5)
+    let cases: [(shape: [Int], kernel: [Int], strides: [Int], pads: [Int], ceil: Bool)] = [
+      ([2, 3, 9], [3], [2], [1, 0], false),
+      ([1, 2, 7, 6], [2, 3], [2, 1], [0, 1, 1, 1], true),
+      ([1, 2, 4, 5, 5], [2, 2, 3], [2, 2, 2], [1, 0, 1, 0, 1, 1], true),
+    ]
+    for spec in cases {
+      let x = random.floats(spec.shape.reduce(1, *))
+      let rank = spec.kernel.count
+      let output = (0..<rank).map { axis -> Int in
+        let span = spec.shape[axis + 2] + spec.pads[axis] + spec.pads[axis + rank] - spec.kernel[axis]
+        var size = (spec.ceil ? (span + spec.strides[axis] - 1) : span) / spec.strides[axis] + 1
+        if spec.ceil && (size - 1) * spec.strides[axis] >= spec.shape[axis + 2] + spec.pads[axis] { size -= 1 }
+        return size
+      }
+      let yShape = Array(spec.shape[..<2]) + output
+      for (kind, includePad) in [(Rescompile_Plan_PoolParams.Kind.max, false), (.average, false), (.average, true)] {
+        let params = Self.params(
+          kind, kernel: spec.kernel.map(Int64.init), strides: spec.strides.map(Int64.init),
+          pads: spec.pads.map(Int64.init), includePad: includePad, ceilMode: spec.ceil)
+        let result = try StepHarness.run(
+          .f32Pool, params, inputs: [StepOperand(spec.shape, floats: x)], outputs: [(.f32, yShape)])
+        let expected = NaivePool.compute(
+          x: x, shape: spec.shape, kernel: spec.kernel, strides: spec.strides, pads: spec.pads, output: output,
+          average: kind == .average, includePad: includePad)
+        expectClose(result[0], expected, "\(spec) \(kind) includePad \(includePad)")
+      }
+    }
+  }
+
+  @Test func globalAverage() throws {
+    var params = Rescompile_Plan_PoolParams()
+    params.kind = .globalAverage
+    let result = try StepHarness.run(
+      .f32Pool, .pool(params), inputs: [StepOperand([2, 2, 2, 3], (0..<24).map(Double.init))],
+      outputs: [(.f32, [2, 2, 1, 1])])
+    expectClose(result[0], [2.5, 8.5, 14.5, 20.5])
+  }
+
+  @Test func outputSizeMustBeTheOneTheModeGives() {
+    #expect(
+      StepHarness.rejects(
+        .f32Pool, Self.params(.max, kernel: [3, 3], strides: [2, 2]), inputs: [Self.six],
+        outputs: [(.f32, [1, 1, 3, 3])], containing: "not the floor-mode output size (2)"))
+    #expect(
+      StepHarness.rejects(
+        .f32Pool, Self.params(.max, kernel: [3, 3], strides: [2, 2], ceilMode: true), inputs: [Self.six],
+        outputs: [(.f32, [1, 1, 2, 2])], containing: "not the ceil-mode output size (3)"))
+    #expect(
+      StepHarness.rejects(
+        .f32Pool, Self.params(.max, kernel: [], strides: [2, 2]), inputs: [Self.six], outputs: [(.f32, [1, 1, 3, 3])],
+        containing: "kernel_shape"))
+  }
+
+  @Test func reduceMeanOverAxes() throws {
+    let x = StepOperand([2, 3, 4], (0..<24).map(Double.init))
+    var params = Rescompile_Plan_ReduceMeanParams()
+    params.axes = [1]
+    let kept = try StepHarness.run(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [2, 1, 4])])
+    expectClose(kept[0], [4, 5, 6, 7, 16, 17, 18, 19])
+    params.axes = [-1, 0]
+    let dropped = try StepHarness.run(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [3])])
+    expectClose(dropped[0], [7.5, 11.5, 15.5])
+    params.axes = []
+    let all = try StepHarness.run(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [1, 1, 1])])
+    expectClose(all[0], [11.5])
+    params.axes = [1, 1]
+    #expect(
+      StepHarness.rejects(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [2, 4])], containing: "twice"))
+    params.axes = [2]
+    #expect(
+      StepHarness.rejects(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [2, 4])], containing: "expected"))
+  }
+}
+
+/// Pooling by definition: windows clipped to the input; the average divides by the in-input count or, with
+/// `includePad`, by the count inside the padded input.
+enum NaivePool {
+  static func compute(
+    x: [Float], shape: [Int], kernel: [Int], strides: [Int], pads: [Int], output: [Int], average: Bool,
+    includePad: Bool
+  ) -> [Double] {
+    let rank = kernel.count
+    let planes = shape[0] * shape[1]
+    let spatial = Array(shape[2...])
+    let inputPlane = spatial.reduce(1, *)
+    var result: [Double] = []
+    for plane in 0..<planes {
+      for flat in 0..<output.reduce(1, *) {
+        var position = [Int](repeating: 0, count: rank)
+        var remainder = flat
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+          position[axis] = remainder % output[axis]
+          remainder /= output[axis]
+        }
+        var largest = -Double.infinity
+        var sum = 0.0
+        var valid = 0
+        var padded = 0
+        for tap in 0..<kernel.reduce(1, *) {
+          var offsets = [Int](repeating: 0, count: rank)
+          var rest = tap
+          for axis in stride(from: rank - 1, through: 0, by: -1) {
+            offsets[axis] = rest % kernel[axis]
+            rest /= kernel[axis]
+          }
+          let coordinates = (0..<rank).map { position[$0] * strides[$0] - pads[$0] + offsets[$0] }
+          let insidePadding = (0..<rank).allSatisfy {
+            coordinates[$0] >= -pads[$0] && coordinates[$0] < spatial[$0] + pads[$0 + rank]
+          }
+          if insidePadding { padded += 1 }
+          guard (0..<rank).allSatisfy({ coordinates[$0] >= 0 && coordinates[$0] < spatial[$0] }) else { continue }
+          var index = 0
+          for axis in 0..<rank { index = index * spatial[axis] + coordinates[axis] }
+          let value = Double(x[plane * inputPlane + index])
+          largest = max(largest, value)
+          sum += value
+          valid += 1
+        }
+        result.append(average ? sum / Double(includePad ? padded : valid) : largest)
+      }
+    }
+    return result
+  }
+}
