@@ -19,7 +19,8 @@ import Testing
     #expect(o2.contains("fuse-epilogue") && o2.contains("recognize-gelu"))
   }
 
-  @Test(arguments: ["recognize-gelu-erf", "recognize-gelu-tanh", "fold-bias-add", "fuse-residual-add", "fuse-activation"])
+  @Test(
+    arguments: ["recognize-gelu-erf", "recognize-gelu-tanh", "fold-bias-add", "fuse-residual-add", "fuse-activation"])
   func patternRunsAloneByName(_ name: String) {
     #expect(Pipeline.pass(named: name)?.name == name)
   }

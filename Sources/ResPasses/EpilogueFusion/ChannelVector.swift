@@ -48,9 +48,18 @@ struct ChannelVector {
       })
   }
 
+  /// The most channels a uniform value is expanded to: far beyond any real layer, and a bound on what a model
+  /// that declares an absurd channel count can make the compiler allocate.
+  static let maximumChannels = 1 << 24
+
   /// One value per channel for `channels` channels (a Conv bias is always `[M]`).
   func expanded(to channels: Int) throws(FusionDecline) -> ChannelVector {
-    if isUniform { return ChannelVector(values: Array(repeating: values[0], count: channels)) }
+    if isUniform {
+      guard channels <= Self.maximumChannels else {
+        throw FusionDecline("\(channels) channels is more than a folded bias may have (\(Self.maximumChannels))")
+      }
+      return ChannelVector(values: Array(repeating: values[0], count: channels))
+    }
     guard values.count == channels else {
       throw FusionDecline("the bias has \(values.count) values for \(channels) channels")
     }

@@ -26,12 +26,6 @@ struct EpilogueCarrier {
     return false
   }
 
-  /// The node's op with `epilogue` in place of its own. `init` admitted only ops that carry one, so the
-  /// fallback is never taken.
-  func op(with epilogue: Epilogue) -> Op {
-    node.op.replacingEpilogue(epilogue) ?? node.op
-  }
-
   /// The guards every epilogue fusion shares: the result must vanish into the fused node (read only by the
   /// chain, `readers` times, and not a graph output), and epilogues are float-only.
   func resultDecline(in view: GraphView, readers: Int = 1) -> String? {

@@ -50,7 +50,8 @@ public struct FoldBiasAdd: RewritePattern {
     let resultType = view.type(of: carrier.result)
     let addType = view.type(of: node.outputs[0])
     guard addType.provablyEquals(resultType) else {
-      return .declined("the constant \(view.type(of: addend)) broadcasts the result \(resultType) of \(carrier.label) to \(addType)")
+      return .declined(
+        "the constant \(view.type(of: addend)) broadcasts the result \(resultType) of \(carrier.label) to \(addType)")
     }
     guard resultType.rank >= (carrier.biasAlongAxisOne ? 2 : 1) else {
       return .declined("the result \(resultType) of \(carrier.label) has no bias axis")

@@ -52,9 +52,7 @@ public struct FuseActivation: RewritePattern {
   public func rewrite(_ match: Match, in graph: inout Graph) {
     guard let activationNode = graph.node(match.activationNode) else { return }
     graph.fuse(match.carrier, into: match.activationNode, absorbing: match.absorbed) { fused in
-      var epilogue = fused.op.epilogue ?? .none
-      epilogue.activation = match.activation
-      fused.op = fused.op.replacingEpilogue(epilogue) ?? fused.op
+      fused.updateEpilogue { $0.activation = match.activation }
       fused.outputs = activationNode.outputs
     }
   }

@@ -24,10 +24,11 @@ import ResIR
 /// `act(op + skip)`).
 ///
 /// **When both operands are eligible** (a projection shortcut: `Add(conv_main, conv_downsample)`), the op
-/// *later in graph order* receives the epilogue. When it runs, the other conv's result has already been
-/// computed, so the fused node stays where the Add's inputs were last produced — the schedule is the
-/// imported one minus the Add — and the other conv keeps its own epilogue free for its own bias. A candidate
-/// that is not eligible (say, the later conv already applies a ReLU) leaves the choice to the other.
+/// *later in graph order* receives the epilogue. The earlier op's result is then already computed when the
+/// later one writes its tiles, and since the later op is normally the Add's immediate predecessor, putting the
+/// fused node in the Add's place leaves the imported schedule as it was; fusing the earlier op would move it
+/// past the other and keep its inputs alive longer. A candidate that fails a guard — the later conv already
+/// applies an activation (pitfall 16), or its result has another reader — leaves the epilogue to the other.
 public struct FuseResidualAdd: RewritePattern {
   public init() {}
   public let name = "fuse-residual-add"
@@ -61,9 +62,7 @@ public struct FuseResidualAdd: RewritePattern {
   public func rewrite(_ match: Match, in graph: inout Graph) {
     guard let add = graph.node(match.add) else { return }
     graph.fuse(match.carrier, into: match.add) { fused in
-      var epilogue = fused.op.epilogue ?? .none
-      epilogue.residual = true
-      fused.op = fused.op.replacingEpilogue(epilogue) ?? fused.op
+      fused.updateEpilogue { $0.residual = true }
       fused.setOperand(Op.residualSlot, to: match.skip)
       fused.outputs = add.outputs
     }

@@ -26,4 +26,12 @@ extension Node {
     while inputs.count <= slot { inputs.append(nil) }
     inputs[slot] = value
   }
+
+  /// Changes the epilogue of a Conv, Gemm or MatMul node (the patterns only call it on those; other ops carry
+  /// none and stay as they are).
+  mutating func updateEpilogue(_ change: (inout Epilogue) -> Void) {
+    guard var epilogue = op.epilogue else { return }
+    change(&epilogue)
+    op = op.replacingEpilogue(epilogue) ?? op
+  }
 }
