@@ -18,6 +18,18 @@ public enum Pipeline {
       pass: PatternPass(name: "canonicalize", patterns: [EliminateIdentity()]), level: .basic,
       reason: "first: connects producers to consumers directly, so every later pattern sees the real graph"),
     Entry(
+      pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
+      reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
+        + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
+    Entry(
+      pass: PatternPass(name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation()]),
+      level: .full,
+      reason: "after canonicalization, BatchNorm folding and GELU recognition, so the Adds and activations that "
+        + "follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the epilogue's own order (bias, "
+        + "residual, activation) and tried in that order on each node, so a constant Add that is both "
+        + "per-channel and full-shape becomes a bias rather than a residual read; the guards keep work after an "
+        + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
+    Entry(
       pass: DeadCodeElimination(), level: .basic,
       reason: "last: removes what the rewrites above left unused"),
   ]
@@ -28,7 +40,10 @@ public enum Pipeline {
   }
 
   /// Every pattern, for running one alone by name.
-  static let patterns: [any RewritePattern] = [EliminateIdentity()]
+  static let patterns: [any RewritePattern] = [
+    EliminateIdentity(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
+    FuseActivation(),
+  ]
 
   /// The pass called `name`: a pipeline pass, or a single pattern wrapped as a pass.
   public static func pass(named name: String) -> (any GraphPass)? {
