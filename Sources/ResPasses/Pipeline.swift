@@ -13,10 +13,27 @@ public enum Pipeline {
     public let reason: String
   }
 
-  public static let entries: [Entry] = [
+  public static let entries: [Entry] = canonicalization
+
+  /// The canonicalization stage, in order; also runnable as one pass, `canonicalize`. Every entry is exact
+  /// (the optimized graph computes what the model computes, bit for bit as far as the code generator goes: it
+  /// folds the same nodes with the same evaluator at -O0), and cheap, so the stage runs from -O1 up.
+  static let canonicalization: [Entry] = [
     Entry(
-      pass: PatternPass(name: "canonicalize", patterns: [EliminateIdentity()]), level: .basic,
-      reason: "first: connects producers to consumers directly, so every later pattern sees the real graph"),
+      pass: PatternPass(name: "eliminate-identity", patterns: [EliminateIdentity()]), level: .basic,
+      reason: "first: connects producers to consumers directly, so every later pass sees the real graph; an "
+        + "Identity of a weight becomes the weight itself, not a folded copy of it"),
+    Entry(
+      pass: FoldConstants(), level: .basic,
+      reason: "after identities: collapses the Shape/Gather/Unsqueeze/Concat arithmetic of exports and nodes of "
+        + "constants, so fusion patterns see constant shapes, scales and biases"),
+    Entry(
+      pass: MergeIdenticalConstants(), level: .basic,
+      reason: "after folding, which makes equal constants of equal Shape chains: readers of copies of one "
+        + "tensor read one constant, so they become candidates for the next entry"),
+    Entry(
+      pass: EliminateCommonSubexpressions(), level: .basic,
+      reason: "after merging constants: nodes computing the same thing from the same operands run once"),
     Entry(
       pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
@@ -31,7 +48,7 @@ public enum Pipeline {
         + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
     Entry(
       pass: DeadCodeElimination(), level: .basic,
-      reason: "last: removes what the rewrites above left unused"),
+      reason: "last: removes the producers folding and merging left unused"),
   ]
 
   /// The passes `level` runs, in pipeline order.
@@ -45,8 +62,14 @@ public enum Pipeline {
     FuseActivation(),
   ]
 
-  /// The pass called `name`: a pipeline pass, or a single pattern wrapped as a pass.
+  /// Stages runnable by one name, each the passes of its entries in order.
+  static let stages: [PassSequence] = [
+    PassSequence(name: "canonicalize", passes: canonicalization.map(\.pass))
+  ]
+
+  /// The pass called `name`: a pipeline pass, a stage, or a single pattern wrapped as a pass.
   public static func pass(named name: String) -> (any GraphPass)? {
+    if let stage = stages.first(where: { $0.name == name }) { return stage }
     if let entry = entries.first(where: { $0.pass.name == name }) { return entry.pass }
     if let pattern = patterns.first(where: { $0.name == name }) {
       return PatternPass(name: name, patterns: [pattern])
@@ -56,6 +79,6 @@ public enum Pipeline {
 
   /// Every name `pass(named:)` accepts, sorted (for error messages and `--help`).
   public static var allNames: [String] {
-    (entries.map(\.pass.name) + patterns.map(\.name)).sorted()
+    Array(Set(entries.map(\.pass.name) + stages.map(\.name) + patterns.map(\.name))).sorted()
   }
 }
