@@ -18,6 +18,11 @@ public enum Pipeline {
       pass: PatternPass(name: "canonicalize", patterns: [EliminateIdentity()]), level: .basic,
       reason: "first: connects producers to consumers directly, so every later pattern sees the real graph"),
     Entry(
+      pass: PatternPass(name: "batchnorm-folding", patterns: [FoldBatchNorm()]), level: .full,
+      reason: "after canonicalization, so each BatchNormalization sees its producing Conv/Gemm/MatMul directly; "
+        + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
+        + "activation or residual Add directly, with no BatchNormalization in between"),
+    Entry(
       pass: DeadCodeElimination(), level: .basic,
       reason: "last: removes what the rewrites above left unused"),
   ]
@@ -28,7 +33,7 @@ public enum Pipeline {
   }
 
   /// Every pattern, for running one alone by name.
-  static let patterns: [any RewritePattern] = [EliminateIdentity()]
+  static let patterns: [any RewritePattern] = [EliminateIdentity(), FoldBatchNorm()]
 
   /// The pass called `name`: a pipeline pass, or a single pattern wrapped as a pass.
   public static func pass(named name: String) -> (any GraphPass)? {
