@@ -94,14 +94,7 @@ public struct FoldBatchNorm: RewritePattern {
     let statistics = try BatchNormStatistics(
       node, epsilon: epsilon, channels: channels, producer: target.opName, in: view)
     let producerBias = try target.biasPerChannel(of: producer, channels: channels, in: view)
-    let scale = try statistics.channelScale()
-    let foldedWeight = Constant(
-      dtype: weight.dtype, dims: weight.dims, doubles: weight.doubles(scaledAlong: axis, by: scale))
-    let foldedBias = Constant(
-      dtype: weight.dtype, dims: [channels],
-      doubles: statistics.foldedBias(producerBias: producerBias, channelScale: scale))
-    try Self.requireFinite(foldedWeight, "weight")
-    try Self.requireFinite(foldedBias, "bias")
+    let (foldedWeight, foldedBias) = try Self.folded(weight, axis: axis, producerBias, statistics)
     let weightName = Self.foldedName(producer.input(1), producer.name + ".weight", view)
     let biasName = Self.foldedName(producer.input(2) ?? node.input(2), producer.name + ".bias", view)
     return Match(
@@ -143,6 +136,21 @@ public struct FoldBatchNorm: RewritePattern {
       throw FoldDecline(
         "the \(op)'s output '\(name)' has \(view.useCount(of: input)) uses; the others need it unnormalized")
     }
+  }
+
+  /// The weight scaled per channel along `axis` and the folded bias, both in the weight's dtype.
+  private static func folded(
+    _ weight: Constant, axis: Int, _ producerBias: [Double], _ statistics: BatchNormStatistics
+  ) throws(FoldDecline) -> (weight: Constant, bias: Constant) {
+    let scale = try statistics.channelScale()
+    let foldedWeight = Constant(
+      dtype: weight.dtype, dims: weight.dims, doubles: weight.doubles(scaledAlong: axis, by: scale))
+    let foldedBias = Constant(
+      dtype: weight.dtype, dims: [scale.count],
+      doubles: statistics.foldedBias(producerBias: producerBias, channelScale: scale))
+    try requireFinite(foldedWeight, "weight")
+    try requireFinite(foldedBias, "bias")
+    return (foldedWeight, foldedBias)
   }
 
   private static func requireFinite(_ folded: Constant, _ role: String) throws(FoldDecline) {
