@@ -13,7 +13,7 @@ public enum Pipeline {
     public let reason: String
   }
 
-  public static let entries: [Entry] = canonicalization
+  public static let entries: [Entry] = canonicalization + fusion + [cleanup]
 
   /// The canonicalization stage, in order; also runnable as one pass, `canonicalize`. Every entry is exact
   /// (the optimized graph computes what the model computes, bit for bit as far as the code generator goes: it
@@ -34,6 +34,16 @@ public enum Pipeline {
     Entry(
       pass: EliminateCommonSubexpressions(), level: .basic,
       reason: "after merging constants: nodes computing the same thing from the same operands run once"),
+  ]
+
+  /// The fusion stage, from -O2: rewrites that change how the model is computed (within the tolerance the
+  /// reference checks), each needing the canonical graph the stage above leaves.
+  static let fusion: [Entry] = [
+    Entry(
+      pass: PatternPass(name: "batchnorm-folding", patterns: [FoldBatchNorm()]), level: .full,
+      reason: "after canonicalization, so each BatchNormalization sees its producing Conv/Gemm/MatMul directly; "
+        + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
+        + "activation or residual Add directly, with no BatchNormalization in between"),
     Entry(
       pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
@@ -46,10 +56,12 @@ public enum Pipeline {
         + "residual, activation) and tried in that order on each node, so a constant Add that is both "
         + "per-channel and full-shape becomes a bias rather than a residual read; the guards keep work after an "
         + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
-    Entry(
-      pass: DeadCodeElimination(), level: .basic,
-      reason: "last: removes the producers folding and merging left unused"),
   ]
+
+  /// The last entry at every level.
+  static let cleanup = Entry(
+    pass: DeadCodeElimination(), level: .basic,
+    reason: "last: removes the producers that folding, merging and fusion left unused")
 
   /// The passes `level` runs, in pipeline order.
   public static func passes(for level: OptimizationLevel) -> [any GraphPass] {
@@ -58,13 +70,13 @@ public enum Pipeline {
 
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
-    EliminateIdentity(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
+    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
     FuseActivation(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.
   static let stages: [PassSequence] = [
-    PassSequence(name: "canonicalize", passes: canonicalization.map(\.pass))
+    PassSequence(name: "canonicalize", passes: canonicalization.map(\.pass) + [cleanup.pass])
   ]
 
   /// The pass called `name`: a pipeline pass, a stage, or a single pattern wrapped as a pass.
