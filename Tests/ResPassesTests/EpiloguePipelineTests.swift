@@ -5,11 +5,12 @@ import Testing
 @Suite struct EpiloguePipelineTests {
   static let order = Pipeline.entries.map(\.pass.name)
 
-  @Test func geluRecognitionRunsBeforeFusionAfterCanonicalization() throws {
-    let canonicalize = try #require(Self.order.firstIndex(of: "canonicalize"))
+  @Test func foldingAndRecognitionRunBeforeFusionAfterCanonicalization() throws {
+    let canonicalize = try #require(Self.order.firstIndex(of: "eliminate-common-subexpressions"))
+    let batchNorm = try #require(Self.order.firstIndex(of: "batchnorm-folding"))
     let recognize = try #require(Self.order.firstIndex(of: "recognize-gelu"))
     let fuse = try #require(Self.order.firstIndex(of: "fuse-epilogue"))
-    #expect(canonicalize < recognize && recognize < fuse)
+    #expect(canonicalize < batchNorm && batchNorm < recognize && recognize < fuse)
   }
 
   @Test func fusionRunsAtO2Only() {
