@@ -27,8 +27,9 @@ let package = Package(
       name: "ResONNX",
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResCodegen"]),
-    .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference"]),
+    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResPasses", "ResCodegen"]),
+    // Codegen folds at compile time with the optimizer's `ConstantFolding`: one implementation of what a constant is.
+    .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference", "ResPasses"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
     .target(name: "ResPasses", dependencies: ["ResIR", "ResReference"]),
 
@@ -56,12 +57,16 @@ let package = Package(
     .testTarget(
       name: "ResCodegenTests",
       dependencies: [
-        "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResTestSupport",
+        "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
     .testTarget(
-      name: "ResPassesTests", dependencies: ["ResPasses", "ResIR", "ResReference", "ResONNX", "ResTestSupport"]),
+      name: "ResPassesTests",
+      dependencies: [
+        "ResPasses", "ResIR", "ResReference", "ResONNX", "ResTestSupport",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
   ]
 )

@@ -1,3 +1,5 @@
+import ResPasses
+
 /// How to compile a graph into a plan.
 public struct CodegenOptions: Sendable, Hashable {
   /// A value for every symbolic dimension of the graph's inputs (`["batch": 8]`): plans have static shapes.
@@ -9,12 +11,13 @@ public struct CodegenOptions: Sendable, Hashable {
   public var sourceFingerprint: String
   /// How the graph was compiled (passes, bindings), recorded for `inspect`.
   public var compileOptions: String
-  /// Results of compile-time evaluation larger than this many elements stay steps instead of constants.
+  /// Results of compile-time evaluation larger than this many elements, and than their largest operand, stay
+  /// steps instead of constants (the optimizer's `fold-constants` uses the same rule and default).
   public var foldingElementLimit: Int
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
-    compileOptions: String = "", foldingElementLimit: Int = 1 << 20
+    compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer

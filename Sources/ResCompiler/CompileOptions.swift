@@ -2,14 +2,40 @@
 public struct CompileOptions: Sendable, Hashable {
   /// A value for every symbolic dimension of the model's inputs (`["batch": 8]`); plans have static shapes.
   public var dimensionBindings: [String: Int]
+  /// How much the optimizer does (`-O0`, `-O1`, `-O2`); the default is everything.
+  public var optimization: OptimizationLevel
+  /// Run exactly these passes, in this order, instead of the level's pipeline (`--passes a,b`).
+  public var passes: [String]?
+  /// Passes and patterns to skip (`--disable-pass NAME`).
+  public var disabledPasses: Set<String>
 
-  public init(dimensionBindings: [String: Int] = [:]) {
+  public init(
+    dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
+    disabledPasses: Set<String> = []
+  ) {
     self.dimensionBindings = dimensionBindings
+    self.optimization = optimization
+    self.passes = passes
+    self.disabledPasses = disabledPasses
+  }
+
+  /// The passes to run, in order: the explicit list if there is one, else the level's pipeline.
+  ///
+  /// Throws naming the unknown pass and listing the known ones, so a typo is not silently a no-op.
+  public func resolvedPasses() throws(ModelError) -> [any GraphPass] {
+    for name in (passes ?? []) + disabledPasses.sorted() where Pipeline.pass(named: name) == nil {
+      throw ModelError("unknown pass '\(name)'; passes are: " + Pipeline.allNames.joined(separator: ", "))
+    }
+    guard let passes else { return Pipeline.passes(for: optimization) }
+    return passes.compactMap { Pipeline.pass(named: $0) }
   }
 
   /// What the plan records about how it was compiled (for `inspect`): deterministic, bindings sorted.
   var description: String {
     let dims = dimensionBindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-    return "passes: none; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ","))
+    let pipeline = passes.map { "passes: " + ($0.isEmpty ? "none" : $0.joined(separator: ",")) }
+      ?? "-O\(optimization.rawValue)"
+    let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
+    return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ","))
   }
 }

@@ -2,9 +2,10 @@
 public enum OptimizationLevel: Int, CaseIterable, Sendable, Comparable {
   /// No passes: the plan runs the model as imported. The baseline every optimization is checked against.
   case none = 0
-  /// Cleanups that only remove work: identities, dead code.
+  /// Exact cleanups that only remove work: identities, constant folding, common subexpressions, dead code.
+  /// Folding changes no result: the code generator folds the same nodes with the same evaluator even at -O0.
   case basic = 1
-  /// Everything: also folding and fusion.
+  /// Everything: also fusion.
   case full = 2
 
   public static func < (a: OptimizationLevel, b: OptimizationLevel) -> Bool { a.rawValue < b.rawValue }

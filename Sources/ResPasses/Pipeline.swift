@@ -13,14 +13,55 @@ public enum Pipeline {
     public let reason: String
   }
 
-  public static let entries: [Entry] = [
+  public static let entries: [Entry] = canonicalization + fusion + [cleanup]
+
+  /// The canonicalization stage, in order; also runnable as one pass, `canonicalize`. Every entry is exact
+  /// (the optimized graph computes what the model computes, bit for bit as far as the code generator goes: it
+  /// folds the same nodes with the same evaluator at -O0), and cheap, so the stage runs from -O1 up.
+  static let canonicalization: [Entry] = [
     Entry(
-      pass: PatternPass(name: "canonicalize", patterns: [EliminateIdentity()]), level: .basic,
-      reason: "first: connects producers to consumers directly, so every later pattern sees the real graph"),
+      pass: PatternPass(name: "eliminate-identity", patterns: [EliminateIdentity()]), level: .basic,
+      reason: "first: connects producers to consumers directly, so every later pass sees the real graph; an "
+        + "Identity of a weight becomes the weight itself, not a folded copy of it"),
     Entry(
-      pass: DeadCodeElimination(), level: .basic,
-      reason: "last: removes what the rewrites above left unused"),
+      pass: FoldConstants(), level: .basic,
+      reason: "after identities: collapses the Shape/Gather/Unsqueeze/Concat arithmetic of exports and nodes of "
+        + "constants, so fusion patterns see constant shapes, scales and biases"),
+    Entry(
+      pass: MergeIdenticalConstants(), level: .basic,
+      reason: "after folding, which makes equal constants of equal Shape chains: readers of copies of one "
+        + "tensor read one constant, so they become candidates for the next entry"),
+    Entry(
+      pass: EliminateCommonSubexpressions(), level: .basic,
+      reason: "after merging constants: nodes computing the same thing from the same operands run once"),
   ]
+
+  /// The fusion stage, from -O2: rewrites that change how the model is computed (within the tolerance the
+  /// reference checks), each needing the canonical graph the stage above leaves.
+  static let fusion: [Entry] = [
+    Entry(
+      pass: PatternPass(name: "batchnorm-folding", patterns: [FoldBatchNorm()]), level: .full,
+      reason: "after canonicalization, so each BatchNormalization sees its producing Conv/Gemm/MatMul directly; "
+        + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
+        + "activation or residual Add directly, with no BatchNormalization in between"),
+    Entry(
+      pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
+      reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
+        + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
+    Entry(
+      pass: PatternPass(name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation()]),
+      level: .full,
+      reason: "after canonicalization, BatchNorm folding and GELU recognition, so the Adds and activations that "
+        + "follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the epilogue's own order (bias, "
+        + "residual, activation) and tried in that order on each node, so a constant Add that is both "
+        + "per-channel and full-shape becomes a bias rather than a residual read; the guards keep work after an "
+        + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
+  ]
+
+  /// The last entry at every level.
+  static let cleanup = Entry(
+    pass: DeadCodeElimination(), level: .basic,
+    reason: "last: removes the producers that folding, merging and fusion left unused")
 
   /// The passes `level` runs, in pipeline order.
   public static func passes(for level: OptimizationLevel) -> [any GraphPass] {
@@ -28,10 +69,19 @@ public enum Pipeline {
   }
 
   /// Every pattern, for running one alone by name.
-  static let patterns: [any RewritePattern] = [EliminateIdentity()]
+  static let patterns: [any RewritePattern] = [
+    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
+    FuseActivation(),
+  ]
 
-  /// The pass called `name`: a pipeline pass, or a single pattern wrapped as a pass.
+  /// Stages runnable by one name, each the passes of its entries in order.
+  static let stages: [PassSequence] = [
+    PassSequence(name: "canonicalize", passes: canonicalization.map(\.pass) + [cleanup.pass])
+  ]
+
+  /// The pass called `name`: a pipeline pass, a stage, or a single pattern wrapped as a pass.
   public static func pass(named name: String) -> (any GraphPass)? {
+    if let stage = stages.first(where: { $0.name == name }) { return stage }
     if let entry = entries.first(where: { $0.pass.name == name }) { return entry.pass }
     if let pattern = patterns.first(where: { $0.name == name }) {
       return PatternPass(name: name, patterns: [pattern])
@@ -41,6 +91,6 @@ public enum Pipeline {
 
   /// Every name `pass(named:)` accepts, sorted (for error messages and `--help`).
   public static var allNames: [String] {
-    (entries.map(\.pass.name) + patterns.map(\.name)).sorted()
+    Array(Set(entries.map(\.pass.name) + stages.map(\.name) + patterns.map(\.name))).sorted()
   }
 }

@@ -5,3 +5,14 @@ import ResCompiler
 // depend on swift-argument-parser.
 extension DumpStage: ExpressibleByArgument {}
 extension DumpFormat: ExpressibleByArgument {}
+
+extension OptimizationLevel: ExpressibleByArgument {
+  /// `-O0`, `-O1`, `-O2` (the value after the joined `-O`).
+  public init?(argument: String) {
+    guard let number = Int(argument), let level = OptimizationLevel(rawValue: number) else { return nil }
+    self = level
+  }
+
+  public static var allValueStrings: [String] { allCases.map { String($0.rawValue) } }
+  public var defaultValueDescription: String { String(rawValue) }
+}

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ResCompiler
 
-/// `rescompile MODEL.onnx [-o PLAN] [--dim NAME=VALUE]... [--dump STAGE]... [--dump-format F] [--dump-dir DIR]
+/// `rescompile MODEL.onnx [-o PLAN] [-O0|-O1|-O2] [--passes P,...] [--disable-pass P]... [--dim NAME=VALUE]... [--dump STAGE]... [--dump-format F] [--dump-dir DIR]
 /// [--stats]`: import, verify, compile, write the plan atomically, summarize.
 struct CompileCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -21,6 +21,8 @@ struct CompileCommand: ParsableCommand {
     name: .customLong("dim"),
     help: ArgumentHelp("The value of a symbolic input dimension (repeatable).", valueName: "NAME=VALUE"))
   var dimensions: [DimensionArgument] = []
+
+  @OptionGroup var optimization: OptimizationArguments
 
   @Option(
     name: .customLong("dump"),
@@ -66,7 +68,7 @@ struct CompileCommand: ParsableCommand {
     try writeDumps(for: .imported) { loaded.graph.rendered(as: dumpFormat) }
 
     let compileStart = clock.now
-    let options = CompileOptions(
+    let options = optimization.options(
       dimensionBindings: Dictionary(uniqueKeysWithValues: dimensions.map { ($0.name, $0.value) }))
     let compiled = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
       try loaded.compile(options: options)

@@ -1,4 +1,5 @@
 import ResIR
+import ResReference
 
 /// Element type conversions of constants, done once at compile time so that the plan stores each constant in
 /// the type its kernel reads (an f16 weight of an f32-computed convolution, int32 Gather indices).
@@ -10,23 +11,10 @@ enum ConstantConversion {
     guard dtype != constant.dtype else { return constant }
     if dtype.isInteger && constant.dtype.isInteger {
       // Through Int64, not Double: int64 values above 2^53 must survive.
-      return Constant(dtype: dtype, dims: constant.dims, bytes: integerBytes(constant.integers(), as: dtype))
+      let values = constant.integers().map { Int64($0) }
+      return Constant(dtype: dtype, dims: constant.dims, bytes: Constant.integerBytes(values, as: dtype))
     }
     return Constant(dtype: dtype, dims: constant.dims, doubles: constant.doubles())
-  }
-
-  /// Integer values stored as `dtype`, wrapping to its width as C's conversions do.
-  static func integerBytes(_ values: [Int], as dtype: DType) -> TensorBytes {
-    switch dtype {
-    case .int64: TensorBytes(copyingScalars: values.map { Int64($0) })
-    case .int32: TensorBytes(copyingScalars: values.map { Int32(truncatingIfNeeded: $0) })
-    case .int8: TensorBytes(copyingScalars: values.map { Int8(truncatingIfNeeded: $0) })
-    case .uint8: TensorBytes(copyingScalars: values.map { UInt8(truncatingIfNeeded: $0) })
-    case .bool: TensorBytes(copyingScalars: values.map { $0 != 0 ? UInt8(1) : UInt8(0) })
-    case .float32: TensorBytes(copyingScalars: values.map { Float($0) })
-    case .float16: TensorBytes(copyingScalars: values.map { Float16(Float($0)).bitPattern })
-    case .float64: TensorBytes(copyingScalars: values.map { Double($0) })
-    }
   }
 
   /// A one-element constant (rank 0) of `dtype` holding `value`.

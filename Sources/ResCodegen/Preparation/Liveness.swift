@@ -4,27 +4,18 @@ import ResIR
 /// a 10,000-node chain costs no stack).
 ///
 /// A node is lowered only if one of its results is needed; a result nobody reads is not computed unless its
-/// node computes it anyway (an LSTM's Y_c). At run time, operands an op reads only when compiling (Reshape's
-/// shape, Slice's bounds) do not make their producers live: a plan with static shapes never computes them.
-/// When compiling, they do: compile-time evaluation must fold them so that their reader can be folded too
-/// (an Expand of a constant to a shape computed by a Shape chain).
+/// node computes it anyway (an LSTM's Y_c). Operands an op reads only when compiling (Reshape's shape, Slice's
+/// bounds) do not make their producers live: a plan with static shapes never computes them. (Compile-time
+/// evaluation, which must fold them so that their readers fold too, counts every operand: `ConstantFolding`.)
 struct Liveness: Sendable {
-  /// Whose reads make a value live.
-  enum Reads {
-    /// What the plan reads when it runs: what lowering must produce.
-    case runTime
-    /// Every operand: what compile-time evaluation may need to know.
-    case compileTime
-  }
-
   private var live: [Bool]
 
-  init(_ graph: Graph, reads: Reads = .runTime) {
+  init(_ graph: Graph) {
     live = Array(repeating: false, count: graph.values.count)
     for output in graph.outputs { live[output.index] = true }
     for node in graph.nodes.reversed() where node.outputs.contains(where: { live[$0.index] }) {
       for (slot, input) in node.inputs.enumerated() {
-        guard let input, reads == .compileTime || node.op.readsAtRunTime(slot: slot) else { continue }
+        guard let input, node.op.readsAtRunTime(slot: slot) else { continue }
         live[input.index] = true
       }
     }
