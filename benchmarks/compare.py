@@ -138,6 +138,7 @@ def benchmark_model(name, args, systems, bin_dir, scratch):
         worker.close()
         entry = {"system": worker.system, "threads": worker.threads, "ready": worker.ready,
                  "samples_ms": worker.times, "stats": harness.summarize(worker.times),
+                 "cpu_samples_ms": worker.cpu_times, "cpu_stats": harness.summarize(worker.cpu_times),
                  "peak_rss_kib": worker.peak_rss_kib, "stderr": worker.notes()}
         if getattr(worker, "failed", None):
             entry["error"] = worker.failed
@@ -160,14 +161,16 @@ def ratio(numerator, denominator):
     return f"{numerator['median'] / denominator['median']:.2f}"
 
 
-def latency_table(results, args, systems):
+def latency_table(results, args, systems, key="stats"):
+    """One row per model and thread count: each system's median (IQR) of `key` (wall `stats` or
+    `cpu_stats`), and rescompile's ratio to each peer."""
     names = {"rescompile": "rescompile", "onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
     header = ["model", "threads"] + [f"{names[s]} ms" for s in systems]
     header += [f"rescompile/{names[s]}" for s in systems if s != "rescompile"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in results:
         for threads in args.threads:
-            stats = {s: (result["systems"].get(f"{s}/{threads}") or {}).get("stats") for s in systems}
+            stats = {s: (result["systems"].get(f"{s}/{threads}") or {}).get(key) for s in systems}
             row = [result["model"], str(threads)] + [cell(stats[s]) for s in systems]
             row += [ratio(stats["rescompile"], stats[s]) for s in systems if s != "rescompile"]
             lines.append("| " + " | ".join(row) + " |")
@@ -238,6 +241,9 @@ def report(results, args, systems, baselines, machine_before, machine_after):
     print(f"\nLatency, batch 1: median of {args.runs} runs, ms (interquartile range); "
           "ratio of medians, below 1 means rescompile is faster\n")
     print(latency_table(results, args, systems))
+    print("\nProcess CPU time per run, ms: median (IQR). With one thread this is the work itself even when the"
+          " scheduler made the run wait (a shared machine); with more it adds the threads up, spinning included\n")
+    print(latency_table(results, args, systems, key="cpu_stats"))
     print("\nSpread, ms\n")
     print(spread_table(results, args, systems))
     print("\nStartup and memory: rescompile compile = `rescompile MODEL -o PLAN` wall (median, min–max); plan load ="

@@ -59,6 +59,7 @@ class Worker:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                                         text=True, bufsize=1)
         self.times = []
+        self.cpu_times = []
         self.peak_rss_kib = None
         self.ready = self._read("ready")
 
@@ -73,16 +74,18 @@ class Worker:
         return message
 
     def run_chunk(self, count):
-        """Times `count` runs in the child; returns their times in ms (also kept in `times`)."""
+        """Times `count` runs in the child; returns their wall times in ms (kept in `times`, and their process
+        CPU times in `cpu_times`)."""
         try:
             self.process.stdin.write(f"{count}\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             self.close()
             raise WorkerError(f"{self.label}: exited: {self.error_text()}")
-        times = self._read("chunk")["samples_ms"]
-        self.times.extend(times)
-        return times
+        chunk = self._read("chunk")
+        self.times.extend(chunk["samples_ms"])
+        self.cpu_times.extend(chunk["cpu_samples_ms"])
+        return chunk["samples_ms"]
 
     def close(self):
         """Ends the child (end of input) and collects its own peak RSS; returns the exit status."""

@@ -5,7 +5,8 @@ memory is its own and the driver can interleave systems chunk by chunk. The prot
 `rescompile-benchmark serve` (benchmarks/rescompile-benchmark/ServeLoop.swift), one JSON object per line:
 
   ready:  {"event": "ready", "compile_ms": ..., "warmup_ms": [...], "threads": N, "version": "..."}
-  then for each line N on standard input: {"event": "chunk", "samples_ms": [... N times ...]}
+  then for each line N on standard input:
+          {"event": "chunk", "samples_ms": [... N wall times ...], "cpu_samples_ms": [... N process CPU times ...]}
 
 `compile_ms` is what a user waits for before the first run: onnxruntime's InferenceSession creation (read,
 graph optimization, kernel selection) or OpenVINO's Core.compile_model on the file (read and compile).
@@ -99,12 +100,15 @@ PEERS = {"onnxruntime": OnnxRuntimePeer, "openvino": OpenVINOPeer}
 
 
 def timed_runs(peer, count):
-    times = []
+    """Wall and process CPU time (all threads) of each of `count` runs, in ms."""
+    wall, cpu = [], []
     for _ in range(count):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         peer.run()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        cpu.append((time.process_time() - cpu_start) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+    return wall, cpu
 
 
 def emit(obj):
@@ -128,11 +132,12 @@ def main():
     if args.model is None:
         parser.error("MODEL is required")
     peer = PEERS[args.system](args.model, args.threads)
-    emit({"event": "ready", "compile_ms": peer.compile_ms, "warmup_ms": timed_runs(peer, args.warmup),
+    emit({"event": "ready", "compile_ms": peer.compile_ms, "warmup_ms": timed_runs(peer, args.warmup)[0],
           "threads": args.threads, "version": peer.version})
     for line in sys.stdin:
         count = int(line)
-        emit({"event": "chunk", "samples_ms": timed_runs(peer, count)})
+        wall, cpu = timed_runs(peer, count)
+        emit({"event": "chunk", "samples_ms": wall, "cpu_samples_ms": cpu})
 
 
 if __name__ == "__main__":

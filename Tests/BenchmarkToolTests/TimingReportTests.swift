@@ -29,10 +29,11 @@ import Testing
 
   @Test func jsonCarriesTheBenchContractKeys() throws {
     let times = [3.0, 1.0, 2.0]
-    let statistics = try #require(SampleStatistics(times))
-    let report = TimingReport(
-      options: TimingOptions(plan: "m.resplan", threads: 2, warmup: 1, iterations: 3), statistics: statistics,
-      times: times, loadMilliseconds: 7, runnerMilliseconds: 0.5, buildISA: "avx2")
+    let report = try #require(
+      TimingReport(
+        options: TimingOptions(plan: "m.resplan", threads: 2, warmup: 1, iterations: 3),
+        samples: RunSamples(wall: times, cpu: [2.5, 0.5, 1.5]), loadMilliseconds: 7, runnerMilliseconds: 0.5,
+        buildISA: "avx2"))
     let line = report.rendered(as: .json)
     #expect(line.hasSuffix("\n"))
     #expect(line.filter { $0 == "\n" }.count == 1)
@@ -45,16 +46,40 @@ import Testing
     #expect(object["load_ms"] as? Double == 7)
     #expect(object["build_isa"] as? String == "avx2")
     #expect(object["samples_ms"] as? [Double] == times)
+    #expect(object["cpu_median_ms"] as? Double == 1.5)
+    #expect(object["cpu_min_ms"] as? Double == 0.5)
+  }
+
+  @Test func noRunsGiveNoReport() {
+    let report = TimingReport(
+      options: TimingOptions(plan: "m.resplan"), samples: RunSamples(), loadMilliseconds: 1, runnerMilliseconds: 1,
+      buildISA: "avx2")
+    #expect(report == nil)
   }
 
   @Test func textNamesMedianAndSpread() throws {
-    let statistics = try #require(SampleStatistics([1, 2, 3]))
-    let report = TimingReport(
-      options: TimingOptions(plan: "m.resplan"), statistics: statistics, times: [1, 2, 3], loadMilliseconds: 7,
-      runnerMilliseconds: 0.5, buildISA: "avx2")
+    let report = try #require(
+      TimingReport(
+        options: TimingOptions(plan: "m.resplan"), samples: RunSamples(wall: [1, 2, 3], cpu: [1, 1, 1]),
+        loadMilliseconds: 7, runnerMilliseconds: 0.5, buildISA: "avx2"))
     let text = report.rendered(as: .text)
     #expect(text.contains("median 2.000 ms, min 1.000 ms, max 3.000 ms"))
     #expect(text.contains("3 runs after 3 warm-up, 1 thread"))
+    #expect(text.contains("process CPU time per run: median 1.000 ms"))
+  }
+
+  @Test func peakReportTakesTheBestAndTheMedian() throws {
+    let samples = [PeakSample(wall: 50, cpu: 90), PeakSample(wall: 80, cpu: 95), PeakSample(wall: 20, cpu: 85)]
+    let report = PeakReport(options: PeakOptions(threads: 1, repeats: 3), samples: samples, buildISA: "avx2")
+    #expect(report.bestGFLOPS == 80)
+    #expect(report.medianGFLOPS == 50)
+    #expect(report.cpuBestGFLOPS == 95)
+    #expect(report.cpuMedianGFLOPS == 90)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(report.rendered(as: .json).utf8)) as? [String: Any])
+    #expect(object["best_gflops"] as? Double == 80)
+    #expect(object["cpu_best_gflops"] as? Double == 95)
+    #expect(object["lanes"] as? Int == 8)
   }
 
   @Test func serveAcceptsOnlyCountsInRange() {

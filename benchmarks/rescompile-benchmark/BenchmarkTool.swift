@@ -34,12 +34,11 @@ struct BenchmarkTool {
     case .time(let options, let format):
       let timer = try PlanTimer(path: options.plan, threads: options.threads)
       _ = try timer.time(runs: options.warmup)
-      let times = try timer.time(runs: options.iterations)
-      guard let statistics = SampleStatistics(times) else { return }
+      let samples = try timer.time(runs: options.iterations)
       let report = TimingReport(
-        options: options, statistics: statistics, times: times, loadMilliseconds: timer.loadMilliseconds,
+        options: options, samples: samples, loadMilliseconds: timer.loadMilliseconds,
         runnerMilliseconds: timer.runnerMilliseconds, buildISA: BuildISA.name)
-      write(report.rendered(as: format))
+      write(report?.rendered(as: format) ?? "")
     case .serve(let options):
       let timer = try PlanTimer(path: options.plan, threads: options.threads)
       try ServeLoop.run(timer, options: options, buildISA: BuildISA.name, write: write)

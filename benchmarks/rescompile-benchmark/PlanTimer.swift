@@ -37,21 +37,30 @@ final class PlanTimer {
     for buffer in outputs.values { buffer.deallocate() }
   }
 
-  /// Runs the plan `count` times and returns each run's wall time in milliseconds.
-  func time(runs count: Int) throws(RuntimeError) -> [Double] {
+  /// Runs the plan `count` times and returns each run's wall time and process CPU time in milliseconds.
+  func time(runs count: Int) throws(RuntimeError) -> RunSamples {
     let clock = ContinuousClock()
-    var times: [Double] = []
-    times.reserveCapacity(count)
+    var samples = RunSamples()
+    samples.wall.reserveCapacity(count)
+    samples.cpu.reserveCapacity(count)
     for _ in 0..<count {
       let start = clock.now
+      let cpuStart = ProcessCPUClock.milliseconds()
       try runner.run(inputs.tensors, into: outputs)
-      times.append(PlanTimer.milliseconds(clock.now - start))
+      samples.cpu.append(ProcessCPUClock.milliseconds() - cpuStart)
+      samples.wall.append(PlanTimer.milliseconds(clock.now - start))
     }
-    return times
+    return samples
   }
 
   static func milliseconds(_ duration: Duration) -> Double {
     let (seconds, attoseconds) = duration.components
     return Double(seconds) * 1000 + Double(attoseconds) * 1e-15
   }
+}
+
+/// The times of a series of runs, in run order: wall time, and the process's CPU time (`ProcessCPUClock`).
+struct RunSamples: Equatable {
+  var wall: [Double] = []
+  var cpu: [Double] = []
 }

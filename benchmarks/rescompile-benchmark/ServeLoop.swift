@@ -7,7 +7,8 @@ import Foundation
 /// Protocol, one JSON object per line on standard output:
 /// - after loading and warming up: `{"event":"ready","load_ms":…,"runner_ms":…,"warmup_ms":[…],"threads":N,
 ///   "build_isa":"avx2"}`;
-/// - for each line holding a whole number N on standard input: `{"event":"chunk","samples_ms":[… N times …]}`;
+/// - for each line holding a whole number N on standard input:
+///   `{"event":"chunk","samples_ms":[… N wall times …],"cpu_samples_ms":[… N process CPU times …]}`;
 /// - end of input returns (the process then exits with status 0). A line that is not a count is a usage error.
 enum ServeLoop {
   struct Ready: Encodable {
@@ -31,10 +32,12 @@ enum ServeLoop {
   struct Chunk: Encodable {
     var event = "chunk"
     var samplesMilliseconds: [Double]
+    var cpuSamplesMilliseconds: [Double]
 
     enum CodingKeys: String, CodingKey {
       case event
       case samplesMilliseconds = "samples_ms"
+      case cpuSamplesMilliseconds = "cpu_samples_ms"
     }
   }
 
@@ -53,12 +56,13 @@ enum ServeLoop {
       JSONLine.encode(
         Ready(
           loadMilliseconds: timer.loadMilliseconds, runnerMilliseconds: timer.runnerMilliseconds,
-          warmupMilliseconds: warmup, threads: options.threads, buildISA: buildISA)))
+          warmupMilliseconds: warmup.wall, threads: options.threads, buildISA: buildISA)))
     while let line = readLine() {
       guard let count = requestedRuns(line) else {
         throw UsageError("serve: expected a number of runs (1 to 1000000) on standard input, got '\(line)'")
       }
-      write(JSONLine.encode(Chunk(samplesMilliseconds: try timer.time(runs: count))))
+      let samples = try timer.time(runs: count)
+      write(JSONLine.encode(Chunk(samplesMilliseconds: samples.wall, cpuSamplesMilliseconds: samples.cpu)))
     }
   }
 }

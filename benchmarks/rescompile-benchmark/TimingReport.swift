@@ -1,7 +1,8 @@
 import Foundation
 
 /// The result of `rescompile-benchmark time`: the keys of `rescompile bench --format json` (DESIGN.md §8:
-/// `median_ms`, `min_ms`, `iterations`, `threads`) plus the spread, the load times and every run's time.
+/// `median_ms`, `min_ms`, `iterations`, `threads`) plus the spread, the load times and every run's time, and
+/// the same for process CPU time (`cpu_…`, see `ProcessCPUClock` for why).
 struct TimingReport: Encodable {
   var plan: String
   var threads: Int
@@ -17,6 +18,9 @@ struct TimingReport: Encodable {
   var runnerMilliseconds: Double
   var buildISA: String
   var samplesMilliseconds: [Double]
+  var cpuMedianMilliseconds: Double
+  var cpuMinimumMilliseconds: Double
+  var cpuSamplesMilliseconds: [Double]
 
   enum CodingKeys: String, CodingKey {
     case plan, threads, warmup, iterations
@@ -30,12 +34,17 @@ struct TimingReport: Encodable {
     case runnerMilliseconds = "runner_ms"
     case buildISA = "build_isa"
     case samplesMilliseconds = "samples_ms"
+    case cpuMedianMilliseconds = "cpu_median_ms"
+    case cpuMinimumMilliseconds = "cpu_min_ms"
+    case cpuSamplesMilliseconds = "cpu_samples_ms"
   }
 
-  init(
-    options: TimingOptions, statistics: SampleStatistics, times: [Double], loadMilliseconds: Double,
-    runnerMilliseconds: Double, buildISA: String
+  /// Nil when there are no samples.
+  init?(
+    options: TimingOptions, samples: RunSamples, loadMilliseconds: Double, runnerMilliseconds: Double,
+    buildISA: String
   ) {
+    guard let statistics = SampleStatistics(samples.wall), let cpu = SampleStatistics(samples.cpu) else { return nil }
     plan = options.plan
     threads = options.threads
     warmup = options.warmup
@@ -49,7 +58,10 @@ struct TimingReport: Encodable {
     self.loadMilliseconds = loadMilliseconds
     self.runnerMilliseconds = runnerMilliseconds
     self.buildISA = buildISA
-    samplesMilliseconds = times
+    samplesMilliseconds = samples.wall
+    cpuMedianMilliseconds = cpu.median
+    cpuMinimumMilliseconds = cpu.minimum
+    cpuSamplesMilliseconds = samples.cpu
   }
 
   func rendered(as format: OutputFormat) -> String {
@@ -62,6 +74,7 @@ struct TimingReport: Encodable {
         \(iterations) runs after \(warmup) warm-up, \(threads) \(threadWord), kernels built for \(buildISA)
         median \(Self.ms(medianMilliseconds)), min \(Self.ms(minimumMilliseconds)), \
         max \(Self.ms(maximumMilliseconds)), IQR \(Self.ms(lowerQuartileMilliseconds))–\(Self.ms(upperQuartileMilliseconds))
+        process CPU time per run: median \(Self.ms(cpuMedianMilliseconds)), min \(Self.ms(cpuMinimumMilliseconds))
         plan load \(Self.ms(loadMilliseconds)), runner \(Self.ms(runnerMilliseconds))
 
         """
