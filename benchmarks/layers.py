@@ -198,16 +198,17 @@ def benchmark_layer(layer, bin_dir, scratch, index, threads, args):
 
 def report(layers, peaks, threads):
     """Prints the layer table for one thread count; returns the averages. GFLOP/s by wall time is set against
-    the best wall-time peak, GFLOP/s by CPU time against the best CPU-time peak (harness: on a shared machine
-    only the second pair means much)."""
+    the best wall-time peak of `threads` threads; GFLOP/s by CPU time (work over the CPU time of all threads:
+    the rate of a core while it works) against the best CPU-time peak of one core. On a shared machine only
+    the second pair means much (README, Method)."""
     peak_wall = max(p["best_gflops"] for p in peaks)
-    peak_cpu = max(p["cpu_best_gflops"] for p in peaks)
-    print(f"\nthreads {threads}: FMA peak {peak_wall:.1f} GFLOP/s by wall time, {peak_cpu:.1f} by CPU time (best of "
-          f"{len(peaks)} measurements before and after the layers, medians "
-          + ", ".join(f"{p['median_gflops']:.1f}/{p['cpu_median_gflops']:.1f}" for p in peaks)
+    peak_cpu = max(p["cpu_best_gflops"] for p in peaks) / threads
+    print(f"\nthreads {threads}: FMA peak {peak_wall:.1f} GFLOP/s by wall time ({threads} thread(s)), {peak_cpu:.1f} per "
+          f"core by CPU time (best of {len(peaks)} measurements before and after the layers; wall/CPU medians "
+          + ", ".join(f"{p['median_gflops']:.1f}/{p['cpu_median_gflops'] / threads:.1f}" for p in peaks)
           + f"; {peaks[0]['accumulators']} x SIMD{peaks[0]['lanes']} accumulators, kernels {peaks[0]['build_isa']})\n")
     header = ("| layer (first in plan) | count | shape | epilogue | MFLOP | wall ms median (IQR) | GFLOP/s | % peak |"
-              " CPU ms | GFLOP/s (CPU) | % peak (CPU) | onnxruntime wall ms | ort CPU ms | rescompile/ort (wall, CPU) |")
+              " CPU ms | GFLOP/s per core (CPU) | % core peak (CPU) | onnxruntime wall ms | ort CPU ms | rescompile/ort (wall, CPU) |")
     lines = [header, "|" + "---|" * 14]
     for layer in layers:
         run = layer["runs"][str(threads)]
@@ -229,7 +230,7 @@ def report(layers, peaks, threads):
                      f"{run['cpu_percent_of_peak']:.0f} % | " + " | ".join(ort_cells) + " |")
     print("\n".join(lines))
     three = [layer for layer in layers if layer["w"][2:] == [3, 3]]
-    summary = {"peak_gflops": peak_wall, "cpu_peak_gflops": peak_cpu}
+    summary = {"peak_gflops": peak_wall, "cpu_core_peak_gflops": peak_cpu}
     for label, subset in (("3x3 layers", three), ("all layers", layers)):
         if not subset:
             continue
