@@ -34,7 +34,7 @@ LIST_FIELD = re.compile(r"(\w+)=\[([-\d,]*)\]")
 
 
 def plan_listing(rescompile, model, plan):
-    wall, _, status, out, err = harness.run_measured([rescompile, model, "-o", plan, "-O2", "--dump", "plan"])
+    _, _, status, out, err = harness.run_measured([rescompile, model, "-o", plan, "-O2", "--dump", "plan"])
     if status != 0:
         raise SystemExit(f"error: rescompile failed on {model}: {err.strip()}")
     return out
