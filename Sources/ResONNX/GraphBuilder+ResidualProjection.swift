@@ -10,10 +10,7 @@ extension GraphBuilder {
   /// unchanged when the op is not Add or Sum or its operands broadcast. Throws when the operands cannot
   /// broadcast and the projection cannot repair them, saying why.
   mutating func projectingMismatchedSkip(_ conversion: Conversion, node: ONNXNode) throws(ModelError) -> Conversion {
-    switch conversion.op {
-    case .binary(.add), .variadic(.sum): break
-    default: return conversion
-    }
+    guard conversion.op == .binary(.add) || conversion.op == .variadic(.sum) else { return conversion }
     let operands = conversion.operands.compactMap { $0 }
     guard operands.count == conversion.operands.count,
       let mismatch = ResidualMismatch(operands: operands.map { graph.type(of: $0) })

@@ -14,7 +14,7 @@ import ResIR
 /// ```
 /// ## After
 /// ```
-/// %p = Conv "shortcut/Pad.projection" (%x, @shortcut/Pad.projection.weight) {kernel_shape=[1,1], strides=[2,2], ...} : f32[1,4,4,4]
+/// %p = Conv "shortcut/Pad.projection" (%x, @shortcut/Pad.projection.weight) {strides=[2,2], ...} : f32[1,4,4,4]
 /// %y = Add "add" (%main, %p) : f32[1,4,4,4]
 /// ```
 /// The weight is `[4,2,1,1]` with rows `0; e0; e1; 0` (one zero channel before, one after, as the pads say).

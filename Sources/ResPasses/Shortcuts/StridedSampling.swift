@@ -87,13 +87,15 @@ private struct SliceEntry {
     let bounds = SliceBounds(start: start, end: end, step: step, size: length)
     guard axis >= 2 else {
       guard step == 1, bounds.start == 0, bounds.count == length else {
-        return "Slice '\(slice)' cuts axis \(axis) (\(axis == 0 ? "batch" : "channels")); only H and W may be subsampled"
+        let name = axis == 0 ? "batch" : "channels"
+        return "Slice '\(slice)' cuts axis \(axis) (\(name)); only H and W may be subsampled"
       }
       return nil
     }
     guard length > 0 else { return "Slice '\(slice)' reads an empty axis \(axis)" }
     guard bounds.start == 0 else {
-      return "Slice '\(slice)' starts at \(bounds.start) on axis \(axis); a 1x1 strided convolution samples from index 0"
+      return "Slice '\(slice)' starts at \(bounds.start) on axis \(axis); a 1x1 strided convolution samples from "
+        + "index 0"
     }
     let sampled = length / step + (length % step == 0 ? 0 : 1)
     guard bounds.count == sampled else {
