@@ -1,5 +1,6 @@
-/// Work fused into the end of a convolution or matrix multiply, applied while the output tile is still in
-/// registers: bias first (the op's bias operand), then the residual add, then the activation.
+/// Work fused into the end of a convolution, matrix multiply or per-channel scale and shift, applied while the
+/// output tile is still in registers: bias first (the op's bias operand, or ScaleShift's shift), then the
+/// residual add, then the activation.
 ///
 /// An empty epilogue is what every imported node has; the optimizer fills it in.
 public struct Epilogue: Sendable, Hashable {

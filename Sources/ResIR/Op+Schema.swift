@@ -1,7 +1,8 @@
 /// The facts about each op that do not depend on its attribute values: its ONNX name and how many operands
 /// and results a node of it has. The verifier checks nodes against these; dumps print `onnxName`.
 extension Op {
-  /// The ONNX op type this op corresponds to (`Conv`, `Add`...), used by dumps and error messages.
+  /// The ONNX op type this op corresponds to (`Conv`, `Add`...), used by dumps and error messages. The fused
+  /// forms without an ONNX op have names of their own in the same style (`ScaleShift`, `GatedSkip`).
   public var onnxName: String {
     switch self {
     case .conv: "Conv"
@@ -9,12 +10,14 @@ extension Op {
     case .matMul: "MatMul"
     case .batchNormalization: "BatchNormalization"
     case .layerNormalization: "LayerNormalization"
+    case .scaleShift: "ScaleShift"
     case .lrn: "LRN"
     case .unary(let u): u.onnxName
     case .clip: "Clip"
     case .binary(let b): b.onnxName
     case .variadic(let v): v.onnxName
     case .where: "Where"
+    case .gatedSkip: "GatedSkip"
     case .cast: "Cast"
     case .maxPool: "MaxPool"
     case .averagePool: "AveragePool"
@@ -49,14 +52,15 @@ extension Op {
     case .gemm(let a): (2, a.epilogue.residual ? 4 : 3)
     case .matMul(let e): (2, e.residual ? 4 : 3)
     case .batchNormalization: (5, 5)
-    case .layerNormalization: (2, 3)
+    case .layerNormalization(let a): (2, a.residual ? 4 : 3)
+    case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
     case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten,
       .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout:
       (1, 1)
     case .clip: (1, 3)
     case .binary: (2, 2)
     case .variadic, .concat: (1, nil)
-    case .where: (3, 3)
+    case .where, .gatedSkip: (3, 3)
     case .reshape, .gather, .expand: (2, 2)
     case .slice: (3, 5)
     case .constantOfShape: (1, 1)
@@ -72,9 +76,10 @@ extension Op {
     case .split(_, let sizes): sizes.count
     case .layerNormalization, .lstm: 3
     case .dropout, .gru: 2
-    case .conv, .gemm, .matMul, .batchNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
-      .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity:
+    case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic,
+      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten,
+      .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
+      .pad, .identity:
       1
     }
   }
@@ -85,12 +90,20 @@ extension Op {
     case .conv(let a): a.epilogue
     case .gemm(let a): a.epilogue
     case .matMul(let e): e
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
+    case .scaleShift(_, let e): e
+    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
+      .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
       .identity, .dropout, .lstm, .gru:
       nil
     }
+  }
+
+  /// Whether operand slot `residualSlot` holds a residual the op adds: its epilogue's, or the one a
+  /// LayerNormalization adds to X before normalizing (not an epilogue, but the same slot).
+  public var addsResidual: Bool {
+    if case .layerNormalization(let a) = self { return a.residual }
+    return epilogue?.residual ?? false
   }
 
   /// The operand slot that holds the residual when `epilogue.residual` is set.

@@ -9,7 +9,9 @@
 /// are typed attributes. Operands that PyTorch exports compute from `Shape` chains (Reshape's shape,
 /// Slice's starts and ends, Expand's shape) stay operands, so a dynamic batch can flow through them.
 ///
-/// Fusion is data, not new op kinds: `conv`, `gemm` and `matMul` carry an `Epilogue`.
+/// Fusion is data, not new op kinds: `conv`, `gemm`, `matMul` and `scaleShift` carry an `Epilogue`, and a
+/// `layerNormalization` may add a residual to X. The two fused forms that have no ONNX op (`scaleShift`,
+/// `gatedSkip`) exist because nothing in ONNX computes them in one step; only the optimizer creates them.
 public enum Op: Sendable, Hashable {
   // MARK: Convolution and dense layers
   /// Operands: X, W, B?, residual? (the residual slot is used when `epilogue.residual` is set).
@@ -22,8 +24,15 @@ public enum Op: Sendable, Hashable {
   // MARK: Normalization
   /// Operands: X, scale, B, mean, var. Inference form only: training mode is rejected by the importer.
   case batchNormalization(epsilon: Float)
-  /// Operands: X, Scale, B?. Results: Y, Mean, InvStdDev (the last two are statistics ONNX can expose).
+  /// Operands: X, Scale, B?, residual? (slot 3, when `residual` is set: Y = LN(X + residual), the post-LN
+  /// transformer's `LayerNorm(x + sublayer(x))` as one step). Results: Y, Mean, InvStdDev (the last two are
+  /// statistics ONNX can expose; with a residual they describe X + residual).
   case layerNormalization(LayerNormAttributes)
+  /// Operands: X, scale [C], shift [C], residual? (slot 3, when `epilogue.residual` is set).
+  /// `y = act(x · scale[c] + shift[c] + residual)`, `c` the index along `axis`. Not an ONNX op: what an
+  /// inference BatchNormalization with no Conv before it becomes (DenseNet's BN after Concat, a pre-activation
+  /// ResNet's BN after Add), its scale and shift precomputed by the optimizer, its activation fused.
+  case scaleShift(axis: Int, epilogue: Epilogue)
   /// Operands: X.
   case lrn(LRNAttributes)
 
@@ -38,6 +47,10 @@ public enum Op: Sendable, Hashable {
   case variadic(VariadicOp)
   /// Operands: condition, X, Y.
   case `where`
+  /// Operands: T, H, X (one float type, multidirectional broadcasting). `y = T·H + (1 − T)·X`: a Highway
+  /// network's gated skip as one elementwise step. Not an ONNX op; T is data (a Sigmoid of a learned layer),
+  /// so nothing of it is folded into weights.
+  case gatedSkip
   /// Operands: X.
   case cast(to: DType)
 

@@ -72,10 +72,14 @@ public struct LayerNormAttributes: Sendable, Hashable {
   /// First normalized axis, already made non-negative by the importer.
   public var axis: Int
   public var epsilon: Float
+  /// Operand slot 3 (`Op.residualSlot`) holds a residual added to X before normalizing: Y = LN(X + residual).
+  /// It is not an epilogue (it comes before the op, not after), but it fills the same slot as one.
+  public var residual: Bool
 
-  public init(axis: Int, epsilon: Float) {
+  public init(axis: Int, epsilon: Float, residual: Bool = false) {
     self.axis = axis
     self.epsilon = epsilon
+    self.residual = residual
   }
 }
 

@@ -82,16 +82,29 @@ public enum BinaryMicrokernels {
   }
 }
 
-/// `y[i] = x[i]·scale + shift`: inference BatchNormalization folded to one multiply and one add per element.
+/// `y[i] = act(x[i]·scale + shift + residual[i])`: inference BatchNormalization (or the IR's ScaleShift) folded
+/// to one multiply and one add per element, with its fused residual and activation applied in the same pass,
+/// while the values are still in registers.
 public enum ScaleShiftMicrokernel {
-  /// `y` may be `x` (in place).
+  /// One run of `count` elements of one channel. `residual` nil adds nothing; `y` may be `x` or `residual`
+  /// (in place).
   public static func run(
-    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float,
+    residual: UnsafePointer<Float>? = nil, activation: PointwiseFunction = .identity
   ) {
     let scales = SIMD16<Float>(repeating: scale)
     let shifts = SIMD16<Float>(repeating: shift)
-    BinaryMicrokernels.chunks(count) { offset, width in
-      VectorAccess.storePartial(VectorAccess.loadPartial(x + offset, width) * scales + shifts, y + offset, width)
+    if let residual {
+      BinaryMicrokernels.chunks(count) { offset, width in
+        let affine = VectorAccess.loadPartial(x + offset, width) * scales + shifts
+        let sum = affine + VectorAccess.loadPartial(residual + offset, width)
+        VectorAccess.storePartial(activation(sum), y + offset, width)
+      }
+    } else {
+      BinaryMicrokernels.chunks(count) { offset, width in
+        let affine = VectorAccess.loadPartial(x + offset, width) * scales + shifts
+        VectorAccess.storePartial(activation(affine), y + offset, width)
+      }
     }
   }
 }

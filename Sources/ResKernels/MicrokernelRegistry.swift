@@ -18,7 +18,10 @@ public enum Microkernel: Sendable {
   case binary(BinaryOperation, BinaryPattern)
   /// `PointwiseFunction.apply`; the value carries representative parameters for the test grid.
   case pointwise(PointwiseFunction)
+  /// `ScaleShiftMicrokernel.run`, with and without a residual, under every activation.
   case scaleShift
+  /// `GatedSkipMicrokernel.run` with a fixed operand pattern.
+  case gatedSkip(GatedSkipPattern)
 
   public var name: String {
     switch self {
@@ -26,6 +29,7 @@ public enum Microkernel: Sendable {
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
     case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
+    case .gatedSkip(let pattern): "f32_gated_skip_\(pattern.name)_x16_\(BuildISA.name)"
     }
   }
 }
@@ -51,4 +55,5 @@ public enum MicrokernelRegistry {
     }
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
+    + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
 }

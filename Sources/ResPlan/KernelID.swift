@@ -22,9 +22,10 @@ public enum KernelID: String, CaseIterable, Sendable {
   case f32RecurrentGeneric = "f32_recurrent_generic"
 
   // MARK: Normalization and reductions
-  /// y = x·scale[c] + shift[c] along `axis`. `ChannelAffineParams`.
+  /// y = act(x·scale[c] + shift[c] + residual) along `axis` (BatchNormalization, ScaleShift).
+  /// `ChannelAffineParams`.
   case f32ChannelAffine = "f32_channel_affine"
-  /// LayerNormalization, optionally writing Mean and InvStdDev. `LayerNormParams`.
+  /// LayerNormalization, optionally of X + residual, optionally writing Mean and InvStdDev. `LayerNormParams`.
   case f32LayerNorm = "f32_layer_norm"
   /// LRN across channels. `LRNParams`.
   case f32LRN = "f32_lrn"
@@ -45,6 +46,8 @@ public enum KernelID: String, CaseIterable, Sendable {
   case whereSelect = "where"
   /// Converts between any two element types (ONNX Cast rules). `CastParams`.
   case cast = "cast"
+  /// y = t·h + (1 − t)·x with numpy broadcasting of all three to Y (a Highway gated skip). `GatedSkipParams`.
+  case f32GatedSkip = "f32_gated_skip"
 
   // MARK: Data movement (any element type; only element width matters)
   /// `CopyParams`: strided copy (Transpose, Slice, Expand, Concat and Split pieces).

@@ -12,12 +12,14 @@ extension Op {
     case .matMul(let epilogue): [try MatMul.evaluate(operands, epilogue)]
     case .batchNormalization(let epsilon): [try BatchNormalization.evaluate(operands, epsilon: epsilon)]
     case .layerNormalization(let attributes): try LayerNormalization.evaluate(operands, attributes)
+    case .scaleShift(let axis, let epilogue): [try ScaleShift.evaluate(operands, axis: axis, epilogue: epilogue)]
     case .lrn(let attributes): [try LocalResponseNormalization.evaluate(operands, attributes)]
     case .unary(let op): [try Unary.evaluate(operands, op)]
     case .clip: [try Clip.evaluate(operands)]
     case .binary(let op): [try Binary.evaluate(operands, op)]
     case .variadic(let op): [try Variadic.evaluate(operands, op)]
     case .where: [try Where.evaluate(operands)]
+    case .gatedSkip: [try GatedSkip.evaluate(operands)]
     case .cast(let dtype): [try Cast.evaluate(operands, to: dtype)]
     case .maxPool(let attributes): [try Pooling.evaluate(operands, attributes, .max)]
     case .averagePool(let attributes):

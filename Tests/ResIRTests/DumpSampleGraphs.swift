@@ -6,13 +6,13 @@ import ResIR
 /// and these graphs exist to exercise spelling, not semantics.
 enum DumpSampleGraphs {
   /// The ONNX op types `everyOp()` must contain: one entry per `Op` case and per `UnaryOp`, `BinaryOp` and
-  /// `VariadicOp` case.
+  /// `VariadicOp` case (the fused forms without an ONNX op under their own names).
   static let everyOpType: Set<String> = [
     "Conv", "Gemm", "MatMul", "BatchNormalization", "LayerNormalization", "LRN", "Relu", "Sigmoid", "Tanh", "Erf",
     "Sqrt", "HardSwish", "LeakyRelu", "HardSigmoid", "Gelu", "Clip", "Add", "Sub", "Mul", "Div", "Pow", "Mod",
     "Equal", "Sum", "Max", "Min", "Where", "Cast", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
     "Softmax", "Flatten", "Reshape", "Transpose", "Concat", "Split", "Slice", "Squeeze", "Unsqueeze", "Gather",
-    "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU",
+    "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -84,6 +84,15 @@ enum DumpSampleGraphs {
       [t, f32(.symbol("N"), 8, 16, 1), f32(.symbol("N"), 8, 16, 1)])
     let lrn = node("lrn", .lrn(LRNAttributes(size: 5, alpha: 1e-4, beta: 0.75, bias: 2)), [ln[0]], [t])[0]
 
+    // Fused forms: a LayerNormalization adding a residual, ScaleShift with and without an epilogue.
+    let lnResidual = node(
+      "ln_residual", .layerNormalization(LayerNormAttributes(axis: 3, epsilon: 1e-6, residual: true)),
+      [lrn, b, nil, bn], [t, f32(.symbol("N"), 8, 16, 1), f32(.symbol("N"), 8, 16, 1)])[0]
+    let affine = node(
+      "scale_shift", .scaleShift(axis: 1, epilogue: Epilogue(residual: true, activation: .hardSwish)),
+      [lnResidual, b, b, lrn], [t])[0]
+    _ = node("scale_shift_plain", .scaleShift(axis: 1, epilogue: .none), [affine, b, b], [t])
+
     // Elementwise.
     let unaries: [UnaryOp] = [
       .relu, .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu(alpha: 0.1), .hardSigmoid(alpha: 0.3, beta: 0.6),
@@ -102,6 +111,7 @@ enum DumpSampleGraphs {
     var v = e
     for op in VariadicOp.allCases { v = node("variadic_\(op.rawValue)", .variadic(op), [v, e, clipped2], [t])[0] }
     let selected = node("where", .where, [mask, v, e], [t])[0]
+    _ = node("gated_skip", .gatedSkip, [clipped, selected, affine], [t])
     let half = node("cast", .cast(to: .float16), [selected], [TensorType(.float16, t.shape)])[0]
 
     // Pooling and reductions.

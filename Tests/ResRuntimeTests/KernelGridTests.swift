@@ -13,6 +13,7 @@ import Testing
     case .binary(let operation, let pattern): checkBinary(operation, pattern)
     case .pointwise(let function): checkPointwise(function)
     case .scaleShift: checkScaleShift()
+    case .gatedSkip(let pattern): checkGatedSkip(pattern)
     }
   }
 
@@ -185,6 +186,8 @@ import Testing
     }
   }
 
+  /// Without residual or activation the result is exactly `x·scale + shift`; with them, each activation of the
+  /// registry applied to `x·scale + shift + residual`, against double-precision loops.
   private func checkScaleShift() {
     var random = SeededGenerator(seed: 17)
     for count in [0, 1, 15, 16, 17, 50] {
@@ -197,6 +200,93 @@ import Testing
       }
       #expect(y[count] == 7)
       for i in 0..<count { #expect(y[i] == x[i] * 1.5 + -0.25) }
+    }
+    for activation in MicrokernelRegistry.pointwiseFunctions {
+      for residual in [false, true] {
+        for count in [1, 15, 16, 17, 33] {
+          checkScaleShiftEpilogue(count, residual: residual, activation: activation, &random)
+        }
+      }
+    }
+  }
+
+  private func checkScaleShiftEpilogue(
+    _ count: Int, residual: Bool, activation: PointwiseFunction, _ random: inout SeededGenerator
+  ) {
+    let x = random.floats(count).map { $0 * 4 }
+    let skip = random.floats(count)
+    let (scale, shift): (Float, Float) = (0.75, 0.5)
+    var y = [Float](repeating: 7, count: count + 1)
+    x.withUnsafeBufferPointer { xPointer in
+      skip.withUnsafeBufferPointer { skipPointer in
+        y.withUnsafeMutableBufferPointer { yPointer in
+          ScaleShiftMicrokernel.run(
+            xPointer.baseAddress!, yPointer.baseAddress!, count: count, scale: scale, shift: shift,
+            residual: residual ? skipPointer.baseAddress! : nil, activation: activation)
+        }
+      }
+    }
+    #expect(y[count] == 7, "wrote past the end")
+    for i in 0..<count {
+      let sum = Double(x[i]) * Double(scale) + Double(shift) + (residual ? Double(skip[i]) : 0)
+      let expected = NaiveMath.pointwise(activation, sum)
+      #expect(
+        NaiveMath.close(y[i], expected, absolute: 4e-6, relative: 4e-6),
+        "\(activation.name) residual \(residual) count \(count) at \(i): \(y[i]) vs \(expected)")
+    }
+  }
+
+  /// Every row length around the vector width, each operand contiguous or repeated as the pattern says, gates
+  /// in [0, 1] as a Sigmoid gives them; also in place over the skipped operand when it is a vector.
+  private func checkGatedSkip(_ pattern: GatedSkipPattern) {
+    var random = SeededGenerator(seed: 19)
+    for count in [0, 1, 2, 15, 16, 17, 31, 33, 100] {
+      let length = max(count, 1)
+      let t = random.floats(length).map { ($0 + 1) / 2 }
+      let h = random.floats(length).map { $0 * 3 }
+      let x = random.floats(length).map { $0 * 3 }
+      func element(_ values: [Float], _ operand: RowOperand, _ i: Int) -> Double {
+        Double(operand == .scalar ? values[0] : values[i])
+      }
+      let expected = (0..<count).map { i in
+        let gate = element(t, pattern.gate, i)
+        return gate * element(h, pattern.transformed, i) + (1 - gate) * element(x, pattern.skipped, i)
+      }
+      var y = [Float](repeating: 7, count: count + 1)
+      runGatedSkip(pattern, t, h, x, into: &y, count: count)
+      #expect(y[count] == 7, "wrote past the end")
+      for i in 0..<count {
+        #expect(
+          NaiveMath.close(y[i], expected[i], absolute: 2e-6, relative: 2e-6),
+          "\(pattern.name) count \(count) at \(i): \(y[i]) vs \(expected[i])")
+      }
+      guard pattern.skipped == .vector, count > 0 else { continue }
+      var inPlace = x
+      inPlace.withUnsafeMutableBufferPointer { xPointer in
+        runGatedSkip(pattern, t, h, UnsafePointer(xPointer.baseAddress!), into: xPointer.baseAddress!, count: count)
+      }
+      #expect(Array(inPlace.prefix(count)) == Array(y.prefix(count)), "\(pattern.name) in place, count \(count)")
+    }
+  }
+
+  private func runGatedSkip(
+    _ pattern: GatedSkipPattern, _ t: [Float], _ h: [Float], _ x: [Float], into y: inout [Float], count: Int
+  ) {
+    x.withUnsafeBufferPointer { xPointer in
+      y.withUnsafeMutableBufferPointer { yPointer in
+        runGatedSkip(pattern, t, h, xPointer.baseAddress!, into: yPointer.baseAddress!, count: count)
+      }
+    }
+  }
+
+  private func runGatedSkip(
+    _ pattern: GatedSkipPattern, _ t: [Float], _ h: [Float], _ x: UnsafePointer<Float>,
+    into y: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    t.withUnsafeBufferPointer { tPointer in
+      h.withUnsafeBufferPointer { hPointer in
+        GatedSkipMicrokernel.run(pattern, tPointer.baseAddress!, hPointer.baseAddress!, x, y, count: count)
+      }
     }
   }
 }

@@ -198,18 +198,26 @@ enum Mutator {
       params.hiddenSize = value(&random, near: params.hiddenSize)
       step.params = .recurrent(params)
     case .layerNorm(var params):
-      params.axis = value(&random, near: params.axis)
+      if Bool.random(using: &random) {
+        params.axis = value(&random, near: params.axis)
+      } else {
+        params.hasResidual_p.toggle()
+      }
       step.params = .layerNorm(params)
     case .reduceMean(var params):
       edit(&params.axes)
       step.params = .reduceMean(params)
     case .channelAffine(var params):
-      params.axis = value(&random, near: params.axis)
+      switch Int.random(in: 0..<3, using: &random) {
+      case 0: params.axis = value(&random, near: params.axis)
+      case 1: params.epilogue.hasResidual_p.toggle()
+      default: params.epilogue.hasBias_p.toggle()
+      }
       step.params = .channelAffine(params)
     case .lrn(var params):
       params.size = value(&random, near: params.size)
       step.params = .lrn(params)
-    case .matmul, .unary, .binary, .where, .cast, .fill, nil:
+    case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, nil:
       step.params = nil
     }
   }

@@ -66,17 +66,17 @@ enum PlanListing {
         ("epilogue", epilogue(p.epilogue)),
       ]
     case .matmul(let p): fields = [("epilogue", epilogue(p.epilogue))]
-    case .channelAffine(let p): fields = [("axis", "\(p.axis)")]
+    case .channelAffine(let p): fields = [("axis", "\(p.axis)"), ("epilogue", epilogue(p.epilogue))]
     case .layerNorm(let p):
       fields = [
         ("axis", "\(p.axis)"), ("epsilon", "\(p.epsilon)"), ("has_bias", "\(p.hasBias_p)"),
-        ("writes_statistics", "\(p.writesStatistics)"),
+        ("writes_statistics", "\(p.writesStatistics)"), ("has_residual", "\(p.hasResidual_p)"),
       ]
     case .lrn(let p):
       fields = [("size", "\(p.size)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("bias", "\(p.bias)")]
     case .unary(let p): fields = [("kind", "\(p.kind)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)")]
     case .binary(let p): fields = [("kind", "\(p.kind)")]
-    case .where, .cast: fields = []
+    case .where, .cast, .gatedSkip: fields = []
     case .pool(let p):
       fields = [
         ("kind", "\(p.kind)"), ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)),

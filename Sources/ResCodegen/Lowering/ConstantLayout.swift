@@ -24,8 +24,8 @@ extension KernelID {
   func constantLayout(ofInput position: Int) -> ConstantLayout {
     switch self {
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32ChannelAffine,
-      .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary, .binary, .whereSelect, .cast, .copy,
-      .gather, .pad, .fill:
+      .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary, .binary, .whereSelect, .cast,
+      .f32GatedSkip, .copy, .gather, .pad, .fill:
       .onnx
     }
   }

@@ -1,10 +1,12 @@
 import ResIR
 import ResPlan
 
-/// Elementwise ops: unary functions, Clip, binary arithmetic and Equal, variadic Sum/Max/Min, Where, Cast.
+/// Elementwise ops: unary functions, Clip, binary arithmetic and Equal, variadic Sum/Max/Min, Where, Cast, and
+/// the fused GatedSkip.
 ///
 /// These keep their element type (the `unary`, `binary`, `where` and `cast` kernels read it from the buffers),
-/// so f16 stays f16. Broadcasting is the kernels' business: they broadcast inputs to the output's shape.
+/// so f16 stays f16; GatedSkip's kernel is f32, with other float types converted around it. Broadcasting is
+/// the kernels' business: they broadcast inputs to the output's shape.
 extension GraphLowering {
   mutating func lowerUnary(_ node: Node, _ op: UnaryOp) throws(ModelError) {
     let x = try required(node, 0, "X")
@@ -100,6 +102,19 @@ extension GraphLowering {
     ]
     try emit(
       node, .whereSelect, .where(Rescompile_Plan_WhereParams()), inputs: inputs, outputs: [.value(try result(node))])
+  }
+
+  /// GatedSkip `T·H + (1 − T)·X` is one `f32_gated_skip` step, which broadcasts T, H and X to the output as
+  /// the binary kernel does.
+  mutating func lowerGatedSkip(_ node: Node) throws(ModelError) {
+    let gate = try required(node, 0, "T")
+    try requireFloatCompute(node, gate)
+    let inputs: [StepOperand] = [
+      .float32(gate), .float32(try required(node, 1, "H")), .float32(try required(node, 2, "X")),
+    ]
+    try emit(
+      node, .f32GatedSkip, .gatedSkip(Rescompile_Plan_GatedSkipParams()), inputs: inputs,
+      outputs: [.float32(try result(node))])
   }
 
   /// Cast to another type is a `cast` step; to the same type it is a view.

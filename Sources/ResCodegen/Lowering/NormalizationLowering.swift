@@ -1,8 +1,8 @@
 import ResIR
 import ResPlan
 
-/// BatchNormalization, LayerNormalization and LRN. Their kernels compute in f32; other float types are
-/// converted around them.
+/// BatchNormalization, ScaleShift, LayerNormalization and LRN. Their kernels compute in f32; other float types
+/// are converted around them.
 extension GraphLowering {
   /// Inference BatchNormalization is a per-channel affine map. With constant parameters the scale and shift are
   /// computed here, in Double, and the step is one `f32_channel_affine`:
@@ -33,6 +33,23 @@ extension GraphLowering {
       node, .f32ChannelAffine, .channelAffine(params),
       inputs: [.float32(x), .tensor(scaleTensor), .tensor(shiftTensor)],
       outputs: [.float32(try result(node))])
+  }
+
+  /// ScaleShift (a BatchNormalization the optimizer already folded, with its fused epilogue) is one
+  /// `f32_channel_affine` step: X, scale, shift, then the residual when the epilogue adds one.
+  mutating func lowerScaleShift(_ node: Node, axis: Int, epilogue: Epilogue) throws(ModelError) {
+    let x = try required(node, 0, "X")
+    try requireFloatCompute(node, x)
+    var inputs: [StepOperand] = [
+      .float32(x), .float32(try required(node, 1, "scale")), .float32(try required(node, 2, "shift")),
+    ]
+    if epilogue.residual {
+      inputs.append(.float32(try required(node, Op.residualSlot, "residual")))
+    }
+    var params = Rescompile_Plan_ChannelAffineParams()
+    params.axis = Int64(axis)
+    params.epilogue = ActivationEncoding.epilogue(epilogue, hasBias: false)
+    try emit(node, .f32ChannelAffine, .channelAffine(params), inputs: inputs, outputs: [.float32(try result(node))])
   }
 
   /// `scale = γ / √(var + ε)` and `shift = β − mean · scale`, per channel, in Double.
@@ -82,8 +99,9 @@ extension GraphLowering {
       outputs: [.float32(try result(node))])
   }
 
-  /// LayerNormalization. The Mean and InvStdDev results are written only when the graph reads one of them
-  /// (then both, as the kernel's outputs come together).
+  /// LayerNormalization, with its fused residual (slot 3) as the step's last input. The Mean and InvStdDev
+  /// results are written only when the graph reads one of them (then both, as the kernel's outputs come
+  /// together).
   mutating func lowerLayerNormalization(_ node: Node, _ attributes: LayerNormAttributes) throws(ModelError) {
     let x = try required(node, 0, "X")
     try requireFloatCompute(node, x)
@@ -94,6 +112,10 @@ extension GraphLowering {
     if let bias = node.input(2) {
       inputs.append(.float32(bias))
       params.hasBias_p = true
+    }
+    if attributes.residual {
+      inputs.append(.float32(try required(node, Op.residualSlot, "residual")))
+      params.hasResidual_p = true
     }
     var outputs: [StepResult] = [.float32(try result(node, 0))]
     if node.outputs.dropFirst().contains(where: { liveness.isLive($0) }) {

@@ -34,9 +34,10 @@ extension Op {
     case .reshape, .expand, .slice: slot == 0
     // Only the data's static shape.
     case .shape, .constantOfShape: false
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic,
-      .where, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .transpose,
-      .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .identity, .dropout, .lstm, .gru:
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
+      .binary, .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean,
+      .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .identity, .dropout,
+      .lstm, .gru:
       true
     }
   }

@@ -19,12 +19,12 @@ public enum DOTDump {
       lines.append("  input\(index) [shape=ellipse, label=\(label)];")
     }
     for (position, node) in graph.nodes.enumerated() {
-      let fused = node.op.epilogue.map { !$0.isEmpty } ?? false
+      let fused = node.op.addsResidual || node.op.epilogue.map { !$0.isEmpty } ?? false
       let style = fused ? ", style=filled, fillcolor=\"lightblue\"" : ""
       lines.append("  node\(position) [shape=box\(style), label=\(label(nodeLines(node, graph)))];")
       for (slot, operand) in node.inputs.enumerated() {
         guard let operand, graph.constant(operand) == nil, let source = sources[operand] else { continue }
-        let residual = fused && slot == Op.residualSlot && node.op.epilogue?.residual == true
+        let residual = slot == Op.residualSlot && node.op.addsResidual
         let type = quoted(TextSpelling.type(graph.type(of: operand)))
         lines.append("  \(source) -> node\(position) [label=\(type)\(residual ? ", style=dashed" : "")];")
       }

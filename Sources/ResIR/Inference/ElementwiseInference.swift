@@ -72,6 +72,16 @@ extension NodeContext {
     return TensorType(x.dtype, try broadcastOperands([condition.shape, x.shape, y.shape]))
   }
 
+  /// GatedSkip: `T·H + (1 − T)·X` on three operands of one float type, broadcast together.
+  func gatedSkip() throws(ModelError) -> TensorType {
+    let gate = try operand(0)
+    let transformed = try operand(1)
+    let skipped = try operand(2)
+    try requireDType(gate, .floats, "T")
+    try requireSameDType([0, 1, 2])
+    return TensorType(gate.dtype, try broadcastOperands([gate.shape, transformed.shape, skipped.shape]))
+  }
+
   /// Cast: same shape, new element type.
   func cast(to dtype: DType) throws(ModelError) -> TensorType {
     TensorType(dtype, try operand(0).shape)

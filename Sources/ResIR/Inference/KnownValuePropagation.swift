@@ -34,8 +34,8 @@ extension NodeContext {
       return [selectedValue(shape: shape)]
     case .constantOfShape(let fill):
       return [KnownTensor.filled(shape: shape, with: KnownArithmetic.element(fill.value, as: fill.dtype))]
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .maxPool,
-      .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .lstm, .gru:
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
+      .gatedSkip, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .lstm, .gru:
       return []
     }
   }

@@ -14,8 +14,9 @@ extension Node {
     for slot in 0..<requiredSlots where inputs[slot] == nil {
       throw ModelError(self, "operand \(slot + 1) is required but absent")
     }
-    if op.epilogue?.residual == true && input(Op.residualSlot) == nil {
-      throw ModelError(self, "epilogue adds a residual but operand \(Op.residualSlot + 1) is absent")
+    if op.addsResidual && input(Op.residualSlot) == nil {
+      let adder = op.epilogue == nil ? "adds" : "epilogue adds"
+      throw ModelError(self, "\(adder) a residual but operand \(Op.residualSlot + 1) is absent")
     }
     if outputs.count != op.resultCount {
       throw ModelError(self, "has \(outputs.count) results, expected \(op.resultCount)")

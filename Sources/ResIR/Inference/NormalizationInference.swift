@@ -17,12 +17,19 @@ extension NodeContext {
   }
 
   /// LayerNormalization: Y has X's type; Mean and InvStdDev are f32 (ONNX's default `stash_type`) shaped
-  /// `X[:axis] + [1] * (rank - axis)`.
+  /// `X[:axis] + [1] * (rank - axis)`. A fused residual must provably have X's type: it is added element by
+  /// element as each row is loaded, never broadcast.
   func layerNormalization(_ attributes: LayerNormAttributes) throws(ModelError) -> [TensorType] {
     let input = try operand(0)
     try requireDType(input, .floats, "X")
     try requireSameDType([0, 1, 2])
     try requireAxis(attributes.axis, rank: input.rank)
+    if attributes.residual {
+      let residual = try operand(Op.residualSlot)
+      guard residual.provablyEquals(input) else {
+        throw error("residual \(residual) does not provably match X \(input)")
+      }
+    }
     let normalized = Array(input.shape[attributes.axis...])
     for (slot, name) in [(1, "scale"), (2, "bias")] {
       guard let parameter = optionalOperand(slot) else { continue }
@@ -35,6 +42,24 @@ extension NodeContext {
       Array(input.shape[..<attributes.axis]) + [Dim](repeating: .known(1), count: input.rank - attributes.axis)
     let statistics = TensorType(.float32, statisticsShape)
     return [input, statistics, statistics]
+  }
+
+  /// ScaleShift: `[..., C, ...]` scaled and shifted along `axis` by two `[C]` vectors of X's type; the shape
+  /// is unchanged. (Its epilogue is checked by the caller, as for Conv.)
+  func scaleShift(axis: Int) throws(ModelError) -> TensorType {
+    let input = try operand(0)
+    try requireDType(input, .floats, "X")
+    try requireSameDType([0, 1, 2])
+    try requireAxis(axis, rank: input.rank)
+    let channels = input.shape[axis]
+    for (slot, name) in [(1, "scale"), (2, "shift")] {
+      let parameter = try operand(slot)
+      try requireRank(parameter, 1, name, layout: "C")
+      guard Broadcasting.unify(parameter.shape[0], channels) != nil else {
+        throw error("\(name) has \(parameter.shape[0]) elements but X has \(channels) along axis \(axis)")
+      }
+    }
+    return input
   }
 
   /// LRN: normalizes across channels; the shape is unchanged.

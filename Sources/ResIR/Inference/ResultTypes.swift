@@ -12,6 +12,8 @@ extension NodeContext {
       return [try batchNormalization()]
     case .layerNormalization(let attributes):
       return try layerNormalization(attributes)
+    case .scaleShift(let axis, let epilogue):
+      return try withEpilogue(epilogue, scaleShift(axis: axis))
     case .lrn(let attributes):
       return [try lrn(attributes)]
     case .unary(let op):
@@ -24,6 +26,8 @@ extension NodeContext {
       return [try variadic(op)]
     case .where:
       return [try select()]
+    case .gatedSkip:
+      return [try gatedSkip()]
     case .cast(let dtype):
       return [try cast(to: dtype)]
     case .maxPool(let attributes):
@@ -73,7 +77,7 @@ extension NodeContext {
     }
   }
 
-  /// The single result of a conv, gemm or matMul, after checking its epilogue against it.
+  /// The single result of a conv, gemm, matMul or scaleShift, after checking its epilogue against it.
   private func withEpilogue(_ epilogue: Epilogue, _ output: TensorType) throws(ModelError) -> [TensorType] {
     try checkEpilogue(epilogue, output: output)
     return [output]

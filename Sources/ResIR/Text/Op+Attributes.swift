@@ -4,6 +4,11 @@
 /// without an ONNX counterpart (`coerced_2d`) follow ONNX's snake_case. Attributes that ONNX defines for only
 /// one of two ops sharing an attribute struct (`count_include_pad` on MaxPool, `input_forget` on GRU,
 /// `linear_before_reset` on LSTM) appear only when set, so the common case reads like ONNX and nothing is lost.
+///
+/// LayerNormalization's fused residual is `residual=1`, shown only when set, rather than an `epilogue(...)`
+/// clause: an epilogue is applied after the op (Conv's `epilogue(residual %x)` reads `conv(...) + x`), while
+/// this residual is added to X before normalizing, and the clause would make `LN(x) + r` of `LN(x + r)`. The
+/// residual value itself is visible in operand slot 3, as Conv's is.
 extension Op {
   /// Sorted by name, so every writer shows them in one stable order.
   var namedAttributes: [NamedAttribute] {
@@ -23,12 +28,14 @@ extension Op {
         NamedAttribute("alpha", .float(a.alpha)), NamedAttribute("beta", .float(a.beta)),
         NamedAttribute("transA", .flag(a.transA)), NamedAttribute("transB", .flag(a.transB)),
       ]
-    case .matMul, .clip, .variadic, .where, .globalAveragePool, .slice, .expand, .identity, .dropout:
+    case .matMul, .clip, .variadic, .where, .gatedSkip, .globalAveragePool, .slice, .expand, .identity, .dropout:
       []
     case .batchNormalization(let epsilon):
       [NamedAttribute("epsilon", .float(epsilon))]
     case .layerNormalization(let a):
       [NamedAttribute("axis", .int(a.axis)), NamedAttribute("epsilon", .float(a.epsilon))]
+        + (a.residual ? [NamedAttribute("residual", .flag(true))] : [])
+    case .scaleShift(let axis, _): [NamedAttribute("axis", .int(axis))]
     case .lrn(let a):
       [
         NamedAttribute("size", .int(a.size)), NamedAttribute("alpha", .float(a.alpha)),

@@ -20,7 +20,7 @@ extension Op {
     throws(TextParseError) -> Op?
   {
     if let op = try parseDense(opType, &r, epilogue) { return op }
-    if let op = try parseNormalization(opType, &r) { return op }
+    if let op = try parseNormalization(opType, &r, epilogue) { return op }
     if let op = try parseElementwise(opType, &r) { return op }
     if let op = try parsePooling(opType, &r) { return op }
     if let op = try parseDataMovement(opType, &r) { return op }
@@ -47,11 +47,16 @@ extension Op {
     }
   }
 
-  private static func parseNormalization(_ opType: String, _ r: inout AttributeReader) throws(TextParseError) -> Op? {
+  private static func parseNormalization(_ opType: String, _ r: inout AttributeReader, _ epilogue: Epilogue)
+    throws(TextParseError) -> Op?
+  {
     switch opType {
     case "BatchNormalization": .batchNormalization(epsilon: try r.float("epsilon"))
     case "LayerNormalization":
-      .layerNormalization(LayerNormAttributes(axis: try r.int("axis"), epsilon: try r.float("epsilon")))
+      .layerNormalization(
+        LayerNormAttributes(
+          axis: try r.int("axis"), epsilon: try r.float("epsilon"), residual: try r.optionalFlag("residual")))
+    case "ScaleShift": .scaleShift(axis: try r.int("axis"), epilogue: epilogue)
     case "LRN":
       .lrn(
         LRNAttributes(
@@ -84,6 +89,7 @@ extension Op {
     case "Max": .variadic(.max)
     case "Min": .variadic(.min)
     case "Where": .where
+    case "GatedSkip": .gatedSkip
     case "Cast": .cast(to: try r.choice("to", DType.self))
     default: nil
     }

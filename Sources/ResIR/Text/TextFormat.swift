@@ -34,9 +34,12 @@
 ///   or `tanh`, `f32 0.0` for a typed scalar, `[Sigmoid, HardSigmoid(alpha=0.2, beta=0.5)]` for gate
 ///   functions). `pads=[...]` and `auto_pad=SAME_UPPER|SAME_LOWER` are alternatives; booleans are ONNX's
 ///   0/1. Optional attributes (`axes` of ReduceMean and Squeeze, `end` of Shape, `clip` of LSTM/GRU) are
-///   left out when absent. Conv, Gemm and MatMul may carry `epilogue(residual %skip, act)`, where the
-///   residual repeats operand slot 3 and `act` is one of `relu`, `clip(min=, max=)`, `leaky_relu(alpha=)`,
+///   left out when absent. Conv, Gemm, MatMul and ScaleShift may carry `epilogue(residual %skip, act)`, where
+///   the residual repeats operand slot 3 and `act` is one of `relu`, `clip(min=, max=)`, `leaky_relu(alpha=)`,
 ///   `sigmoid`, `tanh`, `hard_sigmoid(alpha=, beta=)`, `hard_swish`, `silu`, `gelu(approximate=none|tanh)`.
+///   A LayerNormalization that adds operand slot 3 to X before normalizing shows `residual=1` (left out when
+///   not set). The fused forms without an ONNX op are spelled `ScaleShift` (`{axis=1}`, operands X, scale,
+///   shift, residual?) and `GatedSkip` (operands T, H, X).
 /// - **Constants.** A constant of at most 16 elements prints its values, exactly. A larger one prints only
 ///   its fingerprint (`Fingerprint.hex`), never its bytes: the text form is structural, and **parsing
 ///   synthesizes the weights**: deterministic data from SplitMix64 seeded with the fingerprint (floats uniform

@@ -211,8 +211,8 @@ struct TextParser {
     return clause
   }
 
-  /// Only conv, gemm and matMul carry epilogues, and the residual written in the clause must be the value in
-  /// the residual operand slot, so the two spellings of one fact cannot disagree.
+  /// Only conv, gemm, matMul and scaleShift carry epilogues, and the residual written in the clause must be
+  /// the value in the residual operand slot, so the two spellings of one fact cannot disagree.
   private func checkEpilogue(_ clause: EpilogueClause, of op: Op, opType: String, operands: [ValueID?])
     throws(TextParseError)
   {

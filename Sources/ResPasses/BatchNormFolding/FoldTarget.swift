@@ -14,10 +14,10 @@ enum FoldTarget {
     case .conv: self = .conv
     case .gemm(let attributes): self = .gemm(attributes)
     case .matMul: self = .matMul
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose, .concat,
-      .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity, .dropout,
-      .lstm, .gru:
+    case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape,
+      .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+      .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

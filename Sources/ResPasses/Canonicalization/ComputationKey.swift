@@ -39,10 +39,10 @@ extension Op {
       case .add, .mul, .equal: true
       case .sub, .div, .pow, .mod: false
       }
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .variadic, .where,
-      .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
-      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity,
-      .dropout, .lstm, .gru:
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
+      .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax,
+      .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand,
+      .constantOfShape, .pad, .identity, .dropout, .lstm, .gru:
       false
     }
   }

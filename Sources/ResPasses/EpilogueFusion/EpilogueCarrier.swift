@@ -1,7 +1,7 @@
 import ResIR
 
-/// A Conv, Gemm or MatMul node: the ops whose epilogue can absorb a bias, a residual and an activation
-/// (Sources/ResIR/Epilogue.swift), seen from a fusion pattern.
+/// A Conv, Gemm, MatMul or ScaleShift node: the ops whose epilogue can absorb a residual and an activation, and
+/// (except ScaleShift, whose shift is its bias) a bias (Sources/ResIR/Epilogue.swift), seen from a fusion pattern.
 struct EpilogueCarrier {
   let node: Node
   let epilogue: Epilogue

@@ -47,6 +47,9 @@ public struct FoldBiasAdd: RewritePattern {
     }
     if let reason = carrier.resultDecline(in: view) { return .declined(reason) }
     if let reason = carrier.activationDecline { return .declined(reason) }
+    if case .scaleShift = carrier.node.op {
+      return .declined("\(carrier.label) has no bias operand: its shift is the bias, made when it was created")
+    }
     let resultType = view.type(of: carrier.result)
     let addType = view.type(of: node.outputs[0])
     guard addType.provablyEquals(resultType) else {

@@ -1,8 +1,8 @@
 import ResIR
 
 extension Op {
-  /// The same op carrying `epilogue` instead of its own, for the ops that carry one (Conv, Gemm, MatMul);
-  /// nil for every other op. The fusion patterns build their rewritten producer with it.
+  /// The same op carrying `epilogue` instead of its own, for the ops that carry one (Conv, Gemm, MatMul,
+  /// ScaleShift); nil for every other op. The fusion patterns build their rewritten producer with it.
   func replacingEpilogue(_ epilogue: Epilogue) -> Op? {
     switch self {
     case .conv(var attributes):
@@ -13,8 +13,10 @@ extension Op {
       return .gemm(attributes)
     case .matMul:
       return .matMul(epilogue)
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
+    case .scaleShift(let axis, _):
+      return .scaleShift(axis: axis, epilogue: epilogue)
+    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
+      .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
       .identity, .dropout, .lstm, .gru:
       return nil

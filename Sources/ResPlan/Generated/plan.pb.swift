@@ -221,9 +221,9 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 /// Rules for every step: `kernel` names a KernelID (Sources/ResPlan/KernelID.swift) and `params` holds that
 /// kernel's message; at most 16 inputs and 16 outputs, each an existing buffer index; outputs are arena
 /// buffers. A step's outputs share no bytes with each other or with its inputs, except that an elementwise
-/// kernel (unary, binary, where, cast, f32_channel_affine) may write exactly the bytes of one of its inputs
-/// when both have the same element count (in place). So the memory planner must keep a step's inputs live
-/// until the step ends, unless it deliberately chooses that in-place case.
+/// kernel (unary, binary, where, cast, f32_channel_affine, f32_gated_skip) may write exactly the bytes of one
+/// of its inputs when both have the same element count (in place). So the memory planner must keep a step's
+/// inputs live until the step ends, unless it deliberately chooses that in-place case.
 package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -402,6 +402,14 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .recurrent(newValue)}
   }
 
+  package var gatedSkip: Rescompile_Plan_GatedSkipParams {
+    get {
+      if case .gatedSkip(let v)? = _storage._params {return v}
+      return Rescompile_Plan_GatedSkipParams()
+    }
+    set {_uniqueStorage()._params = .gatedSkip(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -423,6 +431,7 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case pad(Rescompile_Plan_PadParams)
     case fill(Rescompile_Plan_FillParams)
     case recurrent(Rescompile_Plan_RecurrentParams)
+    case gatedSkip(Rescompile_Plan_GatedSkipParams)
 
   }
 
@@ -681,9 +690,12 @@ package nonisolated struct Rescompile_Plan_MatMulParams: Sendable {
   fileprivate var _epilogue: Rescompile_Plan_Epilogue? = nil
 }
 
-/// y[n, c, ...] = x[n, c, ...] * scale[c] + shift[c]: inference BatchNormalization, with scale and shift
-/// precomputed by the compiler (in double precision). Inputs: X, scale, shift.
-/// axis in [0, rank(X)); scale and shift have shape [X.shape[axis]].
+/// y[n, c, ...] = activation(x[n, c, ...] * scale[c] + shift[c] + residual[n, c, ...]): inference
+/// BatchNormalization and the IR's ScaleShift, with scale and shift precomputed by the compiler (in double
+/// precision) and the epilogue applied in the same pass over the data. Inputs: X, scale, shift, then the
+/// residual if epilogue.has_residual (exactly X's shape). All f32.
+/// axis in [0, rank(X)); scale and shift have shape [X.shape[axis]]. epilogue.has_bias must be false (shift is
+/// the bias). An absent epilogue is the empty one: the plain affine map.
 package nonisolated struct Rescompile_Plan_ChannelAffineParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -691,15 +703,29 @@ package nonisolated struct Rescompile_Plan_ChannelAffineParams: Sendable {
 
   package var axis: Int64 = 0
 
+  package var epilogue: Rescompile_Plan_Epilogue {
+    get {_epilogue ?? Rescompile_Plan_Epilogue()}
+    set {_epilogue = newValue}
+  }
+  /// Returns true if `epilogue` has been explicitly set.
+  package var hasEpilogue: Bool {self._epilogue != nil}
+  /// Clears the value of `epilogue`. Subsequent reads from it will return its default value.
+  package mutating func clearEpilogue() {self._epilogue = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
+
+  fileprivate var _epilogue: Rescompile_Plan_Epilogue? = nil
 }
 
-/// Inputs: X, Scale, B if has_bias. Outputs: Y, and Mean and InvStdDev when the graph uses them.
+/// Inputs: X, Scale, B if has_bias, residual if has_residual. Outputs: Y, and Mean and InvStdDev when the graph
+/// uses them.
 /// Normalizes over the axes from `axis` on (negative counts from the end). Scale and B broadcast
-/// unidirectionally to X.shape[axis:]. With writes_statistics there are exactly three outputs, Mean and
-/// InvStdDev of shape X.shape[:axis] + [1] * (rank - axis); otherwise exactly one.
+/// unidirectionally to X.shape[axis:]. With has_residual, X + residual (added in f32 as each row is loaded;
+/// the residual has exactly X's shape) is normalized instead of X, and the statistics are those of the sum
+/// (a post-LN transformer's LayerNorm(x + sublayer(x)) as one step). With writes_statistics there are exactly
+/// three outputs, Mean and InvStdDev of shape X.shape[:axis] + [1] * (rank - axis); otherwise exactly one.
 package nonisolated struct Rescompile_Plan_LayerNormParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -712,6 +738,8 @@ package nonisolated struct Rescompile_Plan_LayerNormParams: Sendable {
   package var hasBias_p: Bool = false
 
   package var writesStatistics: Bool = false
+
+  package var hasResidual_p: Bool = false
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -922,6 +950,18 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
 /// Inputs: condition (bool), X, Y; broadcast to the output.
 /// X and Y have one element type (any), which is the output's.
 package nonisolated struct Rescompile_Plan_WhereParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// y = t * h + (1 - t) * x: a Highway network's gated skip as one elementwise step. Inputs: T, H, X, all f32,
+/// broadcast (numpy, multidirectional) to Y's shape. Output Y, f32.
+package nonisolated struct Rescompile_Plan_GatedSkipParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -1486,7 +1526,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -1765,6 +1805,19 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .recurrent(v)
           }
         }()
+        case 28: try {
+          var v: Rescompile_Plan_GatedSkipParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .gatedSkip(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .gatedSkip(v)
+          }
+        }()
         default: break
         }
       }
@@ -1861,6 +1914,10 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .recurrent?: try {
         guard case .recurrent(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .gatedSkip?: try {
+        guard case .gatedSkip(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
       }()
       case nil: break
       }
@@ -2124,7 +2181,7 @@ nonisolated extension Rescompile_Plan_MatMulParams: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_ChannelAffineParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ChannelAffineParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0\u{1}epilogue\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2133,20 +2190,29 @@ nonisolated extension Rescompile_Plan_ChannelAffineParams: SwiftProtobuf.Message
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.axis) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._epilogue) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.axis != 0 {
       try visitor.visitSingularInt64Field(value: self.axis, fieldNumber: 1)
     }
+    try { if let v = self._epilogue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Rescompile_Plan_ChannelAffineParams, rhs: Rescompile_Plan_ChannelAffineParams) -> Bool {
     if lhs.axis != rhs.axis {return false}
+    if lhs._epilogue != rhs._epilogue {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2154,7 +2220,7 @@ nonisolated extension Rescompile_Plan_ChannelAffineParams: SwiftProtobuf.Message
 
 nonisolated extension Rescompile_Plan_LayerNormParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".LayerNormParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0\u{1}epsilon\0\u{3}has_bias\0\u{3}writes_statistics\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0\u{1}epsilon\0\u{3}has_bias\0\u{3}writes_statistics\0\u{3}has_residual\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2166,6 +2232,7 @@ nonisolated extension Rescompile_Plan_LayerNormParams: SwiftProtobuf.Message, Sw
       case 2: try { try decoder.decodeSingularFloatField(value: &self.epsilon) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.hasBias_p) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.writesStatistics) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.hasResidual_p) }()
       default: break
       }
     }
@@ -2184,6 +2251,9 @@ nonisolated extension Rescompile_Plan_LayerNormParams: SwiftProtobuf.Message, Sw
     if self.writesStatistics != false {
       try visitor.visitSingularBoolField(value: self.writesStatistics, fieldNumber: 4)
     }
+    if self.hasResidual_p != false {
+      try visitor.visitSingularBoolField(value: self.hasResidual_p, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2192,6 +2262,7 @@ nonisolated extension Rescompile_Plan_LayerNormParams: SwiftProtobuf.Message, Sw
     if lhs.epsilon != rhs.epsilon {return false}
     if lhs.hasBias_p != rhs.hasBias_p {return false}
     if lhs.writesStatistics != rhs.writesStatistics {return false}
+    if lhs.hasResidual_p != rhs.hasResidual_p {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2334,6 +2405,25 @@ nonisolated extension Rescompile_Plan_WhereParams: SwiftProtobuf.Message, SwiftP
   }
 
   package static func ==(lhs: Rescompile_Plan_WhereParams, rhs: Rescompile_Plan_WhereParams) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_GatedSkipParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GatedSkipParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_GatedSkipParams, rhs: Rescompile_Plan_GatedSkipParams) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -7,6 +7,10 @@ import ResIR
 /// Results: Y (X's dtype), Mean and InvStdDev (X's shape with the normalized axes set to 1). ONNX types the
 /// statistics by `stash_type`, whose default (and the only value the IR carries) is float32, so they are f32
 /// whatever X is, as ONNX's shape inference says.
+///
+/// With a fused residual (`attributes.residual`, operand slot 3 of X's dtype and shape), X + residual is
+/// normalized instead of X. The sum is rounded to X's dtype, exactly as the Add the fusion replaced produced
+/// it, so fusing an Add into a LayerNormalization changes no value the evaluator computes.
 enum LayerNormalization {
   static let statisticsType = DType.float32
 
@@ -14,7 +18,7 @@ enum LayerNormalization {
     -> [ReferenceTensor]
   {
     let x = try operands.required(0, "X")
-    let input = try x.floatValues("X")
+    let input = try normalizedInput(x, operands, attributes)
     let axis = try ShapeArithmetic.axis(attributes.axis, rank: x.rank)
     let scale = try broadcastParameter(operands.required(1, "Scale"), "Scale", onto: x, axis: axis)
     let bias = try operands.optional(2).map { tensor throws(EvaluationFailure) in
@@ -42,6 +46,19 @@ enum LayerNormalization {
       ReferenceTensor(dtype: statisticsType, shape: statisticsShape, doubles: means),
       ReferenceTensor(dtype: statisticsType, shape: statisticsShape, doubles: inverseDeviations),
     ]
+  }
+
+  /// X's values, or those of X + residual (rounded to X's dtype) when the residual is fused.
+  private static func normalizedInput(
+    _ x: ReferenceTensor, _ operands: NodeOperands, _ attributes: LayerNormAttributes
+  ) throws(EvaluationFailure) -> [Double] {
+    let values = try x.floatValues("X")
+    guard attributes.residual else { return values }
+    let residual = try operands.required(Op.residualSlot, "residual")
+    try residual.requireDType("the residual", x.dtype)
+    try residual.requireShape("the residual", x.shape)
+    let skip = try residual.floatValues("the residual")
+    return ReferenceTensor(dtype: x.dtype, shape: x.shape, doubles: zip(values, skip).map { $0 + $1 }).doubles
   }
 
   /// `Scale` or `B` expanded to one value per element of X. It must broadcast onto the normalized shape;

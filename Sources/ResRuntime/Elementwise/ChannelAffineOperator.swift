@@ -1,25 +1,35 @@
 import ResKernels
 import ResPlan
 
-/// `f32_channel_affine`: `y = x·scale[c] + shift[c]` along `axis` (inference BatchNormalization with scale
-/// and shift folded by the compiler). Each (outer index, channel) pair is one contiguous run for the
-/// scale–shift microkernel; runs are split over workers.
+/// `f32_channel_affine`: `y = act(x·scale[c] + shift[c] + residual)` along `axis` (inference BatchNormalization
+/// with scale and shift folded by the compiler, or the IR's ScaleShift with its epilogue). Each (outer index,
+/// channel) pair is one contiguous run for the scale–shift microkernel, which adds the residual and applies
+/// the activation in the same pass; runs are split over workers.
 struct ChannelAffineOperator: Operator {
   let x: PlanBuffer
   let scale: PlanBuffer
   let shift: PlanBuffer
+  let residual: PlanBuffer?
   let y: PlanBuffer
+  let activation: PointwiseFunction
   let channels: Int
   /// Elements per run (the product of the axes after `axis`) and runs (outer × channels).
   let inner: Int
   let runs: Int
 
   init(_ params: Rescompile_Plan_ChannelAffineParams, _ operands: StepOperands) throws(RuntimeError) {
-    try operands.requireCounts(inputs: 3...3, outputs: 1...1)
+    let epilogue = try FusedEpilogue(params.epilogue, operands)
+    guard !epilogue.hasBias else {
+      throw operands.failure("the epilogue has a bias, but the shift is this kernel's bias")
+    }
+    let inputs = epilogue.inputCount(fixed: 3)
+    try operands.requireCounts(inputs: inputs...inputs, outputs: 1...1)
     x = try operands.input(0, "X", .f32)
     scale = try operands.input(1, "scale", .f32)
     shift = try operands.input(2, "shift", .f32)
+    residual = epilogue.hasResidual ? try operands.input(3, "residual", .f32) : nil
     y = try operands.output(0, "Y", .f32)
+    activation = epilogue.activation
     guard params.axis >= 0, params.axis < Int64(x.rank) else {
       throw operands.failure("axis \(params.axis) is out of range for X \(ShapeText.of(x.shape))")
     }
@@ -27,6 +37,7 @@ struct ChannelAffineOperator: Operator {
     channels = x.shape[axis]
     try operands.requireShape(scale, "scale", [channels])
     try operands.requireShape(shift, "shift", [channels])
+    if let residual { try operands.requireShape(residual, "residual", x.shape) }
     try operands.requireShape(y, "Y", x.shape)
     inner = x.count == 0 ? 0 : x.shape[(axis + 1)...].reduce(1, *)
     runs = x.count == 0 ? 0 : x.shape[...axis].reduce(1, *)
@@ -37,13 +48,16 @@ struct ChannelAffineOperator: Operator {
     let output = context.floats(y)
     let scales = UnsafePointer(context.floats(scale))
     let shifts = UnsafePointer(context.floats(shift))
+    let skip = residual.map { UnsafePointer(context.floats($0)) }
     let workers = context.workers(work: x.count, tasks: runs)
     let ranges = RunContext.ranges(of: runs, parts: workers, granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for run in ranges[task] {
         let channel = run % channels
+        let start = run * inner
         ScaleShiftMicrokernel.run(
-          input + run * inner, output + run * inner, count: inner, scale: scales[channel], shift: shifts[channel])
+          input + start, output + start, count: inner, scale: scales[channel], shift: shifts[channel],
+          residual: skip.map { $0 + start }, activation: activation)
       }
     }
   }

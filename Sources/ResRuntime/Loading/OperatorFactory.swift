@@ -50,6 +50,9 @@ enum OperatorFactory {
     case .cast:
       guard case .cast(let message) = params else { throw mismatch }
       return try CastOperator(message, operands)
+    case .f32GatedSkip:
+      guard case .gatedSkip(let message) = params else { throw mismatch }
+      return try GatedSkipOperator(message, operands)
     case .copy:
       guard case .copy(let message) = params else { throw mismatch }
       return try CopyOperator(message, operands)
@@ -69,7 +72,7 @@ enum OperatorFactory {
   /// depends only on the input elements at the same index, read before it is written.
   static func allowsInPlace(_ kernel: KernelID) -> Bool {
     switch kernel {
-    case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine: true
+    case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
       .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .fill:
       false
@@ -97,6 +100,7 @@ enum OperatorFactory {
     case .pad: "PadParams"
     case .fill: "FillParams"
     case .recurrent: "RecurrentParams"
+    case .gatedSkip: "GatedSkipParams"
     }
   }
 }

@@ -1,12 +1,18 @@
+import ResKernels
 import ResPlan
 
 /// `f32_layer_norm`: over the axes from `axis` on, `y = (x − mean) / √(var + ε) · scale + bias`, with the
 /// mean and variance accumulated in double precision. Scale and bias may be any shape that broadcasts to the
 /// normalized axes; the optional outputs Mean and InvStdDev have X's shape with the normalized axes set to 1.
+///
+/// With a fused residual, `x + residual` is normalized: the sum is formed in f32 as each row is loaded and
+/// parked in the output row (which never aliases the inputs), so the statistics and the normalization read
+/// it from there and the sum is never a tensor of its own.
 struct LayerNormOperator: Operator {
   let x: PlanBuffer
   let scale: PlanBuffer
   let bias: PlanBuffer?
+  let residual: PlanBuffer?
   let y: PlanBuffer
   let mean: PlanBuffer?
   let inverseDeviation: PlanBuffer?
@@ -18,12 +24,13 @@ struct LayerNormOperator: Operator {
   let biasIndex: [Int]?
 
   init(_ params: Rescompile_Plan_LayerNormParams, _ operands: StepOperands) throws(RuntimeError) {
-    let inputs = params.hasBias_p ? 3 : 2
+    let inputs = 2 + (params.hasBias_p ? 1 : 0) + (params.hasResidual_p ? 1 : 0)
     let outputs = params.writesStatistics ? 3 : 1
     try operands.requireCounts(inputs: inputs...inputs, outputs: outputs...outputs)
     x = try operands.input(0, "X", .f32)
     scale = try operands.input(1, "Scale", .f32)
     bias = params.hasBias_p ? try operands.input(2, "B", .f32) : nil
+    residual = params.hasResidual_p ? try operands.input(inputs - 1, "residual", .f32) : nil
     y = try operands.output(0, "Y", .f32)
     epsilon = params.epsilon
     let rank = Int64(x.rank)
@@ -32,6 +39,7 @@ struct LayerNormOperator: Operator {
     }
     let axis = Int(params.axis < 0 ? params.axis + rank : params.axis)
     try operands.requireShape(y, "Y", x.shape)
+    if let residual { try operands.requireShape(residual, "residual", x.shape) }
     let normalized = Array(x.shape[axis...])
     let statisticsShape = Array(x.shape[..<axis]) + [Int](repeating: 1, count: normalized.count)
     if params.writesStatistics {
@@ -77,13 +85,16 @@ struct LayerNormOperator: Operator {
     let output = context.floats(y)
     let scales = UnsafePointer(context.floats(scale))
     let biases = bias.map { UnsafePointer(context.floats($0)) }
+    let skip = residual.map { UnsafePointer(context.floats($0)) }
     let means = mean.map { context.floats($0) }
     let deviations = inverseDeviation.map { context.floats($0) }
     let workers = context.workers(work: x.count, tasks: outer)
     let ranges = RunContext.ranges(of: outer, parts: workers, granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for row in ranges[task] {
-        let values = input + row * inner
+        let result = output + row * inner
+        let values = LayerNormOperator.rowInput(
+          input + row * inner, adding: skip.map { $0 + row * inner }, into: result, inner)
         var sum = 0.0
         for i in 0..<inner { sum += Double(values[i]) }
         let average = sum / Double(inner)
@@ -93,7 +104,6 @@ struct LayerNormOperator: Operator {
           squares += centered * centered
         }
         let inverse = 1 / (squares / Double(inner) + Double(epsilon)).squareRoot()
-        let result = output + row * inner
         for i in 0..<inner {
           var value = Float((Double(values[i]) - average) * inverse) * scales[scaleIndex?[i] ?? i]
           if let biases { value += biases[biasIndex?[i] ?? i] }
@@ -103,5 +113,16 @@ struct LayerNormOperator: Operator {
         deviations?[row] = Float(inverse)
       }
     }
+  }
+
+  /// The row to normalize: X's own, or `x + residual` written into the output row `scratch` (each element is
+  /// read there before it is overwritten by its normalized value).
+  private static func rowInput(
+    _ x: UnsafePointer<Float>, adding residual: UnsafePointer<Float>?, into scratch: UnsafeMutablePointer<Float>,
+    _ count: Int
+  ) -> UnsafePointer<Float> {
+    guard let residual else { return x }
+    BinaryMicrokernels.run(.add, .vectorVector, x, residual, scratch, count: count)
+    return UnsafePointer(scratch)
   }
 }
