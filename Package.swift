@@ -64,7 +64,9 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
+    .testTarget(
+      name: "ResCompilerTests",
+      dependencies: ["ResCompiler", "ResTestSupport", "ResONNX", "ResReference", "ResRuntime"]),
     .testTarget(
       name: "ResPassesTests",
       dependencies: [

@@ -10,6 +10,7 @@ extension LoadedModel {
   ) throws(ModelError) -> OptimizedModel {
     var graph = self.graph
     var context = PassContext(disabled: options.disabledPasses)
+    for change in modelChanges { context.recordModelChange(change) }
     let manager = PassManager(passes: try options.resolvedPasses())
     try manager.run(&graph, context: &context, observe: observe)
     return OptimizedModel(graph: graph, record: context)

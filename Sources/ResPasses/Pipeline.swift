@@ -40,6 +40,13 @@ public enum Pipeline {
   /// reference checks), each needing the canonical graph the stage above leaves.
   static let fusion: [Entry] = [
     Entry(
+      pass: PatternPass(name: "recognize-option-a-shortcut", patterns: [RecognizeOptionAShortcut()]), level: .full,
+      reason: "after canonicalization, which leaves the Slice's starts, ends and steps as constants; before "
+        + "fuse-epilogue, so the 1x1 Conv it makes of a strided Slice + channel Pad takes the residual Add and "
+        + "ReLU like any projection. -O2 although exact for finite inputs: the Conv only pays once fusion merges "
+        + "the Add into it (at -O1 nothing fuses, and C_out x C_in multiply-adds per pixel replace copies that "
+        + "cost none), and its zero weights make an infinite input NaN where Pad writes 0"),
+    Entry(
       pass: PatternPass(name: "batchnorm-folding", patterns: [FoldBatchNorm()]), level: .full,
       reason: "after canonicalization, so each BatchNormalization sees its producing Conv/Gemm/MatMul directly; "
         + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
@@ -71,7 +78,7 @@ public enum Pipeline {
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
-    FuseActivation(),
+    FuseActivation(), RecognizeOptionAShortcut(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

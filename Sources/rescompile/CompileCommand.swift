@@ -23,6 +23,7 @@ struct CompileCommand: ParsableCommand {
   var dimensions: [DimensionArgument] = []
 
   @OptionGroup var optimization: OptimizationArguments
+  @OptionGroup var importing: ImportArguments
 
   @Option(
     name: .customLong("dump"),
@@ -61,7 +62,7 @@ struct CompileCommand: ParsableCommand {
     var timings = SummaryReport.Timings()
     let start = clock.now
     let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try LoadedModel(contentsOf: model)
+      try LoadedModel(contentsOf: model, options: importing.options)
     }
     timings.importTime = clock.now - start
     let summaryStream: OutputStream = dumpStages.isEmpty || dumpDir != nil ? .standardOutput : .standardError

@@ -25,8 +25,15 @@ enum SummaryReport {
         constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
         inputs: \(summary.inputs.joined(separator: ", "))
         outputs: \(summary.outputs.joined(separator: ", "))
-
+      \(renderModelChanges(loaded.modelChanges))
       """
+  }
+
+  /// `  model changes: N` and one line per change, when the import changed what the model computes: the
+  /// summary is where a user sees that the plan is not the model as written.
+  static func renderModelChanges(_ changes: [String]) -> String {
+    guard !changes.isEmpty else { return "" }
+    return (["  model changes: \(changes.count)"] + changes.map { "    \($0)" }).joined(separator: "\n") + "\n"
   }
 
   /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), time.
