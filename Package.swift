@@ -48,6 +48,10 @@ let package = Package(
       dependencies: ["ResCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
 
+    // MARK: - Benchmarks (benchmarks/README.md): a timing tool the benchmark scripts drive; not a product
+    .executableTarget(
+      name: "rescompile-benchmark", dependencies: ["ResRuntime", "ResKernels"], path: "benchmarks/rescompile-benchmark"),
+
     // MARK: - Tests
     .target(name: "ResTestSupport", dependencies: ["ResIR"], path: "Tests/ResTestSupport"),
     .testTarget(name: "ResIRTests", dependencies: ["ResIR", "ResTestSupport"]),
@@ -68,5 +72,6 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
+    .testTarget(name: "BenchmarkToolTests", dependencies: ["rescompile-benchmark"]),
   ]
 )

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""rescompile against onnxruntime and OpenVINO on the full-size models, batch 1, in one run on one machine.
+
+For each model: compile it with `rescompile MODEL -o PLAN` (wall time and peak memory of that process, over
+--compile-runs runs), then start one worker process per (system, thread count) — `rescompile-benchmark
+serve` for rescompile, benchmarks/peer_worker.py for onnxruntime and OpenVINO — each of which loads the model,
+warms up and waits. The driver then asks the workers for chunks of timed runs in turn (round-robin, the first
+worker rotating each round) until each has --runs runs, so drift on a shared machine hits every system alike.
+Each worker then exits and its own peak RSS is read with os.wait4 on its pid.
+
+    /work/tools/venv/bin/python benchmarks/compare.py                          # all models, 1 and 2 threads
+    /work/tools/venv/bin/python benchmarks/compare.py --models resnet50 --threads 1 --runs 30 --json out.json
+    /work/tools/venv/bin/python benchmarks/compare.py --layers                 # ResNet-50 per-layer GFLOP/s
+
+benchmarks/README.md explains the output.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+
+MODELS = ["resnet18", "resnet50", "mobilenetv2", "densenet121", "vit_tiny", "transformer_encoder"]
+SYSTEMS = ["rescompile", "onnxruntime", "openvino"]
+PEER_WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer_worker.py")
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="+", default=MODELS, metavar="NAME",
+                        help="models under --fixtures (default: %(default)s)")
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2], metavar="N",
+                        help="thread counts, each its own worker per system (default: 1 2)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per system and thread count (default 20)")
+    parser.add_argument("--chunk", type=int, default=4,
+                        help="runs per turn when interleaving the systems (default 4)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs after loading (default 3)")
+    parser.add_argument("--compile-runs", type=int, default=3,
+                        help="times `rescompile MODEL -o PLAN` is run and timed (default 3)")
+    parser.add_argument("--skip-openvino", action="store_true", help="leave OpenVINO out")
+    parser.add_argument("--skip-onnxruntime", action="store_true", help="leave onnxruntime out")
+    parser.add_argument("--json", metavar="OUT", help="also write every measurement to OUT as JSON")
+    parser.add_argument("--fixtures", default=os.path.join(harness.REPO, "fixtures", "full"),
+                        help="folder of MODEL/model.onnx (default: fixtures/full)")
+    parser.add_argument("--bin-dir", help="use the rescompile and rescompile-benchmark already built in BIN_DIR")
+    parser.add_argument("--target-cpu", default="native",
+                        help="-target-cpu for the release build (default native; 'none' for baseline x86-64)")
+    parser.add_argument("--layers", action="store_true",
+                        help="run the ResNet-50 per-layer benchmark (layers.py) instead of the model comparison")
+    args = parser.parse_args()
+    if args.runs < 1 or args.chunk < 1 or args.warmup < 0 or args.compile_runs < 1:
+        parser.error("--runs, --chunk and --compile-runs must be at least 1, --warmup at least 0")
+    if any(t < 1 for t in args.threads):
+        parser.error("--threads must be at least 1")
+    unknown = [m for m in args.models if not os.path.isfile(os.path.join(args.fixtures, m, "model.onnx"))]
+    if unknown and not args.layers:
+        parser.error(f"no model.onnx for {', '.join(unknown)} under {args.fixtures} "
+                     "(python fixtures/generate.py --full makes them; link fixtures/full to a folder that has them)")
+    return args
+
+
+def peers_available(args):
+    systems = ["rescompile"]
+    for name, skip in (("onnxruntime", args.skip_onnxruntime), ("openvino", args.skip_openvino)):
+        if skip:
+            continue
+        try:
+            __import__(name)
+            systems.append(name)
+        except ImportError:
+            print(f"note: {name} is not importable here; leaving it out", file=sys.stderr)
+    return systems
+
+
+def compile_plan(rescompile, model, plan, runs):
+    """Runs `rescompile MODEL -o PLAN` `runs` times: wall ms and peak RSS KiB of each."""
+    samples = []
+    for _ in range(runs):
+        wall, rss, status, _, err = harness.run_measured([rescompile, model, "-o", plan, "-O2"])
+        if status != 0:
+            raise harness.WorkerError(f"rescompile failed on {model}: {err.strip()}")
+        samples.append({"ms": wall * 1000, "peak_rss_kib": rss})
+    return samples
+
+
+def start_worker(system, threads, model, plan, bin_dir, warmup):
+    if system == "rescompile":
+        argv = [os.path.join(bin_dir, "rescompile-benchmark"), "serve", plan, "--threads", str(threads),
+                "--warmup", str(warmup)]
+    else:
+        argv = [harness.PYTHON, PEER_WORKER, system, model, "--threads", str(threads), "--warmup", str(warmup)]
+    return harness.Worker(f"{system} ({threads} thread{'s' if threads > 1 else ''})", argv)
+
+
+def interpreter_baselines(systems):
+    """Peak RSS of a Python process that only imports each peer: what its workers' peaks include anyway."""
+    baselines = {}
+    for system in systems:
+        if system == "rescompile":
+            continue
+        _, rss, status, _, _ = harness.run_measured([harness.PYTHON, PEER_WORKER, system, "--imports-only"])
+        if status == 0:
+            baselines[system] = rss
+    return baselines
+
+
+def benchmark_model(name, args, systems, bin_dir, scratch):
+    model = os.path.join(args.fixtures, name, "model.onnx")
+    plan = os.path.join(scratch, f"{name}.resplan")
+    result = {"model": name, "systems": {}}
+    print(f"[{name}] compiling with rescompile ({args.compile_runs}x)", file=sys.stderr, flush=True)
+    try:
+        result["rescompile_compile"] = compile_plan(os.path.join(bin_dir, "rescompile"), model, plan,
+                                                    args.compile_runs)
+    except harness.WorkerError as error:
+        result["rescompile_compile_error"] = str(error)
+        systems = [s for s in systems if s != "rescompile"]
+    workers = []
+    for threads in args.threads:
+        for system in systems:
+            print(f"[{name}] starting {system}, {threads} thread(s)", file=sys.stderr, flush=True)
+            try:
+                worker = start_worker(system, threads, model, plan, bin_dir, args.warmup)
+                worker.system, worker.threads = system, threads
+                workers.append(worker)
+            except harness.WorkerError as error:
+                result["systems"][f"{system}/{threads}"] = {"system": system, "threads": threads,
+                                                            "error": str(error)}
+    print(f"[{name}] timing {len(workers)} workers, {args.runs} runs each in chunks of {args.chunk}",
+          file=sys.stderr, flush=True)
+    harness.interleave(workers, args.runs, args.chunk)
+    for worker in workers:
+        worker.close()
+        entry = {"system": worker.system, "threads": worker.threads, "ready": worker.ready,
+                 "samples_ms": worker.times, "stats": harness.summarize(worker.times),
+                 "cpu_samples_ms": worker.cpu_times, "cpu_stats": harness.summarize(worker.cpu_times),
+                 "peak_rss_kib": worker.peak_rss_kib, "stderr": worker.notes()}
+        if getattr(worker, "failed", None):
+            entry["error"] = worker.failed
+        result["systems"][f"{worker.system}/{worker.threads}"] = entry
+    return result
+
+
+# MARK: - Tables
+
+
+def cell(stats):
+    if not stats:
+        return "—"
+    return f"{stats['median']:.2f} ({stats['q1']:.2f}–{stats['q3']:.2f})"
+
+
+def ratio(numerator, denominator):
+    if not numerator or not denominator:
+        return "—"
+    return f"{numerator['median'] / denominator['median']:.2f}"
+
+
+def latency_table(results, args, systems, key="stats"):
+    """One row per model and thread count: each system's median (IQR) of `key` (wall `stats` or
+    `cpu_stats`), and rescompile's ratio to each peer."""
+    names = {"rescompile": "rescompile", "onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
+    header = ["model", "threads"] + [f"{names[s]} ms" for s in systems]
+    header += [f"rescompile/{names[s]}" for s in systems if s != "rescompile"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for result in results:
+        for threads in args.threads:
+            stats = {s: (result["systems"].get(f"{s}/{threads}") or {}).get(key) for s in systems}
+            row = [result["model"], str(threads)] + [cell(stats[s]) for s in systems]
+            row += [ratio(stats["rescompile"], stats[s]) for s in systems if s != "rescompile"]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def spread_table(results, args, systems):
+    lines = ["| model | threads | system | runs | median | q1 | q3 | min | max |", "|---|---|---|---|---|---|---|---|---|"]
+    for result in results:
+        for threads in args.threads:
+            for system in systems:
+                entry = result["systems"].get(f"{system}/{threads}")
+                if not entry:
+                    continue
+                stats = entry.get("stats")
+                if entry.get("error") or not stats:
+                    lines.append(f"| {result['model']} | {threads} | {system} | failed: {entry.get('error')} |||||")
+                    continue
+                lines.append(f"| {result['model']} | {threads} | {system} | {stats['count']} | {stats['median']:.2f} | "
+                             f"{stats['q1']:.2f} | {stats['q3']:.2f} | {stats['min']:.2f} | {stats['max']:.2f} |")
+    return "\n".join(lines)
+
+
+def megabytes(kib):
+    return "—" if kib is None else f"{kib / 1024:.0f}"
+
+
+def startup_table(results, args, systems, baselines):
+    lines = ["| model | system | compile ms | plan load ms | peak RSS MB (" +
+             ", ".join(f"{t} thr" for t in args.threads) + ") |", "|---|---|---|---|---|"]
+    for result in results:
+        for system in systems:
+            entries = [result["systems"].get(f"{system}/{t}") or {} for t in args.threads]
+            rss = ", ".join(megabytes(e.get("peak_rss_kib")) for e in entries)
+            if system == "rescompile":
+                samples = result.get("rescompile_compile") or []
+                compile_stats = harness.summarize([s["ms"] for s in samples])
+                compile_rss = max((s["peak_rss_kib"] for s in samples), default=None)
+                compile_text = "—" if not compile_stats else (
+                    f"{compile_stats['median']:.0f} ({compile_stats['min']:.0f}–{compile_stats['max']:.0f}; "
+                    f"peak RSS {megabytes(compile_rss)} MB)")
+                loads = [e["ready"]["load_ms"] + e["ready"]["runner_ms"] for e in entries if e.get("ready")]
+                load_text = "—" if not loads else "; ".join(f"{value:.1f}" for value in loads)
+            else:
+                compiles = [e["ready"]["compile_ms"] for e in entries if e.get("ready")]
+                compile_text = "—" if not compiles else "; ".join(f"{value:.0f}" for value in compiles)
+                load_text = "(in compile)"
+                if system in baselines:
+                    rss += f" (interpreter + {system} alone: {megabytes(baselines[system])})"
+            lines.append(f"| {result['model']} | {system} | {compile_text} | {load_text} | {rss} |")
+    return "\n".join(lines)
+
+
+def report(results, args, systems, baselines, machine_before, machine_after):
+    print(f"\nmachine: {machine_before['cpu']}, {machine_before['cpus']} CPUs, "
+          f"{' '.join(machine_before['vector_features'])}; load average before "
+          f"{machine_before['load_average'][0]:.2f}, after {machine_after['load_average'][0]:.2f} "
+          "(above ~0.5 the machine was shared: compare ratios, not times)")
+    versions = {}
+    for result in results:
+        for entry in result["systems"].values():
+            ready = entry.get("ready") or {}
+            if "version" in ready:
+                versions[entry["system"]] = ready["version"]
+            if "build_isa" in ready:
+                versions["rescompile kernels"] = ready["build_isa"]
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
+    print(f"\nLatency, batch 1: median of {args.runs} runs, ms (interquartile range); "
+          "ratio of medians, below 1 means rescompile is faster\n")
+    print(latency_table(results, args, systems))
+    print("\nProcess CPU time per run, ms: median (IQR). With one thread this is the work itself even when the"
+          " scheduler made the run wait (a shared machine); with more it adds the threads up, spinning included\n")
+    print(latency_table(results, args, systems, key="cpu_stats"))
+    print("\nSpread, ms\n")
+    print(spread_table(results, args, systems))
+    print("\nStartup and memory: rescompile compile = `rescompile MODEL -o PLAN` wall (median, min–max); plan load ="
+          " Plan + Runner creation in the worker; onnxruntime compile = InferenceSession creation, OpenVINO ="
+          " compile_model (one per worker). Peak RSS = ru_maxrss of each worker process (os.wait4)\n")
+    print(startup_table(results, args, systems, baselines))
+    notes = sorted({f"{entry['system']}: {line}" for result in results for entry in result["systems"].values()
+                    for line in entry.get("stderr", [])})
+    errors = [f"{result['model']} {key}: {entry['error']}" for result in results
+              for key, entry in sorted(result["systems"].items()) if entry.get("error")]
+    errors += [f"{r['model']}: {r['rescompile_compile_error']}" for r in results if r.get("rescompile_compile_error")]
+    for line in notes[:20]:
+        print(f"stderr from {line}")
+    for line in errors:
+        print(f"FAILED {line}")
+
+
+def check_build(bin_dir):
+    """The kernels must be built for the vector ISA this CPU has, or the comparison is meaningless."""
+    _, _, status, out, err = harness.run_measured([os.path.join(bin_dir, "rescompile-benchmark"), "peak",
+                                                  "--repeats", "1", "--format", "json"])
+    if status != 0:
+        sys.exit(f"error: rescompile-benchmark does not run: {err.strip()}")
+    isa = json.loads(out)["build_isa"]
+    expected = harness.expected_isa()
+    if expected and isa != expected:
+        print(f"WARNING: the kernels were built for {isa} but this CPU has {expected}: rebuild with "
+              "-Xswiftc -target-cpu -Xswiftc native (compare.py does unless --bin-dir or --target-cpu none)",
+              file=sys.stderr)
+
+
+def main():
+    args = parse_arguments()
+    if args.layers:
+        import layers
+        return layers.main(args)
+    bin_dir = args.bin_dir or harness.build(["rescompile", "rescompile-benchmark"],
+                                            None if args.target_cpu == "none" else args.target_cpu)
+    check_build(bin_dir)
+    systems = peers_available(args)
+    machine_before = harness.machine()
+    baselines = interpreter_baselines(systems)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="rescompile-compare-") as scratch:
+        for name in args.models:
+            results.append(benchmark_model(name, args, systems, bin_dir, scratch))
+    machine_after = harness.machine()
+    report(results, args, systems, baselines, machine_before, machine_after)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"machine_before": machine_before, "machine_after": machine_after, "arguments": vars(args),
+                       "interpreter_baseline_rss_kib": baselines, "results": results}, out, indent=1, sort_keys=True)
+        print(f"\nwrote {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

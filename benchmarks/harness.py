@@ -1,0 +1,204 @@
+"""What compare.py and layers.py share: building rescompile for speed, worker processes that time on request
+and report their own peak memory, order statistics, and a description of the machine.
+
+Peak memory is each process's own peak resident set size, `ru_maxrss` from `os.wait4(pid)` on that child
+(Linux reports KiB): RUSAGE_CHILDREN would mix every child the driver ever waited for.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = sys.executable
+
+
+# MARK: - Building
+
+
+def release_flags(target_cpu):
+    """`swift build` flags of the fast build. `-Xswiftc -target-cpu -Xswiftc native` lets swiftc use AVX2 and
+    FMA (README, DESIGN.md §7); without it x86-64 Swift targets SSE2 and `addingProduct` is a libm call per
+    lane. `target_cpu` None builds the baseline, to measure exactly that."""
+    flags = ["-c", "release"]
+    if target_cpu:
+        flags += ["-Xswiftc", "-target-cpu", "-Xswiftc", target_cpu]
+    return flags
+
+
+def build(products, target_cpu="native"):
+    """Builds the products in release mode; returns the folder holding the executables."""
+    flags = release_flags(target_cpu)
+    for product in products:
+        print(f"building {product}: swift build {' '.join(flags)} --product {product}", file=sys.stderr, flush=True)
+        subprocess.run(["swift", "build", *flags, "--product", product], cwd=REPO, check=True,
+                       stdout=sys.stderr)
+    return subprocess.run(["swift", "build", *flags, "--show-bin-path"], cwd=REPO, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+# MARK: - Processes
+
+
+class WorkerError(RuntimeError):
+    pass
+
+
+class Worker:
+    """A child process speaking the serve protocol (benchmarks/rescompile-benchmark/ServeLoop.swift): one JSON
+    ready line after loading and warming up, then one JSON line of run times per request line."""
+
+    def __init__(self, label, argv):
+        self.label = label
+        self.argv = argv
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                        text=True, bufsize=1)
+        self.times = []
+        self.cpu_times = []
+        self.peak_rss_kib = None
+        self.ready = self._read("ready")
+
+    def _read(self, expected):
+        line = self.process.stdout.readline()
+        if not line:
+            self.close()
+            raise WorkerError(f"{self.label}: exited before '{expected}': {self.error_text()}")
+        message = json.loads(line)
+        if message.get("event") != expected:
+            raise WorkerError(f"{self.label}: expected '{expected}', got {line.strip()}")
+        return message
+
+    def run_chunk(self, count):
+        """Times `count` runs in the child; returns their wall times in ms (kept in `times`, and their process
+        CPU times in `cpu_times`)."""
+        try:
+            self.process.stdin.write(f"{count}\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            raise WorkerError(f"{self.label}: exited: {self.error_text()}")
+        chunk = self._read("chunk")
+        self.times.extend(chunk["samples_ms"])
+        self.cpu_times.extend(chunk["cpu_samples_ms"])
+        return chunk["samples_ms"]
+
+    def close(self):
+        """Ends the child (end of input) and collects its own peak RSS; returns the exit status."""
+        if self.peak_rss_kib is not None:
+            return self.process.returncode
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+        _, status, usage = os.wait4(self.process.pid, 0)
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.peak_rss_kib = usage.ru_maxrss
+        return self.process.returncode
+
+    def error_text(self):
+        self.stderr.seek(0)
+        text = self.stderr.read().strip()
+        return text.splitlines()[-1] if text else f"status {self.process.returncode}"
+
+    def notes(self):
+        """Lines the child wrote to standard error (the runtime's ISA note, for one)."""
+        self.stderr.seek(0)
+        return [line for line in self.stderr.read().splitlines() if line.strip()]
+
+
+def run_measured(argv):
+    """Runs a command to completion; returns (wall seconds, peak RSS KiB, exit status, stdout, stderr)."""
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return wall, usage.ru_maxrss, process.returncode, out.read(), err.read()
+
+
+def interleave(workers, runs, chunk):
+    """Round-robin chunks of `chunk` runs until every worker has `runs`, rotating who goes first each round,
+    so slow patches of a shared machine fall on every system alike. Workers that fail are dropped (their
+    error is recorded in `failed`)."""
+    active = list(workers)
+    round_index = 0
+    while active:
+        order = active[round_index % len(active):] + active[:round_index % len(active)]
+        for worker in order:
+            try:
+                worker.run_chunk(min(chunk, runs - len(worker.times)))
+            except WorkerError as error:
+                worker.failed = str(error)
+                active.remove(worker)
+                continue
+            if len(worker.times) >= runs:
+                active.remove(worker)
+        round_index += 1
+
+
+# MARK: - Statistics
+
+
+def quantile(sorted_values, q):
+    position = q * (len(sorted_values) - 1)
+    below = int(position)
+    above = min(below + 1, len(sorted_values) - 1)
+    return sorted_values[below] + (sorted_values[above] - sorted_values[below]) * (position - below)
+
+
+def summarize(values):
+    """Median, quartiles (numpy's linear interpolation), min, max and count; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return {"median": quantile(ordered, 0.5), "q1": quantile(ordered, 0.25), "q3": quantile(ordered, 0.75),
+            "min": ordered[0], "max": ordered[-1], "count": len(ordered)}
+
+
+# MARK: - The machine
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def machine():
+    """What the numbers were measured on: they only mean something next to this."""
+    model = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    flags = cpu_flags()
+    vector = [name for name in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile") if name in flags]
+    return {"cpu": model, "cpus": os.cpu_count(), "vector_features": vector, "load_average": os.getloadavg(),
+            "python": platform.python_version()}
+
+
+def expected_isa():
+    """The `build_isa` a build with `-target-cpu native` should report on this CPU."""
+    flags = cpu_flags()
+    if "avx512f" in flags:
+        return "avx512"
+    if "avx2" in flags and "fma" in flags:
+        return "avx2"
+    return None
