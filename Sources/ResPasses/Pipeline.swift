@@ -56,13 +56,26 @@ public enum Pipeline {
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
         + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
     Entry(
+      pass: PatternPass(name: "fuse-add-layernorm", patterns: [FuseAddLayerNorm()]), level: .full,
+      reason: "before fuse-epilogue: a post-LN transformer's residual Add read only by a LayerNormalization "
+        + "becomes that LayerNorm's residual operand (LN(x + r) in one step); run later, fuse-epilogue would put "
+        + "the Add into the producing MatMul instead and the LayerNorm would read the sum back from memory. A "
+        + "pre-LN residual stream (the sum read again by the next residual Add) is left to fuse-epilogue"),
+    Entry(
+      pass: PatternPass(name: "fuse-gated-skip", patterns: [FuseGatedSkip()]), level: .full,
+      reason: "after canonicalization, which leaves the 1 of a Highway's 1 − T a visible constant: the gated "
+        + "skip's Mul/Sub/Add nodes become one GatedSkip whose gate T stays data computed at run time. "
+        + "Independent of epilogue fusion (T, H and X are results, never an epilogue's intermediates), it runs "
+        + "before it so fuse-epilogue meets the already combined graph, as it does after fuse-add-layernorm"),
+    Entry(
       pass: PatternPass(name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation()]),
       level: .full,
-      reason: "after canonicalization, BatchNorm folding and GELU recognition, so the Adds and activations that "
-        + "follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the epilogue's own order (bias, "
-        + "residual, activation) and tried in that order on each node, so a constant Add that is both "
-        + "per-channel and full-shape becomes a bias rather than a residual read; the guards keep work after an "
-        + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
+      reason: "after canonicalization, BatchNorm folding, GELU recognition and the fusions above, so the Adds "
+        + "and activations that follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the "
+        + "epilogue's own order (bias, residual, activation) and tried in that order on each node, so a constant "
+        + "Add that is both per-channel and full-shape becomes a bias rather than a residual read; the guards "
+        + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
+        + "nodes are visited"),
   ]
 
   /// The last entry at every level.
@@ -77,8 +90,8 @@ public enum Pipeline {
 
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
-    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
-    FuseActivation(), RecognizeOptionAShortcut(),
+    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FuseAddLayerNorm(), FuseGatedSkip(),
+    FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

@@ -45,6 +45,15 @@ struct BroadcastCase: Sendable, CustomTestStringConvertible {
     }
   }
 
+  /// `TensorType.broadcasting` (what a pass uses before fusing elementwise nodes) agrees with the Add
+  /// inference on every row, and refuses mixed element types.
+  @Test(arguments: table)
+  func broadcastingAgreesWithInference(_ row: BroadcastCase) {
+    let types = [TensorType.spelled(row.a), TensorType.spelled(row.b)]
+    #expect(TensorType.broadcasting(types) == row.result.map(TensorType.spelled))
+    #expect(TensorType.broadcasting([types[0], TensorType(.float16, types[1].shape)]) == nil)
+  }
+
   @Test func mismatchNamesBothShapes() {
     let b = GraphBuilder()
     let x = b.input("f32[1,64,56,56]", name: "a")
