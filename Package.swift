@@ -65,7 +65,7 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
+    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResRuntime", "ResReference", "ResTestSupport"]),
     .testTarget(
       name: "ResPassesTests",
       dependencies: [
