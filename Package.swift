@@ -65,7 +65,8 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResRuntime", "ResReference", "ResTestSupport"]),
+    .testTarget(
+      name: "ResCompilerTests", dependencies: ["ResCompiler", "ResRuntime", "ResReference", "ResTestSupport"]),
     .testTarget(
       name: "ResPassesTests",
       dependencies: [

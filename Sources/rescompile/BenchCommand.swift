@@ -10,9 +10,11 @@ struct BenchCommand: ParsableCommand {
     abstract: "Time a plan (or a model compiled in memory) on seeded inputs.",
     discussion: """
       Examples:
-        rescompile bench model.resplan                               3 warm-up runs, then 20 timed runs
+        # 3 warm-up runs, then 20 timed runs
+        rescompile bench model.resplan
         rescompile bench model.resplan --threads 2 --iterations 100
-        rescompile bench model.onnx -O0 --format json                compile in memory; JSON for scripts
+        # Compile in memory without the optimizer; JSON for scripts
+        rescompile bench model.onnx -O0 --format json
         rescompile bench dynamic.onnx --dim batch=8
 
       JSON keys: median_ms, min_ms, max_ms, mean_ms, p90_ms, samples_ms, iterations, warmup, threads, steps,

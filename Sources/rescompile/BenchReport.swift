@@ -54,7 +54,9 @@ struct BenchReport: Encodable {
   var text: String {
     var setup = [String]()
     if let importMilliseconds { setup.append("imported in " + NumberText.milliseconds(importMilliseconds)) }
-    if let compileMilliseconds { setup.append("compiled (\(compileOptions)) in " + NumberText.milliseconds(compileMilliseconds)) }
+    if let compileMilliseconds {
+      setup.append("compiled (\(compileOptions)) in " + NumberText.milliseconds(compileMilliseconds))
+    }
     setup.append("loaded in " + NumberText.milliseconds(loadMilliseconds))
     let t = timings
     return """

@@ -10,9 +10,13 @@ struct CheckCommand: ParsableCommand {
     abstract: "Compile a model, run it, and compare its outputs with reference data.",
     discussion: """
       Examples:
-        rescompile check model.onnx                        compare with every test_data_set_N next to the model
-        rescompile check model.onnx -O0                    the same without the optimizer
-        rescompile check model.onnx --data my_cases        DIR with input_K.pb/output_K.pb, or test_data_set_N folders
+        # Compare with every test_data_set_N next to the model
+        rescompile check model.onnx
+        # The same without the optimizer
+        rescompile check model.onnx -O0
+        # DIR holds input_K.pb and output_K.pb, or test_data_set_N folders
+        rescompile check model.onnx --data my_cases
+        # Tighter tolerances
         rescompile check model.onnx --rtol 1e-5 --atol 1e-6
 
       An output passes when every element satisfies |actual - expected| <= atol + rtol * |expected|. Without
@@ -76,7 +80,7 @@ struct CheckCommand: ParsableCommand {
     }
     OutputStream.standardOutput.write(render(report))
     guard report.passed else {
-      let worst = report.failures.map { "'\($0.output)' (\($0.dataSet))" }.joined(separator: ", ")
+      let worst = report.failures.map { "'\(VisibleText.of($0.output))' (\($0.dataSet))" }.joined(separator: ", ")
       OutputStream.standardError.write(
         "error: \(model): outputs differ from the reference beyond rtol \(rtol), atol \(atol): \(worst)\n")
       throw ExitCode(Self.mismatchStatus)

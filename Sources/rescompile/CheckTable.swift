@@ -7,7 +7,7 @@ enum CheckTable {
     let cells = results.map { result -> [String] in
       let comparison = result.comparison
       if let mismatch = comparison.structuralMismatch {
-        return [result.dataSet, result.output, result.type, mismatch, "", "FAIL"]
+        return [result.dataSet, VisibleText.of(result.output), result.type, mismatch, "", "FAIL"]
       }
       let verdict =
         comparison.passed
@@ -15,15 +15,17 @@ enum CheckTable {
         : "FAIL (\(comparison.mismatchCount) of \(comparison.elementCount) elements, worst at index "
           + "\(comparison.worstIndex.map(String.init) ?? "?"))"
       return [
-        result.dataSet, result.output, result.type, "max abs error " + NumberText.error(comparison.maxAbsoluteError),
+        result.dataSet, VisibleText.of(result.output), result.type,
+        "max abs error " + NumberText.error(comparison.maxAbsoluteError),
         "max rel error " + NumberText.error(comparison.maxRelativeError), verdict,
       ]
     }
     let widths = (0..<6).map { column in cells.map { $0[column].count }.max() ?? 0 }
     return cells.map { row in
-      "  " + row.enumerated().map { column, cell in
+      let padded = row.enumerated().map { (column: Int, cell: String) -> String in
         column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-      }.joined(separator: "  ")
+      }
+      return "  " + padded.joined(separator: "  ")
     }
   }
 }

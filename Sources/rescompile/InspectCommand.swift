@@ -10,9 +10,11 @@ struct InspectCommand: ParsableCommand {
     abstract: "Show a plan's inputs, outputs, memory and steps.",
     discussion: """
       Examples:
-        rescompile inspect model.resplan                   header, bindings, arena and constant bytes, every step
-        rescompile inspect model.resplan --format json     the same as JSON: steps (kernel, inputs, outputs),
-                                                           arena_bytes, constant_bytes, inputs, outputs...
+        # Header, inputs and outputs, arena and constant bytes, every step
+        rescompile inspect model.resplan
+        # The same as JSON: steps (each with kernel, inputs, outputs),
+        # arena_bytes, constant_bytes, inputs, outputs, compile_options...
+        rescompile inspect model.resplan --format json
       """
   )
 

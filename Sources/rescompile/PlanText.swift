@@ -8,9 +8,9 @@ enum PlanText {
     let features = summary.requiredFeatures.isEmpty ? "none" : summary.requiredFeatures.joined(separator: ", ")
     var lines = [
       "plan: \(path)",
-      "  format \(summary.formatVersion), produced by \(summary.producer) from model '\(summary.modelName)' "
-        + "(source fingerprint \(summary.sourceFingerprint))",
-      "  compiled with: \(summary.compileOptions)",
+      "  format \(summary.formatVersion), produced by \(VisibleText.of(summary.producer)) from model "
+        + "'\(VisibleText.of(summary.modelName))' (source fingerprint \(VisibleText.of(summary.sourceFingerprint)))",
+      "  compiled with: \(VisibleText.of(summary.compileOptions))",
       "  required CPU features: \(features)",
       "  inputs: " + summary.inputs.map(\.description).joined(separator: ", "),
       "  outputs: " + summary.outputs.map(\.description).joined(separator: ", "),
@@ -22,7 +22,8 @@ enum PlanText {
     let width = String(max(summary.steps.count - 1, 0)).count
     lines += summary.steps.map { step in
       let index = String(repeating: " ", count: width - String(step.index).count) + String(step.index)
-      return "    \(index) \(step.kernel) '\(step.name)': " + buffers(step.inputs) + " -> " + buffers(step.outputs)
+      let name = VisibleText.of(step.name)
+      return "    \(index) \(VisibleText.of(step.kernel)) '\(name)': \(buffers(step.inputs)) -> \(buffers(step.outputs))"
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -37,7 +38,7 @@ enum PlanText {
         case .constant: "@"
         }
       let shape = "[" + buffer.shape.map(String.init).joined(separator: ",") + "]"
-      return "\(marker)\(buffer.name) \(buffer.elementType.rawValue)\(shape)"
+      return "\(marker)\(VisibleText.of(buffer.name)) \(buffer.elementType.rawValue)\(shape)"
     }.joined(separator: ", ")
   }
 }

@@ -12,10 +12,14 @@ struct RunCommand: ParsableCommand {
     abstract: "Run a plan, or a model compiled in memory, on inputs read from files.",
     discussion: """
       Examples:
-        rescompile run model.resplan --inputs test_data_set_0 --outputs out    out/output_K.pb, ONNX's layout
-        rescompile run model.onnx --inputs test_data_set_0                     compile in memory, print outputs
-        rescompile run model.resplan -i input=image.npy --outputs out          out/NAME.npy per output
-        rescompile run dynamic.onnx -i input=batch8.npy -O0                    the batch is taken from the input
+        # Run a plan on ONNX test data; out/ gets output_0.pb, output_1.pb...
+        rescompile run model.resplan --inputs test_data_set_0 --outputs out
+        # Compile a model in memory, run it, print the outputs' first values
+        rescompile run model.onnx --inputs test_data_set_0
+        # NumPy input; out/ gets NAME.npy per output
+        rescompile run model.resplan -i input=image.npy --outputs out
+        # A dynamic batch takes its size from the input, here without the optimizer
+        rescompile run dynamic.onnx -i input=batch8.npy -O0
 
       --inputs DIR reads input_K.pb for the K-th graph input (serialized onnx.TensorProto, as in ONNX's tests);
       --outputs DIR then gets output_K.pb. With -i, outputs are NAME.npy when every input is a .npy file, else
@@ -76,7 +80,7 @@ struct RunCommand: ParsableCommand {
     if let outputFolder {
       let folder = OutputFolder(path: outputFolder, format: inputs.allNPY ? .npy : .onnx)
       let written = try Diagnostics.exitOnFileError(path: outputFolder) {
-        try folder.write(outputs, protecting: inputs.files)
+        try folder.write(outputs, protecting: inputs.files + [file])
       }
       report.append("wrote " + written.joined(separator: ", ") + "\n")
     }

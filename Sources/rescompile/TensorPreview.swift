@@ -7,11 +7,13 @@ enum TensorPreview {
 
   static func render(name: String, _ value: Constant) -> String {
     let shown = (0..<min(value.elementCount, shownValues)).map { position in
-      value.dtype.isFloatingPoint
-        ? NumberText.element(value.double(at: position)) : String(Int64(value.double(at: position)))
+      let element = value.double(at: position)
+      // Integers print as integers; an int64 beyond Double's exact range prints as the nearest Double.
+      let isWhole = !value.dtype.isFloatingPoint && abs(element) < 0x1p62
+      return isWhole ? String(Int64(element)) : NumberText.element(element)
     }
     let more = value.elementCount > shownValues ? ", ..." : ""
     let count = value.elementCount == 1 ? "1 value" : "\(value.elementCount) values"
-    return "\(name): \(value.type) [\(shown.joined(separator: ", "))\(more)] (\(count))"
+    return "\(VisibleText.of(name)): \(value.type) [\(shown.joined(separator: ", "))\(more)] (\(count))"
   }
 }

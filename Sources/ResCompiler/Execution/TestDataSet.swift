@@ -45,7 +45,9 @@ public struct TestDataSet: Sendable {
       return [try TestDataSet(folder: directory)]
     }
     guard isDirectory(directory) else { throw ModelError("'\(directory)' is not a folder") }
-    let sets = try numberedSubfolders(of: directory).map { (folder) throws(ModelError) in try TestDataSet(folder: folder) }
+    let sets = try numberedSubfolders(of: directory).map { (folder) throws(ModelError) in
+      try TestDataSet(folder: folder)
+    }
     guard !sets.isEmpty else {
       throw ModelError("'\(directory)' holds neither input_0.pb nor test_data_set_N folders")
     }
