@@ -28,10 +28,11 @@ public struct Benchmark: Sendable {
     return TimingStatistics(milliseconds: samples)
   }
 
-  /// A duration in milliseconds, as a `Double`.
+  /// A duration in milliseconds, as a `Double` rounded to the nanosecond (what clocks resolve), so that JSON
+  /// shows `2616.612836`, not `2616.6128360000002`.
   public static func milliseconds(_ duration: Duration) -> Double {
     let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    return TimingStatistics.nanosecondPrecision(Double(seconds) * 1000 + Double(attoseconds) / 1e15)
   }
 }
 

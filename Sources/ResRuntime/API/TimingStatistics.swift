@@ -19,12 +19,18 @@ public struct TimingStatistics: Sendable, Hashable, Codable {
       return
     }
     let middle = sorted.count / 2
-    median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    median = Self.nanosecondPrecision(
+      sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2)
     minimum = first
     maximum = last
-    mean = sorted.reduce(0, +) / Double(sorted.count)
+    mean = Self.nanosecondPrecision(sorted.reduce(0, +) / Double(sorted.count))
     let rank = (sorted.count * 9 + 9) / 10  // ceil(0.9 · n)
     p90 = sorted[max(rank, 1) - 1]
+  }
+
+  /// `milliseconds` rounded to whole nanoseconds: the clock's resolution, and short in JSON.
+  public static func nanosecondPrecision(_ milliseconds: Double) -> Double {
+    (milliseconds * 1e6).rounded() / 1e6
   }
 
   enum CodingKeys: String, CodingKey {
