@@ -27,7 +27,8 @@ let package = Package(
       name: "ResONNX",
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResPasses", "ResCodegen"]),
+    // ResReference: `--verify-each` measures each pass's drift with the oracle.
+    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResPasses", "ResCodegen", "ResReference"]),
     // Codegen folds at compile time with the optimizer's `ConstantFolding`: one implementation of what a constant is.
     .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference", "ResPasses"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
