@@ -56,7 +56,7 @@ struct BlockFinder {
     for join in joins {
       guard let fork = search.fork(of: join.branches, before: join.position) else { continue }
       if join.kind == .concat, !join.branches.contains(fork.source) { continue }
-      let (wideFork, region) = widened(fork, join, search, otherJoins: joinPositions.subtracting([join.position]))
+      let (wideFork, region) = widened(fork, join, search, joins: joinPositions)
       let gate = wideFork.source == fork.source ? nil : fork.source
       drafts.append(
         Draft(join: join, fork: wideFork, gate: gate, region: region, trailing: trailing(after: join.node)))
@@ -69,7 +69,7 @@ struct BlockFinder {
   /// reads `x` and `H`; the block starts at `x`. A wider region never swallows another join (that would merge
   /// blocks: a bias shared by every layer of a transformer must not make one block of them all).
   private func widened(
-    _ fork: ForkSearch.Fork, _ join: ResidualJoin, _ search: ForkSearch, otherJoins: Set<Int>
+    _ fork: ForkSearch.Fork, _ join: ResidualJoin, _ search: ForkSearch, joins: Set<Int>
   ) -> (ForkSearch.Fork, [Int]) {
     var (fork, region) = (fork, region(between: fork, and: join))
     // Each step moves the fork strictly earlier; a few steps settle every shape seen in practice.
@@ -79,7 +79,7 @@ struct BlockFinder {
         wider.sourcePosition < fork.sourcePosition
       else { break }
       let widerRegion = self.region(between: wider, and: join)
-      guard !widerRegion.contains(where: otherJoins.contains) else { break }
+      guard !widerRegion.contains(where: { $0 != join.position && joins.contains($0) }) else { break }
       (fork, region) = (wider, widerRegion)
     }
     return (fork, region)

@@ -11,26 +11,37 @@ enum BlockLabel {
   /// One label per unit, given the names that describe each unit.
   static func labels(for units: [[String]]) -> [String] {
     let cores = NodeScope.cores(units.map(NodeScope.common))
-    var labels = units.indices.map { index in
-      cores[index].isEmpty ? unscopedLabel(units[index]) : shortestDistinctSuffix(index, cores)
-    }
-    for index in units.indices where !cores[index].isEmpty {
-      let twins = units.indices.filter { cores[$0] == cores[index] }
-      if twins.count > 1, let child = dominantChild(units[index], below: cores[index]) {
-        labels[index] += "/" + child
-      }
-    }
-    return numberingRepeats(labels)
+    let suffixes = SuffixIndex(cores.filter { !$0.isEmpty })
+    var twins: [[String]: Int] = [:]
+    for core in cores where !core.isEmpty { twins[core, default: 0] += 1 }
+    return numberingRepeats(
+      units.indices.map { index in
+        let core = cores[index]
+        guard !core.isEmpty else { return unscopedLabel(units[index]) }
+        let label = suffixes.shortestDistinctSuffix(of: core)
+        guard twins[core, default: 0] > 1, let child = dominantChild(units[index], below: core) else { return label }
+        return label + "/" + child
+      })
   }
 
-  private static func shortestDistinctSuffix(_ index: Int, _ cores: [[String]]) -> String {
-    let core = cores[index]
-    let others = cores.filter { $0 != core && !$0.isEmpty }
-    for length in 1..<core.count {
-      let suffix = core.suffix(length)
-      if !others.contains(where: { $0.suffix(length) == suffix }) { return suffix.joined(separator: "/") }
+  /// For each suffix length, how many different cores end with each suffix: so finding a unit's shortest
+  /// unambiguous suffix costs its own length, not the number of units (a 5,000-block network).
+  private struct SuffixIndex {
+    private var cores: [[String]: Set<[String]>] = [:]
+
+    init(_ all: [[String]]) {
+      for core in Set(all) {
+        for length in 1...core.count { cores[Array(core.suffix(length)), default: []].insert(core) }
+      }
     }
-    return core.joined(separator: "/")
+
+    func shortestDistinctSuffix(of core: [String]) -> String {
+      for length in 1..<core.count {
+        let suffix = Array(core.suffix(length))
+        if cores[suffix, default: []].count == 1 { return suffix.joined(separator: "/") }
+      }
+      return core.joined(separator: "/")
+    }
   }
 
   /// The next scope component that most names below `scope` share (the first such on a tie).

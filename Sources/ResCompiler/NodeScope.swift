@@ -25,11 +25,11 @@ enum NodeScope {
   /// component without digits (`conv`, `block`, `attention`); instances carry an index (`layer3.1`,
   /// `denselayer1`) and stay. At least one component is kept.
   static func cores(_ scopes: [[String]]) -> [[String]] {
-    scopes.enumerated().map { index, scope in
+    var endings: [String: Int] = [:]
+    for scope in scopes { if let last = scope.last { endings[last, default: 0] += 1 } }
+    return scopes.map { scope in
       var core = scope
-      while core.count > 1, let last = core.last, !last.contains(where: \.isNumber),
-        scopes.indices.contains(where: { $0 != index && scopes[$0].last == last })
-      {
+      while core.count > 1, let last = core.last, !last.contains(where: \.isNumber), endings[last, default: 0] > 1 {
         core.removeLast()
       }
       return core

@@ -14,15 +14,15 @@ struct CompileCommand: ParsableCommand {
     commandName: "compile",
     abstract: "Compile an ONNX model into a plan, print a summary, and dump the IR or the plan on request.",
     discussion: """
-      Seeing what the optimizer did:
-        rescompile m.onnx --dump optimized                  the IR after the passes (text, json or dot)
-        rescompile m.onnx --dump blocks                     residual blocks, one per line, with their plan steps
-        rescompile m.onnx --explain                         every rewrite candidate: applied, or declined and why
-        rescompile m.onnx --explain-format json > why.json  the same as one JSON document
-        rescompile m.onnx --print-after fuse-epilogue       the IR after one pass (repeatable), on stderr
-        rescompile m.onnx --print-after-all --dump-dir d    the IR after every pass, in d/after-NN-PASS.ir
-        rescompile m.onnx --verify-each                     each pass's output drift (reference evaluator)
-        rescompile m.onnx --stats                           times, rewrites per pass and pattern, ops before/after
+      Seeing what the optimizer did (e.g. rescompile m.onnx --dump blocks):
+        --dump optimized       the IR after the passes (text, json or dot)
+        --dump blocks          residual blocks as units, with their plan steps
+        --explain              every rewrite candidate: applied, or declined and why
+        --explain-format json  the same, as one JSON document
+        --print-after PASS     the IR after PASS (repeatable), on standard error
+        --print-after-all      the IR after every pass (with --dump-dir, in files)
+        --verify-each          each pass's output drift (reference evaluator)
+        --stats                times, rewrites per pass and pattern, ops before/after
       """
   )
 
