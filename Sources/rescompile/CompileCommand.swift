@@ -81,52 +81,60 @@ struct CompileCommand: ParsableCommand {
   }
 
   func run() throws {
-    let clock = ContinuousClock()
     var timings = SummaryReport.Timings()
     let summaryStream: OutputStream = standardOutputDocuments.isEmpty ? .standardOutput : .standardError
     let writer = DumpWriter(directory: dumps.directory)
 
-    var start = clock.now
-    let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try LoadedModel(contentsOf: model)
+    let loaded = try Self.timed(&timings.importTime) {
+      try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in try LoadedModel(contentsOf: model) }
     }
-    timings.importTime = clock.now - start
     writeDump(.imported, writer) { loaded.graph.rendered(as: dumps.format) }
 
-    start = clock.now
-    let optimized = try optimize(loaded, reportingTo: summaryStream, writer: writer)
-    timings.optimizeTime = clock.now - start
+    let optimized = try Self.timed(&timings.optimizeTime) {
+      try optimize(loaded, reportingTo: summaryStream, writer: writer)
+    }
     writeDump(.optimized, writer) { optimized.graph.rendered(as: dumps.format, modelChanges: optimized.modelChanges) }
     if let format = explain.requestedFormat {
-      writer.write(
-        ExplainReport.render(optimized, as: format), fileName: "explain.\(format.fileExtension)",
-        otherwise: .standardOutput)
+      let report = ExplainReport.render(optimized, as: format)
+      writer.write(report, fileName: "explain.\(format.fileExtension)", otherwise: .standardOutput)
     }
 
-    start = clock.now
-    let compiled = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try loaded.compile(optimized.graph, options: optimization.options(dimensionBindings: dimensionBindings))
+    let compiled = try Self.timed(&timings.compileTime) {
+      try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+        try loaded.compile(optimized.graph, options: optimization.options(dimensionBindings: dimensionBindings))
+      }
     }
-    timings.compileTime = clock.now - start
     writeDump(.blocks, writer) {
       BlockRendering.render(
         optimized.graph, stepCounts: compiled.stepCountsByNode, modelChanges: optimized.modelChanges)
     }
     writeDump(.plan, writer) { compiled.listing(modelChanges: optimized.modelChanges) }
 
-    start = clock.now
-    try Diagnostics.exitOnFileError(path: planPath) {
-      try compiled.write(to: planPath)
+    try Self.timed(&timings.writeTime) {
+      try Diagnostics.exitOnFileError(path: planPath) { try compiled.write(to: planPath) }
     }
-    timings.writeTime = clock.now - start
+    writeSummary(loaded, optimized, compiled, timings, to: summaryStream)
+  }
 
-    summaryStream.write(SummaryReport.render(loaded, GraphSummary(loaded.graph)))
-    summaryStream.write(SummaryReport.render(optimized: optimized))
-    summaryStream.write(SummaryReport.render(plan: compiled.summary, path: planPath, timings: timings))
+  private func writeSummary(
+    _ loaded: LoadedModel, _ optimized: OptimizedModel, _ compiled: CompiledPlan, _ timings: SummaryReport.Timings,
+    to stream: OutputStream
+  ) {
+    stream.write(SummaryReport.render(loaded, GraphSummary(loaded.graph)))
+    stream.write(SummaryReport.render(optimized: optimized))
+    stream.write(SummaryReport.render(plan: compiled.summary, path: planPath, timings: timings))
     if stats {
-      summaryStream.write(SummaryReport.renderStats(timings))
-      summaryStream.write(StatsReport.render(OptimizationStatistics(optimized)))
+      stream.write(SummaryReport.renderStats(timings))
+      stream.write(StatsReport.render(OptimizationStatistics(optimized)))
     }
+  }
+
+  /// Runs `body`, adding its wall-clock time to `duration`.
+  private static func timed<T>(_ duration: inout Duration, _ body: () throws -> T) rethrows -> T {
+    let clock = ContinuousClock()
+    let start = clock.now
+    defer { duration += clock.now - start }
+    return try body()
   }
 
   /// Runs the passes, printing the IR after the passes asked for and checking drift with `--verify-each`.
