@@ -141,7 +141,7 @@ struct BlockFinder {
     case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool,
       .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose, .concat, .split,
       .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity, .dropout, .lstm,
-      .gru:
+      .gru, .scaleShift, .gatedSkip:
       false
     }
   }

@@ -21,6 +21,8 @@ enum BlockGlyph {
     case .matMul: "matmul"
     case .batchNormalization: "bn"
     case .layerNormalization: "layernorm"
+    case .scaleShift: "scaleshift"
+    case .gatedSkip: "gatedskip"
     case .lrn: "lrn"
     case .unary(let unary): spell(unary)
     case .clip: clip(node, graph)

@@ -10,8 +10,8 @@
 ///   keeps a Concat only when one operand is the block's source itself.
 ///
 /// An Add followed by LayerNormalization (post-LN transformers) is an `add` join whose LayerNorm the block
-/// takes as its trailing op; a LayerNorm that carries the residual itself would be a fourth form, added here
-/// when the IR gets one.
+/// takes as its trailing op; after `fuse-add-layernorm` the LayerNorm carries the residual itself and is the
+/// join, as a ScaleShift with a residual epilogue and a Highway's GatedSkip (whose X is the skip) are.
 struct ResidualJoin {
   var node: Node
   var position: Int
@@ -33,18 +33,24 @@ struct ResidualJoin {
       return op == .add && sameTypes(branches, graph) ? join(.add, nil) : nil
     case .variadic(let op):
       return op == .sum && sameTypes(branches, graph) ? join(.add, nil) : nil
-    case .conv, .gemm, .matMul:
-      guard node.op.epilogue?.residual == true, let residual = node.input(Op.residualSlot),
-        branches.contains(residual)
-      else { return nil }
-      return join(.epilogue, residual)
+    case .conv, .gemm, .matMul, .scaleShift, .layerNormalization:
+      return fusedResidual(node, branches).map { join(.epilogue, $0) }
+    case .gatedSkip:
+      // T·H + (1 − T)·X: X is the skip the gate lets through.
+      return node.input(2).flatMap { branches.contains($0) ? join(.epilogue, $0) : nil }
     case .concat:
       return join(.concat, nil)
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .where, .cast, .maxPool, .averagePool,
+    case .batchNormalization, .lrn, .unary, .clip, .where, .cast, .maxPool, .averagePool,
       .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity, .dropout, .lstm, .gru:
       return nil
     }
+  }
+
+  /// The residual operand of a node that adds one in its epilogue (or, for LayerNorm, before normalizing).
+  private static func fusedResidual(_ node: Node, _ branches: [ValueID]) -> ValueID? {
+    guard node.op.addsResidual, let residual = node.input(Op.residualSlot), branches.contains(residual) else { return nil }
+    return residual
   }
 
   /// Operands that are computed (graph inputs or node results, not constants), each once, in slot order.
