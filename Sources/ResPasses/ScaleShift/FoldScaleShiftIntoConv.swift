@@ -70,12 +70,12 @@ public struct FoldScaleShiftIntoConv: RewritePattern {
   public func rewrite(_ match: Match, in graph: inout Graph) {
     for consumer in match.consumers {
       let weight = graph.addConstant(name: consumer.weight.name, consumer.weight.constant)
-      let bias = graph.addConstant(name: consumer.bias.name, consumer.bias.constant)
+      let bias = consumer.bias.map { graph.addConstant(name: $0.name, $0.constant) }
       graph.updateNode(consumer.node) { node in
         node.op = consumer.op
         node.setOperand(0, to: match.input)
         node.setOperand(1, to: weight)
-        node.setOperand(2, to: bias)
+        if let bias { node.setOperand(2, to: bias) }
       }
     }
     graph.removeNodes([match.scaleShift])

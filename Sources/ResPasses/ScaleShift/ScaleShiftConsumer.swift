@@ -10,7 +10,8 @@ struct ScaleShiftConsumer {
   let node: NodeID
   let op: Op
   let weight: NamedConstant
-  let bias: NamedConstant
+  /// Nil when the consumer had no bias and the shift adds none (a pure scale): no zero bias is invented.
+  let bias: NamedConstant?
 
   /// A constant to add to the graph and the name to give it (made unique on insertion).
   struct NamedConstant {
@@ -33,33 +34,55 @@ struct ScaleShiftConsumer {
   /// The fold of `map` into `consumer`, whose input 0 it is (an input of type `input`); every guard is here.
   init(folding map: AffineMap, into consumer: Node, input: TensorType, in view: GraphView) throws(FoldDecline) {
     let label = Self.label(consumer)
+    guard let kind = Kind(consumer.op) else {
+      throw FoldDecline("\(label) reads it; only a Conv, Gemm or MatMul can absorb it into its weights")
+    }
     guard let weight = view.constant(consumer.input(1)) else { throw FoldDecline("the weight of \(label) is computed") }
     guard weight.dtype.isFloatingPoint else {
       throw FoldDecline("the weight of \(label) is \(weight.dtype.rawValue), not a float type")
     }
     let folded: (op: Op, weight: [Double], bias: [Double])
-    switch consumer.op {
+    switch kind {
     case .conv(let attributes):
       folded = try Self.conv(attributes, weight, map, label)
     case .gemm(let attributes):
       folded = try Self.gemm(attributes, weight, map, input, label)
     case .matMul(let epilogue):
       folded = try Self.matMul(epilogue, weight, map, input, label)
-    case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape,
-      .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-      .identity, .dropout, .lstm, .gru:
-      throw FoldDecline("\(label) reads it; only a Conv, Gemm or MatMul can absorb it into its weights")
     }
-    let bias = try Self.summedBias(consumer, folded.bias, label, in: view)
     node = consumer.id
     op = folded.op
     self.weight = try Self.named(
       Constant(dtype: weight.dtype, dims: weight.dims, doubles: folded.weight), "weight", consumer.input(1),
       fallback: consumer.name + ".weight", label, view)
-    self.bias = try Self.named(
-      Constant(dtype: weight.dtype, dims: [bias.count], doubles: bias), "bias", consumer.input(2),
-      fallback: consumer.name + ".bias", label, view)
+    if consumer.input(2) == nil, folded.bias.allSatisfy({ $0 == 0 }) {
+      self.bias = nil
+    } else {
+      let bias = try Self.summedBias(consumer, folded.bias, label, in: view)
+      self.bias = try Self.named(
+        Constant(dtype: weight.dtype, dims: [bias.count], doubles: bias), "bias", consumer.input(2),
+        fallback: consumer.name + ".bias", label, view)
+    }
+  }
+
+  /// The ops whose constant weight multiplies their data input.
+  private enum Kind {
+    case conv(ConvAttributes)
+    case gemm(GemmAttributes)
+    case matMul(Epilogue)
+
+    init?(_ op: Op) {
+      switch op {
+      case .conv(let attributes): self = .conv(attributes)
+      case .gemm(let attributes): self = .gemm(attributes)
+      case .matMul(let epilogue): self = .matMul(epilogue)
+      case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
+        .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape,
+        .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+        .identity, .dropout, .lstm, .gru:
+        return nil
+      }
+    }
   }
 
   // MARK: - Conv
