@@ -60,7 +60,9 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
+    // The end-to-end fixture test compiles with the façade and runs the plan with the runtime (ResONNX reads
+    // the fixtures' test data).
+    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResRuntime", "ResONNX", "ResTestSupport"]),
     .testTarget(
       name: "ResPassesTests",
       dependencies: [
