@@ -16,7 +16,7 @@ import ResIR
 /// ```
 /// ## After
 /// ```
-/// const @bn.scale: f32[3] = [2.1213098,-0.53033113,2.2358897]
+/// const @bn.scale: f32[3] = [2.121299,-0.53032875,2.2358444]
 /// const @bn.shift: f32[3] = [0.037870083,-0.60606575,0.32924667]
 /// %s = Add "add" (%c, %x) : f32[1,3,5,5]
 /// %y = ScaleShift "bn" (%s, @bn.scale, @bn.shift) {axis=1} : f32[1,3,5,5]

@@ -22,12 +22,13 @@ import ResIR
 /// and `β' = 1`; a MatMul whose A is a matrix folds the shift into its fused bias. The consumer's own epilogue
 /// is unaffected: it comes after the bias.
 ///
-/// **Zero padding.** A convolution pads its *input* with zeros. Before the fold it pads `x·s + t`; after it
-/// would pad `x`, and a padded zero then contributes `0·s` where it contributed nothing — but the folded bias
-/// adds the shift's share `W·t` for every kernel tap, the padded ones included. So the fold is exact only for
-/// a conv that reads no padded cell (all pads 0, `auto_pad` VALID/NOTSET, or SAME with a 1x1 kernel), or when
-/// every shift is exactly 0 (a pure scale maps the padding's zero to zero). Otherwise it declines, and the
-/// ScaleShift stays a step of its own (peer-pitfalls 18: work on a conv's input is not the conv's epilogue).
+/// **Zero padding.** A convolution pads its *input* with zeros. Before the fold, a padded cell holds 0 and
+/// contributes nothing; after it, the folded bias still adds that kernel tap's share `W·t` of the shift, as if
+/// the cell held `0·s + t`, so outputs near the border change. The fold is therefore exact only for a conv
+/// that reads no padded cell (all pads 0, `auto_pad` VALID/NOTSET, or SAME with a 1x1 kernel), or when every
+/// shift is exactly 0 (a pure scale maps the padding's zero to zero). Otherwise it declines and the ScaleShift
+/// stays a step of its own (peer-pitfalls 18: work on a conv's input is not the conv's to absorb; 25: SAME
+/// padding pads like explicit pads).
 ///
 /// In the pipeline this runs after `fuse-epilogue`, once each ScaleShift's activation is decided: a
 /// ScaleShift that took a ReLU is no longer affine and stays (peer-pitfalls 19: no scale folds across a
