@@ -30,7 +30,8 @@ import Testing
       let declared = entry["inputs"] as? [[String: Any]] ?? []
       let concrete = (entry["test_data"] as? [String: Any])?["inputs"] as? [[String: Any]] ?? []
       for (input, values) in zip(declared, concrete) {
-        for case (let symbol as String, let size) in zip(input["shape"] as? [Any] ?? [], values["shape"] as? [Int] ?? []) {
+        let sizes = values["shape"] as? [Int] ?? []
+        for case (let symbol as String, let size) in zip(input["shape"] as? [Any] ?? [], sizes) {
           bindings[symbol] = size
         }
       }

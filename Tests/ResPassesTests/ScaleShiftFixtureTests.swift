@@ -24,9 +24,11 @@ import Testing
       let comparison = ToleranceComparison(actual: a, expected: e, rtol: Self.rtol, atol: Self.atol)
       #expect(comparison.passed, "\(fixture.name): \(comparison)")
     }
-    #expect(run.graph.count(of: "BatchNormalization") == 0, "\(fixture.name): \(run.declines(of: "batchnorm-to-scale-shift"))")
+    let declines = run.declines(of: "batchnorm-to-scale-shift")
+    #expect(run.graph.count(of: "BatchNormalization") == 0, "\(fixture.name): \(declines)")
     let fates = BatchNormFates(before: before, run: run)
-    #expect(fates.total == before.count(of: "BatchNormalization"), "\(fixture.name): a BatchNormalization is unaccounted for")
+    #expect(
+      fates.total == before.count(of: "BatchNormalization"), "\(fixture.name): a BatchNormalization is unaccounted for")
     print("scale-shift \(fixture.name): \(fates)")
   }
 
@@ -77,6 +79,7 @@ struct BatchNormFates: CustomStringConvertible {
     let folded = foldedIntoConsumers.joined(separator: ", ")
     return "\(total) BatchNormalization: \(foldedIntoProducer.count) folded into their producer; "
       + "\(scaleShifts.count) ScaleShift steps\(steps.isEmpty ? "" : ": \(steps)"); "
-      + "\(foldedIntoConsumers.count) ScaleShifts folded into the next convolutions\(folded.isEmpty ? "" : ": \(folded)")"
+      + "\(foldedIntoConsumers.count) ScaleShifts folded into the next convolutions"
+      + (folded.isEmpty ? "" : ": \(folded)")
   }
 }

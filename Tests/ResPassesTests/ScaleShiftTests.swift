@@ -78,7 +78,8 @@ import Testing
       try expectSameNumbers(imported, run.graph)
       return TextFormat.print(run.graph)
     }
-    #expect(printed[0].contains(#"ScaleShift "bn" (%s, @bn.scale, @bn.shift) {axis=1} epilogue(relu)"#), "\(printed[0])")
+    let fused = #"ScaleShift "bn" (%s, @bn.scale, @bn.shift) {axis=1} epilogue(relu)"#
+    #expect(printed[0].contains(fused), "\(printed[0])")
     #expect(!printed[0].contains("BatchNormalization") && !printed[0].contains("Relu \""))
     for (form, text) in zip(WeightFormTests.Form.allCases, printed).dropFirst() {
       #expect(text == printed[0], "\(form) optimizes differently:\n\(text)")

@@ -128,8 +128,9 @@ struct ScaleShiftConsumer {
 
   // MARK: - Gemm and MatMul
 
-  /// `Y = α·A'·op(B) + β·C` with `A' = A·diag(s) + t`: `op(B)` is scaled along K and `C' = β·C + α·(t·op(B))`
-  /// (β becomes 1). A transposed A has the ScaleShift's axis along the output rows, where no weight reaches.
+  /// `Y = α·A'·op(B) + β·C` with `A' = A·diag(s) + t`: `op(B)` is scaled along K and
+  /// `C' = β·C + α·(t·op(B))` (β becomes 1). A transposed A has the ScaleShift's axis along the output rows,
+  /// where no weight reaches.
   private static func gemm(
     _ attributes: GemmAttributes, _ weight: Constant, _ map: AffineMap, _ input: TensorType, _ label: String
   ) throws(FoldDecline) -> (op: Op, weight: [Double], bias: [Double]) {
@@ -210,6 +211,7 @@ struct ScaleShiftConsumer {
         "the folded \(role) of \(label) does not fit \(constant.dtype.rawValue): element \(index) becomes "
           + "\(constant.double(at: index))")
     }
-    return NamedConstant(name: (replaced.map { view.graph[$0].name } ?? fallback) + ".scale_shift_folded", constant: constant)
+    let name = (replaced.map { view.graph[$0].name } ?? fallback) + ".scale_shift_folded"
+    return NamedConstant(name: name, constant: constant)
   }
 }
