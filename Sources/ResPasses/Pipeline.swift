@@ -52,6 +52,11 @@ public enum Pipeline {
         + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
         + "activation or residual Add directly, with no BatchNormalization in between"),
     Entry(
+      pass: PatternPass(name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift()]), level: .full,
+      reason: "after batchnorm-folding, so only the BatchNormalizations no Conv/Gemm/MatMul could absorb (after "
+        + "Concat, after a residual Add, after a result with other readers) become per-channel ScaleShifts; "
+        + "before fuse-epilogue, which gives a ScaleShift the activation after it, so BN → ReLU is one step"),
+    Entry(
       pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
         + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
@@ -76,6 +81,13 @@ public enum Pipeline {
         + "Add that is both per-channel and full-shape becomes a bias rather than a residual read; the guards "
         + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
         + "nodes are visited"),
+    Entry(
+      pass: PatternPass(name: "fold-scale-shift-into-conv", patterns: [FoldScaleShiftIntoConv()]), level: .full,
+      reason: "after fuse-epilogue, when each ScaleShift's activation is decided: one that took the ReLU after it "
+        + "is no longer affine and stays a step; one left empty folds into the weights of the convolutions that "
+        + "read it, where they read no zero padding. Epilogue fusion never makes a Conv read a ScaleShift or "
+        + "removes such a read, so running it first would fold nothing more; before cleanup, which removes the "
+        + "replaced weights"),
   ]
 
   /// The last entry at every level.
@@ -92,6 +104,7 @@ public enum Pipeline {
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
+    BatchNormToScaleShift(), FoldScaleShiftIntoConv(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.
