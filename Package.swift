@@ -68,5 +68,8 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
+    // Compile (ResCompiler), run (ResRuntime), compare with the oracle (ResReference).
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["ResCompiler", "ResRuntime", "ResReference", "ResTestSupport"]),
   ]
 )
