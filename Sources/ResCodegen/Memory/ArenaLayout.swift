@@ -1,9 +1,10 @@
 /// The arena of a lowered plan: each region's lifetime, and where the memory planner put it.
 ///
-/// Only root regions (see `RegionNesting`) are placed by the planner. A root's lifetime is the union of the
-/// lifetimes of every region nested in it, so the bytes of a Concat's output stay reserved from the first
-/// write into any of its slabs to the last read of any of them; a nested region lies at its fixed offset
-/// inside its root.
+/// Only root regions (see `RegionNesting`) are placed by the planner; a nested region lies at its fixed offset
+/// inside its root. A root holding nested regions is placed part by part: each of its regions needs its bytes
+/// from the first time it or any region containing it is touched to the last time, so an operand's slab in a
+/// Concat's output is reserved from the operand's producer to the Concat output's last reader, and is free for
+/// other regions before the producer runs.
 package struct ArenaLayout: Sendable {
   /// The placed (root) regions as the planner saw them (regions nothing touches are not placed).
   package let requests: [MemoryPlanner.Request]
@@ -22,20 +23,21 @@ package struct ArenaLayout: Sendable {
     var nesting = lowered.nesting
     nesting.extend(toRegionCount: regionCount)
     let roots = (0..<regionCount).map { nesting.root(of: $0) }
-    var groupLifetimes = [ClosedRange<Int>?](repeating: nil, count: regionCount)
-    for (region, lifetime) in lifetimes.enumerated() {
-      guard let lifetime else { continue }
-      let root = roots[region].region
-      groupLifetimes[root] =
-        groupLifetimes[root].map { min($0.lowerBound, lifetime.lowerBound)...max($0.upperBound, lifetime.upperBound) }
-        ?? lifetime
-    }
+    var members = [[Int]](repeating: [], count: regionCount)
+    for region in 0..<regionCount { members[roots[region].region].append(region) }
     var requests: [MemoryPlanner.Request] = []
     var requestOfRoot = [Int?](repeating: nil, count: regionCount)
-    for (region, lifetime) in groupLifetimes.enumerated() {
-      guard let lifetime else { continue }
-      requestOfRoot[region] = requests.count
-      requests.append(MemoryPlanner.Request(byteCount: builder.regionSizes[region], lifetime: lifetime))
+    for root in 0..<regionCount where roots[root].region == root {
+      let request: MemoryPlanner.Request?
+      if members[root].count == 1 {
+        request = lifetimes[root].map { MemoryPlanner.Request(byteCount: builder.regionSizes[root], lifetime: $0) }
+      } else {
+        let parts = Self.parts(members[root], roots, builder.regionSizes, lifetimes)
+        request = parts.isEmpty ? nil : MemoryPlanner.Request(byteCount: builder.regionSizes[root], parts: parts)
+      }
+      guard let request else { continue }
+      requestOfRoot[root] = requests.count
+      requests.append(request)
     }
     self.requests = requests
     self.requestOfRoot = requestOfRoot
@@ -47,5 +49,26 @@ package struct ArenaLayout: Sendable {
   func offset(ofRegion region: Int) -> Int {
     let root = roots[region]
     return requestOfRoot[root.region].map { plan.offsets[$0] + root.offset } ?? 0
+  }
+
+  /// The parts of a group of nested regions: one per region, its bytes needed over the hull of the lifetimes of
+  /// every region of the group that contains it (itself included). A byte holds the value of the innermost
+  /// region around it, written before any region containing it is read, so this is exactly when it is in use.
+  private static func parts(
+    _ members: [Int], _ roots: [(region: Int, offset: Int)], _ sizes: [Int], _ lifetimes: [ClosedRange<Int>?]
+  ) -> [MemoryPlanner.Part] {
+    let ranges = members.map { roots[$0].offset..<(roots[$0].offset + sizes[$0]) }
+    var parts: [MemoryPlanner.Part] = []
+    for range in ranges where !range.isEmpty {
+      var hull: ClosedRange<Int>?
+      for (other, outer) in ranges.enumerated() where outer.lowerBound <= range.lowerBound {
+        guard range.upperBound <= outer.upperBound, let lifetime = lifetimes[members[other]] else { continue }
+        hull = hull.map { min($0.lowerBound, lifetime.lowerBound)...max($0.upperBound, lifetime.upperBound) } ?? lifetime
+      }
+      if let hull {
+        parts.append(MemoryPlanner.Part(offset: range.lowerBound, byteCount: range.count, lifetime: hull))
+      }
+    }
+    return parts
   }
 }
