@@ -25,6 +25,18 @@ import Testing
     }
   }
 
+  /// A model with Concats says how many of their bytes are copied and how many computed in place; one
+  /// without says nothing about them.
+  @Test func summarizesConcatBytes() throws {
+    try withScratchFolder { folder in
+      let dense = try ProcessRunner.run([RepoPaths.fixtureModel("densenet"), "-o", "\(folder)/dense.resplan"])
+      #expect(dense.status == 0, "stderr: \(dense.stderr)")
+      #expect(dense.stdout.contains("    concat bytes: 0 copied, 532992 computed in place\n"), "\(dense.stdout)")
+      let plain = try ProcessRunner.run([model, "-o", "\(folder)/plain.resplan"])
+      #expect(plain.status == 0 && !plain.stdout.contains("concat bytes"), "\(plain.stdout)")
+    }
+  }
+
   @Test func writesThePlanNextToTheModelByDefault() throws {
     try withScratchFolder { folder in
       let copy = "\(folder)/net.onnx"

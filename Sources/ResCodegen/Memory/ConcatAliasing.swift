@@ -9,12 +9,12 @@ import ResIR
 /// Concat keeps its strided copies.
 ///
 /// **Placing a region inside another.** An operand placed in its slab has its arena region nested in the
-/// output's (`RegionNesting`): the memory planner places only the outermost region, with a lifetime that is the
-/// union of everything nested in it, and every nested region lives at its fixed offset inside. Nothing is
-/// ever overwritten: each slab holds one value, written by that value's own producer, and the whole group of
-/// bytes stays reserved from the first write into any of its slabs to the last read of any of them. So other
-/// readers of an operand simply read it inside the Concat's output; the price is that the operand's bytes are
-/// held as long as the Concat's output (which holds them anyway, as a copy, in the plan without aliasing).
+/// output's (`RegionNesting`): the memory planner places only the outermost region, and every nested region
+/// lives at its fixed offset inside. Nothing is ever overwritten: each slab holds one value, written by that
+/// value's own producer, and stays reserved from that write to the last read of it or of any region containing
+/// it (`ArenaLayout`). So other readers of an operand simply read it inside the Concat's output; the price is
+/// that the operand's bytes are held as long as the Concat's output (which holds them anyway, as a copy, in the
+/// plan without aliasing).
 ///
 /// **Which operands may be placed** (in plan order, Concat by Concat, operand by operand):
 /// - the operand is an arena tensor computed by steps of this plan: not a constant (`constant`), not a graph

@@ -38,8 +38,6 @@ struct RegionNesting: Sendable {
     return root
   }
 
-  func isRoot(_ region: Int) -> Bool { parents[region] == nil }
-
   /// Places the root `region` at `offset` bytes inside `container` (or inside the root that holds `container`).
   /// The caller guarantees that `region` is a root other than `container`'s, that it fits, and that nothing
   /// else lives in those bytes.
