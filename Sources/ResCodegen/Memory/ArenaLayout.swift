@@ -63,7 +63,8 @@ package struct ArenaLayout: Sendable {
       var hull: ClosedRange<Int>?
       for (other, outer) in ranges.enumerated() where outer.lowerBound <= range.lowerBound {
         guard range.upperBound <= outer.upperBound, let lifetime = lifetimes[members[other]] else { continue }
-        hull = hull.map { min($0.lowerBound, lifetime.lowerBound)...max($0.upperBound, lifetime.upperBound) } ?? lifetime
+        hull = hull.map { min($0.lowerBound, lifetime.lowerBound)...max($0.upperBound, lifetime.upperBound) }
+          ?? lifetime
       }
       if let hull {
         parts.append(MemoryPlanner.Part(offset: range.lowerBound, byteCount: range.count, lifetime: hull))

@@ -136,10 +136,11 @@ package enum MemoryPlanner {
     return Plan(offsets: offsets, arenaBytes: arenaBytes, naiveBytes: naive)
   }
 
-  /// Bytes times steps: how much of the arena's space-time a request takes (sizes stay far below 2^40 and
-  /// plans far below 2^20 steps, so this cannot overflow).
+  /// Bytes times steps: how much of the arena's space-time a request takes (saturating; no real plan comes
+  /// near).
   private static func area(_ request: Request) -> Int {
-    request.byteCount * request.lifetime.count
+    let (area, overflow) = request.byteCount.multipliedReportingOverflow(by: request.lifetime.count)
+    return overflow ? Int.max : area
   }
 
   /// The parts a request occupies, each end rounded up to the alignment (the region's start is aligned, so its
@@ -150,7 +151,8 @@ package enum MemoryPlanner {
       return [Part(offset: 0, byteCount: alignedSize(request.byteCount), lifetime: request.lifetime)]
     }
     return request.parts.map { part in
-      Part(offset: part.offset, byteCount: alignedSize(part.offset + part.byteCount) - part.offset, lifetime: part.lifetime)
+      let end = alignedSize(part.offset + part.byteCount)
+      return Part(offset: part.offset, byteCount: end - part.offset, lifetime: part.lifetime)
     }
   }
 
