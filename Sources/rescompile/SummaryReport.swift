@@ -53,17 +53,22 @@ enum SummaryReport {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), time.
+  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), Concat bytes copied and
+  /// computed in place (for models with a Concat), time.
   static func render(plan: PlanSummary, path: String, timings: Timings) -> String {
     let folded = plan.foldedNodeCount > 0 ? " (\(plan.foldedNodeCount) evaluated when compiling)" : ""
     let constants = "\(plan.constantBytes) (\(ByteCount.render(plan.constantBytes)), \(plan.constantCount) constants)"
     let planned = "\(plan.arenaBytes) planned (\(ByteCount.render(plan.arenaBytes)))"
     let naive = "\(plan.naiveArenaBytes) naive (\(ByteCount.render(plan.naiveArenaBytes)))"
+    let concat =
+      plan.concatCopiedBytes + plan.concatAliasedBytes == 0
+      ? ""
+      : "\n    concat bytes: \(plan.concatCopiedBytes) copied, \(plan.concatAliasedBytes) computed in place"
     return """
         plan: \(path) (\(ByteCount.render(plan.fileBytes)))
           ops in: \(plan.sourceNodeCount)\(folded), steps out: \(plan.stepCount)  \(plan.kernelCountsLine)
           constant bytes: \(constants)
-          arena bytes: \(planned), \(naive)
+          arena bytes: \(planned), \(naive)\(concat)
           time: \(Milliseconds.render(timings.total))
 
       """
