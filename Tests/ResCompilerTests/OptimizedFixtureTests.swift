@@ -19,31 +19,21 @@ import Testing
     try Self.expectOneStepPerLayer(model, optimized)
   }
 
-  /// Pre-activation ResNet: every Add is fused into a conv epilogue; a BatchNorm before a ReLU with no conv
-  /// in front of it (BN → ReLU → conv) is not folded by batchnorm-folding. What is left is printed.
-  @Test func preActivationResNetLeavesOnlyPreActivations() throws {
-    let optimized = try LoadedModel(contentsOf: RepoPaths.fixtureModel("resnet_preact")).optimized()
+  /// Pre-activation ResNet and DenseNet: every Add is fused into a conv epilogue; a BatchNorm with no conv in
+  /// front of it (after the residual sum, after a Concat) becomes a ScaleShift step carrying the ReLU after it,
+  /// so no BatchNormalization, Add or ReLU is left, and each pre-activation is one step.
+  @Test(arguments: ["resnet_preact", "densenet"])
+  func preActivationsBecomeOneScaleShiftStepEach(_ name: String) throws {
+    let model = try LoadedModel(contentsOf: RepoPaths.fixtureModel(name))
+    let optimized = try model.optimized()
     let ops = try Self.jsonOps(optimized.graph)
-    #expect(!ops.contains("Add") && !ops.contains("Sum"))
-    let positions = optimized.graph.nodePositions()
-    let uses = UseList(optimized.graph)
-    for node in optimized.graph.nodes where node.op.onnxName == "BatchNormalization" {
-      let readers = uses[node.outputs[0]].compactMap { use -> String? in
-        guard case .operand(let id, _) = use, let position = positions[id] else { return nil }
-        return optimized.graph.nodes[position].op.onnxName
-      }
-      #expect(readers == ["Relu"], "BatchNorm '\(node.name)' is read by \(readers), not by one pre-activation ReLU")
+    #expect(ops.filter(Self.fusedAway.contains).isEmpty, "\(name) keeps \(ops.filter(Self.fusedAway.contains))")
+    let scaleShifts = optimized.graph.nodes.filter { if case .scaleShift = $0.op { true } else { false } }
+    #expect(!scaleShifts.isEmpty)
+    for node in scaleShifts {
+      #expect(node.op.epilogue?.activation != nil, "ScaleShift '\(node.name)' carries no activation")
     }
-    let left = ops.filter(Self.fusedAway.contains)
-    print("resnet_preact at -O2 keeps \(left.count) ops: \(Self.counted(left)) (pre-activation BN → ReLU)")
-  }
-
-  /// DenseNet's BatchNorms after Concat have no conv to fold into; printed for the record.
-  @Test func denseNetReportsWhatIsLeft() throws {
-    let optimized = try LoadedModel(contentsOf: RepoPaths.fixtureModel("densenet")).optimized()
-    let ops = try Self.jsonOps(optimized.graph)
-    #expect(!ops.contains("Add"))
-    print("densenet at -O2 keeps: \(Self.counted(ops.filter(Self.fusedAway.contains)))")
+    print("\(name) at -O2: \(scaleShifts.count) BatchNorms with no conv before them are ScaleShift+activation steps")
   }
 
   /// Op types of the nodes of the graph's JSON dump.
