@@ -27,7 +27,10 @@ let package = Package(
       name: "ResONNX",
       dependencies: ["ResIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResPasses", "ResCodegen"]),
+    // The façade also runs what it compiles (`rescompile run`, `check`): it joins the IR's constants to the runtime's
+    // tensors. The runtime itself still knows nothing of the IR.
+    .target(
+      name: "ResCompiler", dependencies: ["ResIR", "ResONNX", "ResPasses", "ResCodegen", "ResReference", "ResRuntime"]),
     // Codegen folds at compile time with the optimizer's `ConstantFolding`: one implementation of what a constant is.
     .target(name: "ResCodegen", dependencies: ["ResIR", "ResPlan", "ResReference", "ResPasses"]),
     .target(name: "ResReference", dependencies: ["ResIR"]),
@@ -45,7 +48,9 @@ let package = Package(
     // MARK: - Command line
     .executableTarget(
       name: "rescompile",
-      dependencies: ["ResCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "ResCompiler", "ResRuntime", "ResReference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
 
     // MARK: - Benchmarks (benchmarks/README.md): a timing tool the benchmark scripts drive; not a product
@@ -64,7 +69,9 @@ let package = Package(
         "ResCodegen", "ResPlan", "ResIR", "ResONNX", "ResPasses", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResCompilerTests", dependencies: ["ResCompiler", "ResTestSupport"]),
+    .testTarget(
+      name: "ResCompilerTests",
+      dependencies: ["ResCompiler", "ResTestSupport", "ResONNX", "ResReference", "ResRuntime"]),
     .testTarget(
       name: "ResPassesTests",
       dependencies: [
@@ -73,5 +80,10 @@ let package = Package(
       ]),
     .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
     .testTarget(name: "BenchmarkToolTests", dependencies: ["rescompile-benchmark"]),
+    // Compile + run + compare: every fixture at -O0 and -O2, ONNX's node tests through the runtime, the README's
+    // library example.
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["ResCompiler", "ResRuntime", "ResONNX", "ResReference", "ResCodegen", "ResTestSupport"]),
   ]
 )

@@ -14,15 +14,20 @@ public struct CodegenOptions: Sendable, Hashable {
   /// Results of compile-time evaluation larger than this many elements, and than their largest operand, stay
   /// steps instead of constants (the optimizer's `fold-constants` uses the same rule and default).
   public var foldingElementLimit: Int
+  /// Computes Concat operands straight into their part of the output where possible (`ConcatAliasing`). Off,
+  /// every operand is copied: for measuring what aliasing saves, and for ruling it out when debugging.
+  public var concatAliasing: Bool
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
-    compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit
+    compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit,
+    concatAliasing: Bool = true
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer
     self.sourceFingerprint = sourceFingerprint
     self.compileOptions = compileOptions
     self.foldingElementLimit = foldingElementLimit
+    self.concatAliasing = concatAliasing
   }
 }

@@ -9,10 +9,12 @@ public struct GeneratedPlan: Sendable {
   package let metadata: Rescompile_Plan_PlanMetadata
   /// The memory planner's input and result, for checking the arena invariant.
   package let arena: ArenaLayout
+  /// Which Concat operands are computed in place and which are copied, and why.
+  package let concats: ConcatReport
 
-  /// A text listing of the plan: bindings, buffers with their storage, and steps with their parameters
-  /// (`rescompile MODEL.onnx --dump plan`).
+  /// A text listing of the plan: bindings, buffers with their storage, steps with their parameters, and what
+  /// became of each Concat operand (`rescompile MODEL.onnx --dump plan`).
   public func listing() -> String {
-    PlanListing.render(metadata)
+    PlanListing.render(metadata, concats: concats)
   }
 }

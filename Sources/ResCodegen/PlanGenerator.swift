@@ -7,7 +7,9 @@ import ResIR
 /// 2. `GraphLowering`: each live node becomes steps naming a kernel of the registry (`KernelID`) with their
 ///    parameters; reshapes become views; constants are packed for the kernels that read them; f16 and f64
 ///    operands of the f32-only compute kernels are converted around them.
-/// 3. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
+/// 3. `ConcatAliasing`: Concat operands that can be are computed straight into their slab of the output, and
+///    their copies disappear.
+/// 4. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
 ///    aligned offsets (identical ones once), and the metadata is encoded.
 ///
 /// Deterministic: the same graph and options give the same bytes.
@@ -16,7 +18,9 @@ public enum PlanGenerator {
     -> GeneratedPlan
   {
     let prepared = try StaticGraph.prepare(graph, options: options)
-    let lowered = try GraphLowering.lower(prepared)
-    return try PlanEmitter.emit(lowered, from: prepared, sourceNodeCount: graph.nodes.count, options: options)
+    var lowered = try GraphLowering.lower(prepared)
+    let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
+    return try PlanEmitter.emit(
+      lowered, concats: concats, from: prepared, sourceNodeCount: graph.nodes.count, options: options)
   }
 }

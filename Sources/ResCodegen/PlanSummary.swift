@@ -22,12 +22,17 @@ public struct PlanSummary: Sendable, Hashable {
   /// The activation arena as planned, and as it would be without reusing memory.
   public var arenaBytes: Int
   public var naiveArenaBytes: Int
+  /// Bytes of Concat operands moved into the Concat's output by copy steps, and bytes computed straight into
+  /// their part of it (no step).
+  public var concatCopiedBytes: Int
+  public var concatAliasedBytes: Int
   /// The size of the whole plan file.
   public var fileBytes: Int
 
   init(
     sourceNodeCount: Int, foldedNodeCount: Int, steps: [PlanStep], bufferCount: Int, constantBytes: Int,
-    constantCount: Int, arenaBytes: Int, naiveArenaBytes: Int, fileBytes: Int
+    constantCount: Int, arenaBytes: Int, naiveArenaBytes: Int, concatCopiedBytes: Int, concatAliasedBytes: Int,
+    fileBytes: Int
   ) {
     self.sourceNodeCount = sourceNodeCount
     self.foldedNodeCount = foldedNodeCount
@@ -40,6 +45,8 @@ public struct PlanSummary: Sendable, Hashable {
     self.constantCount = constantCount
     self.arenaBytes = arenaBytes
     self.naiveArenaBytes = naiveArenaBytes
+    self.concatCopiedBytes = concatCopiedBytes
+    self.concatAliasedBytes = concatAliasedBytes
     self.fileBytes = fileBytes
   }
 

@@ -18,12 +18,21 @@ public enum DumpFormat: String, CaseIterable, Sendable {
 }
 
 extension Graph {
-  /// The graph rendered in `format`.
-  public func rendered(as format: DumpFormat) -> String {
+  /// The graph rendered in `format`. `modelChanges` (what the optimizer changed about the model's meaning) head
+  /// the dump: `// model change:` comment lines in the text and DOT forms, a `model_changes` array in JSON.
+  public func rendered(as format: DumpFormat, modelChanges: [String] = []) -> String {
     switch format {
-    case .text: TextFormat.print(self)
-    case .json: JSONDump.render(self)
-    case .dot: DOTDump.render(self)
+    case .text: DumpFormat.commentLines(modelChanges) + TextFormat.print(self)
+    case .json: JSONDump.render(self, modelChanges: modelChanges)
+    case .dot: DumpFormat.commentLines(modelChanges) + DOTDump.render(self)
     }
+  }
+}
+
+extension DumpFormat {
+  /// `// model change: ...` lines (nothing when there are none): a comment in both the IR text form, which
+  /// still parses, and Graphviz.
+  static func commentLines(_ modelChanges: [String]) -> String {
+    modelChanges.map { "// model change: \($0.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }.joined()
   }
 }

@@ -1,24 +1,34 @@
 extension LoadedModel {
   /// Runs the optimizer the options ask for on the imported graph.
   ///
-  /// `observe` sees the graph after every pass that ran (for `--print-after` and `--verify-each`). The
-  /// returned record says what each pattern did (for `--stats` and `--explain`) and which changes to the
-  /// model's meaning the user must hear about.
+  /// Passes run one at a time through a `PassManager` (which verifies the graph after each), so that every
+  /// pass gets its own `PassRun`: its decisions, model changes, node counts and time. `observe` sees each run
+  /// and the graph it left, as soon as the pass finishes (for `--print-after` and `--verify-each`, which must
+  /// report a bad pass before the next one runs). A pass the user disabled does not run and is not observed.
   public func optimized(
     options: CompileOptions = CompileOptions(),
-    observe: (_ pass: String, _ graph: Graph) throws(ModelError) -> Void = { _, _ in }
+    observe: (_ run: PassRun, _ graph: Graph) throws(ModelError) -> Void = { _, _ in }
   ) throws(ModelError) -> OptimizedModel {
     var graph = self.graph
     var context = PassContext(disabled: options.disabledPasses)
-    let manager = PassManager(passes: try options.resolvedPasses())
-    try manager.run(&graph, context: &context, observe: observe)
-    return OptimizedModel(graph: graph, record: context)
+    for change in modelChanges { context.recordModelChange(change) }
+    let passes = try options.resolvedPasses()
+    let clock = ContinuousClock()
+    var runs: [PassRun] = []
+    for (position, pass) in passes.enumerated() where context.isEnabled(pass.name) {
+      let (decisionsBefore, changesBefore, nodesBefore) = (
+        context.decisions.count, context.modelChanges.count, graph.nodes.count
+      )
+      let start = clock.now
+      try PassManager(passes: [pass]).run(&graph, context: &context)
+      let run = PassRun(
+        index: position + 1, passCount: passes.count, name: pass.name,
+        decisions: Array(context.decisions[decisionsBefore...]),
+        modelChanges: Array(context.modelChanges[changesBefore...]), nodesBefore: nodesBefore,
+        nodesAfter: graph.nodes.count, duration: clock.now - start)
+      runs.append(run)
+      try observe(run, graph)
+    }
+    return OptimizedModel(imported: self.graph, graph: graph, record: context, passRuns: runs)
   }
-}
-
-/// The optimizer's result: the graph it made and what it decided on the way.
-public struct OptimizedModel: Sendable {
-  public var graph: Graph
-  /// Every decision, how often each pattern applied, and the model changes to report.
-  public var record: PassContext
 }

@@ -7,17 +7,21 @@ public struct LoadedModel: Sendable {
   /// The file's metadata (IR version, opset, producer).
   public let metadata: ModelMetadata
   public var graph: Graph
+  /// Changes the import made to what the model computes (a projection `--residual-mismatch zero-pad`
+  /// inserted), one line each: the compile summary lists them, and `optimized` carries them into its record.
+  public let modelChanges: [String]
 
   /// Imports the ONNX model at `path` and runs the verifier on the result.
   ///
   /// Throws a `ModelError` naming the node for every problem the importer or verifier finds; the file is only
   /// read, never written.
-  public init(contentsOf path: String) throws(ModelError) {
-    let imported = try ONNXImporter.importModel(at: path)
+  public init(contentsOf path: String, options: ImportOptions = ImportOptions()) throws(ModelError) {
+    let imported = try ONNXImporter.importModel(at: path, options: options.onnx)
     try Verifier.verify(imported.graph)
     self.path = path
     self.metadata = ModelMetadata(imported)
     self.graph = imported.graph
+    self.modelChanges = imported.modelChanges
   }
 }
 

@@ -24,16 +24,22 @@ struct GraphBuilder {
   let consumedNames: Set<String>
   /// For the result of each Identity node, its input: a constant seen through Identity still counts as one.
   var identitySources: [ValueID: ValueID] = [:]
+  /// What to do with an Add or Sum whose operands cannot broadcast (`ONNXImportOptions.residualMismatch`).
+  let residualMismatch: ResidualMismatchPolicy
+  /// Every change to what the model computes, one line each, for the user (`ImportedModel.modelChanges`).
+  var modelChanges: [String] = []
 
   /// A stand-in result type until shape inference types the node.
   static let untyped = TensorType(.float32, [])
 
-  static func build(_ loaded: LoadedModel, opset: Int, options: ONNXImportOptions) throws(ModelError) -> Graph {
+  static func build(
+    _ loaded: LoadedModel, opset: Int, options: ONNXImportOptions
+  ) throws(ModelError) -> (graph: Graph, modelChanges: [String]) {
     let proto = loaded.model.graph
     let nodeNames = NodeNames.assign(proto.node)
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
     guard proto.sparseInitializer.isEmpty else { throw ModelError("sparse initializers are not supported") }
-    var builder = GraphBuilder(loaded, opset: opset)
+    var builder = GraphBuilder(loaded, opset: opset, residualMismatch: options.residualMismatch)
     try builder.addInputsAndInitializers(proto, rawData: loaded.rawData, bindings: options.inputBindings)
     let available = Set(proto.input.map(\.name)).union(proto.initializer.map(\.name))
     let order = try TopologicalOrder.sort(proto.node, names: nodeNames, available: available)
@@ -41,13 +47,14 @@ struct GraphBuilder {
       try builder.importNode(proto.node[position], name: nodeNames[position])
     }
     try builder.setOutputs(proto.output)
-    return builder.graph
+    return (builder.graph, builder.modelChanges)
   }
 
-  private init(_ loaded: LoadedModel, opset: Int) {
+  private init(_ loaded: LoadedModel, opset: Int, residualMismatch: ResidualMismatchPolicy) {
     let proto = loaded.model.graph
     graph = Graph(name: proto.name.isEmpty ? "main" : proto.name)
     self.opset = opset
+    self.residualMismatch = residualMismatch
     decoder = TensorDecoder(file: loaded.file, externalData: ExternalData(baseDirectory: loaded.baseDirectory))
     var names = Set(proto.input.map(\.name))
     names.formUnion(proto.initializer.map(\.name))
@@ -128,7 +135,8 @@ struct GraphBuilder {
     }
     let node = ONNXNode(
       proto: proto, name: name, attributes: attributes, operands: try operands(of: proto, name: name), opset: opset)
-    let conversion = try convert(node)
+    var conversion = try convert(node)
+    if residualMismatch == .zeroPad { conversion = try projectingMismatchedSkip(conversion, node: node) }
     let inputs = Self.trimmingAbsentTail(conversion.operands)
     try Self.checkArity(conversion.op, inputs, node)
     let resultNames = try resultNames(of: node, op: conversion.op)

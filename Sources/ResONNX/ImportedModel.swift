@@ -12,10 +12,14 @@ public struct ImportedModel: Sendable {
   public var producerVersion: String
   public var modelVersion: Int
   public var docString: String
+  /// Changes the importer made to what the model computes, one line each, in graph order: the user must hear
+  /// about them (e.g. a projection inserted by `ONNXImportOptions.residualMismatch`). Empty for a model
+  /// imported as written.
+  public var modelChanges: [String]
 
   public init(
     graph: Graph, irVersion: Int, opsetVersion: Int, producerName: String, producerVersion: String,
-    modelVersion: Int, docString: String
+    modelVersion: Int, docString: String, modelChanges: [String] = []
   ) {
     self.graph = graph
     self.irVersion = irVersion
@@ -24,5 +28,6 @@ public struct ImportedModel: Sendable {
     self.producerVersion = producerVersion
     self.modelVersion = modelVersion
     self.docString = docString
+    self.modelChanges = modelChanges
   }
 }

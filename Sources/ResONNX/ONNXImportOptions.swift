@@ -9,7 +9,13 @@ public struct ONNXImportOptions: Sendable {
   /// which inputs those are). A bound input no longer appears among the graph's inputs.
   public var inputBindings: [String: Constant]
 
-  public init(inputBindings: [String: Constant] = [:]) {
+  /// What to do with an Add or Sum whose operands cannot broadcast (invalid ONNX): stop with an error naming
+  /// the repair (the default), or insert the zero-pad projection on the skip path and list the change in
+  /// `ImportedModel.modelChanges`.
+  public var residualMismatch: ResidualMismatchPolicy
+
+  public init(inputBindings: [String: Constant] = [:], residualMismatch: ResidualMismatchPolicy = .error) {
     self.inputBindings = inputBindings
+    self.residualMismatch = residualMismatch
   }
 }

@@ -36,9 +36,10 @@ public enum ONNXImporter {
   static func importModel(_ loaded: LoadedModel, options: ONNXImportOptions) throws(ModelError) -> ImportedModel {
     let model = loaded.model
     let opset = try OpSupport.defaultOpset(of: model)
-    let graph = try GraphBuilder.build(loaded, opset: opset, options: options)
+    let built = try GraphBuilder.build(loaded, opset: opset, options: options)
     return ImportedModel(
-      graph: graph, irVersion: Int(model.irVersion), opsetVersion: opset, producerName: model.producerName,
-      producerVersion: model.producerVersion, modelVersion: Int(model.modelVersion), docString: model.docString)
+      graph: built.graph, irVersion: Int(model.irVersion), opsetVersion: opset, producerName: model.producerName,
+      producerVersion: model.producerVersion, modelVersion: Int(model.modelVersion), docString: model.docString,
+      modelChanges: built.modelChanges)
   }
 }

@@ -40,22 +40,54 @@ public enum Pipeline {
   /// reference checks), each needing the canonical graph the stage above leaves.
   static let fusion: [Entry] = [
     Entry(
+      pass: PatternPass(name: "recognize-option-a-shortcut", patterns: [RecognizeOptionAShortcut()]), level: .full,
+      reason: "after canonicalization, which leaves the Slice's starts, ends and steps as constants; before "
+        + "fuse-epilogue, so the 1x1 Conv it makes of a strided Slice + channel Pad takes the residual Add and "
+        + "ReLU like any projection. -O2 although exact for finite inputs: the Conv only pays once fusion merges "
+        + "the Add into it (at -O1 nothing fuses, and C_out x C_in multiply-adds per pixel replace copies that "
+        + "cost none), and its zero weights make an infinite input NaN where Pad writes 0"),
+    Entry(
       pass: PatternPass(name: "batchnorm-folding", patterns: [FoldBatchNorm()]), level: .full,
       reason: "after canonicalization, so each BatchNormalization sees its producing Conv/Gemm/MatMul directly; "
         + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
         + "activation or residual Add directly, with no BatchNormalization in between"),
     Entry(
+      pass: PatternPass(name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift()]), level: .full,
+      reason: "after batchnorm-folding, so only the BatchNormalizations no Conv/Gemm/MatMul could absorb (after "
+        + "Concat, after a residual Add, after a result with other readers) become per-channel ScaleShifts; "
+        + "before fuse-epilogue, which gives a ScaleShift the activation after it, so BN → ReLU is one step"),
+    Entry(
       pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
         + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
     Entry(
+      pass: PatternPass(name: "fuse-add-layernorm", patterns: [FuseAddLayerNorm()]), level: .full,
+      reason: "before fuse-epilogue: a post-LN transformer's residual Add read only by a LayerNormalization "
+        + "becomes that LayerNorm's residual operand (LN(x + r) in one step); run later, fuse-epilogue would put "
+        + "the Add into the producing MatMul instead and the LayerNorm would read the sum back from memory. A "
+        + "pre-LN residual stream (the sum read again by the next residual Add) is left to fuse-epilogue"),
+    Entry(
+      pass: PatternPass(name: "fuse-gated-skip", patterns: [FuseGatedSkip()]), level: .full,
+      reason: "after canonicalization, which leaves the 1 of a Highway's 1 − T a visible constant: the gated "
+        + "skip's Mul/Sub/Add nodes become one GatedSkip whose gate T stays data computed at run time. "
+        + "Independent of epilogue fusion (T, H and X are results, never an epilogue's intermediates), it runs "
+        + "before it so fuse-epilogue meets the already combined graph, as it does after fuse-add-layernorm"),
+    Entry(
       pass: PatternPass(name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation()]),
       level: .full,
-      reason: "after canonicalization, BatchNorm folding and GELU recognition, so the Adds and activations that "
-        + "follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the epilogue's own order (bias, "
-        + "residual, activation) and tried in that order on each node, so a constant Add that is both "
-        + "per-channel and full-shape becomes a bias rather than a residual read; the guards keep work after an "
-        + "activation out of the epilogue, so the fixed point does not depend on the order nodes are visited"),
+      reason: "after canonicalization, BatchNorm folding, GELU recognition and the fusions above, so the Adds "
+        + "and activations that follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the "
+        + "epilogue's own order (bias, residual, activation) and tried in that order on each node, so a constant "
+        + "Add that is both per-channel and full-shape becomes a bias rather than a residual read; the guards "
+        + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
+        + "nodes are visited"),
+    Entry(
+      pass: PatternPass(name: "fold-scale-shift-into-conv", patterns: [FoldScaleShiftIntoConv()]), level: .full,
+      reason: "after fuse-epilogue, when each ScaleShift's activation is decided: one that took the ReLU after it "
+        + "is no longer affine and stays a step; one left empty folds into the weights of the convolutions that "
+        + "read it, where they read no zero padding. Epilogue fusion never makes a Conv read a ScaleShift or "
+        + "removes such a read, so running it first would fold nothing more; before cleanup, which removes the "
+        + "replaced weights"),
   ]
 
   /// The last entry at every level.
@@ -70,8 +102,9 @@ public enum Pipeline {
 
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
-    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FoldBiasAdd(), FuseResidualAdd(),
-    FuseActivation(),
+    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FuseAddLayerNorm(), FuseGatedSkip(),
+    FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
+    BatchNormToScaleShift(), FoldScaleShiftIntoConv(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

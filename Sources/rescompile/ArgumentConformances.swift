@@ -5,6 +5,7 @@ import ResCompiler
 // depend on swift-argument-parser.
 extension DumpStage: ExpressibleByArgument {}
 extension DumpFormat: ExpressibleByArgument {}
+extension ResidualMismatchPolicy: ExpressibleByArgument {}
 
 extension OptimizationLevel: ExpressibleByArgument {
   /// `-O0`, `-O1`, `-O2` (the value after the joined `-O`).

@@ -1,12 +1,29 @@
 import ArgumentParser
 import ResCompiler
 
-/// `rescompile MODEL.onnx [-o PLAN] [-O0|-O1|-O2] [--passes P,...] [--disable-pass P]... [--dim NAME=VALUE]... [--dump STAGE]... [--dump-format F] [--dump-dir DIR]
-/// [--stats]`: import, verify, compile, write the plan atomically, summarize.
+/// `rescompile MODEL.onnx [-o PLAN] [-O0|-O1|-O2] [--passes P,...] [--disable-pass P]... [--dim NAME=VALUE]...
+/// [--dump STAGE]... [--dump-format F] [--dump-dir DIR] [--print-after-all | --print-after PASS...] [--explain
+/// [--explain-format F]] [--verify-each [--rtol R] [--atol A]] [--stats]`: import, verify, optimize, compile,
+/// write the plan atomically, summarize.
+///
+/// Standard output holds one kind of thing: the summary, or, when a dump or `--explain` goes there, those
+/// (then the summary moves to standard error, so the output can be piped). `--print-after` writes to standard
+/// error; with `--dump-dir` every dump and report gets a file instead.
 struct CompileCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compile",
-    abstract: "Compile an ONNX model into a plan, print a summary, and dump the IR or the plan on request."
+    abstract: "Compile an ONNX model into a plan, print a summary, and dump the IR or the plan on request.",
+    discussion: """
+      Seeing what the optimizer did (e.g. rescompile m.onnx --dump blocks):
+        --dump optimized       the IR after the passes (text, json or dot)
+        --dump blocks          residual blocks as units, with their plan steps
+        --explain              every rewrite candidate: applied, or declined and why
+        --explain-format json  the same, as one JSON document
+        --print-after PASS     the IR after PASS (repeatable), on standard error
+        --print-after-all      the IR after every pass (with --dump-dir, in files)
+        --verify-each          each pass's output drift (reference evaluator)
+        --stats                times, rewrites per pass and pattern, ops before/after
+      """
   )
 
   @Argument(help: "The ONNX model to compile.")
@@ -23,29 +40,33 @@ struct CompileCommand: ParsableCommand {
   var dimensions: [DimensionArgument] = []
 
   @OptionGroup var optimization: OptimizationArguments
+  @OptionGroup var importing: ImportArguments
+  @OptionGroup var dumps: DumpArguments
+  @OptionGroup var printAfter: PrintAfterArguments
+  @OptionGroup var explain: ExplainArguments
+  @OptionGroup var verifyEach: VerifyEachArguments
 
-  @Option(
-    name: .customLong("dump"),
-    help: ArgumentHelp("Dump the graph or plan at STAGE (repeatable).", valueName: "STAGE"))
-  var dumpStages: [DumpStage] = []
-
-  @Option(help: "Format of the dumps (the plan dump is text only).")
-  var dumpFormat: DumpFormat = .text
-
-  @Option(help: ArgumentHelp("Write each dump to DIR/STAGE.EXT instead of standard output.", valueName: "DIR"))
-  var dumpDir: String?
-
-  @Flag(help: "Print import, compile and write times and peak memory.")
+  @Flag(help: "Print times and peak memory, rewrites per pass and per pattern, and op counts before and after.")
   var stats = false
 
   var planPath: String { output ?? PlanPath.defaultPath(forModel: model) }
 
-  func validate() throws {
-    if dumpStages.count > 1, dumpDir == nil, dumpFormat == .json {
-      throw ValidationError("several JSON dumps need --dump-dir (standard output holds one JSON document)")
+  var dimensionBindings: [String: Int] { Dictionary(uniqueKeysWithValues: dimensions.map { ($0.name, $0.value) }) }
+
+  /// The documents that go to standard output: dumps and `--explain`, unless `--dump-dir` takes them.
+  var standardOutputDocuments: [(name: String, isJSON: Bool)] {
+    var documents = dumps.standardOutputDocuments
+    if dumps.directory == nil, let format = explain.requestedFormat {
+      documents.append(("--explain", format == .json))
     }
-    if let stage = dumpStages.first(where: { !$0.supports(dumpFormat) }) {
-      throw ValidationError("--dump \(stage.rawValue) has no \(dumpFormat.rawValue) form; use --dump-format text")
+    return documents
+  }
+
+  func validate() throws {
+    let documents = standardOutputDocuments
+    if documents.count > 1, let json = documents.first(where: \.isJSON) {
+      throw ValidationError(
+        "\(json.name) writes JSON, and standard output holds one JSON document: add --dump-dir DIR")
     }
     if PlanPath.isSameFile(planPath, as: model) {
       throw ValidationError("the plan path '\(planPath)' is the model itself; choose another with -o")
@@ -54,52 +75,90 @@ struct CompileCommand: ParsableCommand {
     if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
       throw ValidationError("--dim \(repeated) is given more than once")
     }
+    // An unknown pass name is OptimizationArguments' error; this only checks what --print-after can see.
+    if let running = try? optimization.options().resolvedPasses().map(\.name) {
+      try printAfter.validate(against: running)
+    }
   }
 
   func run() throws {
-    let clock = ContinuousClock()
     var timings = SummaryReport.Timings()
-    let start = clock.now
-    let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try LoadedModel(contentsOf: model)
-    }
-    timings.importTime = clock.now - start
-    let summaryStream: OutputStream = dumpStages.isEmpty || dumpDir != nil ? .standardOutput : .standardError
-    try writeDumps(for: .imported) { loaded.graph.rendered(as: dumpFormat) }
+    let summaryStream: OutputStream = standardOutputDocuments.isEmpty ? .standardOutput : .standardError
+    let writer = DumpWriter(directory: dumps.directory)
 
-    let compileStart = clock.now
-    let options = optimization.options(
-      dimensionBindings: Dictionary(uniqueKeysWithValues: dimensions.map { ($0.name, $0.value) }))
-    let compiled = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try loaded.compile(options: options)
+    let loaded = try Self.timed(&timings.importTime) {
+      try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+        try LoadedModel(contentsOf: model, options: importing.options)
+      }
     }
-    timings.compileTime = clock.now - compileStart
-    try writeDumps(for: .plan) { compiled.listing() }
+    writeDump(.imported, writer) { loaded.graph.rendered(as: dumps.format) }
 
-    let writeStart = clock.now
-    try Diagnostics.exitOnFileError(path: planPath) {
-      try compiled.write(to: planPath)
+    let optimized = try Self.timed(&timings.optimizeTime) {
+      try optimize(loaded, reportingTo: summaryStream, writer: writer)
     }
-    timings.writeTime = clock.now - writeStart
+    writeDump(.optimized, writer) { optimized.graph.rendered(as: dumps.format, modelChanges: optimized.modelChanges) }
+    if let format = explain.requestedFormat {
+      let report = ExplainReport.render(optimized, as: format)
+      writer.write(report, fileName: "explain.\(format.fileExtension)", otherwise: .standardOutput)
+    }
 
-    summaryStream.write(SummaryReport.render(loaded, GraphSummary(loaded.graph)))
-    summaryStream.write(SummaryReport.render(plan: compiled.summary, path: planPath, timings: timings))
+    let compiled = try Self.timed(&timings.compileTime) {
+      try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+        try loaded.compile(optimized.graph, options: optimization.options(dimensionBindings: dimensionBindings))
+      }
+    }
+    writeDump(.blocks, writer) {
+      BlockRendering.render(
+        optimized.graph, stepCounts: compiled.stepCountsByNode, modelChanges: optimized.modelChanges)
+    }
+    writeDump(.plan, writer) { compiled.listing(modelChanges: optimized.modelChanges) }
+
+    try Self.timed(&timings.writeTime) {
+      try Diagnostics.exitOnFileError(path: planPath) { try compiled.write(to: planPath) }
+    }
+    writeSummary(loaded, optimized, compiled, timings, to: summaryStream)
+  }
+
+  private func writeSummary(
+    _ loaded: LoadedModel, _ optimized: OptimizedModel, _ compiled: CompiledPlan, _ timings: SummaryReport.Timings,
+    to stream: OutputStream
+  ) {
+    stream.write(SummaryReport.render(loaded, GraphSummary(loaded.graph)))
+    stream.write(SummaryReport.render(optimized: optimized))
+    stream.write(SummaryReport.render(plan: compiled.summary, path: planPath, timings: timings))
     if stats {
-      summaryStream.write(SummaryReport.renderStats(timings))
+      stream.write(SummaryReport.renderStats(timings))
+      stream.write(StatsReport.render(OptimizationStatistics(optimized)))
     }
   }
 
-  /// Writes `stage`'s dump, if requested: to standard output, or to DIR/STAGE.EXT (atomically).
-  private func writeDumps(for stage: DumpStage, _ render: () -> String) throws {
-    guard dumpStages.contains(stage) else { return }
-    let text = render()
-    guard let dumpDir else {
-      OutputStream.standardOutput.write(text)
-      return
+  /// Runs `body`, adding its wall-clock time to `duration`.
+  private static func timed<T>(_ duration: inout Duration, _ body: () throws -> T) rethrows -> T {
+    let clock = ContinuousClock()
+    let start = clock.now
+    defer { duration += clock.now - start }
+    return try body()
+  }
+
+  /// Runs the passes, printing the IR after the passes asked for and checking drift with `--verify-each`.
+  private func optimize(_ loaded: LoadedModel, reportingTo stream: OutputStream, writer: DumpWriter) throws
+    -> OptimizedModel
+  {
+    try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+      let verification = try verifyEach.enabled
+        ? VerifyEachReport(
+          loaded, dimensionBindings: dimensionBindings, tolerance: verifyEach.tolerance, stream: stream)
+        : nil
+      let observer = PassObserver(printAfter: printAfter, writer: writer, verification: verification)
+      return try loaded.optimized(
+        options: optimization.options(dimensionBindings: dimensionBindings), observe: observer.observe)
     }
-    let path = "\(dumpDir)/\(stage.rawValue).\(stage.fileExtension(dumpFormat))"
-    try Diagnostics.exitOnFileError(path: dumpDir) {
-      try AtomicFile.replace(path, with: text)
-    }
+  }
+
+  /// Writes `stage`'s dump, if requested: to standard output, or to DIR/STAGE.EXT.
+  private func writeDump(_ stage: DumpStage, _ writer: DumpWriter, _ render: () -> String) {
+    guard dumps.wants(stage) else { return }
+    let fileName = "\(stage.rawValue).\(stage.fileExtension(dumps.format))"
+    writer.write(render(), fileName: fileName, otherwise: .standardOutput)
   }
 }

@@ -17,14 +17,23 @@ struct Rescompile: ParsableCommand {
         rescompile model.onnx --dump imported --dump-format dot | dot -Tsvg > graph.svg
         rescompile model.onnx --dump plan                     list the plan's buffers and steps
         rescompile model.onnx --stats                         timings and peak memory
+        rescompile run model.resplan --inputs test_data_set_0 --outputs out
+        rescompile run model.onnx -i input=image.npy          compile in memory, run, print the outputs
+        rescompile check model.onnx                           compare with the test_data_set_N next to the model
+        rescompile inspect model.resplan --format json        the plan's steps, arena and constant bytes
+        rescompile bench model.resplan --threads 2            time runs on seeded inputs
+
+      Each subcommand has its own examples: rescompile help run (check, inspect, bench).
 
       The plan is written atomically (a temporary file, then a rename): on any error no plan is
       written and an existing one is left as it was. Errors are one line on stderr starting with
       'error:' that names the file, the node and the problem; the exit status is 1 for a bad model
-      and 64 for bad usage.
+      and 64 for bad usage (check exits 2 when an output differs from the reference).
       """,
     version: RescompileVersion.string,
-    subcommands: [CompileCommand.self],
+    subcommands: [
+      CompileCommand.self, RunCommand.self, CheckCommand.self, InspectCommand.self, BenchCommand.self,
+    ],
     defaultSubcommand: CompileCommand.self
   )
 }

@@ -11,10 +11,12 @@ enum SummaryReport {
   /// How long each phase took.
   struct Timings {
     var importTime: Duration = .zero
+    /// The passes, with what `--print-after` and `--verify-each` did between them.
+    var optimizeTime: Duration = .zero
     var compileTime: Duration = .zero
     var writeTime: Duration = .zero
 
-    var total: Duration { importTime + compileTime + writeTime }
+    var total: Duration { importTime + optimizeTime + compileTime + writeTime }
   }
 
   static func render(_ loaded: LoadedModel, _ summary: GraphSummary) -> String {
@@ -25,21 +27,48 @@ enum SummaryReport {
         constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
         inputs: \(summary.inputs.joined(separator: ", "))
         outputs: \(summary.outputs.joined(separator: ", "))
-
+      \(renderModelChanges(loaded.modelChanges))
       """
   }
 
-  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), time.
+  /// `  model changes: N` and one line per change, when the import changed what the model computes: the
+  /// summary is where a user sees that the plan is not the model as written.
+  static func renderModelChanges(_ changes: [String]) -> String {
+    guard !changes.isEmpty else { return "" }
+    return (["  model changes: \(changes.count)"] + changes.map { "    \($0)" }).joined(separator: "\n") + "\n"
+  }
+
+  /// What the optimizer did, in one line, and every change it made to the model's meaning (the user must
+  /// hear about those: the plan no longer computes exactly what the file says).
+  static func render(optimized: OptimizedModel) -> String {
+    let rewrites = optimized.passRuns.reduce(0) { $0 + $1.appliedCount }
+    let counts = GraphSummary(optimized.graph).opCountsLine
+    var lines = [
+      optimized.passRuns.isEmpty
+        ? "  optimized: no passes ran"
+        : "  optimized: \(optimized.passRuns.count) passes, \(rewrites) rewrites, nodes "
+          + "\(optimized.imported.nodes.count) → \(optimized.graph.nodes.count)  \(counts)"
+    ]
+    lines += optimized.passRuns.flatMap(\.modelChanges).map { "  model change: \($0)" }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), Concat bytes copied and
+  /// computed in place (for models with a Concat), time.
   static func render(plan: PlanSummary, path: String, timings: Timings) -> String {
     let folded = plan.foldedNodeCount > 0 ? " (\(plan.foldedNodeCount) evaluated when compiling)" : ""
     let constants = "\(plan.constantBytes) (\(ByteCount.render(plan.constantBytes)), \(plan.constantCount) constants)"
     let planned = "\(plan.arenaBytes) planned (\(ByteCount.render(plan.arenaBytes)))"
     let naive = "\(plan.naiveArenaBytes) naive (\(ByteCount.render(plan.naiveArenaBytes)))"
+    let concat =
+      plan.concatCopiedBytes + plan.concatAliasedBytes == 0
+      ? ""
+      : "\n    concat bytes: \(plan.concatCopiedBytes) copied, \(plan.concatAliasedBytes) computed in place"
     return """
         plan: \(path) (\(ByteCount.render(plan.fileBytes)))
           ops in: \(plan.sourceNodeCount)\(folded), steps out: \(plan.stepCount)  \(plan.kernelCountsLine)
           constant bytes: \(constants)
-          arena bytes: \(planned), \(naive)
+          arena bytes: \(planned), \(naive)\(concat)
           time: \(Milliseconds.render(timings.total))
 
       """
@@ -48,7 +77,8 @@ enum SummaryReport {
   static func renderStats(_ timings: Timings) -> String {
     """
       import + verify: \(Milliseconds.render(timings.importTime))
-      compile: \(Milliseconds.render(timings.compileTime))
+      optimize: \(Milliseconds.render(timings.optimizeTime))
+      generate plan: \(Milliseconds.render(timings.compileTime))
       write: \(Milliseconds.render(timings.writeTime))
       peak resident memory: \(ByteCount.render(peakResidentBytes()))
 

@@ -25,6 +25,9 @@ import Testing
     Case(file: "huge_tensor.onnx", mentions: ["huge"]),
     Case(file: "unsupported_ops.onnx", mentions: ["NonZero", "nonzero_1", "Det", "det_1"]),
     Case(file: "opset_too_new.onnx", mentions: ["99"]),
+    Case(
+      file: "residual_mismatch.onnx",
+      mentions: ["node 'block.add' (Add)", "[1,8,4,4] and [1,4,7,7]", "--residual-mismatch zero-pad"]),
     Case(file: "external_missing.onnx", mentions: ["'w'", "no_such_file.bin"]),
   ]
 

@@ -15,13 +15,29 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       #expect(result.stdout.contains("nodes:"))
       #expect(result.stdout.contains("Conv×"))
-      for line in ["ops in: 31", "steps out:", "constant bytes:", "arena bytes:", "planned", "naive", "time:"] {
+      let lines = [
+        "optimized: no passes ran", "ops in: 31", "steps out:", "constant bytes:", "arena bytes:", "planned", "naive",
+        "time:",
+      ]
+      for line in lines {
         #expect(result.stdout.contains(line), "'\(line)' missing from:\n\(result.stdout)")
       }
       #expect(result.stderr.isEmpty)
       let plan = try #require(FileManager.default.contents(atPath: "\(folder)/out.resplan"))
       #expect(Array(plan.prefix(8)) == Array("RESPLAN\0".utf8))
       #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.resplan"])
+    }
+  }
+
+  /// A model with Concats says how many of their bytes are copied and how many computed in place; one
+  /// without says nothing about them.
+  @Test func summarizesConcatBytes() throws {
+    try withScratchFolder { folder in
+      let dense = try ProcessRunner.run([RepoPaths.fixtureModel("densenet"), "-o", "\(folder)/dense.resplan"])
+      #expect(dense.status == 0, "stderr: \(dense.stderr)")
+      #expect(dense.stdout.contains("    concat bytes: 0 copied, 532992 computed in place\n"), "\(dense.stdout)")
+      let plain = try ProcessRunner.run([model, "-o", "\(folder)/plain.resplan"])
+      #expect(plain.status == 0 && !plain.stdout.contains("concat bytes"), "\(plain.stdout)")
     }
   }
 

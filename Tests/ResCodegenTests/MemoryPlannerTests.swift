@@ -7,6 +7,7 @@ import Testing
 /// reuse brings the arena below the naive sum.
 @Suite struct MemoryPlannerTests {
   typealias Request = MemoryPlanner.Request
+  typealias Part = MemoryPlanner.Part
 
   @Test func regionsThatNeverMeetShareTheSameBytes() {
     let requests = (0..<4).map { Request(byteCount: 1000, lifetime: $0...$0) }
@@ -68,6 +69,46 @@ import Testing
     for (request, offset) in zip(requests, plan.offsets) {
       #expect(offset + request.byteCount <= plan.arenaBytes)
     }
+  }
+
+  /// A Concat's output placed part by part: a region alive only before the second slab's producer runs may
+  /// use that slab's bytes.
+  @Test func aRegionMayUseASlabBeforeItsProducerRuns() {
+    let concat = Request(
+      byteCount: 256,
+      parts: [
+        Part(offset: 0, byteCount: 128, lifetime: 0...9),
+        Part(offset: 128, byteCount: 128, lifetime: 5...9),
+      ])
+    let early = Request(byteCount: 128, lifetime: 1...4)
+    let plan = MemoryPlanner.plan([concat, early])
+    #expect(plan.offsets == [0, 128] && plan.arenaBytes == 256)
+    #expect(MemoryPlanner.conflicts([concat, early], offsets: plan.offsets).isEmpty)
+    let late = Request(byteCount: 128, lifetime: 1...6)
+    #expect(MemoryPlanner.plan([concat, late]).arenaBytes == 384)
+  }
+
+  /// Regions with parts, at unaligned part boundaries, among plain ones: never a conflict, and never a larger
+  /// arena than with every region taken whole (one of the ways the planner tries).
+  @Test(arguments: 0..<20)
+  func randomPartsNeverConflict(_ seed: Int) {
+    var random = SeededGenerator(seed: UInt64(seed) + 1000)
+    let requests = (0..<Int.random(in: 1...60, using: &random)).map { _ -> Request in
+      let start = Int.random(in: 0...40, using: &random)
+      let end = start + Int.random(in: 0...20, using: &random)
+      let size = Int.random(in: 1...5000, using: &random)
+      guard Bool.random(using: &random) else { return Request(byteCount: size, lifetime: start...end) }
+      let cut = Int.random(in: 0...size, using: &random) / 4 * 4
+      let first = Part(offset: 0, byteCount: cut, lifetime: start...end)
+      let second = Part(offset: cut, byteCount: size - cut, lifetime: Int.random(in: start...end, using: &random)...end)
+      return Request(byteCount: size, parts: [first, second, Part(offset: 0, byteCount: size, lifetime: end...end)])
+    }
+    let plan = MemoryPlanner.plan(requests)
+    #expect(MemoryPlanner.conflicts(requests, offsets: plan.offsets).isEmpty)
+    #expect(plan.offsets.allSatisfy { $0 % MemoryPlanner.alignment == 0 })
+    #expect(plan.arenaBytes <= plan.naiveBytes)
+    let whole = requests.map { Request(byteCount: $0.byteCount, lifetime: $0.lifetime) }
+    #expect(plan.arenaBytes <= MemoryPlanner.plan(whole).arenaBytes)
   }
 
   @Test func plannerIsDeterministic() {

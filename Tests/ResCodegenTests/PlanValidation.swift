@@ -2,11 +2,11 @@ import ResCodegen
 import ResPlan
 
 /// What a runtime must be able to rely on in every plan: indices in range, storage inside the arena or the
-/// constant section, 64-byte aligned constants, known kernels, one params message per step, and no two buffers
-/// alive at the same time sharing bytes unless one is a view of the other (same offset and size).
+/// constant section, 64-byte aligned constants and outermost arena buffers, known kernels, one params message
+/// per step, and every value read holding the bytes its writer wrote (`ArenaReplay`).
 ///
-/// Lifetimes are recomputed from the decoded steps (graph inputs from the start, outputs to the end), so the
-/// memory plan is checked independently of the planner's own bookkeeping.
+/// The arena is checked by replaying the steps over byte ranges, independently of the memory planner's own
+/// bookkeeping (lifetimes, nesting of Concat operands).
 enum PlanValidation {
   static func problems(_ plan: DecodedPlan) -> [String] {
     var problems: [String] = []
@@ -26,7 +26,9 @@ enum PlanValidation {
       let bytes = byteCount(buffer)
       switch buffer.storage {
       case .arenaOffset(let offset):
-        if offset % 64 != 0 { problems.append("buffer \(index) at arena offset \(offset) is not 64-byte aligned") }
+        if offset % max(width(buffer), 1) != 0 {
+          problems.append("buffer \(index) at arena offset \(offset) is not aligned to its element width")
+        }
         if offset + bytes > metadata.arenaBytes { problems.append("buffer \(index) ends past the arena") }
       case .constantOffset(let offset):
         if offset % 64 != 0 { problems.append("constant buffer \(index) at \(offset) is not 64-byte aligned") }
@@ -38,18 +40,42 @@ enum PlanValidation {
       }
     }
     if metadata.arenaBytes > metadata.naiveArenaBytes { problems.append("planned arena exceeds the naive one") }
-    return problems + overlapProblems(metadata)
+    return problems + alignmentProblems(metadata) + ArenaReplay.problems(metadata)
   }
 
   static func byteCount(_ buffer: Rescompile_Plan_Buffer) -> UInt64 {
-    let width: UInt64 =
-      switch buffer.dtype {
-      case .f64, .i64: 8
-      case .f32, .i32: 4
-      case .f16: 2
-      default: 1
+    UInt64(buffer.shape.reduce(1, *)) * width(buffer)
+  }
+
+  static func width(_ buffer: Rescompile_Plan_Buffer) -> UInt64 {
+    switch buffer.dtype {
+    case .f64, .i64: 8
+    case .f32, .i32: 4
+    case .f16: 2
+    default: 1
+    }
+  }
+
+  /// The arena range of a non-empty arena buffer.
+  static func arenaRange(_ buffer: Rescompile_Plan_Buffer) -> Range<UInt64>? {
+    guard case .arenaOffset(let offset) = buffer.storage, byteCount(buffer) > 0 else { return nil }
+    return offset..<(offset + byteCount(buffer))
+  }
+
+  /// The memory planner places regions at multiples of 64; only a buffer nested in another (a Concat operand
+  /// in its slab) may start elsewhere.
+  private static func alignmentProblems(_ metadata: Rescompile_Plan_PlanMetadata) -> [String] {
+    let ranges = metadata.buffers.map(arenaRange)
+    var problems: [String] = []
+    for (index, range) in ranges.enumerated() {
+      guard let range, range.lowerBound % 64 != 0 else { continue }
+      let nested = ranges.indices.contains { other in
+        guard other != index, let outer = ranges[other] else { return false }
+        return outer.lowerBound <= range.lowerBound && range.upperBound <= outer.upperBound && outer != range
       }
-    return UInt64(buffer.shape.reduce(1, *)) * width
+      if !nested { problems.append("buffer \(index) at arena offset \(range.lowerBound) is not 64-byte aligned") }
+    }
+    return problems
   }
 
   /// Live intervals per arena buffer, from the steps that name it.
@@ -66,34 +92,5 @@ enum PlanValidation {
     }
     for output in metadata.outputs { touch(output.buffer, metadata.steps.count + 1) }
     return lifetimes
-  }
-
-  private static func overlapProblems(_ metadata: Rescompile_Plan_PlanMetadata) -> [String] {
-    let lifetimes = lifetimes(metadata)
-    var arena: [(index: Int, start: UInt64, end: UInt64, life: ClosedRange<Int>)] = []
-    for (index, buffer) in metadata.buffers.enumerated() {
-      guard case .arenaOffset(let offset) = buffer.storage, let life = lifetimes[index] else { continue }
-      let bytes = byteCount(buffer)
-      if bytes > 0 { arena.append((index, offset, offset + bytes, life)) }
-    }
-    var problems: [String] = []
-    for a in arena.indices {
-      for b in arena.indices where b > a {
-        let (x, y) = (arena[a], arena[b])
-        guard x.start < y.end, y.start < x.end, x.life.overlaps(y.life) else { continue }
-        let isView = x.start == y.start && x.end == y.end && viewsOfEachOther(x.index, y.index, metadata)
-        if !isView {
-          problems.append("buffers \(x.index) and \(y.index) share arena bytes while both are alive")
-        }
-      }
-    }
-    return problems
-  }
-
-  /// Two buffers of one region: a view is never written by a step nor bound as an input (only its source is),
-  /// so two buffers over the same bytes that are both defined that way are two regions, not a view pair.
-  private static func viewsOfEachOther(_ a: Int, _ b: Int, _ metadata: Rescompile_Plan_PlanMetadata) -> Bool {
-    let defined = Set((metadata.steps.flatMap(\.outputs) + metadata.inputs.map(\.buffer)).map(Int.init))
-    return !(defined.contains(a) && defined.contains(b))
   }
 }

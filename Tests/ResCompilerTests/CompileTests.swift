@@ -7,9 +7,12 @@ import Testing
 @Suite struct CompileTests {
   @Test func compilesAFixtureAndRecordsWhereItCameFrom() throws {
     let model = try LoadedModel(contentsOf: RepoPaths.fixtureModel("resnet_basic_dynamic_batch"))
-    let plan = try model.compile(options: CompileOptions(dimensionBindings: ["batch": 2]))
+    let options = CompileOptions(dimensionBindings: ["batch": 2])
+    let plan = try model.compile(options: options)
+    // The plan is made from the optimized graph (-O2 by default), not the imported one.
+    #expect(plan.summary.sourceNodeCount == (try model.optimized(options: options)).graph.nodes.count)
     let unoptimized = try model.compile(options: CompileOptions(dimensionBindings: ["batch": 2], optimization: .none))
-    // The plan's source nodes are those of the graph the optimizer hands over: the imported ones at -O0.
+    // At -O0 the plan's source nodes are the imported ones.
     #expect(unoptimized.summary.sourceNodeCount == model.graph.nodes.count)
     #expect(plan.summary.sourceNodeCount < model.graph.nodes.count)
     #expect(plan.summary.arenaBytes < plan.summary.naiveArenaBytes)

@@ -33,6 +33,19 @@ import Testing
     #expect(constants[4]["values"] as? [Int] == [0, -1])
   }
 
+  /// Model changes (an inserted projection) are listed last, and only when there are some, so a dump of an
+  /// unchanged model keeps exactly the contracted keys.
+  @Test func modelChangesFollowTheNodesWhenThereAreAny() throws {
+    let graph = DumpSampleGraphs.resnetBlock()
+    let text = JSONDump.render(graph, modelChanges: ["inserted a projection on 'skip'"])
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    #expect(json["model_changes"] as? [String] == ["inserted a projection on 'skip'"])
+    let nodes = try #require(text.range(of: "\"nodes\""))
+    let changes = try #require(text.range(of: "\"model_changes\""))
+    #expect(nodes.lowerBound < changes.lowerBound)
+    #expect(JSONDump.render(graph, modelChanges: []) == JSONDump.render(graph))
+  }
+
   @Test func nodesHaveTheContractedFields() throws {
     let nodes = try nodes(try parse(DumpSampleGraphs.resnetBlock()))
     #expect(nodes.map { $0["op"] as? String } == ["Conv", "Conv", "GlobalAveragePool", "Reshape", "Gemm"])

@@ -20,6 +20,8 @@ struct ConvBatchNormONNX {
   var scale: [Float] = [1.5, -0.75, 0.5]
   var variance: [Float] = [0.5, 2, 0.05]
   var opset = 17
+  /// Sets `training_mode=1` (BatchNormalization-14 and later), which the importer must refuse.
+  var trainingMode = false
 
   static let weightDims = [3, 2, 3, 3]
   static let weight: [Float] = (0..<54).map { Float($0 % 11) * 0.125 - 0.625 }
@@ -65,15 +67,22 @@ struct ConvBatchNormONNX {
       graph.node.append(Self.node("Identity", ["w_stored"], ["w"]))
     }
     graph.node.append(Self.node("Conv", ["x", "w"], ["c"], [Self.ints("pads", [1, 1, 1, 1])]))
-    var epsilonAttribute: [Onnx_AttributeProto] = []
+    var batchNormAttributes: [Onnx_AttributeProto] = []
     if let epsilon {
       var attribute = Onnx_AttributeProto()
       attribute.name = "epsilon"
       attribute.type = .float
       attribute.f = epsilon
-      epsilonAttribute.append(attribute)
+      batchNormAttributes.append(attribute)
     }
-    graph.node.append(Self.node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["y"], epsilonAttribute))
+    if trainingMode {
+      var attribute = Onnx_AttributeProto()
+      attribute.name = "training_mode"
+      attribute.type = .int
+      attribute.i = 1
+      batchNormAttributes.append(attribute)
+    }
+    graph.node.append(Self.node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["y"], batchNormAttributes))
     return graph
   }
 

@@ -166,7 +166,10 @@ import Testing
     let x = random.floats(xShape.reduce(1, *)).map { $0 * 2 }
     let result = try StepHarness.run(
       .f32GatedSkip, Self.gatedSkip,
-      inputs: [StepOperand(tShape, floats: t), StepOperand(hShape, floats: h, constant: true), StepOperand(xShape, floats: x)],
+      inputs: [
+        StepOperand(tShape, floats: t), StepOperand(hShape, floats: h, constant: true),
+        StepOperand(xShape, floats: x),
+      ],
       outputs: [(.f32, yShape)])
     let expected = (0..<yShape.reduce(1, *)).map { i in
       let gate = Double(t[NaiveMatMul.broadcastIndex(i, from: yShape, to: tShape)])

@@ -6,7 +6,8 @@ import ResPlan
 /// encodes the metadata. Everything is in array order, so the same graph always gives the same bytes.
 enum PlanEmitter {
   static func emit(
-    _ lowered: LoweredPlan, from prepared: StaticGraph, sourceNodeCount: Int, options: CodegenOptions
+    _ lowered: LoweredPlan, concats: ConcatReport, from prepared: StaticGraph, sourceNodeCount: Int,
+    options: CodegenOptions
   ) throws(ModelError) -> GeneratedPlan {
     let builder = lowered.builder
     let buffers = BufferNumbering(lowered)
@@ -43,6 +44,8 @@ enum PlanEmitter {
     metadata.arenaBytes = UInt64(arena.plan.arenaBytes)
     metadata.naiveArenaBytes = UInt64(arena.plan.naiveBytes)
     metadata.sourceNodeCount = UInt32(clamping: sourceNodeCount)
+    metadata.concatCopiedBytes = UInt64(concats.copiedBytes)
+    metadata.concatAliasedBytes = UInt64(concats.aliasedBytes)
 
     let file = PlanFile.assemble(
       metadata: try Self.serialized(metadata), constants: constants.bytes, producer: options.producer,
@@ -51,8 +54,9 @@ enum PlanEmitter {
       sourceNodeCount: sourceNodeCount, foldedNodeCount: prepared.foldedNodeCount, steps: builder.steps,
       bufferCount: encodedBuffers.count, constantBytes: constants.bytes.count,
       constantCount: payloadOffsets.compactMap { $0 }.count - constants.deduplicatedCount,
-      arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.plan.naiveBytes, fileBytes: file.count)
-    return GeneratedPlan(bytes: file, summary: summary, metadata: metadata, arena: arena)
+      arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.plan.naiveBytes,
+      concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: file.count)
+    return GeneratedPlan(bytes: file, summary: summary, metadata: metadata, arena: arena, concats: concats)
   }
 
   private static func binding(_ binding: LoweredPlan.Binding, _ buffers: BufferNumbering)

@@ -1,12 +1,14 @@
 import ResPlan
 
 /// The text listing of a plan (`--dump plan`): bindings, buffers with where they live, and steps with their
-/// parameters, one per line. Rendered from the encoded metadata, so it shows exactly what the file holds.
+/// parameters, one per line, rendered from the encoded metadata so it shows exactly what the file holds; then
+/// the compiler's decision about each Concat operand (placed in the output, or copied and why).
 enum PlanListing {
-  static func render(_ metadata: Rescompile_Plan_PlanMetadata) -> String {
+  static func render(_ metadata: Rescompile_Plan_PlanMetadata, concats: ConcatReport) -> String {
     var lines = [
       "plan \"\(metadata.modelName)\" (\(metadata.producer)): \(metadata.steps.count) steps, "
-        + "\(metadata.buffers.count) buffers, arena \(metadata.arenaBytes) bytes (naive \(metadata.naiveArenaBytes))",
+        + "\(metadata.buffers.count) buffers, arena \(metadata.arenaBytes) bytes (naive \(metadata.naiveArenaBytes)), "
+        + "concat \(metadata.concatCopiedBytes) bytes copied, \(metadata.concatAliasedBytes) aliased",
       "inputs: " + metadata.inputs.map { "\($0.name)=%\($0.buffer)" }.joined(separator: ", "),
       "outputs: " + metadata.outputs.map { "\($0.name)=%\($0.buffer)" }.joined(separator: ", "),
       "buffers:",
@@ -20,6 +22,10 @@ enum PlanListing {
       let outputs = step.outputs.map { "%\($0)" }.joined(separator: ", ")
       let params = step.params.map(describe) ?? ""
       lines.append("  \(index): (\(outputs)) = \(step.kernel)(\(inputs)) \(params) \"\(step.name)\"")
+    }
+    if !concats.operands.isEmpty {
+      lines.append("concat operands:")
+      lines += concats.lines.map { "  " + $0 }
     }
     return lines.joined(separator: "\n") + "\n"
   }

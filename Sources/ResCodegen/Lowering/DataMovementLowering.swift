@@ -1,8 +1,9 @@
 import ResIR
 import ResPlan
 
-/// Transpose, Slice, Expand, Concat and Split: strided `copy` steps (CopyParams), one per Concat input and per
-/// Split output, each writing where its piece belongs. Any element type: only the element width matters.
+/// Transpose, Slice, Expand and Split: strided `copy` steps (CopyParams), one per Split output, each writing where
+/// its piece belongs (Concat, the other way round, is `ConcatLowering`). Any element type: only the element width
+/// matters.
 ///
 /// Shape operands (Slice's starts, ends, axes and steps) must be constants by now: compile-time evaluation
 /// folded every shape computation a static plan can know.
@@ -66,25 +67,6 @@ extension GraphLowering {
     let params = StridedCopy.params(
       shape: outputDims, sourceStrides: sourceStrides, targetStrides: StridedCopy.rowMajorStrides(outputDims))
     try emit(node, .copy, .copy(params), inputs: [.value(x)], outputs: [.value(y)])
-  }
-
-  /// One copy per input into its slab of the output. The output is live from the first of them.
-  mutating func lowerConcat(_ node: Node, axis: Int) throws(ModelError) {
-    let y = try result(node)
-    let outputDims = try dims(of: y)
-    let outputStrides = StridedCopy.rowMajorStrides(outputDims)
-    let target = try resultTensor(y)
-    var position = 0
-    for input in node.presentInputs {
-      let pieceDims = try dims(of: input)
-      let params = StridedCopy.params(
-        shape: pieceDims, sourceStrides: StridedCopy.rowMajorStrides(pieceDims),
-        targetOffset: position * outputStrides[axis], targetStrides: outputStrides)
-      if !pieceDims.contains(0) {
-        try emit(node, .copy, .copy(params), inputs: [.value(input)], outputs: [.tensor(target)])
-      }
-      position += pieceDims[axis]
-    }
   }
 
   /// One copy per output from its slab of the input.

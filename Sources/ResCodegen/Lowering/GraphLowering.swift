@@ -14,6 +14,8 @@ struct GraphLowering {
   private(set) var builder = PlanBuilder()
   private(set) var inputBindings: [LoweredPlan.Binding] = []
   private(set) var outputBindings: [LoweredPlan.Binding] = []
+  /// Every Concat with its copy steps, for `ConcatAliasing`.
+  private(set) var concats: [PendingConcat] = []
   /// The tensor of each graph input, node result and view, by `ValueID.index`.
   private var valueTensors: [TensorID?]
   /// Constants already placed, per element type and layout (a weight shared by two convolutions is stored once).
@@ -46,7 +48,9 @@ struct GraphLowering {
       try lowering.lower(node)
     }
     try lowering.bindOutputs(names: prepared.outputNames)
-    return LoweredPlan(builder: lowering.builder, inputs: lowering.inputBindings, outputs: lowering.outputBindings)
+    return LoweredPlan(
+      builder: lowering.builder, inputs: lowering.inputBindings, outputs: lowering.outputBindings,
+      concats: lowering.concats)
   }
 
   // MARK: - Graph inputs and outputs
@@ -176,6 +180,16 @@ struct GraphLowering {
     for cast in castsBack {
       builder.append(castStep(node, from: cast.from, to: cast.to))
     }
+  }
+
+  /// Appends a step a lowering built itself, returning its index in the plan under construction.
+  mutating func appendStep(_ step: PlanStep) -> Int {
+    builder.append(step)
+    return builder.steps.count - 1
+  }
+
+  mutating func record(_ concat: PendingConcat) {
+    concats.append(concat)
   }
 
   /// The tensor of a step operand, converted to the element type the kernel needs.

@@ -1,4 +1,5 @@
-/// What lowering produced: the plan's tensors and steps, and which tensors the graph's inputs and outputs are.
+/// What lowering produced: the plan's tensors and steps, and which tensors the graph's inputs and outputs are;
+/// then, once `ConcatAliasing` has run, which regions live inside others.
 struct LoweredPlan: Sendable {
   /// A graph input or output name bound to the tensor that holds it.
   struct Binding: Sendable {
@@ -9,4 +10,17 @@ struct LoweredPlan: Sendable {
   var builder: PlanBuilder
   var inputs: [Binding]
   var outputs: [Binding]
+  /// The Concats with the copy steps lowering gave them.
+  var concats: [PendingConcat]
+  /// Regions placed inside other regions (Concat operands inside the Concat's output); all roots until
+  /// `ConcatAliasing` runs.
+  var nesting: RegionNesting
+
+  init(builder: PlanBuilder, inputs: [Binding], outputs: [Binding], concats: [PendingConcat]) {
+    self.builder = builder
+    self.inputs = inputs
+    self.outputs = outputs
+    self.concats = concats
+    nesting = RegionNesting(regionCount: builder.regionSizes.count)
+  }
 }

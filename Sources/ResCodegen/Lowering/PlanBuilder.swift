@@ -33,7 +33,9 @@ struct PlanBuilder: Sendable {
     return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .constant(payload: payloads.count - 1)))
   }
 
-  /// A second tensor over the bytes of `source` with the same element type and count but another shape.
+  /// A second tensor over the bytes of `source` with the same element type and count but another shape. Every
+  /// arena tensor covers its whole region: Concat aliasing relies on it (a region placed in a slab is exactly
+  /// the operand's bytes).
   mutating func view(of source: TensorID, name: String, dims: [Int]) -> TensorID {
     let base = tensors[source.index]
     return add(PlanTensor(name: name, dtype: base.dtype, dims: dims, storage: base.storage))
@@ -41,6 +43,17 @@ struct PlanBuilder: Sendable {
 
   mutating func append(_ step: PlanStep) {
     steps.append(step)
+  }
+
+  /// Replaces the step at `index` (a Concat copy redirected to its slab).
+  mutating func replaceStep(at index: Int, with step: PlanStep) {
+    steps[index] = step
+  }
+
+  /// Drops the steps whose index is marked (the copies of Concat operands computed in place), keeping the order
+  /// of the others.
+  mutating func removeSteps(marked: [Bool]) {
+    steps = steps.indices.filter { !(marked.indices.contains($0) && marked[$0]) }.map { steps[$0] }
   }
 
   private mutating func add(_ tensor: PlanTensor) -> TensorID {

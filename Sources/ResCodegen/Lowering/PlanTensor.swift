@@ -26,6 +26,12 @@ struct PlanTensor: Sendable {
   var dims: [Int]
   var storage: Storage
 
+  /// The arena region holding the tensor, nil for a constant.
+  var arenaRegion: Int? {
+    guard case .arena(let region) = storage else { return nil }
+    return region
+  }
+
   var elementCount: Int { dims.reduce(1, *) }
   var byteCount: Int { elementCount * dtype.byteWidth }
   var isEmpty: Bool { dims.contains(0) }

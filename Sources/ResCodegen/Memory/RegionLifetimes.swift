@@ -4,7 +4,8 @@
 ///
 /// A region lives from the first to the last time anything touches it through any of its tensors, so a view
 /// (a Reshape's result, sharing its source's bytes) extends its source's lifetime to its own last reader, and a
-/// Concat's output lives from its first copy step. Regions nothing touches have no lifetime and are not placed.
+/// Concat's output lives from its first copy step. Regions nothing touches have no lifetime. (`ArenaLayout` then
+/// merges the lifetimes of regions nested in a Concat's output into that of the outermost region.)
 enum RegionLifetimes {
   static func compute(
     regionCount: Int, tensors: [PlanTensor], steps: [PlanStep], inputs: [TensorID], outputs: [TensorID]

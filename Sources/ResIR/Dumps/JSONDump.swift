@@ -12,19 +12,24 @@
 /// as strings), lists as arrays, enumerated choices as strings, ConstantOfShape's `value` as
 /// `{dtype, value}`, activation lists as `[{kind, ...parameters}]`. `epilogue` appears only on nodes with
 /// something fused: `{"residual": "skip" (null if the slot is empty), "activation": {"kind": "relu"}}`, each
-/// key only when used. Constants of at most 16 elements also list their `values`.
+/// key only when used. Constants of at most 16 elements also list their `values`. A graph the optimizer changed
+/// the meaning of (an inserted projection) carries a final `"model_changes": ["..."]`, present only then.
 ///
 /// Output is pretty-printed with two-space indentation, keys in the fixed order above, and the same bytes
 /// on every run and platform.
 public enum JSONDump {
-  public static func render(_ graph: Graph) -> String {
-    JSONValue.object([
+  public static func render(_ graph: Graph, modelChanges: [String] = []) -> String {
+    var members: [JSONValue.Member] = [
       .init("name", .string(graph.name)),
       .init("inputs", .array(graph.inputs.map { typedValue($0, graph) })),
       .init("outputs", .array(graph.outputs.map { typedValue($0, graph) })),
       .init("constants", .array(graph.liveConstants().compactMap { constant($0, graph) })),
       .init("nodes", .array(graph.nodes.map { node($0, graph) })),
-    ]).rendered()
+    ]
+    if !modelChanges.isEmpty {
+      members.append(.init("model_changes", .array(modelChanges.map(JSONValue.string))))
+    }
+    return JSONValue.object(members).rendered()
   }
 
   private static func typedValue(_ value: ValueID, _ graph: Graph) -> JSONValue {

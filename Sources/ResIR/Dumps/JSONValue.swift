@@ -2,8 +2,9 @@
 ///
 /// Written by hand rather than with `JSONSerialization` because the dump is a contract: key order must be
 /// the order the writer chose (not a dictionary's), float attributes must keep their shortest spelling
-/// (`0.1`, not `0.10000000149011612`), and the bytes must be the same on every platform.
-indirect enum JSONValue: Sendable, Equatable {
+/// (`0.1`, not `0.10000000149011612`), and the bytes must be the same on every platform. Package-visible so the
+/// compiler's other JSON reports (`--explain-format json`) are written the same way.
+package indirect enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   /// Already spelled as a JSON number.
@@ -13,27 +14,27 @@ indirect enum JSONValue: Sendable, Equatable {
   /// Keys in the order given.
   case object([Member])
 
-  struct Member: Sendable, Equatable {
-    var key: String
-    var value: JSONValue
+  package struct Member: Sendable, Equatable {
+    package var key: String
+    package var value: JSONValue
 
-    init(_ key: String, _ value: JSONValue) {
+    package init(_ key: String, _ value: JSONValue) {
       self.key = key
       self.value = value
     }
   }
 
-  static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+  package static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
   /// A finite float in its shortest round-trip spelling; `nan`, `inf` and `-inf` (which JSON numbers cannot
   /// express) as strings.
-  static func float(_ value: Float) -> JSONValue {
+  package static func float(_ value: Float) -> JSONValue {
     value.isFinite ? .number(value.description) : .string(TextSpelling.float(value))
   }
 
   /// Pretty-printed with two-space indentation and a final newline. Arrays of scalars stay on one line
   /// (`"shape": [1, 64, "N", null]`) so shapes read at a glance.
-  func rendered() -> String {
+  package func rendered() -> String {
     var out = ""
     write(into: &out, indent: 0)
     return out + "\n"

@@ -71,6 +71,18 @@ enum Broadcasting {
   }
 }
 
+extension TensorType {
+  /// The type multidirectional (numpy) broadcasting of `types` gives, by the rules shape inference uses; nil
+  /// when their element types differ or their shapes cannot broadcast. Lets a pass compare what a fused
+  /// elementwise node will infer with the type of the chain it replaces before it rewrites anything.
+  package static func broadcasting(_ types: [TensorType]) -> TensorType? {
+    guard let dtype = types.first?.dtype, types.allSatisfy({ $0.dtype == dtype }),
+      let shape = Broadcasting.broadcast(types.map(\.shape))
+    else { return nil }
+    return TensorType(dtype, shape)
+  }
+}
+
 /// `[1,64,N,?]`: a shape as error messages print it.
 func shapeText(_ shape: [Dim]) -> String {
   "[\(shape.map(\.description).joined(separator: ","))]"

@@ -46,6 +46,7 @@ extension NodeContext {
       try requireSameDType([0, 1])
       dtype = .bool
     }
+    if case .add = op { return TensorType(dtype, try residualBroadcast([a, b])) }
     return TensorType(dtype, try broadcastOperands([a.shape, b.shape]))
   }
 
@@ -57,6 +58,7 @@ extension NodeContext {
     case .max, .min: try requireDType(first, .numeric, "operand 1")
     }
     try requireSameDTypeForAllOperands()
+    if case .sum = op { return TensorType(first.dtype, try residualBroadcast(presentOperands)) }
     return TensorType(first.dtype, try broadcastOperands(presentOperands.map(\.shape)))
   }
 
@@ -95,6 +97,13 @@ extension NodeContext {
     let input = try operand(0)
     try requireDType(input, .floats, "data")
     return [input, TensorType(.bool, input.shape)]
+  }
+
+  /// Add and Sum: the broadcast shape, or an error that treats the operands as a residual connection whose
+  /// skip path was never projected, naming the option that repairs it (`ResidualMismatch`).
+  func residualBroadcast(_ operands: [TensorType]) throws(ModelError) -> [Dim] {
+    if let mismatch = ResidualMismatch(operands: operands) { throw error(mismatch.message) }
+    return try broadcastOperands(operands.map(\.shape))
   }
 
   /// The broadcast shape of the operands, or an error listing every shape.

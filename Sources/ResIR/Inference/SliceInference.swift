@@ -3,11 +3,11 @@
 /// Negative starts and ends count from the end; then, for a positive step, both clamp to `[0, size]`; for a
 /// negative step, the start clamps to `[0, size-1]` and the end to `[-1, size-1]`. Hostile values
 /// (`Int64.min`, a step of `Int64.min`) cannot overflow: every intermediate stays within `size + 1` of zero.
-struct SliceBounds: Equatable {
-  let start: Int
-  let count: Int
+package struct SliceBounds: Equatable {
+  package let start: Int
+  package let count: Int
 
-  init(start: Int, end: Int, step: Int, size: Int) {
+  package init(start: Int, end: Int, step: Int, size: Int) {
     guard size > 0 else {
       self.start = 0
       self.count = 0

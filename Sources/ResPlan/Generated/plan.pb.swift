@@ -135,6 +135,12 @@ package nonisolated struct Rescompile_Plan_PlanMetadata: Sendable {
   /// Number of IR nodes the plan was made from (after optimization), for the summary.
   package var sourceNodeCount: UInt32 = 0
 
+  /// Bytes of Concat operands that copy steps move into the Concat's output, and bytes of operands computed
+  /// straight into their part of it (placed there by the memory planner, no step). Reported, not used.
+  package var concatCopiedBytes: UInt64 = 0
+
+  package var concatAliasedBytes: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -160,8 +166,11 @@ package nonisolated struct Rescompile_Plan_TensorBinding: Sendable {
 }
 
 /// A tensor the steps read or write: an activation in the arena or a constant in the constant section.
-/// Two buffers may share bytes (a Reshape is a new shape over the same arena range); the memory planner
-/// guarantees that sharing is only between values whose lifetimes allow it.
+/// Two buffers may share bytes: a Reshape is a new shape over the same arena range, and a Concat operand may
+/// be computed straight into its part of the Concat's output (its buffer lies inside the output's, at any
+/// multiple of the element width). The memory planner guarantees that sharing is only between values whose
+/// lifetimes allow it; the runtime does not rely on that for memory safety (every buffer is checked to lie
+/// inside the arena, and a step's outputs not to overlap its inputs or each other).
 ///
 /// The dtype is one of the named types. The shape is concrete: every size >= 0 (a symbolic dimension such
 /// as a dynamic batch must be fixed when compiling; -1 is refused, and a run with another batch size is an
@@ -180,7 +189,8 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   package var storage: Rescompile_Plan_Buffer.OneOf_Storage? = nil
 
   /// Byte offset in the arena; the buffer spans product(shape) * width bytes, which must end within
-  /// arena_bytes. The offset must be a multiple of the element width (the memory planner should use 64).
+  /// arena_bytes. The offset must be a multiple of the element width (the memory planner uses 64 for the
+  /// regions it places; a Concat operand inside the Concat's output starts wherever its part does).
   package var arenaOffset: UInt64 {
     get {
       if case .arenaOffset(let v)? = storage {return v}
@@ -206,7 +216,8 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   /// Exactly one must be set.
   package nonisolated enum OneOf_Storage: Equatable, Sendable {
     /// Byte offset in the arena; the buffer spans product(shape) * width bytes, which must end within
-    /// arena_bytes. The offset must be a multiple of the element width (the memory planner should use 64).
+    /// arena_bytes. The offset must be a multiple of the element width (the memory planner uses 64 for the
+    /// regions it places; a Concat operand inside the Concat's output starts wherever its part does).
     case arenaOffset(UInt64)
     /// Byte offset in the constant section, a multiple of 64; the bytes must end within the section.
     case constantOffset(UInt64)
@@ -1334,7 +1345,7 @@ nonisolated extension Rescompile_Plan_DataType: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Rescompile_Plan_PlanMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PlanMetadata"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}producer\0\u{3}model_name\0\u{3}source_fingerprint\0\u{3}compile_options\0\u{3}target_features\0\u{1}inputs\0\u{1}outputs\0\u{1}buffers\0\u{1}steps\0\u{3}arena_bytes\0\u{3}naive_arena_bytes\0\u{3}source_node_count\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}producer\0\u{3}model_name\0\u{3}source_fingerprint\0\u{3}compile_options\0\u{3}target_features\0\u{1}inputs\0\u{1}outputs\0\u{1}buffers\0\u{1}steps\0\u{3}arena_bytes\0\u{3}naive_arena_bytes\0\u{3}source_node_count\0\u{3}concat_copied_bytes\0\u{3}concat_aliased_bytes\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1354,6 +1365,8 @@ nonisolated extension Rescompile_Plan_PlanMetadata: SwiftProtobuf.Message, Swift
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.arenaBytes) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.naiveArenaBytes) }()
       case 12: try { try decoder.decodeSingularUInt32Field(value: &self.sourceNodeCount) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.concatCopiedBytes) }()
+      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.concatAliasedBytes) }()
       default: break
       }
     }
@@ -1396,6 +1409,12 @@ nonisolated extension Rescompile_Plan_PlanMetadata: SwiftProtobuf.Message, Swift
     if self.sourceNodeCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.sourceNodeCount, fieldNumber: 12)
     }
+    if self.concatCopiedBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.concatCopiedBytes, fieldNumber: 13)
+    }
+    if self.concatAliasedBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.concatAliasedBytes, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1412,6 +1431,8 @@ nonisolated extension Rescompile_Plan_PlanMetadata: SwiftProtobuf.Message, Swift
     if lhs.arenaBytes != rhs.arenaBytes {return false}
     if lhs.naiveArenaBytes != rhs.naiveArenaBytes {return false}
     if lhs.sourceNodeCount != rhs.sourceNodeCount {return false}
+    if lhs.concatCopiedBytes != rhs.concatCopiedBytes {return false}
+    if lhs.concatAliasedBytes != rhs.concatAliasedBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

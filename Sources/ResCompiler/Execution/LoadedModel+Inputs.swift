@@ -1,0 +1,42 @@
+import ResIR
+
+extension LoadedModel {
+  /// The graph inputs' names in graph order: the order of `input_K.pb` files and of a plan's inputs.
+  public var inputNames: [String] { graph.inputs.map { graph[$0].name } }
+
+  /// The graph outputs' names in graph order.
+  public var outputNames: [String] { graph.outputs.map { graph[$0].name } }
+
+  /// `explicit` (`--dim`), completed with the size each other symbolic input dimension has in `inputs`: how
+  /// `run` and `check` compile a dynamic-batch model for the data they were given.
+  ///
+  /// Throws naming the input when a tensor's rank or a fixed dimension disagrees with the model, or when one
+  /// symbol would take two sizes. Inputs missing from `inputs` are skipped (the runner reports them).
+  public func dimensionBindings(matching inputs: [String: Constant], explicit: [String: Int] = [:])
+    throws(ModelError) -> [String: Int]
+  {
+    var bindings = explicit
+    for input in graph.inputs {
+      let value = graph[input]
+      guard let tensor = inputs[value.name] else { continue }
+      let declared = value.type.shape
+      guard tensor.dims.count == declared.count else {
+        throw ModelError("input '\(value.name)' has shape \(tensor.dims), the model declares \(value.type)")
+      }
+      for (axis, (dim, size)) in zip(declared, tensor.dims).enumerated() {
+        switch dim {
+        case .known(let expected) where expected != size:
+          throw ModelError("input '\(value.name)' has shape \(tensor.dims), the model declares \(value.type)")
+        case .symbol(let symbol):
+          if let bound = bindings[symbol], bound != size {
+            throw ModelError(
+              "input '\(value.name)' has \(size) in dimension \(axis) ('\(symbol)'), but '\(symbol)' is \(bound)")
+          }
+          bindings[symbol] = size
+        case .known, .unknown: continue
+        }
+      }
+    }
+    return bindings
+  }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import ResCompiler
+
+/// `rescompile check MODEL.onnx [--data DIR] [--rtol R] [--atol A]`: compile, run, compare every output with
+/// reference data (or with the reference evaluator when there is none), print the errors, and exit non-zero
+/// when an output is off.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Compile a model, run it, and compare its outputs with reference data.",
+    discussion: """
+      Examples:
+        # Compare with every test_data_set_N next to the model
+        rescompile check model.onnx
+        # The same without the optimizer
+        rescompile check model.onnx -O0
+        # DIR holds input_K.pb and output_K.pb, or test_data_set_N folders
+        rescompile check model.onnx --data my_cases
+        # Tighter tolerances
+        rescompile check model.onnx --rtol 1e-5 --atol 1e-6
+
+      An output passes when every element satisfies |actual - expected| <= atol + rtol * |expected|. Without
+      reference data (no test_data_set_N next to the model and no --data), the outputs are compared with
+      rescompile's reference evaluator (ResReference: the imported graph, no optimizer, no kernels) on seeded
+      inputs, and the report says so. Symbolic dimensions not given by --dim take their sizes from each data
+      set's inputs. Exit status: 0 when every output passes, 2 when one fails, 1 when the check cannot run
+      (a bad model or data, or a plan given instead of the model).
+      """
+  )
+
+  @Argument(help: "The ONNX model to check (not a plan: check compiles the model itself).")
+  var model: String
+
+  @Option(
+    help: ArgumentHelp(
+      "Reference data: a folder with input_K.pb and output_K.pb, or one holding test_data_set_N folders.",
+      valueName: "DIR"))
+  var data: String?
+
+  @Option(help: ArgumentHelp("Relative tolerance.", valueName: "R"))
+  var rtol: Double = 1e-3
+
+  @Option(help: ArgumentHelp("Absolute tolerance.", valueName: "A"))
+  var atol: Double = 1e-4
+
+  @Option(help: ArgumentHelp("Seed of the generated inputs when there is no reference data.", valueName: "N"))
+  var seed: UInt64 = 0
+
+  @OptionGroup var compilation: CompilationArguments
+  @OptionGroup var execution: ExecutionArguments
+
+  /// The exit status when an output is beyond the tolerance (1 is for a check that could not run).
+  static let mismatchStatus: Int32 = 2
+
+  func validate() throws {
+    for (name, value) in [("--rtol", rtol), ("--atol", atol)] where !(value >= 0 && value.isFinite) {
+      throw ValidationError("\(name) must be a finite number at least 0, not \(value)")
+    }
+  }
+
+  func run() throws {
+    if RunnableFile.isPlanFile(model) {
+      Diagnostics.fail(
+        "\(model): is a compiled plan; check needs the ONNX model (it compiles the model itself), then compares")
+    }
+    let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+      try LoadedModel(contentsOf: model)
+    }
+    let dataSets = try Diagnostics.exitOnModelError(file: data ?? model) { () throws(ModelError) in
+      if let data { return try TestDataSet.sets(in: data) }
+      return try TestDataSet.sets(nextTo: model)
+    }
+    let report = try Diagnostics.exitOnFileError(path: model) {
+      if dataSets.isEmpty {
+        return try loaded.checkAgainstReference(
+          seed: seed, options: compilation.options, rtol: rtol, atol: atol, threads: execution.threads)
+      }
+      return try loaded.check(
+        against: dataSets, options: compilation.options, rtol: rtol, atol: atol, threads: execution.threads)
+    }
+    OutputStream.standardOutput.write(render(report))
+    guard report.passed else {
+      let worst = report.failures.map { "'\(VisibleText.of($0.output))' (\($0.dataSet))" }.joined(separator: ", ")
+      OutputStream.standardError.write(
+        "error: \(model): outputs differ from the reference beyond rtol \(rtol), atol \(atol): \(worst)\n")
+      throw ExitCode(Self.mismatchStatus)
+    }
+  }
+
+  private func render(_ report: CheckReport) -> String {
+    let reference =
+      switch report.reference {
+      case .testData(let folders): "reference data: " + folders.joined(separator: ", ")
+      case .referenceEvaluator(let seed):
+        "no reference data: comparing with the reference evaluator (ResReference) on seeded inputs (seed \(seed))"
+      }
+    let dataSetCount = Set(report.results.map(\.dataSet)).count
+    var lines = [
+      "check \(model) at \(compilation.label): \(report.stepCount) steps, compiled in "
+        + NumberText.milliseconds(report.compileTime) + ", ran \(dataSetCount) data set(s) in "
+        + NumberText.milliseconds(report.runTime) + " on \(execution.threads) thread(s)",
+      reference,
+    ]
+    lines += CheckTable.rows(report.results)
+    let failed = report.failures.count
+    lines.append(
+      failed == 0
+        ? "PASS: \(report.results.count) output(s) within rtol \(rtol), atol \(atol)"
+        : "FAIL: \(failed) of \(report.results.count) output(s) beyond rtol \(rtol), atol \(atol)")
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
