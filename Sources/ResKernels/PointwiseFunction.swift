@@ -70,8 +70,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     }
   }
 
-  /// The function on 16 lanes. Piecewise-linear cases stay in vector registers; transcendental ones call the
-  /// C library per lane (a later performance issue can replace them with vector polynomials).
+  /// The function on 16 lanes. Piecewise-linear cases are a few vector instructions, inlined into every
+  /// kernel's epilogue; the others are one call to `curved(_:)`, which keeps each inlined epilogue small.
   @inline(__always)
   public func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float> {
     switch self {
@@ -89,15 +89,26 @@ public enum PointwiseFunction: Sendable, Hashable {
       let magnitude = v.replacing(with: -v, where: v .< 0)
       return v / (1 + magnitude)
     case .sqrt: return v.squareRoot()
+    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf: return curved(v)
+    }
+  }
+
+  /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), the rest through
+  /// the C library lane by lane.
+  @inline(never)
+  private func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    switch self {
+    case .gelu: return VectorErf.gelu(v)
+    case .erf: return VectorErf.erf(v)
     case .sigmoid: return Transcendental.sigmoid.lanes(v)
     case .tanh: return Transcendental.tanh.lanes(v)
     case .silu: return Transcendental.silu.lanes(v)
-    case .gelu: return Transcendental.gelu.lanes(v)
     case .geluTanh: return Transcendental.geluTanh.lanes(v)
     case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
     case .softplus: return Transcendental.softplus.lanes(v)
-    case .erf: return Transcendental.erf.lanes(v)
+    case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .affine, .thresholdedRelu, .softsign, .sqrt:
+      return self(v)
     }
   }
 
@@ -121,9 +132,9 @@ public enum PointwiseFunction: Sendable, Hashable {
   }
 }
 
-/// The cases of `PointwiseFunction` that need the C library, computed lane by lane.
+/// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case sigmoid, tanh, silu, gelu, geluTanh, softplus, erf
+  case sigmoid, tanh, silu, geluTanh, softplus
   case scaledTanh(alpha: Float, beta: Float)
   case elu(alpha: Float)
 
@@ -139,14 +150,12 @@ private enum Transcendental {
     case .sigmoid: return Transcendental.logistic(x)
     case .tanh: return tanhf(x)
     case .silu: return x * Transcendental.logistic(x)
-    case .gelu: return 0.5 * x * (1 + erff(x * (0.707_106_781_186_547_5 as Float)))
     case .geluTanh:
       let inner = (0.797_884_560_802_865_4 as Float) * (x + 0.044715 * x * x * x)
       return 0.5 * x * (1 + tanhf(inner))
     case .scaledTanh(let alpha, let beta): return alpha * tanhf(beta * x)
     case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
     case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))
-    case .erf: return erff(x)
     }
   }
 

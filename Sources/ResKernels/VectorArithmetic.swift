@@ -10,3 +10,15 @@ enum VectorArithmetic {
     }
   }
 }
+
+extension VectorArithmetic {
+  /// `a·b + c`, fused where the build has the instruction: one step of a Horner polynomial.
+  @inline(__always)
+  static func multiplyAdd(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: Float) -> SIMD16<Float> {
+    if BuildISA.hasFusedMultiplyAdd {
+      return SIMD16<Float>(repeating: c).addingProduct(a, b)
+    }
+    return a * b + c
+  }
+
+}

@@ -18,9 +18,11 @@ import Testing
     var residual = false
     var activation: Rescompile_Plan_Activation.Kind = .none
     var constantA = false
+    var constantB = false
 
     var description: String {
-      let flags: String = "tA \(transA) tB \(transB) C \(cShape.map { "\($0)" } ?? "none")"
+      let flags: String =
+        "tA \(transA) tB \(transB) C \(cShape.map { "\($0)" } ?? "none") constant A \(constantA) B \(constantB)"
       return "\(m)x\(n)x\(k) \(flags) alpha \(alpha) beta \(beta) residual \(residual) \(activation)"
     }
   }
@@ -33,6 +35,10 @@ import Testing
     GemmCase(m: 13, n: 1, k: 600, cShape: [1, 1], beta: -1, activation: .tanh, constantA: true),
     GemmCase(m: 4, n: 9, k: 0, cShape: [4, 9], residual: true),
     GemmCase(m: 130, n: 40, k: 70, transB: true, cShape: [40], residual: true, activation: .gelu, constantA: true),
+    // A classifier (B the constant weights, transposed) and an MLP layer, B packed at load; K crosses the
+    // 256 reduction block.
+    GemmCase(m: 3, n: 37, k: 300, transB: true, cShape: [37], constantB: true),
+    GemmCase(m: 9, n: 20, k: 33, cShape: [20], activation: .relu, constantA: true, constantB: true),
   ]
 
   @Test(arguments: gemmCases)
@@ -53,7 +59,9 @@ import Testing
     params.epilogue.activation.kind = spec.activation
     let aShape = spec.transA ? [spec.k, spec.m] : [spec.m, spec.k]
     let bShape = spec.transB ? [spec.n, spec.k] : [spec.k, spec.n]
-    var inputs = [StepOperand(aShape, floats: a, constant: spec.constantA), StepOperand(bShape, floats: b)]
+    var inputs = [
+      StepOperand(aShape, floats: a, constant: spec.constantA), StepOperand(bShape, floats: b, constant: spec.constantB),
+    ]
     if let cShape = spec.cShape { inputs.append(StepOperand(cShape, floats: c, constant: true)) }
     if spec.residual { inputs.append(StepOperand([spec.m, spec.n], floats: r)) }
     var expected: [Double] = []
@@ -96,10 +104,13 @@ import Testing
     MatMulCase(a: [2, 5, 4], b: [4], y: [2, 5], bias: [5]),
     MatMulCase(a: [4], b: [4], y: []),
     MatMulCase(a: [1, 7, 300], b: [300, 18], y: [1, 7, 18], bias: [18], residual: true),
+    // Enough work for three threads, split along columns (multiples of the panel width).
+    MatMulCase(a: [1, 64, 96], b: [96, 200], y: [1, 64, 200], bias: [200]),
   ]
 
-  @Test(arguments: matMulCases)
-  func matMulMatchesNumpySemantics(_ spec: MatMulCase) throws {
+  /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.
+  @Test(arguments: matMulCases, [true, false])
+  func matMulMatchesNumpySemantics(_ spec: MatMulCase, constantB: Bool) throws {
     var random = SeededGenerator(seed: UInt64(spec.a.reduce(1, *) + spec.b.reduce(3, *)))
     let a = random.floats(spec.a.reduce(1, *))
     let b = random.floats(spec.b.reduce(1, *))
@@ -108,7 +119,7 @@ import Testing
     var params = Rescompile_Plan_MatMulParams()
     params.epilogue.hasBias_p = spec.bias != nil
     params.epilogue.hasResidual_p = spec.residual
-    var inputs = [StepOperand(spec.a, floats: a), StepOperand(spec.b, floats: b, constant: true)]
+    var inputs = [StepOperand(spec.a, floats: a), StepOperand(spec.b, floats: b, constant: constantB)]
     if let shape = spec.bias { inputs.append(StepOperand(shape, floats: bias, constant: true)) }
     if spec.residual { inputs.append(StepOperand(spec.y, floats: r)) }
     let expected = NaiveMatMul.compute(a: a, aShape: spec.a, b: b, bShape: spec.b, outputShape: spec.y).enumerated()
@@ -120,6 +131,9 @@ import Testing
       }
     let result = try StepHarness.run(.f32MatMulGeneric, .matmul(params), inputs: inputs, outputs: [(.f32, spec.y)])
     expectClose(result[0], expected, absolute: 1e-5 * Double(spec.a.last ?? 1), relative: 1e-4, "\(spec)")
+    let threaded = try StepHarness.run(
+      .f32MatMulGeneric, .matmul(params), inputs: inputs, outputs: [(.f32, spec.y)], threads: 3)
+    #expect(threaded[0] == result[0], "three threads must give bit-identical results (\(spec))")
   }
 
   @Test func matMulRejectsMismatchedShapes() {

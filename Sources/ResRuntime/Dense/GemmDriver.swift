@@ -9,13 +9,38 @@ enum GemmA {
   case strided(UnsafePointer<Float>, rowStride: Int, depthStride: Int)
 }
 
-/// Supplies B (`k × n`) in `NR`-column panels: a strided matrix, or a convolution's input read as im2col
-/// columns without materializing them.
+/// Supplies B (`k × n`) in `NR`-column panels: a strided matrix, a convolution's input read as im2col
+/// columns without materializing them, or a constant packed once at load.
 protocol PanelSource {
   /// Writes the panel of `columns ≤ width` columns starting at `columnStart`, reduction steps
   /// `depthStart..<depthStart+depth`, as `panel[k·width + j]`, zero-padded to `width` columns.
   func packPanel(
     depthStart: Int, depth: Int, columnStart: Int, columns: Int, width: Int, into panel: UnsafeMutablePointer<Float>)
+
+  /// The panels of columns from `columnStart` (a multiple of `NR`) and reduction steps from `depthStart`
+  /// when they are already packed, and the distance between consecutive panels; nil when they must be
+  /// packed with `packPanel`.
+  func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)?
+}
+
+extension PanelSource {
+  func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)? { nil }
+}
+
+/// A constant B packed at load (`PackedPanels` of B's columns, `NR` wide): the GEMM reads its panels in place.
+struct PrepackedPanels: PanelSource {
+  let packed: PackedPanels
+
+  func packPanel(
+    depthStart: Int, depth: Int, columnStart: Int, columns: Int, width: Int, into panel: UnsafeMutablePointer<Float>
+  ) {
+    let source = packed.panel(columnStart / packed.width) + depthStart * packed.width
+    panel.update(from: source, count: depth * width)
+  }
+
+  func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)? {
+    (packed.panel(columnStart / packed.width) + depthStart * packed.width, packed.depth * packed.width)
+  }
 }
 
 /// B as a strided matrix: element `(k, j)` at `base[k·depthStride + j·columnStride]`.
@@ -74,7 +99,8 @@ enum GemmDriver {
   }
 
   /// Computes `C[rows, columns]` of the `m × n` product with reduction length `k`. `rows.lowerBound` must be
-  /// a multiple of `MR` when A is prepacked (`GemmPartition` only makes such splits).
+  /// a multiple of `MR` when A is prepacked and `columns.lowerBound` a multiple of `NR` when B is
+  /// (`GemmPartition` only makes such splits).
   static func run<B: PanelSource>(
     k: Int, a: GemmA, b: B, c: UnsafeMutablePointer<Float>, cRowStride: Int, epilogue: MatrixEpilogue,
     rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>
@@ -92,11 +118,9 @@ enum GemmDriver {
         let depthStart = depthBlock * kc
         let depth = min(kc, k - depthStart)
         let isLast = depthBlock == depthBlocks - 1
-        for panel in 0..<columnPanels {
-          b.packPanel(
-            depthStart: depthStart, depth: depth, columnStart: columnStart + panel * nr,
-            columns: min(nr, blockColumns - panel * nr), width: nr, into: bBlock + panel * depth * nr)
-        }
+        let bPanels = panels(
+          of: b, columnStart: columnStart, blockColumns: blockColumns, depthStart: depthStart, depth: depth,
+          into: bBlock)
         var rowStart = rows.lowerBound
         while rowStart < rows.upperBound {
           let blockRows = min(mc, rows.upperBound - rowStart)
@@ -110,7 +134,7 @@ enum GemmDriver {
               let row = rowStart + rowPanel * mr
               kernel.run(
                 GemmTile(
-                  depth: depth, a: aPanels.base + rowPanel * aPanels.stride, b: bBlock + panel * depth * nr,
+                  depth: depth, a: aPanels.base + rowPanel * aPanels.stride, b: bPanels.base + panel * bPanels.stride,
                   c: c + row * cRowStride + column, cRowStride: cRowStride,
                   rows: min(mr, rows.upperBound - row), columns: min(nr, columnStart + blockColumns - column),
                   accumulate: depthBlock > 0, epilogue: isLast ? epilogue.tile(row: row, column: column) : nil))
@@ -121,6 +145,23 @@ enum GemmDriver {
       }
       columnStart += blockColumns
     }
+  }
+
+  /// The B panels of one column block and K block: the prepacked ones in place, or freshly packed into
+  /// `block`.
+  private static func panels<B: PanelSource>(
+    of b: B, columnStart: Int, blockColumns: Int, depthStart: Int, depth: Int, into block: UnsafeMutablePointer<Float>
+  ) -> (base: UnsafePointer<Float>, stride: Int) {
+    if let packed = b.packedPanels(depthStart: depthStart, columnStart: columnStart) { return packed }
+    let nr = kernel.nr
+    var panel = 0
+    while panel * nr < blockColumns {
+      b.packPanel(
+        depthStart: depthStart, depth: depth, columnStart: columnStart + panel * nr,
+        columns: min(nr, blockColumns - panel * nr), width: nr, into: block + panel * depth * nr)
+      panel += 1
+    }
+    return (UnsafePointer(block), depth * nr)
   }
 
   /// The A panels for rows `rowStart..<rowStart+blockRows` and one K block: the prepacked ones in place, or

@@ -3,7 +3,7 @@ import ResPlan
 
 /// `f32_gemm_generic`: ONNX Gemm, `Y = activation(alpha·A'·B' + beta·C + residual)` with `A'`, `B'` optionally
 /// transposed and `C` broadcast to `[M, N]`. Transposition is only a choice of strides for the packing; a
-/// constant A is prepacked when the plan loads.
+/// constant A or B is prepacked when the plan loads.
 struct GemmOperator: Operator {
   let a: PlanBuffer
   let b: PlanBuffer
@@ -22,6 +22,8 @@ struct GemmOperator: Operator {
   let cRowStride: Int
   let cColumnStride: Int
   let packedA: PackedPanels?
+  /// A constant B packed at load into the GEMM's column panels (a classifier's or an MLP's weights).
+  let packedB: PackedPanels?
 
   init(_ params: Rescompile_Plan_GemmParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
@@ -65,6 +67,12 @@ struct GemmOperator: Operator {
     } else {
       packedA = nil
     }
+    if let constant = operands.constantFloats(b), let base = constant.baseAddress {
+      packedB = try PackedPanels(
+        base, rowStride: transB ? k : 1, depthStride: transB ? 1 : n, rows: n, depth: k, width: GemmDriver.kernel.nr)
+    } else {
+      packedB = nil
+    }
   }
 
   var scratchBytesPerWorker: Int {
@@ -94,9 +102,16 @@ struct GemmOperator: Operator {
     let workers = context.workers(work: RunContext.work(m, n, k), tasks: m * n)
     let tasks = GemmPartition.tasks(problems: 1, m: m, n: n, workers: workers)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
-      GemmDriver.run(
-        k: k, a: aOperand, b: panels, c: output, cRowStride: n, epilogue: epilogue, rows: tasks[index].rows,
-        columns: tasks[index].columns, scratch: context.scratchFloats(worker: worker))
+      let scratch = context.scratchFloats(worker: worker)
+      if let packedB {
+        GemmDriver.run(
+          k: k, a: aOperand, b: PrepackedPanels(packed: packedB), c: output, cRowStride: n, epilogue: epilogue,
+          rows: tasks[index].rows, columns: tasks[index].columns, scratch: scratch)
+      } else {
+        GemmDriver.run(
+          k: k, a: aOperand, b: panels, c: output, cRowStride: n, epilogue: epilogue, rows: tasks[index].rows,
+          columns: tasks[index].columns, scratch: scratch)
+      }
     }
   }
 }

@@ -3,7 +3,8 @@ import ResPlan
 
 /// `f32_matmul_generic`: numpy `matmul` with batch broadcasting, 1-D operands promoted (and their axis
 /// dropped from the output), and the fused epilogue: a bias broadcast onto the output and a residual of the
-/// output's shape. One GEMM per output batch entry; batches and tiles are split over workers.
+/// output's shape. One GEMM per output batch entry; batches and tiles are split over workers. A constant B
+/// (a weight matrix) is packed once at load instead of on every run.
 struct MatMulOperator: Operator {
   let a: PlanBuffer
   let b: PlanBuffer
@@ -23,6 +24,8 @@ struct MatMulOperator: Operator {
   let biasRowStride: Int
   let biasColumnStride: Int
   let batchCount: Int
+  /// A constant B, each of its matrices packed at load into the GEMM's column panels (transformer weights).
+  let packedB: [PackedPanels]?
 
   init(_ params: Rescompile_Plan_MatMulParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
@@ -69,6 +72,22 @@ struct MatMulOperator: Operator {
       biasRowStride = 0
       biasColumnStride = 0
     }
+    packedB = try MatMulOperator.prepack(b, operands, batch: bBatch, k: k, n: n)
+  }
+
+  /// Every matrix of a constant B packed into `NR`-column panels, or nil when B is computed at run time.
+  private static func prepack(
+    _ b: PlanBuffer, _ operands: StepOperands, batch: [Int], k: Int, n: Int
+  ) throws(RuntimeError) -> [PackedPanels]? {
+    guard let constant = operands.constantFloats(b), let base = constant.baseAddress else { return nil }
+    let matrices = try CheckedMath.product(batch, "\(operands.site): B batch count")
+    var packed: [PackedPanels] = []
+    for matrix in 0..<matrices {
+      packed.append(
+        try PackedPanels(
+          base + matrix * k * n, rowStride: 1, depthStride: n, rows: n, depth: k, width: GemmDriver.kernel.nr))
+    }
+    return packed
   }
 
   var scratchBytesPerWorker: Int {
@@ -106,11 +125,18 @@ struct MatMulOperator: Operator {
         epilogue.residual = residualBase + task.problem * m * n
         epilogue.residualRowStride = n
       }
-      GemmDriver.run(
-        k: k, a: .strided(aBase + aMatrix * m * k, rowStride: k, depthStride: 1),
-        b: StridedPanels(base: bBase + bMatrix * k * n, depthStride: n, columnStride: 1),
-        c: output + task.problem * m * n, cRowStride: n, epilogue: epilogue, rows: task.rows,
-        columns: task.columns, scratch: context.scratchFloats(worker: worker))
+      let a = GemmA.strided(aBase + aMatrix * m * k, rowStride: k, depthStride: 1)
+      let c = output + task.problem * m * n
+      let scratch = context.scratchFloats(worker: worker)
+      if let packedB {
+        GemmDriver.run(
+          k: k, a: a, b: PrepackedPanels(packed: packedB[bMatrix]), c: c, cRowStride: n, epilogue: epilogue,
+          rows: task.rows, columns: task.columns, scratch: scratch)
+      } else {
+        GemmDriver.run(
+          k: k, a: a, b: StridedPanels(base: bBase + bMatrix * k * n, depthStride: n, columnStride: 1), c: c,
+          cRowStride: n, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+      }
     }
   }
 }
