@@ -23,10 +23,14 @@ public enum DepthwiseMicrokernel4x16 {
       let columns = tile.columns
       sums = accumulate(tile, row0, row1, row2, row3) { VectorAccess.gather($0, stride: stride, columns) }
     }
-    finish(sums.0, row: 0, tile)
-    finish(sums.1, row: 1, tile)
-    finish(sums.2, row: 2, tile)
-    finish(sums.3, row: 3, tile)
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
+      let rows = buffer.baseAddress!
+      rows[0] = sums.0
+      rows[1] = sums.1
+      rows[2] = sums.2
+      rows[3] = sums.3
+      finish(rows, tile)
+    }
   }
 
   /// The four rows' sums over every tap, with `load` reading 16 columns from a tap's first one.
@@ -50,13 +54,19 @@ public enum DepthwiseMicrokernel4x16 {
     return (a0, a1, a2, a3)
   }
 
+  /// Bias, residual and activation on the valid rows, each step a loop over the rows, then the stores.
   @inline(__always)
-  static func finish(_ sums: SIMD16<Float>, row: Int, _ tile: DepthwiseTile) {
-    guard row < tile.rows else { return }
-    var values = sums + tile.bias
+  static func finish(_ rows: UnsafeMutablePointer<SIMD16<Float>>, _ tile: DepthwiseTile) {
+    let count = tile.rows
+    for row in 0..<count { rows[row] += tile.bias }
     if let residual = tile.residual {
-      values += VectorAccess.loadPartial(residual + row * tile.outputRowStride, tile.columns)
+      for row in 0..<count {
+        rows[row] += VectorAccess.loadPartial(residual + row * tile.outputRowStride, tile.columns)
+      }
     }
-    VectorAccess.storePartial(tile.activation(values), tile.output + row * tile.outputRowStride, tile.columns)
+    tile.activation.apply(vectors: rows, count: count)
+    for row in 0..<count {
+      VectorAccess.storePartial(rows[row], tile.output + row * tile.outputRowStride, tile.columns)
+    }
   }
 }

@@ -41,31 +41,47 @@ public enum DirectConvMicrokernel16x6 {
       }
       channelOffset += tile.channelStride
     }
-    finish(c0, position: 0, tile)
-    finish(c1, position: 1, tile)
-    finish(c2, position: 2, tile)
-    finish(c3, position: 3, tile)
-    finish(c4, position: 4, tile)
-    finish(c5, position: 5, tile)
+    // Constants, not the variables: a closure capturing the accumulators would keep them in memory and
+    // store them on every step of the loop above.
+    let finished = (c0, c1, c2, c3, c4, c5)
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+      let sums = buffer.baseAddress!
+      sums[0] = finished.0
+      sums[1] = finished.1
+      sums[2] = finished.2
+      sums[3] = finished.3
+      sums[4] = finished.4
+      sums[5] = finished.5
+      finish(sums, tile)
+    }
   }
 
   /// Adds what the output holds (later channel blocks), applies the epilogue (last block) and stores the
-  /// valid channels of one position.
+  /// valid channels of each valid position; each step a loop over the positions.
   @inline(__always)
-  static func finish(_ sums: SIMD16<Float>, position: Int, _ tile: DirectConvTile) {
-    guard position < tile.positions else { return }
-    let destination = tile.output + position
+  static func finish(_ sums: UnsafeMutablePointer<SIMD16<Float>>, _ tile: DirectConvTile) {
     let stride = tile.outputChannelStride
     let count = tile.outputChannels
-    var values = sums
-    if tile.accumulate { values += VectorAccess.gather(UnsafePointer(destination), stride: stride, count) }
-    if let epilogue = tile.epilogue {
-      if let bias = epilogue.bias { values += VectorAccess.loadPartial(bias, count) }
-      if let residual = epilogue.residual {
-        values += VectorAccess.gather(residual + position, stride: stride, count)
+    let positions = tile.positions
+    if tile.accumulate {
+      for position in 0..<positions {
+        sums[position] += VectorAccess.gather(UnsafePointer(tile.output + position), stride: stride, count)
       }
-      values = epilogue.activation(values)
     }
-    VectorAccess.scatter(values, destination, stride: stride, count)
+    if let epilogue = tile.epilogue {
+      if let bias = epilogue.bias {
+        let values = VectorAccess.loadPartial(bias, count)
+        for position in 0..<positions { sums[position] += values }
+      }
+      if let residual = epilogue.residual {
+        for position in 0..<positions {
+          sums[position] += VectorAccess.gather(residual + position, stride: stride, count)
+        }
+      }
+      epilogue.activation.apply(vectors: sums, count: positions)
+    }
+    for position in 0..<positions {
+      VectorAccess.scatter(sums[position], tile.output + position, stride: stride, count)
+    }
   }
 }

@@ -30,22 +30,30 @@ public enum GemmMicrokernel6x16 {
       b += 16
       remaining -= 1
     }
-    finish(c0, row: 0, tile)
-    finish(c1, row: 1, tile)
-    finish(c2, row: 2, tile)
-    finish(c3, row: 3, tile)
-    finish(c4, row: 4, tile)
-    finish(c5, row: 5, tile)
+    // Constants, not the variables: a closure capturing the accumulators would keep them in memory and
+    // store them on every step of the loop above.
+    let finished = (c0, c1, c2, c3, c4, c5)
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+      let rows = buffer.baseAddress!
+      rows[0] = finished.0
+      rows[1] = finished.1
+      rows[2] = finished.2
+      rows[3] = finished.3
+      rows[4] = finished.4
+      rows[5] = finished.5
+      finish(rows, tile)
+    }
   }
 
-  /// Adds what C holds (later K blocks), applies the epilogue (last K block) and stores the valid lanes.
+  /// Adds what C holds (later K blocks), applies the epilogue (last K block) and stores the valid rows and
+  /// columns: each step a loop over the tile's rows, so the epilogue's branches are taken once per tile.
   @inline(__always)
-  static func finish(_ sums: SIMD16<Float>, row: Int, _ tile: GemmTile) {
-    guard row < tile.rows else { return }
-    let destination = tile.c + row * tile.cRowStride
-    var values = sums
-    if tile.accumulate { values += VectorAccess.loadPartial(destination, tile.columns) }
-    if let epilogue = tile.epilogue { values = epilogue.apply(values, row: row, columns: tile.columns) }
-    VectorAccess.storePartial(values, destination, tile.columns)
+  static func finish(_ rows: UnsafeMutablePointer<SIMD16<Float>>, _ tile: GemmTile) {
+    let count = tile.rows
+    if tile.accumulate {
+      for row in 0..<count { rows[row] += VectorAccess.loadPartial(tile.c + row * tile.cRowStride, tile.columns) }
+    }
+    tile.epilogue?.apply(rows, count: count, columns: tile.columns)
+    for row in 0..<count { VectorAccess.storePartial(rows[row], tile.c + row * tile.cRowStride, tile.columns) }
   }
 }

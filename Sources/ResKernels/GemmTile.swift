@@ -67,20 +67,24 @@ public struct TileEpilogue {
     self.activation = activation
   }
 
-  /// The epilogue of one row of a tile (`columns` valid lanes).
+  /// The epilogue of a tile's first `count` rows (`columns` valid lanes each), in place.
   @inline(__always)
-  public func apply(_ sums: SIMD16<Float>, row: Int, columns: Int) -> SIMD16<Float> {
-    var y = alpha == 1 ? sums : sums * alpha
+  public func apply(_ rows: UnsafeMutablePointer<SIMD16<Float>>, count: Int, columns: Int) {
+    if alpha != 1 {
+      for row in 0..<count { rows[row] *= alpha }
+    }
     if let bias {
-      let rowBias = bias + row * biasRowStride
-      let values =
-        biasColumnStride == 0
-        ? SIMD16<Float>(repeating: rowBias[0]) : VectorAccess.loadPartial(rowBias, columns)
-      y += biasScale == 1 ? values : values * biasScale
+      for row in 0..<count {
+        let rowBias = bias + row * biasRowStride
+        let values =
+          biasColumnStride == 0
+          ? SIMD16<Float>(repeating: rowBias[0]) : VectorAccess.loadPartial(rowBias, columns)
+        rows[row] += biasScale == 1 ? values : values * biasScale
+      }
     }
     if let residual {
-      y += VectorAccess.loadPartial(residual + row * residualRowStride, columns)
+      for row in 0..<count { rows[row] += VectorAccess.loadPartial(residual + row * residualRowStride, columns) }
     }
-    return activation(y)
+    activation.apply(vectors: rows, count: count)
   }
 }

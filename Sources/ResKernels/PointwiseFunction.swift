@@ -112,6 +112,26 @@ public enum PointwiseFunction: Sendable, Hashable {
     }
   }
 
+  /// Applies the function to `count` vectors in place: a kernel's finished tile, with the dispatch on the
+  /// function done once per tile rather than once per vector (the common activations then run as a plain
+  /// loop in the caller's epilogue).
+  @inline(__always)
+  public func apply(vectors: UnsafeMutablePointer<SIMD16<Float>>, count: Int) {
+    switch self {
+    case .identity: return
+    case .relu:
+      for index in 0..<count { vectors[index].replace(with: 0, where: vectors[index] .< 0) }
+    case .clip(let low, let high):
+      for index in 0..<count {
+        let raised = vectors[index].replacing(with: low, where: vectors[index] .< low)
+        vectors[index] = raised.replacing(with: high, where: raised .> high)
+      }
+    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu,
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt:
+      for index in 0..<count { vectors[index] = self(vectors[index]) }
+    }
+  }
+
   /// `y[i] = f(x[i])` for `i < count`. `x` and `y` may be the same buffer.
   public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
     var offset = 0
