@@ -52,6 +52,9 @@ import Testing
     // and a residual, output channels split over threads (few positions), and im2col for the same window
     // when the weights are not constant.
     Case(channels: 12, outputChannels: 24, spatial: [9, 7], kernel: [1, 1], strides: [2, 2], bias: true, residual: true, activation: .relu),
+    Case(batch: 2, channels: 6, outputChannels: 10, spatial: [5, 70], kernel: [1, 1], strides: [1, 2], residual: true, constantWeights: false),
+    Case(channels: 4, outputChannels: 7, spatial: [4, 5, 9], kernel: [1, 1, 1], strides: [3, 2, 3], bias: true),
+    Case(channels: 5, outputChannels: 8, spatial: [6, 6], kernel: [1, 1], strides: [2, 2], pads: [1, 0, 0, 1], bias: true),
     Case(channels: 3, outputChannels: 18, spatial: [15, 13], kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3], bias: true, activation: .relu),
     Case(batch: 2, channels: 5, outputChannels: 17, spatial: [6, 9], kernel: [3, 3], pads: [1, 0, 1, 2], bias: true, residual: true, activation: .clip),
     Case(channels: 64, outputChannels: 64, spatial: [4, 4], kernel: [3, 3], pads: [1, 1, 1, 1], residual: true),

@@ -7,10 +7,13 @@ import ResPlan
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
-/// - anything else (a strided or padded 1×1: a ResNet downsample) is one GEMM per image and group,
-///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
-///   packed straight from X (`Im2ColPanels`): with one tap per channel the packing is shared by every output
-///   channel, and the GEMM's cache blocking reuses the weights better than the direct loop does.
+/// - a strided, unpadded 1×1 (a ResNet downsample) copies the positions it reads into a contiguous matrix
+///   once (`StridedSampling`) and runs as the stride-1 1×1 does;
+/// - anything else (a padded 1×1, few output channels per group, or weights computed at run time) is one
+///   GEMM per image and group, `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`,
+///   `K = C/g · kernel volume`, whose B panels are packed straight from X (`Im2ColPanels`).
+/// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
+/// reuses the weights better than the direct loop does.
 /// GEMM weights that are constant are packed into the microkernel's panel layout once, at load.
 struct ConvOperator: Operator {
   let x: PlanBuffer
@@ -34,6 +37,9 @@ struct ConvOperator: Operator {
   enum Method {
     /// 1×1 kernel, unit strides, no padding: X is already the B matrix. Weights packed at load when constant.
     case pointwise(packedWeights: [PackedPanels]?)
+    /// A 1×1 window with strides and no padding: the sampled positions copied once into a contiguous matrix
+    /// (`StridedSampling`), which the GEMM then reads as `pointwise` reads X.
+    case subsampled(packedWeights: [PackedPanels]?)
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
@@ -121,10 +127,14 @@ struct ConvOperator: Operator {
     }
     let packed = try prepack(weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
     let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4
-    let isPointwise =
-      axes.kernelVolume == 1 && axes.strides == [1, 1, 1] && axes.padsBegin == [0, 0, 0]
-      && axes.padsEnd == [0, 0, 0]
-    return (isPointwise ? .pointwise(packedWeights: packed) : .im2col(packedWeights: packed), 0, gemmScratch)
+    guard axes.kernelVolume == 1, axes.padsBegin == [0, 0, 0], axes.padsEnd == [0, 0, 0] else {
+      return (.im2col(packedWeights: packed), 0, gemmScratch)
+    }
+    if axes.strides == [1, 1, 1] { return (.pointwise(packedWeights: packed), 0, gemmScratch) }
+    let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
+    let sampled = try CheckedMath.product(
+      [operands.inputs[0].shape[0], channels, axes.outputPlane, 4], "\(site): sampled input bytes")
+    return (.subsampled(packedWeights: packed), sampled, gemmScratch)
   }
 
   private static func prepack(
@@ -142,8 +152,10 @@ struct ConvOperator: Operator {
 
   func run(_ context: RunContext) {
     switch method {
-    case .pointwise(let packed): runGemm(context, packedWeights: packed, pointwise: true)
-    case .im2col(let packed): runGemm(context, packedWeights: packed, pointwise: false)
+    case .pointwise(let packed):
+      runGemm(context, packedWeights: packed, input: .matrix(UnsafePointer(context.floats(x)), plane: axes.inputPlane))
+    case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
+    case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
     }
@@ -185,7 +197,32 @@ struct ConvOperator: Operator {
     }
   }
 
-  private func runGemm(_ context: RunContext, packedWeights: [PackedPanels]?, pointwise isPointwise: Bool) {
+  /// Copies the positions a strided 1×1 convolution reads into the shared scratch, channels split over the
+  /// workers; returns the copy (`batch · channels` planes of `outputPlane` floats).
+  private func subsample(_ context: RunContext) -> UnsafePointer<Float> {
+    let input = UnsafePointer(context.floats(x))
+    let planes = batch * groups * channelsPerGroup
+    let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: planes * axes.outputPlane)
+    let workers = context.workers(work: planes * axes.outputPlane, tasks: planes)
+    let ranges = RunContext.ranges(of: planes, parts: workers, granule: 1)
+    context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
+      for plane in ranges[index] {
+        StridedSampling.copyPlane(
+          input + plane * axes.inputPlane, axes: axes, into: sampled + plane * axes.outputPlane)
+      }
+    }
+    return UnsafePointer(sampled)
+  }
+
+  /// Where a GEMM method's B operand comes from.
+  private enum GemmInput {
+    /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy.
+    case matrix(UnsafePointer<Float>, plane: Int)
+    /// X read as im2col columns.
+    case im2col
+  }
+
+  private func runGemm(_ context: RunContext, packedWeights: [PackedPanels]?, input source: GemmInput) {
     let input = UnsafePointer(context.floats(x))
     let weightBase = UnsafePointer(context.floats(weights))
     let output = context.floats(y)
@@ -215,17 +252,18 @@ struct ConvOperator: Operator {
         if let packedWeights { .packed(packedWeights[group].base) } else {
           .strided(weightBase + group * rows * depth, rowStride: depth, depthStride: 1)
         }
-      let groupInput = input + firstChannel * axes.inputPlane
       let scratch = context.scratchFloats(worker: worker)
-      if isPointwise {
+      switch source {
+      case .matrix(let matrix, let plane):
         GemmDriver.run(
-          k: depth, a: a, b: StridedPanels(base: groupInput, depthStride: positions, columnStride: 1),
+          k: depth, a: a, b: StridedPanels(base: matrix + firstChannel * plane, depthStride: plane, columnStride: 1),
           c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
           columns: task.columns, scratch: scratch)
-      } else {
+      case .im2col:
         GemmDriver.run(
-          k: depth, a: a, b: Im2ColPanels(input: groupInput, axes: axes), c: output + firstOutput * positions,
-          cRowStride: positions, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+          k: depth, a: a, b: Im2ColPanels(input: input + firstChannel * axes.inputPlane, axes: axes),
+          c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
+          columns: task.columns, scratch: scratch)
       }
     }
   }
