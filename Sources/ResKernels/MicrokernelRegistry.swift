@@ -23,6 +23,14 @@ public struct DepthwiseMicrokernel: Sendable {
   public let run: @Sendable (DepthwiseTile) -> Void
 }
 
+/// A pooling microkernel: `rows × columns` outputs of one plane (see `PoolTile`).
+public struct PoolMicrokernel: Sendable {
+  public let name: String
+  public let rows: Int
+  public let columns: Int
+  public let run: @Sendable (PoolTile) -> Void
+}
+
 /// Every microkernel in this build, in one table (DESIGN.md §5): the operators take their kernels from here
 /// and the kernel test grid iterates the same table against naive loops, so a kernel cannot be added without
 /// being tested.
@@ -33,6 +41,7 @@ public enum Microkernel: Sendable {
   case gemm(GemmMicrokernel)
   case directConv(DirectConvMicrokernel)
   case depthwise(DepthwiseMicrokernel)
+  case pool(PoolMicrokernel)
   /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
   case binary(BinaryOperation, BinaryPattern)
   /// `PointwiseFunction.apply`; the value carries representative parameters for the test grid.
@@ -47,6 +56,7 @@ public enum Microkernel: Sendable {
     case .gemm(let kernel): kernel.name
     case .directConv(let kernel): kernel.name
     case .depthwise(let kernel): kernel.name
+    case .pool(let kernel): kernel.name
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
     case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
@@ -73,6 +83,11 @@ public enum MicrokernelRegistry {
     name: "f32_dwconv_\(DepthwiseMicrokernel4x16.rows)x\(DepthwiseMicrokernel4x16.columns)_\(BuildISA.name)",
     rows: DepthwiseMicrokernel4x16.rows, columns: DepthwiseMicrokernel4x16.columns, run: DepthwiseMicrokernel4x16.run)
 
+  /// The kernel of 1-D and 2-D max pooling, and of average pooling with one divisor for every window.
+  public static let pool = PoolMicrokernel(
+    name: "f32_pool_\(PoolMicrokernel4x16.rows)x\(PoolMicrokernel4x16.columns)_\(BuildISA.name)",
+    rows: PoolMicrokernel4x16.rows, columns: PoolMicrokernel4x16.columns, run: PoolMicrokernel4x16.run)
+
   /// One representative of every `PointwiseFunction` case (parameters chosen to exercise both branches).
   public static let pointwiseFunctions: [PointwiseFunction] = [
     .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
@@ -82,7 +97,7 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm), .directConv(directConv), .depthwise(depthwise)]
+    [.gemm(gemm), .directConv(directConv), .depthwise(depthwise), .pool(pool)]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

@@ -81,29 +81,29 @@ public enum VectorAccess {
     }
   }
 
-  /// Zeros `floats` floats in the steps of `copy`.
+  /// Sets `floats` floats to `value` in the steps of `copy`.
   @inlinable @inline(__always)
-  public static func zero(_ destination: UnsafeMutableRawPointer, floats: Int) {
+  public static func fill(_ destination: UnsafeMutableRawPointer, floats: Int, with value: Float) {
     var at = 0
     var rest = floats
     while rest >= 16 {
-      destination.storeBytes(of: SIMD16<Float>(), toByteOffset: at, as: SIMD16<Float>.self)
+      destination.storeBytes(of: SIMD16<Float>(repeating: value), toByteOffset: at, as: SIMD16<Float>.self)
       at += 64
       rest -= 16
     }
     if rest >= 8 {
-      destination.storeBytes(of: SIMD8<Float>(), toByteOffset: at, as: SIMD8<Float>.self)
+      destination.storeBytes(of: SIMD8<Float>(repeating: value), toByteOffset: at, as: SIMD8<Float>.self)
       at += 32
       rest -= 8
     }
     if rest >= 4 {
-      destination.storeBytes(of: SIMD4<Float>(), toByteOffset: at, as: SIMD4<Float>.self)
+      destination.storeBytes(of: SIMD4<Float>(repeating: value), toByteOffset: at, as: SIMD4<Float>.self)
       at += 16
       rest -= 4
     }
-    if rest >= 1 { destination.storeBytes(of: 0, toByteOffset: at, as: Float.self) }
-    if rest >= 2 { destination.storeBytes(of: 0, toByteOffset: at + 4, as: Float.self) }
-    if rest >= 3 { destination.storeBytes(of: 0, toByteOffset: at + 8, as: Float.self) }
+    if rest >= 1 { destination.storeBytes(of: value, toByteOffset: at, as: Float.self) }
+    if rest >= 2 { destination.storeBytes(of: value, toByteOffset: at + 4, as: Float.self) }
+    if rest >= 3 { destination.storeBytes(of: value, toByteOffset: at + 8, as: Float.self) }
   }
 
   /// Lanes `0..<count` (`count ≤ 16`) from `p[lane·stride]`, zeros above: a column of a row-major matrix.

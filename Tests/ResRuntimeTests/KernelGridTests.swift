@@ -12,6 +12,7 @@ import Testing
     case .gemm(let gemm): try checkGemm(gemm)
     case .directConv(let kernel): checkDirectConv(kernel)
     case .depthwise(let kernel): checkDepthwise(kernel)
+    case .pool(let kernel): checkPool(kernel)
     case .binary(let operation, let pattern): checkBinary(operation, pattern)
     case .pointwise(let function): checkPointwise(function)
     case .scaleShift: checkScaleShift()
@@ -327,6 +328,72 @@ import Testing
         #expect(
           NaiveMath.close(output[index], sum, absolute: 2e-6 * Double(spec.tapCount + 2), relative: 1e-4),
           "\(kernel.name) \(spec) at row \(row) column \(column): \(output[index]) vs \(sum)")
+      }
+    }
+  }
+
+  // MARK: Pooling
+
+  /// Maximum and mean at column strides 1, 2 and 3, every row and column count, windows of 1, 4 and 9 taps;
+  /// the maximum with NaNs in the input.
+  private func checkPool(_ kernel: PoolMicrokernel) {
+    var random = SeededGenerator(seed: 41)
+    for reduction in [PoolTile.Reduction.maximum, .mean(scale: 0.25)] {
+      for columnStride in 1...3 {
+        for tapCount in [1, 4, 9] {
+          for rows in 1...kernel.rows {
+            for columns in 1...kernel.columns {
+              checkPoolTile(kernel, reduction, columnStride, tapCount, rows, columns, withNaN: false, &random)
+            }
+          }
+        }
+      }
+    }
+    for columnStride in 1...3 {
+      checkPoolTile(kernel, .maximum, columnStride, 9, kernel.rows, kernel.columns, withNaN: true, &random)
+    }
+  }
+
+  private func checkPoolTile(
+    _ kernel: PoolMicrokernel, _ reduction: PoolTile.Reduction, _ columnStride: Int, _ tapCount: Int, _ rows: Int,
+    _ columns: Int, withNaN: Bool, _ random: inout SeededGenerator
+  ) {
+    let inputRowStride = 89
+    let taps = (0..<tapCount).map { _ in Int.random(in: 0..<30, using: &random) }
+    var input = random.floats(kernel.rows * inputRowStride + 30 + 32 * columnStride)
+    if withNaN {
+      for index in stride(from: 7, to: input.count, by: 23) { input[index] = .nan }
+    }
+    let outputRowStride = kernel.columns + 3
+    let initial = random.floats((kernel.rows + 1) * outputRowStride)
+    var output = initial
+    input.withUnsafeBufferPointer { inputPointer in
+      taps.withUnsafeBufferPointer { tapPointer in
+        output.withUnsafeMutableBufferPointer { outputPointer in
+          kernel.run(
+            PoolTile(
+              input: inputPointer.baseAddress!, inputRowStride: inputRowStride, columnStride: columnStride,
+              taps: tapPointer.baseAddress!, tapCount: tapCount, output: outputPointer.baseAddress!,
+              outputRowStride: outputRowStride, rows: rows, columns: columns, reduction: reduction))
+        }
+      }
+    }
+    for row in 0...kernel.rows {
+      for column in 0..<outputRowStride {
+        let index = row * outputRowStride + column
+        guard row < rows, column < columns else {
+          #expect(output[index].bitPattern == initial[index].bitPattern, "\(kernel.name) wrote outside the tile")
+          continue
+        }
+        let window = taps.map { Double(input[row * inputRowStride + column * columnStride + $0]) }
+        let expected: Double =
+          switch reduction {
+          case .maximum: window.contains { $0.isNaN } ? .nan : window.max() ?? -.infinity
+          case .mean(let scale): window.reduce(0, +) * Double(scale)
+          }
+        #expect(
+          NaiveMath.close(output[index], expected, absolute: 1e-6),
+          "\(kernel.name) \(reduction) stride \(columnStride) taps \(tapCount) at (\(row), \(column)): \(output[index]) vs \(expected)")
       }
     }
   }

@@ -68,6 +68,14 @@ import Testing
       ([2, 3, 9], [3], [2], [1, 0], false),
       ([1, 2, 7, 6], [2, 3], [2, 1], [0, 1, 1, 1], true),
       ([1, 2, 4, 5, 5], [2, 2, 3], [2, 2, 2], [1, 0, 1, 0, 1, 1], true),
+      // The vector path: ResNet's 3x3 stride-2 max pool over rows of more than 16 outputs and more than 4
+      // output rows, stride 1, a DenseNet 2x2 stride-2 average without padding, stride 3 in ceil mode, and
+      // a long 1-D window.
+      ([1, 3, 23, 37], [3, 3], [2, 2], [1, 1, 1, 1], false),
+      ([1, 2, 13, 40], [3, 3], [1, 1], [1, 1, 1, 1], false),
+      ([2, 2, 11, 35], [2, 2], [2, 2], [0, 0, 0, 0], false),
+      ([1, 1, 10, 50], [3, 2], [3, 3], [0, 1, 2, 1], true),
+      ([1, 2, 40], [5], [1], [2, 2], false),
     ]
     for spec in cases {
       let x = random.floats(spec.shape.reduce(1, *))
@@ -89,6 +97,21 @@ import Testing
           x: x, shape: spec.shape, kernel: spec.kernel, strides: spec.strides, pads: spec.pads, output: output,
           average: kind == .average, includePad: includePad)
         expectClose(result[0], expected, "\(spec) \(kind) includePad \(includePad)")
+      }
+    }
+  }
+
+  /// A NaN in a window makes the window's maximum NaN, on the vector path too (and only that window's).
+  @Test func maxPoolPropagatesNaN() throws {
+    var values = (0..<160).map { Double($0 % 17) - 8 }
+    values[45] = .nan
+    let result = try StepHarness.run(
+      .f32Pool, Self.params(.max, kernel: [3, 3], pads: [1, 1, 1, 1]),
+      inputs: [StepOperand([1, 1, 8, 20], values)], outputs: [(.f32, [1, 1, 8, 20])])
+    for row in 0..<8 {
+      for column in 0..<20 {
+        let seesNaN = abs(row - 2) <= 1 && abs(column - 5) <= 1
+        #expect(result[0][row * 20 + column].isNaN == seesNaN, "output (\(row), \(column))")
       }
     }
   }

@@ -4,7 +4,7 @@ import Testing
 /// The short copies the kernels use for row tails and partial vectors: every count around the 16, 8 and 4
 /// steps moves exactly that many floats and nothing past them.
 @Suite struct VectorAccessTests {
-  @Test func copiesAndZerosExactlyTheCount() {
+  @Test func copiesAndFillsExactlyTheCount() {
     var random = SeededGenerator(seed: 31)
     for count in 0...40 {
       let source = random.floats(48)
@@ -14,13 +14,13 @@ import Testing
       source.withUnsafeBytes { from in
         copied.withUnsafeMutableBytes { to in VectorAccess.copy(from.baseAddress!, to: to.baseAddress!, floats: count) }
       }
-      zeroed.withUnsafeMutableBytes { to in VectorAccess.zero(to.baseAddress!, floats: count) }
+      zeroed.withUnsafeMutableBytes { to in VectorAccess.fill(to.baseAddress!, floats: count, with: 0) }
       #expect(Array(copied.prefix(count)) == Array(source.prefix(count)), "copy of \(count)")
       let pastCopy = copied.dropFirst(count).filter { !$0.isNaN }
       let nonzero = zeroed.prefix(count).filter { $0 != 0 }
       #expect(pastCopy.isEmpty, "copy of \(count) wrote past the end")
-      #expect(nonzero.isEmpty, "zero of \(count)")
-      #expect(Array(zeroed.dropFirst(count)) == Array(before.dropFirst(count)), "zero of \(count) wrote past the end")
+      #expect(nonzero.isEmpty, "fill of \(count)")
+      #expect(Array(zeroed.dropFirst(count)) == Array(before.dropFirst(count)), "fill of \(count) wrote past the end")
     }
   }
 

@@ -5,6 +5,7 @@ import ResPlan
 /// the fused epilogue. The method is chosen once, when the plan is loaded:
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
+///   (this and the next need padded input planes of a sensible size: see `PaddedInput.isCompact`)
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - a strided, unpadded 1×1 (a ResNet downsample) copies the positions it reads into a contiguous matrix
@@ -112,17 +113,17 @@ struct ConvOperator: Operator {
     depth: Int, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
-    if DepthwiseConvolution.applies(axes, channelsPerGroup: channelsPerGroup) {
-      let depthwise = try DepthwiseConvolution(
-        axes: axes, channels: groups, multiplier: outputChannelsPerGroup, site: site)
+    let padded = try PaddedInput(axes, site: site)
+    if padded.isCompact, DepthwiseConvolution.applies(axes, channelsPerGroup: channelsPerGroup) {
+      let depthwise = DepthwiseConvolution(input: padded, channels: groups, multiplier: outputChannelsPerGroup)
       return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
     }
-    if axes.kernelVolume > 1, let constant = operands.constantFloats(weights)?.baseAddress,
+    if padded.isCompact, axes.kernelVolume > 1, let constant = operands.constantFloats(weights)?.baseAddress,
       outputChannelsPerGroup >= directMinimumOutputChannels
     {
       let direct = try DirectConvolution(
-        weights: constant, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
-        outputChannelsPerGroup: outputChannelsPerGroup, site: site)
+        weights: constant, input: padded, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup)
       return (.direct(direct), try direct.scratchBytes(site: site), 0)
     }
     let packed = try prepack(weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)

@@ -25,11 +25,11 @@ struct DepthwiseConvolution: Sendable {
       && axes.padsEnd[0] == 0
   }
 
-  init(axes: WindowAxes, channels: Int, multiplier: Int, site: StepSite) throws(RuntimeError) {
-    self.axes = axes
+  init(input: PaddedInput, channels: Int, multiplier: Int) {
+    axes = input.axes
     self.channels = channels
     self.multiplier = multiplier
-    input = try PaddedInput(axes, site: site)
+    self.input = input
     taps = input.tapOffsets()
   }
 

@@ -27,14 +27,15 @@ struct DirectConvolution: Sendable {
   static let inputBlockBytes = 160 * 1024
 
   init(
-    weights source: UnsafePointer<Float>, axes: WindowAxes, groups: Int, channelsPerGroup: Int,
-    outputChannelsPerGroup: Int, site: StepSite
+    weights source: UnsafePointer<Float>, input: PaddedInput, groups: Int, channelsPerGroup: Int,
+    outputChannelsPerGroup: Int
   ) throws(RuntimeError) {
+    let axes = input.axes
     self.axes = axes
     self.groups = groups
     self.channelsPerGroup = channelsPerGroup
     self.outputChannelsPerGroup = outputChannelsPerGroup
-    input = try PaddedInput(axes, site: site)
+    self.input = input
     taps = input.tapOffsets()
     let depth = channelsPerGroup * axes.kernelVolume
     var packed: [PackedPanels] = []

@@ -1,25 +1,43 @@
 import ResKernels
 
-/// A window operation's input planes as its kernels read them: copied with the zero padding written out, so
-/// every tap of every window is a plain read with no bounds test. Also the offsets those reads use.
+/// A window operation's input planes as its kernels read them: copied with the padding written out (zeros
+/// for a convolution, −∞ for a max pool), so every tap of every window is a plain read with no bounds test.
+/// Also the offsets those reads use.
 struct PaddedInput: Sendable {
   let axes: WindowAxes
-  /// Spatial sizes of a padded plane (`[D, H, W]`, padded like `axes`).
+  /// Spatial sizes of a padded plane (`[D, H, W]`): the input with its pads, or more when a ceil-mode
+  /// window reaches past the end padding.
   let shape: [Int]
   let plane: Int
   /// Whether the operation pads at all; when it does not, a kernel may read the input where it lies.
   let isPadded: Bool
+  /// The value of every cell outside the input.
+  let border: Float
 
-  init(_ axes: WindowAxes, site: StepSite) throws(RuntimeError) {
+  init(_ axes: WindowAxes, border: Float = 0, site: StepSite) throws(RuntimeError) {
     self.axes = axes
+    self.border = border
     var shape: [Int] = []
     for axis in 0..<3 {
       let begin = try CheckedMath.add(axes.input[axis], axes.padsBegin[axis], "\(site): padded input size")
-      shape.append(try CheckedMath.add(begin, axes.padsEnd[axis], "\(site): padded input size"))
+      let padded = try CheckedMath.add(begin, axes.padsEnd[axis], "\(site): padded input size")
+      let lastStart = try CheckedMath.multiply(axes.output[axis] - 1, axes.strides[axis], "\(site): window start")
+      let window = try CheckedMath.multiply(axes.kernel[axis] - 1, axes.dilations[axis], "\(site): window size")
+      let reach = try CheckedMath.add(lastStart, window + 1, "\(site): window reach")
+      shape.append(max(padded, reach))
     }
     self.shape = shape
     plane = try CheckedMath.product(shape, "\(site): padded input plane")
     isPadded = shape != axes.input
+  }
+
+  /// Whether the padded planes stay within a few times the input and output planes. Only a plan with
+  /// absurd padding and strides fails this; its operator then takes a path whose work is bounded by the
+  /// input and output instead of allocating planes of mostly padding.
+  var isCompact: Bool {
+    let (both, overflow) = axes.inputPlane.addingReportingOverflow(axes.outputPlane)
+    let (limit, tooLarge) = both.multipliedReportingOverflow(by: 4)
+    return !overflow && !tooLarge && plane <= limit + 4096
   }
 
   /// Offsets from a window's origin of its taps, in weight order (kd, kh, kw).
@@ -44,7 +62,7 @@ struct PaddedInput: Sendable {
     (d * axes.strides[0] * shape[1] + h * axes.strides[1]) * shape[2] + w * axes.strides[2]
   }
 
-  /// Writes one input plane into `padded` (`plane` floats) with the zero border.
+  /// Writes one input plane into `padded` (`plane` floats) with the border around it.
   func copyPlane(_ source: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
     let (inD, inH, inW) = (axes.input[0], axes.input[1], axes.input[2])
     let (readD, readH, readW) = (shape[0], shape[1], shape[2])
@@ -54,14 +72,14 @@ struct PaddedInput: Sendable {
         let row = padded + (d * readH + h) * readW
         let (id, ih) = (d - axes.padsBegin[0], h - axes.padsBegin[1])
         guard id >= 0, id < inD, ih >= 0, ih < inH else {
-          VectorAccess.zero(row, floats: readW)
+          VectorAccess.fill(row, floats: readW, with: border)
           continue
         }
         // Rows of small planes (a depthwise layer's 7x7) are short: a `memset` or `memmove` call per piece
         // would cost more than convolving the row.
-        VectorAccess.zero(row, floats: left)
+        VectorAccess.fill(row, floats: left, with: border)
         VectorAccess.copy(source + (id * inH + ih) * inW, to: row + left, floats: inW)
-        VectorAccess.zero(row + left + inW, floats: readW - left - inW)
+        VectorAccess.fill(row + left + inW, floats: readW - left - inW, with: border)
       }
     }
   }

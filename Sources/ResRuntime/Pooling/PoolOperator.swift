@@ -4,8 +4,9 @@ import ResPlan
 /// with or without padded cells in the divisor) and GlobalAveragePool.
 ///
 /// The output buffer's shape says which rounding the compiler chose: each spatial size must equal the floor
-/// or the ceil size the parameters give. Windows are clipped to the input before looping, so the work is
-/// bounded by the input whatever the parameters.
+/// or the ceil size the parameters give. 1-D and 2-D max pooling, and average pooling with one divisor for
+/// every window, run on `PlanePooling`'s vector kernel; the rest element by element, windows clipped to the
+/// input before looping, so the work is bounded by the input whatever the parameters.
 struct PoolOperator: Operator {
   enum Kind: Sendable {
     case max, average, globalAverage
@@ -17,6 +18,9 @@ struct PoolOperator: Operator {
   let axes: WindowAxes
   let countIncludePad: Bool
   let planes: Int
+  /// The vector path, when the pooling is one it computes (`PlanePooling`).
+  let planePooling: PlanePooling?
+  let scratchBytesPerWorker: Int
 
   init(_ params: Rescompile_Plan_PoolParams, _ operands: StepOperands) throws(RuntimeError) {
     try operands.requireCounts(inputs: 1...1, outputs: 1...1)
@@ -42,6 +46,8 @@ struct PoolOperator: Operator {
       try operands.requireShape(y, "Y", Array(x.shape[..<2]) + ones)
       try axes.setOutput(ones, operands)
       self.axes = axes
+      planePooling = nil
+      scratchBytesPerWorker = 0
       return
     }
     guard !params.kernelShape.isEmpty else { throw operands.failure("kernel_shape is missing") }
@@ -61,12 +67,18 @@ struct PoolOperator: Operator {
     try operands.requireShape(y, "Y", Array(x.shape[..<2]) + actual)
     try axes.setOutput(actual, operands)
     self.axes = axes
+    planePooling = try PlanePooling(kind, axes: axes, countIncludePad: countIncludePad, site: operands.site)
+    scratchBytesPerWorker = try planePooling?.scratchBytes(site: operands.site) ?? 0
   }
 
   func run(_ context: RunContext) {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
     let workers = context.workers(work: RunContext.work(y.count, axes.kernelVolume), tasks: planes)
+    if let planePooling {
+      planePooling.run(context, input, output, planes: planes, workers: workers)
+      return
+    }
     context.parallelFor(tasks: planes, workers: workers) { plane, _ in
       let source = input + plane * axes.inputPlane
       let destination = output + plane * axes.outputPlane
