@@ -3,19 +3,19 @@ import ResPlan
 
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
 /// the fused epilogue. The method is chosen once, when the plan is loaded:
-/// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
-///   (this and the next need padded input planes of a sensible size: see `PaddedInput.isCompact`)
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
+/// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
 /// - a strided, unpadded 1×1 (a ResNet downsample) copies the positions it reads into a contiguous matrix
 ///   once (`StridedSampling`) and runs as the stride-1 1×1 does;
-/// - anything else (a padded 1×1, few output channels per group, or weights computed at run time) is one
-///   GEMM per image and group, `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`,
-///   `K = C/g · kernel volume`, whose B panels are packed straight from X (`Im2ColPanels`).
+/// - anything else (a padded 1×1, few output channels per group, weights computed at run time, or padding so
+///   large that padded planes would not be compact: `PaddedInput.isCompact`) is one GEMM per image and group,
+///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
+///   packed straight from X (`Im2ColPanels`).
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
-/// reuses the weights better than the direct loop does.
-/// GEMM weights that are constant are packed into the microkernel's panel layout once, at load.
+/// reuses the weights better than the direct loop does. Constant GEMM weights are packed into the
+/// microkernel's panel layout once, at load.
 struct ConvOperator: Operator {
   let x: PlanBuffer
   let weights: PlanBuffer
