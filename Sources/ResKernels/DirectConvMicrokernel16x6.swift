@@ -15,6 +15,14 @@ public enum DirectConvMicrokernel16x6 {
     var c3 = SIMD16<Float>()
     var c4 = SIMD16<Float>()
     var c5 = SIMD16<Float>()
+    if tile.continuesSums, let partial = tile.partialSums {
+      c0 = VectorAccess.load(partial)
+      c1 = VectorAccess.load(partial + 16)
+      c2 = VectorAccess.load(partial + 32)
+      c3 = VectorAccess.load(partial + 48)
+      c4 = VectorAccess.load(partial + 64)
+      c5 = VectorAccess.load(partial + 80)
+    }
     let x0 = tile.input + tile.windows[0]
     let x1 = tile.input + tile.windows[1]
     let x2 = tile.input + tile.windows[2]
@@ -41,6 +49,15 @@ public enum DirectConvMicrokernel16x6 {
       }
       channelOffset += tile.channelStride
     }
+    if !tile.completesSums, let partial = tile.partialSums {
+      VectorAccess.store(c0, partial)
+      VectorAccess.store(c1, partial + 16)
+      VectorAccess.store(c2, partial + 32)
+      VectorAccess.store(c3, partial + 48)
+      VectorAccess.store(c4, partial + 64)
+      VectorAccess.store(c5, partial + 80)
+      return
+    }
     // Constants, not the variables: a closure capturing the accumulators would keep them in memory and
     // store them on every step of the loop above.
     let finished = (c0, c1, c2, c3, c4, c5)
@@ -56,18 +73,13 @@ public enum DirectConvMicrokernel16x6 {
     }
   }
 
-  /// Adds what the output holds (later channel blocks), applies the epilogue (last block) and stores the
-  /// valid channels of each valid position; each step a loop over the positions.
+  /// Applies the epilogue to the completed sums and stores the valid channels of each valid position; each
+  /// step a loop over the positions.
   @inline(__always)
   static func finish(_ sums: UnsafeMutablePointer<SIMD16<Float>>, _ tile: DirectConvTile) {
     let stride = tile.outputChannelStride
     let count = tile.outputChannels
     let positions = tile.positions
-    if tile.accumulate {
-      for position in 0..<positions {
-        sums[position] += VectorAccess.gather(UnsafePointer(tile.output + position), stride: stride, count)
-      }
-    }
     if let epilogue = tile.epilogue {
       if let bias = epilogue.bias {
         let values = VectorAccess.loadPartial(bias, count)

@@ -23,19 +23,25 @@ public struct DirectConvTile {
   /// apart.
   public var output: UnsafeMutablePointer<Float>
   public var outputChannelStride: Int
-  /// Valid output channels (`1...16`) and positions (`1...6`); nothing else is read or written.
+  /// Valid output channels (`1...16`) and positions (`1...6`); nothing else of the output is read or
+  /// written.
   public var outputChannels: Int
   public var positions: Int
-  /// Add to what the output holds (a later block of input channels) instead of overwriting it.
-  public var accumulate: Bool
-  /// Applied to the finished sums: present only on the last block of input channels.
+  /// When the input channels are summed in blocks (so a block's weights and input stay in cache): the
+  /// tile's running sums in the kernel's own layout, six vectors of 16, kept between calls.
+  /// `continuesSums` starts from them instead of zero; unless `completesSums`, the call stores its sums
+  /// there and writes no output.
+  public var partialSums: UnsafeMutablePointer<Float>?
+  public var continuesSums: Bool
+  public var completesSums: Bool
+  /// Applied to the completed sums.
   public var epilogue: ChannelTileEpilogue?
 
   public init(
     weights: UnsafePointer<Float>, input: UnsafePointer<Float>, windows: UnsafePointer<Int>, channelStride: Int,
     channels: Int, taps: UnsafePointer<Int>, tapCount: Int, output: UnsafeMutablePointer<Float>,
-    outputChannelStride: Int, outputChannels: Int, positions: Int, accumulate: Bool,
-    epilogue: ChannelTileEpilogue?
+    outputChannelStride: Int, outputChannels: Int, positions: Int, partialSums: UnsafeMutablePointer<Float>? = nil,
+    continuesSums: Bool = false, completesSums: Bool = true, epilogue: ChannelTileEpilogue?
   ) {
     self.weights = weights
     self.input = input
@@ -48,7 +54,9 @@ public struct DirectConvTile {
     self.outputChannelStride = outputChannelStride
     self.outputChannels = outputChannels
     self.positions = positions
-    self.accumulate = accumulate
+    self.partialSums = partialSums
+    self.continuesSums = continuesSums
+    self.completesSums = completesSums
     self.epilogue = epilogue
   }
 }

@@ -131,16 +131,18 @@ import Testing
   // MARK: Direct convolution
 
   /// Every valid channel count (1...16) and position count (1...6), no input channel up to several, one tap
-  /// to a 3x3 window, accumulate on and off, then each activation with bias and residual on and off. The
-  /// weights' lanes past the valid channels are NaN, so a kernel that let them reach memory fails.
+  /// to a 3x3 window, each way of summing in channel blocks (whole, first block, middle block, last block),
+  /// then each activation with bias and residual on and off. The weights' lanes past the valid channels are
+  /// NaN, so a kernel that let them reach the output fails.
   private func checkDirectConv(_ kernel: DirectConvMicrokernel) {
     var random = SeededGenerator(seed: 23)
+    let blocks = DirectConvCase.Block.allCases
     for (channels, tapCount) in [(0, 1), (1, 1), (3, 4), (5, 9)] {
       for outputChannels in 1...kernel.lanes {
         for positions in 1...kernel.positions {
           let geometry = DirectConvCase(
             channels: channels, tapCount: tapCount, outputChannels: outputChannels, positions: positions,
-            accumulate: (outputChannels + positions) % 2 == 0, epilogue: nil)
+            block: blocks[(outputChannels + positions) % blocks.count], epilogue: nil)
           checkDirectConvTile(kernel, geometry, &random)
         }
       }
@@ -149,8 +151,8 @@ import Testing
       for (outputChannels, positions) in [(1, 1), (kernel.lanes - 3, kernel.positions - 1), (kernel.lanes, kernel.positions)] {
         let epilogue = DirectConvCase.Epilogue(bias: index % 3 != 2, residual: index % 2 == 0, activation: activation)
         let geometry = DirectConvCase(
-          channels: 4, tapCount: 9, outputChannels: outputChannels, positions: positions, accumulate: index % 4 == 1,
-          epilogue: epilogue)
+          channels: 4, tapCount: 9, outputChannels: outputChannels, positions: positions,
+          block: index % 4 == 1 ? .last : .whole, epilogue: epilogue)
         checkDirectConvTile(kernel, geometry, &random)
       }
     }
@@ -162,11 +164,19 @@ import Testing
       var residual: Bool
       var activation: PointwiseFunction
     }
+    /// Which block of input channels the call sums: all of them, or the first, a middle or the last block
+    /// (partial sums read from and/or left in the kernel's own layout).
+    enum Block: CaseIterable {
+      case whole, first, middle, last
+
+      var continues: Bool { self == .middle || self == .last }
+      var completes: Bool { self == .whole || self == .last }
+    }
     var channels: Int
     var tapCount: Int
     var outputChannels: Int
     var positions: Int
-    var accumulate: Bool
+    var block: Block
     var epilogue: Epilogue?
   }
 
@@ -187,6 +197,8 @@ import Testing
     let initial = random.floats(lanes * outputStride)
     let bias = random.floats(lanes)
     let residual = random.floats(lanes * outputStride)
+    let initialPartial = random.floats(kernel.positions * lanes)
+    var partial = initialPartial
     var output = initial
     input.withUnsafeBufferPointer { inputPointer in
       weights.withUnsafeBufferPointer { weightPointer in
@@ -194,20 +206,23 @@ import Testing
           windows.withUnsafeBufferPointer { windowPointer in
             bias.withUnsafeBufferPointer { biasPointer in
               residual.withUnsafeBufferPointer { residualPointer in
-                output.withUnsafeMutableBufferPointer { outputPointer in
-                  kernel.run(
-                    DirectConvTile(
-                      weights: weightPointer.baseAddress!, input: inputPointer.baseAddress!,
-                      windows: windowPointer.baseAddress!, channelStride: channelStride, channels: spec.channels,
-                      taps: tapPointer.baseAddress!, tapCount: spec.tapCount, output: outputPointer.baseAddress!,
-                      outputChannelStride: outputStride, outputChannels: spec.outputChannels,
-                      positions: spec.positions, accumulate: spec.accumulate,
-                      epilogue: spec.epilogue.map { epilogue in
-                        ChannelTileEpilogue(
-                          bias: epilogue.bias ? biasPointer.baseAddress : nil,
-                          residual: epilogue.residual ? residualPointer.baseAddress : nil,
-                          activation: epilogue.activation)
-                      }))
+                partial.withUnsafeMutableBufferPointer { partialPointer in
+                  output.withUnsafeMutableBufferPointer { outputPointer in
+                    kernel.run(
+                      DirectConvTile(
+                        weights: weightPointer.baseAddress!, input: inputPointer.baseAddress!,
+                        windows: windowPointer.baseAddress!, channelStride: channelStride, channels: spec.channels,
+                        taps: tapPointer.baseAddress!, tapCount: spec.tapCount, output: outputPointer.baseAddress!,
+                        outputChannelStride: outputStride, outputChannels: spec.outputChannels,
+                        positions: spec.positions, partialSums: spec.block == .whole ? nil : partialPointer.baseAddress,
+                        continuesSums: spec.block.continues, completesSums: spec.block.completes,
+                        epilogue: spec.epilogue.map { epilogue in
+                          ChannelTileEpilogue(
+                            bias: epilogue.bias ? biasPointer.baseAddress : nil,
+                            residual: epilogue.residual ? residualPointer.baseAddress : nil,
+                            activation: epilogue.activation)
+                        }))
+                  }
                 }
               }
             }
@@ -218,19 +233,17 @@ import Testing
     for channel in 0..<lanes {
       for position in 0..<outputStride {
         let index = channel * outputStride + position
-        guard channel < spec.outputChannels, position < spec.positions else {
+        let inTile = channel < spec.outputChannels && position < spec.positions
+        guard inTile, spec.block.completes else {
           #expect(
             output[index].bitPattern == initial[index].bitPattern,
-            "\(kernel.name) wrote outside the tile at channel \(channel) position \(position)")
+            "\(kernel.name) wrote the output at channel \(channel) position \(position) (\(spec.block))")
           continue
         }
-        var sum = spec.accumulate ? Double(initial[index]) : 0
-        for c in 0..<spec.channels {
-          for (t, tap) in taps.enumerated() {
-            let weight = Double(weights[(c * spec.tapCount + t) * lanes + channel])
-            sum += weight * Double(input[windows[position] + c * channelStride + tap])
-          }
-        }
+        var sum = spec.block.continues ? Double(initialPartial[position * lanes + channel]) : 0
+        sum += directConvSum(
+          spec, weights, input, taps, window: windows[position], channelStride: channelStride, channel: channel,
+          lanes: lanes)
         if let epilogue = spec.epilogue {
           if epilogue.bias { sum += Double(bias[channel]) }
           if epilogue.residual { sum += Double(residual[index]) }
@@ -241,6 +254,31 @@ import Testing
           "\(kernel.name) \(spec) at channel \(channel) position \(position): \(output[index]) vs \(sum)")
       }
     }
+    guard !spec.block.completes else { return }
+    for position in 0..<spec.positions {
+      for channel in 0..<spec.outputChannels {
+        var sum = spec.block.continues ? Double(initialPartial[position * lanes + channel]) : 0
+        sum += directConvSum(
+          spec, weights, input, taps, window: windows[position], channelStride: channelStride, channel: channel,
+          lanes: lanes)
+        #expect(
+          NaiveMath.close(partial[position * lanes + channel], sum, absolute: 2e-6 * Double(spec.channels * spec.tapCount + 4)),
+          "\(kernel.name) partial sum \(spec.block) at channel \(channel) position \(position)")
+      }
+    }
+  }
+
+  private func directConvSum(
+    _ spec: DirectConvCase, _ weights: [Float], _ input: [Float], _ taps: [Int], window: Int, channelStride: Int,
+    channel: Int, lanes: Int
+  ) -> Double {
+    var sum = 0.0
+    for c in 0..<spec.channels {
+      for (t, tap) in taps.enumerated() {
+        sum += Double(weights[(c * spec.tapCount + t) * lanes + channel]) * Double(input[window + c * channelStride + tap])
+      }
+    }
+    return sum
   }
 
   // MARK: Depthwise convolution

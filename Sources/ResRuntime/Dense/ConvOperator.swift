@@ -124,7 +124,8 @@ struct ConvOperator: Operator {
       let direct = try DirectConvolution(
         weights: constant, input: padded, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup)
-      return (.direct(direct), try direct.scratchBytes(site: site), 0)
+      let partialSumBytes = try CheckedMath.multiply(direct.partialSumFloats, 4, "\(site): partial sums")
+      return (.direct(direct), try direct.scratchBytes(site: site), partialSumBytes)
     }
     let packed = try prepack(weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
     let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4

@@ -18,17 +18,39 @@ struct DirectConvolution: Sendable {
   let taps: [Int]
   /// One per group: `outputChannelsPerGroup × (channelsPerGroup · kernel volume)` in 16-row panels.
   let weights: [PackedPanels]
-  /// Output positions that every block of 16 output channels computes before the next block of positions
-  /// starts: whole output rows whose input (all channels of a group) fits in `inputBlockBytes`. That block
-  /// of input comes from memory once and from cache for every block of weights; going through all positions
-  /// per weight block instead re-read the whole input from memory for each, which starved the kernel on
-  /// strided layers (the channels of one window are a plane apart, a pattern prefetchers do not follow).
+  /// Input channels summed per call of the kernel (see `Blocking`). With several blocks, tiles carry their
+  /// sums between calls in the worker's scratch (`partialSumFloats`).
+  let channelBlock: Int
+  /// Output positions that every block of 16 output channels computes, over every block of input channels,
+  /// before the next block of positions starts (see `Blocking`).
   let positionsPerBlock: Int
-  static let inputBlockBytes = 160 * 1024
+
+  /// The cache blocking of the loops around the kernel.
+  struct Blocking: Sendable {
+    /// All input channels are summed in one call unless one panel of weights (reduction steps × 16 floats)
+    /// would exceed this many steps (ResNet's last two stages: 147 and 295 KB per panel, streamed from
+    /// beyond the second-level cache for every tile); then in blocks of at most `blockReductionSteps`
+    /// steps, which stay in the first-level cache while the block's tiles reuse them, the channels shared
+    /// evenly between the blocks. Measured on ResNet-50's 3x3 layers: blocking the 128-channel layers
+    /// (74 KB panels) made them slower, blocking the 256- and 512-channel ones faster.
+    var unblockedReductionSteps: Int
+    var blockReductionSteps: Int
+    /// A block of positions is whole output rows whose input (one block of channels) fits in this many
+    /// bytes, so that it comes from memory once and from cache for every panel of weights (going through
+    /// all positions per panel re-read the whole input from memory for each: the channels of one window are
+    /// a plane apart, a pattern prefetchers do not follow) ...
+    var inputBlockBytes: Int
+    /// ... and, when channels are blocked, whose partial sums for every output channel fit in this many.
+    var partialSumBytes: Int
+
+    static let standard = Blocking(
+      unblockedReductionSteps: 2048, blockReductionSteps: 512, inputBlockBytes: 160 * 1024,
+      partialSumBytes: 128 * 1024)
+  }
 
   init(
     weights source: UnsafePointer<Float>, input: PaddedInput, groups: Int, channelsPerGroup: Int,
-    outputChannelsPerGroup: Int
+    outputChannelsPerGroup: Int, blocking: Blocking = .standard
   ) throws(RuntimeError) {
     let axes = input.axes
     self.axes = axes
@@ -46,18 +68,38 @@ struct DirectConvolution: Sendable {
           rows: outputChannelsPerGroup, depth: depth, width: Self.kernel.lanes))
     }
     weights = packed
-    positionsPerBlock = DirectConvolution.positionsPerBlock(axes, input.shape, channels: channelsPerGroup)
+    let steps = channelsPerGroup * axes.kernelVolume
+    let blocks =
+      steps <= blocking.unblockedReductionSteps
+      ? 1 : (steps + blocking.blockReductionSteps - 1) / blocking.blockReductionSteps
+    channelBlock = max(1, (channelsPerGroup + blocks - 1) / blocks)
+    positionsPerBlock = DirectConvolution.positionsPerBlock(
+      axes, input.shape, channels: channelBlock, outputChannels: blocks > 1 ? outputChannelsPerGroup : 0,
+      blocking)
   }
 
-  private static func positionsPerBlock(_ axes: WindowAxes, _ readShape: [Int], channels: Int) -> Int {
+  private static func positionsPerBlock(
+    _ axes: WindowAxes, _ readShape: [Int], channels: Int, outputChannels: Int, _ blocking: Blocking
+  ) -> Int {
     let tile = kernel.positions
     let (rowBytes, overflow) = (channels * 4).multipliedReportingOverflow(by: readShape[2])
     let window = (axes.kernel[1] - 1) * axes.dilations[1] + 1
-    let inputRows = overflow || rowBytes == 0 ? 0 : inputBlockBytes / rowBytes
-    let outputRows = inputRows <= window ? 1 : (inputRows - window) / axes.strides[1] + 1
+    let inputRows = overflow || rowBytes == 0 ? 0 : blocking.inputBlockBytes / rowBytes
+    var outputRows = inputRows <= window ? 1 : (inputRows - window) / axes.strides[1] + 1
+    let sumRowBytes = RunContext.work(outputChannels + kernel.lanes, axes.output[2], 4)
+    if outputChannels > 0 { outputRows = min(outputRows, max(1, blocking.partialSumBytes / sumRowBytes)) }
     let (positions, tooMany) = outputRows.multipliedReportingOverflow(by: axes.output[2])
     guard !tooMany, positions < axes.outputPlane else { return max(axes.outputPlane, 1) }
     return (positions + tile - 1) / tile * tile
+  }
+
+  /// Floats of partial sums one worker keeps: every tile of a block of positions for every block of 16
+  /// output channels, six vectors each; none when the channels are summed in one call.
+  var partialSumFloats: Int {
+    guard channelBlock < channelsPerGroup else { return 0 }
+    let lanes = Self.kernel.lanes
+    let tiles = (positionsPerBlock + Self.kernel.positions - 1) / Self.kernel.positions
+    return (outputChannelsPerGroup + lanes - 1) / lanes * tiles * Self.kernel.positions * lanes
   }
 
   /// Bytes of the padded copy of one image (shared by the workers), or 0 when X is read in place.
@@ -90,60 +132,88 @@ struct DirectConvolution: Sendable {
       problems: groups, m: outputChannelsPerGroup, n: axes.outputPlane, workers: workers,
       rowGranule: Self.kernel.lanes, columnGranule: Self.kernel.positions)
     taps.withUnsafeBufferPointer { taps in
-      context.parallelFor(tasks: tasks.count, workers: workers) { index, _ in
+      context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.kernel.positions) { windows in
           run(
             tasks[index], source: source, output: output, epilogue: epilogue, taps: taps.baseAddress!,
-            windows: windows.baseAddress!)
+            windows: windows.baseAddress!, partialSums: context.scratchFloats(worker: worker))
         }
       }
     }
   }
 
-  /// One task: its positions in blocks of `positionsPerBlock`; in each block, its output channels 16 at a
-  /// time, each over the block's positions 6 at a time.
+  /// One task: its positions in blocks of `positionsPerBlock`; in each, the input channels in blocks of
+  /// `channelBlock`; in each, its output channels 16 at a time, each over the block's positions 6 at a time.
   private func run(
     _ task: GemmTask, source: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, epilogue: ImageEpilogue,
-    taps: UnsafePointer<Int>, windows: UnsafeMutablePointer<Int>
+    taps: UnsafePointer<Int>, windows: UnsafeMutablePointer<Int>, partialSums: UnsafeMutablePointer<Float>
   ) {
+    let lanes = Self.kernel.lanes
+    let tilesPerBlock = (positionsPerBlock + Self.kernel.positions - 1) / Self.kernel.positions
     var blockStart = task.columns.lowerBound
     while blockStart < task.columns.upperBound {
       let block = blockStart..<min(task.columns.upperBound, blockStart + positionsPerBlock)
-      var row = task.rows.lowerBound
-      while row < task.rows.upperBound {
-        runTiles(
-          group: task.problem, row: row, outputChannels: min(Self.kernel.lanes, task.rows.upperBound - row),
-          positions: block, source: source, output: output, epilogue: epilogue, taps: taps, windows: windows)
-        row += Self.kernel.lanes
+      var firstChannel = 0
+      while firstChannel < channelsPerGroup {
+        let channels = firstChannel..<min(channelsPerGroup, firstChannel + channelBlock)
+        var row = task.rows.lowerBound
+        while row < task.rows.upperBound {
+          let panelSums = partialSums + (row - task.rows.lowerBound) / lanes * tilesPerBlock * Self.kernel.positions * lanes
+          runTiles(
+            TileRange(
+              group: task.problem, row: row, outputChannels: min(lanes, task.rows.upperBound - row), positions: block,
+              channels: channels),
+            source: source, output: output, epilogue: epilogue, taps: taps, windows: windows, partialSums: panelSums)
+          row += lanes
+        }
+        firstChannel = channels.upperBound
       }
       blockStart = block.upperBound
     }
   }
 
-  /// Output channels `row..<row+outputChannels` of `group` (one weight panel) at `positions`, 6 at a time.
+  /// The tiles of one kernel call sequence: one weight panel (16 output channels of a group), a block of
+  /// positions, a block of input channels.
+  private struct TileRange {
+    var group: Int
+    var row: Int
+    var outputChannels: Int
+    var positions: Range<Int>
+    var channels: Range<Int>
+  }
+
+  /// The tiles of `range`, 6 positions at a time; sums continue from and stay in `partialSums` unless the
+  /// channel block is the only one or the last.
   private func runTiles(
-    group: Int, row: Int, outputChannels: Int, positions: Range<Int>, source: UnsafePointer<Float>,
-    output: UnsafeMutablePointer<Float>, epilogue: ImageEpilogue, taps: UnsafePointer<Int>,
-    windows: UnsafeMutablePointer<Int>
+    _ range: TileRange, source: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, epilogue: ImageEpilogue,
+    taps: UnsafePointer<Int>, windows: UnsafeMutablePointer<Int>, partialSums: UnsafeMutablePointer<Float>
   ) {
     let plane = axes.outputPlane
-    let groupInput = source + group * channelsPerGroup * input.plane
-    let channel = group * outputChannelsPerGroup + row
-    let panel = weights[group].panel(row / Self.kernel.lanes)
-    var position = positions.lowerBound
-    while position < positions.upperBound {
-      let count = min(Self.kernel.positions, positions.upperBound - position)
+    let groupInput = source + range.group * channelsPerGroup * input.plane
+    let channel = range.group * outputChannelsPerGroup + range.row
+    let panel = weights[range.group].panel(range.row / Self.kernel.lanes)
+    let isBlocked = channelBlock < channelsPerGroup
+    let tileFloats = Self.kernel.positions * Self.kernel.lanes
+    var position = range.positions.lowerBound
+    var tile = 0
+    while position < range.positions.upperBound {
+      let count = min(Self.kernel.positions, range.positions.upperBound - position)
       fillWindows(windows, first: position, count: count)
       let tileEpilogue = ChannelTileEpilogue(
         bias: epilogue.bias.map { $0 + channel }, residual: epilogue.residual.map { $0 + channel * plane + position },
         activation: epilogue.activation)
       Self.kernel.run(
         DirectConvTile(
-          weights: panel, input: groupInput, windows: windows, channelStride: input.plane,
-          channels: channelsPerGroup, taps: taps, tapCount: axes.kernelVolume, output: output + channel * plane + position,
-          outputChannelStride: plane, outputChannels: outputChannels, positions: count, accumulate: false,
+          weights: panel + range.channels.lowerBound * axes.kernelVolume * Self.kernel.lanes,
+          input: groupInput + range.channels.lowerBound * input.plane, windows: windows, channelStride: input.plane,
+          channels: range.channels.count, taps: taps, tapCount: axes.kernelVolume,
+          output: output + channel * plane + position, outputChannelStride: plane,
+          outputChannels: range.outputChannels, positions: count,
+          partialSums: isBlocked ? partialSums + tile * tileFloats : nil,
+          continuesSums: range.channels.lowerBound > 0, completesSums: range.channels.upperBound == channelsPerGroup,
           epilogue: tileEpilogue))
       position += count
+      tile += 1
     }
   }
 
