@@ -21,10 +21,14 @@ protocol PanelSource {
   /// when they are already packed, and the distance between consecutive panels; nil when they must be
   /// packed with `packPanel`.
   func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)?
+
+  /// Whether every panel is already packed (`packedPanels` never returns nil).
+  var isPrepacked: Bool { get }
 }
 
 extension PanelSource {
   func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)? { nil }
+  var isPrepacked: Bool { false }
 }
 
 /// A constant B packed at load (`PackedPanels` of B's columns, `NR` wide): the GEMM reads its panels in place.
@@ -41,6 +45,8 @@ struct PrepackedPanels: PanelSource {
   func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)? {
     (packed.panel(columnStart / packed.width) + depthStart * packed.width, packed.depth * packed.width)
   }
+
+  var isPrepacked: Bool { true }
 }
 
 /// B as a strided matrix: element `(k, j)` at `base[k·depthStride + j·columnStride]`.
@@ -83,10 +89,11 @@ struct MatrixEpilogue {
 /// A cache-blocked GEMM over the registry's microkernel: `C = epilogue(A·B)` for a block of C's rows and
 /// columns.
 ///
-/// Loop order after Goto and BLIS: columns in `nc` blocks, the reduction in `kc` blocks (B's block packed
-/// once per pair), rows in `mc` blocks (A packed unless prepacked), then microkernel tiles. Every element of C
-/// is summed in the same order (K blocks in sequence, each in order) whatever block of C a call covers, so
-/// splitting C's rows or columns over threads gives bit-identical results.
+/// Loop order after Goto and BLIS: columns in `nc` blocks (one block when B is prepacked), the reduction in
+/// `kc` blocks (B's block packed once per pair), rows in `mc` blocks (A packed unless prepacked), then
+/// microkernel tiles. Every element of C is summed in the same order (K blocks in sequence, each in order)
+/// whatever block of C a call covers, so splitting C's rows or columns over threads gives bit-identical
+/// results.
 enum GemmDriver {
   static let kernel = MicrokernelRegistry.gemm
   static let kc = 256
@@ -112,7 +119,9 @@ enum GemmDriver {
     let depthBlocks = max(1, (k + kc - 1) / kc)
     var columnStart = columns.lowerBound
     while columnStart < columns.upperBound {
-      let blockColumns = min(nc, columns.upperBound - columnStart)
+      // A prepacked B needs no column blocks (they only bound the B block packed per run), and each column
+      // block packs A again: a transformer's MLP (N = 768) packed its activations three times.
+      let blockColumns = b.isPrepacked ? columns.count : min(nc, columns.upperBound - columnStart)
       let columnPanels = (blockColumns + nr - 1) / nr
       for depthBlock in 0..<depthBlocks {
         let depthStart = depthBlock * kc
