@@ -6,6 +6,15 @@ public struct GemmMicrokernel: Sendable {
   public let run: @Sendable (GemmTile) -> Void
 }
 
+/// A direct-convolution microkernel: `lanes` output channels × `positions` output positions read straight
+/// from the input (see `DirectConvTile`).
+public struct DirectConvMicrokernel: Sendable {
+  public let name: String
+  public let lanes: Int
+  public let positions: Int
+  public let run: @Sendable (DirectConvTile) -> Void
+}
+
 /// Every microkernel in this build, in one table (DESIGN.md §5): the operators take their kernels from here
 /// and the kernel test grid iterates the same table against naive loops, so a kernel cannot be added without
 /// being tested.
@@ -14,6 +23,7 @@ public struct GemmMicrokernel: Sendable {
 /// set is the one this build was compiled for (`BuildISA.name`).
 public enum Microkernel: Sendable {
   case gemm(GemmMicrokernel)
+  case directConv(DirectConvMicrokernel)
   /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
   case binary(BinaryOperation, BinaryPattern)
   /// `PointwiseFunction.apply`; the value carries representative parameters for the test grid.
@@ -26,6 +36,7 @@ public enum Microkernel: Sendable {
   public var name: String {
     switch self {
     case .gemm(let kernel): kernel.name
+    case .directConv(let kernel): kernel.name
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
     case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
@@ -40,6 +51,13 @@ public enum MicrokernelRegistry {
     name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_\(BuildISA.name)",
     mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, run: GemmMicrokernel6x16.run)
 
+  /// The convolution kernel for windows larger than one pixel or strided, with enough output channels per
+  /// group to fill the lanes.
+  public static let directConv = DirectConvMicrokernel(
+    name: "f32_conv_direct_\(DirectConvMicrokernel16x6.lanes)x\(DirectConvMicrokernel16x6.positions)_\(BuildISA.name)",
+    lanes: DirectConvMicrokernel16x6.lanes, positions: DirectConvMicrokernel16x6.positions,
+    run: DirectConvMicrokernel16x6.run)
+
   /// One representative of every `PointwiseFunction` case (parameters chosen to exercise both branches).
   public static let pointwiseFunctions: [PointwiseFunction] = [
     .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
@@ -49,7 +67,7 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm)]
+    [.gemm(gemm), .directConv(directConv)]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

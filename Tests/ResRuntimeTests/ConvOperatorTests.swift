@@ -48,6 +48,14 @@ import Testing
     // K = 270 crosses the 256 reduction block; the work is above the one-thread threshold, so the
     // three-thread run really splits.
     Case(channels: 30, outputChannels: 20, spatial: [16, 16], kernel: [3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
+    // The direct method: a strided 1x1 (a ResNet downsample), a 7x7 stride-2 stem, two images with padding
+    // and a residual, output channels split over threads (few positions), and im2col for the same window
+    // when the weights are not constant.
+    Case(channels: 12, outputChannels: 24, spatial: [9, 7], kernel: [1, 1], strides: [2, 2], bias: true, residual: true, activation: .relu),
+    Case(channels: 3, outputChannels: 18, spatial: [15, 13], kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3], bias: true, activation: .relu),
+    Case(batch: 2, channels: 5, outputChannels: 17, spatial: [6, 9], kernel: [3, 3], pads: [1, 0, 1, 2], bias: true, residual: true, activation: .clip),
+    Case(channels: 64, outputChannels: 64, spatial: [4, 4], kernel: [3, 3], pads: [1, 1, 1, 1], residual: true),
+    Case(channels: 6, outputChannels: 9, spatial: [8, 7], kernel: [3, 3], strides: [2, 1], dilations: [1, 2], pads: [1, 2, 1, 2], bias: true, constantWeights: false),
   ]
 
   @Test(arguments: cases)

@@ -10,6 +10,7 @@ import Testing
     let kernel = try #require(MicrokernelRegistry.all.first { $0.name == name })
     switch kernel {
     case .gemm(let gemm): try checkGemm(gemm)
+    case .directConv(let kernel): checkDirectConv(kernel)
     case .binary(let operation, let pattern): checkBinary(operation, pattern)
     case .pointwise(let function): checkPointwise(function)
     case .scaleShift: checkScaleShift()
@@ -121,6 +122,121 @@ import Testing
         #expect(
           NaiveMath.close(c[index], sum, absolute: tolerance, relative: 1e-4),
           "\(kernel.name) depth \(depth) tile \(rows)x\(columns) accumulate \(accumulate) at (\(i), \(j)): \(c[index]) vs \(sum)")
+      }
+    }
+  }
+
+  // MARK: Direct convolution
+
+  /// Every valid channel count (1...16) and position count (1...6), no input channel up to several, one tap
+  /// to a 3x3 window, accumulate on and off, then each activation with bias and residual on and off. The
+  /// weights' lanes past the valid channels are NaN, so a kernel that let them reach memory fails.
+  private func checkDirectConv(_ kernel: DirectConvMicrokernel) {
+    var random = SeededGenerator(seed: 23)
+    for (channels, tapCount) in [(0, 1), (1, 1), (3, 4), (5, 9)] {
+      for outputChannels in 1...kernel.lanes {
+        for positions in 1...kernel.positions {
+          let geometry = DirectConvCase(
+            channels: channels, tapCount: tapCount, outputChannels: outputChannels, positions: positions,
+            accumulate: (outputChannels + positions) % 2 == 0, epilogue: nil)
+          checkDirectConvTile(kernel, geometry, &random)
+        }
+      }
+    }
+    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+      for (outputChannels, positions) in [(1, 1), (kernel.lanes - 3, kernel.positions - 1), (kernel.lanes, kernel.positions)] {
+        let epilogue = DirectConvCase.Epilogue(bias: index % 3 != 2, residual: index % 2 == 0, activation: activation)
+        let geometry = DirectConvCase(
+          channels: 4, tapCount: 9, outputChannels: outputChannels, positions: positions, accumulate: index % 4 == 1,
+          epilogue: epilogue)
+        checkDirectConvTile(kernel, geometry, &random)
+      }
+    }
+  }
+
+  private struct DirectConvCase {
+    struct Epilogue {
+      var bias: Bool
+      var residual: Bool
+      var activation: PointwiseFunction
+    }
+    var channels: Int
+    var tapCount: Int
+    var outputChannels: Int
+    var positions: Int
+    var accumulate: Bool
+    var epilogue: Epilogue?
+  }
+
+  private func checkDirectConvTile(
+    _ kernel: DirectConvMicrokernel, _ spec: DirectConvCase, _ random: inout SeededGenerator
+  ) {
+    let lanes = kernel.lanes
+    let channelStride = 41
+    let taps = (0..<spec.tapCount).map { _ in Int.random(in: 0..<12, using: &random) }
+    let valid = (0..<spec.positions).map { _ in Int.random(in: 0..<20, using: &random) }
+    let windows = valid + [Int](repeating: valid[spec.positions - 1], count: kernel.positions - spec.positions)
+    let input = random.floats(max(spec.channels, 1) * channelStride + 40)
+    var weights = random.floats(max(spec.channels * spec.tapCount, 1) * lanes)
+    for step in 0..<spec.channels * spec.tapCount {
+      for lane in spec.outputChannels..<lanes { weights[step * lanes + lane] = .nan }
+    }
+    let outputStride = kernel.positions + 3
+    let initial = random.floats(lanes * outputStride)
+    let bias = random.floats(lanes)
+    let residual = random.floats(lanes * outputStride)
+    var output = initial
+    input.withUnsafeBufferPointer { inputPointer in
+      weights.withUnsafeBufferPointer { weightPointer in
+        taps.withUnsafeBufferPointer { tapPointer in
+          windows.withUnsafeBufferPointer { windowPointer in
+            bias.withUnsafeBufferPointer { biasPointer in
+              residual.withUnsafeBufferPointer { residualPointer in
+                output.withUnsafeMutableBufferPointer { outputPointer in
+                  kernel.run(
+                    DirectConvTile(
+                      weights: weightPointer.baseAddress!, input: inputPointer.baseAddress!,
+                      windows: windowPointer.baseAddress!, channelStride: channelStride, channels: spec.channels,
+                      taps: tapPointer.baseAddress!, tapCount: spec.tapCount, output: outputPointer.baseAddress!,
+                      outputChannelStride: outputStride, outputChannels: spec.outputChannels,
+                      positions: spec.positions, accumulate: spec.accumulate,
+                      epilogue: spec.epilogue.map { epilogue in
+                        ChannelTileEpilogue(
+                          bias: epilogue.bias ? biasPointer.baseAddress : nil,
+                          residual: epilogue.residual ? residualPointer.baseAddress : nil,
+                          activation: epilogue.activation)
+                      }))
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    for channel in 0..<lanes {
+      for position in 0..<outputStride {
+        let index = channel * outputStride + position
+        guard channel < spec.outputChannels, position < spec.positions else {
+          #expect(
+            output[index].bitPattern == initial[index].bitPattern,
+            "\(kernel.name) wrote outside the tile at channel \(channel) position \(position)")
+          continue
+        }
+        var sum = spec.accumulate ? Double(initial[index]) : 0
+        for c in 0..<spec.channels {
+          for (t, tap) in taps.enumerated() {
+            let weight = Double(weights[(c * spec.tapCount + t) * lanes + channel])
+            sum += weight * Double(input[windows[position] + c * channelStride + tap])
+          }
+        }
+        if let epilogue = spec.epilogue {
+          if epilogue.bias { sum += Double(bias[channel]) }
+          if epilogue.residual { sum += Double(residual[index]) }
+          sum = NaiveMath.pointwise(epilogue.activation, sum)
+        }
+        #expect(
+          NaiveMath.close(output[index], sum, absolute: 2e-6 * Double(spec.channels * spec.tapCount + 4), relative: 1e-4),
+          "\(kernel.name) \(spec) at channel \(channel) position \(position): \(output[index]) vs \(sum)")
       }
     }
   }

@@ -2,12 +2,15 @@ import ResKernels
 import ResPlan
 
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
-/// the fused epilogue, as one GEMM per image and group: `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g])
-/// (K × P)`, `K = C/g · kernel volume`, `P` output positions.
-///
-/// The im2col columns are never materialized: the GEMM's B panels are packed straight from X
-/// (`Im2ColPanels`); a 1×1, stride-1, unpadded convolution reads X as the B matrix directly. Constant weights
-/// are packed into the microkernel's panel layout once, when the plan is loaded.
+/// the fused epilogue. The method is chosen once, when the plan is loaded:
+/// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
+/// - a window larger than one pixel, with constant weights and enough output channels per group to use the
+///   vector lanes, runs `DirectConvolution` (no packing per run);
+/// - anything else (a strided or padded 1×1: a ResNet downsample) is one GEMM per image and group,
+///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
+///   packed straight from X (`Im2ColPanels`): with one tap per channel the packing is shared by every output
+///   channel, and the GEMM's cache blocking reuses the weights better than the direct loop does.
+/// GEMM weights that are constant are packed into the microkernel's panel layout once, at load.
 struct ConvOperator: Operator {
   let x: PlanBuffer
   let weights: PlanBuffer
@@ -21,10 +24,20 @@ struct ConvOperator: Operator {
   let outputChannelsPerGroup: Int
   let depth: Int
   let activation: PointwiseFunction
-  /// One per group when the weights are a constant.
-  let packedWeights: [PackedPanels]?
-  /// 1×1 kernel, unit strides, no padding: X is already the B matrix.
-  let isPointwise: Bool
+  let method: Method
+  /// Bytes of scratch the direct method shares between workers (its padded input).
+  let sharedScratchBytes: Int
+
+  enum Method {
+    /// 1×1 kernel, unit strides, no padding: X is already the B matrix. Weights packed at load when constant.
+    case pointwise(packedWeights: [PackedPanels]?)
+    /// Any other geometry through im2col panels; weights packed at load when constant.
+    case im2col(packedWeights: [PackedPanels]?)
+    case direct(DirectConvolution)
+  }
+
+  /// Output channels per group from which the direct kernel's 16 lanes are used well enough to beat im2col.
+  static let directMinimumOutputChannels = 4
 
   init(_ params: Rescompile_Plan_ConvParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
@@ -76,11 +89,24 @@ struct ConvOperator: Operator {
     if let residual { try operands.requireShape(residual, "residual", expected) }
     depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
 
-    isPointwise =
+    let isPointwise =
       axes.kernelVolume == 1 && axes.strides == [1, 1, 1] && axes.padsBegin == [0, 0, 0]
       && axes.padsEnd == [0, 0, 0]
-    packedWeights = try ConvOperator.prepack(
+    let constantWeights = operands.constantFloats(weights)?.baseAddress
+    if axes.kernelVolume > 1, let constantWeights,
+      outputChannelsPerGroup >= ConvOperator.directMinimumOutputChannels
+    {
+      let direct = try DirectConvolution(
+        weights: constantWeights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup, site: operands.site)
+      method = .direct(direct)
+      sharedScratchBytes = try direct.scratchBytes(site: operands.site)
+      return
+    }
+    sharedScratchBytes = 0
+    let packed = try ConvOperator.prepack(
       weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
+    method = isPointwise ? .pointwise(packedWeights: packed) : .im2col(packedWeights: packed)
   }
 
   private static func prepack(
@@ -97,10 +123,38 @@ struct ConvOperator: Operator {
   }
 
   var scratchBytesPerWorker: Int {
-    GemmDriver.scratchFloats(packsA: packedWeights == nil) * 4
+    switch method {
+    case .pointwise(let packed), .im2col(let packed): GemmDriver.scratchFloats(packsA: packed == nil) * 4
+    case .direct: 0
+    }
   }
 
   func run(_ context: RunContext) {
+    switch method {
+    case .pointwise(let packed): runGemm(context, packedWeights: packed, pointwise: true)
+    case .im2col(let packed): runGemm(context, packedWeights: packed, pointwise: false)
+    case .direct(let direct): runDirect(context, direct)
+    }
+  }
+
+  private func runDirect(_ context: RunContext, _ direct: DirectConvolution) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let biasBase = bias.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let imageInput = groups * channelsPerGroup * axes.inputPlane
+    let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    for image in 0..<batch {
+      direct.run(
+        context, input: input + image * imageInput, output: output + image * imageOutput,
+        epilogue: DirectConvolution.ImageEpilogue(
+          bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
+        workers: workers)
+    }
+  }
+
+  private func runGemm(_ context: RunContext, packedWeights: [PackedPanels]?, pointwise isPointwise: Bool) {
     let input = UnsafePointer(context.floats(x))
     let weightBase = UnsafePointer(context.floats(weights))
     let output = context.floats(y)
