@@ -30,12 +30,12 @@ public enum DirectConvMicrokernel16x6 {
       while tap < tapCount {
         let offset = channelOffset + taps[tap]
         let wv = VectorAccess.load(w)
-        GemmMicrokernel6x16.multiplyAdd(&c0, x0[offset], wv)
-        GemmMicrokernel6x16.multiplyAdd(&c1, x1[offset], wv)
-        GemmMicrokernel6x16.multiplyAdd(&c2, x2[offset], wv)
-        GemmMicrokernel6x16.multiplyAdd(&c3, x3[offset], wv)
-        GemmMicrokernel6x16.multiplyAdd(&c4, x4[offset], wv)
-        GemmMicrokernel6x16.multiplyAdd(&c5, x5[offset], wv)
+        VectorArithmetic.multiplyAdd(&c0, x0[offset], wv)
+        VectorArithmetic.multiplyAdd(&c1, x1[offset], wv)
+        VectorArithmetic.multiplyAdd(&c2, x2[offset], wv)
+        VectorArithmetic.multiplyAdd(&c3, x3[offset], wv)
+        VectorArithmetic.multiplyAdd(&c4, x4[offset], wv)
+        VectorArithmetic.multiplyAdd(&c5, x5[offset], wv)
         w += 16
         tap += 1
       }

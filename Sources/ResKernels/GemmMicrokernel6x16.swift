@@ -20,12 +20,12 @@ public enum GemmMicrokernel6x16 {
     var remaining = tile.depth
     while remaining > 0 {
       let bv = VectorAccess.load(b)
-      multiplyAdd(&c0, a[0], bv)
-      multiplyAdd(&c1, a[1], bv)
-      multiplyAdd(&c2, a[2], bv)
-      multiplyAdd(&c3, a[3], bv)
-      multiplyAdd(&c4, a[4], bv)
-      multiplyAdd(&c5, a[5], bv)
+      VectorArithmetic.multiplyAdd(&c0, a[0], bv)
+      VectorArithmetic.multiplyAdd(&c1, a[1], bv)
+      VectorArithmetic.multiplyAdd(&c2, a[2], bv)
+      VectorArithmetic.multiplyAdd(&c3, a[3], bv)
+      VectorArithmetic.multiplyAdd(&c4, a[4], bv)
+      VectorArithmetic.multiplyAdd(&c5, a[5], bv)
       a += 6
       b += 16
       remaining -= 1
@@ -36,16 +36,6 @@ public enum GemmMicrokernel6x16 {
     finish(c3, row: 3, tile)
     finish(c4, row: 4, tile)
     finish(c5, row: 5, tile)
-  }
-
-  /// `acc += a·b`, fused where the build has the instruction (see `BuildISA.hasFusedMultiplyAdd`).
-  @inline(__always)
-  static func multiplyAdd(_ acc: inout SIMD16<Float>, _ a: Float, _ b: SIMD16<Float>) {
-    if BuildISA.hasFusedMultiplyAdd {
-      acc.addProduct(SIMD16<Float>(repeating: a), b)
-    } else {
-      acc += a * b
-    }
   }
 
   /// Adds what C holds (later K blocks), applies the epilogue (last K block) and stores the valid lanes.

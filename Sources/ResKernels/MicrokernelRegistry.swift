@@ -15,6 +15,14 @@ public struct DirectConvMicrokernel: Sendable {
   public let run: @Sendable (DirectConvTile) -> Void
 }
 
+/// A depthwise-convolution microkernel: `rows × columns` outputs of one channel (see `DepthwiseTile`).
+public struct DepthwiseMicrokernel: Sendable {
+  public let name: String
+  public let rows: Int
+  public let columns: Int
+  public let run: @Sendable (DepthwiseTile) -> Void
+}
+
 /// Every microkernel in this build, in one table (DESIGN.md §5): the operators take their kernels from here
 /// and the kernel test grid iterates the same table against naive loops, so a kernel cannot be added without
 /// being tested.
@@ -24,6 +32,7 @@ public struct DirectConvMicrokernel: Sendable {
 public enum Microkernel: Sendable {
   case gemm(GemmMicrokernel)
   case directConv(DirectConvMicrokernel)
+  case depthwise(DepthwiseMicrokernel)
   /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
   case binary(BinaryOperation, BinaryPattern)
   /// `PointwiseFunction.apply`; the value carries representative parameters for the test grid.
@@ -37,6 +46,7 @@ public enum Microkernel: Sendable {
     switch self {
     case .gemm(let kernel): kernel.name
     case .directConv(let kernel): kernel.name
+    case .depthwise(let kernel): kernel.name
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
     case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
@@ -58,6 +68,11 @@ public enum MicrokernelRegistry {
     lanes: DirectConvMicrokernel16x6.lanes, positions: DirectConvMicrokernel16x6.positions,
     run: DirectConvMicrokernel16x6.run)
 
+  /// The kernel of convolutions with one input channel per group (depthwise), any window and stride.
+  public static let depthwise = DepthwiseMicrokernel(
+    name: "f32_dwconv_\(DepthwiseMicrokernel4x16.rows)x\(DepthwiseMicrokernel4x16.columns)_\(BuildISA.name)",
+    rows: DepthwiseMicrokernel4x16.rows, columns: DepthwiseMicrokernel4x16.columns, run: DepthwiseMicrokernel4x16.run)
+
   /// One representative of every `PointwiseFunction` case (parameters chosen to exercise both branches).
   public static let pointwiseFunctions: [PointwiseFunction] = [
     .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
@@ -67,7 +82,7 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm), .directConv(directConv)]
+    [.gemm(gemm), .directConv(directConv), .depthwise(depthwise)]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

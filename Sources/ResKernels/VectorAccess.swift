@@ -4,47 +4,110 @@
 /// kernel runs its one vector code path on the tail of a row too: the value of an element never depends on
 /// whether it was in a full vector (and so never on how work was split over threads).
 public enum VectorAccess {
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
   }
 
   /// Lanes `0..<count` from `p` (`count ≤ 16`), zeros above.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
     if count >= 16 { return load(p) }
+    // The lanes are written through memory and the vector read back once: assigning `v[lane]` in a loop
+    // reloads the whole vector after every lane and stalls on store forwarding each time.
     var v = SIMD16<Float>()
-    for lane in 0..<count { v[lane] = p[lane] }
+    withUnsafeMutableBytes(of: &v) { bytes in copy(UnsafeRawPointer(p), to: bytes.baseAddress!, floats: count) }
     return v
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func loadPartial(_ p: UnsafeMutablePointer<Float>, _ count: Int) -> SIMD16<Float> {
     loadPartial(UnsafePointer(p), count)
   }
 
   /// Writes lanes `0..<count` (`count ≤ 16`) of `v` to `p`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func storePartial(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
     if count >= 16 {
       store(v, p)
       return
     }
-    for lane in 0..<count { p[lane] = v[lane] }
+    withUnsafeBytes(of: v) { bytes in copy(bytes.baseAddress!, to: UnsafeMutableRawPointer(p), floats: count) }
+  }
+
+  /// Copies `floats` floats (any count) in steps of 16, 8 and 4 floats and at most three single ones. Short
+  /// copies are frequent in kernels (row tails, partial vectors): a loop would become a `memmove` call, which
+  /// costs more than the few moves, and writing vector lanes one at a time stalls on store forwarding.
+  @inlinable @inline(__always)
+  public static func copy(_ source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, floats: Int) {
+    var at = 0
+    var rest = floats
+    while rest >= 16 {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: at, as: SIMD16<Float>.self), toByteOffset: at, as: SIMD16<Float>.self)
+      at += 64
+      rest -= 16
+    }
+    if rest >= 8 {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self), toByteOffset: at, as: SIMD8<Float>.self)
+      at += 32
+      rest -= 8
+    }
+    if rest >= 4 {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: at, as: SIMD4<Float>.self), toByteOffset: at, as: SIMD4<Float>.self)
+      at += 16
+      rest -= 4
+    }
+    if rest >= 1 { destination.storeBytes(of: source.loadUnaligned(fromByteOffset: at, as: Float.self), toByteOffset: at, as: Float.self) }
+    if rest >= 2 {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: at + 4, as: Float.self), toByteOffset: at + 4, as: Float.self)
+    }
+    if rest >= 3 {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: at + 8, as: Float.self), toByteOffset: at + 8, as: Float.self)
+    }
+  }
+
+  /// Zeros `floats` floats in the steps of `copy`.
+  @inlinable @inline(__always)
+  public static func zero(_ destination: UnsafeMutableRawPointer, floats: Int) {
+    var at = 0
+    var rest = floats
+    while rest >= 16 {
+      destination.storeBytes(of: SIMD16<Float>(), toByteOffset: at, as: SIMD16<Float>.self)
+      at += 64
+      rest -= 16
+    }
+    if rest >= 8 {
+      destination.storeBytes(of: SIMD8<Float>(), toByteOffset: at, as: SIMD8<Float>.self)
+      at += 32
+      rest -= 8
+    }
+    if rest >= 4 {
+      destination.storeBytes(of: SIMD4<Float>(), toByteOffset: at, as: SIMD4<Float>.self)
+      at += 16
+      rest -= 4
+    }
+    if rest >= 1 { destination.storeBytes(of: 0, toByteOffset: at, as: Float.self) }
+    if rest >= 2 { destination.storeBytes(of: 0, toByteOffset: at + 4, as: Float.self) }
+    if rest >= 3 { destination.storeBytes(of: 0, toByteOffset: at + 8, as: Float.self) }
   }
 
   /// Lanes `0..<count` (`count ≤ 16`) from `p[lane·stride]`, zeros above: a column of a row-major matrix.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func gather(_ p: UnsafePointer<Float>, stride: Int, _ count: Int) -> SIMD16<Float> {
     if count >= 16 {
       // Sixteen scalars into one initializer become loads and lane inserts; writing lanes one by one into
@@ -55,13 +118,30 @@ public enum VectorAccess {
         p[13 * stride], p[14 * stride], p[15 * stride])
     }
     var v = SIMD16<Float>()
-    for lane in 0..<min(count, 16) { v[lane] = p[lane * stride] }
+    withUnsafeMutableBytes(of: &v) { bytes in
+      let lanes = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
+      for lane in 0..<count { lanes[lane] = p[lane * stride] }
+    }
     return v
   }
 
   /// Writes lanes `0..<count` (`count ≤ 16`) of `v` to `p[lane·stride]`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func scatter(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, stride: Int, _ count: Int) {
-    for lane in 0..<min(count, 16) { p[lane * stride] = v[lane] }
+    withUnsafeBytes(of: v) { bytes in
+      let lanes = bytes.baseAddress!.assumingMemoryBound(to: Float.self)
+      for lane in 0..<min(count, 16) { p[lane * stride] = lanes[lane] }
+    }
+  }
+
+  /// `p[0], p[2], …, p[30]`: sixteen values at stride 2 from two vector loads (which read `p[31]` too).
+  /// Spelled lane by lane so the compiler emits shuffles; the standard library's `SIMD32.evenHalf` is an
+  /// out-of-line generic call.
+  @inlinable @inline(__always)
+  public static func loadEvenLanes(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    let a = load(p)
+    let b = load(p + 16)
+    return SIMD16(
+      a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14])
   }
 }

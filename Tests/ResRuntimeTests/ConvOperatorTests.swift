@@ -56,6 +56,16 @@ import Testing
     Case(batch: 2, channels: 5, outputChannels: 17, spatial: [6, 9], kernel: [3, 3], pads: [1, 0, 1, 2], bias: true, residual: true, activation: .clip),
     Case(channels: 64, outputChannels: 64, spatial: [4, 4], kernel: [3, 3], pads: [1, 1, 1, 1], residual: true),
     Case(channels: 6, outputChannels: 9, spatial: [8, 7], kernel: [3, 3], strides: [2, 1], dilations: [1, 2], pads: [1, 2, 1, 2], bias: true, constantWeights: false),
+    // Depthwise: MobileNet's 3x3 at strides 1 and 2 over rows longer than the kernel's 16 columns and more
+    // than its 4 rows, 5x5 stride 2, stride 3 with dilation, a channel multiplier, weights computed at run
+    // time, a 3-D depthwise window (not the depthwise kernel's), and enough work for three threads.
+    Case(channels: 5, outputChannels: 5, spatial: [11, 37], kernel: [3, 3], pads: [1, 1, 1, 1], group: 5, bias: true, activation: .clip),
+    Case(batch: 2, channels: 4, outputChannels: 4, spatial: [13, 35], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], group: 4, bias: true, residual: true, activation: .relu),
+    Case(channels: 3, outputChannels: 3, spatial: [14, 19], kernel: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], group: 3, bias: true, activation: .hardSwish),
+    Case(channels: 2, outputChannels: 6, spatial: [12, 23], kernel: [3, 3], strides: [3, 3], dilations: [2, 1], pads: [2, 0, 1, 3], group: 2, residual: true),
+    Case(channels: 3, outputChannels: 3, spatial: [9, 18], kernel: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1], group: 3, bias: true, constantWeights: false),
+    Case(channels: 2, outputChannels: 2, spatial: [3, 5, 4], kernel: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1], group: 2, bias: true),
+    Case(channels: 32, outputChannels: 32, spatial: [30, 30], kernel: [3, 3], pads: [1, 1, 1, 1], group: 32, bias: true, residual: true, activation: .relu),
   ]
 
   @Test(arguments: cases)

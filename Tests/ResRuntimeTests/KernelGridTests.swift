@@ -11,6 +11,7 @@ import Testing
     switch kernel {
     case .gemm(let gemm): try checkGemm(gemm)
     case .directConv(let kernel): checkDirectConv(kernel)
+    case .depthwise(let kernel): checkDepthwise(kernel)
     case .binary(let operation, let pattern): checkBinary(operation, pattern)
     case .pointwise(let function): checkPointwise(function)
     case .scaleShift: checkScaleShift()
@@ -237,6 +238,95 @@ import Testing
         #expect(
           NaiveMath.close(output[index], sum, absolute: 2e-6 * Double(spec.channels * spec.tapCount + 4), relative: 1e-4),
           "\(kernel.name) \(spec) at channel \(channel) position \(position): \(output[index]) vs \(sum)")
+      }
+    }
+  }
+
+  // MARK: Depthwise convolution
+
+  /// Column strides 1, 2 (the kernel's two vector paths) and 3 (its gather), every row count and column
+  /// count, windows of 1, 9 and 25 taps, then each activation with a bias and with and without a residual.
+  private func checkDepthwise(_ kernel: DepthwiseMicrokernel) {
+    var random = SeededGenerator(seed: 29)
+    for columnStride in 1...3 {
+      for tapCount in [1, 9, 25] {
+        for rows in 1...kernel.rows {
+          for columns in 1...kernel.columns {
+            let spec = DepthwiseCase(
+              columnStride: columnStride, tapCount: tapCount, rows: rows, columns: columns, bias: 0, residual: false,
+              activation: .identity)
+            checkDepthwiseTile(kernel, spec, &random)
+          }
+        }
+      }
+    }
+    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+      for (rows, columns) in [(1, 1), (kernel.rows - 1, kernel.columns - 3), (kernel.rows, kernel.columns)] {
+        let spec = DepthwiseCase(
+          columnStride: index % 3 + 1, tapCount: 9, rows: rows, columns: columns, bias: 0.375,
+          residual: index % 2 == 0, activation: activation)
+        checkDepthwiseTile(kernel, spec, &random)
+      }
+    }
+  }
+
+  private struct DepthwiseCase {
+    var columnStride: Int
+    var tapCount: Int
+    var rows: Int
+    var columns: Int
+    var bias: Float
+    var residual: Bool
+    var activation: PointwiseFunction
+  }
+
+  private func checkDepthwiseTile(
+    _ kernel: DepthwiseMicrokernel, _ spec: DepthwiseCase, _ random: inout SeededGenerator
+  ) {
+    let inputRowStride = 97
+    let taps = (0..<spec.tapCount).map { _ in Int.random(in: 0..<40, using: &random) }
+    let weights = random.floats(spec.tapCount)
+    // Everything the kernel may read: its rows' windows and, at strides 1 and 2, up to 32 floats per tap.
+    let input = random.floats(kernel.rows * inputRowStride + 40 + 32 * spec.columnStride)
+    let outputRowStride = kernel.columns + 5
+    let initial = random.floats((kernel.rows + 1) * outputRowStride)
+    let residual = random.floats((kernel.rows + 1) * outputRowStride)
+    var output = initial
+    input.withUnsafeBufferPointer { inputPointer in
+      taps.withUnsafeBufferPointer { tapPointer in
+        weights.withUnsafeBufferPointer { weightPointer in
+          residual.withUnsafeBufferPointer { residualPointer in
+            output.withUnsafeMutableBufferPointer { outputPointer in
+              kernel.run(
+                DepthwiseTile(
+                  input: inputPointer.baseAddress!, inputRowStride: inputRowStride, columnStride: spec.columnStride,
+                  taps: tapPointer.baseAddress!, weights: weightPointer.baseAddress!, tapCount: spec.tapCount,
+                  output: outputPointer.baseAddress!, outputRowStride: outputRowStride, rows: spec.rows,
+                  columns: spec.columns, bias: spec.bias, residual: spec.residual ? residualPointer.baseAddress : nil,
+                  activation: spec.activation))
+            }
+          }
+        }
+      }
+    }
+    for row in 0...kernel.rows {
+      for column in 0..<outputRowStride {
+        let index = row * outputRowStride + column
+        guard row < spec.rows, column < spec.columns else {
+          #expect(
+            output[index].bitPattern == initial[index].bitPattern,
+            "\(kernel.name) wrote outside the tile at row \(row) column \(column)")
+          continue
+        }
+        var sum = Double(spec.bias)
+        for (tap, offset) in taps.enumerated() {
+          sum += Double(weights[tap]) * Double(input[row * inputRowStride + column * spec.columnStride + offset])
+        }
+        if spec.residual { sum += Double(residual[index]) }
+        sum = NaiveMath.pointwise(spec.activation, sum)
+        #expect(
+          NaiveMath.close(output[index], sum, absolute: 2e-6 * Double(spec.tapCount + 2), relative: 1e-4),
+          "\(kernel.name) \(spec) at row \(row) column \(column): \(output[index]) vs \(sum)")
       }
     }
   }

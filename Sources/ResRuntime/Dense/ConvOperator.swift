@@ -4,6 +4,7 @@ import ResPlan
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
 /// the fused epilogue. The method is chosen once, when the plan is loaded:
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
+/// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - anything else (a strided or padded 1×1: a ResNet downsample) is one GEMM per image and group,
@@ -25,8 +26,10 @@ struct ConvOperator: Operator {
   let depth: Int
   let activation: PointwiseFunction
   let method: Method
-  /// Bytes of scratch the direct method shares between workers (its padded input).
+  /// Bytes of scratch shared by the workers (the direct method's padded input).
   let sharedScratchBytes: Int
+  /// Bytes of scratch per worker (GEMM blocks, or the depthwise method's padded plane).
+  let scratchBytesPerWorker: Int
 
   enum Method {
     /// 1×1 kernel, unit strides, no padding: X is already the B matrix. Weights packed at load when constant.
@@ -34,6 +37,8 @@ struct ConvOperator: Operator {
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
+    /// One input channel per group, 1-D or 2-D.
+    case depthwise(DepthwiseConvolution)
   }
 
   /// Output channels per group from which the direct kernel's 16 lanes are used well enough to beat im2col.
@@ -89,24 +94,37 @@ struct ConvOperator: Operator {
     if let residual { try operands.requireShape(residual, "residual", expected) }
     depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
 
+    (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
+      weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
+  }
+
+  /// The method for this geometry (see the type's documentation) and the scratch it needs: shared, and per
+  /// worker.
+  private static func chooseMethod(
+    weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    depth: Int, _ operands: StepOperands
+  ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
+    let site = operands.site
+    if DepthwiseConvolution.applies(axes, channelsPerGroup: channelsPerGroup) {
+      let depthwise = try DepthwiseConvolution(
+        axes: axes, channels: groups, multiplier: outputChannelsPerGroup, site: site)
+      return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
+    }
+    if axes.kernelVolume > 1, let constant = operands.constantFloats(weights)?.baseAddress,
+      outputChannelsPerGroup >= directMinimumOutputChannels
+    {
+      let direct = try DirectConvolution(
+        weights: constant, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup, site: site)
+      return (.direct(direct), try direct.scratchBytes(site: site), 0)
+    }
+    let packed = try prepack(weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
+    let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4
     let isPointwise =
       axes.kernelVolume == 1 && axes.strides == [1, 1, 1] && axes.padsBegin == [0, 0, 0]
       && axes.padsEnd == [0, 0, 0]
-    let constantWeights = operands.constantFloats(weights)?.baseAddress
-    if axes.kernelVolume > 1, let constantWeights,
-      outputChannelsPerGroup >= ConvOperator.directMinimumOutputChannels
-    {
-      let direct = try DirectConvolution(
-        weights: constantWeights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
-        outputChannelsPerGroup: outputChannelsPerGroup, site: operands.site)
-      method = .direct(direct)
-      sharedScratchBytes = try direct.scratchBytes(site: operands.site)
-      return
-    }
-    sharedScratchBytes = 0
-    let packed = try ConvOperator.prepack(
-      weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
-    method = isPointwise ? .pointwise(packedWeights: packed) : .im2col(packedWeights: packed)
+    return (isPointwise ? .pointwise(packedWeights: packed) : .im2col(packedWeights: packed), 0, gemmScratch)
   }
 
   private static func prepack(
@@ -122,18 +140,12 @@ struct ConvOperator: Operator {
     return packed
   }
 
-  var scratchBytesPerWorker: Int {
-    switch method {
-    case .pointwise(let packed), .im2col(let packed): GemmDriver.scratchFloats(packsA: packed == nil) * 4
-    case .direct: 0
-    }
-  }
-
   func run(_ context: RunContext) {
     switch method {
     case .pointwise(let packed): runGemm(context, packedWeights: packed, pointwise: true)
     case .im2col(let packed): runGemm(context, packedWeights: packed, pointwise: false)
     case .direct(let direct): runDirect(context, direct)
+    case .depthwise(let depthwise): runDepthwise(context, depthwise)
     }
   }
 
@@ -147,8 +159,27 @@ struct ConvOperator: Operator {
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
     for image in 0..<batch {
       direct.run(
-        context, input: input + image * imageInput, output: output + image * imageOutput,
+        context, image: input + image * imageInput, output: output + image * imageOutput,
         epilogue: DirectConvolution.ImageEpilogue(
+          bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
+        workers: workers)
+    }
+  }
+
+  private func runDepthwise(_ context: RunContext, _ depthwise: DepthwiseConvolution) {
+    let input = UnsafePointer(context.floats(x))
+    let weightBase = UnsafePointer(context.floats(weights))
+    let output = context.floats(y)
+    let biasBase = bias.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let imageInput = groups * axes.inputPlane
+    let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: groups)
+    for image in 0..<batch {
+      depthwise.run(
+        context,
+        DepthwiseConvolution.ImageOperands(
+          input: input + image * imageInput, weights: weightBase, output: output + image * imageOutput,
           bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
         workers: workers)
     }

@@ -12,11 +12,9 @@ struct DirectConvolution: Sendable {
   let groups: Int
   let channelsPerGroup: Int
   let outputChannelsPerGroup: Int
-  /// Spatial sizes of the input the kernel reads: the padded copy's when the convolution pads, else X's own.
-  let readShape: [Int]
-  let readPlane: Int
-  let padsInput: Bool
-  /// Offsets of the kernel taps from a window's origin in the read input, in the weights' order (kd, kh, kw).
+  /// The input as the kernel reads it: a padded copy of one image when the convolution pads, else X itself.
+  let input: PaddedInput
+  /// Offsets of the kernel taps from a window's origin, in the weights' order (kd, kh, kw).
   let taps: [Int]
   /// One per group: `outputChannelsPerGroup × (channelsPerGroup · kernel volume)` in 16-row panels.
   let weights: [PackedPanels]
@@ -36,15 +34,8 @@ struct DirectConvolution: Sendable {
     self.groups = groups
     self.channelsPerGroup = channelsPerGroup
     self.outputChannelsPerGroup = outputChannelsPerGroup
-    var readShape: [Int] = []
-    for axis in 0..<3 {
-      let padded = try CheckedMath.add(axes.input[axis], axes.padsBegin[axis], "\(site): padded input size")
-      readShape.append(try CheckedMath.add(padded, axes.padsEnd[axis], "\(site): padded input size"))
-    }
-    self.readShape = readShape
-    readPlane = try CheckedMath.product(readShape, "\(site): padded input plane")
-    padsInput = readShape != axes.input
-    taps = DirectConvolution.tapOffsets(axes, readShape)
+    input = try PaddedInput(axes, site: site)
+    taps = input.tapOffsets()
     let depth = channelsPerGroup * axes.kernelVolume
     var packed: [PackedPanels] = []
     for group in 0..<groups {
@@ -53,8 +44,8 @@ struct DirectConvolution: Sendable {
           source + group * outputChannelsPerGroup * depth, rowStride: depth, depthStride: 1,
           rows: outputChannelsPerGroup, depth: depth, width: Self.kernel.lanes))
     }
-    self.weights = packed
-    positionsPerBlock = DirectConvolution.positionsPerBlock(axes, readShape, channels: channelsPerGroup)
+    weights = packed
+    positionsPerBlock = DirectConvolution.positionsPerBlock(axes, input.shape, channels: channelsPerGroup)
   }
 
   private static func positionsPerBlock(_ axes: WindowAxes, _ readShape: [Int], channels: Int) -> Int {
@@ -70,25 +61,8 @@ struct DirectConvolution: Sendable {
 
   /// Bytes of the padded copy of one image (shared by the workers), or 0 when X is read in place.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
-    guard padsInput else { return 0 }
-    return try CheckedMath.product([groups, channelsPerGroup, readPlane, 4], "\(site): padded input bytes")
-  }
-
-  /// Every window reads `origin + tap` for each tap; `origin` of output position (od, oh, ow) is
-  /// `((od·sd)·H + oh·sh)·W + ow·sw` in the read input of spatial sizes `[D, H, W]`.
-  private static func tapOffsets(_ axes: WindowAxes, _ shape: [Int]) -> [Int] {
-    var offsets: [Int] = []
-    for kd in 0..<axes.kernel[0] {
-      for kh in 0..<axes.kernel[1] {
-        for kw in 0..<axes.kernel[2] {
-          let d = kd * axes.dilations[0]
-          let h = kh * axes.dilations[1]
-          let w = kw * axes.dilations[2]
-          offsets.append((d * shape[1] + h) * shape[2] + w)
-        }
-      }
-    }
-    return offsets
+    guard input.isPadded else { return 0 }
+    return try CheckedMath.product([groups, channelsPerGroup, input.plane, 4], "\(site): padded input bytes")
   }
 
   /// The epilogue pointers of one image, at its output channel 0.
@@ -98,23 +72,22 @@ struct DirectConvolution: Sendable {
     var activation: PointwiseFunction
   }
 
-  /// Convolves one image: `input` and `output` are at its channel 0.
+  /// Convolves one image: `image` and `output` are at its channel 0.
   func run(
-    _ context: RunContext, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    _ context: RunContext, image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
     epilogue: ImageEpilogue, workers: Int
   ) {
     let source: UnsafePointer<Float>
-    if padsInput {
-      let padded = context.sharedScratch.bindMemory(to: Float.self, capacity: groups * channelsPerGroup * readPlane)
-      copyPadded(context, input, into: padded, workers: workers)
+    if input.isPadded {
+      let padded = context.sharedScratch.bindMemory(to: Float.self, capacity: groups * channelsPerGroup * input.plane)
+      copyPadded(context, image, into: padded, workers: workers)
       source = UnsafePointer(padded)
     } else {
-      source = input
+      source = image
     }
-    let positions = axes.outputPlane
     let tasks = GemmPartition.tasks(
-      problems: groups, m: outputChannelsPerGroup, n: positions, workers: workers, rowGranule: Self.kernel.lanes,
-      columnGranule: Self.kernel.positions)
+      problems: groups, m: outputChannelsPerGroup, n: axes.outputPlane, workers: workers,
+      rowGranule: Self.kernel.lanes, columnGranule: Self.kernel.positions)
     taps.withUnsafeBufferPointer { taps in
       context.parallelFor(tasks: tasks.count, workers: workers) { index, _ in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.kernel.positions) { windows in
@@ -153,7 +126,7 @@ struct DirectConvolution: Sendable {
     windows: UnsafeMutablePointer<Int>
   ) {
     let plane = axes.outputPlane
-    let input = source + group * channelsPerGroup * readPlane
+    let groupInput = source + group * channelsPerGroup * input.plane
     let channel = group * outputChannelsPerGroup + row
     let panel = weights[group].panel(row / Self.kernel.lanes)
     var position = positions.lowerBound
@@ -165,29 +138,27 @@ struct DirectConvolution: Sendable {
         activation: epilogue.activation)
       Self.kernel.run(
         DirectConvTile(
-          weights: panel, input: input, windows: windows, channelStride: readPlane, channels: channelsPerGroup,
-          taps: taps, tapCount: axes.kernelVolume, output: output + channel * plane + position,
+          weights: panel, input: groupInput, windows: windows, channelStride: input.plane,
+          channels: channelsPerGroup, taps: taps, tapCount: axes.kernelVolume, output: output + channel * plane + position,
           outputChannelStride: plane, outputChannels: outputChannels, positions: count, accumulate: false,
           epilogue: tileEpilogue))
       position += count
     }
   }
 
-  /// Window origins of output positions `first..<first+count` in the read input, the last one repeated up to
-  /// the kernel's tile width.
+  /// Window origins of output positions `first..<first+count`, the last one repeated up to the kernel's
+  /// tile width.
   private func fillWindows(_ windows: UnsafeMutablePointer<Int>, first: Int, count: Int) {
     let (outH, outW) = (axes.output[1], axes.output[2])
     var od = first / (outH * outW)
     var oh = first / outW % outH
     var ow = first % outW
-    let rowStep = axes.strides[1] * readShape[2]
-    let depthStep = axes.strides[0] * readShape[1] * readShape[2]
     for slot in 0..<Self.kernel.positions {
       guard slot < count else {
         windows[slot] = windows[count - 1]
         continue
       }
-      windows[slot] = od * depthStep + oh * rowStep + ow * axes.strides[2]
+      windows[slot] = input.windowOrigin(d: od, h: oh, w: ow)
       ow += 1
       if ow == outW {
         ow = 0
@@ -202,32 +173,12 @@ struct DirectConvolution: Sendable {
 
   /// Writes every channel of one image into `padded` with the convolution's zero border.
   private func copyPadded(
-    _ context: RunContext, _ input: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, workers: Int
+    _ context: RunContext, _ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, workers: Int
   ) {
-    let channels = groups * channelsPerGroup
-    let ranges = RunContext.ranges(of: channels, parts: workers, granule: 1)
+    let ranges = RunContext.ranges(of: groups * channelsPerGroup, parts: workers, granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
       for channel in ranges[index] {
-        copyPaddedPlane(input + channel * axes.inputPlane, into: padded + channel * readPlane)
-      }
-    }
-  }
-
-  private func copyPaddedPlane(_ plane: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-    let (inD, inH, inW) = (axes.input[0], axes.input[1], axes.input[2])
-    let (readD, readH, readW) = (readShape[0], readShape[1], readShape[2])
-    let left = axes.padsBegin[2]
-    for d in 0..<readD {
-      for h in 0..<readH {
-        let row = padded + (d * readH + h) * readW
-        let (id, ih) = (d - axes.padsBegin[0], h - axes.padsBegin[1])
-        guard id >= 0, id < inD, ih >= 0, ih < inH else {
-          row.update(repeating: 0, count: readW)
-          continue
-        }
-        row.update(repeating: 0, count: left)
-        (row + left).update(from: plane + (id * inH + ih) * inW, count: inW)
-        (row + left + inW).update(repeating: 0, count: readW - left - inW)
+        input.copyPlane(image + channel * axes.inputPlane, into: padded + channel * input.plane)
       }
     }
   }

@@ -1,0 +1,95 @@
+import ResKernels
+
+/// A convolution with one input channel per group (depthwise: MobileNet, EfficientNet, ConvNeXt), channel by
+/// channel with `DepthwiseMicrokernel4x16`: output columns on the vector lanes, four output rows at a time,
+/// each channel's plane first copied with its zero padding (and room after it) into the worker's scratch.
+/// As one GEMM per channel it had a single output row per GEMM, which wasted nearly all of the GEMM kernel.
+///
+/// Only 1-D and 2-D windows (the leading axis of `WindowAxes` trivial); each output channel `m` reads input
+/// channel `m / multiplier` and its own `kernel volume` weights, constant or not.
+struct DepthwiseConvolution: Sendable {
+  static let kernel = MicrokernelRegistry.depthwise
+  /// Floats after a padded plane that the kernel may read past the last valid column: a double-width load
+  /// at column stride 2 reads 31 past its first float.
+  static let slack = 64
+
+  let axes: WindowAxes
+  let channels: Int
+  let multiplier: Int
+  let input: PaddedInput
+  let taps: [Int]
+
+  /// Whether `DepthwiseConvolution` computes a convolution with this geometry.
+  static func applies(_ axes: WindowAxes, channelsPerGroup: Int) -> Bool {
+    channelsPerGroup == 1 && axes.input[0] == 1 && axes.kernel[0] == 1 && axes.padsBegin[0] == 0
+      && axes.padsEnd[0] == 0
+  }
+
+  init(axes: WindowAxes, channels: Int, multiplier: Int, site: StepSite) throws(RuntimeError) {
+    self.axes = axes
+    self.channels = channels
+    self.multiplier = multiplier
+    input = try PaddedInput(axes, site: site)
+    taps = input.tapOffsets()
+  }
+
+  /// A padded plane and its slack, per worker.
+  func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
+    let floats = try CheckedMath.add(input.plane, Self.slack, "\(site): padded plane")
+    return try CheckedMath.multiply(floats, 4, "\(site): padded plane bytes")
+  }
+
+  /// The operands of one image, each at its channel 0.
+  struct ImageOperands {
+    var input: UnsafePointer<Float>
+    var weights: UnsafePointer<Float>
+    var output: UnsafeMutablePointer<Float>
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var activation: PointwiseFunction
+  }
+
+  /// Convolves one image, its input channels split over `workers`.
+  func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
+    let ranges = RunContext.ranges(of: channels, parts: workers, granule: 1)
+    taps.withUnsafeBufferPointer { taps in
+      context.parallelFor(tasks: ranges.count, workers: workers) { index, worker in
+        let padded = context.scratchFloats(worker: worker)
+        (padded + input.plane).update(repeating: 0, count: Self.slack)
+        for channel in ranges[index] {
+          input.copyPlane(image.input + channel * axes.inputPlane, into: padded)
+          for output in channel * multiplier..<(channel + 1) * multiplier {
+            runChannel(output, UnsafePointer(padded), image, taps: taps.baseAddress!)
+          }
+        }
+      }
+    }
+  }
+
+  /// Output channel `channel` from its input channel's padded plane, in tiles of 4 rows × 16 columns.
+  private func runChannel(
+    _ channel: Int, _ padded: UnsafePointer<Float>, _ image: ImageOperands, taps: UnsafePointer<Int>
+  ) {
+    let (outH, outW) = (axes.output[1], axes.output[2])
+    let plane = axes.outputPlane
+    let bias = image.bias?[channel] ?? 0
+    var row = 0
+    while row < outH {
+      let rows = min(Self.kernel.rows, outH - row)
+      var column = 0
+      while column < outW {
+        let columns = min(Self.kernel.columns, outW - column)
+        let first = channel * plane + row * outW + column
+        Self.kernel.run(
+          DepthwiseTile(
+            input: padded + input.windowOrigin(d: 0, h: row, w: column),
+            inputRowStride: axes.strides[1] * input.shape[2], columnStride: axes.strides[2], taps: taps,
+            weights: image.weights + channel * axes.kernelVolume, tapCount: axes.kernelVolume,
+            output: image.output + first, outputRowStride: outW, rows: rows, columns: columns, bias: bias,
+            residual: image.residual.map { $0 + first }, activation: image.activation))
+        column += columns
+      }
+      row += rows
+    }
+  }
+}
