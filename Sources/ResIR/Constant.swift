@@ -73,7 +73,34 @@ extension Constant {
   /// Every element converted to `Double` (bool → 0/1). Fine for small constants and for reference
   /// computations; kernels read `bytes` in place instead.
   public func doubles() -> [Double] {
-    (0..<elementCount).map(double(at:))
+    // One pass with the dtype decided once: folding a ResNet-50 converts ~25M weights, and a call to
+    // `double(at:)` per element (a switch and a closure each, not inlined across modules) cost seconds.
+    bytes.withUnsafeBytes { raw in
+      switch dtype {
+      case .float32: Self.converted(raw, as: Float.self) { Double($0) }
+      case .float16: Self.converted(raw, as: UInt16.self) { Double(Float16(bitPattern: $0)) }
+      case .float64: Self.converted(raw, as: Double.self) { $0 }
+      case .int64: Self.converted(raw, as: Int64.self) { Double($0) }
+      case .int32: Self.converted(raw, as: Int32.self) { Double($0) }
+      case .int8: Self.converted(raw, as: Int8.self) { Double($0) }
+      case .uint8: Self.converted(raw, as: UInt8.self) { Double($0) }
+      case .bool: Self.converted(raw, as: UInt8.self) { $0 != 0 ? 1 : 0 }
+      }
+    }
+  }
+
+  /// Every whole element of `raw`, read as `T` (unaligned) and converted.
+  private static func converted<T: BitwiseCopyable>(
+    _ raw: UnsafeRawBufferPointer, as _: T.Type, _ convert: (T) -> Double
+  ) -> [Double] {
+    let width = MemoryLayout<T>.size
+    let count = raw.count / width
+    return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+      for i in 0..<count {
+        buffer[i] = convert(raw.loadUnaligned(fromByteOffset: i * width, as: T.self))
+      }
+      initialized = count
+    }
   }
 
   /// Every element as an integer, for shape operands (`Reshape` shapes, axes, pads). Floats are truncated

@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
       let plan = try Plan(contentsOf: file)
       return Setup(plan: plan, loadMilliseconds: lap())
     }
-    let model = try LoadedModel(contentsOf: file)
+    let model = try LoadedModel(contentsOf: file, options: compilation.importing.options)
     let importTime = lap()
     let compiled = try model.compile(options: compilation.options)
     let compileTime = lap()

@@ -2,9 +2,10 @@ import ArgumentParser
 import ResCompiler
 
 /// How `run`, `check` and `bench` compile a model they are given (a plan given to them is already compiled):
-/// the `-O` group and `--dim`, with the same spellings as `rescompile MODEL.onnx`.
+/// the `-O` group, `--residual-mismatch` and `--dim`, with the same spellings as `rescompile MODEL.onnx`.
 struct CompilationArguments: ParsableArguments {
   @OptionGroup var optimization: OptimizationArguments
+  @OptionGroup var importing: ImportArguments
 
   @Option(
     name: .customLong("dim"),

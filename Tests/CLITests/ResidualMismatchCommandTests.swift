@@ -40,6 +40,17 @@ import Testing
     }
   }
 
+  /// `check`, `run` and `bench` read a model with the same option: the repaired model runs and matches the
+  /// reference evaluator on the same repaired graph; without the option each stops with the same error.
+  @Test(arguments: [["check"], ["bench", "--iterations", "1", "--warmup", "0"]])
+  func theOtherCommandsTakeTheOption(_ command: [String]) throws {
+    let repaired = try ProcessRunner.run(command + [model, "--residual-mismatch", "zero-pad"])
+    #expect(repaired.status == 0, "stderr: \(repaired.stderr)")
+    let refused = try ProcessRunner.run(command + [model])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("--residual-mismatch zero-pad repairs it"))
+  }
+
   @Test func theOptionNamesItsValues() throws {
     let result = try ProcessRunner.run([model, "--residual-mismatch", "pad"])
     #expect(result.status == 64)

@@ -11,11 +11,11 @@ public enum RunnableFile: Sendable {
   case plan(Plan)
   case model(LoadedModel)
 
-  /// Loads the plan at `path`, or imports and verifies the model there. Throws a `RuntimeError` for a bad
-  /// plan and a `ModelError` for a bad model.
-  public static func open(_ path: String) throws -> RunnableFile {
+  /// Loads the plan at `path`, or imports (with `options`) and verifies the model there. Throws a
+  /// `RuntimeError` for a bad plan and a `ModelError` for a bad model.
+  public static func open(_ path: String, importing options: ImportOptions = ImportOptions()) throws -> RunnableFile {
     if isPlanFile(path) { return .plan(try Plan(contentsOf: path)) }
-    return .model(try LoadedModel(contentsOf: path))
+    return .model(try LoadedModel(contentsOf: path, options: options))
   }
 
   /// Whether the file at `path` starts with the plan magic. False for anything unreadable, so that the model

@@ -21,6 +21,6 @@ extension Constant {
   /// dtype (an f16 weight scaled past 65504) must be declined, not written as `inf`.
   var firstNonFiniteIndex: Int? {
     guard dtype.isFloatingPoint else { return nil }
-    return (0..<elementCount).first { !double(at: $0).isFinite }
+    return doubles().firstIndex { !$0.isFinite }
   }
 }
