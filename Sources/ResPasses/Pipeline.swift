@@ -61,6 +61,12 @@ public enum Pipeline {
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
         + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
     Entry(
+      pass: PatternPass(name: "recognize-layernorm", patterns: [RecognizeLayerNorm()]), level: .full,
+      reason: "after canonicalization, which leaves the epsilon, the exponent 2 and the scale and shift as "
+        + "constants; before fuse-add-layernorm, so a post-LN residual Add before a LayerNorm written out as "
+        + "elementary ops (exports for opsets before 17) fuses into it like one exported as LayerNormalization; "
+        + "before fuse-epilogue, which would otherwise take the scale's Mul and the shift's Add apart"),
+    Entry(
       pass: PatternPass(name: "fuse-add-layernorm", patterns: [FuseAddLayerNorm()]), level: .full,
       reason: "before fuse-epilogue: a post-LN transformer's residual Add read only by a LayerNormalization "
         + "becomes that LayerNorm's residual operand (LN(x + r) in one step); run later, fuse-epilogue would put "
@@ -102,7 +108,7 @@ public enum Pipeline {
 
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
-    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), FuseAddLayerNorm(), FuseGatedSkip(),
+    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(),
   ]
