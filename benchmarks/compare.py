@@ -88,6 +88,16 @@ def compile_plan(rescompile, model, plan, runs):
     return samples
 
 
+def plan_memory(rescompile, plan):
+    """The compiled plan's activation arena (planned by lifetime, and the naive one buffer per value) and its
+    constant bytes, from `rescompile inspect PLAN --format json`."""
+    _, _, status, out, err = harness.run_measured([rescompile, "inspect", plan, "--format", "json"])
+    if status != 0:
+        raise harness.WorkerError(f"rescompile inspect failed on {plan}: {err.strip()}")
+    summary = json.loads(out)
+    return {key: summary[key] for key in ("arena_bytes", "naive_arena_bytes", "constant_bytes")}
+
+
 def start_worker(system, threads, model, plan, bin_dir, warmup):
     if system == "rescompile":
         argv = [os.path.join(bin_dir, "rescompile-benchmark"), "serve", plan, "--threads", str(threads),
@@ -117,6 +127,8 @@ def benchmark_model(name, args, systems, bin_dir, scratch):
     try:
         result["rescompile_compile"] = compile_plan(os.path.join(bin_dir, "rescompile"), model, plan,
                                                     args.compile_runs)
+        result["rescompile_memory"] = plan_memory(os.path.join(bin_dir, "rescompile"), plan)
+        result["model_file_bytes"] = os.path.getsize(model)
     except harness.WorkerError as error:
         result["rescompile_compile_error"] = str(error)
         systems = [s for s in systems if s != "rescompile"]
@@ -200,7 +212,7 @@ def megabytes(kib):
 
 def startup_table(results, args, systems, baselines):
     lines = ["| model | system | compile ms | plan load ms | peak RSS MB (" +
-             ", ".join(f"{t} thr" for t in args.threads) + ") |", "|---|---|---|---|---|"]
+             ", ".join(f"{t} thr" for t in args.threads) + ") | activations MB |", "|---|---|---|---|---|---|"]
     for result in results:
         for system in systems:
             entries = [result["systems"].get(f"{system}/{t}") or {} for t in args.threads]
@@ -214,14 +226,28 @@ def startup_table(results, args, systems, baselines):
                     f"peak RSS {megabytes(compile_rss)} MB)")
                 loads = [e["ready"]["load_ms"] + e["ready"]["runner_ms"] for e in entries if e.get("ready")]
                 load_text = "—" if not loads else "; ".join(f"{value:.1f}" for value in loads)
+                memory = result.get("rescompile_memory")
+                activations = "—" if not memory else (
+                    f"{memory['arena_bytes'] / 1e6:.1f} planned (naive {memory['naive_arena_bytes'] / 1e6:.1f})")
             else:
                 compiles = [e["ready"]["compile_ms"] for e in entries if e.get("ready")]
                 compile_text = "—" if not compiles else "; ".join(f"{value:.0f}" for value in compiles)
                 load_text = "(in compile)"
+                activations = "—"
                 if system in baselines:
                     rss += f" (interpreter + {system} alone: {megabytes(baselines[system])})"
-            lines.append(f"| {result['model']} | {system} | {compile_text} | {load_text} | {rss} |")
+                    activations = activation_estimate(entries[0].get("peak_rss_kib"), baselines[system],
+                                                      result.get("model_file_bytes"))
+            lines.append(f"| {result['model']} | {system} | {compile_text} | {load_text} | {rss} | {activations} |")
     return "\n".join(lines)
+
+
+def activation_estimate(peak_rss_kib, baseline_kib, model_bytes):
+    """A peer's activation memory, estimated: its 1-thread worker's peak RSS less the interpreter with the peer
+    imported and less the model file (the weights, which it holds once)."""
+    if peak_rss_kib is None or baseline_kib is None or model_bytes is None:
+        return "—"
+    return f"≈ {max(0.0, (peak_rss_kib - baseline_kib) * 1024 - model_bytes) / 1e6:.1f} (from RSS; includes weight copies)"
 
 
 def report(results, args, systems, baselines, machine_before, machine_after):
@@ -248,7 +274,10 @@ def report(results, args, systems, baselines, machine_before, machine_after):
     print(spread_table(results, args, systems))
     print("\nStartup and memory: rescompile compile = `rescompile MODEL -o PLAN` wall (median, min–max); plan load ="
           " Plan + Runner creation in the worker; onnxruntime compile = InferenceSession creation, OpenVINO ="
-          " compile_model (one per worker). Peak RSS = ru_maxrss of each worker process (os.wait4)\n")
+          " compile_model (one per worker). Peak RSS = ru_maxrss of each worker process (os.wait4). Activations:"
+          " rescompile's activation arena as planned (values sharing bytes by lifetime; `naive` = one buffer each);"
+          " a peer's is estimated as its 1-thread peak RSS less the interpreter with the peer imported and less"
+          " the model file\n")
     print(startup_table(results, args, systems, baselines))
     notes = sorted({f"{entry['system']}: {line}" for result in results for entry in result["systems"].values()
                     for line in entry.get("stderr", [])})
