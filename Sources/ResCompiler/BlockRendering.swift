@@ -18,27 +18,43 @@ public enum BlockRendering {
     _ graph: Graph, stepCounts: [String: Int]? = nil, modelChanges: [String] = []
   ) -> String {
     let structure = ResidualBlocks(graph)
-    let context = Context(graph: graph, structure: structure, positions: graph.nodePositions())
+    let context = Context(graph: graph, structure: structure)
     let width = structure.units.map(\.label.count).max() ?? 0
     var lines = [
       "// \(graph.name): \(structure.blocks.count) blocks with skips (⊕ adds one back, ‖ concatenates it), "
         + (stepCounts == nil ? "(N nodes) counts IR nodes" : "(N steps) counts plan steps")
     ]
     for unit in structure.units {
-      let chain: String
-      switch unit {
-      case .block(let block): chain = context.chain(of: block)
-      case .segment(let segment): chain = segment.nodes.map(context.spell).joined(separator: " → ")
-      }
-      lines.append("\(TextColumn.left(unit.label, width: width))  \(chain)   (\(context.size(of: unit, stepCounts)))")
+      lines.append(
+        "\(TextColumn.left(unit.label, width: width))  \(context.chain(of: unit))   (\(context.size(of: unit, stepCounts)))")
     }
     return DumpFormat.commentLines(modelChanges) + lines.joined(separator: "\n") + "\n"
   }
 
-  private struct Context {
+  /// What one text line shows of a unit, for other renderings of the same structure (`BlockJSON`).
+  struct Context {
     let graph: Graph
     let structure: ResidualBlocks
     let positions: [NodeID: Int]
+
+    init(graph: Graph, structure: ResidualBlocks) {
+      self.graph = graph
+      self.structure = structure
+      positions = graph.nodePositions()
+    }
+
+    /// The unit's line after its label and before its size: a block's chain, a segment's nodes.
+    func chain(of unit: ResidualBlocks.Unit) -> String {
+      switch unit {
+      case .block(let block): chain(of: block)
+      case .segment(let segment): segment.nodes.map(spell).joined(separator: " → ")
+      }
+    }
+
+    /// Plan steps of the unit's nodes, or nil without a plan.
+    func steps(of unit: ResidualBlocks.Unit, _ stepCounts: [String: Int]?) -> Int? {
+      stepCounts.map { counts in unit.nodes.reduce(0) { $0 + (node($1).flatMap { counts[$0.name] } ?? 0) } }
+    }
 
     func node(_ id: NodeID) -> Node? { positions[id].map { graph.nodes[$0] } }
 
@@ -87,8 +103,7 @@ public enum BlockRendering {
     /// `3 steps`, `4 steps; 8 nodes beside the main path`.
     func size(of unit: ResidualBlocks.Unit, _ stepCounts: [String: Int]?) -> String {
       var text: String
-      if let stepCounts {
-        let steps = unit.nodes.reduce(0) { $0 + (node($1).flatMap { stepCounts[$0.name] } ?? 0) }
+      if let steps = steps(of: unit, stepCounts) {
         text = steps == 1 ? "1 step" : "\(steps) steps"
       } else {
         text = unit.nodes.count == 1 ? "1 node" : "\(unit.nodes.count) nodes"

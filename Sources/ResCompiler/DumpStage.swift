@@ -4,7 +4,7 @@ public enum DumpStage: String, CaseIterable, Sendable {
   case imported
   /// After the optimizer's last pass: the graph the code generator compiles.
   case optimized
-  /// The optimized graph as residual blocks, one unit per line (`BlockRendering`; text format only).
+  /// The optimized graph as residual blocks: one unit per line (`BlockRendering`), or JSON (`BlockJSON`).
   case blocks
   /// The compiled plan: a text listing of its bindings, buffers and steps (text format only).
   case plan
@@ -13,7 +13,8 @@ public enum DumpStage: String, CaseIterable, Sendable {
   public func supports(_ format: DumpFormat) -> Bool {
     switch self {
     case .imported, .optimized: true
-    case .blocks, .plan: format == .text
+    case .blocks: format != .dot
+    case .plan: format == .text
     }
   }
 
@@ -21,7 +22,8 @@ public enum DumpStage: String, CaseIterable, Sendable {
   public func fileExtension(_ format: DumpFormat) -> String {
     switch self {
     case .imported, .optimized: format.fileExtension
-    case .blocks, .plan: "txt"
+    case .blocks: format == .json ? "json" : "txt"
+    case .plan: "txt"
     }
   }
 }

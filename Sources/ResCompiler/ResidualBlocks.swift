@@ -29,6 +29,13 @@ public struct ResidualBlocks: Sendable {
       case .segment(let segment): segment.nodes
       }
     }
+
+    public var isBlock: Bool {
+      switch self {
+      case .block: true
+      case .segment: false
+      }
+    }
   }
 
   /// Every node of the graph in exactly one unit; units in the order of their first node.

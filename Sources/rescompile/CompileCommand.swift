@@ -108,8 +108,10 @@ struct CompileCommand: ParsableCommand {
       }
     }
     writeDump(.blocks, writer) {
-      BlockRendering.render(
-        optimized.graph, stepCounts: compiled.stepCountsByNode, modelChanges: optimized.modelChanges)
+      dumps.format == .json
+        ? BlockJSON.render(optimized.graph, stepCounts: compiled.stepCountsByNode, modelChanges: optimized.modelChanges)
+        : BlockRendering.render(
+          optimized.graph, stepCounts: compiled.stepCountsByNode, modelChanges: optimized.modelChanges)
     }
     writeDump(.plan, writer) { compiled.listing(modelChanges: optimized.modelChanges) }
 

@@ -10,7 +10,7 @@ struct DumpArguments: ParsableArguments {
         + "optimized graph as residual blocks), plan.", valueName: "STAGE"))
   var stages: [DumpStage] = []
 
-  @Option(name: .customLong("dump-format"), help: "Format of the graph dumps (blocks and plan are text only).")
+  @Option(name: .customLong("dump-format"), help: "Format of the graph dumps (blocks: text or json; plan: text only).")
   var format: DumpFormat = .text
 
   @Option(

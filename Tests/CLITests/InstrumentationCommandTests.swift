@@ -58,10 +58,45 @@ import Testing
     }
   }
 
-  @Test func blocksAndPlanAreTextOnly() throws {
-    let result = try ProcessRunner.run([model, "--dump", "blocks", "--dump-format", "json"])
-    #expect(result.status == 64)
-    #expect(result.stderr.contains("--dump blocks has no json form"))
+  /// The JSON form has the text form's units, in order, with the same lines and step counts, and the
+  /// block structure as node names.
+  @Test func dumpsResidualBlocksAsJSON() throws {
+    try withScratchFolder { folder in
+      let text = try ProcessRunner.run([bottleneck, "-o", "\(folder)/p.resplan", "--dump", "blocks"])
+      let result = try ProcessRunner.run(
+        [bottleneck, "-o", "\(folder)/p.resplan", "--dump", "blocks", "--dump-format", "json"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      let document = try #require(
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      #expect(document["graph"] as? String == "main_graph")
+      #expect(document["counts"] as? String == "steps")
+      let units = try #require(document["units"] as? [[String: Any]])
+      let lines = units.map { unit in
+        let steps = unit["steps"] as? Int ?? -1
+        return "\(unit["label"] as? String ?? "?")  \(unit["text"] as? String ?? "?")   (\(steps) steps)"
+      }
+      let textLines = text.stdout.split(separator: "\n").dropFirst().map { line in
+        let label = line.prefix { $0 != " " }
+        return "\(label)  \(line.dropFirst(label.count).drop { $0 == " " })"
+      }
+      #expect(lines == textLines)
+      let blocks = units.filter { $0["kind"] as? String == "block" }
+      #expect(blocks.count == 3)
+      let identity = try #require(blocks.first { $0["label"] as? String == "blocks.1" })
+      #expect((identity["skips"] as? [[String: Any]])?.first?["kind"] as? String == "identity")
+      let join = try #require(identity["join"] as? [String: Any])
+      #expect(join["kind"] as? String == "epilogue" && join["on_skip"] as? Bool == false)
+      #expect((join["node"] as? String)?.hasPrefix("/blocks/blocks.1/expand") == true)
+    }
+  }
+
+  @Test func planDumpIsTextOnlyAndBlocksHaveNoDOT() throws {
+    let plan = try ProcessRunner.run([model, "--dump", "plan", "--dump-format", "json"])
+    #expect(plan.status == 64)
+    #expect(plan.stderr.contains("--dump plan has no json form"))
+    let blocks = try ProcessRunner.run([model, "--dump", "blocks", "--dump-format", "dot"])
+    #expect(blocks.status == 64)
+    #expect(blocks.stderr.contains("--dump blocks has no dot form"))
   }
 
   @Test func printsTheIRAfterOnePassOnStandardError() throws {
