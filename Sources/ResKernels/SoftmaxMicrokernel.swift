@@ -1,0 +1,43 @@
+/// Softmax of one contiguous row, `y = e^(x − max) / Σ e^(x − max)`, 16 lanes at a time: a maximum pass, an
+/// exponential pass that stores `e^(x − max)` and sums it, and a scaling pass over the stored row (which is
+/// still in cache). The tail runs the same vector code on a partial vector, its missing lanes left out of the
+/// maximum and the sum.
+public enum SoftmaxMicrokernel {
+  /// `input` and `output` may be the same row.
+  public static func run(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int) {
+    guard count > 0 else { return }
+    let full = count & ~15
+    let tail = count - full
+    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    let missing = lanes .>= Int32(tail)
+    var largest = SIMD16<Float>(repeating: -.infinity)
+    // `pointwiseMax` is one max instruction per vector; a compare-and-select kept the running maximum on
+    // the stack.
+    for offset in stride(from: 0, to: full, by: 16) {
+      largest = pointwiseMax(largest, VectorAccess.load(input + offset))
+    }
+    if tail > 0 {
+      let last = VectorAccess.loadPartial(input + full, tail).replacing(with: -.infinity, where: missing)
+      largest = pointwiseMax(largest, last)
+    }
+    let maximum = SIMD16<Float>(repeating: largest.max())
+    var sum = SIMD16<Float>()
+    for offset in stride(from: 0, to: full, by: 16) {
+      let e = VectorExp.exp(VectorAccess.load(input + offset) - maximum)
+      VectorAccess.store(e, output + offset)
+      sum += e
+    }
+    if tail > 0 {
+      let e = VectorExp.exp(VectorAccess.loadPartial(input + full, tail) - maximum)
+      VectorAccess.storePartial(e, output + full, tail)
+      sum += e.replacing(with: 0, where: missing)
+    }
+    let reciprocal = SIMD16<Float>(repeating: 1 / sum.sum())
+    for offset in stride(from: 0, to: full, by: 16) {
+      VectorAccess.store(VectorAccess.load(output + offset) * reciprocal, output + offset)
+    }
+    if tail > 0 {
+      VectorAccess.storePartial(VectorAccess.loadPartial(output + full, tail) * reciprocal, output + full, tail)
+    }
+  }
+}
