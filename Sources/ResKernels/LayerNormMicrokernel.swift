@@ -24,8 +24,8 @@ public enum LayerNormMicrokernel {
       squares = fused(centered, centered, squares)
     }
     if tail > 0 {
-      let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-      let centered = (VectorAccess.loadPartial(row + full, tail) - center).replacing(with: 0, where: lanes .>= Int32(tail))
+      let missing = VectorLanes.index .>= Float(tail)
+      let centered = (VectorAccess.loadPartial(row + full, tail) - center).replacing(with: 0, where: missing)
       squares = fused(centered, centered, squares)
     }
     let variance = squares.sum() / Float(count)

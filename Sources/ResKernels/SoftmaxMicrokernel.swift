@@ -8,17 +8,16 @@ public enum SoftmaxMicrokernel {
     guard count > 0 else { return }
     let full = count & ~15
     let tail = count - full
-    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-    let missing = lanes .>= Int32(tail)
+    let missing = VectorLanes.index .>= Float(tail)
     var largest = SIMD16<Float>(repeating: -.infinity)
-    // `pointwiseMax` is one max instruction per vector; a compare-and-select kept the running maximum on
-    // the stack.
+    // A compare and a blend per vector: the standard library's `pointwiseMax` is a lane-by-lane loop.
     for offset in stride(from: 0, to: full, by: 16) {
-      largest = pointwiseMax(largest, VectorAccess.load(input + offset))
+      let values = VectorAccess.load(input + offset)
+      largest.replace(with: values, where: values .> largest)
     }
     if tail > 0 {
       let last = VectorAccess.loadPartial(input + full, tail).replacing(with: -.infinity, where: missing)
-      largest = pointwiseMax(largest, last)
+      largest.replace(with: last, where: last .> largest)
     }
     let maximum = SIMD16<Float>(repeating: largest.max())
     var sum = SIMD16<Float>()
