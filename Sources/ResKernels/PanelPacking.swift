@@ -10,11 +10,39 @@ public enum PanelPacking {
     _ source: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int, depth: Int, width: Int,
     into panel: UnsafeMutablePointer<Float>
   ) {
+    if rows == 6 && width == 6 {
+      packSixRows(source, rowStride: rowStride, depthStride: depthStride, depth: depth, into: panel)
+      return
+    }
     for k in 0..<depth {
       let destination = panel + k * width
       let column = source + k * depthStride
       for i in 0..<rows { destination[i] = column[i * rowStride] }
       for i in rows..<width { destination[i] = 0 }
+    }
+  }
+
+  /// A full panel of the 6 × 16 GEMM kernel, six row pointers and no inner loop: a MatMul packs every
+  /// activation row this way, and in a ViT the generic loop (a loop over the rows and another over the
+  /// zero padding at every reduction step) took 15 % of the run.
+  @inline(__always)
+  private static func packSixRows(
+    _ source: UnsafePointer<Float>, rowStride: Int, depthStride: Int, depth: Int,
+    into panel: UnsafeMutablePointer<Float>
+  ) {
+    let (r0, r1, r2) = (source, source + rowStride, source + 2 * rowStride)
+    let (r3, r4, r5) = (source + 3 * rowStride, source + 4 * rowStride, source + 5 * rowStride)
+    var destination = panel
+    var offset = 0
+    for _ in 0..<depth {
+      destination[0] = r0[offset]
+      destination[1] = r1[offset]
+      destination[2] = r2[offset]
+      destination[3] = r3[offset]
+      destination[4] = r4[offset]
+      destination[5] = r5[offset]
+      destination += 6
+      offset += depthStride
     }
   }
 

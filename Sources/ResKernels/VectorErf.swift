@@ -7,14 +7,19 @@
 /// precision, measured against double-precision `erf`, is about 1.0e-7 absolute (1.7 units in the last place
 /// near 0.6, where the rounding of `a·P` dominates). NaN stays NaN.
 enum VectorErf {
+  ///
+  /// Each piece's polynomial is evaluated only when some lane falls in its range (a GELU's inputs rarely
+  /// reach 2.2, so most vectors skip the far piece); a lane's value is the same either way.
   static func erf(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let a = x.replacing(with: -x, where: x .< 0)
-    let nearZero = a * small(a * a)
-    let middle = 1 - middleComplement(a - 1.475)
-    let far = 1 - farComplement(a - 3.06)
-    var magnitude = far.replacing(with: middle, where: a .< 2.2)
-    magnitude.replace(with: nearZero, where: a .< 0.75)
-    magnitude.replace(with: 1, where: a .>= 3.92)
+    var magnitude = SIMD16<Float>(repeating: 1)
+    let isFar = (a .>= 2.2) .& (a .< 3.92)
+    if any(isFar) { magnitude.replace(with: 1 - farComplement(a - 3.06), where: isFar) }
+    let isMiddle = (a .>= 0.75) .& (a .< 2.2)
+    if any(isMiddle) { magnitude.replace(with: 1 - middleComplement(a - 1.475), where: isMiddle) }
+    let isSmall = a .< 0.75
+    if any(isSmall) { magnitude.replace(with: a * small(a * a), where: isSmall) }
+    magnitude.replace(with: a, where: a .!= a)
     return magnitude.replacing(with: -magnitude, where: x .< 0)
   }
 

@@ -21,6 +21,8 @@ struct BenchReport: Encodable {
   /// Mapping (or copying) the plan, checking and validating it, building its operators.
   var loadMilliseconds: Double
   var timings: TimingStatistics
+  /// Per-step times (`--profile`).
+  var profile: ProfileReport?
 
   enum CodingKeys: String, CodingKey {
     case file, kind
@@ -31,6 +33,7 @@ struct BenchReport: Encodable {
     case importMilliseconds = "import_ms"
     case compileMilliseconds = "compile_ms"
     case loadMilliseconds = "load_ms"
+    case profile
   }
 
   /// The timing statistics sit at the top level next to the other keys (`median_ms`, not `timings.median_ms`).
@@ -49,6 +52,7 @@ struct BenchReport: Encodable {
     try container.encodeIfPresent(compileMilliseconds, forKey: .compileMilliseconds)
     try container.encode(loadMilliseconds, forKey: .loadMilliseconds)
     try timings.encode(to: encoder)
+    try container.encodeIfPresent(profile, forKey: .profile)
   }
 
   var text: String {

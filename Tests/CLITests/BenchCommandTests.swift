@@ -46,7 +46,49 @@ import Testing
     #expect(result.stdout.contains("p90") && result.stdout.contains("compiled (-O2) in"))
   }
 
-  @Test(arguments: [["--iterations", "0"], ["--warmup", "-1"], ["--threads", "0"], ["--format", "xml"]])
+  @Test func profilesEveryStepAsJSON() throws {
+    try CLIScratch.withFolder { folder in
+      let plan = try CLIScratch.plan(fixture, in: folder)
+      let result = try ProcessRunner.run(
+        ["bench", plan, "--iterations", "2", "--warmup", "0", "--profile", "--format", "json"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      let profile = try #require(object["profile"] as? [String: Any], "\(result.stdout)")
+      #expect(profile["iterations"] as? Int == 2)
+      let steps = try #require(profile["steps"] as? [[String: Any]])
+      #expect(steps.count == object["steps"] as? Int)
+      #expect(steps.map { $0["index"] as? Int } == Array(0..<steps.count), "every step, in plan order")
+      for step in steps {
+        #expect(step["name"] is String && step["kernel"] is String && step["shape"] is [Int])
+        #expect((step["median_ms"] as? Double ?? -1) >= 0)
+      }
+      let dense = steps.filter { ($0["kernel"] as? String) == "f32_gemm_generic" }
+      #expect(!dense.isEmpty && dense.allSatisfy { ($0["flop"] as? Int ?? 0) > 0 }, "Gemm steps carry a FLOP count")
+      let kernels = try #require(profile["kernels"] as? [[String: Any]])
+      let kernelSteps = kernels.map { $0["steps"] as? Int ?? 0 }.reduce(0, +)
+      #expect(kernelSteps == steps.count)
+      let totals = kernels.map { $0["ms"] as? Double ?? 0 }
+      #expect(totals == totals.sorted(by: >), "the kernel with the most time first")
+    }
+  }
+
+  @Test func profilePrintsKernelsAndTheSlowestSteps() throws {
+    let result = try ProcessRunner.run(
+      ["bench", RepoPaths.fixtureModel(fixture), "--iterations", "2", "--profile", "--top", "3"])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    #expect(result.stdout.contains("3 warm-up run(s), 2 timed: median "), "the usual timing comes first")
+    #expect(result.stdout.contains("by kernel:") && result.stdout.contains("GFLOP/s"), "\(result.stdout)")
+    #expect(result.stdout.contains("slowest 3 of "), "\(result.stdout)")
+    #expect(result.stdout.contains("f32_gemm_generic"))
+  }
+
+  @Test func withoutProfileThereIsNoProfile() throws {
+    let result = try ProcessRunner.run(["bench", RepoPaths.fixtureModel(fixture), "--iterations", "1", "--format", "json"])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    #expect(!result.stdout.contains("\"profile\""))
+  }
+
+  @Test(arguments: [["--iterations", "0"], ["--warmup", "-1"], ["--threads", "0"], ["--format", "xml"], ["--top", "-1"]])
   func badCountsAreUsageErrors(_ arguments: [String]) throws {
     let result = try ProcessRunner.run(["bench", RepoPaths.fixtureModel(fixture)] + arguments)
     #expect(result.status == 64, "stderr: \(result.stderr)")
@@ -61,5 +103,6 @@ import Testing
     let result = try ProcessRunner.run(["bench", "--help"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("Examples:") && result.stdout.contains("median_ms"))
+    #expect(result.stdout.contains("--profile") && result.stdout.contains("GFLOP/s"))
   }
 }

@@ -69,6 +69,15 @@ import Testing
     Case(channels: 3, outputChannels: 3, spatial: [9, 18], kernel: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1], group: 3, bias: true, constantWeights: false),
     Case(channels: 2, outputChannels: 2, spatial: [3, 5, 4], kernel: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1], group: 2, bias: true),
     Case(channels: 32, outputChannels: 32, spatial: [30, 30], kernel: [3, 3], pads: [1, 1, 1, 1], group: 32, bias: true, residual: true, activation: .relu),
+    // The depthwise grid: MobileNet's 7x7 and 14x14 planes, odd planes at stride 2 with uneven pads, a
+    // channel multiplier at stride 2, a 1-D window, 5x5 at stride 1 and a grid longer than 64 positions.
+    Case(channels: 6, outputChannels: 6, spatial: [7, 7], kernel: [3, 3], pads: [1, 1, 1, 1], group: 6, bias: true, activation: .clip),
+    Case(channels: 4, outputChannels: 4, spatial: [14, 14], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], group: 4, bias: true, residual: true, activation: .clip),
+    Case(channels: 3, outputChannels: 3, spatial: [9, 13], kernel: [3, 3], strides: [2, 2], pads: [0, 1, 1, 0], group: 3, bias: true),
+    Case(channels: 2, outputChannels: 6, spatial: [10, 11], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], group: 2, residual: true, activation: .relu),
+    Case(channels: 3, outputChannels: 3, spatial: [29], kernel: [5], strides: [2], pads: [2, 2], group: 3, bias: true),
+    Case(channels: 4, outputChannels: 4, spatial: [12, 9], kernel: [5, 5], pads: [2, 2, 2, 2], group: 4, bias: true, activation: .hardSwish, constantWeights: false),
+    Case(channels: 2, outputChannels: 2, spatial: [1, 1], kernel: [3, 3], pads: [1, 1, 1, 1], group: 2, bias: true),
   ]
 
   @Test(arguments: cases)

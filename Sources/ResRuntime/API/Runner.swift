@@ -91,7 +91,7 @@ public final class Runner: @unchecked Sendable {
   }
 
   /// The caller's tensors in the plan's input order, each checked against the plan.
-  private func orderedInputs(_ inputs: [String: Tensor]) throws(RuntimeError) -> [Tensor] {
+  func orderedInputs(_ inputs: [String: Tensor]) throws(RuntimeError) -> [Tensor] {
     let names = Set(plan.inputs.map(\.name))
     for name in inputs.keys.sorted() where !names.contains(name) {
       throw .invalidInput("\(MessageText.quoted(name)) is not an input of this plan (its inputs: \(Runner.list(plan.inputs)))")
@@ -118,7 +118,20 @@ public final class Runner: @unchecked Sendable {
   }
 
   /// One run: binds or copies the inputs, binds the writable outputs, runs the steps, copies the rest out.
-  private func execute(_ inputs: [Tensor], _ outputs: [UnsafeMutableRawBufferPointer?]) throws(RuntimeError) {
+  func execute(_ inputs: [Tensor], _ outputs: [UnsafeMutableRawBufferPointer?]) throws(RuntimeError) {
+    try execute(inputs, outputs) { (context) throws(RuntimeError) in
+      for step in plan.program.steps where step.hasWork {
+        try step.operation.run(context)
+      }
+    }
+  }
+
+  /// One run with `runSteps` running the plan's steps on the run's context: the plain loop for `run`, a timed
+  /// loop for `profile` (so the clock is only read on the profiling path).
+  func execute(
+    _ inputs: [Tensor], _ outputs: [UnsafeMutableRawBufferPointer?],
+    runSteps: (RunContext) throws(RuntimeError) -> Void
+  ) throws(RuntimeError) {
     try Runner.withBytes(of: inputs[...]) { (sources) throws(RuntimeError) in
       lock.lock()
       defer { lock.unlock() }
@@ -129,9 +142,7 @@ public final class Runner: @unchecked Sendable {
         let context = RunContext(
           addresses: table, scratch: scratch.base, scratchStride: plan.program.scratchBytesPerWorker,
           sharedScratch: sharedScratch.base, threads: threads, pool: pool)
-        for step in plan.program.steps where step.hasWork {
-          try step.operation.run(context)
-        }
+        try runSteps(context)
       }
       for (position, destination) in outputs.enumerated() {
         guard let destination, !direct[position], let base = destination.baseAddress else { continue }

@@ -7,6 +7,11 @@ import ResKernels
 ///
 /// Only 1-D and 2-D windows (the leading axis of `WindowAxes` trivial); each output channel `m` reads input
 /// channel `m / multiplier` and its own `kernel volume` weights, constant or not.
+///
+/// Strides 1 and 2 without dilation (MobileNet's and EfficientNet's layers) take `DepthwiseGrid` instead: the
+/// plane split into stride phases and the output computed as one flat grid by `DepthwiseGridMicrokernel`, so
+/// small planes (7×7, 14×14) fill the vector lanes and stride 2 loads plain vectors. The row tiles were at
+/// 2.8 GFLOP/s on MobileNetV2's 7×7 layers and 4.4 on its stride-2 layers.
 struct DepthwiseConvolution: Sendable {
   static let kernel = MicrokernelRegistry.depthwise
   /// Floats after a padded plane that the kernel may read past the last valid column: a double-width load
@@ -18,6 +23,7 @@ struct DepthwiseConvolution: Sendable {
   let multiplier: Int
   let input: PaddedInput
   let taps: [Int]
+  let grid: DepthwiseGrid?
 
   /// Whether `DepthwiseConvolution` computes a convolution with this geometry.
   static func applies(_ axes: WindowAxes, channelsPerGroup: Int) -> Bool {
@@ -31,11 +37,17 @@ struct DepthwiseConvolution: Sendable {
     self.multiplier = multiplier
     self.input = input
     taps = input.tapOffsets()
+    grid = DepthwiseGrid(input)
   }
 
   /// A padded plane and its slack, per worker.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
-    let floats = try CheckedMath.add(input.plane, Self.slack, "\(site): padded plane")
+    let floats: Int
+    if let grid {
+      floats = try grid.scratchFloats(site: site)
+    } else {
+      floats = try CheckedMath.add(input.plane, Self.slack, "\(site): padded plane")
+    }
     return try CheckedMath.multiply(floats, 4, "\(site): padded plane bytes")
   }
 
@@ -52,6 +64,10 @@ struct DepthwiseConvolution: Sendable {
   /// Convolves one image, its input channels split over `workers`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
     let ranges = RunContext.ranges(of: channels, parts: workers, granule: 1)
+    if let grid {
+      runGrid(grid, context, image, ranges: ranges, workers: workers)
+      return
+    }
     taps.withUnsafeBufferPointer { taps in
       context.parallelFor(tasks: ranges.count, workers: workers) { index, worker in
         let padded = context.scratchFloats(worker: worker)
@@ -60,6 +76,31 @@ struct DepthwiseConvolution: Sendable {
           input.copyPlane(image.input + channel * axes.inputPlane, into: padded)
           for output in channel * multiplier..<(channel + 1) * multiplier {
             runChannel(output, UnsafePointer(padded), image, taps: taps.baseAddress!)
+          }
+        }
+      }
+    }
+  }
+
+  /// The channels in `ranges` (one range per worker) through the phase planes and the grid kernel.
+  private func runGrid(
+    _ grid: DepthwiseGrid, _ context: RunContext, _ image: ImageOperands, ranges: [Range<Int>], workers: Int
+  ) {
+    let (outH, outW) = (axes.output[1], axes.output[2])
+    let plane = axes.outputPlane
+    grid.taps.withUnsafeBufferPointer { taps in
+      context.parallelFor(tasks: ranges.count, workers: workers) { index, worker in
+        let (planes, row, sums) = grid.layout(context.scratchFloats(worker: worker))
+        for channel in ranges[index] {
+          grid.copyPlane(image.input + channel * axes.inputPlane, input, into: planes, row: row)
+          for output in channel * multiplier..<(channel + 1) * multiplier {
+            DepthwiseGridMicrokernel.run(
+              input: UnsafePointer(planes), taps: taps.baseAddress!, weights: image.weights + output * axes.kernelVolume,
+              tapCount: axes.kernelVolume, bias: image.bias?[output] ?? 0, sums: sums, count: grid.count)
+            DepthwiseGridMicrokernel.finish(
+              sums: sums, count: grid.count, pitch: grid.phaseWidth, rows: outH, columns: outW,
+              output: image.output + output * plane, residual: image.residual.map { $0 + output * plane },
+              activation: image.activation)
           }
         }
       }

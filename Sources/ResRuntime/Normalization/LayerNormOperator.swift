@@ -1,8 +1,8 @@
 import ResKernels
 import ResPlan
 
-/// `f32_layer_norm`: over the axes from `axis` on, `y = (x − mean) / √(var + ε) · scale + bias`, with the
-/// mean and variance accumulated in double precision. Scale and bias may be any shape that broadcasts to the
+/// `f32_layer_norm`: over the axes from `axis` on, `y = (x − mean) / √(var + ε) · scale + bias`, each row by
+/// `LayerNormMicrokernel` (vector sums in single precision). Scale and bias may be any shape that broadcasts to the
 /// normalized axes; the optional outputs Mean and InvStdDev have X's shape with the normalized axes set to 1.
 ///
 /// With a fused residual, `x + residual` is normalized: the sum is formed in f32 as each row is loaded and
@@ -95,22 +95,19 @@ struct LayerNormOperator: Operator {
         let result = output + row * inner
         let values = LayerNormOperator.rowInput(
           input + row * inner, adding: skip.map { $0 + row * inner }, into: result, inner)
-        var sum = 0.0
-        for i in 0..<inner { sum += Double(values[i]) }
-        let average = sum / Double(inner)
-        var squares = 0.0
-        for i in 0..<inner {
-          let centered = Double(values[i]) - average
-          squares += centered * centered
+        let (average, inverse) = LayerNormMicrokernel.statistics(values, count: inner, epsilon: epsilon)
+        if scaleIndex == nil, biasIndex == nil {
+          LayerNormMicrokernel.normalize(
+            values, result, count: inner, mean: average, inverseDeviation: inverse, scale: scales, bias: biases)
+        } else {
+          for i in 0..<inner {
+            var value = (values[i] - average) * inverse * scales[scaleIndex?[i] ?? i]
+            if let biases { value += biases[biasIndex?[i] ?? i] }
+            result[i] = value
+          }
         }
-        let inverse = 1 / (squares / Double(inner) + Double(epsilon)).squareRoot()
-        for i in 0..<inner {
-          var value = Float((Double(values[i]) - average) * inverse) * scales[scaleIndex?[i] ?? i]
-          if let biases { value += biases[biasIndex?[i] ?? i] }
-          result[i] = value
-        }
-        means?[row] = Float(average)
-        deviations?[row] = Float(inverse)
+        means?[row] = average
+        deviations?[row] = inverse
       }
     }
   }

@@ -1,3 +1,4 @@
+import ResKernels
 import ResPlan
 
 #if canImport(Darwin)
@@ -10,7 +11,8 @@ import ResPlan
 
 /// `f32_softmax`: `y = exp(x − max) / Σ exp(x − max)` over `axis`, or with `coerced_2d` over every axis from
 /// `axis` on (the opset < 13 meaning). Each softmax is a strided row: `length` elements `inner` apart; rows
-/// are split over workers.
+/// are split over workers. Contiguous rows (`inner == 1`, the attention case) run the vector
+/// `SoftmaxMicrokernel`; strided rows the scalar loop.
 struct SoftmaxOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
@@ -52,6 +54,10 @@ struct SoftmaxOperator: Operator {
   }
 
   private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+    if inner == 1 {
+      SoftmaxMicrokernel.run(input, output, count: length)
+      return
+    }
     var largest = -Float.infinity
     for k in 0..<length { largest = max(largest, input[k * inner]) }
     var sum: Float = 0

@@ -1,0 +1,134 @@
+import Foundation
+import ResKernels
+import Testing
+
+/// The vector `exp`, softmax row and layer-norm row kernels against double-precision loops: every row length
+/// from 1 to 40 (whole vectors, tails, both) and longer rows, values far from zero, special values.
+@Suite struct NormalizationKernelTests {
+  @Test func expIsWithinTwoUnitsInTheLastPlace() {
+    var grid = (-87 * 256...88 * 256).map { Float($0) / 256 }
+    grid += [0, -0.0, 1e-30, -1e-30, 0.346_573_6, -0.346_573_6, 88.3, -87.3]
+    let y = Self.exp(grid)
+    var worst: (error: Double, x: Float) = (0, 0)
+    for (x, value) in zip(grid, y) {
+      let exact = Foundation.exp(Double(x))
+      let error = abs(Double(value) - exact) / exact
+      if error > worst.error { worst = (error, x) }
+    }
+    #expect(worst.error <= 2.5e-7, "largest relative error \(worst.error) at \(worst.x)")
+  }
+
+  @Test func expHandlesTheEdgesOfTheRange() {
+    let y = Self.exp([-.infinity, -1000, -87.4, 88.4, 1000, .infinity, .nan])
+    #expect(y[0] == 0 && y[1] == 0 && y[2] == 0)
+    #expect(y[3] == .infinity && y[4] == .infinity && y[5] == .infinity)
+    #expect(y[6].isNaN)
+  }
+
+  @Test(arguments: Array(1...40) + [63, 64, 65, 197, 1000])
+  func softmaxRowMatchesNaiveLoop(count: Int) {
+    var generator = SeededFloats(seed: UInt64(count))
+    let x = (0..<count).map { _ in generator.float(in: -12...12) + 30 }
+    var y = [Float](repeating: .nan, count: count + 3)
+    x.withUnsafeBufferPointer { input in
+      y.withUnsafeMutableBufferPointer { output in
+        SoftmaxMicrokernel.run(input.baseAddress!, output.baseAddress!, count: count)
+      }
+    }
+    let largest = Double(x.max()!)
+    let exps = x.map { Foundation.exp(Double($0) - largest) }
+    let total = exps.reduce(0, +)
+    for i in 0..<count {
+      let expected = exps[i] / total
+      #expect(abs(Double(y[i]) - expected) <= 1e-6 * expected + 1e-9, "element \(i) of \(count)")
+    }
+    #expect(y[count...].allSatisfy { $0.isNaN }, "nothing past the row is written")
+  }
+
+  @Test func softmaxRowInPlaceAndWithInfinities() {
+    var row: [Float] = [0, -.infinity, 1, -.infinity, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    row.withUnsafeMutableBufferPointer { buffer in
+      SoftmaxMicrokernel.run(UnsafePointer(buffer.baseAddress!), buffer.baseAddress!, count: buffer.count)
+    }
+    #expect(row[1] == 0 && row[3] == 0, "a masked score gets no weight")
+    #expect(abs(row.reduce(0, +) - 1) < 1e-6)
+  }
+
+  @Test(arguments: Array(1...40) + [192, 197, 768, 1000])
+  func layerNormRowMatchesNaiveLoop(count: Int) {
+    var generator = SeededFloats(seed: 100 + UInt64(count))
+    let x = (0..<count).map { _ in generator.float(in: -2...2) + 50 }
+    let scale = (0..<count).map { _ in generator.float(in: 0.5...1.5) }
+    let bias = (0..<count).map { _ in generator.float(in: -1...1) }
+    let epsilon: Float = 1e-5
+    let mean = x.reduce(0.0) { $0 + Double($1) } / Double(count)
+    let variance = x.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(count)
+    let inverse = 1 / (variance + Double(epsilon)).squareRoot()
+    let statistics = x.withUnsafeBufferPointer {
+      LayerNormMicrokernel.statistics($0.baseAddress!, count: count, epsilon: epsilon)
+    }
+    #expect(abs(Double(statistics.mean) - mean) <= 1e-6 * abs(mean))
+    #expect(abs(Double(statistics.inverseDeviation) - inverse) <= 1e-4 * inverse)
+    for withBias in [false, true] {
+      var y = [Float](repeating: .nan, count: count + 2)
+      x.withUnsafeBufferPointer { input in
+        y.withUnsafeMutableBufferPointer { output in
+          scale.withUnsafeBufferPointer { scales in
+            bias.withUnsafeBufferPointer { biases in
+              LayerNormMicrokernel.normalize(
+                input.baseAddress!, output.baseAddress!, count: count, mean: statistics.mean,
+                inverseDeviation: statistics.inverseDeviation, scale: scales.baseAddress!,
+                bias: withBias ? biases.baseAddress! : nil)
+            }
+          }
+        }
+      }
+      for i in 0..<count {
+        let expected = (Double(x[i]) - mean) * inverse * Double(scale[i]) + (withBias ? Double(bias[i]) : 0)
+        #expect(abs(Double(y[i]) - expected) <= 2e-4 * (1 + abs(expected)), "element \(i) of \(count)")
+      }
+      #expect(y[count...].allSatisfy { $0.isNaN }, "nothing past the row is written")
+    }
+  }
+
+  @Test func aConstantRowNormalizesToTheBias() {
+    let x = [Float](repeating: 7.25, count: 21)
+    let statistics = x.withUnsafeBufferPointer {
+      LayerNormMicrokernel.statistics($0.baseAddress!, count: 21, epsilon: 1e-5)
+    }
+    #expect(statistics.mean == 7.25)
+    #expect(abs(statistics.inverseDeviation - 1 / Float(1e-5).squareRoot()) < 1)
+  }
+
+  private static func exp(_ x: [Float]) -> [Float] {
+    var y = x
+    var offset = 0
+    while offset < x.count {
+      let width = min(16, x.count - offset)
+      x.withUnsafeBufferPointer { input in
+        y.withUnsafeMutableBufferPointer { output in
+          let v = VectorAccess.loadPartial(input.baseAddress! + offset, width)
+          VectorAccess.storePartial(VectorExp.exp(v), output.baseAddress! + offset, width)
+        }
+      }
+      offset += 16
+    }
+    return y
+  }
+}
+
+/// A small seeded generator of floats for the kernel tests.
+private struct SeededFloats {
+  var state: UInt64
+  init(seed: UInt64) { state = seed &+ 0x1234_5678 }
+
+  mutating func float(in range: ClosedRange<Float>) -> Float {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    let unit = Float(z >> 40) / Float(1 << 24)
+    return range.lowerBound + unit * (range.upperBound - range.lowerBound)
+  }
+}

@@ -1,0 +1,33 @@
+import ResKernels
+import Testing
+
+/// `PanelPacking.packRows` against a naive loop: full six-row panels (the unrolled path) and partial ones,
+/// rows read along a contiguous reduction (MatMul's A) and across it (a transposed A), depths around 8.
+@Suite struct PanelPackingTests {
+  @Test(arguments: [1, 2, 5, 6])
+  func packRowsMatchesNaiveLoop(rows: Int) {
+    var random = SeededGenerator(seed: UInt64(rows))
+    for width in [6, 8] where rows <= width {
+      for depth in [1, 7, 8, 9, 33] {
+        for (rowStride, depthStride) in [(depth + 3, 1), (1, rows + 2)] {
+          let source = random.floats(rows * rowStride + depth * depthStride + 1)
+          var panel = [Float](repeating: .nan, count: depth * width + 4)
+          source.withUnsafeBufferPointer { input in
+            panel.withUnsafeMutableBufferPointer { output in
+              PanelPacking.packRows(
+                input.baseAddress!, rowStride: rowStride, depthStride: depthStride, rows: rows, depth: depth,
+                width: width, into: output.baseAddress!)
+            }
+          }
+          for k in 0..<depth {
+            for i in 0..<width {
+              let expected = i < rows ? source[i * rowStride + k * depthStride] : 0
+              #expect(panel[k * width + i] == expected, "rows \(rows) width \(width) depth \(depth) (\(k), \(i))")
+            }
+          }
+          #expect(panel[(depth * width)...].allSatisfy { $0.isNaN }, "nothing past the panel is written")
+        }
+      }
+    }
+  }
+}
