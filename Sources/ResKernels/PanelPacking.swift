@@ -1,23 +1,10 @@
-/// Copies matrix blocks into the panel layout the GEMM microkernels read.
+/// Copies matrix blocks into the panel layout the GEMM microkernels read (B panels; rows of A and constant
+/// weights are packed by `PanelLayout.packRows` in ResPlan, which the compiler uses too).
 ///
 /// A panel holds, for each reduction step `k`, `width` consecutive values (MR rows of A, or NR columns of B),
 /// zero-filled past the valid ones: the microkernel then runs the same loop on an edge tile as on a full one.
 /// Sources are read through arbitrary strides, so a transposed operand costs nothing extra here.
 public enum PanelPacking {
-  /// `panel[k·width + i] = source[i·rowStride + k·depthStride]` for `i < rows`, 0 for `rows ≤ i < width`.
-  /// Packs an A panel (`rows` of A, `depth` reduction steps).
-  public static func packRows(
-    _ source: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int, depth: Int, width: Int,
-    into panel: UnsafeMutablePointer<Float>
-  ) {
-    for k in 0..<depth {
-      let destination = panel + k * width
-      let column = source + k * depthStride
-      for i in 0..<rows { destination[i] = column[i * rowStride] }
-      for i in rows..<width { destination[i] = 0 }
-    }
-  }
-
   /// `panel[k·width + j] = source[k·depthStride + j·columnStride]` for `j < columns`, 0 up to `width`.
   /// Packs a B panel (`columns` of B, `depth` reduction steps); contiguous rows are copied a vector at a time.
   public static func packColumns(

@@ -19,12 +19,6 @@ struct DepthwiseConvolution: Sendable {
   let input: PaddedInput
   let taps: [Int]
 
-  /// Whether `DepthwiseConvolution` computes a convolution with this geometry.
-  static func applies(_ axes: WindowAxes, channelsPerGroup: Int) -> Bool {
-    channelsPerGroup == 1 && axes.input[0] == 1 && axes.kernel[0] == 1 && axes.padsBegin[0] == 0
-      && axes.padsEnd[0] == 0
-  }
-
   init(input: PaddedInput, channels: Int, multiplier: Int) {
     axes = input.axes
     self.channels = channels
