@@ -29,11 +29,19 @@ extension Constant {
     let inner = max(dims[(axis + 1)...].reduce(1, *), 1)
     let storage = ComputedBytes(count: bytes.count)
     let count = bytes.count / 4
+    let block = inner * dims[axis]
     bytes.withUnsafeBytes { source in
       let target = storage.memory.bindMemory(to: Float.self)
-      for i in 0..<count {
-        let value = source.loadUnaligned(fromByteOffset: i * 4, as: Float.self)
-        target[i] = Float(Double(value) * factors[(i / inner) % dims[axis]])
+      // Runs of `inner` elements share a factor: no division per element.
+      var start = 0
+      while start < count {
+        for (channel, factor) in factors.enumerated() {
+          let run = start + channel * inner
+          for i in run..<(run + inner) {
+            target[i] = Float(Double(source.loadUnaligned(fromByteOffset: i * 4, as: Float.self)) * factor)
+          }
+        }
+        start += block
       }
     }
     return Constant(

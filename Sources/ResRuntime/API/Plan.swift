@@ -13,8 +13,8 @@ import ResPlan
 /// Loading maps the file read-only, checks the header, the metadata checksum and the CPU features the plan
 /// assumes, decodes the metadata and validates all of it (`PlanValidator`) before building one operator per
 /// step. Constants are used in place from the mapping, weights the compiler packed for their kernels included,
-/// so loading reads no weight (the constant section's checksum is checked on request: `verifyConstants`). A plan is immutable after loading, so sharing it
-/// between threads is safe.
+/// so loading reads no weight (the constant section's checksum is checked on request: `verifyConstants`; see
+/// schemas/PLAN-FORMAT.md, "Integrity"). A plan is immutable after loading, so sharing it between threads is safe.
 public final class Plan: @unchecked Sendable {
   /// What the plan contains, for display (`rescompile inspect`).
   public let summary: PlanSummary
