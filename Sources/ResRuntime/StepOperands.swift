@@ -88,28 +88,36 @@ struct StepOperands {
     }
     // An empty constant section only holds empty buffers: nothing is read, but the panels need an address.
     let placeholder = constants.baseAddress == nil ? try AlignedMemory.allocate(64, for: "empty weights") : nil
-    defer { withExtendedLifetime(placeholder) {} }
-    guard let start = constants.baseAddress.map({ $0 + offset }) ?? placeholder.map({ UnsafeRawPointer($0.base) }) else {
-      return []
-    }
-    let source = start.assumingMemoryBound(to: Float.self)
-    if buffer.packing == layout {
-      return (0..<layout.matrices).map { matrix in
-        PackedPanels(borrowing: source + matrix * layout.floatsPerMatrix, rows: layout.rows, depth: layout.depth, width: layout.width)
+    return try withExtendedLifetime(placeholder) { () throws(RuntimeError) -> [PackedPanels] in
+      guard let start = constants.baseAddress.map({ $0 + offset }) ?? placeholder.map({ UnsafeRawPointer($0.base) })
+      else { return [] }
+      let source = start.assumingMemoryBound(to: Float.self)
+      guard buffer.packing != layout else { return Self.borrowed(source, layout) }
+      guard let packing = buffer.packing else { return try Self.packed(source, layout) }
+      let rowMajor = try AlignedMemory.allocate(buffer.byteCount, for: "repacked weights")
+      packing.unpack(source, into: rowMajor.floats(count: buffer.count))
+      return try withExtendedLifetime(rowMajor) { () throws(RuntimeError) -> [PackedPanels] in
+        try Self.packed(UnsafePointer(rowMajor.floats(count: buffer.count)), layout)
       }
     }
-    var unpacked: AlignedMemory? = nil
-    var rowMajor = UnsafePointer(source)
-    if let packing = buffer.packing {
-      let memory = try AlignedMemory.allocate(buffer.byteCount, for: "repacked weights")
-      packing.unpack(source, into: memory.floats(count: buffer.count))
-      rowMajor = UnsafePointer(memory.floats(count: buffer.count))
-      unpacked = memory
+  }
+
+  /// The plan's packed bytes at `source`, used in place: one `PackedPanels` per matrix of `layout`.
+  private static func borrowed(_ source: UnsafePointer<Float>, _ layout: PanelLayout) -> [PackedPanels] {
+    (0..<layout.matrices).map { matrix in
+      PackedPanels(
+        borrowing: source + matrix * layout.floatsPerMatrix, rows: layout.rows, depth: layout.depth,
+        width: layout.width)
     }
-    defer { withExtendedLifetime(unpacked) {} }
+  }
+
+  /// The row-major tensor at `source` packed now, one `PackedPanels` per matrix of `layout`.
+  private static func packed(_ source: UnsafePointer<Float>, _ layout: PanelLayout) throws(RuntimeError)
+    -> [PackedPanels]
+  {
     var result: [PackedPanels] = []
     for matrix in 0..<layout.matrices {
-      result.append(try PackedPanels(rowMajor + matrix * layout.matrixStride, layout: layout))
+      result.append(try PackedPanels(source + matrix * layout.matrixStride, layout: layout))
     }
     return result
   }
