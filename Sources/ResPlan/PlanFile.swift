@@ -9,18 +9,44 @@ public enum PlanFile {
   public static func assemble(
     metadata: [UInt8], constants: [UInt8], producer: String, requiredFeatures: CPUFeatures
   ) -> [UInt8] {
+    assemble(
+      metadata: metadata, constantsLength: constants.count, producer: producer, requiredFeatures: requiredFeatures
+    ) { destination in
+      constants.withUnsafeBytes { source in destination.copyMemory(from: source) }
+    }
+  }
+
+  /// The bytes of a plan file whose constant section of `constantsLength` bytes `writeConstants` writes in
+  /// place (every byte of the buffer it is given): the section goes straight into the file, never through a
+  /// second copy of a model's weights.
+  public static func assemble(
+    metadata: [UInt8], constantsLength: Int, producer: String, requiredFeatures: CPUFeatures,
+    writeConstants: (UnsafeMutableRawBufferPointer) -> Void
+  ) -> [UInt8] {
     let metadataOffset = PlanHeader.size
     let constantsOffset = roundUp(metadataOffset + metadata.count, to: PlanHeader.constantAlignment)
+    let total = constantsOffset + constantsLength
+    var constantsChecksum: UInt64 = 0
+    var file = [UInt8](unsafeUninitializedCapacity: total) { storage, initialized in
+      let raw = UnsafeMutableRawBufferPointer(storage)
+      let metadataEnd = metadataOffset + metadata.count
+      UnsafeMutableRawBufferPointer(rebasing: raw[0..<metadataOffset]).initializeMemory(as: UInt8.self, repeating: 0)
+      metadata.withUnsafeBytes { source in
+        UnsafeMutableRawBufferPointer(rebasing: raw[metadataOffset..<metadataEnd]).copyMemory(from: source)
+      }
+      UnsafeMutableRawBufferPointer(rebasing: raw[metadataEnd..<constantsOffset])
+        .initializeMemory(as: UInt8.self, repeating: 0)
+      let constants = UnsafeMutableRawBufferPointer(rebasing: raw[constantsOffset..<total])
+      writeConstants(constants)
+      constantsChecksum = PlanChecksum.of(UnsafeRawBufferPointer(constants))
+      initialized = total
+    }
     let header = PlanHeader(
       producer: producer, requiredFeatures: requiredFeatures,
       metadataOffset: UInt64(metadataOffset), metadataLength: UInt64(metadata.count),
-      constantsOffset: UInt64(constantsOffset), constantsLength: UInt64(constants.count),
-      metadataChecksum: PlanChecksum.of(metadata), constantsChecksum: PlanChecksum.of(constants))
-    var file = header.serialized()
-    file.reserveCapacity(constantsOffset + constants.count)
-    file += metadata
-    file += [UInt8](repeating: 0, count: constantsOffset - file.count)
-    file += constants
+      constantsOffset: UInt64(constantsOffset), constantsLength: UInt64(constantsLength),
+      metadataChecksum: PlanChecksum.of(metadata), constantsChecksum: constantsChecksum)
+    file.replaceSubrange(0..<PlanHeader.size, with: header.serialized())
     return file
   }
 

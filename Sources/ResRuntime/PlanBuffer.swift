@@ -1,3 +1,5 @@
+import ResPlan
+
 /// A plan buffer after validation: its element type is known, its shape is concrete and non-negative, its
 /// byte size did not overflow, and its byte range lies inside the arena or the constant section (and, for a
 /// constant, starts on a 64-byte boundary).
@@ -17,6 +19,9 @@ struct PlanBuffer: Sendable, Hashable {
   let count: Int
   let byteCount: Int
   let storage: Storage
+  /// Set on a constant whose bytes are packed into a microkernel's panels (plan.proto `PanelPacking`),
+  /// already checked to describe `count` floats; its bytes then span `packing.floatCount · 4` bytes.
+  var packing: PanelLayout? = nil
 
   var rank: Int { shape.count }
   var isConstant: Bool {
@@ -28,6 +33,12 @@ struct PlanBuffer: Sendable, Hashable {
   var arenaRange: Range<Int>? {
     guard case .arena(let offset) = storage else { return nil }
     return offset..<(offset + byteCount)
+  }
+
+  /// Bytes the buffer covers in its storage: the packed size for a packed constant.
+  var storageByteCount: Int {
+    guard let packing else { return byteCount }
+    return packing.floatCount * 4
   }
 
   /// `buffer 3 'conv1.weight' f32[64,3,7,7]`, for messages.

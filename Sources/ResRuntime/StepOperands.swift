@@ -1,3 +1,5 @@
+import ResPlan
+
 /// Where a plan step is, for messages: `plan step 3 'layer1.0.conv1' (f32_conv_nchw_generic)`.
 struct StepSite: Sendable, CustomStringConvertible {
   let index: Int
@@ -36,6 +38,12 @@ struct StepOperands {
     try check(inputs[position], role, types)
   }
 
+  /// Input `position` as a weight operand: f32, and the one kind of operand that may be a packed constant
+  /// (read only through `panels(of:layout:)`).
+  func weight(_ position: Int, _ role: String) throws(RuntimeError) -> PlanBuffer {
+    try check(inputs[position], role, [.f32], acceptsPacked: true)
+  }
+
   func output(_ position: Int, _ role: String, _ types: Set<ElementType>) throws(RuntimeError) -> PlanBuffer {
     try check(outputs[position], role, types)
   }
@@ -69,17 +77,62 @@ struct StepOperands {
     }
   }
 
-  /// The floats of a constant buffer (for prepacking), or nil when the buffer lives in the arena.
-  func constantFloats(_ buffer: PlanBuffer) -> UnsafeBufferPointer<Float>? {
+  /// A constant f32 weight in `layout`, one `PackedPanels` per matrix: the plan's bytes in place when the plan
+  /// packed them in exactly this layout (no copy, no page touched until a run reads them), packed now from
+  /// the row-major bytes of an unpacked constant, or unpacked and repacked when the plan packed them for
+  /// other kernels. Nil when the buffer is computed at run time.
+  func panels(of buffer: PlanBuffer, layout: PanelLayout) throws(RuntimeError) -> [PackedPanels]? {
     guard case .constant(let offset) = buffer.storage, buffer.elementType == .f32 else { return nil }
-    let bytes = UnsafeRawBufferPointer(rebasing: constants[offset..<(offset + buffer.byteCount)])
-    guard let base = bytes.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
-    return UnsafeBufferPointer(start: base.bindMemory(to: Float.self, capacity: buffer.count), count: buffer.count)
+    guard layout.problem(elementCount: buffer.count) == nil else {
+      throw failure("\(buffer.label) cannot be read as \(layout)")
+    }
+    // An empty constant section only holds empty buffers: nothing is read, but the panels need an address.
+    let placeholder = constants.baseAddress == nil ? try AlignedMemory.allocate(64, for: "empty weights") : nil
+    return try withExtendedLifetime(placeholder) { () throws(RuntimeError) -> [PackedPanels] in
+      guard let start = constants.baseAddress.map({ $0 + offset }) ?? placeholder.map({ UnsafeRawPointer($0.base) })
+      else { return [] }
+      let source = start.assumingMemoryBound(to: Float.self)
+      guard buffer.packing != layout else { return Self.borrowed(source, layout) }
+      guard let packing = buffer.packing else { return try Self.packed(source, layout) }
+      let rowMajor = try AlignedMemory.allocate(buffer.byteCount, for: "repacked weights")
+      packing.unpack(source, into: rowMajor.floats(count: buffer.count))
+      return try withExtendedLifetime(rowMajor) { () throws(RuntimeError) -> [PackedPanels] in
+        try Self.packed(UnsafePointer(rowMajor.floats(count: buffer.count)), layout)
+      }
+    }
   }
 
-  private func check(_ buffer: PlanBuffer, _ role: String, _ types: Set<ElementType>) throws(RuntimeError)
-    -> PlanBuffer
+  /// The plan's packed bytes at `source`, used in place: one `PackedPanels` per matrix of `layout`.
+  private static func borrowed(_ source: UnsafePointer<Float>, _ layout: PanelLayout) -> [PackedPanels] {
+    (0..<layout.matrices).map { matrix in
+      PackedPanels(
+        borrowing: source + matrix * layout.floatsPerMatrix, rows: layout.rows, depth: layout.depth,
+        width: layout.width)
+    }
+  }
+
+  /// The row-major tensor at `source` packed now, one `PackedPanels` per matrix of `layout`.
+  private static func packed(_ source: UnsafePointer<Float>, _ layout: PanelLayout) throws(RuntimeError)
+    -> [PackedPanels]
   {
+    var result: [PackedPanels] = []
+    for matrix in 0..<layout.matrices {
+      result.append(try PackedPanels(source + matrix * layout.matrixStride, layout: layout))
+    }
+    return result
+  }
+
+  /// Fails unless `buffer` holds row-major bytes: a packed weight read by a method that does not read panels.
+  func requireUnpacked(_ buffer: PlanBuffer, _ role: String) throws(RuntimeError) {
+    if let packing = buffer.packing {
+      throw failure("\(role) (\(buffer.label)) is packed (\(packing)) but this step reads it unpacked; recompile the plan")
+    }
+  }
+
+  private func check(
+    _ buffer: PlanBuffer, _ role: String, _ types: Set<ElementType>, acceptsPacked: Bool = false
+  ) throws(RuntimeError) -> PlanBuffer {
+    if !acceptsPacked { try requireUnpacked(buffer, role) }
     guard types.contains(buffer.elementType) else {
       let allowed = types.map(\.rawValue).sorted().joined(separator: " or ")
       throw failure("\(role) (\(buffer.label)) has element type \(buffer.elementType.rawValue), expected \(allowed)")

@@ -46,9 +46,26 @@ struct DecodedPlan {
     buffer(metadata.outputs[position].buffer)
   }
 
-  /// The elements of a constant f32 buffer.
+  /// The elements of a constant f32 buffer, in row-major order (unpacked when the plan stores them packed).
   func floats(_ index: UInt32) -> [Float] {
-    elements(index, Float.self)
+    let buffer = buffer(index)
+    guard buffer.hasPacking, let layout = PanelLayout(buffer.packing) else { return elements(index, Float.self) }
+    let packed = constants.withUnsafeBytes { raw in
+      (0..<layout.floatCount).map {
+        raw.loadUnaligned(fromByteOffset: Int(buffer.constantOffset) + $0 * 4, as: Float.self)
+      }
+    }
+    var values = [Float](repeating: .nan, count: Int(buffer.shape.reduce(1, *)))
+    packed.withUnsafeBufferPointer { source in
+      values.withUnsafeMutableBufferPointer { layout.unpack(source.baseAddress!, into: $0.baseAddress!) }
+    }
+    return values
+  }
+
+  /// The layout a constant buffer is packed in, or nil when it is row-major.
+  func packing(_ index: UInt32) -> PanelLayout? {
+    let buffer = buffer(index)
+    return buffer.hasPacking ? PanelLayout(buffer.packing) : nil
   }
 
   func int64s(_ index: UInt32) -> [Int64] {

@@ -27,6 +27,10 @@ import Testing
     #expect(step.outputs == [plan.metadata.outputs[0].buffer])
     #expect(plan.shape(step.inputs[1]) == [4, 3, 3, 3])
     #expect(plan.floats(step.inputs[1]).allSatisfy { $0 == 0.5 })
+    // Stored in the direct method's 16-lane panels (4 output channels, 27 reduction steps, padded to 16 rows).
+    #expect(
+      plan.packing(step.inputs[1])
+        == PanelLayout(width: 16, matrices: 1, rows: 4, depth: 27, matrixStride: 108, rowStride: 27, depthStride: 1))
     let conv = step.conv
     #expect(conv.kernelShape == [3, 3] && conv.strides == [1, 1] && conv.dilations == [1, 1])
     #expect(conv.pads == [1, 1, 1, 1] && conv.group == 1)
@@ -79,6 +83,30 @@ import Testing
     #expect(gemm.epilogue.hasBias_p && !gemm.epilogue.hasResidual_p && gemm.epilogue.activation.kind == .none)
     #expect(plan.steps[0].inputs.count == 3)
     #expect(plan.output().shape == [4, 5])
+    // The constant B ([N, K] = [5, 3], transposed) in 16-column panels; the computed A as it is.
+    #expect(
+      plan.packing(plan.steps[0].inputs[1])
+        == PanelLayout(width: 16, matrices: 1, rows: 5, depth: 3, matrixStride: 0, rowStride: 3, depthStride: 1))
+    #expect(plan.floats(plan.steps[0].inputs[1]) == [Float](repeating: 1, count: 15))
+    #expect(plan.packing(plan.steps[0].inputs[2]) == nil)
+  }
+
+  /// Depthwise weights are read as they are; the 1x1 GEMM's weights in 6-row panels, one matrix per group.
+  @Test func weightsArePackedForTheMethodTheRuntimeChooses() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,4,6,6]")
+    let depthwise = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: .explicit([1, 1, 1, 1]), group: 4)),
+      [x, b.filled("f32[4,1,3,3]", 1, name: "dw")])
+    let y = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: .explicit([0, 0, 0, 0]), group: 2)),
+      [depthwise, b.filled("f32[8,2,1,1]", 1, name: "pw")])
+    let (_, plan) = try compile(b, outputs: [y])
+    let steps = plan.steps(.f32ConvNCHWGeneric)
+    #expect(plan.packing(steps[0].inputs[1]) == nil)
+    #expect(
+      plan.packing(steps[1].inputs[1])
+        == PanelLayout(width: 6, matrices: 2, rows: 4, depth: 2, matrixStride: 8, rowStride: 2, depthStride: 1))
   }
 
   @Test func matMulWithFusedBiasResidualAndGelu() throws {

@@ -128,6 +128,48 @@ import Testing
     let threaded = try StepHarness.run(
       .f32ConvNCHWGeneric, .conv(params), inputs: inputs, outputs: [(.f32, yShape)], threads: 3)
     #expect(threaded[0] == single[0], "three threads must give bit-identical results")
+    for packing in Self.packings(spec, output: output) {
+      var packedInputs = inputs
+      packedInputs[1].packing = packing
+      let packed = try StepHarness.run(.f32ConvNCHWGeneric, .conv(params), inputs: packedInputs, outputs: [(.f32, yShape)])
+      #expect(packed[0] == single[0], "W packed \(packing) must give the results of W unpacked")
+    }
+  }
+
+  /// Packings of constant weights to run a case with: the one the runtime's method reads (used in place), and
+  /// one of another width (unpacked and repacked at load). None for depthwise and computed weights.
+  static func packings(_ spec: Case, output: [Int]) -> [PanelLayout] {
+    guard spec.constantWeights, let layout = ConvMethod.choose(shape(spec, output: output), weightsAreConstant: true)
+      .weightLayout(shape(spec, output: output), widths: .runtime)
+    else { return [] }
+    let other = PanelLayout(
+      width: layout.width == 16 ? 5 : 16, matrices: layout.matrices, rows: layout.rows, depth: layout.depth,
+      matrixStride: layout.matrixStride, rowStride: layout.rowStride, depthStride: layout.depthStride)
+    return [layout, other]
+  }
+
+  static func shape(_ spec: Case, output: [Int]) -> ConvShape {
+    let rank = spec.spatial.count
+    let lead = { (values: [Int], fill: Int) in [Int](repeating: fill, count: 3 - rank) + values }
+    let pads = spec.pads ?? [Int](repeating: 0, count: 2 * rank)
+    let ones = [Int](repeating: 1, count: rank)
+    return ConvShape(
+      input: lead(spec.spatial, 1), output: lead(output, 1), kernel: lead(spec.kernel, 1),
+      strides: lead(spec.strides ?? ones, 1), dilations: lead(spec.dilations ?? ones, 1),
+      padsBegin: lead(Array(pads.prefix(rank)), 0), padsEnd: lead(Array(pads.suffix(rank)), 0), groups: spec.group,
+      channelsPerGroup: spec.channels / spec.group, outputChannelsPerGroup: spec.outputChannels / spec.group)
+  }
+
+  @Test func depthwiseRefusesPackedWeights() throws {
+    var params = Rescompile_Plan_ConvParams()
+    params.kernelShape = [3, 3]
+    params.pads = [1, 1, 1, 1]
+    params.group = 4
+    let layout = PanelLayout(width: 16, matrices: 4, rows: 1, depth: 9, matrixStride: 9, rowStride: 9, depthStride: 1)
+    var w = StepOperand([4, 1, 3, 3], [Double](repeating: 1, count: 36), constant: true)
+    w.packing = layout
+    let x = StepOperand([1, 4, 5, 5], [Double](repeating: 0, count: 100))
+    #expect(StepHarness.rejects(.f32ConvNCHWGeneric, .conv(params), inputs: [x, w], outputs: [(.f32, [1, 4, 5, 5])], containing: "packed"))
   }
 
   @Test func rejectsInconsistentShapes() {

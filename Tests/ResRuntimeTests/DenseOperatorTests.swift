@@ -85,6 +85,20 @@ import Testing
     }
     let result = try StepHarness.run(.f32GemmGeneric, .gemm(params), inputs: inputs, outputs: [(.f32, [spec.m, spec.n])])
     expectClose(result[0], expected, absolute: 2e-6 * Double(spec.k + 2), relative: 1e-4, "\(spec)")
+    // Constant operands packed by the plan, in the layout the runtime reads (in place) or another (repacked).
+    for widths in [PanelWidths.runtime, PanelWidths(gemmRows: 4, gemmColumns: 8, directConvLanes: 16)] {
+      var packed = inputs
+      if spec.constantA {
+        packed[0].packing = DenseWeightLayouts.gemmA(m: spec.m, k: spec.k, transposed: spec.transA, widths: widths)
+      }
+      if spec.constantB {
+        packed[1].packing = DenseWeightLayouts.gemmB(k: spec.k, n: spec.n, transposed: spec.transB, widths: widths)
+      }
+      guard spec.constantA || spec.constantB else { break }
+      let fromPacked = try StepHarness.run(
+        .f32GemmGeneric, .gemm(params), inputs: packed, outputs: [(.f32, [spec.m, spec.n])])
+      #expect(fromPacked[0] == result[0], "packed for \(widths): \(spec)")
+    }
   }
 
   struct MatMulCase: CustomStringConvertible, Sendable {
@@ -134,6 +148,15 @@ import Testing
     let threaded = try StepHarness.run(
       .f32MatMulGeneric, .matmul(params), inputs: inputs, outputs: [(.f32, spec.y)], threads: 3)
     #expect(threaded[0] == result[0], "three threads must give bit-identical results (\(spec))")
+    guard constantB else { return }
+    let (k, n) = spec.b.count == 1 ? (spec.b[0], 1) : (spec.b[spec.b.count - 2], spec.b[spec.b.count - 1])
+    let matrices = spec.b.dropLast(min(2, spec.b.count)).reduce(1, *)
+    for widths in [PanelWidths.runtime, PanelWidths(gemmRows: 6, gemmColumns: 8, directConvLanes: 16)] {
+      var packed = inputs
+      packed[1].packing = DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: widths)
+      let fromPacked = try StepHarness.run(.f32MatMulGeneric, .matmul(params), inputs: packed, outputs: [(.f32, spec.y)])
+      #expect(fromPacked[0] == result[0], "B packed for \(widths): \(spec)")
+    }
   }
 
   @Test func matMulRejectsMismatchedShapes() {

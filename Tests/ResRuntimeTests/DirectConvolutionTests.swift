@@ -51,12 +51,20 @@ import Testing
     let w = random.floats(spec.outputChannels * channelsPerGroup * 9)
     let bias = random.floats(spec.outputChannels)
     let residual = random.floats(spec.outputChannels * axes.outputPlane)
-    let direct = try w.withUnsafeBufferPointer { weights in
-      try DirectConvolution(
-        weights: weights.baseAddress!, input: PaddedInput(axes, site: operands.site), groups: spec.groups,
-        channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: spec.outputChannels / spec.groups,
-        blocking: spec.blocking)
+    let rows = spec.outputChannels / spec.groups
+    let depth = channelsPerGroup * 9
+    var panels: [PackedPanels] = []
+    try w.withUnsafeBufferPointer { weights in
+      for group in 0..<spec.groups {
+        panels.append(
+          try PackedPanels(
+            weights.baseAddress! + group * rows * depth, rowStride: depth, depthStride: 1, rows: rows, depth: depth,
+            width: DirectConvolution.kernel.lanes))
+      }
     }
+    let direct = try DirectConvolution(
+      weights: panels, input: PaddedInput(axes, site: operands.site), groups: spec.groups,
+      channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: rows, blocking: spec.blocking)
     #expect(spec.blocking.blockReductionSteps > 100 || direct.channelBlock < channelsPerGroup, "channels not blocked")
     var y = [Float](repeating: .nan, count: spec.outputChannels * axes.outputPlane)
     run(direct, x, &y, bias: bias, residual: residual, workers: spec.workers)

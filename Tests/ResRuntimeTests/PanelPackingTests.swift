@@ -1,7 +1,8 @@
 import ResKernels
+import ResPlan
 import Testing
 
-/// `PanelPacking.packRows` against a naive loop: full six-row panels (the unrolled path) and partial ones,
+/// `PanelLayout.packRows` against a naive loop: full six-row panels (the unrolled path) and partial ones,
 /// rows read along a contiguous reduction (MatMul's A) and across it (a transposed A), depths around 8.
 @Suite struct PanelPackingTests {
   @Test(arguments: [1, 2, 5, 6])
@@ -14,7 +15,7 @@ import Testing
           var panel = [Float](repeating: .nan, count: depth * width + 4)
           source.withUnsafeBufferPointer { input in
             panel.withUnsafeMutableBufferPointer { output in
-              PanelPacking.packRows(
+              PanelLayout.packRows(
                 input.baseAddress!, rowStride: rowStride, depthStride: depthStride, rows: rows, depth: depth,
                 width: width, into: output.baseAddress!)
             }

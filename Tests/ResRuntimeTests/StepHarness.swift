@@ -10,6 +10,8 @@ struct StepOperand {
   var shape: [Int]
   var values: [Double]
   var constant = false
+  /// A constant f32 operand stored packed in this layout (plan.proto `PanelPacking`) instead of row-major.
+  var packing: PanelLayout? = nil
 
   init(_ shape: [Int], _ values: [Double], type: ElementType = .f32, constant: Bool = false) {
     self.shape = shape
@@ -23,6 +25,14 @@ struct StepOperand {
   }
 
   var bytes: [UInt8] {
+    if let packing {
+      let floats = values.map(Float.init)
+      var packed = [Float](repeating: .nan, count: packing.floatCount)
+      floats.withUnsafeBufferPointer { source in
+        packed.withUnsafeMutableBufferPointer { packing.pack(source.baseAddress!, into: $0.baseAddress!) }
+      }
+      return packed.withUnsafeBytes { Array($0) }
+    }
     var bytes = [UInt8](repeating: 0, count: values.count * type.byteWidth)
     bytes.withUnsafeMutableBytes { raw in
       for (index, value) in values.enumerated() {
@@ -46,6 +56,7 @@ enum StepHarness {
     for (index, operand) in inputs.enumerated() {
       if operand.constant {
         inputBuffers.append(builder.constant("in\(index)", operand.type, operand.shape, bytes: operand.bytes))
+        if let packing = operand.packing, let buffer = inputBuffers.last { builder.metadata.buffers[Int(buffer)].packing = packing.message }
       } else {
         let buffer = builder.arena("in\(index)", operand.type, operand.shape)
         builder.input("in\(index)", buffer)

@@ -28,6 +28,7 @@ enum PlanEmitter {
         let offset = payloadOffsets[payload] ?? constants.place(builder.payloads[payload])
         payloadOffsets[payload] = offset
         buffer.constantOffset = UInt64(offset)
+        if let packing = builder.payloads[payload].layout.packing { buffer.packing = packing.message }
       }
       encodedBuffers.append(buffer)
     }
@@ -48,11 +49,11 @@ enum PlanEmitter {
     metadata.concatAliasedBytes = UInt64(concats.aliasedBytes)
 
     let file = PlanFile.assemble(
-      metadata: try Self.serialized(metadata), constants: constants.bytes, producer: options.producer,
-      requiredFeatures: [])
+      metadata: try Self.serialized(metadata), constantsLength: constants.length, producer: options.producer,
+      requiredFeatures: [], writeConstants: constants.write(into:))
     let summary = PlanSummary(
       sourceNodeCount: sourceNodeCount, foldedNodeCount: prepared.foldedNodeCount, steps: builder.steps,
-      bufferCount: encodedBuffers.count, constantBytes: constants.bytes.count,
+      bufferCount: encodedBuffers.count, constantBytes: constants.length,
       constantCount: payloadOffsets.compactMap { $0 }.count - constants.deduplicatedCount,
       arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.plan.naiveBytes,
       concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: file.count)

@@ -4,8 +4,9 @@ import ResPlan
 /// Convolution, Gemm and MatMul, with their epilogues (bias, residual, activation).
 ///
 /// These kernels exist for f32 only: f16 and f64 operands are converted to f32 (constants at compile time,
-/// activations by a `cast` step) and the result is cast back. The kernel is chosen here, per op; the layout of
-/// its constant operands (weights) is the kernel's business (`KernelID.constantLayout(ofInput:)`).
+/// activations by a `cast` step) and the result is cast back. The kernel is chosen here, per op; constant
+/// weights are packed into the panels the runtime's method for the step reads (`ConvMethod`,
+/// `DenseWeightLayouts` in ResPlan: the same rules the runtime applies when it loads the plan).
 extension GraphLowering {
   mutating func lowerConvolution(_ node: Node, _ attributes: ConvAttributes) throws(ModelError) {
     let x = try required(node, 0, "X")
@@ -28,9 +29,34 @@ extension GraphLowering {
     params.group = Int64(attributes.group)
     let (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
     params.epilogue = ActivationEncoding.epilogue(attributes.epilogue, hasBias: hasBias)
+    let output = try result(node)
+    let packing = try convolutionWeightPacking(
+      weight, input: xDims, output: try dims(of: output), kernel: kernelShape, strides: strides, dilations: dilations,
+      pads: params.pads.map(Int.init), group: attributes.group)
     try emit(
-      node, .f32ConvNCHWGeneric, .conv(params), inputs: [.float32(x), .float32(weight)] + extra,
-      outputs: [.float32(try result(node))])
+      node, .f32ConvNCHWGeneric, .conv(params), inputs: [.float32(x), .weight(weight, packing: packing)] + extra,
+      outputs: [.float32(output)])
+  }
+
+  /// The panels a constant convolution weight is stored in: those of the method the runtime will choose for
+  /// this geometry (`ConvMethod.choose`), or nil when that method reads ONNX's layout or the weight is computed.
+  private func convolutionWeightPacking(
+    _ weight: ValueID, input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int],
+    group: Int
+  ) throws(ModelError) -> PanelLayout? {
+    let spatialRank = input.count - 2
+    guard graph.constant(weight) != nil, (1...3).contains(spatialRank), output.count == input.count, group > 0,
+      kernel.count == spatialRank, pads.count == 2 * spatialRank
+    else { return nil }
+    let weightDims = try dims(of: weight)
+    let lead = { (values: [Int], fill: Int) in [Int](repeating: fill, count: 3 - spatialRank) + values }
+    let shape = ConvShape(
+      input: lead(Array(input.dropFirst(2)), 1), output: lead(Array(output.dropFirst(2)), 1), kernel: lead(kernel, 1),
+      strides: lead(strides, 1), dilations: lead(dilations, 1), padsBegin: lead(Array(pads.prefix(spatialRank)), 0),
+      padsEnd: lead(Array(pads.suffix(spatialRank)), 0), groups: group, channelsPerGroup: input[1] / group,
+      outputChannelsPerGroup: weightDims[0] / group)
+    let method = ConvMethod.choose(shape, weightsAreConstant: true)
+    return method.weightLayout(shape, widths: .target)
   }
 
   mutating func lowerGemm(_ node: Node, _ attributes: GemmAttributes) throws(ModelError) {
@@ -44,8 +70,22 @@ extension GraphLowering {
     params.transB = attributes.transB
     let (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
     params.epilogue = ActivationEncoding.epilogue(attributes.epilogue, hasBias: hasBias)
+    let aDims = try dims(of: a)
+    let bDims = try dims(of: b)
+    var aPacking: PanelLayout? = nil
+    var bPacking: PanelLayout? = nil
+    if aDims.count == 2, bDims.count == 2 {
+      let (m, k) = attributes.transA ? (aDims[1], aDims[0]) : (aDims[0], aDims[1])
+      let n = attributes.transB ? bDims[0] : bDims[1]
+      if graph.constant(a) != nil {
+        aPacking = DenseWeightLayouts.gemmA(m: m, k: k, transposed: attributes.transA, widths: .target)
+      }
+      if graph.constant(b) != nil {
+        bPacking = DenseWeightLayouts.gemmB(k: k, n: n, transposed: attributes.transB, widths: .target)
+      }
+    }
     try emit(
-      node, .f32GemmGeneric, .gemm(params), inputs: [.float32(a), .float32(b)] + extra,
+      node, .f32GemmGeneric, .gemm(params), inputs: [.weight(a, packing: aPacking), .weight(b, packing: bPacking)] + extra,
       outputs: [.float32(try result(node))])
   }
 
@@ -56,8 +96,15 @@ extension GraphLowering {
     var params = Rescompile_Plan_MatMulParams()
     let (extra, hasBias) = try epilogueOperands(node, epilogue)
     params.epilogue = ActivationEncoding.epilogue(epilogue, hasBias: hasBias)
+    let bDims = try dims(of: b)
+    var bPacking: PanelLayout? = nil
+    if graph.constant(b) != nil, !bDims.isEmpty {
+      let (k, n) = bDims.count == 1 ? (bDims[0], 1) : (bDims[bDims.count - 2], bDims[bDims.count - 1])
+      let matrices = bDims.dropLast(min(2, bDims.count)).reduce(1, *)
+      bPacking = DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .target)
+    }
     try emit(
-      node, .f32MatMulGeneric, .matmul(params), inputs: [.float32(a), .float32(b)] + extra,
+      node, .f32MatMulGeneric, .matmul(params), inputs: [.float32(a), .weight(b, packing: bPacking)] + extra,
       outputs: [.float32(try result(node))])
   }
 

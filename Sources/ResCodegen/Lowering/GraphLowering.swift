@@ -92,7 +92,7 @@ struct GraphLowering {
   /// The tensor of operand `slot` of `node`, as it is (for views and data movement).
   mutating func operandTensor(_ node: Node, _ slot: Int) throws(ModelError) -> TensorID {
     guard let value = node.input(slot) else { throw ModelError(node, "operand \(slot) is missing") }
-    return try resolve(.value(value), position: 0, kernel: .copy, node: node)
+    return try resolve(.value(value), node: node)
   }
 
   /// The tensor of a non-constant value (or of a constant in ONNX layout).
@@ -132,7 +132,7 @@ struct GraphLowering {
 
   /// A constant the lowering computed (BatchNormalization's scale and shift, a default pad value).
   mutating func derivedConstant(_ name: String, _ constant: Constant) -> TensorID {
-    builder.constant(name: name, dtype: constant.dtype, dims: constant.dims, bytes: ConstantLayout.onnx.pack(constant))
+    builder.constant(name: name, dtype: constant.dtype, dims: constant.dims, bytes: constant.bytes)
   }
 
   /// The static dimensions of a value (StaticGraph guarantees them for every value a live node touches).
@@ -154,8 +154,8 @@ struct GraphLowering {
     outputs: [StepResult]
   ) throws(ModelError) {
     var inputTensors: [TensorID] = []
-    for (position, operand) in inputs.enumerated() {
-      inputTensors.append(try resolve(operand, position: position, kernel: kernel, node: node))
+    for operand in inputs {
+      inputTensors.append(try resolve(operand, node: node))
     }
     var outputTensors: [TensorID] = []
     var castsBack: [(from: TensorID, to: TensorID)] = []
@@ -192,17 +192,26 @@ struct GraphLowering {
     concats.append(concat)
   }
 
-  /// The tensor of a step operand, converted to the element type the kernel needs.
-  private mutating func resolve(_ operand: StepOperand, position: Int, kernel: KernelID, node: Node)
+  /// The tensor of a step operand, converted to the element type the kernel needs (a constant also packed
+  /// into the layout the kernel reads).
+  private mutating func resolve(_ operand: StepOperand, node: Node)
     throws(ModelError) -> TensorID
   {
     switch operand {
     case .tensor(let tensor):
       return tensor
+    case .weight(let value, let packing):
+      if let constant = graph.constant(value) {
+        // A layout that does not describe the weight (an inconsistent model the runtime will refuse with a
+        // better message) is not used.
+        let elements = constant.dims.reduce(1, *)
+        let usable = packing.flatMap { $0.problem(elementCount: elements) == nil ? ConstantLayout.panels($0) : nil }
+        return constantTensor(value, constant, dtype: .float32, layout: usable ?? .onnx)
+      }
+      return try resolve(.float32(value), node: node)
     case .value(let value, let dtype):
       if let constant = graph.constant(value) {
-        return constantTensor(
-          value, constant, dtype: dtype ?? constant.dtype, layout: kernel.constantLayout(ofInput: position))
+        return constantTensor(value, constant, dtype: dtype ?? constant.dtype, layout: .onnx)
       }
       let source = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
       guard let dtype, dtype != builder[source].dtype else { return source }
@@ -218,7 +227,7 @@ struct GraphLowering {
     if let existing = constantTensors[use] { return existing }
     let converted = ConstantConversion.converted(constant, to: dtype)
     let name = dtype == constant.dtype ? graph[value].name : "\(graph[value].name).\(dtype.rawValue)"
-    let tensor = builder.constant(name: name, dtype: dtype, dims: converted.dims, bytes: layout.pack(converted))
+    let tensor = builder.constant(name: name, dtype: dtype, dims: converted.dims, bytes: converted.bytes, layout: layout)
     constantTensors[use] = tensor
     return tensor
   }

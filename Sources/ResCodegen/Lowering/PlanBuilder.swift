@@ -14,8 +14,8 @@ struct PlanBuilder: Sendable {
   private(set) var tensors: [PlanTensor] = []
   /// Bytes of each arena region.
   private(set) var regionSizes: [Int] = []
-  /// Bytes of each constant payload, already in the layout its kernel reads.
-  private(set) var payloads: [TensorBytes] = []
+  /// Each constant payload, with the layout its kernel reads it in.
+  private(set) var payloads: [ConstantPayload] = []
   private(set) var steps: [PlanStep] = []
 
   subscript(tensor: TensorID) -> PlanTensor { tensors[tensor.index] }
@@ -27,9 +27,11 @@ struct PlanBuilder: Sendable {
     return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .arena(region: regionSizes.count - 1)))
   }
 
-  /// A tensor whose bytes are `bytes`, placed in the constant section.
-  mutating func constant(name: String, dtype: DType, dims: [Int], bytes: TensorBytes) -> TensorID {
-    payloads.append(bytes)
+  /// A tensor whose row-major bytes are `bytes`, placed in the constant section in `layout`.
+  mutating func constant(
+    name: String, dtype: DType, dims: [Int], bytes: TensorBytes, layout: ConstantLayout = .onnx
+  ) -> TensorID {
+    payloads.append(ConstantPayload(bytes: bytes, layout: layout))
     return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .constant(payload: payloads.count - 1)))
   }
 

@@ -1,4 +1,5 @@
 import ResIR
+import ResPlan
 
 /// An input of a step being emitted: a graph value, or a tensor the lowering made itself (a temporary, or a
 /// result it writes in pieces).
@@ -9,6 +10,9 @@ import ResIR
 enum StepOperand {
   case value(ValueID, as: DType?)
   case tensor(TensorID)
+  /// A weight operand of a dense kernel, in f32: when it is a constant, stored packed in `packing` (nil keeps
+  /// ONNX's layout), the layout the kernel reads it in.
+  case weight(ValueID, packing: PanelLayout?)
 
   /// The value as it is.
   static func value(_ value: ValueID) -> StepOperand { .value(value, as: nil) }

@@ -143,8 +143,7 @@ public struct FoldBatchNorm: RewritePattern {
     _ weight: Constant, axis: Int, _ producerBias: [Double], _ statistics: BatchNormStatistics
   ) throws(FoldDecline) -> (weight: Constant, bias: Constant) {
     let scale = try statistics.channelScale()
-    let foldedWeight = Constant(
-      dtype: weight.dtype, dims: weight.dims, doubles: weight.doubles(scaledAlong: axis, by: scale))
+    let foldedWeight = weight.scaled(along: axis, by: scale)
     let foldedBias = Constant(
       dtype: weight.dtype, dims: [scale.count],
       doubles: statistics.foldedBias(producerBias: producerBias, channelScale: scale))

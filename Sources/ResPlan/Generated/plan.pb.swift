@@ -211,6 +211,18 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   /// The IR value this buffer holds, for inspect and error messages.
   package var name: String = String()
 
+  /// Set when a constant's bytes are not the row-major layout of `shape` but already packed into the panels
+  /// a microkernel reads (PLAN-FORMAT.md, "Packed constants"). Only on f32 constant buffers; the bytes at
+  /// constant_offset then span the packed size, not product(shape) * 4.
+  package var packing: Rescompile_Plan_PanelPacking {
+    get {_packing ?? Rescompile_Plan_PanelPacking()}
+    set {_packing = newValue}
+  }
+  /// Returns true if `packing` has been explicitly set.
+  package var hasPacking: Bool {self._packing != nil}
+  /// Clears the value of `packing`. Subsequent reads from it will return its default value.
+  package mutating func clearPacking() {self._packing = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// Exactly one must be set.
@@ -223,6 +235,40 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
     case constantOffset(UInt64)
 
   }
+
+  package init() {}
+
+  fileprivate var _packing: Rescompile_Plan_PanelPacking? = nil
+}
+
+/// A constant packed into panels: `matrices` matrices of `rows` x `depth` elements, each stored as
+/// ceil(rows / width) panels of `depth` x `width` floats (panel p holds rows p*width ..< p*width + width, for
+/// each reduction step k its `width` values in a row, zeros past the last row), the matrices one after another.
+/// Element (m, r, k) of the packing is element m*matrix_stride + r*row_stride + k*depth_stride of the buffer's
+/// row-major tensor. matrices * rows * depth must equal the buffer's element count, every element index must
+/// lie inside it, and width is 1 to 64. The loader uses the bytes in place when this is exactly the packing the
+/// step's kernel reads (Sources/ResPlan/PanelLayout.swift says which), repacks them when it is another, and
+/// refuses a packed buffer anywhere but the weight operands that take one (Conv W, Gemm A and B, MatMul B).
+package nonisolated struct Rescompile_Plan_PanelPacking: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var width: UInt32 = 0
+
+  package var matrices: UInt64 = 0
+
+  package var rows: UInt64 = 0
+
+  package var depth: UInt64 = 0
+
+  package var matrixStride: UInt64 = 0
+
+  package var rowStride: UInt64 = 0
+
+  package var depthStride: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -1475,7 +1521,7 @@ nonisolated extension Rescompile_Plan_TensorBinding: SwiftProtobuf.Message, Swif
 
 nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Buffer"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dtype\0\u{1}shape\0\u{3}arena_offset\0\u{3}constant_offset\0\u{1}name\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dtype\0\u{1}shape\0\u{3}arena_offset\0\u{3}constant_offset\0\u{1}name\0\u{1}packing\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1502,6 +1548,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
         }
       }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._packing) }()
       default: break
       }
     }
@@ -1532,6 +1579,9 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 5)
     }
+    try { if let v = self._packing {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1540,6 +1590,67 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
     if lhs.shape != rhs.shape {return false}
     if lhs.storage != rhs.storage {return false}
     if lhs.name != rhs.name {return false}
+    if lhs._packing != rhs._packing {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".PanelPacking"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}width\0\u{1}matrices\0\u{1}rows\0\u{1}depth\0\u{3}matrix_stride\0\u{3}row_stride\0\u{3}depth_stride\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.width) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.matrices) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rows) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.depth) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.matrixStride) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.rowStride) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.depthStride) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.width != 0 {
+      try visitor.visitSingularUInt32Field(value: self.width, fieldNumber: 1)
+    }
+    if self.matrices != 0 {
+      try visitor.visitSingularUInt64Field(value: self.matrices, fieldNumber: 2)
+    }
+    if self.rows != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rows, fieldNumber: 3)
+    }
+    if self.depth != 0 {
+      try visitor.visitSingularUInt64Field(value: self.depth, fieldNumber: 4)
+    }
+    if self.matrixStride != 0 {
+      try visitor.visitSingularUInt64Field(value: self.matrixStride, fieldNumber: 5)
+    }
+    if self.rowStride != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowStride, fieldNumber: 6)
+    }
+    if self.depthStride != 0 {
+      try visitor.visitSingularUInt64Field(value: self.depthStride, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_PanelPacking, rhs: Rescompile_Plan_PanelPacking) -> Bool {
+    if lhs.width != rhs.width {return false}
+    if lhs.matrices != rhs.matrices {return false}
+    if lhs.rows != rhs.rows {return false}
+    if lhs.depth != rhs.depth {return false}
+    if lhs.matrixStride != rhs.matrixStride {return false}
+    if lhs.rowStride != rhs.rowStride {return false}
+    if lhs.depthStride != rhs.depthStride {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -10,10 +10,11 @@ import ResPlan
 /// let logits = try runner.run(["input": image])["logits"]!.floats
 /// ```
 ///
-/// Loading maps the file read-only, checks the header, both section checksums and the CPU features the plan
+/// Loading maps the file read-only, checks the header, the metadata checksum and the CPU features the plan
 /// assumes, decodes the metadata and validates all of it (`PlanValidator`) before building one operator per
-/// step. Constants are used in place from the mapping. A plan is immutable after loading, so sharing it
-/// between threads is safe.
+/// step. Constants are used in place from the mapping, weights the compiler packed for their kernels included,
+/// so loading reads no weight (the constant section's checksum is checked on request: `verifyConstants`; see
+/// schemas/PLAN-FORMAT.md, "Integrity"). A plan is immutable after loading, so sharing it between threads is safe.
 public final class Plan: @unchecked Sendable {
   /// What the plan contains, for display (`rescompile inspect`).
   public let summary: PlanSummary
@@ -24,30 +25,41 @@ public final class Plan: @unchecked Sendable {
   private let storage: AnyObject
 
   /// Loads the plan at `url` (a file URL). With `checkCPUFeatures: false` a plan compiled for another CPU
-  /// still loads (to inspect it); a `Runner` then refuses it.
-  public convenience init(contentsOf url: URL, checkCPUFeatures: Bool = true) throws(RuntimeError) {
-    try self.init(contentsOf: url.path, checkCPUFeatures: checkCPUFeatures)
+  /// still loads (to inspect it); a `Runner` then refuses it. With `verifyConstants: true` the constant
+  /// section's checksum is checked too, which reads every weight (`rescompile inspect --verify`); by default
+  /// the weights stay unread until a run needs them, and the header and metadata checksums plus validation
+  /// are what a load checks (schemas/PLAN-FORMAT.md, "Integrity").
+  public convenience init(contentsOf url: URL, checkCPUFeatures: Bool = true, verifyConstants: Bool = false)
+    throws(RuntimeError)
+  {
+    try self.init(contentsOf: url.path, checkCPUFeatures: checkCPUFeatures, verifyConstants: verifyConstants)
   }
 
-  public convenience init(contentsOf path: String, checkCPUFeatures: Bool = true) throws(RuntimeError) {
+  public convenience init(contentsOf path: String, checkCPUFeatures: Bool = true, verifyConstants: Bool = false)
+    throws(RuntimeError)
+  {
     let file = try MappedFile(path: path)
-    try self.init(file.bytes, storage: file, checkCPUFeatures: checkCPUFeatures)
+    try self.init(file.bytes, storage: file, checkCPUFeatures: checkCPUFeatures, verifyConstants: verifyConstants)
   }
 
-  /// Loads a plan from bytes in memory (copied once into aligned memory).
+  /// Loads a plan from bytes in memory (copied once into aligned memory). Its constants are checked against
+  /// their checksum: the copy reads them anyway.
   public convenience init(bytes: [UInt8], checkCPUFeatures: Bool = true) throws(RuntimeError) {
     let memory = try AlignedMemory.allocate(bytes.count, for: "the plan")
     bytes.withUnsafeBytes { source in
       if let base = source.baseAddress { memory.base.copyMemory(from: base, byteCount: source.count) }
     }
     try self.init(
-      UnsafeRawBufferPointer(start: memory.base, count: bytes.count), storage: memory, checkCPUFeatures: checkCPUFeatures)
+      UnsafeRawBufferPointer(start: memory.base, count: bytes.count), storage: memory, checkCPUFeatures: checkCPUFeatures,
+      verifyConstants: true)
   }
 
-  private init(_ file: UnsafeRawBufferPointer, storage: AnyObject, checkCPUFeatures: Bool) throws(RuntimeError) {
+  private init(_ file: UnsafeRawBufferPointer, storage: AnyObject, checkCPUFeatures: Bool, verifyConstants: Bool)
+    throws(RuntimeError)
+  {
     let sections: PlanFile.Sections
     do {
-      sections = try PlanFile.sections(of: file)
+      sections = try PlanFile.sections(of: file, verifyConstants: verifyConstants)
     } catch {
       throw RuntimeError(error)
     }

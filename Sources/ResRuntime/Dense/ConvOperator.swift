@@ -2,7 +2,8 @@ import ResKernels
 import ResPlan
 
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
-/// the fused epilogue. The method is chosen once, when the plan is loaded:
+/// the fused epilogue. The method is chosen once, when the plan is loaded, by `ConvMethod.choose` (ResPlan,
+/// shared with the compiler, which packs the weights for the method it names):
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
@@ -14,8 +15,8 @@ import ResPlan
 ///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
 ///   packed straight from X (`Im2ColPanels`).
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
-/// reuses the weights better than the direct loop does. Constant GEMM weights are packed into the
-/// microkernel's panel layout once, at load.
+/// reuses the weights better than the direct loop does. Constant weights of the direct and GEMM methods are
+/// read in the microkernel's panel layout: the plan's packed bytes in place, or packed once at load.
 struct ConvOperator: Operator {
   let x: PlanBuffer
   let weights: PlanBuffer
@@ -48,15 +49,12 @@ struct ConvOperator: Operator {
     case depthwise(DepthwiseConvolution)
   }
 
-  /// Output channels per group from which the direct kernel's 16 lanes are used well enough to beat im2col.
-  static let directMinimumOutputChannels = 4
-
   init(_ params: Rescompile_Plan_ConvParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
     let count = epilogue.inputCount(fixed: 2)
     try operands.requireCounts(inputs: count...count, outputs: 1...1)
     x = try operands.input(0, "X", .f32)
-    weights = try operands.input(1, "W", .f32)
+    weights = try operands.weight(1, "W")
     y = try operands.output(0, "Y", .f32)
     bias = epilogue.hasBias ? try operands.input(2, "bias", .f32) : nil
     residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
@@ -106,50 +104,48 @@ struct ConvOperator: Operator {
       outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
   }
 
-  /// The method for this geometry (see the type's documentation) and the scratch it needs: shared, and per
-  /// worker.
+  /// The method for this geometry (`ConvMethod.choose`, the rule the compiler packed the weights by) and
+  /// the scratch it needs: shared, and per worker.
   private static func chooseMethod(
     weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
     depth: Int, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
-    let padded = try PaddedInput(axes, site: site)
-    if padded.isCompact, DepthwiseConvolution.applies(axes, channelsPerGroup: channelsPerGroup) {
-      let depthwise = DepthwiseConvolution(input: padded, channels: groups, multiplier: outputChannelsPerGroup)
+    let shape = ConvShape(
+      input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
+      padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
+      outputChannelsPerGroup: outputChannelsPerGroup)
+    let kind = ConvMethod.choose(shape, weightsAreConstant: weights.isConstant)
+    let packed: [PackedPanels]? =
+      if let layout = kind.weightLayout(shape, widths: .runtime) {
+        try operands.panels(of: weights, layout: layout)
+      } else {
+        nil
+      }
+    if packed == nil { try operands.requireUnpacked(weights, "W") }
+    let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4
+    switch kind {
+    case .depthwise:
+      let depthwise = DepthwiseConvolution(
+        input: try PaddedInput(axes, site: site), channels: groups, multiplier: outputChannelsPerGroup)
       return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
-    }
-    if padded.isCompact, axes.kernelVolume > 1, let constant = operands.constantFloats(weights)?.baseAddress,
-      outputChannelsPerGroup >= directMinimumOutputChannels
-    {
+    case .direct:
+      guard let packed else { throw operands.failure("the direct method needs constant weights") }
       let direct = try DirectConvolution(
-        weights: constant, input: padded, groups: groups, channelsPerGroup: channelsPerGroup,
+        weights: packed, input: try PaddedInput(axes, site: site), groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup)
       let partialSumBytes = try CheckedMath.multiply(direct.partialSumFloats, 4, "\(site): partial sums")
       return (.direct(direct), try direct.scratchBytes(site: site), partialSumBytes)
-    }
-    let packed = try prepack(weights, operands, groups: groups, rowsPerGroup: outputChannelsPerGroup, depth: depth)
-    let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4
-    guard axes.kernelVolume == 1, axes.padsBegin == [0, 0, 0], axes.padsEnd == [0, 0, 0] else {
+    case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)
+    case .pointwise:
+      return (.pointwise(packedWeights: packed), 0, gemmScratch)
+    case .subsampled:
+      let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
+      let sampled = try CheckedMath.product(
+        [operands.inputs[0].shape[0], channels, axes.outputPlane, 4], "\(site): sampled input bytes")
+      return (.subsampled(packedWeights: packed), sampled, gemmScratch)
     }
-    if axes.strides == [1, 1, 1] { return (.pointwise(packedWeights: packed), 0, gemmScratch) }
-    let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
-    let sampled = try CheckedMath.product(
-      [operands.inputs[0].shape[0], channels, axes.outputPlane, 4], "\(site): sampled input bytes")
-    return (.subsampled(packedWeights: packed), sampled, gemmScratch)
-  }
-
-  private static func prepack(
-    _ weights: PlanBuffer, _ operands: StepOperands, groups: Int, rowsPerGroup: Int, depth: Int
-  ) throws(RuntimeError) -> [PackedPanels]? {
-    guard let constant = operands.constantFloats(weights), let base = constant.baseAddress else { return nil }
-    var packed: [PackedPanels] = []
-    for group in 0..<groups {
-      packed.append(
-        try PackedPanels(
-          base + group * rowsPerGroup * depth, rowStride: depth, depthStride: 1, rows: rowsPerGroup, depth: depth))
-    }
-    return packed
   }
 
   func run(_ context: RunContext) {

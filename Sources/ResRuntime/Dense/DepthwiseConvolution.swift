@@ -25,12 +25,6 @@ struct DepthwiseConvolution: Sendable {
   let taps: [Int]
   let grid: DepthwiseGrid?
 
-  /// Whether `DepthwiseConvolution` computes a convolution with this geometry.
-  static func applies(_ axes: WindowAxes, channelsPerGroup: Int) -> Bool {
-    channelsPerGroup == 1 && axes.input[0] == 1 && axes.kernel[0] == 1 && axes.padsBegin[0] == 0
-      && axes.padsEnd[0] == 0
-  }
-
   init(input: PaddedInput, channels: Int, multiplier: Int) {
     axes = input.axes
     self.channels = channels

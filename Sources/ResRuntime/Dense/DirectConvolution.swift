@@ -48,8 +48,9 @@ struct DirectConvolution: Sendable {
       partialSumBytes: 128 * 1024)
   }
 
+  /// `weights`: one `PackedPanels` per group, as wide as the kernel's lanes (`ConvMethod.direct`'s layout).
   init(
-    weights source: UnsafePointer<Float>, input: PaddedInput, groups: Int, channelsPerGroup: Int,
+    weights: [PackedPanels], input: PaddedInput, groups: Int, channelsPerGroup: Int,
     outputChannelsPerGroup: Int, blocking: Blocking = .standard
   ) throws(RuntimeError) {
     let axes = input.axes
@@ -59,15 +60,10 @@ struct DirectConvolution: Sendable {
     self.outputChannelsPerGroup = outputChannelsPerGroup
     self.input = input
     taps = input.tapOffsets()
-    let depth = channelsPerGroup * axes.kernelVolume
-    var packed: [PackedPanels] = []
-    for group in 0..<groups {
-      packed.append(
-        try PackedPanels(
-          source + group * outputChannelsPerGroup * depth, rowStride: depth, depthStride: 1,
-          rows: outputChannelsPerGroup, depth: depth, width: Self.kernel.lanes))
+    guard weights.count == groups, weights.allSatisfy({ $0.width == Self.kernel.lanes }) else {
+      throw RuntimeError(.invalidPlan, "direct convolution weights are not \(groups) panels of \(Self.kernel.lanes) lanes")
     }
-    weights = packed
+    self.weights = weights
     let steps = channelsPerGroup * axes.kernelVolume
     let blocks =
       steps <= blocking.unblockedReductionSteps

@@ -1,4 +1,5 @@
 import ResKernels
+import ResPlan
 
 /// How a GEMM's A operand (`m × k`) is supplied.
 enum GemmA {
@@ -186,7 +187,7 @@ enum GemmDriver {
     case .strided(let base, let rowStride, let depthStride):
       var row = 0
       while row < blockRows {
-        PanelPacking.packRows(
+        PanelLayout.packRows(
           base + (rowStart + row) * rowStride + depthStart * depthStride, rowStride: rowStride,
           depthStride: depthStride, rows: min(mr, blockRows - row), depth: depth, width: mr,
           into: block + (row / mr) * depth * mr)

@@ -29,8 +29,8 @@ struct GemmOperator: Operator {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
     let count = epilogue.inputCount(fixed: 2)
     try operands.requireCounts(inputs: count...count, outputs: 1...1)
-    a = try operands.input(0, "A", .f32)
-    b = try operands.input(1, "B", .f32)
+    a = try operands.weight(0, "A")
+    b = try operands.weight(1, "B")
     y = try operands.output(0, "Y", .f32)
     c = epilogue.hasBias ? try operands.input(2, "C", .f32) : nil
     residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
@@ -61,18 +61,10 @@ struct GemmOperator: Operator {
       cRowStride = 0
       cColumnStride = 0
     }
-    if let constant = operands.constantFloats(a), let base = constant.baseAddress {
-      packedA = try PackedPanels(
-        base, rowStride: transA ? 1 : k, depthStride: transA ? m : 1, rows: m, depth: k)
-    } else {
-      packedA = nil
-    }
-    if let constant = operands.constantFloats(b), let base = constant.baseAddress {
-      packedB = try PackedPanels(
-        base, rowStride: transB ? k : 1, depthStride: transB ? 1 : n, rows: n, depth: k, width: GemmDriver.kernel.nr)
-    } else {
-      packedB = nil
-    }
+    packedA = try operands.panels(
+      of: a, layout: DenseWeightLayouts.gemmA(m: m, k: k, transposed: transA, widths: .runtime))?.first
+    packedB = try operands.panels(
+      of: b, layout: DenseWeightLayouts.gemmB(k: k, n: n, transposed: transB, widths: .runtime))?.first
   }
 
   var scratchBytesPerWorker: Int {

@@ -32,7 +32,7 @@ struct MatMulOperator: Operator {
     let count = epilogue.inputCount(fixed: 2)
     try operands.requireCounts(inputs: count...count, outputs: 1...1)
     a = try operands.input(0, "A", .f32)
-    b = try operands.input(1, "B", .f32)
+    b = try operands.weight(1, "B")
     y = try operands.output(0, "Y", .f32)
     bias = epilogue.hasBias ? try operands.input(2, "bias", .f32) : nil
     residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
@@ -75,19 +75,14 @@ struct MatMulOperator: Operator {
     packedB = try MatMulOperator.prepack(b, operands, batch: bBatch, k: k, n: n)
   }
 
-  /// Every matrix of a constant B packed into `NR`-column panels, or nil when B is computed at run time.
+  /// Every matrix of a constant B in `NR`-column panels (`DenseWeightLayouts.matMulB`), or nil when B is
+  /// computed at run time.
   private static func prepack(
     _ b: PlanBuffer, _ operands: StepOperands, batch: [Int], k: Int, n: Int
   ) throws(RuntimeError) -> [PackedPanels]? {
-    guard let constant = operands.constantFloats(b), let base = constant.baseAddress else { return nil }
     let matrices = try CheckedMath.product(batch, "\(operands.site): B batch count")
-    var packed: [PackedPanels] = []
-    for matrix in 0..<matrices {
-      packed.append(
-        try PackedPanels(
-          base + matrix * k * n, rowStride: 1, depthStride: n, rows: n, depth: k, width: GemmDriver.kernel.nr))
-    }
-    return packed
+    return try operands.panels(
+      of: b, layout: DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .runtime))
   }
 
   var scratchBytesPerWorker: Int {

@@ -1,4 +1,5 @@
 import ResKernels
+import ResPlan
 
 /// A window operation's input planes as its kernels read them: copied with the padding written out (zeros
 /// for a convolution, −∞ for a max pool), so every tap of every window is a plain read with no bounds test.
@@ -35,9 +36,7 @@ struct PaddedInput: Sendable {
   /// absurd padding and strides fails this; its operator then takes a path whose work is bounded by the
   /// input and output instead of allocating planes of mostly padding.
   var isCompact: Bool {
-    let (both, overflow) = axes.inputPlane.addingReportingOverflow(axes.outputPlane)
-    let (limit, tooLarge) = both.multipliedReportingOverflow(by: 4)
-    return !overflow && !tooLarge && plane <= limit + 4096
+    PaddedPlanes.isCompact(plane: plane, inputPlane: axes.inputPlane, outputPlane: axes.outputPlane)
   }
 
   /// Offsets from a window's origin of its taps, in weight order (kd, kh, kw).

@@ -68,6 +68,18 @@ enum OperatorFactory {
     }
   }
 
+  /// Whether input `position` of `kernel` is a weight its operator reads through `StepOperands.panels`, the
+  /// only operands a plan may store packed (plan.proto `PanelPacking`).
+  static func readsPanels(_ kernel: KernelID, input position: Int) -> Bool {
+    switch kernel {
+    case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
+    case .f32GemmGeneric: position == 0 || position == 1
+    case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary,
+      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .fill:
+      false
+    }
+  }
+
   /// Kernels whose output may be exactly the bytes of one of their inputs (in place): each output element
   /// depends only on the input elements at the same index, read before it is written.
   static func allowsInPlace(_ kernel: KernelID) -> Bool {

@@ -67,6 +67,8 @@ enum PlanValidator {
     }
     let count = try CheckedMath.product(shape, "\(label): element count")
     let byteCount = try CheckedMath.multiply(count, type.byteWidth, "\(label): byte size")
+    let packing = try panelPacking(message, type, count: count, label)
+    let extent = packing.map { $0.floatCount * 4 } ?? byteCount
     let storage: PlanBuffer.Storage
     switch message.storage {
     case .arenaOffset(let raw):
@@ -77,15 +79,16 @@ enum PlanValidator {
       guard try CheckedMath.add(offset, byteCount, "\(label): arena range") <= arenaBytes else {
         throw .invalidPlan("\(label): arena bytes \(offset)..<\(offset + byteCount) exceed arena_bytes \(arenaBytes)")
       }
+      guard packing == nil else { throw .invalidPlan("\(label) is packed but lives in the arena; only constants are packed") }
       storage = .arena(offset: offset)
     case .constantOffset(let raw):
       let offset = try CheckedMath.int(raw, "\(label): constant offset")
       guard offset % PlanHeader.constantAlignment == 0 else {
         throw .invalidPlan("\(label): constant offset \(offset) is not a multiple of \(PlanHeader.constantAlignment)")
       }
-      guard try CheckedMath.add(offset, byteCount, "\(label): constant range") <= constantBytes else {
+      guard try CheckedMath.add(offset, extent, "\(label): constant range") <= constantBytes else {
         throw .invalidPlan(
-          "\(label): constant bytes \(offset)..<\(offset + byteCount) exceed the \(constantBytes)-byte constant section")
+          "\(label): constant bytes \(offset)..<\(offset + extent) exceed the \(constantBytes)-byte constant section")
       }
       storage = .constant(offset: offset)
     case nil:
@@ -93,7 +96,20 @@ enum PlanValidator {
     }
     return PlanBuffer(
       index: index, name: message.name, elementType: type, shape: shape, count: count, byteCount: byteCount,
-      storage: storage)
+      storage: storage, packing: packing)
+  }
+
+  /// The buffer's panel packing, checked to describe exactly its `count` floats, or nil when it has none.
+  private static func panelPacking(
+    _ message: Rescompile_Plan_Buffer, _ type: ElementType, count: Int, _ label: String
+  ) throws(RuntimeError) -> PanelLayout? {
+    guard message.hasPacking else { return nil }
+    guard type == .f32 else { throw .invalidPlan("\(label) is packed but is \(type.rawValue); only f32 is packed") }
+    guard let layout = PanelLayout(message.packing) else { throw .invalidPlan("\(label): a packing field is too large") }
+    if let problem = layout.problem(elementCount: count) {
+      throw .invalidPlan("\(label): packing \(layout): \(problem)")
+    }
+    return layout
   }
 
   private static func bindings(
@@ -110,7 +126,11 @@ enum PlanValidator {
         throw .invalidPlan(
           "graph \(role) \(MessageText.quoted(message.name)) is bound to buffer \(message.buffer); the plan has \(buffers.count)")
       }
-      result.append(Program.Binding(name: message.name, buffer: buffers[Int(message.buffer)]))
+      let buffer = buffers[Int(message.buffer)]
+      guard buffer.packing == nil else {
+        throw .invalidPlan("graph \(role) \(MessageText.quoted(message.name)) is bound to a packed constant (\(buffer.label))")
+      }
+      result.append(Program.Binding(name: message.name, buffer: buffer))
     }
     return result
   }
@@ -143,6 +163,11 @@ enum PlanValidator {
       throw .invalidPlan("\(site): writes \(output.label), which is a constant")
     }
     try checkOverlaps(inputs: inputs, outputs: outputs, kernel: kernel, site)
+    for (position, input) in inputs.enumerated() where input.packing != nil {
+      guard OperatorFactory.readsPanels(kernel, input: position) else {
+        throw .invalidPlan("\(site): input \(position) (\(input.label)) is packed, but this operand is read unpacked")
+      }
+    }
     let operands = StepOperands(site: site, inputs: inputs, outputs: outputs, constants: constants)
     let operation = try OperatorFactory.make(kernel, message.params, operands)
     return Program.Step(

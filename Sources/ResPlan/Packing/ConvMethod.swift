@@ -1,0 +1,59 @@
+/// How a convolution step is computed, chosen from its geometry alone, and the layout its constant weights
+/// are read in. The compiler applies this to pack a plan's weights; the runtime applies it again when it
+/// loads the step, builds the method's kernel, and uses the packed weights in place when the plan's layout
+/// is the one `weightLayout` names. One rule in one place, so the two cannot drift apart.
+///
+/// In the order they are tried:
+/// - `depthwise`: one input channel per group, 1-D or 2-D; weights read in ONNX layout;
+/// - `direct`: a window larger than one pixel, constant weights, and enough output channels per group to use
+///   the vector lanes; weights in panels as wide as the kernel's lanes;
+/// - `pointwise`: a 1×1, stride-1, unpadded convolution, one GEMM per image and group reading X as B;
+/// - `subsampled`: a strided, unpadded 1×1 (a ResNet downsample), its positions copied once, then as pointwise;
+/// - `im2col`: anything else, one GEMM per image and group over im2col panels of X.
+/// The GEMM methods read constant weights as A in `MR`-row panels, one matrix per group.
+///
+/// A new method adds a case, its condition in `choose`, and its weight layout in `weightLayout` (with its
+/// pure weight transform next to `PanelLayout` if its layout is not panels).
+public enum ConvMethod: Sendable, Hashable {
+  case depthwise
+  case direct
+  case pointwise
+  case subsampled
+  case im2col
+
+  /// Output channels per group from which the direct kernel's lanes are used well enough to beat im2col.
+  public static let directMinimumOutputChannels = 4
+
+  public static func choose(_ shape: ConvShape, weightsAreConstant: Bool) -> ConvMethod {
+    let compact = shape.paddedPlanesAreCompact
+    let volume = shape.kernelVolume ?? Int.max
+    if compact, shape.channelsPerGroup == 1, shape.input[0] == 1, shape.kernel[0] == 1, shape.padsBegin[0] == 0,
+      shape.padsEnd[0] == 0
+    {
+      return .depthwise
+    }
+    if compact, volume > 1, weightsAreConstant, shape.outputChannelsPerGroup >= directMinimumOutputChannels {
+      return .direct
+    }
+    let unpadded = shape.padsBegin.allSatisfy { $0 == 0 } && shape.padsEnd.allSatisfy { $0 == 0 }
+    guard volume == 1, unpadded else { return .im2col }
+    return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
+  }
+
+  /// The panels this method reads constant weights `[M, C/g, k...]` in, or nil when it reads them as they are.
+  public func weightLayout(_ shape: ConvShape, widths: PanelWidths) -> PanelLayout? {
+    guard let volume = shape.kernelVolume else { return nil }
+    let (depth, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: volume)
+    let (matrixFloats, tooMany) = depth.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
+    guard !overflow, !tooMany else { return nil }
+    let width: Int
+    switch self {
+    case .depthwise: return nil
+    case .direct: width = widths.directConvLanes
+    case .pointwise, .subsampled, .im2col: width = widths.gemmRows
+    }
+    return PanelLayout(
+      width: width, matrices: shape.groups, rows: shape.outputChannelsPerGroup, depth: depth,
+      matrixStride: matrixFloats, rowStride: depth, depthStride: 1)
+  }
+}

@@ -1,0 +1,74 @@
+/// The geometry of one convolution step as the method choice sees it: three spatial axes (`[D, H, W]`; a 2-D
+/// convolution has D = 1, kernel 1, no padding along it), groups and channels. Built by the compiler from the
+/// IR and by the runtime from a validated step, so both reach the same `ConvMethod`.
+public struct ConvShape: Sendable, Hashable {
+  public var input: [Int]
+  public var output: [Int]
+  public var kernel: [Int]
+  public var strides: [Int]
+  public var dilations: [Int]
+  public var padsBegin: [Int]
+  public var padsEnd: [Int]
+  public var groups: Int
+  public var channelsPerGroup: Int
+  public var outputChannelsPerGroup: Int
+
+  public init(
+    input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int], padsEnd: [Int],
+    groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int
+  ) {
+    self.input = input
+    self.output = output
+    self.kernel = kernel
+    self.strides = strides
+    self.dilations = dilations
+    self.padsBegin = padsBegin
+    self.padsEnd = padsEnd
+    self.groups = groups
+    self.channelsPerGroup = channelsPerGroup
+    self.outputChannelsPerGroup = outputChannelsPerGroup
+  }
+
+  /// Taps per window (kd·kh·kw), or nil on overflow.
+  public var kernelVolume: Int? { Self.product(kernel) }
+
+  /// Whether the input planes with their padding written out stay within a few times the input and output
+  /// planes (see `PaddedPlanes`); the direct and depthwise methods copy planes that large.
+  public var paddedPlanesAreCompact: Bool {
+    var padded: [Int] = []
+    for axis in 0..<3 {
+      let (begin, o1) = input[axis].addingReportingOverflow(padsBegin[axis])
+      let (span, o2) = begin.addingReportingOverflow(padsEnd[axis])
+      let (lastStart, o3) = (output[axis] - 1).multipliedReportingOverflow(by: strides[axis])
+      let (window, o4) = (kernel[axis] - 1).multipliedReportingOverflow(by: dilations[axis])
+      let (reach, o5) = lastStart.addingReportingOverflow(window + 1)
+      guard !(o1 || o2 || o3 || o4 || o5) else { return false }
+      padded.append(max(span, reach))
+    }
+    guard let plane = Self.product(padded), let inputPlane = Self.product(input), let outputPlane = Self.product(output)
+    else { return false }
+    return PaddedPlanes.isCompact(plane: plane, inputPlane: inputPlane, outputPlane: outputPlane)
+  }
+
+  private static func product(_ sizes: [Int]) -> Int? {
+    var result = 1
+    for size in sizes {
+      let (next, overflow) = result.multipliedReportingOverflow(by: size)
+      guard !overflow else { return nil }
+      result = next
+    }
+    return result
+  }
+}
+
+/// The bound on padded planes shared by the convolution and pooling kernels that copy an input with its padding.
+public enum PaddedPlanes {
+  /// A padded plane is compact when it is at most four times the input and output planes together, plus a page
+  /// of floats: only absurd padding and strides fail this, and their operators then take a path whose work is
+  /// bounded by the input and output instead of allocating planes of mostly padding.
+  public static func isCompact(plane: Int, inputPlane: Int, outputPlane: Int) -> Bool {
+    let (both, overflow) = inputPlane.addingReportingOverflow(outputPlane)
+    let (limit, tooLarge) = both.multipliedReportingOverflow(by: 4)
+    return !overflow && !tooLarge && plane <= limit + 4096
+  }
+}
