@@ -4,6 +4,8 @@ import ResPlan
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
 /// the fused epilogue. The method is chosen once, when the plan is loaded:
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
+/// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
+///   `WinogradConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
@@ -44,6 +46,7 @@ struct ConvOperator: Operator {
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
+    case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
     case depthwise(DepthwiseConvolution)
   }
@@ -118,6 +121,15 @@ struct ConvOperator: Operator {
       let depthwise = DepthwiseConvolution(input: padded, channels: groups, multiplier: outputChannelsPerGroup)
       return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
     }
+    if let constant = operands.constantFloats(weights)?.baseAddress,
+      let variant = WinogradConvolution.variant(
+        axes, channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: outputChannelsPerGroup)
+    {
+      let winograd = try WinogradConvolution(
+        weights: constant, variant: variant, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup)
+      return (.winograd(winograd), 0, try winograd.scratchBytes(site: site))
+    }
     if padded.isCompact, axes.kernelVolume > 1, let constant = operands.constantFloats(weights)?.baseAddress,
       outputChannelsPerGroup >= directMinimumOutputChannels
     {
@@ -159,6 +171,7 @@ struct ConvOperator: Operator {
     case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
+    case .winograd(let winograd): runWinograd(context, winograd)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
     }
   }
@@ -178,6 +191,15 @@ struct ConvOperator: Operator {
           bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
         workers: workers)
     }
+  }
+
+  private func runWinograd(_ context: RunContext, _ winograd: WinogradConvolution) {
+    let operands = WinogradConvolution.Operands(
+      input: UnsafePointer(context.floats(x)), output: context.floats(y),
+      bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
+      activation: activation, batch: batch)
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    winograd.run(context, operands, workers: workers)
   }
 
   private func runDepthwise(_ context: RunContext, _ depthwise: DepthwiseConvolution) {
