@@ -182,30 +182,45 @@ struct WinogradConvolution: Sendable {
   }
 
   /// Copies the `n × n` input tile with origin (`rows[l]`, `columns[l]`) (in unpadded input coordinates) of
-  /// each lane `l` into `patch[(r·n + c)·16 + l]`, zeros where the tile reaches into the padding.
-  @inline(__always)
+  /// each lane `l` into `patch[(r·n + c)·16 + l]`, zeros where the tile reaches into the padding. The tile
+  /// size is a literal in each branch so that the copies of whole tiles unroll: loops over a tile size read
+  /// from memory cost more than the copies.
   private func gatherPatches(
     _ plane: UnsafePointer<Float>, rows: UnsafePointer<Int>, columns: UnsafePointer<Int>, lanes: Int,
     into patch: UnsafeMutablePointer<Float>
   ) {
-    let n = variant.inputTile
+    switch variant {
+    case .f2x2: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 4)
+    case .f4x4: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 6)
+    }
+  }
+
+  @inline(__always)
+  private func gatherPatches(
+    _ plane: UnsafePointer<Float>, rows: UnsafePointer<Int>, columns: UnsafePointer<Int>, lanes: Int,
+    into patch: UnsafeMutablePointer<Float>, n: Int
+  ) {
     let (height, width) = (axes.input[1], axes.input[2])
     let stride = Self.lanes
     for lane in 0..<lanes {
       let (top, left) = (rows[lane], columns[lane])
+      let cell = patch + lane
       if top >= 0, left >= 0, top + n <= height, left + n <= width {
         for r in 0..<n {
-          let row = plane + (top + r) * width + left
-          for c in 0..<n { patch[(r * n + c) * stride + lane] = row[c] }
+          let row = plane + ((top &+ r) &* width &+ left)
+          for c in 0..<n { cell[(r &* n &+ c) &* stride] = row[c] }
         }
         continue
       }
+      // An edge tile: the columns inside the input, copied row by row; everything else zero.
+      let first = min(n, max(0, -left))
+      let last = max(first, min(n, width - left))
       for r in 0..<n {
         let h = top + r
+        let inside = h >= 0 && h < height
+        let row = plane + (inside ? h * width + left : 0)
         for c in 0..<n {
-          let w = left + c
-          let inside = h >= 0 && h < height && w >= 0 && w < width
-          patch[(r * n + c) * stride + lane] = inside ? plane[h * width + w] : 0
+          cell[(r &* n &+ c) &* stride] = inside && c >= first && c < last ? row[c] : 0
         }
       }
     }
@@ -324,15 +339,7 @@ struct WinogradConvolution: Sendable {
       for index in 0..<vectors { VectorAccess.store(VectorAccess.load(result + index * lanes) + value, result + index * lanes) }
     }
     if let residual = image.residual {
-      let source = residual + channel * plane
-      for lane in 0..<placement.lanes {
-        let origin = placement.origins[lane]
-        for r in 0..<placement.heights[lane] {
-          for c in 0..<placement.widths[lane] {
-            residualBuffer[(r * m + c) * lanes + lane] = source[origin + r * axes.output[2] + c]
-          }
-        }
-      }
+      readTiles(residual + channel * plane, placement, into: residualBuffer)
       for index in 0..<vectors {
         let sum = VectorAccess.load(result + index * lanes) + VectorAccess.load(residualBuffer + index * lanes)
         VectorAccess.store(sum, result + index * lanes)
@@ -341,13 +348,42 @@ struct WinogradConvolution: Sendable {
     if case .identity = image.activation {} else {
       image.activation.apply(result, result, count: vectors * lanes)
     }
-    let destination = image.output + channel * plane
+    writeTiles(result, placement, to: image.output + channel * plane)
+  }
+
+  /// Reads each lane's tile of an output-shaped plane (the residual) into `buffer[(r·m + c)·16 + lane]`;
+  /// cells past the plane's edge are left as they are.
+  private func readTiles(_ plane: UnsafePointer<Float>, _ placement: TilePlacement, into buffer: UnsafeMutablePointer<Float>) {
+    switch variant {
+    case .f2x2: moveTiles(placement, m: 2) { offset, cell in buffer[cell] = plane[offset] }
+    case .f4x4: moveTiles(placement, m: 4) { offset, cell in buffer[cell] = plane[offset] }
+    }
+  }
+
+  /// Writes the valid cells of each lane's tile (`buffer[(r·m + c)·16 + lane]`) into an output plane.
+  private func writeTiles(_ buffer: UnsafePointer<Float>, _ placement: TilePlacement, to plane: UnsafeMutablePointer<Float>) {
+    switch variant {
+    case .f2x2: moveTiles(placement, m: 2) { offset, cell in plane[offset] = buffer[cell] }
+    case .f4x4: moveTiles(placement, m: 4) { offset, cell in plane[offset] = buffer[cell] }
+    }
+  }
+
+  /// Calls `move(offset in the plane, offset in the tile buffer)` for every valid cell of every lane's tile;
+  /// whole tiles in loops of the literal size `m`, so that they unroll.
+  @inline(__always)
+  private func moveTiles(_ placement: TilePlacement, m: Int, _ move: (Int, Int) -> Void) {
+    let width = axes.output[2]
+    let stride = Self.lanes
     for lane in 0..<placement.lanes {
       let origin = placement.origins[lane]
-      for r in 0..<placement.heights[lane] {
-        for c in 0..<placement.widths[lane] {
-          destination[origin + r * axes.output[2] + c] = result[(r * m + c) * lanes + lane]
+      if placement.heights[lane] == m && placement.widths[lane] == m {
+        for r in 0..<m {
+          for c in 0..<m { move(origin &+ r &* width &+ c, (r &* m &+ c) &* stride &+ lane) }
         }
+        continue
+      }
+      for r in 0..<placement.heights[lane] {
+        for c in 0..<placement.widths[lane] { move(origin + r * width + c, (r * m + c) * stride + lane) }
       }
     }
   }
