@@ -35,8 +35,9 @@ struct WinogradConvolution: Sendable {
     static let standard = Blocking(blockBytes: 256 * 1024)
   }
 
-  /// Input and output channels per group from which Winograd beats the direct method: below them the
-  /// transforms cost more than the multiplications they save (measured on ResNet's 3×3 layers).
+  /// Input and output channels per group from which Winograd is used: the transforms cost per channel what
+  /// the GEMMs save per channel pair, so few channels leave little to save. Measured at 56×56, one thread:
+  /// 16 channels ran as fast as the direct method (0.19 against 0.21 ms), 32 channels 2.6 times faster.
   static let minimumChannels = 16
   static let minimumOutputChannels = 16
 

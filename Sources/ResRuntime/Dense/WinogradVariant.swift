@@ -27,17 +27,28 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// Inputs per tile side (`n = m + 2`); a tile has `n²` frequencies.
   var inputTile: Int { outputTile + 2 }
 
-  /// `G` (`n × 3`), which maps a row of the 3×3 filter to its `n` frequencies, in double precision: the
-  /// weights are transformed once, at load, in double and rounded once.
-  var filterTransform: [[Double]] {
+  /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
+  /// `destination[i·stride]`. In double precision: the weights are transformed once, at load, and rounded
+  /// once.
+  @inline(__always)
+  func transformFilter(
+    _ g0: Double, _ g1: Double, _ g2: Double, into destination: UnsafeMutablePointer<Double>, stride: Int
+  ) {
     switch self {
     case .f2x2:
-      [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+      destination[0] = g0
+      destination[stride] = (g0 + g1 + g2) / 2
+      destination[2 * stride] = (g0 - g1 + g2) / 2
+      destination[3 * stride] = g2
     case .f4x4:
-      [
-        [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-        [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
-      ]
+      let outer = g0 + g2
+      let even = g0 / 24 + g2 / 6
+      destination[0] = g0 / 4
+      destination[stride] = -(outer + g1) / 6
+      destination[2 * stride] = -(outer - g1) / 6
+      destination[3 * stride] = even + g1 / 12
+      destination[4 * stride] = even - g1 / 12
+      destination[5 * stride] = g2
     }
   }
 

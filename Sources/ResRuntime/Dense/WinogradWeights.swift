@@ -56,30 +56,28 @@ final class WinogradWeights: @unchecked Sendable {
   ) {
     let n = variant.inputTile
     let mr = GemmDriver.kernel.mr
-    let g = variant.filterTransform
     let panelFloats = PackedPanels.floats(rows: outputChannelsPerGroup, depth: channelsPerGroup, width: mr)
     destination.initialize(repeating: 0, count: groups * n * n * panelFloats)
-    var filter = [Double](repeating: 0, count: 9)
-    var half = [Double](repeating: 0, count: n * 3)
-    for group in 0..<groups {
-      for output in 0..<outputChannelsPerGroup {
-        for channel in 0..<channelsPerGroup {
-          let source = weights + ((group * outputChannelsPerGroup + output) * channelsPerGroup + channel) * 9
-          for index in 0..<9 { filter[index] = Double(source[index]) }
-          // half = G·g (n × 3), then U = half·Gᵀ (n × n).
-          for row in 0..<n {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n * 3 + n * n) { buffer in
+      // half = G·g (n × 3), then U = half·Gᵀ (n × n): each a 1-D filter transform per column, then per row.
+      let half = buffer.baseAddress!
+      let frequencies = half + n * 3
+      for group in 0..<groups {
+        for output in 0..<outputChannelsPerGroup {
+          for channel in 0..<channelsPerGroup {
+            let filter = weights + ((group * outputChannelsPerGroup + output) * channelsPerGroup + channel) * 9
             for column in 0..<3 {
-              half[row * 3 + column] =
-                g[row][0] * filter[column] + g[row][1] * filter[3 + column] + g[row][2] * filter[6 + column]
+              variant.transformFilter(
+                Double(filter[column]), Double(filter[3 + column]), Double(filter[6 + column]), into: half + column,
+                stride: 3)
             }
-          }
-          let offset = (output / mr) * channelsPerGroup * mr + channel * mr + output % mr
-          for row in 0..<n {
-            for column in 0..<n {
-              let value =
-                half[row * 3] * g[column][0] + half[row * 3 + 1] * g[column][1] + half[row * 3 + 2] * g[column][2]
-              destination[((group * n * n) + row * n + column) * panelFloats + offset] = Float(value)
+            for row in 0..<n {
+              variant.transformFilter(
+                half[row * 3], half[row * 3 + 1], half[row * 3 + 2], into: frequencies + row * n, stride: 1)
             }
+            let target = destination + group * n * n * panelFloats + (output / mr) * channelsPerGroup * mr
+              + channel * mr + output % mr
+            for frequency in 0..<(n * n) { target[frequency * panelFloats] = Float(frequencies[frequency]) }
           }
         }
       }
