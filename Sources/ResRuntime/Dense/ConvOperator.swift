@@ -46,6 +46,7 @@ struct ConvOperator: Operator {
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
+    /// 2-D 3×3, unit strides and dilations, constant weights: Winograd's minimal filtering over GEMMs.
     case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
     case depthwise(DepthwiseConvolution)
