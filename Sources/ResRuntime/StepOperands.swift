@@ -122,6 +122,15 @@ struct StepOperands {
     return result
   }
 
+  /// A constant f32 buffer's row-major floats, in place in the constant section; nil when it is computed at run
+  /// time or packed (the methods that transform weights at load read them as the model gave them).
+  func constantFloats(_ buffer: PlanBuffer) -> UnsafePointer<Float>? {
+    guard case .constant(let offset) = buffer.storage, buffer.elementType == .f32, buffer.packing == nil,
+      let base = constants.baseAddress
+    else { return nil }
+    return (base + offset).assumingMemoryBound(to: Float.self)
+  }
+
   /// Fails unless `buffer` holds row-major bytes: a packed weight read by a method that does not read panels.
   func requireUnpacked(_ buffer: PlanBuffer, _ role: String) throws(RuntimeError) {
     if let packing = buffer.packing {

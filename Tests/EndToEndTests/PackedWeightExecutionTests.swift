@@ -29,7 +29,8 @@ import Testing
       switch conv.method {
       case .pointwise(let packed), .subsampled(let packed), .im2col(let packed): packed ?? []
       case .direct(let direct): direct.weights
-      case .depthwise: []
+      // Winograd's weights are still transformed from the plan's ONNX-layout bytes at load.
+      case .depthwise, .winograd: []
       }
     case let matMul as MatMulOperator: matMul.packedB ?? []
     case let gemm as GemmOperator: [gemm.packedA, gemm.packedB].compactMap { $0 }

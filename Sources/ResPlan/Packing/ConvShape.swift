@@ -30,6 +30,12 @@ public struct ConvShape: Sendable, Hashable {
   }
 
   /// Taps per window (kd·kh·kw), or nil on overflow.
+  /// A 2-D 3×3 window with unit strides and dilations: what Winograd's `F(m×m, 3×3)` computes. (Spatial axes
+  /// are the last three, 2-D shapes with a leading 1.)
+  public var isWinogradShape: Bool {
+    kernel == [1, 3, 3] && strides == [1, 1, 1] && dilations == [1, 1, 1] && input.first == 1 && output.first == 1
+  }
+
   public var kernelVolume: Int? { Self.product(kernel) }
 
   /// Whether the input planes with their padding written out stay within a few times the input and output

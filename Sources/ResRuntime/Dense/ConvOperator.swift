@@ -5,6 +5,8 @@ import ResPlan
 /// the fused epilogue. The method is chosen once, when the plan is loaded, by `ConvMethod.choose` (ResPlan,
 /// shared with the compiler, which packs the weights for the method it names):
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
+/// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
+///   `WinogradConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
@@ -45,6 +47,8 @@ struct ConvOperator: Operator {
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
+    /// 2-D 3×3, unit strides and dilations, constant weights: Winograd's minimal filtering over GEMMs.
+    case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
     case depthwise(DepthwiseConvolution)
   }
@@ -129,6 +133,14 @@ struct ConvOperator: Operator {
       let depthwise = DepthwiseConvolution(
         input: try PaddedInput(axes, site: site), channels: groups, multiplier: outputChannelsPerGroup)
       return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
+    case .winograd:
+      guard let constant = operands.constantFloats(weights) else {
+        throw operands.failure("the Winograd method needs constant weights in ONNX layout")
+      }
+      let winograd = try WinogradConvolution(
+        weights: constant, variant: WinogradVariant.choose(outputHeight: axes.output[1], outputWidth: axes.output[2]),
+        axes: axes, groups: groups, channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: outputChannelsPerGroup)
+      return (.winograd(winograd), 0, try winograd.scratchBytes(site: site))
     case .direct:
       guard let packed else { throw operands.failure("the direct method needs constant weights") }
       let direct = try DirectConvolution(
@@ -155,6 +167,7 @@ struct ConvOperator: Operator {
     case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
+    case .winograd(let winograd): runWinograd(context, winograd)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
     }
   }
@@ -174,6 +187,15 @@ struct ConvOperator: Operator {
           bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
         workers: workers)
     }
+  }
+
+  private func runWinograd(_ context: RunContext, _ winograd: WinogradConvolution) {
+    let operands = WinogradConvolution.Operands(
+      input: UnsafePointer(context.floats(x)), output: context.floats(y),
+      bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
+      activation: activation, batch: batch)
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    winograd.run(context, operands, workers: workers)
   }
 
   private func runDepthwise(_ context: RunContext, _ depthwise: DepthwiseConvolution) {

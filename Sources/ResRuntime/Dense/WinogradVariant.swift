@@ -1,0 +1,119 @@
+import ResKernels
+
+/// A Winograd minimal-filtering algorithm `F(m×m, 3×3)` (Lavin & Gray, 2015): an `m × m` block of outputs of
+/// a 3×3 convolution from an `n × n` input tile (`n = m + 2`) with `n²` products instead of `9m²`, as
+/// `Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A`.
+///
+/// The 1-D transforms below act on 16 tiles at once (one tile per vector lane) and are written out by hand:
+/// a generic matrix product would multiply by every zero and one of B and A, which would cost as much as
+/// the saved multiplications on layers with few channels. Each reads `n` (or `n`) vectors `stride` floats
+/// apart and writes its results `stride` floats apart, so one function serves the row and the column pass.
+enum WinogradVariant: Sendable, CaseIterable {
+  /// `F(2×2, 3×3)`, interpolation points 0, ±1, ∞: 16 products for 36 multiplications (2.25×), with
+  /// coefficients 0 and ±1 only, so its rounding error is close to the direct method's.
+  case f2x2
+  /// `F(4×4, 3×3)`, points 0, ±1, ±2, ∞: 36 products for 144 multiplications (4×); the larger
+  /// coefficients (up to 8 in A, 5 in B) cost a few more bits of rounding error.
+  case f4x4
+
+  /// The variant for a `height × width` output (the method applies by `ConvMethod.choose`): `F(4×4)` unless a
+  /// 4×4 tile would leave much of it unused on a small output (ResNet's 7×7 stage: two tiles per side, 49 of
+  /// 64 outputs used).
+  static func choose(outputHeight: Int, outputWidth: Int) -> WinogradVariant {
+    min(outputHeight, outputWidth) >= 12 ? .f4x4 : .f2x2
+  }
+
+  /// Outputs per tile side (`m`).
+  var outputTile: Int {
+    switch self {
+    case .f2x2: 2
+    case .f4x4: 4
+    }
+  }
+
+  /// Inputs per tile side (`n = m + 2`); a tile has `n²` frequencies.
+  var inputTile: Int { outputTile + 2 }
+
+  /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
+  /// `destination[i·stride]`. In double precision: the weights are transformed once, at load, and rounded
+  /// once.
+  @inline(__always)
+  func transformFilter(
+    _ g0: Double, _ g1: Double, _ g2: Double, into destination: UnsafeMutablePointer<Double>, stride: Int
+  ) {
+    switch self {
+    case .f2x2:
+      destination[0] = g0
+      destination[stride] = (g0 + g1 + g2) / 2
+      destination[2 * stride] = (g0 - g1 + g2) / 2
+      destination[3 * stride] = g2
+    case .f4x4:
+      let outer = g0 + g2
+      let even = g0 / 24 + g2 / 6
+      destination[0] = g0 / 4
+      destination[stride] = -(outer + g1) / 6
+      destination[2 * stride] = -(outer - g1) / 6
+      destination[3 * stride] = even + g1 / 12
+      destination[4 * stride] = even - g1 / 12
+      destination[5 * stride] = g2
+    }
+  }
+
+  /// `Bᵀ d` for `n` vectors `d` (`source[i·stride]`), written to `destination[i·destinationStride]`.
+  @inline(__always)
+  func transformInput(
+    _ source: UnsafePointer<Float>, stride: Int, into destination: UnsafeMutablePointer<Float>,
+    destinationStride: Int
+  ) {
+    func d(_ index: Int) -> SIMD16<Float> { VectorAccess.load(source + index * stride) }
+    func store(_ value: SIMD16<Float>, _ index: Int) { VectorAccess.store(value, destination + index * destinationStride) }
+    switch self {
+    case .f2x2:
+      let (d0, d1, d2, d3) = (d(0), d(1), d(2), d(3))
+      store(d0 - d2, 0)
+      store(d1 + d2, 1)
+      store(d2 - d1, 2)
+      store(d1 - d3, 3)
+    case .f4x4:
+      let (d0, d1, d2, d3, d4, d5) = (d(0), d(1), d(2), d(3), d(4), d(5))
+      let four = SIMD16<Float>(repeating: 4)
+      let five = SIMD16<Float>(repeating: 5)
+      let a = d4 - four * d2
+      let b = d3 - four * d1
+      let c = d4 - d2
+      let e = (d3 - d1) * 2
+      store(four * d0 - five * d2 + d4, 0)
+      store(a + b, 1)
+      store(a - b, 2)
+      store(c + e, 3)
+      store(c - e, 4)
+      store(four * d1 - five * d3 + d5, 5)
+    }
+  }
+
+  /// `Aᵀ p` for `n` vectors `p` (`source[i·stride]`): `m` vectors written to `destination[i·destinationStride]`.
+  @inline(__always)
+  func transformOutput(
+    _ source: UnsafePointer<Float>, stride: Int, into destination: UnsafeMutablePointer<Float>,
+    destinationStride: Int
+  ) {
+    func p(_ index: Int) -> SIMD16<Float> { VectorAccess.load(source + index * stride) }
+    func store(_ value: SIMD16<Float>, _ index: Int) { VectorAccess.store(value, destination + index * destinationStride) }
+    switch self {
+    case .f2x2:
+      let (p0, p1, p2, p3) = (p(0), p(1), p(2), p(3))
+      store(p0 + p1 + p2, 0)
+      store(p1 - p2 - p3, 1)
+    case .f4x4:
+      let (p0, p1, p2, p3, p4, p5) = (p(0), p(1), p(2), p(3), p(4), p(5))
+      let a = p1 + p2
+      let b = p1 - p2
+      let c = p3 + p4
+      let e = p3 - p4
+      store(p0 + a + c, 0)
+      store(b + e * 2, 1)
+      store(a + c * 4, 2)
+      store(b + e * 8 + p5, 3)
+    }
+  }
+}
