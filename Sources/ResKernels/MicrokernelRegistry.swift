@@ -50,6 +50,12 @@ public enum Microkernel: Sendable {
   case scaleShift
   /// `GatedSkipMicrokernel.run` with a fixed operand pattern.
   case gatedSkip(GatedSkipPattern)
+  /// `DepthwiseGridMicrokernel`: a depthwise plane's sums over a flat grid of positions, and its epilogue.
+  case depthwiseGrid
+  /// `SoftmaxMicrokernel.run`: one contiguous row.
+  case softmaxRow
+  /// `LayerNormMicrokernel`: one row's statistics and its normalization.
+  case layerNormRow
 
   public var name: String {
     switch self {
@@ -61,6 +67,9 @@ public enum Microkernel: Sendable {
     case .pointwise(let function): "f32_\(function.name)_x16_\(BuildISA.name)"
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
     case .gatedSkip(let pattern): "f32_gated_skip_\(pattern.name)_x16_\(BuildISA.name)"
+    case .depthwiseGrid: "f32_dwconv_grid_x16_\(BuildISA.name)"
+    case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
+    case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
     }
   }
 }
@@ -104,4 +113,5 @@ public enum MicrokernelRegistry {
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
+    + [.depthwiseGrid, .softmaxRow, .layerNormRow]
 }

@@ -3,10 +3,16 @@ import Testing
 
 /// `DepthwiseGridMicrokernel` against naive loops: grids of every length around the 16- and 64-position
 /// vector blocks, 1, 9 and 25 taps at scattered offsets, and `finish` with every epilogue combination on
-/// rows narrower and wider than a vector.
-@Suite struct DepthwiseGridKernelTests {
-  @Test(arguments: [1, 9, 25])
-  func sumsMatchNaiveLoops(tapCount: Int) {
+/// rows narrower and wider than a vector. Run from KernelGridTests, as the registry's `depthwiseGrid`.
+enum DepthwiseGridKernelTests {
+  static func checkGrid() {
+    for tapCount in [1, 9, 25] { sumsMatchNaiveLoops(tapCount: tapCount) }
+    for activation in [PointwiseFunction.identity, .relu, .clip(min: -0.25, max: 0.5), .hardSwish] {
+      finishAppliesTheEpilogueAndPacksTheRows(activation: activation)
+    }
+  }
+
+  private static func sumsMatchNaiveLoops(tapCount: Int) {
     var random = SeededGenerator(seed: UInt64(tapCount))
     let taps = (0..<tapCount).map { tap in (tap * 7) % 23 + tap / 3 }
     let weights = random.floats(tapCount)
@@ -33,8 +39,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [PointwiseFunction.identity, .relu, .clip(min: -0.25, max: 0.5), .hardSwish])
-  func finishAppliesTheEpilogueAndPacksTheRows(activation: PointwiseFunction) {
+  private static func finishAppliesTheEpilogueAndPacksTheRows(activation: PointwiseFunction) {
     var random = SeededGenerator(seed: 77)
     for (rows, columns, pitch) in [(1, 1, 3), (7, 7, 9), (4, 4, 5), (4, 16, 18), (3, 21, 23), (2, 33, 33), (14, 14, 16)] {
       let count = (rows - 1) * pitch + columns

@@ -17,6 +17,9 @@ import Testing
     case .pointwise(let function): checkPointwise(function)
     case .scaleShift: checkScaleShift()
     case .gatedSkip(let pattern): checkGatedSkip(pattern)
+    case .depthwiseGrid: DepthwiseGridKernelTests.checkGrid()
+    case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
+    case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     }
   }
 

@@ -3,8 +3,19 @@ import ResKernels
 import Testing
 
 /// The vector `exp`, softmax row and layer-norm row kernels against double-precision loops: every row length
-/// from 1 to 40 (whole vectors, tails, both) and longer rows, values far from zero, special values.
+/// from 1 to 40 (whole vectors, tails, both) and longer rows, values far from zero, special values. The row
+/// grids run from KernelGridTests, as the registry's `softmaxRow` and `layerNormRow`.
 @Suite struct NormalizationKernelTests {
+  static let rowLengths = Array(1...40) + [63, 64, 65, 192, 197, 768, 1000]
+
+  static func checkSoftmaxRows() {
+    for count in rowLengths { softmaxRowMatchesNaiveLoop(count: count) }
+  }
+
+  static func checkLayerNormRows() {
+    for count in rowLengths { layerNormRowMatchesNaiveLoop(count: count) }
+  }
+
   @Test func expIsWithinTwoUnitsInTheLastPlace() {
     var grid = (-87 * 256...88 * 256).map { Float($0) / 256 }
     grid += [0, -0.0, 1e-30, -1e-30, 0.346_573_6, -0.346_573_6, 88.3, -87.3]
@@ -25,8 +36,7 @@ import Testing
     #expect(y[6].isNaN)
   }
 
-  @Test(arguments: Array(1...40) + [63, 64, 65, 197, 1000])
-  func softmaxRowMatchesNaiveLoop(count: Int) {
+  private static func softmaxRowMatchesNaiveLoop(count: Int) {
     var generator = SeededFloats(seed: UInt64(count))
     let x = (0..<count).map { _ in generator.float(in: -12...12) + 30 }
     var y = [Float](repeating: .nan, count: count + 3)
@@ -54,8 +64,7 @@ import Testing
     #expect(abs(row.reduce(0, +) - 1) < 1e-6)
   }
 
-  @Test(arguments: Array(1...40) + [192, 197, 768, 1000])
-  func layerNormRowMatchesNaiveLoop(count: Int) {
+  private static func layerNormRowMatchesNaiveLoop(count: Int) {
     var generator = SeededFloats(seed: 100 + UInt64(count))
     let x = (0..<count).map { _ in generator.float(in: -2...2) + 50 }
     let scale = (0..<count).map { _ in generator.float(in: 0.5...1.5) }
