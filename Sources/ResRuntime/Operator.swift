@@ -13,9 +13,14 @@ protocol Operator: Sendable {
   /// Executes the step. Only throws for values that can only be checked at run time (gather indices,
   /// sequence lengths).
   func run(_ context: RunContext) throws(RuntimeError)
+
+  /// How this step is computed when its kernel has several ways (a convolution's method), for profiles; nil
+  /// when there is one way.
+  var methodLabel: String? { get }
 }
 
 extension Operator {
   var scratchBytesPerWorker: Int { 0 }
   var sharedScratchBytes: Int { 0 }
+  var methodLabel: String? { nil }
 }

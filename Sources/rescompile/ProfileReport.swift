@@ -24,7 +24,7 @@ struct ProfileReport: Encodable {
   }
 
   enum StepKeys: String, CodingKey {
-    case index, name, kernel
+    case index, name, kernel, method
     case shape
     case medianMilliseconds = "median_ms"
     case percent
@@ -52,6 +52,7 @@ struct ProfileReport: Encodable {
       try entry.encode(step.index, forKey: .index)
       try entry.encode(step.name, forKey: .name)
       try entry.encode(step.kernel, forKey: .kernel)
+      try entry.encodeIfPresent(step.method, forKey: .method)
       try entry.encode(step.outputShape, forKey: .shape)
       try entry.encode(step.medianMilliseconds, forKey: .medianMilliseconds)
       try entry.encode(Self.rounded(profile.percent(of: step.medianMilliseconds)), forKey: .percent)
@@ -78,7 +79,7 @@ struct ProfileReport: Encodable {
     lines += ["", "  slowest \(slowest.count) of \(profile.steps.count) steps:"]
     let stepRows = slowest.map { step in
       [
-        "\(step.index)", VisibleText.of(step.name), VisibleText.of(step.kernel), "[" + step.outputShape.map(String.init).joined(separator: ",") + "]",
+        "\(step.index)", VisibleText.of(step.name), VisibleText.of(step.kernelAndMethod), "[" + step.outputShape.map(String.init).joined(separator: ",") + "]",
         NumberText.milliseconds(step.medianMilliseconds), Self.percentText(profile.percent(of: step.medianMilliseconds)),
         Self.gigaflopsText(step.gigaflopsPerSecond),
       ]

@@ -24,6 +24,18 @@ import Testing
     #expect(profile.steps.first { $0.name == "softmax" }?.floatingPointOperations == nil)
   }
 
+  /// A convolution says which method computed it, and the by-kernel table keeps methods apart; kernels with
+  /// one way of computing have no method.
+  @Test func convolutionsNameTheirMethod() throws {
+    let plan = try SamplePlans.convolutionalClassifier().plan()
+    let profile = try Runner(plan).profile(try SamplePlans.zeroInputs(plan), warmup: 0, iterations: 1)
+    let conv = try #require(profile.steps.first { $0.name == "conv" })
+    #expect(conv.method == "direct")
+    #expect(conv.kernelAndMethod == "f32_conv_nchw_generic [direct]")
+    #expect(profile.kernels.contains { $0.kernel == "f32_conv_nchw_generic [direct]" })
+    #expect(profile.steps.first { $0.name == "fc" }?.method == nil)
+  }
+
   @Test func countsMatMulOperationsFromTheReductionLength() throws {
     let plan = try SamplePlans.mixedKernels().plan()
     let profile = try Runner(plan).profile(try SamplePlans.zeroInputs(plan), warmup: 0, iterations: 1)

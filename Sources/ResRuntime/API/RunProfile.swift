@@ -35,11 +35,12 @@ public struct RunProfile: Sendable {
     return Array(ranked.prefix(max(count, 0)))
   }
 
-  /// The steps grouped by kernel, the kernel with the most time first; kernels of equal time by name.
+  /// The steps grouped by kernel and method (`f32_conv_nchw_generic [Winograd F(4x4,3x3)]`), the group with
+  /// the most time first; groups of equal time by name.
   public var kernels: [KernelTiming] {
     var groups: [String: KernelTiming] = [:]
     for step in steps {
-      groups[step.kernel, default: KernelTiming(kernel: step.kernel)].add(step)
+      groups[step.kernelAndMethod, default: KernelTiming(kernel: step.kernelAndMethod)].add(step)
     }
     return groups.values.sorted { left, right in
       left.milliseconds != right.milliseconds ? left.milliseconds > right.milliseconds : left.kernel < right.kernel
@@ -53,6 +54,9 @@ public struct StepTiming: Sendable, Hashable {
   public let index: Int
   public let name: String
   public let kernel: String
+  /// How the kernel computes this step when it has several ways (a convolution's method: `direct`,
+  /// `Winograd F(4x4,3x3)`, `pointwise GEMM`, ...); nil when it has one.
+  public let method: String?
   /// The shape of the step's first output (empty for a scalar or a step without outputs).
   public let outputShape: [Int]
   /// Floating-point operations of one run of the step (a multiply–add counts two), where the kernel's count is
@@ -61,15 +65,21 @@ public struct StepTiming: Sendable, Hashable {
   public let medianMilliseconds: Double
 
   public init(
-    index: Int, name: String, kernel: String, outputShape: [Int], floatingPointOperations: Int?,
-    medianMilliseconds: Double
+    index: Int, name: String, kernel: String, method: String? = nil, outputShape: [Int],
+    floatingPointOperations: Int?, medianMilliseconds: Double
   ) {
     self.index = index
     self.name = name
     self.kernel = kernel
+    self.method = method
     self.outputShape = outputShape
     self.floatingPointOperations = floatingPointOperations
     self.medianMilliseconds = medianMilliseconds
+  }
+
+  /// The kernel, with the method in brackets when there is one.
+  public var kernelAndMethod: String {
+    method.map { "\(kernel) [\($0)]" } ?? kernel
   }
 
   /// Achieved GFLOP/s, where the operation count is known and the step took measurable time.
@@ -79,8 +89,9 @@ public struct StepTiming: Sendable, Hashable {
   }
 }
 
-/// The steps of one kernel taken together.
+/// The steps of one kernel (and method) taken together.
 public struct KernelTiming: Sendable, Hashable {
+  /// The kernel, with the method in brackets when its steps have one (`StepTiming.kernelAndMethod`).
   public let kernel: String
   public private(set) var stepCount = 0
   public private(set) var milliseconds = 0.0

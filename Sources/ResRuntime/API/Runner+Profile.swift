@@ -28,7 +28,7 @@ extension Runner {
     }
     let timings = zip(steps, samples).map { step, stepSamples in
       StepTiming(
-        index: step.site.index, name: step.site.name, kernel: step.site.kernel,
+        index: step.site.index, name: step.site.name, kernel: step.site.kernel, method: step.operation.methodLabel,
         outputShape: step.outputs.first?.shape ?? [],
         floatingPointOperations: StepOperationCount.of(kernel: step.kernel, inputs: step.inputs, outputs: step.outputs),
         medianMilliseconds: TimingStatistics(milliseconds: stepSamples).median)

@@ -160,6 +160,17 @@ struct ConvOperator: Operator {
     }
   }
 
+  var methodLabel: String? {
+    switch method {
+    case .pointwise: "pointwise GEMM"
+    case .subsampled: "subsampled GEMM"
+    case .im2col: "im2col GEMM"
+    case .winograd(let winograd): "Winograd \(winograd.variant.label)"
+    case .direct: "direct"
+    case .depthwise: "depthwise"
+    }
+  }
+
   func run(_ context: RunContext) {
     switch method {
     case .pointwise(let packed):

@@ -23,6 +23,9 @@ enum WinogradVariant: Sendable, CaseIterable {
     min(outputHeight, outputWidth) >= 12 ? .f4x4 : .f2x2
   }
 
+  /// `F(4x4,3x3)`, for profiles.
+  var label: String { "F(\(outputTile)x\(outputTile),3x3)" }
+
   /// Outputs per tile side (`m`).
   var outputTile: Int {
     switch self {
