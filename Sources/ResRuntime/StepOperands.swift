@@ -95,7 +95,9 @@ struct StepOperands {
       guard buffer.packing != layout else { return Self.borrowed(source, layout) }
       guard let packing = buffer.packing else { return try Self.packed(source, layout) }
       let rowMajor = try AlignedMemory.allocate(buffer.byteCount, for: "repacked weights")
-      packing.unpack(source, into: rowMajor.floats(count: buffer.count))
+      guard packing.unpack(source, into: rowMajor.floats(count: buffer.count)) else {
+        throw failure("\(buffer.label) is stored as \(packing), which cannot be read as \(layout); recompile the plan")
+      }
       return try withExtendedLifetime(rowMajor) { () throws(RuntimeError) -> [PackedPanels] in
         try Self.packed(UnsafePointer(rowMajor.floats(count: buffer.count)), layout)
       }
@@ -120,6 +122,29 @@ struct StepOperands {
       result.append(try PackedPanels(source + matrix * layout.matrixStride, layout: layout))
     }
     return result
+  }
+
+  /// A constant f32 3×3 convolution weight transformed for Winograd in `layout` (`WinogradFilter.layout`): the
+  /// plan's bytes in place when the plan stores them in exactly this layout, transformed now from row-major
+  /// bytes (an unpacked buffer, or panels unpacked first). Nil when the buffer is computed at run time; a
+  /// plan holding them transformed another way (another tile or panel width) is refused, since a transform
+  /// cannot be undone.
+  func winogradWeights(of buffer: PlanBuffer, layout: PanelLayout) throws(RuntimeError) -> WinogradWeights? {
+    guard case .constant(let offset) = buffer.storage, buffer.elementType == .f32 else { return nil }
+    if let problem = layout.problem(elementCount: buffer.count) {
+      throw failure("\(buffer.label) cannot be read as \(layout): \(problem)")
+    }
+    guard let base = constants.baseAddress else { throw failure("\(buffer.label) has no bytes") }
+    let source = (base + offset).assumingMemoryBound(to: Float.self)
+    guard let packing = buffer.packing else { return try WinogradWeights(transforming: source, layout: layout) }
+    guard packing != layout else { return try WinogradWeights(borrowing: source, layout: layout) }
+    let rowMajor = try AlignedMemory.allocate(buffer.byteCount, for: "unpacked weights")
+    guard packing.unpack(source, into: rowMajor.floats(count: buffer.count)) else {
+      throw failure("\(buffer.label) is stored as \(packing), but this runtime reads \(layout); recompile the plan")
+    }
+    return try withExtendedLifetime(rowMajor) { () throws(RuntimeError) -> WinogradWeights in
+      try WinogradWeights(transforming: UnsafePointer(rowMajor.floats(count: buffer.count)), layout: layout)
+    }
   }
 
   /// A constant f32 buffer's row-major floats, in place in the constant section; nil when it is computed at run

@@ -4,36 +4,39 @@ import Testing
 
 @testable import ResRuntime
 
-/// A compiled model's weights are stored in the plan in exactly the panels the runtime's kernels read, so
-/// loading uses every one in place and packs nothing (the rule is shared: ResPlan's `ConvMethod` and
-/// `DenseWeightLayouts`).
+/// A compiled model's weights are stored in the plan in exactly the panels the runtime's kernels read
+/// (Winograd's transformed too), so loading uses every one in place and packs nothing (the rule is shared:
+/// ResPlan's `ConvMethod`, `WinogradFilter` and `DenseWeightLayouts`).
 @Suite struct PackedWeightExecutionTests {
-  @Test(arguments: ["resnet_bottleneck", "mobilenetv2", "vit_tiny"])
+  @Test(arguments: ["resnet_basic", "resnet_bottleneck", "mobilenetv2", "vit_tiny"])
   func compiledWeightsAreUsedInPlace(_ fixture: String) throws {
     let compiled = try LoadedModel(contentsOf: RepoPaths.fixtureModel(fixture)).compile()
     let plan = try Plan(bytes: compiled.bytes)
     var panels = 0
+    var winogradSteps = 0
     for step in plan.program.steps {
-      for weights in Self.panels(of: step.operation) {
-        #expect(weights.isBorrowed, "\(step.site) packs its weights at load")
+      for isBorrowed in Self.weightsBorrowed(by: step.operation) {
+        #expect(isBorrowed, "\(step.site) packs its weights at load")
         panels += 1
       }
+      if let conv = step.operation as? ConvOperator, case .winograd = conv.method { winogradSteps += 1 }
     }
     #expect(panels > 0)
+    if fixture == "resnet_basic" { #expect(winogradSteps > 0, "its 3x3 convolutions run Winograd") }
   }
 
-  /// The packed weights an operator holds.
-  static func panels(of operation: any Operator) -> [PackedPanels] {
+  /// For each set of packed (or transformed) weights an operator holds, whether they are the plan's bytes.
+  static func weightsBorrowed(by operation: any Operator) -> [Bool] {
     switch operation {
     case let conv as ConvOperator:
       switch conv.method {
-      case .pointwise(let packed), .subsampled(let packed), .im2col(let packed): packed ?? []
-      case .direct(let direct): direct.weights
-      // Winograd's weights are still transformed from the plan's ONNX-layout bytes at load.
-      case .depthwise, .winograd: []
+      case .pointwise(let packed), .subsampled(let packed), .im2col(let packed): (packed ?? []).map(\.isBorrowed)
+      case .direct(let direct): direct.weights.map(\.isBorrowed)
+      case .winograd(let winograd): [winograd.weights.isBorrowed]
+      case .depthwise: []
       }
-    case let matMul as MatMulOperator: matMul.packedB ?? []
-    case let gemm as GemmOperator: [gemm.packedA, gemm.packedB].compactMap { $0 }
+    case let matMul as MatMulOperator: (matMul.packedB ?? []).map(\.isBorrowed)
+    case let gemm as GemmOperator: [gemm.packedA, gemm.packedB].compactMap { $0?.isBorrowed }
     default: []
     }
   }

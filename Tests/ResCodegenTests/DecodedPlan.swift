@@ -2,6 +2,7 @@ import ResCodegen
 import ResIR
 import ResPlan
 import SwiftProtobuf
+import Testing
 
 /// A plan file read back the way a runtime reads it: sections found and checked by `PlanFile.sections`, the
 /// metadata decoded with the generated protobuf type. Tests check what the file says, not what the generator
@@ -46,20 +47,30 @@ struct DecodedPlan {
     buffer(metadata.outputs[position].buffer)
   }
 
-  /// The elements of a constant f32 buffer, in row-major order (unpacked when the plan stores them packed).
+  /// The elements of a constant f32 buffer, in row-major order (unpacked when the plan stores them packed; a
+  /// transformed packing cannot be undone and is recorded as an issue: read it with `storedFloats`).
   func floats(_ index: UInt32) -> [Float] {
     let buffer = buffer(index)
     guard buffer.hasPacking, let layout = PanelLayout(buffer.packing) else { return elements(index, Float.self) }
-    let packed = constants.withUnsafeBytes { raw in
+    let packed = storedFloats(index)
+    var values = [Float](repeating: .nan, count: Int(buffer.shape.reduce(1, *)))
+    let unpacked = packed.withUnsafeBufferPointer { source in
+      values.withUnsafeMutableBufferPointer { layout.unpack(source.baseAddress!, into: $0.baseAddress!) }
+    }
+    if !unpacked { Issue.record("buffer \(index) is transformed (\(layout)); it has no row-major values") }
+    return values
+  }
+
+  /// The floats a packed constant buffer stores, as they are in the constant section (`floatCount` of its
+  /// layout).
+  func storedFloats(_ index: UInt32) -> [Float] {
+    let buffer = buffer(index)
+    guard let layout = PanelLayout(buffer.packing) else { return [] }
+    return constants.withUnsafeBytes { raw in
       (0..<layout.floatCount).map {
         raw.loadUnaligned(fromByteOffset: Int(buffer.constantOffset) + $0 * 4, as: Float.self)
       }
     }
-    var values = [Float](repeating: .nan, count: Int(buffer.shape.reduce(1, *)))
-    packed.withUnsafeBufferPointer { source in
-      values.withUnsafeMutableBufferPointer { layout.unpack(source.baseAddress!, into: $0.baseAddress!) }
-    }
-    return values
   }
 
   /// The layout a constant buffer is packed in, or nil when it is row-major.

@@ -109,6 +109,29 @@ import Testing
         == PanelLayout(width: 6, matrices: 2, rows: 4, depth: 2, matrixStride: 8, rowStride: 2, depthStride: 1))
   }
 
+  /// ResNet's 3×3 convolutions run Winograd: their weights are stored transformed for the tile of their
+  /// output (F(4×4) at 14×14, F(2×2) at 7×7), in 6-row panels, by the transform the runtime would apply.
+  @Test(arguments: [(14, 4), (7, 2)])
+  func winogradWeightsAreStoredTransformed(side: Int, tile: Int) throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,32,\(side),\(side)]")
+    let values: [Float] = (0..<(32 * 32 * 9)).map { index in Float((index * 37) % 101) / 50 - 1 }
+    let y = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: .explicit([1, 1, 1, 1]))),
+      [x, b.floats(values, [32, 32, 3, 3], name: "w")])
+    let (_, plan) = try compile(b, outputs: [y])
+    let weights = plan.steps[0].inputs[1]
+    let layout = try #require(WinogradFilter.layout(outputTile: tile, groups: 1, rows: 32, depth: 32, width: 6))
+    #expect(plan.packing(weights) == layout)
+    #expect(plan.shape(weights) == [32, 32, 3, 3])
+    var expected = [Float](repeating: .nan, count: layout.floatCount)
+    values.withUnsafeBufferPointer { source in
+      expected.withUnsafeMutableBufferPointer { WinogradFilter.transform(source.baseAddress!, layout: layout, into: $0.baseAddress!) }
+    }
+    #expect(plan.storedFloats(weights) == expected)
+    #expect(layout.floatCount == (tile + 2) * (tile + 2) * 36 * 32, "n² frequencies of 32x32, rows padded to 36")
+  }
+
   @Test func matMulWithFusedBiasResidualAndGelu() throws {
     let b = GraphBuilder()
     let a = b.input("f32[2,8,16]")

@@ -137,11 +137,16 @@ import Testing
   }
 
   /// Packings of constant weights to run a case with: the one the runtime's method reads (used in place), and
-  /// one of another width (unpacked and repacked at load). None for depthwise and computed weights.
+  /// one of another width (unpacked and repacked at load; for Winograd, whose transform cannot be undone, the
+  /// direct method's plain panels, unpacked and transformed at load). None for depthwise and computed weights.
   static func packings(_ spec: Case, output: [Int]) -> [PanelLayout] {
-    guard spec.constantWeights, let layout = ConvMethod.choose(shape(spec, output: output), weightsAreConstant: true)
-      .weightLayout(shape(spec, output: output), widths: .runtime)
+    let shape = shape(spec, output: output)
+    guard spec.constantWeights,
+      let layout = ConvMethod.choose(shape, weightsAreConstant: true).weightLayout(shape, widths: .runtime)
     else { return [] }
+    if layout.isTransformed {
+      return [layout] + [ConvMethod.direct.weightLayout(shape, widths: .runtime)].compactMap { $0 }
+    }
     let other = PanelLayout(
       width: layout.width == 16 ? 5 : 16, matrices: layout.matrices, rows: layout.rows, depth: layout.depth,
       matrixStride: layout.matrixStride, rowStride: layout.rowStride, depthStride: layout.depthStride)

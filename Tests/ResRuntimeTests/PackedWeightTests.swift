@@ -28,7 +28,7 @@ import Testing
         packed.withUnsafeMutableBufferPointer { layout.pack(source.baseAddress!, into: $0.baseAddress!) }
       }
       packed.withUnsafeBufferPointer { source in
-        restored.withUnsafeMutableBufferPointer { layout.unpack(source.baseAddress!, into: $0.baseAddress!) }
+        #expect(restored.withUnsafeMutableBufferPointer { layout.unpack(source.baseAddress!, into: $0.baseAddress!) })
       }
       #expect(restored == tensor, "\(layout)")
       #expect(!packed.contains { $0.isNaN }, "padding rows are zeros: \(layout)")
@@ -51,6 +51,8 @@ import Testing
       (PanelLayout(width: 6, matrices: 2, rows: 3, depth: 4, matrixStride: Int.max, rowStride: 4, depthStride: 1), "overflow"),
       (PanelLayout(width: 6, matrices: 1 << 62, rows: 1 << 62, depth: 4, matrixStride: 0, rowStride: 0, depthStride: 1), "cover"),
     ]
+    let emptyButHuge = PanelLayout(width: 6, matrices: 1, rows: Int.max, depth: 0, matrixStride: 0, rowStride: 0, depthStride: 1)
+    #expect(emptyButHuge.problem(elementCount: 0)?.contains("overflow") == true)
     for (layout, fragment) in cases {
       #expect(layout.problem(elementCount: 24)?.contains(fragment) == true, "\(layout)")
     }

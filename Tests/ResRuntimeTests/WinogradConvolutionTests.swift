@@ -113,11 +113,13 @@ import Testing
     let w = random.floats(outputChannels * channels * 9)
     let bias = random.floats(outputChannels)
     let residual = random.floats(outputChannels * axes.outputPlane)
-    let winograd = try w.withUnsafeBufferPointer { weights in
-      try WinogradConvolution(
-        weights: weights.baseAddress!, variant: variant, axes: axes, groups: 1, channelsPerGroup: channels,
-        outputChannelsPerGroup: outputChannels, blocking: WinogradConvolution.Blocking(blockBytes: 1))
-    }
+    let layout = try #require(
+      WinogradFilter.layout(
+        outputTile: variant.outputTile, groups: 1, rows: outputChannels, depth: channels,
+        width: WinogradConvolution.kernel.mr))
+    let weights = try w.withUnsafeBufferPointer { try WinogradWeights(transforming: $0.baseAddress!, layout: layout) }
+    let winograd = WinogradConvolution(
+      weights: weights, axes: axes, blocking: WinogradConvolution.Blocking(blockBytes: 1))
     #expect(winograd.tileBlock == WinogradConvolution.lanes)
     #expect(winograd.tiles > 2 * winograd.tileBlock, "several blocks of tiles")
     var y = [Float](repeating: .nan, count: outputChannels * axes.outputPlane)

@@ -249,6 +249,14 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 /// lie inside it, and width is 1 to 64. The loader uses the bytes in place when this is exactly the packing the
 /// step's kernel reads (Sources/ResPlan/PanelLayout.swift says which), repacks them when it is another, and
 /// refuses a packed buffer anywhere but the weight operands that take one (Conv W, Gemm A and B, MatMul B).
+///
+/// With winograd_output_tile m (2 or 4) the buffer holds 3x3 convolution weights [M, C/g, 3, 3] transformed for
+/// Winograd's F(m x m, 3 x 3): each filter g becomes its (m + 2)^2 frequencies G g G^T, and frequency f of group
+/// q is matrix q * (m + 2)^2 + f, of rows = M/g output and depth = C/g input channels, packed as above. The
+/// strides then name the filters in ONNX layout (matrix_stride = rows * depth * 9 per group, row_stride =
+/// depth * 9, depth_stride = 9), matrices * rows * depth * 9 / (m + 2)^2 must equal the element count, and the
+/// packed size is (m + 2)^2 / 9 times the weights' (plus panel padding). Such bytes cannot be unpacked: a loader
+/// that wants another layout refuses the plan (recompile it). 0 (the default) means no transform.
 package nonisolated struct Rescompile_Plan_PanelPacking: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -267,6 +275,8 @@ package nonisolated struct Rescompile_Plan_PanelPacking: Sendable {
   package var rowStride: UInt64 = 0
 
   package var depthStride: UInt64 = 0
+
+  package var winogradOutputTile: UInt32 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1598,7 +1608,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PanelPacking"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}width\0\u{1}matrices\0\u{1}rows\0\u{1}depth\0\u{3}matrix_stride\0\u{3}row_stride\0\u{3}depth_stride\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}width\0\u{1}matrices\0\u{1}rows\0\u{1}depth\0\u{3}matrix_stride\0\u{3}row_stride\0\u{3}depth_stride\0\u{3}winograd_output_tile\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1613,6 +1623,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.matrixStride) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.rowStride) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.depthStride) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.winogradOutputTile) }()
       default: break
       }
     }
@@ -1640,6 +1651,9 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
     if self.depthStride != 0 {
       try visitor.visitSingularUInt64Field(value: self.depthStride, fieldNumber: 7)
     }
+    if self.winogradOutputTile != 0 {
+      try visitor.visitSingularUInt32Field(value: self.winogradOutputTile, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1651,6 +1665,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
     if lhs.matrixStride != rhs.matrixStride {return false}
     if lhs.rowStride != rhs.rowStride {return false}
     if lhs.depthStride != rhs.depthStride {return false}
+    if lhs.winogradOutputTile != rhs.winogradOutputTile {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

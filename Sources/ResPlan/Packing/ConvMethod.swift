@@ -7,7 +7,7 @@
 /// - `depthwise`: one input channel per group, 1-D or 2-D; weights read in ONNX layout;
 /// - `winograd`: a 2-D 3×3 window with unit strides and dilations, constant weights and at least
 ///   `winogradMinimumChannels` input and output channels per group (fewer measured no faster than `direct`);
-///   weights read in ONNX layout and transformed when the step is loaded;
+///   weights transformed into the frequencies of the output's `WinogradFilter.outputTile`, in panels;
 /// - `direct`: a window larger than one pixel, constant weights, and enough output channels per group to use
 ///   the vector lanes; weights in panels as wide as the kernel's lanes;
 /// - `pointwise`: a 1×1, stride-1, unpadded convolution, one GEMM per image and group reading X as B;
@@ -52,7 +52,8 @@ public enum ConvMethod: Sendable, Hashable {
     return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
   }
 
-  /// The panels this method reads constant weights `[M, C/g, k...]` in, or nil when it reads them as they are.
+  /// The panels this method reads constant weights `[M, C/g, k...]` in (Winograd's: transformed, then in
+  /// panels), or nil when it reads them as they are.
   public func weightLayout(_ shape: ConvShape, widths: PanelWidths) -> PanelLayout? {
     guard let volume = shape.kernelVolume else { return nil }
     let (depth, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: volume)
@@ -60,7 +61,12 @@ public enum ConvMethod: Sendable, Hashable {
     guard !overflow, !tooMany else { return nil }
     let width: Int
     switch self {
-    case .depthwise, .winograd: return nil
+    case .depthwise: return nil
+    case .winograd:
+      return WinogradFilter.layout(
+        outputTile: WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
+        groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
+        width: widths.gemmRows)
     case .direct: width = widths.directConvLanes
     case .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }

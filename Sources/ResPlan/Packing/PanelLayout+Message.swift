@@ -9,7 +9,7 @@ extension PanelLayout {
     self.init(
       width: Int(message.width), matrices: Int(message.matrices), rows: Int(message.rows), depth: Int(message.depth),
       matrixStride: Int(message.matrixStride), rowStride: Int(message.rowStride),
-      depthStride: Int(message.depthStride))
+      depthStride: Int(message.depthStride), winogradOutputTile: Int(message.winogradOutputTile))
   }
 
   /// The layout as plan.proto's `PanelPacking`.
@@ -22,6 +22,7 @@ extension PanelLayout {
     message.matrixStride = UInt64(matrixStride)
     message.rowStride = UInt64(rowStride)
     message.depthStride = UInt64(depthStride)
+    message.winogradOutputTile = UInt32(clamping: winogradOutputTile)
     return message
   }
 }

@@ -8,6 +8,10 @@
 /// read from the row-major tensor at `m·matrixStride + r·rowStride + k·depthStride`, so a transposed operand, a
 /// convolution's `[M, C/g, kh, kw]` weights and a MatMul's `[batch, K, N]` B are all just strides.
 /// (plan.proto's `PanelPacking` is this value on the wire.)
+///
+/// A layout with a `winogradOutputTile` describes 3×3 convolution weights transformed for Winograd's
+/// `F(m×m, 3×3)` first (`WinogradFilter`): its matrices are the frequencies of each group, and its strides
+/// name the ONNX-layout filters the transform reads. Such a packing is not a permutation and cannot be undone.
 public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   /// The largest panel width a plan may declare: wider than any vector of floats, small enough that sizes
   /// computed from it cannot overflow once the element count is known not to.
@@ -20,8 +24,13 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   public let matrixStride: Int
   public let rowStride: Int
   public let depthStride: Int
+  /// `m` of the Winograd `F(m×m, 3×3)` the weights are transformed for, 0 when they are only packed.
+  public let winogradOutputTile: Int
 
-  public init(width: Int, matrices: Int, rows: Int, depth: Int, matrixStride: Int, rowStride: Int, depthStride: Int) {
+  public init(
+    width: Int, matrices: Int, rows: Int, depth: Int, matrixStride: Int, rowStride: Int, depthStride: Int,
+    winogradOutputTile: Int = 0
+  ) {
     self.width = width
     self.matrices = matrices
     self.rows = rows
@@ -29,7 +38,11 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     self.matrixStride = matrixStride
     self.rowStride = rowStride
     self.depthStride = depthStride
+    self.winogradOutputTile = winogradOutputTile
   }
+
+  /// Whether the packed values are a transform of the weights (Winograd's) rather than the weights themselves.
+  public var isTransformed: Bool { winogradOutputTile != 0 }
 
   /// Floats of one matrix's panels (its rows rounded up to a whole panel).
   public var floatsPerMatrix: Int { (rows + width - 1) / width * width * depth }
@@ -38,7 +51,8 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   public var floatCount: Int { matrices * floatsPerMatrix }
 
   public var description: String {
-    "\(matrices)x\(rows)x\(depth) in \(width)-wide panels, strides \(matrixStride)/\(rowStride)/\(depthStride)"
+    let panels = "\(matrices)x\(rows)x\(depth) in \(width)-wide panels, strides \(matrixStride)/\(rowStride)/\(depthStride)"
+    return isTransformed ? "Winograd F(\(winogradOutputTile)x\(winogradOutputTile), 3x3) " + panels : panels
   }
 
   /// Why this layout cannot describe a tensor of `elementCount` floats, or nil when it can: the width is 1 to
@@ -49,12 +63,13 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     guard matrices >= 0, rows >= 0, depth >= 0, matrixStride >= 0, rowStride >= 0, depthStride >= 0 else {
       return "a size or stride is negative"
     }
+    if isTransformed { return winogradProblem(elementCount: elementCount) }
     let (perMatrix, overflow) = rows.multipliedReportingOverflow(by: depth)
     let (covered, tooMany) = perMatrix.multipliedReportingOverflow(by: matrices)
     guard !overflow, !tooMany, covered == elementCount else {
       return "\(matrices) matrices of \(rows)x\(depth) do not cover the \(elementCount) elements"
     }
-    guard covered > 0 else { return nil }
+    guard covered > 0 else { return packedSizeProblem() }
     var last = 0
     for (count, stride) in [(matrices, matrixStride), (rows, rowStride), (depth, depthStride)] {
       let (reach, reachOverflow) = (count - 1).multipliedReportingOverflow(by: stride)
@@ -63,8 +78,35 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
       last = sum
     }
     guard last < elementCount else { return "the strides reach element \(last) of \(elementCount)" }
+    return packedSizeProblem()
+  }
+
+  /// The checks of `problem` for a Winograd layout: a tile the runtime has, whole groups of frequencies, and
+  /// exactly the strides of ONNX's `[M, C/g, 3, 3]` weights, which then cover the elements.
+  private func winogradProblem(elementCount: Int) -> String? {
+    guard WinogradFilter.outputTiles.contains(winogradOutputTile) else {
+      return "Winograd output tile \(winogradOutputTile) is not one of \(WinogradFilter.outputTiles)"
+    }
+    let frequencies = (winogradOutputTile + 2) * (winogradOutputTile + 2)
+    guard matrices % frequencies == 0 else { return "\(matrices) matrices are not whole groups of \(frequencies)" }
+    let (filterFloats, o1) = depth.multipliedReportingOverflow(by: 9)
+    let (groupFloats, o2) = filterFloats.multipliedReportingOverflow(by: rows)
+    let (covered, o3) = groupFloats.multipliedReportingOverflow(by: matrices / frequencies)
+    guard !(o1 || o2 || o3), covered == elementCount else {
+      return "\(matrices / frequencies) groups of \(rows)x\(depth) 3x3 filters do not cover the \(elementCount) elements"
+    }
+    guard depthStride == 9, rowStride == filterFloats, matrixStride == groupFloats else {
+      return "the strides are not those of [M, C/g, 3, 3] filters"
+    }
+    return packedSizeProblem()
+  }
+
+  /// Whether the packed size, in bytes, overflows.
+  private func packedSizeProblem() -> String? {
     // Padding at most doubles a matrix (width ≤ 64 extra rows per panel run); check the product anyway.
-    let panels = (rows + width - 1) / width
+    let (roundedUp, roundingOverflow) = rows.addingReportingOverflow(width - 1)
+    guard !roundingOverflow else { return "the packed size overflows" }
+    let panels = roundedUp / width
     let (padded, paddedOverflow) = (panels * width).multipliedReportingOverflow(by: depth)
     let (total, totalOverflow) = padded.multipliedReportingOverflow(by: matrices)
     let (bytes, bytesOverflow) = total.multipliedReportingOverflow(by: 4)
@@ -72,8 +114,13 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     return nil
   }
 
-  /// Packs the row-major tensor at `source` into `destination` (`floatCount` floats).
+  /// Packs the row-major tensor at `source` into `destination` (`floatCount` floats), transforming it first
+  /// when the layout is Winograd's.
   public func pack(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+    if isTransformed {
+      WinogradFilter.transform(source, layout: self, into: destination)
+      return
+    }
     for matrix in 0..<matrices {
       let from = source + matrix * matrixStride
       let to = destination + matrix * floatsPerMatrix
@@ -89,8 +136,11 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
 
   /// The inverse of `pack`: writes every element of the packed operand back to its row-major place in
   /// `destination` (a tensor of `matrices·rows·depth` floats). Used when a plan's packing is not the one the
-  /// runtime's kernel reads, to repack from.
-  public func unpack(_ packed: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+  /// runtime's kernel reads, to repack from. A transformed layout cannot be undone: it writes nothing and
+  /// returns false.
+  @discardableResult
+  public func unpack(_ packed: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) -> Bool {
+    guard !isTransformed else { return false }
     for matrix in 0..<matrices {
       let panels = packed + matrix * floatsPerMatrix
       for row in 0..<rows {
@@ -99,6 +149,7 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
         for k in 0..<depth { target[k * depthStride] = panel[k * width] }
       }
     }
+    return true
   }
 
   /// One panel: `panel[k·width + i] = source[i·rowStride + k·depthStride]` for `i < rows`, 0 for

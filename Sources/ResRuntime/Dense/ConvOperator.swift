@@ -17,8 +17,9 @@ import ResPlan
 ///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
 ///   packed straight from X (`Im2ColPanels`).
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
-/// reuses the weights better than the direct loop does. Constant weights of the direct and GEMM methods are
-/// read in the microkernel's panel layout: the plan's packed bytes in place, or packed once at load.
+/// reuses the weights better than the direct loop does. Constant weights of the direct, Winograd and GEMM
+/// methods are read in the microkernel's panel layout (Winograd's transformed first): the plan's packed bytes
+/// in place, or packed (transformed) once at load.
 struct ConvOperator: Operator {
   let x: PlanBuffer
   let weights: PlanBuffer
@@ -120,13 +121,14 @@ struct ConvOperator: Operator {
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
       outputChannelsPerGroup: outputChannelsPerGroup)
     let kind = ConvMethod.choose(shape, weightsAreConstant: weights.isConstant)
+    let layout = kind.weightLayout(shape, widths: .runtime)
     let packed: [PackedPanels]? =
-      if let layout = kind.weightLayout(shape, widths: .runtime) {
+      if let layout, !layout.isTransformed {
         try operands.panels(of: weights, layout: layout)
       } else {
         nil
       }
-    if packed == nil { try operands.requireUnpacked(weights, "W") }
+    if packed == nil, kind != .winograd { try operands.requireUnpacked(weights, "W") }
     let gemmScratch = GemmDriver.scratchFloats(packsA: packed == nil) * 4
     switch kind {
     case .depthwise:
@@ -134,12 +136,10 @@ struct ConvOperator: Operator {
         input: try PaddedInput(axes, site: site), channels: groups, multiplier: outputChannelsPerGroup)
       return (.depthwise(depthwise), 0, try depthwise.scratchBytes(site: site))
     case .winograd:
-      guard let constant = operands.constantFloats(weights) else {
-        throw operands.failure("the Winograd method needs constant weights in ONNX layout")
+      guard let layout, let transformed = try operands.winogradWeights(of: weights, layout: layout) else {
+        throw operands.failure("the Winograd method needs constant weights")
       }
-      let winograd = try WinogradConvolution(
-        weights: constant, variant: WinogradVariant.choose(outputHeight: axes.output[1], outputWidth: axes.output[2]),
-        axes: axes, groups: groups, channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: outputChannelsPerGroup)
+      let winograd = WinogradConvolution(weights: transformed, axes: axes)
       return (.winograd(winograd), 0, try winograd.scratchBytes(site: site))
     case .direct:
       guard let packed else { throw operands.failure("the direct method needs constant weights") }

@@ -3,7 +3,7 @@ import ResKernels
 /// A 2-D 3×3 convolution with unit strides and dilations and constant weights, computed by Winograd's
 /// minimal filtering (`WinogradVariant`): per block of output tiles, the input tiles are transformed
 /// (`Bᵀ d B`), each of the `n²` frequencies is one GEMM `M × tiles × C` on the registry's GEMM microkernel
-/// against weights transformed at load (`WinogradWeights`), and the products are transformed back
+/// against the transformed weights (`WinogradWeights`: the plan's, or transformed at load), and the products are transformed back
 /// (`Aᵀ p A`) with the fused epilogue applied as Y is written. `F(4×4, 3×3)` does a quarter of the direct
 /// method's multiplications, `F(2×2, 3×3)` 1/2.25.
 ///
@@ -35,18 +35,15 @@ struct WinogradConvolution: Sendable {
     static let standard = Blocking(blockBytes: 256 * 1024)
   }
 
-  init(
-    weights source: UnsafePointer<Float>, variant: WinogradVariant, axes: WindowAxes, groups: Int,
-    channelsPerGroup: Int, outputChannelsPerGroup: Int, blocking: Blocking = .standard
-  ) throws(RuntimeError) {
+  /// The convolution over `axes` with `weights`, whose layout gives the variant, the groups and the channels.
+  init(weights: WinogradWeights, axes: WindowAxes, blocking: Blocking = .standard) {
+    let variant = weights.variant
     self.variant = variant
     self.axes = axes
-    self.groups = groups
-    self.channelsPerGroup = channelsPerGroup
-    self.outputChannelsPerGroup = outputChannelsPerGroup
-    weights = try WinogradWeights(
-      source, variant: variant, groups: groups, outputChannelsPerGroup: outputChannelsPerGroup,
-      channelsPerGroup: channelsPerGroup)
+    groups = weights.groups
+    channelsPerGroup = weights.channelsPerGroup
+    outputChannelsPerGroup = weights.outputChannelsPerGroup
+    self.weights = weights
     let m = variant.outputTile
     tilesHigh = (axes.output[1] + m - 1) / m
     tilesWide = (axes.output[2] + m - 1) / m

@@ -1,8 +1,10 @@
 import ResKernels
+import ResPlan
 
 /// A Winograd minimal-filtering algorithm `F(m×m, 3×3)` (Lavin & Gray, 2015): an `m × m` block of outputs of
 /// a 3×3 convolution from an `n × n` input tile (`n = m + 2`) with `n²` products instead of `9m²`, as
-/// `Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A`.
+/// `Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A`. The weight side (`G g Gᵀ`, and which `m` an output gets) is ResPlan's
+/// `WinogradFilter`, shared with the compiler; the input and output transforms are here.
 ///
 /// The 1-D transforms below act on 16 tiles at once (one tile per vector lane) and are written out by hand:
 /// a generic matrix product would multiply by every zero and one of B and A, which would cost as much as
@@ -16,11 +18,11 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// coefficients (up to 8 in A, 5 in B) cost a few more bits of rounding error.
   case f4x4
 
-  /// The variant for a `height × width` output (the method applies by `ConvMethod.choose`): `F(4×4)` unless a
-  /// 4×4 tile would leave much of it unused on a small output (ResNet's 7×7 stage: two tiles per side, 49 of
-  /// 64 outputs used).
-  static func choose(outputHeight: Int, outputWidth: Int) -> WinogradVariant {
-    min(outputHeight, outputWidth) >= 12 ? .f4x4 : .f2x2
+  /// The variant computing `m × m` output tiles, nil for an `m` there is none for. (Which `m` an output gets
+  /// is `WinogradFilter.outputTile`, and reaches here through the weights' layout.)
+  init?(outputTile: Int) {
+    guard let variant = Self.allCases.first(where: { $0.outputTile == outputTile }) else { return nil }
+    self = variant
   }
 
   /// `F(4x4,3x3)`, for profiles.
@@ -36,31 +38,6 @@ enum WinogradVariant: Sendable, CaseIterable {
 
   /// Inputs per tile side (`n = m + 2`); a tile has `n²` frequencies.
   var inputTile: Int { outputTile + 2 }
-
-  /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
-  /// `destination[i·stride]`. In double precision: the weights are transformed once, at load, and rounded
-  /// once.
-  @inline(__always)
-  func transformFilter(
-    _ g0: Double, _ g1: Double, _ g2: Double, into destination: UnsafeMutablePointer<Double>, stride: Int
-  ) {
-    switch self {
-    case .f2x2:
-      destination[0] = g0
-      destination[stride] = (g0 + g1 + g2) / 2
-      destination[2 * stride] = (g0 - g1 + g2) / 2
-      destination[3 * stride] = g2
-    case .f4x4:
-      let outer = g0 + g2
-      let even = g0 / 24 + g2 / 6
-      destination[0] = g0 / 4
-      destination[stride] = -(outer + g1) / 6
-      destination[2 * stride] = -(outer - g1) / 6
-      destination[3 * stride] = even + g1 / 12
-      destination[4 * stride] = even - g1 / 12
-      destination[5 * stride] = g2
-    }
-  }
 
   /// `Bᵀ d` for `n` vectors `d` (`source[i·stride]`), written to `destination[i·destinationStride]`.
   @inline(__always)

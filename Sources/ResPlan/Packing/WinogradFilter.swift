@@ -1,0 +1,122 @@
+/// The weight side of Winograd's `F(m×m, 3×3)` (Lavin & Gray, 2015), shared by the compiler, which writes the
+/// transformed weights into the plan, and the runtime, which uses them in place (or transforms ONNX-layout
+/// weights itself when a plan does not hold them transformed): which tile an output gets, and the filter
+/// transform `U = G g Gᵀ` into the GEMM microkernel's A panels. Both sides computing it here keeps the plan's
+/// bytes identical to what the runtime would produce.
+///
+/// The transformed weights of a `[M, C/g, 3, 3]` convolution are `groups · n²` matrices (`n = m + 2`) of
+/// `M/g × C/g`: frequency `ξ` of group `q` is matrix `q·n² + ξ`, in the `PanelLayout`'s panels.
+public enum WinogradFilter {
+  /// The output tiles `m` a plan may declare: `F(2×2)` and `F(4×4)`.
+  public static let outputTiles = [2, 4]
+
+  /// The output tile `m` for a `height × width` output: 4 unless a 4×4 tile would leave much of it unused on a
+  /// small output (ResNet's 7×7 stage: two tiles per side, 49 of 64 outputs used), then 2.
+  public static func outputTile(outputHeight: Int, outputWidth: Int) -> Int {
+    min(outputHeight, outputWidth) >= 12 ? 4 : 2
+  }
+
+  /// The layout of the transformed weights of `groups` groups of `rows` output and `depth` input channels in
+  /// `width`-row panels, or nil when a size overflows.
+  public static func layout(outputTile: Int, groups: Int, rows: Int, depth: Int, width: Int) -> PanelLayout? {
+    let n = outputTile + 2
+    let (matrices, o1) = groups.multipliedReportingOverflow(by: n * n)
+    let (filterFloats, o2) = depth.multipliedReportingOverflow(by: 9)
+    let (groupFloats, o3) = filterFloats.multipliedReportingOverflow(by: rows)
+    guard !(o1 || o2 || o3) else { return nil }
+    return PanelLayout(
+      width: width, matrices: matrices, rows: rows, depth: depth, matrixStride: groupFloats, rowStride: filterFloats,
+      depthStride: 9, winogradOutputTile: outputTile)
+  }
+
+  /// Transforms the OIHW 3×3 weights at `weights` into `layout` (a layout from `layout(...)`), its
+  /// `floatCount` floats at `destination`. A pure function of its inputs: the products are formed in double
+  /// and rounded once.
+  public static func transform(
+    _ weights: UnsafePointer<Float>, layout: PanelLayout, into destination: UnsafeMutablePointer<Float>
+  ) {
+    let n = layout.winogradOutputTile + 2
+    let width = layout.width
+    let (rows, depth, panelFloats) = (layout.rows, layout.depth, layout.floatsPerMatrix)
+    let block = channelBlock
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n * 3 + n * n) { doubles in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: n * n * block * width) { floats in
+        guard let scratch = doubles.baseAddress, let local = floats.baseAddress else { return }
+        for group in 0..<(layout.matrices / (n * n)) {
+          for panelStart in stride(from: 0, to: rows, by: width) {
+            let outputs = panelStart..<min(panelStart + width, rows)
+            // Rows past the last output channel stay zero.
+            if outputs.count < width { local.initialize(repeating: 0, count: n * n * block * width) }
+            let panel = destination + group * n * n * panelFloats + panelStart * depth
+            for blockStart in stride(from: 0, to: depth, by: block) {
+              let channels = min(block, depth - blockStart)
+              for channel in 0..<channels {
+                for output in outputs {
+                  let filter = weights + group * layout.matrixStride + output * layout.rowStride
+                    + (blockStart + channel) * layout.depthStride
+                  transformFilter(
+                    filter, n: n, into: local + channel * width + output - panelStart, stride: block * width,
+                    scratch: scratch)
+                }
+              }
+              for frequency in 0..<(n * n) {
+                (panel + frequency * panelFloats + blockStart * width).update(
+                  from: local + frequency * block * width, count: channels * width)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Input channels transformed into a local buffer before their rows of every frequency are copied out.
+  /// Writing each filter's `n²` values straight to the panels stored to `n²` addresses a power of two
+  /// apart (ResNet's panels are 64–1024 KB), which share one set of the first-level cache: most of the
+  /// transform's time on ResNet-50 went to those conflicts.
+  private static let channelBlock = 32
+
+  /// `G g Gᵀ` of one 3×3 filter, frequency `ξ` written to `destination[ξ·stride]`: the 1-D transform of each
+  /// column (`n × 3`), then of each row of that; `scratch` holds `n·3 + n²` doubles.
+  @inline(__always)
+  private static func transformFilter(
+    _ filter: UnsafePointer<Float>, n: Int, into destination: UnsafeMutablePointer<Float>, stride: Int,
+    scratch: UnsafeMutablePointer<Double>
+  ) {
+    let half = scratch
+    let frequencies = scratch + n * 3
+    for column in 0..<3 {
+      transformRow(
+        Double(filter[column]), Double(filter[3 + column]), Double(filter[6 + column]), n: n, into: half + column,
+        stride: 3)
+    }
+    for row in 0..<n {
+      transformRow(half[row * 3], half[row * 3 + 1], half[row * 3 + 2], n: n, into: frequencies + row * n, stride: 1)
+    }
+    for frequency in 0..<(n * n) { destination[frequency * stride] = Float(frequencies[frequency]) }
+  }
+
+  /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
+  /// `destination[i·stride]`. `F(2×2)` interpolates at 0, ±1, ∞ (coefficients 0, ±1 and ½); `F(4×4)` at 0,
+  /// ±1, ±2, ∞.
+  @inline(__always)
+  private static func transformRow(
+    _ g0: Double, _ g1: Double, _ g2: Double, n: Int, into destination: UnsafeMutablePointer<Double>, stride: Int
+  ) {
+    if n == 4 {
+      destination[0] = g0
+      destination[stride] = (g0 + g1 + g2) / 2
+      destination[2 * stride] = (g0 - g1 + g2) / 2
+      destination[3 * stride] = g2
+    } else {
+      let outer = g0 + g2
+      let even = g0 / 24 + g2 / 6
+      destination[0] = g0 / 4
+      destination[stride] = -(outer + g1) / 6
+      destination[2 * stride] = -(outer - g1) / 6
+      destination[3 * stride] = even + g1 / 12
+      destination[4 * stride] = even - g1 / 12
+      destination[5 * stride] = g2
+    }
+  }
+}
