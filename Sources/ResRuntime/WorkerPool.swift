@@ -10,8 +10,7 @@ import Synchronization
 /// ResNet or MobileNet inference, many of them tens of microseconds long), so waking a sleeping thread for
 /// each (a futex wake and a reschedule, tens of microseconds on a busy machine) cost as much as a small
 /// step saves. So, like onnxruntime's and OpenVINO's pools, a helper busy-waits on an atomic region counter
-/// for `spinNanoseconds` after each region (pausing, then yielding: see `spin`) and only then sleeps on a
-/// condition variable; the caller likewise busy-waits for the helpers to finish before it sleeps.
+/// for `spinNanoseconds` after each region (see `spin`) and only then sleeps on a condition variable; the caller likewise busy-waits for the helpers to finish before it sleeps.
 ///
 /// `run` is called by one thread at a time (the runner serializes its runs).
 final class WorkerPool: @unchecked Sendable {
@@ -40,13 +39,10 @@ final class WorkerPool: @unchecked Sendable {
   /// the helpers after they see it (the release and acquire of `region` order the two).
   private var job: ((Int) -> Void)?
 
-  /// How long `spin` waits with the `pause` instruction before it yields the processor between checks.
-  private static let pauseNanoseconds: UInt64 = 20_000
-
   /// `region` holds the worker count below this multiple (a runner has at most 256 threads).
   private static let regionStride = 1 << 10
 
-  init(helpers: Int, spinNanoseconds: UInt64 = 300_000) {
+  init(helpers: Int, spinNanoseconds: UInt64 = 50_000) {
     helperCount = helpers
     self.spinNanoseconds = spinNanoseconds
     liveHelpers.store(helpers, ordering: .relaxed)
@@ -109,25 +105,19 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Busy-waits until `done()` or `spinNanoseconds` pass; returns `done()`. For the first
-  /// `pauseNanoseconds` it only pauses between checks; after that it gives up the processor between checks
-  /// (`sched_yield`). On an idle machine a yield returns at once, so this is still a spin; on a busy one the
-  /// thread it waits for may be queued on this very processor (measured: pausing for 2 ms let caller and
-  /// helper wait out each other's time slices, MobileNetV2 at 2 threads went from 20 to 210 ms). The clock
-  /// is read every 64 turns only.
+  /// Busy-waits (pausing between checks) until `done()` or `spinNanoseconds` pass; returns `done()`. The
+  /// budget is short because on a busy machine the thread waited for may be queued behind this very one:
+  /// measured on the shared 2-core machine, a 2 ms budget let caller and helper wait out each other's time
+  /// slices (MobileNetV2 at 2 threads 20 -> 210 ms); yielding the processor between checks instead (up to
+  /// 0.3 ms) measured no better than this. The clock is read every 64 turns only.
   @inline(__always)
   private func spin(until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     var turns = 0
-    var yields = false
     while !done() {
       turns &+= 1
-      if turns & 63 == 0 {
-        let elapsed = DispatchTime.now().uptimeNanoseconds &- start
-        if elapsed > spinNanoseconds { return done() }
-        yields = elapsed > WorkerPool.pauseNanoseconds
-      }
-      if yields { sched_yield() } else { rescpu_spin_pause() }
+      if turns & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- start > spinNanoseconds { return done() }
+      rescpu_spin_pause()
     }
     return true
   }
