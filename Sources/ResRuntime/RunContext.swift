@@ -46,21 +46,15 @@ struct RunContext {
     return max(1, min(threads, tasks))
   }
 
-  /// Runs `body(task, worker)` for every task in `0..<tasks`, on `workers` workers: worker `w` takes tasks
-  /// `w, w + workers, …`. A task's result must not depend on which worker ran it.
+  /// Runs `body(task, worker)` for every task in `0..<tasks` on up to `workers` workers, each claiming the
+  /// next task when it is free (`WorkerPool.forEach`). A task's result must not depend on which worker ran it.
   func parallelFor(tasks: Int, workers: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
     let count = max(1, min(workers, tasks))
     guard count > 1, let pool else {
       for task in 0..<tasks { body(task, 0) }
       return
     }
-    pool.run(workers: count) { worker in
-      var task = worker
-      while task < tasks {
-        body(task, worker)
-        task += count
-      }
-    }
+    pool.forEach(tasks: tasks, workers: count, body)
   }
 
   /// Splits `0..<count` into `parts` contiguous ranges whose bounds are multiples of `granule` (except the

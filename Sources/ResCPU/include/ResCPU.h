@@ -55,4 +55,14 @@ static inline int rescpu_compiled_neon(void) {
 #endif
 }
 
+/// Tells the core that the calling thread is busy-waiting (x86 `pause`, arm64 `yield`): the wait loop then
+/// neither floods the memory pipeline with speculative loads nor starves a sibling hardware thread.
+static inline void rescpu_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
