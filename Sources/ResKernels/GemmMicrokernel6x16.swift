@@ -9,6 +9,7 @@ public enum GemmMicrokernel6x16 {
   public static let nr = 16
 
   public static func run(_ tile: GemmTile) {
+    tile.prefetchOutput()
     var c0 = SIMD16<Float>()
     var c1 = SIMD16<Float>()
     var c2 = SIMD16<Float>()

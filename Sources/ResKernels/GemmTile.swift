@@ -1,3 +1,5 @@
+import ResCPU
+
 /// One call of a GEMM microkernel: `C[0..<rows, 0..<columns] (+)= A·B` for one `MR × NR` register tile.
 ///
 /// `a` and `b` are packed panels (see `PanelPacking`): for each of the `depth` reduction steps, `MR`
@@ -33,6 +35,27 @@ public struct GemmTile {
     self.columns = columns
     self.accumulate = accumulate
     self.epilogue = epilogue
+  }
+}
+
+extension GemmTile {
+  /// Hints the cache to fetch the lines of C (and of the residual) this tile touches once its reduction is
+  /// done. Issued before the reduction loop, so the fetches overlap it: C's rows are a whole matrix row
+  /// apart and the hardware prefetcher does not predict them.
+  @inline(__always)
+  func prefetchOutput() {
+    let lastColumn = columns - 1
+    for row in 0..<rows {
+      let line = c + row * cRowStride
+      rescpu_prefetch_for_write(line)
+      rescpu_prefetch_for_write(line + lastColumn)
+    }
+    guard let epilogue, let residual = epilogue.residual else { return }
+    for row in 0..<rows {
+      let line = residual + row * epilogue.residualRowStride
+      rescpu_prefetch_for_read(line)
+      rescpu_prefetch_for_read(line + lastColumn)
+    }
   }
 }
 

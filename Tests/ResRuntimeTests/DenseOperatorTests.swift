@@ -219,6 +219,21 @@ import Testing
     let byRows = RunContext.ranges(of: m, parts: 4, granule: 6).map { ($0, 0..<n) }
     #expect(product(byRows) == whole)
   }
+
+  @Test func partitionOversplitsForBalanceButKeepsPiecesWorthTheirCost() {
+    // One 1x1 convolution on a 56x56 plane, two workers: four column pieces each.
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 196, piecesPerWorker: 4) == 8)
+    // Enough whole problems (a grouped convolution): no cuts at all, and one worker never cuts.
+    #expect(GemmPartition.piecesPerProblem(problems: 32, workers: 2, tiles: 196, piecesPerWorker: 4) == 1)
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 1, tiles: 196, piecesPerWorker: 4) == 1)
+    // Few tiles: pieces stay at least `minimumTilesPerPiece` tiles long, but every worker still gets one.
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 12, piecesPerWorker: 4) == 3)
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 2, piecesPerWorker: 4) == 2)
+    // A 7x7 layer with 2048 output channels is cut along rows, two pieces per worker.
+    let tasks = GemmPartition.tasks(problems: 1, m: 2048, n: 49, workers: 2)
+    #expect(tasks.count == 4 && tasks.allSatisfy { $0.columns == 0..<49 && $0.rows.lowerBound % 6 == 0 })
+    #expect(tasks.map(\.rows.count).reduce(0, +) == 2048)
+  }
 }
 
 /// numpy `matmul` by definition, in double precision.

@@ -10,31 +10,58 @@ struct GemmTask {
 /// Splits a batch of equally shaped GEMMs (images × groups of a convolution, batches of a MatMul) over
 /// workers, only along output rows and columns, never the reduction, so results do not depend on the split.
 enum GemmPartition {
-  /// Whole problems when there are enough of them for every worker; otherwise each problem is cut along its
-  /// longer dimension (in tiles) into enough pieces. Cuts fall on multiples of the tile: `rowGranule` rows
-  /// (prepacked panels start there) and `columnGranule` columns; the GEMM microkernel's `MR × NR` by default.
+  /// Pieces per worker the split aims for when cutting along output columns. More pieces than workers let a
+  /// worker that gets its core back early take more of the work: on a shared machine one of two threads is
+  /// often descheduled for a while, and with one piece each the other then waits out the whole delay.
+  /// Column pieces pack disjoint parts of B, so they cost nothing extra.
+  static let columnPiecesPerWorker = 4
+  /// The same along rows, where every piece packs the whole B block again: fewer, to keep that bounded.
+  static let rowPiecesPerWorker = 2
+  /// The fewest tiles a piece keeps along the dimension it is cut in: below that the per-piece cost (packing
+  /// setup, the tail tile) outweighs the balance it buys.
+  static let minimumTilesPerPiece = 4
+
+  /// Whole problems when there are enough of them for every worker to get several; otherwise each problem
+  /// is cut along its longer dimension (in tiles) into pieces (`columnPiecesPerWorker` or
+  /// `rowPiecesPerWorker` per worker, at least `minimumTilesPerPiece` tiles each). Cuts fall on multiples of
+  /// the tile: `rowGranule` rows (prepacked panels start there) and `columnGranule` columns; the GEMM
+  /// microkernel's `MR × NR` by default.
   static func tasks(
     problems: Int, m: Int, n: Int, workers: Int, rowGranule: Int = GemmDriver.kernel.mr,
     columnGranule: Int = GemmDriver.kernel.nr
   ) -> [GemmTask] {
-    let piecesPerProblem = workers <= 1 || problems >= workers ? 1 : (workers + problems - 1) / problems
     let rowTiles = (m + rowGranule - 1) / rowGranule
     let columnTiles = (n + columnGranule - 1) / columnGranule
+    let splitsColumns = columnTiles >= rowTiles
+    let pieces = piecesPerProblem(
+      problems: problems, workers: workers, tiles: splitsColumns ? columnTiles : rowTiles,
+      piecesPerWorker: splitsColumns ? columnPiecesPerWorker : rowPiecesPerWorker)
     var tasks: [GemmTask] = []
-    tasks.reserveCapacity(problems * piecesPerProblem)
+    tasks.reserveCapacity(problems * pieces)
     for problem in 0..<problems {
-      if piecesPerProblem == 1 {
+      if pieces == 1 {
         tasks.append(GemmTask(problem: problem, rows: 0..<m, columns: 0..<n))
-      } else if columnTiles >= rowTiles {
-        for range in RunContext.ranges(of: n, parts: piecesPerProblem, granule: columnGranule) {
+      } else if splitsColumns {
+        for range in RunContext.ranges(of: n, parts: pieces, granule: columnGranule) {
           tasks.append(GemmTask(problem: problem, rows: 0..<m, columns: range))
         }
       } else {
-        for range in RunContext.ranges(of: m, parts: piecesPerProblem, granule: rowGranule) {
+        for range in RunContext.ranges(of: m, parts: pieces, granule: rowGranule) {
           tasks.append(GemmTask(problem: problem, rows: range, columns: 0..<n))
         }
       }
     }
     return tasks
+  }
+
+  /// How many pieces to cut each problem into: 1 on one worker or when whole problems already give every
+  /// worker `piecesPerWorker`; else enough for that many per worker, but never below one piece per worker
+  /// nor pieces under `minimumTilesPerPiece` tiles unless one per worker needs it.
+  static func piecesPerProblem(problems: Int, workers: Int, tiles: Int, piecesPerWorker: Int) -> Int {
+    guard workers > 1, problems < workers * piecesPerWorker else { return 1 }
+    let wanted = (workers * piecesPerWorker + problems - 1) / problems
+    let fewest = (workers + problems - 1) / problems
+    let affordable = max(1, tiles / minimumTilesPerPiece)
+    return max(fewest, min(wanted, affordable))
   }
 }
