@@ -18,6 +18,7 @@ benchmarks/README.md explains the output.
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 
@@ -42,6 +43,9 @@ def parse_arguments():
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs after loading (default 3)")
     parser.add_argument("--compile-runs", type=int, default=3,
                         help="times `rescompile MODEL -o PLAN` is run and timed (default 3)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the whole comparison this many times and end with each ratio's median and "
+                             "range over the repeats (default 1)")
     parser.add_argument("--skip-openvino", action="store_true", help="leave OpenVINO out")
     parser.add_argument("--skip-onnxruntime", action="store_true", help="leave onnxruntime out")
     parser.add_argument("--json", metavar="OUT", help="also write every measurement to OUT as JSON")
@@ -53,8 +57,8 @@ def parse_arguments():
     parser.add_argument("--layers", action="store_true",
                         help="run the ResNet-50 per-layer benchmark (layers.py) instead of the model comparison")
     args = parser.parse_args()
-    if args.runs < 1 or args.chunk < 1 or args.warmup < 0 or args.compile_runs < 1:
-        parser.error("--runs, --chunk and --compile-runs must be at least 1, --warmup at least 0")
+    if args.runs < 1 or args.chunk < 1 or args.warmup < 0 or args.compile_runs < 1 or args.repeat < 1:
+        parser.error("--runs, --chunk, --compile-runs and --repeat must be at least 1, --warmup at least 0")
     if any(t < 1 for t in args.threads):
         parser.error("--threads must be at least 1")
     unknown = [m for m in args.models if not os.path.isfile(os.path.join(args.fixtures, m, "model.onnx"))]
@@ -206,6 +210,30 @@ def spread_table(results, args, systems):
     return "\n".join(lines)
 
 
+def repeat_table(repeats, args, systems):
+    """One row per model and thread count: rescompile's ratio of medians to each peer in every repeat, as
+    the median over the repeats and their range. On a shared machine a single run's ratio can move by
+    0.1-0.3; the spread over whole repeats says how much of a difference is real."""
+    names = {"onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
+    peers = [s for s in systems if s != "rescompile"]
+    header = ["model", "threads"] + [f"rescompile/{names[s]} median (range)" for s in peers]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for index, result in enumerate(repeats[0]):
+        for threads in args.threads:
+            row = [result["model"], str(threads)]
+            for peer in peers:
+                ratios = []
+                for results in repeats:
+                    entries = results[index]["systems"]
+                    ours = (entries.get(f"rescompile/{threads}") or {}).get("stats")
+                    theirs = (entries.get(f"{peer}/{threads}") or {}).get("stats")
+                    if ours and theirs:
+                        ratios.append(ours["median"] / theirs["median"])
+                row.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})" if ratios else "—")
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def megabytes(kib):
     return "—" if kib is None else f"{kib / 1024:.0f}"
 
@@ -315,16 +343,26 @@ def main():
     systems = peers_available(args)
     machine_before = harness.machine()
     baselines = interpreter_baselines(systems)
-    results = []
+    repeats = []
     with tempfile.TemporaryDirectory(prefix="rescompile-compare-") as scratch:
-        for name in args.models:
-            results.append(benchmark_model(name, args, systems, bin_dir, scratch))
+        for repeat in range(args.repeat):
+            if args.repeat > 1:
+                print(f"repeat {repeat + 1} of {args.repeat}", file=sys.stderr, flush=True)
+            repeats.append([benchmark_model(name, args, systems, bin_dir, scratch) for name in args.models])
     machine_after = harness.machine()
-    report(results, args, systems, baselines, machine_before, machine_after)
+    for index, repeat_results in enumerate(repeats):
+        if args.repeat > 1:
+            print(f"\n## Repeat {index + 1} of {args.repeat}")
+        report(repeat_results, args, systems, baselines, machine_before, machine_after)
+    results = repeats[-1]
+    if args.repeat > 1 and len(systems) > 1:
+        print(f"\n## Ratios over {args.repeat} repeats: median (min–max) of each repeat's ratio of medians\n")
+        print(repeat_table(repeats, args, systems))
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"machine_before": machine_before, "machine_after": machine_after, "arguments": vars(args),
-                       "interpreter_baseline_rss_kib": baselines, "results": results}, out, indent=1, sort_keys=True)
+                       "interpreter_baseline_rss_kib": baselines, "results": results,
+                       "repeats": repeats}, out, indent=1, sort_keys=True)
         print(f"\nwrote {args.json}", file=sys.stderr)
 
 
