@@ -4,6 +4,7 @@ public struct CompiledPlan: Sendable {
   public let modelPath: String
   public let plan: GeneratedPlan
 
+  /// The whole plan file, assembled in memory on each call (`write(to:)` streams it to a file instead).
   public var bytes: [UInt8] { plan.bytes }
   public var summary: PlanSummary { plan.summary }
 
@@ -19,7 +20,9 @@ public struct CompiledPlan: Sendable {
     guard !PlanPath.isSameFile(path, as: modelPath) else {
       throw FileWriteError(description: "\(path) is the model itself; write the plan somewhere else")
     }
-    try AtomicFile.replace(path, with: plan.bytes)
+    try AtomicFile.replace(path, length: plan.layout.fileLength) { (file) throws(FileWriteError) in
+      try plan.write(to: file)
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 
 extension LoadedModel {
   /// Compiles the model to a plan: optimizes it (ResPasses, at the options' level), then (ResCodegen) binds
@@ -15,17 +14,7 @@ extension LoadedModel {
   public func compile(_ graph: Graph, options: CompileOptions) throws(ModelError) -> CompiledPlan {
     let codegenOptions = CodegenOptions(
       dimensionBindings: options.dimensionBindings, producer: RescompileVersion.producer,
-      sourceFingerprint: try fileFingerprint(), compileOptions: options.description)
+      sourceFingerprint: try fingerprint.value(), compileOptions: options.description)
     return CompiledPlan(modelPath: path, plan: try PlanGenerator.generate(graph, options: codegenOptions))
-  }
-
-  /// The fingerprint of the model file's bytes, recorded in the plan so it can be traced to its source.
-  private func fileFingerprint() throws(ModelError) -> String {
-    do {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-      return Fingerprint.hex(data.withUnsafeBytes { Fingerprint.of($0) })
-    } catch {
-      throw ModelError("cannot read the model again to fingerprint it: \(error.localizedDescription)")
-    }
   }
 }

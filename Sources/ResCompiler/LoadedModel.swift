@@ -10,6 +10,8 @@ public struct LoadedModel: Sendable {
   /// Changes the import made to what the model computes (a projection `--residual-mismatch zero-pad`
   /// inserted), one line each: the compile summary lists them, and `optimized` carries them into its record.
   public let modelChanges: [String]
+  /// The model file's fingerprint for its plans, hashed in the background while the model is optimized.
+  let fingerprint: FileFingerprint
 
   /// Imports the ONNX model at `path` and runs the verifier on the result.
   ///
@@ -19,6 +21,7 @@ public struct LoadedModel: Sendable {
     let imported = try ONNXImporter.importModel(at: path, options: options.onnx)
     try Verifier.verify(imported.graph)
     self.path = path
+    self.fingerprint = FileFingerprint(path: path)
     self.metadata = ModelMetadata(imported)
     self.graph = imported.graph
     self.modelChanges = imported.modelChanges

@@ -10,28 +10,44 @@ public enum PlanChecksum {
   )
 
   public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var lanes: (UInt64, UInt64, UInt64, UInt64) = (primes.0, primes.1, primes.2, primes.3 ^ UInt64(bytes.count))
+    var accumulator = Accumulator(length: bytes.count)
+    accumulator.add(bytes)
+    return accumulator.finish()
+  }
+
+  public static func of(_ bytes: [UInt8]) -> UInt64 {
+    bytes.withUnsafeBytes { of($0) }
+  }
+
+  /// The first value of each lane for `length` bytes.
+  static func initialLanes(length: Int) -> (UInt64, UInt64, UInt64, UInt64) {
+    (primes.0, primes.1, primes.2, primes.3 ^ UInt64(length))
+  }
+
+  /// Mixes the whole 32-byte blocks of `bytes` (its count a multiple of 32) into `lanes`.
+  static func mixBlocks(_ bytes: UnsafeRawBufferPointer, into lanes: inout (UInt64, UInt64, UInt64, UInt64)) {
     let stride = 32
-    let blocks = bytes.count / stride
-    for block in 0..<blocks {
+    var local = lanes
+    for block in 0..<(bytes.count / stride) {
       let base = block * stride
-      lanes.0 = mix(lanes.0, word(bytes, base), primes.0)
-      lanes.1 = mix(lanes.1, word(bytes, base + 8), primes.1)
-      lanes.2 = mix(lanes.2, word(bytes, base + 16), primes.2)
-      lanes.3 = mix(lanes.3, word(bytes, base + 24), primes.3)
+      local.0 = mix(local.0, word(bytes, base), primes.0)
+      local.1 = mix(local.1, word(bytes, base + 8), primes.1)
+      local.2 = mix(local.2, word(bytes, base + 16), primes.2)
+      local.3 = mix(local.3, word(bytes, base + 24), primes.3)
     }
+    lanes = local
+  }
+
+  /// The checksum from the lanes after every whole block and the bytes after the last one (fewer than 32).
+  static func finalize(_ lanes: (UInt64, UInt64, UInt64, UInt64), tail: UnsafeRawBufferPointer) -> UInt64 {
     var h = lanes.0 ^ rotate(lanes.1, 17) ^ rotate(lanes.2, 31) ^ rotate(lanes.3, 47)
-    for i in (blocks * stride)..<bytes.count {
-      h = mix(h, UInt64(bytes[i]), primes.0)
+    for byte in tail {
+      h = mix(h, UInt64(byte), primes.0)
     }
     h ^= h >> 33
     h = h &* primes.1
     h ^= h >> 29
     return h
-  }
-
-  public static func of(_ bytes: [UInt8]) -> UInt64 {
-    bytes.withUnsafeBytes { of($0) }
   }
 
   @inline(__always)

@@ -4,50 +4,67 @@
 /// do not overlap the header, and match their checksums. What is *inside* the metadata is checked by the
 /// runtime when it builds its operators.
 public enum PlanFile {
+  /// Where the sections of a plan file go, from the sizes of its metadata and constant sections.
+  public struct Layout: Sendable, Hashable {
+    public let metadataOffset: Int
+    public let metadataLength: Int
+    public let constantsOffset: Int
+    public let constantsLength: Int
+
+    public init(metadataLength: Int, constantsLength: Int) {
+      metadataOffset = PlanHeader.size
+      self.metadataLength = metadataLength
+      constantsOffset = PlanFile.roundUp(metadataOffset + metadataLength, to: PlanHeader.constantAlignment)
+      self.constantsLength = constantsLength
+    }
+
+    /// The size of the whole file.
+    public var fileLength: Int { constantsOffset + constantsLength }
+  }
+
   /// The bytes of a plan file whose metadata section is `metadata` (a serialized `Rescompile_Plan_PlanMetadata`)
   /// and whose constant section is `constants` (already laid out with 64-byte aligned entries).
   public static func assemble(
     metadata: [UInt8], constants: [UInt8], producer: String, requiredFeatures: CPUFeatures
   ) -> [UInt8] {
-    assemble(
-      metadata: metadata, constantsLength: constants.count, producer: producer, requiredFeatures: requiredFeatures
-    ) { destination in
-      constants.withUnsafeBytes { source in destination.copyMemory(from: source) }
+    let layout = Layout(metadataLength: metadata.count, constantsLength: constants.count)
+    return [UInt8](unsafeUninitializedCapacity: layout.fileLength) { storage, initialized in
+      let buffer = UnsafeMutableRawBufferPointer(storage)
+      buffer.initializeMemory(as: UInt8.self, repeating: 0)
+      write(metadata: metadata, layout: layout, producer: producer, requiredFeatures: requiredFeatures,
+        to: PlanBufferSink(buffer)
+      ) { writer in
+        constants.withUnsafeBytes { writer.write($0, at: 0) }
+      }
+      initialized = layout.fileLength
     }
   }
 
-  /// The bytes of a plan file whose constant section of `constantsLength` bytes `writeConstants` writes in
-  /// place (every byte of the buffer it is given): the section goes straight into the file, never through a
-  /// second copy of a model's weights.
-  public static func assemble(
-    metadata: [UInt8], constantsLength: Int, producer: String, requiredFeatures: CPUFeatures,
-    writeConstants: (UnsafeMutableRawBufferPointer) -> Void
-  ) -> [UInt8] {
-    let metadataOffset = PlanHeader.size
-    let constantsOffset = roundUp(metadataOffset + metadata.count, to: PlanHeader.constantAlignment)
-    let total = constantsOffset + constantsLength
-    var constantsChecksum: UInt64 = 0
-    var file = [UInt8](unsafeUninitializedCapacity: total) { storage, initialized in
-      let raw = UnsafeMutableRawBufferPointer(storage)
-      let metadataEnd = metadataOffset + metadata.count
-      UnsafeMutableRawBufferPointer(rebasing: raw[0..<metadataOffset]).initializeMemory(as: UInt8.self, repeating: 0)
-      metadata.withUnsafeBytes { source in
-        UnsafeMutableRawBufferPointer(rebasing: raw[metadataOffset..<metadataEnd]).copyMemory(from: source)
-      }
-      UnsafeMutableRawBufferPointer(rebasing: raw[metadataEnd..<constantsOffset])
-        .initializeMemory(as: UInt8.self, repeating: 0)
-      let constants = UnsafeMutableRawBufferPointer(rebasing: raw[constantsOffset..<total])
-      writeConstants(constants)
-      constantsChecksum = PlanChecksum.of(UnsafeRawBufferPointer(constants))
-      initialized = total
-    }
+  /// Writes a plan file into `sink` (which already has `layout.fileLength` zero bytes): the metadata, then the
+  /// constant section, which `writeConstants` writes payload by payload in increasing offsets, then the
+  /// header with the checksums. The constants go from wherever they are straight to the sink, so a model's
+  /// 100 MB of weights never need a second copy in memory on their way to disk.
+  public static func write<Sink: PlanFileSink>(
+    metadata: [UInt8], layout: Layout, producer: String, requiredFeatures: CPUFeatures, to sink: Sink,
+    writeConstants: (inout PlanConstantWriter<Sink>) throws(Sink.Failure) -> Void
+  ) throws(Sink.Failure) {
+    precondition(metadata.count == layout.metadataLength, "the metadata is not the length the layout has")
+    try write(metadata, at: layout.metadataOffset, to: sink)
+    var constants = PlanConstantWriter(sink: sink, sectionOffset: layout.constantsOffset, length: layout.constantsLength)
+    try writeConstants(&constants)
     let header = PlanHeader(
       producer: producer, requiredFeatures: requiredFeatures,
-      metadataOffset: UInt64(metadataOffset), metadataLength: UInt64(metadata.count),
-      constantsOffset: UInt64(constantsOffset), constantsLength: UInt64(constantsLength),
-      metadataChecksum: PlanChecksum.of(metadata), constantsChecksum: constantsChecksum)
-    file.replaceSubrange(0..<PlanHeader.size, with: header.serialized())
-    return file
+      metadataOffset: UInt64(layout.metadataOffset), metadataLength: UInt64(layout.metadataLength),
+      constantsOffset: UInt64(layout.constantsOffset), constantsLength: UInt64(layout.constantsLength),
+      metadataChecksum: PlanChecksum.of(metadata), constantsChecksum: constants.finish())
+    try write(header.serialized(), at: 0, to: sink)
+  }
+
+  /// `sink.write` of an array's bytes (`Array.withUnsafeBytes` only rethrows untyped errors).
+  private static func write<Sink: PlanFileSink>(_ bytes: [UInt8], at offset: Int, to sink: Sink) throws(Sink.Failure) {
+    try bytes.withUnsafeBytes { raw in
+      Result { () throws(Sink.Failure) in try sink.write(raw, at: offset) }
+    }.get()
   }
 
   /// The sections of a plan file, each checked against the file's bounds and its checksum.

@@ -48,16 +48,17 @@ enum PlanEmitter {
     metadata.concatCopiedBytes = UInt64(concats.copiedBytes)
     metadata.concatAliasedBytes = UInt64(concats.aliasedBytes)
 
-    let file = PlanFile.assemble(
-      metadata: try Self.serialized(metadata), constantsLength: constants.length, producer: options.producer,
-      requiredFeatures: [], writeConstants: constants.write(into:))
+    let encodedMetadata = try Self.serialized(metadata)
+    let layout = PlanFile.Layout(metadataLength: encodedMetadata.count, constantsLength: constants.length)
     let summary = PlanSummary(
       sourceNodeCount: sourceNodeCount, foldedNodeCount: prepared.foldedNodeCount, steps: builder.steps,
       bufferCount: encodedBuffers.count, constantBytes: constants.length,
       constantCount: payloadOffsets.compactMap { $0 }.count - constants.deduplicatedCount,
       arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.plan.naiveBytes,
-      concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: file.count)
-    return GeneratedPlan(bytes: file, summary: summary, metadata: metadata, arena: arena, concats: concats)
+      concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: layout.fileLength)
+    return GeneratedPlan(
+      summary: summary, metadata: metadata, arena: arena, concats: concats, encodedMetadata: encodedMetadata,
+      constants: constants, producer: options.producer)
   }
 
   private static func binding(_ binding: LoweredPlan.Binding, _ buffers: BufferNumbering)
