@@ -151,7 +151,7 @@ struct ConvOperator: Operator {
           weights: weights, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
           outputChannels: outputChannelsPerGroup)
       else { throw operands.failure("the grid method needs constant weights of one group in \(MicrokernelRegistry.gridConv.mr)-row panels") }
-      return (.grid(grid), try grid.sharedScratchBytes(site: site), try grid.scratchBytesPerWorker(site: site))
+      return (.grid(grid), try grid.sharedScratchBytes(site: site), 0)
     case .direct:
       guard let packed else { throw operands.failure("the direct method needs constant weights") }
       let direct = try DirectConvolution(

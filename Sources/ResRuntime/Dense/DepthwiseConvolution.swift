@@ -84,9 +84,11 @@ struct DepthwiseConvolution: Sendable {
     let plane = axes.outputPlane
     grid.taps.withUnsafeBufferPointer { taps in
       context.parallelFor(tasks: ranges.count, workers: workers) { index, worker in
-        let (planes, row, sums) = grid.layout(context.scratchFloats(worker: worker))
+        let (planes, sums) = grid.layout(context.scratchFloats(worker: worker))
+        grid.clear(planes)
+        VectorAccess.fill(planes + grid.planeFloats, floats: Self.slack, with: 0)
         for channel in ranges[index] {
-          grid.copyPlane(image.input + channel * axes.inputPlane, input, into: planes, row: row)
+          grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes)
           for output in channel * multiplier..<(channel + 1) * multiplier {
             DepthwiseGridMicrokernel.run(
               input: UnsafePointer(planes), taps: taps.baseAddress!, weights: image.weights + output * axes.kernelVolume,

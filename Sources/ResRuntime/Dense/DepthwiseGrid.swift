@@ -39,65 +39,78 @@ struct DepthwiseGrid: Sendable {
   }
 
   /// Floats of one worker's scratch: the phase planes and the room the kernel's last vector reads past them,
-  /// one padded input row (to split into phases), and the grid of sums rounded up to whole vectors; each piece
-  /// starts on a 16-float boundary.
+  /// then the grid of sums rounded up to whole vectors; each piece starts on a 16-float boundary.
   func scratchFloats(site: StepSite) throws(RuntimeError) -> Int {
     let planes = try CheckedMath.multiply(phasePlane, stride * stride, "\(site): depthwise phase planes")
-    let row = try CheckedMath.add(stride * phaseWidth, DepthwiseConvolution.slack, "\(site): depthwise row")
     let sums = try CheckedMath.add(count, 16, "\(site): depthwise grid")
-    let total = try CheckedMath.add(planes + DepthwiseConvolution.slack, row, "\(site): depthwise scratch")
-    return try CheckedMath.add(total, sums + 32, "\(site): depthwise scratch")
+    let total = try CheckedMath.add(planes + DepthwiseConvolution.slack, 16, "\(site): depthwise scratch")
+    return try CheckedMath.add(total, sums + 16, "\(site): depthwise scratch")
   }
 
-  /// Where the scratch's pieces start: phase planes, then the row buffer, then the sums.
-  func layout(_ scratch: UnsafeMutablePointer<Float>) -> (
-    planes: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
-  ) {
-    let planes = scratch
-    let row = planes + Self.roundedToVectors(stride * stride * phasePlane + DepthwiseConvolution.slack)
-    let sums = row + Self.roundedToVectors(stride * phaseWidth + DepthwiseConvolution.slack)
-    return (planes, row, sums)
+  /// Where the scratch's pieces start: phase planes, then the sums.
+  func layout(_ scratch: UnsafeMutablePointer<Float>) -> (planes: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
+    (scratch, scratch + Self.roundedToVectors(stride * stride * phasePlane + DepthwiseConvolution.slack))
   }
 
   private static func roundedToVectors(_ floats: Int) -> Int {
     (floats + 15) / 16 * 16
   }
 
-  /// Writes one input plane, padded, into the phase planes (`row` is scratch for one padded row).
-  func copyPlane(
-    _ source: UnsafePointer<Float>, _ input: PaddedInput, into planes: UnsafeMutablePointer<Float>,
-    row: UnsafeMutablePointer<Float>
-  ) {
+  /// Floats of one channel's phase planes.
+  var planeFloats: Int { stride * stride * phasePlane }
+
+  /// Zeroes one channel's phase planes (`planeFloats`; the slack after them is the caller's). `copyInterior`
+  /// writes only the cells of the input, so the padding written here serves every channel copied into the
+  /// same planes afterwards: filling each padded row's border per channel cost as much as copying the row on
+  /// MobileNet's small planes.
+  func clear(_ planes: UnsafeMutablePointer<Float>) {
+    VectorAccess.fill(planes, floats: planeFloats, with: 0)
+  }
+
+  /// Writes one input plane into the phase planes' input cells (their padding as `clear` left it): at stride
+  /// 2 each input row is split into its even and odd columns straight from the source.
+  func copyInterior(_ source: UnsafePointer<Float>, _ input: PaddedInput, into planes: UnsafeMutablePointer<Float>) {
     let axes = input.axes
     let (inH, inW) = (axes.input[1], axes.input[2])
-    let left = axes.padsBegin[2]
-    let width = stride * phaseWidth
-    for paddedRow in 0..<(stride * phaseRows) {
-      let inputRow = paddedRow - axes.padsBegin[1]
-      let target = stride == 1 ? planes + paddedRow * phaseWidth : row
-      if inputRow >= 0, inputRow < inH, paddedRow < input.shape[1] {
-        VectorAccess.fill(target, floats: left, with: 0)
-        VectorAccess.copy(source + inputRow * inW, to: target + left, floats: inW)
-        VectorAccess.fill(target + left + inW, floats: width - left - inW, with: 0)
-      } else {
-        VectorAccess.fill(target, floats: width, with: 0)
+    let (top, left) = (axes.padsBegin[1], axes.padsBegin[2])
+    let planeEnd = source + inH * inW
+    for inputRow in 0..<inH {
+      let paddedRow = inputRow + top
+      let rowSource = source + inputRow * inW
+      guard stride == 2 else {
+        VectorAccess.copy(rowSource, to: planes + paddedRow * phaseWidth + left, floats: inW)
+        continue
       }
-      if stride == 2 {
-        let phaseRow = planes + (paddedRow % 2) * 2 * phasePlane + (paddedRow / 2) * phaseWidth
-        Self.deinterleave(UnsafePointer(row), even: phaseRow, odd: phaseRow + phasePlane, count: phaseWidth)
+      let phaseRow = planes + (paddedRow % 2) * 2 * phasePlane + (paddedRow / 2) * phaseWidth
+      for parity in 0..<2 {
+        let column = parity + left
+        Self.copyEvenLanes(
+          from: rowSource + parity, end: planeEnd, count: (inW - parity + 1) / 2,
+          to: phaseRow + (column % 2) * phasePlane + column / 2)
       }
     }
   }
 
-  /// `even[i] = row[2i]`, `odd[i] = row[2i + 1]` for `i < count`; reads up to 32 floats past `2·count`.
-  private static func deinterleave(
-    _ row: UnsafePointer<Float>, even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, count: Int
+  /// `destination[i] = source[2i]` for `i < count`, never reading at or past `end`.
+  private static func copyEvenLanes(
+    from source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Float>
   ) {
     var i = 0
     while i < count {
       let width = min(16, count - i)
-      VectorAccess.storePartial(VectorAccess.loadEvenLanes(row + 2 * i), even + i, width)
-      VectorAccess.storePartial(VectorAccess.loadEvenLanes(row + 2 * i + 1), odd + i, width)
+      let start = source + 2 * i
+      let values: SIMD16<Float>
+      if end - start >= 32 {
+        values = VectorAccess.loadEvenLanes(start)
+      } else {
+        values = withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+          let tail = buffer.baseAddress!
+          VectorAccess.fill(tail, floats: 32, with: 0)
+          VectorAccess.copy(start, to: tail, floats: end - start)
+          return VectorAccess.loadEvenLanes(UnsafePointer(tail))
+        }
+      }
+      VectorAccess.storePartial(values, destination + i, width)
       i += 16
     }
   }

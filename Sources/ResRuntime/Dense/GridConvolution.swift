@@ -39,7 +39,7 @@ struct GridConvolution: Sendable {
     self.channels = channels
     self.outputChannels = outputChannels
     self.weights = weights
-    let channelFloats = grid.phasePlane * grid.stride * grid.stride
+    let channelFloats = grid.planeFloats
     self.channelFloats = channelFloats
     offsets = (0..<channels).flatMap { channel in grid.taps.map { channel * channelFloats + $0 } }
   }
@@ -50,11 +50,6 @@ struct GridConvolution: Sendable {
     return try CheckedMath.multiply(planes + DepthwiseConvolution.slack, 4, "\(site): grid phase plane bytes")
   }
 
-  /// Bytes of one padded input row per worker (`DepthwiseGrid.copyPlane` splits rows into phases through it).
-  func scratchBytesPerWorker(site: StepSite) throws(RuntimeError) -> Int {
-    try CheckedMath.multiply(grid.stride * grid.phaseWidth + DepthwiseConvolution.slack + 16, 4, "\(site): grid row")
-  }
-
   /// The operands of one image, each at its channel 0.
   struct ImageOperands {
     var input: UnsafePointer<Float>
@@ -62,15 +57,15 @@ struct GridConvolution: Sendable {
     var epilogue: MatrixEpilogue
   }
 
-  /// Convolves one image: its channels into the phase planes, then its output rows in tasks of
+  /// Convolves one image: its channels into the phase planes, with the slack the last channel's last vector
+  /// reads zeroed, then its output rows in tasks of
   /// `rowsPerTask`, over `workers`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
     let planes = context.sharedScratch.bindMemory(to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
-    (planes + channels * channelFloats).update(repeating: 0, count: DepthwiseConvolution.slack)
-    context.parallelFor(tasks: channels, workers: workers) { channel, worker in
-      grid.copyPlane(
-        image.input + channel * axes.inputPlane, input, into: planes + channel * channelFloats,
-        row: context.scratchFloats(worker: worker))
+    VectorAccess.fill(planes + channels * channelFloats, floats: DepthwiseConvolution.slack, with: 0)
+    context.parallelFor(tasks: channels, workers: workers) { channel, _ in
+      grid.clear(planes + channel * channelFloats)
+      grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes + channel * channelFloats)
     }
     let outH = axes.output[1]
     let tasks = (outH + Self.rowsPerTask - 1) / Self.rowsPerTask
