@@ -5,59 +5,75 @@ import ResKernels
 /// (row phase × column phase; at stride 1 the padded plane itself), `phaseRows × phaseWidth` each, back to
 /// back. Output (h, w) then has its window origin at grid position `h·phaseWidth + w` of phase plane 0, and
 /// tap (kh, kw) reads phase plane `(kh mod s, kw mod s)` at offset `(kh / s)·phaseWidth + kw / s` from there.
+///
+/// With `readsEvenLanes` (stride 2 into narrow output rows: MobileNetV2's 14→7 layer) the plane is
+/// not split: it is laid out as at stride 1, output (h, w) is grid position `h·phaseWidth + w` with its
+/// window origin at twice that, and the kernel loads every other float (`DepthwiseGridMicrokernel.runEvenLanes`).
+/// Splitting a 14×14 plane into phases cost three times the convolution: two short partial stores per input
+/// row, against one contiguous copy.
 struct DepthwiseGrid: Sendable {
   let stride: Int
+  let readsEvenLanes: Bool
   let phaseRows: Int
   let phaseWidth: Int
   let phasePlane: Int
-  /// Every tap's offset from a grid position, in weight order, phase plane included.
+  /// Every tap's offset from a grid position (from twice the position when `readsEvenLanes`), in weight
+  /// order, phase plane included.
   let taps: [Int]
   /// Grid positions up to the last output: `(outH − 1)·phaseWidth + outW`.
   let count: Int
+  /// Floats from the first phase plane's start that the kernel may read: the planes and what its last vector
+  /// reads past them.
+  let readFloats: Int
 
   /// The grid of `input`'s geometry, or nil when its stride, dilation or window depth is not one this layout
-  /// covers (the row-tile kernel runs those).
-  init?(_ input: PaddedInput) {
+  /// covers (the row-tile kernel runs those). `evenLanes` asks for the unsplit layout at stride 2.
+  init?(_ input: PaddedInput, evenLanes: Bool = false) {
     let axes = input.axes
     let stride = axes.strides[1]
     guard axes.kernel[0] == 1, axes.strides[2] == stride, stride == 1 || stride == 2, axes.dilations[1] == 1,
       axes.dilations[2] == 1, axes.output[1] > 0, axes.output[2] > 0
     else { return nil }
     self.stride = stride
-    phaseRows = (input.shape[1] + stride - 1) / stride
-    phaseWidth = (input.shape[2] + stride - 1) / stride
+    readsEvenLanes = evenLanes && stride == 2
+    let split = readsEvenLanes ? 1 : stride
+    phaseRows = (input.shape[1] + split - 1) / split
+    phaseWidth = (input.shape[2] + split - 1) / split
     phasePlane = phaseRows * phaseWidth
     var taps: [Int] = []
     for kh in 0..<axes.kernel[1] {
       for kw in 0..<axes.kernel[2] {
-        let phase = (kh % stride) * stride + kw % stride
-        taps.append(phase * phasePlane + (kh / stride) * phaseWidth + kw / stride)
+        let phase = (kh % split) * split + kw % split
+        taps.append(phase * phasePlane + (kh / split) * phaseWidth + kw / split)
       }
     }
     self.taps = taps
     count = (axes.output[1] - 1) * phaseWidth + axes.output[2]
+    let lastVector = (count + 15) / 16 * 16 - 16
+    let lastTap = taps.max() ?? 0
+    let reach = readsEvenLanes ? 2 * lastVector + lastTap + 32 : lastVector + lastTap + 16
+    readFloats = max(reach, split * split * phasePlane + DepthwiseConvolution.slack)
   }
 
-  /// Floats of one worker's scratch: the phase planes and the room the kernel's last vector reads past them,
-  /// then the grid of sums rounded up to whole vectors; each piece starts on a 16-float boundary.
+  /// Floats of one channel's phase planes.
+  var planeFloats: Int { (readsEvenLanes ? 1 : stride * stride) * phasePlane }
+
+  /// Floats of one worker's scratch: what the kernel reads (`readFloats`), then the grid of sums rounded up
+  /// to whole vectors; each piece starts on a 16-float boundary.
   func scratchFloats(site: StepSite) throws(RuntimeError) -> Int {
-    let planes = try CheckedMath.multiply(phasePlane, stride * stride, "\(site): depthwise phase planes")
     let sums = try CheckedMath.add(count, 16, "\(site): depthwise grid")
-    let total = try CheckedMath.add(planes + DepthwiseConvolution.slack, 16, "\(site): depthwise scratch")
+    let total = try CheckedMath.add(readFloats, 16, "\(site): depthwise scratch")
     return try CheckedMath.add(total, sums + 16, "\(site): depthwise scratch")
   }
 
   /// Where the scratch's pieces start: phase planes, then the sums.
   func layout(_ scratch: UnsafeMutablePointer<Float>) -> (planes: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
-    (scratch, scratch + Self.roundedToVectors(stride * stride * phasePlane + DepthwiseConvolution.slack))
+    (scratch, scratch + Self.roundedToVectors(readFloats))
   }
 
   private static func roundedToVectors(_ floats: Int) -> Int {
     (floats + 15) / 16 * 16
   }
-
-  /// Floats of one channel's phase planes.
-  var planeFloats: Int { stride * stride * phasePlane }
 
   /// Zeroes one channel's phase planes (`planeFloats`; the slack after them is the caller's). `copyInterior`
   /// writes only the cells of the input, so the padding written here serves every channel copied into the
@@ -77,7 +93,7 @@ struct DepthwiseGrid: Sendable {
     for inputRow in 0..<inH {
       let paddedRow = inputRow + top
       let rowSource = source + inputRow * inW
-      guard stride == 2 else {
+      guard stride == 2, !readsEvenLanes else {
         VectorAccess.copy(rowSource, to: planes + paddedRow * phaseWidth + left, floats: inW)
         continue
       }
