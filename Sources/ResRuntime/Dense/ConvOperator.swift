@@ -150,7 +150,10 @@ struct ConvOperator: Operator {
         let grid = GridConvolution(
           weights: weights, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
           outputChannels: outputChannelsPerGroup)
-      else { throw operands.failure("the grid method needs constant weights of one group in \(MicrokernelRegistry.gridConv.mr)-row panels") }
+      else {
+        throw operands.failure(
+          "the grid method needs constant weights of one group in \(MicrokernelRegistry.gridConv.mr)-row panels")
+      }
       return (.grid(grid), try grid.sharedScratchBytes(site: site), 0)
     case .direct:
       guard let packed else { throw operands.failure("the direct method needs constant weights") }

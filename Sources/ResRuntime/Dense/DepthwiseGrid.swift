@@ -67,7 +67,9 @@ struct DepthwiseGrid: Sendable {
   }
 
   /// Where the scratch's pieces start: phase planes, then the sums.
-  func layout(_ scratch: UnsafeMutablePointer<Float>) -> (planes: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
+  func layout(
+    _ scratch: UnsafeMutablePointer<Float>
+  ) -> (planes: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
     (scratch, scratch + Self.roundedToVectors(readFloats))
   }
 
@@ -109,7 +111,8 @@ struct DepthwiseGrid: Sendable {
 
   /// `destination[i] = source[2i]` for `i < count`, never reading at or past `end`.
   private static func copyEvenLanes(
-    from source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int, to destination: UnsafeMutablePointer<Float>
+    from source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int,
+    to destination: UnsafeMutablePointer<Float>
   ) {
     var i = 0
     while i < count {

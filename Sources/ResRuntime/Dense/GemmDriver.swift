@@ -95,9 +95,11 @@ struct MatrixEpilogue {
 /// microkernel tiles. A short reduction (`shortDepth` or less: MobileNet's 1×1 convolutions of 16–64
 /// channels) takes its tiles row panel by row panel instead and in wider column blocks: its tile's sums cost
 /// less than its stores, and column panels innermost wrote 96 rows of C in 64-byte pieces 50 KB apart,
-/// which the hardware prefetchers cannot follow; rows outermost write six rows sequentially. Every element of C is summed in the same order (K blocks in sequence, each in order)
-/// whatever block of C a call covers, so splitting C's rows or columns over threads gives bit-identical
-/// results.
+/// which the hardware prefetchers cannot follow; rows outermost write six rows sequentially (MobileNetV2's
+/// 16→96 layer at 112×112: 1.77 → 0.89 ms).
+///
+/// Every element of C is summed in the same order (K blocks in sequence, each in order) whatever block of C
+/// a call covers, so splitting C's rows or columns over threads gives bit-identical results.
 enum GemmDriver {
   static let kernel = MicrokernelRegistry.gemm
   static let kc = 256
@@ -133,7 +135,8 @@ enum GemmDriver {
     while columnStart < columns.upperBound {
       // A prepacked B needs no column blocks (they only bound the B block packed per run), and each column
       // block packs A again: a transformer's MLP (N = 768) packed its activations three times.
-      let blockColumns = b.isPrepacked ? columns.count : min(columnsPerBlock(k: k), columns.upperBound - columnStart)
+      let blockColumns =
+        b.isPrepacked ? columns.count : min(columnsPerBlock(k: k), columns.upperBound - columnStart)
       let columnPanels = (blockColumns + nr - 1) / nr
       for depthBlock in 0..<depthBlocks {
         let depthStart = depthBlock * kc

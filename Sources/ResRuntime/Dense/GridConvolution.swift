@@ -61,7 +61,8 @@ struct GridConvolution: Sendable {
   /// reads zeroed, then its output rows in tasks of
   /// `rowsPerTask`, over `workers`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
-    let planes = context.sharedScratch.bindMemory(to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
+    let planes = context.sharedScratch.bindMemory(
+      to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
     VectorAccess.fill(planes + channels * channelFloats, floats: DepthwiseConvolution.slack, with: 0)
     context.parallelFor(tasks: channels, workers: workers) { channel, _ in
       grid.clear(planes + channel * channelFloats)
