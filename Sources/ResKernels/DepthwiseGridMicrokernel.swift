@@ -47,6 +47,44 @@ public enum DepthwiseGridMicrokernel {
     }
   }
 
+  /// `run` at stride 2 on an unsplit plane: `sums[q] = bias + Σₜ weights[t] · input[2q + taps[t]]`, each
+  /// vector of sixteen positions loaded as the even lanes of 32 floats. `input` must be readable 31 floats
+  /// past `2·q + taps[t]` of the last vector's first position `q`.
+  public static func runEvenLanes(
+    input: UnsafePointer<Float>, taps: UnsafePointer<Int>, weights: UnsafePointer<Float>, tapCount: Int,
+    bias: Float, sums: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    let start = SIMD16<Float>(repeating: bias)
+    var q = 0
+    while q + 64 <= count {
+      var a0 = start
+      var a1 = start
+      var a2 = start
+      var a3 = start
+      for tap in 0..<tapCount {
+        let source = input + 2 * q + taps[tap]
+        let weight = weights[tap]
+        VectorArithmetic.multiplyAdd(&a0, weight, VectorAccess.loadEvenLanes(source))
+        VectorArithmetic.multiplyAdd(&a1, weight, VectorAccess.loadEvenLanes(source + 32))
+        VectorArithmetic.multiplyAdd(&a2, weight, VectorAccess.loadEvenLanes(source + 64))
+        VectorArithmetic.multiplyAdd(&a3, weight, VectorAccess.loadEvenLanes(source + 96))
+      }
+      VectorAccess.store(a0, sums + q)
+      VectorAccess.store(a1, sums + q + 16)
+      VectorAccess.store(a2, sums + q + 32)
+      VectorAccess.store(a3, sums + q + 48)
+      q += 64
+    }
+    while q < count {
+      var a0 = start
+      for tap in 0..<tapCount {
+        VectorArithmetic.multiplyAdd(&a0, weights[tap], VectorAccess.loadEvenLanes(input + 2 * q + taps[tap]))
+      }
+      VectorAccess.store(a0, sums + q)
+      q += 16
+    }
+  }
+
   /// `output[h·columns + w] = activation(sums[h·pitch + w] + residual[h·columns + w])` for `h < rows`,
   /// `w < columns`: the rest of the epilogue, and the grid's rows packed into the output plane.
   ///

@@ -6,6 +6,15 @@ public struct GemmMicrokernel: Sendable {
   public let run: @Sendable (GemmTile) -> Void
 }
 
+/// A grid-convolution microkernel: `mr` output channels × `nr` output positions on the lanes, reading the
+/// input in place at one offset per reduction step (see `GridConvTile`).
+public struct GridConvMicrokernel: Sendable {
+  public let name: String
+  public let mr: Int
+  public let nr: Int
+  public let run: @Sendable (GridConvTile) -> Void
+}
+
 /// A direct-convolution microkernel: `lanes` output channels × `positions` output positions read straight
 /// from the input (see `DirectConvTile`).
 public struct DirectConvMicrokernel: Sendable {
@@ -40,6 +49,7 @@ public struct PoolMicrokernel: Sendable {
 public enum Microkernel: Sendable {
   case gemm(GemmMicrokernel)
   case directConv(DirectConvMicrokernel)
+  case gridConv(GridConvMicrokernel)
   case depthwise(DepthwiseMicrokernel)
   case pool(PoolMicrokernel)
   /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
@@ -61,6 +71,7 @@ public enum Microkernel: Sendable {
     switch self {
     case .gemm(let kernel): kernel.name
     case .directConv(let kernel): kernel.name
+    case .gridConv(let kernel): kernel.name
     case .depthwise(let kernel): kernel.name
     case .pool(let kernel): kernel.name
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
@@ -87,6 +98,12 @@ public enum MicrokernelRegistry {
     lanes: DirectConvMicrokernel16x6.lanes, positions: DirectConvMicrokernel16x6.positions,
     run: DirectConvMicrokernel16x6.run)
 
+  /// The kernel of 2-D convolutions with a short reduction (few input channels: a network's stem) at stride
+  /// 1 or 2, output positions on the lanes.
+  public static let gridConv = GridConvMicrokernel(
+    name: "f32_conv_grid_\(GridConvMicrokernel6x16.mr)x\(GridConvMicrokernel6x16.nr)_\(BuildISA.name)",
+    mr: GridConvMicrokernel6x16.mr, nr: GridConvMicrokernel6x16.nr, run: GridConvMicrokernel6x16.run)
+
   /// The kernel of convolutions with one input channel per group (depthwise), any window and stride.
   public static let depthwise = DepthwiseMicrokernel(
     name: "f32_dwconv_\(DepthwiseMicrokernel4x16.rows)x\(DepthwiseMicrokernel4x16.columns)_\(BuildISA.name)",
@@ -106,7 +123,7 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm), .directConv(directConv), .depthwise(depthwise), .pool(pool)]
+    [.gemm(gemm), .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool)]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

@@ -32,6 +32,7 @@ import Testing
       switch conv.method {
       case .pointwise(let packed), .subsampled(let packed), .im2col(let packed): (packed ?? []).map(\.isBorrowed)
       case .direct(let direct): direct.weights.map(\.isBorrowed)
+      case .grid(let grid): [grid.weights.isBorrowed]
       case .winograd(let winograd): [winograd.weights.isBorrowed]
       case .depthwise: []
       }

@@ -27,10 +27,10 @@ import Testing
     #expect(step.outputs == [plan.metadata.outputs[0].buffer])
     #expect(plan.shape(step.inputs[1]) == [4, 3, 3, 3])
     #expect(plan.floats(step.inputs[1]).allSatisfy { $0 == 0.5 })
-    // Stored in the direct method's 16-lane panels (4 output channels, 27 reduction steps, padded to 16 rows).
+    // Stored in the grid method's 6-row panels (4 output channels, 27 reduction steps, padded to 6 rows).
     #expect(
       plan.packing(step.inputs[1])
-        == PanelLayout(width: 16, matrices: 1, rows: 4, depth: 27, matrixStride: 108, rowStride: 27, depthStride: 1))
+        == PanelLayout(width: 6, matrices: 1, rows: 4, depth: 27, matrixStride: 108, rowStride: 27, depthStride: 1))
     let conv = step.conv
     #expect(conv.kernelShape == [3, 3] && conv.strides == [1, 1] && conv.dilations == [1, 1])
     #expect(conv.pads == [1, 1, 1, 1] && conv.group == 1)

@@ -45,6 +45,9 @@ import Testing
     Case(channels: 7, outputChannels: 9, spatial: [6, 6], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], bias: true, residual: true, activation: .hardSwish, constantWeights: false),
     Case(channels: 16, outputChannels: 19, spatial: [9, 9], kernel: [3, 3], pads: [1, 1, 1, 1], bias: true, activation: .silu),
     Case(channels: 3, outputChannels: 2, spatial: [3, 3], kernel: [3, 3], strides: [4, 4]),
+    // The grid method (a stem: 27 reduction steps at stride 2) with a ragged last panel of output channels,
+    // rows wider than one tile, and enough work for the three-thread run to split.
+    Case(batch: 2, channels: 3, outputChannels: 14, spatial: [46, 41], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .clip),
     // K = 270 crosses the 256 reduction block; the work is above the one-thread threshold, so the
     // three-thread run really splits.
     Case(channels: 30, outputChannels: 20, spatial: [16, 16], kernel: [3, 3], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),

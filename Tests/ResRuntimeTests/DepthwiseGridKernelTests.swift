@@ -2,11 +2,14 @@ import ResKernels
 import Testing
 
 /// `DepthwiseGridMicrokernel` against naive loops: grids of every length around the 16- and 64-position
-/// vector blocks, 1, 9 and 25 taps at scattered offsets, and `finish` with every epilogue combination on
-/// rows narrower and wider than a vector. Run from KernelGridTests, as the registry's `depthwiseGrid`.
+/// vector blocks, 1, 9 and 25 taps at scattered offsets (`run` reading consecutive floats, `runEvenLanes`
+/// every other one), and `finish` with every epilogue combination on rows narrower and wider than a vector. Run from KernelGridTests, as the registry's `depthwiseGrid`.
 enum DepthwiseGridKernelTests {
   static func checkGrid() {
-    for tapCount in [1, 9, 25] { sumsMatchNaiveLoops(tapCount: tapCount) }
+    for tapCount in [1, 9, 25] {
+      sumsMatchNaiveLoops(tapCount: tapCount)
+      evenLaneSumsMatchNaiveLoops(tapCount: tapCount)
+    }
     for activation in [PointwiseFunction.identity, .relu, .clip(min: -0.25, max: 0.5), .hardSwish] {
       finishAppliesTheEpilogueAndPacksTheRows(activation: activation)
     }
@@ -35,6 +38,36 @@ enum DepthwiseGridKernelTests {
         #expect(abs(Double(sums[q]) - expected) <= 1e-5 * Double(tapCount), "position \(q) of \(count)")
       }
       let rounded = (count + 15) / 16 * 16
+      #expect(sums[rounded...].allSatisfy { $0.isNaN }, "nothing past the last vector is written (\(count))")
+    }
+  }
+
+  /// `runEvenLanes`: position `q` reads `input[2q + tap]`; every other input cell is NaN.
+  private static func evenLaneSumsMatchNaiveLoops(tapCount: Int) {
+    var random = SeededGenerator(seed: UInt64(100 + tapCount))
+    let taps = (0..<tapCount).map { tap in (tap * 5) % 17 + 2 * (tap / 4) }
+    let weights = random.floats(tapCount)
+    for count in Array(1...70) + [127, 128, 129] {
+      let rounded = (count + 15) / 16 * 16
+      var input = random.floats(2 * rounded + 32 + (taps.max() ?? 0))
+      let read = Set(taps.flatMap { tap in (0..<count).map { 2 * $0 + tap } })
+      for cell in input.indices where !read.contains(cell) { input[cell] = .nan }
+      var sums = [Float](repeating: .nan, count: rounded + 16)
+      input.withUnsafeBufferPointer { source in
+        taps.withUnsafeBufferPointer { offsets in
+          weights.withUnsafeBufferPointer { weightList in
+            sums.withUnsafeMutableBufferPointer { result in
+              DepthwiseGridMicrokernel.runEvenLanes(
+                input: source.baseAddress!, taps: offsets.baseAddress!, weights: weightList.baseAddress!,
+                tapCount: tapCount, bias: -0.25, sums: result.baseAddress!, count: count)
+            }
+          }
+        }
+      }
+      for q in 0..<count {
+        let expected = (0..<tapCount).reduce(-0.25) { $0 + Double(weights[$1]) * Double(input[2 * q + taps[$1]]) }
+        #expect(abs(Double(sums[q]) - expected) <= 1e-5 * Double(tapCount), "position \(q) of \(count)")
+      }
       #expect(sums[rounded...].allSatisfy { $0.isNaN }, "nothing past the last vector is written (\(count))")
     }
   }

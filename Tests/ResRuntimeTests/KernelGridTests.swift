@@ -11,6 +11,7 @@ import Testing
     switch kernel {
     case .gemm(let gemm): try checkGemm(gemm)
     case .directConv(let kernel): checkDirectConv(kernel)
+    case .gridConv(let kernel): GridConvKernelTests.check(kernel)
     case .depthwise(let kernel): checkDepthwise(kernel)
     case .pool(let kernel): checkPool(kernel)
     case .binary(let operation, let pattern): checkBinary(operation, pattern)

@@ -67,9 +67,12 @@ import Testing
     var params = Rescompile_Plan_ConvParams()
     params.kernelShape = [3, 3]
     params.pads = [1, 1, 1, 1]
-    let x = StepOperand([1, 3, 6, 6], floats: random.floats(108))
-    var w = StepOperand([4, 3, 3, 3], floats: random.floats(108), constant: true)
-    for (packing, borrowed) in [(Self.convolutionPacking, true), (nil, false)] {
+    // Eight input channels (72 reduction steps): the direct method; three would take the grid method.
+    let x = StepOperand([1, 8, 6, 6], floats: random.floats(288))
+    var w = StepOperand([4, 8, 3, 3], floats: random.floats(288), constant: true)
+    let directPacking = PanelLayout(
+      width: 16, matrices: 1, rows: 4, depth: 72, matrixStride: 288, rowStride: 72, depthStride: 1)
+    for (packing, borrowed) in [(directPacking, true), (nil, false)] {
       w.packing = packing
       let plan = try StepHarness.builder(.f32ConvNCHWGeneric, .conv(params), inputs: [x, w], outputs: [(.f32, [1, 4, 6, 6])]).plan()
       let conv = try #require(plan.program.steps[0].operation as? ConvOperator)

@@ -30,9 +30,10 @@ import Testing
     let plan = try SamplePlans.convolutionalClassifier().plan()
     let profile = try Runner(plan).profile(try SamplePlans.zeroInputs(plan), warmup: 0, iterations: 1)
     let conv = try #require(profile.steps.first { $0.name == "conv" })
-    #expect(conv.method == "direct")
-    #expect(conv.kernelAndMethod == "f32_conv_nchw_generic [direct]")
-    #expect(profile.kernels.contains { $0.kernel == "f32_conv_nchw_generic [direct]" })
+    // Three input channels, a 3×3 window: the grid method (ConvMethod.grid).
+    #expect(conv.method == "grid")
+    #expect(conv.kernelAndMethod == "f32_conv_nchw_generic [grid]")
+    #expect(profile.kernels.contains { $0.kernel == "f32_conv_nchw_generic [grid]" })
     #expect(profile.steps.first { $0.name == "fc" }?.method == nil)
   }
 

@@ -8,6 +8,10 @@
 /// - `winograd`: a 2-D 3×3 window with unit strides and dilations, constant weights and at least
 ///   `winogradMinimumChannels` input and output channels per group (fewer measured no faster than `direct`);
 ///   weights transformed into the frequencies of the output's `WinogradFilter.outputTile`, in panels;
+/// - `grid`: a 2-D window larger than one pixel at stride 1 or 2 (the same along both axes), no dilation, one
+///   group, constant weights, and at most `gridMaximumDepth` reduction steps (input channels × taps: a
+///   network's stem on its three colour channels); output positions on the vector lanes, weights in `MR`-row
+///   panels like the GEMM methods;
 /// - `direct`: a window larger than one pixel, constant weights, and enough output channels per group to use
 ///   the vector lanes; weights in panels as wide as the kernel's lanes;
 /// - `pointwise`: a 1×1, stride-1, unpadded convolution, one GEMM per image and group reading X as B;
@@ -20,6 +24,7 @@
 public enum ConvMethod: Sendable, Hashable {
   case depthwise
   case winograd
+  case grid
   case direct
   case pointwise
   case subsampled
@@ -30,6 +35,10 @@ public enum ConvMethod: Sendable, Hashable {
   /// Input and output channels per group from which Winograd beat the direct method (ResNet shapes at 56×56:
   /// even at 16, 2.6× faster at 32).
   public static let winogradMinimumChannels = 16
+  /// Reduction steps up to which `grid` beat `direct` (MobileNetV2's 3×3/2 stem on 3 channels, 27 steps: the
+  /// direct kernel stored its tiles as scattered floats). Longer reductions reuse the grid's input rows less
+  /// than the direct kernel reuses its weight panels.
+  public static let gridMaximumDepth = 64
 
   public static func choose(_ shape: ConvShape, weightsAreConstant: Bool) -> ConvMethod {
     let compact = shape.paddedPlanesAreCompact
@@ -43,6 +52,9 @@ public enum ConvMethod: Sendable, Hashable {
       shape.outputChannelsPerGroup >= winogradMinimumChannels
     {
       return .winograd
+    }
+    if compact, volume > 1, weightsAreConstant, shape.isGridShape, shape.channelsPerGroup * volume <= gridMaximumDepth {
+      return .grid
     }
     if compact, volume > 1, weightsAreConstant, shape.outputChannelsPerGroup >= directMinimumOutputChannels {
       return .direct
@@ -68,7 +80,7 @@ public enum ConvMethod: Sendable, Hashable {
         groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: widths.gemmRows)
     case .direct: width = widths.directConvLanes
-    case .pointwise, .subsampled, .im2col: width = widths.gemmRows
+    case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }
     return PanelLayout(
       width: width, matrices: shape.groups, rows: shape.outputChannelsPerGroup, depth: depth,

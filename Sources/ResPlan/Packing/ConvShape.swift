@@ -38,6 +38,14 @@ public struct ConvShape: Sendable, Hashable {
 
   public var kernelVolume: Int? { Self.product(kernel) }
 
+  /// A 2-D convolution of one group at stride 1 or 2 (the same along both axes) without dilation: the
+  /// geometries whose padded input `ConvMethod.grid` can split into stride phases read as plain vectors.
+  public var isGridShape: Bool {
+    groups == 1 && kernel.first == 1 && input.first == 1 && output.first == 1 && padsBegin.first == 0
+      && padsEnd.first == 0 && strides[1] == strides[2] && (strides[1] == 1 || strides[1] == 2)
+      && dilations[1] == 1 && dilations[2] == 1 && output[1] > 0 && output[2] > 0
+  }
+
   /// Whether the input planes with their padding written out stay within a few times the input and output
   /// planes (see `PaddedPlanes`); the direct and depthwise methods copy planes that large.
   public var paddedPlanesAreCompact: Bool {

@@ -7,6 +7,8 @@ import ResPlan
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
 /// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
 ///   `WinogradConvolution`;
+/// - a 2-D window of one group at stride 1 or 2 with a short reduction (a stem on three colour channels) and
+///   constant weights runs `GridConvolution`;
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
@@ -48,6 +50,8 @@ struct ConvOperator: Operator {
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
     case direct(DirectConvolution)
+    /// A short reduction at stride 1 or 2: output positions on the lanes, the input's stride phases read in place.
+    case grid(GridConvolution)
     /// 2-D 3×3, unit strides and dilations, constant weights: Winograd's minimal filtering over GEMMs.
     case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
@@ -141,6 +145,16 @@ struct ConvOperator: Operator {
       }
       let winograd = WinogradConvolution(weights: transformed, axes: axes)
       return (.winograd(winograd), 0, try winograd.scratchBytes(site: site))
+    case .grid:
+      guard let weights = packed?.first,
+        let grid = GridConvolution(
+          weights: weights, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
+          outputChannels: outputChannelsPerGroup)
+      else {
+        throw operands.failure(
+          "the grid method needs constant weights of one group in \(MicrokernelRegistry.gridConv.mr)-row panels")
+      }
+      return (.grid(grid), try grid.sharedScratchBytes(site: site), 0)
     case .direct:
       guard let packed else { throw operands.failure("the direct method needs constant weights") }
       let direct = try DirectConvolution(
@@ -167,6 +181,7 @@ struct ConvOperator: Operator {
     case .im2col: "im2col GEMM"
     case .winograd(let winograd): "Winograd \(winograd.variant.label)"
     case .direct: "direct"
+    case .grid: "grid"
     case .depthwise: "depthwise"
     }
   }
@@ -178,6 +193,7 @@ struct ConvOperator: Operator {
     case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
+    case .grid(let grid): runGrid(context, grid)
     case .winograd(let winograd): runWinograd(context, winograd)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
     }
@@ -196,6 +212,30 @@ struct ConvOperator: Operator {
         context, image: input + image * imageInput, output: output + image * imageOutput,
         epilogue: DirectConvolution.ImageEpilogue(
           bias: biasBase, residual: residualBase.map { $0 + image * imageOutput }, activation: activation),
+        workers: workers)
+    }
+  }
+
+  private func runGrid(_ context: RunContext, _ grid: GridConvolution) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let imageInput = channelsPerGroup * axes.inputPlane
+    let imageOutput = outputChannelsPerGroup * axes.outputPlane
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    for image in 0..<batch {
+      var epilogue = MatrixEpilogue(activation: activation)
+      if let bias {
+        epilogue.bias = UnsafePointer(context.floats(bias))
+        epilogue.biasRowStride = 1
+      }
+      if let residual {
+        epilogue.residual = UnsafePointer(context.floats(residual)) + image * imageOutput
+        epilogue.residualRowStride = axes.outputPlane
+      }
+      grid.run(
+        context,
+        GridConvolution.ImageOperands(
+          input: input + image * imageInput, output: output + image * imageOutput, epilogue: epilogue),
         workers: workers)
     }
   }

@@ -18,6 +18,11 @@ struct DepthwiseConvolution: Sendable {
   /// at column stride 2 reads 31 past its first float.
   static let slack = 64
 
+  /// Output rows up to this wide read a stride-2 plane unsplit (`DepthwiseGrid.readsEvenLanes`): on
+  /// MobileNetV2's 14→7 layer splitting into phases cost more than the doubled loads (0.18 → 0.12 ms), on
+  /// its 28→14 layer less (0.10 → 0.12 ms unsplit).
+  static let evenLanesMaximumColumns = 8
+
   let axes: WindowAxes
   let channels: Int
   let multiplier: Int
@@ -31,7 +36,7 @@ struct DepthwiseConvolution: Sendable {
     self.multiplier = multiplier
     self.input = input
     taps = input.tapOffsets()
-    grid = DepthwiseGrid(input)
+    grid = DepthwiseGrid(input, evenLanes: input.axes.output[2] <= Self.evenLanesMaximumColumns)
   }
 
   /// A padded plane and its slack, per worker.
@@ -84,13 +89,23 @@ struct DepthwiseConvolution: Sendable {
     let plane = axes.outputPlane
     grid.taps.withUnsafeBufferPointer { taps in
       context.parallelFor(tasks: ranges.count, workers: workers) { index, worker in
-        let (planes, row, sums) = grid.layout(context.scratchFloats(worker: worker))
+        let (planes, sums) = grid.layout(context.scratchFloats(worker: worker))
+        grid.clear(planes)
+        VectorAccess.fill(planes + grid.planeFloats, floats: grid.readFloats - grid.planeFloats, with: 0)
         for channel in ranges[index] {
-          grid.copyPlane(image.input + channel * axes.inputPlane, input, into: planes, row: row)
+          grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes)
           for output in channel * multiplier..<(channel + 1) * multiplier {
-            DepthwiseGridMicrokernel.run(
-              input: UnsafePointer(planes), taps: taps.baseAddress!, weights: image.weights + output * axes.kernelVolume,
-              tapCount: axes.kernelVolume, bias: image.bias?[output] ?? 0, sums: sums, count: grid.count)
+            let weights = image.weights + output * axes.kernelVolume
+            let bias = image.bias?[output] ?? 0
+            if grid.readsEvenLanes {
+              DepthwiseGridMicrokernel.runEvenLanes(
+                input: UnsafePointer(planes), taps: taps.baseAddress!, weights: weights, tapCount: axes.kernelVolume,
+                bias: bias, sums: sums, count: grid.count)
+            } else {
+              DepthwiseGridMicrokernel.run(
+                input: UnsafePointer(planes), taps: taps.baseAddress!, weights: weights, tapCount: axes.kernelVolume,
+                bias: bias, sums: sums, count: grid.count)
+            }
             DepthwiseGridMicrokernel.finish(
               sums: sums, count: grid.count, pitch: grid.phaseWidth, rows: outH, columns: outW,
               output: image.output + output * plane, residual: image.residual.map { $0 + output * plane },

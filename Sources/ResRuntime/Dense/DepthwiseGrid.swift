@@ -5,99 +5,131 @@ import ResKernels
 /// (row phase × column phase; at stride 1 the padded plane itself), `phaseRows × phaseWidth` each, back to
 /// back. Output (h, w) then has its window origin at grid position `h·phaseWidth + w` of phase plane 0, and
 /// tap (kh, kw) reads phase plane `(kh mod s, kw mod s)` at offset `(kh / s)·phaseWidth + kw / s` from there.
+///
+/// With `readsEvenLanes` (stride 2 into narrow output rows: MobileNetV2's 14→7 layer) the plane is
+/// not split: it is laid out as at stride 1, output (h, w) is grid position `h·phaseWidth + w` with its
+/// window origin at twice that, and the kernel loads every other float (`DepthwiseGridMicrokernel.runEvenLanes`).
+/// Splitting a 14×14 plane into phases cost three times the convolution: two short partial stores per input
+/// row, against one contiguous copy.
 struct DepthwiseGrid: Sendable {
   let stride: Int
+  let readsEvenLanes: Bool
   let phaseRows: Int
   let phaseWidth: Int
   let phasePlane: Int
-  /// Every tap's offset from a grid position, in weight order, phase plane included.
+  /// Every tap's offset from a grid position (from twice the position when `readsEvenLanes`), in weight
+  /// order, phase plane included.
   let taps: [Int]
   /// Grid positions up to the last output: `(outH − 1)·phaseWidth + outW`.
   let count: Int
+  /// Floats from the first phase plane's start that the kernel may read: the planes and what its last vector
+  /// reads past them.
+  let readFloats: Int
 
   /// The grid of `input`'s geometry, or nil when its stride, dilation or window depth is not one this layout
-  /// covers (the row-tile kernel runs those).
-  init?(_ input: PaddedInput) {
+  /// covers (the row-tile kernel runs those). `evenLanes` asks for the unsplit layout at stride 2.
+  init?(_ input: PaddedInput, evenLanes: Bool = false) {
     let axes = input.axes
     let stride = axes.strides[1]
     guard axes.kernel[0] == 1, axes.strides[2] == stride, stride == 1 || stride == 2, axes.dilations[1] == 1,
       axes.dilations[2] == 1, axes.output[1] > 0, axes.output[2] > 0
     else { return nil }
     self.stride = stride
-    phaseRows = (input.shape[1] + stride - 1) / stride
-    phaseWidth = (input.shape[2] + stride - 1) / stride
+    readsEvenLanes = evenLanes && stride == 2
+    let split = readsEvenLanes ? 1 : stride
+    phaseRows = (input.shape[1] + split - 1) / split
+    phaseWidth = (input.shape[2] + split - 1) / split
     phasePlane = phaseRows * phaseWidth
     var taps: [Int] = []
     for kh in 0..<axes.kernel[1] {
       for kw in 0..<axes.kernel[2] {
-        let phase = (kh % stride) * stride + kw % stride
-        taps.append(phase * phasePlane + (kh / stride) * phaseWidth + kw / stride)
+        let phase = (kh % split) * split + kw % split
+        taps.append(phase * phasePlane + (kh / split) * phaseWidth + kw / split)
       }
     }
     self.taps = taps
     count = (axes.output[1] - 1) * phaseWidth + axes.output[2]
+    let lastVector = (count + 15) / 16 * 16 - 16
+    let lastTap = taps.max() ?? 0
+    let reach = readsEvenLanes ? 2 * lastVector + lastTap + 32 : lastVector + lastTap + 16
+    readFloats = max(reach, split * split * phasePlane + DepthwiseConvolution.slack)
   }
 
-  /// Floats of one worker's scratch: the phase planes and the room the kernel's last vector reads past them,
-  /// one padded input row (to split into phases), and the grid of sums rounded up to whole vectors; each piece
-  /// starts on a 16-float boundary.
+  /// Floats of one channel's phase planes.
+  var planeFloats: Int { (readsEvenLanes ? 1 : stride * stride) * phasePlane }
+
+  /// Floats of one worker's scratch: what the kernel reads (`readFloats`), then the grid of sums rounded up
+  /// to whole vectors; each piece starts on a 16-float boundary.
   func scratchFloats(site: StepSite) throws(RuntimeError) -> Int {
-    let planes = try CheckedMath.multiply(phasePlane, stride * stride, "\(site): depthwise phase planes")
-    let row = try CheckedMath.add(stride * phaseWidth, DepthwiseConvolution.slack, "\(site): depthwise row")
     let sums = try CheckedMath.add(count, 16, "\(site): depthwise grid")
-    let total = try CheckedMath.add(planes + DepthwiseConvolution.slack, row, "\(site): depthwise scratch")
-    return try CheckedMath.add(total, sums + 32, "\(site): depthwise scratch")
+    let total = try CheckedMath.add(readFloats, 16, "\(site): depthwise scratch")
+    return try CheckedMath.add(total, sums + 16, "\(site): depthwise scratch")
   }
 
-  /// Where the scratch's pieces start: phase planes, then the row buffer, then the sums.
-  func layout(_ scratch: UnsafeMutablePointer<Float>) -> (
-    planes: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
-  ) {
-    let planes = scratch
-    let row = planes + Self.roundedToVectors(stride * stride * phasePlane + DepthwiseConvolution.slack)
-    let sums = row + Self.roundedToVectors(stride * phaseWidth + DepthwiseConvolution.slack)
-    return (planes, row, sums)
+  /// Where the scratch's pieces start: phase planes, then the sums.
+  func layout(
+    _ scratch: UnsafeMutablePointer<Float>
+  ) -> (planes: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>) {
+    (scratch, scratch + Self.roundedToVectors(readFloats))
   }
 
   private static func roundedToVectors(_ floats: Int) -> Int {
     (floats + 15) / 16 * 16
   }
 
-  /// Writes one input plane, padded, into the phase planes (`row` is scratch for one padded row).
-  func copyPlane(
-    _ source: UnsafePointer<Float>, _ input: PaddedInput, into planes: UnsafeMutablePointer<Float>,
-    row: UnsafeMutablePointer<Float>
-  ) {
+  /// Zeroes one channel's phase planes (`planeFloats`; the slack after them is the caller's). `copyInterior`
+  /// writes only the cells of the input, so the padding written here serves every channel copied into the
+  /// same planes afterwards: filling each padded row's border per channel cost as much as copying the row on
+  /// MobileNet's small planes.
+  func clear(_ planes: UnsafeMutablePointer<Float>) {
+    VectorAccess.fill(planes, floats: planeFloats, with: 0)
+  }
+
+  /// Writes one input plane into the phase planes' input cells (their padding as `clear` left it): at stride
+  /// 2 each input row is split into its even and odd columns straight from the source.
+  func copyInterior(_ source: UnsafePointer<Float>, _ input: PaddedInput, into planes: UnsafeMutablePointer<Float>) {
     let axes = input.axes
     let (inH, inW) = (axes.input[1], axes.input[2])
-    let left = axes.padsBegin[2]
-    let width = stride * phaseWidth
-    for paddedRow in 0..<(stride * phaseRows) {
-      let inputRow = paddedRow - axes.padsBegin[1]
-      let target = stride == 1 ? planes + paddedRow * phaseWidth : row
-      if inputRow >= 0, inputRow < inH, paddedRow < input.shape[1] {
-        VectorAccess.fill(target, floats: left, with: 0)
-        VectorAccess.copy(source + inputRow * inW, to: target + left, floats: inW)
-        VectorAccess.fill(target + left + inW, floats: width - left - inW, with: 0)
-      } else {
-        VectorAccess.fill(target, floats: width, with: 0)
+    let (top, left) = (axes.padsBegin[1], axes.padsBegin[2])
+    let planeEnd = source + inH * inW
+    for inputRow in 0..<inH {
+      let paddedRow = inputRow + top
+      let rowSource = source + inputRow * inW
+      guard stride == 2, !readsEvenLanes else {
+        VectorAccess.copy(rowSource, to: planes + paddedRow * phaseWidth + left, floats: inW)
+        continue
       }
-      if stride == 2 {
-        let phaseRow = planes + (paddedRow % 2) * 2 * phasePlane + (paddedRow / 2) * phaseWidth
-        Self.deinterleave(UnsafePointer(row), even: phaseRow, odd: phaseRow + phasePlane, count: phaseWidth)
+      let phaseRow = planes + (paddedRow % 2) * 2 * phasePlane + (paddedRow / 2) * phaseWidth
+      for parity in 0..<2 {
+        let column = parity + left
+        Self.copyEvenLanes(
+          from: rowSource + parity, end: planeEnd, count: (inW - parity + 1) / 2,
+          to: phaseRow + (column % 2) * phasePlane + column / 2)
       }
     }
   }
 
-  /// `even[i] = row[2i]`, `odd[i] = row[2i + 1]` for `i < count`; reads up to 32 floats past `2·count`.
-  private static func deinterleave(
-    _ row: UnsafePointer<Float>, even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, count: Int
+  /// `destination[i] = source[2i]` for `i < count`, never reading at or past `end`.
+  private static func copyEvenLanes(
+    from source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int,
+    to destination: UnsafeMutablePointer<Float>
   ) {
     var i = 0
     while i < count {
       let width = min(16, count - i)
-      VectorAccess.storePartial(VectorAccess.loadEvenLanes(row + 2 * i), even + i, width)
-      VectorAccess.storePartial(VectorAccess.loadEvenLanes(row + 2 * i + 1), odd + i, width)
+      let start = source + 2 * i
+      let values: SIMD16<Float>
+      if end - start >= 32 {
+        values = VectorAccess.loadEvenLanes(start)
+      } else {
+        values = withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+          let tail = buffer.baseAddress!
+          VectorAccess.fill(tail, floats: 32, with: 0)
+          VectorAccess.copy(start, to: tail, floats: end - start)
+          return VectorAccess.loadEvenLanes(UnsafePointer(tail))
+        }
+      }
+      VectorAccess.storePartial(values, destination + i, width)
       i += 16
     }
   }
