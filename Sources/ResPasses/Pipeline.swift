@@ -110,7 +110,7 @@ public enum Pipeline {
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
-    BatchNormToScaleShift(), FoldScaleShiftIntoConv(),
+    BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.
