@@ -24,4 +24,32 @@ public enum PanelPacking {
       for j in columns..<width { destination[j] = 0 }
     }
   }
+
+  /// `packColumns` with `transform` applied to each value of row `k` of the source as it is packed (row `k`
+  /// of B is input channel `k` of a convolution with a prologue): one load, one multiply-add, the activation
+  /// and one store per 16 values, no pass over memory of its own. Lanes past `columns` stay 0.
+  public static func packColumns(
+    _ source: UnsafePointer<Float>, depthStride: Int, columnStride: Int, columns: Int, depth: Int, width: Int,
+    transform: ChannelTransform, into panel: UnsafeMutablePointer<Float>
+  ) {
+    guard width == 16 else {
+      packColumns(
+        source, depthStride: depthStride, columnStride: columnStride, columns: columns, depth: depth, width: width,
+        into: panel)
+      for k in 0..<depth { transform.apply(row: k, panel + k * width, count: columns) }
+      return
+    }
+    let live = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(clamping: columns)
+    let partial = columns < 16
+    transform.withRowFunction { function in
+      for k in 0..<depth {
+        let row = source + k * depthStride
+        let values =
+          columnStride == 1
+          ? VectorAccess.loadPartial(row, columns) : VectorAccess.gather(row, stride: columnStride, columns)
+        let transformed = function(values, k)
+        VectorAccess.store(partial ? transformed.replacing(with: 0, where: .!live) : transformed, panel + k * 16)
+      }
+    }
+  }
 }

@@ -102,8 +102,8 @@ public struct FuseInputScaleShift: RewritePattern {
     return reader
   }
 
-  /// The conv's attributes when it can take a prologue: group 1, a constant weight with every kernel extent 1
-  /// and at least two input channels, no padding, no prologue yet.
+  /// The conv's attributes when it can take a prologue: no prologue yet, group 1, no padding, a constant
+  /// weight with every kernel extent 1 and at least two input channels.
   private static func pointwiseConv(_ conv: Node, in view: GraphView) throws(FoldDecline) -> ConvAttributes {
     let label = ScaleShiftConsumer.label(conv)
     guard case .conv(let attributes) = conv.op else { throw FoldDecline("\(label) is not a Conv") }
@@ -111,12 +111,12 @@ public struct FuseInputScaleShift: RewritePattern {
     guard attributes.group == 1 else {
       throw FoldDecline("\(label) has group \(attributes.group); only an ungrouped conv takes a prologue")
     }
+    if let padding = attributes.zeroPadding {
+      throw FoldDecline("\(label) has \(padding): zero padding would pad the transformed input")
+    }
     guard let weight = view.constant(conv.input(1)) else { throw FoldDecline("the weight of \(label) is computed") }
     guard weight.dims.count >= 3, weight.dims.dropFirst(2).allSatisfy({ $0 == 1 }) else {
       throw FoldDecline("\(label) has a \(weight.type) weight; only a 1x1 kernel takes a prologue")
-    }
-    if let padding = attributes.zeroPadding {
-      throw FoldDecline("\(label) has \(padding): zero padding would pad the transformed input")
     }
     guard weight.dims[1] >= 2 else {
       throw FoldDecline("\(label) reads one channel, which runs as a depthwise step without prologue")
