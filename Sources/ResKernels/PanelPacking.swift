@@ -1,3 +1,5 @@
+import ResCPU
+
 /// Copies matrix blocks into the panel layout the GEMM microkernels read (B panels; rows of A and constant
 /// weights are packed by `PanelLayout.packRows` in ResPlan, which the compiler uses too).
 ///
@@ -28,6 +30,11 @@ public enum PanelPacking {
   /// `packColumns` with `transform` applied to each value of row `k` of the source as it is packed (row `k`
   /// of B is input channel `k` of a convolution with a prologue): one load, one multiply-add, the activation
   /// and one store per 16 values, no pass over memory of its own. Lanes past `columns` stay 0.
+  ///
+  /// The rows are whole channel planes apart, so each row's 16 values are a cache line of their own page that
+  /// the hardware prefetchers do not predict; and the source is a tensor written long before (DenseNet's
+  /// concatenation), not the cache-hot output of a step just run. Each row therefore hints the cache to fetch
+  /// its next 16 values, which the panel to its right reads next.
   public static func packColumns(
     _ source: UnsafePointer<Float>, depthStride: Int, columnStride: Int, columns: Int, depth: Int, width: Int,
     transform: ChannelTransform, into panel: UnsafeMutablePointer<Float>
@@ -44,6 +51,7 @@ public enum PanelPacking {
     transform.withRowFunction { function in
       for k in 0..<depth {
         let row = source + k * depthStride
+        rescpu_prefetch_for_read(row + 16 * columnStride)
         let values =
           columnStride == 1
           ? VectorAccess.loadPartial(row, columns) : VectorAccess.gather(row, stride: columnStride, columns)

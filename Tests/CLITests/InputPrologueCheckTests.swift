@@ -1,0 +1,30 @@
+import Foundation
+import ResTestSupport
+import Testing
+
+/// The DenseNet fixture's dense layers (Concat → BN → ReLU → 1x1 Conv) end to end through the command line:
+/// at -O2 `fuse-input-scale-shift` turns every BN → ReLU read only by a 1x1 conv into that conv's input
+/// prologue, and `rescompile check` runs the resulting plan (whose pointwise GEMMs apply the prologue while
+/// packing) against onnxruntime's stored outputs.
+@Suite struct InputPrologueCheckTests {
+  let model = RepoPaths.fixtureModel("densenet")
+
+  @Test func theFusionFiresOnEveryDenseLayer() throws {
+    try CLIScratch.withFolder { folder in
+      let result = try ProcessRunner.run([model, "-O2", "--stats", "-o", "\(folder)/densenet.resplan"])
+      #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+      let row = try #require(
+        result.stdout.split(separator: "\n").first { $0.contains("fuse-input-scale-shift") && $0.contains("applied") },
+        "no stats row for fuse-input-scale-shift:\n\(result.stdout)")
+      // Eleven 1x1 convs read a BN → ReLU; the last BN feeds the global pooling and stays a step.
+      #expect(row.contains(" 11 applied") && row.contains(" 1 declined"), "\(row)")
+    }
+  }
+
+  @Test(arguments: [[String](), ["--disable-pass", "fuse-input-scale-shift"]])
+  func matchesOnnxruntime(_ extra: [String]) throws {
+    let result = try ProcessRunner.run(["check", model, "-O2"] + extra)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("PASS: 1 output(s) within rtol 0.001, atol 0.0001"), "\(result.stdout)")
+  }
+}
