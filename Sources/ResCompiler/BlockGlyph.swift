@@ -1,4 +1,5 @@
-/// The short spelling of one node in `--dump blocks`: `conv3x3/2`, `dwconv3x3`, `bn`, `relu6`, `matmul`.
+/// The short spelling of one node in `--dump blocks`: `conv3x3/2`, `dwconv3x3`, `bn`, `relu6`, `matmul`, and
+/// `[scaleshift+relu]conv1x1` for a convolution whose input prologue applies a pre-activation BN and ReLU.
 ///
 /// Short because a block reads as a chain (`conv1x1+relu → conv3x3+relu → conv1x1 ⊕ identity → relu`); the
 /// kernel size and stride stay because they are what tells a bottleneck's layers apart.
@@ -55,14 +56,16 @@ enum BlockGlyph {
     }
   }
 
-  /// `conv3x3`, `conv1x1/2` (stride 2), `dwconv3x3` (one input channel per group), `gconv3x3` (grouped).
+  /// `conv3x3`, `conv1x1/2` (stride 2), `dwconv3x3` (one input channel per group), `gconv3x3` (grouped);
+  /// a prologue in brackets before it (`[scaleshift+relu]conv1x1`), since it is applied first.
   private static func convolution(_ attributes: ConvAttributes, _ node: Node, _ graph: Graph) -> String {
     var kind = "conv"
     if attributes.group > 1 {
       let perGroup = node.input(1).flatMap { graph.type(of: $0).shape.dropFirst().first?.value }
       kind = perGroup == 1 ? "dwconv" : "gconv"
     }
-    return kind + window(attributes.kernelShape, attributes.strides)
+    let prologue = attributes.prologue.map { "[scaleshift" + ($0.activation.map { "+" + spell($0) } ?? "") + "]" }
+    return (prologue ?? "") + kind + window(attributes.kernelShape, attributes.strides)
   }
 
   /// `3x3`, with `/2` for a stride of 2 (`/2x1` when the strides differ).

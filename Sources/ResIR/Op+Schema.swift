@@ -48,7 +48,7 @@ extension Op {
   /// `maximum` may be (`nil` means any number, for variadic ops). Optional slots are `nil` in `Node.inputs`.
   public var operandArity: (required: Int, maximum: Int?) {
     switch self {
-    case .conv(let a): (2, a.epilogue.residual ? 4 : 3)
+    case .conv(let a): (2, a.prologue != nil ? 6 : a.epilogue.residual ? 4 : 3)
     case .gemm(let a): (2, a.epilogue.residual ? 4 : 3)
     case .matMul(let e): (2, e.residual ? 4 : 3)
     case .batchNormalization: (5, 5)
@@ -108,6 +108,17 @@ extension Op {
 
   /// The operand slot that holds the residual when `epilogue.residual` is set.
   public static let residualSlot = 3
+
+  /// A convolution's prologue, when it has one (nil for every other op).
+  public var prologue: ConvPrologue? {
+    if case .conv(let a) = self { return a.prologue }
+    return nil
+  }
+
+  /// The operand slots of a conv prologue's per-input-channel scale and shift, after the residual slot (which
+  /// stays empty, `_`, when the epilogue adds no residual).
+  public static let inputScaleSlot = 4
+  public static let inputShiftSlot = 5
 }
 
 extension UnaryOp {

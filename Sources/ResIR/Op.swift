@@ -14,7 +14,8 @@
 /// `gatedSkip`) exist because nothing in ONNX computes them in one step; only the optimizer creates them.
 public enum Op: Sendable, Hashable {
   // MARK: Convolution and dense layers
-  /// Operands: X, W, B?, residual? (the residual slot is used when `epilogue.residual` is set).
+  /// Operands: X, W, B?, residual?, input scale?, input shift? (the residual slot is used when
+  /// `epilogue.residual` is set; the last two, `[C]`, when `prologue` is set).
   case conv(ConvAttributes)
   /// Operands: A, B, C?, residual?.
   case gemm(GemmAttributes)

@@ -16,10 +16,13 @@ public struct ConvAttributes: Sendable, Hashable {
   public var padding: Padding
   public var group: Int
   public var epilogue: Epilogue
+  /// A per-channel scale, shift and activation applied to the input before convolving (operand slots
+  /// `Op.inputScaleSlot` and `Op.inputShiftSlot`); nil for an ordinary convolution.
+  public var prologue: ConvPrologue?
 
   public init(
     kernelShape: [Int], strides: [Int], dilations: [Int], padding: Padding, group: Int,
-    epilogue: Epilogue = .none
+    epilogue: Epilogue = .none, prologue: ConvPrologue? = nil
   ) {
     self.kernelShape = kernelShape
     self.strides = strides
@@ -27,6 +30,7 @@ public struct ConvAttributes: Sendable, Hashable {
     self.padding = padding
     self.group = group
     self.epilogue = epilogue
+    self.prologue = prologue
   }
 }
 

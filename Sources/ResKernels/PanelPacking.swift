@@ -1,3 +1,5 @@
+import ResCPU
+
 /// Copies matrix blocks into the panel layout the GEMM microkernels read (B panels; rows of A and constant
 /// weights are packed by `PanelLayout.packRows` in ResPlan, which the compiler uses too).
 ///
@@ -22,6 +24,40 @@ public enum PanelPacking {
       let row = source + k * depthStride
       for j in 0..<columns { destination[j] = row[j * columnStride] }
       for j in columns..<width { destination[j] = 0 }
+    }
+  }
+
+  /// `packColumns` with `transform` applied to each value of row `k` of the source as it is packed (row `k`
+  /// of B is input channel `k` of a convolution with a prologue): one load, one multiply-add, the activation
+  /// and one store per 16 values, no pass over memory of its own. Lanes past `columns` stay 0.
+  ///
+  /// The rows are whole channel planes apart, so each row's 16 values are a cache line of their own page that
+  /// the hardware prefetchers do not predict; and the source is a tensor written long before (DenseNet's
+  /// concatenation), not the cache-hot output of a step just run. Each row therefore hints the cache to fetch
+  /// its next 16 values, which the panel to its right reads next.
+  public static func packColumns(
+    _ source: UnsafePointer<Float>, depthStride: Int, columnStride: Int, columns: Int, depth: Int, width: Int,
+    transform: ChannelTransform, into panel: UnsafeMutablePointer<Float>
+  ) {
+    guard width == 16 else {
+      packColumns(
+        source, depthStride: depthStride, columnStride: columnStride, columns: columns, depth: depth, width: width,
+        into: panel)
+      for k in 0..<depth { transform.apply(row: k, panel + k * width, count: columns) }
+      return
+    }
+    let live = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< Int32(clamping: columns)
+    let partial = columns < 16
+    transform.withRowFunction { function in
+      for k in 0..<depth {
+        let row = source + k * depthStride
+        rescpu_prefetch_for_read(row + 16 * columnStride)
+        let values =
+          columnStride == 1
+          ? VectorAccess.loadPartial(row, columns) : VectorAccess.gather(row, stride: columnStride, columns)
+        let transformed = function(values, k)
+        VectorAccess.store(partial ? transformed.replacing(with: 0, where: .!live) : transformed, panel + k * 16)
+      }
     }
   }
 }

@@ -94,6 +94,13 @@ public enum Pipeline {
         + "read it, where they read no zero padding. Epilogue fusion never makes a Conv read a ScaleShift or "
         + "removes such a read, so running it first would fold nothing more; before cleanup, which removes the "
         + "replaced weights"),
+    Entry(
+      pass: PatternPass(name: "fuse-input-scale-shift", patterns: [FuseInputScaleShift()]), level: .full,
+      reason: "after fold-scale-shift-into-conv, which removes the ScaleShifts that fold into weights for free: "
+        + "a ScaleShift left (one with a ReLU: DenseNet's BN → ReLU before each 1x1 conv, a pre-activation "
+        + "ResNet's) whose only reader is an unpadded 1x1 conv becomes that conv's input prologue, applied while "
+        + "the GEMM packs its input, so the activated tensor is never written; after fuse-epilogue, which "
+        + "decides the ScaleShift's activation, and before cleanup"),
   ]
 
   /// The last entry at every level.
@@ -110,7 +117,7 @@ public enum Pipeline {
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
-    BatchNormToScaleShift(), FoldScaleShiftIntoConv(),
+    BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

@@ -6,7 +6,8 @@ import Testing
 /// Every committed fixture through the whole -O2 pipeline: the result verifies after each pass, computes what
 /// the imported model computes on the fixture's test inputs, and keeps no BatchNormalization. Prints, per
 /// fixture, what became of each BatchNormalization: folded into the Conv/Gemm/MatMul before it, a ScaleShift
-/// (with the activation its epilogue took), or a ScaleShift folded into the convolutions after it.
+/// (with the activation its epilogue took), a ScaleShift folded into the convolutions after it, or one that
+/// became the input prologue of the 1x1 convolution reading it.
 @Suite struct ScaleShiftFixtureTests {
   /// The optimized graph rounds the folded weights and the precomputed scale and shift to float32 once, where
   /// the imported graph rounds after each op; -O2 also fuses everything else, so this is the pipeline's drift.
@@ -43,7 +44,21 @@ import Testing
     #expect(fates.foldedIntoProducer.count == 3)
     #expect(fates.scaleShifts.map(\.epilogue) == Array(repeating: "relu", count: 4))
     #expect(fates.foldedIntoConsumers.isEmpty)
+    #expect(fates.prologues.isEmpty, "every ScaleShift+ReLU here feeds a 3x3 conv or a second reader")
     #expect(run.graph.count(of: "Relu") == 0)
+  }
+
+  /// DenseNet's norm1 after each Concat (and the transition's norm) feeds only a 1x1 conv: each becomes that
+  /// conv's input prologue; the last BN, before the global pooling, stays a ScaleShift+ReLU step.
+  @Test func denseNetPreactivationsBecomePrologues() throws {
+    let fixture = try #require(FixtureModel.all().first { $0.name == "densenet" })
+    let before = try fixture.imported()
+    let run = try PassRun(Pipeline.passes(for: .full).map(\.name), on: before)
+    let fates = BatchNormFates(before: before, run: run)
+    #expect(fates.prologues.count == 11)
+    #expect(fates.scaleShifts.map(\.epilogue) == ["relu"])
+    let prologueConvs = run.graph.nodes.filter { $0.op.prologue?.activation == .relu }
+    #expect(prologueConvs.count == 11)
   }
 }
 
@@ -56,6 +71,8 @@ struct BatchNormFates: CustomStringConvertible {
   var scaleShifts: [(name: String, epilogue: String)]
   /// ScaleShifts folded into the weights of the convolutions reading them.
   var foldedIntoConsumers: [String]
+  /// ScaleShifts that became the input prologue of the convolution reading them.
+  var prologues: [String]
 
   init(before: Graph, run: PassRun) {
     let batchNorms = Set(before.nodes.filter { $0.op.onnxName == "BatchNormalization" }.map(\.name))
@@ -65,6 +82,7 @@ struct BatchNormFates: CustomStringConvertible {
     }
     foldedIntoProducer = applied("fold-batchnorm")
     foldedIntoConsumers = applied("fold-scale-shift-into-conv")
+    prologues = applied("fuse-input-scale-shift")
     scaleShifts = run.graph.nodes.compactMap { node in
       guard case .scaleShift(_, let epilogue) = node.op, batchNorms.contains(node.name) else { return nil }
       let parts = (epilogue.residual ? ["residual"] : []) + (epilogue.activation.map { ["\($0)"] } ?? [])
@@ -72,7 +90,7 @@ struct BatchNormFates: CustomStringConvertible {
     }
   }
 
-  var total: Int { foldedIntoProducer.count + scaleShifts.count + foldedIntoConsumers.count }
+  var total: Int { foldedIntoProducer.count + scaleShifts.count + foldedIntoConsumers.count + prologues.count }
 
   var description: String {
     let steps = scaleShifts.map { "\($0.name) [\($0.epilogue)]" }.joined(separator: ", ")
@@ -80,6 +98,6 @@ struct BatchNormFates: CustomStringConvertible {
     return "\(total) BatchNormalization: \(foldedIntoProducer.count) folded into their producer; "
       + "\(scaleShifts.count) ScaleShift steps\(steps.isEmpty ? "" : ": \(steps)"); "
       + "\(foldedIntoConsumers.count) ScaleShifts folded into the next convolutions"
-      + (folded.isEmpty ? "" : ": \(folded)")
+      + (folded.isEmpty ? "" : ": \(folded)") + "; \(prologues.count) fused into a 1x1 convolution's input"
   }
 }

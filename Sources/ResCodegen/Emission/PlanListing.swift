@@ -65,7 +65,7 @@ enum PlanListing {
       fields = [
         ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)), ("dilations", list(p.dilations)),
         ("pads", list(p.pads)), ("group", "\(p.group)"), ("epilogue", epilogue(p.epilogue)),
-      ]
+      ] + (p.hasPrologue ? [("prologue", prologue(p.prologue))] : [])
     case .gemm(let p):
       fields = [
         ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("trans_a", "\(p.transA)"), ("trans_b", "\(p.transB)"),
@@ -115,6 +115,12 @@ enum PlanListing {
 
   private static func list(_ values: [Int64]) -> String {
     "[" + values.map(String.init).joined(separator: ",") + "]"
+  }
+
+  /// `(scale_shift,relu)`: the input transform, in the epilogue's spelling.
+  private static func prologue(_ prologue: Rescompile_Plan_ConvPrologue) -> String {
+    let activation = prologue.activation.kind != .none ? "," + activation(prologue.activation) : ""
+    return "(scale_shift" + activation + ")"
   }
 
   private static func epilogue(_ epilogue: Rescompile_Plan_Epilogue) -> String {

@@ -1,7 +1,8 @@
 import ResIR
 import ResPlan
 
-/// Convolution, Gemm and MatMul, with their epilogues (bias, residual, activation).
+/// Convolution, Gemm and MatMul, with their epilogues (bias, residual, activation), and a convolution's input
+/// prologue (scale, shift, activation), whose operands follow the epilogue's.
 ///
 /// These kernels exist for f32 only: f16 and f64 operands are converted to f32 (constants at compile time,
 /// activations by a `cast` step) and the result is cast back. The kernel is chosen here, per op; constant
@@ -27,27 +28,50 @@ extension GraphLowering {
       dilations: dilations
     ).map(Int64.init)
     params.group = Int64(attributes.group)
-    let (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
+    var (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
     params.epilogue = ActivationEncoding.epilogue(attributes.epilogue, hasBias: hasBias)
     let output = try result(node)
-    let packing = try convolutionWeightPacking(
+    let (method, packing) = try convolutionMethod(
       weight, input: xDims, output: try dims(of: output), kernel: kernelShape, strides: strides, dilations: dilations,
       pads: params.pads.map(Int.init), group: attributes.group)
+    if let prologue = attributes.prologue {
+      try requirePrologueMethod(node, method)
+      params.prologue.activation = prologue.activation.map(ActivationEncoding.activation) ?? .init()
+      extra += [
+        .float32(try required(node, Op.inputScaleSlot, "input scale")),
+        .float32(try required(node, Op.inputShiftSlot, "input shift")),
+      ]
+    }
     try emit(
       node, .f32ConvNCHWGeneric, .conv(params), inputs: [.float32(x), .weight(weight, packing: packing)] + extra,
       outputs: [.float32(output)])
   }
 
-  /// The panels a constant convolution weight is stored in: those of the method the runtime will choose for
-  /// this geometry (`ConvMethod.choose`), or nil when that method reads ONNX's layout or the weight is computed.
-  private func convolutionWeightPacking(
+  /// The runtime applies a prologue only in the methods that read X's channels as GEMM rows (and refuses a
+  /// plan that asks for one elsewhere); the optimizer only makes prologues such convolutions can take.
+  private func requirePrologueMethod(_ node: Node, _ method: ConvMethod?) throws(ModelError) {
+    switch method {
+    case .pointwise?, .subsampled?: return
+    default:
+      let name = method.map { "the \($0) method" } ?? "no method"
+      throw ModelError(
+        node,
+        "has an input prologue, but the runtime would compute this convolution with \(name), which cannot apply "
+          + "one (only 1x1 unpadded convolutions over at least two channels can)")
+    }
+  }
+
+  /// The method the runtime will choose for this geometry (`ConvMethod.choose`; nil for a geometry it
+  /// cannot run) and the panels a constant weight is stored in for it, nil when that method reads ONNX's
+  /// layout or the weight is computed.
+  private func convolutionMethod(
     _ weight: ValueID, input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int],
     group: Int
-  ) throws(ModelError) -> PanelLayout? {
+  ) throws(ModelError) -> (ConvMethod?, PanelLayout?) {
     let spatialRank = input.count - 2
-    guard graph.constant(weight) != nil, (1...3).contains(spatialRank), output.count == input.count, group > 0,
+    guard (1...3).contains(spatialRank), output.count == input.count, group > 0,
       kernel.count == spatialRank, pads.count == 2 * spatialRank
-    else { return nil }
+    else { return (nil, nil) }
     let weightDims = try dims(of: weight)
     let lead = { (values: [Int], fill: Int) in [Int](repeating: fill, count: 3 - spatialRank) + values }
     let shape = ConvShape(
@@ -55,8 +79,9 @@ extension GraphLowering {
       strides: lead(strides, 1), dilations: lead(dilations, 1), padsBegin: lead(Array(pads.prefix(spatialRank)), 0),
       padsEnd: lead(Array(pads.suffix(spatialRank)), 0), groups: group, channelsPerGroup: input[1] / group,
       outputChannelsPerGroup: weightDims[0] / group)
-    let method = ConvMethod.choose(shape, weightsAreConstant: true)
-    return method.weightLayout(shape, widths: .target)
+    let isConstant = graph.constant(weight) != nil
+    let method = ConvMethod.choose(shape, weightsAreConstant: isConstant)
+    return (method, isConstant ? method.weightLayout(shape, widths: .target) : nil)
   }
 
   mutating func lowerGemm(_ node: Node, _ attributes: GemmAttributes) throws(ModelError) {

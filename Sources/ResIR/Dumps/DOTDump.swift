@@ -19,7 +19,7 @@ public enum DOTDump {
       lines.append("  input\(index) [shape=ellipse, label=\(label)];")
     }
     for (position, node) in graph.nodes.enumerated() {
-      let fused = node.op.addsResidual || node.op.epilogue.map { !$0.isEmpty } ?? false
+      let fused = node.op.addsResidual || node.op.prologue != nil || node.op.epilogue.map { !$0.isEmpty } ?? false
       let style = fused ? ", style=filled, fillcolor=\"lightblue\"" : ""
       lines.append("  node\(position) [shape=box\(style), label=\(label(nodeLines(node, graph)))];")
       for (slot, operand) in node.inputs.enumerated() {
@@ -36,13 +36,14 @@ public enum DOTDump {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Op type, node name, attributes three to a line, epilogue, constants read.
+  /// Op type, node name, attributes three to a line, prologue, epilogue, constants read.
   private static func nodeLines(_ node: Node, _ graph: Graph) -> [String] {
     var lines = [node.op.onnxName, node.name]
     let attributes = node.op.namedAttributes.map { "\($0.name)=\($0.value.text)" }
     for start in stride(from: 0, to: attributes.count, by: 3) {
       lines.append(attributes[start..<min(start + 3, attributes.count)].joined(separator: " "))
     }
+    if let prologue = TextPrinter.prologue(of: node) { lines.append(prologue) }
     if let epilogue = TextPrinter.epilogue(of: node, graph) { lines.append(epilogue) }
     for operand in node.presentInputs {
       guard let constant = graph.constant(operand) else { continue }

@@ -4,7 +4,8 @@
 /// ```
 /// { "name", "inputs": [{name, dtype, shape}], "outputs": [{name, dtype, shape}],
 ///   "constants": [{name, dtype, shape, fingerprint, values?}],
-///   "nodes": [{name, op, inputs, outputs, output_types: [{dtype, shape}], attributes: {...}, epilogue?}] }
+///   "nodes": [{name, op, inputs, outputs, output_types: [{dtype, shape}], attributes: {...}, prologue?,
+///              epilogue?}] }
 /// ```
 /// `op` is the ONNX op type. Node `inputs` are value names, `null` for an absent optional operand. Shapes list
 /// known dimensions as numbers, symbolic ones as strings, unknown ones as `null`. `attributes` uses the text
@@ -12,7 +13,9 @@
 /// as strings), lists as arrays, enumerated choices as strings, ConstantOfShape's `value` as
 /// `{dtype, value}`, activation lists as `[{kind, ...parameters}]`. `epilogue` appears only on nodes with
 /// something fused: `{"residual": "skip" (null if the slot is empty), "activation": {"kind": "relu"}}`, each
-/// key only when used. Constants of at most 16 elements also list their `values`. A graph the optimizer changed
+/// key only when used. `prologue` appears only on a Conv that transforms its input:
+/// `{"scale": "bn.scale", "shift": "bn.shift", "activation": {"kind": "relu"}}`, the activation only when set.
+/// Constants of at most 16 elements also list their `values`. A graph the optimizer changed
 /// the meaning of (an inserted projection) carries a final `"model_changes": ["..."]`, present only then.
 ///
 /// Output is pretty-printed with two-space indentation, keys in the fixed order above, and the same bytes
@@ -72,6 +75,9 @@ public enum JSONDump {
       .init("output_types", .array(node.outputs.map { .object(typeMembers(graph.type(of: $0))) })),
       .init("attributes", .object(node.op.namedAttributes.map { .init($0.name, attribute($0.value)) })),
     ]
+    if let prologue = node.op.prologue {
+      members.append(.init("prologue", self.prologue(prologue, of: node, graph)))
+    }
     if let epilogue = node.op.epilogue, !epilogue.isEmpty {
       members.append(.init("epilogue", self.epilogue(epilogue, of: node, graph)))
     }
@@ -93,6 +99,19 @@ public enum JSONDump {
   /// `{"kind": "clip", "min": 0.0, "max": 6.0}`.
   private static func call(_ call: AttributeCall) -> JSONValue {
     .object([.init("kind", .string(call.name))] + call.parameters.map { .init($0.name, attribute($0.value)) })
+  }
+
+  /// `{"scale": "bn.scale", "shift": "bn.shift", "activation": {"kind": "relu"}}`: the operands of slots 4 and 5
+  /// by name, as the epilogue names its residual.
+  private static func prologue(_ prologue: ConvPrologue, of node: Node, _ graph: Graph) -> JSONValue {
+    var members: [JSONValue.Member] = [
+      .init("scale", node.input(Op.inputScaleSlot).map { .string(graph[$0].name) } ?? .null),
+      .init("shift", node.input(Op.inputShiftSlot).map { .string(graph[$0].name) } ?? .null),
+    ]
+    if let activation = prologue.activation {
+      members.append(.init("activation", call(activation.call)))
+    }
+    return .object(members)
   }
 
   private static func epilogue(_ epilogue: Epilogue, of node: Node, _ graph: Graph) -> JSONValue {

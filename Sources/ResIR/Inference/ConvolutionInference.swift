@@ -4,8 +4,9 @@ extension NodeContext {
     let input = try operand(0)
     let weight = try operand(1)
     try requireDType(input, .floats, "input")
-    try requireSameDType([0, 1, 2])
+    try requireSameDType([0, 1, 2, Op.inputScaleSlot, Op.inputShiftSlot])
     try requireRank(input, atLeast: 3, "input", layout: "N, C, spatial...")
+    if let prologue = attributes.prologue { try checkPrologue(prologue, channels: input.shape[1]) }
     let spatialRank = input.rank - 2
     try requireRank(weight, input.rank, "weight", layout: NodeContext.weightLayout(spatialRank))
     let group = attributes.group
@@ -32,6 +33,21 @@ extension NodeContext {
       shape.append(try window.outputDim(axis: axis, input: input.shape[2 + axis], context: self))
     }
     return TensorType(input.dtype, shape)
+  }
+
+  /// A prologue's scale and shift hold one value per input channel, and its activation must be valid
+  /// (the input is already known to be a float type).
+  private func checkPrologue(_ prologue: ConvPrologue, channels: Dim) throws(ModelError) {
+    for (slot, name) in [(Op.inputScaleSlot, "input scale"), (Op.inputShiftSlot, "input shift")] {
+      let parameter = try operand(slot)
+      try requireRank(parameter, 1, name, layout: "C")
+      guard Broadcasting.unify(parameter.shape[0], channels) != nil else {
+        throw error("\(name) has \(parameter.shape[0]) elements but the input has \(channels) channels")
+      }
+    }
+    if case .clip(let low, let high) = prologue.activation, !(low <= high) {
+      throw error("prologue clip has min \(low) greater than max \(high)")
+    }
   }
 
   /// `M, C/group, kH, kW`: the weight layout as rank errors spell it.

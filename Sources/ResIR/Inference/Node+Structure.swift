@@ -18,6 +18,11 @@ extension Node {
       let adder = op.epilogue == nil ? "adds" : "epilogue adds"
       throw ModelError(self, "\(adder) a residual but operand \(Op.residualSlot + 1) is absent")
     }
+    if op.prologue != nil {
+      for slot in [Op.inputScaleSlot, Op.inputShiftSlot] where input(slot) == nil {
+        throw ModelError(self, "prologue scales and shifts its input but operand \(slot + 1) is absent")
+      }
+    }
     if outputs.count != op.resultCount {
       throw ModelError(self, "has \(outputs.count) results, expected \(op.resultCount)")
     }

@@ -38,7 +38,9 @@
 ///   the residual repeats operand slot 3 and `act` is one of `relu`, `clip(min=, max=)`, `leaky_relu(alpha=)`,
 ///   `sigmoid`, `tanh`, `hard_sigmoid(alpha=, beta=)`, `hard_swish`, `silu`, `gelu(approximate=none|tanh)`.
 ///   A LayerNormalization that adds operand slot 3 to X before normalizing shows `residual=1` (left out when
-///   not set). The fused forms without an ONNX op are spelled `ScaleShift` (`{axis=1}`, operands X, scale,
+///   not set). A Conv may also carry `prologue(scale_shift)` or `prologue(scale_shift, act)` before its
+///   epilogue: it computes from `act(x · scale[c] + shift[c])`, the scale and shift in operand slots 4 and 5
+///   (slot 3, the residual, is `_` when unused). The fused forms without an ONNX op are spelled `ScaleShift` (`{axis=1}`, operands X, scale,
 ///   shift, residual?) and `GatedSkip` (operands T, H, X).
 /// - **Constants.** A constant of at most 16 elements prints its values, exactly. A larger one prints only
 ///   its fingerprint (`Fingerprint.hex`), never its bytes: the text form is structural, and **parsing

@@ -112,7 +112,7 @@ struct TextParser {
 
   // MARK: - Nodes
 
-  /// `%a, %b = Op "name" (operands) {attributes} epilogue(...) : type, type`
+  /// `%a, %b = Op "name" (operands) {attributes} prologue(...) epilogue(...) : type, type`
   private mutating func nodeStatement() throws(TextParseError) {
     let results = try resultNames()
     guard case .identifier(let opType) = current.kind else { throw unexpected("expected an op type such as Conv") }
@@ -121,9 +121,17 @@ struct TextParser {
     let name = try string("expected the node name (a quoted string) after '\(opType)'")
     let operands = try operandList()
     let attributes = current.kind == .punctuation("{") ? try attributeList() : []
+    let prologue = try prologueClause()
     let fusion = try epilogueClause()
     let types = try resultTypes(count: results.count)
-    let op = try Op(parsing: opType, at: opPosition, attributes: attributes, epilogue: fusion?.epilogue ?? .none)
+    var op = try Op(parsing: opType, at: opPosition, attributes: attributes, epilogue: fusion?.epilogue ?? .none)
+    if let prologue {
+      guard case .conv(var conv) = op else {
+        throw TextParseError(at: prologue.position, "\(opType) cannot carry a prologue; only Conv does")
+      }
+      conv.prologue = prologue.prologue
+      op = .conv(conv)
+    }
     if let fusion {
       try checkEpilogue(fusion, of: op, opType: opType, operands: operands)
     }
@@ -181,7 +189,25 @@ struct TextParser {
     return types
   }
 
-  // MARK: - Epilogues
+  // MARK: - Prologues and epilogues
+
+  /// `prologue(scale_shift)` or `prologue(scale_shift, relu)`; `nil` when absent.
+  private mutating func prologueClause() throws(TextParseError) -> (prologue: ConvPrologue, position: SourcePosition)? {
+    guard case .identifier("prologue") = current.kind else { return nil }
+    let position = current.position
+    advance()
+    try expect("(", "expected '(' after 'prologue'")
+    guard case .identifier("scale_shift") = current.kind else {
+      throw unexpected("expected 'scale_shift' first in the prologue")
+    }
+    advance()
+    var prologue = ConvPrologue()
+    if accept(",") {
+      prologue.activation = try Activation(parsing: try call())
+    }
+    try expect(")", "expected ')' to close the prologue")
+    return (prologue, position)
+  }
 
   private struct EpilogueClause {
     var epilogue: Epilogue

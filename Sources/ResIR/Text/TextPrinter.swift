@@ -45,6 +45,7 @@ struct TextPrinter {
     if !attributes.isEmpty {
       text += " {" + attributes.map { "\($0.name)=\($0.value.text)" }.joined(separator: ", ") + "}"
     }
+    if let prologue = TextPrinter.prologue(of: node) { text += " " + prologue }
     if let epilogue = TextPrinter.epilogue(of: node, graph) { text += " " + epilogue }
     if !node.outputs.isEmpty {
       text += " : " + node.outputs.map { TextSpelling.type(graph.type(of: $0)) }.joined(separator: ", ")
@@ -55,6 +56,15 @@ struct TextPrinter {
   /// `%x, @w, _`: every operand slot, `_` for an absent optional one.
   static func operands(_ node: Node, _ graph: Graph) -> String {
     node.inputs.map { $0.map { TextSpelling.reference(graph, $0) } ?? "_" }.joined(separator: ", ")
+  }
+
+  /// `prologue(scale_shift, relu)` or `prologue(scale_shift)` for a conv that transforms its input, `nil`
+  /// otherwise. The scale and shift themselves are operand slots 4 and 5; the clause says in what order the
+  /// prologue applies them and the activation.
+  static func prologue(of node: Node) -> String? {
+    guard let prologue = node.op.prologue else { return nil }
+    let parts = ["scale_shift"] + (prologue.activation.map { [$0.call.text] } ?? [])
+    return "prologue(" + parts.joined(separator: ", ") + ")"
   }
 
   /// `epilogue(residual %skip, relu)`, or `nil` when the node has nothing fused into it. The residual names

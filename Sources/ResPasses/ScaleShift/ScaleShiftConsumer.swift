@@ -97,6 +97,9 @@ struct ScaleShiftConsumer {
     guard map.axis == 1 else {
       throw FoldDecline("the ScaleShift runs along axis \(map.axis), not the input channels of \(label)")
     }
+    guard attributes.prologue == nil else {
+      throw FoldDecline("\(label) has a prologue: its weights multiply the prologue's output, not its input")
+    }
     if let padding = attributes.zeroPadding, !map.isPureScale {
       throw FoldDecline("\(label) has \(padding): zero padding would pad the unshifted value")
     }

@@ -661,7 +661,8 @@ package nonisolated struct Rescompile_Plan_Epilogue: Sendable {
 }
 
 /// Inputs: X [N, C, spatial...], W [M, C/group, kernel...], bias [M] if has_bias, residual (Y's shape) if
-/// has_residual. Output: Y [N, M, out spatial...]. Pads are explicit (begins then ends).
+/// has_residual, then input scale [C] and input shift [C] if prologue is present. Output: Y [N, M, out
+/// spatial...]. Pads are explicit (begins then ends).
 /// 1 to 3 spatial axes. Y's spatial sizes must equal floor((in + begin + end - dilation*(k-1) - 1)/stride) + 1.
 package nonisolated struct Rescompile_Plan_ConvParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -692,11 +693,48 @@ package nonisolated struct Rescompile_Plan_ConvParams: Sendable {
   /// Clears the value of `epilogue`. Subsequent reads from it will return its default value.
   package mutating func clearEpilogue() {self._epilogue = nil}
 
+  /// Present: the convolution computes from X' = activation(X[n, c, ...] * scale[c] + shift[c]) instead of X
+  /// (a pre-activation BatchNormalization -> ReLU fused into the conv that reads it). Only for a convolution the
+  /// runtime computes as a GEMM straight over X's channels: its pointwise and subsampled methods (1x1 kernel,
+  /// no padding, not depthwise); the runtime refuses a prologue on any other.
+  package var prologue: Rescompile_Plan_ConvPrologue {
+    get {_prologue ?? Rescompile_Plan_ConvPrologue()}
+    set {_prologue = newValue}
+  }
+  /// Returns true if `prologue` has been explicitly set.
+  package var hasPrologue: Bool {self._prologue != nil}
+  /// Clears the value of `prologue`. Subsequent reads from it will return its default value.
+  package mutating func clearPrologue() {self._prologue = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
   fileprivate var _epilogue: Rescompile_Plan_Epilogue? = nil
+  fileprivate var _prologue: Rescompile_Plan_ConvPrologue? = nil
+}
+
+/// The input transform of a convolution (ConvParams.prologue). Its scale and shift are the step's last two
+/// inputs. An absent activation is the affine map alone.
+package nonisolated struct Rescompile_Plan_ConvPrologue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var activation: Rescompile_Plan_Activation {
+    get {_activation ?? Rescompile_Plan_Activation()}
+    set {_activation = newValue}
+  }
+  /// Returns true if `activation` has been explicitly set.
+  package var hasActivation: Bool {self._activation != nil}
+  /// Clears the value of `activation`. Subsequent reads from it will return its default value.
+  package mutating func clearActivation() {self._activation = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _activation: Rescompile_Plan_Activation? = nil
 }
 
 /// Inputs: A, B, C if has_bias (broadcast to [M, N]), residual if has_residual. Output [M, N].
@@ -2181,7 +2219,7 @@ nonisolated extension Rescompile_Plan_Epilogue: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ConvParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{1}group\0\u{1}epilogue\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{1}group\0\u{1}epilogue\0\u{1}prologue\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2195,6 +2233,7 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.pads) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.group) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._epilogue) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._prologue) }()
       default: break
       }
     }
@@ -2223,6 +2262,9 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
     try { if let v = self._epilogue {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    try { if let v = self._prologue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2233,6 +2275,41 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
     if lhs.pads != rhs.pads {return false}
     if lhs.group != rhs.group {return false}
     if lhs._epilogue != rhs._epilogue {return false}
+    if lhs._prologue != rhs._prologue {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_ConvPrologue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ConvPrologue"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}activation\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._activation) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._activation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_ConvPrologue, rhs: Rescompile_Plan_ConvPrologue) -> Bool {
+    if lhs._activation != rhs._activation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

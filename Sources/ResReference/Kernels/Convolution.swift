@@ -2,17 +2,21 @@ import ResIR
 
 /// ONNX Conv (1-D, 2-D and 3-D, groups, strides, dilations, explicit or SAME padding) with its epilogue:
 /// `Y[n, m] = Σ_c Σ_taps W[m, c, taps]·X[n, g·C/g + c, o·stride − padBegin + taps·dilation] + B[m]`, padding
-/// reading as 0, evaluated as one matrix product per batch entry and group (see `accumulate`).
+/// reading as 0, evaluated as one matrix product per batch entry and group (see `accumulate`). A prologue first
+/// replaces X by `act(X[n, c, ...]·scale[c] + shift[c])`, and the padding pads that transformed input.
 enum Convolution {
   static func evaluate(_ operands: NodeOperands, _ attributes: ConvAttributes) throws(EvaluationFailure)
     -> ReferenceTensor
   {
     let x = try operands.required(0, "X")
     let w = try operands.required(1, "W")
-    let input = try x.floatValues("X")
     let weights = try w.floatValues("W")
     try w.requireDType("W", x.dtype)
     try x.requireRank("X", 3...5)
+    var input = try x.floatValues("X")
+    if let prologue = attributes.prologue {
+      try applyPrologue(prologue, operands, to: &input, x)
+    }
     guard w.rank == x.rank else {
       throw EvaluationFailure(
         "W has shape \(ShapeArithmetic.describe(w.shape)), but X of rank \(x.rank) needs a weight of rank \(x.rank)")
@@ -91,6 +95,30 @@ enum Convolution {
           outputOffset: (n * layout.outputChannels + firstOutput) * outputPlane, m: layout.outputChannelsPerGroup,
           k: patchRows, n: outputPlane, aOffset: firstOutput * patchRows)
       }
+    }
+  }
+
+  /// `x ← act(x·scale[c] + shift[c])` for every element of channel `c`, rounded once to X's dtype: what a
+  /// separate ScaleShift step would have written, so the fused and unfused graphs agree exactly up to here.
+  private static func applyPrologue(
+    _ prologue: ConvPrologue, _ operands: NodeOperands, to input: inout [Double], _ x: ReferenceTensor
+  ) throws(EvaluationFailure) {
+    let channels = x.shape[1]
+    var parameters: [[Double]] = []
+    for (slot, role) in [(Op.inputScaleSlot, "the input scale"), (Op.inputShiftSlot, "the input shift")] {
+      let tensor = try operands.required(slot, role)
+      try tensor.requireDType(role, x.dtype)
+      try tensor.requireShape(role, [channels])
+      parameters.append(try tensor.floatValues(role))
+    }
+    let (scale, shift) = (parameters[0], parameters[1])
+    // The product only overflows when another axis is 0, and then there is nothing to compute.
+    let plane = ShapeArithmetic.product(x.shape[2...]) ?? 0
+    for i in input.indices {
+      let c = (i / plane) % channels
+      var value = input[i] * scale[c] + shift[c]
+      if let activation = prologue.activation { value = activation.apply(value) }
+      input[i] = ElementConversion.rounded(value, to: x.dtype)
     }
   }
 

@@ -18,6 +18,9 @@ import ResPlan
 ///   large that padded planes would not be compact: `PaddedInput.isCompact`) is one GEMM per image and group,
 ///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
 ///   packed straight from X (`Im2ColPanels`).
+/// A prologue (`act(x·scale[c] + shift[c])` on the input, a pre-activation BatchNorm and ReLU) is applied
+/// where the GEMM methods over X's channels read them: while packing B's panels (pointwise) or while copying
+/// the sampled positions (subsampled). Any other method refuses it when the plan is loaded.
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
 /// reuses the weights better than the direct loop does. Constant weights of the direct, Winograd and GEMM
 /// methods are read in the microkernel's panel layout (Winograd's transformed first): the plan's packed bytes
@@ -35,11 +38,25 @@ struct ConvOperator: Operator {
   let outputChannelsPerGroup: Int
   let depth: Int
   let activation: PointwiseFunction
+  let prologue: Prologue?
   let method: Method
   /// Bytes of scratch shared by the workers (the direct method's padded input).
   let sharedScratchBytes: Int
   /// Bytes of scratch per worker (GEMM blocks, or the depthwise method's padded plane).
   let scratchBytesPerWorker: Int
+
+  /// The input transform and its operands (`[C]` each).
+  struct Prologue {
+    let scale: PlanBuffer
+    let shift: PlanBuffer
+    let activation: PointwiseFunction
+
+    func transform(_ context: RunContext) -> ChannelTransform {
+      ChannelTransform(
+        scale: UnsafePointer(context.floats(scale)), shift: UnsafePointer(context.floats(shift)),
+        activation: activation)
+    }
+  }
 
   enum Method {
     /// 1×1 kernel, unit strides, no padding: X is already the B matrix. Weights packed at load when constant.
@@ -60,14 +77,21 @@ struct ConvOperator: Operator {
 
   init(_ params: Rescompile_Plan_ConvParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
-    let count = epilogue.inputCount(fixed: 2)
+    let epilogueCount = epilogue.inputCount(fixed: 2)
+    let count = epilogueCount + (params.hasPrologue ? 2 : 0)
     try operands.requireCounts(inputs: count...count, outputs: 1...1)
     x = try operands.input(0, "X", .f32)
     weights = try operands.weight(1, "W")
     y = try operands.output(0, "Y", .f32)
     bias = epilogue.hasBias ? try operands.input(2, "bias", .f32) : nil
-    residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
+    residual = epilogue.hasResidual ? try operands.input(epilogueCount - 1, "residual", .f32) : nil
     activation = epilogue.activation
+    prologue =
+      params.hasPrologue
+      ? Prologue(
+        scale: try operands.input(epilogueCount, "input scale", .f32),
+        shift: try operands.input(epilogueCount + 1, "input shift", .f32),
+        activation: try PointwiseFunction(params.prologue.activation, operands)) : nil
     try operands.requireRank(x, "X", 3...5)
     try operands.requireRank(weights, "W", x.rank...x.rank)
     try operands.requireRank(y, "Y", x.rank...x.rank)
@@ -106,11 +130,29 @@ struct ConvOperator: Operator {
     try operands.requireShape(y, "Y", expected)
     if let bias { try operands.requireShape(bias, "bias", [outputChannels]) }
     if let residual { try operands.requireShape(residual, "residual", expected) }
+    if let prologue {
+      try operands.requireShape(prologue.scale, "input scale", [channels])
+      try operands.requireShape(prologue.shift, "input shift", [channels])
+    }
     depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
 
     (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
       weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
       outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
+    try requirePrologueSupport(operands)
+  }
+
+  /// A prologue is applied by the methods that read X's channels as GEMM rows; every other method would
+  /// silently compute from the untransformed input, so the plan is refused instead.
+  private func requirePrologueSupport(_ operands: StepOperands) throws(RuntimeError) {
+    guard prologue != nil else { return }
+    switch method {
+    case .pointwise, .subsampled: return
+    case .im2col, .direct, .winograd, .depthwise:
+      throw operands.failure(
+        "has an input prologue, which only a 1x1 unpadded, not depthwise convolution (the pointwise and subsampled "
+          + "methods) applies; this one runs as \(methodLabel ?? "another method")")
+    }
   }
 
   /// The method for this geometry (`ConvMethod.choose`, the rule the compiler packed the weights by) and
@@ -189,7 +231,12 @@ struct ConvOperator: Operator {
   func run(_ context: RunContext) {
     switch method {
     case .pointwise(let packed):
-      runGemm(context, packedWeights: packed, input: .matrix(UnsafePointer(context.floats(x)), plane: axes.inputPlane))
+      let input = UnsafePointer(context.floats(x))
+      if let prologue {
+        runGemm(context, packedWeights: packed, input: .transformed(input, prologue.transform(context)))
+      } else {
+        runGemm(context, packedWeights: packed, input: .matrix(input, plane: axes.inputPlane))
+      }
     case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
@@ -269,17 +316,21 @@ struct ConvOperator: Operator {
   }
 
   /// Copies the positions a strided 1×1 convolution reads into the shared scratch, channels split over the
-  /// workers; returns the copy (`batch · channels` planes of `outputPlane` floats).
+  /// workers, applying the prologue to each plane while it is still in cache; returns the copy
+  /// (`batch · channels` planes of `outputPlane` floats).
   private func subsample(_ context: RunContext) -> UnsafePointer<Float> {
     let input = UnsafePointer(context.floats(x))
     let planes = batch * groups * channelsPerGroup
     let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: planes * axes.outputPlane)
     let workers = context.workers(work: planes * axes.outputPlane, tasks: planes)
     let ranges = RunContext.ranges(of: planes, parts: workers, granule: 1)
+    let transform = prologue?.transform(context)
+    let channels = groups * channelsPerGroup
     context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
       for plane in ranges[index] {
-        StridedSampling.copyPlane(
-          input + plane * axes.inputPlane, axes: axes, into: sampled + plane * axes.outputPlane)
+        let destination = sampled + plane * axes.outputPlane
+        StridedSampling.copyPlane(input + plane * axes.inputPlane, axes: axes, into: destination)
+        transform?.apply(row: plane % channels, destination, count: axes.outputPlane)
       }
     }
     return UnsafePointer(sampled)
@@ -289,6 +340,8 @@ struct ConvOperator: Operator {
   private enum GemmInput {
     /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy.
     case matrix(UnsafePointer<Float>, plane: Int)
+    /// X itself with the prologue applied as its panels are packed.
+    case transformed(UnsafePointer<Float>, ChannelTransform)
     /// X read as im2col columns.
     case im2col
   }
@@ -328,6 +381,15 @@ struct ConvOperator: Operator {
       case .matrix(let matrix, let plane):
         GemmDriver.run(
           k: depth, a: a, b: StridedPanels(base: matrix + firstChannel * plane, depthStride: plane, columnStride: 1),
+          c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
+          columns: task.columns, scratch: scratch)
+      case .transformed(let matrix, let transform):
+        let plane = axes.inputPlane
+        GemmDriver.run(
+          k: depth, a: a,
+          b: TransformedPanels(
+            base: matrix + firstChannel * plane, depthStride: plane,
+            transform: transform.advanced(by: group * channelsPerGroup)),
           c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
           columns: task.columns, scratch: scratch)
       case .im2col:

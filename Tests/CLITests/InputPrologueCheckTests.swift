@@ -1,0 +1,40 @@
+import Foundation
+import ResTestSupport
+import Testing
+
+/// The DenseNet fixture's dense layers (Concat → BN → ReLU → 1x1 Conv) end to end through the command line:
+/// at -O2 `fuse-input-scale-shift` turns every BN → ReLU read only by a 1x1 conv into that conv's input
+/// prologue, and `rescompile check` runs the resulting plan (whose pointwise GEMMs apply the prologue while
+/// packing) against onnxruntime's stored outputs.
+@Suite struct InputPrologueCheckTests {
+  let model = RepoPaths.fixtureModel("densenet")
+
+  @Test func theFusionFiresOnEveryDenseLayer() throws {
+    try CLIScratch.withFolder { folder in
+      let result = try ProcessRunner.run([model, "-O2", "--stats", "-o", "\(folder)/densenet.resplan"])
+      #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+      let row = try #require(
+        result.stdout.split(separator: "\n").first { $0.contains("fuse-input-scale-shift") && $0.contains("applied") },
+        "no stats row for fuse-input-scale-shift:\n\(result.stdout)")
+      // Eleven 1x1 convs read a BN → ReLU; the last BN feeds the global pooling and stays a step.
+      #expect(row.contains(" 11 applied") && row.contains(" 1 declined"), "\(row)")
+    }
+  }
+
+  /// A dense layer is two steps: the 1x1 conv with its prologue (and norm2 folded, ReLU fused), then the 3x3.
+  @Test func blocksShowThePrologue() throws {
+    try CLIScratch.withFolder { folder in
+      let result = try ProcessRunner.run([model, "-O2", "--dump", "blocks", "-o", "\(folder)/densenet.resplan"])
+      #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+      #expect(result.stdout.contains("features.0      [scaleshift+relu]conv1x1+relu → conv3x3 ‖ identity   (2 steps)"))
+      #expect(result.stdout.contains("features.3      [scaleshift+relu]conv1x1 → avgpool2x2/2   (2 steps)"))
+    }
+  }
+
+  @Test(arguments: [[String](), ["--disable-pass", "fuse-input-scale-shift"]])
+  func matchesOnnxruntime(_ extra: [String]) throws {
+    let result = try ProcessRunner.run(["check", model, "-O2"] + extra)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("PASS: 1 output(s) within rtol 0.001, atol 0.0001"), "\(result.stdout)")
+  }
+}
