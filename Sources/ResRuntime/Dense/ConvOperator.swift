@@ -148,7 +148,7 @@ struct ConvOperator: Operator {
     guard prologue != nil else { return }
     switch method {
     case .pointwise, .subsampled: return
-    case .im2col, .direct, .winograd, .depthwise:
+    case .im2col, .direct, .winograd, .depthwise, .grid:
       throw operands.failure(
         "has an input prologue, which only a 1x1 unpadded, not depthwise convolution (the pointwise and subsampled "
           + "methods) applies; this one runs as \(methodLabel ?? "another method")")
