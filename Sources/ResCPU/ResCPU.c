@@ -1,5 +1,7 @@
-// Run-time CPU feature detection (see include/ResCPU.h).
+// Run-time CPU feature detection and the scheduler yield (see include/ResCPU.h).
 #include "ResCPU.h"
+
+#include <sched.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 // `__builtin_cpu_init` is idempotent and cheap; calling it makes these safe even from a static constructor.
@@ -22,3 +24,5 @@ int rescpu_running_fma(void) { return 0; }
 int rescpu_running_avx512f(void) { return 0; }
 int rescpu_running_neon(void) { return 0; }
 #endif
+
+void rescpu_yield(void) { sched_yield(); }

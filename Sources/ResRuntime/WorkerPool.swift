@@ -10,16 +10,26 @@ import Synchronization
 /// ResNet or MobileNet inference, many of them tens of microseconds long), so waking a sleeping thread for
 /// each (a futex wake and a reschedule, tens of microseconds on a busy machine) cost as much as a small
 /// step saves. So, like onnxruntime's and OpenVINO's pools, a helper busy-waits on an atomic region counter
-/// for up to `spinNanoseconds` after each region (see `spin`) and only then sleeps on a condition
-/// variable; the caller likewise busy-waits for the helpers to finish before it sleeps.
+/// after each region (see `spin`) and only then sleeps on a condition variable; the caller likewise
+/// busy-waits for the helpers to finish before it sleeps. A helper's wait has two phases: up to
+/// `spinNanoseconds` of `pause` loops, then up to `yieldNanoseconds` of `sched_yield` loops, which give the
+/// core to any other runnable thread (the caller itself, when both share one core) and return at once on an
+/// idle core. The caller never yields: on a loaded machine a yield sends it behind every other runnable
+/// process, and the whole run waits a scheduling round per step (ViT-tiny at 2 threads went from 50 to
+/// 110-140 ms at a load average of 12).
 ///
 /// `run` is called by one thread at a time (the runner serializes its runs).
 final class WorkerPool: @unchecked Sendable {
   /// Threads besides the caller's.
   let helperCount: Int
-  /// How long a thread busy-waits for the next region (helpers) or for the helpers to finish (the caller)
-  /// before it sleeps.
+  /// How long a thread busy-waits with `pause` for the next region (helpers) or for the helpers to finish
+  /// (the caller) before it starts yielding.
   let spinNanoseconds: UInt64
+  /// How long a helper then keeps checking between `sched_yield` calls before it sleeps. A step that runs on one
+  /// thread (a softmax, a layer norm) lasts longer than the spin budget, and a helper asleep when the next
+  /// parallel step begins starts it tens of microseconds late: with pause-only spinning ViT-tiny's helper
+  /// slept and was woken for nearly every one of its 100 GEMM regions (545 futex calls a run).
+  let yieldNanoseconds: UInt64
 
   /// The current region: its sequence number times `WorkerPool.regionStride` plus its worker count, in one
   /// word so that a helper that reads it sees the worker count of that very region.
@@ -48,9 +58,10 @@ final class WorkerPool: @unchecked Sendable {
   /// `region` holds the worker count below this multiple (a runner has at most 256 threads).
   private static let regionStride = 1 << 10
 
-  init(helpers: Int, spinNanoseconds: UInt64 = 50_000) {
+  init(helpers: Int, spinNanoseconds: UInt64 = 50_000, yieldNanoseconds: UInt64 = 2_000_000) {
     helperCount = helpers
     self.spinNanoseconds = spinNanoseconds
+    self.yieldNanoseconds = yieldNanoseconds
     callerSpinBudget = spinNanoseconds
     liveHelpers.store(helpers, ordering: .relaxed)
     for helper in stride(from: 1, through: helpers, by: 1) {
@@ -112,21 +123,23 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Busy-waits (pausing between checks) until `done()` or `budget` nanoseconds pass; returns `done()`. The
-  /// budget adapts: it doubles (up to `spinNanoseconds`) when the wait ends in time and halves when it runs
-  /// out, because on a busy machine the thread waited for may be queued behind this very one. Measured on
-  /// the shared 2-core machine with a fixed budget: a region cost 0.35 µs while both threads had a core but
-  /// 108 µs (two budgets of 50 µs) once they shared one, against 10 µs for a pool that always sleeps; a 2 ms
-  /// budget took MobileNetV2 at 2 threads from 20 to 210 ms. The clock is read every 64 turns only.
+  /// Busy-waits (pausing between checks) until `done()` or `budget` nanoseconds pass, then, when
+  /// `yielding`, checks between yields of the core for up to `yieldNanoseconds`; returns `done()`. The pause budget adapts: it doubles
+  /// (up to `spinNanoseconds`) when the wait ends in time and halves when it runs out, because on a busy
+  /// machine the thread waited for may be queued behind this very one. Measured on the shared 2-core
+  /// machine with a fixed budget: a region cost 0.35 µs while both threads had a core but 108 µs (two
+  /// budgets of 50 µs) once they shared one, against 10 µs for a pool that always sleeps; a 2 ms budget of
+  /// pauses took MobileNetV2 at 2 threads from 20 to 210 ms. Yielding does not have that cost: a thread
+  /// that yields runs only when nothing else on its core is runnable. The clock is read every 64 pauses.
   @inline(__always)
-  private func spin(budget: inout UInt64, until done: () -> Bool) -> Bool {
+  private func spin(budget: inout UInt64, yielding: Bool, until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     var turns = 0
     while !done() {
       turns &+= 1
       if turns & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- start > budget {
         budget = min(spinNanoseconds, max(WorkerPool.minimumSpinNanoseconds, budget / 2))
-        return done()
+        return yielding ? yieldUntil(done) : done()
       }
       rescpu_spin_pause()
     }
@@ -134,9 +147,20 @@ final class WorkerPool: @unchecked Sendable {
     return true
   }
 
+  /// Checks `done()` between yields of the core until it holds or `yieldNanoseconds` pass; returns `done()`.
+  @inline(__always)
+  private func yieldUntil(_ done: () -> Bool) -> Bool {
+    let start = DispatchTime.now().uptimeNanoseconds
+    while !done() {
+      if DispatchTime.now().uptimeNanoseconds &- start > yieldNanoseconds { return done() }
+      rescpu_yield()
+    }
+    return true
+  }
+
   /// Returns when every helper of the current region has finished (its writes are then visible here).
   private func waitForHelpers() {
-    if spin(budget: &callerSpinBudget, until: { unfinished.load(ordering: .acquiring) == 0 }) { return }
+    if spin(budget: &callerSpinBudget, yielding: false, until: { unfinished.load(ordering: .acquiring) == 0 }) { return }
     condition.lock()
     callerSleeping.store(true, ordering: .sequentiallyConsistent)
     while unfinished.load(ordering: .sequentiallyConsistent) > 0 { condition.wait() }
@@ -147,7 +171,7 @@ final class WorkerPool: @unchecked Sendable {
   /// The next region after `seen`, or nil once the pool is stopping.
   private func nextRegion(after seen: Int, budget: inout UInt64) -> Int? {
     var current = seen
-    let published = spin(budget: &budget) {
+    let published = spin(budget: &budget, yielding: true) {
       current = region.load(ordering: .acquiring)
       return current != seen || stopping.load(ordering: .relaxed)
     }

@@ -39,12 +39,26 @@ import Testing
     }
   }
 
-  /// With no spinning the helpers sleep after every region; each region must still wake them.
+  /// With no spinning nor yielding the helpers sleep after every region; each region must still wake them.
   @Test func regionsAfterTheHelpersSleep() {
-    let pool = WorkerPool(helpers: 2, spinNanoseconds: 0)
+    let pool = WorkerPool(helpers: 2, spinNanoseconds: 0, yieldNanoseconds: 0)
     defer { pool.shutDown() }
     let (sum, _) = Self.runRegions(pool, count: 300, tasks: 3, workers: 3)
     #expect(sum == 300 * 6)
+  }
+
+  /// Regions that start while the helpers are past their pause budget but still yielding (the gap between
+  /// regions is longer than the 1 µs pause budget and shorter than the 50 ms yield budget).
+  @Test func regionsWhileTheHelpersYield() {
+    let pool = WorkerPool(helpers: 2, spinNanoseconds: 1_000, yieldNanoseconds: 50_000_000)
+    defer { pool.shutDown() }
+    var sum = 0
+    for _ in 0..<50 {
+      let start = ContinuousClock.now
+      while ContinuousClock.now - start < .microseconds(100) {}
+      sum += Self.runRegions(pool, count: 1, tasks: 5, workers: 3).sum
+    }
+    #expect(sum == 50 * 15)
   }
 
   /// Every worker of a region runs `run`'s body once, whatever the helpers' timing.
@@ -59,8 +73,8 @@ import Testing
   }
 
   @Test func shutDownWhileIdle() async throws {
-    for spin: UInt64 in [0, 50_000_000] {
-      let pool = WorkerPool(helpers: 2, spinNanoseconds: spin)
+    for (spin, yield): (UInt64, UInt64) in [(0, 0), (50_000_000, 0), (0, 50_000_000)] {
+      let pool = WorkerPool(helpers: 2, spinNanoseconds: spin, yieldNanoseconds: yield)
       _ = Self.runRegions(pool, count: 3, tasks: 4, workers: 3)
       try await Task.sleep(for: .milliseconds(5))
       pool.shutDown()

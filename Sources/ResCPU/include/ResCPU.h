@@ -65,6 +65,10 @@ static inline void rescpu_spin_pause(void) {
 #endif
 }
 
+/// Gives the core to another runnable thread, if there is one (`sched_yield`): a thread waiting for work
+/// then costs nothing to a thread it shares a core with, and returns at once on an idle core.
+void rescpu_yield(void);
+
 /// Asks the cache hierarchy to bring the line holding `address` close to the core, for writing. A GEMM tile
 /// prefetches the rows of C it will read or store after its reduction loop: those rows are a whole matrix row
 /// apart, so the hardware prefetcher does not see them coming, and without the hint each row's first touch
