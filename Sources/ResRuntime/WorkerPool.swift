@@ -23,7 +23,7 @@ final class WorkerPool: @unchecked Sendable {
   /// Threads besides the caller's.
   let helperCount: Int
   /// How long a thread busy-waits with `pause` for the next region (helpers) or for the helpers to finish
-  /// (the caller) before it starts yielding.
+  /// (the caller) before the helper starts yielding or the caller sleeps.
   let spinNanoseconds: UInt64
   /// How long a helper then keeps checking between `sched_yield` calls before it sleeps. A step that runs on one
   /// thread (a softmax, a layer norm) lasts longer than the spin budget, and a helper asleep when the next
@@ -124,13 +124,14 @@ final class WorkerPool: @unchecked Sendable {
   }
 
   /// Busy-waits (pausing between checks) until `done()` or `budget` nanoseconds pass, then, when
-  /// `yielding`, checks between yields of the core for up to `yieldNanoseconds`; returns `done()`. The pause budget adapts: it doubles
-  /// (up to `spinNanoseconds`) when the wait ends in time and halves when it runs out, because on a busy
-  /// machine the thread waited for may be queued behind this very one. Measured on the shared 2-core
-  /// machine with a fixed budget: a region cost 0.35 µs while both threads had a core but 108 µs (two
-  /// budgets of 50 µs) once they shared one, against 10 µs for a pool that always sleeps; a 2 ms budget of
-  /// pauses took MobileNetV2 at 2 threads from 20 to 210 ms. Yielding does not have that cost: a thread
-  /// that yields runs only when nothing else on its core is runnable. The clock is read every 64 pauses.
+  /// `yielding`, checks between yields of the core for up to `yieldNanoseconds`; returns `done()`. The pause
+  /// budget adapts: it doubles (up to `spinNanoseconds`) when the wait ends in time and halves when it runs
+  /// out, because on a busy machine the thread waited for may be queued behind this very one. Measured on
+  /// the shared 2-core machine with a fixed budget: a region cost 0.35 µs while both threads had a core but
+  /// 108 µs (two budgets of 50 µs) once they shared one, against 10 µs for a pool that always sleeps; a 2 ms
+  /// budget of pauses took MobileNetV2 at 2 threads from 20 to 210 ms. Yielding does not have that cost: a
+  /// thread that yields runs only when nothing else on its core is runnable. The clock is read every 64
+  /// pauses.
   @inline(__always)
   private func spin(budget: inout UInt64, yielding: Bool, until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -160,7 +161,8 @@ final class WorkerPool: @unchecked Sendable {
 
   /// Returns when every helper of the current region has finished (its writes are then visible here).
   private func waitForHelpers() {
-    if spin(budget: &callerSpinBudget, yielding: false, until: { unfinished.load(ordering: .acquiring) == 0 }) { return }
+    let finished = spin(budget: &callerSpinBudget, yielding: false) { unfinished.load(ordering: .acquiring) == 0 }
+    if finished { return }
     condition.lock()
     callerSleeping.store(true, ordering: .sequentiallyConsistent)
     while unfinished.load(ordering: .sequentiallyConsistent) > 0 { condition.wait() }
