@@ -66,6 +66,8 @@ public enum Microkernel: Sendable {
   case softmaxRow
   /// `LayerNormMicrokernel`: one row's statistics and its normalization.
   case layerNormRow
+  /// `TransposeMicrokernel8x8`: one tile of a permuting copy of four-byte elements.
+  case transpose
 
   public var name: String {
     switch self {
@@ -81,6 +83,7 @@ public enum Microkernel: Sendable {
     case .depthwiseGrid: "f32_dwconv_grid_x16_\(BuildISA.name)"
     case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
     case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
+    case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
     }
   }
 }
@@ -130,5 +133,5 @@ public enum MicrokernelRegistry {
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
-    + [.depthwiseGrid, .softmaxRow, .layerNormRow]
+    + [.depthwiseGrid, .softmaxRow, .layerNormRow, .transpose]
 }

@@ -126,8 +126,10 @@ public enum PointwiseFunction: Sendable, Hashable {
         let raised = vectors[index].replacing(with: low, where: vectors[index] .< low)
         vectors[index] = raised.replacing(with: high, where: raised .> high)
       }
-    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu,
-      .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt:
+    case .gelu: VectorErf.gelu(vectors: vectors, count: count)
+    case .erf: VectorErf.erf(vectors: vectors, count: count)
+    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .geluTanh, .thresholdedRelu,
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
     }
   }

@@ -16,6 +16,23 @@ struct RunContext {
   /// small problem costs more than it saves (perf-notes.md: two threads were slower than one on a 64³ GEMM).
   static let parallelWorkThreshold = 1 << 18
 
+  /// The work one element counts for in `workers(elements:tasks:)`: an operator that streams memory (a copy,
+  /// an elementwise or row-wise operator) spends 0.3-1.5 ns on an element, as long as 30-100 multiply–adds
+  /// of a GEMM near peak. Counting it as one kept every elementwise step of a transformer (ViT-tiny: 37,824
+  /// to 116,427 elements, 30-160 µs each) on one thread; with this weight a step of 8,192 elements or more
+  /// (a few microseconds) is split.
+  static let streamingElementWork = 32
+
+  /// Pieces per worker a streaming job is cut into. Workers claim pieces as they come free
+  /// (`parallelFor`), so with several per worker a helper that starts late (descheduled on a busy machine)
+  /// takes fewer pieces instead of holding the caller up for a whole half; a piece costs one atomic add.
+  static let streamingPiecesPerWorker = 4
+
+  /// How many pieces a streaming job on `workers` workers is cut into (one on one worker).
+  static func streamingPieces(workers: Int) -> Int {
+    workers > 1 ? workers * streamingPiecesPerWorker : 1
+  }
+
   func raw(_ buffer: PlanBuffer) -> UnsafeMutableRawPointer {
     addresses[buffer.index]
   }
@@ -44,6 +61,12 @@ struct RunContext {
   func workers(work: Int, tasks: Int) -> Int {
     guard work >= RunContext.parallelWorkThreshold else { return 1 }
     return max(1, min(threads, tasks))
+  }
+
+  /// How many workers a streaming job over `elements` elements (see `streamingElementWork`) in `tasks`
+  /// independent pieces should use.
+  func workers(elements: Int, tasks: Int) -> Int {
+    workers(work: RunContext.work(elements, RunContext.streamingElementWork), tasks: tasks)
   }
 
   /// Runs `body(task, worker)` for every task in `0..<tasks` on up to `workers` workers, each claiming the

@@ -5,35 +5,54 @@ import Testing
 /// The vector `erf` (and the exact GELU built on it) against Foundation's double-precision `erf` on a dense
 /// grid over the whole range where `erf` is not yet ±1 in single precision, and beyond.
 @Suite struct ErfAccuracyTests {
-  /// Every multiple of 2⁻¹² in [-6, 6], the piece boundaries with their neighbours, and special values.
+  /// Every multiple of 2⁻¹² in [-6, 6], the saturation point with its neighbours, and special values.
   static let grid: [Float] = {
     var values = (-6 * 4096...6 * 4096).map { Float($0) / 4096 }
-    for boundary: Float in [0.75, 2.2, 3.92] {
+    for boundary: Float in [3.92] {
       for value in [boundary, boundary.nextDown, boundary.nextUp] { values += [value, -value] }
     }
     values += [0, -0.0, .leastNonzeroMagnitude, 1e-30, -1e-20, 10, -10, 1e30, -1e30, .infinity, -.infinity]
     return values
   }()
 
-  @Test func erfIsWithinOnePointOneTimesTenToTheMinusSeven() {
+  /// The bound VectorErf documents: 2.8e-7 measured with fused multiply-adds, 3.2e-7 without (the debug
+  /// build's baseline x86-64), with a little room for another compiler's rounding.
+  @Test func erfIsWithinThreePointFiveTimesTenToTheMinusSeven() {
     let y = Self.apply(.erf, Self.grid)
     var worst: (error: Double, x: Float) = (0, 0)
     for (x, value) in zip(Self.grid, y) {
       let error = abs(Double(value) - Foundation.erf(Double(x)))
       if error > worst.error { worst = (error, x) }
     }
-    #expect(worst.error <= 1.1e-7, "largest error \(worst.error) at \(worst.x)")
+    #expect(worst.error <= 3.5e-7, "largest error \(worst.error) at \(worst.x)")
     #expect(Self.apply(.erf, [.nan])[0].isNaN)
+    #expect(Self.apply(.erf, [3.92, 100, .infinity, -3.92, -.infinity]) == [1, 1, 1, -1, -1])
   }
 
   @Test func geluFollowsErf() {
     let y = Self.apply(.gelu, Self.grid)
     for (x, value) in zip(Self.grid, y) where x.isFinite && abs(x) < 1e6 {
       let exact = 0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
-      let tolerance = 1.2e-7 * (1 + abs(Double(x)))
+      // erf's error (3.5e-7) scaled by x/2, and the rounding of the product (half a unit in the last place).
+      let tolerance = 1.2e-7 + 2.4e-7 * abs(Double(x))
       #expect(abs(Double(value) - exact) <= tolerance, "gelu(\(x)) = \(value), expected \(exact)")
     }
     #expect(Self.apply(.gelu, [.nan])[0].isNaN)
+  }
+
+  /// A kernel's epilogue (`apply(vectors:count:)`, its own inlined loop) and the elementwise form (one
+  /// vector at a time) compute the same bits, so a fused GELU equals a standalone one.
+  @Test func epilogueAndElementwiseFormsAgreeBitForBit() {
+    for function: PointwiseFunction in [.erf, .gelu] {
+      let elementwise = Self.apply(function, Self.grid)
+      var vectors = [SIMD16<Float>](repeating: .zero, count: (Self.grid.count + 15) / 16)
+      for (index, x) in Self.grid.enumerated() { vectors[index / 16][index % 16] = x }
+      vectors.withUnsafeMutableBufferPointer { function.apply(vectors: $0.baseAddress!, count: $0.count) }
+      let mismatches = Self.grid.indices.filter {
+        vectors[$0 / 16][$0 % 16].bitPattern != elementwise[$0].bitPattern
+      }
+      #expect(mismatches.isEmpty, "\(function.name) differs at x = \(mismatches.prefix(4).map { Self.grid[$0] })")
+    }
   }
 
   private static func apply(_ function: PointwiseFunction, _ x: [Float]) -> [Float] {

@@ -21,6 +21,7 @@ import Testing
     case .depthwiseGrid: DepthwiseGridKernelTests.checkGrid()
     case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
+    case .transpose: MovementKernelTests.checkTransposeTiles()
     }
   }
 

@@ -53,6 +53,11 @@ import Testing
       #expect(abs(Double(y[i]) - expected) <= 1e-6 * expected + 1e-9, "element \(i) of \(count)")
     }
     #expect(y[count...].allSatisfy { $0.isNaN }, "nothing past the row is written")
+    var inPlace = x
+    inPlace.withUnsafeMutableBufferPointer { row in
+      SoftmaxMicrokernel.run(UnsafePointer(row.baseAddress!), row.baseAddress!, count: count)
+    }
+    #expect(inPlace.map(\.bitPattern) == y[..<count].map(\.bitPattern), "in place, row of \(count)")
   }
 
   @Test func softmaxRowInPlaceAndWithInfinities() {

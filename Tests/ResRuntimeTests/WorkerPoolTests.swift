@@ -72,6 +72,26 @@ import Testing
     }
   }
 
+  /// `forEach` regions close without waiting for a helper that has not started them; a helper that comes
+  /// late must then neither run a closed region's tasks nor take the next region's place twice. Regions of
+  /// both kinds alternate with helpers that sleep after every region (so they are often late) or spin
+  /// briefly.
+  @Test func lateHelpersNeitherRunClosedRegionsNorConfuseTheNext() {
+    for spin: UInt64 in [0, 2_000] {
+      let pool = WorkerPool(helpers: 2, spinNanoseconds: spin)
+      defer { pool.shutDown() }
+      for round in 0..<400 {
+        let tasks = 1 + round % 5
+        let counts = Mutex<[Int]>(Array(repeating: 0, count: tasks))
+        pool.forEach(tasks: tasks, workers: 3) { task, _ in counts.withLock { $0[task] += 1 } }
+        #expect(counts.withLock { $0 } == Array(repeating: 1, count: tasks), "round \(round)")
+        let calls = Atomic<Int>(0)
+        pool.run(workers: 3) { worker in calls.add(1 << (8 * worker), ordering: .relaxed) }
+        #expect(calls.load(ordering: .relaxed) == 1 + (1 << 8) + (1 << 16), "round \(round)")
+      }
+    }
+  }
+
   @Test func shutDownWhileIdle() async throws {
     for (spin, yield): (UInt64, UInt64) in [(0, 0), (50_000_000, 0), (0, 50_000_000)] {
       let pool = WorkerPool(helpers: 2, spinNanoseconds: spin, yieldNanoseconds: yield)

@@ -69,7 +69,7 @@ struct BinaryOperator: Operator {
     let bBase = UnsafePointer(context.floats(b))
     let output = context.floats(y)
     let strides = layout.rowStrides
-    layout.run(context, work: y.count) { offsets, columns in
+    layout.run(context, elements: y.count) { offsets, columns in
       let start = columns.lowerBound
       let aRow = aBase + offsets[0] + start * strides[0]
       let bRow = bBase + offsets[1] + start * strides[1]
@@ -93,7 +93,7 @@ struct BinaryOperator: Operator {
     let strides = layout.rowStrides
     let kind = kind
     let width = MemoryLayout<T>.stride
-    layout.run(context, work: y.count) { offsets, columns in
+    layout.run(context, elements: y.count) { offsets, columns in
       for column in columns {
         let left = aBase.load(fromByteOffset: (offsets[0] + column * strides[0]) * width, as: T.self)
         let right = bBase.load(fromByteOffset: (offsets[1] + column * strides[1]) * width, as: T.self)
@@ -114,7 +114,7 @@ struct BinaryOperator: Operator {
     let output = context.raw(y)
     let strides = layout.rowStrides
     let kind = kind
-    layout.run(context, work: y.count) { offsets, columns in
+    layout.run(context, elements: y.count) { offsets, columns in
       for column in columns {
         let left = HalfPrecision.float(
           fromBits: aBase.load(fromByteOffset: (offsets[0] + column * strides[0]) * 2, as: UInt16.self))

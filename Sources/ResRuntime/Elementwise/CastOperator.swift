@@ -16,8 +16,8 @@ struct CastOperator: Operator {
     let input = UnsafeRawPointer(context.raw(x))
     let output = context.raw(y)
     let count = x.count
-    let workers = context.workers(work: count, tasks: count / 16)
-    let ranges = RunContext.ranges(of: count, parts: workers, granule: 16)
+    let workers = context.workers(elements: count, tasks: count / 16)
+    let ranges = RunContext.ranges(of: count, parts: RunContext.streamingPieces(workers: workers), granule: 16)
     let (from, to) = (x.elementType, y.elementType)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for index in ranges[task] {

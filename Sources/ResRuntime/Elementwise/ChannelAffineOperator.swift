@@ -49,8 +49,8 @@ struct ChannelAffineOperator: Operator {
     let scales = UnsafePointer(context.floats(scale))
     let shifts = UnsafePointer(context.floats(shift))
     let skip = residual.map { UnsafePointer(context.floats($0)) }
-    let workers = context.workers(work: x.count, tasks: runs)
-    let ranges = RunContext.ranges(of: runs, parts: workers, granule: 1)
+    let workers = context.workers(elements: x.count, tasks: runs)
+    let ranges = RunContext.ranges(of: runs, parts: RunContext.streamingPieces(workers: workers), granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for run in ranges[task] {
         let channel = run % channels

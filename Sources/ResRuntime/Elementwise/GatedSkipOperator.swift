@@ -37,7 +37,7 @@ struct GatedSkipOperator: Operator {
     let pattern = GatedSkipPattern(
       gate: strides[0] == 0 ? .scalar : .vector, transformed: strides[1] == 0 ? .scalar : .vector,
       skipped: strides[2] == 0 ? .scalar : .vector)
-    layout.run(context, work: y.count) { offsets, columns in
+    layout.run(context, elements: y.count) { offsets, columns in
       let start = columns.lowerBound
       GatedSkipMicrokernel.run(
         pattern, gates + offsets[0] + start * strides[0], transforms + offsets[1] + start * strides[1],

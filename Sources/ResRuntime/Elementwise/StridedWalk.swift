@@ -84,14 +84,16 @@ struct StridedWalk: Sendable {
     }
   }
 
-  /// Pieces of work for `workers`: row ranges when there are enough rows, otherwise rows cut into column
-  /// ranges on multiples of 16 (the vector width, so each element keeps its code path).
+  /// Pieces of work for `workers` (`RunContext.streamingPieces`): row ranges when there are enough rows,
+  /// otherwise rows cut into column ranges on multiples of 16 (the vector width, so each element keeps its
+  /// code path).
   func tasks(workers: Int) -> [(rows: Range<Int>, columns: Range<Int>)] {
     if workers <= 1 { return [(0..<rowCount, 0..<rowLength)] }
-    if rowCount >= workers {
-      return RunContext.ranges(of: rowCount, parts: workers, granule: 1).map { ($0, 0..<rowLength) }
+    let pieces = RunContext.streamingPieces(workers: workers)
+    if rowCount >= pieces {
+      return RunContext.ranges(of: rowCount, parts: pieces, granule: 1).map { ($0, 0..<rowLength) }
     }
-    let parts = (workers + rowCount - 1) / rowCount
+    let parts = (pieces + rowCount - 1) / rowCount
     var tasks: [(rows: Range<Int>, columns: Range<Int>)] = []
     for row in 0..<rowCount {
       for columns in RunContext.ranges(of: rowLength, parts: parts, granule: 16) {
@@ -101,10 +103,11 @@ struct StridedWalk: Sendable {
     return tasks
   }
 
-  /// Runs `body(offsets, columns)` over every row piece, split over the context's workers when `work` is
-  /// large. `offsets` are at the row's first element; `columns` is the part of the row to compute.
-  func run(_ context: RunContext, work: Int, _ body: (SIMD4<Int>, Range<Int>) -> Void) {
-    let workers = context.workers(work: work, tasks: rowCount * max(1, rowLength / 16))
+  /// Runs `body(offsets, columns)` over every row piece, split over the context's workers when the walk's
+  /// `elements` are many (`RunContext.workers(elements:tasks:)`). `offsets` are at the row's first element;
+  /// `columns` is the part of the row to compute.
+  func run(_ context: RunContext, elements: Int, _ body: (SIMD4<Int>, Range<Int>) -> Void) {
+    let workers = context.workers(elements: elements, tasks: rowCount * max(1, rowLength / 16))
     let tasks = tasks(workers: workers)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, _ in
       let task = tasks[index]

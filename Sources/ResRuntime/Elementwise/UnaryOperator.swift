@@ -47,8 +47,8 @@ struct UnaryOperator: Operator {
 
   func run(_ context: RunContext) {
     let count = x.count
-    let workers = context.workers(work: count, tasks: count / 16)
-    let ranges = RunContext.ranges(of: count, parts: workers, granule: 16)
+    let workers = context.workers(elements: count, tasks: count / 16)
+    let ranges = RunContext.ranges(of: count, parts: RunContext.streamingPieces(workers: workers), granule: 16)
     let function = function
     switch precision {
     case .single:

@@ -44,7 +44,7 @@ struct WhereOperator: Operator {
     let output = context.raw(y)
     let strides = layout.rowStrides
     let width = MemoryLayout<T>.size
-    layout.run(context, work: y.count) { offsets, columns in
+    layout.run(context, elements: y.count) { offsets, columns in
       for column in columns {
         let flag = flags.load(fromByteOffset: offsets[0] + column * strides[0], as: UInt8.self)
         let value =

@@ -6,10 +6,14 @@ import ResPlan
 /// Validation computes the lowest and highest element each side can reach (strides may be negative or zero)
 /// and requires both inside the buffer, so no index can leave it; it also requires the walk to be no longer
 /// than Y, which keeps the work of a hostile copy bounded by its output.
+///
+/// Rows (or, for a few long rows, pieces of rows) are split over the workers; a copy that is a batch of
+/// transposes of four-byte elements moves 8×8 tiles instead (`TransposedCopy`).
 struct CopyOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
   let walk: StridedWalk
+  let transposed: TransposedCopy?
   let sourceOffset: Int
   let destinationOffset: Int
 
@@ -52,6 +56,7 @@ struct CopyOperator: Operator {
     walk = StridedWalk(
       shape: shape,
       axisStrides: shape.indices.map { SIMD4<Int>(sourceStrides[$0], 0, 0, destinationStrides[$0]) })
+    transposed = TransposedCopy(walk, elementWidth: x.elementType.byteWidth)
   }
 
   /// Requires every element `offset + Σ i·strides` (for `i` in `shape`, all sizes ≥ 1) inside `buffer`.
@@ -75,6 +80,12 @@ struct CopyOperator: Operator {
   }
 
   func run(_ context: RunContext) {
+    if let transposed {
+      transposed.run(
+        UnsafeRawPointer(context.raw(x)), context.raw(y), start: SIMD4<Int>(sourceOffset, 0, 0, destinationOffset),
+        context)
+      return
+    }
     switch x.elementType.byteWidth {
     case 8: copy(UInt64.self, context)
     case 4: copy(UInt32.self, context)
@@ -89,14 +100,14 @@ struct CopyOperator: Operator {
     let width = MemoryLayout<T>.size
     let start = SIMD4<Int>(sourceOffset, 0, 0, destinationOffset)
     let strides = walk.rowStrides
-    let length = walk.rowLength
-    walk.forEachRow(in: 0..<walk.rowCount) { rowOffsets in
+    walk.run(context, elements: walk.rowCount * walk.rowLength) { rowOffsets, columns in
       let offsets = rowOffsets &+ start
       if strides[0] == 1 && strides[3] == 1 {
-        (destination + offsets[3] * width).copyMemory(from: source + offsets[0] * width, byteCount: length * width)
+        (destination + (offsets[3] + columns.lowerBound) * width).copyMemory(
+          from: source + (offsets[0] + columns.lowerBound) * width, byteCount: columns.count * width)
         return
       }
-      for element in 0..<length {
+      for element in columns {
         let value = source.load(fromByteOffset: (offsets[0] + element * strides[0]) * width, as: T.self)
         destination.storeBytes(of: value, toByteOffset: (offsets[3] + element * strides[3]) * width, as: T.self)
       }

@@ -88,8 +88,8 @@ struct LayerNormOperator: Operator {
     let skip = residual.map { UnsafePointer(context.floats($0)) }
     let means = mean.map { context.floats($0) }
     let deviations = inverseDeviation.map { context.floats($0) }
-    let workers = context.workers(work: x.count, tasks: outer)
-    let ranges = RunContext.ranges(of: outer, parts: workers, granule: 1)
+    let workers = context.workers(elements: x.count, tasks: outer)
+    let ranges = RunContext.ranges(of: outer, parts: RunContext.streamingPieces(workers: workers), granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for row in ranges[task] {
         let result = output + row * inner

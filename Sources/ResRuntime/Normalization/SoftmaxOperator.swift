@@ -43,8 +43,8 @@ struct SoftmaxOperator: Operator {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
     let rows = outer * inner
-    let workers = context.workers(work: x.count, tasks: rows)
-    let ranges = RunContext.ranges(of: rows, parts: workers, granule: 1)
+    let workers = context.workers(elements: x.count, tasks: rows)
+    let ranges = RunContext.ranges(of: rows, parts: RunContext.streamingPieces(workers: workers), granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       for row in ranges[task] {
         let start = (row / inner) * length * inner + row % inner

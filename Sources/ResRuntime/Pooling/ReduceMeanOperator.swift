@@ -44,8 +44,8 @@ struct ReduceMeanOperator: Operator {
   func run(_ context: RunContext) {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
-    let workers = context.workers(work: x.count, tasks: kept.rowCount)
-    let ranges = RunContext.ranges(of: kept.rowCount, parts: workers, granule: 1)
+    let workers = context.workers(elements: x.count, tasks: kept.rowCount)
+    let ranges = RunContext.ranges(of: kept.rowCount, parts: RunContext.streamingPieces(workers: workers), granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       kept.forEachRow(in: ranges[task]) { offsets in
         for element in 0..<kept.rowLength {
