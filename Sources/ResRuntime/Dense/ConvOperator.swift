@@ -304,7 +304,7 @@ struct ConvOperator: Operator {
     let residualBase = residual.map { UnsafePointer(context.floats($0)) }
     let imageInput = groups * axes.inputPlane
     let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
-    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: groups)
+    let workers = context.workers(work: depthwise.work(inputCount: x.count, outputCount: y.count), tasks: groups)
     for image in 0..<batch {
       depthwise.run(
         context,
