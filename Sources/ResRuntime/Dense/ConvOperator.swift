@@ -212,7 +212,7 @@ struct ConvOperator: Operator {
         hasPrologue
         ? 0
         : try sharedPanelBytes(
-          problems: operands.inputs[0].shape[0] * groups, rows: outputChannelsPerGroup, depth: depth,
+          batch: operands.inputs[0].shape[0], groups: groups, rows: outputChannelsPerGroup, depth: depth,
           columns: axes.outputPlane, site: site)
       return (.pointwise(packedWeights: packed), sharedPanels, gemmScratch)
     case .subsampled:
@@ -223,17 +223,17 @@ struct ConvOperator: Operator {
     }
   }
 
-  /// Bytes of every problem's B packed once (`SharedPanels`) when `GemmPartition` would cut the GEMM
-  /// along its rows (more row tiles than column tiles), the split whose pieces each pack the whole of B;
-  /// else 0.
+  /// Bytes of every problem's (image's and group's) B packed once (`SharedPanels`) when `GemmPartition`
+  /// would cut the GEMM along its rows (more row tiles than column tiles), the split whose pieces each pack
+  /// the whole of B; else 0.
   private static func sharedPanelBytes(
-    problems: Int, rows: Int, depth: Int, columns: Int, site: StepSite
+    batch: Int, groups: Int, rows: Int, depth: Int, columns: Int, site: StepSite
   ) throws(RuntimeError) -> Int {
-    let rowTiles = (rows + GemmDriver.kernel.mr - 1) / GemmDriver.kernel.mr
-    let columnTiles = (columns + GemmDriver.kernel.nr - 1) / GemmDriver.kernel.nr
+    let (mr, nr) = (GemmDriver.kernel.mr, GemmDriver.kernel.nr)
+    let rowTiles = (rows + mr - 1) / mr
+    let columnTiles = (columns + nr - 1) / nr
     guard columnTiles < rowTiles else { return 0 }
-    return try CheckedMath.product(
-      [problems, SharedPanels.floats(depth: depth, columns: columns), 4], "\(site): shared B panels")
+    return try CheckedMath.product([batch, groups, columnTiles, nr, depth, 4], "\(site): shared B panels")
   }
 
   var methodLabel: String? {

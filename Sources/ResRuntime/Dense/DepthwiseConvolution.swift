@@ -62,7 +62,8 @@ struct DepthwiseConvolution: Sendable {
 
   /// Pieces per worker when the channels are split: more pieces than workers let the caller take over the
   /// channels of a helper that starts late (on the shared machine the second thread is often descheduled
-  /// for a while), as `GemmPartition` does for GEMMs; with one piece each the caller waited out the delay.
+  /// for a while), as `GemmPartition` does for GEMMs; with one piece each, the caller waits out the delay
+  /// and then the helper's whole half.
   static let piecesPerWorker = 4
   /// The fewest channels a piece keeps: each piece clears its worker's phase planes once.
   static let minimumChannelsPerPiece = 4
