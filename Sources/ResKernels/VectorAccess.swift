@@ -144,4 +144,17 @@ public enum VectorAccess {
     return SIMD16(
       a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14])
   }
+
+  /// `loadEvenLanes(p)` and the odd lanes `p[1], p[3], …, p[31]` from the same two vector loads: splitting a
+  /// row into its two column phases (a stride-2 convolution's input) in one pass.
+  @inlinable @inline(__always)
+  public static func loadEvenAndOddLanes(_ p: UnsafePointer<Float>) -> (even: SIMD16<Float>, odd: SIMD16<Float>) {
+    let a = load(p)
+    let b = load(p + 16)
+    let even = SIMD16(
+      a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14])
+    let odd = SIMD16(
+      a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15])
+    return (even, odd)
+  }
 }

@@ -81,6 +81,13 @@ import Testing
     Case(channels: 3, outputChannels: 3, spatial: [29], kernel: [5], strides: [2], pads: [2, 2], group: 3, bias: true),
     Case(channels: 4, outputChannels: 4, spatial: [12, 9], kernel: [5, 5], pads: [2, 2, 2, 2], group: 4, bias: true, activation: .hardSwish, constantWeights: false),
     Case(channels: 2, outputChannels: 2, spatial: [1, 1], kernel: [3, 3], pads: [1, 1, 1, 1], group: 2, bias: true),
+    // Stride-2 depthwise planes split into both column phases in one pass: an even width with no left pad (even
+    // columns to phase 0), enough channels and work for three threads to take several pieces each.
+    Case(channels: 56, outputChannels: 56, spatial: [31, 44], kernel: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1], group: 56, bias: true, activation: .clip),
+    // Pointwise GEMMs with more row tiles than column tiles (MobileNet's 7x7 layers): on three threads they are
+    // cut along rows and read B packed once into the shared scratch, one problem and two.
+    Case(channels: 64, outputChannels: 96, spatial: [7, 7], kernel: [1, 1], bias: true, activation: .clip),
+    Case(batch: 2, channels: 64, outputChannels: 90, spatial: [5, 9], kernel: [1, 1], residual: true, activation: .relu),
   ]
 
   @Test(arguments: cases)

@@ -46,5 +46,10 @@ import Testing
     }
     let evens = source.withUnsafeBufferPointer { VectorAccess.loadEvenLanes($0.baseAddress!) }
     for lane in 0..<16 { #expect(evens[lane] == source[2 * lane]) }
+    let (even, odd) = source.withUnsafeBufferPointer { VectorAccess.loadEvenAndOddLanes($0.baseAddress!) }
+    for lane in 0..<16 {
+      #expect(even[lane] == source[2 * lane], "even lane \(lane)")
+      #expect(odd[lane] == source[2 * lane + 1], "odd lane \(lane)")
+    }
   }
 }

@@ -40,7 +40,8 @@ struct ConvOperator: Operator {
   let activation: PointwiseFunction
   let prologue: Prologue?
   let method: Method
-  /// Bytes of scratch shared by the workers (the direct method's padded input).
+  /// Bytes of scratch shared by the workers (the direct method's padded input, the subsampled method's
+  /// sampled positions, or the pointwise method's B panels packed once: `SharedPanels`).
   let sharedScratchBytes: Int
   /// Bytes of scratch per worker (GEMM blocks, or the depthwise method's padded plane).
   let scratchBytesPerWorker: Int
@@ -138,7 +139,7 @@ struct ConvOperator: Operator {
 
     (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
       weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
+      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, hasPrologue: params.hasPrologue, operands)
     try requirePrologueSupport(operands)
   }
 
@@ -159,7 +160,7 @@ struct ConvOperator: Operator {
   /// the scratch it needs: shared, and per worker.
   private static func chooseMethod(
     weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
-    depth: Int, _ operands: StepOperands
+    depth: Int, hasPrologue: Bool, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
     let shape = ConvShape(
@@ -207,13 +208,32 @@ struct ConvOperator: Operator {
     case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)
     case .pointwise:
-      return (.pointwise(packedWeights: packed), 0, gemmScratch)
+      let sharedPanels =
+        hasPrologue
+        ? 0
+        : try sharedPanelBytes(
+          batch: operands.inputs[0].shape[0], groups: groups, rows: outputChannelsPerGroup, depth: depth,
+          columns: axes.outputPlane, site: site)
+      return (.pointwise(packedWeights: packed), sharedPanels, gemmScratch)
     case .subsampled:
       let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
       let sampled = try CheckedMath.product(
         [operands.inputs[0].shape[0], channels, axes.outputPlane, 4], "\(site): sampled input bytes")
       return (.subsampled(packedWeights: packed), sampled, gemmScratch)
     }
+  }
+
+  /// Bytes of every problem's (image's and group's) B packed once (`SharedPanels`) when `GemmPartition`
+  /// would cut the GEMM along its rows (more row tiles than column tiles), the split whose pieces each pack
+  /// the whole of B; else 0.
+  private static func sharedPanelBytes(
+    batch: Int, groups: Int, rows: Int, depth: Int, columns: Int, site: StepSite
+  ) throws(RuntimeError) -> Int {
+    let (mr, nr) = (GemmDriver.kernel.mr, GemmDriver.kernel.nr)
+    let rowTiles = (rows + mr - 1) / mr
+    let columnTiles = (columns + nr - 1) / nr
+    guard columnTiles < rowTiles else { return 0 }
+    return try CheckedMath.product([batch, groups, columnTiles, nr, depth, 4], "\(site): shared B panels")
   }
 
   var methodLabel: String? {
@@ -235,9 +255,13 @@ struct ConvOperator: Operator {
       if let prologue {
         runGemm(context, packedWeights: packed, input: .transformed(input, prologue.transform(context)))
       } else {
-        runGemm(context, packedWeights: packed, input: .matrix(input, plane: axes.inputPlane))
+        runGemm(
+          context, packedWeights: packed,
+          input: .matrix(input, plane: axes.inputPlane, packsOnce: sharedScratchBytes > 0))
       }
-    case .subsampled(let packed): runGemm(context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane))
+    case .subsampled(let packed):
+      runGemm(
+        context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane, packsOnce: false))
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
     case .grid(let grid): runGrid(context, grid)
@@ -304,7 +328,7 @@ struct ConvOperator: Operator {
     let residualBase = residual.map { UnsafePointer(context.floats($0)) }
     let imageInput = groups * axes.inputPlane
     let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
-    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: groups)
+    let workers = context.workers(work: depthwise.work(inputCount: x.count, outputCount: y.count), tasks: groups)
     for image in 0..<batch {
       depthwise.run(
         context,
@@ -336,10 +360,31 @@ struct ConvOperator: Operator {
     return UnsafePointer(sampled)
   }
 
+  /// Packs every problem's B (`depth × outputPlane`) into the shared scratch on the calling thread when
+  /// `source` asks for it and the GEMM was cut into more pieces than problems (along rows, the only split
+  /// `sharedPanelBytes` reserves room for); returns the panels, or nil to let each piece pack its own.
+  private func packSharedPanels(
+    _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int
+  ) -> UnsafePointer<Float>? {
+    guard case .matrix(let matrix, let plane, packsOnce: true) = source, tasks > problems else { return nil }
+    let floats = SharedPanels.floats(depth: depth, columns: axes.outputPlane)
+    let panels = context.sharedScratch.bindMemory(to: Float.self, capacity: problems * floats)
+    for problem in 0..<problems {
+      let image = problem / groups
+      let group = problem % groups
+      let firstChannel = image * groups * channelsPerGroup + group * channelsPerGroup
+      SharedPanels.pack(
+        matrix + firstChannel * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
+        into: panels + problem * floats)
+    }
+    return UnsafePointer(panels)
+  }
+
   /// Where a GEMM method's B operand comes from.
   private enum GemmInput {
-    /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy.
-    case matrix(UnsafePointer<Float>, plane: Int)
+    /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy. `packsOnce`: when the
+    /// GEMM is cut along its rows, B is packed once into the shared scratch (`SharedPanels`).
+    case matrix(UnsafePointer<Float>, plane: Int, packsOnce: Bool)
     /// X itself with the prologue applied as its panels are packed.
     case transformed(UnsafePointer<Float>, ChannelTransform)
     /// X read as im2col columns.
@@ -357,6 +402,7 @@ struct ConvOperator: Operator {
     let problems = batch * groups
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: problems * positions)
     let tasks = GemmPartition.tasks(problems: problems, m: rows, n: positions, workers: workers)
+    let sharedPanels = packSharedPanels(context, source, problems: problems, tasks: tasks.count)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       let image = task.problem / groups
@@ -378,7 +424,15 @@ struct ConvOperator: Operator {
         }
       let scratch = context.scratchFloats(worker: worker)
       switch source {
-      case .matrix(let matrix, let plane):
+      case .matrix(let matrix, let plane, _):
+        if let sharedPanels {
+          let problemPanels = sharedPanels + task.problem * SharedPanels.floats(depth: depth, columns: positions)
+          GemmDriver.run(
+            k: depth, a: a, b: SharedPanels(base: problemPanels, depth: depth),
+            c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
+            columns: task.columns, scratch: scratch)
+          return
+        }
         GemmDriver.run(
           k: depth, a: a, b: StridedPanels(base: matrix + firstChannel * plane, depthStride: plane, columnStride: 1),
           c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,

@@ -60,9 +60,35 @@ struct DepthwiseConvolution: Sendable {
     var activation: PointwiseFunction
   }
 
-  /// Convolves one image, its input channels split over `workers`.
+  /// Pieces per worker when the channels are split: more pieces than workers let the caller take over the
+  /// channels of a helper that starts late (on the shared machine the second thread is often descheduled
+  /// for a while), as `GemmPartition` does for GEMMs; with one piece each, the caller waits out the delay
+  /// and then the helper's whole half.
+  static let piecesPerWorker = 4
+  /// The fewest channels a piece keeps: each piece clears its worker's phase planes once.
+  static let minimumChannelsPerPiece = 4
+
+  /// Element operations of a run, the estimate `RunContext.workers(work:tasks:)` compares with its
+  /// threshold: the taps' multiply–adds plus copying every input plane in and every output plane out, which
+  /// on MobileNetV2's small planes cost more than the taps (a profile at one thread: copies and epilogue 15 %
+  /// of the run, the taps 7 %). Counting the taps alone kept its 14→7 layer of 576 channels on one thread.
+  func work(inputCount: Int, outputCount: Int) -> Int {
+    let (copies, copiesOverflow) = inputCount.addingReportingOverflow(outputCount)
+    let (total, overflow) = RunContext.work(outputCount, axes.kernelVolume).addingReportingOverflow(copies)
+    return copiesOverflow || overflow ? Int.max : total
+  }
+
+  /// The channel ranges one image is split into: one on one worker, else `piecesPerWorker` per worker of at
+  /// least `minimumChannelsPerPiece` channels (never fewer pieces than workers).
+  func channelRanges(workers: Int) -> [Range<Int>] {
+    guard workers > 1 else { return [0..<channels] }
+    let affordable = max(workers, channels / Self.minimumChannelsPerPiece)
+    return RunContext.ranges(of: channels, parts: min(workers * Self.piecesPerWorker, affordable), granule: 1)
+  }
+
+  /// Convolves one image, its input channels split over `workers` in `channelRanges(workers:)`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
-    let ranges = RunContext.ranges(of: channels, parts: workers, granule: 1)
+    let ranges = channelRanges(workers: workers)
     if let grid {
       runGrid(grid, context, image, ranges: ranges, workers: workers)
       return

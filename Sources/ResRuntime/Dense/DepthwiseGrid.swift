@@ -100,36 +100,39 @@ struct DepthwiseGrid: Sendable {
         continue
       }
       let phaseRow = planes + (paddedRow % 2) * 2 * phasePlane + (paddedRow / 2) * phaseWidth
-      for parity in 0..<2 {
-        let column = parity + left
-        Self.copyEvenLanes(
-          from: rowSource + parity, end: planeEnd, count: (inW - parity + 1) / 2,
-          to: phaseRow + (column % 2) * phasePlane + column / 2)
-      }
+      // Input column x is padded column x + left: phase (x + left) mod 2 at (x + left) / 2.
+      Self.splitColumns(
+        rowSource, end: planeEnd, count: inW, even: phaseRow + (left % 2) * phasePlane + left / 2,
+        odd: phaseRow + ((left + 1) % 2) * phasePlane + (left + 1) / 2)
     }
   }
 
-  /// `destination[i] = source[2i]` for `i < count`, never reading at or past `end`.
-  private static func copyEvenLanes(
-    from source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int,
-    to destination: UnsafeMutablePointer<Float>
+  /// `even[i] = source[2i]` for `2i < count` and `odd[i] = source[2i + 1]` for `2i + 1 < count`, both
+  /// from the same two vector loads per 32 floats, never reading at or past `end`. Copying the two column
+  /// phases in separate passes loaded every row twice (once from an odd address) and ran the shuffle loop
+  /// twice: the split copy was the larger part of MobileNetV2's stride-2 depthwise layers.
+  private static func splitColumns(
+    _ source: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int, even: UnsafeMutablePointer<Float>,
+    odd: UnsafeMutablePointer<Float>
   ) {
+    let evenCount = (count + 1) / 2
+    let oddCount = count / 2
     var i = 0
-    while i < count {
-      let width = min(16, count - i)
+    while i < evenCount {
       let start = source + 2 * i
-      let values: SIMD16<Float>
+      let (evens, odds): (SIMD16<Float>, SIMD16<Float>)
       if end - start >= 32 {
-        values = VectorAccess.loadEvenLanes(start)
+        (evens, odds) = VectorAccess.loadEvenAndOddLanes(start)
       } else {
-        values = withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+        (evens, odds) = withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
           let tail = buffer.baseAddress!
           VectorAccess.fill(tail, floats: 32, with: 0)
           VectorAccess.copy(start, to: tail, floats: end - start)
-          return VectorAccess.loadEvenLanes(UnsafePointer(tail))
+          return VectorAccess.loadEvenAndOddLanes(UnsafePointer(tail))
         }
       }
-      VectorAccess.storePartial(values, destination + i, width)
+      VectorAccess.storePartial(evens, even + i, min(16, evenCount - i))
+      if i < oddCount { VectorAccess.storePartial(odds, odd + i, min(16, oddCount - i)) }
       i += 16
     }
   }
