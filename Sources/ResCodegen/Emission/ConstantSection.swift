@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import ResIR
 import ResPlan
 
@@ -63,13 +58,9 @@ struct ConstantSection {
     }
   }
 
+  /// Whether two payloads hold the same bytes; a batch-norm-folded weight's are compared without computing
+  /// them all (`TensorBytes.order` stops at the first block that differs).
   private static func sameBytes(_ a: TensorBytes, _ b: TensorBytes) -> Bool {
-    a.withUnsafeBytes { first in
-      b.withUnsafeBytes { second in
-        guard first.count == second.count else { return false }
-        guard let x = first.baseAddress, let y = second.baseAddress else { return true }
-        return memcmp(x, y, first.count) == 0
-      }
-    }
+    a.count == b.count && TensorBytes.order(a, b) == 0
   }
 }
