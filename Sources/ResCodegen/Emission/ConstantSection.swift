@@ -43,19 +43,22 @@ struct ConstantSection {
 
   /// Writes every payload in its layout through `writer`, in offset order: ONNX-layout bytes straight from
   /// where they live (often the mapped model file), packed ones as a `PackingPipeline` packs them on a second
-  /// thread. The section is never assembled in memory: for ResNet-50 that was 160 MB of fresh pages to fault
-  /// in, fill and copy again into the file.
+  /// thread, which also checksums the section. The section is never assembled in memory: for ResNet-50 that
+  /// was 160 MB of fresh pages to fault in, fill and copy again into the file.
   func write<Sink: PlanFileSink>(to writer: inout PlanConstantWriter<Sink>) throws(Sink.Failure) {
-    let pipeline = PackingPipeline(entries.map(\.payload).filter { $0.layout.packing != nil })
+    let pipeline = PackingPipeline(entries, sectionLength: length)
     defer { pipeline.finish() }
     for (offset, payload) in entries {
       switch payload.layout {
       case .onnx:
-        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in try writer.write(bytes, at: offset) }
+        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in
+          try writer.writeChecksummedElsewhere(bytes, at: offset)
+        }
       case .panels:
-        try writer.write(pipeline.next(), at: offset)
+        try writer.writeChecksummedElsewhere(pipeline.next(), at: offset)
       }
     }
+    writer.supplyChecksum(pipeline.sectionChecksum())
   }
 
   /// Whether two payloads hold the same bytes; a batch-norm-folded weight's are compared without computing
