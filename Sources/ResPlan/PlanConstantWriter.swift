@@ -1,5 +1,10 @@
 /// Writes the constant section of a plan into a `PlanFileSink`, payload by payload in increasing offsets,
 /// and checksums it on the way: the gaps between payloads are zeros the sink already holds.
+///
+/// A caller with a second thread may instead compute the section's checksum there (a
+/// `PlanChecksum.Accumulator` over the same bytes in the same order, zeros included) while this thread only
+/// writes (`writeChecksummedElsewhere(_:at:)`), and hand the result to `supplyChecksum(_:)`: the plan writer
+/// does, so that hashing ResNet-50's 160 MB is not added to the thread that copies them into the file.
 public struct PlanConstantWriter<Sink: PlanFileSink> {
   private let sink: Sink
   /// Where the section starts in the file.
@@ -9,6 +14,15 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   /// Section bytes accounted for so far: payloads written, and the zeros before them.
   private var position = 0
   private var checksum: PlanChecksum.Accumulator
+  private var mode = Mode.undecided
+
+  /// Where the checksum is computed, decided by the first write: one section is never checksummed half here
+  /// and half elsewhere.
+  private enum Mode: Equatable {
+    case undecided
+    case here
+    case elsewhere(supplied: UInt64?)
+  }
 
   init(sink: Sink, sectionOffset: Int, length: Int) {
     self.sink = sink
@@ -20,17 +34,44 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   /// Writes `bytes` at `offset` in the section: no lower than the end of the previous write, inside the
   /// section.
   public mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Sink.Failure) {
-    precondition(offset >= position && offset + bytes.count <= length, "constant payloads out of order or too long")
+    if case .elsewhere = mode { preconditionFailure("a section is checksummed here or elsewhere, not both") }
+    mode = .here
     checksum.addZeros(offset - position)
     checksum.add(bytes)
+    try place(bytes, at: offset)
+  }
+
+  /// Writes `bytes` at `offset` as `write(_:at:)` does, leaving them to the checksum computed elsewhere.
+  public mutating func writeChecksummedElsewhere(_ bytes: UnsafeRawBufferPointer, at offset: Int)
+    throws(Sink.Failure)
+  {
+    precondition(mode == .undecided || mode == .elsewhere(supplied: nil), "a section is checksummed once")
+    mode = .elsewhere(supplied: nil)
+    try place(bytes, at: offset)
+  }
+
+  /// The checksum of the whole section (`PlanChecksum.of` its bytes, zeros included), computed elsewhere.
+  public mutating func supplyChecksum(_ value: UInt64) {
+    precondition(mode == .undecided || mode == .elsewhere(supplied: nil), "a section is checksummed once")
+    mode = .elsewhere(supplied: value)
+  }
+
+  private mutating func place(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Sink.Failure) {
+    precondition(offset >= position && offset + bytes.count <= length, "constant payloads out of order or too long")
     try sink.write(bytes, at: sectionOffset + offset)
     position = offset + bytes.count
   }
 
   /// The section's checksum, counting the zeros after the last payload.
   mutating func finish() -> UInt64 {
-    checksum.addZeros(length - position)
-    position = length
-    return checksum.finish()
+    switch mode {
+    case .elsewhere(let supplied):
+      guard let supplied else { preconditionFailure("a section checksummed elsewhere needs its checksum") }
+      return supplied
+    case .undecided, .here:
+      checksum.addZeros(length - position)
+      position = length
+      return checksum.finish()
+    }
   }
 }

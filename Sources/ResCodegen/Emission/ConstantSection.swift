@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import ResIR
 import ResPlan
 
@@ -48,28 +43,27 @@ struct ConstantSection {
 
   /// Writes every payload in its layout through `writer`, in offset order: ONNX-layout bytes straight from
   /// where they live (often the mapped model file), packed ones as a `PackingPipeline` packs them on a second
-  /// thread. The section is never assembled in memory: for ResNet-50 that was 160 MB of fresh pages to fault
-  /// in, fill and copy again into the file.
+  /// thread, which also checksums the section. The section is never assembled in memory: for ResNet-50 that
+  /// was 160 MB of fresh pages to fault in, fill and copy again into the file.
   func write<Sink: PlanFileSink>(to writer: inout PlanConstantWriter<Sink>) throws(Sink.Failure) {
-    let pipeline = PackingPipeline(entries.map(\.payload).filter { $0.layout.packing != nil })
+    let pipeline = PackingPipeline(entries, sectionLength: length)
     defer { pipeline.finish() }
     for (offset, payload) in entries {
       switch payload.layout {
       case .onnx:
-        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in try writer.write(bytes, at: offset) }
+        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in
+          try writer.writeChecksummedElsewhere(bytes, at: offset)
+        }
       case .panels:
-        try writer.write(pipeline.next(), at: offset)
+        try writer.writeChecksummedElsewhere(pipeline.next(), at: offset)
       }
     }
+    writer.supplyChecksum(pipeline.sectionChecksum())
   }
 
+  /// Whether two payloads hold the same bytes; a batch-norm-folded weight's are compared without computing
+  /// them all (`TensorBytes.order` stops at the first block that differs).
   private static func sameBytes(_ a: TensorBytes, _ b: TensorBytes) -> Bool {
-    a.withUnsafeBytes { first in
-      b.withUnsafeBytes { second in
-        guard first.count == second.count else { return false }
-        guard let x = first.baseAddress, let y = second.baseAddress else { return true }
-        return memcmp(x, y, first.count) == 0
-      }
-    }
+    a.count == b.count && TensorBytes.order(a, b) == 0
   }
 }

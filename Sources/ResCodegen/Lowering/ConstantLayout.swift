@@ -31,6 +31,20 @@ enum ConstantLayout: Hashable, Sendable {
 
   /// Writes `source` (row-major bytes) in this layout at `destination` (`byteCount(sourceBytes:)` bytes).
   func write(_ source: TensorBytes, into destination: UnsafeMutableRawPointer) {
+    if case .panels(let layout) = self, let scaling = source.scaling,
+      let rowScales = Self.rowScales(of: scaling, in: layout)
+    {
+      // A batch-norm-folded weight is packed from the unscaled weight, scaled on the way: its scaled bytes
+      // are never computed on their own.
+      let target = destination.bindMemory(to: Float.self, capacity: layout.floatCount)
+      scaling.source.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        rowScales.withUnsafeBufferPointer { factors in
+          if let first = factors.baseAddress { layout.pack(base, rowScales: first, into: target) }
+        }
+      }
+      return
+    }
     source.withUnsafeBytes { raw in
       guard let base = raw.baseAddress, !raw.isEmpty else { return }
       switch self {
@@ -50,5 +64,24 @@ enum ConstantLayout: Hashable, Sendable {
         }
       }
     }
+  }
+
+  /// The factor of each row of `layout`'s source matrices, matrix by matrix, when every row reads elements of
+  /// one run of `scaling` (a convolution's output channel: always, for the layouts the code generator packs
+  /// convolution weights in); nil otherwise, and the scaled bytes are then packed as computed.
+  private static func rowScales(of scaling: ChannelScaling, in layout: PanelLayout) -> [Double]? {
+    guard layout.sourceMatrices > 0, layout.rows > 0 else { return nil }
+    var factors: [Double] = []
+    factors.reserveCapacity(layout.sourceMatrices * layout.rows)
+    for matrix in 0..<layout.sourceMatrices {
+      for row in 0..<layout.rows {
+        let elements = layout.sourceElements(matrix: matrix, row: row)
+        guard elements.lowerBound / scaling.inner == elements.upperBound / scaling.inner,
+          elements.upperBound < scaling.elementCount
+        else { return nil }
+        factors.append(scaling.factor(ofElement: elements.lowerBound))
+      }
+    }
+    return factors
   }
 }

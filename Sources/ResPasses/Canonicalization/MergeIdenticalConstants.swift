@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import ResIR
 
 /// Makes nodes that read constants holding the same tensor (same dtype, same dims, same bytes) read the first
@@ -91,15 +86,6 @@ public struct MergeIdenticalConstants: GraphPass {
 
   /// `memcmp`'s order of two constants' bytes (negative, zero, positive), stopping at the first difference.
   private static func byteOrder(_ a: Constant, _ b: Constant) -> Int {
-    a.bytes.withUnsafeBytes { x in
-      b.bytes.withUnsafeBytes { y in
-        let common = min(x.count, y.count)
-        if common > 0, let p = x.baseAddress, let q = y.baseAddress {
-          let order = Int(memcmp(p, q, common))
-          if order != 0 { return order }
-        }
-        return x.count - y.count
-      }
-    }
+    TensorBytes.order(a.bytes, b.bytes)
   }
 }

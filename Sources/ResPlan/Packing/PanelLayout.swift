@@ -117,18 +117,47 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   /// Packs the row-major tensor at `source` into `destination` (`floatCount` floats), transforming it first
   /// when the layout is Winograd's.
   public func pack(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+    pack(PlainPackingSource(base: source), into: destination)
+  }
+
+  /// Packs the row-major f32 tensor at `source` (any alignment) as `pack(_:into:)` would pack it after each
+  /// element of row `r` of source matrix `m` was multiplied by `rowScales[m·rows + r]` and rounded once to
+  /// `Float` (`Float(Double(x)·factor)`): the compiler packs a batch-norm-folded weight straight from the
+  /// model's weight and the BatchNormalization's per-channel factors, bit for bit the folded weight's packing,
+  /// without writing the folded weight out first. `rowScales` holds `sourceMatrices·rows` factors.
+  public func pack(
+    _ source: UnsafeRawPointer, rowScales: UnsafePointer<Double>, into destination: UnsafeMutablePointer<Float>
+  ) {
+    pack(RowScaledPackingSource(base: source, rowScales: rowScales), into: destination)
+  }
+
+  /// The matrices of the row-major tensor: `matrices`, except for a Winograd layout, which packs each of its
+  /// groups (one matrix of 3×3 filters) as one matrix per frequency.
+  public var sourceMatrices: Int {
+    isTransformed ? matrices / ((winogradOutputTile + 2) * (winogradOutputTile + 2)) : matrices
+  }
+
+  /// The elements row `row` of source matrix `matrix` (below `sourceMatrices`) reads, from its first to its
+  /// last (a Winograd row reads whole 3×3 filters): the rows of `pack(_:rowScales:into:)` must each read
+  /// within one run of a scaled channel.
+  public func sourceElements(matrix: Int, row: Int) -> ClosedRange<Int> {
+    let first = matrix * matrixStride + row * rowStride
+    let last = first + max(depth - 1, 0) * depthStride + (isTransformed ? 8 : 0)
+    return first...last
+  }
+
+  private func pack<Source: PackingSource>(_ source: Source, into destination: UnsafeMutablePointer<Float>) {
     if isTransformed {
       WinogradFilter.transform(source, layout: self, into: destination)
       return
     }
     for matrix in 0..<matrices {
-      let from = source + matrix * matrixStride
       let to = destination + matrix * floatsPerMatrix
       var row = 0
       while row < rows {
-        Self.packRows(
-          from + row * rowStride, rowStride: rowStride, depthStride: depthStride, rows: min(width, rows - row),
-          depth: depth, width: width, into: to + row * depth)
+        source.packRows(
+          at: matrix * matrixStride + row * rowStride, firstRow: matrix * rows + row, rowStride: rowStride,
+          depthStride: depthStride, rows: min(width, rows - row), depth: depth, width: width, into: to + row * depth)
         row += width
       }
     }

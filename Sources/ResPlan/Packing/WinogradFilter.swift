@@ -35,6 +35,14 @@ public enum WinogradFilter {
   public static func transform(
     _ weights: UnsafePointer<Float>, layout: PanelLayout, into destination: UnsafeMutablePointer<Float>
   ) {
+    transform(PlainPackingSource(base: weights), layout: layout, into: destination)
+  }
+
+  /// `transform(_:layout:into:)` of the weights `source` reads (scaled per output channel, for the compiler's
+  /// batch-norm-folded weights).
+  static func transform<Source: PackingSource>(
+    _ source: Source, layout: PanelLayout, into destination: UnsafeMutablePointer<Float>
+  ) {
     let n = layout.winogradOutputTile + 2
     let width = layout.width
     let (rows, depth, panelFloats) = (layout.rows, layout.depth, layout.floatsPerMatrix)
@@ -52,10 +60,11 @@ public enum WinogradFilter {
               let channels = min(block, depth - blockStart)
               for channel in stride(from: 0, to: channels, by: 4) {
                 for output in outputs {
-                  let filter = weights + group * layout.matrixStride + output * layout.rowStride
+                  let filter = group * layout.matrixStride + output * layout.rowStride
                     + (blockStart + channel) * layout.depthStride
                   transformFilters(
-                    filter, count: min(4, channels - channel), filterStride: layout.depthStride, n: n,
+                    source, at: filter, row: group * rows + output, count: min(4, channels - channel),
+                    filterStride: layout.depthStride, n: n,
                     into: local + channel * width + output - panelStart, laneStride: width,
                     frequencyStride: block * width, scratch: scratch)
                 }
@@ -84,14 +93,17 @@ public enum WinogradFilter {
   /// would, so the bits do not depend on the lane; four at once divide in a quarter of the time (the divisions
   /// by 6, 12 and 24 of `F(4×4)` were most of the compiler's Winograd transform).
   @inline(__always)
-  private static func transformFilters(
-    _ filter: UnsafePointer<Float>, count: Int, filterStride: Int, n: Int,
+  private static func transformFilters<Source: PackingSource>(
+    _ source: Source, at filter: Int, row: Int, count: Int, filterStride: Int, n: Int,
     into destination: UnsafeMutablePointer<Float>, laneStride: Int, frequencyStride: Int,
     scratch: UnsafeMutablePointer<SIMD4<Double>>
   ) {
     func tap(_ index: Int) -> SIMD4<Double> {
+      guard count < 4 else { return source.fourElements(at: filter &+ index, stride: filterStride, row: row) }
       var lanes = SIMD4<Double>()
-      for lane in 0..<count { lanes[lane] = Double(filter[lane * filterStride + index]) }
+      for lane in 0..<count {
+        lanes[lane] = Double(source.element(at: filter + lane * filterStride + index, row: row))
+      }
       return lanes
     }
     let half = scratch
@@ -103,9 +115,17 @@ public enum WinogradFilter {
       transformRow(half[row * 3], half[row * 3 + 1], half[row * 3 + 2], n: n, into: frequencies + row * n, stride: 1)
     }
     for frequency in 0..<(n * n) {
-      let values = frequencies[frequency]
-      let target = destination + frequency * frequencyStride
-      for lane in 0..<count { target[lane * laneStride] = Float(values[lane]) }
+      // All four lanes rounded by one conversion, then stored one by one (they go to four panel rows).
+      let values = SIMD4<Float>(frequencies[frequency])
+      let target = destination + frequency &* frequencyStride
+      if count == 4 {
+        target[0] = values[0]
+        target[laneStride] = values[1]
+        target[2 &* laneStride] = values[2]
+        target[3 &* laneStride] = values[3]
+      } else {
+        for lane in 0..<count { target[lane &* laneStride] = values[lane] }
+      }
     }
   }
 
