@@ -67,11 +67,12 @@ import Testing
     var params = Rescompile_Plan_ConvParams()
     params.kernelShape = [3, 3]
     params.pads = [1, 1, 1, 1]
-    // Eight input channels (72 reduction steps): the direct method; three would take the grid method.
-    let x = StepOperand([1, 8, 6, 6], floats: random.floats(288))
-    var w = StepOperand([4, 8, 3, 3], floats: random.floats(288), constant: true)
+    // Eighteen input channels (162 reduction steps, past `ConvMethod.gridMaximumDepth`): the direct method;
+    // fewer would take the grid method.
+    let x = StepOperand([1, 18, 6, 6], floats: random.floats(648))
+    var w = StepOperand([4, 18, 3, 3], floats: random.floats(648), constant: true)
     let directPacking = PanelLayout(
-      width: 16, matrices: 1, rows: 4, depth: 72, matrixStride: 288, rowStride: 72, depthStride: 1)
+      width: 16, matrices: 1, rows: 4, depth: 162, matrixStride: 648, rowStride: 162, depthStride: 1)
     for (packing, borrowed) in [(directPacking, true), (nil, false)] {
       w.packing = packing
       let plan = try StepHarness.builder(.f32ConvNCHWGeneric, .conv(params), inputs: [x, w], outputs: [(.f32, [1, 4, 6, 6])]).plan()
