@@ -220,6 +220,44 @@ import Testing
     #expect(product(byRows) == whole)
   }
 
+  /// A row-major A read in place by `GemmDriver.rowsKernel` and the same A transposed (packed while running)
+  /// give bit-identical products: both sum every element over the reduction in order. 37 rows leave a tile
+  /// of one valid row, 300 steps make two K blocks.
+  @Test func gemmDriverReadsRowsInPlaceExactlyAsItPacksThem() {
+    let (m, n, k) = (37, 53, 300)
+    var random = SeededGenerator(seed: 5)
+    let a = random.floats(m * k)
+    let transposed = (0..<k * m).map { a[($0 % m) * k + $0 / m] }
+    let b = random.floats(k * n)
+    func product(_ source: [Float], rowStride: Int, depthStride: Int) -> [Float] {
+      var c = [Float](repeating: 0, count: m * n)
+      var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+      source.withUnsafeBufferPointer { aPointer in
+        b.withUnsafeBufferPointer { bPointer in
+          c.withUnsafeMutableBufferPointer { cPointer in
+            scratch.withUnsafeMutableBufferPointer { scratchPointer in
+              GemmDriver.run(
+                k: k, a: .strided(aPointer.baseAddress!, rowStride: rowStride, depthStride: depthStride),
+                b: StridedPanels(base: bPointer.baseAddress!, depthStride: n, columnStride: 1),
+                c: cPointer.baseAddress!, cRowStride: n, epilogue: MatrixEpilogue(), rows: 0..<m, columns: 0..<n,
+                scratch: scratchPointer.baseAddress!)
+            }
+          }
+        }
+      }
+      return c
+    }
+    a.withUnsafeBufferPointer { pointer in
+      #expect(GemmA.strided(pointer.baseAddress!, rowStride: k, depthStride: 1).isReadInPlace)
+      #expect(!GemmA.strided(pointer.baseAddress!, rowStride: 1, depthStride: m).isReadInPlace)
+      #expect(!GemmA.packed(pointer.baseAddress!).isReadInPlace)
+    }
+    let inPlace = product(a, rowStride: k, depthStride: 1)
+    #expect(inPlace == product(transposed, rowStride: 1, depthStride: m))
+    let naive = NaiveMatMul.compute(a: a, aShape: [m, k], b: b, bShape: [k, n], outputShape: [m, n])
+    #expect(zip(inPlace, naive).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
+  }
+
   @Test func partitionOversplitsForBalanceButKeepsPiecesWorthTheirCost() {
     // One 1x1 convolution on a 56x56 plane, two workers: four column pieces each.
     #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 196, piecesPerWorker: 4) == 8)

@@ -86,7 +86,8 @@ struct MatMulOperator: Operator {
   }
 
   var scratchBytesPerWorker: Int {
-    GemmDriver.scratchFloats(packsA: true) * 4
+    // A's rows are contiguous along the reduction: the driver reads them in place.
+    GemmDriver.scratchFloats(packsA: false) * 4
   }
 
   func run(_ context: RunContext) {
