@@ -6,14 +6,17 @@ enum GemmA {
   /// Prepacked into `MR`-row panels over the whole reduction (`PackedPanels`): panel `p` starts at
   /// `p · k · MR`.
   case packed(UnsafePointer<Float>)
-  /// Element `(i, k)` at `base[i·rowStride + k·depthStride]`. Rows contiguous along the reduction
-  /// (`depthStride` 1: a MatMul's activations) are read in place by `GemmDriver.rowsKernel`; any other
-  /// layout is packed block by block while running.
+  /// Element `(i, k)` at `base[i·rowStride + k·depthStride]`; packed block by block while running.
   case strided(UnsafePointer<Float>, rowStride: Int, depthStride: Int)
+  /// Row-major: element `(i, k)` at `base[i·rowStride + k]`, read in place by `GemmDriver.rowsKernel`. Costs
+  /// nothing to cut into pieces, where `strided` packs the rows of every piece again; on one thread packing
+  /// measured as fast or faster (the transformer encoder's MatMul steps 5–8 % faster packed), so operators
+  /// choose this only for a GEMM cut along its columns.
+  case rows(UnsafePointer<Float>, rowStride: Int)
 
-  /// Whether the kernel reads this operand's rows in place (`GemmDriver.rowsKernel`) instead of panels.
+  /// Whether the kernel reads this operand's rows in place instead of packed panels.
   var isReadInPlace: Bool {
-    if case .strided(_, _, 1) = self { true } else { false }
+    if case .rows = self { true } else { false }
   }
 }
 
@@ -106,7 +109,8 @@ struct MatrixEpilogue {
 /// 16→96 layer at 112×112: 1.77 → 0.89 ms). An A read in place goes row panel by row panel too, and a
 /// prepacked B then in column blocks as well, as onnxruntime's MLAS does: the tile's six rows of A stay in L1
 /// while B's panels stream from L2 in one sequential run; column panels innermost read A's block from L2 as
-/// six short streams per tile instead (ViT-tiny's MatMul steps: 40.8 → 37.4 ms summed, medians of six runs).
+/// six short streams per tile instead (ViT-tiny's MatMul steps with every A in place, one thread: 39.5 → 37.4 ms
+/// summed, medians of six alternating runs on the loaded host).
 ///
 /// Every element of C is summed in the same order (K blocks in sequence, each in order) whatever block of C
 /// a call covers, so splitting C's rows or columns over threads gives bit-identical results.
@@ -126,8 +130,7 @@ enum GemmDriver {
     max(nc, kc * nc / max(1, min(k, kc)) / kernel.nr * kernel.nr)
   }
 
-  /// Scratch floats one worker needs: B's block, plus A's block when A is packed while running (strided
-  /// and not read in place).
+  /// Scratch floats one worker needs: B's block, plus A's block when A is packed while running (`strided`).
   static func scratchFloats(packsA: Bool) -> Int {
     kc * nc + (packsA ? mc * kc : 0)
   }
@@ -244,7 +247,7 @@ enum GemmDriver {
     switch a {
     case .packed(let packed):
       return (packed + (rowStart / mr) * k * mr + depthStart * mr, k * mr, 0)
-    case .strided(let base, let rowStride, 1):
+    case .rows(let base, let rowStride):
       return (base + rowStart * rowStride + depthStart, mr * rowStride, rowStride)
     case .strided(let base, let rowStride, let depthStride):
       var row = 0

@@ -68,7 +68,7 @@ struct GemmOperator: Operator {
   }
 
   var scratchBytesPerWorker: Int {
-    GemmDriver.scratchFloats(packsA: packedA == nil && transA) * 4
+    GemmDriver.scratchFloats(packsA: packedA == nil) * 4
   }
 
   func run(_ context: RunContext) {

@@ -86,8 +86,7 @@ struct MatMulOperator: Operator {
   }
 
   var scratchBytesPerWorker: Int {
-    // A's rows are contiguous along the reduction: the driver reads them in place.
-    GemmDriver.scratchFloats(packsA: false) * 4
+    GemmDriver.scratchFloats(packsA: true) * 4
   }
 
   func run(_ context: RunContext) {
@@ -98,6 +97,8 @@ struct MatMulOperator: Operator {
     let residualBase = residual.map { UnsafePointer(context.floats($0)) }
     let workers = context.workers(work: RunContext.work(batchCount, m, n, k), tasks: batchCount * m * n)
     let tasks = GemmPartition.tasks(problems: batchCount, m: m, n: n, workers: workers)
+    // Column pieces would each pack all of A's rows again: read them in place instead (`GemmA.rows`).
+    let cutsColumns = tasks.contains { $0.columns.count < n }
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       var aMatrix = 0
@@ -121,7 +122,9 @@ struct MatMulOperator: Operator {
         epilogue.residual = residualBase + task.problem * m * n
         epilogue.residualRowStride = n
       }
-      let a = GemmA.strided(aBase + aMatrix * m * k, rowStride: k, depthStride: 1)
+      let aMatrixBase = aBase + aMatrix * m * k
+      let a: GemmA =
+        cutsColumns ? .rows(aMatrixBase, rowStride: k) : .strided(aMatrixBase, rowStride: k, depthStride: 1)
       let c = output + task.problem * m * n
       let scratch = context.scratchFloats(worker: worker)
       if let packedB {
