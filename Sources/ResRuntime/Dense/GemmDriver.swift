@@ -11,7 +11,7 @@ enum GemmA {
   /// Row-major: element `(i, k)` at `base[i·rowStride + k]`, read in place by `GemmDriver.rowsKernel`. Costs
   /// nothing to cut into pieces, where `strided` packs the rows of every piece again; on one thread packing
   /// measured as fast or faster (the transformer encoder's MatMul steps 5–8 % faster packed), so operators
-  /// choose this only for a GEMM cut along its columns.
+  /// choose this only for a GEMM cut into pieces.
   case rows(UnsafePointer<Float>, rowStride: Int)
 
   /// Whether the kernel reads this operand's rows in place instead of packed panels.

@@ -14,7 +14,7 @@ enum GemmPartition {
   /// worker that gets its core back early take more of the work: on a shared machine one of two threads is
   /// often descheduled for a while, and with one piece each the other then waits out the whole delay.
   /// Column pieces pack disjoint parts of B, so they cost nothing extra; nor do they repack A, since a
-  /// convolution's is prepacked and a MatMul cut along columns reads its A in place (`GemmA.rows`).
+  /// convolution's is prepacked and a MatMul cut into pieces reads its A in place (`GemmA.rows`).
   static let columnPiecesPerWorker = 4
   /// The same along rows, where every piece packs the whole B block again unless B is prepacked: fewer, to
   /// keep that bounded.
