@@ -2,14 +2,18 @@ import ResCPU
 
 /// One call of a GEMM microkernel: `C[0..<rows, 0..<columns] (+)= A·B` for one `MR × NR` register tile.
 ///
-/// `a` and `b` are packed panels (see `PanelPacking`): for each of the `depth` reduction steps, `MR`
-/// consecutive values of A's column and `NR` consecutive values of B's row, zero-padded past the valid rows
-/// and columns, so the inner loop never branches on the edge. Only `rows × columns` elements of C are read or
-/// written.
+/// `b` is a packed panel (see `PanelPacking`): for each of the `depth` reduction steps, `NR` consecutive
+/// values of B's row, zero-padded past the valid columns, so the inner loop never branches on the edge. `a`
+/// is either a packed panel of the same kind (`MR` values of A's column per step, zero-padded past the valid
+/// rows) or, for the kernels that read A in place (`GemmALayout.rows`), A's first row of the tile, its rows
+/// `aRowStride` floats apart and contiguous along the reduction. Only `rows × columns` elements of C are read
+/// or written, and an in-place A only at its `rows` valid rows.
 public struct GemmTile {
   /// The length of the reduction for this call (one K block).
   public var depth: Int
   public var a: UnsafePointer<Float>
+  /// The distance in floats between A's rows when A is read in place; ignored for a packed A.
+  public var aRowStride: Int
   public var b: UnsafePointer<Float>
   /// C's element (0, 0) for this tile; rows are `cRowStride` floats apart, columns contiguous.
   public var c: UnsafeMutablePointer<Float>
@@ -23,11 +27,13 @@ public struct GemmTile {
   public var epilogue: TileEpilogue?
 
   public init(
-    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-    cRowStride: Int, rows: Int, columns: Int, accumulate: Bool, epilogue: TileEpilogue?
+    depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, cRowStride: Int, rows: Int, columns: Int, accumulate: Bool,
+    epilogue: TileEpilogue?
   ) {
     self.depth = depth
     self.a = a
+    self.aRowStride = aRowStride
     self.b = b
     self.c = c
     self.cRowStride = cRowStride

@@ -1,8 +1,18 @@
-/// A GEMM microkernel: computes one `mr × nr` tile from packed panels (see `GemmTile`).
+/// How a GEMM microkernel reads its A operand (see `GemmTile`).
+public enum GemmALayout: Sendable {
+  /// Packed `mr`-row panels, zero-padded past the valid rows.
+  case panels
+  /// In place: rows `aRowStride` apart, contiguous along the reduction; only the valid rows are read.
+  case rows
+}
+
+/// A GEMM microkernel: computes one `mr × nr` tile from a packed B panel and A as `aLayout` says (see
+/// `GemmTile`).
 public struct GemmMicrokernel: Sendable {
   public let name: String
   public let mr: Int
   public let nr: Int
+  public let aLayout: GemmALayout
   public let run: @Sendable (GemmTile) -> Void
 }
 
@@ -92,7 +102,14 @@ public enum MicrokernelRegistry {
   /// The GEMM kernel the dense operators use.
   public static let gemm = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_\(BuildISA.name)",
-    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, run: GemmMicrokernel6x16.run)
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .panels, run: GemmMicrokernel6x16.run)
+
+  /// The same tile reading a row-major A in place (MatMul's activations): no packing of A, so a GEMM cut
+  /// into pieces over threads costs no more than a whole one.
+  public static let gemmRowsA = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
+    run: GemmMicrokernel6x16.runReadingRows)
 
   /// The convolution kernel for windows larger than one pixel or strided, with enough output channels per
   /// group to fill the lanes.
@@ -126,7 +143,7 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm), .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool)]
+    [.gemm(gemm), .gemm(gemmRowsA), .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool)]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

@@ -118,8 +118,10 @@ import Testing
     MatMulCase(a: [2, 5, 4], b: [4], y: [2, 5], bias: [5]),
     MatMulCase(a: [4], b: [4], y: []),
     MatMulCase(a: [1, 7, 300], b: [300, 18], y: [1, 7, 18], bias: [18], residual: true),
-    // Enough work for three threads, split along columns (multiples of the panel width).
+    // Enough work for three threads, split along columns (multiples of the panel width): A read in place.
     MatMulCase(a: [1, 64, 96], b: [96, 200], y: [1, 64, 200], bias: [200]),
+    // A 1024-step reduction: four K blocks.
+    MatMulCase(a: [13, 1024], b: [1024, 100], y: [13, 100], bias: [100]),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.
@@ -218,6 +220,48 @@ import Testing
     }
     let byRows = RunContext.ranges(of: m, parts: 4, granule: 6).map { ($0, 0..<n) }
     #expect(product(byRows) == whole)
+  }
+
+  /// A row-major A read in place by `GemmDriver.rowsKernel` (`GemmA.rows`), the same A packed while running,
+  /// and its transpose packed give bit-identical products: all sum every element over the reduction in order.
+  /// 37 rows leave a tile of one valid row, 300 steps make two K blocks.
+  @Test func gemmDriverReadsRowsInPlaceExactlyAsItPacksThem() {
+    let (m, n, k) = (37, 53, 300)
+    var random = SeededGenerator(seed: 5)
+    let a = random.floats(m * k)
+    let transposed = (0..<k * m).map { a[($0 % m) * k + $0 / m] }
+    let b = random.floats(k * n)
+    func product(_ source: [Float], inPlace: Bool = false, rowStride: Int, depthStride: Int) -> [Float] {
+      var c = [Float](repeating: 0, count: m * n)
+      var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+      source.withUnsafeBufferPointer { aPointer in
+        b.withUnsafeBufferPointer { bPointer in
+          c.withUnsafeMutableBufferPointer { cPointer in
+            scratch.withUnsafeMutableBufferPointer { scratchPointer in
+              GemmDriver.run(
+                k: k,
+                a: inPlace
+                  ? .rows(aPointer.baseAddress!, rowStride: rowStride)
+                  : .strided(aPointer.baseAddress!, rowStride: rowStride, depthStride: depthStride),
+                b: StridedPanels(base: bPointer.baseAddress!, depthStride: n, columnStride: 1),
+                c: cPointer.baseAddress!, cRowStride: n, epilogue: MatrixEpilogue(), rows: 0..<m, columns: 0..<n,
+                scratch: scratchPointer.baseAddress!)
+            }
+          }
+        }
+      }
+      return c
+    }
+    a.withUnsafeBufferPointer { pointer in
+      #expect(GemmA.rows(pointer.baseAddress!, rowStride: k).isReadInPlace)
+      #expect(!GemmA.strided(pointer.baseAddress!, rowStride: k, depthStride: 1).isReadInPlace)
+      #expect(!GemmA.packed(pointer.baseAddress!).isReadInPlace)
+    }
+    let inPlace = product(a, inPlace: true, rowStride: k, depthStride: 1)
+    #expect(inPlace == product(a, rowStride: k, depthStride: 1))
+    #expect(inPlace == product(transposed, rowStride: 1, depthStride: m))
+    let naive = NaiveMatMul.compute(a: a, aShape: [m, k], b: b, bShape: [k, n], outputShape: [m, n])
+    #expect(zip(inPlace, naive).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
   }
 
   @Test func partitionOversplitsForBalanceButKeepsPiecesWorthTheirCost() {

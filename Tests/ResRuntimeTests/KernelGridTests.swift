@@ -34,7 +34,7 @@ import Testing
   // MARK: GEMM
 
   /// Rows 1...MR, columns 1...NR, several depths, accumulate on and off, and epilogues with every bias
-  /// layout, residual on and off, alpha, and each activation.
+  /// layout, residual on and off, alpha, and each activation; A packed or read in place as the kernel says.
   private func checkGemm(_ kernel: GemmMicrokernel) throws {
     var random = SeededGenerator(seed: 7)
     let depths = [0, 1, 5, 33]
@@ -77,10 +77,23 @@ import Testing
     let stride = nr + 3
     let a = random.floats(rows * depth)
     let b = random.floats(depth * columns)
-    var aPanel = [Float](repeating: .nan, count: mr * max(depth, 1))
+    // A packed (zero-padded to MR rows), or A's valid rows only, `aRowStride` apart with NaN past the depth.
+    let aRowStride = depth + 3
+    var aPanel: [Float]
+    switch kernel.aLayout {
+    case .panels:
+      aPanel = [Float](repeating: .nan, count: mr * max(depth, 1))
+      for k in 0..<depth {
+        for i in 0..<mr { aPanel[k * mr + i] = i < rows ? a[i * depth + k] : 0 }
+      }
+    case .rows:
+      aPanel = [Float](repeating: .nan, count: rows * aRowStride)
+      for i in 0..<rows {
+        for k in 0..<depth { aPanel[i * aRowStride + k] = a[i * depth + k] }
+      }
+    }
     var bPanel = [Float](repeating: .nan, count: nr * max(depth, 1))
     for k in 0..<depth {
-      for i in 0..<mr { aPanel[k * mr + i] = i < rows ? a[i * depth + k] : 0 }
       for j in 0..<nr { bPanel[k * nr + j] = j < columns ? b[k * columns + j] : 0 }
     }
     let initial = random.floats(mr * stride)
@@ -101,7 +114,8 @@ import Testing
               }
               kernel.run(
                 GemmTile(
-                  depth: depth, a: aPointer.baseAddress!, b: bPointer.baseAddress!, c: cPointer.baseAddress!,
+                  depth: depth, a: aPointer.baseAddress!, aRowStride: aRowStride, b: bPointer.baseAddress!,
+                  c: cPointer.baseAddress!,
                   cRowStride: stride, rows: rows, columns: columns, accumulate: accumulate, epilogue: tileEpilogue))
             }
           }

@@ -8,6 +8,16 @@ enum GemmA {
   case packed(UnsafePointer<Float>)
   /// Element `(i, k)` at `base[i·rowStride + k·depthStride]`; packed block by block while running.
   case strided(UnsafePointer<Float>, rowStride: Int, depthStride: Int)
+  /// Row-major: element `(i, k)` at `base[i·rowStride + k]`, read in place by `GemmDriver.rowsKernel`. Costs
+  /// nothing to cut into pieces, where `strided` packs the rows of every piece again; on one thread packing
+  /// measured as fast or faster (the transformer encoder's MatMul steps 5–8 % faster packed), so operators
+  /// choose this only for a GEMM cut into pieces.
+  case rows(UnsafePointer<Float>, rowStride: Int)
+
+  /// Whether the kernel reads this operand's rows in place instead of packed panels.
+  var isReadInPlace: Bool {
+    if case .rows = self { true } else { false }
+  }
 }
 
 /// Supplies B (`k × n`) in `NR`-column panels: a strided matrix, a convolution's input read as im2col
@@ -91,17 +101,23 @@ struct MatrixEpilogue {
 /// columns.
 ///
 /// Loop order after Goto and BLIS: columns in `nc` blocks (one block when B is prepacked), the reduction in
-/// `kc` blocks (B's block packed once per pair), rows in `mc` blocks (A packed unless prepacked), then
-/// microkernel tiles. A short reduction (`shortDepth` or less: MobileNet's 1×1 convolutions of 16–64
-/// channels) takes its tiles row panel by row panel instead and in wider column blocks: its tile's sums cost
-/// less than its stores, and column panels innermost wrote 96 rows of C in 64-byte pieces 50 KB apart,
+/// `kc` blocks (B's block packed once per pair), rows in `mc` blocks (A packed unless prepacked or read in
+/// place), then microkernel tiles. A short reduction (`shortDepth` or less: MobileNet's 1×1 convolutions of
+/// 16–64 channels) takes its tiles row panel by row panel instead and in wider column blocks: its tile's sums
+/// cost less than its stores, and column panels innermost wrote 96 rows of C in 64-byte pieces 50 KB apart,
 /// which the hardware prefetchers cannot follow; rows outermost write six rows sequentially (MobileNetV2's
-/// 16→96 layer at 112×112: 1.77 → 0.89 ms).
+/// 16→96 layer at 112×112: 1.77 → 0.89 ms). An A read in place goes row panel by row panel too, and a
+/// prepacked B then in column blocks as well, as onnxruntime's MLAS does: the tile's six rows of A stay in L1
+/// while B's panels stream from L2 in one sequential run; column panels innermost read A's block from L2 as
+/// six short streams per tile instead (ViT-tiny's MatMul steps with every A in place, one thread: 39.5 → 37.4 ms
+/// summed, medians of six alternating runs on the loaded host).
 ///
 /// Every element of C is summed in the same order (K blocks in sequence, each in order) whatever block of C
 /// a call covers, so splitting C's rows or columns over threads gives bit-identical results.
 enum GemmDriver {
   static let kernel = MicrokernelRegistry.gemm
+  /// The kernel of an A read in place (same tile as `kernel`).
+  static let rowsKernel = MicrokernelRegistry.gemmRowsA
   static let kc = 256
   static let mc = 20 * kernel.mr
   static let nc = 16 * kernel.nr
@@ -114,7 +130,7 @@ enum GemmDriver {
     max(nc, kc * nc / max(1, min(k, kc)) / kernel.nr * kernel.nr)
   }
 
-  /// Scratch floats one worker needs: B's block, plus A's block when A is not prepacked.
+  /// Scratch floats one worker needs: B's block, plus A's block when A is packed while running (`strided`).
   static func scratchFloats(packsA: Bool) -> Int {
     kc * nc + (packsA ? mc * kc : 0)
   }
@@ -133,10 +149,12 @@ enum GemmDriver {
     let depthBlocks = max(1, (k + kc - 1) / kc)
     var columnStart = columns.lowerBound
     while columnStart < columns.upperBound {
-      // A prepacked B needs no column blocks (they only bound the B block packed per run), and each column
-      // block packs A again: a transformer's MLP (N = 768) packed its activations three times.
+      // A prepacked B needs no column blocks for a packed A (they only bound the B block packed per run), and
+      // each column block packs A again: a transformer's MLP (N = 768) packed its activations three times. An
+      // A read in place packs nothing and needs them to keep the B block that each row panel sweeps in L2.
       let blockColumns =
-        b.isPrepacked ? columns.count : min(columnsPerBlock(k: k), columns.upperBound - columnStart)
+        b.isPrepacked && !a.isReadInPlace
+        ? columns.count : min(columnsPerBlock(k: k), columns.upperBound - columnStart)
       let columnPanels = (blockColumns + nr - 1) / nr
       for depthBlock in 0..<depthBlocks {
         let depthStart = depthBlock * kc
@@ -153,10 +171,10 @@ enum GemmDriver {
             of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
             into: aBlock)
           let block = TileBlock(
-            depth: depth, a: aPanels, b: bPanels, c: c, cRowStride: cRowStride, rowStart: rowStart,
-            rowEnd: rows.upperBound, columnStart: columnStart, columnEnd: columnStart + blockColumns,
-            accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil)
-          if k <= shortDepth {
+            kernel: a.isReadInPlace ? rowsKernel : kernel, depth: depth, a: aPanels, b: bPanels, c: c,
+            cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
+            columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil)
+          if k <= shortDepth || a.isReadInPlace {
             for rowPanel in 0..<rowPanels {
               for panel in 0..<columnPanels { block.run(rowPanel: rowPanel, panel: panel) }
             }
@@ -174,8 +192,10 @@ enum GemmDriver {
 
   /// The tiles of one row block × column block × K block, with their packed panels.
   private struct TileBlock {
+    let kernel: GemmMicrokernel
     let depth: Int
-    let a: (base: UnsafePointer<Float>, stride: Int)
+    /// A's panels (`stride` floats apart), or its rows read in place (`rowStride` apart, `stride` = MR rows).
+    let a: (base: UnsafePointer<Float>, stride: Int, rowStride: Int)
     let b: (base: UnsafePointer<Float>, stride: Int)
     let c: UnsafeMutablePointer<Float>
     let cRowStride: Int
@@ -193,7 +213,7 @@ enum GemmDriver {
       let column = columnStart + panel * kernel.nr
       kernel.run(
         GemmTile(
-          depth: depth, a: a.base + rowPanel * a.stride, b: b.base + panel * b.stride,
+          depth: depth, a: a.base + rowPanel * a.stride, aRowStride: a.rowStride, b: b.base + panel * b.stride,
           c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
           columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
           epilogue: epilogue?.tile(row: row, column: column)))
@@ -217,16 +237,18 @@ enum GemmDriver {
     return (UnsafePointer(block), depth * nr)
   }
 
-  /// The A panels for rows `rowStart..<rowStart+blockRows` and one K block: the prepacked ones in place, or
-  /// freshly packed into `block`.
+  /// The A panels for rows `rowStart..<rowStart+blockRows` and one K block: the prepacked ones in place, A's
+  /// rows in place, or panels freshly packed into `block`.
   private static func panels(
     of a: GemmA, k: Int, rowStart: Int, blockRows: Int, depthStart: Int, depth: Int,
     into block: UnsafeMutablePointer<Float>
-  ) -> (base: UnsafePointer<Float>, stride: Int) {
+  ) -> (base: UnsafePointer<Float>, stride: Int, rowStride: Int) {
     let mr = kernel.mr
     switch a {
     case .packed(let packed):
-      return (packed + (rowStart / mr) * k * mr + depthStart * mr, k * mr)
+      return (packed + (rowStart / mr) * k * mr + depthStart * mr, k * mr, 0)
+    case .rows(let base, let rowStride):
+      return (base + rowStart * rowStride + depthStart, mr * rowStride, rowStride)
     case .strided(let base, let rowStride, let depthStride):
       var row = 0
       while row < blockRows {
@@ -236,7 +258,7 @@ enum GemmDriver {
           into: block + (row / mr) * depth * mr)
         row += mr
       }
-      return (UnsafePointer(block), depth * mr)
+      return (UnsafePointer(block), depth * mr, 0)
     }
   }
 }

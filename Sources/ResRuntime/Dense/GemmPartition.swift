@@ -13,9 +13,11 @@ enum GemmPartition {
   /// Pieces per worker the split aims for when cutting along output columns. More pieces than workers let a
   /// worker that gets its core back early take more of the work: on a shared machine one of two threads is
   /// often descheduled for a while, and with one piece each the other then waits out the whole delay.
-  /// Column pieces pack disjoint parts of B, so they cost nothing extra.
+  /// Column pieces pack disjoint parts of B, so they cost nothing extra; nor do they repack A, since a
+  /// convolution's is prepacked and a MatMul cut into pieces reads its A in place (`GemmA.rows`).
   static let columnPiecesPerWorker = 4
-  /// The same along rows, where every piece packs the whole B block again: fewer, to keep that bounded.
+  /// The same along rows, where every piece packs the whole B block again unless B is prepacked: fewer, to
+  /// keep that bounded.
   static let rowPiecesPerWorker = 2
   /// The fewest tiles a piece keeps along the dimension it is cut in: below that the per-piece cost (packing
   /// setup, the tail tile) outweighs the balance it buys.
