@@ -66,6 +66,36 @@ import Testing
     }
   }
 
+  /// Destination layouts the compiler emits (a tensor, a channel slice of a larger one, a permutation, a
+  /// reversed axis, axes of size one with any stride) are one-to-one; repeated or interleaved ones are not.
+  @Test func oneToOneDestinationLayouts() {
+    #expect(CopyOperator.isOneToOne(strides: [12, 4, 1], shape: [2, 3, 4]))
+    #expect(CopyOperator.isOneToOne(strides: [256 * 3136, 3136, 56, 1], shape: [1, 64, 56, 56]))
+    #expect(CopyOperator.isOneToOne(strides: [1, 4, 12], shape: [4, 3, 2]))
+    #expect(CopyOperator.isOneToOne(strides: [-4, 1], shape: [3, 4]))
+    #expect(CopyOperator.isOneToOne(strides: [0, 7, 1], shape: [1, 2, 7]))
+    #expect(CopyOperator.isOneToOne(strides: [], shape: []))
+    #expect(!CopyOperator.isOneToOne(strides: [0, 1], shape: [2, 3]))
+    #expect(!CopyOperator.isOneToOne(strides: [2, 1], shape: [2, 3]))
+    #expect(!CopyOperator.isOneToOne(strides: [Int.max, 1], shape: [4, 2]), "a reach past UInt.max is refused")
+  }
+
+  /// A copy whose destination indices repeat (a malformed plan) gives the one-thread result on two threads:
+  /// the last write of each element wins, with no race between workers.
+  @Test func repeatedDestinationsAreWrittenInOrder() throws {
+    let count = 20_000
+    let values = (0..<(2 * count)).map { Double($0 % 1000) }
+    // Both rows of the source land on the destination's first row (Y is as long as the walk, as required).
+    let params = Self.copy(shape: [2, Int64(count)], source: (0, [Int64(count), 1]), destination: (0, [0, 1]))
+    let expected = Array(values[count...])
+    for threads in [1, 2] {
+      let result = try StepHarness.run(
+        .copy, params, inputs: [StepOperand([2, count], values, type: .f32)], outputs: [(.f32, [2 * count])],
+        threads: threads)
+      #expect(Array(result[0].prefix(count)) == expected, "\(threads) thread(s)")
+    }
+  }
+
   @Test func concatenationAsTwoCopiesIntoOneBuffer() throws {
     var builder = PlanBuilder()
     let a = builder.arena("a", .f32, [2, 2])

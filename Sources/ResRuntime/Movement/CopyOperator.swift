@@ -8,7 +8,9 @@ import ResPlan
 /// than Y, which keeps the work of a hostile copy bounded by its output.
 ///
 /// Rows (or, for a few long rows, pieces of rows) are split over the workers; a copy that is a batch of
-/// transposes of four-byte elements moves 8×8 tiles instead (`TransposedCopy`).
+/// transposes of four-byte elements moves 8×8 tiles instead (`TransposedCopy`). Only a copy that provably writes
+/// each destination element once is split: a (malformed) plan whose destination indices repeat gets the one-thread
+/// result, the last write winning, instead of a race between workers.
 struct CopyOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
@@ -16,6 +18,8 @@ struct CopyOperator: Operator {
   let transposed: TransposedCopy?
   let sourceOffset: Int
   let destinationOffset: Int
+  /// Whether no two indices of the walk reach the same destination element, so pieces can run concurrently.
+  let writesEachElementOnce: Bool
 
   /// Copies of more axes than this are rejected (ONNX tensors in real models have far fewer).
   static let maximumRank = 16
@@ -56,7 +60,24 @@ struct CopyOperator: Operator {
     walk = StridedWalk(
       shape: shape,
       axisStrides: shape.indices.map { SIMD4<Int>(sourceStrides[$0], 0, 0, destinationStrides[$0]) })
-    transposed = TransposedCopy(walk, elementWidth: x.elementType.byteWidth)
+    writesEachElementOnce = CopyOperator.isOneToOne(strides: destinationStrides, shape: shape)
+    transposed = writesEachElementOnce ? TransposedCopy(walk, elementWidth: x.elementType.byteWidth) : nil
+  }
+
+  /// Whether `Σ i·strides` differs for every two indices `i` of `shape`: ordered by magnitude, each stride of an
+  /// axis longer than one exceeds the farthest reach of the shorter ones. Sufficient, not necessary; every
+  /// layout the compiler emits (a tensor, a slice of one, a permutation of either) passes.
+  static func isOneToOne(strides: [Int], shape: [Int]) -> Bool {
+    let axes = zip(strides, shape).filter { $0.1 > 1 }.map { (stride: $0.0.magnitude, size: UInt($0.1)) }
+    var reach: UInt = 0
+    for axis in axes.sorted(by: { $0.stride < $1.stride }) {
+      guard axis.stride > reach else { return false }
+      let (span, overflow) = axis.stride.multipliedReportingOverflow(by: axis.size - 1)
+      let (next, tooFar) = reach.addingReportingOverflow(span)
+      guard !overflow, !tooFar else { return false }
+      reach = next
+    }
+    return true
   }
 
   /// Requires every element `offset + Σ i·strides` (for `i` in `shape`, all sizes ≥ 1) inside `buffer`.
@@ -100,7 +121,9 @@ struct CopyOperator: Operator {
     let width = MemoryLayout<T>.size
     let start = SIMD4<Int>(sourceOffset, 0, 0, destinationOffset)
     let strides = walk.rowStrides
-    walk.run(context, elements: walk.rowCount * walk.rowLength) { rowOffsets, columns in
+    // Zero elements of work: the walk stays on one worker.
+    let elements = writesEachElementOnce ? walk.rowCount * walk.rowLength : 0
+    walk.run(context, elements: elements) { rowOffsets, columns in
       let offsets = rowOffsets &+ start
       if strides[0] == 1 && strides[3] == 1 {
         (destination + (offsets[3] + columns.lowerBound) * width).copyMemory(
