@@ -9,13 +9,20 @@ import ResCPU
 public enum PanelPacking {
   /// `panel[k·width + j] = source[k·depthStride + j·columnStride]` for `j < columns`, 0 up to `width`.
   /// Packs a B panel (`columns` of B, `depth` reduction steps); contiguous rows are copied a vector at a time.
+  ///
+  /// A 1×1 convolution's B rows are whole channel planes apart, a page or more, which the hardware
+  /// prefetchers do not follow: each row's 16 values waited on memory, and packing was a quarter of
+  /// ResNet-50's 256→64 step on 56×56. Each contiguous row therefore hints the cache to fetch its next 16
+  /// values, which the panel to its right reads next (packing 26 % → 13 % of that step under perf).
   public static func packColumns(
     _ source: UnsafePointer<Float>, depthStride: Int, columnStride: Int, columns: Int, depth: Int, width: Int,
     into panel: UnsafeMutablePointer<Float>
   ) {
     if columnStride == 1 && width == 16 {
       for k in 0..<depth {
-        VectorAccess.store(VectorAccess.loadPartial(source + k * depthStride, columns), panel + k * 16)
+        let row = source + k * depthStride
+        rescpu_prefetch_for_read(row + 16)
+        VectorAccess.store(VectorAccess.loadPartial(row, columns), panel + k * 16)
       }
       return
     }

@@ -14,6 +14,12 @@ public enum VectorAccess {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
   }
 
+  /// The first 8 floats at `p`: the lower half of a 16-wide panel row.
+  @inlinable @inline(__always)
+  public static func loadLower(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
   @inlinable @inline(__always)
   public static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)

@@ -12,6 +12,16 @@ enum VectorArithmetic {
 }
 
 extension VectorArithmetic {
+  /// `accumulator += a·b` on eight lanes (a half-width tile), fused where the build has the instruction.
+  @inline(__always)
+  static func multiplyAdd(_ accumulator: inout SIMD8<Float>, _ a: Float, _ b: SIMD8<Float>) {
+    if BuildISA.hasFusedMultiplyAdd {
+      accumulator.addProduct(SIMD8<Float>(repeating: a), b)
+    } else {
+      accumulator += a * b
+    }
+  }
+
   /// `a·b + c`, fused where the build has the instruction: one step of a Horner polynomial.
   @inline(__always)
   static func multiplyAdd(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: Float) -> SIMD16<Float> {

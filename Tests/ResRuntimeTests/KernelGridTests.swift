@@ -37,10 +37,10 @@ import Testing
   /// layout, residual on and off, alpha, and each activation; A packed or read in place as the kernel says.
   private func checkGemm(_ kernel: GemmMicrokernel) throws {
     var random = SeededGenerator(seed: 7)
-    let depths = [0, 1, 5, 33]
+    let depths = [0, 1, 2, 5, 33]
     for depth in depths {
       for rows in 1...kernel.mr {
-        for columns in [1, 2, kernel.nr - 1, kernel.nr] {
+        for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] {
           for accumulate in [false, true] {
             try checkGemmTile(kernel, depth, rows, columns, accumulate, epilogue: nil, &random)
           }
@@ -54,7 +54,7 @@ import Testing
         alpha: index % 2 == 0 ? 1 : 0.5, biasLayout: index % 4 == 3 ? nil : layout, biasScale: index % 3 == 0 ? 1 : 2,
         residual: index % 2 == 1, activation: activation)
       for rows in [1, kernel.mr - 1, kernel.mr] {
-        for columns in [1, kernel.nr - 1, kernel.nr] {
+        for columns in [1, kernel.nr / 2, kernel.nr - 1, kernel.nr] {
           try checkGemmTile(kernel, 9, rows, columns, index % 2 == 0, epilogue: epilogue, &random)
         }
       }
