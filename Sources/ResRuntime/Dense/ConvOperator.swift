@@ -360,22 +360,33 @@ struct ConvOperator: Operator {
     return UnsafePointer(sampled)
   }
 
-  /// Packs every problem's B (`depth × outputPlane`) into the shared scratch on the calling thread when
-  /// `source` asks for it and the GEMM was cut into more pieces than problems (along rows, the only split
-  /// `sharedPanelBytes` reserves room for); returns the panels, or nil to let each piece pack its own.
+  /// Packs every problem's B (`depth × outputPlane`) into the shared scratch when `source` asks for it and
+  /// the GEMM was cut into more pieces than problems (along rows, the only split `sharedPanelBytes` reserves
+  /// room for); returns the panels, or nil to let each piece pack its own. The column panels are shared out
+  /// among the GEMM's workers: packed by the calling thread alone, ResNet-50's 1024-channel B on 14×14 kept
+  /// the other worker waiting for the whole packing, before a GEMM only twice its length.
   private func packSharedPanels(
-    _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int
+    _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int, workers: Int
   ) -> UnsafePointer<Float>? {
     guard case .matrix(let matrix, let plane, packsOnce: true) = source, tasks > problems else { return nil }
     let floats = SharedPanels.floats(depth: depth, columns: axes.outputPlane)
     let panels = context.sharedScratch.bindMemory(to: Float.self, capacity: problems * floats)
-    for problem in 0..<problems {
-      let image = problem / groups
-      let group = problem % groups
-      let firstChannel = image * groups * channelsPerGroup + group * channelsPerGroup
-      SharedPanels.pack(
-        matrix + firstChannel * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
-        into: panels + problem * floats)
+    let panelsPerProblem = SharedPanels.panelCount(columns: axes.outputPlane)
+    let ranges = RunContext.ranges(of: problems * panelsPerProblem, parts: workers, granule: 1)
+    context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
+      var panel = ranges[index].lowerBound
+      while panel < ranges[index].upperBound {
+        let problem = panel / panelsPerProblem
+        let end = min(ranges[index].upperBound, (problem + 1) * panelsPerProblem)
+        let image = problem / groups
+        let group = problem % groups
+        let firstChannel = image * groups * channelsPerGroup + group * channelsPerGroup
+        SharedPanels.pack(
+          matrix + firstChannel * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
+          panels: (panel - problem * panelsPerProblem)..<(end - problem * panelsPerProblem),
+          into: panels + problem * floats)
+        panel = end
+      }
     }
     return UnsafePointer(panels)
   }
@@ -402,7 +413,7 @@ struct ConvOperator: Operator {
     let problems = batch * groups
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: problems * positions)
     let tasks = GemmPartition.tasks(problems: problems, m: rows, n: positions, workers: workers)
-    let sharedPanels = packSharedPanels(context, source, problems: problems, tasks: tasks.count)
+    let sharedPanels = packSharedPanels(context, source, problems: problems, tasks: tasks.count, workers: workers)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       let image = task.problem / groups

@@ -18,19 +18,25 @@ struct SharedPanels: PanelSource {
     return (columns + width - 1) / width * width * depth
   }
 
-  /// Packs the `depth × columns` matrix `source[k·depthStride + j]` into `destination` (`floats(depth:columns:)`
-  /// floats), the last panel zero-padded.
+  /// Column panels of a `columns`-wide B.
+  static func panelCount(columns: Int) -> Int {
+    let width = GemmDriver.kernel.nr
+    return (columns + width - 1) / width
+  }
+
+  /// Packs column panels `panels` of the `depth × columns` matrix `source[k·depthStride + j]` into
+  /// `destination` (`floats(depth:columns:)` floats for the whole matrix), the last panel zero-padded. Panels
+  /// are disjoint, so workers may pack different ranges of one matrix at once.
   static func pack(
-    _ source: UnsafePointer<Float>, depthStride: Int, depth: Int, columns: Int,
+    _ source: UnsafePointer<Float>, depthStride: Int, depth: Int, columns: Int, panels: Range<Int>,
     into destination: UnsafeMutablePointer<Float>
   ) {
     let width = GemmDriver.kernel.nr
-    var column = 0
-    while column < columns {
+    for panel in panels {
+      let column = panel * width
       PanelPacking.packColumns(
         source + column, depthStride: depthStride, columnStride: 1, columns: min(width, columns - column),
         depth: depth, width: width, into: destination + column * depth)
-      column += width
     }
   }
 
