@@ -80,6 +80,11 @@ import Testing
     Case(channels: 300, outputChannels: 8, spatial: [3, 7], bias: true, prologue: .clip),
     // Enough positions that three threads split the columns.
     Case(channels: 24, outputChannels: 20, spatial: [20, 21], bias: true, epilogue: .relu),
+    // More row tiles than column tiles (DenseNet's 14x14 and 7x7 blocks): on three threads the GEMM is cut
+    // along rows and B is packed once, with the prologue, by all the workers (one problem; two images × two
+    // groups, whose panels the workers' ranges cross).
+    Case(channels: 64, outputChannels: 96, spatial: [7, 7], bias: true),
+    Case(batch: 2, channels: 96, outputChannels: 120, spatial: [5, 9], group: 2, residual: true, prologue: .clip),
     // Groups: each group's rows start at its first input channel.
     Case(channels: 6, outputChannels: 4, spatial: [4, 5], group: 2, prologue: .leakyRelu),
     // 1-D and 3-D pointwise.

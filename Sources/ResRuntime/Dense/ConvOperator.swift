@@ -139,7 +139,7 @@ struct ConvOperator: Operator {
 
     (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
       weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, hasPrologue: params.hasPrologue, operands)
+      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
     try requirePrologueSupport(operands)
   }
 
@@ -160,7 +160,7 @@ struct ConvOperator: Operator {
   /// the scratch it needs: shared, and per worker.
   private static func chooseMethod(
     weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
-    depth: Int, hasPrologue: Bool, _ operands: StepOperands
+    depth: Int, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
     let shape = ConvShape(
@@ -208,12 +208,9 @@ struct ConvOperator: Operator {
     case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)
     case .pointwise:
-      let sharedPanels =
-        hasPrologue
-        ? 0
-        : try sharedPanelBytes(
-          batch: operands.inputs[0].shape[0], groups: groups, rows: outputChannelsPerGroup, depth: depth,
-          columns: axes.outputPlane, site: site)
+      let sharedPanels = try sharedPanelBytes(
+        batch: operands.inputs[0].shape[0], groups: groups, rows: outputChannelsPerGroup, depth: depth,
+        columns: axes.outputPlane, site: site)
       return (.pointwise(packedWeights: packed), sharedPanels, gemmScratch)
     case .subsampled:
       let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
@@ -253,7 +250,10 @@ struct ConvOperator: Operator {
     case .pointwise(let packed):
       let input = UnsafePointer(context.floats(x))
       if let prologue {
-        runGemm(context, packedWeights: packed, input: .transformed(input, prologue.transform(context)))
+        runGemm(
+          context, packedWeights: packed,
+          input: .transformed(
+            input, prologue.transform(context), plane: axes.inputPlane, packsOnce: sharedScratchBytes > 0))
       } else {
         runGemm(
           context, packedWeights: packed,
@@ -364,11 +364,13 @@ struct ConvOperator: Operator {
   /// the GEMM was cut into more pieces than problems (along rows, the only split `sharedPanelBytes` reserves
   /// room for); returns the panels, or nil to let each piece pack its own. The column panels are shared out
   /// among the GEMM's workers: packed by the calling thread alone, ResNet-50's 1024-channel B on 14×14 kept
-  /// the other worker waiting for the whole packing, before a GEMM only twice its length.
+  /// the other worker waiting for the whole packing, before a GEMM only twice its length. A prologue is
+  /// applied as the panels are packed, once: each row piece packing its own B repeated DenseNet-121's
+  /// normalized concatenation (up to 1024 channels on 14×14 and 7×7) on every worker.
   private func packSharedPanels(
     _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int, workers: Int
   ) -> UnsafePointer<Float>? {
-    guard case .matrix(let matrix, let plane, packsOnce: true) = source, tasks > problems else { return nil }
+    guard tasks > problems, let (matrix, plane, transform) = source.packedOnce else { return nil }
     let floats = SharedPanels.floats(depth: depth, columns: axes.outputPlane)
     let panels = context.sharedScratch.bindMemory(to: Float.self, capacity: problems * floats)
     let panelsPerProblem = SharedPanels.panelCount(columns: axes.outputPlane)
@@ -384,7 +386,7 @@ struct ConvOperator: Operator {
         SharedPanels.pack(
           matrix + firstChannel * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
           panels: (panel - problem * panelsPerProblem)..<(end - problem * panelsPerProblem),
-          into: panels + problem * floats)
+          transform: transform?.advanced(by: group * channelsPerGroup), into: panels + problem * floats)
         panel = end
       }
     }
@@ -396,10 +398,19 @@ struct ConvOperator: Operator {
     /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy. `packsOnce`: when the
     /// GEMM is cut along its rows, B is packed once into the shared scratch (`SharedPanels`).
     case matrix(UnsafePointer<Float>, plane: Int, packsOnce: Bool)
-    /// X itself with the prologue applied as its panels are packed.
-    case transformed(UnsafePointer<Float>, ChannelTransform)
+    /// X itself with the prologue applied as its panels are packed; `packsOnce` as for `matrix`.
+    case transformed(UnsafePointer<Float>, ChannelTransform, plane: Int, packsOnce: Bool)
     /// X read as im2col columns.
     case im2col
+
+    /// The matrix, its row length and its prologue when B is to be packed once for every piece.
+    var packedOnce: (UnsafePointer<Float>, plane: Int, ChannelTransform?)? {
+      switch self {
+      case .matrix(let matrix, let plane, packsOnce: true): (matrix, plane, nil)
+      case .transformed(let matrix, let transform, let plane, packsOnce: true): (matrix, plane, transform)
+      case .matrix, .transformed, .im2col: nil
+      }
+    }
   }
 
   private func runGemm(_ context: RunContext, packedWeights: [PackedPanels]?, input source: GemmInput) {
@@ -434,22 +445,21 @@ struct ConvOperator: Operator {
           .strided(weightBase + group * rows * depth, rowStride: depth, depthStride: 1)
         }
       let scratch = context.scratchFloats(worker: worker)
+      if let sharedPanels {
+        let problemPanels = sharedPanels + task.problem * SharedPanels.floats(depth: depth, columns: positions)
+        GemmDriver.run(
+          k: depth, a: a, b: SharedPanels(base: problemPanels, depth: depth),
+          c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
+          columns: task.columns, scratch: scratch)
+        return
+      }
       switch source {
       case .matrix(let matrix, let plane, _):
-        if let sharedPanels {
-          let problemPanels = sharedPanels + task.problem * SharedPanels.floats(depth: depth, columns: positions)
-          GemmDriver.run(
-            k: depth, a: a, b: SharedPanels(base: problemPanels, depth: depth),
-            c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
-            columns: task.columns, scratch: scratch)
-          return
-        }
         GemmDriver.run(
           k: depth, a: a, b: StridedPanels(base: matrix + firstChannel * plane, depthStride: plane, columnStride: 1),
           c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
           columns: task.columns, scratch: scratch)
-      case .transformed(let matrix, let transform):
-        let plane = axes.inputPlane
+      case .transformed(let matrix, let transform, let plane, _):
         GemmDriver.run(
           k: depth, a: a,
           b: TransformedPanels(

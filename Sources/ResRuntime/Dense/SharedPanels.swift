@@ -1,6 +1,6 @@
 import ResKernels
 
-/// B packed once per run into the operator's shared scratch, in `NR`-column panels over the whole reduction
+/// B packed once per run into the operator's shared scratch (with the convolution's prologue, if any), in `NR`-column panels over the whole reduction
 /// (panel `p` at `base + p·depth·NR`), and read in place by every piece of the GEMM.
 ///
 /// When a GEMM has more row tiles than column tiles (a 1×1 convolution on a 7×7 or 14×14 plane with hundreds
@@ -25,18 +25,26 @@ struct SharedPanels: PanelSource {
   }
 
   /// Packs column panels `panels` of the `depth × columns` matrix `source[k·depthStride + j]` into
-  /// `destination` (`floats(depth:columns:)` floats for the whole matrix), the last panel zero-padded. Panels
-  /// are disjoint, so workers may pack different ranges of one matrix at once.
+  /// `destination` (`floats(depth:columns:)` floats for the whole matrix), the last panel zero-padded, with
+  /// `transform` (a convolution's prologue, row `k` = channel `k`) applied as it packs. Panels are disjoint,
+  /// so workers may pack different ranges of one matrix at once.
   static func pack(
     _ source: UnsafePointer<Float>, depthStride: Int, depth: Int, columns: Int, panels: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>
+    transform: ChannelTransform?, into destination: UnsafeMutablePointer<Float>
   ) {
     let width = GemmDriver.kernel.nr
     for panel in panels {
       let column = panel * width
-      PanelPacking.packColumns(
-        source + column, depthStride: depthStride, columnStride: 1, columns: min(width, columns - column),
-        depth: depth, width: width, into: destination + column * depth)
+      let count = min(width, columns - column)
+      if let transform {
+        PanelPacking.packColumns(
+          source + column, depthStride: depthStride, columnStride: 1, columns: count, depth: depth, width: width,
+          transform: transform, into: destination + column * depth)
+      } else {
+        PanelPacking.packColumns(
+          source + column, depthStride: depthStride, columnStride: 1, columns: count, depth: depth, width: width,
+          into: destination + column * depth)
+      }
     }
   }
 
