@@ -12,12 +12,13 @@ import Testing
     "scale/both_heads_read_twice_kept.ir": "'qt' has 2 readers",
     "scale/computed_bias_kept.ir": "the bias 'b' of MatMul \"projection\" is computed",
     "scale/factor_not_power_of_two_kept.ir": "is not a power of two",
+    "scale/integer_factor_kept.ir": "the factor 'c' is not a floating-point number",
     "scale/scale_broadcasts_kept.ir": "the scale broadcasts 's'",
     "scale/scale_computed_kept.ir": nil,
     "scale/scores_are_graph_output_kept.ir": "'s' is a graph output",
     "scale/scores_read_twice_kept.ir": "'s' has 2 readers",
     "scale/softmax_before_scale_kept.ir": "Softmax \"softmax\", which the factor does not pass through",
-    "scale/vector_factor_kept.ir": "'c' is not a floating-point scalar",
+    "scale/vector_factor_kept.ir": nil,
     "scale/weight_would_underflow_kept.ir": "'w' scaled by 0.125 would round",
   ]
 

@@ -81,16 +81,19 @@ public struct FoldScaleIntoProjection: RewritePattern {
     graph.fuse(match.scaledProducer, into: match.scale) { $0.outputs = scale.outputs }
   }
 
-  /// The computed operand and the constant one of a Mul (either order) or a Div (constant divisor).
+  /// The computed operand and the one-element constant of a Mul (either order) or a Div (constant divisor).
+  /// A Mul by a vector (a per-channel scale) is not a candidate at all.
   private static func operands(of node: Node, in view: GraphView) -> (ValueID, ValueID)? {
     guard case .binary(let op) = node.op, let first = node.input(0), let second = node.input(1) else { return nil }
+    let isFactor = { (value: ValueID) in view.constant(value)?.elementCount == 1 }
+    let isComputed = { (value: ValueID) in view.constant(value) == nil }
     switch op {
     case .mul:
-      if view.constant(second) != nil, view.constant(first) == nil { return (first, second) }
-      if view.constant(first) != nil, view.constant(second) == nil { return (second, first) }
+      if isFactor(second), isComputed(first) { return (first, second) }
+      if isFactor(first), isComputed(second) { return (second, first) }
       return nil
     case .div:
-      return view.constant(second) != nil && view.constant(first) == nil ? (first, second) : nil
+      return isFactor(second) && isComputed(first) ? (first, second) : nil
     case .add, .sub, .pow, .mod, .equal:
       return nil
     }
@@ -100,7 +103,7 @@ public struct FoldScaleIntoProjection: RewritePattern {
   private static func factor(of node: Node, _ value: ValueID, in view: GraphView) throws(FoldDecline) -> Double {
     let name = view.graph[value].name
     guard let constant = view.constant(value), constant.dtype.isFloatingPoint, let scalar = constant.scalar else {
-      throw FoldDecline("'\(name)' is not a floating-point scalar")
+      throw FoldDecline("the factor '\(name)' is not a floating-point number")
     }
     let factor: Double
     if case .binary(.div) = node.op { factor = 1 / scalar } else { factor = scalar }
