@@ -152,6 +152,13 @@ struct MatMulOperator: Operator {
       of: b, layout: DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .runtime))
   }
 
+  /// A whole GEMM of at most this many columns reads A in place on one thread too. Packing costs about the
+  /// same per element of A whatever the width, while the products it serves grow with the columns: packed,
+  /// ViT-tiny's MatMuls (192 columns, and 197 and 64 in attention) spent 6 % of the model's time packing and
+  /// ran 5-20 % slower per step than in place; the encoder's 512- and 2048-column ones ran 2 % faster packed
+  /// (whole model, CPU time, 20 alternating pairs of runs).
+  static let inPlaceColumns = 384
+
   var scratchBytesPerWorker: Int {
     GemmDriver.scratchFloats(packsA: true) * 4
   }
@@ -166,8 +173,8 @@ struct MatMulOperator: Operator {
     let tasks = GemmPartition.tasks(problems: batchCount, m: m, n: n, workers: workers)
     // A cut GEMM reads A in place (`GemmA.rows`): column pieces would each pack all of A's rows again, and
     // on two threads in place measured faster for row pieces too (ViT-tiny's MatMul steps 24.0 -> 23.1 ms
-    // summed, three alternating runs); a whole one packs it, which measured as fast or faster on one thread.
-    let isCut = tasks.count > batchCount
+    // summed, three alternating runs). So does a narrow one (`inPlaceColumns`); a wide whole one packs it.
+    let readsInPlace = tasks.count > batchCount || n <= MatMulOperator.inPlaceColumns
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       var aOffset = 0
@@ -197,7 +204,7 @@ struct MatMulOperator: Operator {
       }
       let aMatrixBase = aBase + aOffset
       let a: GemmA =
-        isCut && aDepthStride == 1
+        readsInPlace && aDepthStride == 1
         ? .rows(aMatrixBase, rowStride: aRowStride)
         : .strided(aMatrixBase, rowStride: aRowStride, depthStride: aDepthStride)
       let c = output + yOffset
