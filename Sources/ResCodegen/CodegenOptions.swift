@@ -17,11 +17,15 @@ public struct CodegenOptions: Sendable, Hashable {
   /// Computes Concat operands straight into their part of the output where possible (`ConcatAliasing`). Off,
   /// every operand is copied: for measuring what aliasing saves, and for ruling it out when debugging.
   public var concatAliasing: Bool
+  /// MatMul steps read and write the Transposes next to them in place (`MatMulTransposes`: an attention head
+  /// split or merge costs no copy). Off, every Transpose is a copy step: for measuring what it saves, and for
+  /// ruling it out when debugging.
+  public var transposedMatMulOperands: Bool
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
     compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit,
-    concatAliasing: Bool = true
+    concatAliasing: Bool = true, transposedMatMulOperands: Bool = true
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer
@@ -29,5 +33,6 @@ public struct CodegenOptions: Sendable, Hashable {
     self.compileOptions = compileOptions
     self.foldingElementLimit = foldingElementLimit
     self.concatAliasing = concatAliasing
+    self.transposedMatMulOperands = transposedMatMulOperands
   }
 }

@@ -6,7 +6,8 @@ import ResIR
 ///    what a static plan can know (Shape, and nodes of constants), so every shape is a number.
 /// 2. `GraphLowering`: each live node becomes steps naming a kernel of the registry (`KernelID`) with their
 ///    parameters; reshapes become views; constants are packed for the kernels that read them; f16 and f64
-///    operands of the f32-only compute kernels are converted around them.
+///    operands of the f32-only compute kernels are converted around them; the Transposes next to MatMuls are
+///    read and written in place by them (`MatMulTransposes`).
 /// 3. `ConcatAliasing`: Concat operands that can be are computed straight into their slab of the output, and
 ///    their copies disappear.
 /// 4. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
@@ -18,7 +19,7 @@ public enum PlanGenerator {
     -> GeneratedPlan
   {
     let prepared = try StaticGraph.prepare(graph, options: options)
-    var lowered = try GraphLowering.lower(prepared)
+    var lowered = try GraphLowering.lower(prepared, transposedOperands: options.transposedMatMulOperands)
     let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
     return try PlanEmitter.emit(
       lowered, concats: concats, from: prepared, sourceNodeCount: graph.nodes.count, options: options)

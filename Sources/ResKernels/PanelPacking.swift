@@ -26,11 +26,41 @@ public enum PanelPacking {
       }
       return
     }
+    if depthStride == 1 {
+      packTransposedColumns(source, columnStride: columnStride, columns: columns, depth: depth, width: width, into: panel)
+      return
+    }
     for k in 0..<depth {
       let destination = panel + k * width
       let row = source + k * depthStride
       for j in 0..<columns { destination[j] = row[j * columnStride] }
       for j in columns..<width { destination[j] = 0 }
+    }
+  }
+
+  /// `packColumns` of a transposed source, each column contiguous along the reduction (attention's `Kᵀ` read
+  /// from K in place): 8 × 8 tiles regrouped in registers by `TransposeMicrokernel8x8`, eight vector loads and
+  /// eight vector stores each, where element by element every value would be a load a whole column apart.
+  static func packTransposedColumns(
+    _ source: UnsafePointer<Float>, columnStride: Int, columns: Int, depth: Int, width: Int,
+    into panel: UnsafeMutablePointer<Float>
+  ) {
+    let tile = TransposeMicrokernel8x8.size
+    var column = 0
+    while column < columns {
+      let tileColumns = min(tile, columns - column)
+      var k = 0
+      while k < depth {
+        TransposeMicrokernel8x8.run(
+          source + column * columnStride + k, sourceStride: columnStride, panel + k * width + column,
+          destinationStride: width, rows: tileColumns, columns: min(tile, depth - k))
+        k += tile
+      }
+      column += tile
+    }
+    guard columns < width else { return }
+    for k in 0..<depth {
+      (panel + k * width + columns).update(repeating: 0, count: width - columns)
     }
   }
 

@@ -88,6 +88,12 @@ public enum Pipeline {
         + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
         + "nodes are visited"),
     Entry(
+      pass: PatternPass(name: "fold-scale-into-projection", patterns: [FoldScaleIntoProjection()]), level: .full,
+      reason: "after fuse-epilogue, which has moved each projection's bias Add into its bias operand, so the "
+        + "power-of-two scale of attention scores (Q·Kᵀ · 0.125) folds into the query projection's weight and "
+        + "bias together, through the head split's Reshape and Transpose; exact, but it changes the weights "
+        + "the plan stores, so it belongs with the other fusions"),
+    Entry(
       pass: PatternPass(name: "fold-scale-shift-into-conv", patterns: [FoldScaleShiftIntoConv()]), level: .full,
       reason: "after fuse-epilogue, when each ScaleShift's activation is decided: one that took the ReLU after it "
         + "is no longer affine and stays a step; one left empty folds into the weights of the convolutions that "
@@ -117,7 +123,7 @@ public enum Pipeline {
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
-    BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(),
+    BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

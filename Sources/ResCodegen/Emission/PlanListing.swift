@@ -71,7 +71,11 @@ enum PlanListing {
         ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("trans_a", "\(p.transA)"), ("trans_b", "\(p.transB)"),
         ("epilogue", epilogue(p.epilogue)),
       ]
-    case .matmul(let p): fields = [("epilogue", epilogue(p.epilogue))]
+    case .matmul(let p):
+      // The perms only when set, so listings of MatMuls that read and write their buffers as they are do not
+      // change.
+      let perms = [("a_perm", p.aPerm), ("b_perm", p.bPerm), ("y_perm", p.yPerm)].filter { !$0.1.isEmpty }
+      fields = [("epilogue", epilogue(p.epilogue))] + perms.map { ($0.0, list($0.1)) }
     case .channelAffine(let p): fields = [("axis", "\(p.axis)"), ("epilogue", epilogue(p.epilogue))]
     case .layerNorm(let p):
       fields = [

@@ -9,6 +9,8 @@ import ResPlan
 /// folded every shape computation a static plan can know.
 extension GraphLowering {
   mutating func lowerTranspose(_ node: Node, perm: [Int]) throws(ModelError) {
+    // A MatMul reads or writes this transpose in place.
+    guard !matMulTransposes.isAbsorbed(node) else { return }
     let x = try required(node, 0, "data")
     let y = try result(node)
     let inputDims = try dims(of: x)

@@ -128,9 +128,16 @@ extension GraphLowering {
       let matrices = bDims.dropLast(min(2, bDims.count)).reduce(1, *)
       bPacking = DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .target)
     }
+    let aRead = matMulTransposes.read(a)
+    let bRead = matMulTransposes.read(b)
+    let written = matMulTransposes.write(try result(node))
+    params.aPerm = aRead.perm?.map(Int64.init) ?? []
+    params.bPerm = bRead.perm?.map(Int64.init) ?? []
+    params.yPerm = written.perm?.map(Int64.init) ?? []
     try emit(
-      node, .f32MatMulGeneric, .matmul(params), inputs: [.float32(a), .weight(b, packing: bPacking)] + extra,
-      outputs: [.float32(try result(node))])
+      node, .f32MatMulGeneric, .matmul(params),
+      inputs: [.float32(aRead.source), .weight(bRead.source, packing: bPacking)] + extra,
+      outputs: [.float32(written.target)])
   }
 
   /// The bias (slot 2) and residual (slot 3) operands the step reads after its two main operands, in that

@@ -11,6 +11,8 @@ import ResPlan
 struct GraphLowering {
   let graph: Graph
   let liveness: Liveness
+  /// The Transposes MatMul steps read or write in place, emitting no step of their own.
+  let matMulTransposes: MatMulTransposes
   private(set) var builder = PlanBuilder()
   private(set) var inputBindings: [LoweredPlan.Binding] = []
   private(set) var outputBindings: [LoweredPlan.Binding] = []
@@ -34,15 +36,18 @@ struct GraphLowering {
     var dtype: DType
   }
 
-  private init(graph: Graph, liveness: Liveness) {
+  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool) {
     self.graph = graph
     self.liveness = liveness
+    matMulTransposes = transposedOperands ? MatMulTransposes(graph, liveness: liveness) : MatMulTransposes()
     valueTensors = Array(repeating: nil, count: graph.values.count)
   }
 
-  /// Lowers every live node of `prepared`, binding its inputs and outputs by name.
-  static func lower(_ prepared: StaticGraph) throws(ModelError) -> LoweredPlan {
-    var lowering = GraphLowering(graph: prepared.graph, liveness: Liveness(prepared.graph))
+  /// Lowers every live node of `prepared`, binding its inputs and outputs by name; with `transposedOperands`,
+  /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`).
+  static func lower(_ prepared: StaticGraph, transposedOperands: Bool) throws(ModelError) -> LoweredPlan {
+    let liveness = Liveness(prepared.graph)
+    var lowering = GraphLowering(graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands)
     try lowering.bindInputs()
     for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
       try lowering.lower(node)

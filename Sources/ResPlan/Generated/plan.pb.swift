@@ -774,6 +774,15 @@ package nonisolated struct Rescompile_Plan_GemmParams: Sendable {
 /// residual if has_residual.
 /// A 1-D A is [1, K] and its axis is dropped from the output, likewise a 1-D B as [K, 1]. The batch axes
 /// broadcast multidirectionally; the bias broadcasts unidirectionally to the output's shape.
+///
+/// Transposes read and written in place, so an attention head split or merge costs no copy step (ONNX
+/// Transpose semantics: transpose(X, perm) has axis i of size X.shape[perm[i]]). Each is empty (none) or a
+/// permutation of 0 ..< the rank of its buffer, which must then be 2 or more for A's and B's buffers alike:
+/// - a_perm: A is transpose(input 0, a_perm); b_perm: B is transpose(input 1, b_perm). B must not be a packed
+///   constant when b_perm is set.
+/// - y_perm: the output buffer holds transpose(Y, y_perm), Y the product; it must keep the last axis last
+///   (y_perm[rank - 1] == rank - 1), so each row of Y is contiguous. The bias and the residual are in Y's own
+///   shape and layout.
 package nonisolated struct Rescompile_Plan_MatMulParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -787,6 +796,12 @@ package nonisolated struct Rescompile_Plan_MatMulParams: Sendable {
   package var hasEpilogue: Bool {self._epilogue != nil}
   /// Clears the value of `epilogue`. Subsequent reads from it will return its default value.
   package mutating func clearEpilogue() {self._epilogue = nil}
+
+  package var aPerm: [Int64] = []
+
+  package var bPerm: [Int64] = []
+
+  package var yPerm: [Int64] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2371,7 +2386,7 @@ nonisolated extension Rescompile_Plan_GemmParams: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Rescompile_Plan_MatMulParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".MatMulParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epilogue\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epilogue\0\u{3}a_perm\0\u{3}b_perm\0\u{3}y_perm\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2380,6 +2395,9 @@ nonisolated extension Rescompile_Plan_MatMulParams: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._epilogue) }()
+      case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.aPerm) }()
+      case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.bPerm) }()
+      case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.yPerm) }()
       default: break
       }
     }
@@ -2393,11 +2411,23 @@ nonisolated extension Rescompile_Plan_MatMulParams: SwiftProtobuf.Message, Swift
     try { if let v = self._epilogue {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if !self.aPerm.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.aPerm, fieldNumber: 2)
+    }
+    if !self.bPerm.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.bPerm, fieldNumber: 3)
+    }
+    if !self.yPerm.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.yPerm, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Rescompile_Plan_MatMulParams, rhs: Rescompile_Plan_MatMulParams) -> Bool {
     if lhs._epilogue != rhs._epilogue {return false}
+    if lhs.aPerm != rhs.aPerm {return false}
+    if lhs.bPerm != rhs.bPerm {return false}
+    if lhs.yPerm != rhs.yPerm {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,7 +4,8 @@ import ResPlan
 /// `f32_matmul_generic`: numpy `matmul` with batch broadcasting, 1-D operands promoted (and their axis
 /// dropped from the output), and the fused epilogue: a bias broadcast onto the output and a residual of the
 /// output's shape. One GEMM per output batch entry; batches and tiles are split over workers. A constant B
-/// (a weight matrix) is packed once at load instead of on every run.
+/// (a weight matrix) is packed once at load instead of on every run. A, B and the output may be transposes of
+/// their buffers (`TransposedView`), read and written in place with strides.
 struct MatMulOperator: Operator {
   let a: PlanBuffer
   let b: PlanBuffer
@@ -15,10 +16,20 @@ struct MatMulOperator: Operator {
   let n: Int
   let k: Int
   let activation: PointwiseFunction
-  /// The output's batch axes, and the strides (in matrices) at which A and B are read along them.
+  /// The output's batch axes, and the strides (in elements) at which A, B and Y are read or written along them.
   let batchShape: [Int]
   let aBatchStrides: [Int]
   let bBatchStrides: [Int]
+  let yBatchStrides: [Int]
+  /// B's batch strides in matrices, to pick a prepacked matrix.
+  let bMatrixStrides: [Int]
+  /// Element strides within one matrix: A's rows and reduction steps, B's reduction steps and columns, Y's rows
+  /// (Y's columns are contiguous).
+  let aRowStride: Int
+  let aDepthStride: Int
+  let bDepthStride: Int
+  let bColumnStride: Int
+  let yRowStride: Int
   /// Bias strides (in elements) along the batch axes, the rows and the columns.
   let biasBatchStrides: [Int]
   let biasRowStride: Int
@@ -38,25 +49,36 @@ struct MatMulOperator: Operator {
     residual = epilogue.hasResidual ? try operands.input(count - 1, "residual", .f32) : nil
     activation = epilogue.activation
     guard a.rank >= 1, b.rank >= 1 else { throw operands.failure("A and B must have rank 1 or more") }
-    let aMatrix = a.rank == 1 ? [1, a.shape[0]] : Array(a.shape.suffix(2))
-    let bMatrix = b.rank == 1 ? [b.shape[0], 1] : Array(b.shape.suffix(2))
+    let transposes = try Self.transposes(params, a: a, b: b, operands)
+    let aView = transposes.a
+    let bView = transposes.b
+    let aMatrix = a.rank == 1 ? [1, a.shape[0]] : Array(aView.shape.suffix(2))
+    let bMatrix = b.rank == 1 ? [b.shape[0], 1] : Array(bView.shape.suffix(2))
     m = aMatrix[0]
     k = aMatrix[1]
     n = bMatrix[1]
     guard bMatrix[0] == k else {
-      throw operands.failure("A \(ShapeText.of(a.shape)) and B \(ShapeText.of(b.shape)) disagree on K")
+      throw operands.failure("A \(ShapeText.of(aView.shape)) and B \(ShapeText.of(bView.shape)) disagree on K")
     }
-    let aBatch = Array(a.shape.dropLast(2))
-    let bBatch = Array(b.shape.dropLast(2))
+    let aBatch = Array(aView.shape.dropLast(2))
+    let bBatch = Array(bView.shape.dropLast(2))
     guard let batchShape = Broadcast.shape([aBatch, bBatch]) else {
-      throw operands.failure("batch shapes of A \(ShapeText.of(a.shape)) and B \(ShapeText.of(b.shape)) do not broadcast")
+      throw operands.failure(
+        "batch shapes of A \(ShapeText.of(aView.shape)) and B \(ShapeText.of(bView.shape)) do not broadcast")
     }
     self.batchShape = batchShape
-    aBatchStrides = Broadcast.strides(of: aBatch, into: batchShape) ?? []
-    bBatchStrides = Broadcast.strides(of: bBatch, into: batchShape) ?? []
+    aBatchStrides = aView.batchStrides(axes: aBatch.count, into: batchShape)
+    bBatchStrides = bView.batchStrides(axes: bBatch.count, into: batchShape)
+    bMatrixStrides = Broadcast.strides(of: bBatch, into: batchShape) ?? []
+    aRowStride = a.rank == 1 ? k : aView.strides[aView.rank - 2]
+    aDepthStride = a.rank == 1 ? 1 : aView.strides[aView.rank - 1]
+    bDepthStride = b.rank == 1 ? 1 : bView.strides[bView.rank - 2]
+    bColumnStride = b.rank == 1 ? 1 : bView.strides[bView.rank - 1]
     batchCount = try CheckedMath.product(batchShape, "\(operands.site): batch count")
     let expected = batchShape + (a.rank > 1 ? [m] : []) + (b.rank > 1 ? [n] : [])
-    try operands.requireShape(y, "Y", expected)
+    let yView = try Self.output(y, perm: params.yPerm, expected: expected, operands)
+    yBatchStrides = yView.batchStrides(axes: batchShape.count, into: batchShape)
+    yRowStride = a.rank > 1 && b.rank > 1 ? yView.strides[yView.rank - 2] : n
     if let residual { try operands.requireShape(residual, "residual", expected) }
     if let bias {
       guard let strides = Broadcast.strides(of: bias.shape, into: expected) else {
@@ -75,6 +97,51 @@ struct MatMulOperator: Operator {
     packedB = try MatMulOperator.prepack(b, operands, batch: bBatch, k: k, n: n)
   }
 
+  /// A and B as the product reads them: their buffers, or transposes of them (`a_perm`, `b_perm`).
+  private static func transposes(
+    _ params: Rescompile_Plan_MatMulParams, a: PlanBuffer, b: PlanBuffer, _ operands: StepOperands
+  ) throws(RuntimeError) -> (a: TransposedView, b: TransposedView) {
+    let isTransposed = !params.aPerm.isEmpty || !params.bPerm.isEmpty || !params.yPerm.isEmpty
+    guard !isTransposed || (a.rank >= 2 && b.rank >= 2) else {
+      throw operands.failure("a transposed operand needs A and B of rank 2 or more")
+    }
+    guard params.bPerm.isEmpty || b.packing == nil else {
+      throw operands.failure("B (\(b.label)) is a packed constant and cannot be read transposed")
+    }
+    return (try view(a, "A", perm: params.aPerm, operands), try view(b, "B", perm: params.bPerm, operands))
+  }
+
+  private static func view(_ buffer: PlanBuffer, _ role: String, perm: [Int64], _ operands: StepOperands)
+    throws(RuntimeError) -> TransposedView
+  {
+    guard !perm.isEmpty else { return TransposedView(contiguous: buffer.shape) }
+    guard let view = TransposedView(reading: buffer.shape, perm: perm.map { Int(truncatingIfNeeded: $0) }) else {
+      throw operands.failure("\(role)'s perm \(perm) is not a permutation of the axes of \(buffer.label)")
+    }
+    return view
+  }
+
+  /// Y as the product writes it: the output buffer, or the tensor whose transpose by `y_perm` the buffer is,
+  /// which must have the product's shape and contiguous rows.
+  private static func output(_ y: PlanBuffer, perm: [Int64], expected: [Int], _ operands: StepOperands)
+    throws(RuntimeError) -> TransposedView
+  {
+    guard !perm.isEmpty else {
+      try operands.requireShape(y, "Y", expected)
+      return TransposedView(contiguous: expected)
+    }
+    let axes = perm.map { Int(truncatingIfNeeded: $0) }
+    guard let view = TransposedView(writing: y.shape, perm: axes), axes.last == axes.count - 1 else {
+      throw operands.failure(
+        "Y's perm \(perm) is not a permutation of the axes of \(y.label) that keeps the last axis last")
+    }
+    guard view.shape == expected else {
+      throw operands.failure(
+        "Y (\(y.label)) transposed back by \(perm) has shape \(ShapeText.of(view.shape)), expected \(ShapeText.of(expected))")
+    }
+    return view
+  }
+
   /// Every matrix of a constant B in `NR`-column panels (`DenseWeightLayouts.matMulB`), or nil when B is
   /// computed at run time.
   private static func prepack(
@@ -84,6 +151,13 @@ struct MatMulOperator: Operator {
     return try operands.panels(
       of: b, layout: DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .runtime))
   }
+
+  /// A whole GEMM of at most this many columns reads A in place on one thread too. Packing costs about the
+  /// same per element of A whatever the width, while the products it serves grow with the columns: packed,
+  /// ViT-tiny's MatMuls (192 columns, and 197 and 64 in attention) spent 6 % of the model's time packing and
+  /// ran 5-20 % slower per step than in place; the encoder's 512- and 2048-column ones ran 2 % faster packed
+  /// (whole model, CPU time, 20 alternating pairs of runs).
+  static let inPlaceColumns = 384
 
   var scratchBytesPerWorker: Int {
     GemmDriver.scratchFloats(packsA: true) * 4
@@ -99,19 +173,23 @@ struct MatMulOperator: Operator {
     let tasks = GemmPartition.tasks(problems: batchCount, m: m, n: n, workers: workers)
     // A cut GEMM reads A in place (`GemmA.rows`): column pieces would each pack all of A's rows again, and
     // on two threads in place measured faster for row pieces too (ViT-tiny's MatMul steps 24.0 -> 23.1 ms
-    // summed, three alternating runs); a whole one packs it, which measured as fast or faster on one thread.
-    let isCut = tasks.count > batchCount
+    // summed, three alternating runs). So does a narrow one (`inPlaceColumns`); a wide whole one packs it.
+    let readsInPlace = tasks.count > batchCount || n <= MatMulOperator.inPlaceColumns
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
-      var aMatrix = 0
+      var aOffset = 0
+      var bOffset = 0
+      var yOffset = 0
       var bMatrix = 0
       var biasOffset = 0
       var remainder = task.problem
       for axis in stride(from: batchShape.count - 1, through: 0, by: -1) {
         let position = remainder % batchShape[axis]
         remainder /= batchShape[axis]
-        aMatrix += position * aBatchStrides[axis]
-        bMatrix += position * bBatchStrides[axis]
+        aOffset += position * aBatchStrides[axis]
+        bOffset += position * bBatchStrides[axis]
+        yOffset += position * yBatchStrides[axis]
+        bMatrix += position * bMatrixStrides[axis]
         if !biasBatchStrides.isEmpty { biasOffset += position * biasBatchStrides[axis] }
       }
       var epilogue = MatrixEpilogue(activation: activation)
@@ -124,19 +202,21 @@ struct MatMulOperator: Operator {
         epilogue.residual = residualBase + task.problem * m * n
         epilogue.residualRowStride = n
       }
-      let aMatrixBase = aBase + aMatrix * m * k
+      let aMatrixBase = aBase + aOffset
       let a: GemmA =
-        isCut ? .rows(aMatrixBase, rowStride: k) : .strided(aMatrixBase, rowStride: k, depthStride: 1)
-      let c = output + task.problem * m * n
+        readsInPlace && aDepthStride == 1
+        ? .rows(aMatrixBase, rowStride: aRowStride)
+        : .strided(aMatrixBase, rowStride: aRowStride, depthStride: aDepthStride)
+      let c = output + yOffset
       let scratch = context.scratchFloats(worker: worker)
       if let packedB {
         GemmDriver.run(
-          k: k, a: a, b: PrepackedPanels(packed: packedB[bMatrix]), c: c, cRowStride: n, epilogue: epilogue,
-          rows: task.rows, columns: task.columns, scratch: scratch)
+          k: k, a: a, b: PrepackedPanels(packed: packedB[bMatrix]), c: c, cRowStride: yRowStride,
+          epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
       } else {
         GemmDriver.run(
-          k: k, a: a, b: StridedPanels(base: bBase + bMatrix * k * n, depthStride: n, columnStride: 1), c: c,
-          cRowStride: n, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+          k: k, a: a, b: StridedPanels(base: bBase + bOffset, depthStride: bDepthStride, columnStride: bColumnStride),
+          c: c, cRowStride: yRowStride, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
       }
     }
   }
