@@ -6,7 +6,9 @@
 public struct PlanHeader: Sendable, Hashable {
   public static let magic: [UInt8] = Array("RESPLAN\0".utf8)
   public static let size = 128
-  public static let currentFormatVersion: UInt32 = 1
+  /// 2: MatMul steps may read and write their operands through axis permutations (`MatMulParams` perms), which
+  /// a version-1 reader would ignore and, where the permuted axes have equal sizes, compute wrongly.
+  public static let currentFormatVersion: UInt32 = 2
   /// Constant sections start, and every constant inside starts, at a multiple of this: one cache line, and
   /// enough for any vector load.
   public static let constantAlignment = 64

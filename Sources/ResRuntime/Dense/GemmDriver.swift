@@ -9,9 +9,10 @@ enum GemmA {
   /// Element `(i, k)` at `base[i·rowStride + k·depthStride]`; packed block by block while running.
   case strided(UnsafePointer<Float>, rowStride: Int, depthStride: Int)
   /// Row-major: element `(i, k)` at `base[i·rowStride + k]`, read in place by `GemmDriver.rowsKernel`. Costs
-  /// nothing to cut into pieces, where `strided` packs the rows of every piece again; on one thread packing
-  /// measured as fast or faster (the transformer encoder's MatMul steps 5–8 % faster packed), so operators
-  /// choose this only for a GEMM cut into pieces.
+  /// nothing to cut into pieces, where `strided` packs the rows of every piece again. On one thread it pays
+  /// only for narrow products: `MatMulOperator` chooses it for a GEMM cut into pieces, or one of at most
+  /// `MatMulOperator.inPlaceColumns` columns (ViT-tiny's, 5–20 % faster in place), while the transformer
+  /// encoder's 512- and 2048-column products measured faster packed.
   case rows(UnsafePointer<Float>, rowStride: Int)
 
   /// Whether the kernel reads this operand's rows in place instead of packed panels.
