@@ -18,7 +18,7 @@ public enum DepthwiseGridMicrokernel {
   ) {
     let start = SIMD16<Float>(repeating: bias)
     var q = 0
-    while q + 64 <= count {
+    while count - q > 48 {
       var a0 = start
       var a1 = start
       var a2 = start
@@ -37,14 +37,10 @@ public enum DepthwiseGridMicrokernel {
       VectorAccess.store(a3, sums + q + 48)
       q += 64
     }
-    while q < count {
-      var a0 = start
-      for tap in 0..<tapCount {
-        VectorArithmetic.multiplyAdd(&a0, weights[tap], VectorAccess.load(input + q + taps[tap]))
-      }
-      VectorAccess.store(a0, sums + q)
-      q += 16
-    }
+    runTail(
+      vectors: (count - q + 15) / 16, start: start, input: input + q, taps: taps, weights: weights, tapCount: tapCount,
+      vectorStride: 16, sums: sums + q
+    ) { VectorAccess.load($0) }
   }
 
   /// `run` at stride 2 on an unsplit plane: `sums[q] = bias + Σₜ weights[t] · input[2q + taps[t]]`, each
@@ -56,7 +52,7 @@ public enum DepthwiseGridMicrokernel {
   ) {
     let start = SIMD16<Float>(repeating: bias)
     var q = 0
-    while q + 64 <= count {
+    while count - q > 48 {
       var a0 = start
       var a1 = start
       var a2 = start
@@ -75,14 +71,37 @@ public enum DepthwiseGridMicrokernel {
       VectorAccess.store(a3, sums + q + 48)
       q += 64
     }
-    while q < count {
-      var a0 = start
-      for tap in 0..<tapCount {
-        VectorArithmetic.multiplyAdd(&a0, weights[tap], VectorAccess.loadEvenLanes(input + 2 * q + taps[tap]))
-      }
-      VectorAccess.store(a0, sums + q)
-      q += 16
+    runTail(
+      vectors: (count - q + 15) / 16, start: start, input: input + 2 * q, taps: taps, weights: weights,
+      tapCount: tapCount, vectorStride: 32, sums: sums + q
+    ) { VectorAccess.loadEvenLanes($0) }
+  }
+
+  /// The last one to three vectors of a grid (`vectors`; any other count does nothing), their accumulators
+  /// independent: one vector at a time waited out the multiply-add latency on every tap, which on a 7×7
+  /// plane (four vectors, short of a block of four positions' worth of 64) was most of the channel's sums.
+  /// `input` is the first vector's window origin; each further vector reads `vectorStride` floats on (16, or
+  /// 32 for even lanes), through `load`.
+  @inline(__always)
+  static func runTail(
+    vectors: Int, start: SIMD16<Float>, input: UnsafePointer<Float>, taps: UnsafePointer<Int>,
+    weights: UnsafePointer<Float>, tapCount: Int, vectorStride: Int, sums: UnsafeMutablePointer<Float>,
+    load: (UnsafePointer<Float>) -> SIMD16<Float>
+  ) {
+    guard (1...3).contains(vectors) else { return }
+    var a0 = start
+    var a1 = start
+    var a2 = start
+    for tap in 0..<tapCount {
+      let source = input + taps[tap]
+      let weight = weights[tap]
+      VectorArithmetic.multiplyAdd(&a0, weight, load(source))
+      if vectors > 1 { VectorArithmetic.multiplyAdd(&a1, weight, load(source + vectorStride)) }
+      if vectors > 2 { VectorArithmetic.multiplyAdd(&a2, weight, load(source + 2 * vectorStride)) }
     }
+    VectorAccess.store(a0, sums)
+    if vectors > 1 { VectorAccess.store(a1, sums + 16) }
+    if vectors > 2 { VectorAccess.store(a2, sums + 32) }
   }
 
   /// `output[h·columns + w] = activation(sums[h·pitch + w] + residual[h·columns + w])` for `h < rows`,

@@ -38,6 +38,7 @@ extension GemmMicrokernel6x16 {
     }
     // Constants, not the variables, as in `run`.
     let finished = (c0, c1, c2, c3, c4, c5)
+    if storeWholeTile(finished, tile) { return }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
       let rows = buffer.baseAddress!
       rows[0] = finished.0

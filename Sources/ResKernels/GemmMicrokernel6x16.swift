@@ -38,6 +38,7 @@ public enum GemmMicrokernel6x16 {
     // Constants, not the variables: a closure capturing the accumulators would keep them in memory and
     // store them on every step of the loop above.
     let finished = (c0, c1, c2, c3, c4, c5)
+    if storeWholeTile(finished, tile) { return }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
       let rows = buffer.baseAddress!
       rows[0] = finished.0

@@ -6,7 +6,7 @@
 /// `DepthwiseGrid`'s layout): then a convolution with few input channels (MobileNet's 3×3/2 stem, 27
 /// reduction steps) is the GEMM microkernel's loop with B read in place. The direct kernel put output
 /// channels on the lanes instead and stored each tile as 96 scattered floats; im2col packed 27 strided rows
-/// per tile. The store and epilogue are the GEMM kernel's (`GemmMicrokernel6x16.finish`).
+/// per tile. The store and epilogue are the GEMM kernel's (`storeWholeTile`, else `finish`).
 public enum GridConvMicrokernel6x16 {
   public static let mr = 6
   public static let nr = 16
@@ -34,6 +34,10 @@ public enum GridConvMicrokernel6x16 {
     // Constants, not the variables: a closure capturing the accumulators would keep them in memory and
     // store them on every step of the loop above.
     let finished = (c0, c1, c2, c3, c4, c5)
+    let gemmTile = GemmTile(
+      depth: tile.depth, a: tile.a, b: tile.input, c: tile.c, cRowStride: tile.cRowStride, rows: tile.rows,
+      columns: tile.columns, accumulate: false, epilogue: tile.epilogue)
+    if GemmMicrokernel6x16.storeWholeTile(finished, gemmTile) { return }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
       let rows = buffer.baseAddress!
       rows[0] = finished.0
@@ -42,11 +46,7 @@ public enum GridConvMicrokernel6x16 {
       rows[3] = finished.3
       rows[4] = finished.4
       rows[5] = finished.5
-      GemmMicrokernel6x16.finish(
-        rows,
-        GemmTile(
-          depth: tile.depth, a: tile.a, b: tile.input, c: tile.c, cRowStride: tile.cRowStride, rows: tile.rows,
-          columns: tile.columns, accumulate: false, epilogue: tile.epilogue))
+      GemmMicrokernel6x16.finish(rows, gemmTile)
     }
   }
 }

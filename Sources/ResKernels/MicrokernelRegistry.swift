@@ -111,6 +111,12 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
     run: GemmMicrokernel6x16.runReadingRows)
 
+  /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
+  /// B rather than by the 6-row tile's broadcasts.
+  public static let gemmRow = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel1x16.mr)x\(GemmMicrokernel1x16.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel1x16.mr, nr: GemmMicrokernel1x16.nr, aLayout: .rows, run: GemmMicrokernel1x16.run)
+
   /// The convolution kernel for windows larger than one pixel or strided, with enough output channels per
   /// group to fill the lanes.
   public static let directConv = DirectConvMicrokernel(
@@ -143,7 +149,10 @@ public enum MicrokernelRegistry {
   ]
 
   public static let all: [Microkernel] =
-    [.gemm(gemm), .gemm(gemmRowsA), .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool)]
+    [
+      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRow), .directConv(directConv), .gridConv(gridConv),
+      .depthwise(depthwise), .pool(pool),
+    ]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
     }

@@ -39,6 +39,11 @@ import Testing
     // 256 reduction block.
     GemmCase(m: 3, n: 37, k: 300, transB: true, cShape: [37], constantB: true),
     GemmCase(m: 9, n: 20, k: 33, cShape: [20], activation: .relu, constantA: true, constantB: true),
+    // One row of A against a packed B (the one-row kernel): a classifier with enough work for three threads to
+    // split its panels, and a transposed A with alpha, beta, a residual and a ragged last panel. The constant-A
+    // row above keeps the driver.
+    GemmCase(m: 1, n: 300, k: 901, transB: true, cShape: [300], activation: .relu, constantB: true),
+    GemmCase(m: 1, n: 37, k: 6, transA: true, cShape: [1, 37], alpha: 0.5, beta: 2, residual: true, constantB: true),
   ]
 
   @Test(arguments: gemmCases)
@@ -85,6 +90,9 @@ import Testing
     }
     let result = try StepHarness.run(.f32GemmGeneric, .gemm(params), inputs: inputs, outputs: [(.f32, [spec.m, spec.n])])
     expectClose(result[0], expected, absolute: 2e-6 * Double(spec.k + 2), relative: 1e-4, "\(spec)")
+    let threaded = try StepHarness.run(
+      .f32GemmGeneric, .gemm(params), inputs: inputs, outputs: [(.f32, [spec.m, spec.n])], threads: 3)
+    #expect(threaded[0] == result[0], "three threads must give bit-identical results: \(spec)")
     // Constant operands packed by the plan, in the layout the runtime reads (in place) or another (repacked).
     for widths in [PanelWidths.runtime, PanelWidths(gemmRows: 4, gemmColumns: 8, directConvLanes: 16)] {
       var packed = inputs

@@ -59,6 +59,29 @@ import Testing
         }
       }
     }
+    try checkWholeTiles(kernel, layouts: [nil] + layouts.map(Optional.some))
+  }
+
+  /// Whole tiles that overwrite C with an unscaled epilogue and a piecewise-linear activation, which the
+  /// kernel finishes in registers (`GemmMicrokernel6x16.storeWholeTile`): against the naive loop, and bit
+  /// for bit against the same tile one column narrower, which takes the general finish.
+  private func checkWholeTiles(_ kernel: GemmMicrokernel, layouts: [(rowStride: Int, columnStride: Int)?]) throws {
+    let activations: [PointwiseFunction] = [.identity, .relu, .clip(min: -0.5, max: 0.75)]
+    for activation in activations {
+      for layout in layouts {
+        for residual in [false, true] {
+          let epilogue = EpilogueSpec(alpha: 1, biasLayout: layout, biasScale: 1, residual: residual, activation: activation)
+          var whole = SeededGenerator(seed: 11)
+          var narrow = SeededGenerator(seed: 11)
+          let full = try checkGemmTile(kernel, 9, kernel.mr, kernel.nr, false, epilogue: epilogue, &whole)
+          let partial = try checkGemmTile(kernel, 9, kernel.mr, kernel.nr, false, epilogue: epilogue, &narrow, computed: kernel.nr - 1)
+          #expect(
+            zip(full, partial).enumerated().allSatisfy { index, pair in
+              index % (kernel.nr + 3) >= kernel.nr - 1 || pair.0.bitPattern == pair.1.bitPattern
+            }, "\(kernel.name) \(activation) bias \(String(describing: layout)) residual \(residual): whole and narrower tiles differ")
+        }
+      }
+    }
   }
 
   private struct EpilogueSpec {
@@ -69,14 +92,18 @@ import Testing
     var activation: PointwiseFunction
   }
 
+  /// Runs one tile on random operands and checks it against the naive loop; returns C. With `computed`, the
+  /// operands are those of a `rows × columns` tile but the kernel computes only its first `computed` columns.
+  @discardableResult
   private func checkGemmTile(
-    _ kernel: GemmMicrokernel, _ depth: Int, _ rows: Int, _ columns: Int, _ accumulate: Bool,
-    epilogue spec: EpilogueSpec?, _ random: inout SeededGenerator
-  ) throws {
+    _ kernel: GemmMicrokernel, _ depth: Int, _ rows: Int, _ operandColumns: Int, _ accumulate: Bool,
+    epilogue spec: EpilogueSpec?, _ random: inout SeededGenerator, computed: Int? = nil
+  ) throws -> [Float] {
+    let columns = computed ?? operandColumns
     let (mr, nr) = (kernel.mr, kernel.nr)
     let stride = nr + 3
     let a = random.floats(rows * depth)
-    let b = random.floats(depth * columns)
+    let b = random.floats(depth * operandColumns)
     // A packed (zero-padded to MR rows), or A's valid rows only, `aRowStride` apart with NaN past the depth.
     let aRowStride = depth + 3
     var aPanel: [Float]
@@ -94,7 +121,7 @@ import Testing
     }
     var bPanel = [Float](repeating: .nan, count: nr * max(depth, 1))
     for k in 0..<depth {
-      for j in 0..<nr { bPanel[k * nr + j] = j < columns ? b[k * columns + j] : 0 }
+      for j in 0..<nr { bPanel[k * nr + j] = j < columns ? b[k * operandColumns + j] : 0 }
     }
     let initial = random.floats(mr * stride)
     let bias = random.floats(mr * nr)
@@ -130,7 +157,7 @@ import Testing
           continue
         }
         var sum = accumulate ? Double(initial[index]) : 0
-        for k in 0..<depth { sum += Double(a[i * depth + k]) * Double(b[k * columns + j]) }
+        for k in 0..<depth { sum += Double(a[i * depth + k]) * Double(b[k * operandColumns + j]) }
         if let spec {
           sum *= Double(spec.alpha)
           if let layout = spec.biasLayout {
@@ -145,6 +172,7 @@ import Testing
           "\(kernel.name) depth \(depth) tile \(rows)x\(columns) accumulate \(accumulate) at (\(i), \(j)): \(c[index]) vs \(sum)")
       }
     }
+    return c
   }
 
   // MARK: Direct convolution
