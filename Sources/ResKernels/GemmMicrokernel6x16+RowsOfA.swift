@@ -17,6 +17,10 @@ extension GemmMicrokernel6x16 {
     let a3 = tile.a + min(3, last) * stride
     let a4 = tile.a + min(4, last) * stride
     let a5 = tile.a + min(5, last) * stride
+    if tile.columns <= halfWidth {
+      runLowerHalf(tile, rows: (a0, a1, a2, a3, a4, a5), step: 1)
+      return
+    }
     var c0 = SIMD16<Float>()
     var c1 = SIMD16<Float>()
     var c2 = SIMD16<Float>()
