@@ -35,8 +35,11 @@ import Testing
     GemmCase(m: 13, n: 1, k: 600, cShape: [1, 1], beta: -1, activation: .tanh, constantA: true),
     GemmCase(m: 4, n: 9, k: 0, cShape: [4, 9], residual: true),
     GemmCase(m: 130, n: 40, k: 70, transB: true, cShape: [40], residual: true, activation: .gelu, constantA: true),
-    // A classifier (B the constant weights, transposed) and an MLP layer, B packed at load; K crosses the
-    // 256 reduction block.
+    // K just past one block (`GemmDriver.kc`, 384), cut into two equal blocks, and into three with a shorter
+    // last one; 8 columns take the half-width tiles, whose even/odd sums restart in every block.
+    GemmCase(m: 14, n: 8, k: 385, cShape: [8], residual: true, activation: .relu, constantA: true),
+    GemmCase(m: 7, n: 21, k: 769, transA: true, cShape: [7, 1]),
+    // A classifier (B the constant weights, transposed) and an MLP layer, B packed at load.
     GemmCase(m: 3, n: 37, k: 300, transB: true, cShape: [37], constantB: true),
     GemmCase(m: 9, n: 20, k: 33, cShape: [20], activation: .relu, constantA: true, constantB: true),
     // One row of A against a packed B (the one-row kernel): a classifier with enough work for three threads to

@@ -101,8 +101,8 @@ struct MatrixEpilogue {
 /// A cache-blocked GEMM over the registry's microkernel: `C = epilogue(A·B)` for a block of C's rows and
 /// columns.
 ///
-/// Loop order after Goto and BLIS: columns in `nc` blocks (one block when B is prepacked), the reduction in
-/// `kc` blocks (B's block packed once per pair), rows in `mc` blocks (A packed unless prepacked or read in
+/// Loop order after Goto and BLIS: columns in blocks of `columnsPerBlock` (one block when B is prepacked), the
+/// reduction in K blocks of `depthPerBlock` (B's block packed once per pair), rows in `mc` blocks (A packed unless prepacked or read in
 /// place), then microkernel tiles. A short reduction (`shortDepth` or less: MobileNet's 1×1 convolutions of
 /// 16–64 channels) takes its tiles row panel by row panel instead and in wider column blocks: its tile's sums
 /// cost less than its stores, and column panels innermost wrote 96 rows of C in 64-byte pieces 50 KB apart,
@@ -113,27 +113,40 @@ struct MatrixEpilogue {
 /// six short streams per tile instead (ViT-tiny's MatMul steps with every A in place, one thread: 39.5 → 37.4 ms
 /// summed, medians of six alternating runs on the loaded host).
 ///
-/// Every element of C is summed in the same order (K blocks in sequence, each in order) whatever block of C
-/// a call covers, so splitting C's rows or columns over threads gives bit-identical results.
+/// Every element of C is summed in the same order (K blocks, which depend on K alone, in sequence, each in
+/// order) whatever block of C a call covers, so splitting C's rows or columns over threads gives bit-identical results.
 enum GemmDriver {
   static let kernel = MicrokernelRegistry.gemm
   /// The kernel of an A read in place (same tile as `kernel`).
   static let rowsKernel = MicrokernelRegistry.gemmRowsA
-  static let kc = 256
+  /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
+  /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
+  /// DenseNet's 288-step reductions a second block of 64 or 32 steps, all reload and no work (MobileNetV2's
+  /// 320→1280 layer at 7×7, one thread, minima of six alternating rounds: 0.558 → 0.501 ms). A B panel of
+  /// `kc` steps (24 KB) still leaves room in a 32 KB first-level cache for the A panel streaming past it.
+  static let kc = 384
   static let mc = 20 * kernel.mr
-  static let nc = 16 * kernel.nr
+  /// Floats of B packed per column block and K block (256 KB), sized for the second-level cache beside A's
+  /// block: 256 columns of a 256-step block, more columns of a shorter one.
+  static let bBlockFloats = 256 * 256
   /// Reductions up to this length take their tiles row panel by row panel (see above).
   static let shortDepth = 64
 
-  /// Columns per block for reduction length `k`: `nc`, or as many more as fill the same B block (`kc · nc`
-  /// floats) when the reduction is shorter than `kc`, in whole panels.
-  static func columnsPerBlock(k: Int) -> Int {
-    max(nc, kc * nc / max(1, min(k, kc)) / kernel.nr * kernel.nr)
+  /// The length of every K block but the last (which may be shorter) for reduction length `k`.
+  static func depthPerBlock(k: Int) -> Int {
+    let blocks = max(1, (k + kc - 1) / kc)
+    return max(1, (k + blocks - 1) / blocks)
+  }
+
+  /// Columns per block for K blocks of `depth` steps: as many as fill the B block (`bBlockFloats`), in whole
+  /// panels, and at least one panel.
+  static func columnsPerBlock(depth: Int) -> Int {
+    max(kernel.nr, bBlockFloats / max(1, depth) / kernel.nr * kernel.nr)
   }
 
   /// Scratch floats one worker needs: B's block, plus A's block when A is packed while running (`strided`).
   static func scratchFloats(packsA: Bool) -> Int {
-    kc * nc + (packsA ? mc * kc : 0)
+    bBlockFloats + (packsA ? mc * kc : 0)
   }
 
   /// Computes `C[rows, columns]` of the `m × n` product with reduction length `k`. `rows.lowerBound` must be
@@ -146,8 +159,9 @@ enum GemmDriver {
     let mr = kernel.mr
     let nr = kernel.nr
     let bBlock = scratch
-    let aBlock = scratch + kc * nc
-    let depthBlocks = max(1, (k + kc - 1) / kc)
+    let aBlock = scratch + bBlockFloats
+    let blockDepth = depthPerBlock(k: k)
+    let depthBlocks = max(1, (k + blockDepth - 1) / blockDepth)
     var columnStart = columns.lowerBound
     while columnStart < columns.upperBound {
       // A prepacked B needs no column blocks for a packed A (they only bound the B block packed per run), and
@@ -155,11 +169,11 @@ enum GemmDriver {
       // A read in place packs nothing and needs them to keep the B block that each row panel sweeps in L2.
       let blockColumns =
         b.isPrepacked && !a.isReadInPlace
-        ? columns.count : min(columnsPerBlock(k: k), columns.upperBound - columnStart)
+        ? columns.count : min(columnsPerBlock(depth: blockDepth), columns.upperBound - columnStart)
       let columnPanels = (blockColumns + nr - 1) / nr
       for depthBlock in 0..<depthBlocks {
-        let depthStart = depthBlock * kc
-        let depth = min(kc, k - depthStart)
+        let depthStart = depthBlock * blockDepth
+        let depth = min(blockDepth, k - depthStart)
         let isLast = depthBlock == depthBlocks - 1
         let bPanels = panels(
           of: b, columnStart: columnStart, blockColumns: blockColumns, depthStart: depthStart, depth: depth,
