@@ -96,7 +96,9 @@ import Testing
   }
 
   /// Both variants through tiny blocks of tiles (one vector each), and with ten workers, more than the
-  /// blocks, so that output channels are split too, against the naive convolution.
+  /// blocks, so that output channels are split too, against the naive convolution. Split problems either
+  /// share one input transform (`F(4×4)`'s three blocks: room reserved for them) or each transform their own,
+  /// with bit-identical results.
   @Test(arguments: WinogradVariant.allCases, [1, 10])
   func blocksAndSplits(_ variant: WinogradVariant, workers: Int) throws {
     var random = SeededGenerator(seed: 7)
@@ -123,7 +125,14 @@ import Testing
     #expect(winograd.tileBlock == WinogradConvolution.lanes)
     #expect(winograd.tiles > 2 * winograd.tileBlock, "several blocks of tiles")
     var y = [Float](repeating: .nan, count: outputChannels * axes.outputPlane)
-    try run(winograd, x, &y, bias: bias, residual: residual, workers: workers)
+    try run(winograd, x, &y, bias: bias, residual: residual, workers: workers, sharesTransform: false)
+    if workers > 1 {
+      let sharedBytes = try winograd.sharedScratchBytes(batch: 1, site: StepSite(index: 0, name: "test", kernel: "test"))
+      #expect((sharedBytes > 0) == (winograd.blocks <= WinogradConvolution.sharedProblemLimit), "\(variant)")
+      var shared = [Float](repeating: .nan, count: y.count)
+      try run(winograd, x, &shared, bias: bias, residual: residual, workers: workers, sharesTransform: true)
+      #expect(shared == y, "\(variant): a shared input transform must give bit-identical results")
+    }
     let expected = NaiveConvolution(
       x: x, xShape: [1, channels] + spatial, w: w, wShape: [outputChannels, channels, 3, 3], bias: bias,
       residual: residual, strides: [1, 1], dilations: [1, 1], pads: pads, group: 1,
@@ -134,13 +143,17 @@ import Testing
       "\(variant) workers \(workers)")
   }
 
-  /// One image through `winograd` with bias, residual and ReLU, on a run context of its own.
+  /// One image through `winograd` with bias, residual and ReLU, on a run context of its own; with
+  /// `sharesTransform`, the shared scratch the operator would reserve is offered for the input transforms.
   private func run(
-    _ winograd: WinogradConvolution, _ x: [Float], _ y: inout [Float], bias: [Float], residual: [Float], workers: Int
+    _ winograd: WinogradConvolution, _ x: [Float], _ y: inout [Float], bias: [Float], residual: [Float], workers: Int,
+    sharesTransform: Bool
   ) throws {
-    let perWorker = try winograd.scratchBytes(site: StepSite(index: 0, name: "test", kernel: "test"))
+    let site = StepSite(index: 0, name: "test", kernel: "test")
+    let perWorker = try winograd.scratchBytes(site: site)
     var scratch = [Float](repeating: 0, count: perWorker / 4 * workers)
-    var shared = [Float](repeating: 0, count: 1)
+    let reserved = sharesTransform ? try winograd.sharedScratchBytes(batch: 1, site: site) : 0
+    var shared = [Float](repeating: .nan, count: max(1, reserved / 4))
     let addresses: [UnsafeMutableRawPointer] = []
     addresses.withUnsafeBufferPointer { table in
       shared.withUnsafeMutableBytes { sharedBytes in
@@ -156,7 +169,9 @@ import Testing
                     context,
                     WinogradConvolution.Operands(
                       input: input.baseAddress!, output: output.baseAddress!, bias: biasPointer.baseAddress,
-                      residual: residualPointer.baseAddress, activation: .relu, batch: 1),
+                      residual: residualPointer.baseAddress, activation: .relu, batch: 1,
+                      sharedTransformed: reserved > 0
+                        ? sharedBytes.baseAddress!.bindMemory(to: Float.self, capacity: reserved / 4) : nil),
                     workers: workers)
                 }
               }

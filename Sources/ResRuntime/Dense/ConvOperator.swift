@@ -187,7 +187,10 @@ struct ConvOperator: Operator {
         throw operands.failure("the Winograd method needs constant weights")
       }
       let winograd = WinogradConvolution(weights: transformed, axes: axes)
-      return (.winograd(winograd), 0, try winograd.scratchBytes(site: site))
+      return (
+        .winograd(winograd), try winograd.sharedScratchBytes(batch: operands.inputs[0].shape[0], site: site),
+        try winograd.scratchBytes(site: site)
+      )
     case .grid:
       guard let weights = packed?.first,
         let grid = GridConvolution(
@@ -315,7 +318,9 @@ struct ConvOperator: Operator {
     let operands = WinogradConvolution.Operands(
       input: UnsafePointer(context.floats(x)), output: context.floats(y),
       bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
-      activation: activation, batch: batch)
+      activation: activation, batch: batch,
+      sharedTransformed: sharedScratchBytes > 0
+        ? context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4) : nil)
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
     winograd.run(context, operands, workers: workers)
   }

@@ -14,6 +14,12 @@ struct WinogradConvolution: Sendable {
   static let kernel = MicrokernelRegistry.gemm
   /// Tiles per vector in the transforms: one GEMM column panel.
   static let lanes = 16
+  /// Problems (image, group, block of tiles) up to which the operator keeps every problem's transformed
+  /// input in its shared scratch (`sharedScratchBytes`). With fewer problems than workers, the workers split
+  /// each problem's output channels; they then share one input transform, each doing part of its channels,
+  /// instead of each transforming the whole block (ResNet's 14×14 and 7×7 layers are one block: on two
+  /// threads both workers repeated the whole transform).
+  static let sharedProblemLimit = 8
 
   let variant: WinogradVariant
   let axes: WindowAxes
@@ -55,17 +61,30 @@ struct WinogradConvolution: Sendable {
   }
 
   var tiles: Int { tilesHigh * tilesWide }
+  /// Blocks of tiles per image and group.
+  var blocks: Int { (tiles + tileBlock - 1) / tileBlock }
 
   /// Floats of one frequency of a block's transformed input (`C × tileBlock`) and of its products
   /// (`M × tileBlock`).
   private var inputStride: Int { channelsPerGroup * tileBlock }
   private var productStride: Int { outputChannelsPerGroup * tileBlock }
 
+  /// Floats of one problem's transformed input.
+  private var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
+
   /// Scratch bytes per worker: one block's transformed input and products.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
     let n = variant.inputTile
     return try CheckedMath.product(
       [n * n, channelsPerGroup + outputChannelsPerGroup, tileBlock, 4], "\(site): Winograd scratch bytes")
+  }
+
+  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are at most
+  /// `sharedProblemLimit` problems (`Operands.sharedTransformed`), else none.
+  func sharedScratchBytes(batch: Int, site: StepSite) throws(RuntimeError) -> Int {
+    let problems = try CheckedMath.product([batch, groups, blocks], "\(site): Winograd problems")
+    guard problems <= Self.sharedProblemLimit else { return 0 }
+    return try CheckedMath.product([problems, transformedFloats, 4], "\(site): Winograd shared scratch bytes")
   }
 
   /// Where a run reads and writes: X, Y and the residual at image 0, channel 0.
@@ -76,41 +95,76 @@ struct WinogradConvolution: Sendable {
     var residual: UnsafePointer<Float>?
     var activation: PointwiseFunction
     var batch: Int
+    /// Room for every problem's transformed input (`sharedScratchBytes`), or nil when none was reserved.
+    var sharedTransformed: UnsafeMutablePointer<Float>?
   }
 
   /// Convolves every image: tasks are (image, group, block of tiles), each split along output channels
-  /// when there are fewer tasks than workers (the split parts transform the same input block).
+  /// when there are fewer tasks than workers. The split parts of a problem share its input transform when
+  /// the operator reserved room for it (`sharedTransformed`); otherwise each part transforms the block.
   func run(_ context: RunContext, _ operands: Operands, workers: Int) {
     let mr = Self.kernel.mr
-    let blocks = (tiles + tileBlock - 1) / tileBlock
     let problems = operands.batch * groups * blocks
     let rowPanels = (outputChannelsPerGroup + mr - 1) / mr
     let rowParts = workers <= problems ? 1 : min((workers + problems - 1) / problems, rowPanels)
     let rowRanges = RunContext.ranges(of: outputChannelsPerGroup, parts: rowParts, granule: mr)
+    if rowRanges.count > 1, problems <= Self.sharedProblemLimit, let shared = operands.sharedTransformed {
+      transformShared(context, operands, problems: problems, parts: rowRanges.count, into: shared, workers: workers)
+      context.parallelFor(tasks: problems * rowRanges.count, workers: workers) { index, worker in
+        let problem = index / rowRanges.count
+        multiplyAndFinish(
+          problem: problem, transformed: shared + problem * transformedFloats,
+          outputChannels: rowRanges[index % rowRanges.count], operands, scratch: context.scratchFloats(worker: worker))
+      }
+      return
+    }
     context.parallelFor(tasks: problems * rowRanges.count, workers: workers) { index, worker in
       let problem = index / rowRanges.count
-      let block = problem % blocks
-      let imageGroup = problem / blocks
-      runBlock(
-        imageGroup: imageGroup, group: imageGroup % groups, firstTile: block * tileBlock,
-        outputChannels: rowRanges[index % rowRanges.count], operands,
-        scratch: context.scratchFloats(worker: worker))
+      let scratch = context.scratchFloats(worker: worker)
+      transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
+      multiplyAndFinish(
+        problem: problem, transformed: scratch, outputChannels: rowRanges[index % rowRanges.count], operands,
+        scratch: scratch)
     }
   }
 
-  /// One block of tiles of one image and group (`imageGroup = image · groups + group`), output channels
-  /// `outputChannels` of the group.
-  private func runBlock(
-    imageGroup: Int, group: Int, firstTile: Int, outputChannels: Range<Int>, _ operands: Operands,
+  /// Every problem's input transform into `shared`, each problem's channels cut into `parts` ranges.
+  private func transformShared(
+    _ context: RunContext, _ operands: Operands, problems: Int, parts: Int, into shared: UnsafeMutablePointer<Float>,
+    workers: Int
+  ) {
+    let channelRanges = RunContext.ranges(of: channelsPerGroup, parts: parts, granule: 1)
+    context.parallelFor(tasks: problems * channelRanges.count, workers: workers) { index, _ in
+      let problem = index / channelRanges.count
+      transformInput(
+        problem: problem, operands, channels: channelRanges[index % channelRanges.count],
+        into: shared + problem * transformedFloats)
+    }
+  }
+
+  /// The input transform of `channels` of one problem (image, group, block of tiles, numbered in that
+  /// order).
+  private func transformInput(
+    problem: Int, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
+  ) {
+    let firstTile = problem % blocks * tileBlock
+    let imageGroup = problem / blocks
+    transformInput(
+      operands.input + imageGroup * channelsPerGroup * axes.inputPlane, firstTile: firstTile,
+      count: min(tileBlock, tiles - firstTile), channels: channels, into: transformed)
+  }
+
+  /// One problem's products for output channels `outputChannels` of its group, from its transformed input,
+  /// transformed back into Y with the epilogue; the products go to `scratch` past one transformed input.
+  private func multiplyAndFinish(
+    problem: Int, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
     scratch: UnsafeMutablePointer<Float>
   ) {
+    let firstTile = problem % blocks * tileBlock
+    let imageGroup = problem / blocks
+    let group = imageGroup % groups
     let count = min(tileBlock, tiles - firstTile)
-    let n = variant.inputTile
-    let transformed = scratch
-    let products = scratch + n * n * inputStride
-    transformInput(
-      operands.input + imageGroup * channelsPerGroup * axes.inputPlane, firstTile: firstTile, count: count,
-      into: transformed)
+    let products = scratch + transformedFloats
     multiply(group: group, transformed, count: count, outputChannels: outputChannels, into: products)
     let firstOutput = imageGroup * outputChannelsPerGroup
     let image = ImageEpilogue(
@@ -122,11 +176,12 @@ struct WinogradConvolution: Sendable {
 
   // MARK: - Input transform
 
-  /// Transforms the input tiles `firstTile..<firstTile+count` of one group's channels (`source` at its
+  /// Transforms the input tiles `firstTile..<firstTile+count` of `channels` of one group (`source` at its
   /// first channel) into `transformed`: frequency `ξ`, vector of tiles `v`, channel `c` at
   /// `ξ·inputStride + v·C·16 + c·16`, the layout of the GEMM's B panels.
   private func transformInput(
-    _ source: UnsafePointer<Float>, firstTile: Int, count: Int, into transformed: UnsafeMutablePointer<Float>
+    _ source: UnsafePointer<Float>, firstTile: Int, count: Int, channels: Range<Int>,
+    into transformed: UnsafeMutablePointer<Float>
   ) {
     let n = variant.inputTile
     let lanes = Self.lanes
@@ -145,7 +200,7 @@ struct WinogradConvolution: Sendable {
             rows[lane] = tile / tilesWide * variant.outputTile - axes.padsBegin[1]
             columns[lane] = tile % tilesWide * variant.outputTile - axes.padsBegin[2]
           }
-          for channel in 0..<channelsPerGroup {
+          for channel in channels {
             gatherPatches(source + channel * axes.inputPlane, rows: rows, columns: columns, lanes: laneCount, into: patch)
             for row in 0..<n {
               variant.transformInput(patch + row * n * lanes, stride: lanes, into: half + row * n * lanes, destinationStride: lanes)
