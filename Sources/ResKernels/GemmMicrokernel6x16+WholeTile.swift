@@ -2,10 +2,10 @@ extension GemmMicrokernel6x16 {
   /// The six rows' sums of a finished tile.
   typealias Sums = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
 
-  /// Stores a whole tile (all `mr` rows and `nr` columns) whose epilogue needs no scaling and whose
-  /// activation is piecewise linear (identity, ReLU, clip), straight from the registers: each row's sum plus
-  /// what C holds (a later K block), its bias (broadcast per row, or a vector per column) and its residual
-  /// row, through the activation, into C. Returns false, having done nothing, for any other tile; `finish` then handles it.
+  /// Stores a whole tile (all `mr` rows and `nr` columns, C overwritten) whose epilogue needs no scaling and
+  /// whose activation is piecewise linear (identity, ReLU, clip), straight from the registers: each row's sum
+  /// plus its bias (broadcast per row, or a vector per column) and its residual row, through the activation,
+  /// into C. Returns false, having done nothing, for any other tile; `finish` then handles it.
   ///
   /// `finish` serves every tile by storing the six sums to the stack and making one pass over them per
   /// epilogue step. On MobileNetV2's 1×1 convolutions (reductions of 16–160 steps) those passes were an
@@ -13,7 +13,7 @@ extension GemmMicrokernel6x16 {
   /// order (bias, residual, activation), so a tile gives bit-identical results on either path.
   @inline(__always)
   static func storeWholeTile(_ sums: Sums, _ tile: GemmTile) -> Bool {
-    guard tile.rows == mr, tile.columns == nr else { return false }
+    guard tile.rows == mr, tile.columns == nr, !tile.accumulate else { return false }
     let epilogue = tile.epilogue ?? TileEpilogue()
     guard epilogue.alpha == 1, epilogue.biasScale == 1 else { return false }
     switch epilogue.activation {
@@ -51,7 +51,6 @@ extension GemmMicrokernel6x16 {
     _ activation: (SIMD16<Float>) -> SIMD16<Float>
   ) {
     var value = sum
-    if tile.accumulate { value += VectorAccess.load(tile.c + row * tile.cRowStride) }
     if let bias = epilogue.bias {
       let rowBias = bias + row * epilogue.biasRowStride
       value += epilogue.biasColumnStride == 0 ? SIMD16<Float>(repeating: rowBias[0]) : VectorAccess.load(rowBias)
