@@ -1,5 +1,5 @@
 extension GemmMicrokernel6x16 {
-  /// Tiles of at most this many columns take `runLowerHalf`.
+  /// Tiles of at most this many columns take `runLowerHalf` (one column: `runSingleColumn`).
   static let halfWidth = 8
 
   /// The six rows of A a tile reads: where each row's first reduction step is.
@@ -8,11 +8,9 @@ extension GemmMicrokernel6x16 {
     UnsafePointer<Float>
   )
 
-  /// The tile of at most `halfWidth` columns: only the lower half of each 16-wide panel row is loaded and
-  /// multiplied. Such a tile is the last column panel of a GEMM whose column count leaves 1–8 over, and
-  /// computing all 16 lanes cost it as much as a full panel: 49 positions (the 7×7 stages of ResNet-50,
-  /// DenseNet-121 and MobileNetV2) are three full panels and one of a single column, a quarter of the work
-  /// for one column of output.
+  /// The tile of 2 to `halfWidth` columns: only the lower half of each 16-wide panel row is loaded and
+  /// multiplied. Such a tile is the last column panel of a GEMM whose column count leaves 2–8 over (ViT's
+  /// 197 tokens leave 5, a 14×14 plane 4), and computing all 16 lanes cost it as much as a full panel.
   ///
   /// Row `i` of A is read at `rows.i[s·step]` for reduction step `s`: a packed panel (`rows.i = a + i`, step
   /// `MR`) or A's rows in place (step 1). Both layouts of A take this same path, so a GEMM gives bit-identical

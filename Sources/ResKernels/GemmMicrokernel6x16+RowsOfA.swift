@@ -18,7 +18,11 @@ extension GemmMicrokernel6x16 {
     let a4 = tile.a + min(4, last) * stride
     let a5 = tile.a + min(5, last) * stride
     if tile.columns <= halfWidth {
-      runLowerHalf(tile, rows: (a0, a1, a2, a3, a4, a5), step: 1)
+      if tile.columns == 1 {
+        runSingleColumn(tile, rows: (a0, a1, a2, a3, a4, a5), step: 1, packed: false)
+      } else {
+        runLowerHalf(tile, rows: (a0, a1, a2, a3, a4, a5), step: 1)
+      }
       return
     }
     var c0 = SIMD16<Float>()

@@ -11,7 +11,12 @@ public enum GemmMicrokernel6x16 {
   public static func run(_ tile: GemmTile) {
     tile.prefetchOutput()
     if tile.columns <= halfWidth {
-      runLowerHalf(tile, rows: (tile.a, tile.a + 1, tile.a + 2, tile.a + 3, tile.a + 4, tile.a + 5), step: mr)
+      let rows = (tile.a, tile.a + 1, tile.a + 2, tile.a + 3, tile.a + 4, tile.a + 5)
+      if tile.columns == 1 {
+        runSingleColumn(tile, rows: rows, step: mr, packed: true)
+      } else {
+        runLowerHalf(tile, rows: rows, step: mr)
+      }
       return
     }
     var c0 = SIMD16<Float>()
