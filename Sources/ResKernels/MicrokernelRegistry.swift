@@ -72,6 +72,9 @@ public enum Microkernel: Sendable {
   case gatedSkip(GatedSkipPattern)
   /// `DepthwiseGridMicrokernel`: a depthwise plane's sums over a flat grid of positions, and its epilogue.
   case depthwiseGrid
+  /// `DepthwiseChannelMicrokernel` (16 channels on the lanes, one output row) and the position-major blocks
+  /// it reads and writes (`ChannelBlockTranspose`).
+  case depthwiseChannels
   /// `SoftmaxMicrokernel.run`: one contiguous row.
   case softmaxRow
   /// `LayerNormMicrokernel`: one row's statistics and its normalization.
@@ -91,6 +94,7 @@ public enum Microkernel: Sendable {
     case .scaleShift: "f32_scale_shift_x16_\(BuildISA.name)"
     case .gatedSkip(let pattern): "f32_gated_skip_\(pattern.name)_x16_\(BuildISA.name)"
     case .depthwiseGrid: "f32_dwconv_grid_x16_\(BuildISA.name)"
+    case .depthwiseChannels: "f32_dwconv_channels_x16_\(BuildISA.name)"
     case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
     case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
     case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
@@ -159,5 +163,5 @@ public enum MicrokernelRegistry {
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
-    + [.depthwiseGrid, .softmaxRow, .layerNormRow, .transpose]
+    + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose]
 }

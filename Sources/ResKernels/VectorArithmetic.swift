@@ -11,6 +11,16 @@ enum VectorArithmetic {
       accumulator += a * b
     }
   }
+
+  /// `accumulator += a·b` lane by lane (a vector of weights, one per lane), fused where the build has it.
+  @inline(__always)
+  static func multiplyAdd(_ accumulator: inout SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) {
+    if BuildISA.hasFusedMultiplyAdd {
+      accumulator.addProduct(a, b)
+    } else {
+      accumulator += a * b
+    }
+  }
 }
 
 extension VectorArithmetic {

@@ -81,6 +81,14 @@ import Testing
     Case(channels: 3, outputChannels: 3, spatial: [29], kernel: [5], strides: [2], pads: [2, 2], group: 3, bias: true),
     Case(channels: 4, outputChannels: 4, spatial: [12, 9], kernel: [5, 5], pads: [2, 2, 2, 2], group: 4, bias: true, activation: .hardSwish, constantWeights: false),
     Case(channels: 2, outputChannels: 2, spatial: [1, 1], kernel: [3, 3], pads: [1, 1, 1, 1], group: 2, bias: true),
+    // Channel blocks (outputs up to 14x14, one channel per group): blocks of 1, 17, 37 and 48 channels (partial
+    // ones at every 4-channel step of the transposes), strides 1 to 3 with dilation and uneven pads, 5x5, a
+    // residual under each epilogue, and enough blocks for three threads.
+    Case(channels: 17, outputChannels: 17, spatial: [14, 14], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], group: 17, bias: true, residual: true, activation: .clip),
+    Case(channels: 1, outputChannels: 1, spatial: [5, 6], kernel: [3, 3], pads: [1, 1, 1, 1], group: 1, bias: true, activation: .relu),
+    Case(channels: 37, outputChannels: 37, spatial: [13, 11], kernel: [3, 3], strides: [3, 2], dilations: [2, 1], pads: [2, 1, 0, 1], group: 37, bias: true),
+    Case(channels: 48, outputChannels: 48, spatial: [7, 7], kernel: [5, 5], pads: [2, 2, 2, 2], group: 48, residual: true, activation: .hardSwish),
+    Case(channels: 19, outputChannels: 19, spatial: [10, 14], kernel: [3, 3], pads: [1, 1, 1, 1], group: 19, bias: true, constantWeights: false),
     // Stride-2 depthwise planes split into both column phases in one pass: an even width with no left pad (even
     // columns to phase 0), enough channels and work for three threads to take several pieces each.
     Case(channels: 56, outputChannels: 56, spatial: [31, 44], kernel: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1], group: 56, bias: true, activation: .clip),

@@ -19,6 +19,7 @@ import Testing
     case .scaleShift: checkScaleShift()
     case .gatedSkip(let pattern): checkGatedSkip(pattern)
     case .depthwiseGrid: DepthwiseGridKernelTests.checkGrid()
+    case .depthwiseChannels: DepthwiseChannelKernelTests.check()
     case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     case .transpose: MovementKernelTests.checkTransposeTiles()

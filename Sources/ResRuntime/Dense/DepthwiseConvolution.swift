@@ -8,10 +8,11 @@ import ResKernels
 /// Only 1-D and 2-D windows (the leading axis of `WindowAxes` trivial); each output channel `m` reads input
 /// channel `m / multiplier` and its own `kernel volume` weights, constant or not.
 ///
-/// Strides 1 and 2 without dilation (MobileNet's and EfficientNet's layers) take `DepthwiseGrid` instead: the
-/// plane split into stride phases and the output computed as one flat grid by `DepthwiseGridMicrokernel`, so
-/// small planes (7×7, 14×14) fill the vector lanes and stride 2 loads plain vectors. The row tiles were at
-/// 2.8 GFLOP/s on MobileNetV2's 7×7 layers and 4.4 on its stride-2 layers.
+/// Small output planes with one channel per group take `DepthwiseChannelBlocks`: 16 channels at a time on the
+/// vector lanes. Other strides 1 and 2 without dilation (MobileNet's and EfficientNet's layers) take
+/// `DepthwiseGrid`: the plane split into stride phases and the output computed as one flat grid by
+/// `DepthwiseGridMicrokernel`, so short rows fill the vector lanes and stride 2 loads plain vectors. The row
+/// tiles were at 2.8 GFLOP/s on MobileNetV2's 7×7 layers and 4.4 on its stride-2 layers.
 struct DepthwiseConvolution: Sendable {
   static let kernel = MicrokernelRegistry.depthwise
   /// Floats after a padded plane that the kernel may read past the last valid column: a double-width load
@@ -23,12 +24,19 @@ struct DepthwiseConvolution: Sendable {
   /// its 28→14 layer less (0.10 → 0.12 ms unsplit).
   static let evenLanesMaximumColumns = 8
 
+  /// Output planes up to this many positions take `DepthwiseChannelBlocks` (one channel per group only). On
+  /// MobileNetV2's 7×7 and 14×14 outputs it took the grid's 0.14–0.17 ms to 0.09–0.10 (one thread, each
+  /// layer's minimum over three profiles); on its 28×28 outputs the two were even at one thread and the blocks
+  /// slower at two, on 56×56 and 112×112 slower at both (a 16-channel block of those planes outgrows L2).
+  static let channelBlocksMaximumOutputPlane = 14 * 14
+
   let axes: WindowAxes
   let channels: Int
   let multiplier: Int
   let input: PaddedInput
   let taps: [Int]
   let grid: DepthwiseGrid?
+  let channelBlocks: DepthwiseChannelBlocks?
 
   init(input: PaddedInput, channels: Int, multiplier: Int) {
     axes = input.axes
@@ -37,12 +45,17 @@ struct DepthwiseConvolution: Sendable {
     self.input = input
     taps = input.tapOffsets()
     grid = DepthwiseGrid(input, evenLanes: input.axes.output[2] <= Self.evenLanesMaximumColumns)
+    channelBlocks =
+      multiplier == 1 && input.axes.outputPlane <= Self.channelBlocksMaximumOutputPlane
+      ? DepthwiseChannelBlocks(input: input, channels: channels) : nil
   }
 
   /// A padded plane and its slack, per worker.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
     let floats: Int
-    if let grid {
+    if let channelBlocks {
+      floats = try channelBlocks.scratchFloats(site: site)
+    } else if let grid {
       floats = try grid.scratchFloats(site: site)
     } else {
       floats = try CheckedMath.add(input.plane, Self.slack, "\(site): padded plane")
@@ -88,6 +101,10 @@ struct DepthwiseConvolution: Sendable {
 
   /// Convolves one image, its input channels split over `workers` in `channelRanges(workers:)`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
+    if let channelBlocks {
+      channelBlocks.run(context, image, workers: workers)
+      return
+    }
     let ranges = channelRanges(workers: workers)
     if let grid {
       runGrid(grid, context, image, ranges: ranges, workers: workers)
