@@ -89,6 +89,8 @@ import Testing
     Case(channels: 37, outputChannels: 37, spatial: [13, 11], kernel: [3, 3], strides: [3, 2], dilations: [2, 1], pads: [2, 1, 0, 1], group: 37, bias: true),
     Case(channels: 48, outputChannels: 48, spatial: [7, 7], kernel: [5, 5], pads: [2, 2, 2, 2], group: 48, residual: true, activation: .hardSwish),
     Case(channels: 19, outputChannels: 19, spatial: [10, 14], kernel: [3, 3], pads: [1, 1, 1, 1], group: 19, bias: true, constantWeights: false),
+    // Channel blocks in row bands: a wide plane at a large stride, three bands of five output rows.
+    Case(channels: 5, outputChannels: 5, spatial: [40, 130], kernel: [3, 3], strides: [3, 10], pads: [1, 1, 1, 1], group: 5, bias: true, residual: true, activation: .relu),
     // Stride-2 depthwise planes split into both column phases in one pass: an even width with no left pad (even
     // columns to phase 0), enough channels and work for three threads to take several pieces each.
     Case(channels: 56, outputChannels: 56, spatial: [31, 44], kernel: [3, 3], strides: [2, 2], pads: [1, 0, 1, 1], group: 56, bias: true, activation: .clip),

@@ -27,7 +27,9 @@ struct DepthwiseConvolution: Sendable {
   /// Output planes up to this many positions take `DepthwiseChannelBlocks` (one channel per group only). On
   /// MobileNetV2's 7×7 and 14×14 outputs it took the grid's 0.14–0.17 ms to 0.09–0.10 (one thread, each
   /// layer's minimum over three profiles); on its 28×28 outputs the two were even at one thread and the blocks
-  /// slower at two, on 56×56 and 112×112 slower at both (a 16-channel block of those planes outgrows L2).
+  /// slower at two, on 56×56 and 112×112 slower at both, even in row bands that stay in L2 (MobileNetV2's 112→56 layer alone
+  /// 0.37 → 0.45 ms, minima of four alternating rounds): there the transposes cost more than the grid's
+  /// per-channel overhead.
   static let channelBlocksMaximumOutputPlane = 14 * 14
 
   let axes: WindowAxes
