@@ -25,12 +25,12 @@ struct DepthwiseChannelBlocks: Sendable {
   let bandInputRows: Int
 
   /// Floats of padded input a band may hold: 128 KB, so that the band, its output rows and the weights stay
-  /// in a 512 KB L2 while the kernel sweeps them. A whole 112×112 plane's block (830 KB) did not, and ran
-  /// slower than the grid.
+  /// in a 512 KB L2 while the kernel sweeps them (a whole 112×112 plane's block is 830 KB), and so that any
+  /// stride and plane needs bounded scratch.
   static let bandBudgetFloats = 32 * 1024
 
   /// The blocks of `input`'s geometry, or nil when the window is 3-D or the padded plane is not compact
-  /// (those take `DepthwiseConvolution`'s row tiles).
+  /// (those take `DepthwiseConvolution`'s other paths).
   init?(input: PaddedInput, channels: Int) {
     let axes = input.axes
     guard axes.kernel[0] == 1, axes.input[0] == 1, axes.output[0] == 1, input.isCompact else { return nil }
@@ -61,8 +61,8 @@ struct DepthwiseChannelBlocks: Sendable {
     let outputFloats = try CheckedMath.multiply(bandRows, axes.output[2], "\(site): output channel band")
     let output = try CheckedMath.multiply(outputFloats, Self.lanes, "\(site): output channel band")
     let weights = try CheckedMath.multiply(axes.kernelVolume, Self.lanes, "\(site): weight vectors")
-    return try CheckedMath.add(try CheckedMath.add(padded, output, "\(site): depthwise scratch"), weights,
-      "\(site): depthwise scratch")
+    let buffers = try CheckedMath.add(padded, output, "\(site): depthwise scratch")
+    return try CheckedMath.add(buffers, weights, "\(site): depthwise scratch")
   }
 
   /// Convolves one image's channels, the (block, band) pieces shared out over `workers`.
@@ -70,7 +70,8 @@ struct DepthwiseChannelBlocks: Sendable {
     let bands = bandCount
     taps.withUnsafeBufferPointer { taps in
       context.parallelFor(tasks: blockCount * bands, workers: workers) { task, worker in
-        runBand(task % bands, block: task / bands, image, taps: taps.baseAddress!,
+        runBand(
+          task % bands, block: task / bands, image, taps: taps.baseAddress!,
           scratch: context.scratchFloats(worker: worker))
       }
     }
@@ -89,8 +90,8 @@ struct DepthwiseChannelBlocks: Sendable {
     let padded = scratch
     let staged = padded + bandInputRows * input.shape[2] * Self.lanes
     let weights = staged + bandRows * outW * Self.lanes
-    transposeBand(startingAt: firstRow * axes.strides[1], image.input + first * axes.inputPlane, channels: count,
-      into: padded)
+    transposeBand(
+      startingAt: firstRow * axes.strides[1], image.input + first * axes.inputPlane, channels: count, into: padded)
     let bias = gatherWeights(first: first, count: count, image, into: weights)
     let rowStride = axes.strides[1] * input.shape[2] * Self.lanes
     for row in 0..<rows {
