@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Per-layer convolution benchmark: every distinct convolution of ResNet-50 (batch 1) as rescompile's -O2 plan
-has it (shapes, strides, padding and the fused epilogue: bias, residual, activation), each compiled on its own
+"""Per-layer convolution benchmark: every distinct convolution of a model (ResNet-50 unless --model names another
+fixture; batch 1) as rescompile's -O2 plan has it (shapes, strides, padding and the fused epilogue: bias, residual, activation), each compiled on its own
 into a one-step plan and timed with `rescompile-benchmark time`; GFLOP/s is related to the FMA peak that
 `rescompile-benchmark peak` measures with the same build in the same run (before and after the layers).
 
     /work/tools/venv/bin/python benchmarks/layers.py [--threads 1] [--runs 20] [--skip-onnxruntime] [--json OUT]
+    /work/tools/venv/bin/python benchmarks/layers.py --model mobilenetv2   # depthwise and grouped layers too
     /work/tools/venv/bin/python benchmarks/compare.py --layers ...          # the same
 
-The layer list comes from `rescompile resnet50/model.onnx --dump plan`: every f32_conv step, keyed by input,
+The layer list comes from `rescompile MODEL/model.onnx --dump plan`: every f32_conv step, keyed by input,
 weight and output shapes, window parameters and epilogue. Each is rebuilt as a small ONNX model (Conv with
 bias, then Add of a second input for a residual, then the activation) that -O2 fuses back into one step; the
 script checks that it did. onnxruntime times the same one-layer model unless --skip-onnxruntime.
@@ -93,7 +94,8 @@ def describe(layer):
     c, m = layer["x"][1], layer["y"][1]
     kernel = "x".join(str(d) for d in layer["w"][2:])
     stride = layer["strides"][0]
-    return f"{c}->{m} {kernel}/{stride} {layer['y'][2]}x{layer['y'][3]}"
+    groups = "" if layer["group"] == 1 else (" depthwise" if layer["group"] == c == m else f" g{layer['group']}")
+    return f"{c}->{m} {kernel}/{stride}{groups} {layer['y'][2]}x{layer['y'][3]}"
 
 
 # MARK: - One-layer models
@@ -196,7 +198,7 @@ def benchmark_layer(layer, bin_dir, scratch, index, threads, args):
 # MARK: - Report
 
 
-def report(layers, peaks, threads):
+def report(layers, peaks, threads, model_name="ResNet-50"):
     """Prints the layer table for one thread count; returns the averages. GFLOP/s by wall time is set against
     the best wall-time peak of `threads` threads; GFLOP/s by CPU time (work over the CPU time of all threads:
     the rate of a core while it works) against the best CPU-time peak of one core. On a shared machine only
@@ -246,7 +248,7 @@ def report(layers, peaks, threads):
                             "weighted_percent_of_peak": 100 * weighted / peak_value}
         summary[label] = entry
         print(f"\n{label} ({len(subset)} distinct shapes): mean {entry['wall']['mean_percent_of_peak']:.1f} % of peak by "
-              f"wall time, {entry['cpu']['mean_percent_of_peak']:.1f} % by CPU time. Every occurrence in ResNet-50: "
+              f"wall time, {entry['cpu']['mean_percent_of_peak']:.1f} % by CPU time. Every occurrence in {model_name}: "
               f"{total_flop / 1e9:.2f} GFLOP in {entry['wall']['total_ms']:.1f} ms wall "
               f"({entry['wall']['weighted_gflops']:.1f} GFLOP/s, {entry['wall']['weighted_percent_of_peak']:.1f} %), "
               f"{entry['cpu']['total_ms']:.1f} ms CPU ({entry['cpu']['weighted_gflops']:.1f} GFLOP/s, "
@@ -256,6 +258,7 @@ def report(layers, peaks, threads):
 
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="resnet50", help="a model under --fixtures (default resnet50)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
@@ -272,16 +275,17 @@ def main(args):
     and target_cpu (compare.py's arguments have them)."""
     bin_dir = args.bin_dir or harness.build(["rescompile", "rescompile-benchmark"],
                                             None if args.target_cpu == "none" else args.target_cpu)
-    model = os.path.join(args.fixtures, "resnet50", "model.onnx")
+    name = getattr(args, "model", None) or "resnet50"
+    model = os.path.join(args.fixtures, name, "model.onnx")
     if not os.path.isfile(model):
         raise SystemExit(f"error: {model} not found (python fixtures/generate.py --full makes it)")
     machine_before = harness.machine()
-    results = {"machine_before": machine_before, "threads": {}}
+    results = {"model": name, "machine_before": machine_before, "threads": {}}
     with tempfile.TemporaryDirectory(prefix="rescompile-layers-") as scratch:
         steps = conv_steps(plan_listing(os.path.join(bin_dir, "rescompile"), model,
-                                        os.path.join(scratch, "resnet50.resplan")))
+                                        os.path.join(scratch, f"{name}.resplan")))
         layers = distinct_layers(steps)
-        print(f"ResNet-50: {len(steps)} convolution steps, {len(layers)} distinct", file=sys.stderr)
+        print(f"{name}: {len(steps)} convolution steps, {len(layers)} distinct", file=sys.stderr)
         for threads in args.threads:
             peaks = [peak(bin_dir, threads)]
             for index, layer in enumerate(layers):
@@ -289,7 +293,7 @@ def main(args):
                 layer.setdefault("runs", {})[str(threads)] = benchmark_layer(layer, bin_dir, scratch, index, threads,
                                                                              args)
             peaks.append(peak(bin_dir, threads))
-            results["threads"][str(threads)] = {"peaks": peaks, "summary": report(layers, peaks, threads)}
+            results["threads"][str(threads)] = {"peaks": peaks, "summary": report(layers, peaks, threads, name)}
     results["layers"] = layers
     results["machine_after"] = harness.machine()
     print(f"\nload average before {machine_before['load_average'][0]:.2f}, after "
