@@ -1,0 +1,46 @@
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// Convolutions of seeded random geometry against the naive convolution, through
+/// `ConvOperatorTests.matchesNaiveConvolution` (one thread and three bit-identical, every weight packing): 1-D
+/// and 2-D, 1–24 input channels in 1–4 groups, 1–40 output channels, windows 1–4 on each axis (1x1 included),
+/// strides 1–3, dilations 1–2 (a third of them a ResNet block's 3x3 at stride 1 or 2 with 16–24 channels), uneven
+/// pads, batches of 1 and 2, residuals, activations and computed weights. Each
+/// geometry lands on whichever method `ConvMethod` picks (Winograd, grid, direct, pointwise, subsampled,
+/// im2col), so the methods meet shapes no hand-written case thought of.
+@Suite struct ConvGeometryTests {
+  @Test func randomGeometriesMatchTheNaiveConvolution() throws {
+    var random = SeededGenerator(seed: 2026)
+    let activations: [Rescompile_Plan_Activation.Kind] = [.none, .relu, .clip, .leakyRelu]
+    var checked = 0
+    while checked < 120 {
+      // Every third case is a ResNet block's 3x3 at stride 1 (Winograd's shape) or 2, with 16–24 channels in
+      // and out; the rest anything.
+      let isResNetWindow = checked % 3 == 0
+      let rank = isResNetWindow || random.next() % 4 != 0 ? 2 : 1
+      let groups = isResNetWindow ? 1 : [1, 1, 2, 4][Int(random.next() % 4)]
+      let channels =
+        isResNetWindow
+        ? Int(random.next() % 9) + 16 : groups * (Int(random.next() % 6) + 1) * (random.next() % 3 == 0 ? 4 : 1)
+      let outputChannels = isResNetWindow ? Int(random.next() % 9) + 16 : groups * (Int(random.next() % 10) + 1)
+      let step = Int(random.next() % 2) + 1
+      let kernel = isResNetWindow ? [3, 3] : (0..<rank).map { _ in Int(random.next() % 4) + 1 }
+      let strides = isResNetWindow ? [step, step] : (0..<rank).map { _ in Int(random.next() % 3) + 1 }
+      let dilations = isResNetWindow ? [1, 1] : (0..<rank).map { _ in random.next() % 4 == 0 ? 2 : 1 }
+      let spatial = (0..<rank).map { _ in Int(random.next() % 20) + 1 }
+      let windows = (0..<rank).map { (kernel[$0] - 1) * dilations[$0] + 1 }
+      let pads = (0..<2 * rank).map { Int(random.next() % UInt64(windows[$0 % rank])) }
+      let spans = (0..<rank).map { spatial[$0] + pads[$0] + pads[$0 + rank] }
+      guard (0..<rank).allSatisfy({ spans[$0] >= windows[$0] }) else { continue }
+      let spec = ConvOperatorTests.Case(
+        batch: Int(random.next() % 2) + 1, channels: channels, outputChannels: outputChannels, spatial: spatial,
+        kernel: kernel, strides: strides, dilations: dilations, pads: pads, group: groups,
+        bias: random.next() % 2 == 0, residual: random.next() % 2 == 0,
+        activation: activations[Int(random.next() % UInt64(activations.count))], constantWeights: random.next() % 4 != 0)
+      try ConvOperatorTests().matchesNaiveConvolution(spec)
+      checked += 1
+    }
+  }
+}
