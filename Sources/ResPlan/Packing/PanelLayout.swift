@@ -153,15 +153,26 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     }
     for matrix in 0..<matrices {
       let to = destination + matrix * floatsPerMatrix
-      var row = 0
-      while row < rows {
-        source.packRows(
-          at: matrix * matrixStride + row * rowStride, firstRow: matrix * rows + row, rowStride: rowStride,
-          depthStride: depthStride, rows: min(width, rows - row), depth: depth, width: width, into: to + row * depth)
-        row += width
+      var first = 0
+      while first < depth {
+        let steps = min(Self.packingDepthChunk, depth - first)
+        var row = 0
+        while row < rows {
+          source.packRows(
+            at: matrix * matrixStride + row * rowStride + first * depthStride, firstRow: matrix * rows + row,
+            rowStride: rowStride, depthStride: depthStride, rows: min(width, rows - row), depth: steps, width: width,
+            into: to + row * depth + first * width)
+          row += width
+        }
+        first += steps
       }
     }
   }
+
+  /// Reduction steps packed across all of a matrix's panels before the next steps: a MatMul's `[K, N]` weight
+  /// packed panel after panel would read each of its K rows once per panel, thousands of pages apart (2048
+  /// columns: every read a TLB miss); in chunks, the chunk's rows stay cached while every panel takes its part.
+  private static let packingDepthChunk = 64
 
   /// The inverse of `pack`: writes every element of the packed operand back to its row-major place in
   /// `destination` (a tensor of `matrices·rows·depth` floats). Used when a plan's packing is not the one the
@@ -191,11 +202,29 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
       packSixRows(source, rowStride: rowStride, depthStride: depthStride, depth: depth, into: panel)
       return
     }
+    if rows == 16 && width == 16 && rowStride == 1 {
+      packSixteenContiguousRows(source, depthStride: depthStride, depth: depth, into: panel)
+      return
+    }
     for k in 0..<depth {
       let destination = panel + k * width
       let column = source + k * depthStride
       for i in 0..<rows { destination[i] = column[i * rowStride] }
       for i in rows..<width { destination[i] = 0 }
+    }
+  }
+
+  /// A full 16-wide panel whose rows are adjacent in memory (a MatMul's `[K, N]` B, packed by the compiler and
+  /// by the runtime for a computed B): each reduction step is one 16-float copy.
+  @inline(__always)
+  private static func packSixteenContiguousRows(
+    _ source: UnsafePointer<Float>, depthStride: Int, depth: Int, into panel: UnsafeMutablePointer<Float>
+  ) {
+    let raw = UnsafeRawPointer(source)
+    let destination = UnsafeMutableRawPointer(panel)
+    for k in 0..<depth {
+      let values = raw.loadUnaligned(fromByteOffset: k &* depthStride &* 4, as: SIMD16<Float>.self)
+      destination.storeBytes(of: values, toByteOffset: k &* 64, as: SIMD16<Float>.self)
     }
   }
 
