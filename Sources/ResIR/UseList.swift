@@ -1,5 +1,6 @@
 /// Who reads each value: derived from the nodes on demand, never stored in the graph, so a rewrite cannot
-/// leave it stale. Passes build one per iteration.
+/// leave it stale. Pattern passes rebuild one after every rewrite, so it is built in two linear passes into
+/// flat arrays indexed by value (value IDs are dense): no hashing, two allocations whatever the graph's size.
 public struct UseList: Sendable {
   /// A read of a value: by a node's operand slot, or as a graph output.
   public enum Use: Sendable, Hashable {
@@ -7,27 +8,48 @@ public struct UseList: Sendable {
     case graphOutput(index: Int)
   }
 
-  private var uses: [ValueID: [Use]] = [:]
+  /// The uses of value `v` are `uses[starts[v] ..< starts[v + 1]]`, in node order then output order.
+  private let starts: [Int]
+  private let uses: [Use]
 
   public init(_ graph: Graph) {
+    let valueCount = graph.values.count
+    var counts = [Int](repeating: 0, count: valueCount + 1)
+    for node in graph.nodes {
+      for case let input? in node.inputs { counts[input.index + 1] += 1 }
+    }
+    for output in graph.outputs { counts[output.index + 1] += 1 }
+    for index in 0..<valueCount { counts[index + 1] += counts[index] }
+    var next = counts
+    var uses = [Use](repeating: .graphOutput(index: 0), count: counts[valueCount])
     for node in graph.nodes {
       for (slot, input) in node.inputs.enumerated() {
         guard let input else { continue }
-        uses[input, default: []].append(.operand(node: node.id, slot: slot))
+        uses[next[input.index]] = .operand(node: node.id, slot: slot)
+        next[input.index] += 1
       }
     }
     for (index, output) in graph.outputs.enumerated() {
-      uses[output, default: []].append(.graphOutput(index: index))
+      uses[next[output.index]] = .graphOutput(index: index)
+      next[output.index] += 1
     }
+    starts = counts
+    self.uses = uses
   }
 
   /// Every use of `value`, in node order then output order.
-  public subscript(value: ValueID) -> [Use] { uses[value] ?? [] }
+  public subscript(value: ValueID) -> [Use] { Array(uses[range(of: value)]) }
 
   /// Number of uses (an operand used twice by one node counts twice).
-  public func count(of value: ValueID) -> Int { uses[value]?.count ?? 0 }
+  public func count(of value: ValueID) -> Int { range(of: value).count }
 
   public func isGraphOutput(_ value: ValueID) -> Bool {
-    self[value].contains { if case .graphOutput = $0 { true } else { false } }
+    uses[range(of: value)].contains { if case .graphOutput = $0 { true } else { false } }
+  }
+
+  /// Where `value`'s uses sit in `uses` (empty for a value the graph does not have).
+  private func range(of value: ValueID) -> Range<Int> {
+    guard value.index >= 0, value.index + 1 < starts.count else { return 0..<0 }
+    return starts[value.index]..<starts[value.index + 1]
   }
 }

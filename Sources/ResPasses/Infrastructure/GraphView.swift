@@ -3,22 +3,42 @@ import ResIR
 /// A read-only view of a graph with the analyses patterns need: who produces and who reads each value.
 ///
 /// Built once per driver sweep and rebuilt after every rewrite, so it is never stale; the analyses are derived
-/// from the nodes, never stored in the graph (DESIGN.md §3).
+/// from the nodes, never stored in the graph (DESIGN.md §3). Rebuilding is linear and hash-free (value and
+/// node IDs are dense, so the maps are arrays): a pass that applies hundreds of rewrites to a graph of
+/// hundreds of nodes rebuilds it hundreds of times.
 public struct GraphView: Sendable {
   public let graph: Graph
   public let uses: UseList
-  private let producerPositions: [ValueID: Int]
+  /// Position in `graph.nodes` of the node producing each value (by value index), -1 for none.
+  private let producerPositions: [Int]
+  /// Position in `graph.nodes` of each node (by node index), -1 for nodes no longer in the graph.
+  private let nodePositions: [Int]
 
   public init(_ graph: Graph) {
     self.graph = graph
     self.uses = UseList(graph)
-    self.producerPositions = graph.producers()
+    var producers = [Int](repeating: -1, count: graph.values.count)
+    var positions = [Int](repeating: -1, count: (graph.nodes.map(\.id.index).max() ?? -1) + 1)
+    for (position, node) in graph.nodes.enumerated() {
+      positions[node.id.index] = position
+      for output in node.outputs { producers[output.index] = position }
+    }
+    producerPositions = producers
+    nodePositions = positions
   }
 
   /// The node that computes `value`, or nil for graph inputs, constants and absent operands.
   public func producer(of value: ValueID?) -> Node? {
-    guard let value, let position = producerPositions[value] else { return nil }
-    return graph.nodes[position]
+    guard let value, producerPositions.indices.contains(value.index) else { return nil }
+    let position = producerPositions[value.index]
+    return position < 0 ? nil : graph.nodes[position]
+  }
+
+  /// The node with `id`, if it is in the graph: `graph.node(id)` without its linear search.
+  public func node(_ id: NodeID) -> Node? {
+    guard nodePositions.indices.contains(id.index) else { return nil }
+    let position = nodePositions[id.index]
+    return position < 0 ? nil : graph.nodes[position]
   }
 
   /// The constant behind `value` (through Identity chains, which canonicalization removes but a pattern may
@@ -45,7 +65,7 @@ public struct GraphView: Sendable {
     var seen = Set<NodeID>()
     var result: [Node] = []
     for use in uses[value] {
-      guard case .operand(let id, _) = use, !seen.contains(id), let node = graph.node(id) else { continue }
+      guard case .operand(let id, _) = use, !seen.contains(id), let node = node(id) else { continue }
       seen.insert(id)
       result.append(node)
     }

@@ -37,7 +37,7 @@ public struct PatternPass: GraphPass {
     var changed = false
     var view = GraphView(graph)
     for id in graph.nodes.map(\.id) {
-      guard let node = graph.node(id) else { continue }
+      guard let node = view.node(id) else { continue }
       for pattern in active {
         if apply(pattern, to: node, view: view, graph: &graph, context: &context, declines: &declines) {
           changed = true
