@@ -11,8 +11,9 @@ onnxruntime while layers.py shows them at par.
 Matching. A step is named after the first model node it computes and produces the outputs of the last one;
 onnxruntime names a node after the model node (`/fc/Gemm`, with a suffix such as `/MatMulAddFusion` when it
 fused several) or, for its channel-blocked convolutions, after the tensor it produces (`<output>_nchwc`). An
-onnxruntime node whose name matches a step's name or one of its outputs belongs to that step; any other
-(a residual Add that onnxruntime runs on its own, a layout reorder) is charged to the next matched node it runs
+onnxruntime node belongs to a step when its name (or that tensor) is one of the model nodes the step computes or
+one of their outputs (`covered_names`); any other (a residual Add that onnxruntime runs on its own, a layout
+reorder, a fused node with a generated name such as `Gelu_token_426`) is charged to the next matched node it runs
 before, and what runs after the last match is listed as unmatched. Each system's time for a step is the minimum
 over the rounds of its median over the runs of a round; rounds alternate the systems.
 
@@ -90,33 +91,43 @@ def onnxruntime_nodes(model, threads, runs, warmup):
 
 
 def covered_names(model, steps):
-    """Per step: the names of the model nodes it computes and of the tensors they produce, from its first
-    node (the step's name) along the nodes that read them, stopping at the step's outputs: the chain the
-    optimizer fused (Conv → BatchNormalization → Add → Relu). At most `fused_chain` nodes deep."""
+    """Per step: the names of the model nodes it computes and of the tensors they produce: the nodes that
+    both descend from its first node (the step's name) and lead to one of its outputs, at most `fused_chain`
+    nodes either way (the chain the optimizer fused: Conv → BatchNormalization → Add → Relu, MatMul → Add →
+    the seven nodes of an erf GELU)."""
     graph = onnx.load(model, load_external_data=False).graph
     by_name = {node.name: node for node in graph.node}
+    producer = {tensor: node for node in graph.node for tensor in node.output}
     readers = {}
     for node in graph.node:
         for tensor in node.input:
             readers.setdefault(tensor, []).append(node)
+
+    def walk(start, following):
+        seen = {}
+        frontier = start
+        for _ in range(fused_chain):
+            frontier = [node for node in frontier if node.name not in seen]
+            for node in frontier:
+                seen[node.name] = node
+            frontier = [after for node in frontier for after in following(node)]
+        return seen
+
     covered = []
     for name, _, _, outputs, _ in steps:
         names = {name, *outputs}
-        frontier = [by_name[name]] if name in by_name else []
-        for _ in range(fused_chain):
-            following = []
-            for node in frontier:
-                names.add(node.name)
-                for tensor in node.output:
-                    names.add(tensor)
-                    if tensor not in outputs:
-                        following.extend(readers.get(tensor, []))
-            frontier = following
+        if name in by_name:
+            descendants = walk([by_name[name]], lambda node: [r for t in node.output for r in readers.get(t, [])])
+            ancestors = walk([producer[t] for t in outputs if t in producer],
+                             lambda node: [producer[t] for t in node.input if t in producer])
+            for node_name in descendants.keys() & ancestors.keys():
+                names.add(node_name)
+                names.update(descendants[node_name].output)
         covered.append(names)
     return covered
 
 
-fused_chain = 6
+fused_chain = 12
 
 
 def owner(node, covered):
