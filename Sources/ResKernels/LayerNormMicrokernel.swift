@@ -16,7 +16,7 @@ public enum LayerNormMicrokernel {
     var sum = SIMD16<Float>()
     for offset in stride(from: 0, to: full, by: 16) { sum += VectorAccess.load(row + offset) }
     if tail > 0 { sum += VectorAccess.loadPartial(row + full, tail) }
-    let mean = sum.sum() / Float(count)
+    let mean = VectorReduction.sum(sum) / Float(count)
     let center = SIMD16<Float>(repeating: mean)
     var squares = SIMD16<Float>()
     for offset in stride(from: 0, to: full, by: 16) {
@@ -28,7 +28,7 @@ public enum LayerNormMicrokernel {
       let centered = (VectorAccess.loadPartial(row + full, tail) - center).replacing(with: 0, where: missing)
       squares = fused(centered, centered, squares)
     }
-    let variance = squares.sum() / Float(count)
+    let variance = VectorReduction.sum(squares) / Float(count)
     return (mean, 1 / (variance + epsilon).squareRoot())
   }
 

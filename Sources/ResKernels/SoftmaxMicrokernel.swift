@@ -26,7 +26,7 @@ public enum SoftmaxMicrokernel {
       let last = VectorAccess.loadPartial(input + full, tail).replacing(with: -.infinity, where: missing)
       largest.replace(with: last, where: last .> largest)
     }
-    let maximum = SIMD16<Float>(repeating: largest.max())
+    let maximum = SIMD16<Float>(repeating: VectorReduction.maximum(largest))
     var sum = SIMD16<Float>()
     for offset in stride(from: 0, to: full, by: 16) {
       let e = VectorExp.exp(VectorAccess.load(input + offset) - maximum)
@@ -38,7 +38,7 @@ public enum SoftmaxMicrokernel {
       VectorAccess.storePartial(e, output + full, tail)
       sum += e.replacing(with: 0, where: missing)
     }
-    let reciprocal = SIMD16<Float>(repeating: 1 / sum.sum())
+    let reciprocal = SIMD16<Float>(repeating: 1 / VectorReduction.sum(sum))
     for offset in stride(from: 0, to: full, by: 16) {
       VectorAccess.store(VectorAccess.load(output + offset) * reciprocal, output + offset)
     }
@@ -63,7 +63,7 @@ public enum SoftmaxMicrokernel {
       let values = VectorAccess.load(input + offset)
       largest.replace(with: values, where: values .> largest)
     }
-    let maximum = SIMD16<Float>(repeating: largest.max())
+    let maximum = SIMD16<Float>(repeating: VectorReduction.maximum(largest))
     var sum = SIMD16<Float>()
     for offset in stride(from: 0, to: full, by: 16) {
       let e = VectorExp.exp(VectorAccess.load(input + offset) - maximum)
@@ -73,7 +73,7 @@ public enum SoftmaxMicrokernel {
     let lastExp = VectorExp.exp(lastInput - maximum)
     VectorAccess.store(lastExp, output + last)
     sum += lastExp.replacing(with: 0, where: covered)
-    let reciprocal = SIMD16<Float>(repeating: 1 / sum.sum())
+    let reciprocal = SIMD16<Float>(repeating: 1 / VectorReduction.sum(sum))
     let lastScaled = lastExp * reciprocal
     for offset in stride(from: 0, to: full, by: 16) {
       VectorAccess.store(VectorAccess.load(output + offset) * reciprocal, output + offset)
