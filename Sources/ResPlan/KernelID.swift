@@ -12,7 +12,8 @@
 public enum KernelID: String, CaseIterable, Sendable {
   // MARK: Dense
   /// Convolution, any spatial rank (1–3), any group/stride/dilation/padding. X and Y in NCHW (row-major
-  /// ONNX layout); W in ONNX layout [M, C/group, k...]. `ConvParams`.
+  /// ONNX layout), or with constant weights, a 1-D or 2-D window and no prologue, X, Y and the residual all
+  /// channels-last; W in ONNX layout [M, C/group, k...] or packed (`ConvMethod`). `ConvParams`.
   case f32ConvNCHWGeneric = "f32_conv_nchw_generic"
   /// Gemm with ONNX semantics; A and B in ONNX layout (transposes by flag). `GemmParams`.
   case f32GemmGeneric = "f32_gemm_generic"
@@ -58,4 +59,6 @@ public enum KernelID: String, CaseIterable, Sendable {
   case pad = "pad"
   /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
+  /// `ReorderParams`: an f32 activation copied between the row-major and the channels-last layout.
+  case f32Reorder = "f32_reorder"
 }

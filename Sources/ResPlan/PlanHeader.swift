@@ -8,7 +8,8 @@ public struct PlanHeader: Sendable, Hashable {
   public static let size = 128
   /// 2: MatMul steps may read and write their operands through axis permutations (`MatMulParams` perms), which
   /// a version-1 reader would ignore and, where the permuted axes have equal sizes, compute wrongly.
-  public static let currentFormatVersion: UInt32 = 2
+  /// 3: buffers may be channels-last (`Buffer.layout`), which a version-2 reader would read as row-major.
+  public static let currentFormatVersion: UInt32 = 3
   /// Constant sections start, and every constant inside starts, at a multiple of this: one cache line, and
   /// enough for any vector load.
   public static let constantAlignment = 64

@@ -17,10 +17,16 @@ protocol Operator: Sendable {
   /// How this step is computed when its kernel has several ways (a convolution's method), for profiles; nil
   /// when there is one way.
   var methodLabel: String? { get }
+
+  /// Whether the operator was built for (and checked) the channels-last operands it was given. False by
+  /// default: an operator that never looks at layouts must never be handed a channels-last buffer, and the
+  /// plan is refused when it is (`ChannelsLastOperands`).
+  var readsChannelsLast: Bool { get }
 }
 
 extension Operator {
   var scratchBytesPerWorker: Int { 0 }
   var sharedScratchBytes: Int { 0 }
   var methodLabel: String? { nil }
+  var readsChannelsLast: Bool { false }
 }

@@ -22,6 +22,9 @@ struct PlanBuffer: Sendable, Hashable {
   /// Set on a constant whose bytes are packed into a microkernel's panels (plan.proto `PanelPacking`),
   /// already checked to describe `count` floats; its bytes then span `packing.floatCount · 4` bytes.
   var packing: PanelLayout? = nil
+  /// How the elements are ordered (plan.proto `ActivationLayout`): only f32 arena buffers of rank 3–5 are
+  /// ever channels-last, and only operators that say so (`Operator.readsChannelsLast`) may be given one.
+  var layout: BufferLayout = .rowMajor
 
   var rank: Int { shape.count }
   var isConstant: Bool {
@@ -41,10 +44,21 @@ struct PlanBuffer: Sendable, Hashable {
     return packing.floatCount * 4
   }
 
-  /// `buffer 3 'conv1.weight' f32[64,3,7,7]`, for messages.
+  var isChannelsLast: Bool { layout == .channelsLast }
+
+  /// `buffer 3 'conv1.weight' f32[64,3,7,7]` (with ` channels-last` when it is), for messages.
   var label: String {
-    "buffer \(index) \(MessageText.quoted(name)) \(elementType.rawValue)\(ShapeText.of(shape))"
+    let suffix = isChannelsLast ? " channels-last" : ""
+    return "buffer \(index) \(MessageText.quoted(name)) \(elementType.rawValue)\(ShapeText.of(shape))\(suffix)"
   }
+}
+
+/// The byte order of a plan buffer's elements (plan.proto `ActivationLayout`).
+enum BufferLayout: Sendable, Hashable {
+  /// `shape` row-major, as ONNX stores it.
+  case rowMajor
+  /// Logical `[N, C, spatial...]` stored as row-major `[N, spatial..., C]`: a position's channels adjacent.
+  case channelsLast
 }
 
 /// `[1,3,224,224]`: how shapes appear in messages.

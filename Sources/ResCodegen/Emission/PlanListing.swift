@@ -30,8 +30,10 @@ enum PlanListing {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// `f32[1,64,56,56]`, with ` nhwc` after a channels-last buffer's logical shape.
   private static func type(_ buffer: Rescompile_Plan_Buffer) -> String {
-    "\(dtypeName(buffer.dtype))[\(buffer.shape.map(String.init).joined(separator: ","))]"
+    let layout = buffer.layout == .channelsLast ? " nhwc" : ""
+    return "\(dtypeName(buffer.dtype))[\(buffer.shape.map(String.init).joined(separator: ","))]\(layout)"
   }
 
   private static func storage(_ buffer: Rescompile_Plan_Buffer) -> String {
@@ -86,7 +88,7 @@ enum PlanListing {
       fields = [("size", "\(p.size)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("bias", "\(p.bias)")]
     case .unary(let p): fields = [("kind", "\(p.kind)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)")]
     case .binary(let p): fields = [("kind", "\(p.kind)")]
-    case .where, .cast, .gatedSkip: fields = []
+    case .where, .cast, .gatedSkip, .reorder: fields = []
     case .pool(let p):
       fields = [
         ("kind", "\(p.kind)"), ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)),

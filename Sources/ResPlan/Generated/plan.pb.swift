@@ -98,6 +98,43 @@ package nonisolated enum Rescompile_Plan_DataType: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
+/// The byte order of an activation. ROW_MAJOR: `shape` row-major, as ONNX stores it. CHANNELS_LAST: a buffer
+/// of logical shape [N, C, d1, ..., dk] stored as the row-major [N, d1, ..., dk, C]: element (n, c, p) at
+/// (n * P + p) * C + c for spatial position p of P, so the channels of one position are adjacent (NHWC).
+package nonisolated enum Rescompile_Plan_ActivationLayout: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
+  case rowMajor // = 0
+  case channelsLast // = 1
+  case UNRECOGNIZED(Int)
+
+  package init() {
+    self = .rowMajor
+  }
+
+  package init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .rowMajor
+    case 1: self = .channelsLast
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  package var rawValue: Int {
+    switch self {
+    case .rowMajor: return 0
+    case .channelsLast: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  package static let allCases: [Rescompile_Plan_ActivationLayout] = [
+    .rowMajor,
+    .channelsLast,
+  ]
+
+}
+
 package nonisolated struct Rescompile_Plan_PlanMetadata: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -222,6 +259,12 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   package var hasPacking: Bool {self._packing != nil}
   /// Clears the value of `packing`. Subsequent reads from it will return its default value.
   package mutating func clearPacking() {self._packing = nil}
+
+  /// How the elements of `shape` are ordered in the buffer's bytes (PLAN-FORMAT.md, "Activation layouts").
+  /// CHANNELS_LAST only on f32 arena buffers of rank 3 to 5 (`shape` stays the logical [N, C, spatial...]),
+  /// and only as an operand a step's kernel reads or writes in that layout; a graph input or output is never
+  /// channels-last.
+  package var layout: Rescompile_Plan_ActivationLayout = .rowMajor
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -477,6 +520,14 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .gatedSkip(newValue)}
   }
 
+  package var reorder: Rescompile_Plan_ReorderParams {
+    get {
+      if case .reorder(let v)? = _storage._params {return v}
+      return Rescompile_Plan_ReorderParams()
+    }
+    set {_uniqueStorage()._params = .reorder(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -499,6 +550,7 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case fill(Rescompile_Plan_FillParams)
     case recurrent(Rescompile_Plan_RecurrentParams)
     case gatedSkip(Rescompile_Plan_GatedSkipParams)
+    case reorder(Rescompile_Plan_ReorderParams)
 
   }
 
@@ -1105,6 +1157,20 @@ package nonisolated struct Rescompile_Plan_CastParams: Sendable {
   package init() {}
 }
 
+/// `f32_reorder`: Y holds X's elements in another activation layout: X and Y have the same shape and differ in
+/// `layout` (one ROW_MAJOR, one CHANNELS_LAST). The code generator puts one where a value computed in one layout
+/// is read in the other (a chain of channels-last convolutions meeting a graph input, an output or a step
+/// without a channels-last variant).
+package nonisolated struct Rescompile_Plan_ReorderParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 /// Input X [N, C, spatial...] with 1 to 3 spatial axes; output Y [N, C, out spatial...].
 /// MAX and AVERAGE need kernel_shape; strides and dilations default to 1 and pads to 0 when empty, as for
 /// ConvParams. Y's spatial sizes must be the floor-mode size, or with ceil_mode the ceil-mode size (ONNX's
@@ -1452,6 +1518,10 @@ nonisolated extension Rescompile_Plan_DataType: SwiftProtobuf._ProtoNameProvidin
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DATA_TYPE_UNSPECIFIED\0\u{1}F32\0\u{1}F16\0\u{1}F64\0\u{1}I64\0\u{1}I32\0\u{1}I8\0\u{1}U8\0\u{1}BOOL\0")
 }
 
+nonisolated extension Rescompile_Plan_ActivationLayout: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ROW_MAJOR\0\u{1}CHANNELS_LAST\0")
+}
+
 nonisolated extension Rescompile_Plan_PlanMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PlanMetadata"
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}producer\0\u{3}model_name\0\u{3}source_fingerprint\0\u{3}compile_options\0\u{3}target_features\0\u{1}inputs\0\u{1}outputs\0\u{1}buffers\0\u{1}steps\0\u{3}arena_bytes\0\u{3}naive_arena_bytes\0\u{3}source_node_count\0\u{3}concat_copied_bytes\0\u{3}concat_aliased_bytes\0")
@@ -1584,7 +1654,7 @@ nonisolated extension Rescompile_Plan_TensorBinding: SwiftProtobuf.Message, Swif
 
 nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Buffer"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dtype\0\u{1}shape\0\u{3}arena_offset\0\u{3}constant_offset\0\u{1}name\0\u{1}packing\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dtype\0\u{1}shape\0\u{3}arena_offset\0\u{3}constant_offset\0\u{1}name\0\u{1}packing\0\u{1}layout\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1612,6 +1682,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
       }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._packing) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.layout) }()
       default: break
       }
     }
@@ -1645,6 +1716,9 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
     try { if let v = self._packing {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if self.layout != .rowMajor {
+      try visitor.visitSingularEnumField(value: self.layout, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1654,6 +1728,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
     if lhs.storage != rhs.storage {return false}
     if lhs.name != rhs.name {return false}
     if lhs._packing != rhs._packing {return false}
+    if lhs.layout != rhs.layout {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1726,7 +1801,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -2018,6 +2093,19 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .gatedSkip(v)
           }
         }()
+        case 29: try {
+          var v: Rescompile_Plan_ReorderParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .reorder(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .reorder(v)
+          }
+        }()
         default: break
         }
       }
@@ -2118,6 +2206,10 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .gatedSkip?: try {
         guard case .gatedSkip(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .reorder?: try {
+        guard case .reorder(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
       }()
       case nil: break
       }
@@ -2697,6 +2789,25 @@ nonisolated extension Rescompile_Plan_CastParams: SwiftProtobuf.Message, SwiftPr
   }
 
   package static func ==(lhs: Rescompile_Plan_CastParams, rhs: Rescompile_Plan_CastParams) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_ReorderParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ReorderParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_ReorderParams, rhs: Rescompile_Plan_ReorderParams) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -19,6 +19,9 @@
 /// - `im2col`: anything else, one GEMM per image and group over im2col panels of X.
 /// The GEMM methods read constant weights as A in `MR`-row panels, one matrix per group.
 ///
+/// With channels-last activations (plan.proto `ActivationLayout`: X, Y and the residual `[N, spatial..., C]`)
+/// a step has the methods of `chooseChannelsLast` instead, whose eligibility is `supportsChannelsLast`.
+///
 /// A new method adds a case, its condition in `choose`, and its weight layout in `weightLayout` (with its
 /// pure weight transform next to `PanelLayout` if its layout is not panels).
 public enum ConvMethod: Sendable, Hashable {
@@ -29,6 +32,16 @@ public enum ConvMethod: Sendable, Hashable {
   case pointwise
   case subsampled
   case im2col
+  /// Channels-last, one input channel and one output channel per group: channels on the vector lanes, any
+  /// window and stride; weights read in ONNX layout.
+  case channelsLastDepthwise
+  /// Channels-last `winograd` shapes: the transforms on channel vectors, each frequency a GEMM with output
+  /// channels on the lanes; weights transformed as for `winograd`, in panels of `directConvLanes` output
+  /// channels.
+  case channelsLastWinograd
+  /// Channels-last, any other geometry: a GEMM whose A rows are output positions, each tap's input position
+  /// read in place (an indirect GEMM; a 1×1 reads X's rows as they are); weights in the `direct` layout.
+  case channelsLastGemm
 
   /// Output channels per group from which the direct kernel's lanes are used well enough to beat im2col.
   public static let directMinimumOutputChannels = 4
@@ -65,6 +78,27 @@ public enum ConvMethod: Sendable, Hashable {
     return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
   }
 
+  /// Whether a step of this geometry runs channels-last: constant weights, a 1-D or 2-D window, and a depthwise
+  /// step (one input channel per group) only with one output channel per group. (The compiler also requires
+  /// that the step have no input prologue.)
+  public static func supportsChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> Bool {
+    guard weightsAreConstant, shape.kernel.first == 1, shape.input.first == 1, shape.output.first == 1,
+      shape.padsBegin.first == 0, shape.padsEnd.first == 0, shape.kernelVolume != nil
+    else { return false }
+    return shape.channelsPerGroup > 1 || shape.outputChannelsPerGroup == 1
+  }
+
+  /// The channels-last method for a geometry `supportsChannelsLast` accepts.
+  public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
+    if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
+    if shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
+      shape.outputChannelsPerGroup >= winogradMinimumChannels
+    {
+      return .channelsLastWinograd
+    }
+    return .channelsLastGemm
+  }
+
   /// The panels this method reads constant weights `[M, C/g, k...]` in (Winograd's: transformed, then in
   /// panels), or nil when it reads them as they are.
   public func weightLayout(_ shape: ConvShape, widths: PanelWidths) -> PanelLayout? {
@@ -74,13 +108,13 @@ public enum ConvMethod: Sendable, Hashable {
     guard !overflow, !tooMany else { return nil }
     let width: Int
     switch self {
-    case .depthwise: return nil
-    case .winograd:
+    case .depthwise, .channelsLastDepthwise: return nil
+    case .winograd, .channelsLastWinograd:
       return WinogradFilter.layout(
         outputTile: WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
         groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
-        width: widths.gemmRows)
-    case .direct: width = widths.directConvLanes
+        width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
+    case .direct, .channelsLastGemm: width = widths.directConvLanes
     case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }
     return PanelLayout(

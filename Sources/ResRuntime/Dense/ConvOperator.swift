@@ -208,6 +208,8 @@ struct ConvOperator: Operator {
         outputChannelsPerGroup: outputChannelsPerGroup)
       let partialSumBytes = try CheckedMath.multiply(direct.partialSumFloats, 4, "\(site): partial sums")
       return (.direct(direct), try direct.scratchBytes(site: site), partialSumBytes)
+    case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm:
+      throw operands.failure("the \(kind) method needs channels-last operands")
     case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)
     case .pointwise:

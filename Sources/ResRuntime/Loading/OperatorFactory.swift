@@ -65,6 +65,9 @@ enum OperatorFactory {
     case .fill:
       guard case .fill(let message) = params else { throw mismatch }
       return try FillOperator(message, operands)
+    case .f32Reorder:
+      guard case .reorder(let message) = params else { throw mismatch }
+      return try ReorderOperator(message, operands)
     }
   }
 
@@ -75,7 +78,7 @@ enum OperatorFactory {
     case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary,
-      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .fill:
+      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .fill, .f32Reorder:
       false
     }
   }
@@ -86,7 +89,7 @@ enum OperatorFactory {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
-      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .fill:
+      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .fill, .f32Reorder:
       false
     }
   }
@@ -113,6 +116,7 @@ enum OperatorFactory {
     case .fill: "FillParams"
     case .recurrent: "RecurrentParams"
     case .gatedSkip: "GatedSkipParams"
+    case .reorder: "ReorderParams"
     }
   }
 }

@@ -96,7 +96,24 @@ enum PlanValidator {
     }
     return PlanBuffer(
       index: index, name: message.name, elementType: type, shape: shape, count: count, byteCount: byteCount,
-      storage: storage, packing: packing)
+      storage: storage, packing: packing, layout: try layout(message, type, storage: storage, rank: shape.count, label))
+  }
+
+  /// The buffer's activation layout: channels-last only on an f32 arena buffer with a channel axis and one to
+  /// three spatial axes (rank 3–5).
+  private static func layout(
+    _ message: Rescompile_Plan_Buffer, _ type: ElementType, storage: PlanBuffer.Storage, rank: Int, _ label: String
+  ) throws(RuntimeError) -> BufferLayout {
+    switch message.layout {
+    case .rowMajor: return .rowMajor
+    case .channelsLast:
+      guard type == .f32, case .arena = storage, (3...5).contains(rank) else {
+        throw .invalidPlan("\(label) is channels-last; only f32 activations of rank 3 to 5 in the arena can be")
+      }
+      return .channelsLast
+    case .UNRECOGNIZED(let raw):
+      throw .invalidPlan("\(label) has activation layout \(raw), unknown to this runtime")
+    }
   }
 
   /// The buffer's panel packing, checked to describe exactly its `count` floats, or nil when it has none.
@@ -129,6 +146,9 @@ enum PlanValidator {
       let buffer = buffers[Int(message.buffer)]
       guard buffer.packing == nil else {
         throw .invalidPlan("graph \(role) \(MessageText.quoted(message.name)) is bound to a packed constant (\(buffer.label))")
+      }
+      guard !buffer.isChannelsLast else {
+        throw .invalidPlan("graph \(role) \(MessageText.quoted(message.name)) is bound to a channels-last buffer (\(buffer.label))")
       }
       result.append(Program.Binding(name: message.name, buffer: buffer))
     }
@@ -170,6 +190,7 @@ enum PlanValidator {
     }
     let operands = StepOperands(site: site, inputs: inputs, outputs: outputs, constants: constants)
     let operation = try OperatorFactory.make(kernel, message.params, operands)
+    try ChannelsLastOperands.check(kernel, operands, operation)
     return Program.Step(
       site: site, kernel: kernel, inputs: inputs, outputs: outputs, operation: operation,
       hasWork: outputs.contains { $0.count > 0 })
