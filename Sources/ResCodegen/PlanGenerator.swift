@@ -19,7 +19,8 @@ public enum PlanGenerator {
     -> GeneratedPlan
   {
     let prepared = try StaticGraph.prepare(graph, options: options)
-    var lowered = try GraphLowering.lower(prepared, transposedOperands: options.transposedMatMulOperands)
+    var lowered = try GraphLowering.lower(
+      prepared, transposedOperands: options.transposedMatMulOperands, channelsLast: options.channelsLast)
     let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
     return try PlanEmitter.emit(
       lowered, concats: concats, from: prepared, sourceNodeCount: graph.nodes.count, options: options)

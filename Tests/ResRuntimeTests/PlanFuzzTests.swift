@@ -89,7 +89,8 @@ enum Mutator {
   static func mutateBuffer(_ metadata: inout Rescompile_Plan_PlanMetadata, _ random: inout SeededGenerator) {
     let index = Int.random(in: 0..<metadata.buffers.count, using: &random)
     var buffer = metadata.buffers[index]
-    switch Int.random(in: 0..<6, using: &random) {
+    switch Int.random(in: 0..<7, using: &random) {
+    case 6: buffer.layout = buffer.layout == .channelsLast ? .rowMajor : .channelsLast
     case 0:
       if !buffer.shape.isEmpty {
         let axis = Int.random(in: 0..<buffer.shape.count, using: &random)
@@ -217,7 +218,7 @@ enum Mutator {
     case .lrn(var params):
       params.size = value(&random, near: params.size)
       step.params = .lrn(params)
-    case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, nil:
+    case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, .reorder, nil:
       step.params = nil
     }
   }

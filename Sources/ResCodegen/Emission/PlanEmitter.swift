@@ -21,6 +21,7 @@ enum PlanEmitter {
       buffer.name = tensor.name
       buffer.dtype = tensor.dtype.planDataType
       buffer.shape = tensor.dims.map(Int64.init)
+      if tensor.isChannelsLast { buffer.layout = .channelsLast }
       switch tensor.storage {
       case .arena(let region):
         buffer.arenaOffset = UInt64(arena.offset(ofRegion: region))

@@ -31,9 +31,7 @@ extension GraphLowering {
     var (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
     params.epilogue = ActivationEncoding.epilogue(attributes.epilogue, hasBias: hasBias)
     let output = try result(node)
-    let (method, packing) = try convolutionMethod(
-      weight, input: xDims, output: try dims(of: output), kernel: kernelShape, strides: strides, dilations: dilations,
-      pads: params.pads.map(Int.init), group: attributes.group)
+    let (method, packing) = try convolutionMethod(node, attributes, weight)
     if let prologue = attributes.prologue {
       try requirePrologueMethod(node, method)
       params.prologue.activation = prologue.activation.map(ActivationEncoding.activation) ?? .init()
@@ -61,26 +59,18 @@ extension GraphLowering {
     }
   }
 
-  /// The method the runtime will choose for this geometry (`ConvMethod.choose`; nil for a geometry it
-  /// cannot run) and the panels a constant weight is stored in for it, nil when that method reads ONNX's
-  /// layout or the weight is computed.
-  private func convolutionMethod(
-    _ weight: ValueID, input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int],
-    group: Int
-  ) throws(ModelError) -> (ConvMethod?, PanelLayout?) {
-    let spatialRank = input.count - 2
-    guard (1...3).contains(spatialRank), output.count == input.count, group > 0,
-      kernel.count == spatialRank, pads.count == 2 * spatialRank
-    else { return (nil, nil) }
-    let weightDims = try dims(of: weight)
-    let lead = { (values: [Int], fill: Int) in [Int](repeating: fill, count: 3 - spatialRank) + values }
-    let shape = ConvShape(
-      input: lead(Array(input.dropFirst(2)), 1), output: lead(Array(output.dropFirst(2)), 1), kernel: lead(kernel, 1),
-      strides: lead(strides, 1), dilations: lead(dilations, 1), padsBegin: lead(Array(pads.prefix(spatialRank)), 0),
-      padsEnd: lead(Array(pads.suffix(spatialRank)), 0), groups: group, channelsPerGroup: input[1] / group,
-      outputChannelsPerGroup: weightDims[0] / group)
+  /// The method the runtime will choose for this geometry and layout (`ConvMethod.choose`, or
+  /// `chooseChannelsLast` for a node `ChannelsLastAssignment` made channels-last; nil for a geometry it cannot
+  /// run) and the panels a constant weight is stored in for it, nil when that method reads ONNX's layout or
+  /// the weight is computed.
+  private func convolutionMethod(_ node: Node, _ attributes: ConvAttributes, _ weight: ValueID) throws(ModelError)
+    -> (ConvMethod?, PanelLayout?)
+  {
+    guard let shape = ConvGeometry.shape(of: node, attributes, in: graph) else { return (nil, nil) }
     let isConstant = graph.constant(weight) != nil
-    let method = ConvMethod.choose(shape, weightsAreConstant: isConstant)
+    let method =
+      layouts.computesChannelsLast(node)
+      ? ConvMethod.chooseChannelsLast(shape) : ConvMethod.choose(shape, weightsAreConstant: isConstant)
     return (method, isConstant ? method.weightLayout(shape, widths: .target) : nil)
   }
 

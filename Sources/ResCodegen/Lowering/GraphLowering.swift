@@ -24,6 +24,10 @@ struct GraphLowering {
   private var constantTensors: [ConstantUse: TensorID] = [:]
   /// Run-time conversions already emitted (an f16 activation read by two f32 kernels is cast once).
   private var conversions: [Conversion: TensorID] = [:]
+  /// Which nodes compute channels-last, and so which values are stored that way.
+  let layouts: ChannelsLastAssignment
+  /// Reorder steps already emitted: each tensor's copy in the other layout (made once, however many read it).
+  private var reorders: [TensorID: TensorID] = [:]
 
   private struct ConstantUse: Hashable {
     var value: ValueID
@@ -36,18 +40,24 @@ struct GraphLowering {
     var dtype: DType
   }
 
-  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool) {
+  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool, channelsLast: Bool) {
     self.graph = graph
     self.liveness = liveness
     matMulTransposes = transposedOperands ? MatMulTransposes(graph, liveness: liveness) : MatMulTransposes()
+    layouts = channelsLast ? ChannelsLastAssignment(graph, liveness: liveness) : ChannelsLastAssignment()
     valueTensors = Array(repeating: nil, count: graph.values.count)
   }
 
   /// Lowers every live node of `prepared`, binding its inputs and outputs by name; with `transposedOperands`,
-  /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`).
-  static func lower(_ prepared: StaticGraph, transposedOperands: Bool) throws(ModelError) -> LoweredPlan {
+  /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`); with `channelsLast`,
+  /// the regions `ChannelsLastAssignment` picks compute channels-last, with reorder steps where their values
+  /// meet row-major steps.
+  static func lower(_ prepared: StaticGraph, transposedOperands: Bool, channelsLast: Bool) throws(ModelError)
+    -> LoweredPlan
+  {
     let liveness = Liveness(prepared.graph)
-    var lowering = GraphLowering(graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands)
+    var lowering = GraphLowering(
+      graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, channelsLast: channelsLast)
     try lowering.bindInputs()
     for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
       try lowering.lower(node)
@@ -75,6 +85,9 @@ struct GraphLowering {
       var tensor = try tensor(of: output, for: "graph output '\(name)'")
       if case .constant = builder[tensor].storage {
         tensor = try copyIntoArena(tensor, name: name)
+      }
+      if builder[tensor].isChannelsLast {
+        tensor = try reordered(tensor, stepName: "output '\(name)'")
       }
       outputBindings.append(LoweredPlan.Binding(name: name, tensor: tensor))
     }
@@ -115,7 +128,8 @@ struct GraphLowering {
   mutating func resultTensor(_ value: ValueID) throws(ModelError) -> TensorID {
     if let existing = valueTensors[value.index] { return existing }
     let tensor = try builder.activation(
-      name: graph[value].name, dtype: graph.type(of: value).dtype, dims: dims(of: value))
+      name: graph[value].name, dtype: graph.type(of: value).dtype, dims: dims(of: value),
+      channelsLast: layouts.storesChannelsLast(value))
     valueTensors[value.index] = tensor
     return tensor
   }
@@ -218,7 +232,8 @@ struct GraphLowering {
       if let constant = graph.constant(value) {
         return constantTensor(value, constant, dtype: dtype ?? constant.dtype, layout: .onnx)
       }
-      let source = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
+      let stored = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
+      let source = try inLayout(stored, for: node)
       guard let dtype, dtype != builder[source].dtype else { return source }
       return try converted(source, to: dtype, node: node)
     }
@@ -247,6 +262,33 @@ struct GraphLowering {
     }
     conversions[conversion] = tensor
     return tensor
+  }
+
+  /// `tensor` as `node` reads it: channels-last when the node computes channels-last and the tensor is an
+  /// activation with a channel axis and spatial axes, row-major otherwise; reordered when it is stored the
+  /// other way.
+  private mutating func inLayout(_ tensor: TensorID, for node: Node) throws(ModelError) -> TensorID {
+    let stored = builder[tensor]
+    let wanted = layouts.computesChannelsLast(node) && stored.arenaRegion != nil && (3...5).contains(stored.dims.count)
+    guard stored.isChannelsLast != wanted else { return tensor }
+    return try reordered(tensor, stepName: node.name)
+  }
+
+  /// `source` in the other layout, by an `f32_reorder` step (emitted once per source).
+  private mutating func reordered(_ source: TensorID, stepName: String) throws(ModelError) -> TensorID {
+    if let existing = reorders[source] { return existing }
+    let tensor = builder[source]
+    let suffix = tensor.isChannelsLast ? "nchw" : "nhwc"
+    let target = try builder.activation(
+      name: "\(tensor.name).\(suffix)", dtype: tensor.dtype, dims: tensor.dims, channelsLast: !tensor.isChannelsLast)
+    if !tensor.isEmpty {
+      builder.append(
+        PlanStep(
+          name: stepName, kernel: .f32Reorder, inputs: [source], outputs: [target],
+          params: .reorder(Rescompile_Plan_ReorderParams())))
+    }
+    reorders[source] = target
+    return target
   }
 
   private func castStep(_ node: Node, from source: TensorID, to target: TensorID) -> PlanStep {

@@ -21,10 +21,15 @@ struct PlanBuilder: Sendable {
   subscript(tensor: TensorID) -> PlanTensor { tensors[tensor.index] }
 
   /// A tensor in a fresh arena region of its own.
-  mutating func activation(name: String, dtype: DType, dims: [Int]) throws(ModelError) -> TensorID {
+  mutating func activation(name: String, dtype: DType, dims: [Int], channelsLast: Bool = false) throws(ModelError)
+    -> TensorID
+  {
     let bytes = try Self.byteCount(name: name, dtype: dtype, dims: dims)
     regionSizes.append(bytes)
-    return add(PlanTensor(name: name, dtype: dtype, dims: dims, storage: .arena(region: regionSizes.count - 1)))
+    return add(
+      PlanTensor(
+        name: name, dtype: dtype, dims: dims, storage: .arena(region: regionSizes.count - 1),
+        isChannelsLast: channelsLast))
   }
 
   /// A tensor whose row-major bytes are `bytes`, placed in the constant section in `layout`.
@@ -40,7 +45,8 @@ struct PlanBuilder: Sendable {
   /// the operand's bytes).
   mutating func view(of source: TensorID, name: String, dims: [Int]) -> TensorID {
     let base = tensors[source.index]
-    return add(PlanTensor(name: name, dtype: base.dtype, dims: dims, storage: base.storage))
+    return add(
+      PlanTensor(name: name, dtype: base.dtype, dims: dims, storage: base.storage, isChannelsLast: base.isChannelsLast))
   }
 
   mutating func append(_ step: PlanStep) {

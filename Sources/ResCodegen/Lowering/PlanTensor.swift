@@ -25,6 +25,9 @@ struct PlanTensor: Sendable {
   var dtype: DType
   var dims: [Int]
   var storage: Storage
+  /// Channels-last (plan.proto `ActivationLayout`): `dims` stays the logical `[N, C, spatial...]`, the bytes
+  /// are `[N, spatial..., C]`. Only activations of rank 3–5 (`ChannelsLastAssignment`).
+  var isChannelsLast = false
 
   /// The arena region holding the tensor, nil for a constant.
   var arenaRegion: Int? {
