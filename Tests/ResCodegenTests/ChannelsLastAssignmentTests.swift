@@ -1,0 +1,135 @@
+import ResCodegen
+import ResIR
+import ResPlan
+import ResTestSupport
+import Testing
+
+/// Which values `ChannelsLastAssignment` stores channels-last, and where lowering puts the reorders: a region
+/// of convolutions goes channels-last only when its convolutions are at least twice the reorders it needs,
+/// and nothing else moves.
+@Suite struct ChannelsLastAssignmentTests {
+  static let same = Padding.explicit([1, 1, 1, 1])
+  static let none = Padding.explicit([0, 0, 0, 0])
+
+  /// `count` 3x3 convolutions of `channels` channels with ReLU, one after another from `x`.
+  static func convolutions(_ b: GraphBuilder, from x: ValueID, count: Int, channels: Int = 8) throws -> [ValueID] {
+    var results: [ValueID] = []
+    var current = x
+    for index in 0..<count {
+      current = try b.value(
+        .conv(convAttributes(kernel: [3, 3], padding: same, epilogue: Epilogue(activation: .relu))),
+        [current, b.filled("f32[\(channels),\(channels),3,3]", 0.1, name: "w\(index)")], name: "conv\(index)")
+      results.append(current)
+    }
+    return results
+  }
+
+  static func layouts(_ plan: DecodedPlan, _ kernel: KernelID) -> [Bool] {
+    plan.steps(kernel).map { plan.buffer($0.outputs[0]).layout == .channelsLast }
+  }
+
+  /// A ResNet-shaped chain: the image reordered once, every convolution and the max pool channels-last, the
+  /// global pooling reading channels-last and writing its one position row-major for the classifier.
+  @Test func aChainEndingInGlobalPoolingIsChannelsLastWithOneReorder() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,8,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 2)
+    let pooled = try b.value(
+      .maxPool(PoolAttributes(kernelShape: [2, 2], strides: [2, 2], dilations: [1, 1], padding: Self.none, ceilMode: false)),
+      [convs[1]], name: "pool")
+    let more = try Self.convolutions(b, from: pooled, count: 1)
+    let global = try b.value(.globalAveragePool, [more[0]], name: "gap")
+    let (_, plan) = try compile(b, outputs: [global])
+    #expect(plan.kernels == ["f32_reorder", "f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_pool", "f32_conv_nchw_generic", "f32_pool"])
+    #expect(plan.buffer(plan.steps[0].outputs[0]).layout == .channelsLast)
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true])
+    #expect(Self.layouts(plan, .f32Pool) == [true, false])
+    #expect(plan.output().layout == .rowMajor)
+  }
+
+  /// Two convolutions between a graph input and a graph output would pay two reorders: they stay row-major.
+  @Test func twoConvolutionsBetweenAnInputAndAnOutputStayRowMajor() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,8,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 2)
+    let (_, plan) = try compile(b, outputs: [convs[1]])
+    #expect(plan.kernels == ["f32_conv_nchw_generic", "f32_conv_nchw_generic"])
+    #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+  }
+
+  /// Four convolutions pay for an input and an output reorder; a value also read outside the region (a second
+  /// graph output) is reordered once, right where it is first read.
+  @Test func valuesLeavingTheRegionAreReorderedOnce() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,8,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 6)
+    let (_, plan) = try compile(b, outputs: [convs[5], convs[2]])
+    #expect(plan.steps(.f32Reorder).count == 3)
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [Bool](repeating: true, count: 6))
+    #expect(plan.output(0).layout == .rowMajor && plan.output(1).layout == .rowMajor)
+    let convolutions = plan.steps(.f32ConvNCHWGeneric)
+    #expect(
+      plan.steps(.f32Reorder).map(\.inputs[0])
+        == [plan.metadata.inputs[0].buffer, convolutions[5].outputs[0], convolutions[2].outputs[0]])
+  }
+
+  /// A Concat (DenseNet's skip) has no channels-last variant: each of its operands and its result would need
+  /// a reorder, so a block of one convolution per Concat stays row-major.
+  @Test func concatenationsKeepDenseBlocksRowMajor() throws {
+    let b = GraphBuilder()
+    var features = b.input("f32[1,8,12,12]")
+    for layer in 0..<4 {
+      let conv = try b.value(
+        .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
+        [features, b.filled("f32[4,\(8 + 4 * layer),3,3]", 0.1, name: "w\(layer)")], name: "conv\(layer)")
+      features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
+    }
+    let (_, plan) = try compile(b, outputs: [features])
+    #expect(plan.steps(.f32Reorder).isEmpty)
+    #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+  }
+
+  /// Convolutions without a channels-last method (weights computed at run time, a depthwise multiplier, a
+  /// prologue) break a chain into regions too small to pay.
+  @Test func convolutionsWithoutAChannelsLastMethodStayRowMajor() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,8,12,12]")
+    let weights = b.input("f32[8,8,3,3]", name: "w")
+    let first = try Self.convolutions(b, from: x, count: 2)
+    let computed = try b.value(.conv(convAttributes(kernel: [3, 3], padding: Self.same)), [first[1], weights], name: "computed")
+    let multiplied = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: Self.same, group: 8)), [computed, b.filled("f32[16,1,3,3]", 0.1)],
+      name: "depthwise2x")
+    let global = try b.value(.globalAveragePool, [multiplied], name: "gap")
+    let (_, plan) = try compile(b, outputs: [global])
+    #expect(plan.steps(.f32Reorder).isEmpty)
+    #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+  }
+
+  @Test func theOptionTurnsTheLayoutOff() throws {
+    let b = GraphBuilder()
+    let convs = try Self.convolutions(b, from: b.input("f32[1,8,12,12]"), count: 3)
+    let global = try b.value(.globalAveragePool, [convs[2]], name: "gap")
+    let (_, on) = try compile(b, outputs: [global])
+    #expect(on.steps(.f32Reorder).count == 1)
+    let (_, off) = try compile(b, outputs: [global], options: CodegenOptions(channelsLast: false))
+    #expect(off.steps(.f32Reorder).isEmpty)
+    #expect(off.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+  }
+
+  /// A channels-last convolution's constant weights are packed for its channels-last method: the direct
+  /// layout (16 output channels per panel) for a GEMM, Winograd's transform in 16-wide panels for a 3x3 of
+  /// 16 channels or more.
+  @Test func channelsLastWeightsArePackedForTheChannelsLastMethods() throws {
+    let b = GraphBuilder()
+    let convs = try Self.convolutions(b, from: b.input("f32[1,16,12,12]"), count: 3, channels: 16)
+    let pointwise = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: Self.none)), [convs[2], b.filled("f32[24,16,1,1]", 0.1)], name: "pw")
+    let global = try b.value(.globalAveragePool, [pointwise], name: "gap")
+    let (_, plan) = try compile(b, outputs: [global])
+    let packings = plan.steps(.f32ConvNCHWGeneric).map { plan.packing($0.inputs[1]) }
+    #expect(packings.map { $0?.width } == [16, 16, 16, 16])
+    #expect(packings.prefix(3).allSatisfy { $0?.isTransformed == true })
+    #expect(packings[3]?.isTransformed == false)
+  }
+}
