@@ -8,15 +8,19 @@ public struct CompileOptions: Sendable, Hashable {
   public var passes: [String]?
   /// Passes and patterns to skip (`--disable-pass NAME`).
   public var disabledPasses: Set<String>
+  /// Lets the code generator store chains of convolutions channels-last where that pays (the default);
+  /// off (`--row-major`), every activation stays in ONNX's row-major layout.
+  public var channelsLast: Bool
 
   public init(
     dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
-    disabledPasses: Set<String> = []
+    disabledPasses: Set<String> = [], channelsLast: Bool = true
   ) {
     self.dimensionBindings = dimensionBindings
     self.optimization = optimization
     self.passes = passes
     self.disabledPasses = disabledPasses
+    self.channelsLast = channelsLast
   }
 
   /// The passes to run, in order: the explicit list if there is one, else the level's pipeline.
@@ -36,6 +40,7 @@ public struct CompileOptions: Sendable, Hashable {
     let pipeline = passes.map { "passes: " + ($0.isEmpty ? "none" : $0.joined(separator: ",")) }
       ?? "-O\(optimization.rawValue)"
     let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
-    return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ","))
+    let layout = channelsLast ? "" : "; row-major"
+    return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout
   }
 }

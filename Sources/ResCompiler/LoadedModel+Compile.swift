@@ -14,7 +14,8 @@ extension LoadedModel {
   public func compile(_ graph: Graph, options: CompileOptions) throws(ModelError) -> CompiledPlan {
     let codegenOptions = CodegenOptions(
       dimensionBindings: options.dimensionBindings, producer: RescompileVersion.producer,
-      sourceFingerprint: try fingerprint.value(), compileOptions: options.description)
+      sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
+      channelsLast: options.channelsLast)
     return CompiledPlan(modelPath: path, plan: try PlanGenerator.generate(graph, options: codegenOptions))
   }
 }

@@ -2,7 +2,8 @@ import Foundation
 import ArgumentParser
 import ResCompiler
 
-/// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run. Shared by every command that
+/// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run; `--row-major`: no channels-last
+/// regions. Shared by every command that
 /// compiles (`compile`, `run` and `check` on a model, `bench` on a model).
 struct OptimizationArguments: ParsableArguments {
   @Option(
@@ -22,6 +23,11 @@ struct OptimizationArguments: ParsableArguments {
     help: ArgumentHelp("Skip this pass or pattern (repeatable).", valueName: "PASS"))
   var disabledPasses: [String] = []
 
+  @Flag(
+    name: .customLong("row-major"),
+    help: "Keep every activation in ONNX's row-major (NCHW) layout instead of computing chains of convolutions channels-last.")
+  var rowMajor = false
+
   func validate() throws {
     let named = (passes.map(Self.split) ?? []) + disabledPasses
     if let unknown = named.first(where: { Pipeline.pass(named: $0) == nil }) {
@@ -34,7 +40,7 @@ struct OptimizationArguments: ParsableArguments {
   func options(dimensionBindings: [String: Int] = [:]) -> CompileOptions {
     CompileOptions(
       dimensionBindings: dimensionBindings, optimization: level, passes: passes.map(Self.split),
-      disabledPasses: Set(disabledPasses))
+      disabledPasses: Set(disabledPasses), channelsLast: !rowMajor)
   }
 
   private static func split(_ list: String) -> [String] {
