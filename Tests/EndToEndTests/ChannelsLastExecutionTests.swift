@@ -1,0 +1,175 @@
+import ResCompiler
+import ResReference
+import ResTestSupport
+import Testing
+
+@testable import ResRuntime
+
+/// Residual networks of seeded random shape compiled with channels-last regions give the reference evaluator's
+/// results, on one thread and on three, and the row-major plan's within rounding: stems of 3x3 and 7x7 at
+/// stride 2, max and average pooling, basic blocks (Winograd's 3x3 from 16 channels), bottlenecks with strided
+/// projections, inverted residuals with depthwise layers at stride 1 and 2, grouped convolutions, unfused
+/// residual Adds and ReLUs, and a global pooling or a graph output at the end (a reorder back). Each network
+/// must really be channels-last: the plan has one reorder at its input and channels-last convolutions.
+@Suite struct ChannelsLastExecutionTests {
+  /// Builds the networks: every block reads `current` (`channels` channels of `size` x `size`) and replaces it.
+  struct NetworkBuilder {
+    let b = GraphBuilder()
+    var random: SeededGenerator
+    var current: ValueID
+    var channels: Int
+    var size: Int
+    var index = 0
+
+    init(seed: UInt64, channels: Int, size: Int) {
+      random = SeededGenerator(seed: seed)
+      current = b.input("f32[1,3,\(size),\(size)]")
+      self.channels = channels
+      self.size = size
+    }
+
+    mutating func weights(_ shape: [Int]) -> ValueID {
+      index += 1
+      let count = shape.reduce(1, *)
+      let scale = 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot()
+      return constant(random.floats(count).map { $0 * scale }, shape, name: "w\(index)")
+    }
+
+    func constant(_ values: [Float], _ dims: [Int], name: String) -> ValueID {
+      b.graph.addConstant(name: name, Constant(floats: values, dims: dims))
+    }
+
+    mutating func bias(_ count: Int) -> ValueID {
+      index += 1
+      return constant(random.floats(count).map { $0 * 0.1 }, [count], name: "b\(index)")
+    }
+
+    /// A convolution of `current` (or `input`) to `outputs` channels.
+    mutating func conv(
+      _ input: ValueID? = nil, inputChannels: Int? = nil, outputs: Int, kernel: Int, stride: Int = 1, group: Int = 1,
+      activation: Activation? = nil, residual: ValueID? = nil
+    ) throws -> ValueID {
+      let pad = kernel / 2
+      let attributes = ConvAttributes(
+        kernelShape: [kernel, kernel], strides: [stride, stride], dilations: [1, 1],
+        padding: .explicit([pad, pad, pad, pad]), group: group,
+        epilogue: Epilogue(residual: residual != nil, activation: activation))
+      let w = weights([outputs, (inputChannels ?? channels) / group, kernel, kernel])
+      index += 1
+      return try b.value(.conv(attributes), [input ?? current, w, bias(outputs), residual], name: "conv\(index)")
+    }
+
+    mutating func stem(kernel: Int) throws {
+      current = try conv(inputChannels: 3, outputs: channels, kernel: kernel, stride: 2, activation: .relu)
+      size = (size + 1) / 2
+    }
+
+    mutating func pool(max: Bool) throws {
+      let window = max ? 3 : 2
+      let attributes = PoolAttributes(
+        kernelShape: [window, window], strides: [2, 2], dilations: [1, 1],
+        padding: .explicit(max ? [1, 1, 1, 1] : [0, 0, 0, 0]), ceilMode: false)
+      index += 1
+      current = try b.value(max ? .maxPool(attributes) : .averagePool(attributes), [current], name: "pool\(index)")
+      size = max ? (size + 1) / 2 : size / 2
+    }
+
+    mutating func basicBlock() throws {
+      let first = try conv(outputs: channels, kernel: 3, activation: .relu)
+      current = try conv(first, outputs: channels, kernel: 3, activation: .relu, residual: current)
+    }
+
+    mutating func bottleneck(stride: Int, widening: Int) throws {
+      let outputs = channels * widening
+      let reduced = try conv(outputs: channels / 2, kernel: 1, activation: .relu)
+      let spatial = try conv(reduced, inputChannels: channels / 2, outputs: channels / 2, kernel: 3, stride: stride, activation: .relu)
+      let projection = try conv(outputs: outputs, kernel: 1, stride: stride)
+      current = try conv(
+        spatial, inputChannels: channels / 2, outputs: outputs, kernel: 1, activation: .relu, residual: projection)
+      channels = outputs
+      size = (size - 1) / stride + 1
+    }
+
+    mutating func invertedResidual(stride: Int) throws {
+      let expanded = channels * 3
+      let relu6 = Activation.clip(min: 0, max: 6)
+      let expand = try conv(outputs: expanded, kernel: 1, activation: relu6)
+      let depthwise = try conv(
+        expand, inputChannels: expanded, outputs: expanded, kernel: 3, stride: stride, group: expanded, activation: relu6)
+      let project = try conv(
+        depthwise, inputChannels: expanded, outputs: channels, kernel: 1, residual: stride == 1 ? current : nil)
+      current = project
+      size = (size - 1) / stride + 1
+    }
+
+    mutating func groupedBranches() throws {
+      let left = try conv(outputs: channels, kernel: 3, group: 2, activation: .relu)
+      let right = try conv(outputs: channels, kernel: 1)
+      index += 1
+      let sum = try b.value(.binary(.add), [left, right], name: "add\(index)")
+      current = try b.value(.unary(.relu), [sum], name: "relu\(index)")
+    }
+
+    mutating func globalPooling() throws {
+      current = try b.value(.globalAveragePool, [current], name: "gap")
+    }
+  }
+
+  /// The networks, by seed: each a stem, maybe a pooling, four random blocks, and a global pooling or not.
+  static func network(seed: UInt64) throws -> Graph {
+    var random = SeededGenerator(seed: seed)
+    var network = NetworkBuilder(seed: seed, channels: [8, 16, 24][Int(random.next() % 3)], size: 17 + Int(random.next() % 12))
+    try network.stem(kernel: seed % 2 == 0 ? 3 : 7)
+    if random.next() % 2 == 0 { try network.pool(max: random.next() % 2 == 0) }
+    for _ in 0..<4 {
+      switch random.next() % 5 {
+      case 0: try network.basicBlock()
+      case 1: try network.bottleneck(stride: Int(random.next() % 2) + 1, widening: 2)
+      case 2: try network.invertedResidual(stride: Int(random.next() % 2) + 1)
+      case 3: try network.groupedBranches()
+      default: try network.basicBlock()
+      }
+    }
+    if seed % 3 != 0 { try network.globalPooling() }
+    network.b.graph.outputs = [network.current]
+    return network.b.graph
+  }
+
+  @Test(arguments: Array(UInt64(1)...12))
+  func randomResidualNetworksMatchTheReference(seed: UInt64) throws {
+    let graph = try Self.network(seed: seed)
+    let plan = try PlanGenerator.generate(graph)
+    let decoded = try Plan(bytes: plan.bytes)
+    let kernels = decoded.program.steps.map(\.kernel)
+    #expect(kernels.first == .f32Reorder, "seed \(seed): the image is reordered first")
+    #expect(decoded.program.steps.contains { $0.kernel == .f32ConvNCHWGeneric && $0.outputs[0].isChannelsLast })
+    let inputs = try SeededInputs.make(for: graph, seed: seed)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(channelsLast: false), inputs: inputs)
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "seed \(seed), \(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 1e-4, atol: 1e-4) == nil, "seed \(seed)")
+    }
+  }
+}
+
+/// A seeded generator, so the networks are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// Floats uniform in `-1...1`.
+  mutating func floats(_ count: Int) -> [Float] {
+    (0..<count).map { _ in Float.random(in: -1...1, using: &self) }
+  }
+}
