@@ -1,0 +1,224 @@
+import ResKernels
+import ResPlan
+import Testing
+
+@testable import ResRuntime
+
+/// `ChannelsLastConvolution` against a naive channels-last convolution in double precision, over 1-D and
+/// 2-D windows (1×1 to 7×7, strides, dilations, uneven pads), groups 1–3, channel counts that leave partial
+/// 16-channel panels and partial 6-position tiles, batch 2, every epilogue combination, and 1 and 3 workers
+/// (whose results must be bit-identical), with the real cache blocks and with tiny ones that cut every
+/// task into many blocks of positions.
+@Suite struct ChannelsLastConvolutionTests {
+  struct Geometry: Sendable {
+    var spatial: [Int]
+    var kernel: [Int]
+    var strides: [Int]
+    var dilations: [Int]
+    /// Begins, then ends.
+    var pads: [Int]
+  }
+
+  struct Case: CustomStringConvertible, Sendable {
+    var geometry: Geometry
+    var channelsPerGroup: Int
+    var outputChannelsPerGroup: Int
+    var groups: Int
+    var blocking: ChannelsLastConvolution.Blocking
+
+    var description: String {
+      "in\(geometry.spatial) k\(geometry.kernel) s\(geometry.strides) d\(geometry.dilations) p\(geometry.pads) "
+        + "Cg\(channelsPerGroup) Mg\(outputChannelsPerGroup) g\(groups) block \(blocking.inputBlockBytes)"
+    }
+  }
+
+  static let geometries: [Geometry] = [
+    Geometry(spatial: [9, 13], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
+    Geometry(spatial: [11, 6], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 1, 2]),
+    Geometry(spatial: [7, 9], kernel: [2, 3], strides: [1, 2], dilations: [2, 1], pads: [0, 1, 2, 1]),
+    Geometry(spatial: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
+    Geometry(spatial: [9, 8], kernel: [1, 1], strides: [2, 3], dilations: [1, 1], pads: [0, 0, 0, 0]),
+    Geometry(spatial: [6, 5], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 2]),
+    Geometry(spatial: [15, 13], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3, 3, 3]),
+    Geometry(spatial: [12, 10], kernel: [5, 3], strides: [3, 1], dilations: [2, 3], pads: [4, 2, 1, 3]),
+    Geometry(spatial: [17], kernel: [3], strides: [1], dilations: [1], pads: [1, 1]),
+    Geometry(spatial: [20], kernel: [5], strides: [3], dilations: [2], pads: [2, 0]),
+    Geometry(spatial: [11], kernel: [1], strides: [1], dilations: [1], pads: [0, 0]),
+  ]
+  /// Input and output channels per group: a stem's 3 channels, outputs leaving 1–15 lanes of the last panel
+  /// (the 8-lane path at 4 and 8), several panels.
+  static let channelPairs: [(Int, Int)] = [(3, 21), (5, 40), (17, 9), (7, 4), (2, 33), (12, 8)]
+  static let tiny = ChannelsLastConvolution.Blocking(inputBlockBytes: 1, blockPointers: 1)
+
+  static let cases: [Case] = geometries.enumerated().flatMap { index, geometry in
+    (1...3).map { groups in
+      let (channels, outputs) = channelPairs[(index + groups) % channelPairs.count]
+      return Case(
+        geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: outputs, groups: groups,
+        blocking: groups == 2 ? tiny : .standard)
+    }
+  }
+
+  static let epilogues: [(bias: Bool, residual: Bool, activation: PointwiseFunction)] = [
+    (false, false, .identity), (true, false, .relu), (false, true, .clip(min: -0.5, max: 0.75)),
+    (true, true, .relu), (true, true, .sigmoid),
+  ]
+
+  @Test(arguments: cases)
+  func matchesNaiveConvolution(_ spec: Case) throws {
+    let problem = try Problem(spec)
+    let pool = WorkerPool(helpers: 2)
+    defer { pool.shutDown() }
+    for (index, epilogue) in Self.epilogues.enumerated() {
+      let label = "\(spec) epilogue \(index)"
+      let single = problem.run(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation, workers: 1, pool: nil)
+      let split = problem.run(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation, workers: 3, pool: pool)
+      #expect(single.elementsEqual(split, by: { $0.bitPattern == $1.bitPattern }), "\(label): 3 workers differ")
+      let expected = problem.naive(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation)
+      expectClose(
+        single.map(Double.init), expected, absolute: 1e-5 * Double(problem.depth + 2), relative: 1e-4, label)
+    }
+  }
+
+  @Test func rejectsWeightsOfAnotherShape() throws {
+    let problem = try Problem(Self.cases[0])
+    #expect(throws: RuntimeError.self) {
+      try ChannelsLastConvolution(
+        weights: problem.convolution.weights, axes: problem.axes, groups: problem.spec.groups,
+        channelsPerGroup: problem.spec.channelsPerGroup + 1, outputChannelsPerGroup: problem.spec.outputChannelsPerGroup)
+    }
+  }
+
+  /// One case's random tensors, its convolution, and both ways of computing it.
+  struct Problem {
+    static let batch = 2
+    let spec: Case
+    let axes: WindowAxes
+    let convolution: ChannelsLastConvolution
+    /// Channels-last input, ONNX weights `[M, Cg, k...]`, bias, channels-last residual.
+    let x: [Float]
+    let w: [Float]
+    let bias: [Float]
+    let residual: [Float]
+    let depth: Int
+    let site = StepSite(index: 0, name: "test", kernel: "test")
+
+    init(_ spec: Case) throws {
+      self.spec = spec
+      let geometry = spec.geometry
+      let operands = StepOperands(
+        site: site, inputs: [], outputs: [], constants: UnsafeRawBufferPointer(start: nil, count: 0))
+      var axes = try WindowAxes(
+        input: geometry.spatial, kernelShape: geometry.kernel.map(Int64.init), defaultKernel: nil,
+        strides: geometry.strides.map(Int64.init), dilations: geometry.dilations.map(Int64.init),
+        pads: geometry.pads.map(Int64.init), operands: operands)
+      let rank = geometry.spatial.count
+      let output = try ((3 - rank)..<3).map { axis in try #require(axes.floorOutput(axis: axis)) }
+      try axes.setOutput(output, operands)
+      self.axes = axes
+      var random = SeededGenerator(seed: UInt64(spec.description.utf8.reduce(7) { $0 &* 31 &+ Int($1) }.magnitude))
+      let channels = spec.groups * spec.channelsPerGroup
+      let outputChannels = spec.groups * spec.outputChannelsPerGroup
+      depth = spec.channelsPerGroup * axes.kernelVolume
+      x = random.floats(Self.batch * axes.inputPlane * channels)
+      w = random.floats(outputChannels * depth)
+      bias = random.floats(outputChannels)
+      residual = random.floats(Self.batch * axes.outputPlane * outputChannels)
+      let shape = ConvShape(
+        input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
+        padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: spec.groups, channelsPerGroup: spec.channelsPerGroup,
+        outputChannelsPerGroup: spec.outputChannelsPerGroup)
+      let layout = try #require(ConvMethod.direct.weightLayout(shape, widths: .runtime))
+      var panels: [PackedPanels] = []
+      try w.withUnsafeBufferPointer { weights in
+        for group in 0..<spec.groups {
+          panels.append(try PackedPanels(weights.baseAddress! + group * layout.matrixStride, layout: layout))
+        }
+      }
+      convolution = try ChannelsLastConvolution(
+        weights: panels, axes: axes, groups: spec.groups, channelsPerGroup: spec.channelsPerGroup,
+        outputChannelsPerGroup: spec.outputChannelsPerGroup, blocking: spec.blocking)
+    }
+
+    var outputCount: Int { Self.batch * axes.outputPlane * spec.groups * spec.outputChannelsPerGroup }
+
+    /// The batch through `convolution` on a run context of its own.
+    func run(bias useBias: Bool, residual useResidual: Bool, _ activation: PointwiseFunction, workers: Int, pool: WorkerPool?)
+      -> [Float]
+    {
+      var y = [Float](repeating: .nan, count: outputCount)
+      let perWorker = (try? convolution.scratchBytesPerWorker(site: site)) ?? 0
+      let stride = (perWorker + 63) / 64 * 64
+      var scratch = [Float](repeating: .nan, count: stride / 4 * workers + 16)
+      let addresses: [UnsafeMutableRawPointer] = []
+      addresses.withUnsafeBufferPointer { table in
+        scratch.withUnsafeMutableBytes { scratchBytes in
+          x.withUnsafeBufferPointer { input in
+            bias.withUnsafeBufferPointer { biasPointer in
+              residual.withUnsafeBufferPointer { residualPointer in
+                y.withUnsafeMutableBufferPointer { output in
+                  let context = RunContext(
+                    addresses: table, scratch: scratchBytes.baseAddress!, scratchStride: stride,
+                    sharedScratch: scratchBytes.baseAddress!, threads: workers, pool: pool)
+                  convolution.run(
+                    context,
+                    ChannelsLastConvolution.Operands(
+                      input: input.baseAddress!, output: output.baseAddress!,
+                      bias: useBias ? biasPointer.baseAddress : nil,
+                      residual: useResidual ? residualPointer.baseAddress : nil, activation: activation,
+                      batch: Self.batch),
+                    workers: workers)
+                }
+              }
+            }
+          }
+        }
+      }
+      return y
+    }
+
+    /// The convolution by its definition, channels-last: output (n, position, m) sums every tap and input
+    /// channel of m's group whose input position lies inside the input.
+    func naive(bias useBias: Bool, residual useResidual: Bool, _ activation: PointwiseFunction) -> [Double] {
+      let channels = spec.groups * spec.channelsPerGroup
+      let outputChannels = spec.groups * spec.outputChannelsPerGroup
+      var y = [Double](repeating: 0, count: outputCount)
+      for n in 0..<Self.batch {
+        for od in 0..<axes.output[0] {
+          for oh in 0..<axes.output[1] {
+            for ow in 0..<axes.output[2] {
+              let position = (od * axes.output[1] + oh) * axes.output[2] + ow
+              for m in 0..<outputChannels {
+                let group = m / spec.outputChannelsPerGroup
+                var sum = 0.0
+                for c in 0..<spec.channelsPerGroup {
+                  for kd in 0..<axes.kernel[0] {
+                    for kh in 0..<axes.kernel[1] {
+                      for kw in 0..<axes.kernel[2] {
+                        let d = od * axes.strides[0] - axes.padsBegin[0] + kd * axes.dilations[0]
+                        let h = oh * axes.strides[1] - axes.padsBegin[1] + kh * axes.dilations[1]
+                        let w = ow * axes.strides[2] - axes.padsBegin[2] + kw * axes.dilations[2]
+                        guard d >= 0, d < axes.input[0], h >= 0, h < axes.input[1], w >= 0, w < axes.input[2] else {
+                          continue
+                        }
+                        let inputPosition = (d * axes.input[1] + h) * axes.input[2] + w
+                        let xValue = x[(n * axes.inputPlane + inputPosition) * channels + group * spec.channelsPerGroup + c]
+                        let tap = (kd * axes.kernel[1] + kh) * axes.kernel[2] + kw
+                        sum += Double(xValue) * Double(self.w[m * depth + c * axes.kernelVolume + tap])
+                      }
+                    }
+                  }
+                }
+                let index = (n * axes.outputPlane + position) * outputChannels + m
+                if useBias { sum += Double(bias[m]) }
+                if useResidual { sum += Double(residual[index]) }
+                y[index] = NaiveMath.pointwise(activation, sum)
+              }
+            }
+          }
+        }
+      }
+      return y
+    }
+  }
+}
