@@ -22,12 +22,12 @@ extension IndirectGemmMicrokernel6x16 {
     var rows = tile.indirection
     var tapWeights = tile.b
     for _ in 0..<tile.taps {
-      let a0 = rows[0]
-      let a1 = rows[1]
-      let a2 = rows[2]
-      let a3 = rows[3]
-      let a4 = rows[4]
-      let a5 = rows[5]
+      let a0 = rows[0] + tile.channelOffset
+      let a1 = rows[1] + tile.channelOffset
+      let a2 = rows[2] + tile.channelOffset
+      let a3 = rows[3] + tile.channelOffset
+      let a4 = rows[4] + tile.channelOffset
+      let a5 = rows[5] + tile.channelOffset
       var b = tapWeights
       var channel = 0
       while channel + 1 < tile.channels {

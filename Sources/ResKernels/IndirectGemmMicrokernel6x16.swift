@@ -11,6 +11,7 @@ public enum IndirectGemmMicrokernel6x16 {
   public static let lanes = 16
 
   public static func run(_ tile: IndirectGemmTile) {
+    tile.gemmTile.prefetchOutput()
     if tile.columns <= GemmMicrokernel6x16.halfWidth {
       runLowerHalf(tile)
       return
@@ -25,12 +26,12 @@ public enum IndirectGemmMicrokernel6x16 {
     var rows = tile.indirection
     var tapWeights = tile.b
     for _ in 0..<tile.taps {
-      let a0 = rows[0]
-      let a1 = rows[1]
-      let a2 = rows[2]
-      let a3 = rows[3]
-      let a4 = rows[4]
-      let a5 = rows[5]
+      let a0 = rows[0] + tile.channelOffset
+      let a1 = rows[1] + tile.channelOffset
+      let a2 = rows[2] + tile.channelOffset
+      let a3 = rows[3] + tile.channelOffset
+      let a4 = rows[4] + tile.channelOffset
+      let a5 = rows[5] + tile.channelOffset
       var b = tapWeights
       var channel = 0
       while channel < tile.channels {

@@ -7,8 +7,9 @@ import Testing
 /// `ChannelsLastConvolution` against a naive channels-last convolution in double precision, over 1-D and
 /// 2-D windows (1×1 to 7×7, strides, dilations, uneven pads), groups 1–3, channel counts that leave partial
 /// 16-channel panels and partial 6-position tiles, batch 2, every epilogue combination, and 1 and 3 workers
-/// (whose results must be bit-identical), with the real cache blocks and with tiny ones that cut every
-/// task into many blocks of positions.
+/// (whose results must be bit-identical), through each strategy: the real cache blocks (short reductions
+/// as packed tiles, 1×1 stride-1 windows as a plain GEMM), and the indirect kernel for every geometry with
+/// real blocks and with tiny ones that cut every task into many blocks of positions and input channels.
 @Suite struct ChannelsLastConvolutionTests {
   struct Geometry: Sendable {
     var spatial: [Int]
@@ -25,10 +26,12 @@ import Testing
     var outputChannelsPerGroup: Int
     var groups: Int
     var blocking: ChannelsLastConvolution.Blocking
+    /// Indices into `epilogues`: two per case, every combination over the grid.
+    var epilogues: [Int]
 
     var description: String {
       "in\(geometry.spatial) k\(geometry.kernel) s\(geometry.strides) d\(geometry.dilations) p\(geometry.pads) "
-        + "Cg\(channelsPerGroup) Mg\(outputChannelsPerGroup) g\(groups) block \(blocking.inputBlockBytes)"
+        + "Cg\(channelsPerGroup) Mg\(outputChannelsPerGroup) g\(groups) block \(blocking.inputBlockBytes)/\(blocking.packedTileDepth)"
     }
   }
 
@@ -48,14 +51,21 @@ import Testing
   /// Input and output channels per group: a stem's 3 channels, outputs leaving 1–15 lanes of the last panel
   /// (the 8-lane path at 4 and 8), several panels.
   static let channelPairs: [(Int, Int)] = [(3, 21), (5, 40), (17, 9), (7, 4), (2, 33), (12, 8)]
-  static let tiny = ChannelsLastConvolution.Blocking(inputBlockBytes: 1, blockPointers: 1)
+  /// Every geometry through the indirect kernel (no packed tiles), its reduction cut into blocks of 2 or 3
+  /// input channels and its positions into blocks of one tile.
+  static let tiny = ChannelsLastConvolution.Blocking(
+    inputBlockBytes: 1, blockPointers: 1, unblockedReductionSteps: 8, blockReductionSteps: 9, packedTileDepth: 0)
+  /// The real position blocks, every geometry through the indirect kernel.
+  static let indirect = ChannelsLastConvolution.Blocking(
+    inputBlockBytes: 160 * 1024, blockPointers: 16 * 1024, unblockedReductionSteps: 2304, blockReductionSteps: 1152,
+    packedTileDepth: 0)
 
   static let cases: [Case] = geometries.enumerated().flatMap { index, geometry in
     (1...3).map { groups in
       let (channels, outputs) = channelPairs[(index + groups) % channelPairs.count]
       return Case(
         geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: outputs, groups: groups,
-        blocking: groups == 2 ? tiny : .standard)
+        blocking: [.standard, tiny, indirect][groups - 1], epilogues: [index % 5, (index + groups) % 5])
     }
   }
 
@@ -67,14 +77,16 @@ import Testing
   @Test(arguments: cases)
   func matchesNaiveConvolution(_ spec: Case) throws {
     let problem = try Problem(spec)
-    let pool = WorkerPool(helpers: 2)
+    let pool = WorkerPool(helpers: 2, spinNanoseconds: 0, yieldNanoseconds: 0)
     defer { pool.shutDown() }
-    for (index, epilogue) in Self.epilogues.enumerated() {
+    let sums = problem.naiveSums()
+    for index in spec.epilogues {
+      let epilogue = Self.epilogues[index]
       let label = "\(spec) epilogue \(index)"
       let single = problem.run(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation, workers: 1, pool: nil)
       let split = problem.run(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation, workers: 3, pool: pool)
       #expect(single.elementsEqual(split, by: { $0.bitPattern == $1.bitPattern }), "\(label): 3 workers differ")
-      let expected = problem.naive(bias: epilogue.bias, residual: epilogue.residual, epilogue.activation)
+      let expected = problem.finish(sums, bias: epilogue.bias, residual: epilogue.residual, epilogue.activation)
       expectClose(
         single.map(Double.init), expected, absolute: 1e-5 * Double(problem.depth + 2), relative: 1e-4, label)
     }
@@ -177,9 +189,9 @@ import Testing
       return y
     }
 
-    /// The convolution by its definition, channels-last: output (n, position, m) sums every tap and input
-    /// channel of m's group whose input position lies inside the input.
-    func naive(bias useBias: Bool, residual useResidual: Bool, _ activation: PointwiseFunction) -> [Double] {
+    /// The convolution's sums by their definition, channels-last: output (n, position, m) sums every tap and
+    /// input channel of m's group whose input position lies inside the input.
+    func naiveSums() -> [Double] {
       let channels = spec.groups * spec.channelsPerGroup
       let outputChannels = spec.groups * spec.outputChannelsPerGroup
       var y = [Double](repeating: 0, count: outputCount)
@@ -209,16 +221,26 @@ import Testing
                     }
                   }
                 }
-                let index = (n * axes.outputPlane + position) * outputChannels + m
-                if useBias { sum += Double(bias[m]) }
-                if useResidual { sum += Double(residual[index]) }
-                y[index] = NaiveMath.pointwise(activation, sum)
+                y[(n * axes.outputPlane + position) * outputChannels + m] = sum
               }
             }
           }
         }
       }
       return y
+    }
+
+    /// `sums` through the epilogue: bias per output channel, then the residual, then the activation.
+    func finish(_ sums: [Double], bias useBias: Bool, residual useResidual: Bool, _ activation: PointwiseFunction)
+      -> [Double]
+    {
+      let outputChannels = spec.groups * spec.outputChannelsPerGroup
+      return sums.enumerated().map { index, sum in
+        var value = sum
+        if useBias { value += Double(bias[index % outputChannels]) }
+        if useResidual { value += Double(residual[index]) }
+        return NaiveMath.pointwise(activation, value)
+      }
     }
   }
 }
