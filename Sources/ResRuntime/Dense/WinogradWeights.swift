@@ -1,10 +1,12 @@
 import ResPlan
 
 /// A 3×3 convolution's weights in the Winograd domain, `U = G g Gᵀ` for every (output, input) channel pair,
-/// in the GEMM microkernel's A panels: each group's `n²` frequencies are one `M × C` A operand each (`M`
-/// output and `C` input channels per group), in `MR`-row panels over the whole reduction, zero-padded past
-/// the last output channel (`WinogradFilter.layout`, the layout a compiled plan stores them in). Frequency
-/// `ξ` of group `g` starts at `(g·n² + ξ) · panelFloats`.
+/// in GEMM panels: each group's `n²` frequencies are one `M × C` operand each (`M` output and `C` input
+/// channels per group), in panels of `width` output channels over the whole reduction, zero-padded past the
+/// last output channel (`WinogradFilter.layout`, the layout a compiled plan stores them in). Frequency `ξ` of
+/// group `g` starts at `(g·n² + ξ) · panelFloats`. The width is the GEMM microkernel's `MR` when the weights
+/// are its A operand (`WinogradConvolution`, NCHW) and its `NR` when they are its B operand
+/// (`ChannelsLastWinograd`: output channels on the vector lanes).
 ///
 /// The plan's transformed bytes are used in place when they are in exactly this layout (no copy, no page
 /// touched before a run reads them); weights in ONNX layout (a hand-written plan) are transformed once at
@@ -49,9 +51,12 @@ final class WinogradWeights: @unchecked Sendable {
     base + (group * variant.inputTile * variant.inputTile + frequency) * layout.floatsPerMatrix
   }
 
+  /// The panel widths the runtime computes with: `WinogradConvolution`'s and `ChannelsLastWinograd`'s.
+  static let panelWidths = [WinogradConvolution.kernel.mr, ChannelsLastWinograd.lanes]
+
   private static func variant(of layout: PanelLayout) throws(RuntimeError) -> WinogradVariant {
     guard let variant = WinogradVariant(outputTile: layout.winogradOutputTile),
-      layout.width == WinogradConvolution.kernel.mr
+      panelWidths.contains(layout.width)
     else { throw .invalidPlan("Winograd weights in \(layout) are not a layout this runtime computes with") }
     return variant
   }

@@ -1,0 +1,385 @@
+import ResKernels
+
+/// A convolution of channels-last tensors (`[N, spatial..., C]` storage) as a GEMM whose A rows are the input
+/// positions read in place: output positions × output channels, reduced over kernel taps × input channels
+/// (XNNPACK's indirect GEMM). In channels-last the `C/g` values a tap reads at one position are contiguous,
+/// so nothing is packed per run: each tile of 6 positions gets one pointer per tap and position (or a zero
+/// row where its window lies in the padding) and `IndirectGemmMicrokernel6x16` multiplies in place.
+///
+/// Serves every geometry with more than one input channel per group: any 1-D, 2-D or 3-D window, strides,
+/// dilations, uneven padding, groups, batch. The weights are the direct method's panels
+/// (`ConvMethod.direct.weightLayout`: per group, 16 output channels wide, ONNX reduction order), as the plan
+/// stores them, so loading repacks nothing. How the tiles are computed depends on the geometry (`Strategy`).
+struct ChannelsLastConvolution: Sendable {
+  static let kernel = IndirectGemmMicrokernel6x16.self
+  static let positionsPerTile = IndirectGemmMicrokernel6x16.positions
+  static let lanes = IndirectGemmMicrokernel6x16.lanes
+
+  let axes: WindowAxes
+  let groups: Int
+  let channelsPerGroup: Int
+  let outputChannelsPerGroup: Int
+  /// One per group: `outputChannelsPerGroup × (channelsPerGroup · kernel volume)` in 16-row panels.
+  let weights: [PackedPanels]
+  let strategy: Strategy
+  /// Output positions whose indirection is built at once and which every panel of weights of a task sweeps
+  /// before the next block starts (see `Blocking`); a multiple of the tile.
+  let positionsPerBlock: Int
+  /// Input channels summed per kernel call (`indirect` only); later blocks add to the output.
+  let channelBlock: Int
+
+  /// How the tiles are computed, chosen from the geometry (measured on ResNet-50's and MobileNetV2's layers).
+  enum Strategy: Sendable {
+    /// A 1×1, stride-1, unpadded window: X's positions are the rows of a plain GEMM's A, read in place
+    /// (`GemmDriver` with `GemmA.rows` and the weights as prepacked B, as `MatMulOperator` multiplies
+    /// activations). Its cache blocking beat the indirect loop on every such layer measured.
+    case gemm
+    /// A short reduction (`Blocking.packedTileDepth` steps or fewer: a stem on 3 colour channels): each tile's
+    /// rows gathered once into a packed panel in the weights' reduction order, then every panel of weights
+    /// multiplied by `GemmMicrokernel6x16`. The indirect kernel's per-tap loop of 3 channels ran at a third
+    /// of the stem's NCHW grid method.
+    case packedTiles
+    /// Everything else: `IndirectGemmMicrokernel6x16` over pointer tables.
+    case indirect
+  }
+
+  /// The cache blocking of the loops around the kernel.
+  struct Blocking: Sendable {
+    /// A block of positions is whole output rows whose input rows (the channels of one group) fit in this
+    /// many bytes, so that they come from memory once and from cache for every panel of weights ...
+    var inputBlockBytes: Int
+    /// ... and whose indirection table (one pointer per position and tap) has at most this many pointers.
+    var blockPointers: Int
+    /// Reductions longer than this many steps are summed in blocks of input channels of at most
+    /// `blockReductionSteps` steps, so that the block of a weight panel stays in the second-level cache
+    /// beside the input rows the tiles stream past it.
+    var unblockedReductionSteps: Int
+    var blockReductionSteps: Int
+    /// Reductions up to this many steps take `Strategy.packedTiles`.
+    var packedTileDepth: Int
+
+    static let standard = Blocking(
+      inputBlockBytes: 160 * 1024, blockPointers: 16 * 1024, unblockedReductionSteps: 2304,
+      blockReductionSteps: 1152, packedTileDepth: 160)
+  }
+
+  /// `weights`: one `PackedPanels` per group in `ConvMethod.direct`'s layout (16 wide, depth
+  /// `channelsPerGroup · kernel volume`, reduction step `c · volume + tap`).
+  init(
+    weights: [PackedPanels], axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    blocking: Blocking = .standard
+  ) throws(RuntimeError) {
+    let depth = RunContext.work(channelsPerGroup, axes.kernelVolume)
+    guard weights.count == groups,
+      weights.allSatisfy({
+        $0.width == Self.lanes && $0.rows == outputChannelsPerGroup && $0.depth == depth
+      })
+    else {
+      throw RuntimeError(
+        .invalidPlan,
+        "channels-last convolution weights are not \(groups) panels of \(Self.lanes) lanes, "
+          + "\(outputChannelsPerGroup) rows and \(depth) steps")
+    }
+    self.axes = axes
+    self.groups = groups
+    self.channelsPerGroup = channelsPerGroup
+    self.outputChannelsPerGroup = outputChannelsPerGroup
+    self.weights = weights
+    strategy = Self.strategy(axes, depth: depth, blocking)
+    let blocks =
+      strategy != .indirect || depth <= blocking.unblockedReductionSteps
+      ? 1 : (depth + blocking.blockReductionSteps - 1) / blocking.blockReductionSteps
+    channelBlock = max(1, (channelsPerGroup + blocks - 1) / blocks)
+    positionsPerBlock = Self.positionsPerBlock(axes, channels: channelBlock, blocking)
+  }
+
+  private static func strategy(_ axes: WindowAxes, depth: Int, _ blocking: Blocking) -> Strategy {
+    let unpadded = axes.padsBegin.allSatisfy { $0 == 0 } && axes.padsEnd.allSatisfy { $0 == 0 }
+    if axes.kernelVolume == 1, unpadded, axes.strides.allSatisfy({ $0 == 1 }) { return .gemm }
+    return depth <= blocking.packedTileDepth ? .packedTiles : .indirect
+  }
+
+  /// Whole output rows whose input rows fit `inputBlockBytes` (at least one row), at most `blockPointers /
+  /// kernel volume` positions (at least one tile), rounded up to whole tiles.
+  private static func positionsPerBlock(_ axes: WindowAxes, channels: Int, _ blocking: Blocking) -> Int {
+    let tile = positionsPerTile
+    let positionBytes = (RunContext.work(channels, 4) + 63) / 64 * 64
+    let rowBytes = RunContext.work(positionBytes, axes.input[2])
+    let window = (axes.kernel[1] - 1) * axes.dilations[1] + 1
+    let inputRows = blocking.inputBlockBytes / max(rowBytes, 1)
+    let outputRows = inputRows <= window ? 1 : (inputRows - window) / axes.strides[1] + 1
+    let byInput = RunContext.work(outputRows, axes.output[2])
+    let byTable = blocking.blockPointers / max(axes.kernelVolume, 1)
+    let positions = max(tile, min(byInput, byTable, max(axes.outputPlane, 1)))
+    return (positions + tile - 1) / tile * tile
+  }
+
+  var methodLabel: String {
+    switch strategy {
+    case .gemm: "channels-last GEMM"
+    case .packedTiles: "channels-last packed-tile GEMM"
+    case .indirect: "channels-last indirect GEMM"
+    }
+  }
+
+  /// Multiply–adds of a batch of `batch` images, for `RunContext.workers(work:tasks:)`.
+  func work(batch: Int) -> Int {
+    RunContext.work(batch, groups, outputChannelsPerGroup, axes.outputPlane, channelsPerGroup, axes.kernelVolume)
+  }
+
+  /// Floats of a worker's zero row: one group's input channels, rounded up to a cache line.
+  private var zeroRowFloats: Int { (channelsPerGroup + 15) / 16 * 16 }
+
+  /// Bytes of scratch one worker needs: for the GEMM, `GemmDriver`'s; else the zero row, the indirection
+  /// table of a block of positions, and for packed tiles one tile's packed rows.
+  func scratchBytesPerWorker(site: StepSite) throws(RuntimeError) -> Int {
+    switch strategy {
+    case .gemm:
+      return try CheckedMath.multiply(GemmDriver.scratchFloats(packsA: false), 4, "\(site): GEMM scratch bytes")
+    case .packedTiles, .indirect:
+      let pointers = try CheckedMath.multiply(positionsPerBlock, axes.kernelVolume, "\(site): indirection table")
+      let tableBytes = try CheckedMath.multiply(
+        pointers, MemoryLayout<UnsafePointer<Float>>.stride, "\(site): indirection bytes")
+      let tileFloats = strategy == .packedTiles ? try packedTileFloats(site: site) : 0
+      let floats = try CheckedMath.add(zeroRowFloats, tileFloats, "\(site): scratch floats")
+      return try CheckedMath.add(tableBytes, try CheckedMath.multiply(floats, 4, "\(site): scratch bytes"), "\(site): scratch bytes")
+    }
+  }
+
+  /// Floats of one packed tile: 6 rows of the whole reduction.
+  private func packedTileFloats(site: StepSite) throws(RuntimeError) -> Int {
+    try CheckedMath.product([Self.positionsPerTile, channelsPerGroup, axes.kernelVolume], "\(site): packed tile")
+  }
+
+  /// Nothing is shared between the workers.
+  var sharedScratchBytes: Int { 0 }
+
+  /// The tensors of one run, each at its first element, channels-last: `input` `[N, spatial..., C]`,
+  /// `output` and `residual` `[N, spatial..., M]`, `bias` `[M]`.
+  struct Operands {
+    var input: UnsafePointer<Float>
+    var output: UnsafeMutablePointer<Float>
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var activation: PointwiseFunction
+    var batch: Int
+  }
+
+  /// Convolves the whole batch, split over `workers` along (image, group) problems, then positions or
+  /// output channels (`GemmPartition`); every output sums its taps and channels in the same order on any
+  /// split, so the result does not depend on the worker count.
+  func run(_ context: RunContext, _ operands: Operands, workers: Int) {
+    let tasks = GemmPartition.tasks(
+      problems: operands.batch * groups, m: axes.outputPlane, n: outputChannelsPerGroup, workers: workers,
+      rowGranule: Self.positionsPerTile, columnGranule: Self.lanes)
+    context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
+      let task = tasks[index]
+      let scratch = context.scratchFloats(worker: worker)
+      switch strategy {
+      case .gemm: runGemm(task, operands, scratch: scratch)
+      case .packedTiles, .indirect: runTiles(task, operands, scratch: scratch)
+      }
+    }
+  }
+
+  /// Where one task's problem (image and group) starts in the input and output.
+  private struct ProblemOrigin {
+    var input: UnsafePointer<Float>
+    var outputOffset: Int
+    var group: Int
+  }
+
+  private func origin(_ task: GemmTask, _ operands: Operands) -> ProblemOrigin {
+    let image = task.problem / groups
+    let group = task.problem % groups
+    let channels = groups * channelsPerGroup
+    let outputChannels = groups * outputChannelsPerGroup
+    return ProblemOrigin(
+      input: operands.input + image * axes.inputPlane * channels + group * channelsPerGroup,
+      outputOffset: image * axes.outputPlane * outputChannels + group * outputChannelsPerGroup, group: group)
+  }
+
+  /// `Strategy.gemm`: the task's block of the problem's positions × output channels.
+  private func runGemm(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
+    let problem = origin(task, operands)
+    let outputChannels = groups * outputChannelsPerGroup
+    var epilogue = MatrixEpilogue(activation: operands.activation)
+    if let bias = operands.bias {
+      epilogue.bias = bias + problem.group * outputChannelsPerGroup
+      epilogue.biasColumnStride = 1
+    }
+    if let residual = operands.residual {
+      epilogue.residual = residual + problem.outputOffset
+      epilogue.residualRowStride = outputChannels
+    }
+    GemmDriver.run(
+      k: channelsPerGroup, a: .rows(problem.input, rowStride: groups * channelsPerGroup),
+      b: PrepackedPanels(packed: weights[problem.group]), c: operands.output + problem.outputOffset,
+      cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+  }
+
+  /// `Strategy.packedTiles` and `.indirect`: the task's positions block by block.
+  private func runTiles(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
+    let problem = origin(task, operands)
+    let zeroRow = UnsafePointer(scratch)
+    scratch.update(repeating: 0, count: zeroRowFloats)
+    let tableFloats = positionsPerBlock * axes.kernelVolume * MemoryLayout<UnsafePointer<Float>>.stride / 4
+    let table = UnsafeMutableRawPointer(scratch + zeroRowFloats).bindMemory(
+      to: UnsafePointer<Float>.self, capacity: positionsPerBlock * axes.kernelVolume)
+    let packedTile = scratch + zeroRowFloats + tableFloats
+    var blockStart = task.rows.lowerBound
+    while blockStart < task.rows.upperBound {
+      let block = blockStart..<min(task.rows.upperBound, blockStart + positionsPerBlock)
+      fillIndirection(table, positions: block, input: problem.input, zeroRow: zeroRow)
+      let tiles = TileBlock(
+        problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands)
+      switch strategy {
+      case .packedTiles: runPackedTiles(tiles, packedTile: packedTile)
+      case .gemm, .indirect: runIndirectTiles(tiles)
+      }
+      blockStart = block.upperBound
+    }
+  }
+
+  /// A block of positions of one problem, the task's output channels, and the block's indirection.
+  private struct TileBlock {
+    var problem: ProblemOrigin
+    var positions: Range<Int>
+    var columns: Range<Int>
+    var table: UnsafePointer<UnsafePointer<Float>>
+    var operands: Operands
+  }
+
+  /// The epilogue of the tile at `position` and output channel `column` (both within the problem).
+  private func tileEpilogue(_ block: TileBlock, position: Int, column: Int) -> TileEpilogue {
+    let outputChannels = groups * outputChannelsPerGroup
+    let offset = block.problem.outputOffset + position * outputChannels + column
+    return TileEpilogue(
+      bias: block.operands.bias.map { $0 + block.problem.group * outputChannelsPerGroup + column },
+      biasColumnStride: 1, residual: block.operands.residual.map { $0 + offset }, residualRowStride: outputChannels,
+      activation: block.operands.activation)
+  }
+
+  /// `Strategy.indirect`: each block of input channels, each panel of weights over the block's tiles.
+  private func runIndirectTiles(_ block: TileBlock) {
+    let outputChannels = groups * outputChannelsPerGroup
+    let taps = axes.kernelVolume
+    var firstChannel = 0
+    while firstChannel < channelsPerGroup {
+      let channels = min(channelBlock, channelsPerGroup - firstChannel)
+      let isLast = firstChannel + channels == channelsPerGroup
+      var column = block.columns.lowerBound
+      while column < block.columns.upperBound {
+        let panel = weights[block.problem.group].panel(column / Self.lanes) + firstChannel * taps * Self.lanes
+        let columns = min(Self.lanes, block.columns.upperBound - column)
+        var position = block.positions.lowerBound
+        var tileTable = block.table
+        while position < block.positions.upperBound {
+          Self.kernel.run(
+            IndirectGemmTile(
+              taps: taps, channels: channels, channelOffset: firstChannel, indirection: tileTable, b: panel,
+              c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
+              cRowStride: outputChannels, rows: min(Self.positionsPerTile, block.positions.upperBound - position),
+              columns: columns, accumulate: firstChannel > 0,
+              epilogue: isLast ? tileEpilogue(block, position: position, column: column) : nil))
+          position += Self.positionsPerTile
+          tileTable += taps * Self.positionsPerTile
+        }
+        column += Self.lanes
+      }
+      firstChannel += channels
+    }
+  }
+
+  /// `Strategy.packedTiles`: each tile's rows gathered into one packed panel, then every panel of weights.
+  private func runPackedTiles(_ block: TileBlock, packedTile: UnsafeMutablePointer<Float>) {
+    let outputChannels = groups * outputChannelsPerGroup
+    let taps = axes.kernelVolume
+    let depth = channelsPerGroup * taps
+    var position = block.positions.lowerBound
+    var tileTable = block.table
+    while position < block.positions.upperBound {
+      packTile(tileTable, into: packedTile)
+      let rows = min(Self.positionsPerTile, block.positions.upperBound - position)
+      var column = block.columns.lowerBound
+      while column < block.columns.upperBound {
+        GemmDriver.kernel.run(
+          GemmTile(
+            depth: depth, a: packedTile, b: weights[block.problem.group].panel(column / Self.lanes),
+            c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
+            cRowStride: outputChannels, rows: rows, columns: min(Self.lanes, block.columns.upperBound - column),
+            accumulate: false, epilogue: tileEpilogue(block, position: position, column: column)))
+        column += Self.lanes
+      }
+      position += Self.positionsPerTile
+      tileTable += taps * Self.positionsPerTile
+    }
+  }
+
+  /// Gathers one tile's rows into a GEMM A panel in the weights' order: step `c · taps + tap`, 6 rows a step.
+  private func packTile(_ table: UnsafePointer<UnsafePointer<Float>>, into panel: UnsafeMutablePointer<Float>) {
+    let tile = Self.positionsPerTile
+    let taps = axes.kernelVolume
+    for tap in 0..<taps {
+      for row in 0..<tile {
+        let source = table[tap * tile + row]
+        var destination = panel + tap * tile + row
+        for channel in 0..<channelsPerGroup {
+          destination.pointee = source[channel]
+          destination += taps * tile
+        }
+      }
+    }
+  }
+
+  /// Writes the indirection of `positions` (starting on a tile): for each tile, tap and row, the address of
+  /// the group's first input channel at the position that row's tap reads, or `zeroRow` in the padding.
+  /// Rows past the last position repeat it.
+  private func fillIndirection(
+    _ table: UnsafeMutablePointer<UnsafePointer<Float>>, positions: Range<Int>, input: UnsafePointer<Float>,
+    zeroRow: UnsafePointer<Float>
+  ) {
+    let tile = Self.positionsPerTile
+    let taps = axes.kernelVolume
+    var tileStart = positions.lowerBound
+    var tileTable = table
+    while tileStart < positions.upperBound {
+      for row in 0..<tile {
+        let position = min(tileStart + row, positions.upperBound - 1)
+        fillTaps(tileTable + row, stride: tile, position: position, input: input, zeroRow: zeroRow)
+      }
+      tileStart += tile
+      tileTable += taps * tile
+    }
+  }
+
+  /// The input row every tap of output `position` reads, at `rows[tap · stride]`.
+  @inline(__always)
+  private func fillTaps(
+    _ rows: UnsafeMutablePointer<UnsafePointer<Float>>, stride: Int, position: Int, input: UnsafePointer<Float>,
+    zeroRow: UnsafePointer<Float>
+  ) {
+    let channels = groups * channelsPerGroup
+    let (outH, outW) = (axes.output[1], axes.output[2])
+    let (inD, inH, inW) = (axes.input[0], axes.input[1], axes.input[2])
+    let od = position / (outH * outW)
+    let oh = position / outW % outH
+    let ow = position % outW
+    let d0 = od * axes.strides[0] - axes.padsBegin[0]
+    let h0 = oh * axes.strides[1] - axes.padsBegin[1]
+    let w0 = ow * axes.strides[2] - axes.padsBegin[2]
+    var slot = rows
+    for kd in 0..<axes.kernel[0] {
+      let d = d0 + kd * axes.dilations[0]
+      for kh in 0..<axes.kernel[1] {
+        let h = h0 + kh * axes.dilations[1]
+        let rowInside = d >= 0 && d < inD && h >= 0 && h < inH
+        for kw in 0..<axes.kernel[2] {
+          let w = w0 + kw * axes.dilations[2]
+          slot.pointee = rowInside && w >= 0 && w < inW ? input + ((d * inH + h) * inW + w) * channels : zeroRow
+          slot += stride
+        }
+      }
+    }
+  }
+}

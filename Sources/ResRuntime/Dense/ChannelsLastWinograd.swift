@@ -1,0 +1,411 @@
+import ResKernels
+
+/// A 2-D 3×3 convolution with unit strides and dilations and constant weights on channels-last tensors
+/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`).
+///
+/// The same three phases as the NCHW `WinogradConvolution`, with the channels on the vector lanes instead of
+/// the tiles: one vector is 16 channels of one position, so the input transform reads an interior tile's
+/// `n × n` positions straight from X (16 contiguous channels each) and the output transform writes 16
+/// contiguous channels of each output position, with no gather or transpose. Per block of tiles and per
+/// frequency `ξ`, the products are one GEMM `Out_ξ [tiles × M] = V_ξ [tiles × C] · U_ξ [C × M]`: A is the
+/// transformed input, read in place one tile per row (`MicrokernelRegistry.gemmRowsA`), and B the
+/// transformed weights in 16-output-channel panels (`WinogradWeights` of width `lanes`). The output
+/// transform applies bias, residual and activation as it writes Y.
+///
+/// The transformed input of a block of tiles and its products are sized to stay in the second-level cache
+/// between the phases (`Blocking`); every output is computed by the same operations whatever the split over
+/// workers, so results are bit-identical for any worker count.
+struct ChannelsLastWinograd: Sendable {
+  static let kernel = MicrokernelRegistry.gemmRowsA
+  /// Channels per vector in the transforms, and output channels per weight panel (the GEMM's `NR`).
+  static let lanes = GemmMicrokernel6x16.nr
+  /// Problems (image, group, block of tiles) up to which the operator keeps every problem's transformed
+  /// input in its shared scratch (`sharedScratchBytes`): with fewer problems than workers the workers split
+  /// each problem's output channels and share its input transform, each transforming part of its channels
+  /// (as `WinogradConvolution.sharedProblemLimit`).
+  static let sharedProblemLimit = 8
+
+  let variant: WinogradVariant
+  let axes: WindowAxes
+  let groups: Int
+  let channelsPerGroup: Int
+  let outputChannelsPerGroup: Int
+  let weights: WinogradWeights
+  let tilesHigh: Int
+  let tilesWide: Int
+  /// Tiles per block: GEMM rows of every frequency.
+  let tileBlock: Int
+  /// Floats from one tile's row of the transformed input to the next (`C` rounded up to whole vectors, so the
+  /// transform stores whole vectors), and of the products (`M` rounded up).
+  let inputRowStride: Int
+  let productRowStride: Int
+
+  /// The cache blocking of the tiles.
+  struct Blocking: Sendable {
+    /// A block of tiles is as many tiles as fit their transformed input and products (`n² · (C + M)` floats
+    /// per tile) in this many bytes, in whole GEMM row groups (`MR` tiles) ...
+    var blockBytes: Int
+    /// ... but at least this many: each block streams all the transformed weights through the GEMMs once,
+    /// so fewer tiles would make the weights' traffic the bound.
+    var minimumTiles: Int
+
+    static let standard = Blocking(blockBytes: 256 * 1024, minimumTiles: 18)
+  }
+
+  /// The convolution over `axes` with `weights` (16-wide panels: `WinogradFilter.layout(…, width: lanes)`),
+  /// whose layout gives the variant, the groups and the channels per group.
+  init(weights: WinogradWeights, axes: WindowAxes, blocking: Blocking = .standard) throws(RuntimeError) {
+    guard weights.layout.width == Self.lanes else {
+      throw .invalidPlan("channels-last Winograd weights in \(weights.layout) are not in \(Self.lanes)-wide panels")
+    }
+    let variant = weights.variant
+    self.variant = variant
+    self.axes = axes
+    groups = weights.groups
+    channelsPerGroup = weights.channelsPerGroup
+    outputChannelsPerGroup = weights.outputChannelsPerGroup
+    self.weights = weights
+    let m = variant.outputTile
+    tilesHigh = (axes.output[1] + m - 1) / m
+    tilesWide = (axes.output[2] + m - 1) / m
+    let lanes = Self.lanes
+    inputRowStride = (channelsPerGroup + lanes - 1) / lanes * lanes
+    productRowStride = (outputChannelsPerGroup + lanes - 1) / lanes * lanes
+    let mr = Self.kernel.mr
+    let tileBytes = RunContext.work(variant.inputTile * variant.inputTile, inputRowStride + productRowStride, 4)
+    let fitting = max(blocking.minimumTiles, blocking.blockBytes / max(tileBytes, 1)) / mr * mr
+    tileBlock = max(1, min(max(fitting, mr), tilesHigh * tilesWide))
+  }
+
+  var tiles: Int { tilesHigh * tilesWide }
+  /// Blocks of tiles per image and group.
+  var blocks: Int { (tiles + tileBlock - 1) / tileBlock }
+
+  /// Floats of one frequency of a block's transformed input and of its products. One vector more than the
+  /// rows need: the `n²` frequencies of a tile are then not a power of two apart, which would put all of them
+  /// in one set of the first-level cache when the transforms write or read them.
+  private var inputStride: Int { tileBlock * inputRowStride + Self.lanes }
+  private var productStride: Int { tileBlock * productRowStride + Self.lanes }
+
+  /// Floats of one problem's transformed input.
+  private var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
+
+  /// Scratch bytes per worker: one block's transformed input and products.
+  func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
+    let n = variant.inputTile
+    let floats = try CheckedMath.add(
+      try CheckedMath.multiply(tileBlock, inputRowStride + productRowStride, "\(site): Winograd scratch bytes"),
+      2 * Self.lanes, "\(site): Winograd scratch bytes")
+    return try CheckedMath.product([n * n, floats, 4], "\(site): Winograd scratch bytes")
+  }
+
+  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are at most
+  /// `sharedProblemLimit` problems (`Operands.sharedTransformed`), else none.
+  func sharedScratchBytes(batch: Int, site: StepSite) throws(RuntimeError) -> Int {
+    let problems = try CheckedMath.product([batch, groups, blocks], "\(site): Winograd problems")
+    guard problems <= Self.sharedProblemLimit else { return 0 }
+    return try CheckedMath.product([problems, transformedFloats, 4], "\(site): Winograd shared scratch bytes")
+  }
+
+  /// Where a run reads and writes: X, Y and the residual (channels-last) at image 0, position 0, channel 0.
+  struct Operands {
+    var input: UnsafePointer<Float>
+    var output: UnsafeMutablePointer<Float>
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var activation: PointwiseFunction
+    var batch: Int
+    /// Room for every problem's transformed input (`sharedScratchBytes`), or nil when none was reserved.
+    var sharedTransformed: UnsafeMutablePointer<Float>?
+  }
+
+  /// Convolves every image: tasks are (image, group, block of tiles), each split along output channels (in
+  /// whole panels) when there are fewer tasks than workers. The split parts of a problem share its input
+  /// transform when the operator reserved room for it (`sharedTransformed`); otherwise each part transforms
+  /// the block.
+  func run(_ context: RunContext, _ operands: Operands, workers: Int) {
+    let lanes = Self.lanes
+    let problems = operands.batch * groups * blocks
+    let panels = (outputChannelsPerGroup + lanes - 1) / lanes
+    let parts = workers <= problems ? 1 : min((workers + problems - 1) / problems, panels)
+    let outputRanges = RunContext.ranges(of: outputChannelsPerGroup, parts: parts, granule: lanes)
+    if outputRanges.count > 1, problems <= Self.sharedProblemLimit, let shared = operands.sharedTransformed {
+      transformShared(context, operands, problems: problems, parts: outputRanges.count, into: shared, workers: workers)
+      context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
+        let problem = index / outputRanges.count
+        multiplyAndFinish(
+          problem: problem, transformed: shared + problem * transformedFloats,
+          outputChannels: outputRanges[index % outputRanges.count], operands, scratch: context.scratchFloats(worker: worker))
+      }
+      return
+    }
+    context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
+      let problem = index / outputRanges.count
+      let scratch = context.scratchFloats(worker: worker)
+      transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
+      multiplyAndFinish(
+        problem: problem, transformed: scratch, outputChannels: outputRanges[index % outputRanges.count], operands,
+        scratch: scratch)
+    }
+  }
+
+  /// Every problem's input transform into `shared`, each problem's channels cut into `parts` ranges of whole
+  /// vectors.
+  private func transformShared(
+    _ context: RunContext, _ operands: Operands, problems: Int, parts: Int, into shared: UnsafeMutablePointer<Float>,
+    workers: Int
+  ) {
+    let channelRanges = RunContext.ranges(of: channelsPerGroup, parts: parts, granule: Self.lanes)
+    context.parallelFor(tasks: problems * channelRanges.count, workers: workers) { index, _ in
+      let problem = index / channelRanges.count
+      transformInput(
+        problem: problem, operands, channels: channelRanges[index % channelRanges.count],
+        into: shared + problem * transformedFloats)
+    }
+  }
+
+  /// Where one problem (image, group, block of tiles, numbered in that order) lies.
+  private struct Problem {
+    var image: Int
+    var group: Int
+    var firstTile: Int
+    var count: Int
+  }
+
+  private func locate(_ problem: Int) -> Problem {
+    let firstTile = problem % blocks * tileBlock
+    let imageGroup = problem / blocks
+    return Problem(
+      image: imageGroup / groups, group: imageGroup % groups, firstTile: firstTile,
+      count: min(tileBlock, tiles - firstTile))
+  }
+
+  /// The input transform of `channels` of one problem.
+  private func transformInput(
+    problem index: Int, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
+  ) {
+    let problem = locate(index)
+    let pixel = groups * channelsPerGroup
+    let source =
+      operands.input + problem.image * axes.inputPlane * pixel + problem.group * channelsPerGroup
+    switch variant {
+    case .f2x2:
+      transformInput(source, problem, channels: channels, into: transformed, variant: .f2x2, n: 4)
+    case .f4x4:
+      transformInput(source, problem, channels: channels, into: transformed, variant: .f4x4, n: 6)
+    }
+  }
+
+  /// One problem's products for output channels `outputChannels` of its group (a range of whole panels but
+  /// for the group's last channel), from its transformed input, transformed back into Y with the epilogue;
+  /// the products go to `scratch` past one transformed input.
+  private func multiplyAndFinish(
+    problem index: Int, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    let problem = locate(index)
+    let products = scratch + transformedFloats
+    multiply(group: problem.group, transformed, count: problem.count, outputChannels: outputChannels, into: products)
+    let pixel = groups * outputChannelsPerGroup
+    let first = problem.image * axes.outputPlane * pixel + problem.group * outputChannelsPerGroup
+    let image = ImageEpilogue(
+      output: operands.output + first, bias: operands.bias.map { $0 + problem.group * outputChannelsPerGroup },
+      residual: operands.residual.map { $0 + first }, activation: operands.activation)
+    switch variant {
+    case .f2x2:
+      transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f2x2, n: 4)
+    case .f4x4:
+      transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f4x4, n: 6)
+    }
+  }
+
+  // MARK: - Input transform
+
+  /// Transforms the input tiles of one problem, `channels` of its group (`source` at the image's first
+  /// position and the group's first channel), into `transformed`: frequency `ξ`, tile `t` of the block,
+  /// channel `c` at `ξ·inputStride + t·inputRowStride + c`, the rows of the GEMMs' A. An interior tile's
+  /// rows are transformed straight from X; a tile reaching into the padding, or a last vector of fewer than
+  /// 16 channels, is first copied into a zero-filled patch. `n` is a literal in each caller so that the
+  /// loops over the tile unroll.
+  @inline(__always)
+  private func transformInput(
+    _ source: UnsafePointer<Float>, _ problem: Problem, channels: Range<Int>,
+    into transformed: UnsafeMutablePointer<Float>, variant: WinogradVariant, n: Int
+  ) {
+    let lanes = Self.lanes
+    let m = n - 2
+    let (height, width) = (axes.input[1], axes.input[2])
+    let pixel = groups * channelsPerGroup
+    let (frequencyStride, rowStride) = (inputStride, inputRowStride)
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * n * n) { buffer in
+      let patch = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
+      let half = patch + n * n * lanes
+      for index in 0..<problem.count {
+        let tile = problem.firstTile + index
+        let top = tile / tilesWide * m - axes.padsBegin[1]
+        let left = tile % tilesWide * m - axes.padsBegin[2]
+        let inside = top >= 0 && left >= 0 && top + n <= height && left + n <= width
+        let row = transformed + index * rowStride
+        var channel = channels.lowerBound
+        while channel < channels.upperBound {
+          let count = min(lanes, channels.upperBound - channel)
+          if inside && count == lanes {
+            let corner = source + (top * width + left) * pixel + channel
+            for r in 0..<n {
+              variant.transformInput(
+                corner + r * width * pixel, stride: pixel, into: half + r * n * lanes, destinationStride: lanes)
+            }
+          } else {
+            gatherPatch(
+              source + channel, top: top, left: left, channels: count, n: n, pixel: pixel, into: patch)
+            for r in 0..<n {
+              variant.transformInput(
+                patch + r * n * lanes, stride: lanes, into: half + r * n * lanes, destinationStride: lanes)
+            }
+          }
+          for column in 0..<n {
+            variant.transformInput(
+              half + column * lanes, stride: n * lanes, into: row + column * frequencyStride + channel,
+              destinationStride: n * frequencyStride)
+          }
+          channel += lanes
+        }
+      }
+    }
+  }
+
+  /// Copies `channels` (≤ 16) channels of the `n × n` positions from (`top`, `left`) (unpadded input
+  /// coordinates; `plane` at position 0 and the first channel) into `patch[(r·n + c)·16 + lane]`, zeros for
+  /// positions in the padding and for lanes past `channels`.
+  @inline(__always)
+  private func gatherPatch(
+    _ plane: UnsafePointer<Float>, top: Int, left: Int, channels: Int, n: Int, pixel: Int,
+    into patch: UnsafeMutablePointer<Float>
+  ) {
+    let (height, width) = (axes.input[1], axes.input[2])
+    for r in 0..<n {
+      let h = top + r
+      for c in 0..<n {
+        let w = left + c
+        let value =
+          h >= 0 && h < height && w >= 0 && w < width
+          ? VectorAccess.loadPartial(plane + (h * width + w) * pixel, channels) : SIMD16<Float>()
+        VectorAccess.store(value, patch + (r * n + c) * Self.lanes)
+      }
+    }
+  }
+
+  // MARK: - Products
+
+  /// The `n²` GEMMs of one block: `products[ξ] (tiles × outputChannels) = transformed[ξ] · U[ξ]`, tile `t`'s
+  /// output channel `o` of frequency `ξ` at `ξ·productStride + t·productRowStride + o`. Each 16-channel
+  /// panel of `U[ξ]` stays in the first-level cache while every row group of tiles passes over it.
+  private func multiply(
+    group: Int, _ transformed: UnsafeMutablePointer<Float>, count: Int, outputChannels: Range<Int>,
+    into products: UnsafeMutablePointer<Float>
+  ) {
+    let n = variant.inputTile
+    let mr = Self.kernel.mr
+    let lanes = Self.lanes
+    let depth = channelsPerGroup
+    for frequency in 0..<(n * n) {
+      let b = weights.frequency(frequency, group: group)
+      let a = transformed + frequency * inputStride
+      let c = products + frequency * productStride
+      var column = outputChannels.lowerBound
+      while column < outputChannels.upperBound {
+        let panel = b + column / lanes * depth * lanes
+        let columns = min(lanes, outputChannels.upperBound - column)
+        var row = 0
+        while row < count {
+          Self.kernel.run(
+            GemmTile(
+              depth: depth, a: a + row * inputRowStride, aRowStride: inputRowStride, b: panel,
+              c: c + row * productRowStride + column, cRowStride: productRowStride, rows: min(mr, count - row),
+              columns: columns, accumulate: false, epilogue: nil))
+          row += mr
+        }
+        column += lanes
+      }
+    }
+  }
+
+  // MARK: - Output transform
+
+  /// One image and group's output and epilogue operands, at position 0 and the group's first output channel.
+  private struct ImageEpilogue {
+    var output: UnsafeMutablePointer<Float>
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var activation: PointwiseFunction
+  }
+
+  /// Transforms one problem's products of `outputChannels` back (`Aᵀ p A`), 16 channels of a tile at a time,
+  /// and writes the valid part of each `m × m` tile to Y through the epilogue.
+  @inline(__always)
+  private func transformOutput(
+    _ products: UnsafeMutablePointer<Float>, _ problem: Problem, outputChannels: Range<Int>, _ image: ImageEpilogue,
+    variant: WinogradVariant, n: Int
+  ) {
+    let lanes = Self.lanes
+    let m = n - 2
+    let (height, width) = (axes.output[1], axes.output[2])
+    let frequencyStride = productStride
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: n * m + m * m) { buffer in
+      let half = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: Float.self)
+      let result = buffer.baseAddress! + n * m
+      for index in 0..<problem.count {
+        let tile = problem.firstTile + index
+        let (top, left) = (tile / tilesWide * m, tile % tilesWide * m)
+        let placement = TilePlacement(
+          origin: top * width + left, rows: min(m, height - top), columns: min(m, width - left))
+        let source = products + index * productRowStride
+        var channel = outputChannels.lowerBound
+        while channel < outputChannels.upperBound {
+          for column in 0..<n {
+            variant.transformOutput(
+              source + channel + column * frequencyStride, stride: n * frequencyStride, into: half + column * lanes,
+              destinationStride: n * lanes)
+          }
+          let results = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Float.self)
+          for row in 0..<m {
+            variant.transformOutput(
+              half + row * n * lanes, stride: lanes, into: results + row * m * lanes, destinationStride: lanes)
+          }
+          finish(
+            result, placement, channel: channel, count: min(lanes, outputChannels.upperBound - channel), image, m: m)
+          channel += lanes
+        }
+      }
+    }
+  }
+
+  /// Where a tile lies in the output: its first position, and its valid rows and columns (fewer than `m` at
+  /// the bottom and right edges).
+  private struct TilePlacement {
+    var origin: Int
+    var rows: Int
+    var columns: Int
+  }
+
+  /// `activation(result + bias + residual)` for the valid cells of one tile (`result[r·m + c]`, channels
+  /// `channel..<channel+count` on the lanes), written to Y.
+  @inline(__always)
+  private func finish(
+    _ result: UnsafeMutablePointer<SIMD16<Float>>, _ placement: TilePlacement, channel: Int, count: Int,
+    _ image: ImageEpilogue, m: Int
+  ) {
+    let width = axes.output[2]
+    let pixel = groups * outputChannelsPerGroup
+    let bias = image.bias.map { VectorAccess.loadPartial($0 + channel, count) }
+    for r in 0..<placement.rows {
+      for c in 0..<placement.columns {
+        let offset = (placement.origin + r * width + c) * pixel + channel
+        var value = result[r * m + c]
+        if let bias { value += bias }
+        if let residual = image.residual { value += VectorAccess.loadPartial(residual + offset, count) }
+        VectorAccess.storePartial(image.activation(value), image.output + offset, count)
+      }
+    }
+  }
+}

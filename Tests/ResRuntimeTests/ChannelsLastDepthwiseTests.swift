@@ -1,0 +1,162 @@
+import ResKernels
+import Testing
+
+@testable import ResRuntime
+
+/// `ChannelsLastDepthwise` against a naive channels-last loop: every geometry with channel counts on and off
+/// the 16 lanes, two batch images, every epilogue combination, and one worker against three (bit-identical).
+@Suite struct ChannelsLastDepthwiseTests {
+  struct Geometry: CustomStringConvertible, Sendable {
+    var spatial: [Int]
+    var kernel: [Int]
+    var strides: [Int]
+    var dilations: [Int]
+    var pads: [Int]
+
+    var description: String { "in\(spatial) k\(kernel) s\(strides) d\(dilations) p\(pads)" }
+  }
+
+  static let geometries: [Geometry] = [
+    Geometry(spatial: [9, 11], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
+    Geometry(spatial: [9, 11], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1]),
+    Geometry(spatial: [10, 8], kernel: [3, 3], strides: [3, 3], dilations: [1, 1], pads: [0, 2, 1, 0]),
+    Geometry(spatial: [9, 12], kernel: [5, 5], strides: [1, 2], dilations: [2, 2], pads: [2, 1, 3, 2]),
+    Geometry(spatial: [8, 13], kernel: [7, 7], strides: [1, 1], dilations: [1, 1], pads: [3, 3, 3, 3]),
+    Geometry(spatial: [7, 10], kernel: [2, 3], strides: [2, 1], dilations: [1, 2], pads: [1, 0, 0, 2]),
+    Geometry(spatial: [3, 3], kernel: [5, 5], strides: [1, 1], dilations: [1, 1], pads: [2, 2, 2, 2]),
+    Geometry(spatial: [13], kernel: [3], strides: [2], dilations: [1], pads: [1, 2]),
+    Geometry(spatial: [9], kernel: [4], strides: [1], dilations: [2], pads: [3, 0]),
+    Geometry(spatial: [4, 5, 6], kernel: [3, 2, 3], strides: [1, 2, 1], dilations: [1, 1, 2], pads: [1, 0, 1, 1, 1, 2]),
+  ]
+  static let channelCounts = [1, 3, 8, 17, 24, 40]
+  static let batch = 2
+
+  struct Epilogue: CustomStringConvertible {
+    var bias: Bool
+    var residual: Bool
+    var activation: PointwiseFunction
+
+    var description: String { "bias \(bias) residual \(residual) \(activation.name)" }
+
+    static let all: [Epilogue] = [false, true].flatMap { bias in
+      [false, true].flatMap { residual in
+        [PointwiseFunction.identity, .clip(min: -0.25, max: 0.5)].map {
+          Epilogue(bias: bias, residual: residual, activation: $0)
+        }
+      }
+    }
+  }
+
+  @Test(arguments: geometries)
+  func matchesNaiveLoop(_ geometry: Geometry) throws {
+    let axes = try ChannelsLastHarness.axes(
+      spatial: geometry.spatial, kernel: geometry.kernel, strides: geometry.strides, dilations: geometry.dilations,
+      pads: geometry.pads)
+    for (channelIndex, channels) in Self.channelCounts.enumerated() {
+      var random = SeededGenerator(seed: UInt64(channels * 31 + geometry.spatial.count))
+      let x = random.floats(Self.batch * axes.inputPlane * channels)
+      let w = random.floats(channels * axes.kernelVolume)
+      let bias = random.floats(channels)
+      let residual = random.floats(Self.batch * axes.outputPlane * channels)
+      let depthwise = try #require(
+        try w.withUnsafeBufferPointer { weights in
+          try ChannelsLastDepthwise(
+            weights: weights.baseAddress!, axes: axes, channels: channels, multiplier: 1,
+            site: ChannelsLastHarness.site)
+        })
+      // Two epilogues per channel count, so each geometry meets all eight.
+      for epilogue in [Epilogue.all[2 * channelIndex % 8], Epilogue.all[(2 * channelIndex + 1) % 8]] {
+        let context = "\(geometry) C\(channels) \(epilogue)"
+        let single = try run(depthwise, x, bias: epilogue.bias ? bias : nil,
+          residual: epilogue.residual ? residual : nil, epilogue.activation, workers: 1)
+        let split = try run(depthwise, x, bias: epilogue.bias ? bias : nil,
+          residual: epilogue.residual ? residual : nil, epilogue.activation, workers: 3)
+        #expect(single == split, "\(context): 1 and 3 workers differ")
+        let expected = naive(
+          axes, channels: channels, x: x, w: w, bias: epilogue.bias ? bias : nil,
+          residual: epilogue.residual ? residual : nil, epilogue.activation)
+        expectClose(single.map(Double.init), expected, absolute: 1e-5, relative: 1e-5, context)
+      }
+    }
+  }
+
+  @Test func channelMultiplierAboveOneIsRefused() throws {
+    let axes = try ChannelsLastHarness.axes(
+      spatial: [5, 5], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])
+    let weights = [Float](repeating: 1, count: 8 * 9)
+    let depthwise = try weights.withUnsafeBufferPointer { pointer in
+      try ChannelsLastDepthwise(
+        weights: pointer.baseAddress!, axes: axes, channels: 4, multiplier: 2, site: ChannelsLastHarness.site)
+    }
+    #expect(depthwise == nil)
+  }
+
+  private func run(
+    _ depthwise: ChannelsLastDepthwise, _ x: [Float], bias: [Float]?, residual: [Float]?,
+    _ activation: PointwiseFunction, workers: Int
+  ) throws -> [Float] {
+    var y = [Float](repeating: .nan, count: Self.batch * depthwise.axes.outputPlane * depthwise.channels)
+    let scratch = try depthwise.scratchBytes(site: ChannelsLastHarness.site)
+    try ChannelsLastHarness.withContext(workers: workers, scratchBytes: scratch) { context in
+      x.withUnsafeBufferPointer { input in
+        y.withUnsafeMutableBufferPointer { output in
+          withOptionalPointer(bias) { biasPointer in
+            withOptionalPointer(residual) { residualPointer in
+              depthwise.run(
+                context,
+                ChannelsLastDepthwise.Operands(
+                  input: input.baseAddress!, output: output.baseAddress!, bias: biasPointer,
+                  residual: residualPointer, activation: activation),
+                batch: Self.batch, workers: workers)
+            }
+          }
+        }
+      }
+    }
+    return y
+  }
+
+  private func withOptionalPointer(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> Void) {
+    guard let values else { return body(nil) }
+    values.withUnsafeBufferPointer { body($0.baseAddress) }
+  }
+
+  /// `activation(Σ x·w + bias + residual)` position by position, channel by channel, taps outside the input
+  /// left out.
+  private func naive(
+    _ axes: WindowAxes, channels: Int, x: [Float], w: [Float], bias: [Float]?, residual: [Float]?,
+    _ activation: PointwiseFunction
+  ) -> [Double] {
+    var y = [Double](repeating: 0, count: Self.batch * axes.outputPlane * channels)
+    for n in 0..<Self.batch {
+      for od in 0..<axes.output[0] {
+        for oh in 0..<axes.output[1] {
+          for ow in 0..<axes.output[2] {
+            for c in 0..<channels {
+              var sum = 0.0
+              for kd in 0..<axes.kernel[0] {
+                for kh in 0..<axes.kernel[1] {
+                  for kw in 0..<axes.kernel[2] {
+                    let id = od * axes.strides[0] - axes.padsBegin[0] + kd * axes.dilations[0]
+                    let ih = oh * axes.strides[1] - axes.padsBegin[1] + kh * axes.dilations[1]
+                    let iw = ow * axes.strides[2] - axes.padsBegin[2] + kw * axes.dilations[2]
+                    guard (0..<axes.input[0]).contains(id), (0..<axes.input[1]).contains(ih),
+                      (0..<axes.input[2]).contains(iw)
+                    else { continue }
+                    let input = ChannelsLastHarness.index(n, id, ih, iw, c, sizes: axes.input, channels: channels)
+                    let weight = c * axes.kernelVolume + (kd * axes.kernel[1] + kh) * axes.kernel[2] + kw
+                    sum += Double(x[input]) * Double(w[weight])
+                  }
+                }
+              }
+              let at = ChannelsLastHarness.index(n, od, oh, ow, c, sizes: axes.output, channels: channels)
+              sum += Double(bias?[c] ?? 0) + Double(residual?[at] ?? 0)
+              y[at] = Double(activation(SIMD16<Float>(repeating: Float(sum)))[0])
+            }
+          }
+        }
+      }
+    }
+    return y
+  }
+}
