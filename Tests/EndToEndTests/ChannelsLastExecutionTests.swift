@@ -56,7 +56,8 @@ import Testing
         epilogue: Epilogue(residual: residual != nil, activation: activation))
       let w = weights([outputs, (inputChannels ?? channels) / group, kernel, kernel])
       index += 1
-      return try b.value(.conv(attributes), [input ?? current, w, bias(outputs), residual], name: "conv\(index)")
+      let operands = [input ?? current, w, bias(outputs)] + (residual.map { [$0] } ?? [])
+      return try b.value(.conv(attributes), operands, name: "conv\(index)")
     }
 
     mutating func stem(kernel: Int) throws {

@@ -19,7 +19,12 @@ import Testing
         #expect(isBorrowed, "\(step.site) packs its weights at load")
         panels += 1
       }
-      if let conv = step.operation as? ConvOperator, case .winograd = conv.method { winogradSteps += 1 }
+      if let conv = step.operation as? ConvOperator {
+        switch conv.method {
+        case .winograd, .channelsLast(.winograd): winogradSteps += 1
+        default: break
+        }
+      }
     }
     #expect(panels > 0)
     if fixture == "resnet_basic" { #expect(winogradSteps > 0, "its 3x3 convolutions run Winograd") }
@@ -34,7 +39,9 @@ import Testing
       case .direct(let direct): direct.weights.map(\.isBorrowed)
       case .grid(let grid): [grid.weights.isBorrowed]
       case .winograd(let winograd): [winograd.weights.isBorrowed]
-      case .depthwise: []
+      case .depthwise, .channelsLast(.depthwise): []
+      case .channelsLast(.gemm(let gemm)): gemm.weights.map(\.isBorrowed)
+      case .channelsLast(.winograd(let winograd)): [winograd.weights.isBorrowed]
       }
     case let matMul as MatMulOperator: (matMul.packedB ?? []).map(\.isBorrowed)
     case let gemm as GemmOperator: [gemm.packedA, gemm.packedB].compactMap { $0?.isBorrowed }

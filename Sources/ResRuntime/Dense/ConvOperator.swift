@@ -2,8 +2,9 @@ import ResKernels
 import ResPlan
 
 /// `f32_conv_nchw_generic`: convolution of any spatial rank (1–3), group, stride, dilation and padding, with
-/// the fused epilogue. The method is chosen once, when the plan is loaded, by `ConvMethod.choose` (ResPlan,
-/// shared with the compiler, which packs the weights for the method it names):
+/// the fused epilogue. With channels-last activations it runs one of the channels-last methods
+/// (`ConvOperator+ChannelsLast`); otherwise the method is chosen once, when the plan is loaded, by
+/// `ConvMethod.choose` (ResPlan, shared with the compiler, which packs the weights for the method it names):
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
 /// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
 ///   `WinogradConvolution`;
@@ -74,6 +75,12 @@ struct ConvOperator: Operator {
     case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
     case depthwise(DepthwiseConvolution)
+    /// X, Y and the residual channels-last (`ConvOperator+ChannelsLast`).
+    case channelsLast(ChannelsLastMethod)
+  }
+
+  var readsChannelsLast: Bool {
+    if case .channelsLast = method { true } else { false }
   }
 
   init(_ params: Rescompile_Plan_ConvParams, _ operands: StepOperands) throws(RuntimeError) {
@@ -137,9 +144,15 @@ struct ConvOperator: Operator {
     }
     depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
 
-    (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
-      weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
+    if try Self.isChannelsLast(x: x, y: y, residual: residual, operands) {
+      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseChannelsLastMethod(
+        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup, batch: batch, operands)
+    } else {
+      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
+        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
+    }
     try requirePrologueSupport(operands)
   }
 
@@ -149,7 +162,7 @@ struct ConvOperator: Operator {
     guard prologue != nil else { return }
     switch method {
     case .pointwise, .subsampled: return
-    case .im2col, .direct, .winograd, .depthwise, .grid:
+    case .im2col, .direct, .winograd, .depthwise, .grid, .channelsLast:
       throw operands.failure(
         "has an input prologue, which only a 1x1 unpadded, not depthwise convolution (the pointwise and subsampled "
           + "methods) applies; this one runs as \(methodLabel ?? "another method")")
@@ -247,6 +260,7 @@ struct ConvOperator: Operator {
     case .direct: "direct"
     case .grid: "grid"
     case .depthwise: "depthwise"
+    case .channelsLast(let method): method.label
     }
   }
 
@@ -272,6 +286,7 @@ struct ConvOperator: Operator {
     case .grid(let grid): runGrid(context, grid)
     case .winograd(let winograd): runWinograd(context, winograd)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
+    case .channelsLast(let method): runChannelsLast(context, method)
     }
   }
 

@@ -6,7 +6,9 @@ import ResPlan
 /// The output buffer's shape says which rounding the compiler chose: each spatial size must equal the floor
 /// or the ceil size the parameters give. 1-D and 2-D max pooling, and average pooling with one divisor for
 /// every window, run on `PlanePooling`'s vector kernel; the rest element by element, windows clipped to the
-/// input before looping, so the work is bounded by the input whatever the parameters.
+/// input before looping, so the work is bounded by the input whatever the parameters. A channels-last X (and
+/// Y, except a global average's one position per channel, whose bytes are the same either way) runs
+/// `ChannelsLastPooling`, channels on the vector lanes.
 struct PoolOperator: Operator {
   enum Kind: Sendable {
     case max, average, globalAverage
@@ -20,7 +22,11 @@ struct PoolOperator: Operator {
   let planes: Int
   /// The vector path, when the pooling is one it computes (`PlanePooling`).
   let planePooling: PlanePooling?
+  /// The channels-last path, when X is channels-last.
+  let channelsLast: ChannelsLastPooling?
   let scratchBytesPerWorker: Int
+
+  var readsChannelsLast: Bool { channelsLast != nil }
 
   init(_ params: Rescompile_Plan_PoolParams, _ operands: StepOperands) throws(RuntimeError) {
     try operands.requireCounts(inputs: 1...1, outputs: 1...1)
@@ -47,8 +53,15 @@ struct PoolOperator: Operator {
       try axes.setOutput(ones, operands)
       self.axes = axes
       planePooling = nil
-      scratchBytesPerWorker = 0
+      channelsLast =
+        x.isChannelsLast
+        ? try ChannelsLastPooling(
+          kind, axes: axes, channels: x.shape[1], countIncludePad: false, site: operands.site) : nil
+      scratchBytesPerWorker = try channelsLast?.scratchBytes(site: operands.site) ?? 0
       return
+    }
+    guard x.isChannelsLast == y.isChannelsLast else {
+      throw operands.failure("X (\(x.label)) and Y (\(y.label)) must both be channels-last or neither")
     }
     guard !params.kernelShape.isEmpty else { throw operands.failure("kernel_shape is missing") }
     var axes = try WindowAxes(
@@ -67,6 +80,15 @@ struct PoolOperator: Operator {
     try operands.requireShape(y, "Y", Array(x.shape[..<2]) + actual)
     try axes.setOutput(actual, operands)
     self.axes = axes
+    if x.isChannelsLast {
+      let pooling = try ChannelsLastPooling(
+        kind, axes: axes, channels: x.shape[1], countIncludePad: countIncludePad, site: operands.site)
+      channelsLast = pooling
+      planePooling = nil
+      scratchBytesPerWorker = try pooling.scratchBytes(site: operands.site)
+      return
+    }
+    channelsLast = nil
     planePooling = try PlanePooling(kind, axes: axes, countIncludePad: countIncludePad, site: operands.site)
     scratchBytesPerWorker = try planePooling?.scratchBytes(site: operands.site) ?? 0
   }
@@ -74,6 +96,12 @@ struct PoolOperator: Operator {
   func run(_ context: RunContext) {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
+    if let channelsLast {
+      let batch = x.shape[0]
+      let workers = context.workers(work: channelsLast.work(batch: batch), tasks: channelsLast.tasks(batch: batch))
+      channelsLast.run(context, input, output, batch: batch, workers: workers)
+      return
+    }
     let workers = context.workers(work: RunContext.work(y.count, axes.kernelVolume), tasks: planes)
     if let planePooling {
       planePooling.run(context, input, output, planes: planes, workers: workers)
