@@ -88,8 +88,9 @@ import Testing
       ("huge constants length", { $0.constantsLength = 1 << 63 }, "does not fit"),
       ("misaligned constants", { $0.constantsOffset -= 8 }, "aligned"),
       ("overlapping sections", { $0.metadataLength += 64 }, "overlap"),
-      ("newer format", { $0.formatVersion = 3 }, "format version 3"),
+      ("newer format", { $0.formatVersion = 4 }, "format version 4"),
       ("version-1 format, without MatMul perms", { $0.formatVersion = 1 }, "format version 1"),
+      ("version-2 format, without activation layouts", { $0.formatVersion = 2 }, "format version 2"),
       ("metadata checksum", { $0.metadataChecksum ^= 1 }, "metadata checksum"),
       ("constants checksum", { $0.constantsChecksum ^= 1 }, "constant section checksum"),
     ]
