@@ -1,7 +1,8 @@
 import ResKernels
 
 /// A 2-D 3×3 convolution with unit strides and dilations and constant weights on channels-last tensors
-/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`).
+/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`). The
+/// window axes are a 2-D window's (`WindowAxes` with a leading axis of size 1): the tiles cover axes 1 and 2.
 ///
 /// The same three phases as the NCHW `WinogradConvolution`, with the channels on the vector lanes instead of
 /// the tiles: one vector is 16 channels of one position, so the input transform reads an interior tile's
