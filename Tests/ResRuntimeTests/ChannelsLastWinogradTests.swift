@@ -44,6 +44,8 @@ import Testing
       batch: 2, channels: 10, outputChannels: 34, spatial: [9, 7], pads: [1, 2, 0, 1], groups: 2, bias: true,
       residual: true, activation: .leakyRelu(alpha: 0.2)),
     Case(channels: 32, outputChannels: 80, spatial: [11, 13], pads: [1, 1, 1, 1], groups: 2, residual: true, activation: .relu),
+    // ResNet's 7×7 layers in miniature: 16 tiles of F(2×2) (row groups of 6, 6 and 4), 4 of F(4×4).
+    Case(channels: 16, outputChannels: 32, spatial: [7, 7], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
     // No padding; a 1-wide output column.
     Case(channels: 17, outputChannels: 16, spatial: [6, 3], pads: [0, 0, 0, 0], bias: true, activation: .relu),
   ]
@@ -126,9 +128,14 @@ import Testing
       single.map(Double.init), expected, absolute: WinogradConvolutionTests.tolerance(variant) * reduction,
       relative: 1e-5, "\(spec) \(variant)")
     let shared = try run(standard, data, spec, workers: 3, sharesTransform: true)
-    #expect(shared == single, "\(spec) \(variant): three workers sharing the transform must be bit-identical")
+    #expect(Self.differences(shared, single) == 0, "\(spec) \(variant): three workers sharing the transform")
     let blocked = try run(tiny, data, spec, workers: 3, sharesTransform: false)
-    #expect(blocked == single, "\(spec) \(variant): tiny blocks on three workers must be bit-identical")
+    #expect(Self.differences(blocked, single) == 0, "\(spec) \(variant): tiny blocks on three workers")
+  }
+
+  /// Elements whose bits differ (NaN included).
+  private static func differences(_ a: [Float], _ b: [Float]) -> Int {
+    zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count + abs(a.count - b.count)
   }
 
   private struct Tensors {

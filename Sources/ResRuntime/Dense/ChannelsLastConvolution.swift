@@ -130,25 +130,22 @@ struct ChannelsLastConvolution: Sendable {
   /// Floats of a worker's zero row: one group's input channels, rounded up to a cache line.
   private var zeroRowFloats: Int { (channelsPerGroup + 15) / 16 * 16 }
 
-  /// Bytes of scratch one worker needs: for the GEMM, `GemmDriver`'s; else the zero row, the indirection
-  /// table of a block of positions, and for packed tiles one tile's packed rows.
+  /// Bytes of scratch one worker needs: for the GEMM, `GemmDriver`'s; for packed tiles, one tile's packed
+  /// rows; for the indirect kernel, the zero row and the indirection table of a block of positions.
   func scratchBytesPerWorker(site: StepSite) throws(RuntimeError) -> Int {
     switch strategy {
     case .gemm:
       return try CheckedMath.multiply(GemmDriver.scratchFloats(packsA: false), 4, "\(site): GEMM scratch bytes")
-    case .packedTiles, .indirect:
+    case .packedTiles:
+      return try CheckedMath.product(
+        [Self.positionsPerTile, channelsPerGroup, axes.kernelVolume, 4], "\(site): packed tile bytes")
+    case .indirect:
       let pointers = try CheckedMath.multiply(positionsPerBlock, axes.kernelVolume, "\(site): indirection table")
       let tableBytes = try CheckedMath.multiply(
         pointers, MemoryLayout<UnsafePointer<Float>>.stride, "\(site): indirection bytes")
-      let tileFloats = strategy == .packedTiles ? try packedTileFloats(site: site) : 0
-      let floats = try CheckedMath.add(zeroRowFloats, tileFloats, "\(site): scratch floats")
-      return try CheckedMath.add(tableBytes, try CheckedMath.multiply(floats, 4, "\(site): scratch bytes"), "\(site): scratch bytes")
+      let zeroBytes = try CheckedMath.multiply(zeroRowFloats, 4, "\(site): zero row bytes")
+      return try CheckedMath.add(tableBytes, zeroBytes, "\(site): scratch bytes")
     }
-  }
-
-  /// Floats of one packed tile: 6 rows of the whole reduction.
-  private func packedTileFloats(site: StepSite) throws(RuntimeError) -> Int {
-    try CheckedMath.product([Self.positionsPerTile, channelsPerGroup, axes.kernelVolume], "\(site): packed tile")
   }
 
   /// Nothing is shared between the workers.
@@ -177,7 +174,8 @@ struct ChannelsLastConvolution: Sendable {
       let scratch = context.scratchFloats(worker: worker)
       switch strategy {
       case .gemm: runGemm(task, operands, scratch: scratch)
-      case .packedTiles, .indirect: runTiles(task, operands, scratch: scratch)
+      case .packedTiles: runPackedTiles(task, operands, scratch: scratch)
+      case .indirect: runTiles(task, operands, scratch: scratch)
       }
     }
   }
@@ -218,25 +216,20 @@ struct ChannelsLastConvolution: Sendable {
       cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
   }
 
-  /// `Strategy.packedTiles` and `.indirect`: the task's positions block by block.
+  /// `Strategy.indirect`: the task's positions block by block.
   private func runTiles(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
     let problem = origin(task, operands)
     let zeroRow = UnsafePointer(scratch)
     scratch.update(repeating: 0, count: zeroRowFloats)
-    let tableFloats = positionsPerBlock * axes.kernelVolume * MemoryLayout<UnsafePointer<Float>>.stride / 4
     let table = UnsafeMutableRawPointer(scratch + zeroRowFloats).bindMemory(
       to: UnsafePointer<Float>.self, capacity: positionsPerBlock * axes.kernelVolume)
-    let packedTile = scratch + zeroRowFloats + tableFloats
     var blockStart = task.rows.lowerBound
     while blockStart < task.rows.upperBound {
       let block = blockStart..<min(task.rows.upperBound, blockStart + positionsPerBlock)
       fillIndirection(table, positions: block, input: problem.input, zeroRow: zeroRow)
-      let tiles = TileBlock(
-        problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands)
-      switch strategy {
-      case .packedTiles: runPackedTiles(tiles, packedTile: packedTile)
-      case .gemm, .indirect: runIndirectTiles(tiles)
-      }
+      runIndirectTiles(
+        TileBlock(
+          problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands))
       blockStart = block.upperBound
     }
   }
@@ -251,13 +244,15 @@ struct ChannelsLastConvolution: Sendable {
   }
 
   /// The epilogue of the tile at `position` and output channel `column` (both within the problem).
-  private func tileEpilogue(_ block: TileBlock, position: Int, column: Int) -> TileEpilogue {
+  private func tileEpilogue(_ problem: ProblemOrigin, _ operands: Operands, position: Int, column: Int)
+    -> TileEpilogue
+  {
     let outputChannels = groups * outputChannelsPerGroup
-    let offset = block.problem.outputOffset + position * outputChannels + column
+    let offset = problem.outputOffset + position * outputChannels + column
     return TileEpilogue(
-      bias: block.operands.bias.map { $0 + block.problem.group * outputChannelsPerGroup + column },
-      biasColumnStride: 1, residual: block.operands.residual.map { $0 + offset }, residualRowStride: outputChannels,
-      activation: block.operands.activation)
+      bias: operands.bias.map { $0 + problem.group * outputChannelsPerGroup + column },
+      biasColumnStride: 1, residual: operands.residual.map { $0 + offset }, residualRowStride: outputChannels,
+      activation: operands.activation)
   }
 
   /// `Strategy.indirect`: each block of input channels, each panel of weights over the block's tiles.
@@ -281,7 +276,7 @@ struct ChannelsLastConvolution: Sendable {
               c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
               cRowStride: outputChannels, rows: min(Self.positionsPerTile, block.positions.upperBound - position),
               columns: columns, accumulate: firstChannel > 0,
-              epilogue: isLast ? tileEpilogue(block, position: position, column: column) : nil))
+              epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil))
           position += Self.positionsPerTile
           tileTable += taps * Self.positionsPerTile
         }
@@ -291,42 +286,87 @@ struct ChannelsLastConvolution: Sendable {
     }
   }
 
-  /// `Strategy.packedTiles`: each tile's rows gathered into one packed panel, then every panel of weights.
-  private func runPackedTiles(_ block: TileBlock, packedTile: UnsafeMutablePointer<Float>) {
+  /// `Strategy.packedTiles`: each tile's rows gathered into one packed panel, then every panel of weights of
+  /// the task.
+  private func runPackedTiles(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
+    let problem = origin(task, operands)
     let outputChannels = groups * outputChannelsPerGroup
-    let taps = axes.kernelVolume
-    let depth = channelsPerGroup * taps
-    var position = block.positions.lowerBound
-    var tileTable = block.table
-    while position < block.positions.upperBound {
-      packTile(tileTable, into: packedTile)
-      let rows = min(Self.positionsPerTile, block.positions.upperBound - position)
-      var column = block.columns.lowerBound
-      while column < block.columns.upperBound {
+    let depth = channelsPerGroup * axes.kernelVolume
+    var position = task.rows.lowerBound
+    while position < task.rows.upperBound {
+      let rows = min(Self.positionsPerTile, task.rows.upperBound - position)
+      // A stem's three colour channels, the common short reduction, get the gather fully unrolled.
+      if channelsPerGroup == 3 {
+        gatherTile(position: position, rows: rows, input: problem.input, channels: 3, into: scratch)
+      } else {
+        gatherTile(position: position, rows: rows, input: problem.input, channels: channelsPerGroup, into: scratch)
+      }
+      var column = task.columns.lowerBound
+      while column < task.columns.upperBound {
         GemmDriver.kernel.run(
           GemmTile(
-            depth: depth, a: packedTile, b: weights[block.problem.group].panel(column / Self.lanes),
-            c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
-            cRowStride: outputChannels, rows: rows, columns: min(Self.lanes, block.columns.upperBound - column),
-            accumulate: false, epilogue: tileEpilogue(block, position: position, column: column)))
+            depth: depth, a: scratch, b: weights[problem.group].panel(column / Self.lanes),
+            c: operands.output + problem.outputOffset + position * outputChannels + column,
+            cRowStride: outputChannels, rows: rows, columns: min(Self.lanes, task.columns.upperBound - column),
+            accumulate: false, epilogue: tileEpilogue(problem, operands, position: position, column: column)))
         column += Self.lanes
       }
       position += Self.positionsPerTile
-      tileTable += taps * Self.positionsPerTile
     }
   }
 
-  /// Gathers one tile's rows into a GEMM A panel in the weights' order: step `c · taps + tap`, 6 rows a step.
-  private func packTile(_ table: UnsafePointer<UnsafePointer<Float>>, into panel: UnsafeMutablePointer<Float>) {
+  /// Gathers the rows of the tile of `rows` positions from `position` into a GEMM A panel in the weights'
+  /// order (step `c · taps + tap`, 6 rows a step; zeros for taps in the padding and rows past `rows`). Tap
+  /// by tap, so that the six rows of a step are written side by side; a whole tile within one output row
+  /// reads its six positions at one stride.
+  @inline(__always)
+  private func gatherTile(
+    position: Int, rows: Int, input: UnsafePointer<Float>, channels: Int, into panel: UnsafeMutablePointer<Float>
+  ) {
     let tile = Self.positionsPerTile
-    let taps = axes.kernelVolume
-    for tap in 0..<taps {
-      for row in 0..<tile {
-        let source = table[tap * tile + row]
-        var destination = panel + tap * tile + row
-        for channel in 0..<channelsPerGroup {
-          destination.pointee = source[channel]
-          destination += taps * tile
+    let channelStride = axes.kernelVolume * tile
+    let inputChannels = groups * channelsPerGroup
+    let (outH, outW) = (axes.output[1], axes.output[2])
+    let (inD, inH, inW) = (axes.input[0], axes.input[1], axes.input[2])
+    let (kernelH, kernelW) = (axes.kernel[1], axes.kernel[2])
+    let strideW = axes.strides[2]
+    let dilationW = axes.dilations[2]
+    /// The window origin of the tile's row `row` (the last valid row repeated) along depth, height, width.
+    @inline(__always)
+    func origin(_ row: Int) -> (d: Int, h: Int, w: Int) {
+      let current = position + min(row, rows - 1)
+      return (
+        current / (outH * outW) * axes.strides[0] - axes.padsBegin[0],
+        current / outW % outH * axes.strides[1] - axes.padsBegin[1], current % outW * strideW - axes.padsBegin[2]
+      )
+    }
+    let start = origin(0)
+    let isRowRun = rows == tile && position % outW + tile <= outW
+    var destination = panel
+    for kd in 0..<axes.kernel[0] {
+      for kh in 0..<kernelH {
+        for kw in 0..<kernelW {
+          let d = start.d + kd * axes.dilations[0]
+          let h = start.h + kh * axes.dilations[1]
+          let first = start.w + kw * dilationW
+          if isRowRun, d >= 0, d < inD, h >= 0, h < inH, first >= 0, first + (tile - 1) * strideW < inW {
+            let source = input + ((d * inH + h) * inW + first) * inputChannels
+            let step = strideW * inputChannels
+            for channel in 0..<channels {
+              for row in 0..<tile { destination[channel * channelStride + row] = source[row * step + channel] }
+            }
+          } else {
+            for row in 0..<tile {
+              let rowOrigin = origin(row)
+              let d = rowOrigin.d + kd * axes.dilations[0]
+              let h = rowOrigin.h + kh * axes.dilations[1]
+              let w = rowOrigin.w + kw * dilationW
+              let inside = row < rows && d >= 0 && d < inD && h >= 0 && h < inH && w >= 0 && w < inW
+              let source = input + (inside ? ((d * inH + h) * inW + w) * inputChannels : 0)
+              for channel in 0..<channels { destination[channel * channelStride + row] = inside ? source[channel] : 0 }
+            }
+          }
+          destination += tile
         }
       }
     }

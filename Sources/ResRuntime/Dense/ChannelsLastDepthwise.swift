@@ -33,7 +33,9 @@ struct ChannelsLastDepthwise: Sendable {
     var activation: PointwiseFunction
   }
 
-  /// Output rows per piece of work at least: a row of MobileNetV2's 7×7 layers is 7 positions.
+  /// Pieces per worker when a run is split: with more pieces than workers the caller takes over the rows of
+  /// a helper that starts late (the shared machine often deschedules the second thread for a while), as
+  /// `DepthwiseConvolution` does with its channels.
   static let piecesPerWorker = 4
 
   /// Nil when `multiplier` is not 1. `weights` is the ONNX constant `[C, 1, kD, kH, kW]` (any of the

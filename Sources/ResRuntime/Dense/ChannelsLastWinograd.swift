@@ -1,14 +1,15 @@
 import ResKernels
 
 /// A 2-D 3×3 convolution with unit strides and dilations and constant weights on channels-last tensors
-/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`).
+/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`). The
+/// window axes are a 2-D window's (`WindowAxes` with a leading axis of size 1): the tiles cover axes 1 and 2.
 ///
 /// The same three phases as the NCHW `WinogradConvolution`, with the channels on the vector lanes instead of
 /// the tiles: one vector is 16 channels of one position, so the input transform reads an interior tile's
 /// `n × n` positions straight from X (16 contiguous channels each) and the output transform writes 16
 /// contiguous channels of each output position, with no gather or transpose. Per block of tiles and per
 /// frequency `ξ`, the products are one GEMM `Out_ξ [tiles × M] = V_ξ [tiles × C] · U_ξ [C × M]`: A is the
-/// transformed input, read in place one tile per row (`MicrokernelRegistry.gemmRowsA`), and B the
+/// transformed input, read in place one tile per row (`MicrokernelRegistry.gemmRowsA`'s kernel), and B the
 /// transformed weights in 16-output-channel panels (`WinogradWeights` of width `lanes`). The output
 /// transform applies bias, residual and activation as it writes Y.
 ///
@@ -16,6 +17,8 @@ import ResKernels
 /// between the phases (`Blocking`); every output is computed by the same operations whatever the split over
 /// workers, so results are bit-identical for any worker count.
 struct ChannelsLastWinograd: Sendable {
+  /// The GEMM whose tiles the products are cut into; they run on its prefetching form
+  /// (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`, see `multiply`).
   static let kernel = MicrokernelRegistry.gemmRowsA
   /// Channels per vector in the transforms, and output channels per weight panel (the GEMM's `NR`).
   static let lanes = GemmMicrokernel6x16.nr
@@ -308,6 +311,7 @@ struct ChannelsLastWinograd: Sendable {
     let mr = Self.kernel.mr
     let lanes = Self.lanes
     let depth = channelsPerGroup
+    let firstPanel = outputChannels.lowerBound / lanes * depth * lanes
     for frequency in 0..<(n * n) {
       let b = weights.frequency(frequency, group: group)
       let a = transformed + frequency * inputStride
@@ -316,19 +320,30 @@ struct ChannelsLastWinograd: Sendable {
       while column < outputChannels.upperBound {
         let panel = b + column / lanes * depth * lanes
         let columns = min(lanes, outputChannels.upperBound - column)
+        // The panel after this one: this frequency's next, or the next frequency's first.
+        let upcoming =
+          column + lanes < outputChannels.upperBound
+          ? panel + depth * lanes : weights.frequency(min(frequency + 1, n * n - 1), group: group) + firstPanel
         var row = 0
         while row < count {
-          Self.kernel.run(
-            GemmTile(
-              depth: depth, a: a + row * inputRowStride, aRowStride: inputRowStride, b: panel,
-              c: c + row * productRowStride + column, cRowStride: productRowStride, rows: min(mr, count - row),
-              columns: columns, accumulate: false, epilogue: nil))
+          let tile = GemmTile(
+            depth: depth, a: a + row * inputRowStride, aRowStride: inputRowStride, b: panel,
+            c: c + row * productRowStride + column, cRowStride: productRowStride, rows: min(mr, count - row),
+            columns: columns, accumulate: false, epilogue: nil)
+          GemmMicrokernel6x16.runReadingRows(
+            tile, prefetching: row < Self.prefetchingRowGroups * mr ? upcoming + row / mr * depth * lanes / 2 : nil)
           row += mr
         }
         column += lanes
       }
     }
   }
+
+  /// Row groups of tiles over a weight panel whose kernels fetch half of the next panel each
+  /// (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`, which also runs the last group of 16 tiles as
+  /// four rows rather than six): with 16 tiles (ResNet's 14×14 and 7×7 layers) the transformed weights
+  /// stream from memory, and the first group over each panel would wait for them.
+  static let prefetchingRowGroups = 2
 
   // MARK: - Output transform
 

@@ -20,7 +20,8 @@ struct ChannelsLastPooling: Sendable {
   var axes: WindowAxes { windows.axes }
   var channels: Int { windows.channels }
 
-  /// Output rows (or 16-channel blocks of a global average) per piece of work when the run is split.
+  /// Pieces per worker when a run is split (of output rows, or of 16-channel blocks for a global average),
+  /// so that the caller can take over the share of a helper that starts late.
   static let piecesPerWorker = 4
 
   /// `axes` as `PoolOperator` builds them (for a global average: the whole plane as the window, output 1).
