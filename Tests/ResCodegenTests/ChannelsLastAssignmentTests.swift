@@ -47,6 +47,20 @@ import Testing
     #expect(plan.output().layout == .rowMajor)
   }
 
+  /// A stem on an image's three channels keeps the row-major grid method; its output is what is reordered.
+  @Test func anImageStemStaysRowMajor() throws {
+    let b = GraphBuilder()
+    let image = b.input("f32[1,3,32,32]")
+    let stem = try b.value(
+      .conv(convAttributes(kernel: [7, 7], padding: .explicit([3, 3, 3, 3]), strides: [2, 2])),
+      [image, b.filled("f32[8,3,7,7]", 0.1)], name: "stem")
+    let convs = try Self.convolutions(b, from: stem, count: 2)
+    let global = try b.value(.globalAveragePool, [convs[1]], name: "gap")
+    let (_, plan) = try compile(b, outputs: [global])
+    #expect(plan.kernels == ["f32_conv_nchw_generic", "f32_reorder", "f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_pool"])
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [false, true, true])
+  }
+
   /// Two convolutions between a graph input and a graph output would pay two reorders: they stay row-major.
   @Test func twoConvolutionsBetweenAnInputAndAnOutputStayRowMajor() throws {
     let b = GraphBuilder()
