@@ -126,7 +126,7 @@ import Testing
     let global = try b.value(.globalAveragePool, [convs[2]], name: "gap")
     let (_, on) = try compile(b, outputs: [global])
     #expect(on.steps(.f32Reorder).count == 1)
-    let (_, off) = try compile(b, outputs: [global], options: CodegenOptions(channelsLast: false))
+    let (_, off) = try compile(b, outputs: [global], options: CodegenOptions(activationLayout: .rowMajor))
     #expect(off.steps(.f32Reorder).isEmpty)
     #expect(off.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
   }
