@@ -137,8 +137,7 @@ struct ChannelsLastConvolution: Sendable {
     case .gemm:
       return try CheckedMath.multiply(GemmDriver.scratchFloats(packsA: false), 4, "\(site): GEMM scratch bytes")
     case .packedTiles:
-      return try CheckedMath.product(
-        [Self.positionsPerTile, channelsPerGroup, axes.kernelVolume, 4], "\(site): packed tile bytes")
+      return 0
     case .indirect:
       let pointers = try CheckedMath.multiply(positionsPerBlock, axes.kernelVolume, "\(site): indirection table")
       let tableBytes = try CheckedMath.multiply(
@@ -147,6 +146,10 @@ struct ChannelsLastConvolution: Sendable {
       return try CheckedMath.add(tableBytes, zeroBytes, "\(site): scratch bytes")
     }
   }
+
+  /// Floats of one packed tile (`Strategy.packedTiles`): 6 rows of a reduction of at most
+  /// `Blocking.packedTileDepth` steps, small enough for the stack.
+  private var packedTileFloats: Int { Self.positionsPerTile * channelsPerGroup * axes.kernelVolume }
 
   /// Nothing is shared between the workers.
   var sharedScratchBytes: Int { 0 }
@@ -174,7 +177,10 @@ struct ChannelsLastConvolution: Sendable {
       let scratch = context.scratchFloats(worker: worker)
       switch strategy {
       case .gemm: runGemm(task, operands, scratch: scratch)
-      case .packedTiles: runPackedTiles(task, operands, scratch: scratch)
+      case .packedTiles:
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: packedTileFloats) { panel in
+          runPackedTiles(task, operands, panel: panel.baseAddress!)
+        }
       case .indirect: runTiles(task, operands, scratch: scratch)
       }
     }
@@ -288,7 +294,7 @@ struct ChannelsLastConvolution: Sendable {
 
   /// `Strategy.packedTiles`: each tile's rows gathered into one packed panel, then every panel of weights of
   /// the task.
-  private func runPackedTiles(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
+  private func runPackedTiles(_ task: GemmTask, _ operands: Operands, panel scratch: UnsafeMutablePointer<Float>) {
     let problem = origin(task, operands)
     let outputChannels = groups * outputChannelsPerGroup
     let depth = channelsPerGroup * axes.kernelVolume
