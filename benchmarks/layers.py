@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 PEER_WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer_worker.py")
-BUFFER_LINE = re.compile(r'^\s+%(\d+) = (\w+)\[([\d,]*)\] \S+ "(.*)"$')
+BUFFER_LINE = re.compile(r'^\s+%(\d+) = (\w+)\[([\d,]*)\]( nhwc)? \S+ "(.*)"$')
 STEP_LINE = re.compile(r'^\s+(\d+): \(([^)]*)\) = (\w+)\(([^)]*)\) (\{.*\}) "(.*)"$')
 LIST_FIELD = re.compile(r"(\w+)=\[([-\d,]*)\]")
 
@@ -34,8 +34,9 @@ LIST_FIELD = re.compile(r"(\w+)=\[([-\d,]*)\]")
 # MARK: - The layers of the plan
 
 
-def plan_listing(rescompile, model, plan):
-    _, _, status, out, err = harness.run_measured([rescompile, model, "-o", plan, "-O2", "--dump", "plan"])
+def plan_listing(rescompile, model, plan, layout="auto"):
+    _, _, status, out, err = harness.run_measured([rescompile, model, "-o", plan, "-O2", "--dump", "plan",
+                                                   "--layout", layout])
     if status != 0:
         raise SystemExit(f"error: rescompile failed on {model}: {err.strip()}")
     return out
@@ -44,11 +45,14 @@ def plan_listing(rescompile, model, plan):
 def conv_steps(listing):
     """The convolution steps of a plan listing (`--dump plan`), with their operand shapes and parameters."""
     shapes = {}
+    channels_last = set()
     steps = []
     for line in listing.splitlines():
         buffer = BUFFER_LINE.match(line)
         if buffer:
             shapes[int(buffer.group(1))] = [int(d) for d in buffer.group(3).split(",") if d]
+            if buffer.group(4):
+                channels_last.add(int(buffer.group(1)))
             continue
         step = STEP_LINE.match(line)
         if not step or "conv" not in step.group(3):
@@ -63,6 +67,7 @@ def conv_steps(listing):
             "name": step.group(6), "kernel": step.group(3), "x": shapes[inputs[0]], "w": shapes[inputs[1]],
             "y": shapes[outputs[0]], "strides": fields["strides"], "pads": fields["pads"],
             "dilations": fields["dilations"], "group": max(group, 1), "epilogue": epilogue,
+            "channels_last": inputs[0] in channels_last,
         })
     return steps
 
@@ -179,17 +184,35 @@ def time_onnxruntime(model, threads, warmup, runs):
     return {"wall": harness.summarize(worker.times), "cpu": harness.summarize(worker.cpu_times)}
 
 
+def convolution_share(bin_dir, plan, threads, warmup, runs):
+    """The convolution step's share of a plan's time, from `rescompile bench --profile` of the same plan (the
+    medians of its steps): a channels-last layer's plan also reorders the image in and the result out."""
+    _, _, status, out, err = harness.run_measured([os.path.join(bin_dir, "rescompile"), "bench", plan, "--profile",
+                                                  "--threads", str(threads), "--warmup", str(warmup),
+                                                  "--iterations", str(runs), "--format", "json"])
+    if status != 0:
+        raise SystemExit(f"error: rescompile bench --profile failed on {plan}: {err.strip()}")
+    steps = json.loads(out)["profile"]["steps"]
+    total = sum(step["median_ms"] for step in steps)
+    convolution = sum(step["median_ms"] for step in steps if "conv" in step["kernel"])
+    return convolution / total if total > 0 else 1.0
+
+
 def benchmark_layer(layer, bin_dir, scratch, index, threads, args):
+    """Times the layer as the model's plan computes it: a layer the network runs channels-last is compiled with
+    `--layout channels-last`, and its times are the convolution step's share of the plan's (without the two
+    reorders a one-layer plan needs; onnxruntime's own reorders stay in its time)."""
     model = os.path.join(scratch, f"layer{index}.onnx")
     plan = os.path.join(scratch, f"layer{index}.resplan")
     one_layer_model(layer, model)
-    compiled = conv_steps(plan_listing(os.path.join(bin_dir, "rescompile"), model, plan))
+    layout = "channels-last" if layer.get("channels_last") else "row-major"
+    compiled = conv_steps(plan_listing(os.path.join(bin_dir, "rescompile"), model, plan, layout))
     fused = len(compiled) == 1 and compiled[0]["epilogue"] == layer["epilogue"]
     timing = time_plan(bin_dir, plan, threads, args.warmup, args.runs)
-    entry = {"threads": threads, "fused_as_in_model": fused, "median_ms": timing["median_ms"],
-             "q1_ms": timing["q1_ms"], "q3_ms": timing["q3_ms"], "min_ms": timing["min_ms"],
-             "max_ms": timing["max_ms"], "cpu_median_ms": timing["cpu_median_ms"],
-             "cpu_min_ms": timing["cpu_min_ms"]}
+    share = convolution_share(bin_dir, plan, threads, args.warmup, args.runs) if layer.get("channels_last") else 1.0
+    entry = {"threads": threads, "fused_as_in_model": fused, "layout": layout, "convolution_share": share}
+    for key in ("median_ms", "q1_ms", "q3_ms", "min_ms", "max_ms", "cpu_median_ms", "cpu_min_ms"):
+        entry[key] = timing[key] * share
     if not args.skip_onnxruntime:
         entry["onnxruntime"] = time_onnxruntime(model, threads, args.warmup, args.runs)
     return entry
@@ -226,6 +249,7 @@ def report(layers, peaks, threads, model_name="ResNet-50"):
                          f"{run['median_ms'] / ort['wall']['median']:.2f}, "
                          f"{run['cpu_median_ms'] / ort['cpu']['median']:.2f}"]
         epilogue = layer["epilogue"].replace("(0.0,0.0)", "") + ("" if run["fused_as_in_model"] else " NOT FUSED")
+        epilogue += " (nhwc)" if run.get("layout") == "channels-last" else ""
         lines.append(f"| {layer['name']} | {layer['count']} | {describe(layer)} | {epilogue} | {work / 1e6:.1f} | "
                      f"{run['median_ms']:.3f} ({run['q1_ms']:.3f}–{run['q3_ms']:.3f}) | {run['gflops']:.1f} | "
                      f"{run['percent_of_peak']:.0f} % | {run['cpu_median_ms']:.3f} | {run['cpu_gflops']:.1f} | "

@@ -21,15 +21,13 @@ public struct CodegenOptions: Sendable, Hashable {
   /// split or merge costs no copy). Off, every Transpose is a copy step: for measuring what it saves, and for
   /// ruling it out when debugging.
   public var transposedMatMulOperands: Bool
-  /// Computes the regions of convolutions that pay for it in the channels-last layout
-  /// (`ChannelsLastAssignment`). Off, every activation is row-major: for measuring what the layout gains, and
-  /// for ruling it out when debugging.
-  public var channelsLast: Bool
+  /// Which regions of convolutions compute in the channels-last layout (`ChannelsLastAssignment`).
+  public var activationLayout: ActivationLayoutPolicy
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
     compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit,
-    concatAliasing: Bool = true, transposedMatMulOperands: Bool = true, channelsLast: Bool = true
+    concatAliasing: Bool = true, transposedMatMulOperands: Bool = true, activationLayout: ActivationLayoutPolicy = .automatic
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer
@@ -38,6 +36,6 @@ public struct CodegenOptions: Sendable, Hashable {
     self.foldingElementLimit = foldingElementLimit
     self.concatAliasing = concatAliasing
     self.transposedMatMulOperands = transposedMatMulOperands
-    self.channelsLast = channelsLast
+    self.activationLayout = activationLayout
   }
 }

@@ -8,19 +8,19 @@ public struct CompileOptions: Sendable, Hashable {
   public var passes: [String]?
   /// Passes and patterns to skip (`--disable-pass NAME`).
   public var disabledPasses: Set<String>
-  /// Lets the code generator store chains of convolutions channels-last where that pays (the default);
-  /// off (`--row-major`), every activation stays in ONNX's row-major layout.
-  public var channelsLast: Bool
+  /// Where the code generator stores activations channels-last (`--layout`): where that pays (the default),
+  /// nowhere, or in every region with a convolution.
+  public var activationLayout: ActivationLayoutPolicy
 
   public init(
     dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
-    disabledPasses: Set<String> = [], channelsLast: Bool = true
+    disabledPasses: Set<String> = [], activationLayout: ActivationLayoutPolicy = .automatic
   ) {
     self.dimensionBindings = dimensionBindings
     self.optimization = optimization
     self.passes = passes
     self.disabledPasses = disabledPasses
-    self.channelsLast = channelsLast
+    self.activationLayout = activationLayout
   }
 
   /// The passes to run, in order: the explicit list if there is one, else the level's pipeline.
@@ -40,7 +40,7 @@ public struct CompileOptions: Sendable, Hashable {
     let pipeline = passes.map { "passes: " + ($0.isEmpty ? "none" : $0.joined(separator: ",")) }
       ?? "-O\(optimization.rawValue)"
     let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
-    let layout = channelsLast ? "" : "; row-major"
+    let layout = activationLayout == .automatic ? "" : "; layout: \(activationLayout.rawValue)"
     return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout
   }
 }

@@ -15,7 +15,7 @@ extension LoadedModel {
     let codegenOptions = CodegenOptions(
       dimensionBindings: options.dimensionBindings, producer: RescompileVersion.producer,
       sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
-      channelsLast: options.channelsLast)
+      activationLayout: options.activationLayout)
     return CompiledPlan(modelPath: path, plan: try PlanGenerator.generate(graph, options: codegenOptions))
   }
 }

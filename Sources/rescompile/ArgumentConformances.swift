@@ -6,6 +6,7 @@ import ResCompiler
 extension DumpStage: ExpressibleByArgument {}
 extension DumpFormat: ExpressibleByArgument {}
 extension ResidualMismatchPolicy: ExpressibleByArgument {}
+extension ActivationLayoutPolicy: ExpressibleByArgument {}
 
 extension OptimizationLevel: ExpressibleByArgument {
   /// `-O0`, `-O1`, `-O2` (the value after the joined `-O`).

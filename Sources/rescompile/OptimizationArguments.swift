@@ -2,8 +2,8 @@ import Foundation
 import ArgumentParser
 import ResCompiler
 
-/// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run; `--row-major`: no channels-last
-/// regions. Shared by every command that
+/// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run; `--layout`: where activations are
+/// channels-last. Shared by every command that
 /// compiles (`compile`, `run` and `check` on a model, `bench` on a model).
 struct OptimizationArguments: ParsableArguments {
   @Option(
@@ -23,10 +23,12 @@ struct OptimizationArguments: ParsableArguments {
     help: ArgumentHelp("Skip this pass or pattern (repeatable).", valueName: "PASS"))
   var disabledPasses: [String] = []
 
-  @Flag(
-    name: .customLong("row-major"),
-    help: "Keep every activation in ONNX's row-major (NCHW) layout instead of computing chains of convolutions channels-last.")
-  var rowMajor = false
+  @Option(
+    help: ArgumentHelp(
+      "Where activations are stored channels-last (NHWC): auto (chains of convolutions that pay for their "
+        + "reorders), row-major (nowhere), channels-last (every region with a convolution).",
+      valueName: "auto|row-major|channels-last"))
+  var layout: ActivationLayoutPolicy = .automatic
 
   func validate() throws {
     let named = (passes.map(Self.split) ?? []) + disabledPasses
@@ -40,7 +42,7 @@ struct OptimizationArguments: ParsableArguments {
   func options(dimensionBindings: [String: Int] = [:]) -> CompileOptions {
     CompileOptions(
       dimensionBindings: dimensionBindings, optimization: level, passes: passes.map(Self.split),
-      disabledPasses: Set(disabledPasses), channelsLast: !rowMajor)
+      disabledPasses: Set(disabledPasses), activationLayout: layout)
   }
 
   private static func split(_ list: String) -> [String] {

@@ -148,7 +148,7 @@ import Testing
     #expect(decoded.program.steps.contains { $0.kernel == .f32ConvNCHWGeneric && $0.outputs[0].isChannelsLast })
     let inputs = try SeededInputs.make(for: graph, seed: seed)
     let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
-    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(channelsLast: false), inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
     for threads in [1, 3] {
       let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
       #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "seed \(seed), \(threads) threads")

@@ -61,7 +61,8 @@ import Testing
     #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [false, true, true])
   }
 
-  /// Two convolutions between a graph input and a graph output would pay two reorders: they stay row-major.
+  /// Two convolutions between a graph input and a graph output would pay two reorders: they stay row-major,
+  /// unless the policy is `channelsLast`, which takes every region with a convolution.
   @Test func twoConvolutionsBetweenAnInputAndAnOutputStayRowMajor() throws {
     let b = GraphBuilder()
     let x = b.input("f32[1,8,12,12]")
@@ -69,6 +70,9 @@ import Testing
     let (_, plan) = try compile(b, outputs: [convs[1]])
     #expect(plan.kernels == ["f32_conv_nchw_generic", "f32_conv_nchw_generic"])
     #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+    let (_, forced) = try compile(b, outputs: [convs[1]], options: CodegenOptions(activationLayout: .channelsLast))
+    #expect(forced.kernels == ["f32_reorder", "f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_reorder"])
+    #expect(Self.layouts(forced, .f32ConvNCHWGeneric) == [true, true])
   }
 
   /// Four convolutions pay for an input and an output reorder; a value also read outside the region (a second
@@ -126,7 +130,7 @@ import Testing
     let global = try b.value(.globalAveragePool, [convs[2]], name: "gap")
     let (_, on) = try compile(b, outputs: [global])
     #expect(on.steps(.f32Reorder).count == 1)
-    let (_, off) = try compile(b, outputs: [global], options: CodegenOptions(channelsLast: false))
+    let (_, off) = try compile(b, outputs: [global], options: CodegenOptions(activationLayout: .rowMajor))
     #expect(off.steps(.f32Reorder).isEmpty)
     #expect(off.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
   }

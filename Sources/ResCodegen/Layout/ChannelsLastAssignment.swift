@@ -34,10 +34,10 @@ struct ChannelsLastAssignment: Sendable {
     case globalPooling
   }
 
-  /// No node is channels-last.
-  init() {}
-
-  init(_ graph: Graph, liveness: Liveness) {
+  /// The channels-last nodes of `graph` under `policy`: none for `rowMajor`, every region with a convolution
+  /// for `channelsLast`, the regions that pay for their reorders for `automatic`.
+  init(_ graph: Graph, liveness: Liveness, policy: ActivationLayoutPolicy) {
+    guard policy != .rowMajor else { return }
     var candidates: [Int: Candidate] = [:]
     for (position, node) in graph.nodes.enumerated() where liveness.isLive(node) {
       candidates[position] = Self.candidate(node, graph)
@@ -48,7 +48,11 @@ struct ChannelsLastAssignment: Sendable {
     }
     let regions = Self.regions(graph, candidates: candidates, producers: producers)
     let uses = UseList(graph)
-    for region in regions where Self.pays(region, graph, candidates: candidates, producers: producers, uses: uses) {
+    for region in regions {
+      let convolutions = region.count { candidates[$0] == .convolution }
+      let reorders = Self.reorders(region, graph, candidates: candidates, producers: producers, uses: uses)
+      let chosen = policy == .channelsLast ? convolutions > 0 : convolutions >= 2 && convolutions >= 2 * reorders
+      guard chosen else { continue }
       for position in region {
         let node = graph.nodes[position]
         assigned.insert(node.id)
@@ -138,16 +142,13 @@ struct ChannelsLastAssignment: Sendable {
     return members.keys.sorted().compactMap { members[$0] }
   }
 
-  /// Whether a region's convolutions outnumber the reorders it needs at least two to one: one per value it
-  /// reads from outside (a graph input, a row-major node's result) and one per value it writes that a node
-  /// outside it, or the graph's outputs, reads.
-  private static func pays(
+  /// The reorders a region needs: one per value it reads from outside (a graph input, a row-major node's
+  /// result) and one per value it writes that a node outside it, or the graph's outputs, reads.
+  private static func reorders(
     _ region: [Int], _ graph: Graph, candidates: [Int: Candidate], producers: [Int?], uses: UseList
-  ) -> Bool {
+  ) -> Int {
     let positions = Set(region)
     let members = Set(region.map { graph.nodes[$0].id })
-    let convolutions = region.count { candidates[$0] == .convolution }
-    guard convolutions >= 2 else { return false }
     var crossing = Set<ValueID>()
     for position in region {
       let node = graph.nodes[position]
@@ -167,6 +168,6 @@ struct ChannelsLastAssignment: Sendable {
         if leaves { crossing.insert(output) }
       }
     }
-    return convolutions >= 2 * crossing.count
+    return crossing.count
   }
 }

@@ -40,24 +40,25 @@ struct GraphLowering {
     var dtype: DType
   }
 
-  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool, channelsLast: Bool) {
+  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool, layouts policy: ActivationLayoutPolicy) {
     self.graph = graph
     self.liveness = liveness
     matMulTransposes = transposedOperands ? MatMulTransposes(graph, liveness: liveness) : MatMulTransposes()
-    layouts = channelsLast ? ChannelsLastAssignment(graph, liveness: liveness) : ChannelsLastAssignment()
+    layouts = ChannelsLastAssignment(graph, liveness: liveness, policy: policy)
     valueTensors = Array(repeating: nil, count: graph.values.count)
   }
 
   /// Lowers every live node of `prepared`, binding its inputs and outputs by name; with `transposedOperands`,
-  /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`); with `channelsLast`,
-  /// the regions `ChannelsLastAssignment` picks compute channels-last, with reorder steps where their values
-  /// meet row-major steps.
-  static func lower(_ prepared: StaticGraph, transposedOperands: Bool, channelsLast: Bool) throws(ModelError)
+  /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`); the regions
+  /// `ChannelsLastAssignment` picks under `layouts` compute channels-last, with reorder steps where their
+  /// values meet row-major steps.
+  static func lower(_ prepared: StaticGraph, transposedOperands: Bool, layouts: ActivationLayoutPolicy)
+    throws(ModelError)
     -> LoweredPlan
   {
     let liveness = Liveness(prepared.graph)
     var lowering = GraphLowering(
-      graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, channelsLast: channelsLast)
+      graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, layouts: layouts)
     try lowering.bindInputs()
     for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
       try lowering.lower(node)
