@@ -66,8 +66,8 @@ enum IndirectGemmKernelTests {
       if channel < spec.channelOffset || channel >= spec.channelOffset + spec.channels { input[index] = .nan }
     }
     let zeroRow = [Float](repeating: 0, count: groupChannels)
-    // Which input position each row reads at each tap (nil: the padding), rows past `rows` repeating the last valid
-    // row's.
+    // Which input position each row reads at each tap (nil: the padding); rows past `rows` repeat the last
+    // valid row, as the tile requires.
     let sources: [[Int?]] = (0..<spec.taps).map { tap in
       (0..<positions).map { row in
         let valid = min(row, spec.rows - 1)
