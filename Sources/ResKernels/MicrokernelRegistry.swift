@@ -16,6 +16,15 @@ public struct GemmMicrokernel: Sendable {
   public let run: @Sendable (GemmTile) -> Void
 }
 
+/// A channels-last convolution microkernel: `positions` output positions × `lanes` output channels, A's
+/// rows read in place through a table of pointers per kernel tap (see `IndirectGemmTile`).
+public struct IndirectGemmMicrokernel: Sendable {
+  public let name: String
+  public let positions: Int
+  public let lanes: Int
+  public let run: @Sendable (IndirectGemmTile) -> Void
+}
+
 /// A grid-convolution microkernel: `mr` output channels × `nr` output positions on the lanes, reading the
 /// input in place at one offset per reduction step (see `GridConvTile`).
 public struct GridConvMicrokernel: Sendable {
@@ -58,6 +67,7 @@ public struct PoolMicrokernel: Sendable {
 /// set is the one this build was compiled for (`BuildISA.name`).
 public enum Microkernel: Sendable {
   case gemm(GemmMicrokernel)
+  case indirectGemm(IndirectGemmMicrokernel)
   case directConv(DirectConvMicrokernel)
   case gridConv(GridConvMicrokernel)
   case depthwise(DepthwiseMicrokernel)
@@ -81,10 +91,18 @@ public enum Microkernel: Sendable {
   case layerNormRow
   /// `TransposeMicrokernel8x8`: one tile of a permuting copy of four-byte elements.
   case transpose
+  /// `ChannelsLastDepthwiseMicrokernel`: a row segment of a channels-last depthwise convolution, every
+  /// channel on the lanes.
+  case channelsLastDepthwise
+  /// `ChannelsLastPoolMicrokernel.run`: a row segment of channels-last max or average pooling.
+  case channelsLastPool
+  /// `ChannelsLastPoolMicrokernel.globalAverage`: up to 16 channels' means over a channels-last image.
+  case channelsLastGlobalAverage
 
   public var name: String {
     switch self {
     case .gemm(let kernel): kernel.name
+    case .indirectGemm(let kernel): kernel.name
     case .directConv(let kernel): kernel.name
     case .gridConv(let kernel): kernel.name
     case .depthwise(let kernel): kernel.name
@@ -98,6 +116,11 @@ public enum Microkernel: Sendable {
     case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
     case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
     case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
+    case .channelsLastDepthwise:
+      "f32_dwconv_channels_last_\(ChannelsLastDepthwiseMicrokernel.positions)x\(ChannelsLastDepthwiseMicrokernel.lanes)_\(BuildISA.name)"
+    case .channelsLastPool:
+      "f32_pool_channels_last_\(ChannelsLastPoolMicrokernel.positions)x\(ChannelsLastPoolMicrokernel.lanes)_\(BuildISA.name)"
+    case .channelsLastGlobalAverage: "f32_global_average_channels_last_x16_\(BuildISA.name)"
     }
   }
 }
@@ -115,6 +138,14 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
     run: GemmMicrokernel6x16.runReadingRows)
 
+  /// `gemmRowsA` that also prefetches a later tile's B panel (channels-last Winograd's products, B streamed
+  /// from memory). The registry's closure hints the tile's own panel: any pointer takes the same path, and
+  /// the results do not depend on it.
+  public static let gemmRowsAPrefetching = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_rows_a_prefetching_\(BuildISA.name)",
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
+    run: { GemmMicrokernel6x16.runReadingRows($0, prefetching: $0.b) })
+
   /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
   /// B rather than by the 6-row tile's broadcasts.
   public static let gemmRow = GemmMicrokernel(
@@ -127,6 +158,13 @@ public enum MicrokernelRegistry {
     name: "f32_conv_direct_\(DirectConvMicrokernel16x6.lanes)x\(DirectConvMicrokernel16x6.positions)_\(BuildISA.name)",
     lanes: DirectConvMicrokernel16x6.lanes, positions: DirectConvMicrokernel16x6.positions,
     run: DirectConvMicrokernel16x6.run)
+
+  /// The kernel of channels-last convolutions: output positions on the rows, output channels on the lanes,
+  /// each window's input positions read in place through per-tap pointers.
+  public static let indirectGemm = IndirectGemmMicrokernel(
+    name: "f32_igemm_\(IndirectGemmMicrokernel6x16.positions)x\(IndirectGemmMicrokernel6x16.lanes)_\(BuildISA.name)",
+    positions: IndirectGemmMicrokernel6x16.positions, lanes: IndirectGemmMicrokernel6x16.lanes,
+    run: IndirectGemmMicrokernel6x16.run)
 
   /// The kernel of 2-D convolutions with a short reduction (few input channels: a network's stem) at stride
   /// 1 or 2, output positions on the lanes.
@@ -154,8 +192,8 @@ public enum MicrokernelRegistry {
 
   public static let all: [Microkernel] =
     [
-      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRow), .directConv(directConv), .gridConv(gridConv),
-      .depthwise(depthwise), .pool(pool),
+      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .indirectGemm(indirectGemm),
+      .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool),
     ]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }
@@ -164,4 +202,5 @@ public enum MicrokernelRegistry {
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
     + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose]
+    + [.channelsLastDepthwise, .channelsLastPool, .channelsLastGlobalAverage]
 }

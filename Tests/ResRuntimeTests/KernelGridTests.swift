@@ -10,6 +10,7 @@ import Testing
     let kernel = try #require(MicrokernelRegistry.all.first { $0.name == name })
     switch kernel {
     case .gemm(let gemm): try checkGemm(gemm)
+    case .indirectGemm(let kernel): IndirectGemmKernelTests.check(kernel)
     case .directConv(let kernel): checkDirectConv(kernel)
     case .gridConv(let kernel): GridConvKernelTests.check(kernel)
     case .depthwise(let kernel): checkDepthwise(kernel)
@@ -23,6 +24,9 @@ import Testing
     case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     case .transpose: MovementKernelTests.checkTransposeTiles()
+    case .channelsLastDepthwise: ChannelsLastDepthwiseKernelTests.check()
+    case .channelsLastPool: ChannelsLastPoolKernelTests.checkRows()
+    case .channelsLastGlobalAverage: ChannelsLastPoolKernelTests.checkGlobalAverage()
     }
   }
 
