@@ -15,6 +15,9 @@ public struct GemmTile {
   /// The distance in floats between A's rows when A is read in place; ignored for a packed A.
   public var aRowStride: Int
   public var b: UnsafePointer<Float>
+  /// For a kernel spanning two 16-column panels (`GemmMicrokernel6x32`): floats from the first panel to the
+  /// second. Ignored by one-panel kernels.
+  public var bPanelStride: Int
   /// C's element (0, 0) for this tile; rows are `cRowStride` floats apart, columns contiguous.
   public var c: UnsafeMutablePointer<Float>
   public var cRowStride: Int
@@ -27,7 +30,7 @@ public struct GemmTile {
   public var epilogue: TileEpilogue?
 
   public init(
-    depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, b: UnsafePointer<Float>, bPanelStride: Int = 0,
     c: UnsafeMutablePointer<Float>, cRowStride: Int, rows: Int, columns: Int, accumulate: Bool,
     epilogue: TileEpilogue?
   ) {
@@ -35,6 +38,7 @@ public struct GemmTile {
     self.a = a
     self.aRowStride = aRowStride
     self.b = b
+    self.bPanelStride = bPanelStride
     self.c = c
     self.cRowStride = cRowStride
     self.rows = rows

@@ -13,7 +13,22 @@ public struct GemmMicrokernel: Sendable {
   public let mr: Int
   public let nr: Int
   public let aLayout: GemmALayout
+  /// The width of the B panels it reads: `nr`, or 16 for a kernel spanning `nr / 16` panels
+  /// `GemmTile.bPanelStride` apart.
+  public let panelWidth: Int
   public let run: @Sendable (GemmTile) -> Void
+
+  init(
+    name: String, mr: Int, nr: Int, aLayout: GemmALayout, panelWidth: Int? = nil,
+    run: @escaping @Sendable (GemmTile) -> Void
+  ) {
+    self.name = name
+    self.mr = mr
+    self.nr = nr
+    self.aLayout = aLayout
+    self.panelWidth = panelWidth ?? nr
+    self.run = run
+  }
 }
 
 /// A channels-last convolution microkernel: `positions` output positions × `lanes` output channels, A's
@@ -146,6 +161,26 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
     run: { GemmMicrokernel6x16.runReadingRows($0, prefetching: $0.b) })
 
+  /// Two 16-column panels per tile, A packed (`GemmMicrokernel6x32`): the tile the GEMMs use where vectors
+  /// are 512 bits wide (`GemmDriver.tileKernel`).
+  public static let gemmWide = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_\(BuildISA.name)",
+    mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .panels,
+    panelWidth: GemmMicrokernel6x32.panelWidth, run: GemmMicrokernel6x32.run)
+
+  /// `gemmWide` reading A's rows in place.
+  public static let gemmRowsAWide = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x32.panelWidth, run: GemmMicrokernel6x32.runReadingRows)
+
+  /// `gemmRowsAWide` that also prefetches a later tile's panels (channels-last Winograd); the registry's
+  /// closure hints the tile's own panel, as `gemmRowsAPrefetching`'s does.
+  public static let gemmRowsAWidePrefetching = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_prefetching_\(BuildISA.name)",
+    mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x32.panelWidth, run: { GemmMicrokernel6x32.runReadingRows($0, prefetching: $0.b) })
+
   /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
   /// B rather than by the 6-row tile's broadcasts.
   public static let gemmRow = GemmMicrokernel(
@@ -192,7 +227,8 @@ public enum MicrokernelRegistry {
 
   public static let all: [Microkernel] =
     [
-      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .indirectGemm(indirectGemm),
+      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .indirectGemm(indirectGemm),
       .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool),
     ]
     + BinaryOperation.allCases.flatMap { operation in

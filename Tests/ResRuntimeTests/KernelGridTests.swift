@@ -45,7 +45,9 @@ import Testing
     let depths = [0, 1, 2, 5, 33]
     for depth in depths {
       for rows in 1...kernel.mr {
-        for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] {
+        // A kernel spanning panels also at its narrow path's edge (a second panel of 8 or 9 columns).
+        let panelEdges = kernel.nr > kernel.panelWidth ? [kernel.panelWidth + 8, kernel.panelWidth + 9] : []
+        for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] + panelEdges {
           for accumulate in [false, true] {
             try checkGemmTile(kernel, depth, rows, columns, accumulate, epilogue: nil, &random)
           }
@@ -124,9 +126,15 @@ import Testing
         for k in 0..<depth { aPanel[i * aRowStride + k] = a[i * depth + k] }
       }
     }
-    var bPanel = [Float](repeating: .nan, count: nr * max(depth, 1))
+    // B in panels of the kernel's panel width (a wide kernel reads several, `bPanelStride` apart), with a
+    // gap of NaN between them that a kernel reading past its panel would pick up.
+    let width = kernel.panelWidth
+    let bPanelStride = width * max(depth, 1) + 5
+    var bPanel = [Float](repeating: .nan, count: bPanelStride * (nr / width))
     for k in 0..<depth {
-      for j in 0..<nr { bPanel[k * nr + j] = j < columns ? b[k * operandColumns + j] : 0 }
+      for j in 0..<nr {
+        bPanel[(j / width) * bPanelStride + k * width + j % width] = j < columns ? b[k * operandColumns + j] : 0
+      }
     }
     let initial = random.floats(mr * stride)
     let bias = random.floats(mr * nr)
@@ -147,7 +155,7 @@ import Testing
               kernel.run(
                 GemmTile(
                   depth: depth, a: aPointer.baseAddress!, aRowStride: aRowStride, b: bPointer.baseAddress!,
-                  c: cPointer.baseAddress!,
+                  bPanelStride: bPanelStride, c: cPointer.baseAddress!,
                   cRowStride: stride, rows: rows, columns: columns, accumulate: accumulate, epilogue: tileEpilogue))
             }
           }

@@ -319,22 +319,30 @@ struct ChannelsLastWinograd: Sendable {
       var column = outputChannels.lowerBound
       while column < outputChannels.upperBound {
         let panel = b + column / lanes * depth * lanes
-        let columns = min(lanes, outputChannels.upperBound - column)
-        // The panel after this one: this frequency's next, or the next frequency's first.
+        let columns = min(Self.tileColumns, outputChannels.upperBound - column)
+        let panels = (columns + lanes - 1) / lanes
+        // The panels after these: this frequency's next, or the next frequency's first.
         let upcoming =
-          column + lanes < outputChannels.upperBound
-          ? panel + depth * lanes : weights.frequency(min(frequency + 1, n * n - 1), group: group) + firstPanel
+          column + columns < outputChannels.upperBound
+          ? panel + panels * depth * lanes
+          : weights.frequency(min(frequency + 1, n * n - 1), group: group) + firstPanel
         var row = 0
         while row < count {
           let tile = GemmTile(
             depth: depth, a: a + row * inputRowStride, aRowStride: inputRowStride, b: panel,
-            c: c + row * productRowStride + column, cRowStride: productRowStride, rows: min(mr, count - row),
-            columns: columns, accumulate: false, epilogue: nil)
-          GemmMicrokernel6x16.runReadingRows(
-            tile, prefetching: row < Self.prefetchingRowGroups * mr ? upcoming + row / mr * depth * lanes / 2 : nil)
+            bPanelStride: depth * lanes, c: c + row * productRowStride + column, cRowStride: productRowStride,
+            rows: min(mr, count - row), columns: columns, accumulate: false, epilogue: nil)
+          // Each of the first row groups fetches its share of the upcoming panels.
+          let share = depth * lanes * Self.tileColumns / lanes / Self.prefetchingRowGroups
+          let hint = row < Self.prefetchingRowGroups * mr ? upcoming + row / mr * share : nil
+          if Self.tileColumns > lanes {
+            GemmMicrokernel6x32.runReadingRows(tile, prefetching: hint)
+          } else {
+            GemmMicrokernel6x16.runReadingRows(tile, prefetching: hint)
+          }
           row += mr
         }
-        column += lanes
+        column += columns
       }
     }
   }
@@ -344,6 +352,10 @@ struct ChannelsLastWinograd: Sendable {
   /// four rows rather than six): with 16 tiles (ResNet's 14×14 and 7×7 layers) the transformed weights
   /// stream from memory, and the first group over each panel would wait for them.
   static let prefetchingRowGroups = 2
+
+  /// Output channels per tile: two 16-wide panels of `U[ξ]` where vectors are 512 bits wide
+  /// (`GemmMicrokernel6x32`), one otherwise.
+  static let tileColumns = GemmMicrokernel6x32.preferred ? GemmMicrokernel6x32.nr : lanes
 
   // MARK: - Output transform
 

@@ -119,6 +119,11 @@ enum GemmDriver {
   static let kernel = MicrokernelRegistry.gemm
   /// The kernel of an A read in place (same tile as `kernel`).
   static let rowsKernel = MicrokernelRegistry.gemmRowsA
+  /// The kernels the tiles run, for a packed A and for one read in place: where vectors are 512 bits wide,
+  /// the 6 × 32 tile over two of `kernel`'s 16-wide panels (`GemmMicrokernel6x32`); otherwise `kernel` and
+  /// `rowsKernel` themselves. Panels stay `kernel.nr` wide either way, as the plan packs them.
+  static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : kernel
+  static let tileRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWide : rowsKernel
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
   /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
   /// DenseNet's 288-step reductions a second block of 64 or 32 steps, all reload and no work (MobileNetV2's
@@ -157,7 +162,6 @@ enum GemmDriver {
     rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>
   ) {
     let mr = kernel.mr
-    let nr = kernel.nr
     let bBlock = scratch
     let aBlock = scratch + bBlockFloats
     let blockDepth = depthPerBlock(k: k)
@@ -170,7 +174,8 @@ enum GemmDriver {
       let blockColumns =
         b.isPrepacked && !a.isReadInPlace
         ? columns.count : min(columnsPerBlock(depth: blockDepth), columns.upperBound - columnStart)
-      let columnPanels = (blockColumns + nr - 1) / nr
+      let blockKernel = a.isReadInPlace ? tileRowsKernel : tileKernel
+      let columnTiles = (blockColumns + blockKernel.nr - 1) / blockKernel.nr
       for depthBlock in 0..<depthBlocks {
         let depthStart = depthBlock * blockDepth
         let depth = min(blockDepth, k - depthStart)
@@ -186,16 +191,16 @@ enum GemmDriver {
             of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
             into: aBlock)
           let block = TileBlock(
-            kernel: a.isReadInPlace ? rowsKernel : kernel, depth: depth, a: aPanels, b: bPanels, c: c,
+            kernel: blockKernel, depth: depth, a: aPanels, b: bPanels, c: c,
             cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
             columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil)
           if k <= shortDepth || a.isReadInPlace {
             for rowPanel in 0..<rowPanels {
-              for panel in 0..<columnPanels { block.run(rowPanel: rowPanel, panel: panel) }
+              for columnTile in 0..<columnTiles { block.run(rowPanel: rowPanel, columnTile: columnTile) }
             }
           } else {
-            for panel in 0..<columnPanels {
-              for rowPanel in 0..<rowPanels { block.run(rowPanel: rowPanel, panel: panel) }
+            for columnTile in 0..<columnTiles {
+              for rowPanel in 0..<rowPanels { block.run(rowPanel: rowPanel, columnTile: columnTile) }
             }
           }
           rowStart += blockRows
@@ -221,15 +226,17 @@ enum GemmDriver {
     let accumulate: Bool
     let epilogue: MatrixEpilogue?
 
-    /// The tile of row panel `rowPanel` and column panel `panel` (both counted from the block's start).
+    /// The tile of row panel `rowPanel` and column tile `columnTile` (`kernel.nr` columns, one or more
+    /// panels; both counted from the block's start).
     @inline(__always)
-    func run(rowPanel: Int, panel: Int) {
+    func run(rowPanel: Int, columnTile: Int) {
       let row = rowStart + rowPanel * kernel.mr
-      let column = columnStart + panel * kernel.nr
+      let column = columnStart + columnTile * kernel.nr
+      let panel = columnTile * (kernel.nr / kernel.panelWidth)
       kernel.run(
         GemmTile(
           depth: depth, a: a.base + rowPanel * a.stride, aRowStride: a.rowStride, b: b.base + panel * b.stride,
-          c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
+          bPanelStride: b.stride, c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
           columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
           epilogue: epilogue?.tile(row: row, column: column)))
     }

@@ -1,0 +1,101 @@
+import ResKernels
+import Testing
+
+/// `GemmMicrokernel6x32` against `GemmMicrokernel6x16` bit for bit: a GEMM may run either kernel (the build's
+/// ISA) and any column split over threads pairs different panels, so a column's sum must not depend on which
+/// kernel or pairing computed it. (`KernelGridTests` checks both against naive loops.)
+@Suite struct WideGemmKernelTests {
+  @Test(arguments: [1, 7, 33, 130])
+  func wideTilesEqualTheirPanelsOnTheNarrowKernel(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth))
+    for columns in [17, 24, 25, 31, 32] {
+      for rows in [1, 4, 6] {
+        for readsRows in [false, true] {
+          let wide = Operands(depth: depth, rows: rows, columns: columns, &random)
+          let narrow = Operands(copying: wide)
+          wide.run(readsRows ? GemmMicrokernel6x32.runReadingRows : GemmMicrokernel6x32.run, readsRows: readsRows)
+          let kernel = readsRows ? GemmMicrokernel6x16.runReadingRows : GemmMicrokernel6x16.run
+          narrow.runByPanels(kernel, readsRows: readsRows)
+          #expect(
+            zip(wide.c, narrow.c).allSatisfy { $0.bitPattern == $1.bitPattern },
+            "depth \(depth), \(rows) × \(columns), A \(readsRows ? "in place" : "packed")")
+        }
+      }
+    }
+  }
+
+  /// One tile's operands: A both packed (6 rows per step) and in place, B in two 16-wide panels, C with an
+  /// epilogue of a per-column bias, a residual and ReLU.
+  private final class Operands {
+    let depth: Int
+    let rows: Int
+    let columns: Int
+    let packedA: [Float]
+    let rowsA: [Float]
+    let b: [Float]
+    let bias: [Float]
+    let residual: [Float]
+    var c: [Float]
+    static let cStride = 37
+
+    init(depth: Int, rows: Int, columns: Int, _ random: inout SeededGenerator) {
+      self.depth = depth
+      self.rows = rows
+      self.columns = columns
+      let a = random.floats(6 * depth)
+      packedA = (0..<(6 * depth)).map { index in index % 6 < rows ? a[(index % 6) * depth + index / 6] : 0 }
+      rowsA = (0..<(rows * depth)).map { a[$0] }
+      b = (0..<(32 * depth)).map { index in
+        let (panel, step, lane) = (index / (16 * depth), index % (16 * depth) / 16, index % 16)
+        return panel * 16 + lane < columns ? random.floats(1)[0] * Float(step % 3 + 1) : 0
+      }
+      bias = random.floats(32)
+      residual = random.floats(6 * Self.cStride)
+      c = random.floats(6 * Self.cStride)
+    }
+
+    init(copying other: Operands) {
+      depth = other.depth
+      rows = other.rows
+      columns = other.columns
+      packedA = other.packedA
+      rowsA = other.rowsA
+      b = other.b
+      bias = other.bias
+      residual = other.residual
+      c = other.c
+    }
+
+    func run(_ kernel: (GemmTile) -> Void, readsRows: Bool) {
+      tile(readsRows: readsRows, firstColumn: 0, columns: columns, kernel)
+    }
+
+    func runByPanels(_ kernel: (GemmTile) -> Void, readsRows: Bool) {
+      tile(readsRows: readsRows, firstColumn: 0, columns: 16, kernel)
+      tile(readsRows: readsRows, firstColumn: 16, columns: columns - 16, kernel)
+    }
+
+    private func tile(readsRows: Bool, firstColumn: Int, columns: Int, _ kernel: (GemmTile) -> Void) {
+      let a = readsRows ? rowsA : packedA
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          bias.withUnsafeBufferPointer { bias in
+            residual.withUnsafeBufferPointer { residual in
+              c.withUnsafeMutableBufferPointer { c in
+                kernel(
+                  GemmTile(
+                    depth: depth, a: a.baseAddress!, aRowStride: depth, b: b.baseAddress! + firstColumn * depth,
+                    bPanelStride: 16 * depth, c: c.baseAddress! + firstColumn, cRowStride: Self.cStride, rows: rows,
+                    columns: columns, accumulate: false,
+                    epilogue: TileEpilogue(
+                      bias: bias.baseAddress! + firstColumn, biasColumnStride: 1,
+                      residual: residual.baseAddress! + firstColumn, residualRowStride: Self.cStride,
+                      activation: .relu)))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
