@@ -18,6 +18,9 @@ public struct IndirectGemmTile {
   public var indirection: UnsafePointer<UnsafePointer<Float>>
   /// The weight panel's first vector (tap 0, channel 0).
   public var b: UnsafePointer<Float>
+  /// For a kernel spanning two 16-column panels (`IndirectGemmMicrokernel6x32`): floats from the first
+  /// panel to the second. Ignored by one-panel kernels.
+  public var bPanelStride: Int
   /// C's element (0, 0); rows (output positions) `cRowStride` floats apart, columns (output channels)
   /// contiguous.
   public var c: UnsafeMutablePointer<Float>
@@ -32,7 +35,7 @@ public struct IndirectGemmTile {
 
   public init(
     taps: Int, channels: Int, channelOffset: Int, indirection: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, cRowStride: Int, rows: Int, columns: Int, accumulate: Bool,
+    bPanelStride: Int = 0, c: UnsafeMutablePointer<Float>, cRowStride: Int, rows: Int, columns: Int, accumulate: Bool,
     epilogue: TileEpilogue?
   ) {
     self.taps = taps
@@ -40,6 +43,7 @@ public struct IndirectGemmTile {
     self.channelOffset = channelOffset
     self.indirection = indirection
     self.b = b
+    self.bPanelStride = bPanelStride
     self.c = c
     self.cRowStride = cRowStride
     self.rows = rows
@@ -52,7 +56,7 @@ public struct IndirectGemmTile {
   /// (A unused).
   var gemmTile: GemmTile {
     GemmTile(
-      depth: taps * channels, a: b, b: b, c: c, cRowStride: cRowStride, rows: rows, columns: columns, accumulate: accumulate,
+      depth: taps * channels, a: b, b: b, bPanelStride: bPanelStride, c: c, cRowStride: cRowStride, rows: rows, columns: columns, accumulate: accumulate,
       epilogue: epilogue)
   }
 }

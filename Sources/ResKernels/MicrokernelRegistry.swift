@@ -37,7 +37,21 @@ public struct IndirectGemmMicrokernel: Sendable {
   public let name: String
   public let positions: Int
   public let lanes: Int
+  /// The width of the weight panels it reads: `lanes`, or 16 for a kernel spanning `lanes / 16` panels
+  /// `IndirectGemmTile.bPanelStride` apart.
+  public let panelWidth: Int
   public let run: @Sendable (IndirectGemmTile) -> Void
+
+  init(
+    name: String, positions: Int, lanes: Int, panelWidth: Int? = nil,
+    run: @escaping @Sendable (IndirectGemmTile) -> Void
+  ) {
+    self.name = name
+    self.positions = positions
+    self.lanes = lanes
+    self.panelWidth = panelWidth ?? lanes
+    self.run = run
+  }
 }
 
 /// A grid-convolution microkernel: `mr` output channels × `nr` output positions on the lanes, reading the
@@ -201,6 +215,13 @@ public enum MicrokernelRegistry {
     positions: IndirectGemmMicrokernel6x16.positions, lanes: IndirectGemmMicrokernel6x16.lanes,
     run: IndirectGemmMicrokernel6x16.run)
 
+  /// `indirectGemm` over two 16-channel panels per tile (`IndirectGemmMicrokernel6x32`): the tile channels-last
+  /// convolutions use where vectors are 512 bits wide.
+  public static let indirectGemmWide = IndirectGemmMicrokernel(
+    name: "f32_igemm_\(IndirectGemmMicrokernel6x32.positions)x\(IndirectGemmMicrokernel6x32.lanes)_\(BuildISA.name)",
+    positions: IndirectGemmMicrokernel6x32.positions, lanes: IndirectGemmMicrokernel6x32.lanes,
+    panelWidth: IndirectGemmMicrokernel6x32.panelWidth, run: IndirectGemmMicrokernel6x32.run)
+
   /// The kernel of 2-D convolutions with a short reduction (few input channels: a network's stem) at stride
   /// 1 or 2, output positions on the lanes.
   public static let gridConv = GridConvMicrokernel(
@@ -229,6 +250,7 @@ public enum MicrokernelRegistry {
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .indirectGemm(indirectGemm),
+      .indirectGemm(indirectGemmWide),
       .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool),
     ]
     + BinaryOperation.allCases.flatMap { operation in

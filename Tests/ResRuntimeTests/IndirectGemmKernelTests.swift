@@ -15,7 +15,9 @@ enum IndirectGemmKernelTests {
     for taps in [1, 3] {
       for (channels, channelOffset) in [(0, 0), (1, 0), (2, 3), (7, 0), (19, 5)] {
         for rows in 1...kernel.positions {
-          for columns in [1, kernel.lanes / 2, kernel.lanes / 2 + 1, kernel.lanes] {
+          // A kernel spanning panels also at its narrow path's edge (a second panel of 8 or 9 channels).
+          let panelEdges = kernel.lanes > kernel.panelWidth ? [kernel.panelWidth + 8, kernel.panelWidth + 9] : []
+          for columns in [1, kernel.lanes / 2, kernel.lanes / 2 + 1, kernel.lanes] + panelEdges {
             let spec = Case(
               taps: taps, channels: channels, channelOffset: channelOffset, rows: rows, columns: columns,
               accumulate: (rows + columns + taps) % 2 == 0, epilogue: nil)
@@ -76,11 +78,17 @@ enum IndirectGemmKernelTests {
     }
     // The panel of every group channel, ONNX order (step `c · taps + tap`), zero past the valid columns;
     // NaN outside the block.
+    // A kernel spanning several panels reads them `panelStride` apart, with NaN between them.
     let weights = random.floats(groupChannels * spec.taps * lanes)
-    var panel = [Float](repeating: .nan, count: groupChannels * spec.taps * lanes)
+    let width = kernel.panelWidth
+    let panelStride = groupChannels * spec.taps * width + 7
+    var panel = [Float](repeating: .nan, count: panelStride * (lanes / width))
     for channel in spec.channelOffset..<(spec.channelOffset + spec.channels) {
       for step in (channel * spec.taps)..<((channel + 1) * spec.taps) {
-        for lane in 0..<lanes { panel[step * lanes + lane] = lane < spec.columns ? weights[step * lanes + lane] : 0 }
+        for lane in 0..<lanes {
+          panel[lane / width * panelStride + step * width + lane % width] =
+            lane < spec.columns ? weights[step * lanes + lane] : 0
+        }
       }
     }
     let stride = lanes + 3
@@ -88,7 +96,7 @@ enum IndirectGemmKernelTests {
     let bias = random.floats(lanes)
     let residual = random.floats(positions * stride)
     var c = initial
-    run(kernel, spec, input: input, zeroRow: zeroRow, sources: sources, panel: panel, pitch: pitch, c: &c,
+    run(kernel, spec, input: input, zeroRow: zeroRow, sources: sources, panel: panel, panelStride: panelStride, pitch: pitch, c: &c,
       cRowStride: stride, bias: bias, residual: residual)
     var mismatch: String?
     for index in c.indices where mismatch == nil {
@@ -120,7 +128,7 @@ enum IndirectGemmKernelTests {
 
   private static func run(
     _ kernel: IndirectGemmMicrokernel, _ spec: Case, input: [Float], zeroRow: [Float], sources: [[Int?]],
-    panel: [Float], pitch: Int, c: inout [Float], cRowStride: Int, bias: [Float], residual: [Float]
+    panel: [Float], panelStride: Int, pitch: Int, c: inout [Float], cRowStride: Int, bias: [Float], residual: [Float]
   ) {
     input.withUnsafeBufferPointer { inputPointer in
       zeroRow.withUnsafeBufferPointer { zeroPointer in
@@ -142,8 +150,8 @@ enum IndirectGemmKernelTests {
                     IndirectGemmTile(
                       taps: spec.taps, channels: spec.channels, channelOffset: spec.channelOffset,
                       indirection: tablePointer.baseAddress!,
-                      b: panelPointer.baseAddress! + spec.channelOffset * spec.taps * kernel.lanes,
-                      c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows, columns: spec.columns,
+                      b: panelPointer.baseAddress! + spec.channelOffset * spec.taps * kernel.panelWidth,
+                      bPanelStride: panelStride, c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows, columns: spec.columns,
                       accumulate: spec.accumulate, epilogue: epilogue))
                 }
               }

@@ -15,6 +15,10 @@ struct ChannelsLastConvolution: Sendable {
   static let kernel = IndirectGemmMicrokernel6x16.self
   static let positionsPerTile = IndirectGemmMicrokernel6x16.positions
   static let lanes = IndirectGemmMicrokernel6x16.lanes
+  /// The kernel `Strategy.indirect` runs: two of the 16-wide weight panels per tile where vectors are 512
+  /// bits wide (`IndirectGemmMicrokernel6x32`), one otherwise.
+  static let tileKernel =
+    GemmMicrokernel6x32.preferred ? MicrokernelRegistry.indirectGemmWide : MicrokernelRegistry.indirectGemm
 
   let axes: WindowAxes
   let groups: Int
@@ -270,24 +274,25 @@ struct ChannelsLastConvolution: Sendable {
     while firstChannel < channelsPerGroup {
       let channels = min(channelBlock, channelsPerGroup - firstChannel)
       let isLast = firstChannel + channels == channelsPerGroup
+      let groupWeights = weights[block.problem.group]
       var column = block.columns.lowerBound
       while column < block.columns.upperBound {
-        let panel = weights[block.problem.group].panel(column / Self.lanes) + firstChannel * taps * Self.lanes
-        let columns = min(Self.lanes, block.columns.upperBound - column)
+        let panel = groupWeights.panel(column / Self.lanes) + firstChannel * taps * Self.lanes
+        let columns = min(Self.tileKernel.lanes, block.columns.upperBound - column)
         var position = block.positions.lowerBound
         var tileTable = block.table
         while position < block.positions.upperBound {
-          Self.kernel.run(
+          Self.tileKernel.run(
             IndirectGemmTile(
               taps: taps, channels: channels, channelOffset: firstChannel, indirection: tileTable, b: panel,
-              c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
+              bPanelStride: groupWeights.depth * groupWeights.width, c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
               cRowStride: outputChannels, rows: min(Self.positionsPerTile, block.positions.upperBound - position),
               columns: columns, accumulate: firstChannel > 0,
               epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil))
           position += Self.positionsPerTile
           tileTable += taps * Self.positionsPerTile
         }
-        column += Self.lanes
+        column += columns
       }
       firstChannel += channels
     }
