@@ -102,19 +102,30 @@ class Worker:
                 continue
         return total
 
-    def wait_until_quiet(self, limit_s=0.5, poll_s=0.002):
-        """Returns once the child's threads have stopped running (under a tenth of a core over one poll), or
-        after `limit_s`. onnxruntime's pool spins for about 50 ms after a run and OpenVINO's for a while too:
-        the next system's chunk would otherwise share its cores with that spinning, which at 2 threads took
-        rescompile's MobileNetV2 median from 8.1 to 10.2-12.2 ms while onnxruntime's stayed put."""
+    def wait_until_quiet(self, limit_s=0.5, poll_s=0.002, window_s=0.012):
+        """Returns once the child's threads have stopped running (under a tenth of a core over the last
+        `window_s`), or after `limit_s`. onnxruntime's pool spins for about 30-50 ms after a run and OpenVINO's
+        for a while too: the next system's chunk would otherwise share its cores with that spinning, which at 2
+        threads took rescompile's MobileNetV2 median from 2.8 to 4.7 ms while onnxruntime's stayed put.
+
+        The window is longer than a scheduler tick: /proc's schedstat of a thread that spins without a context
+        switch only advances at the 4 ms tick, so a single 2 ms poll read 0 from a spinning pool every other
+        time and let the next chunk start beside it (onnxruntime then ran 20 ms of CPU during rescompile's
+        20 ms chunk)."""
         deadline = time.perf_counter() + limit_s
-        previous = self.cpu_ns()
-        while previous is not None and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        history = [(start, self.cpu_ns())]
+        while history[-1][1] is not None and time.perf_counter() < deadline:
             time.sleep(poll_s)
-            current = self.cpu_ns()
-            if current is None or current - previous < poll_s * 1e9 / 10:
+            now, current = time.perf_counter(), self.cpu_ns()
+            if current is None:
                 return
-            previous = current
+            history.append((now, current))
+            while len(history) > 1 and now - history[1][0] >= window_s:
+                history.pop(0)
+            span = now - history[0][0]
+            if span >= window_s and current - history[0][1] < span * 1e9 / 10:
+                return
 
     def close(self):
         """Ends the child (end of input) and collects its own peak RSS; returns the exit status."""
