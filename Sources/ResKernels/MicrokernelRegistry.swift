@@ -195,6 +195,12 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
     panelWidth: GemmMicrokernel6x32.panelWidth, run: { GemmMicrokernel6x32.runReadingRows($0, prefetching: $0.b) })
 
+  /// Twelve rows of A read in place against one 16-column panel (`GemmMicrokernel12x16`): GEMMs of fewer than
+  /// 32 columns where vectors are 512 bits wide.
+  public static let gemmRowsATall = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel12x16.mr)x\(GemmMicrokernel12x16.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel12x16.mr, nr: GemmMicrokernel12x16.nr, aLayout: .rows, run: GemmMicrokernel12x16.runReadingRows)
+
   /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
   /// B rather than by the 6-row tile's broadcasts.
   public static let gemmRow = GemmMicrokernel(
@@ -249,7 +255,7 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
       .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool),
     ]

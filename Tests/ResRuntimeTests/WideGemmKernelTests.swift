@@ -24,6 +24,22 @@ import Testing
     }
   }
 
+  @Test(arguments: [1, 7, 33, 130])
+  func tallTilesEqualTheirHalvesOnTheNarrowKernel(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth) + 100)
+    for columns in [3, 8, 9, 16] {
+      for rows in [7, 11, 12] {
+        let tall = Operands(depth: depth, rows: rows, columns: columns, &random)
+        let narrow = Operands(copying: tall)
+        tall.runRows(GemmMicrokernel12x16.runReadingRows, first: 0, count: rows)
+        narrow.runRows(GemmMicrokernel6x16.runReadingRows, first: 0, count: 6)
+        narrow.runRows(GemmMicrokernel6x16.runReadingRows, first: 6, count: rows - 6)
+        #expect(
+          zip(tall.c, narrow.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "depth \(depth), \(rows) × \(columns)")
+      }
+    }
+  }
+
   /// One tile's operands: A both packed (6 rows per step) and in place, B in two 16-wide panels, C with an
   /// epilogue of a per-column bias, a residual and ReLU.
   private final class Operands {
@@ -42,7 +58,7 @@ import Testing
       self.depth = depth
       self.rows = rows
       self.columns = columns
-      let a = random.floats(6 * depth)
+      let a = random.floats(12 * depth)
       packedA = (0..<(6 * depth)).map { index in index % 6 < rows ? a[(index % 6) * depth + index / 6] : 0 }
       rowsA = (0..<(rows * depth)).map { a[$0] }
       b = (0..<(32 * depth)).map { index in
@@ -50,8 +66,8 @@ import Testing
         return panel * 16 + lane < columns ? random.floats(1)[0] * Float(step % 3 + 1) : 0
       }
       bias = random.floats(32)
-      residual = random.floats(6 * Self.cStride)
-      c = random.floats(6 * Self.cStride)
+      residual = random.floats(12 * Self.cStride)
+      c = random.floats(12 * Self.cStride)
     }
 
     init(copying other: Operands) {
@@ -73,6 +89,29 @@ import Testing
     func runByPanels(_ kernel: (GemmTile) -> Void, readsRows: Bool) {
       tile(readsRows: readsRows, firstColumn: 0, columns: 16, kernel)
       tile(readsRows: readsRows, firstColumn: 16, columns: columns - 16, kernel)
+    }
+
+    /// Rows `first..<first+count` of A read in place, one 16-column panel, per-row bias and a residual.
+    func runRows(_ kernel: (GemmTile) -> Void, first: Int, count: Int) {
+      rowsA.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          bias.withUnsafeBufferPointer { bias in
+            residual.withUnsafeBufferPointer { residual in
+              c.withUnsafeMutableBufferPointer { c in
+                kernel(
+                  GemmTile(
+                    depth: depth, a: a.baseAddress! + first * depth, aRowStride: depth, b: b.baseAddress!,
+                    c: c.baseAddress! + first * Self.cStride, cRowStride: Self.cStride, rows: count,
+                    columns: min(columns, 16), accumulate: false,
+                    epilogue: TileEpilogue(
+                      bias: bias.baseAddress! + first, biasRowStride: 1,
+                      residual: residual.baseAddress! + first * Self.cStride, residualRowStride: Self.cStride,
+                      activation: .clip(min: -0.5, max: 0.5))))
+              }
+            }
+          }
+        }
+      }
     }
 
     private func tile(readsRows: Bool, firstColumn: Int, columns: Int, _ kernel: (GemmTile) -> Void) {

@@ -124,6 +124,15 @@ enum GemmDriver {
   /// `rowsKernel` themselves. Panels stay `kernel.nr` wide either way, as the plan packs them.
   static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : kernel
   static let tileRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWide : rowsKernel
+  /// Where vectors are 512 bits wide, an A read in place against fewer than `tileRowsKernel.nr` columns of B
+  /// (MobileNetV2's projections to 16 and 24 channels) takes twelve rows per tile instead of two panels
+  /// (`GemmMicrokernel12x16`).
+  static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsATall : rowsKernel
+
+  /// The kernel of an A read in place for a block of `columns` columns.
+  static func rowsKernel(columns: Int) -> GemmMicrokernel {
+    columns < tileRowsKernel.nr ? narrowRowsKernel : tileRowsKernel
+  }
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
   /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
   /// DenseNet's 288-step reductions a second block of 64 or 32 steps, all reload and no work (MobileNetV2's
@@ -161,7 +170,6 @@ enum GemmDriver {
     k: Int, a: GemmA, b: B, c: UnsafeMutablePointer<Float>, cRowStride: Int, epilogue: MatrixEpilogue,
     rows: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>
   ) {
-    let mr = kernel.mr
     let bBlock = scratch
     let aBlock = scratch + bBlockFloats
     let blockDepth = depthPerBlock(k: k)
@@ -174,7 +182,8 @@ enum GemmDriver {
       let blockColumns =
         b.isPrepacked && !a.isReadInPlace
         ? columns.count : min(columnsPerBlock(depth: blockDepth), columns.upperBound - columnStart)
-      let blockKernel = a.isReadInPlace ? tileRowsKernel : tileKernel
+      let blockKernel = a.isReadInPlace ? rowsKernel(columns: columns.count) : tileKernel
+      let mr = blockKernel.mr
       let columnTiles = (blockColumns + blockKernel.nr - 1) / blockKernel.nr
       for depthBlock in 0..<depthBlocks {
         let depthStart = depthBlock * blockDepth
@@ -189,7 +198,7 @@ enum GemmDriver {
           let rowPanels = (blockRows + mr - 1) / mr
           let aPanels = panels(
             of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
-            into: aBlock)
+            rowsPerTile: mr, into: aBlock)
           let block = TileBlock(
             kernel: blockKernel, depth: depth, a: aPanels, b: bPanels, c: c,
             cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
@@ -262,7 +271,7 @@ enum GemmDriver {
   /// The A panels for rows `rowStart..<rowStart+blockRows` and one K block: the prepacked ones in place, A's
   /// rows in place, or panels freshly packed into `block`.
   private static func panels(
-    of a: GemmA, k: Int, rowStart: Int, blockRows: Int, depthStart: Int, depth: Int,
+    of a: GemmA, k: Int, rowStart: Int, blockRows: Int, depthStart: Int, depth: Int, rowsPerTile: Int,
     into block: UnsafeMutablePointer<Float>
   ) -> (base: UnsafePointer<Float>, stride: Int, rowStride: Int) {
     let mr = kernel.mr
@@ -270,7 +279,7 @@ enum GemmDriver {
     case .packed(let packed):
       return (packed + (rowStart / mr) * k * mr + depthStart * mr, k * mr, 0)
     case .rows(let base, let rowStride):
-      return (base + rowStart * rowStride + depthStart, mr * rowStride, rowStride)
+      return (base + rowStart * rowStride + depthStart, rowsPerTile * rowStride, rowStride)
     case .strided(let base, let rowStride, let depthStride):
       var row = 0
       while row < blockRows {

@@ -1,0 +1,117 @@
+/// The f32 GEMM microkernel with a 12 × 16 register tile, A read in place: twelve rows of A against one
+/// 16-column panel of B, for AVX-512 builds multiplying a B of fewer than 32 columns.
+///
+/// A GEMM that narrow cannot fill `GemmMicrokernel6x32`'s two panels: MobileNetV2's projections to 16 and 24
+/// channels, thousands of positions each. There the 6 × 16 tile keeps only six sums in flight (two FMA pipes
+/// of four-cycle latency need eight) and loads a B vector per six multiply-adds; twelve rows keep twelve
+/// sums in flight and halve B's loads. On AVX2 the twelve `SIMD16` accumulators would be 24 of its 16
+/// registers, so only AVX-512 builds use it (`GemmMicrokernel6x32.preferred`).
+///
+/// Every output is the same chain of multiply-adds in the same order as on `GemmMicrokernel6x16`'s
+/// full-width path, and tiles of at most `GemmMicrokernel6x16.halfWidth` columns (which that kernel sums on
+/// its narrower path) go to it as two tiles of six rows, so results do not depend on the kernel.
+public enum GemmMicrokernel12x16 {
+  public static let mr = 12
+  public static let nr = 16
+  /// Rows of each of the two halves the tile is stored as.
+  static let halfRows = GemmMicrokernel6x16.mr
+
+  public static func runReadingRows(_ tile: GemmTile) {
+    guard tile.columns > GemmMicrokernel6x16.halfWidth, tile.rows > halfRows else {
+      GemmMicrokernel6x16.runReadingRows(tile.upperRows)
+      if tile.rows > halfRows { GemmMicrokernel6x16.runReadingRows(tile.lowerRows) }
+      return
+    }
+    tile.prefetchOutput()
+    let last = tile.rows - 1
+    let stride = tile.aRowStride
+    let a0 = tile.a
+    let a1 = tile.a + stride
+    let a2 = tile.a + 2 * stride
+    let a3 = tile.a + 3 * stride
+    let a4 = tile.a + 4 * stride
+    let a5 = tile.a + 5 * stride
+    let a6 = tile.a + 6 * stride
+    let a7 = tile.a + min(7, last) * stride
+    let a8 = tile.a + min(8, last) * stride
+    let a9 = tile.a + min(9, last) * stride
+    let a10 = tile.a + min(10, last) * stride
+    let a11 = tile.a + min(11, last) * stride
+    var c0 = SIMD16<Float>()
+    var c1 = SIMD16<Float>()
+    var c2 = SIMD16<Float>()
+    var c3 = SIMD16<Float>()
+    var c4 = SIMD16<Float>()
+    var c5 = SIMD16<Float>()
+    var c6 = SIMD16<Float>()
+    var c7 = SIMD16<Float>()
+    var c8 = SIMD16<Float>()
+    var c9 = SIMD16<Float>()
+    var c10 = SIMD16<Float>()
+    var c11 = SIMD16<Float>()
+    var b = tile.b
+    var step = 0
+    while step < tile.depth {
+      let bv = VectorAccess.load(b)
+      VectorArithmetic.multiplyAdd(&c0, a0[step], bv)
+      VectorArithmetic.multiplyAdd(&c1, a1[step], bv)
+      VectorArithmetic.multiplyAdd(&c2, a2[step], bv)
+      VectorArithmetic.multiplyAdd(&c3, a3[step], bv)
+      VectorArithmetic.multiplyAdd(&c4, a4[step], bv)
+      VectorArithmetic.multiplyAdd(&c5, a5[step], bv)
+      VectorArithmetic.multiplyAdd(&c6, a6[step], bv)
+      VectorArithmetic.multiplyAdd(&c7, a7[step], bv)
+      VectorArithmetic.multiplyAdd(&c8, a8[step], bv)
+      VectorArithmetic.multiplyAdd(&c9, a9[step], bv)
+      VectorArithmetic.multiplyAdd(&c10, a10[step], bv)
+      VectorArithmetic.multiplyAdd(&c11, a11[step], bv)
+      b += 16
+      step += 1
+    }
+    // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
+    let upper = (c0, c1, c2, c3, c4, c5)
+    let lower = (c6, c7, c8, c9, c10, c11)
+    finish(upper, tile.upperRows)
+    finish(lower, tile.lowerRows)
+  }
+
+  /// Stores six rows through the 6 × 16 kernel's epilogue paths (registers when it can).
+  @inline(__always)
+  private static func finish(_ sums: GemmMicrokernel6x16.Sums, _ tile: GemmTile) {
+    if GemmMicrokernel6x16.storeWholeTile(sums, tile) { return }
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+      let rows = buffer.baseAddress!
+      rows[0] = sums.0
+      rows[1] = sums.1
+      rows[2] = sums.2
+      rows[3] = sums.3
+      rows[4] = sums.4
+      rows[5] = sums.5
+      GemmMicrokernel6x16.finish(rows, tile)
+    }
+  }
+}
+
+extension GemmTile {
+  /// The first six rows of a twelve-row tile.
+  var upperRows: GemmTile {
+    var half = self
+    half.rows = Swift.min(rows, GemmMicrokernel12x16.halfRows)
+    return half
+  }
+
+  /// Rows six and on of a twelve-row tile (A read in place): A, C, bias and residual six rows on.
+  var lowerRows: GemmTile {
+    let offset = GemmMicrokernel12x16.halfRows
+    var half = self
+    half.a = a + offset * aRowStride
+    half.c = c + offset * cRowStride
+    half.rows = rows - offset
+    if var epilogue {
+      epilogue.bias = epilogue.bias.map { $0 + offset * epilogue.biasRowStride }
+      epilogue.residual = epilogue.residual.map { $0 + offset * epilogue.residualRowStride }
+      half.epilogue = epilogue
+    }
+    return half
+  }
+}
