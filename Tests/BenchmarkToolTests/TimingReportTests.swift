@@ -79,7 +79,7 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(report.rendered(as: .json).utf8)) as? [String: Any])
     #expect(object["best_gflops"] as? Double == 80)
     #expect(object["cpu_best_gflops"] as? Double == 95)
-    #expect(object["lanes"] as? Int == 8)
+    #expect(object["lanes"] as? Int == FMAPeak.lanes)
   }
 
   @Test func serveAcceptsOnlyCountsInRange() {
