@@ -5,8 +5,8 @@ import ResTestSupport
 import Testing
 
 /// Which values `ChannelsLastAssignment` stores channels-last, and where lowering puts the reorders: a region
-/// of convolutions goes channels-last only when its convolutions are at least twice the reorders it needs,
-/// and nothing else moves.
+/// of convolutions goes channels-last only when its convolutions are at least twice the reorders it needs, or
+/// its channels-last Winograd convolutions do enough work per reordered element, and nothing else moves.
 @Suite struct ChannelsLastAssignmentTests {
   static let same = Padding.explicit([1, 1, 1, 1])
   static let none = Padding.explicit([0, 0, 0, 0])
@@ -105,6 +105,26 @@ import Testing
     let (_, plan) = try compile(b, outputs: [features])
     #expect(plan.steps(.f32Reorder).isEmpty)
     #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+  }
+
+  /// A dense block whose 3x3 convolutions are wide enough for Winograd (64 channels in, 32 out: 192
+  /// multiply-adds per reordered element) goes channels-last one convolution at a time, each between a reorder
+  /// of its input and one of its output; with 16 channels in and out (72 per element) it stays row-major.
+  @Test func wideWinogradConvolutionsPayForTheirReordersBetweenConcatenations() throws {
+    for (channels, growth, pays) in [(64, 32, true), (16, 16, false)] {
+      let b = GraphBuilder()
+      var features = b.input("f32[1,\(channels),12,12]")
+      for layer in 0..<2 {
+        let conv = try b.value(
+          .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
+          [features, b.filled("f32[\(growth),\(channels + growth * layer),3,3]", 0.01, name: "w\(layer)")],
+          name: "conv\(layer)")
+        features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
+      }
+      let (_, plan) = try compile(b, outputs: [features])
+      #expect(plan.steps(.f32Reorder).count == (pays ? 4 : 0), "\(channels) → \(growth)")
+      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays, pays], "\(channels) → \(growth)")
+    }
   }
 
   /// Convolutions without a channels-last method (weights computed at run time, a depthwise multiplier, a

@@ -8,10 +8,11 @@ import ResPlan
 /// stride. But every value crossing between a channels-last node and a row-major one costs a reorder step
 /// (a full transpose of the tensor). So nodes are grouped into regions (nodes with a channels-last variant,
 /// connected through the values one computes and another reads), and a region goes channels-last only when
-/// its convolutions outnumber its reorders at least two to one: a ResNet or a MobileNet is one region from
-/// the stem to the global pooling (one reorder, of the image), while a DenseNet layer between two Concats,
-/// or a ViT's patch embedding before a Reshape, would pay two reorders for one convolution and stays
-/// row-major.
+/// it pays (`pays`): its convolutions outnumber its reorders at least two to one, as a ResNet or a MobileNet,
+/// one region from the stem to the global pooling (one reorder, of the image); or its channels-last Winograd
+/// convolutions do enough work per reordered element, as a DenseNet layer's 3x3 convolution between two
+/// Concats (two reorders for one convolution, but the channels-last Winograd kernel takes half the time of
+/// the row-major one). A ViT's patch embedding before a Reshape pays neither way and stays row-major.
 ///
 /// Nodes with a channels-last variant (`Candidate`): a Conv that `ConvMethod.supportsChannelsLast` accepts,
 /// without an input prologue, over 1 or 2 spatial axes whose output has more than one position, except a stem
@@ -26,12 +27,17 @@ struct ChannelsLastAssignment: Sendable {
   private var channelsLastValues: Set<ValueID> = []
 
   /// What a candidate node is, for the region's count.
-  private enum Candidate {
-    case convolution
+  private enum Candidate: Equatable {
+    /// `winogradWork`: the multiply-adds of a convolution the channels-last Winograd method runs, else 0.
+    case convolution(winogradWork: Int)
     /// Reads channels-last and writes channels-last (pooling windows, elementwise).
     case layoutPreserving
     /// Reads channels-last and writes a row-major result with one position (GlobalAveragePool).
     case globalPooling
+
+    var isConvolution: Bool {
+      if case .convolution = self { true } else { false }
+    }
   }
 
   /// The channels-last nodes of `graph` under `policy`: none for `rowMajor`, every region with a convolution
@@ -49,9 +55,11 @@ struct ChannelsLastAssignment: Sendable {
     let regions = Self.regions(graph, candidates: candidates, producers: producers)
     let uses = UseList(graph)
     for region in regions {
-      let convolutions = region.count { candidates[$0] == .convolution }
-      let reorders = Self.reorders(region, graph, candidates: candidates, producers: producers, uses: uses)
-      let chosen = policy == .channelsLast ? convolutions > 0 : convolutions >= 2 && convolutions >= 2 * reorders
+      let crossing = Self.reorders(region, graph, candidates: candidates, producers: producers, uses: uses)
+      let chosen =
+        policy == .channelsLast
+        ? region.contains { candidates[$0]?.isConvolution ?? false }
+        : Self.pays(region, crossing, graph, candidates: candidates)
       guard chosen else { continue }
       for position in region {
         let node = graph.nodes[position]
@@ -59,6 +67,34 @@ struct ChannelsLastAssignment: Sendable {
         if candidates[position] != .globalPooling { channelsLastValues.formUnion(node.outputs) }
       }
     }
+  }
+
+  /// Channels-last Winograd multiply-adds a region needs per element it reorders to pay for the reorders.
+  ///
+  /// Measured on the 2-core Zen 5 (one thread, 2026-11-30): a reorder moves about 0.19 ns per element, and
+  /// DenseNet-121's 3x3 convolutions (128 → 32 channels) took 0.45 instead of 0.92 ms at 56x56 channels-last,
+  /// 4.1 ps saved per multiply-add: break-even at 46 multiply-adds per element. Those layers have 230
+  /// (9·C·M / (C + M)), and the whole network ran in 25.9 instead of 31.6 ms with its 116 reorders. The
+  /// threshold keeps a margin of almost three for shapes whose saving is smaller: a 3x3 convolution between
+  /// two reorders pays with 32 channels in and out (144), not with 16 (72).
+  static let winogradWorkPerReorderedElement = 128
+
+  /// Whether a region is worth its `crossing` values' reorders (see the type's documentation).
+  private static func pays(_ region: [Int], _ crossing: Set<ValueID>, _ graph: Graph, candidates: [Int: Candidate])
+    -> Bool
+  {
+    let convolutions = region.count { candidates[$0]?.isConvolution ?? false }
+    if convolutions >= 2 && convolutions >= 2 * crossing.count { return true }
+    let winogradWork = region.reduce(0) { total, position in
+      guard case .convolution(let work) = candidates[position] else { return total }
+      return total.addingReportingOverflow(work).overflow ? Int.max : total + work
+    }
+    let reordered = crossing.reduce(0) { total, value in
+      let elements = graph.type(of: value).knownDims?.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+      return total + (elements ?? Int.max / 2)
+    }
+    guard winogradWork > 0, reordered > 0 else { return false }
+    return winogradWork / reordered >= winogradWorkPerReorderedElement
   }
 
   func computesChannelsLast(_ node: Node) -> Bool { assigned.contains(node.id) }
@@ -84,7 +120,7 @@ struct ChannelsLastAssignment: Sendable {
         ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true),
         !Self.isImageStem(shape)
       else { return nil }
-      return .convolution
+      return .convolution(winogradWork: Self.winogradWork(shape))
     case .maxPool, .averagePool:
       return hasPositions ? .layoutPreserving : nil
     case .globalAveragePool:
@@ -110,6 +146,23 @@ struct ChannelsLastAssignment: Sendable {
   /// one 0.6 against 1.1), and reordering its output costs less than the difference (0.5 and 0.2 ms).
   private static func isImageStem(_ shape: ConvShape) -> Bool {
     shape.groups * shape.channelsPerGroup <= 4 && ConvMethod.choose(shape, weightsAreConstant: true) == .grid
+  }
+
+  /// The multiply-adds of a convolution that runs as channels-last Winograd (its direct count: output
+  /// positions × output channels × input channels per group × kernel volume, one image), 0 for any other
+  /// method.
+  private static func winogradWork(_ shape: ConvShape) -> Int {
+    guard ConvMethod.chooseChannelsLast(shape) == .channelsLastWinograd, let volume = shape.kernelVolume else {
+      return 0
+    }
+    let factors = shape.output + [shape.groups, shape.outputChannelsPerGroup, shape.channelsPerGroup, volume]
+    var product = 1
+    for factor in factors {
+      let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+      if overflow { return Int.max / 2 }
+      product = next
+    }
+    return product
   }
 
   // MARK: - Regions
@@ -146,7 +199,7 @@ struct ChannelsLastAssignment: Sendable {
   /// result) and one per value it writes that a node outside it, or the graph's outputs, reads.
   private static func reorders(
     _ region: [Int], _ graph: Graph, candidates: [Int: Candidate], producers: [Int?], uses: UseList
-  ) -> Int {
+  ) -> Set<ValueID> {
     let positions = Set(region)
     let members = Set(region.map { graph.nodes[$0].id })
     var crossing = Set<ValueID>()
@@ -168,6 +221,6 @@ struct ChannelsLastAssignment: Sendable {
         if leaves { crossing.insert(output) }
       }
     }
-    return crossing.count
+    return crossing
   }
 }
