@@ -234,6 +234,12 @@ public enum MicrokernelRegistry {
     name: "f32_conv_grid_\(GridConvMicrokernel6x16.mr)x\(GridConvMicrokernel6x16.nr)_\(BuildISA.name)",
     mr: GridConvMicrokernel6x16.mr, nr: GridConvMicrokernel6x16.nr, run: GridConvMicrokernel6x16.run)
 
+  /// `gridConv` over 32 positions per tile (`GridConvMicrokernel6x32`): the tile the grid method uses where
+  /// vectors are 512 bits wide.
+  public static let gridConvWide = GridConvMicrokernel(
+    name: "f32_conv_grid_\(GridConvMicrokernel6x32.mr)x\(GridConvMicrokernel6x32.nr)_\(BuildISA.name)",
+    mr: GridConvMicrokernel6x32.mr, nr: GridConvMicrokernel6x32.nr, run: GridConvMicrokernel6x32.run)
+
   /// The kernel of convolutions with one input channel per group (depthwise), any window and stride.
   public static let depthwise = DepthwiseMicrokernel(
     name: "f32_dwconv_\(DepthwiseMicrokernel4x16.rows)x\(DepthwiseMicrokernel4x16.columns)_\(BuildISA.name)",
@@ -257,7 +263,7 @@ public enum MicrokernelRegistry {
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
-      .directConv(directConv), .gridConv(gridConv), .depthwise(depthwise), .pool(pool),
+      .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide), .depthwise(depthwise), .pool(pool),
     ]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }

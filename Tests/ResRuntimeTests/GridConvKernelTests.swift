@@ -10,7 +10,8 @@ enum GridConvKernelTests {
     var random = SeededGenerator(seed: 11)
     for depth in [0, 1, 9, 27] {
       for rows in 1...kernel.mr {
-        for columns in [1, 2, kernel.nr - 1, kernel.nr] {
+        // A 32-position kernel also at its halves' boundary.
+        for columns in [1, 2, kernel.nr - 1, kernel.nr] + (kernel.nr > 16 ? [16, 17] : []) {
           checkTile(kernel, depth: depth, rows: rows, columns: columns, epilogue: nil, &random)
         }
       }

@@ -11,6 +11,9 @@ import ResKernels
 /// channels on the lanes) stored each tile as 96 scattered floats and ran the stem at 15–25 GFLOP/s.
 struct GridConvolution: Sendable {
   static let kernel = MicrokernelRegistry.gridConv
+  /// The kernel the tiles run: 32 positions per tile where vectors are 512 bits wide
+  /// (`GridConvMicrokernel6x32`), `kernel` otherwise; both read `kernel.mr`-row weight panels.
+  static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gridConvWide : kernel
   /// Output rows per task: the input rows they read (three channels of about 17 padded rows) stay in cache
   /// while every panel of six output channels passes over them.
   static let rowsPerTask = 8
@@ -83,7 +86,7 @@ struct GridConvolution: Sendable {
   private func runRows(
     _ rows: Range<Int>, planes: UnsafePointer<Float>, offsets: UnsafePointer<Int>, _ image: ImageOperands
   ) {
-    let (mr, nr) = (Self.kernel.mr, Self.kernel.nr)
+    let (mr, nr) = (Self.tileKernel.mr, Self.tileKernel.nr)
     let outW = axes.output[2]
     let plane = axes.outputPlane
     var channel = 0
@@ -93,7 +96,7 @@ struct GridConvolution: Sendable {
         var column = 0
         while column < outW {
           let position = row * outW + column
-          Self.kernel.run(
+          Self.tileKernel.run(
             GridConvTile(
               depth: weights.depth, a: panel, input: planes + row * grid.phaseWidth + column, offsets: offsets,
               c: image.output + channel * plane + position, cRowStride: plane,
