@@ -33,22 +33,35 @@ struct ReorderOperator: Operator {
     let source = UnsafeRawPointer(context.raw(x))
     let destination = context.raw(y)
     let tile = TransposeMicrokernel8x8.size
-    let bands = (rows + tile - 1) / tile
+    let chunk = Self.columnsPerTask(columns, tile: tile)
+    let chunks = (columns + chunk - 1) / chunk
     let imageElements = rows * columns
-    let tasks = images * bands
+    let tasks = images * chunks
     let workers = context.workers(elements: x.count, tasks: tasks)
     context.parallelFor(tasks: tasks, workers: workers) { task, _ in
-      let image = task / bands
-      let firstRow = (task % bands) * tile
-      let bandRows = min(tile, rows - firstRow)
+      let image = task / chunks
+      let columnRange = (task % chunks) * chunk..<min(columns, (task % chunks + 1) * chunk)
       let imageSource = source + image * imageElements * 4
       let imageDestination = destination + image * imageElements * 4
-      for firstColumn in stride(from: 0, to: columns, by: tile) {
-        TransposeMicrokernel8x8.run(
-          imageSource + (firstRow * columns + firstColumn) * 4, sourceStride: columns,
-          imageDestination + (firstColumn * rows + firstRow) * 4, destinationStride: rows, rows: bandRows,
-          columns: min(tile, columns - firstColumn))
+      for firstRow in stride(from: 0, to: rows, by: tile) {
+        for firstColumn in stride(from: columnRange.lowerBound, to: columnRange.upperBound, by: tile) {
+          TransposeMicrokernel8x8.run(
+            imageSource + (firstRow * columns + firstColumn) * 4, sourceStride: columns,
+            imageDestination + (firstColumn * rows + firstRow) * 4, destinationStride: rows,
+            rows: min(tile, rows - firstRow), columns: min(tile, columnRange.upperBound - firstColumn))
+        }
       }
     }
+  }
+
+  /// Source columns (destination rows) per task: a multiple of the tile, about 64 tasks per image.
+  ///
+  /// Tasks own whole destination rows. Cut into bands of source rows instead, two workers wrote the two
+  /// halves of every destination cache line (an image stem's 64 channels are 256-byte rows of the
+  /// channels-last result, written 32 bytes per band): ResNet-18's stem reorder took 0.58 ms on two threads
+  /// against 0.16 on one.
+  static func columnsPerTask(_ columns: Int, tile: Int) -> Int {
+    let share = (columns + 63) / 64
+    return max(tile, (share + tile - 1) / tile * tile)
   }
 }
