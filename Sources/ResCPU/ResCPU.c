@@ -1,4 +1,7 @@
-// Run-time CPU feature detection and the scheduler yield (see include/ResCPU.h).
+// Run-time CPU feature detection, the scheduler yield and CPU placement (see include/ResCPU.h).
+#if defined(__linux__)
+#define _GNU_SOURCE
+#endif
 #include "ResCPU.h"
 
 #include <sched.h>
@@ -26,3 +29,23 @@ int rescpu_running_neon(void) { return 0; }
 #endif
 
 void rescpu_yield(void) { sched_yield(); }
+
+#if defined(__linux__)
+int rescpu_current_cpu(void) { return sched_getcpu(); }
+
+int rescpu_move_off_cpu(int cpu) {
+  cpu_set_t allowed;
+  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return 0;
+  cpu_set_t others = allowed;
+  CPU_CLR(cpu, &others);
+  // Setting a mask without the current CPU migrates the thread before the call returns; the original mask
+  // is restored at once, so the thread is pinned only for that moment.
+  if (sched_setaffinity(0, sizeof others, &others) != 0) return 0;
+  sched_setaffinity(0, sizeof allowed, &allowed);
+  return 1;
+}
+#else
+int rescpu_current_cpu(void) { return -1; }
+int rescpu_move_off_cpu(int cpu) { (void)cpu; return 0; }
+#endif

@@ -22,6 +22,11 @@ import Synchronization
 /// of tasks (see `entry`): on a busy machine a helper can be off its core for a scheduler time slice, and
 /// waiting for it to check in only to find no task left cost more than the split saved.
 ///
+/// A helper woken from its sleep checks that it did not wake on the caller's CPU: the kernel places a woken
+/// thread near its waker, and a caller that had itself just been woken (a server reading its next request)
+/// was seen sharing one CPU with its helper for about 10 ms, two runs of MobileNetV2, until load balancing
+/// moved one of them to the idle CPU. The helper then moves itself (`rescpu_move_off_cpu`).
+///
 /// `run` is called by one thread at a time (the runner serializes its runs).
 final class WorkerPool: @unchecked Sendable {
   /// Threads besides the caller's.
@@ -45,6 +50,8 @@ final class WorkerPool: @unchecked Sendable {
   /// Whether the caller sleeps on `condition` waiting for `unfinished` to reach zero.
   private let callerSleeping = Atomic<Bool>(false)
   private let stopping = Atomic<Bool>(false)
+  /// The CPU the caller ran on when it last woke sleeping helpers (-1: unknown).
+  private let callerCPU = Atomic<Int>(-1)
   /// The next unclaimed task of the current `forEach` region.
   private let nextTask = Atomic<Int>(0)
   /// Admission to the current region: its sequence number (low 31 bits) times `entrySequenceUnit`, plus
@@ -104,7 +111,10 @@ final class WorkerPool: @unchecked Sendable {
       let sequence = region.load(ordering: .relaxed) / Self.regionStride &+ 1
       entry.store(Self.entryValue(sequence: sequence), ordering: .relaxed)
       region.store(sequence &* Self.regionStride + count, ordering: .sequentiallyConsistent)
-      if sleepingHelpers.load(ordering: .sequentiallyConsistent) > 0 { wakeAll() }
+      if sleepingHelpers.load(ordering: .sequentiallyConsistent) > 0 {
+        callerCPU.store(Int(rescpu_current_cpu()), ordering: .relaxed)
+        wakeAll()
+      }
 
       escapable(0)
 
@@ -232,8 +242,16 @@ final class WorkerPool: @unchecked Sendable {
       }
       sleepingHelpers.subtract(1, ordering: .relaxed)
       condition.unlock()
+      leaveCallerCPU()
     }
     return stopping.load(ordering: .relaxed) ? nil : current
+  }
+
+  /// Moves this helper, just woken, off the CPU the caller runs on (see the type's documentation).
+  private func leaveCallerCPU() {
+    let caller = callerCPU.load(ordering: .relaxed)
+    guard caller >= 0, caller == Int(rescpu_current_cpu()) else { return }
+    _ = rescpu_move_off_cpu(Int32(caller))
   }
 
   /// Runs the current region's body. The body is only referenced inside this call, so this thread holds
