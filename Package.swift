@@ -78,7 +78,7 @@ let package = Package(
         "ResPasses", "ResIR", "ResReference", "ResONNX", "ResTestSupport",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
-    .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResTestSupport"]),
+    .testTarget(name: "ResRuntimeTests", dependencies: ["ResRuntime", "ResPlan", "ResKernels", "ResCPU", "ResTestSupport"]),
     .testTarget(name: "BenchmarkToolTests", dependencies: ["rescompile-benchmark"]),
     // Compile + run + compare: every fixture at -O0 and -O2, ONNX's node tests through the runtime, the README's
     // library example.
