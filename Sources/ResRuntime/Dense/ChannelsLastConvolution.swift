@@ -313,15 +313,18 @@ struct ChannelsLastConvolution: Sendable {
       } else {
         gatherTile(position: position, rows: rows, input: problem.input, channels: channelsPerGroup, into: scratch)
       }
+      let groupWeights = weights[problem.group]
       var column = task.columns.lowerBound
       while column < task.columns.upperBound {
-        GemmDriver.kernel.run(
+        let columns = min(GemmDriver.tileKernel.nr, task.columns.upperBound - column)
+        GemmDriver.tileKernel.run(
           GemmTile(
-            depth: depth, a: scratch, b: weights[problem.group].panel(column / Self.lanes),
+            depth: depth, a: scratch, b: groupWeights.panel(column / Self.lanes),
+            bPanelStride: groupWeights.depth * groupWeights.width,
             c: operands.output + problem.outputOffset + position * outputChannels + column,
-            cRowStride: outputChannels, rows: rows, columns: min(Self.lanes, task.columns.upperBound - column),
+            cRowStride: outputChannels, rows: rows, columns: columns,
             accumulate: false, epilogue: tileEpilogue(problem, operands, position: position, column: column)))
-        column += Self.lanes
+        column += columns
       }
       position += Self.positionsPerTile
     }
