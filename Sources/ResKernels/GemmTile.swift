@@ -14,6 +14,9 @@ public struct GemmTile {
   public var a: UnsafePointer<Float>
   /// The distance in floats between A's rows when A is read in place; ignored for a packed A.
   public var aRowStride: Int
+  /// For a kernel spanning two packed 6-row panels of A (`GemmMicrokernel12x32`): floats from the first panel
+  /// to the second. Ignored by other kernels.
+  public var aPanelStride: Int
   public var b: UnsafePointer<Float>
   /// For a kernel spanning two 16-column panels (`GemmMicrokernel6x32`): floats from the first panel to the
   /// second. Ignored by one-panel kernels.
@@ -30,13 +33,15 @@ public struct GemmTile {
   public var epilogue: TileEpilogue?
 
   public init(
-    depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, b: UnsafePointer<Float>, bPanelStride: Int = 0,
+    depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, aPanelStride: Int = 0, b: UnsafePointer<Float>,
+    bPanelStride: Int = 0,
     c: UnsafeMutablePointer<Float>, cRowStride: Int, rows: Int, columns: Int, accumulate: Bool,
     epilogue: TileEpilogue?
   ) {
     self.depth = depth
     self.a = a
     self.aRowStride = aRowStride
+    self.aPanelStride = aPanelStride
     self.b = b
     self.bPanelStride = bPanelStride
     self.c = c

@@ -16,10 +16,13 @@ public struct GemmMicrokernel: Sendable {
   /// The width of the B panels it reads: `nr`, or 16 for a kernel spanning `nr / 16` panels
   /// `GemmTile.bPanelStride` apart.
   public let panelWidth: Int
+  /// The rows of the packed A panels it reads (`aLayout == .panels`): `mr`, or 6 for a kernel spanning
+  /// `mr / 6` panels `GemmTile.aPanelStride` apart.
+  public let aPanelRows: Int
   public let run: @Sendable (GemmTile) -> Void
 
   init(
-    name: String, mr: Int, nr: Int, aLayout: GemmALayout, panelWidth: Int? = nil,
+    name: String, mr: Int, nr: Int, aLayout: GemmALayout, panelWidth: Int? = nil, aPanelRows: Int? = nil,
     run: @escaping @Sendable (GemmTile) -> Void
   ) {
     self.name = name
@@ -27,6 +30,7 @@ public struct GemmMicrokernel: Sendable {
     self.nr = nr
     self.aLayout = aLayout
     self.panelWidth = panelWidth ?? nr
+    self.aPanelRows = aPanelRows ?? mr
     self.run = run
   }
 }
@@ -182,6 +186,14 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .panels,
     panelWidth: GemmMicrokernel6x32.panelWidth, run: GemmMicrokernel6x32.run)
 
+  /// Two packed 6-row panels of A against two 16-column panels of B (`GemmMicrokernel12x32`): the tile the
+  /// GEMMs with a packed A use where vectors are 512 bits wide (`GemmDriver.tileKernel`).
+  public static let gemmWideTall = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel12x32.mr)x\(GemmMicrokernel12x32.nr)_\(BuildISA.name)",
+    mr: GemmMicrokernel12x32.mr, nr: GemmMicrokernel12x32.nr, aLayout: .panels,
+    panelWidth: GemmMicrokernel6x32.panelWidth, aPanelRows: GemmMicrokernel12x32.panelRows,
+    run: GemmMicrokernel12x32.run)
+
   /// `gemmWide` reading A's rows in place.
   public static let gemmRowsAWide = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_\(BuildISA.name)",
@@ -261,7 +273,7 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide), .depthwise(depthwise), .pool(pool),
     ]

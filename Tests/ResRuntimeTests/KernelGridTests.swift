@@ -113,12 +113,17 @@ import Testing
     let b = random.floats(depth * operandColumns)
     // A packed (zero-padded to MR rows), or A's valid rows only, `aRowStride` apart with NaN past the depth.
     let aRowStride = depth + 3
+    let aPanelStride = kernel.aPanelRows * max(depth, 1) + 7
     var aPanel: [Float]
     switch kernel.aLayout {
     case .panels:
-      aPanel = [Float](repeating: .nan, count: mr * max(depth, 1))
+      // Panels of the kernel's A panel rows (a tall kernel reads several, `aPanelStride` apart, NaN between).
+      let panelRows = kernel.aPanelRows
+      aPanel = [Float](repeating: .nan, count: aPanelStride * (mr / panelRows))
       for k in 0..<depth {
-        for i in 0..<mr { aPanel[k * mr + i] = i < rows ? a[i * depth + k] : 0 }
+        for i in 0..<mr {
+          aPanel[(i / panelRows) * aPanelStride + k * panelRows + i % panelRows] = i < rows ? a[i * depth + k] : 0
+        }
       }
     case .rows:
       aPanel = [Float](repeating: .nan, count: rows * aRowStride)
@@ -154,8 +159,8 @@ import Testing
               }
               kernel.run(
                 GemmTile(
-                  depth: depth, a: aPointer.baseAddress!, aRowStride: aRowStride, b: bPointer.baseAddress!,
-                  bPanelStride: bPanelStride, c: cPointer.baseAddress!,
+                  depth: depth, a: aPointer.baseAddress!, aRowStride: aRowStride, aPanelStride: aPanelStride,
+                  b: bPointer.baseAddress!, bPanelStride: bPanelStride, c: cPointer.baseAddress!,
                   cRowStride: stride, rows: rows, columns: columns, accumulate: accumulate, epilogue: tileEpilogue))
             }
           }

@@ -40,6 +40,57 @@ import Testing
     }
   }
 
+  /// A 12 × 32 tile over two packed 6-row panels equals its four 6 × 16 quarters bit for bit.
+  @Test(arguments: [1, 7, 33, 130])
+  func twelveRowTilesEqualTheirQuartersOnTheNarrowKernel(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth) + 200)
+    for (rows, columns) in [(12, 32), (7, 25), (12, 20), (6, 32), (9, 31)] {
+      let a = random.floats(12 * depth)
+      // Two 6-row panels, 6 floats per step, zero past the valid rows.
+      let panels = (0..<(12 * depth)).map { index -> Float in
+        let (panel, step, row) = (index / (6 * depth), index % (6 * depth) / 6, index % 6)
+        let i = panel * 6 + row
+        return i < rows ? a[i * depth + step] : 0
+      }
+      let b = random.floats(32 * depth)
+      let bias = random.floats(12)
+      let residual = random.floats(12 * 40)
+      var wide = random.floats(12 * 40)
+      var narrow = wide
+      func run(_ kernel: (GemmTile) -> Void, _ c: inout [Float], firstRow: Int, rowCount: Int, firstColumn: Int, columnCount: Int) {
+        panels.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            bias.withUnsafeBufferPointer { pbias in
+              residual.withUnsafeBufferPointer { pres in
+                c.withUnsafeMutableBufferPointer { pc in
+                  kernel(
+                    GemmTile(
+                      depth: depth, a: pa.baseAddress! + firstRow / 6 * 6 * depth, aPanelStride: 6 * depth,
+                      b: pb.baseAddress! + firstColumn * depth, bPanelStride: 16 * depth,
+                      c: pc.baseAddress! + firstRow * 40 + firstColumn, cRowStride: 40, rows: rowCount,
+                      columns: columnCount, accumulate: false,
+                      epilogue: TileEpilogue(
+                        bias: pbias.baseAddress! + firstRow, biasRowStride: 1,
+                        residual: pres.baseAddress! + firstRow * 40 + firstColumn, residualRowStride: 40,
+                        activation: .relu)))
+                }
+              }
+            }
+          }
+        }
+      }
+      run(GemmMicrokernel12x32.run, &wide, firstRow: 0, rowCount: rows, firstColumn: 0, columnCount: columns)
+      for firstRow in stride(from: 0, to: rows, by: 6) {
+        for firstColumn in stride(from: 0, to: columns, by: 16) {
+          run(
+            GemmMicrokernel6x16.run, &narrow, firstRow: firstRow, rowCount: min(6, rows - firstRow),
+            firstColumn: firstColumn, columnCount: min(16, columns - firstColumn))
+        }
+      }
+      #expect(zip(wide, narrow).allSatisfy { $0.bitPattern == $1.bitPattern }, "depth \(depth), \(rows) × \(columns)")
+    }
+  }
+
   /// One tile's operands: A both packed (6 rows per step) and in place, B in two 16-wide panels, C with an
   /// epilogue of a per-column bias, a residual and ReLU.
   private final class Operands {

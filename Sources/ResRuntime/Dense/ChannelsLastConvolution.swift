@@ -19,6 +19,9 @@ struct ChannelsLastConvolution: Sendable {
   /// bits wide (`IndirectGemmMicrokernel6x32`), one otherwise.
   static let tileKernel =
     GemmMicrokernel6x32.preferred ? MicrokernelRegistry.indirectGemmWide : MicrokernelRegistry.indirectGemm
+  /// The kernel `Strategy.packedTiles` runs on a gathered 6-row panel: two weight panels per tile where
+  /// vectors are 512 bits wide.
+  static let packedTileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : MicrokernelRegistry.gemm
 
   let axes: WindowAxes
   let groups: Int
@@ -316,8 +319,8 @@ struct ChannelsLastConvolution: Sendable {
       let groupWeights = weights[problem.group]
       var column = task.columns.lowerBound
       while column < task.columns.upperBound {
-        let columns = min(GemmDriver.tileKernel.nr, task.columns.upperBound - column)
-        GemmDriver.tileKernel.run(
+        let columns = min(Self.packedTileKernel.nr, task.columns.upperBound - column)
+        Self.packedTileKernel.run(
           GemmTile(
             depth: depth, a: scratch, b: groupWeights.panel(column / Self.lanes),
             bPanelStride: groupWeights.depth * groupWeights.width,

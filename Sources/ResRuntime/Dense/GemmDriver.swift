@@ -122,7 +122,7 @@ enum GemmDriver {
   /// The kernels the tiles run, for a packed A and for one read in place: where vectors are 512 bits wide,
   /// the 6 × 32 tile over two of `kernel`'s 16-wide panels (`GemmMicrokernel6x32`); otherwise `kernel` and
   /// `rowsKernel` themselves. Panels stay `kernel.nr` wide either way, as the plan packs them.
-  static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : kernel
+  static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWideTall : kernel
   static let tileRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWide : rowsKernel
   /// Where vectors are 512 bits wide, an A read in place against fewer than `tileRowsKernel.nr` columns of B
   /// (MobileNetV2's projections to 16 and 24 channels) takes twelve rows per tile instead of two panels
@@ -200,7 +200,8 @@ enum GemmDriver {
             of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
             rowsPerTile: mr, into: aBlock)
           let block = TileBlock(
-            kernel: blockKernel, depth: depth, a: aPanels, b: bPanels, c: c,
+            kernel: blockKernel, aPanelRows: a.isReadInPlace ? blockKernel.mr : kernel.mr, depth: depth, a: aPanels,
+            b: bPanels, c: c,
             cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
             columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil)
           if k <= shortDepth || a.isReadInPlace {
@@ -222,6 +223,8 @@ enum GemmDriver {
   /// The tiles of one row block × column block × K block, with their packed panels.
   private struct TileBlock {
     let kernel: GemmMicrokernel
+    /// Rows per step of `a.stride`: a packed panel's (6), or the kernel's tile when A is read in place.
+    let aPanelRows: Int
     let depth: Int
     /// A's panels (`stride` floats apart), or its rows read in place (`rowStride` apart, `stride` = MR rows).
     let a: (base: UnsafePointer<Float>, stride: Int, rowStride: Int)
@@ -244,8 +247,8 @@ enum GemmDriver {
       let panel = columnTile * (kernel.nr / kernel.panelWidth)
       kernel.run(
         GemmTile(
-          depth: depth, a: a.base + rowPanel * a.stride, aRowStride: a.rowStride, b: b.base + panel * b.stride,
-          bPanelStride: b.stride, c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
+          depth: depth, a: a.base + rowPanel * (kernel.mr / aPanelRows) * a.stride, aRowStride: a.rowStride,
+          aPanelStride: a.stride, b: b.base + panel * b.stride, bPanelStride: b.stride, c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
           columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
           epilogue: epilogue?.tile(row: row, column: column)))
     }
