@@ -73,6 +73,19 @@ import Testing
   }
 
   /// Weights in the NCHW method's 6-wide panels are refused.
+  /// Output channels are cut so that the tasks divide evenly among the workers: a part per worker for one
+  /// problem, two per problem for three problems on two workers when their transforms are shared, none when
+  /// the problems already divide or cannot share their transforms.
+  @Test func outputPartsBalanceTheWorkers() {
+    #expect(ChannelsLastWinograd.outputParts(problems: 1, workers: 2, sharesTransform: true) == 2)
+    #expect(ChannelsLastWinograd.outputParts(problems: 3, workers: 2, sharesTransform: true) == 2)
+    #expect(ChannelsLastWinograd.outputParts(problems: 4, workers: 2, sharesTransform: true) == 1)
+    #expect(ChannelsLastWinograd.outputParts(problems: 3, workers: 2, sharesTransform: false) == 1)
+    #expect(ChannelsLastWinograd.outputParts(problems: 9, workers: 2, sharesTransform: true) == 1)
+    #expect(ChannelsLastWinograd.outputParts(problems: 4, workers: 3, sharesTransform: true) == 3)
+    #expect(ChannelsLastWinograd.outputParts(problems: 5, workers: 1, sharesTransform: true) == 1)
+  }
+
   @Test func otherPanelWidthsAreRefused() throws {
     let layout = try #require(WinogradFilter.layout(outputTile: 2, groups: 1, rows: 8, depth: 4, width: 6))
     let w = [Float](repeating: 0.5, count: 8 * 4 * 9)
