@@ -111,6 +111,8 @@ import Testing
 
   /// ResNet's 3×3 convolutions run Winograd: their weights are stored transformed for the tile of their
   /// output (F(4×4) at 14×14, F(2×2) at 7×7), in 6-row panels, by the transform the runtime would apply.
+  /// (Row-major: alone between the graph's input and output, this convolution's Winograd work would pay for
+  /// two reorders, and channels-last Winograd stores 16-wide panels instead.)
   @Test(arguments: [(14, 4), (7, 2)])
   func winogradWeightsAreStoredTransformed(side: Int, tile: Int) throws {
     let b = GraphBuilder()
@@ -119,7 +121,7 @@ import Testing
     let y = try b.value(
       .conv(convAttributes(kernel: [3, 3], padding: .explicit([1, 1, 1, 1]))),
       [x, b.floats(values, [32, 32, 3, 3], name: "w")])
-    let (_, plan) = try compile(b, outputs: [y])
+    let (_, plan) = try compile(b, outputs: [y], options: CodegenOptions(activationLayout: .rowMajor))
     let weights = plan.steps[0].inputs[1]
     let layout = try #require(WinogradFilter.layout(outputTile: tile, groups: 1, rows: 32, depth: 32, width: 6))
     #expect(plan.packing(weights) == layout)
