@@ -3,13 +3,16 @@ import Testing
 
 /// `PanelLayout.pack(_:rowScales:into:)`, which packs a batch-norm-folded weight from the unscaled one, against
 /// packing the weight scaled first: bit for bit equal for panels (one and two matrices) and Winograd's
-/// transform (four-channel vectors and the narrower remainder), from a source at an odd address.
+/// transform (eight-filter vectors and the narrower remainder), steps scaled eight at a time and one by one,
+/// from a source at an odd address.
 @Suite struct RowScaledPackingTests {
   static let layouts: [PanelLayout] = [
     PanelLayout(width: 6, matrices: 1, rows: 13, depth: 7, matrixStride: 0, rowStride: 7, depthStride: 1),
     PanelLayout(width: 16, matrices: 2, rows: 5, depth: 9, matrixStride: 45, rowStride: 9, depthStride: 1),
+    PanelLayout(width: 16, matrices: 1, rows: 21, depth: 27, matrixStride: 0, rowStride: 27, depthStride: 1),
     WinogradFilter.layout(outputTile: 4, groups: 2, rows: 9, depth: 8, width: 6)!,
     WinogradFilter.layout(outputTile: 2, groups: 1, rows: 7, depth: 6, width: 6)!,
+    WinogradFilter.layout(outputTile: 4, groups: 1, rows: 19, depth: 5, width: 16)!,
   ]
 
   @Test(arguments: layouts)

@@ -18,10 +18,20 @@ import Testing
     ]
   }
 
+  /// Panel widths with their output counts: the NCHW kernel's 6-row panels (7 outputs: a partial lane group
+  /// and a partial panel) and channels-last's 16 (19 outputs: full groups of eight lanes, then three).
+  static let panels: [(width: Int, rows: Int)] = [(6, 7), (16, 19)]
+
   @Test(arguments: [2, 4], [1, 2, 3, 5, 38])
   func transformMatchesTheDefinition(tile: Int, depth: Int) throws {
-    let rows = 7
-    let layout = try #require(WinogradFilter.layout(outputTile: tile, groups: 1, rows: rows, depth: depth, width: 6))
+    for (width, rows) in Self.panels {
+      try check(tile: tile, depth: depth, width: width, rows: rows)
+    }
+  }
+
+  private func check(tile: Int, depth: Int, width: Int, rows: Int) throws {
+    let layout = try #require(
+      WinogradFilter.layout(outputTile: tile, groups: 1, rows: rows, depth: depth, width: width))
     var random = SeededGenerator(seed: 5)
     let weights = random.floats(rows * depth * 9)
     var packed = [Float](repeating: .nan, count: layout.floatCount)
@@ -30,7 +40,8 @@ import Testing
     }
     let g = Self.g(tile: tile)
     let n = tile + 2
-    for output in 0..<8 {
+    let paddedRows = (rows + width - 1) / width * width
+    for output in 0..<paddedRows {
       for channel in 0..<depth {
         let start = ((output % rows) * depth + channel) * 9
         let filter = weights[start..<(start + 9)].map(Double.init)
@@ -39,8 +50,11 @@ import Testing
             var expected = 0.0
             for a in 0..<3 { for b in 0..<3 { expected += g[i][a] * filter[a * 3 + b] * g[j][b] } }
             if output >= rows { expected = 0 }
-            let index = (i * n + j) * layout.floatsPerMatrix + output / 6 * 6 * depth + channel * 6 + output % 6
-            #expect(abs(Double(packed[index]) - expected) <= 1e-6 * max(1, abs(expected)), "tile \(tile) depth \(depth)")
+            let index =
+              (i * n + j) * layout.floatsPerMatrix + output / width * width * depth + channel * width + output % width
+            #expect(
+              abs(Double(packed[index]) - expected) <= 1e-6 * max(1, abs(expected)),
+              "tile \(tile) depth \(depth) width \(width)")
           }
         }
       }

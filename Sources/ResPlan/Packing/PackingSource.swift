@@ -9,9 +9,10 @@ protocol PackingSource {
   /// The element at `offset` of the row-major operand, an element of packed row `row`.
   func element(at offset: Int, row: Int) -> Float
 
-  /// The elements at `offset + j·stride` for `j` in 0..<4, all of packed row `row`, as doubles: the four
-  /// taps the Winograd transform reads at once.
-  func fourElements(at offset: Int, stride: Int, row: Int) -> SIMD4<Double>
+  /// The elements at `offset + j·stride` for `j` in 0..<count (at most 8), of packed rows `row + j`, as
+  /// doubles (zero past `count`): one tap of the filters of consecutive output channels, which the Winograd
+  /// transform reads at once.
+  func eightElements(at offset: Int, stride: Int, row: Int, count: Int) -> SIMD8<Double>
 
   /// One panel of `rows` packed rows from `firstRow` on, whose first element is at `offset`:
   /// `panel[k·width + i] = element(offset + i·rowStride + k·depthStride, firstRow + i)` for `i < rows`,
@@ -29,9 +30,10 @@ struct PlainPackingSource: PackingSource {
   func element(at offset: Int, row: Int) -> Float { base[offset] }
 
   @inline(__always)
-  func fourElements(at offset: Int, stride: Int, row: Int) -> SIMD4<Double> {
-    let first = base + offset
-    return SIMD4<Double>(SIMD4<Float>(first[0], first[stride], first[2 &* stride], first[3 &* stride]))
+  func eightElements(at offset: Int, stride: Int, row: Int, count: Int) -> SIMD8<Double> {
+    var lanes = SIMD8<Float>()
+    for lane in 0..<count { lanes[lane] = base[offset &+ lane &* stride] }
+    return SIMD8<Double>(lanes)
   }
 
   @inline(__always)
@@ -59,11 +61,15 @@ struct RowScaledPackingSource: PackingSource {
   }
 
   @inline(__always)
-  func fourElements(at offset: Int, stride: Int, row: Int) -> SIMD4<Double> {
-    func load(_ j: Int) -> Float { base.loadUnaligned(fromByteOffset: (offset &+ j &* stride) &* 4, as: Float.self) }
+  func eightElements(at offset: Int, stride: Int, row: Int, count: Int) -> SIMD8<Double> {
+    var lanes = SIMD8<Float>()
+    var factors = SIMD8<Double>()
+    for lane in 0..<count {
+      lanes[lane] = base.loadUnaligned(fromByteOffset: (offset &+ lane &* stride) &* 4, as: Float.self)
+      factors[lane] = rowScales[row &+ lane]
+    }
     // Each lane rounds its own product once, as `element(at:row:)` does.
-    let products = SIMD4<Double>(SIMD4<Float>(load(0), load(1), load(2), load(3))) * rowScales[row]
-    return SIMD4<Double>(SIMD4<Float>(products))
+    return SIMD8<Double>(SIMD8<Float>(SIMD8<Double>(lanes) * factors))
   }
 
   func packRows(
@@ -73,9 +79,22 @@ struct RowScaledPackingSource: PackingSource {
     for i in 0..<rows {
       let factor = rowScales[firstRow + i]
       let row = base + (offset + i * rowStride) * 4
-      for k in 0..<depth {
+      var k = 0
+      // Contiguous steps (a convolution's or a Gemm's weight) are scaled eight at a time: the same rounding
+      // per element, a quarter of the compiler's packing time on ResNet-50.
+      if depthStride == 1 {
+        while k + 8 <= depth {
+          let values = row.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+          let scaled = SIMD8<Float>(SIMD8<Double>(values) * factor)
+          let column = panel + (k &* width &+ i)
+          for j in 0..<8 { column[j &* width] = scaled[j] }
+          k += 8
+        }
+      }
+      while k < depth {
         panel[k * width + i] = Float(
           Double(row.loadUnaligned(fromByteOffset: k &* depthStride &* 4, as: Float.self)) * factor)
+        k += 1
       }
     }
     for k in 0..<depth {

@@ -47,25 +47,24 @@ public enum WinogradFilter {
     let width = layout.width
     let (rows, depth, panelFloats) = (layout.rows, layout.depth, layout.floatsPerMatrix)
     let block = channelBlock
-    withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: n * 3 + n * n) { vectors in
+    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: n * 3 + n * n) { vectors in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: n * n * block * width) { floats in
         guard let scratch = vectors.baseAddress, let local = floats.baseAddress else { return }
         for group in 0..<(layout.matrices / (n * n)) {
           for panelStart in stride(from: 0, to: rows, by: width) {
-            let outputs = panelStart..<min(panelStart + width, rows)
+            let outputs = min(width, rows - panelStart)
             // Rows past the last output channel stay zero.
-            if outputs.count < width { local.initialize(repeating: 0, count: n * n * block * width) }
+            if outputs < width { local.initialize(repeating: 0, count: n * n * block * width) }
             let panel = destination + group * n * n * panelFloats + panelStart * depth
             for blockStart in stride(from: 0, to: depth, by: block) {
               let channels = min(block, depth - blockStart)
-              for channel in stride(from: 0, to: channels, by: 4) {
-                for output in outputs {
-                  let filter = group * layout.matrixStride + output * layout.rowStride
+              for channel in 0..<channels {
+                for lane in stride(from: 0, to: outputs, by: lanes) {
+                  let filter = group * layout.matrixStride + (panelStart + lane) * layout.rowStride
                     + (blockStart + channel) * layout.depthStride
                   transformFilters(
-                    source, at: filter, row: group * rows + output, count: min(4, channels - channel),
-                    filterStride: layout.depthStride, n: n,
-                    into: local + channel * width + output - panelStart, laneStride: width,
+                    source, at: filter, row: group * rows + panelStart + lane, count: min(lanes, outputs - lane),
+                    filterStride: layout.rowStride, n: n, into: local + channel * width + lane,
                     frequencyStride: block * width, scratch: scratch)
                 }
               }
@@ -86,25 +85,22 @@ public enum WinogradFilter {
   /// transform's time on ResNet-50 went to those conflicts.
   private static let channelBlock = 32
 
-  /// `G g Gᵀ` of the 3×3 filters of `count` (1 to 4) consecutive input channels, `filterStride` floats apart,
-  /// one per lane of a 4-wide vector: the 1-D transform of each column (`n × 3`), then of each row of that.
-  /// Frequency `ξ` of lane `j` goes to `destination[ξ·frequencyStride + j·laneStride]`; `scratch` holds
+  /// Filters transformed at once, one per lane: consecutive output channels, which are adjacent in a panel, so
+  /// each frequency is stored as one vector.
+  private static let lanes = 8
+
+  /// `G g Gᵀ` of the 3×3 filters of one input channel and `count` (1 to `lanes`) consecutive output channels,
+  /// `filterStride` floats apart, one per lane: the 1-D transform of each column (`n × 3`), then of each row
+  /// of that. Frequency `ξ` of lane `j` goes to `destination[ξ·frequencyStride + j]`; `scratch` holds
   /// `n·3 + n²` vectors. Each lane runs the same IEEE operations in the same order as one filter at a time
-  /// would, so the bits do not depend on the lane; four at once divide in a quarter of the time (the divisions
-  /// by 6, 12 and 24 of `F(4×4)` were most of the compiler's Winograd transform).
+  /// would, so the bits do not depend on the lane.
   @inline(__always)
   private static func transformFilters<Source: PackingSource>(
     _ source: Source, at filter: Int, row: Int, count: Int, filterStride: Int, n: Int,
-    into destination: UnsafeMutablePointer<Float>, laneStride: Int, frequencyStride: Int,
-    scratch: UnsafeMutablePointer<SIMD4<Double>>
+    into destination: UnsafeMutablePointer<Float>, frequencyStride: Int, scratch: UnsafeMutablePointer<SIMD8<Double>>
   ) {
-    func tap(_ index: Int) -> SIMD4<Double> {
-      guard count < 4 else { return source.fourElements(at: filter &+ index, stride: filterStride, row: row) }
-      var lanes = SIMD4<Double>()
-      for lane in 0..<count {
-        lanes[lane] = Double(source.element(at: filter + lane * filterStride + index, row: row))
-      }
-      return lanes
+    func tap(_ index: Int) -> SIMD8<Double> {
+      source.eightElements(at: filter &+ index, stride: filterStride, row: row, count: count)
     }
     let half = scratch
     let frequencies = scratch + n * 3
@@ -115,41 +111,42 @@ public enum WinogradFilter {
       transformRow(half[row * 3], half[row * 3 + 1], half[row * 3 + 2], n: n, into: frequencies + row * n, stride: 1)
     }
     for frequency in 0..<(n * n) {
-      // All four lanes rounded by one conversion, then stored one by one (they go to four panel rows).
-      let values = SIMD4<Float>(frequencies[frequency])
+      // All lanes rounded by one conversion, then stored as one vector where all are filters.
+      let values = SIMD8<Float>(frequencies[frequency])
       let target = destination + frequency &* frequencyStride
-      if count == 4 {
-        target[0] = values[0]
-        target[laneStride] = values[1]
-        target[2 &* laneStride] = values[2]
-        target[3 &* laneStride] = values[3]
+      if count == lanes {
+        UnsafeMutableRawPointer(target).storeBytes(of: values, as: SIMD8<Float>.self)
       } else {
-        for lane in 0..<count { target[lane &* laneStride] = values[lane] }
+        for lane in 0..<count { target[lane] = values[lane] }
       }
     }
   }
 
   /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
   /// `destination[i·stride]`. `F(2×2)` interpolates at 0, ±1, ∞ (coefficients 0, ±1 and ½); `F(4×4)` at 0,
-  /// ±1, ±2, ∞.
+  /// ±1, ±2, ∞ (coefficients ¼, ⅙, 1/12 and 1/24). Multiplications by the coefficients, not divisions: in
+  /// double the two differ by at most an ulp of the double, far below the float each frequency is rounded to,
+  /// and the divisions were most of the compiler's time on ResNet-50.
   @inline(__always)
   private static func transformRow(
-    _ g0: SIMD4<Double>, _ g1: SIMD4<Double>, _ g2: SIMD4<Double>, n: Int,
-    into destination: UnsafeMutablePointer<SIMD4<Double>>, stride: Int
+    _ g0: SIMD8<Double>, _ g1: SIMD8<Double>, _ g2: SIMD8<Double>, n: Int,
+    into destination: UnsafeMutablePointer<SIMD8<Double>>, stride: Int
   ) {
     if n == 4 {
       destination[0] = g0
-      destination[stride] = (g0 + g1 + g2) / 2
-      destination[2 * stride] = (g0 - g1 + g2) / 2
+      destination[stride] = (g0 + g1 + g2) * 0.5
+      destination[2 * stride] = (g0 - g1 + g2) * 0.5
       destination[3 * stride] = g2
     } else {
+      let sixth = 1.0 / 6.0
       let outer = g0 + g2
-      let even = g0 / 24 + g2 / 6
-      destination[0] = g0 / 4
-      destination[stride] = -(outer + g1) / 6
-      destination[2 * stride] = -(outer - g1) / 6
-      destination[3 * stride] = even + g1 / 12
-      destination[4 * stride] = even - g1 / 12
+      let even = g0 * (1.0 / 24.0) + g2 * sixth
+      let odd = g1 * (1.0 / 12.0)
+      destination[0] = g0 * 0.25
+      destination[stride] = (outer + g1) * -sixth
+      destination[2 * stride] = (outer - g1) * -sixth
+      destination[3 * stride] = even + odd
+      destination[4 * stride] = even - odd
       destination[5 * stride] = g2
     }
   }
