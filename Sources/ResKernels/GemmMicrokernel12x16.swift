@@ -71,25 +71,10 @@ public enum GemmMicrokernel12x16 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let upper = (c0, c1, c2, c3, c4, c5)
     let lower = (c6, c7, c8, c9, c10, c11)
-    finish(upper, tile.upperRows)
-    finish(lower, tile.lowerRows)
+    GemmMicrokernel6x16.finish(upper, tile.upperRows)
+    GemmMicrokernel6x16.finish(lower, tile.lowerRows)
   }
 
-  /// Stores six rows through the 6 × 16 kernel's epilogue paths (registers when it can).
-  @inline(__always)
-  private static func finish(_ sums: GemmMicrokernel6x16.Sums, _ tile: GemmTile) {
-    if GemmMicrokernel6x16.storeWholeTile(sums, tile) { return }
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-      let rows = buffer.baseAddress!
-      rows[0] = sums.0
-      rows[1] = sums.1
-      rows[2] = sums.2
-      rows[3] = sums.3
-      rows[4] = sums.4
-      rows[5] = sums.5
-      GemmMicrokernel6x16.finish(rows, tile)
-    }
-  }
 }
 
 extension GemmTile {

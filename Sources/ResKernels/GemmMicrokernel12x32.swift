@@ -103,26 +103,12 @@ public enum GemmMicrokernel12x32 {
     let lowerLeft = (w0, w1, w2, w3, w4, w5)
     let lowerRight = (z0, z1, z2, z3, z4, z5)
     let (top, bottom) = (tile.upperPanel, tile.lowerPanel)
-    finish(upperLeft, top.leftPanel)
-    finish(upperRight, top.rightPanel)
-    finish(lowerLeft, bottom.leftPanel)
-    finish(lowerRight, bottom.rightPanel)
+    GemmMicrokernel6x16.finish(upperLeft, top.leftPanel)
+    GemmMicrokernel6x16.finish(upperRight, top.rightPanel)
+    GemmMicrokernel6x16.finish(lowerLeft, bottom.leftPanel)
+    GemmMicrokernel6x16.finish(lowerRight, bottom.rightPanel)
   }
 
-  @inline(__always)
-  private static func finish(_ sums: GemmMicrokernel6x16.Sums, _ tile: GemmTile) {
-    if GemmMicrokernel6x16.storeWholeTile(sums, tile) { return }
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-      let rows = buffer.baseAddress!
-      rows[0] = sums.0
-      rows[1] = sums.1
-      rows[2] = sums.2
-      rows[3] = sums.3
-      rows[4] = sums.4
-      rows[5] = sums.5
-      GemmMicrokernel6x16.finish(rows, tile)
-    }
-  }
 }
 
 extension GemmTile {

@@ -15,6 +15,23 @@ extension GemmMicrokernel6x16 {
   /// A later K block's tiles (`accumulate`) stay on `finish`: adding C's rows here as well made MobileNetV2
   /// 8 % slower on one thread (minima of eight alternating rounds, 10.83 → 11.83 ms) and ViT-tiny slower in an
   /// earlier trial, the larger inlined finish costing the reduction loop more than it saved.
+  /// Stores a finished tile's six sums: from the registers when `storeWholeTile` can, through `finish`'s
+  /// passes otherwise. The wider kernels store each 16-column panel of their tiles this way.
+  @inline(__always)
+  static func finish(_ sums: Sums, _ tile: GemmTile) {
+    if storeWholeTile(sums, tile) { return }
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+      let rows = buffer.baseAddress!
+      rows[0] = sums.0
+      rows[1] = sums.1
+      rows[2] = sums.2
+      rows[3] = sums.3
+      rows[4] = sums.4
+      rows[5] = sums.5
+      finish(rows, tile)
+    }
+  }
+
   @inline(__always)
   static func storeWholeTile(_ sums: Sums, _ tile: GemmTile) -> Bool {
     guard tile.rows == mr, tile.columns == nr, !tile.accumulate else { return false }

@@ -123,25 +123,10 @@ public enum GemmMicrokernel6x32 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let leftSums = (l0, l1, l2, l3, l4, l5)
     let rightSums = (r0, r1, r2, r3, r4, r5)
-    finish(leftSums, tile.leftPanel)
-    finish(rightSums, tile.rightPanel)
+    GemmMicrokernel6x16.finish(leftSums, tile.leftPanel)
+    GemmMicrokernel6x16.finish(rightSums, tile.rightPanel)
   }
 
-  /// Stores one 16-column half through the narrower kernel's epilogue paths (registers when it can).
-  @inline(__always)
-  private static func finish(_ sums: GemmMicrokernel6x16.Sums, _ tile: GemmTile) {
-    if GemmMicrokernel6x16.storeWholeTile(sums, tile) { return }
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-      let rows = buffer.baseAddress!
-      rows[0] = sums.0
-      rows[1] = sums.1
-      rows[2] = sums.2
-      rows[3] = sums.3
-      rows[4] = sums.4
-      rows[5] = sums.5
-      GemmMicrokernel6x16.finish(rows, tile)
-    }
-  }
 }
 
 extension GemmTile {

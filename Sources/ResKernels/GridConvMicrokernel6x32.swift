@@ -61,22 +61,8 @@ public enum GridConvMicrokernel6x32 {
     let whole = GemmTile(
       depth: tile.depth, a: tile.a, b: tile.input, c: tile.c, cRowStride: tile.cRowStride, rows: tile.rows,
       columns: tile.columns, accumulate: false, epilogue: tile.epilogue)
-    finish(leftSums, whole.leftPanel)
-    finish(rightSums, whole.rightPanel)
+    GemmMicrokernel6x16.finish(leftSums, whole.leftPanel)
+    GemmMicrokernel6x16.finish(rightSums, whole.rightPanel)
   }
 
-  @inline(__always)
-  private static func finish(_ sums: GemmMicrokernel6x16.Sums, _ tile: GemmTile) {
-    if GemmMicrokernel6x16.storeWholeTile(sums, tile) { return }
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-      let rows = buffer.baseAddress!
-      rows[0] = sums.0
-      rows[1] = sums.1
-      rows[2] = sums.2
-      rows[3] = sums.3
-      rows[4] = sums.4
-      rows[5] = sums.5
-      GemmMicrokernel6x16.finish(rows, tile)
-    }
-  }
 }

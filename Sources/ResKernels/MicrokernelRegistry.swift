@@ -213,6 +213,14 @@ public enum MicrokernelRegistry {
     name: "f32_gemm_\(GemmMicrokernel12x16.mr)x\(GemmMicrokernel12x16.nr)_rows_a_\(BuildISA.name)",
     mr: GemmMicrokernel12x16.mr, nr: GemmMicrokernel12x16.nr, aLayout: .rows, run: GemmMicrokernel12x16.runReadingRows)
 
+  /// Up to twelve rows of A read in place against fewer than 32 columns of B
+  /// (`GemmMicrokernel6x24.narrowRowsReadingRows`): GEMMs that narrow where vectors are 512 bits wide, 18 to
+  /// 24 columns in one pass over A (`GemmMicrokernel6x24`), others on `gemmRowsATall`'s kernel.
+  public static let gemmRowsANarrow = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel12x16.mr)x\(GemmMicrokernel6x32.nr)_narrow_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel12x16.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x16.nr, run: GemmMicrokernel6x24.narrowRowsReadingRows)
+
   /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
   /// B rather than by the 6-row tile's broadcasts.
   public static let gemmRow = GemmMicrokernel(
@@ -273,7 +281,7 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide), .depthwise(depthwise), .pool(pool),
     ]

@@ -1,7 +1,7 @@
 import ResKernels
 import Testing
 
-/// `GemmMicrokernel6x32` against `GemmMicrokernel6x16` bit for bit: a GEMM may run either kernel (the build's
+/// `GemmMicrokernel6x32` (and the other wide and tall tiles) against `GemmMicrokernel6x16` bit for bit: a GEMM may run either kernel (the build's
 /// ISA) and any column split over threads pairs different panels, so a column's sum must not depend on which
 /// kernel or pairing computed it. (`KernelGridTests` checks both against naive loops.)
 @Suite struct WideGemmKernelTests {
@@ -36,6 +36,24 @@ import Testing
         narrow.runRows(GemmMicrokernel6x16.runReadingRows, first: 6, count: rows - 6)
         #expect(
           zip(tall.c, narrow.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "depth \(depth), \(rows) × \(columns)")
+      }
+    }
+  }
+
+  /// Fewer than 32 columns in one tile (`GemmMicrokernel6x24.narrowRowsReadingRows`, 18–24 columns on the
+  /// fused 6 × 24 kernel) equal the same tile split at the panel boundary on `GemmMicrokernel12x16`, as a
+  /// thread's column split runs it.
+  @Test(arguments: [1, 2, 7, 33, 130])
+  func narrowTilesEqualTheirPanelsOnTheTallKernel(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth) + 300)
+    for columns in [17, 18, 20, 24, 25, 31] {
+      for rows in [1, 5, 6, 7, 12] {
+        let narrow = Operands(depth: depth, rows: rows, columns: columns, &random)
+        let split = Operands(copying: narrow)
+        narrow.run(GemmMicrokernel6x24.narrowRowsReadingRows, readsRows: true)
+        split.runByPanels(GemmMicrokernel12x16.runReadingRows, readsRows: true)
+        #expect(
+          zip(narrow.c, split.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "depth \(depth), \(rows) × \(columns)")
       }
     }
   }

@@ -125,9 +125,9 @@ enum GemmDriver {
   static let tileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWideTall : kernel
   static let tileRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWide : rowsKernel
   /// Where vectors are 512 bits wide, an A read in place against fewer than `tileRowsKernel.nr` columns of B
-  /// (MobileNetV2's projections to 16 and 24 channels) takes twelve rows per tile instead of two panels
-  /// (`GemmMicrokernel12x16`).
-  static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsATall : rowsKernel
+  /// (MobileNetV2's projections to 16 and 24 channels) takes one tile of up to twelve rows across all of them
+  /// instead of two panels (`GemmMicrokernel6x24.narrowRowsReadingRows`).
+  static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsANarrow : rowsKernel
 
   /// The kernel of an A read in place for a block of `columns` columns.
   static func rowsKernel(columns: Int) -> GemmMicrokernel {

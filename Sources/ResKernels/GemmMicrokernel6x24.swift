@@ -1,0 +1,129 @@
+/// The f32 GEMM microkernel for a B of 18 to 24 columns, A read in place: six rows against one whole 16-wide
+/// panel and the lower half of the next, in one pass over A, for builds whose vectors are 512 bits wide.
+///
+/// MobileNetV2's projections to 24 channels (3136 and 12544 positions) ran as two tiles per six rows, the
+/// first panel on `GemmMicrokernel12x16` and the 8 columns left over on `GemmMicrokernel6x16.runLowerHalf`:
+/// every row of A was broadcast twice, 54 loads per 48 multiply-adds of twelve rows and two steps. Here each
+/// broadcast feeds both panels: 16 loads per 24 multiply-adds.
+///
+/// Bits: the first panel's six sums are `GemmMicrokernel6x16`'s full-width chains and the second's are
+/// `runLowerHalf`'s even and odd chains, added at the end, so a column gets the same bits as on those
+/// kernels whichever of them a thread's split gives it (`narrowRowsReadingRows` dispatches by width). A
+/// single column left over takes `runSingleColumn`'s chains there, so 17 columns stay on those kernels.
+public enum GemmMicrokernel6x24 {
+  public static let mr = 6
+  /// Columns of the tile: a whole panel and the lower half of the next.
+  public static let nr = GemmMicrokernel6x16.nr + GemmMicrokernel6x16.halfWidth
+
+  /// The widths this kernel computes: a whole panel and 2 to 8 columns of the next.
+  public static let widths = (GemmMicrokernel6x16.nr + 2)...nr
+
+  /// A tile of `tile.columns` in `widths`; rows past `tile.rows` repeat the last valid row.
+  public static func runReadingRows(_ tile: GemmTile) {
+    precondition(widths.contains(tile.columns), "a 6 × 24 tile has 18 to 24 columns")
+    tile.prefetchOutput()
+    let last = max(0, tile.rows - 1)
+    let stride = tile.aRowStride
+    let a0 = tile.a
+    let a1 = tile.a + min(1, last) * stride
+    let a2 = tile.a + min(2, last) * stride
+    let a3 = tile.a + min(3, last) * stride
+    let a4 = tile.a + min(4, last) * stride
+    let a5 = tile.a + min(5, last) * stride
+    var l0 = SIMD16<Float>()
+    var l1 = SIMD16<Float>()
+    var l2 = SIMD16<Float>()
+    var l3 = SIMD16<Float>()
+    var l4 = SIMD16<Float>()
+    var l5 = SIMD16<Float>()
+    var e0 = SIMD8<Float>()
+    var e1 = SIMD8<Float>()
+    var e2 = SIMD8<Float>()
+    var e3 = SIMD8<Float>()
+    var e4 = SIMD8<Float>()
+    var e5 = SIMD8<Float>()
+    var o0 = SIMD8<Float>()
+    var o1 = SIMD8<Float>()
+    var o2 = SIMD8<Float>()
+    var o3 = SIMD8<Float>()
+    var o4 = SIMD8<Float>()
+    var o5 = SIMD8<Float>()
+    var left = tile.b
+    var right = tile.b + tile.bPanelStride
+    var even = 0
+    var remaining = tile.depth
+    while remaining >= 2 {
+      let odd = even &+ 1
+      let evenLeft = VectorAccess.load(left)
+      let oddLeft = VectorAccess.load(left + 16)
+      let evenRight = VectorAccess.loadLower(right)
+      let oddRight = VectorAccess.loadLower(right + 16)
+      step(&l0, &e0, a0[even], evenLeft, evenRight)
+      step(&l1, &e1, a1[even], evenLeft, evenRight)
+      step(&l2, &e2, a2[even], evenLeft, evenRight)
+      step(&l3, &e3, a3[even], evenLeft, evenRight)
+      step(&l4, &e4, a4[even], evenLeft, evenRight)
+      step(&l5, &e5, a5[even], evenLeft, evenRight)
+      step(&l0, &o0, a0[odd], oddLeft, oddRight)
+      step(&l1, &o1, a1[odd], oddLeft, oddRight)
+      step(&l2, &o2, a2[odd], oddLeft, oddRight)
+      step(&l3, &o3, a3[odd], oddLeft, oddRight)
+      step(&l4, &o4, a4[odd], oddLeft, oddRight)
+      step(&l5, &o5, a5[odd], oddLeft, oddRight)
+      even &+= 2
+      left += 32
+      right += 32
+      remaining -= 2
+    }
+    if remaining == 1 {
+      let lastLeft = VectorAccess.load(left)
+      let lastRight = VectorAccess.loadLower(right)
+      step(&l0, &e0, a0[even], lastLeft, lastRight)
+      step(&l1, &e1, a1[even], lastLeft, lastRight)
+      step(&l2, &e2, a2[even], lastLeft, lastRight)
+      step(&l3, &e3, a3[even], lastLeft, lastRight)
+      step(&l4, &e4, a4[even], lastLeft, lastRight)
+      step(&l5, &e5, a5[even], lastLeft, lastRight)
+    }
+    // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
+    let leftSums = (l0, l1, l2, l3, l4, l5)
+    let rightSums = (e0 + o0, e1 + o1, e2 + o2, e3 + o3, e4 + o4, e5 + o5)
+    GemmMicrokernel6x16.finish(leftSums, tile.leftPanel)
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
+      let rows = buffer.baseAddress!
+      rows[0] = SIMD16(lowHalf: rightSums.0, highHalf: SIMD8())
+      rows[1] = SIMD16(lowHalf: rightSums.1, highHalf: SIMD8())
+      rows[2] = SIMD16(lowHalf: rightSums.2, highHalf: SIMD8())
+      rows[3] = SIMD16(lowHalf: rightSums.3, highHalf: SIMD8())
+      rows[4] = SIMD16(lowHalf: rightSums.4, highHalf: SIMD8())
+      rows[5] = SIMD16(lowHalf: rightSums.5, highHalf: SIMD8())
+      GemmMicrokernel6x16.finish(rows, tile.rightPanel)
+    }
+  }
+
+  /// One reduction step of one row: its broadcast into the whole panel's chain and the half panel's.
+  @inline(__always)
+  private static func step(
+    _ whole: inout SIMD16<Float>, _ half: inout SIMD8<Float>, _ a: Float, _ left: SIMD16<Float>,
+    _ right: SIMD8<Float>
+  ) {
+    VectorArithmetic.multiplyAdd(&whole, a, left)
+    VectorArithmetic.multiplyAdd(&half, a, right)
+  }
+
+  /// A tile of fewer than 32 columns and up to twelve rows, A read in place (`MicrokernelRegistry
+  /// .gemmRowsANarrow`), by width: 18 to 24 columns on this kernel, six rows at a time; 16 or fewer on
+  /// `GemmMicrokernel12x16`; 17 and 25 to 32 on it panel by panel, so that every column's bits match
+  /// those kernels' on any split.
+  public static func narrowRowsReadingRows(_ tile: GemmTile) {
+    if tile.columns <= GemmMicrokernel6x16.nr {
+      GemmMicrokernel12x16.runReadingRows(tile)
+    } else if widths.contains(tile.columns) {
+      runReadingRows(tile.upperRows)
+      if tile.rows > mr { runReadingRows(tile.lowerRows) }
+    } else {
+      GemmMicrokernel12x16.runReadingRows(tile.leftPanel)
+      GemmMicrokernel12x16.runReadingRows(tile.rightPanel)
+    }
+  }
+}
