@@ -200,6 +200,13 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
     panelWidth: GemmMicrokernel6x32.panelWidth, run: GemmMicrokernel6x32.runReadingRows)
 
+  /// Six rows of A read in place against four 16-column panels of B (`GemmMicrokernel6x64`): the tile of
+  /// GEMMs of at least 64 columns with A read in place where vectors are 512 bits wide.
+  public static let gemmRowsAWider = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x64.mr)x\(GemmMicrokernel6x64.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel6x64.mr, nr: GemmMicrokernel6x64.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x64.panelWidth, run: GemmMicrokernel6x64.runReadingRows)
+
   /// `gemmRowsAWide` that also prefetches a later tile's panels (channels-last Winograd); the registry's
   /// closure hints the tile's own panel, as `gemmRowsAPrefetching`'s does.
   public static let gemmRowsAWidePrefetching = GemmMicrokernel(
@@ -281,7 +288,7 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide), .depthwise(depthwise), .pool(pool),
     ]

@@ -45,8 +45,8 @@ import Testing
     let depths = [0, 1, 2, 5, 33]
     for depth in depths {
       for rows in 1...kernel.mr {
-        // A kernel spanning panels also at its narrow path's edge (a second panel of 8 or 9 columns).
-        let panelEdges = kernel.nr > kernel.panelWidth ? [kernel.panelWidth + 8, kernel.panelWidth + 9] : []
+        // A kernel spanning panels also at its narrow path's edges (a last panel of 8 or 9 columns).
+        let panelEdges = stride(from: kernel.panelWidth, to: kernel.nr, by: kernel.panelWidth).flatMap { [$0 + 8, $0 + 9] }
         for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] + panelEdges {
           for accumulate in [false, true] {
             try checkGemmTile(kernel, depth, rows, columns, accumulate, epilogue: nil, &random)

@@ -129,9 +129,14 @@ enum GemmDriver {
   /// instead of two panels (`GemmMicrokernel6x24.narrowRowsReadingRows`).
   static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsANarrow : rowsKernel
 
+  /// Where vectors are 512 bits wide, an A read in place against at least 64 columns of B takes four panels
+  /// per tile (`GemmMicrokernel6x64`): each broadcast of A feeds four multiply-adds instead of two.
+  static let widestRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWider : rowsKernel
+
   /// The kernel of an A read in place for a block of `columns` columns.
   static func rowsKernel(columns: Int) -> GemmMicrokernel {
-    columns < tileRowsKernel.nr ? narrowRowsKernel : tileRowsKernel
+    if columns < tileRowsKernel.nr { return narrowRowsKernel }
+    return columns < widestRowsKernel.nr ? tileRowsKernel : widestRowsKernel
   }
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
   /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
