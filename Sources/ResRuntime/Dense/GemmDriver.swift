@@ -129,14 +129,19 @@ enum GemmDriver {
   /// instead of two panels (`GemmMicrokernel6x24.narrowRowsReadingRows`).
   static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsANarrow : rowsKernel
 
-  /// Where vectors are 512 bits wide, an A read in place against at least 64 columns of B takes four panels
-  /// per tile (`GemmMicrokernel6x64`): each broadcast of A feeds four multiply-adds instead of two.
+  /// Where vectors are 512 bits wide, an A read in place against at least 64 columns of B over a reduction
+  /// longer than `widestTileDepth` takes four panels per tile (`GemmMicrokernel6x64`): each broadcast of A
+  /// feeds four multiply-adds instead of two. ResNet-50's channels-last 1x1 layers of 256–2048 steps ran 2–10 %
+  /// faster (one thread, profiles of the same plan); its 64- and 128-step ones at 56x56 and 28x28 ran 1–3 %
+  /// slower, and so did MobileNetV2's 24-step expansions at 56x56: there the tile's stores and epilogue weigh
+  /// more than its loads.
   static let widestRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWider : rowsKernel
+  static let widestTileDepth = 128
 
-  /// The kernel of an A read in place for a block of `columns` columns.
-  static func rowsKernel(columns: Int) -> GemmMicrokernel {
+  /// The kernel of an A read in place for a block of `columns` columns and a reduction of `k` steps.
+  static func rowsKernel(columns: Int, k: Int) -> GemmMicrokernel {
     if columns < tileRowsKernel.nr { return narrowRowsKernel }
-    return columns < widestRowsKernel.nr ? tileRowsKernel : widestRowsKernel
+    return columns < widestRowsKernel.nr || k <= widestTileDepth ? tileRowsKernel : widestRowsKernel
   }
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
   /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
@@ -187,7 +192,7 @@ enum GemmDriver {
       let blockColumns =
         b.isPrepacked && !a.isReadInPlace
         ? columns.count : min(columnsPerBlock(depth: blockDepth), columns.upperBound - columnStart)
-      let blockKernel = a.isReadInPlace ? rowsKernel(columns: columns.count) : tileKernel
+      let blockKernel = a.isReadInPlace ? rowsKernel(columns: columns.count, k: k) : tileKernel
       let mr = blockKernel.mr
       let columnTiles = (blockColumns + blockKernel.nr - 1) / blockKernel.nr
       for depthBlock in 0..<depthBlocks {
