@@ -7,7 +7,8 @@ import Testing
 /// `ChannelsLastWinograd` against a naive double-precision channels-last convolution: both variants over
 /// channel counts around the 16-lane vectors (1, 5, 16, 17, 40 per group), odd outputs with edge tiles,
 /// uneven pads, two groups, two images and every epilogue; on one worker, on three workers of a real pool
-/// sharing one input transform, and with tiny blocks of tiles split over three workers, all bit-identical.
+/// sharing one input transform (or, for one block of at most 32 output channels, cutting it into smaller
+/// problems), and with tiny blocks of tiles split over three workers, all bit-identical.
 ///
 /// Tolerances are those of `WinogradConvolutionTests` (the same transforms and weights): `F(4×4)`'s larger
 /// coefficients cost more rounding than `F(2×2)`'s.
@@ -95,6 +96,30 @@ import Testing
   }
 
   /// A block of tiles fills the blocking's bytes in whole row groups, with at least its minimum of tiles.
+  /// One block of tiles whose output channels cannot be split among the workers is cut into smaller problems
+  /// (DenseNet-121's 14x14 layers, 128 → 32 channels: 16 tiles of F(4×4), one 32-wide product tile on an
+  /// AVX-512 build), and only then: not on one worker, not when the output channels give every worker a part,
+  /// not below a register tile of tiles. (`check` runs such layers on three workers and compares them bit for
+  /// bit with one.)
+  @Test func smallerProblemsOnlyWhereWorkersWouldIdle() throws {
+    let axes = try Self.axes(spatial: [14, 14], pads: [1, 1, 1, 1])
+    func winograd(outputs: Int) throws -> ChannelsLastWinograd {
+      let layout = try #require(WinogradFilter.layout(outputTile: 4, groups: 1, rows: outputs, depth: 128, width: 16))
+      let w = [Float](repeating: 0.25, count: outputs * 128 * 9)
+      let weights = try w.withUnsafeBufferPointer { try WinogradWeights(transforming: $0.baseAddress!, layout: layout) }
+      return try ChannelsLastWinograd(weights: weights, axes: axes)
+    }
+    let width = ChannelsLastWinograd.tileColumns
+    let narrow = try winograd(outputs: width)
+    #expect(narrow.tiles == 16 && narrow.blocks == 1)
+    #expect(narrow.smallerProblems(batch: 1, workers: 2) == 8)
+    #expect(narrow.smallerProblems(batch: 1, workers: 3) == 6)
+    #expect(narrow.smallerProblems(batch: 1, workers: 1) == nil)
+    #expect(narrow.smallerProblems(batch: 2, workers: 2) == nil)
+    #expect(narrow.smallerProblems(batch: 1, workers: 4) == nil)
+    #expect(try winograd(outputs: 2 * width).smallerProblems(batch: 1, workers: 2) == nil)
+  }
+
   @Test func blocksOfTiles() throws {
     let axes = try Self.axes(spatial: [56, 56], pads: [1, 1, 1, 1])
     let layout = try #require(WinogradFilter.layout(outputTile: 4, groups: 1, rows: 64, depth: 64, width: 16))

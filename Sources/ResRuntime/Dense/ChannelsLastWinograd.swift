@@ -130,6 +130,18 @@ struct ChannelsLastWinograd: Sendable {
     // Parts hold whole tiles of the product kernel (`tileColumns`): a 32-channel layer cut into two halves of
     // 16 ran each on the narrow tile and paid two synchronizations for a 40 µs step (DenseNet-121's 14x14
     // layers: 0.042 ms on one thread, 0.054 on two).
+    if let tilesPerProblem = smallerProblems(batch: operands.batch, workers: workers) {
+      let problems = operands.batch * groups * ((tiles + tilesPerProblem - 1) / tilesPerProblem)
+      context.parallelFor(tasks: problems, workers: workers) { index, worker in
+        let problem = locate(index, tilesPerProblem: tilesPerProblem)
+        let scratch = context.scratchFloats(worker: worker)
+        transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
+        multiplyAndFinish(
+          problem: problem, transformed: scratch, outputChannels: 0..<outputChannelsPerGroup, operands,
+          scratch: scratch)
+      }
+      return
+    }
     let width = Self.tileColumns
     let problems = operands.batch * groups * blocks
     let tilesWide = (outputChannelsPerGroup + width - 1) / width
@@ -142,13 +154,13 @@ struct ChannelsLastWinograd: Sendable {
       context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
         let problem = index / outputRanges.count
         multiplyAndFinish(
-          problem: problem, transformed: shared + problem * transformedFloats,
+          problem: locate(problem), transformed: shared + problem * transformedFloats,
           outputChannels: outputRanges[index % outputRanges.count], operands, scratch: context.scratchFloats(worker: worker))
       }
       return
     }
     context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
-      let problem = index / outputRanges.count
+      let problem = locate(index / outputRanges.count)
       let scratch = context.scratchFloats(worker: worker)
       transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
       multiplyAndFinish(
@@ -181,7 +193,7 @@ struct ChannelsLastWinograd: Sendable {
     context.parallelFor(tasks: problems * channelRanges.count, workers: workers) { index, _ in
       let problem = index / channelRanges.count
       transformInput(
-        problem: problem, operands, channels: channelRanges[index % channelRanges.count],
+        problem: locate(problem), operands, channels: channelRanges[index % channelRanges.count],
         into: shared + problem * transformedFloats)
     }
   }
@@ -194,19 +206,37 @@ struct ChannelsLastWinograd: Sendable {
     var count: Int
   }
 
-  private func locate(_ problem: Int) -> Problem {
-    let firstTile = problem % blocks * tileBlock
-    let imageGroup = problem / blocks
+  /// Problem `problem` when each holds at most `tilesPerProblem` tiles (`tileBlock`, or fewer for
+  /// `smallerProblems`).
+  private func locate(_ problem: Int, tilesPerProblem: Int) -> Problem {
+    let perImageGroup = (tiles + tilesPerProblem - 1) / tilesPerProblem
+    let firstTile = problem % perImageGroup * tilesPerProblem
+    let imageGroup = problem / perImageGroup
     return Problem(
       image: imageGroup / groups, group: imageGroup % groups, firstTile: firstTile,
-      count: min(tileBlock, tiles - firstTile))
+      count: min(tilesPerProblem, tiles - firstTile))
+  }
+
+  private func locate(_ problem: Int) -> Problem { locate(problem, tilesPerProblem: tileBlock) }
+
+  /// Tiles per problem when the whole blocks leave workers idle and their output channels cannot be split
+  /// among them (a layer of at most 32 output channels on one block of tiles: DenseNet-121's 14x14 and 7x7
+  /// layers, 40 µs each, took as long on two threads as on one); nil otherwise. Each smaller problem
+  /// transforms its own tiles' input, and every output is computed exactly as in a whole block.
+  func smallerProblems(batch: Int, workers: Int) -> Int? {
+    let wholeProblems = batch * groups * blocks
+    let outputParts = (outputChannelsPerGroup + Self.tileColumns - 1) / Self.tileColumns
+    guard workers > wholeProblems, outputParts * wholeProblems < workers, blocks == 1 else { return nil }
+    let pieces = (workers + wholeProblems - 1) / wholeProblems
+    let perProblem = (tiles + pieces - 1) / pieces
+    guard perProblem >= Self.kernel.mr, perProblem < tiles else { return nil }
+    return perProblem
   }
 
   /// The input transform of `channels` of one problem.
   private func transformInput(
-    problem index: Int, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
+    problem: Problem, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
   ) {
-    let problem = locate(index)
     let pixel = groups * channelsPerGroup
     let source =
       operands.input + problem.image * axes.inputPlane * pixel + problem.group * channelsPerGroup
@@ -222,10 +252,9 @@ struct ChannelsLastWinograd: Sendable {
   /// for the group's last channel), from its transformed input, transformed back into Y with the epilogue;
   /// the products go to `scratch` past one transformed input.
   private func multiplyAndFinish(
-    problem index: Int, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
+    problem: Problem, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    let problem = locate(index)
     let products = scratch + transformedFloats
     multiply(group: problem.group, transformed, count: problem.count, outputChannels: outputChannels, into: products)
     let pixel = groups * outputChannelsPerGroup
