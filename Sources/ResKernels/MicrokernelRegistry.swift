@@ -67,6 +67,15 @@ public struct GridConvMicrokernel: Sendable {
   public let run: @Sendable (GridConvTile) -> Void
 }
 
+/// A channels-last grid microkernel: `mr` output positions × `nr` output channels of an image stem, reading
+/// its row-major input's stride-phase grid at one offset per reduction step (see `ChannelsLastGridTile`).
+public struct ChannelsLastGridMicrokernel: Sendable {
+  public let name: String
+  public let mr: Int
+  public let nr: Int
+  public let run: @Sendable (ChannelsLastGridTile) -> Void
+}
+
 /// A direct-convolution microkernel: `lanes` output channels × `positions` output positions read straight
 /// from the input (see `DirectConvTile`).
 public struct DirectConvMicrokernel: Sendable {
@@ -103,6 +112,7 @@ public enum Microkernel: Sendable {
   case indirectGemm(IndirectGemmMicrokernel)
   case directConv(DirectConvMicrokernel)
   case gridConv(GridConvMicrokernel)
+  case channelsLastGrid(ChannelsLastGridMicrokernel)
   case depthwise(DepthwiseMicrokernel)
   case pool(PoolMicrokernel)
   /// `BinaryMicrokernels.run` with a fixed operation and operand pattern.
@@ -138,6 +148,7 @@ public enum Microkernel: Sendable {
     case .indirectGemm(let kernel): kernel.name
     case .directConv(let kernel): kernel.name
     case .gridConv(let kernel): kernel.name
+    case .channelsLastGrid(let kernel): kernel.name
     case .depthwise(let kernel): kernel.name
     case .pool(let kernel): kernel.name
     case .binary(let operation, let pattern): "f32_\(operation.rawValue)_\(pattern.rawValue)_x16_\(BuildISA.name)"
@@ -267,6 +278,25 @@ public enum MicrokernelRegistry {
     name: "f32_conv_grid_\(GridConvMicrokernel6x32.mr)x\(GridConvMicrokernel6x32.nr)_\(BuildISA.name)",
     mr: GridConvMicrokernel6x32.mr, nr: GridConvMicrokernel6x32.nr, run: GridConvMicrokernel6x32.run)
 
+  /// The kernel of image stems that read row-major and write channels-last: output positions on the rows,
+  /// output channels on the lanes.
+  public static let channelsLastGrid = ChannelsLastGridMicrokernel(
+    name: "f32_conv_grid_nhwc_\(ChannelsLastGridMicrokernel6x16.mr)x\(ChannelsLastGridMicrokernel6x16.nr)_\(BuildISA.name)",
+    mr: ChannelsLastGridMicrokernel6x16.mr, nr: ChannelsLastGridMicrokernel6x16.nr,
+    run: ChannelsLastGridMicrokernel6x16.run)
+
+  /// `channelsLastGrid` over two 16-channel panels per tile, for 512-bit vectors.
+  public static let channelsLastGridWide = ChannelsLastGridMicrokernel(
+    name: "f32_conv_grid_nhwc_\(ChannelsLastGridMicrokernel6x32.mr)x\(ChannelsLastGridMicrokernel6x32.nr)_\(BuildISA.name)",
+    mr: ChannelsLastGridMicrokernel6x32.mr, nr: ChannelsLastGridMicrokernel6x32.nr,
+    run: ChannelsLastGridMicrokernel6x32.run)
+
+  /// `channelsLastGrid` over four 16-channel panels per tile, for 512-bit vectors.
+  public static let channelsLastGridWider = ChannelsLastGridMicrokernel(
+    name: "f32_conv_grid_nhwc_\(ChannelsLastGridMicrokernel6x64.mr)x\(ChannelsLastGridMicrokernel6x64.nr)_\(BuildISA.name)",
+    mr: ChannelsLastGridMicrokernel6x64.mr, nr: ChannelsLastGridMicrokernel6x64.nr,
+    run: ChannelsLastGridMicrokernel6x64.run)
+
   /// The kernel of convolutions with one input channel per group (depthwise), any window and stride.
   public static let depthwise = DepthwiseMicrokernel(
     name: "f32_dwconv_\(DepthwiseMicrokernel4x16.rows)x\(DepthwiseMicrokernel4x16.columns)_\(BuildISA.name)",
@@ -290,7 +320,9 @@ public enum MicrokernelRegistry {
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide),
-      .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide), .depthwise(depthwise), .pool(pool),
+      .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),
+      .channelsLastGrid(channelsLastGrid), .channelsLastGrid(channelsLastGridWide),
+      .channelsLastGrid(channelsLastGridWider), .depthwise(depthwise), .pool(pool),
     ]
     + BinaryOperation.allCases.flatMap { operation in
       BinaryPattern.allCases.map { Microkernel.binary(operation, $0) }

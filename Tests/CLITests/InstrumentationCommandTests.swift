@@ -36,7 +36,7 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       #expect(
         result.stdout.split(separator: "\n").dropFirst().map(String.init) == [
-          "stem      conv3x3+relu → maxpool3x3/2   (3 steps)",
+          "stem      conv3x3+relu → maxpool3x3/2   (2 steps)",
           "blocks.0  conv1x1+relu → conv3x3+relu → conv1x1 ⊕ conv1x1 → relu   (4 steps)",
           "blocks.1  conv1x1+relu → conv3x3+relu → conv1x1 ⊕ identity → relu   (3 steps)",
           "blocks.2  conv1x1+relu → conv3x3/2+relu → conv1x1 ⊕ conv1x1/2 → relu   (4 steps)",

@@ -38,6 +38,7 @@ import Testing
       case .pointwise(let packed), .subsampled(let packed), .im2col(let packed): (packed ?? []).map(\.isBorrowed)
       case .direct(let direct): direct.weights.map(\.isBorrowed)
       case .grid(let grid): [grid.weights.isBorrowed]
+      case .channelsLast(.grid(let grid)): [grid.weights.isBorrowed]
       case .winograd(let winograd): [winograd.weights.isBorrowed]
       case .depthwise, .channelsLast(.depthwise): []
       case .channelsLast(.gemm(let gemm)): gemm.weights.map(\.isBorrowed)

@@ -47,8 +47,9 @@ import Testing
     #expect(plan.output().layout == .rowMajor)
   }
 
-  /// A stem on an image's three channels keeps the row-major grid method; its output is what is reordered.
-  @Test func anImageStemStaysRowMajor() throws {
+  /// A stem on an image's three channels starts the channels-last region without a reorder: it reads the
+  /// image row-major (the grid method's phase planes) and writes channels-last (`ConvMethod.channelsLastGrid`).
+  @Test func anImageStemReadsRowMajorAndWritesChannelsLast() throws {
     let b = GraphBuilder()
     let image = b.input("f32[1,3,32,32]")
     let stem = try b.value(
@@ -57,8 +58,21 @@ import Testing
     let convs = try Self.convolutions(b, from: stem, count: 2)
     let global = try b.value(.globalAveragePool, [convs[1]], name: "gap")
     let (_, plan) = try compile(b, outputs: [global])
-    #expect(plan.kernels == ["f32_conv_nchw_generic", "f32_reorder", "f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_pool"])
-    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [false, true, true])
+    #expect(plan.kernels == ["f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_conv_nchw_generic", "f32_pool"])
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true])
+    #expect(plan.buffer(plan.steps[0].inputs[0]).layout == .rowMajor)
+  }
+
+  /// A stem whose region would not pay (nothing channels-last after it) keeps the row-major grid method.
+  @Test func aLoneImageStemStaysRowMajor() throws {
+    let b = GraphBuilder()
+    let image = b.input("f32[1,3,32,32]")
+    let stem = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: Self.same, strides: [2, 2])),
+      [image, b.filled("f32[8,3,3,3]", 0.1)], name: "stem")
+    let (_, plan) = try compile(b, outputs: [stem])
+    #expect(plan.kernels == ["f32_conv_nchw_generic"])
+    #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
   }
 
   /// Two convolutions between a graph input and a graph output would pay two reorders: they stay row-major,

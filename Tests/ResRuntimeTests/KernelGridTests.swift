@@ -13,6 +13,7 @@ import Testing
     case .indirectGemm(let kernel): IndirectGemmKernelTests.check(kernel)
     case .directConv(let kernel): checkDirectConv(kernel)
     case .gridConv(let kernel): GridConvKernelTests.check(kernel)
+    case .channelsLastGrid(let kernel): ChannelsLastGridKernelTests.check(kernel)
     case .depthwise(let kernel): checkDepthwise(kernel)
     case .pool(let kernel): checkPool(kernel)
     case .binary(let operation, let pattern): checkBinary(operation, pattern)

@@ -15,8 +15,9 @@ import ResPlan
 /// the row-major one). A ViT's patch embedding before a Reshape pays neither way and stays row-major.
 ///
 /// Nodes with a channels-last variant (`Candidate`): a Conv that `ConvMethod.supportsChannelsLast` accepts,
-/// without an input prologue, over 1 or 2 spatial axes whose output has more than one position, except a stem
-/// on an image (`isImageStem`); MaxPool and
+/// without an input prologue, over 1 or 2 spatial axes whose output has more than one position (a stem on an
+/// image, `isImageStem`, reads its input row-major and writes channels-last: `ConvMethod.channelsLastGrid`,
+/// so a region that starts with it reorders nothing on the way in); MaxPool and
 /// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
 /// operands of the result's shape. All on f32.
@@ -25,18 +26,25 @@ struct ChannelsLastAssignment: Sendable {
   private var assigned: Set<NodeID> = []
   /// The value each channels-last node writes channels-last (every result but a global pooling's).
   private var channelsLastValues: Set<ValueID> = []
+  /// The channels-last image stems: they read X row-major.
+  private var rowMajorReaders: Set<NodeID> = []
 
   /// What a candidate node is, for the region's count.
   private enum Candidate: Equatable {
     /// `winogradWork`: the multiply-adds of a convolution the channels-last Winograd method runs, else 0.
     case convolution(winogradWork: Int)
+    /// Reads X row-major and writes channels-last (an image stem, `ConvMethod.channelsLastGrid`).
+    case imageStem
     /// Reads channels-last and writes channels-last (pooling windows, elementwise).
     case layoutPreserving
     /// Reads channels-last and writes a row-major result with one position (GlobalAveragePool).
     case globalPooling
 
     var isConvolution: Bool {
-      if case .convolution = self { true } else { false }
+      switch self {
+      case .convolution, .imageStem: true
+      case .layoutPreserving, .globalPooling: false
+      }
     }
   }
 
@@ -65,6 +73,7 @@ struct ChannelsLastAssignment: Sendable {
         let node = graph.nodes[position]
         assigned.insert(node.id)
         if candidates[position] != .globalPooling { channelsLastValues.formUnion(node.outputs) }
+        if candidates[position] == .imageStem { rowMajorReaders.insert(node.id) }
       }
     }
   }
@@ -99,6 +108,15 @@ struct ChannelsLastAssignment: Sendable {
 
   func computesChannelsLast(_ node: Node) -> Bool { assigned.contains(node.id) }
 
+  /// Whether `node` reads its operand `value` channels-last: every activation of a channels-last node but an
+  /// image stem's X.
+  func readsChannelsLast(_ value: ValueID, in node: Node) -> Bool {
+    assigned.contains(node.id) && !(rowMajorReaders.contains(node.id) && node.input(0) == value)
+  }
+
+  /// Whether `node` is an image stem that reads X row-major and writes channels-last.
+  func readsRowMajorWritesChannelsLast(_ node: Node) -> Bool { rowMajorReaders.contains(node.id) }
+
   func storesChannelsLast(_ value: ValueID) -> Bool { channelsLastValues.contains(value) }
 
   /// Whether any node is channels-last.
@@ -116,11 +134,15 @@ struct ChannelsLastAssignment: Sendable {
     switch node.op {
     case .conv(let attributes):
       guard attributes.prologue == nil, hasPositions, let weight = node.input(1), graph.constant(weight) != nil,
-        let shape = ConvGeometry.shape(of: node, attributes, in: graph),
-        ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true),
-        !Self.isImageStem(shape)
+        let shape = ConvGeometry.shape(of: node, attributes, in: graph)
       else { return nil }
-      return .convolution(winogradWork: Self.winogradWork(shape))
+      guard Self.isImageStem(shape) else {
+        return ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true)
+          ? .convolution(winogradWork: Self.winogradWork(shape)) : nil
+      }
+      // X read row-major and again as another operand (its own residual) would be wanted in both layouts.
+      let readsXOnce = node.inputs.dropFirst().allSatisfy { $0 != x }
+      return readsXOnce && ConvMethod.supportsRowMajorToChannelsLast(shape, weightsAreConstant: true) ? .imageStem : nil
     case .maxPool, .averagePool:
       return hasPositions ? .layoutPreserving : nil
     case .globalAveragePool:
@@ -140,10 +162,10 @@ struct ChannelsLastAssignment: Sendable {
     }
   }
 
-  /// A convolution over at most four channels (an image's colours) that the row-major `grid` method runs:
-  /// reading each channel's plane with positions on the vector lanes beat the channels-last kernels, whose
-  /// reduction is then too short to fill a tile (ResNet-50's 7x7 stem 3.2 against 5.6 ms, MobileNetV2's 3x3
-  /// one 0.6 against 1.1), and reordering its output costs less than the difference (0.5 and 0.2 ms).
+  /// A convolution over at most four channels (an image's colours) that the row-major `grid` method runs.
+  /// The channels-last kernels that read X channels-last ran it 1.5–1.7x slower (a reduction over three
+  /// channels per tap cannot fill a tile: ResNet-50's 7x7 stem 3.2 against 5.6 ms, MobileNetV2's 3x3 one 0.6
+  /// against 1.1); `channelsLastGrid` reads X row-major as the grid method does and writes channels-last.
   private static func isImageStem(_ shape: ConvShape) -> Bool {
     shape.groups * shape.channelsPerGroup <= 4 && ConvMethod.choose(shape, weightsAreConstant: true) == .grid
   }
@@ -180,7 +202,8 @@ struct ChannelsLastAssignment: Sendable {
       return current
     }
     for (position, node) in graph.nodes.enumerated() where candidates[position] != nil {
-      for case let input? in node.inputs {
+      // An image stem's X is read row-major: whoever computes it is not in the stem's region.
+      for case let input? in node.inputs.dropFirst(candidates[position] == .imageStem ? 1 : 0) {
         guard let source = producers[input.index], let kind = candidates[source], kind != .globalPooling else {
           continue
         }
@@ -205,7 +228,9 @@ struct ChannelsLastAssignment: Sendable {
     var crossing = Set<ValueID>()
     for position in region {
       let node = graph.nodes[position]
-      for case let input? in node.inputs where graph.constant(input) == nil {
+      // An image stem reads X row-major, as it is stored outside a region.
+      let channelsLastInputs = node.inputs.dropFirst(candidates[position] == .imageStem ? 1 : 0)
+      for case let input? in channelsLastInputs where graph.constant(input) == nil {
         guard let dims = graph.type(of: input).knownDims, dims.count >= 3 else { continue }
         let producedInside = producers[input.index].map { positions.contains($0) } ?? false
         if !producedInside { crossing.insert(input) }

@@ -69,8 +69,13 @@ extension GraphLowering {
     guard let shape = ConvGeometry.shape(of: node, attributes, in: graph) else { return (nil, nil) }
     let isConstant = graph.constant(weight) != nil
     let method =
-      layouts.computesChannelsLast(node)
-      ? ConvMethod.chooseChannelsLast(shape) : ConvMethod.choose(shape, weightsAreConstant: isConstant)
+      if layouts.readsRowMajorWritesChannelsLast(node) {
+        ConvMethod.channelsLastGrid
+      } else if layouts.computesChannelsLast(node) {
+        ConvMethod.chooseChannelsLast(shape)
+      } else {
+        ConvMethod.choose(shape, weightsAreConstant: isConstant)
+      }
     return (method, isConstant ? method.weightLayout(shape, widths: .target) : nil)
   }
 

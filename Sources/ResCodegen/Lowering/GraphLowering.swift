@@ -234,7 +234,7 @@ struct GraphLowering {
         return constantTensor(value, constant, dtype: dtype ?? constant.dtype, layout: .onnx)
       }
       let stored = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
-      let source = try inLayout(stored, for: node)
+      let source = try inLayout(stored, value: value, for: node)
       guard let dtype, dtype != builder[source].dtype else { return source }
       return try converted(source, to: dtype, node: node)
     }
@@ -265,12 +265,13 @@ struct GraphLowering {
     return tensor
   }
 
-  /// `tensor` as `node` reads it: channels-last when the node computes channels-last and the tensor is an
-  /// activation with a channel axis and spatial axes, row-major otherwise; reordered when it is stored the
-  /// other way.
-  private mutating func inLayout(_ tensor: TensorID, for node: Node) throws(ModelError) -> TensorID {
+  /// `tensor` (operand `value`) as `node` reads it: channels-last when the node reads that operand
+  /// channels-last and the tensor is an activation with a channel axis and spatial axes, row-major
+  /// otherwise; reordered when it is stored the other way.
+  private mutating func inLayout(_ tensor: TensorID, value: ValueID, for node: Node) throws(ModelError) -> TensorID {
     let stored = builder[tensor]
-    let wanted = layouts.computesChannelsLast(node) && stored.arenaRegion != nil && (3...5).contains(stored.dims.count)
+    let wanted =
+      layouts.readsChannelsLast(value, in: node) && stored.arenaRegion != nil && (3...5).contains(stored.dims.count)
     guard stored.isChannelsLast != wanted else { return tensor }
     return try reordered(tensor, stepName: node.name)
   }

@@ -20,7 +20,9 @@
 /// The GEMM methods read constant weights as A in `MR`-row panels, one matrix per group.
 ///
 /// With channels-last activations (plan.proto `ActivationLayout`: X, Y and the residual `[N, spatial..., C]`)
-/// a step has the methods of `chooseChannelsLast` instead, whose eligibility is `supportsChannelsLast`.
+/// a step has the methods of `chooseChannelsLast` instead, whose eligibility is `supportsChannelsLast`. A step
+/// that reads X row-major and writes Y channels-last (an image stem starting a channels-last region) runs
+/// `channelsLastGrid`, whose eligibility is `supportsRowMajorToChannelsLast`.
 ///
 /// A new method adds a case, its condition in `choose`, and its weight layout in `weightLayout` (with its
 /// pure weight transform next to `PanelLayout` if its layout is not panels).
@@ -42,6 +44,11 @@ public enum ConvMethod: Sendable, Hashable {
   /// Channels-last, any other geometry: a GEMM whose A rows are output positions, each tap's input position
   /// read in place (an indirect GEMM; a 1×1 reads X's rows as they are); weights in the `direct` layout.
   case channelsLastGemm
+  /// X row-major, Y (and the residual) channels-last: a `grid` geometry (an image stem), so that the
+  /// channels-last region after it needs no reorder. Output positions on the rows of a tile and output
+  /// channels on the lanes, the input read from the grid method's stride-phase planes; weights in the
+  /// `direct` layout.
+  case channelsLastGrid
 
   /// Output channels per group from which the direct kernel's lanes are used well enough to beat im2col.
   public static let directMinimumOutputChannels = 4
@@ -88,6 +95,13 @@ public enum ConvMethod: Sendable, Hashable {
     return shape.channelsPerGroup > 1 || shape.outputChannelsPerGroup == 1
   }
 
+  /// Whether a step of this geometry may read X row-major and write Y channels-last (`channelsLastGrid`): the
+  /// `grid` geometry (one group, a 2-D window at stride 1 or 2, constant weights, a short reduction), on any
+  /// number of input channels (a grey image's one too, which `supportsChannelsLast` leaves to depthwise).
+  public static func supportsRowMajorToChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> Bool {
+    choose(shape, weightsAreConstant: weightsAreConstant) == .grid
+  }
+
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
@@ -114,7 +128,7 @@ public enum ConvMethod: Sendable, Hashable {
         outputTile: WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
         groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
-    case .direct, .channelsLastGemm: width = widths.directConvLanes
+    case .direct, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes
     case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }
     return PanelLayout(

@@ -10,10 +10,13 @@ extension ConvOperator {
     case depthwise(ChannelsLastDepthwise)
     case winograd(ChannelsLastWinograd)
     case gemm(ChannelsLastConvolution)
+    /// X row-major (an image stem): `ChannelsLastGridConvolution`.
+    case grid(ChannelsLastGridConvolution)
 
     var label: String {
       switch self {
       case .depthwise: "channels-last depthwise"
+      case .grid: "channels-last grid"
       case .winograd(let winograd): "channels-last Winograd \(winograd.variant.label)"
       case .gemm(let gemm):
         switch gemm.strategy {
@@ -25,17 +28,28 @@ extension ConvOperator {
     }
   }
 
-  /// Whether the step computes channels-last: X, Y and the residual all are, or none is.
-  static func isChannelsLast(x: PlanBuffer, y: PlanBuffer, residual: PlanBuffer?, _ operands: StepOperands)
-    throws(RuntimeError) -> Bool
+  /// How a step's activations are laid out: all row-major, all channels-last, or X row-major with Y and the
+  /// residual channels-last (an image stem starting a channels-last region: `ConvMethod.channelsLastGrid`).
+  enum ActivationLayouts {
+    case rowMajor
+    case channelsLast
+    case rowMajorToChannelsLast
+  }
+
+  /// The layouts of X, Y and the residual: Y and the residual alike, X either.
+  static func activationLayouts(x: PlanBuffer, y: PlanBuffer, residual: PlanBuffer?, _ operands: StepOperands)
+    throws(RuntimeError) -> ActivationLayouts
   {
-    let activations = [x, y] + (residual.map { [$0] } ?? [])
-    let channelsLast = activations.filter(\.isChannelsLast)
-    guard channelsLast.isEmpty || channelsLast.count == activations.count else {
-      let labels = activations.map(\.label).joined(separator: ", ")
-      throw operands.failure("X, Y and the residual must all be channels-last or none: \(labels)")
+    let results = [y] + (residual.map { [$0] } ?? [])
+    let channelsLast = results.filter(\.isChannelsLast)
+    guard channelsLast.isEmpty || channelsLast.count == results.count, !x.isChannelsLast || !channelsLast.isEmpty
+    else {
+      let labels = ([x] + results).map(\.label).joined(separator: ", ")
+      throw operands.failure(
+        "X, Y and the residual must all be channels-last or none (or only X row-major): \(labels)")
     }
-    return !channelsLast.isEmpty
+    if channelsLast.isEmpty { return .rowMajor }
+    return x.isChannelsLast ? .channelsLast : .rowMajorToChannelsLast
   }
 
   /// The channels-last method for this geometry and the scratch it needs: shared, and per worker. Refuses
@@ -81,9 +95,35 @@ extension ConvOperator {
         weights: packed, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup)
       return (.channelsLast(.gemm(gemm)), gemm.sharedScratchBytes, try gemm.scratchBytesPerWorker(site: site))
-    case .depthwise, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col:
+    case .depthwise, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col, .channelsLastGrid:
       throw operands.failure("the \(kind) method does not read channels-last operands")
     }
+  }
+
+  /// The method of a step that reads X row-major and writes Y channels-last (`ConvMethod.channelsLastGrid`)
+  /// and the scratch it shares among its workers. Refuses any geometry but the grid method's.
+  static func chooseRowMajorToChannelsLastMethod(
+    weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    _ operands: StepOperands
+  ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
+    let site = operands.site
+    let shape = ConvShape(
+      input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
+      padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
+      outputChannelsPerGroup: outputChannelsPerGroup)
+    guard ConvMethod.supportsRowMajorToChannelsLast(shape, weightsAreConstant: weights.isConstant),
+      let layout = ConvMethod.channelsLastGrid.weightLayout(shape, widths: .runtime),
+      let packed = try operands.panels(of: weights, layout: layout)?.first,
+      let grid = ChannelsLastGridConvolution(
+        weights: packed, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
+        outputChannels: outputChannelsPerGroup)
+    else {
+      throw operands.failure(
+        "reads X row-major and writes Y channels-last, which only a convolution of one group with constant weights, "
+          + "a 2-D window at stride 1 or 2 without dilation and at most \(ConvMethod.gridMaximumDepth) input "
+          + "channels x taps can (an image stem)")
+    }
+    return (.channelsLast(.grid(grid)), try grid.sharedScratchBytes(site: site), 0)
   }
 
   func runChannelsLast(_ context: RunContext, _ method: ChannelsLastMethod) {
@@ -108,12 +148,33 @@ extension ConvOperator {
           sharedTransformed: sharedScratchBytes > 0
             ? context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4) : nil),
         workers: workers)
+    case .grid(let grid):
+      runRowMajorToChannelsLast(context, grid, bias: biasBase, residual: residualBase)
     case .gemm(let gemm):
       let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
       gemm.run(
         context,
         ChannelsLastConvolution.Operands(
           input: input, output: output, bias: biasBase, residual: residualBase, activation: activation, batch: batch),
+        workers: workers)
+    }
+  }
+
+  private func runRowMajorToChannelsLast(
+    _ context: RunContext, _ grid: ChannelsLastGridConvolution, bias: UnsafePointer<Float>?,
+    residual: UnsafePointer<Float>?
+  ) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let imageInput = channelsPerGroup * axes.inputPlane
+    let imageOutput = outputChannelsPerGroup * axes.outputPlane
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    for image in 0..<batch {
+      grid.run(
+        context,
+        ChannelsLastGridConvolution.ImageOperands(
+          input: input + image * imageInput, output: output + image * imageOutput, bias: bias,
+          residual: residual.map { $0 + image * imageOutput }, activation: activation),
         workers: workers)
     }
   }

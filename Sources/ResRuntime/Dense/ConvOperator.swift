@@ -144,11 +144,16 @@ struct ConvOperator: Operator {
     }
     depth = try CheckedMath.multiply(channelsPerGroup, axes.kernelVolume, "\(operands.site): reduction length")
 
-    if try Self.isChannelsLast(x: x, y: y, residual: residual, operands) {
+    switch try Self.activationLayouts(x: x, y: y, residual: residual, operands) {
+    case .channelsLast:
       (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseChannelsLastMethod(
         weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, batch: batch, operands)
-    } else {
+    case .rowMajorToChannelsLast:
+      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseRowMajorToChannelsLastMethod(
+        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        outputChannelsPerGroup: outputChannelsPerGroup, operands)
+    case .rowMajor:
       (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
         weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
@@ -221,7 +226,7 @@ struct ConvOperator: Operator {
         outputChannelsPerGroup: outputChannelsPerGroup)
       let partialSumBytes = try CheckedMath.multiply(direct.partialSumFloats, 4, "\(site): partial sums")
       return (.direct(direct), try direct.scratchBytes(site: site), partialSumBytes)
-    case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm:
+    case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm, .channelsLastGrid:
       throw operands.failure("the \(kind) method needs channels-last operands")
     case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)

@@ -1,0 +1,127 @@
+import ResKernels
+
+/// An image stem (`ConvMethod.channelsLastGrid`: the `grid` geometry, a short reduction over a few colour
+/// channels at stride 1 or 2) that reads its input row-major and writes its output channels-last, so that the
+/// channels-last region after it starts without a reorder step.
+///
+/// The input is laid out in `DepthwiseGrid`'s padded stride-phase planes, as for the row-major
+/// `GridConvolution`, so the positions of an output row are consecutive grid cells and each reduction step
+/// (input channel, tap) is one offset from them. The tiles turn the grid method's around: six positions on the
+/// rows, output channels on the lanes (`ChannelsLastGridTile`), each position's input broadcast against 16–64
+/// channels of weights, and each position's channels stored as whole vectors, the channels-last output.
+/// The grid tile stored 16 positions of one channel per vector; writing channels-last from it needed a
+/// transpose, which cost more than the reorder it saved.
+struct ChannelsLastGridConvolution: Sendable {
+  /// Output rows per task, as for `GridConvolution`: the input rows they read stay in cache while every
+  /// block of output channels passes over them.
+  static let rowsPerTask = 8
+  /// Positions per tile (every kernel's `mr`).
+  static let positions = MicrokernelRegistry.channelsLastGrid.mr
+
+  let axes: WindowAxes
+  let input: PaddedInput
+  let grid: DepthwiseGrid
+  let channels: Int
+  let outputChannels: Int
+  /// Floats of one input channel's phase planes.
+  let channelFloats: Int
+  /// One offset per reduction step (input channel, then tap in weight order) from a grid position.
+  let offsets: [Int]
+  /// `outputChannels × (channels · kernel volume)` in 16-channel panels (the channels-last GEMM's layout).
+  let weights: PackedPanels
+
+  /// Nil when `input`'s geometry has no phase grid or the weights are not `outputChannels × (channels · taps)`
+  /// in 16-channel panels.
+  init?(weights: PackedPanels, input: PaddedInput, channels: Int, outputChannels: Int) {
+    guard let grid = DepthwiseGrid(input), weights.width == ChannelsLastGridTile.panelWidth,
+      weights.rows == outputChannels, weights.depth == channels * grid.taps.count
+    else { return nil }
+    axes = input.axes
+    self.input = input
+    self.grid = grid
+    self.channels = channels
+    self.outputChannels = outputChannels
+    self.weights = weights
+    let channelFloats = grid.planeFloats
+    self.channelFloats = channelFloats
+    offsets = (0..<channels).flatMap { channel in grid.taps.map { channel * channelFloats + $0 } }
+  }
+
+  /// Bytes of the phase planes of every input channel and the room past them that reads may reach (shared).
+  func sharedScratchBytes(site: StepSite) throws(RuntimeError) -> Int {
+    let planes = try CheckedMath.multiply(channels, channelFloats, "\(site): grid phase planes")
+    return try CheckedMath.multiply(planes + DepthwiseConvolution.slack, 4, "\(site): grid phase plane bytes")
+  }
+
+  /// The operands of one image: its row-major input and channels-last output (and residual), each at the
+  /// image's first element.
+  struct ImageOperands {
+    var input: UnsafePointer<Float>
+    var output: UnsafeMutablePointer<Float>
+    var bias: UnsafePointer<Float>?
+    var residual: UnsafePointer<Float>?
+    var activation: PointwiseFunction
+  }
+
+  /// The kernel for the next tile's channels, `remaining` of them left: on 512-bit builds the widest tile
+  /// whose panels are all used, else 16 channels at a time.
+  static func kernel(remaining: Int) -> ChannelsLastGridMicrokernel {
+    guard GemmMicrokernel6x32.preferred else { return MicrokernelRegistry.channelsLastGrid }
+    if remaining > 3 * ChannelsLastGridTile.panelWidth { return MicrokernelRegistry.channelsLastGridWider }
+    if remaining > ChannelsLastGridTile.panelWidth { return MicrokernelRegistry.channelsLastGridWide }
+    return MicrokernelRegistry.channelsLastGrid
+  }
+
+  /// Convolves one image: its channels into the phase planes (the slack past them zeroed), then its output
+  /// rows in tasks of `rowsPerTask`, over `workers`.
+  func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
+    let planes = context.sharedScratch.bindMemory(
+      to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
+    VectorAccess.fill(planes + channels * channelFloats, floats: DepthwiseConvolution.slack, with: 0)
+    context.parallelFor(tasks: channels, workers: workers) { channel, _ in
+      grid.clear(planes + channel * channelFloats)
+      grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes + channel * channelFloats)
+    }
+    let outH = axes.output[1]
+    let tasks = (outH + Self.rowsPerTask - 1) / Self.rowsPerTask
+    offsets.withUnsafeBufferPointer { offsets in
+      context.parallelFor(tasks: tasks, workers: workers) { task, _ in
+        let rows = task * Self.rowsPerTask..<min(outH, (task + 1) * Self.rowsPerTask)
+        runRows(rows, planes: UnsafePointer(planes), offsets: offsets.baseAddress!, image)
+      }
+    }
+  }
+
+  /// Output rows `rows`: block by block of output channels, each over the rows in tiles of six positions.
+  private func runRows(
+    _ rows: Range<Int>, planes: UnsafePointer<Float>, offsets: UnsafePointer<Int>, _ image: ImageOperands
+  ) {
+    let outW = axes.output[2]
+    let panelWidth = ChannelsLastGridTile.panelWidth
+    let panelStride = weights.depth * panelWidth
+    var channel = 0
+    while channel < outputChannels {
+      let kernel = Self.kernel(remaining: outputChannels - channel)
+      let columns = min(kernel.nr, outputChannels - channel)
+      let epilogue = TileEpilogue(
+        bias: image.bias.map { $0 + channel }, biasColumnStride: 1, residual: nil,
+        residualRowStride: outputChannels, activation: image.activation)
+      for row in rows {
+        var column = 0
+        while column < outW {
+          let position = row * outW + column
+          var tileEpilogue = epilogue
+          tileEpilogue.residual = image.residual.map { $0 + position * outputChannels + channel }
+          kernel.run(
+            ChannelsLastGridTile(
+              depth: weights.depth, input: planes + row * grid.phaseWidth + column, offsets: offsets,
+              b: weights.panel(channel / panelWidth), bPanelStride: panelStride,
+              c: image.output + position * outputChannels + channel, cRowStride: outputChannels,
+              rows: min(Self.positions, outW - column), columns: columns, epilogue: tileEpilogue))
+          column += Self.positions
+        }
+      }
+      channel += columns
+    }
+  }
+}
