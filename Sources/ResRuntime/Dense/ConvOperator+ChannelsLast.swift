@@ -4,7 +4,8 @@ import ResPlan
 /// The channels-last side of `ConvOperator`: when X, Y and the residual are channels-last (plan.proto
 /// `ActivationLayout`), the step runs one of `ConvMethod.chooseChannelsLast`'s methods, all with channels on
 /// the vector lanes and the positions of a tile read in place: `ChannelsLastDepthwise`, `ChannelsLastWinograd`,
-/// or `ChannelsLastConvolution` (GEMM rows of positions, direct or through a pointer table per tap).
+/// or `ChannelsLastConvolution` (GEMM rows of positions, direct or through a pointer table per tap). When only
+/// X is row-major (an image stem that starts a channels-last region), it runs `ChannelsLastGridConvolution`.
 extension ConvOperator {
   enum ChannelsLastMethod {
     case depthwise(ChannelsLastDepthwise)
