@@ -17,8 +17,16 @@ public enum ChannelsLastDepthwiseMicrokernel {
   public static func run(_ tile: ChannelsLastDepthwiseTile) {
     var position = 0
     while tile.positions - position >= positions {
-      forEachBlock(tile) { channel, lanes, load in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, load, as: InlineArray<6, SIMD16<Float>>.self)
+      var channel = 0
+      while tile.channels - channel >= lanes {
+        runSixPositions(tile, position: position, channel: channel)
+        channel += lanes
+      }
+      if channel < tile.channels {
+        let count = tile.channels - channel
+        runPositions(
+          tile, position: position, channel: channel, lanes: count, { VectorAccess.loadPartial($0, count) },
+          as: InlineArray<6, SIMD16<Float>>.self)
       }
       position += positions
     }
@@ -62,6 +70,44 @@ public enum ChannelsLastDepthwiseMicrokernel {
       for index in 0..<count { buffer[index] = sums[index] }
       finish(buffer.baseAddress!, count: count, tile, position: position, channel: channel, lanes: lanes)
     }
+  }
+
+  /// Six positions from `position` in the 16 channels from `channel`, all valid: the loop of `runPositions`
+  /// with six named sums, wrapping arithmetic on the offsets (the generic loop kept an overflow test and four
+  /// invariant tests per tap) and the GEMM tile's epilogue, straight from the registers where it can
+  /// (`GemmMicrokernel6x16.finish`: bias, residual, activation, the same order as `finish` here).
+  @inline(__always)
+  static func runSixPositions(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int) {
+    let stride = tile.positionStride
+    let origin = tile.input + (channel &+ position &* stride)
+    let weights = tile.weights + channel
+    var s0 = SIMD16<Float>()
+    var s1 = SIMD16<Float>()
+    var s2 = SIMD16<Float>()
+    var s3 = SIMD16<Float>()
+    var s4 = SIMD16<Float>()
+    var s5 = SIMD16<Float>()
+    var tap = 0
+    while tap < tile.tapCount {
+      let weight = VectorAccess.load(weights + tile.tapWeights[tap] &* tile.weightStride)
+      let source = origin + tile.taps[tap]
+      VectorArithmetic.multiplyAdd(&s0, weight, VectorAccess.load(source))
+      VectorArithmetic.multiplyAdd(&s1, weight, VectorAccess.load(source + stride))
+      VectorArithmetic.multiplyAdd(&s2, weight, VectorAccess.load(source + 2 &* stride))
+      VectorArithmetic.multiplyAdd(&s3, weight, VectorAccess.load(source + 3 &* stride))
+      VectorArithmetic.multiplyAdd(&s4, weight, VectorAccess.load(source + 4 &* stride))
+      VectorArithmetic.multiplyAdd(&s5, weight, VectorAccess.load(source + 5 &* stride))
+      tap &+= 1
+    }
+    let first = position &* tile.channels &+ channel
+    let epilogue = TileEpilogue(
+      bias: tile.bias.map { $0 + channel }, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
+      residualRowStride: tile.channels, activation: tile.activation)
+    GemmMicrokernel6x16.finish(
+      (s0, s1, s2, s3, s4, s5),
+      GemmTile(
+        depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
+        rows: positions, columns: lanes, accumulate: false, epilogue: epilogue))
   }
 
   /// Calls `body` for each block of 16 channels with its first channel, its valid lanes and how to load them.
