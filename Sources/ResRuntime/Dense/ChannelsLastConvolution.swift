@@ -11,7 +11,7 @@ import ResKernels
 /// dilations, uneven padding, groups, batch. The weights are the direct method's panels
 /// (`ConvMethod.direct.weightLayout`: per group, 16 output channels wide, ONNX reduction order), as the plan
 /// stores them, so loading repacks nothing. How the tiles are computed depends on the geometry (`Strategy`).
-struct ChannelsLastConvolution: Sendable {
+final class ChannelsLastConvolution: Sendable {
   static let kernel = IndirectGemmMicrokernel6x16.self
   static let positionsPerTile = IndirectGemmMicrokernel6x16.positions
   static let lanes = IndirectGemmMicrokernel6x16.lanes

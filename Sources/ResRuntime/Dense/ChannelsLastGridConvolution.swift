@@ -11,7 +11,7 @@ import ResKernels
 /// channels of weights, and each position's channels stored as whole vectors, the channels-last output.
 /// The grid tile stored 16 positions of one channel per vector; writing channels-last from it needed a
 /// transpose, which cost more than the reorder it saved.
-struct ChannelsLastGridConvolution: Sendable {
+final class ChannelsLastGridConvolution: Sendable {
   /// Output rows per task, as for `GridConvolution`: the input rows they read stay in cache while every
   /// block of output channels passes over them.
   static let rowsPerTask = 8

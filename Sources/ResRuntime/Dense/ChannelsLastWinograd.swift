@@ -16,7 +16,7 @@ import ResKernels
 /// The transformed input of a block of tiles and its products are sized to stay in the second-level cache
 /// between the phases (`Blocking`); every output is computed by the same operations whatever the split over
 /// workers, so results are bit-identical for any worker count.
-struct ChannelsLastWinograd: Sendable {
+final class ChannelsLastWinograd: Sendable {
   /// The GEMM whose tiles the products are cut into; they run on its prefetching form
   /// (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`, see `multiply`).
   static let kernel = MicrokernelRegistry.gemmRowsA
