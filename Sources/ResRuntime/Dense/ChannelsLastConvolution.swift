@@ -179,7 +179,7 @@ final class ChannelsLastConvolution: Sendable {
   func run(_ context: RunContext, _ operands: Operands, workers: Int) {
     let tasks = GemmPartition.tasks(
       problems: operands.batch * groups, m: axes.outputPlane, n: outputChannelsPerGroup, workers: workers,
-      rowGranule: Self.positionsPerTile, columnGranule: Self.lanes)
+      rowGranule: Self.positionsPerTile, columnGranule: columnGranule)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       let scratch = context.scratchFloats(worker: worker)
@@ -191,6 +191,18 @@ final class ChannelsLastConvolution: Sendable {
         }
       case .indirect: runTiles(task, operands, scratch: scratch)
       }
+    }
+  }
+
+  /// Where a split along output channels may cut: at the width of the tile the strategy's kernel takes
+  /// (32 or 64 channels on AVX-512), so that no piece ends in a narrower tile than one worker alone would
+  /// run. Cut every 16 channels, MobileNetV2's 576-channel expansions at 14x14 went to two workers as eight
+  /// pieces of 64 or 80 channels, the 80 ending in a one-panel tile. Any cut is a multiple of 16, so every
+  /// channel is summed by the same chains either way.
+  private var columnGranule: Int {
+    switch strategy {
+    case .gemm: GemmDriver.tileRowsKernel.nr
+    case .packedTiles, .indirect: Self.tileKernel.lanes
     }
   }
 
