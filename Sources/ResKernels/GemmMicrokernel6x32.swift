@@ -55,7 +55,8 @@ public enum GemmMicrokernel6x32 {
     compute(tile, rows: rowPointers(tile), step: 1, prefetching: upcoming)
   }
 
-  private static func rowPointers(_ tile: GemmTile) -> GemmMicrokernel6x16.RowPointers {
+  @_transparent
+  static func rowPointers(_ tile: GemmTile) -> GemmMicrokernel6x16.RowPointers {
     let last = max(0, tile.rows - 1)
     let stride = tile.aRowStride
     return (
@@ -123,6 +124,11 @@ public enum GemmMicrokernel6x32 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let leftSums = (l0, l1, l2, l3, l4, l5)
     let rightSums = (r0, r1, r2, r3, r4, r5)
+    if let whole = WholeTileStore(tile, panels: 2) {
+      whole.store(leftSums, panel: 0)
+      whole.store(rightSums, panel: 1)
+      return
+    }
     GemmMicrokernel6x16.finish(leftSums, tile.leftPanel)
     GemmMicrokernel6x16.finish(rightSums, tile.rightPanel)
   }

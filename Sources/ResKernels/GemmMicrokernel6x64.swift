@@ -104,6 +104,13 @@ public enum GemmMicrokernel6x64 {
     let second = (c01, c11, c21, c31, c41, c51)
     let third = (c02, c12, c22, c32, c42, c52)
     let fourth = (c03, c13, c23, c33, c43, c53)
+    if let whole = WholeTileStore(tile, panels: 4) {
+      whole.store(first, panel: 0)
+      whole.store(second, panel: 1)
+      whole.store(third, panel: 2)
+      whole.store(fourth, panel: 3)
+      return
+    }
     let (left, right) = (tile.firstPanelPair, tile.secondPanelPair)
     GemmMicrokernel6x16.finish(first, left.leftPanel)
     GemmMicrokernel6x16.finish(second, left.rightPanel)
