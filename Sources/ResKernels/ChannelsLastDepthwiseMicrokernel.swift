@@ -103,11 +103,14 @@ public enum ChannelsLastDepthwiseMicrokernel {
     let epilogue = TileEpilogue(
       bias: tile.bias.map { $0 + channel }, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
       residualRowStride: tile.channels, activation: tile.activation)
-    GemmMicrokernel6x16.finish(
-      (s0, s1, s2, s3, s4, s5),
-      GemmTile(
-        depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
-        rows: positions, columns: lanes, accumulate: false, epilogue: epilogue))
+    let gemmTile = GemmTile(
+      depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
+      rows: positions, columns: lanes, accumulate: false, epilogue: epilogue)
+    if let whole = WholeTileStore(gemmTile, panels: 1) {
+      whole.store((s0, s1, s2, s3, s4, s5), panel: 0)
+      return
+    }
+    GemmMicrokernel6x16.finish((s0, s1, s2, s3, s4, s5), gemmTile)
   }
 
   /// Calls `body` for each block of 16 channels with its first channel, its valid lanes and how to load them.

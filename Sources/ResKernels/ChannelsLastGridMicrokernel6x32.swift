@@ -54,6 +54,11 @@ public enum ChannelsLastGridMicrokernel6x32 {
       b += 16
       offsets += 1
     }
+    if let whole = WholeTileStore(tile.wholeTile, panels: 2) {
+      whole.store((c00, c10, c20, c30, c40, c50), panel: 0)
+      whole.store((c01, c11, c21, c31, c41, c51), panel: 1)
+      return
+    }
     if let panel = tile.panel(0) { GemmMicrokernel6x16.finish((c00, c10, c20, c30, c40, c50), panel) }
     if let panel = tile.panel(1) { GemmMicrokernel6x16.finish((c01, c11, c21, c31, c41, c51), panel) }
   }

@@ -81,6 +81,13 @@ public enum ChannelsLastGridMicrokernel6x64 {
       b += 16
       offsets += 1
     }
+    if let whole = WholeTileStore(tile.wholeTile, panels: 4) {
+      whole.store((c00, c10, c20, c30, c40, c50), panel: 0)
+      whole.store((c01, c11, c21, c31, c41, c51), panel: 1)
+      whole.store((c02, c12, c22, c32, c42, c52), panel: 2)
+      whole.store((c03, c13, c23, c33, c43, c53), panel: 3)
+      return
+    }
     if let panel = tile.panel(0) { GemmMicrokernel6x16.finish((c00, c10, c20, c30, c40, c50), panel) }
     if let panel = tile.panel(1) { GemmMicrokernel6x16.finish((c01, c11, c21, c31, c41, c51), panel) }
     if let panel = tile.panel(2) { GemmMicrokernel6x16.finish((c02, c12, c22, c32, c42, c52), panel) }

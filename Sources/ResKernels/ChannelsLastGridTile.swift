@@ -53,6 +53,13 @@ public struct ChannelsLastGridTile {
     input + Swift.min(row, rows - 1)
   }
 
+  /// The whole tile as a GEMM tile, for `WholeTileStore`.
+  var wholeTile: GemmTile {
+    GemmTile(
+      depth: depth, a: b, b: b, c: c, cRowStride: cRowStride, rows: rows, columns: columns, accumulate: false,
+      epilogue: epilogue)
+  }
+
   /// Panel `panel`'s six rows as a GEMM tile, for the finishing code the GEMM kernels share
   /// (`GemmMicrokernel6x16.finish`): C, bias and residual 16 channels per panel on. Nil past the valid
   /// columns.

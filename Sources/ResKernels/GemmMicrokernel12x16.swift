@@ -71,8 +71,14 @@ public enum GemmMicrokernel12x16 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let upper = (c0, c1, c2, c3, c4, c5)
     let lower = (c6, c7, c8, c9, c10, c11)
-    GemmMicrokernel6x16.finish(upper, tile.upperRows)
-    GemmMicrokernel6x16.finish(lower, tile.lowerRows)
+    let (top, bottom) = (tile.upperRows, tile.lowerRows)
+    if let upperStore = WholeTileStore(top, panels: 1), let lowerStore = WholeTileStore(bottom, panels: 1) {
+      upperStore.store(upper, panel: 0)
+      lowerStore.store(lower, panel: 0)
+      return
+    }
+    GemmMicrokernel6x16.finish(upper, top)
+    GemmMicrokernel6x16.finish(lower, bottom)
   }
 
 }

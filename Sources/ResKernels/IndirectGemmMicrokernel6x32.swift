@@ -76,6 +76,11 @@ public enum IndirectGemmMicrokernel6x32 {
     // Constants, not the variables, as in the narrow kernel.
     let leftSums = (l0, l1, l2, l3, l4, l5)
     let rightSums = (r0, r1, r2, r3, r4, r5)
+    if let whole = WholeTileStore(tile.gemmTile, panels: 2) {
+      whole.store(leftSums, panel: 0)
+      whole.store(rightSums, panel: 1)
+      return
+    }
     IndirectGemmMicrokernel6x16.finish(leftSums, tile.leftPanel)
     IndirectGemmMicrokernel6x16.finish(rightSums, tile.rightPanel)
   }
