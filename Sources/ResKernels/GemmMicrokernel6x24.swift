@@ -88,6 +88,11 @@ public enum GemmMicrokernel6x24 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let leftSums = (l0, l1, l2, l3, l4, l5)
     let rightSums = (e0 + o0, e1 + o1, e2 + o2, e3 + o3, e4 + o4, e5 + o5)
+    if let whole = WholeTileStore(tile, columns: nr) {
+      whole.store(leftSums, panel: 0)
+      whole.storeLowerHalf(rightSums, panel: 1)
+      return
+    }
     GemmMicrokernel6x16.finish(leftSums, tile.leftPanel)
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
       let rows = buffer.baseAddress!

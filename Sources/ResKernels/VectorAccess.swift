@@ -20,6 +20,12 @@ public enum VectorAccess {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
   }
 
+  /// Stores 8 floats at `p`: the lower half of a 16-wide row.
+  @inlinable @inline(__always)
+  public static func storeLower(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
   @inlinable @inline(__always)
   public static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)

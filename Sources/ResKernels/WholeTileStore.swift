@@ -28,7 +28,14 @@ struct WholeTileStore {
   /// is one this path covers; nil otherwise.
   @_transparent
   init?(_ tile: GemmTile, panels: Int) {
-    guard tile.rows == 6, tile.columns == panels &* 16, !tile.accumulate else { return nil }
+    self.init(tile, columns: panels &* 16)
+  }
+
+  /// The same for a tile of `columns` columns: whole panels, and a last half panel when `columns` leaves 8
+  /// over (`storeLowerHalf`).
+  @_transparent
+  init?(_ tile: GemmTile, columns: Int) {
+    guard tile.rows == 6, tile.columns == columns, !tile.accumulate else { return nil }
     let epilogue = tile.epilogue ?? TileEpilogue()
     guard epilogue.alpha == 1, epilogue.biasScale == 1, let (low, high) = epilogue.activation.clipBounds else {
       return nil
@@ -84,6 +91,43 @@ struct WholeTileStore {
     let raised = value.replacing(with: low, where: value .< low)
     VectorAccess.store(raised.replacing(with: high, where: raised .> high), c + (row &* cRowStride &+ column))
   }
+}
+
+extension WholeTileStore {
+  /// The lower 8 columns of panel `panel`: the six rows' 8-lane sums, bias, residual and clip applied, as
+  /// `finish` computes a tile of 8 columns (its upper lanes are never stored).
+  @_transparent
+  func storeLowerHalf(_ sums: HalfSums, panel: Int) {
+    let bias = columnBias.map { VectorAccess.loadLower($0 + panel &* 16) } ?? SIMD8<Float>()
+    storeLowerHalf(sums.0, row: 0, panel: panel, bias)
+    storeLowerHalf(sums.1, row: 1, panel: panel, bias)
+    storeLowerHalf(sums.2, row: 2, panel: panel, bias)
+    storeLowerHalf(sums.3, row: 3, panel: panel, bias)
+    storeLowerHalf(sums.4, row: 4, panel: panel, bias)
+    storeLowerHalf(sums.5, row: 5, panel: panel, bias)
+  }
+
+  typealias HalfSums = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+  @_transparent
+  func storeLowerHalf(_ sum: SIMD8<Float>, row: Int, panel: Int, _ bias: SIMD8<Float>) {
+    var value = sum
+    if columnBias != nil {
+      value += bias
+    } else if let rowBias {
+      value += rowBias[row &* rowBiasStride]
+    }
+    let column = panel &* 16
+    if let residual {
+      value += VectorAccess.loadLower(residual + (row &* residualRowStride &+ column))
+    }
+    let (low, high) = (lowHalf(self.low), lowHalf(self.high))
+    let raised = value.replacing(with: low, where: value .< low)
+    VectorAccess.storeLower(raised.replacing(with: high, where: raised .> high), c + (row &* cRowStride &+ column))
+  }
+
+  @_transparent
+  func lowHalf(_ vector: SIMD16<Float>) -> SIMD8<Float> { vector.lowHalf }
 }
 
 extension PointwiseFunction {
