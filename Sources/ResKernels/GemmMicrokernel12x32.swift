@@ -103,6 +103,15 @@ public enum GemmMicrokernel12x32 {
     let lowerLeft = (w0, w1, w2, w3, w4, w5)
     let lowerRight = (z0, z1, z2, z3, z4, z5)
     let (top, bottom) = (tile.upperPanel, tile.lowerPanel)
+    if let upper = WholeTileStore(top, panels: 2, accumulates: true),
+      let lower = WholeTileStore(bottom, panels: 2, accumulates: true)
+    {
+      upper.store(upperLeft, panel: 0)
+      upper.store(upperRight, panel: 1)
+      lower.store(lowerLeft, panel: 0)
+      lower.store(lowerRight, panel: 1)
+      return
+    }
     GemmMicrokernel6x16.finish(upperLeft, top.leftPanel)
     GemmMicrokernel6x16.finish(upperRight, top.rightPanel)
     GemmMicrokernel6x16.finish(lowerLeft, bottom.leftPanel)

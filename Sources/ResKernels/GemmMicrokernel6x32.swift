@@ -124,7 +124,7 @@ public enum GemmMicrokernel6x32 {
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
     let leftSums = (l0, l1, l2, l3, l4, l5)
     let rightSums = (r0, r1, r2, r3, r4, r5)
-    if let whole = WholeTileStore(tile, panels: 2) {
+    if let whole = WholeTileStore(tile, panels: 2, accumulates: true) {
       whole.store(leftSums, panel: 0)
       whole.store(rightSums, panel: 1)
       return

@@ -104,7 +104,7 @@ public enum GemmMicrokernel6x64 {
     let second = (c01, c11, c21, c31, c41, c51)
     let third = (c02, c12, c22, c32, c42, c52)
     let fourth = (c03, c13, c23, c33, c43, c53)
-    if let whole = WholeTileStore(tile, panels: 4) {
+    if let whole = WholeTileStore(tile, panels: 4, accumulates: true) {
       whole.store(first, panel: 0)
       whole.store(second, panel: 1)
       whole.store(third, panel: 2)

@@ -23,19 +23,21 @@ struct WholeTileStore {
   let rowBiasStride: Int
   let low: SIMD16<Float>
   let high: SIMD16<Float>
+  /// Add what C holds first (a later K block), as `finish` does before the epilogue.
+  let accumulate: Bool
 
   /// The store of `tile` when it is whole (six rows, `panels × 16` columns, C overwritten) and its epilogue
   /// is one this path covers; nil otherwise.
   @_transparent
-  init?(_ tile: GemmTile, panels: Int) {
-    self.init(tile, columns: panels &* 16)
+  init?(_ tile: GemmTile, panels: Int, accumulates: Bool = false) {
+    self.init(tile, columns: panels &* 16, accumulates: accumulates)
   }
 
   /// The same for a tile of `columns` columns: whole panels, and a last half panel when `columns` leaves 8
   /// over (`storeLowerHalf`).
   @_transparent
-  init?(_ tile: GemmTile, columns: Int) {
-    guard tile.rows == 6, tile.columns == columns, !tile.accumulate else { return nil }
+  init?(_ tile: GemmTile, columns: Int, accumulates: Bool = false) {
+    guard tile.rows == 6, tile.columns == columns, !tile.accumulate || accumulates else { return nil }
     let epilogue = tile.epilogue ?? TileEpilogue()
     guard epilogue.alpha == 1, epilogue.biasScale == 1, let (low, high) = epilogue.activation.clipBounds else {
       return nil
@@ -56,6 +58,7 @@ struct WholeTileStore {
     rowBiasStride = epilogue.biasRowStride
     c = tile.c
     cRowStride = tile.cRowStride
+    accumulate = tile.accumulate
     residual = epilogue.residual
     residualRowStride = epilogue.residualRowStride
     self.low = SIMD16(repeating: low)
@@ -79,6 +82,8 @@ struct WholeTileStore {
   @_transparent
   func store(_ sum: SIMD16<Float>, row: Int, panel: Int, _ bias: SIMD16<Float>) {
     var value = sum
+    let line = c + (row &* cRowStride &+ panel &* 16)
+    if accumulate { value += VectorAccess.load(line) }
     if columnBias != nil {
       value += bias
     } else if let rowBias {
@@ -89,7 +94,7 @@ struct WholeTileStore {
       value += VectorAccess.load(residual + (row &* residualRowStride &+ column))
     }
     let raised = value.replacing(with: low, where: value .< low)
-    VectorAccess.store(raised.replacing(with: high, where: raised .> high), c + (row &* cRowStride &+ column))
+    VectorAccess.store(raised.replacing(with: high, where: raised .> high), line)
   }
 }
 
@@ -112,6 +117,8 @@ extension WholeTileStore {
   @_transparent
   func storeLowerHalf(_ sum: SIMD8<Float>, row: Int, panel: Int, _ bias: SIMD8<Float>) {
     var value = sum
+    let line = c + (row &* cRowStride &+ panel &* 16)
+    if accumulate { value += VectorAccess.loadLower(UnsafePointer(line)) }
     if columnBias != nil {
       value += bias
     } else if let rowBias {
@@ -123,7 +130,7 @@ extension WholeTileStore {
     }
     let (low, high) = (lowHalf(self.low), lowHalf(self.high))
     let raised = value.replacing(with: low, where: value .< low)
-    VectorAccess.storeLower(raised.replacing(with: high, where: raised .> high), c + (row &* cRowStride &+ column))
+    VectorAccess.storeLower(raised.replacing(with: high, where: raised .> high), line)
   }
 
   @_transparent
