@@ -266,6 +266,13 @@ public enum MicrokernelRegistry {
     positions: IndirectGemmMicrokernel6x32.positions, lanes: IndirectGemmMicrokernel6x32.lanes,
     panelWidth: IndirectGemmMicrokernel6x32.panelWidth, run: IndirectGemmMicrokernel6x32.run)
 
+  /// `indirectGemm` over four 16-channel panels per tile (`IndirectGemmMicrokernel6x64`): channels-last
+  /// convolutions with a long reduction on 512-bit vectors.
+  public static let indirectGemmWider = IndirectGemmMicrokernel(
+    name: "f32_igemm_\(IndirectGemmMicrokernel6x64.positions)x\(IndirectGemmMicrokernel6x64.lanes)_\(BuildISA.name)",
+    positions: IndirectGemmMicrokernel6x64.positions, lanes: IndirectGemmMicrokernel6x64.lanes,
+    panelWidth: IndirectGemmMicrokernel6x64.panelWidth, run: IndirectGemmMicrokernel6x64.run)
+
   /// The kernel of 2-D convolutions with a short reduction (few input channels: a network's stem) at stride
   /// 1 or 2, output positions on the lanes.
   public static let gridConv = GridConvMicrokernel(
@@ -319,7 +326,7 @@ public enum MicrokernelRegistry {
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
-      .indirectGemm(indirectGemmWide),
+      .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),
       .channelsLastGrid(channelsLastGrid), .channelsLastGrid(channelsLastGridWide),
       .channelsLastGrid(channelsLastGridWider), .depthwise(depthwise), .pool(pool),

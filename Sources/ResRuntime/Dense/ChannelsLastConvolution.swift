@@ -19,6 +19,15 @@ final class ChannelsLastConvolution: Sendable {
   /// bits wide (`IndirectGemmMicrokernel6x32`), one otherwise.
   static let tileKernel =
     GemmMicrokernel6x32.preferred ? MicrokernelRegistry.indirectGemmWide : MicrokernelRegistry.indirectGemm
+  /// The kernel of a `Strategy.indirect` tile with `remaining` output channels left in its block and a
+  /// reduction of `depth` steps per call: four weight panels (`IndirectGemmMicrokernel6x64`) on 512-bit
+  /// builds where at least 64 channels remain and the reduction is longer than `GemmDriver.widestTileDepth`
+  /// (the GEMM's measured threshold), else `tileKernel`. ResNet-50's stride-2 and downsampling layers
+  /// (256–4608 steps) ran 5–8 % faster on it.
+  static func indirectKernel(remaining: Int, depth: Int) -> IndirectGemmMicrokernel {
+    GemmMicrokernel6x32.preferred && remaining >= IndirectGemmMicrokernel6x64.lanes && depth > GemmDriver.widestTileDepth
+      ? MicrokernelRegistry.indirectGemmWider : tileKernel
+  }
   /// The kernel `Strategy.packedTiles` runs on a gathered 6-row panel: two weight panels per tile where
   /// vectors are 512 bits wide.
   static let packedTileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : MicrokernelRegistry.gemm
@@ -293,11 +302,12 @@ final class ChannelsLastConvolution: Sendable {
       var column = block.columns.lowerBound
       while column < block.columns.upperBound {
         let panel = groupWeights.panel(column / Self.lanes) + firstChannel * taps * Self.lanes
-        let columns = min(Self.tileKernel.lanes, block.columns.upperBound - column)
+        let kernel = Self.indirectKernel(remaining: block.columns.upperBound - column, depth: taps * channels)
+        let columns = min(kernel.lanes, block.columns.upperBound - column)
         var position = block.positions.lowerBound
         var tileTable = block.table
         while position < block.positions.upperBound {
-          Self.tileKernel.run(
+          kernel.run(
             IndirectGemmTile(
               taps: taps, channels: channels, channelOffset: firstChannel, indirection: tileTable, b: panel,
               bPanelStride: groupWeights.depth * groupWeights.width, c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
