@@ -61,6 +61,11 @@ public enum GridConvMicrokernel6x32 {
     let whole = GemmTile(
       depth: tile.depth, a: tile.a, b: tile.input, c: tile.c, cRowStride: tile.cRowStride, rows: tile.rows,
       columns: tile.columns, accumulate: false, epilogue: tile.epilogue)
+    if let store = WholeTileStore(whole, panels: 2) {
+      store.store(leftSums, panel: 0)
+      store.store(rightSums, panel: 1)
+      return
+    }
     GemmMicrokernel6x16.finish(leftSums, whole.leftPanel)
     GemmMicrokernel6x16.finish(rightSums, whole.rightPanel)
   }
