@@ -7,8 +7,9 @@ public enum GemmALayout: Sendable {
 }
 
 /// A GEMM microkernel: computes one `mr × nr` tile from a packed B panel and A as `aLayout` says (see
-/// `GemmTile`).
-public struct GemmMicrokernel: Sendable {
+/// `GemmTile`). A class: the GEMM driver picks one per block, and copying a struct retained and released its
+/// name and its closure each time (0.7 % of MobileNetV2's run on two threads).
+public final class GemmMicrokernel: Sendable {
   public let name: String
   public let mr: Int
   public let nr: Int
