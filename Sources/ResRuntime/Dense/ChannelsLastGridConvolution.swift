@@ -19,39 +19,24 @@ final class ChannelsLastGridConvolution: Sendable {
   static let positions = MicrokernelRegistry.channelsLastGrid.mr
 
   let axes: WindowAxes
-  let input: PaddedInput
-  let grid: DepthwiseGrid
-  let channels: Int
+  let planes: GridPlanes
   let outputChannels: Int
-  /// Floats of one input channel's phase planes.
-  let channelFloats: Int
-  /// One offset per reduction step (input channel, then tap in weight order) from a grid position.
-  let offsets: [Int]
   /// `outputChannels × (channels · kernel volume)` in 16-channel panels (the channels-last GEMM's layout).
   let weights: PackedPanels
 
   /// Nil when `input`'s geometry has no phase grid or the weights are not `outputChannels × (channels · taps)`
   /// in 16-channel panels.
   init?(weights: PackedPanels, input: PaddedInput, channels: Int, outputChannels: Int) {
-    guard let grid = DepthwiseGrid(input), weights.width == ChannelsLastGridTile.panelWidth,
-      weights.rows == outputChannels, weights.depth == channels * grid.taps.count
+    guard let planes = GridPlanes(input, channels: channels), weights.width == ChannelsLastGridTile.panelWidth,
+      weights.rows == outputChannels, weights.depth == planes.depth
     else { return nil }
     axes = input.axes
-    self.input = input
-    self.grid = grid
-    self.channels = channels
+    self.planes = planes
     self.outputChannels = outputChannels
     self.weights = weights
-    let channelFloats = grid.planeFloats
-    self.channelFloats = channelFloats
-    offsets = (0..<channels).flatMap { channel in grid.taps.map { channel * channelFloats + $0 } }
   }
 
-  /// Bytes of the phase planes of every input channel and the room past them that reads may reach (shared).
-  func sharedScratchBytes(site: StepSite) throws(RuntimeError) -> Int {
-    let planes = try CheckedMath.multiply(channels, channelFloats, "\(site): grid phase planes")
-    return try CheckedMath.multiply(planes + DepthwiseConvolution.slack, 4, "\(site): grid phase plane bytes")
-  }
+  func sharedScratchBytes(site: StepSite) throws(RuntimeError) -> Int { try planes.sharedScratchBytes(site: site) }
 
   /// The operands of one image: its row-major input and channels-last output (and residual), each at the
   /// image's first element.
@@ -75,19 +60,13 @@ final class ChannelsLastGridConvolution: Sendable {
   /// Convolves one image: its channels into the phase planes (the slack past them zeroed), then its output
   /// rows in tasks of `rowsPerTask`, over `workers`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
-    let planes = context.sharedScratch.bindMemory(
-      to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
-    VectorAccess.fill(planes + channels * channelFloats, floats: DepthwiseConvolution.slack, with: 0)
-    context.parallelFor(tasks: channels, workers: workers) { channel, _ in
-      grid.clear(planes + channel * channelFloats)
-      grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes + channel * channelFloats)
-    }
+    let planes = self.planes.prepare(context, image: image.input, workers: workers)
     let outH = axes.output[1]
     let tasks = (outH + Self.rowsPerTask - 1) / Self.rowsPerTask
-    offsets.withUnsafeBufferPointer { offsets in
+    self.planes.offsets.withUnsafeBufferPointer { offsets in
       context.parallelFor(tasks: tasks, workers: workers) { task, _ in
         let rows = task * Self.rowsPerTask..<min(outH, (task + 1) * Self.rowsPerTask)
-        runRows(rows, planes: UnsafePointer(planes), offsets: offsets.baseAddress!, image)
+        runRows(rows, planes: planes, offsets: offsets.baseAddress!, image)
       }
     }
   }
@@ -114,7 +93,7 @@ final class ChannelsLastGridConvolution: Sendable {
           tileEpilogue.residual = image.residual.map { $0 + position * outputChannels + channel }
           kernel.run(
             ChannelsLastGridTile(
-              depth: weights.depth, input: planes + row * grid.phaseWidth + column, offsets: offsets,
+              depth: weights.depth, input: planes + row * self.planes.grid.phaseWidth + column, offsets: offsets,
               b: weights.panel(channel / panelWidth), bPanelStride: panelStride,
               c: image.output + position * outputChannels + channel, cRowStride: outputChannels,
               rows: min(Self.positions, outW - column), columns: columns, epilogue: tileEpilogue))

@@ -19,39 +19,24 @@ struct GridConvolution: Sendable {
   static let rowsPerTask = 8
 
   let axes: WindowAxes
-  let input: PaddedInput
-  let grid: DepthwiseGrid
-  let channels: Int
+  let planes: GridPlanes
   let outputChannels: Int
-  /// Floats of one input channel's phase planes.
-  let channelFloats: Int
-  /// One offset per reduction step (input channel, then tap in weight order) from a grid position.
-  let offsets: [Int]
   /// `outputChannels × (channels · kernel volume)` in `MR`-row panels (`ConvMethod.grid`'s layout).
   let weights: PackedPanels
 
   /// Nil when `input`'s geometry has no phase grid or the weights are not `outputChannels × (channels · taps)`
   /// in `MR`-row panels.
   init?(weights: PackedPanels, input: PaddedInput, channels: Int, outputChannels: Int) {
-    guard let grid = DepthwiseGrid(input), weights.width == Self.kernel.mr, weights.rows == outputChannels,
-      weights.depth == channels * grid.taps.count
+    guard let planes = GridPlanes(input, channels: channels), weights.width == Self.kernel.mr,
+      weights.rows == outputChannels, weights.depth == planes.depth
     else { return nil }
     axes = input.axes
-    self.input = input
-    self.grid = grid
-    self.channels = channels
+    self.planes = planes
     self.outputChannels = outputChannels
     self.weights = weights
-    let channelFloats = grid.planeFloats
-    self.channelFloats = channelFloats
-    offsets = (0..<channels).flatMap { channel in grid.taps.map { channel * channelFloats + $0 } }
   }
 
-  /// Bytes of the phase planes of every input channel and the room the last vector reads past them (shared).
-  func sharedScratchBytes(site: StepSite) throws(RuntimeError) -> Int {
-    let planes = try CheckedMath.multiply(channels, channelFloats, "\(site): grid phase planes")
-    return try CheckedMath.multiply(planes + DepthwiseConvolution.slack, 4, "\(site): grid phase plane bytes")
-  }
+  func sharedScratchBytes(site: StepSite) throws(RuntimeError) -> Int { try planes.sharedScratchBytes(site: site) }
 
   /// The operands of one image, each at its channel 0.
   struct ImageOperands {
@@ -64,19 +49,13 @@ struct GridConvolution: Sendable {
   /// reads zeroed, then its output rows in tasks of
   /// `rowsPerTask`, over `workers`.
   func run(_ context: RunContext, _ image: ImageOperands, workers: Int) {
-    let planes = context.sharedScratch.bindMemory(
-      to: Float.self, capacity: channels * channelFloats + DepthwiseConvolution.slack)
-    VectorAccess.fill(planes + channels * channelFloats, floats: DepthwiseConvolution.slack, with: 0)
-    context.parallelFor(tasks: channels, workers: workers) { channel, _ in
-      grid.clear(planes + channel * channelFloats)
-      grid.copyInterior(image.input + channel * axes.inputPlane, input, into: planes + channel * channelFloats)
-    }
+    let planes = self.planes.prepare(context, image: image.input, workers: workers)
     let outH = axes.output[1]
     let tasks = (outH + Self.rowsPerTask - 1) / Self.rowsPerTask
-    offsets.withUnsafeBufferPointer { offsets in
+    self.planes.offsets.withUnsafeBufferPointer { offsets in
       context.parallelFor(tasks: tasks, workers: workers) { task, _ in
         let rows = task * Self.rowsPerTask..<min(outH, (task + 1) * Self.rowsPerTask)
-        runRows(rows, planes: UnsafePointer(planes), offsets: offsets.baseAddress!, image)
+        runRows(rows, planes: planes, offsets: offsets.baseAddress!, image)
       }
     }
   }
@@ -98,7 +77,7 @@ struct GridConvolution: Sendable {
           let position = row * outW + column
           Self.tileKernel.run(
             GridConvTile(
-              depth: weights.depth, a: panel, input: planes + row * grid.phaseWidth + column, offsets: offsets,
+              depth: weights.depth, a: panel, input: planes + row * self.planes.grid.phaseWidth + column, offsets: offsets,
               c: image.output + channel * plane + position, cRowStride: plane,
               rows: min(mr, outputChannels - channel), columns: min(nr, outW - column),
               epilogue: image.epilogue.tile(row: channel, column: position)))
