@@ -42,7 +42,8 @@ struct ResidualJoin {
       return join(.concat, nil)
     case .batchNormalization, .lrn, .unary, .clip, .where, .cast, .maxPool, .averagePool,
       .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose, .split, .slice, .squeeze,
-      .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .identity, .dropout, .lstm, .gru:
+      .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
+      .trilu, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

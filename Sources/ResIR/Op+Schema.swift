@@ -37,6 +37,11 @@ extension Op {
     case .expand: "Expand"
     case .constantOfShape: "ConstantOfShape"
     case .pad: "Pad"
+    case .range: "Range"
+    case .gatherElements: "GatherElements"
+    case .cumSum: "CumSum"
+    case .trilu: "Trilu"
+    case .scatterND: "ScatterND"
     case .identity: "Identity"
     case .dropout: "Dropout"
     case .lstm: "LSTM"
@@ -55,13 +60,13 @@ extension Op {
     case .layerNormalization(let a): (2, a.residual ? 4 : 3)
     case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
     case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten,
-      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout:
+      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu:
       (1, 1)
     case .clip: (1, 3)
     case .binary: (2, 2)
     case .variadic, .concat: (1, nil)
-    case .where, .gatedSkip: (3, 3)
-    case .reshape, .gather, .expand: (2, 2)
+    case .where, .gatedSkip, .range, .scatterND: (3, 3)
+    case .reshape, .gather, .expand, .gatherElements: (2, 2)
     case .slice: (3, 5)
     case .constantOfShape: (1, 1)
     case .pad: (1, 2)
@@ -79,7 +84,7 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic,
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
-      .pad, .identity:
+      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity:
       1
     }
   }
@@ -93,8 +98,8 @@ extension Op {
     case .scaleShift(_, let e): e
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
       .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
-      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-      .identity, .dropout, .lstm, .gru:
+      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
+      .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       nil
     }
   }
@@ -147,6 +152,7 @@ extension BinaryOp {
     case .pow: "Pow"
     case .mod: "Mod"
     case .equal: "Equal"
+    case .compare(let comparison): comparison.onnxName
     }
   }
 }
@@ -157,6 +163,17 @@ extension VariadicOp {
     case .sum: "Sum"
     case .max: "Max"
     case .min: "Min"
+    }
+  }
+}
+
+extension Comparison {
+  public var onnxName: String {
+    switch self {
+    case .less: "Less"
+    case .lessOrEqual: "LessOrEqual"
+    case .greater: "Greater"
+    case .greaterOrEqual: "GreaterOrEqual"
     }
   }
 }

@@ -94,6 +94,22 @@ public enum Op: Sendable, Hashable {
   case constantOfShape(ScalarValue)
   /// Operands: data, constant_value? (`pads` lists begins then ends for every axis).
   case pad(mode: PadMode, pads: [Int])
+  /// Operands: start, limit, delta (scalars of one numeric type): `start, start + delta, …` up to `limit`,
+  /// excluded. Its length depends on the operands' values, so inference knows it only when they are known,
+  /// and a plan holds the result as a constant (a Range is always folded before lowering).
+  case range
+  /// Operands: data, indices (int64 or int32, data's rank). `y[i…] = data[i…]` with the `axis` coordinate
+  /// replaced by `indices[i…]` (negative counting from the end).
+  case gatherElements(axis: Int)
+  /// Operands: x. The running sum along `axis`; `exclusive` leaves each element out of its own sum, `reverse`
+  /// sums from the end.
+  case cumSum(axis: Int, exclusive: Bool, reverse: Bool)
+  /// Operands: x (rank ≥ 2). The last two axes' lower (`upper` false) or upper triangle from diagonal `k`
+  /// (positive above the main one) kept, the rest zero.
+  case trilu(upper: Bool, k: Int)
+  /// Operands: data, indices (int64; the last axis of length `k` addresses data's first `k` axes), updates.
+  /// A copy of data with the addressed slices replaced by (or combined with) the updates, in index order.
+  case scatterND(ScatterReduction)
   /// Operands: input.
   case identity
   /// Operands: data (inference form: an identity). Results: output, mask.
@@ -130,6 +146,33 @@ public enum BinaryOp: Sendable, Hashable {
   case mod(fmod: Bool)
   /// Produces `bool`.
   case equal
+  /// Less, LessOrEqual, Greater, GreaterOrEqual. Produces `bool`.
+  case compare(Comparison)
+
+  /// Whether the result is `bool` whatever the operands' type (Equal and the comparisons).
+  public var producesBool: Bool {
+    switch self {
+    case .equal, .compare: true
+    case .add, .sub, .mul, .div, .pow, .mod: false
+    }
+  }
+}
+
+/// An ordering test of two numbers. Every one is false when either operand is NaN, as IEEE comparisons are.
+public enum Comparison: String, Sendable, Hashable, CaseIterable {
+  case less
+  case lessOrEqual
+  case greater
+  case greaterOrEqual
+
+  public func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
+    switch self {
+    case .less: a < b
+    case .lessOrEqual: a <= b
+    case .greater: a > b
+    case .greaterOrEqual: a >= b
+    }
+  }
 }
 
 /// Elementwise operations over any number of broadcast operands.
@@ -142,6 +185,16 @@ public enum VariadicOp: String, Sendable, Hashable, CaseIterable {
 public enum GeluApproximation: String, Sendable, Hashable, CaseIterable {
   case none
   case tanh
+}
+
+/// How ScatterND combines an update with the element it addresses (ONNX's `reduction` attribute).
+public enum ScatterReduction: String, Sendable, Hashable, CaseIterable {
+  /// The update replaces the element; of several updates to one element, the last in index order wins.
+  case none
+  case add
+  case mul
+  case max
+  case min
 }
 
 public enum PadMode: String, Sendable, Hashable, CaseIterable {

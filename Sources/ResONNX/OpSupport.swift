@@ -16,9 +16,12 @@ enum OpSupport {
     "HardSigmoid": 7, "HardSwish": 14, "Gelu": 20, "Erf": 9, "Add": 7, "Sub": 7, "Mul": 7, "Div": 7, "Pow": 7,
     "Sqrt": 7, "Mod": 10, "Sum": 7, "Max": 7, "Min": 7, "MaxPool": 7, "AveragePool": 7, "GlobalAveragePool": 7,
     "LRN": 7, "Gemm": 7, "MatMul": 7, "Flatten": 7, "Reshape": 7, "Transpose": 7, "Concat": 7, "Split": 7,
+    "Einsum": 12,
     "Slice": 7, "Squeeze": 7, "Unsqueeze": 7, "Gather": 7, "Shape": 7, "Expand": 8, "Constant": 7,
     "ConstantOfShape": 9, "Identity": 7, "Dropout": 7, "Pad": 7, "Softmax": 7, "LayerNormalization": 17,
-    "ReduceMean": 7, "Cast": 7, "Where": 9, "Equal": 7, "LSTM": 7, "GRU": 7,
+    "ReduceMean": 7, "Cast": 7, "Where": 9, "Equal": 7, "LSTM": 7, "GRU": 7, "Not": 7, "Range": 11,
+    "ScatterND": 11, "GatherElements": 11, "CumSum": 11, "Trilu": 14, "Less": 7, "LessOrEqual": 12, "Greater": 7,
+    "GreaterOrEqual": 12,
   ]
 
   /// Whether `domain` names the default ONNX operator set.

@@ -33,6 +33,8 @@ enum ShapeOperandInputs {
     switch opType {
     case "Reshape", "Expand": [1]
     case "ConstantOfShape": [0]
+    case "Range": [0, 1, 2]
+    case "CumSum", "Trilu": [1]
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []
     case "Squeeze", "Unsqueeze", "Split": opset >= 13 ? [1] : []
     case "ReduceMean": opset >= 18 ? [1] : []

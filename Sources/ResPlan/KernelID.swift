@@ -57,6 +57,14 @@ public enum KernelID: String, CaseIterable, Sendable {
   case gather = "gather"
   /// `PadParams`: constant, reflect, edge or wrap; negative pads crop.
   case pad = "pad"
+  /// `ScatterNDParams`: data with the slices i64 index tuples address replaced by (or combined with) updates.
+  case scatterND = "scatter_nd"
+  /// `GatherElementsParams`: data indexed along one axis by a same-rank tensor of i64 indices.
+  case gatherElements = "gather_elements"
+  /// `CumSumParams`: the running sum along one axis (f32, f64, i64, i32).
+  case cumSum = "cum_sum"
+  /// `TriluParams`: the upper or lower triangle of the last two axes, the rest zero.
+  case trilu = "trilu"
   /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
   /// `ReorderParams`: an f32 activation copied between the row-major and the channels-last layout.

@@ -40,6 +40,12 @@ extension Op {
     case .expand: [try ShapeOps.expand(operands)]
     case .constantOfShape(let value): [try ShapeOps.constantOfShape(operands, value: value)]
     case .pad(let mode, let pads): [try Pad.evaluate(operands, mode: mode, pads: pads)]
+    case .range: [try ArithmeticRange.evaluate(operands)]
+    case .gatherElements(let axis): [try GatherElements.evaluate(operands, axis: axis)]
+    case .cumSum(let axis, let exclusive, let reverse):
+      [try CumulativeSum.evaluate(operands, axis: axis, exclusive: exclusive, reverse: reverse)]
+    case .trilu(let upper, let k): [try Trilu.evaluate(operands, upper: upper, k: k)]
+    case .scatterND(let reduction): [try ScatterND.evaluate(operands, reduction: reduction)]
     case .identity: [try operands.required(0, "input")]
     case .dropout: try Dropout.evaluate(operands)
     case .lstm(let attributes): try LSTM.evaluate(operands, attributes)

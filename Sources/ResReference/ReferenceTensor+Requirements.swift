@@ -53,6 +53,14 @@ extension ReferenceTensor {
     }
   }
 
+  /// The single value of a one-element integer tensor, exactly (Range's bounds).
+  func integerScalar(_ role: String) throws(EvaluationFailure) -> Int64 {
+    guard elementCount == 1 else {
+      throw EvaluationFailure("\(role) must hold one value, but has shape \(ShapeArithmetic.describe(shape))")
+    }
+    return integers[0]
+  }
+
   /// The single value of a one-element tensor (a Clip bound, Pad's constant value).
   func scalarValue(_ role: String) throws(EvaluationFailure) -> Double {
     guard elementCount == 1 else {

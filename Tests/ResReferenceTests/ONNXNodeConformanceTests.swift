@@ -60,7 +60,9 @@ import Testing
     let modelPath = folder + "/model.onnx"
     var data = try ONNXTestData.inputs(of: folder)
     var bindings: [String: Constant] = [:]
-    for bound in try ONNXImporter.shapeOperandInputs(at: modelPath) {
+    // A model the importer refuses outright (an opset before 7) has no shape operands to find.
+    guard let shapeOperands = try? ONNXImporter.shapeOperandInputs(at: modelPath) else { return .notImported }
+    for bound in shapeOperands {
       guard let value = data.removeValue(forKey: bound) else { return .failed("bound input '\(bound)' has no data") }
       bindings[bound] = Constant(dtype: value.dtype, dims: value.shape, doubles: value.doubles)
     }

@@ -218,6 +218,21 @@ enum Mutator {
     case .lrn(var params):
       params.size = value(&random, near: params.size)
       step.params = .lrn(params)
+    case .scatterNd(var params):
+      let raw = Int.random(in: 0...6, using: &random)
+      params.reduction = Rescompile_Plan_ScatterNDParams.Reduction(rawValue: raw) ?? .none
+      step.params = .scatterNd(params)
+    case .gatherElements(var params):
+      params.axis = value(&random, near: params.axis)
+      step.params = .gatherElements(params)
+    case .cumSum(var params):
+      params.axis = value(&random, near: params.axis)
+      params.reverse.toggle()
+      step.params = .cumSum(params)
+    case .trilu(var params):
+      params.k = value(&random, near: params.k)
+      params.upper.toggle()
+      step.params = .trilu(params)
     case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, .reorder, nil:
       step.params = nil
     }

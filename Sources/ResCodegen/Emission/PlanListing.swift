@@ -104,6 +104,10 @@ enum PlanListing {
       ]
     case .gather(let p): fields = [("axis", "\(p.axis)")]
     case .pad(let p): fields = [("mode", "\(p.mode)"), ("pads", list(p.pads))]
+    case .scatterNd(let p): fields = [("reduction", "\(p.reduction)")]
+    case .gatherElements(let p): fields = [("axis", "\(p.axis)")]
+    case .cumSum(let p): fields = [("axis", "\(p.axis)"), ("exclusive", "\(p.exclusive)"), ("reverse", "\(p.reverse)")]
+    case .trilu(let p): fields = [("upper", "\(p.upper)"), ("k", "\(p.k)")]
     case .fill(let p): fields = [("value", "\(p.value)")]
     case .recurrent(let p):
       fields = [

@@ -151,13 +151,14 @@ struct ChannelsLastAssignment: Sendable {
       let boundsAreConstant = node.inputs.dropFirst().allSatisfy { $0.map { graph.constant($0) != nil } ?? true }
       return hasPositions && boundsAreConstant ? .layoutPreserving : nil
     case .binary(let op):
-      guard hasPositions, op != .equal, node.inputs.count == 2, let b = node.input(1), graph.constant(b) == nil,
+      guard hasPositions, !op.producesBool, node.inputs.count == 2, let b = node.input(1), graph.constant(b) == nil,
         graph.type(of: b).knownDims == input, input == output, graph.type(of: b).dtype == .float32
       else { return nil }
       return .layoutPreserving
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze,
-      .gather, .shape, .expand, .constantOfShape, .pad, .identity, .dropout, .lstm, .gru:
+      .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity,
+      .dropout, .lstm, .gru:
       return nil
     }
   }

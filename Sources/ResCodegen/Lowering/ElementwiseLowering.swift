@@ -151,6 +151,10 @@ extension GraphLowering {
     case .pow: .pow
     case .mod(let fmod): fmod ? .fmod : .mod
     case .equal: .equal
+    case .compare(.less): .less
+    case .compare(.lessOrEqual): .lessOrEqual
+    case .compare(.greater): .greater
+    case .compare(.greaterOrEqual): .greaterOrEqual
     }
   }
 

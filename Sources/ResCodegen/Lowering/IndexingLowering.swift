@@ -15,6 +15,67 @@ extension GraphLowering {
       outputs: [.value(try result(node))])
   }
 
+  /// ScatterND: the runtime checks each index tuple while running; a reduction needs an element type the
+  /// runtime combines.
+  mutating func lowerScatterND(_ node: Node, reduction: ScatterReduction) throws(ModelError) {
+    let data = try required(node, 0, "data")
+    if reduction != .none, ![.float32, .float64, .int64, .int32].contains(dtype(of: data)) {
+      throw ModelError(
+        node, "ScatterND with reduction '\(reduction.rawValue)' on \(dtype(of: data).onnxName) data is not supported")
+    }
+    var params = Rescompile_Plan_ScatterNDParams()
+    params.reduction = Self.planReduction(reduction)
+    try emit(
+      node, .scatterND, .scatterNd(params),
+      inputs: [
+        .value(data), .value(try required(node, 1, "indices"), as: .int64), .value(try required(node, 2, "updates")),
+      ],
+      outputs: [.value(try result(node))])
+  }
+
+  /// GatherElements: indices are read as i64 (an i32 constant or value is converted); each is checked while
+  /// running.
+  mutating func lowerGatherElements(_ node: Node, axis: Int) throws(ModelError) {
+    var params = Rescompile_Plan_GatherElementsParams()
+    params.axis = Int64(axis)
+    try emit(
+      node, .gatherElements, .gatherElements(params),
+      inputs: [.value(try required(node, 0, "data")), .value(try required(node, 1, "indices"), as: .int64)],
+      outputs: [.value(try result(node))])
+  }
+
+  /// CumSum sums in the input's own type, one element after another, as the reference evaluator does.
+  mutating func lowerCumSum(_ node: Node, axis: Int, exclusive: Bool, reverse: Bool) throws(ModelError) {
+    let x = try required(node, 0, "x")
+    guard [.float32, .float64, .int64, .int32].contains(dtype(of: x)) else {
+      throw ModelError(node, "CumSum of \(dtype(of: x).onnxName) is not supported (float, double, int64, int32)")
+    }
+    var params = Rescompile_Plan_CumSumParams()
+    params.axis = Int64(axis)
+    params.exclusive = exclusive
+    params.reverse = reverse
+    try emit(node, .cumSum, .cumSum(params), inputs: [.value(x)], outputs: [.value(try result(node))])
+  }
+
+  mutating func lowerTrilu(_ node: Node, upper: Bool, k: Int) throws(ModelError) {
+    var params = Rescompile_Plan_TriluParams()
+    params.upper = upper
+    params.k = Int64(k)
+    try emit(
+      node, .trilu, .trilu(params), inputs: [.value(try required(node, 0, "input"))],
+      outputs: [.value(try result(node))])
+  }
+
+  private static func planReduction(_ reduction: ScatterReduction) -> Rescompile_Plan_ScatterNDParams.Reduction {
+    switch reduction {
+    case .none: .none
+    case .add: .add
+    case .mul: .mul
+    case .max: .max
+    case .min: .min
+    }
+  }
+
   /// Constant mode always reads a one-element value in the data's type: the model's, or zero (ONNX's default).
   mutating func lowerPad(_ node: Node, mode: PadMode, pads: [Int]) throws(ModelError) {
     let data = try required(node, 0, "data")

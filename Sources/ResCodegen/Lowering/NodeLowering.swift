@@ -35,6 +35,13 @@ extension GraphLowering {
     case .expand: try lowerExpand(node)
     case .constantOfShape(let value): try lowerConstantOfShape(node, value: value)
     case .pad(let mode, let pads): try lowerPad(node, mode: mode, pads: pads)
+    case .range:
+      throw ModelError(node, "a Range is computed when compiling, but this one's bounds are only known at run time")
+    case .scatterND(let reduction): try lowerScatterND(node, reduction: reduction)
+    case .gatherElements(let axis): try lowerGatherElements(node, axis: axis)
+    case .cumSum(let axis, let exclusive, let reverse):
+      try lowerCumSum(node, axis: axis, exclusive: exclusive, reverse: reverse)
+    case .trilu(let upper, let k): try lowerTrilu(node, upper: upper, k: k)
     case .dropout: try lowerDropout(node)
     case .lstm(let attributes): try lowerRecurrent(node, attributes, cell: .lstm)
     case .gru(let attributes): try lowerRecurrent(node, attributes, cell: .gru)

@@ -32,12 +32,14 @@ extension Op {
     switch self {
     // The data; the rest are shapes and bounds, known when compiling.
     case .reshape, .expand, .slice: slot == 0
-    // Only the data's static shape.
-    case .shape, .constantOfShape: false
+    // Only the data's static shape; a Range's bounds, which fix its length and values when compiling.
+    case .shape, .constantOfShape, .range: false
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
       .binary, .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean,
-      .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .identity, .dropout,
-      .lstm, .gru:
+      .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .scatterND, .gatherElements,
+      .cumSum, .trilu,
+      .identity,
+      .dropout, .lstm, .gru:
       true
     }
   }

@@ -45,6 +45,10 @@ extension NodeContext {
     case .equal:
       try requireSameDType([0, 1])
       dtype = .bool
+    case .compare:
+      try requireDType(a, .numeric, "A")
+      try requireSameDType([0, 1])
+      dtype = .bool
     }
     if case .add = op { return TensorType(dtype, try residualBroadcast([a, b])) }
     return TensorType(dtype, try broadcastOperands([a.shape, b.shape]))

@@ -56,3 +56,70 @@ extension NodeContext {
     return shape
   }
 }
+
+extension NodeContext {
+  /// ScatterND: data's type. The last axis of `indices` (int64, length `k`, `1 ≤ k ≤ rank(data)`) addresses
+  /// data's first `k` axes, so `updates` has the shape `indices.shape[..<last] + data.shape[k...]`. Known
+  /// indices are checked against data's known dimensions (negative ones count from the end, as in ONNX).
+  func scatterND() throws(ModelError) -> TensorType {
+    let data = try operand(0)
+    let indices = try operand(1)
+    let updates = try operand(2)
+    try requireDType(indices, .int64, "indices")
+    guard updates.dtype == data.dtype else {
+      throw error("updates is \(updates.dtype.onnxName) but data is \(data.dtype.onnxName)")
+    }
+    try requireRank(indices, atLeast: 1, "indices")
+    guard case .known(let depth) = indices.shape[indices.rank - 1], depth >= 1, depth <= data.rank else {
+      throw error(
+        "indices \(shapeText(indices.shape)) must end in a known length from 1 to data's rank \(data.rank)")
+    }
+    let expected = Array(indices.shape.dropLast()) + Array(data.shape[depth...])
+    guard updates.rank == expected.count, zip(updates.shape, expected).allSatisfy({ Self.compatible($0, $1) }) else {
+      throw error("updates has shape \(shapeText(updates.shape)), expected \(shapeText(expected))")
+    }
+    try checkScatterIndices(data: data, depth: depth)
+    return data
+  }
+
+  /// Every known index tuple must address an element of data's known dimensions.
+  private func checkScatterIndices(data: TensorType, depth: Int) throws(ModelError) {
+    guard let values = integers(1) else { return }
+    for (position, index) in values.enumerated() {
+      let axis = position % depth
+      guard case .known(let size) = data.shape[axis] else { continue }
+      if index < -size || index >= size {
+        throw error("index \(index) is out of range for axis \(axis) of size \(size)")
+      }
+    }
+  }
+
+  /// Two dimensions that could be equal: unknown on either side, or the same size or symbol.
+  private static func compatible(_ a: Dim, _ b: Dim) -> Bool {
+    a == .unknown || b == .unknown || a == b
+  }
+}
+
+extension NodeContext {
+  /// GatherElements: data's type in indices' shape; both have one rank, and every axis but `axis` of indices
+  /// fits inside data's. Known indices are checked against a known axis size.
+  func gatherElements(axis: Int) throws(ModelError) -> TensorType {
+    let data = try operand(0)
+    let indices = try operand(1)
+    try requireDType(indices, .indices, "indices")
+    try requireRank(indices, data.rank, "indices")
+    try requireAxis(axis, rank: data.rank)
+    for (position, (size, bound)) in zip(indices.shape, data.shape).enumerated() where position != axis {
+      if case .known(let count) = size, case .known(let limit) = bound, count > limit {
+        throw error(
+          "indices \(shapeText(indices.shape)) exceed data \(shapeText(data.shape)) on axis \(position)")
+      }
+    }
+    if case .known(let size) = data.shape[axis], let values = integers(1) {
+      for index in values where index < -size || index >= size {
+        throw error("index \(index) is out of range for axis \(axis) of size \(size)")
+      }
+    }
+    return TensorType(data.dtype, indices.shape)
+  }
+}

@@ -36,6 +36,8 @@ enum KnownArithmetic {
     case .mod(let fmod): value = remainder(a, b, signOfDividend: fmod || operands.isFloatingPoint)
     case .pow: value = power(a, b)
     case .equal: value = provablyEqual(a, b).map { Monomial($0 ? 1 : 0) }
+    case .compare(let comparison):
+      value = a.constant.flatMap { x in b.constant.map { Monomial(comparison.holds(x, $0) ? 1 : 0) } }
     }
     return value.flatMap { held($0, by: result) ? $0 : nil }
   }

@@ -34,8 +34,11 @@ extension NodeContext {
       return [selectedValue(shape: shape)]
     case .constantOfShape(let fill):
       return [KnownTensor.filled(shape: shape, with: KnownArithmetic.element(fill.value, as: fill.dtype))]
+    case .range:
+      return [rangeValue(shape: shape)]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
-      .gatedSkip, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .lstm, .gru:
+      .gatedSkip, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
+      .cumSum, .trilu, .lstm, .gru:
       return []
     }
   }

@@ -66,6 +66,16 @@ extension NodeContext {
       return [try constantOfShape(value)]
     case .pad(_, let pads):
       return [try pad(pads: pads)]
+    case .range:
+      return [try range()]
+    case .scatterND:
+      return [try scatterND()]
+    case .gatherElements(let axis):
+      return [try gatherElements(axis: axis)]
+    case .cumSum(let axis, _, _):
+      return [try cumSum(axis: axis)]
+    case .trilu:
+      return [try trilu()]
     case .identity:
       return [try identity()]
     case .dropout:

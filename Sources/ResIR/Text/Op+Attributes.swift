@@ -28,7 +28,8 @@ extension Op {
         NamedAttribute("alpha", .float(a.alpha)), NamedAttribute("beta", .float(a.beta)),
         NamedAttribute("transA", .flag(a.transA)), NamedAttribute("transB", .flag(a.transB)),
       ]
-    case .matMul, .clip, .variadic, .where, .gatedSkip, .globalAveragePool, .slice, .expand, .identity, .dropout:
+    case .matMul, .clip, .variadic, .where, .gatedSkip, .globalAveragePool, .slice, .expand, .range, .identity,
+      .dropout:
       []
     case .batchNormalization(let epsilon):
       [NamedAttribute("epsilon", .float(epsilon))]
@@ -50,7 +51,7 @@ extension Op {
       [NamedAttribute("keepdims", .flag(keepDims))] + Op.optional("axes", axes.map { .ints($0) })
     case .softmax(let axis, let coerced2D):
       [NamedAttribute("axis", .int(axis)), NamedAttribute("coerced_2d", .flag(coerced2D))]
-    case .flatten(let axis), .concat(let axis), .gather(let axis):
+    case .flatten(let axis), .concat(let axis), .gather(let axis), .gatherElements(let axis):
       [NamedAttribute("axis", .int(axis))]
     case .reshape(let allowZero): [NamedAttribute("allowzero", .flag(allowZero))]
     case .transpose(let perm): [NamedAttribute("perm", .ints(perm))]
@@ -63,6 +64,11 @@ extension Op {
     case .constantOfShape(let value): [NamedAttribute("value", .scalar(value))]
     case .pad(let mode, let pads):
       [NamedAttribute("mode", .word(mode.rawValue)), NamedAttribute("pads", .ints(pads))]
+    case .scatterND(let reduction): [NamedAttribute("reduction", .word(reduction.rawValue))]
+    case .cumSum(let axis, let exclusive, let reverse):
+      [NamedAttribute("axis", .int(axis)), NamedAttribute("exclusive", .flag(exclusive)),
+        NamedAttribute("reverse", .flag(reverse))]
+    case .trilu(let upper, let k): [NamedAttribute("k", .int(k)), NamedAttribute("upper", .flag(upper))]
     case .lstm(let a): Op.recurrentAttributes(a, isLSTM: true)
     case .gru(let a): Op.recurrentAttributes(a, isLSTM: false)
     }
@@ -122,7 +128,7 @@ extension UnaryOp {
 extension BinaryOp {
   var namedAttributes: [NamedAttribute] {
     switch self {
-    case .add, .sub, .mul, .div, .pow, .equal: []
+    case .add, .sub, .mul, .div, .pow, .equal, .compare: []
     case .mod(let fmod): [NamedAttribute("fmod", .flag(fmod))]
     }
   }

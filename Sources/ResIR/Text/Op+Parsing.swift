@@ -85,6 +85,10 @@ extension Op {
     case "Pow": .binary(.pow)
     case "Mod": .binary(.mod(fmod: try r.flag("fmod")))
     case "Equal": .binary(.equal)
+    case "Less": .binary(.compare(.less))
+    case "LessOrEqual": .binary(.compare(.lessOrEqual))
+    case "Greater": .binary(.compare(.greater))
+    case "GreaterOrEqual": .binary(.compare(.greaterOrEqual))
     case "Sum": .variadic(.sum)
     case "Max": .variadic(.max)
     case "Min": .variadic(.min)
@@ -121,6 +125,11 @@ extension Op {
     case "Expand": .expand
     case "ConstantOfShape": .constantOfShape(try r.typedScalar("value"))
     case "Pad": .pad(mode: try r.choice("mode", PadMode.self), pads: try r.ints("pads"))
+    case "Range": .range
+    case "GatherElements": .gatherElements(axis: try r.int("axis"))
+    case "CumSum": .cumSum(axis: try r.int("axis"), exclusive: try r.flag("exclusive"), reverse: try r.flag("reverse"))
+    case "Trilu": .trilu(upper: try r.flag("upper"), k: try r.int("k"))
+    case "ScatterND": .scatterND(try r.choice("reduction", ScatterReduction.self))
     case "Identity": .identity
     case "Dropout": .dropout
     default: nil

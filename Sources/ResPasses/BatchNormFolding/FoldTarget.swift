@@ -17,6 +17,7 @@ enum FoldTarget {
     case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape,
       .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+      .range, .scatterND, .gatherElements, .cumSum, .trilu,
       .identity, .dropout, .lstm, .gru:
       return nil
     }

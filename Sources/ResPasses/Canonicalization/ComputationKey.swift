@@ -37,12 +37,12 @@ extension Op {
     case .binary(let op):
       switch op {
       case .add, .mul, .equal: true
-      case .sub, .div, .pow, .mod: false
+      case .sub, .div, .pow, .mod, .compare: false
       }
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
       .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax,
       .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand,
-      .constantOfShape, .pad, .identity, .dropout, .lstm, .gru:
+      .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       false
     }
   }

@@ -150,8 +150,10 @@ package struct ConstantFolding: Sendable {
     return "its result '\(graph[output].name)' is a graph output, whose name a folded constant would not keep"
   }
 
-  /// A result that grows beyond the limit and beyond every operand stays a node.
+  /// A result that grows beyond the limit and beyond every operand stays a node, except a Range's: a plan has
+  /// no Range step, so its result is a constant whatever its size.
   private func sizeGuard(_ node: Node, _ operands: [Constant?], _ graph: Graph) -> String? {
+    if case .range = node.op { return nil }
     let largestOperand = operands.compactMap { $0?.elementCount }.max() ?? 0
     let limit = max(elementLimit, largestOperand)
     for output in node.outputs {

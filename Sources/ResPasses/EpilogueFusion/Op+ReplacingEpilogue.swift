@@ -17,7 +17,8 @@ extension Op {
       return .scaleShift(axis: axis, epilogue: epilogue)
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
       .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .flatten, .reshape, .transpose,
-      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+      .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
+      .scatterND, .gatherElements, .cumSum, .trilu,
       .identity, .dropout, .lstm, .gru:
       return nil
     }

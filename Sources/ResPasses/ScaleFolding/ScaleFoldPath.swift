@@ -71,7 +71,8 @@ enum ScaleFoldPath {
       return .found(ScaleFoldTarget(projection: node.id, op: .gemm(attributes), weight: nil, bias: nil))
     case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic,
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .concat, .split,
-      .slice, .gather, .shape, .expand, .constantOfShape, .pad, .dropout, .lstm, .gru:
+      .slice, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu,
+      .dropout, .lstm, .gru:
       throw FoldDecline("'\(name)' is computed by \(label), which the factor does not pass through")
     }
   }

@@ -528,6 +528,38 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .reorder(newValue)}
   }
 
+  package var scatterNd: Rescompile_Plan_ScatterNDParams {
+    get {
+      if case .scatterNd(let v)? = _storage._params {return v}
+      return Rescompile_Plan_ScatterNDParams()
+    }
+    set {_uniqueStorage()._params = .scatterNd(newValue)}
+  }
+
+  package var gatherElements: Rescompile_Plan_GatherElementsParams {
+    get {
+      if case .gatherElements(let v)? = _storage._params {return v}
+      return Rescompile_Plan_GatherElementsParams()
+    }
+    set {_uniqueStorage()._params = .gatherElements(newValue)}
+  }
+
+  package var cumSum: Rescompile_Plan_CumSumParams {
+    get {
+      if case .cumSum(let v)? = _storage._params {return v}
+      return Rescompile_Plan_CumSumParams()
+    }
+    set {_uniqueStorage()._params = .cumSum(newValue)}
+  }
+
+  package var trilu: Rescompile_Plan_TriluParams {
+    get {
+      if case .trilu(let v)? = _storage._params {return v}
+      return Rescompile_Plan_TriluParams()
+    }
+    set {_uniqueStorage()._params = .trilu(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -551,6 +583,10 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case recurrent(Rescompile_Plan_RecurrentParams)
     case gatedSkip(Rescompile_Plan_GatedSkipParams)
     case reorder(Rescompile_Plan_ReorderParams)
+    case scatterNd(Rescompile_Plan_ScatterNDParams)
+    case gatherElements(Rescompile_Plan_GatherElementsParams)
+    case cumSum(Rescompile_Plan_CumSumParams)
+    case trilu(Rescompile_Plan_TriluParams)
 
   }
 
@@ -1036,7 +1072,8 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
 
 /// Elementwise with numpy broadcasting of two inputs to the output's shape.
 /// Both inputs have one element type: f32, f64, f16, i64, i32, i8 or u8 for every kind; bool only for
-/// EQUAL, MAX (logical or) and MIN (logical and). Y is bool for EQUAL, else the inputs' type. Semantics follow
+/// EQUAL, MAX (logical or) and MIN (logical and). Y is bool for EQUAL and the comparisons (LESS...
+/// GREATER_OR_EQUAL, false where either side is NaN), else the inputs' type. Semantics follow
 /// ONNX's reference: integers wrap on overflow; integer DIV truncates toward zero, MOD takes the sign of the
 /// divisor (Python), FMOD the sign of the dividend (C); integer DIV, MOD and FMOD by zero give 0; integer POW
 /// with a negative exponent gives the truncated result (0 unless the base is 1 or -1); float MOD is numpy's
@@ -1062,6 +1099,10 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
     case equal // = 7
     case max // = 8
     case min // = 9
+    case less // = 10
+    case lessOrEqual // = 11
+    case greater // = 12
+    case greaterOrEqual // = 13
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1080,6 +1121,10 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       case 7: self = .equal
       case 8: self = .max
       case 9: self = .min
+      case 10: self = .less
+      case 11: self = .lessOrEqual
+      case 12: self = .greater
+      case 13: self = .greaterOrEqual
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1096,6 +1141,10 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       case .equal: return 7
       case .max: return 8
       case .min: return 9
+      case .less: return 10
+      case .lessOrEqual: return 11
+      case .greater: return 12
+      case .greaterOrEqual: return 13
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1112,6 +1161,10 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       .equal,
       .max,
       .min,
+      .less,
+      .lessOrEqual,
+      .greater,
+      .greaterOrEqual,
     ]
 
   }
@@ -1312,6 +1365,119 @@ package nonisolated struct Rescompile_Plan_GatherParams: Sendable {
   package var axis: Int64 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Inputs: data, indices (i64, data's rank, each axis but `axis` no longer than data's). Output: indices' shape,
+/// data's type: data with the `axis` coordinate replaced by the index (negative counts from the end). An index
+/// out of range stops the run with an error naming it. axis is in [0, rank).
+package nonisolated struct Rescompile_Plan_GatherElementsParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var axis: Int64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Input X (f32, f64, i64 or i32). Output: X's shape and type, the running sum along `axis` (in [0, rank)),
+/// in X's type, one element after another. exclusive: each element left out of its own sum; reverse: from the
+/// end of the axis.
+package nonisolated struct Rescompile_Plan_CumSumParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var axis: Int64 = 0
+
+  package var exclusive: Bool = false
+
+  package var reverse: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Input X (rank >= 2, any type). Output: X with the elements of each matrix over the last two axes (row i,
+/// column j) kept where j - i >= k (upper) or j - i <= k (lower), the rest zero bytes.
+package nonisolated struct Rescompile_Plan_TriluParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var upper: Bool = false
+
+  package var k: Int64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// Inputs: data, indices (i64, shape [..., k] with 1 <= k <= rank(data); negative counts from the end), updates
+/// (data's type, shape indices.shape[:-1] + data.shape[k:]). Output: data's shape and type, a copy of data in
+/// which the slice each index tuple addresses is replaced by (NONE) or combined with the matching slice of
+/// updates, tuples in row-major order. Reductions other than NONE take f32, f64, i64 or i32. An index out of
+/// range stops the run with an error naming it.
+package nonisolated struct Rescompile_Plan_ScatterNDParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var reduction: Rescompile_Plan_ScatterNDParams.Reduction = .none
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package nonisolated enum Reduction: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
+    case none // = 0
+    case add // = 1
+    case mul // = 2
+    case max // = 3
+    case min // = 4
+    case UNRECOGNIZED(Int)
+
+    package init() {
+      self = .none
+    }
+
+    package init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .none
+      case 1: self = .add
+      case 2: self = .mul
+      case 3: self = .max
+      case 4: self = .min
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    package var rawValue: Int {
+      switch self {
+      case .none: return 0
+      case .add: return 1
+      case .mul: return 2
+      case .max: return 3
+      case .min: return 4
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    package static let allCases: [Rescompile_Plan_ScatterNDParams.Reduction] = [
+      .none,
+      .add,
+      .mul,
+      .max,
+      .min,
+    ]
+
+  }
 
   package init() {}
 }
@@ -1801,7 +1967,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -2106,6 +2272,58 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .reorder(v)
           }
         }()
+        case 30: try {
+          var v: Rescompile_Plan_ScatterNDParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .scatterNd(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .scatterNd(v)
+          }
+        }()
+        case 31: try {
+          var v: Rescompile_Plan_GatherElementsParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .gatherElements(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .gatherElements(v)
+          }
+        }()
+        case 32: try {
+          var v: Rescompile_Plan_CumSumParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .cumSum(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .cumSum(v)
+          }
+        }()
+        case 33: try {
+          var v: Rescompile_Plan_TriluParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .trilu(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .trilu(v)
+          }
+        }()
         default: break
         }
       }
@@ -2210,6 +2428,22 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .reorder?: try {
         guard case .reorder(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+      }()
+      case .scatterNd?: try {
+        guard case .scatterNd(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+      }()
+      case .gatherElements?: try {
+        guard case .gatherElements(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+      }()
+      case .cumSum?: try {
+        guard case .cumSum(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+      }()
+      case .trilu?: try {
+        guard case .trilu(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
       }()
       case nil: break
       }
@@ -2734,7 +2968,7 @@ nonisolated extension Rescompile_Plan_BinaryParams: SwiftProtobuf.Message, Swift
 }
 
 nonisolated extension Rescompile_Plan_BinaryParams.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADD\0\u{1}SUB\0\u{1}MUL\0\u{1}DIV\0\u{1}POW\0\u{1}MOD\0\u{1}FMOD\0\u{1}EQUAL\0\u{1}MAX\0\u{1}MIN\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADD\0\u{1}SUB\0\u{1}MUL\0\u{1}DIV\0\u{1}POW\0\u{1}MOD\0\u{1}FMOD\0\u{1}EQUAL\0\u{1}MAX\0\u{1}MIN\0\u{1}LESS\0\u{1}LESS_OR_EQUAL\0\u{1}GREATER\0\u{1}GREATER_OR_EQUAL\0")
 }
 
 nonisolated extension Rescompile_Plan_WhereParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -3020,6 +3254,145 @@ nonisolated extension Rescompile_Plan_GatherParams: SwiftProtobuf.Message, Swift
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Rescompile_Plan_GatherElementsParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GatherElementsParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.axis) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.axis != 0 {
+      try visitor.visitSingularInt64Field(value: self.axis, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_GatherElementsParams, rhs: Rescompile_Plan_GatherElementsParams) -> Bool {
+    if lhs.axis != rhs.axis {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_CumSumParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".CumSumParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0\u{1}exclusive\0\u{1}reverse\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.axis) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.exclusive) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.reverse) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.axis != 0 {
+      try visitor.visitSingularInt64Field(value: self.axis, fieldNumber: 1)
+    }
+    if self.exclusive != false {
+      try visitor.visitSingularBoolField(value: self.exclusive, fieldNumber: 2)
+    }
+    if self.reverse != false {
+      try visitor.visitSingularBoolField(value: self.reverse, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_CumSumParams, rhs: Rescompile_Plan_CumSumParams) -> Bool {
+    if lhs.axis != rhs.axis {return false}
+    if lhs.exclusive != rhs.exclusive {return false}
+    if lhs.reverse != rhs.reverse {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_TriluParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".TriluParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}upper\0\u{1}k\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.upper) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.k) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.upper != false {
+      try visitor.visitSingularBoolField(value: self.upper, fieldNumber: 1)
+    }
+    if self.k != 0 {
+      try visitor.visitSingularInt64Field(value: self.k, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_TriluParams, rhs: Rescompile_Plan_TriluParams) -> Bool {
+    if lhs.upper != rhs.upper {return false}
+    if lhs.k != rhs.k {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_ScatterNDParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ScatterNDParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reduction\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.reduction) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.reduction != .none {
+      try visitor.visitSingularEnumField(value: self.reduction, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_ScatterNDParams, rhs: Rescompile_Plan_ScatterNDParams) -> Bool {
+    if lhs.reduction != rhs.reduction {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_ScatterNDParams.Reduction: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NONE\0\u{1}ADD\0\u{1}MUL\0\u{1}MAX\0\u{1}MIN\0")
 }
 
 nonisolated extension Rescompile_Plan_PadParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -19,6 +19,10 @@ enum Binary {
       let equal = zip(left, right).map { (l, r) in Self.equal(a, l, b, r) ? Int64(1) : 0 }
       return ReferenceTensor(dtype: .bool, shape: shape, storage: .integral(equal))
     }
+    if case .compare(let comparison) = op {
+      let holds = zip(left, right).map { (l, r) in Self.compare(comparison, a, l, b, r) ? Int64(1) : 0 }
+      return ReferenceTensor(dtype: .bool, shape: shape, storage: .integral(holds))
+    }
     guard a.dtype != .bool, b.dtype != .bool else { throw EvaluationFailure("\(op.onnxName) does not take bool") }
     switch a.storage {
     case .floating(let x):
@@ -31,6 +35,17 @@ enum Binary {
         values[i] = try integerResult(op, x[left[i]], b, right[i])
       }
       return ReferenceTensor(dtype: a.dtype, shape: shape, integers: values)
+    }
+  }
+
+  /// Integers compare exactly (an int64 beyond 2^53 is not rounded first); NaN makes every comparison false.
+  private static func compare(
+    _ comparison: Comparison, _ a: ReferenceTensor, _ l: Int, _ b: ReferenceTensor, _ r: Int
+  ) -> Bool {
+    switch (a.storage, b.storage) {
+    case (.integral(let x), .integral(let y)): comparison.holds(x[l], y[r])
+    case (.floating(let x), .floating(let y)): comparison.holds(x[l], y[r])
+    case (.floating, .integral), (.integral, .floating): false
     }
   }
 
@@ -51,6 +66,7 @@ enum Binary {
     case .pow: ScalarFunctions.pow(x, y)
     case .mod(let fmod): fmod ? ScalarFunctions.fmod(x, y) : numpyModulo(x, y)
     case .equal: x == y ? 1 : 0
+    case .compare(let comparison): comparison.holds(x, y) ? 1 : 0
     }
   }
 
@@ -80,6 +96,7 @@ enum Binary {
     case .pow: return try IntegerArithmetic.power(x, y)
     case .mod(let fmod): return try IntegerArithmetic.modulo(x, y, fmod: fmod)
     case .equal: return x == y ? 1 : 0
+    case .compare(let comparison): return comparison.holds(x, y) ? 1 : 0
     }
   }
 }

@@ -2,7 +2,7 @@ import ResPlan
 
 /// The operation of a `binary` step, with the element types it accepts.
 enum BinaryKind: String, Sendable, CaseIterable {
-  case add, sub, mul, div, pow, mod, fmod, equal, max, min
+  case add, sub, mul, div, pow, mod, fmod, equal, max, min, less, lessOrEqual, greater, greaterOrEqual
 
   init(_ kind: Rescompile_Plan_BinaryParams.Kind, _ operands: StepOperands) throws(RuntimeError) {
     switch kind {
@@ -16,6 +16,10 @@ enum BinaryKind: String, Sendable, CaseIterable {
     case .equal: self = .equal
     case .max: self = .max
     case .min: self = .min
+    case .less: self = .less
+    case .lessOrEqual: self = .lessOrEqual
+    case .greater: self = .greater
+    case .greaterOrEqual: self = .greaterOrEqual
     case .UNRECOGNIZED(let raw): throw operands.failure("binary kind \(raw) is unknown to this runtime")
     }
   }
@@ -27,6 +31,28 @@ enum BinaryKind: String, Sendable, CaseIterable {
     case .bool: self == .equal || self == .max || self == .min
     }
   }
+
+  /// Whether Y is bool: EQUAL and the comparisons.
+  var producesBool: Bool {
+    switch self {
+    case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: true
+    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min: false
+    }
+  }
+
+  /// A bool-producing kind's test of two values (IEEE for floats: false whenever a NaN is involved, except that
+  /// NaN is not equal to itself either).
+  func test<T: Comparable>(_ a: T, _ b: T) -> Bool {
+    switch self {
+    case .less: a < b
+    case .lessOrEqual: a <= b
+    case .greater: a > b
+    case .greaterOrEqual: a >= b
+    case .equal: a == b
+    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min:
+      preconditionFailure("\(rawValue) does not produce bool")
+    }
+  }
 }
 
 /// Element arithmetic of the scalar (non-microkernel) binary paths, with ONNX's reference semantics:
@@ -35,7 +61,8 @@ enum BinaryKind: String, Sendable, CaseIterable {
 /// numpy: MOD of floats is `np.mod`, MAX and MIN propagate NaN.
 protocol BinaryElement: BitwiseCopyable {
   static func combine(_ kind: BinaryKind, _ a: Self, _ b: Self) -> Self
-  static func equal(_ a: Self, _ b: Self) -> Bool
+  /// EQUAL or a comparison of two elements.
+  static func test(_ kind: BinaryKind, _ a: Self, _ b: Self) -> Bool
 }
 
 extension BinaryElement where Self: FixedWidthInteger {
@@ -53,11 +80,11 @@ extension BinaryElement where Self: FixedWidthInteger {
     case .pow: return power(a, b)
     case .max: return Swift.max(a, b)
     case .min: return Swift.min(a, b)
-    case .equal: return a == b ? 1 : 0
+    case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: return kind.test(a, b) ? 1 : 0
     }
   }
 
-  static func equal(_ a: Self, _ b: Self) -> Bool { a == b }
+  static func test(_ kind: BinaryKind, _ a: Self, _ b: Self) -> Bool { kind.test(a, b) }
 
   /// `a^b` with wrapping multiplication; a negative exponent gives the truncated real result (0 unless
   /// `|a| = 1`).
@@ -89,7 +116,7 @@ extension Float: BinaryElement {
     Float(Double.combine(kind, Double(a), Double(b)))
   }
 
-  static func equal(_ a: Float, _ b: Float) -> Bool { a == b }
+  static func test(_ kind: BinaryKind, _ a: Float, _ b: Float) -> Bool { kind.test(a, b) }
 }
 
 extension Double: BinaryElement {
@@ -106,11 +133,11 @@ extension Double: BinaryElement {
       return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder
     case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
     case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
-    case .equal: return a == b ? 1 : 0
+    case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: return kind.test(a, b) ? 1 : 0
     }
   }
 
-  static func equal(_ a: Double, _ b: Double) -> Bool { a == b }
+  static func test(_ kind: BinaryKind, _ a: Double, _ b: Double) -> Bool { kind.test(a, b) }
 }
 
 /// A bool element: any non-zero byte is true. Combined as the integers 0 and 1, so MAX is "or", MIN is
@@ -124,5 +151,5 @@ struct BoolByte: BinaryElement {
     BoolByte(raw: UInt8.combine(kind, a.normalized, b.normalized))
   }
 
-  static func equal(_ a: BoolByte, _ b: BoolByte) -> Bool { a.normalized == b.normalized }
+  static func test(_ kind: BinaryKind, _ a: BoolByte, _ b: BoolByte) -> Bool { kind.test(a.normalized, b.normalized) }
 }

@@ -21,7 +21,7 @@ struct BinaryOperator: Operator {
       throw operands.failure("\(kind.rawValue) does not take element type \(a.elementType.rawValue)")
     }
     try operands.requireSameType(b, "B", as: a)
-    if kind == .equal {
+    if kind.producesBool {
       _ = try operands.output(0, "Y", .bool)
     } else {
       try operands.requireSameType(y, "Y", as: a)
@@ -60,7 +60,7 @@ struct BinaryOperator: Operator {
     case .div: .div
     case .max: .max
     case .min: .min
-    case .pow, .mod, .fmod, .equal: nil
+    case .pow, .mod, .fmod, .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: nil
     }
   }
 
@@ -98,8 +98,8 @@ struct BinaryOperator: Operator {
         let left = aBase.load(fromByteOffset: (offsets[0] + column * strides[0]) * width, as: T.self)
         let right = bBase.load(fromByteOffset: (offsets[1] + column * strides[1]) * width, as: T.self)
         let index = offsets[3] + column
-        if kind == .equal {
-          output.storeBytes(of: T.equal(left, right) ? 1 : 0, toByteOffset: index, as: UInt8.self)
+        if kind.producesBool {
+          output.storeBytes(of: T.test(kind, left, right) ? 1 : 0, toByteOffset: index, as: UInt8.self)
         } else {
           output.storeBytes(of: T.combine(kind, left, right), toByteOffset: index * width, as: T.self)
         }
@@ -121,8 +121,8 @@ struct BinaryOperator: Operator {
         let right = HalfPrecision.float(
           fromBits: bBase.load(fromByteOffset: (offsets[1] + column * strides[1]) * 2, as: UInt16.self))
         let index = offsets[3] + column
-        if kind == .equal {
-          output.storeBytes(of: left == right ? 1 : 0, toByteOffset: index, as: UInt8.self)
+        if kind.producesBool {
+          output.storeBytes(of: kind.test(left, right) ? 1 : 0, toByteOffset: index, as: UInt8.self)
         } else {
           let value = HalfPrecision.bits(from: Float.combine(kind, left, right))
           output.storeBytes(of: value, toByteOffset: index * 2, as: UInt16.self)

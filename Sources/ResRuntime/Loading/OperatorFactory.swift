@@ -62,6 +62,18 @@ enum OperatorFactory {
     case .pad:
       guard case .pad(let message) = params else { throw mismatch }
       return try PadOperator(message, operands)
+    case .scatterND:
+      guard case .scatterNd(let message) = params else { throw mismatch }
+      return try ScatterNDOperator(message, operands)
+    case .gatherElements:
+      guard case .gatherElements(let message) = params else { throw mismatch }
+      return try GatherElementsOperator(message, operands)
+    case .cumSum:
+      guard case .cumSum(let message) = params else { throw mismatch }
+      return try CumSumOperator(message, operands)
+    case .trilu:
+      guard case .trilu(let message) = params else { throw mismatch }
+      return try TriluOperator(message, operands)
     case .fill:
       guard case .fill(let message) = params else { throw mismatch }
       return try FillOperator(message, operands)
@@ -78,7 +90,9 @@ enum OperatorFactory {
     case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary,
-      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .fill, .f32Reorder:
+      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu,
+      .fill,
+      .f32Reorder:
       false
     }
   }
@@ -89,7 +103,8 @@ enum OperatorFactory {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
-      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .fill, .f32Reorder:
+      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .fill,
+      .f32Reorder:
       false
     }
   }
@@ -117,6 +132,10 @@ enum OperatorFactory {
     case .recurrent: "RecurrentParams"
     case .gatedSkip: "GatedSkipParams"
     case .reorder: "ReorderParams"
+    case .scatterNd: "ScatterNDParams"
+    case .gatherElements: "GatherElementsParams"
+    case .cumSum: "CumSumParams"
+    case .trilu: "TriluParams"
     }
   }
 }

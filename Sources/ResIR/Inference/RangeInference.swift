@@ -1,0 +1,57 @@
+extension NodeContext {
+  /// Range: a vector of `max(⌈(limit − start) / delta⌉, 0)` elements of the operands' type (ONNX's formula).
+  ///
+  /// Its length is a value, not a type: inference knows it when the three scalars are known — constants, or
+  /// shape arithmetic on static dimensions — and `Range(0, N, 1)` of a symbolic size is `[N]`. Otherwise the
+  /// length is unknown until the code generator has bound every input dimension and folded the node.
+  func range() throws(ModelError) -> TensorType {
+    try requireSameDType([0, 1, 2])
+    for (slot, what) in [(0, "start"), (1, "limit"), (2, "delta")] {
+      let type = try operand(slot)
+      try requireDType(type, .floatsAndWideIntegers, what)
+      try requireScalar(type, what)
+    }
+    if let delta = rangeScalar(2), delta == 0 { throw error("delta is 0: the range would never reach its limit") }
+    return TensorType(try operand(0).dtype, [rangeLength()])
+  }
+
+  /// The known elements of a Range short enough to track: `start + i·delta`, for integer types (a float range
+  /// of whole numbers is rare and inference tracks floats only where they are whole).
+  func rangeValue(shape: [Int]) -> KnownTensor? {
+    guard let dtype = optionalOperand(0)?.dtype, !dtype.isFloatingPoint, shape.count == 1,
+      let start = integers(0)?.first, let delta = integers(2)?.first
+    else { return nil }
+    return KnownTensor.generate(shape: shape) { index in
+      let (step, overflow) = delta.multipliedReportingOverflow(by: index[0])
+      let (element, overflowAgain) = start.addingReportingOverflow(step)
+      return overflow || overflowAgain ? nil : Monomial(element)
+    }
+  }
+
+  /// The length as a dimension: a number when the operands are numbers, the symbol of `Range(0, N, 1)`,
+  /// unknown otherwise.
+  private func rangeLength() -> Dim {
+    if let start = rangeScalar(0), let limit = rangeScalar(1), let delta = rangeScalar(2) {
+      return .known(Self.rangeCount(start: start, limit: limit, delta: delta))
+    }
+    if rangeScalar(0) == 0, rangeScalar(2) == 1, let limit = elements(1)?.first ?? nil {
+      return limit.dim
+    }
+    return .unknown
+  }
+
+  /// ONNX's element count, clamped at zero (a limit on the wrong side of start gives an empty range).
+  static func rangeCount(start: Double, limit: Double, delta: Double) -> Int {
+    let count = ((limit - start) / delta).rounded(.up)
+    return count > 0 ? Int(min(count, Double(Int.max / 2))) : 0
+  }
+
+  /// A Range operand's exact value: a constant's single element (a float of any value), or a number that
+  /// shape inference knows. nil when it depends on run-time data or a symbolic size.
+  private func rangeScalar(_ slot: Int) -> Double? {
+    guard let value = node.input(slot) else { return nil }
+    if let constant = graph.constant(value), constant.elementCount == 1 { return constant.doubles().first }
+    guard let element = elements(slot)?.first ?? nil, let number = element.constant else { return nil }
+    return Double(number)
+  }
+}

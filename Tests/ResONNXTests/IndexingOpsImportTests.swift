@@ -1,0 +1,67 @@
+import ResIR
+import Testing
+
+@testable import ResONNX
+
+/// Not, Range and ScatterND as exporters write them (Swin's attention mask and relative positions).
+@Suite struct IndexingOpsImportTests {
+  @Test func notBecomesEqualToFalse() throws {
+    var model = TestModel()
+    model.input("flags", .bool, [2, 3])
+    model.node("Not", ["flags"], ["inverted"], name: "invert")
+    model.output("inverted", .bool)
+    let graph = try model.imported().graph
+    let node = try #require(graph.nodes.first { $0.name == "invert" })
+    #expect(node.op == .binary(.equal))
+    let falseValue = try #require(node.input(1).flatMap { graph.constant($0) })
+    #expect(falseValue.dtype == .bool && falseValue.dims.isEmpty && falseValue.integers() == [0])
+    #expect(graph.type(of: node.outputs[0]) == TensorType(.bool, dims: [2, 3]))
+  }
+
+  @Test func notOfAFloatIsRefused() {
+    var model = TestModel()
+    model.input("x", .float, [2])
+    model.node("Not", ["x"], ["y"], name: "invert")
+    model.output("y", .bool)
+    let error = model.importError()
+    #expect(error?.node == "invert")
+    #expect(error?.message == "X is float but must be bool")
+  }
+
+  @Test func rangeOfShapeArithmeticIsTyped() throws {
+    var model = TestModel()
+    model.input("x", .float, ["N", 7])
+    model.initializer(Tensors.int64s("zero", dims: [], [0]))
+    model.initializer(Tensors.int64s("one", dims: [], [1]))
+    model.initializer(Tensors.int64s("axis1", dims: [], [1]))
+    model.node("Shape", ["x"], ["shape"])
+    model.node("Gather", ["shape", "axis1"], ["width"], [Attr.int("axis", 0)])
+    model.node("Range", ["zero", "width", "one"], ["positions"], name: "positions")
+    model.output("positions", .int64)
+    let graph = try model.imported().graph
+    #expect(graph.type(of: graph.outputs[0]) == TensorType(.int64, dims: [7]))
+  }
+
+  @Test(arguments: [("none", 11), ("add", 16), ("mul", 16), ("max", 18), ("min", 18)])
+  func scatterNDReductions(reduction: String, opset: Int) throws {
+    var model = TestModel(opset: opset)
+    model.input("data", .float, [4, 2])
+    model.input("updates", .float, [1, 2])
+    model.initializer(Tensors.int64s("rows", dims: [1, 1], [3]))
+    let attributes = reduction == "none" ? [] : [Attr.string("reduction", reduction)]
+    model.node("ScatterND", ["data", "rows", "updates"], ["y"], name: "scatter", attributes)
+    model.output("y", .float)
+    let node = try #require(try model.imported().graph.nodes.first { $0.name == "scatter" })
+    #expect(node.op == .scatterND(try #require(ScatterReduction(rawValue: reduction))))
+  }
+
+  @Test func scatterNDUnknownReductionIsRefused() {
+    var model = TestModel(opset: 18)
+    model.input("data", .float, [4, 2])
+    model.input("updates", .float, [1, 2])
+    model.initializer(Tensors.int64s("rows", dims: [1, 1], [3]))
+    model.node("ScatterND", ["data", "rows", "updates"], ["y"], name: "scatter", [Attr.string("reduction", "mean")])
+    model.output("y", .float)
+    #expect(model.importError()?.message == "reduction 'mean' is not one of none, add, mul, max, min")
+  }
+}
