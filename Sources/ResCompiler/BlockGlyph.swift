@@ -92,6 +92,10 @@ enum BlockGlyph {
     case .leakyRelu: "leakyrelu"
     case .hardSigmoid: "hardsigmoid"
     case .gelu: "gelu"
+    case .abs: "abs"
+    case .neg: "neg"
+    case .exp: "exp"
+    case .log: "log"
     }
   }
 

@@ -138,6 +138,10 @@ extension UnaryOp {
     case .leakyRelu: "LeakyRelu"
     case .hardSigmoid: "HardSigmoid"
     case .gelu: "Gelu"
+    case .abs: "Abs"
+    case .neg: "Neg"
+    case .exp: "Exp"
+    case .log: "Log"
     }
   }
 }

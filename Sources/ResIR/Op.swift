@@ -133,6 +133,10 @@ public enum UnaryOp: Sendable, Hashable {
   case leakyRelu(alpha: Float)
   case hardSigmoid(alpha: Float, beta: Float)
   case gelu(GeluApproximation)
+  case abs
+  case neg
+  case exp
+  case log
 }
 
 /// Elementwise operations of two broadcast operands.

@@ -320,7 +320,7 @@ public enum MicrokernelRegistry {
     .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
     .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu(alpha: 0.25),
     .scaledTanh(alpha: 1.5, beta: 0.5), .affine(alpha: 2, beta: -1), .elu(alpha: 0.7), .softsign, .softplus,
-    .erf, .sqrt,
+    .erf, .sqrt, .abs, .neg, .exp, .log,
   ]
 
   public static let all: [Microkernel] =

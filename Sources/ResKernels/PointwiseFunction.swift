@@ -44,6 +44,14 @@ public enum PointwiseFunction: Sendable, Hashable {
   case softplus
   case erf
   case sqrt
+  /// `|x|`.
+  case abs
+  /// `−x`.
+  case neg
+  /// `eˣ` (`VectorExp`: within 2 ulp, 0 below the smallest normal result).
+  case exp
+  /// The natural logarithm, through the C library lane by lane (−∞ at 0, NaN below).
+  case log
 
   /// The name used in microkernel names (`f32_relu_x16_avx2`).
   public var name: String {
@@ -67,6 +75,10 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .softplus: "softplus"
     case .erf: "erf"
     case .sqrt: "sqrt"
+    case .abs: "abs"
+    case .neg: "neg"
+    case .exp: "exp"
+    case .log: "log"
     }
   }
 
@@ -89,7 +101,9 @@ public enum PointwiseFunction: Sendable, Hashable {
       let magnitude = v.replacing(with: -v, where: v .< 0)
       return v / (1 + magnitude)
     case .sqrt: return v.squareRoot()
-    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf: return curved(v)
+    case .abs: return v.replacing(with: -v, where: v .< 0)
+    case .neg: return -v
+    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log: return curved(v)
     }
   }
 
@@ -107,7 +121,10 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
     case .softplus: return Transcendental.softplus.lanes(v)
-    case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .affine, .thresholdedRelu, .softsign, .sqrt:
+    case .exp: return VectorExp.exp(v)
+    case .log: return Transcendental.log.lanes(v)
+    case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .affine, .thresholdedRelu, .softsign, .sqrt,
+      .abs, .neg:
       return self(v)
     }
   }
@@ -129,7 +146,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .gelu: VectorErf.gelu(vectors: vectors, count: count)
     case .erf: VectorErf.erf(vectors: vectors, count: count)
     case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .geluTanh, .thresholdedRelu,
-      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt:
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .exp, .log:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
     }
   }
@@ -156,7 +173,7 @@ public enum PointwiseFunction: Sendable, Hashable {
 
 /// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case sigmoid, tanh, silu, geluTanh, softplus
+  case sigmoid, tanh, silu, geluTanh, softplus, log
   case scaledTanh(alpha: Float, beta: Float)
   case elu(alpha: Float)
 
@@ -178,6 +195,7 @@ private enum Transcendental {
     case .scaledTanh(let alpha, let beta): return alpha * tanhf(beta * x)
     case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
     case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))
+    case .log: return logf(x)
     }
   }
 

@@ -72,14 +72,6 @@ extension GraphBuilder {
       return Conversion(.reshape(allowZero: false), [value, addIntegers(shape, named: name + ".shape")])
     }
   }
-
-  /// Appends `conversion` as a node whose name, and its result's, is `base` made unique; types it.
-  private mutating func appendTyped(_ conversion: Conversion, named base: String) throws(ModelError) -> ValueID {
-    let name = freshName(base)
-    graph.appendNode(name: name, op: conversion.op, inputs: conversion.operands, results: [(name, Self.untyped)])
-    try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
-    return graph.nodes[graph.nodes.count - 1].outputs[0]
-  }
 }
 
 extension EinsumContraction.Step {

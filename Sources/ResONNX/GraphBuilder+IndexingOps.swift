@@ -13,6 +13,17 @@ extension GraphBuilder {
     return Conversion(.binary(.equal), [x, falseValue])
   }
 
+  /// IsNaN(x) is Not(Equal(x, x)): only a NaN differs from itself. Exporters guard softmax with it
+  /// (`where(isnan(p), 0, p)` in every dynamo-exported attention); the optimizer never rewrites `x == x`.
+  mutating func convertIsNaN(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "X")
+    let dtype = graph.type(of: x).dtype
+    guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
+    let selfEqual = try appendTyped(Conversion(.binary(.equal), [x, x]), named: "\(node.name).is_number")
+    let falseValue = addGeneratedConstant("\(node.name).false", Constant(dtype: .bool, dims: [], doubles: [0]))
+    return Conversion(.binary(.equal), [selfEqual, falseValue])
+  }
+
   /// Range's three scalars pass through; inference and folding decide what a plan can know of it.
   func convertRange(_ node: ONNXNode) throws(ModelError) -> Conversion {
     Conversion(.range, node.operands)

@@ -238,6 +238,15 @@ struct GraphBuilder {
     return candidate
   }
 
+  /// Appends `conversion` as a node of one result whose name, and its result's, is `base` made unique, and
+  /// types it: for conversions that become several IR nodes (Einsum, IsNaN), all but the last appended here.
+  mutating func appendTyped(_ conversion: Conversion, named base: String) throws(ModelError) -> ValueID {
+    let name = freshName(base)
+    graph.appendNode(name: name, op: conversion.op, inputs: conversion.operands, results: [(name, Self.untyped)])
+    try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
+    return graph.nodes[graph.nodes.count - 1].outputs[0]
+  }
+
   /// Adds a constant the importer creates itself (e.g. Clip's bounds from opset < 11 attributes).
   mutating func addGeneratedConstant(_ base: String, _ constant: Constant) -> ValueID {
     graph.addConstant(name: freshName(base), constant)

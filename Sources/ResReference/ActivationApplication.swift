@@ -30,6 +30,10 @@ extension UnaryOp {
     case .leakyRelu(let alpha): ScalarFunctions.leakyRelu(x, alpha: Double(alpha))
     case .hardSigmoid(let alpha, let beta): ScalarFunctions.hardSigmoid(x, alpha: Double(alpha), beta: Double(beta))
     case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
+    case .abs: Swift.abs(x)
+    case .neg: -x
+    case .exp: ScalarFunctions.exp(x)
+    case .log: ScalarFunctions.log(x)
     }
   }
 }

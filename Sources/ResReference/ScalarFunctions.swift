@@ -21,6 +21,9 @@ enum ScalarFunctions {
 
   static func exp(_ x: Double) -> Double { Foundation.exp(x) }
 
+  /// The natural logarithm: −∞ at 0, NaN below.
+  static func log(_ x: Double) -> Double { Foundation.log(x) }
+
   static func pow(_ base: Double, _ exponent: Double) -> Double { Foundation.pow(base, exponent) }
 
   /// C's `fmod`: the remainder has the sign of the dividend.

@@ -18,6 +18,24 @@ import Testing
     #expect(graph.type(of: node.outputs[0]) == TensorType(.bool, dims: [2, 3]))
   }
 
+  @Test func isNaNBecomesNotSelfEqual() throws {
+    var model = TestModel(opset: 13)
+    model.input("p", .float, [4])
+    model.node("IsNaN", ["p"], ["nan"], name: "guard")
+    model.output("nan", .bool)
+    let graph = try model.imported().graph
+    let selfEqual = try #require(graph.nodes.first { $0.name == "guard.is_number" })
+    #expect(selfEqual.op == .binary(.equal) && selfEqual.input(0) == selfEqual.input(1))
+    let node = try #require(graph.nodes.first { $0.name == "guard" })
+    #expect(node.op == .binary(.equal) && node.input(0) == selfEqual.outputs[0])
+    #expect(node.input(1).flatMap { graph.constant($0) }?.integers() == [0])
+    var integers = TestModel(opset: 13)
+    integers.input("i", .int64, [4])
+    integers.node("IsNaN", ["i"], ["nan"], name: "guard")
+    integers.output("nan", .bool)
+    #expect(integers.importError()?.message == "X is int64 but must be a float type")
+  }
+
   @Test func notOfAFloatIsRefused() {
     var model = TestModel()
     model.input("x", .float, [2])

@@ -24,6 +24,11 @@ enum NaiveMath {
     case .softplus: return log(1 + exp(x))
     case .erf: return erf(x)
     case .sqrt: return x.squareRoot()
+    case .abs: return abs(x)
+    case .neg: return -x
+    // Rounded to Float: e^100 is a finite Double but +∞ in the f32 the kernels compute.
+    case .exp: return Double(Float(exp(x)))
+    case .log: return log(x)
     }
   }
 

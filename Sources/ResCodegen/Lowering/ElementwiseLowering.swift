@@ -10,12 +10,32 @@ import ResPlan
 extension GraphLowering {
   mutating func lowerUnary(_ node: Node, _ op: UnaryOp) throws(ModelError) {
     let x = try required(node, 0, "X")
+    if !dtype(of: x).isFloatingPoint, [.relu, .abs, .neg].contains(op) {
+      return try lowerIntegerUnary(node, op, x)
+    }
     guard dtype(of: x).isFloatingPoint else {
       throw ModelError(
         node,
         "\(op.onnxName) on \(dtype(of: x).onnxName) data is not supported: the unary kernel takes float types only")
     }
     try emit(node, .unary, .unary(Self.unaryParams(op)), inputs: [.value(x)], outputs: [.value(try result(node))])
+  }
+
+  /// Relu, Abs and Neg of integers, which the unary kernel (floats only) does not take, as integer binary
+  /// steps: `max(x, 0)`, `max(x, 0 − x)` and `0 − x`, wrapping as the reference evaluator does.
+  private mutating func lowerIntegerUnary(_ node: Node, _ op: UnaryOp, _ x: ValueID) throws(ModelError) {
+    let zero = StepOperand.tensor(derivedConstant("\(node.name).zero", ConstantConversion.scalar(0, dtype(of: x))))
+    let y = try result(node)
+    switch op {
+    case .relu:
+      try emit(node, .binary, Self.binary(.max), inputs: [.value(x), zero], outputs: [.value(y)])
+    case .neg:
+      try emit(node, .binary, Self.binary(.sub), inputs: [zero, .value(x)], outputs: [.value(y)])
+    default:
+      let negated = try temporary("\(node.name).negated", dtype(of: x), try dims(of: x))
+      try emit(node, .binary, Self.binary(.sub), inputs: [zero, .value(x)], outputs: [.tensor(negated)])
+      try emit(node, .binary, Self.binary(.max), inputs: [.value(x), .tensor(negated)], outputs: [.value(y)])
+    }
   }
 
   /// Clip with constant (or absent) bounds on floats is one unary CLIP step; without bounds it is a view.
@@ -176,6 +196,10 @@ extension GraphLowering {
       params.beta = beta
     case .gelu(.none): params.kind = .gelu
     case .gelu(.tanh): params.kind = .geluTanh
+    case .abs: params.kind = .abs
+    case .neg: params.kind = .neg
+    case .exp: params.kind = .exp
+    case .log: params.kind = .log
     }
     return params
   }

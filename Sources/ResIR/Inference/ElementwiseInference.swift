@@ -3,9 +3,9 @@ extension NodeContext {
   func unary(_ op: UnaryOp) throws(ModelError) -> TensorType {
     let input = try operand(0)
     switch op {
-    case .relu:
+    case .relu, .abs, .neg:
       try requireDType(input, .floatsAndSignedIntegers, "input")
-    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu:
+    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log:
       try requireDType(input, .floats, "input")
     }
     return input

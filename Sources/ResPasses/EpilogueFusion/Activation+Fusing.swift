@@ -2,7 +2,7 @@ import ResIR
 
 extension Activation {
   /// The epilogue activation that computes the elementwise op `op`, or nil for the ops an epilogue does not
-  /// apply (Erf and Sqrt are parts of larger functions, not activations).
+  /// apply (Erf, Sqrt, Abs, Neg, Exp and Log are parts of larger functions, not activations).
   init?(fusing op: UnaryOp) {
     switch op {
     case .relu: self = .relu
@@ -12,7 +12,7 @@ extension Activation {
     case .leakyRelu(let alpha): self = .leakyRelu(alpha: alpha)
     case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha: alpha, beta: beta)
     case .gelu(let approximation): self = .gelu(approximation)
-    case .erf, .sqrt: return nil
+    case .erf, .sqrt, .abs, .neg, .exp, .log: return nil
     }
   }
 

@@ -1007,6 +1007,10 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
 
     /// alpha = min, beta = max (constant bounds)
     case clip // = 11
+    case abs // = 12
+    case neg // = 13
+    case exp // = 14
+    case log // = 15
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1027,6 +1031,10 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case 9: self = .gelu
       case 10: self = .geluTanh
       case 11: self = .clip
+      case 12: self = .abs
+      case 13: self = .neg
+      case 14: self = .exp
+      case 15: self = .log
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1045,6 +1053,10 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case .gelu: return 9
       case .geluTanh: return 10
       case .clip: return 11
+      case .abs: return 12
+      case .neg: return 13
+      case .exp: return 14
+      case .log: return 15
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1063,6 +1075,10 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       .gelu,
       .geluTanh,
       .clip,
+      .abs,
+      .neg,
+      .exp,
+      .log,
     ]
 
   }
@@ -2934,7 +2950,7 @@ nonisolated extension Rescompile_Plan_UnaryParams: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Rescompile_Plan_UnaryParams.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0\u{1}ABS\0\u{1}NEG\0\u{1}EXP\0\u{1}LOG\0")
 }
 
 nonisolated extension Rescompile_Plan_BinaryParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -26,6 +26,10 @@ extension PointwiseFunction {
     case .softplus: return (x > 0 ? x : 0) + LibM.log1p(LibM.exp(-Swift.abs(x)))
     case .erf: return LibM.erf(x)
     case .sqrt: return x.squareRoot()
+    case .abs: return Swift.abs(x)
+    case .neg: return -x
+    case .exp: return LibM.exp(x)
+    case .log: return LibM.log(x)
     }
   }
 

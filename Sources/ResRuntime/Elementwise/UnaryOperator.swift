@@ -41,6 +41,10 @@ struct UnaryOperator: Operator {
     case .gelu: return .gelu
     case .geluTanh: return .geluTanh
     case .clip: return .clip(min: params.alpha, max: params.beta)
+    case .abs: return .abs
+    case .neg: return .neg
+    case .exp: return .exp
+    case .log: return .log
     case .UNRECOGNIZED(let raw): throw operands.failure("unary kind \(raw) is unknown to this runtime")
     }
   }
