@@ -47,6 +47,7 @@ extension GraphBuilder {
     case "Where": return Conversion(.where, node.operands)
     case "Not": return try convertNot(node)
     case "IsNaN": return try convertIsNaN(node)
+    case "PRelu": return try convertPRelu(node)
     case "Range": return try convertRange(node)
     case "ScatterND": return try convertScatterND(node)
     case "GatherElements": return try convertGatherElements(node)

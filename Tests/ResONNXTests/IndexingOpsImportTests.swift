@@ -36,6 +36,22 @@ import Testing
     #expect(integers.importError()?.message == "X is int64 but must be a float type")
   }
 
+  /// An IResNet's per-channel PReLU: Where(x < 0, x·slope, x), the slope broadcast from [C, 1, 1].
+  @Test func pReluBecomesWhereOfNegative() throws {
+    var model = TestModel()
+    model.input("x", .float, [1, 4, 5, 5])
+    model.initializer(Tensors.floats("slope", dims: [4, 1, 1], [0.1, 0.2, 0.3, 0.4]))
+    model.node("PRelu", ["x", "slope"], ["y"], name: "act")
+    model.output("y", .float)
+    let graph = try model.imported().graph
+    let negative = try #require(graph.nodes.first { $0.name == "act.negative" })
+    let scaled = try #require(graph.nodes.first { $0.name == "act.scaled" })
+    let node = try #require(graph.nodes.first { $0.name == "act" })
+    #expect(negative.op == .binary(.compare(.less)) && scaled.op == .binary(.mul) && node.op == .where)
+    #expect(node.inputs == [negative.outputs[0], scaled.outputs[0], graph.inputs[0]])
+    #expect(graph.type(of: node.outputs[0]) == TensorType(.float32, dims: [1, 4, 5, 5]))
+  }
+
   @Test func notOfAFloatIsRefused() {
     var model = TestModel()
     model.input("x", .float, [2])

@@ -40,10 +40,13 @@ extension NodeContext {
     return .unknown
   }
 
-  /// ONNX's element count, clamped at zero (a limit on the wrong side of start gives an empty range).
+  /// ONNX's element count, clamped at zero (a limit on the wrong side of start gives an empty range, and so
+  /// does a NaN bound) and at `Int.max / 2` (an infinite bound), so that hostile bounds cannot trap here; the
+  /// evaluator then refuses a range that large.
   static func rangeCount(start: Double, limit: Double, delta: Double) -> Int {
     let count = ((limit - start) / delta).rounded(.up)
-    return count > 0 ? Int(min(count, Double(Int.max / 2))) : 0
+    guard count > 0 else { return 0 }
+    return count >= Double(Int.max / 2) ? Int.max / 2 : Int(count)
   }
 
   /// A Range operand's exact value: a constant's single element (a float of any value), or a number that

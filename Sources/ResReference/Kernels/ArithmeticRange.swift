@@ -1,3 +1,4 @@
+import Foundation
 import ResIR
 
 /// ONNX Range: `output[i] = start + i·delta` for `i` in `0..<max(⌈(limit − start) / delta⌉, 0)`, in the
@@ -55,7 +56,8 @@ enum ArithmeticRange {
   private static func elementCount(_ count: Double) throws(EvaluationFailure) -> Int {
     guard count > 0 else { return 0 }
     guard count <= Double(ShapeArithmetic.maximumElementCount) else {
-      throw EvaluationFailure("the range has \(count) elements, more than \(ShapeArithmetic.maximumElementCount)")
+      let spelled = count < 1e18 ? String(Int64(count)) : String(format: "%.3g", count)
+      throw EvaluationFailure("the range has \(spelled) elements, more than \(ShapeArithmetic.maximumElementCount)")
     }
     return Int(count)
   }
