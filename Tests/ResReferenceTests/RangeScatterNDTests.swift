@@ -46,6 +46,26 @@ import Testing
       """, node: "r", opType: "Range", mentioning: "delta is 0")
   }
 
+  /// Bounds a hostile model could hold: each is one error naming the node, never a trap or a huge allocation.
+  @Test(arguments: [
+    ("i64", "0", "1000000000000", "1", "the range has 1000000000000 elements"),
+    ("i64", "0", "-9223372036854775808", "-1", "the range has 9.22e+18 elements"),
+    ("f32", "0", "inf", "1", "must be finite"), ("f32", "nan", "3", "1", "must be finite"),
+    ("f32", "0", "1e30", "1e-30", "the range has 1e+60 elements"),
+  ])
+  func hostileBoundsFailCleanly(dtype: String, start: String, limit: String, delta: String, fragment: String) throws {
+    try expectFailure(
+      """
+      graph "range" {
+        const @s: \(dtype)[] = [\(start)]
+        const @l: \(dtype)[] = [\(limit)]
+        const @d: \(dtype)[] = [\(delta)]
+        %y = Range "r" (@s, @l, @d) : \(dtype)[?]
+        return %y
+      }
+      """, node: "r", opType: "Range", mentioning: fragment)
+  }
+
   private func scatter(_ reduction: String, indices: String, updates: String, updatesShape: String) throws
     -> ReferenceTensor?
   {
