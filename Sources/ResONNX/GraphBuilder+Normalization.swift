@@ -8,13 +8,13 @@ extension GraphBuilder {
   /// the input has no spatial axes.
   mutating func convertBatchNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let attributes = node.attributes
-    if try attributes.flag("training_mode", default: false) {
-      throw node.error("training mode is not supported (training_mode=1)")
-    }
     for slot in node.proto.output.indices.dropFirst() {
       if let statistic = node.outputName(slot), consumedNames.contains(statistic) {
         throw node.error("training mode is not supported (statistics output '\(statistic)' is used)")
       }
+    }
+    if try attributes.flag("training_mode", default: false) {
+      return try convertBatchNormalizationWithBatchStatistics(node)
     }
     let input = try node.requiredOperand(0, "X")
     if try !attributes.flag("spatial", default: true), rank(of: input) > 2 {

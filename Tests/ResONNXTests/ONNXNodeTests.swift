@@ -22,8 +22,10 @@ import Testing
 
   /// Node tests that must be rejected, and the error each must give.
   static let expectedErrors: [String: String] = [
-    "test_batchnorm_epsilon_training_mode": "training mode is not supported (training_mode=1)",
-    "test_batchnorm_example_training_mode": "training mode is not supported (training_mode=1)",
+    "test_batchnorm_epsilon_training_mode":
+      "training mode is not supported (statistics output 'output_mean' is used)",
+    "test_batchnorm_example_training_mode":
+      "training mode is not supported (statistics output 'output_mean' is used)",
     "test_training_dropout": "training mode is not supported (training_mode is true)",
     "test_training_dropout_default": "training mode is not supported (training_mode is true)",
     "test_training_dropout_default_mask": "training mode is not supported (training_mode is true)",

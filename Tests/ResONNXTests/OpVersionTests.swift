@@ -304,9 +304,14 @@ import Testing
     #expect(try new.node("n").op == old.node("n").op)
   }
 
-  @Test func batchNormalizationTrainingIsAnError() throws {
-    let flagged = Self.batchNorm(opset: 15, [Attr.int("training_mode", 1)])
-    #expect(flagged.importError()?.message == "training mode is not supported (training_mode=1)")
+  /// training_mode=1 normalizes with X's own statistics (NF-ResNets' weight standardization): a chain of
+  /// ReduceMean, Sub, Mul, Add, Sqrt, Div and the affine; only the running statistics outputs are refused.
+  @Test func batchNormalizationTrainingUsesBatchStatistics() throws {
+    let flagged = try Self.batchNorm(opset: 15, [Attr.int("training_mode", 1)]).imported()
+    #expect(try flagged.node("n.mean").op == .reduceMean(axes: [0, 2, 3], keepDims: true))
+    #expect(try flagged.node("n.variance").op == .reduceMean(axes: [0, 2, 3], keepDims: true))
+    #expect(try flagged.node("n").op == .binary(.add))
+    #expect(!flagged.graph.nodes.contains { if case .batchNormalization = $0.op { true } else { false } })
     let usedStatistic = Self.batchNorm(opset: 9, outputs: ["y", "running_mean"])
     #expect(
       usedStatistic.importError()?.message
