@@ -135,7 +135,7 @@ struct BlockFinder {
     case .unary(let unary):
       switch unary {
       case .relu, .sigmoid, .tanh, .hardSwish, .leakyRelu, .hardSigmoid, .gelu: true
-      case .erf, .sqrt, .abs, .neg, .exp, .log: false
+      case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu: false
       }
     case .clip, .layerNormalization: true
     case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool,

@@ -96,6 +96,14 @@ enum BlockGlyph {
     case .neg: "neg"
     case .exp: "exp"
     case .log: "log"
+    case .ceil: "ceil"
+    case .floor: "floor"
+    case .round: "round"
+    case .reciprocal: "reciprocal"
+    case .sin: "sin"
+    case .cos: "cos"
+    case .softplus: "softplus"
+    case .elu: "elu"
     }
   }
 

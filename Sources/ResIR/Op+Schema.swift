@@ -142,6 +142,14 @@ extension UnaryOp {
     case .neg: "Neg"
     case .exp: "Exp"
     case .log: "Log"
+    case .ceil: "Ceil"
+    case .floor: "Floor"
+    case .round: "Round"
+    case .reciprocal: "Reciprocal"
+    case .sin: "Sin"
+    case .cos: "Cos"
+    case .softplus: "Softplus"
+    case .elu: "Elu"
     }
   }
 }

@@ -137,6 +137,17 @@ public enum UnaryOp: Sendable, Hashable {
   case neg
   case exp
   case log
+  case ceil
+  case floor
+  /// Round half to even, as ONNX's Round.
+  case round
+  case reciprocal
+  case sin
+  case cos
+  /// `log(1 + eˣ)`.
+  case softplus
+  /// `x` where `x ≥ 0`, else `alpha · (eˣ − 1)`.
+  case elu(alpha: Float)
 }
 
 /// Elementwise operations of two broadcast operands.

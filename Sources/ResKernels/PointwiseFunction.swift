@@ -52,6 +52,14 @@ public enum PointwiseFunction: Sendable, Hashable {
   case exp
   /// The natural logarithm, through the C library lane by lane (−∞ at 0, NaN below).
   case log
+  case ceil
+  case floor
+  /// Half to even.
+  case round
+  case reciprocal
+  /// Through the C library lane by lane.
+  case sin
+  case cos
 
   /// The name used in microkernel names (`f32_relu_x16_avx2`).
   public var name: String {
@@ -79,6 +87,12 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .neg: "neg"
     case .exp: "exp"
     case .log: "log"
+    case .ceil: "ceil"
+    case .floor: "floor"
+    case .round: "round"
+    case .reciprocal: "reciprocal"
+    case .sin: "sin"
+    case .cos: "cos"
     }
   }
 
@@ -103,7 +117,12 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .sqrt: return v.squareRoot()
     case .abs: return v.replacing(with: -v, where: v .< 0)
     case .neg: return -v
-    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log: return curved(v)
+    case .ceil: return v.rounded(.up)
+    case .floor: return v.rounded(.down)
+    case .round: return v.rounded(.toNearestOrEven)
+    case .reciprocal: return 1 / v
+    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log, .sin, .cos:
+      return curved(v)
     }
   }
 
@@ -123,8 +142,10 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .softplus: return Transcendental.softplus.lanes(v)
     case .exp: return VectorExp.exp(v)
     case .log: return Transcendental.log.lanes(v)
+    case .sin: return Transcendental.sin.lanes(v)
+    case .cos: return Transcendental.cos.lanes(v)
     case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .affine, .thresholdedRelu, .softsign, .sqrt,
-      .abs, .neg:
+      .abs, .neg, .ceil, .floor, .round, .reciprocal:
       return self(v)
     }
   }
@@ -146,7 +167,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .gelu: VectorErf.gelu(vectors: vectors, count: count)
     case .erf: VectorErf.erf(vectors: vectors, count: count)
     case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .geluTanh, .thresholdedRelu,
-      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .exp, .log:
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round,
+      .reciprocal, .sin, .cos:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
     }
   }
@@ -173,7 +195,7 @@ public enum PointwiseFunction: Sendable, Hashable {
 
 /// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case sigmoid, tanh, silu, geluTanh, softplus, log
+  case sigmoid, tanh, silu, geluTanh, softplus, log, sin, cos
   case scaledTanh(alpha: Float, beta: Float)
   case elu(alpha: Float)
 
@@ -196,6 +218,8 @@ private enum Transcendental {
     case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
     case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))
     case .log: return logf(x)
+    case .sin: return sinf(x)
+    case .cos: return cosf(x)
     }
   }
 

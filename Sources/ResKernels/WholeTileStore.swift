@@ -145,7 +145,8 @@ extension PointwiseFunction {
     case .relu: (0, .infinity)
     case .clip(let low, let high): (low, high)
     case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu,
-      .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt, .abs, .neg, .exp, .log:
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round,
+      .reciprocal, .sin, .cos:
       nil
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import ResIR
 
 extension Activation {
@@ -34,6 +35,14 @@ extension UnaryOp {
     case .neg: -x
     case .exp: ScalarFunctions.exp(x)
     case .log: ScalarFunctions.log(x)
+    case .ceil: x.rounded(.up)
+    case .floor: x.rounded(.down)
+    case .round: x.rounded(.toNearestOrEven)
+    case .reciprocal: 1 / x
+    case .sin: Foundation.sin(x)
+    case .cos: Foundation.cos(x)
+    case .softplus: ScalarFunctions.softplus(x)
+    case .elu(let alpha): ScalarFunctions.elu(x, alpha: Double(alpha))
     }
   }
 }

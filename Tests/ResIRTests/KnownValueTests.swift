@@ -19,6 +19,23 @@ import Testing
     #expect(b.type(try b.value(.reshape(allowZero: false), [x, target])) == "f32[N,3136]")
   }
 
+  /// "Same" padding's `ceil(H / stride)` on a static H: Ceil, Floor and Round keep a known whole number, Neg
+  /// and Abs negate and fold it, and a fractional quotient stays unknown (known floats are whole numbers).
+  @Test func roundingAndSignOfKnownSizes() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,3,64,63]")
+    let shape = try b.value(.cast(to: .float32), [try b.value(.shape(start: 2, end: nil), [x])])
+    let halves = try b.value(.binary(.div), [shape, b.filled("f32[]", 2, name: "stride")])
+    #expect(b.elements(halves) == "[32,?]")
+    #expect(b.elements(try b.value(.unary(.ceil), [halves])) == "[32,?]")
+    let whole = try b.value(.unary(.floor), [shape])
+    #expect(b.elements(whole) == "[64,63]")
+    #expect(b.elements(try b.value(.unary(.neg), [whole])) == "[-64,-63]")
+    let negated = try b.value(.unary(.neg), [try b.value(.cast(to: .int64), [whole])])
+    #expect(b.elements(try b.value(.unary(.abs), [negated])) == "[64,63]")
+    #expect(b.elements(try b.value(.unary(.exp), [whole])) == nil)
+  }
+
   @Test func productOfSizes() throws {
     // x.reshape(x.size(0), x.size(1) * x.size(2) * x.size(3))
     let b = GraphBuilder()

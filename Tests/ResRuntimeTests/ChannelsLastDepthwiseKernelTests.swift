@@ -23,7 +23,7 @@ enum ChannelsLastDepthwiseKernelTests {
         }
       }
     }
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       for (channels, positions) in [(5, 1), (16, 7), (35, 13)] {
         let spec = Case(
           channels: channels, tapCount: 9, stride: index % 3 + 1, positions: positions, bias: index % 3 != 2,

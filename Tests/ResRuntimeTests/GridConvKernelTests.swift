@@ -16,7 +16,7 @@ enum GridConvKernelTests {
         }
       }
     }
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       let epilogue = Epilogue(bias: index % 3 != 2, residual: index % 2 == 1, activation: activation)
       for rows in [1, kernel.mr] {
         for columns in [3, kernel.nr] {

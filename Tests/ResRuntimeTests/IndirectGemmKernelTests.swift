@@ -26,7 +26,7 @@ enum IndirectGemmKernelTests {
         }
       }
     }
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       let epilogue = Epilogue(bias: index % 3 != 2, residual: index % 2 == 1, activation: activation)
       for rows in [1, kernel.positions - 1, kernel.positions] {
         for columns in [3, kernel.lanes / 2, kernel.lanes - 1, kernel.lanes] {

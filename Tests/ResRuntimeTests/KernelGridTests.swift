@@ -56,7 +56,7 @@ import Testing
       }
     }
     let layouts: [(rowStride: Int, columnStride: Int)] = [(1, 0), (0, 1), (kernel.nr, 1)]
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       let layout = layouts[index % layouts.count]
       let epilogue = EpilogueSpec(
         alpha: index % 2 == 0 ? 1 : 0.5, biasLayout: index % 4 == 3 ? nil : layout, biasScale: index % 3 == 0 ? 1 : 2,
@@ -213,7 +213,7 @@ import Testing
         }
       }
     }
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       for (outputChannels, positions) in [(1, 1), (kernel.lanes - 3, kernel.positions - 1), (kernel.lanes, kernel.positions)] {
         let epilogue = DirectConvCase.Epilogue(bias: index % 3 != 2, residual: index % 2 == 0, activation: activation)
         let geometry = DirectConvCase(
@@ -365,7 +365,7 @@ import Testing
         }
       }
     }
-    for (index, activation) in MicrokernelRegistry.pointwiseFunctions.enumerated() {
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
       for (rows, columns) in [(1, 1), (kernel.rows - 1, kernel.columns - 3), (kernel.rows, kernel.columns)] {
         let spec = DepthwiseCase(
           columnStride: index % 3 + 1, tapCount: 9, rows: rows, columns: columns, bias: 0.375,
@@ -578,7 +578,7 @@ import Testing
       #expect(y[count] == 7)
       for i in 0..<count { #expect(y[i] == x[i] * 1.5 + -0.25) }
     }
-    for activation in MicrokernelRegistry.pointwiseFunctions {
+    for activation in MicrokernelRegistry.epilogueTestFunctions {
       for residual in [false, true] {
         for count in [1, 15, 16, 17, 33] {
           checkScaleShiftEpilogue(count, residual: residual, activation: activation, &random)

@@ -29,6 +29,12 @@ enum NaiveMath {
     // Rounded to Float: e^100 is a finite Double but +∞ in the f32 the kernels compute.
     case .exp: return Double(Float(exp(x)))
     case .log: return log(x)
+    case .ceil: return x.rounded(.up)
+    case .floor: return x.rounded(.down)
+    case .round: return x.rounded(.toNearestOrEven)
+    case .reciprocal: return 1 / x
+    case .sin: return sin(x)
+    case .cos: return cos(x)
     }
   }
 

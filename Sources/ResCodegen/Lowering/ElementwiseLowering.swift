@@ -200,6 +200,16 @@ extension GraphLowering {
     case .neg: params.kind = .neg
     case .exp: params.kind = .exp
     case .log: params.kind = .log
+    case .ceil: params.kind = .ceil
+    case .floor: params.kind = .floor
+    case .round: params.kind = .round
+    case .reciprocal: params.kind = .reciprocal
+    case .sin: params.kind = .sin
+    case .cos: params.kind = .cos
+    case .softplus: params.kind = .softplus
+    case .elu(let alpha):
+      params.kind = .elu
+      params.alpha = alpha
     }
     return params
   }

@@ -5,7 +5,8 @@ extension NodeContext {
     switch op {
     case .relu, .abs, .neg:
       try requireDType(input, .floatsAndSignedIntegers, "input")
-    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log:
+    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .ceil, .floor, .round,
+      .reciprocal, .sin, .cos, .softplus, .elu:
       try requireDType(input, .floats, "input")
     }
     return input

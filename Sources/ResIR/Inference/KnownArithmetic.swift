@@ -42,6 +42,22 @@ enum KnownArithmetic {
     return value.flatMap { held($0, by: result) ? $0 : nil }
   }
 
+  /// The unary ops shape arithmetic uses on known elements (`ceil(H / stride)` for "same" padding): a known
+  /// element is a whole number (`Monomial`), which Ceil, Floor and Round leave as it is; Neg, Abs and Relu
+  /// of a plain number are numbers again. Everything else is not tracked.
+  static func unary(_ op: UnaryOp, _ value: Monomial) -> Monomial? {
+    switch op {
+    case .ceil, .floor, .round: return value
+    case .neg: return value.negated()
+    case .abs, .relu:
+      guard let number = value.constant else { return op == .relu && value.isProvablyNonNegative ? value : nil }
+      return op == .abs ? (number == Int.min ? nil : Monomial(Swift.abs(number))) : Monomial(Swift.max(number, 0))
+    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
+      .cos, .softplus, .elu:
+      return nil
+    }
+  }
+
   /// Sum, Max or Min of every operand's element.
   static func variadic(_ op: VariadicOp, _ values: [Monomial?], dtype: DType) -> Monomial? {
     var known: [Monomial] = []

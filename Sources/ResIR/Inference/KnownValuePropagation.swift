@@ -36,7 +36,9 @@ extension NodeContext {
       return [KnownTensor.filled(shape: shape, with: KnownArithmetic.element(fill.value, as: fill.dtype))]
     case .range:
       return [rangeValue(shape: shape)]
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
+    case .unary(let op):
+      return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip,
       .gatedSkip, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .lstm, .gru:
       return []

@@ -116,7 +116,10 @@ extension Op {
 extension UnaryOp {
   var namedAttributes: [NamedAttribute] {
     switch self {
-    case .relu, .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .abs, .neg, .exp, .log: []
+    case .relu, .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal,
+      .sin, .cos, .softplus:
+      []
+    case .elu(let alpha): [NamedAttribute("alpha", .float(alpha))]
     case .leakyRelu(let alpha): [NamedAttribute("alpha", .float(alpha))]
     case .hardSigmoid(let alpha, let beta):
       [NamedAttribute("alpha", .float(alpha)), NamedAttribute("beta", .float(beta))]

@@ -2,7 +2,8 @@ import ResIR
 
 extension Activation {
   /// The epilogue activation that computes the elementwise op `op`, or nil for the ops an epilogue does not
-  /// apply (Erf, Sqrt, Abs, Neg, Exp and Log are parts of larger functions, not activations).
+  /// apply (Erf, Sqrt, Abs, Neg, Exp, Log and the rest are parts of larger functions, or activations the
+  /// epilogue does not have).
   init?(fusing op: UnaryOp) {
     switch op {
     case .relu: self = .relu
@@ -12,7 +13,8 @@ extension Activation {
     case .leakyRelu(let alpha): self = .leakyRelu(alpha: alpha)
     case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha: alpha, beta: beta)
     case .gelu(let approximation): self = .gelu(approximation)
-    case .erf, .sqrt, .abs, .neg, .exp, .log: return nil
+    case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu:
+      return nil
     }
   }
 

@@ -1011,6 +1011,18 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
     case neg // = 13
     case exp // = 14
     case log // = 15
+    case ceil // = 16
+    case floor // = 17
+
+    /// half to even
+    case round // = 18
+    case reciprocal // = 19
+    case sin // = 20
+    case cos // = 21
+    case softplus // = 22
+
+    /// alpha
+    case elu // = 23
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1035,6 +1047,14 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case 13: self = .neg
       case 14: self = .exp
       case 15: self = .log
+      case 16: self = .ceil
+      case 17: self = .floor
+      case 18: self = .round
+      case 19: self = .reciprocal
+      case 20: self = .sin
+      case 21: self = .cos
+      case 22: self = .softplus
+      case 23: self = .elu
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1057,6 +1077,14 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case .neg: return 13
       case .exp: return 14
       case .log: return 15
+      case .ceil: return 16
+      case .floor: return 17
+      case .round: return 18
+      case .reciprocal: return 19
+      case .sin: return 20
+      case .cos: return 21
+      case .softplus: return 22
+      case .elu: return 23
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1079,6 +1107,14 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       .neg,
       .exp,
       .log,
+      .ceil,
+      .floor,
+      .round,
+      .reciprocal,
+      .sin,
+      .cos,
+      .softplus,
+      .elu,
     ]
 
   }
@@ -2950,7 +2986,7 @@ nonisolated extension Rescompile_Plan_UnaryParams: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Rescompile_Plan_UnaryParams.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0\u{1}ABS\0\u{1}NEG\0\u{1}EXP\0\u{1}LOG\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0\u{1}ABS\0\u{1}NEG\0\u{1}EXP\0\u{1}LOG\0\u{1}CEIL\0\u{1}FLOOR\0\u{1}ROUND\0\u{1}RECIPROCAL\0\u{1}SIN\0\u{1}COS\0\u{1}SOFTPLUS\0\u{1}ELU\0")
 }
 
 nonisolated extension Rescompile_Plan_BinaryParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

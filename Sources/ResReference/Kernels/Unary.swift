@@ -18,7 +18,9 @@ enum Unary {
     case .relu: { max($0, 0) }
     case .abs: { $0 < 0 ? 0 &- $0 : $0 }
     case .neg: { 0 &- $0 }
-    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log: nil
+    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .ceil, .floor, .round,
+      .reciprocal, .sin, .cos, .softplus, .elu:
+      nil
     }
   }
 }

@@ -30,6 +30,12 @@ extension PointwiseFunction {
     case .neg: return -x
     case .exp: return LibM.exp(x)
     case .log: return LibM.log(x)
+    case .ceil: return x.rounded(.up)
+    case .floor: return x.rounded(.down)
+    case .round: return x.rounded(.toNearestOrEven)
+    case .reciprocal: return 1 / x
+    case .sin: return LibM.sin(x)
+    case .cos: return LibM.cos(x)
     }
   }
 

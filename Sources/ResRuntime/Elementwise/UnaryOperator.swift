@@ -45,6 +45,14 @@ struct UnaryOperator: Operator {
     case .neg: return .neg
     case .exp: return .exp
     case .log: return .log
+    case .ceil: return .ceil
+    case .floor: return .floor
+    case .round: return .round
+    case .reciprocal: return .reciprocal
+    case .sin: return .sin
+    case .cos: return .cos
+    case .softplus: return .softplus
+    case .elu: return .elu(alpha: params.alpha)
     case .UNRECOGNIZED(let raw): throw operands.failure("unary kind \(raw) is unknown to this runtime")
     }
   }
