@@ -35,6 +35,7 @@ enum BlockGlyph {
     case .averagePool(let attributes): "avgpool" + window(attributes.kernelShape, attributes.strides)
     case .globalAveragePool: "globalavgpool"
     case .reduceMean: "reducemean"
+    case .reduceSum: "reducesum"
     case .softmax: "softmax"
     case .flatten: "flatten"
     case .reshape: "reshape"

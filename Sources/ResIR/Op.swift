@@ -64,6 +64,8 @@ public enum Op: Sendable, Hashable {
   case globalAveragePool
   /// Operands: data. `axes == nil` reduces over every axis.
   case reduceMean(axes: [Int]?, keepDims: Bool)
+  /// Operands: data. As ReduceMean, the sum instead of the mean.
+  case reduceSum(axes: [Int]?, keepDims: Bool)
   /// Operands: input. `coerced2D` keeps the opset < 13 meaning (flatten to 2-D at `axis`, normalize rows).
   case softmax(axis: Int, coerced2D: Bool)
 

@@ -1,22 +1,37 @@
 import ResIR
 
-/// BatchNormalization with `training_mode=1`, whose Y uses the statistics of its own input: NF-ResNets and
-/// NFNets standardize their convolution weights this way (`F.batch_norm(w, None, None, training=True)` on the
-/// weight), so X is a constant and the whole chain folds when compiling.
+/// Normalizations by the statistics of their own input, written out as the ops that define them:
+/// `c = X − mean(X)`, `Y = c / √(mean(c·c) + ε) · scale + B` (population variance), scale and B unsqueezed to
+/// `[C, 1, …]`.
 ///
-/// Y is decomposed into the ops that define it (ONNX: the mean and the population variance over every axis but
-/// the channels): `c = X − mean(X)`, `Y = c / √(mean(c·c) + ε) · scale + B`, scale and B unsqueezed to
-/// `[C, 1, …]`. The running statistics outputs are not produced: `convertBatchNormalization` refuses a node
-/// whose statistics something reads.
+/// - BatchNormalization with `training_mode=1` takes the statistics over every axis but the channels.
+///   NF-ResNets and NFNets standardize their convolution weights this way (`F.batch_norm(w, None, None,
+///   training=True)` on the weight), so X is a constant and the whole chain folds when compiling. The running
+///   statistics outputs are not produced: `convertBatchNormalization` refuses a node whose statistics something
+///   reads.
+/// - InstanceNormalization takes them over the spatial axes of each image and channel; PyTorch exports
+///   GroupNorm (BiT's ResNetV2) as one on `[N, groups, rest]`.
 extension GraphBuilder {
   mutating func convertBatchNormalizationWithBatchStatistics(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    try normalizedByOwnStatistics(node) { rank in [0] + Array(2..<rank) }
+  }
+
+  mutating func convertInstanceNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    try normalizedByOwnStatistics(node) { rank in Array(2..<rank) }
+  }
+
+  private mutating func normalizedByOwnStatistics(_ node: ONNXNode, axes: (Int) -> [Int]) throws(ModelError)
+    -> Conversion
+  {
     let x = try node.requiredOperand(0, "X")
     let rank = rank(of: x)
-    guard rank >= 2 else { throw node.error("X has rank \(rank), expected at least 2 (batch and channels)") }
+    guard rank >= 3 || (rank == 2 && node.opType == "BatchNormalization") else {
+      throw node.error("X has rank \(rank), expected at least \(node.opType == "BatchNormalization" ? 2 : 3)")
+    }
     let dtype = graph.type(of: x).dtype
     guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
     let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
-    let statisticAxes = [0] + Array(2..<rank)
+    let statisticAxes = axes(rank)
     func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
       try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
     }

@@ -60,15 +60,18 @@ extension GraphBuilder {
     return Conversion(.softmax(axis: axis, coerced2D: legacy && axis != inputRank - 1), node.operands)
   }
 
-  /// Axes are an attribute before opset 18 and an optional input from 18 on, where `noop_with_empty_axes=1`
-  /// makes "no axes" mean "reduce nothing" (the IR's `axes: []`) instead of "reduce everything" (`nil`).
-  mutating func convertReduceMean(_ node: ONNXNode) throws(ModelError) -> Conversion {
+  /// ReduceMean and ReduceSum. Axes are an attribute before opset 18 (ReduceSum: 13) and an optional input
+  /// from then on, where `noop_with_empty_axes=1` makes "no axes" mean "reduce nothing" (the IR's `axes: []`)
+  /// instead of "reduce everything" (`nil`).
+  mutating func convertReduce(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let input = try node.requiredOperand(0, "data")
     let keepDims = try node.attributes.flag("keepdims", default: true)
-    try node.rejectAttributes(["axes"], movedToInputsAt: 18)
+    let isSum = node.opType == "ReduceSum"
+    let axesInputOpset = isSum ? 13 : 18
+    try node.rejectAttributes(["axes"], movedToInputsAt: axesInputOpset)
     let given: [Int]?
     var reduceNothingWhenEmpty = false
-    if node.opset < 18 {
+    if node.opset < axesInputOpset {
       try node.requireInputCount(atMost: 1)
       given = try node.attributes.ints("axes")
     } else {
@@ -84,7 +87,7 @@ extension GraphBuilder {
     } else {
       axes = reduceNothingWhenEmpty ? [] : nil
     }
-    return Conversion(.reduceMean(axes: axes, keepDims: keepDims), [input])
+    return Conversion(isSum ? .reduceSum(axes: axes, keepDims: keepDims) : .reduceMean(axes: axes, keepDims: keepDims), [input])
   }
 
   /// Dropout is an identity at inference. Training is recognized by a `training_mode` input that is the

@@ -34,6 +34,8 @@ public enum KernelID: String, CaseIterable, Sendable {
   case f32Pool = "f32_pool"
   /// ReduceMean, keeping or dropping the reduced axes. `ReduceMeanParams`.
   case f32ReduceMean = "f32_reduce_mean"
+  /// `ReduceMeanParams`; the sum over the axes instead of the mean.
+  case f32ReduceSum = "f32_reduce_sum"
   /// Softmax over one axis, or over the trailing axes (opset < 13). `SoftmaxParams`.
   case f32Softmax = "f32_softmax"
 

@@ -52,6 +52,37 @@ import Testing
     #expect(graph.type(of: node.outputs[0]) == TensorType(.float32, dims: [1, 4, 5, 5]))
   }
 
+  /// ReduceSum's axes became an input at opset 13 (ReduceMean's only at 18).
+  @Test(arguments: [11, 13])
+  func reduceSumAxesFormsAgree(opset: Int) throws {
+    var model = TestModel(opset: opset)
+    model.input("x", .float, [2, 3, 4])
+    if opset < 13 {
+      model.node("ReduceSum", ["x"], ["y"], name: "sum", [Attr.ints("axes", [-1]), Attr.int("keepdims", 0)])
+    } else {
+      model.initializer(Tensors.int64s("axes", dims: [1], [-1]))
+      model.node("ReduceSum", ["x", "axes"], ["y"], name: "sum", [Attr.int("keepdims", 0)])
+    }
+    model.output("y", .float)
+    let graph = try model.imported().graph
+    #expect(try #require(graph.nodes.first { $0.name == "sum" }).op == .reduceSum(axes: [2], keepDims: false))
+    #expect(graph.type(of: graph.outputs[0]) == TensorType(.float32, dims: [2, 3]))
+  }
+
+  /// InstanceNormalization: statistics over the spatial axes of each image and channel.
+  @Test func instanceNormalizationUsesSpatialStatistics() throws {
+    var model = TestModel()
+    model.input("x", .float, [1, 2, 6])
+    model.initializer(Tensors.floats("scale", dims: [2], [1, 2]))
+    model.initializer(Tensors.floats("bias", dims: [2], [0, 1]))
+    model.node("InstanceNormalization", ["x", "scale", "bias"], ["y"], name: "norm", [Attr.float("epsilon", 1e-3)])
+    model.output("y", .float)
+    let graph = try model.imported().graph
+    #expect(try #require(graph.nodes.first { $0.name == "norm.mean" }).op == .reduceMean(axes: [2], keepDims: true))
+    #expect(try #require(graph.nodes.first { $0.name == "norm" }).op == .binary(.add))
+    #expect(graph.type(of: graph.outputs[0]) == TensorType(.float32, dims: [1, 2, 6]))
+  }
+
   @Test func notOfAFloatIsRefused() {
     var model = TestModel()
     model.input("x", .float, [2])

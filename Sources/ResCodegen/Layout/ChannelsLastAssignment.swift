@@ -156,7 +156,7 @@ struct ChannelsLastAssignment: Sendable {
       else { return nil }
       return .layoutPreserving
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
-      .cast, .reduceMean, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze,
+      .cast, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze,
       .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity,
       .dropout, .lstm, .gru:
       return nil

@@ -1,12 +1,12 @@
 import ResIR
 import ResPlan
 
-/// ReduceMean and Softmax, in f32 (other float types are converted around them).
+/// ReduceMean, ReduceSum and Softmax, in f32 (other float types are converted around them).
 extension GraphLowering {
-  /// The plan always lists the reduced axes (non-negative in the IR), sorted: "every axis" (the IR's nil) is
-  /// spelled out, and an empty list (ONNX's noop_with_empty_axes) reduces nothing, so it is a view. Whether
-  /// reduced axes are kept is in the output buffer's shape.
-  mutating func lowerReduceMean(_ node: Node, axes: [Int]?) throws(ModelError) {
+  /// A `f32_reduce_mean` or `f32_reduce_sum` step. The plan always lists the reduced axes (non-negative in the
+  /// IR), sorted: "every axis" (the IR's nil) is spelled out, and an empty list (ONNX's noop_with_empty_axes)
+  /// reduces nothing, so it is a view. Whether reduced axes are kept is in the output buffer's shape.
+  mutating func lowerReduce(_ node: Node, axes: [Int]?, kernel: KernelID) throws(ModelError) {
     let x = try required(node, 0, "data")
     let rank = try dims(of: x).count
     let reduced = Set(axes ?? Array(0..<rank)).sorted()
@@ -17,7 +17,7 @@ extension GraphLowering {
     try requireFloatCompute(node, x)
     var params = Rescompile_Plan_ReduceMeanParams()
     params.axes = reduced.map(Int64.init)
-    try emit(node, .f32ReduceMean, .reduceMean(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
+    try emit(node, kernel, .reduceMean(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
   }
 
   mutating func lowerSoftmax(_ node: Node, axis: Int, coerced2D: Bool) throws(ModelError) {

@@ -36,7 +36,7 @@ extension NodeContext {
       return [try pool(attributes, dtypes: .floats)]
     case .globalAveragePool:
       return [try globalAveragePool()]
-    case .reduceMean(let axes, let keepDims):
+    case .reduceMean(let axes, let keepDims), .reduceSum(let axes, let keepDims):
       return [try reduceMean(axes: axes, keepDims: keepDims)]
     case .softmax(let axis, _):
       return [try softmax(axis: axis)]

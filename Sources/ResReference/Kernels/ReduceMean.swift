@@ -2,10 +2,11 @@ import ResIR
 
 /// ONNX ReduceMean over `axes` (every axis when nil; an empty list reduces nothing), keeping reduced axes as 1
 /// when `keepDims`. Float means are exact sums in `Double` divided once; integer means truncate toward zero,
-/// as onnxruntime's integer kernels and numpy's `mean(...).astype(int)` do.
+/// as onnxruntime's integer kernels and numpy's `mean(...).astype(int)` do. ReduceSum is the same sums, not
+/// divided (`dividing: false`; integer sums wrap).
 enum ReduceMean {
-  static func evaluate(_ operands: NodeOperands, axes: [Int]?, keepDims: Bool) throws(EvaluationFailure)
-    -> ReferenceTensor
+  static func evaluate(_ operands: NodeOperands, axes: [Int]?, keepDims: Bool, dividing: Bool = true)
+    throws(EvaluationFailure) -> ReferenceTensor
   {
     let x = try operands.required(0, "data")
     guard x.dtype != .bool else { throw EvaluationFailure("data must be numeric, not bool") }
@@ -26,11 +27,13 @@ enum ReduceMean {
     case .floating(let values):
       var sums = [Double](repeating: 0, count: outputCount)
       for (i, value) in values.enumerated() { sums[target[i]] += value }
-      return ReferenceTensor(dtype: x.dtype, shape: outputShape, doubles: sums.map { $0 / Double(groupSize) })
+      let results = dividing ? sums.map { $0 / Double(groupSize) } : sums
+      return ReferenceTensor(dtype: x.dtype, shape: outputShape, doubles: results)
     case .integral(let values):
-      guard groupSize > 0 else { throw EvaluationFailure("the integer mean of an empty set is undefined") }
       var sums = [Int64](repeating: 0, count: outputCount)
       for (i, value) in values.enumerated() { sums[target[i]] &+= value }
+      guard dividing else { return ReferenceTensor(dtype: x.dtype, shape: outputShape, integers: sums) }
+      guard groupSize > 0 else { throw EvaluationFailure("the integer mean of an empty set is undefined") }
       return ReferenceTensor(dtype: x.dtype, shape: outputShape, integers: sums.map { $0 / Int64(groupSize) })
     }
   }

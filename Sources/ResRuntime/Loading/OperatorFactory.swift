@@ -34,7 +34,10 @@ enum OperatorFactory {
       return try PoolOperator(message, operands)
     case .f32ReduceMean:
       guard case .reduceMean(let message) = params else { throw mismatch }
-      return try ReduceMeanOperator(message, operands)
+      return try ReduceMeanOperator(message, operands, dividing: true)
+    case .f32ReduceSum:
+      guard case .reduceMean(let message) = params else { throw mismatch }
+      return try ReduceMeanOperator(message, operands, dividing: false)
     case .f32Softmax:
       guard case .softmax(let message) = params else { throw mismatch }
       return try SoftmaxOperator(message, operands)
@@ -89,7 +92,7 @@ enum OperatorFactory {
     switch kernel {
     case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
     case .f32GemmGeneric: position == 0 || position == 1
-    case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32Softmax, .unary,
+    case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .unary,
       .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu,
       .fill,
       .f32Reorder:
@@ -103,7 +106,7 @@ enum OperatorFactory {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
-      .f32Pool, .f32ReduceMean, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .fill,
+      .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .fill,
       .f32Reorder:
       false
     }

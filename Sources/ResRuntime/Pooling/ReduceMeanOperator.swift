@@ -1,16 +1,18 @@
 import ResPlan
 
-/// `f32_reduce_mean`: the mean over `axes` (empty: every axis), accumulated in double precision. Y may keep
-/// the reduced axes as size 1 or drop them; the element order is the same either way.
+/// `f32_reduce_mean`: the mean over `axes` (empty: every axis), accumulated in double precision; and
+/// `f32_reduce_sum`, the same sums not divided. Y may keep the reduced axes as size 1 or drop them; the element
+/// order is the same either way.
 struct ReduceMeanOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
   /// The kept axes walk the output (lane 3) and the input (lane 0); the reduced axes walk the input.
   let kept: StridedWalk
   let reduced: StridedWalk
-  let reducedCount: Int
+  /// What each sum is divided by: the reduced count for a mean, 1 for a sum.
+  let divisor: Double
 
-  init(_ params: Rescompile_Plan_ReduceMeanParams, _ operands: StepOperands) throws(RuntimeError) {
+  init(_ params: Rescompile_Plan_ReduceMeanParams, _ operands: StepOperands, dividing: Bool) throws(RuntimeError) {
     try operands.requireCounts(inputs: 1...1, outputs: 1...1)
     let x = try operands.input(0, "X", .f32)
     let y = try operands.output(0, "Y", .f32)
@@ -38,7 +40,7 @@ struct ReduceMeanOperator: Operator {
       axisStrides: x.shape.indices.map { SIMD4<Int>(isReduced[$0] ? 0 : inputStrides[$0], 0, 0, outputStrides[$0]) })
     let reducedShape = x.shape.indices.map { isReduced[$0] ? x.shape[$0] : 1 }
     reduced = StridedWalk(shape: reducedShape, axisStrides: inputStrides.map { SIMD4<Int>($0, 0, 0, 0) })
-    reducedCount = y.count == 0 ? 0 : x.count / y.count
+    divisor = dividing ? Double(y.count == 0 ? 0 : x.count / y.count) : 1
   }
 
   func run(_ context: RunContext) {
@@ -54,7 +56,7 @@ struct ReduceMeanOperator: Operator {
           reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
             for k in 0..<reduced.rowLength { sum += Double(base[inner[0] + k * reduced.rowStrides[0]]) }
           }
-          output[offsets[3] + element * kept.rowStrides[3]] = Float(sum / Double(reducedCount))
+          output[offsets[3] + element * kept.rowStrides[3]] = Float(sum / divisor)
         }
       }
     }
