@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Real-model sweep: export models the way users get them, then `rescompile check` each against onnxruntime.
+
+Families (each skipped when its package is not installed): torchvision and timm classifiers, tiny random
+HuggingFace transformers (no download: built from a config), and Keras applications through tf2onnx. Every model
+gets random weights (BatchNorm statistics randomized, so folding mistakes show), is exported with the PyTorch
+TorchScript exporter (`--dynamo` adds the torch.export one), run once by onnxruntime to store the reference output
+next to it, and checked at -O2 and -O0 (and -O2 on 2 threads). It prints one line per model and level, and a
+summary of failures and of the operators rescompile refused.
+
+This is a development tool, not a test: it needs torch (and optionally timm, transformers, tensorflow + tf2onnx)
+and minutes of CPU. The product never needs Python.
+
+    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep                 # every family
+    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --only timm --dynamo
+    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --rescompile .build/release/rescompile
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+TORCHVISION = {  # name: (constructor arguments, image size)
+    "resnet34": ({}, 96), "resnext50_32x4d": ({}, 96), "wide_resnet50_2": ({}, 64), "regnet_y_400mf": ({}, 96),
+    "efficientnet_b0": ({}, 96), "convnext_tiny": ({}, 64), "mobilenet_v3_small": ({}, 96),
+    "shufflenet_v2_x1_0": ({}, 96), "squeezenet1_1": ({}, 96), "mnasnet1_0": ({}, 96), "densenet121": ({}, 64),
+    "googlenet": ({"aux_logits": False, "init_weights": True}, 96), "swin_t": ({}, 64), "maxvit_t": ({}, 224),
+}
+TIMM = ["resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
+        "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small"]
+HUGGINGFACE = ["bert", "distilbert", "gpt2", "roberta", "t5", "vit", "swin", "convnext", "resnet"]
+KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
+
+
+def randomize_batchnorm(model):
+    import torch
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm) and module.running_mean is not None:
+                module.running_mean.uniform_(-0.3, 0.3)
+                module.running_var.uniform_(0.5, 2.0)
+
+
+def save_case(folder, feeds, model_path):
+    """Runs onnxruntime on `feeds` and stores inputs and outputs as test_data_set_0."""
+    import onnxruntime as ort
+    from onnx import numpy_helper
+    session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
+    outputs = session.run(None, feeds)
+    data = os.path.join(folder, "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    for index, (name, value) in enumerate(feeds.items()):
+        with open(os.path.join(data, f"input_{index}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(value, name).SerializeToString())
+    for index, value in enumerate(outputs):
+        with open(os.path.join(data, f"output_{index}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(value, session.get_outputs()[index].name).SerializeToString())
+
+
+def export_torch(module, example, folder, input_name, dynamo):
+    import torch
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    options = {"input_names": [input_name], "output_names": ["output"], "dynamo": dynamo,
+               "opset_version": 18 if dynamo else 17}
+    if dynamo:
+        options["external_data"] = False
+    torch.onnx.export(module, (example,), path, **options)
+    save_case(folder, {input_name: example.numpy()}, path)
+
+
+class LastHidden:
+    """Wraps a HuggingFace model so the export has one tensor output."""
+
+    def __new__(cls, model):
+        import torch
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x):
+                out = self.inner(x)
+                return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+
+        return Wrapper(model).eval()
+
+
+def huggingface_model(name):
+    import transformers as t
+    text = dict(vocab_size=100, max_position_embeddings=70)
+    models = {
+        "bert": lambda: t.BertModel(t.BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                                 intermediate_size=64, **text)),
+        "distilbert": lambda: t.DistilBertModel(t.DistilBertConfig(dim=32, n_layers=2, n_heads=4, hidden_dim=64,
+                                                                   **text)),
+        "gpt2": lambda: t.GPT2Model(t.GPT2Config(vocab_size=100, n_embd=32, n_layer=2, n_head=4, n_positions=64)),
+        "roberta": lambda: t.RobertaModel(t.RobertaConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                                          intermediate_size=64, **text)),
+        "t5": lambda: t.T5EncoderModel(t.T5Config(vocab_size=100, d_model=32, d_kv=8, d_ff=64, num_layers=2,
+                                                  num_heads=4)),
+        "vit": lambda: t.ViTModel(t.ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2,
+                                              num_attention_heads=4, intermediate_size=64)),
+        "swin": lambda: t.SwinModel(t.SwinConfig(image_size=32, patch_size=2, embed_dim=16, depths=[2, 2],
+                                                 num_heads=[2, 4], window_size=4)),
+        "convnext": lambda: t.ConvNextModel(t.ConvNextConfig(hidden_sizes=[16, 32], depths=[1, 1], num_stages=2,
+                                                             image_size=32)),
+        "resnet": lambda: t.ResNetModel(t.ResNetConfig(embedding_size=16, hidden_sizes=[16, 32], depths=[1, 1],
+                                                       layer_type="bottleneck")),
+    }
+    return models[name]()
+
+
+def export_family(family, out, dynamo):
+    """Yields (label, folder) for every model of `family` that exported; prints export failures."""
+    import torch
+    torch.manual_seed(0)
+    exporters = [False, True] if dynamo else [False]
+    if family == "torchvision":
+        import torchvision
+        for name, (arguments, size) in TORCHVISION.items():
+            for use_dynamo in exporters:
+                yield from attempt(f"tv-{name}", out, use_dynamo, lambda: (
+                    getattr(torchvision.models, name)(**arguments), torch.randn(1, 3, size, size), "input"))
+    elif family == "timm":
+        import timm
+        for name in TIMM:
+            for use_dynamo in exporters:
+                yield from attempt(f"timm-{name}", out, use_dynamo, lambda: (
+                    timm.create_model(name, pretrained=False, num_classes=10), torch.randn(1, 3, 64, 64), "input"))
+    elif family == "huggingface":
+        for name in HUGGINGFACE:
+            image = name in ("vit", "swin", "convnext", "resnet")
+            for use_dynamo in exporters:
+                yield from attempt(f"hf-{name}", out, use_dynamo, lambda: (
+                    LastHidden(huggingface_model(name)),
+                    torch.randn(1, 3, 32, 32) if image else torch.randint(0, 100, (1, 16)),
+                    "pixel_values" if image else "input_ids"))
+    elif family == "keras":
+        yield from export_keras(out)
+
+
+def attempt(label, out, dynamo, make):
+    folder = os.path.join(out, label + ("-dynamo" if dynamo else ""))
+    try:
+        module, example, input_name = make()
+        module.eval()
+        randomize_batchnorm(module)
+        export_torch(module, example, folder, input_name, dynamo)
+        yield label + ("-dynamo" if dynamo else ""), folder
+    except Exception as error:  # an exporter limitation, not rescompile's
+        print(f"export failed  {label}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
+def export_keras(out):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+    import tf2onnx
+    import onnx
+    for name in KERAS:
+        folder = os.path.join(out, "keras-" + name)
+        try:
+            model = getattr(tf.keras.applications, name)(weights=None, input_shape=(96, 96, 3),
+                                                         classifier_activation=None)
+            spec = (tf.TensorSpec((1, 96, 96, 3), tf.float32, name="input"),)
+            proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=17)
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, "model.onnx")
+            onnx.save(proto, path)
+            x = np.random.default_rng(0).standard_normal((1, 96, 96, 3)).astype(np.float32)
+            save_case(folder, {proto.graph.input[0].name: x}, path)
+            yield "keras-" + name, folder
+        except Exception as error:
+            print(f"export failed  keras-{name}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
+def check(rescompile, folder, arguments):
+    result = subprocess.run([rescompile, "check", os.path.join(folder, "model.onnx")] + arguments,
+                            capture_output=True, text=True, timeout=900)
+    text = result.stdout + result.stderr
+    summary = next((line.strip() for line in text.splitlines() if "error:" in line or "PASS" in line
+                    or "FAIL" in line), text.strip()[-160:])
+    return result.returncode, summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, help="folder for the exported models")
+    parser.add_argument("--only", nargs="+", choices=["torchvision", "timm", "huggingface", "keras"],
+                        default=["torchvision", "timm", "huggingface", "keras"])
+    parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
+    parser.add_argument("--rescompile", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release",
+                                                             "rescompile"))
+    args = parser.parse_args()
+    failures, refused = [], {}
+    for family in args.only:
+        try:
+            models = list(export_family(family, args.out, args.dynamo))
+        except ImportError as error:
+            print(f"skipping {family}: {error}", flush=True)
+            continue
+        for label, folder in models:
+            for level in (["-O2"], ["-O0"], ["-O2", "--threads", "2"]):
+                status, summary = check(args.rescompile, folder, level)
+                print(f"{label:40s} {' '.join(level):16s} {'ok  ' if status == 0 else 'FAIL'} {summary[:150]}",
+                      flush=True)
+                if status != 0:
+                    failures.append((label, " ".join(level), summary))
+                    for op in re.findall(r"(\w+) \[opset \d+\]", summary):
+                        refused.setdefault(op, set()).add(label)
+    print(f"\n{len(failures)} failing checks")
+    for op, labels in sorted(refused.items()):
+        print(f"  refused operator {op}: {', '.join(sorted(labels))}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
