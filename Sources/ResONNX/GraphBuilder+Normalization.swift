@@ -60,14 +60,16 @@ extension GraphBuilder {
     return Conversion(.softmax(axis: axis, coerced2D: legacy && axis != inputRank - 1), node.operands)
   }
 
-  /// ReduceMean and ReduceSum. Axes are an attribute before opset 18 (ReduceSum: 13) and an optional input
-  /// from then on, where `noop_with_empty_axes=1` makes "no axes" mean "reduce nothing" (the IR's `axes: []`)
-  /// instead of "reduce everything" (`nil`).
+  /// ReduceMean, ReduceSum and the sums of a function of the data: ReduceSumSquare `Σx²`, ReduceL1 `Σ|x|` and
+  /// ReduceL2 `√Σx²` (EdgeNeXt's normalization), written as that function, a ReduceSum and (L2) a Sqrt. Axes
+  /// are an attribute before opset 18 (ReduceSum: 13) and an optional input from then on, where
+  /// `noop_with_empty_axes=1` makes "no axes" mean "reduce nothing" (the IR's `axes: []`) instead of "reduce
+  /// everything" (`nil`).
   mutating func convertReduce(_ node: ONNXNode) throws(ModelError) -> Conversion {
-    let input = try node.requiredOperand(0, "data")
+    var input = try node.requiredOperand(0, "data")
     let keepDims = try node.attributes.flag("keepdims", default: true)
-    let isSum = node.opType == "ReduceSum"
-    let axesInputOpset = isSum ? 13 : 18
+    let isSum = node.opType != "ReduceMean"
+    let axesInputOpset = node.opType == "ReduceSum" ? 13 : 18
     try node.rejectAttributes(["axes"], movedToInputsAt: axesInputOpset)
     let given: [Int]?
     var reduceNothingWhenEmpty = false
@@ -87,7 +89,17 @@ extension GraphBuilder {
     } else {
       axes = reduceNothingWhenEmpty ? [] : nil
     }
-    return Conversion(isSum ? .reduceSum(axes: axes, keepDims: keepDims) : .reduceMean(axes: axes, keepDims: keepDims), [input])
+    guard isSum else { return Conversion(.reduceMean(axes: axes, keepDims: keepDims), [input]) }
+    switch node.opType {
+    case "ReduceSumSquare", "ReduceL2":
+      input = try appendTyped(Conversion(.binary(.mul), [input, input]), named: "\(node.name).squares")
+    case "ReduceL1":
+      input = try appendTyped(Conversion(.unary(.abs), [input]), named: "\(node.name).magnitudes")
+    default: break
+    }
+    guard node.opType == "ReduceL2" else { return Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]) }
+    let sum = try appendTyped(Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
+    return Conversion(.unary(.sqrt), [sum])
   }
 
   /// Dropout is an identity at inference. Training is recognized by a `training_mode` input that is the

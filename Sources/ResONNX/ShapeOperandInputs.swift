@@ -37,7 +37,7 @@ enum ShapeOperandInputs {
     case "CumSum", "Trilu": [1]
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []
     case "Squeeze", "Unsqueeze", "Split": opset >= 13 ? [1] : []
-    case "ReduceMean": opset >= 18 ? [1] : []
+    case "ReduceMean", "ReduceSumSquare", "ReduceL1", "ReduceL2": opset >= 18 ? [1] : []
     case "ReduceSum": opset >= 13 ? [1] : []
     case "Pad": opset >= 18 ? [1, 3] : (opset >= 11 ? [1] : [])
     case "Dropout": opset >= 12 ? [2] : []
