@@ -138,11 +138,10 @@ struct BlockFinder {
       case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu: false
       }
     case .clip, .layerNormalization: true
-    case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool,
-      .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split,
-      .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND,
-      .gatherElements, .cumSum, .trilu, .identity,
-      .dropout, .lstm, .gru, .scaleShift, .gatedSkip:
+    case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool, .averagePool,
+      .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice,
+      .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements,
+      .cumSum, .trilu, .identity, .dropout, .lstm, .gru, .scaleShift, .gatedSkip:
       false
     }
   }

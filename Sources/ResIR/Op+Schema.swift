@@ -82,10 +82,10 @@ extension Op {
     case .split(_, let sizes): sizes.count
     case .layerNormalization, .lstm: 3
     case .dropout, .gru: 2
-    case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic,
-      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
-      .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
-      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity:
+    case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+      .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
+      .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity:
       1
     }
   }
@@ -97,8 +97,8 @@ extension Op {
     case .gemm(let a): a.epilogue
     case .matMul(let e): e
     case .scaleShift(_, let e): e
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
-      .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
+    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
       .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       nil

@@ -98,7 +98,8 @@ extension GraphBuilder {
     default: break
     }
     guard node.opType == "ReduceL2" else { return Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]) }
-    let sum = try appendTyped(Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
+    let sum = try appendTyped(
+      Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
     return Conversion(.unary(.sqrt), [sum])
   }
 

@@ -13,6 +13,9 @@ enum DumpSampleGraphs {
     "Equal", "Sum", "Max", "Min", "Where", "Cast", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
     "Softmax", "Flatten", "Reshape", "Transpose", "Concat", "Split", "Slice", "Squeeze", "Unsqueeze", "Gather",
     "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
+    "Range", "ScatterND", "GatherElements", "CumSum", "Trilu", "ReduceSum", "Less", "LessOrEqual", "Greater",
+    "GreaterOrEqual", "Abs", "Neg", "Exp", "Log", "Ceil", "Floor", "Round", "Reciprocal", "Sin", "Cos", "Softplus",
+    "Elu",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -130,6 +133,29 @@ enum DumpSampleGraphs {
     _ = node("gap", .globalAveragePool, [p2], [f32(.symbol("N"), 8, 1, 1)])
     let r0 = node("reduce_all", .reduceMean(axes: nil, keepDims: false), [p1], [f32()])[0]
     _ = node("reduce_hw", .reduceMean(axes: [2, 3], keepDims: true), [p1], [f32(.symbol("N"), 8, 1, 1)])
+    _ = node("reduce_sum", .reduceSum(axes: [1], keepDims: false), [p1], [f32(.symbol("N"), 16, 16)])
+
+    // Masks, positions and indexing: Swin's and the HuggingFace exports' ops.
+    let start = g.addConstant(name: "start", Constant(int64s: [0], dims: []))
+    let limit = g.addConstant(name: "limit", Constant(int64s: [6], dims: []))
+    let step = g.addConstant(name: "step", Constant(int64s: [2], dims: []))
+    let positions = node("range", .range, [start, limit, step], [TensorType(.int64, dims: [3])])[0]
+    let rows = g.addConstant(name: "rows", Constant(int64s: [1, 0], dims: [2, 1]))
+    let square = g.addInput(name: "square", type: f32(4, 4))
+    let updates = g.addConstant(name: "updates", weights([2, 4], salt: 6))
+    let scattered = node("scatter", .scatterND(.add), [square, rows, updates], [f32(4, 4)])[0]
+    let picks = g.addConstant(name: "picks", Constant(int64s: [0, 3, 1, 2, 2, 1, 3, 0], dims: [2, 4]))
+    _ = node("gather_elements", .gatherElements(axis: 0), [scattered, picks], [f32(2, 4)])
+    _ = node("cumsum", .cumSum(axis: 0, exclusive: true, reverse: true), [positions], [TensorType(.int64, dims: [3])])
+    _ = node("trilu", .trilu(upper: false, k: -1), [square], [f32(4, 4)])
+    for comparison in Comparison.allCases {
+      let mask = TensorType(.bool, dims: [4, 4])
+      _ = node(comparison.rawValue, .binary(.compare(comparison)), [square, scattered], [mask])
+    }
+    let mathUnaries: [UnaryOp] = [
+      .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu(alpha: 0.5),
+    ]
+    for (i, op) in mathUnaries.enumerated() { _ = node("math\(i)", .unary(op), [square], [f32(4, 4)]) }
     _ = node("softmax", .softmax(axis: -1, coerced2D: true), [p1], [f32(.symbol("N"), 8, 8, 8)])
     _ = node("softmax13", .softmax(axis: 1, coerced2D: false), [p1], [f32(.symbol("N"), 8, 8, 8)])
 

@@ -45,7 +45,8 @@ import Testing
     let zero = b.filled("i64[]", 0, name: "zero")
     let ten = b.filled("i64[]", 10, name: "ten")
     #expect(
-      errorMessage { _ = try b.value(.range, [zero, ten, zero]) } == "delta is 0: the range would never reach its limit")
+      errorMessage { _ = try b.value(.range, [zero, ten, zero]) }
+        == "delta is 0: the range would never reach its limit")
     #expect(
       errorMessage { _ = try b.value(.range, [zero, b.filled("i32[]", 10, name: "limit32"), ten]) }
         == "operand 2 is int32 but operand 1 is int64")

@@ -156,9 +156,9 @@ struct ChannelsLastAssignment: Sendable {
       else { return nil }
       return .layoutPreserving
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
-      .cast, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze,
-      .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity,
-      .dropout, .lstm, .gru:
+      .cast, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
+      .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
+      .trilu, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

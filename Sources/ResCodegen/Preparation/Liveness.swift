@@ -34,12 +34,10 @@ extension Op {
     case .reshape, .expand, .slice: slot == 0
     // Only the data's static shape; a Range's bounds, which fix its length and values when compiling.
     case .shape, .constantOfShape, .range: false
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
-      .binary, .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum,
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary,
+      .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum,
       .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu,
-      .identity,
-      .dropout, .lstm, .gru:
+      .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       true
     }
   }

@@ -38,8 +38,8 @@ extension NodeContext {
       return [rangeValue(shape: shape)]
     case .unary(let op):
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip,
-      .gatedSkip, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .pad, .scatterND, .gatherElements,
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .lstm, .gru:
       return []
     }

@@ -15,10 +15,9 @@ enum FoldTarget {
     case .gemm(let attributes): self = .gemm(attributes)
     case .matMul: self = .matMul
     case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape,
-      .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-      .range, .scatterND, .gatherElements, .cumSum, .trilu,
-      .identity, .dropout, .lstm, .gru:
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+      .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
+      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

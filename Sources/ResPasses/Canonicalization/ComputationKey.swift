@@ -39,8 +39,8 @@ extension Op {
       case .add, .mul, .equal: true
       case .sub, .div, .pow, .mod, .compare: false
       }
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip,
-      .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax,
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .variadic,
+      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax,
       .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand,
       .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       false

@@ -15,11 +15,10 @@ extension Op {
       return .matMul(epilogue)
     case .scaleShift(let axis, _):
       return .scaleShift(axis: axis, epilogue: epilogue)
-    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip,
-      .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
+    case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu,
-      .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

@@ -69,8 +69,8 @@ enum ScaleFoldPath {
       attributes.alpha = try scaled(attributes.alpha, by: factor, "alpha of \(label)")
       attributes.beta = try scaled(attributes.beta, by: factor, "beta of \(label)")
       return .found(ScaleFoldTarget(projection: node.id, op: .gemm(attributes), weight: nil, bias: nil))
-    case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic,
-      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .concat, .split,
+    case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .concat, .split,
       .slice, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu,
       .dropout, .lstm, .gru:
       throw FoldDecline("'\(name)' is computed by \(label), which the factor does not pass through")

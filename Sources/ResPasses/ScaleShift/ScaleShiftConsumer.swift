@@ -77,10 +77,9 @@ struct ScaleShiftConsumer {
       case .gemm(let attributes): self = .gemm(attributes)
       case .matMul(let epilogue): self = .matMul(epilogue)
       case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-        .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape,
-        .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-        .range, .scatterND, .gatherElements, .cumSum, .trilu,
-        .identity, .dropout, .lstm, .gru:
+        .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+        .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
+        .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
         return nil
       }
     }

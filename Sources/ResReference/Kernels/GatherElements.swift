@@ -13,8 +13,8 @@ enum GatherElements {
       axis == a || sizes.0 <= sizes.1
     }
     guard indicesTensor.rank == data.rank, fits else {
-      let (indicesText, dataText) = (ShapeArithmetic.describe(indicesTensor.shape), ShapeArithmetic.describe(data.shape))
-      throw EvaluationFailure("indices \(indicesText) do not fit data \(dataText)")
+      let indicesText = ShapeArithmetic.describe(indicesTensor.shape)
+      throw EvaluationFailure("indices \(indicesText) do not fit data \(ShapeArithmetic.describe(data.shape))")
     }
     let dataStrides = ShapeArithmetic.strides(data.shape)
     let axisSize = Int64(data.shape[a])

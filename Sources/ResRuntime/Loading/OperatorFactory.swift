@@ -92,10 +92,9 @@ enum OperatorFactory {
     switch kernel {
     case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
     case .f32GemmGeneric: position == 0 || position == 1
-    case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .unary,
-      .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu,
-      .fill,
-      .f32Reorder:
+    case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
+      .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND,
+      .gatherElements, .cumSum, .trilu, .fill, .f32Reorder:
       false
     }
   }
@@ -106,8 +105,8 @@ enum OperatorFactory {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
-      .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .fill,
-      .f32Reorder:
+      .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum,
+      .trilu, .fill, .f32Reorder:
       false
     }
   }
