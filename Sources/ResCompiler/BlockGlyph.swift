@@ -55,6 +55,7 @@ enum BlockGlyph {
     case .gatherElements: "gatherelements"
     case .cumSum: "cumsum"
     case .trilu: "trilu"
+    case .resize: "resize"
     case .identity: "identity"
     case .dropout: "dropout"
     case .lstm: "lstm"

@@ -42,6 +42,7 @@ extension Op {
     case .gatherElements: "GatherElements"
     case .cumSum: "CumSum"
     case .trilu: "Trilu"
+    case .resize: "Resize"
     case .scatterND: "ScatterND"
     case .identity: "Identity"
     case .dropout: "Dropout"
@@ -61,7 +62,7 @@ extension Op {
     case .layerNormalization(let a): (2, a.residual ? 4 : 3)
     case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
     case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
-      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu:
+      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize:
       (1, 1)
     case .clip: (1, 3)
     case .binary: (2, 2)
@@ -85,7 +86,7 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-      .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity:
+      .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity:
       1
     }
   }
@@ -100,7 +101,7 @@ extension Op {
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       nil
     }
   }

@@ -152,3 +152,49 @@ public struct RecurrentAttributes: Sendable, Hashable {
     self.batchMajor = batchMajor
   }
 }
+
+/// How Resize reads its input (ONNX's `mode`); cubic is not supported.
+public enum ResizeMode: String, Sendable, Hashable, CaseIterable {
+  case nearest
+  case linear
+}
+
+/// Where an output coordinate samples the input (ONNX's `coordinate_transformation_mode`, snake_case as ONNX
+/// spells it); tf_crop_and_resize is not supported.
+public enum ResizeCoordinates: String, Sendable, Hashable, CaseIterable {
+  case halfPixel = "half_pixel"
+  case halfPixelSymmetric = "half_pixel_symmetric"
+  case pytorchHalfPixel = "pytorch_half_pixel"
+  case alignCorners = "align_corners"
+  case asymmetric
+}
+
+/// How nearest mode rounds a sampling coordinate (ONNX's `nearest_mode`).
+public enum NearestRounding: String, Sendable, Hashable, CaseIterable {
+  case roundPreferFloor = "round_prefer_floor"
+  case roundPreferCeil = "round_prefer_ceil"
+  case floor
+  case ceil
+}
+
+/// Resize with every size settled by the importer: `sizes[i]` is axis i's output length (−1: the input's,
+/// for an axis that is not resized, which may be symbolic) and `scales[i]` the factor the coordinates use
+/// (ONNX takes the given scale, not output ÷ input, when scales were given).
+public struct ResizeAttributes: Sendable, Hashable {
+  public var mode: ResizeMode
+  public var coordinates: ResizeCoordinates
+  public var nearestRounding: NearestRounding
+  public var scales: [Float]
+  public var sizes: [Int]
+
+  public init(
+    mode: ResizeMode, coordinates: ResizeCoordinates, nearestRounding: NearestRounding, scales: [Float],
+    sizes: [Int]
+  ) {
+    self.mode = mode
+    self.coordinates = coordinates
+    self.nearestRounding = nearestRounding
+    self.scales = scales
+    self.sizes = sizes
+  }
+}

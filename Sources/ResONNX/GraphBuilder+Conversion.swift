@@ -62,6 +62,8 @@ extension GraphBuilder {
     case "GatherElements": return try convertGatherElements(node)
     case "CumSum": return try convertCumSum(node)
     case "Trilu": return try convertTrilu(node)
+    case "Resize": return try convertResize(node)
+    case "Upsample": return try convertUpsample(node)
     case "Cast": return try convertCast(node)
     case "Flatten": return try convertFlatten(node)
     case "Reshape":

@@ -35,6 +35,8 @@ enum ShapeOperandInputs {
     case "ConstantOfShape": [0]
     case "Range": [0, 1, 2]
     case "CumSum", "Trilu": [1]
+    case "Resize": opset >= 11 ? [1, 2, 3] : [1]
+    case "Upsample": opset >= 9 ? [1] : []
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []
     case "Squeeze", "Unsqueeze", "Split": opset >= 13 ? [1] : []
     case "ReduceMean", "ReduceSumSquare", "ReduceL1", "ReduceL2": opset >= 18 ? [1] : []

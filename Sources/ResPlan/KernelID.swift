@@ -67,6 +67,8 @@ public enum KernelID: String, CaseIterable, Sendable {
   case cumSum = "cum_sum"
   /// `TriluParams`: the upper or lower triangle of the last two axes, the rest zero.
   case trilu = "trilu"
+  /// `ResizeParams`: f32 nearest or (multi)linear resampling.
+  case resize = "f32_resize"
   /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
   /// `ReorderParams`: an f32 activation copied between the row-major and the channels-last layout.

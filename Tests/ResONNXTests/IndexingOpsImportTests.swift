@@ -83,6 +83,27 @@ import Testing
     #expect(graph.type(of: graph.outputs[0]) == TensorType(.float32, dims: [1, 2, 6]))
   }
 
+  /// Resize's scales follow `axes` in the order given; each resized length is ⌊length · scale⌋.
+  @Test func resizeAxesKeepTheirOrder() throws {
+    var model = TestModel(opset: 18)
+    model.input("x", .float, ["N", 3, 5, 8])
+    model.initializer(Tensors.floats("scales", dims: [2], [0.5, 2.5]))
+    model.node(
+      "Resize", ["x", "", "scales"], ["y"], name: "up",
+      [Attr.ints("axes", [3, 2]), Attr.string("mode", "linear")])
+    model.output("y", .float)
+    let graph = try model.imported().graph
+    guard case .resize(let attributes) = try #require(graph.nodes.first { $0.name == "up" }).op else {
+      Issue.record("not a Resize")
+      return
+    }
+    #expect(attributes.sizes == [-1, -1, 12, 4] && attributes.scales == [1, 1, 2.5, 0.5])
+    #expect(graph.type(of: graph.outputs[0]).description == "f32[N,3,12,4]")
+    var cubic = model
+    cubic.proto.graph.node[0].attribute = [Attr.string("mode", "cubic")]
+    #expect(cubic.importError()?.message == "mode 'cubic' is not supported (nearest and linear are)")
+  }
+
   @Test func notOfAFloatIsRefused() {
     var model = TestModel()
     model.input("x", .float, [2])

@@ -233,6 +233,10 @@ enum Mutator {
       params.k = value(&random, near: params.k)
       params.upper.toggle()
       step.params = .trilu(params)
+    case .resize(var params):
+      if params.scales.isEmpty { params.scales = [1] }
+      params.scales[0] = Float(value(&random, near: Int64(params.scales[0])))
+      step.params = .resize(params)
     case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, .reorder, nil:
       step.params = nil
     }

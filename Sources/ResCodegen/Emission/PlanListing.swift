@@ -108,6 +108,11 @@ enum PlanListing {
     case .gatherElements(let p): fields = [("axis", "\(p.axis)")]
     case .cumSum(let p): fields = [("axis", "\(p.axis)"), ("exclusive", "\(p.exclusive)"), ("reverse", "\(p.reverse)")]
     case .trilu(let p): fields = [("upper", "\(p.upper)"), ("k", "\(p.k)")]
+    case .resize(let p):
+      fields = [
+        ("mode", "\(p.mode)"), ("coordinates", "\(p.coordinates)"), ("nearest", "\(p.nearest)"),
+        ("scales", "[" + p.scales.map { "\($0)" }.joined(separator: ",") + "]"),
+      ]
     case .fill(let p): fields = [("value", "\(p.value)")]
     case .recurrent(let p):
       fields = [

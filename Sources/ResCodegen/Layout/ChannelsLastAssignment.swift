@@ -158,7 +158,7 @@ struct ChannelsLastAssignment: Sendable {
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
-      .trilu, .identity, .dropout, .lstm, .gru:
+      .trilu, .resize, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

@@ -66,6 +66,38 @@ extension GraphLowering {
       outputs: [.value(try result(node))])
   }
 
+  /// Resize in f32 (other float types are converted around it): the importer fixed every size, so the step
+  /// only needs the factors the coordinates use.
+  mutating func lowerResize(_ node: Node, _ attributes: ResizeAttributes) throws(ModelError) {
+    let x = try required(node, 0, "X")
+    try requireFloatCompute(node, x)
+    var params = Rescompile_Plan_ResizeParams()
+    params.mode = attributes.mode == .nearest ? .nearest : .linear
+    params.coordinates = Self.planCoordinates(attributes.coordinates)
+    params.nearest = Self.planNearest(attributes.nearestRounding)
+    params.scales = attributes.scales
+    try emit(node, .resize, .resize(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
+  }
+
+  private static func planCoordinates(_ mode: ResizeCoordinates) -> Rescompile_Plan_ResizeParams.Coordinates {
+    switch mode {
+    case .halfPixel: .halfPixel
+    case .halfPixelSymmetric: .halfPixelSymmetric
+    case .pytorchHalfPixel: .pytorchHalfPixel
+    case .alignCorners: .alignCorners
+    case .asymmetric: .asymmetric
+    }
+  }
+
+  private static func planNearest(_ rounding: NearestRounding) -> Rescompile_Plan_ResizeParams.Nearest {
+    switch rounding {
+    case .roundPreferFloor: .roundPreferFloor
+    case .roundPreferCeil: .roundPreferCeil
+    case .floor: .floor
+    case .ceil: .ceil
+    }
+  }
+
   private static func planReduction(_ reduction: ScatterReduction) -> Rescompile_Plan_ScatterNDParams.Reduction {
     switch reduction {
     case .none: .none

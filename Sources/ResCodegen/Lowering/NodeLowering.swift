@@ -43,6 +43,7 @@ extension GraphLowering {
     case .cumSum(let axis, let exclusive, let reverse):
       try lowerCumSum(node, axis: axis, exclusive: exclusive, reverse: reverse)
     case .trilu(let upper, let k): try lowerTrilu(node, upper: upper, k: k)
+    case .resize(let attributes): try lowerResize(node, attributes)
     case .dropout: try lowerDropout(node)
     case .lstm(let attributes): try lowerRecurrent(node, attributes, cell: .lstm)
     case .gru(let attributes): try lowerRecurrent(node, attributes, cell: .gru)

@@ -37,7 +37,7 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary,
       .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum,
       .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
+      .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       true
     }
   }

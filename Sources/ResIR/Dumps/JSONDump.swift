@@ -89,6 +89,7 @@ public enum JSONDump {
     case .int(let v): .int(v)
     case .float(let v): .float(v)
     case .ints(let v): .array(v.map(JSONValue.int))
+    case .floats(let v): .array(v.map(JSONValue.float))
     case .word(let w): .string(w)
     case .scalar(let s):
       .object([.init("dtype", .string(s.dtype.rawValue)), .init("value", number(TextSpelling.scalar(s)))])

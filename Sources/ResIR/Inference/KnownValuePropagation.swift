@@ -40,7 +40,7 @@ extension NodeContext {
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .lstm, .gru:
+      .cumSum, .trilu, .resize, .lstm, .gru:
       return []
     }
   }

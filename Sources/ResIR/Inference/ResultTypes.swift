@@ -76,6 +76,8 @@ extension NodeContext {
       return [try cumSum(axis: axis)]
     case .trilu:
       return [try trilu()]
+    case .resize(let attributes):
+      return [try resize(attributes)]
     case .identity:
       return [try identity()]
     case .dropout:

@@ -85,6 +85,10 @@ struct AttributeReader {
     return try value.flag(describe(name))
   }
 
+  mutating func floats(_ name: String) throws(TextParseError) -> [Float] {
+    try require(name).floats(describe(name))
+  }
+
   mutating func ints(_ name: String) throws(TextParseError) -> [Int] {
     try require(name).integers(describe(name))
   }

@@ -6,6 +6,8 @@ enum AttributeValue: Sendable, Hashable {
   case int(Int)
   case float(Float)
   case ints([Int])
+  /// A list of floats (Resize's `scales`), printed `[2.0,0.5]`.
+  case floats([Float])
   /// An enumerated choice: `SAME_UPPER`, `constant`, `forward`, a dtype such as `f16`.
   case word(String)
   /// A typed scalar (ConstantOfShape's `value`), printed `f32 0.5`.
@@ -47,6 +49,7 @@ extension AttributeValue {
     case .int(let v): String(v)
     case .float(let v): TextSpelling.float(v)
     case .ints(let v): TextSpelling.integers(v)
+    case .floats(let v): "[" + v.map(TextSpelling.float).joined(separator: ",") + "]"
     case .word(let w): w
     case .scalar(let s): "\(s.dtype.rawValue) \(TextSpelling.scalar(s))"
     case .calls(let calls): "[" + calls.map(\.text).joined(separator: ", ") + "]"

@@ -65,6 +65,13 @@ extension Op {
     case .pad(let mode, let pads):
       [NamedAttribute("mode", .word(mode.rawValue)), NamedAttribute("pads", .ints(pads))]
     case .scatterND(let reduction): [NamedAttribute("reduction", .word(reduction.rawValue))]
+    case .resize(let a):
+      [
+        NamedAttribute("mode", .word(a.mode.rawValue)),
+        NamedAttribute("coordinate_transformation_mode", .word(a.coordinates.rawValue)),
+        NamedAttribute("nearest_mode", .word(a.nearestRounding.rawValue)), NamedAttribute("scales", .floats(a.scales)),
+        NamedAttribute("sizes", .ints(a.sizes)),
+      ]
     case .cumSum(let axis, let exclusive, let reverse):
       [NamedAttribute("axis", .int(axis)), NamedAttribute("exclusive", .flag(exclusive)),
         NamedAttribute("reverse", .flag(reverse))]

@@ -142,6 +142,13 @@ extension Op {
     case "GatherElements": .gatherElements(axis: try r.int("axis"))
     case "CumSum": .cumSum(axis: try r.int("axis"), exclusive: try r.flag("exclusive"), reverse: try r.flag("reverse"))
     case "Trilu": .trilu(upper: try r.flag("upper"), k: try r.int("k"))
+    case "Resize":
+      .resize(
+        ResizeAttributes(
+          mode: try r.choice("mode", ResizeMode.self),
+          coordinates: try r.choice("coordinate_transformation_mode", ResizeCoordinates.self),
+          nearestRounding: try r.choice("nearest_mode", NearestRounding.self), scales: try r.floats("scales"),
+          sizes: try r.ints("sizes")))
     case "ScatterND": .scatterND(try r.choice("reduction", ScatterReduction.self))
     case "Identity": .identity
     case "Dropout": .dropout

@@ -69,6 +69,15 @@ extension ParsedValue {
     return value == 1
   }
 
+  func floats(_ what: String) throws(TextParseError) -> [Float] {
+    guard case .list(let elements, _) = self else {
+      throw TextParseError(at: position, "\(what) must be a list of numbers")
+    }
+    var values: [Float] = []
+    for element in elements { values.append(try element.float(what)) }
+    return values
+  }
+
   func integers(_ what: String) throws(TextParseError) -> [Int] {
     guard case .list(let elements, _) = self else {
       throw TextParseError(at: position, "\(what) must be a list of integers")

@@ -42,7 +42,8 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .variadic,
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax,
       .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand,
-      .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .identity, .dropout, .lstm, .gru:
+      .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm,
+      .gru:
       false
     }
   }

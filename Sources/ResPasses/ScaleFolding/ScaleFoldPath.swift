@@ -72,7 +72,7 @@ enum ScaleFoldPath {
     case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .concat, .split,
       .slice, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu,
-      .dropout, .lstm, .gru:
+      .resize, .dropout, .lstm, .gru:
       throw FoldDecline("'\(name)' is computed by \(label), which the factor does not pass through")
     }
   }

@@ -560,6 +560,14 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .trilu(newValue)}
   }
 
+  package var resize: Rescompile_Plan_ResizeParams {
+    get {
+      if case .resize(let v)? = _storage._params {return v}
+      return Rescompile_Plan_ResizeParams()
+    }
+    set {_uniqueStorage()._params = .resize(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -587,6 +595,7 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case gatherElements(Rescompile_Plan_GatherElementsParams)
     case cumSum(Rescompile_Plan_CumSumParams)
     case trilu(Rescompile_Plan_TriluParams)
+    case resize(Rescompile_Plan_ResizeParams)
 
   }
 
@@ -1455,6 +1464,152 @@ package nonisolated struct Rescompile_Plan_CumSumParams: Sendable {
   package init() {}
 }
 
+/// Input X (f32), output Y (f32, X's rank): nearest or (multi)linear resampling. Each output coordinate o of axis i
+/// samples x = T(o) in X (T by `coordinates`, with scales[i], X's and Y's lengths; the "resized length" of
+/// ALIGN_CORNERS, PYTORCH_HALF_PIXEL and HALF_PIXEL_SYMMETRIC is scales[i] * X's length), in double precision;
+/// nearest rounds x by `nearest` and clamps it to the axis; linear clamps x to [0, length - 1] and weighs
+/// floor(x) and floor(x) + 1 (clamped) by distance. Axes are resampled independently (the weights multiply).
+package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var mode: Rescompile_Plan_ResizeParams.Mode = .nearest
+
+  package var coordinates: Rescompile_Plan_ResizeParams.Coordinates = .halfPixel
+
+  package var nearest: Rescompile_Plan_ResizeParams.Nearest = .roundPreferFloor
+
+  /// one per axis of X, each > 0
+  package var scales: [Float] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package nonisolated enum Mode: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
+    case nearest // = 0
+    case linear // = 1
+    case UNRECOGNIZED(Int)
+
+    package init() {
+      self = .nearest
+    }
+
+    package init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .nearest
+      case 1: self = .linear
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    package var rawValue: Int {
+      switch self {
+      case .nearest: return 0
+      case .linear: return 1
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    package static let allCases: [Rescompile_Plan_ResizeParams.Mode] = [
+      .nearest,
+      .linear,
+    ]
+
+  }
+
+  package nonisolated enum Coordinates: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
+    case halfPixel // = 0
+    case halfPixelSymmetric // = 1
+    case pytorchHalfPixel // = 2
+    case alignCorners // = 3
+    case asymmetric // = 4
+    case UNRECOGNIZED(Int)
+
+    package init() {
+      self = .halfPixel
+    }
+
+    package init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .halfPixel
+      case 1: self = .halfPixelSymmetric
+      case 2: self = .pytorchHalfPixel
+      case 3: self = .alignCorners
+      case 4: self = .asymmetric
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    package var rawValue: Int {
+      switch self {
+      case .halfPixel: return 0
+      case .halfPixelSymmetric: return 1
+      case .pytorchHalfPixel: return 2
+      case .alignCorners: return 3
+      case .asymmetric: return 4
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    package static let allCases: [Rescompile_Plan_ResizeParams.Coordinates] = [
+      .halfPixel,
+      .halfPixelSymmetric,
+      .pytorchHalfPixel,
+      .alignCorners,
+      .asymmetric,
+    ]
+
+  }
+
+  package nonisolated enum Nearest: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
+    case roundPreferFloor // = 0
+    case roundPreferCeil // = 1
+    case floor // = 2
+    case ceil // = 3
+    case UNRECOGNIZED(Int)
+
+    package init() {
+      self = .roundPreferFloor
+    }
+
+    package init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .roundPreferFloor
+      case 1: self = .roundPreferCeil
+      case 2: self = .floor
+      case 3: self = .ceil
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    package var rawValue: Int {
+      switch self {
+      case .roundPreferFloor: return 0
+      case .roundPreferCeil: return 1
+      case .floor: return 2
+      case .ceil: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    package static let allCases: [Rescompile_Plan_ResizeParams.Nearest] = [
+      .roundPreferFloor,
+      .roundPreferCeil,
+      .floor,
+      .ceil,
+    ]
+
+  }
+
+  package init() {}
+}
+
 /// Input X (rank >= 2, any type). Output: X with the elements of each matrix over the last two axes (row i,
 /// column j) kept where j - i >= k (upper) or j - i <= k (lower), the rest zero bytes.
 package nonisolated struct Rescompile_Plan_TriluParams: Sendable {
@@ -2019,7 +2174,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0\u{1}resize\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -2376,6 +2531,19 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .trilu(v)
           }
         }()
+        case 34: try {
+          var v: Rescompile_Plan_ResizeParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .resize(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .resize(v)
+          }
+        }()
         default: break
         }
       }
@@ -2496,6 +2664,10 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .trilu?: try {
         guard case .trilu(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+      }()
+      case .resize?: try {
+        guard case .resize(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
       }()
       case nil: break
       }
@@ -3376,6 +3548,63 @@ nonisolated extension Rescompile_Plan_CumSumParams: SwiftProtobuf.Message, Swift
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Rescompile_Plan_ResizeParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ResizeParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{1}coordinates\0\u{1}nearest\0\u{1}scales\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.coordinates) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.nearest) }()
+      case 4: try { try decoder.decodeRepeatedFloatField(value: &self.scales) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.mode != .nearest {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 1)
+    }
+    if self.coordinates != .halfPixel {
+      try visitor.visitSingularEnumField(value: self.coordinates, fieldNumber: 2)
+    }
+    if self.nearest != .roundPreferFloor {
+      try visitor.visitSingularEnumField(value: self.nearest, fieldNumber: 3)
+    }
+    if !self.scales.isEmpty {
+      try visitor.visitPackedFloatField(value: self.scales, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_ResizeParams, rhs: Rescompile_Plan_ResizeParams) -> Bool {
+    if lhs.mode != rhs.mode {return false}
+    if lhs.coordinates != rhs.coordinates {return false}
+    if lhs.nearest != rhs.nearest {return false}
+    if lhs.scales != rhs.scales {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_ResizeParams.Mode: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NEAREST\0\u{1}LINEAR\0")
+}
+
+nonisolated extension Rescompile_Plan_ResizeParams.Coordinates: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HALF_PIXEL\0\u{1}HALF_PIXEL_SYMMETRIC\0\u{1}PYTORCH_HALF_PIXEL\0\u{1}ALIGN_CORNERS\0\u{1}ASYMMETRIC\0")
+}
+
+nonisolated extension Rescompile_Plan_ResizeParams.Nearest: SwiftProtobuf._ProtoNameProviding {
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ROUND_PREFER_FLOOR\0\u{1}ROUND_PREFER_CEIL\0\u{1}FLOOR\0\u{1}CEIL\0")
 }
 
 nonisolated extension Rescompile_Plan_TriluParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -25,7 +25,7 @@ enum ChannelsLastOperands {
     case .unary, .binary, .whereSelect, .cast, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32ChannelAffine,
       .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND,
-      .gatherElements, .cumSum, .trilu, .fill, .f32Reorder:
+      .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
       false
     }
   }

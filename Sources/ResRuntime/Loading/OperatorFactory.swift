@@ -77,6 +77,9 @@ enum OperatorFactory {
     case .trilu:
       guard case .trilu(let message) = params else { throw mismatch }
       return try TriluOperator(message, operands)
+    case .resize:
+      guard case .resize(let message) = params else { throw mismatch }
+      return try ResizeOperator(message, operands)
     case .fill:
       guard case .fill(let message) = params else { throw mismatch }
       return try FillOperator(message, operands)
@@ -94,7 +97,7 @@ enum OperatorFactory {
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
       .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND,
-      .gatherElements, .cumSum, .trilu, .fill, .f32Reorder:
+      .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
       false
     }
   }
@@ -106,7 +109,7 @@ enum OperatorFactory {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
       .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum,
-      .trilu, .fill, .f32Reorder:
+      .trilu, .resize, .fill, .f32Reorder:
       false
     }
   }
@@ -138,6 +141,7 @@ enum OperatorFactory {
     case .gatherElements: "GatherElementsParams"
     case .cumSum: "CumSumParams"
     case .trilu: "TriluParams"
+    case .resize: "ResizeParams"
     }
   }
 }

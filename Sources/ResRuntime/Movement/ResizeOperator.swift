@@ -1,0 +1,129 @@
+import ResPlan
+
+/// `f32_resize`: nearest or (multi)linear resampling of X to Y's shape.
+///
+/// Each axis gets a table, built once when the plan loads, of the input positions every output position reads
+/// and their weights (one tap for nearest, two for linear; the coordinate arithmetic in double precision as
+/// plan.proto specifies). A run then sums, for each output element, the product of its axes' weights over
+/// every combination of their taps. Axes that are not resized have a single tap of weight 1.
+struct ResizeOperator: Operator {
+  let x: PlanBuffer
+  let y: PlanBuffer
+  /// Per axis, per output position: the taps' element offsets into X (input position · axis stride) and
+  /// weights, `tapsPerPosition[axis]` of each.
+  let offsets: [[Int]]
+  let weights: [[Float]]
+  let tapsPerPosition: [Int]
+
+  init(_ params: Rescompile_Plan_ResizeParams, _ operands: StepOperands) throws(RuntimeError) {
+    try operands.requireCounts(inputs: 1...1, outputs: 1...1)
+    x = try operands.input(0, "X", .f32)
+    y = try operands.output(0, "Y", .f32)
+    guard y.rank == x.rank, params.scales.count == x.rank else {
+      throw operands.failure(
+        "Y \(ShapeText.of(y.shape)) and \(params.scales.count) scales must match X \(ShapeText.of(x.shape))'s rank")
+    }
+    guard params.scales.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw operands.failure("scales must be > 0") }
+    let (inShape, outShape) = (x.shape, y.shape)
+    guard inShape.indices.allSatisfy({ inShape[$0] > 0 || outShape[$0] == 0 }) else {
+      throw operands.failure("X \(ShapeText.of(inShape)) has an empty axis that Y \(ShapeText.of(outShape)) does not")
+    }
+    let sampling = try ResizeSampling(params, operands)
+    let strides = Broadcast.contiguousStrides(x.shape)
+    var offsets: [[Int]] = []
+    var weights: [[Float]] = []
+    var taps: [Int] = []
+    for axis in x.shape.indices {
+      let table = sampling.taps(inLength: x.shape[axis], outLength: y.shape[axis], scale: Double(params.scales[axis]))
+      offsets.append(table.flatMap { $0.map { $0.index * strides[axis] } })
+      weights.append(table.flatMap { $0.map { Float($0.weight) } })
+      taps.append(sampling.tapsPerPosition)
+    }
+    (self.offsets, self.weights, tapsPerPosition) = (offsets, weights, taps)
+  }
+
+  func run(_ context: RunContext) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    var coordinates = [Int](repeating: 0, count: y.rank)
+    for index in 0..<y.count {
+      output[index] = sample(input, coordinates, axis: 0, offset: 0, weight: 1)
+      var axis = y.rank - 1
+      while axis >= 0 {
+        coordinates[axis] += 1
+        if coordinates[axis] < y.shape[axis] { break }
+        coordinates[axis] = 0
+        axis -= 1
+      }
+    }
+  }
+
+  /// The weighted sum over the taps of axes `axis...` for the output element at `coordinates`.
+  private func sample(_ input: UnsafePointer<Float>, _ coordinates: [Int], axis: Int, offset: Int, weight: Float)
+    -> Float
+  {
+    guard axis < coordinates.count else { return weight * input[offset] }
+    var total: Float = 0
+    let first = coordinates[axis] * tapsPerPosition[axis]
+    for tap in first..<(first + tapsPerPosition[axis]) where weights[axis][tap] != 0 {
+      total += sample(input, coordinates, axis: axis + 1, offset: offset + offsets[axis][tap],
+        weight: weight * weights[axis][tap])
+    }
+    return total
+  }
+}
+
+/// The coordinate arithmetic of `f32_resize` (plan.proto `ResizeParams`), per axis.
+struct ResizeSampling {
+  let params: Rescompile_Plan_ResizeParams
+
+  init(_ params: Rescompile_Plan_ResizeParams, _ operands: StepOperands) throws(RuntimeError) {
+    if case .UNRECOGNIZED(let raw) = params.mode { throw operands.failure("resize mode \(raw) is unknown") }
+    if case .UNRECOGNIZED(let raw) = params.coordinates {
+      throw operands.failure("resize coordinate mode \(raw) is unknown")
+    }
+    if case .UNRECOGNIZED(let raw) = params.nearest { throw operands.failure("resize nearest mode \(raw) is unknown") }
+    self.params = params
+  }
+
+  var tapsPerPosition: Int { params.mode == .linear ? 2 : 1 }
+
+  /// For each output position along one axis, its taps: input positions and weights.
+  func taps(inLength: Int, outLength: Int, scale: Double) -> [[(index: Int, weight: Double)]] {
+    let last = Double(max(inLength - 1, 0))
+    return (0..<outLength).map { position in
+      let x = coordinate(position, scale: scale, inLength: inLength, outLength: outLength)
+      if params.mode == .linear {
+        let clamped = min(max(x, 0), last)
+        let low = clamped.rounded(.down)
+        return [(Int(low), 1 - (clamped - low)), (min(Int(low) + 1, inLength - 1), clamped - low)]
+      }
+      return [(Int(min(max(rounded(x), 0), last)), 1)]
+    }
+  }
+
+  private func coordinate(_ position: Int, scale: Double, inLength: Int, outLength: Int) -> Double {
+    let out = Double(position)
+    // The specification's resized length is `scale · inLength`, a real number (plan.proto ResizeParams).
+    let resizedLength = scale * Double(inLength)
+    switch params.coordinates {
+    case .halfPixel: return (out + 0.5) / scale - 0.5
+    case .halfPixelSymmetric:
+      let adjustment = Double(outLength) / resizedLength
+      return Double(inLength) / 2 * (1 - adjustment) + (out + 0.5) / scale - 0.5
+    case .pytorchHalfPixel: return resizedLength > 1 ? (out + 0.5) / scale - 0.5 : 0
+    case .alignCorners: return resizedLength == 1 ? 0 : out * Double(inLength - 1) / (resizedLength - 1)
+    case .asymmetric, .UNRECOGNIZED: return out / scale
+    }
+  }
+
+  private func rounded(_ x: Double) -> Double {
+    let isHalf = x - x.rounded(.down) == 0.5
+    switch params.nearest {
+    case .floor: return x.rounded(.down)
+    case .ceil: return x.rounded(.up)
+    case .roundPreferFloor, .UNRECOGNIZED: return isHalf ? x.rounded(.down) : x.rounded()
+    case .roundPreferCeil: return isHalf ? x.rounded(.up) : x.rounded()
+    }
+  }
+}
