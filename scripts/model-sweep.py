@@ -30,6 +30,7 @@ TORCHVISION = {  # name: (constructor arguments, image size)
     "shufflenet_v2_x1_0": ({}, 96), "squeezenet1_1": ({}, 96), "mnasnet1_0": ({}, 96), "densenet121": ({}, 64),
     "googlenet": ({"aux_logits": False, "init_weights": True}, 96), "swin_t": ({}, 64), "maxvit_t": ({}, 224),
 }
+SEGMENTATION = ["deeplabv3_resnet50", "fcn_resnet50", "lraspp_mobilenet_v3_large"]  # torchvision, Resize heads
 TIMM = ["resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
         "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small"]
 HUGGINGFACE = ["bert", "distilbert", "gpt2", "roberta", "t5", "vit", "swin", "convnext", "resnet"]
@@ -91,6 +92,23 @@ class LastHidden:
         return Wrapper(model).eval()
 
 
+class SegmentationOutput:
+    """Wraps a torchvision segmentation model so the export has its "out" tensor as the one output."""
+
+    def __new__(cls, model):
+        import torch
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x):
+                return self.inner(x)["out"]
+
+        return Wrapper(model).eval()
+
+
 def huggingface_model(name):
     import transformers as t
     text = dict(vocab_size=100, max_position_embeddings=70)
@@ -127,6 +145,10 @@ def export_family(family, out, dynamo):
             for use_dynamo in exporters:
                 yield from attempt(f"tv-{name}", out, use_dynamo, lambda: (
                     getattr(torchvision.models, name)(**arguments), torch.randn(1, 3, size, size), "input"))
+        for name in SEGMENTATION:
+            yield from attempt(f"tv-{name}", out, False, lambda: (
+                SegmentationOutput(getattr(torchvision.models.segmentation, name)(
+                    weights=None, weights_backbone=None, num_classes=5)), torch.randn(1, 3, 96, 96), "input"))
     elif family == "timm":
         import timm
         for name in TIMM:

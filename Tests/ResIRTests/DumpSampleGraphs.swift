@@ -15,7 +15,7 @@ enum DumpSampleGraphs {
     "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
     "Range", "ScatterND", "GatherElements", "CumSum", "Trilu", "ReduceSum", "Less", "LessOrEqual", "Greater",
     "GreaterOrEqual", "Abs", "Neg", "Exp", "Log", "Ceil", "Floor", "Round", "Reciprocal", "Sin", "Cos", "Softplus",
-    "Elu",
+    "Elu", "Resize",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -156,6 +156,10 @@ enum DumpSampleGraphs {
       .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu(alpha: 0.5),
     ]
     for (i, op) in mathUnaries.enumerated() { _ = node("math\(i)", .unary(op), [square], [f32(4, 4)]) }
+    let resize = ResizeAttributes(
+      mode: .linear, coordinates: .pytorchHalfPixel, nearestRounding: .roundPreferCeil, scales: [1, 2.5],
+      sizes: [-1, 10])
+    _ = node("resize", .resize(resize), [square], [f32(4, 10)])
     _ = node("softmax", .softmax(axis: -1, coerced2D: true), [p1], [f32(.symbol("N"), 8, 8, 8)])
     _ = node("softmax13", .softmax(axis: 1, coerced2D: false), [p1], [f32(.symbol("N"), 8, 8, 8)])
 
