@@ -139,7 +139,7 @@ struct BlockFinder {
       }
     case .clip, .layerNormalization: true
     case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool, .averagePool,
-      .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice,
+      .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice,
       .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements,
       .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru, .scaleShift, .gatedSkip:
       false

@@ -35,7 +35,7 @@ enum BlockGlyph {
     case .averagePool(let attributes): "avgpool" + window(attributes.kernelShape, attributes.strides)
     case .globalAveragePool: "globalavgpool"
     case .reduceMean: "reducemean"
-    case .reduceSum: "reducesum"
+    case .reduce(let kind, _, _): kind.onnxName.lowercased()
     case .softmax: "softmax"
     case .flatten: "flatten"
     case .reshape: "reshape"

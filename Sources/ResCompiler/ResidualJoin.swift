@@ -41,7 +41,7 @@ struct ResidualJoin {
     case .concat:
       return join(.concat, nil)
     case .batchNormalization, .lrn, .unary, .clip, .where, .cast, .maxPool, .averagePool,
-      .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .split, .slice, .squeeze,
+      .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .resize, .identity, .dropout, .lstm, .gru:
       return nil

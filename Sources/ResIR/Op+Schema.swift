@@ -23,7 +23,7 @@ extension Op {
     case .averagePool: "AveragePool"
     case .globalAveragePool: "GlobalAveragePool"
     case .reduceMean: "ReduceMean"
-    case .reduceSum: "ReduceSum"
+    case .reduce(let kind, _, _): kind.onnxName
     case .softmax: "Softmax"
     case .flatten: "Flatten"
     case .reshape: "Reshape"
@@ -61,7 +61,7 @@ extension Op {
     case .batchNormalization: (5, 5)
     case .layerNormalization(let a): (2, a.residual ? 4 : 3)
     case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
-    case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+    case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize:
       (1, 1)
     case .clip: (1, 3)
@@ -84,7 +84,7 @@ extension Op {
     case .layerNormalization, .lstm: 3
     case .dropout, .gru: 2
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
       .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity:
       1
@@ -99,7 +99,7 @@ extension Op {
     case .matMul(let e): e
     case .scaleShift(_, let e): e
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
       .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       nil

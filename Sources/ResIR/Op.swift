@@ -64,8 +64,8 @@ public enum Op: Sendable, Hashable {
   case globalAveragePool
   /// Operands: data. `axes == nil` reduces over every axis.
   case reduceMean(axes: [Int]?, keepDims: Bool)
-  /// Operands: data. As ReduceMean, the sum instead of the mean.
-  case reduceSum(axes: [Int]?, keepDims: Bool)
+  /// Operands: data. As ReduceMean, the sum, maximum, minimum or product instead of the mean.
+  case reduce(ReduceKind, axes: [Int]?, keepDims: Bool)
   /// Operands: input. `coerced2D` keeps the opset < 13 meaning (flatten to 2-D at `axis`, normalize rows).
   case softmax(axis: Int, coerced2D: Bool)
 
@@ -204,6 +204,17 @@ public enum VariadicOp: String, Sendable, Hashable, CaseIterable {
 public enum GeluApproximation: String, Sendable, Hashable, CaseIterable {
   case none
   case tanh
+}
+
+/// What a Reduce op computes over the reduced axes (ReduceMean is its own op: a mean is a sum divided).
+public enum ReduceKind: String, Sendable, Hashable, CaseIterable {
+  case sum
+  case max
+  case min
+  case prod
+
+  /// ReduceSum, ReduceMax, ReduceMin, ReduceProd.
+  public var onnxName: String { "Reduce" + rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 }
 
 /// How ScatterND combines an update with the element it addresses (ONNX's `reduction` attribute).

@@ -17,7 +17,8 @@ extension GraphBuilder {
     case "LayerNormalization": return try convertLayerNormalization(node)
     case "LRN": return try convertLRN(node)
     case "Softmax": return try convertSoftmax(node)
-    case "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL1", "ReduceL2": return try convertReduce(node)
+    case "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceMax", "ReduceMin", "ReduceProd":
+      return try convertReduce(node)
     case "Dropout": return try convertDropout(node)
     case "Relu": return Conversion(.unary(.relu), node.operands)
     case "Sigmoid": return Conversion(.unary(.sigmoid), node.operands)

@@ -97,9 +97,12 @@ extension GraphBuilder {
       input = try appendTyped(Conversion(.unary(.abs), [input]), named: "\(node.name).magnitudes")
     default: break
     }
-    guard node.opType == "ReduceL2" else { return Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]) }
+    if let kind = ReduceKind.allCases.first(where: { $0.onnxName == node.opType }) {
+      return Conversion(.reduce(kind, axes: axes, keepDims: keepDims), [input])
+    }
+    guard node.opType == "ReduceL2" else { return Conversion(.reduce(.sum, axes: axes, keepDims: keepDims), [input]) }
     let sum = try appendTyped(
-      Conversion(.reduceSum(axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
+      Conversion(.reduce(.sum, axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
     return Conversion(.unary(.sqrt), [sum])
   }
 

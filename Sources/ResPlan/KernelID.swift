@@ -34,8 +34,11 @@ public enum KernelID: String, CaseIterable, Sendable {
   case f32Pool = "f32_pool"
   /// ReduceMean, keeping or dropping the reduced axes. `ReduceMeanParams`.
   case f32ReduceMean = "f32_reduce_mean"
-  /// `ReduceMeanParams`; the sum over the axes instead of the mean.
+  /// `ReduceMeanParams`; the sum, maximum, minimum or product over the axes instead of the mean.
   case f32ReduceSum = "f32_reduce_sum"
+  case f32ReduceMax = "f32_reduce_max"
+  case f32ReduceMin = "f32_reduce_min"
+  case f32ReduceProd = "f32_reduce_prod"
   /// Softmax over one axis, or over the trailing axes (opset < 13). `SoftmaxParams`.
   case f32Softmax = "f32_softmax"
 

@@ -26,8 +26,8 @@ extension Op {
       [try Pooling.evaluate(operands, attributes, .average(countIncludePad: attributes.countIncludePad))]
     case .globalAveragePool: [try Pooling.globalAverage(operands)]
     case .reduceMean(let axes, let keepDims): [try ReduceMean.evaluate(operands, axes: axes, keepDims: keepDims)]
-    case .reduceSum(let axes, let keepDims):
-      [try ReduceMean.evaluate(operands, axes: axes, keepDims: keepDims, dividing: false)]
+    case .reduce(let kind, let axes, let keepDims):
+      [try ReduceMean.evaluate(operands, axes: axes, keepDims: keepDims, kind: kind)]
     case .softmax(let axis, let coerced2D): [try Softmax.evaluate(operands, axis: axis, coerced2D: coerced2D)]
     case .flatten(let axis): [try Reshaping.flatten(operands, axis: axis)]
     case .reshape(let allowZero): [try Reshaping.reshape(operands, allowZero: allowZero)]

@@ -15,7 +15,7 @@ enum DumpSampleGraphs {
     "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
     "Range", "ScatterND", "GatherElements", "CumSum", "Trilu", "ReduceSum", "Less", "LessOrEqual", "Greater",
     "GreaterOrEqual", "Abs", "Neg", "Exp", "Log", "Ceil", "Floor", "Round", "Reciprocal", "Sin", "Cos", "Softplus",
-    "Elu", "Resize",
+    "Elu", "Resize", "ReduceMax", "ReduceMin", "ReduceProd",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -133,7 +133,9 @@ enum DumpSampleGraphs {
     _ = node("gap", .globalAveragePool, [p2], [f32(.symbol("N"), 8, 1, 1)])
     let r0 = node("reduce_all", .reduceMean(axes: nil, keepDims: false), [p1], [f32()])[0]
     _ = node("reduce_hw", .reduceMean(axes: [2, 3], keepDims: true), [p1], [f32(.symbol("N"), 8, 1, 1)])
-    _ = node("reduce_sum", .reduceSum(axes: [1], keepDims: false), [p1], [f32(.symbol("N"), 16, 16)])
+    for kind in ReduceKind.allCases {
+      _ = node("reduce_\(kind.rawValue)", .reduce(kind, axes: [1], keepDims: false), [p1], [f32(.symbol("N"), 16, 16)])
+    }
 
     // Masks, positions and indexing: Swin's and the HuggingFace exports' ops.
     let start = g.addConstant(name: "start", Constant(int64s: [0], dims: []))

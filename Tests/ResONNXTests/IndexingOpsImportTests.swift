@@ -65,7 +65,7 @@ import Testing
     }
     model.output("y", .float)
     let graph = try model.imported().graph
-    #expect(try #require(graph.nodes.first { $0.name == "sum" }).op == .reduceSum(axes: [2], keepDims: false))
+    #expect(try #require(graph.nodes.first { $0.name == "sum" }).op == .reduce(.sum, axes: [2], keepDims: false))
     #expect(graph.type(of: graph.outputs[0]) == TensorType(.float32, dims: [2, 3]))
   }
 

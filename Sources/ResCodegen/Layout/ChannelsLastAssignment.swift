@@ -156,7 +156,7 @@ struct ChannelsLastAssignment: Sendable {
       else { return nil }
       return .layoutPreserving
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
-      .cast, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
+      .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .resize, .identity, .dropout, .lstm, .gru:
       return nil

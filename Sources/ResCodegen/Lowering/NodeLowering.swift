@@ -24,7 +24,7 @@ extension GraphLowering {
     case .averagePool(let attributes): try lowerPool(node, attributes, kind: .average)
     case .globalAveragePool: try lowerGlobalAveragePool(node)
     case .reduceMean(let axes, _): try lowerReduce(node, axes: axes, kernel: .f32ReduceMean)
-    case .reduceSum(let axes, _): try lowerReduce(node, axes: axes, kernel: .f32ReduceSum)
+    case .reduce(let kind, let axes, _): try lowerReduce(node, axes: axes, kernel: Self.reduceKernel(kind))
     case .softmax(let axis, let coerced2D): try lowerSoftmax(node, axis: axis, coerced2D: coerced2D)
     case .flatten, .reshape, .squeeze, .unsqueeze, .identity: try lowerView(node)
     case .transpose(let perm): try lowerTranspose(node, perm: perm)

@@ -3,9 +3,10 @@ import ResPlan
 
 /// ReduceMean, ReduceSum and Softmax, in f32 (other float types are converted around them).
 extension GraphLowering {
-  /// A `f32_reduce_mean` or `f32_reduce_sum` step. The plan always lists the reduced axes (non-negative in the
-  /// IR), sorted: "every axis" (the IR's nil) is spelled out, and an empty list (ONNX's noop_with_empty_axes)
-  /// reduces nothing, so it is a view. Whether reduced axes are kept is in the output buffer's shape.
+  /// A `f32_reduce_mean`, `_sum`, `_max`, `_min` or `_prod` step. The plan always lists the reduced axes
+  /// (non-negative in the IR), sorted: "every axis" (the IR's nil) is spelled out, and an empty list (ONNX's
+  /// noop_with_empty_axes) reduces nothing, so it is a view. Whether reduced axes are kept is in the output
+  /// buffer's shape.
   mutating func lowerReduce(_ node: Node, axes: [Int]?, kernel: KernelID) throws(ModelError) {
     let x = try required(node, 0, "data")
     let rank = try dims(of: x).count
@@ -18,6 +19,15 @@ extension GraphLowering {
     var params = Rescompile_Plan_ReduceMeanParams()
     params.axes = reduced.map(Int64.init)
     try emit(node, kernel, .reduceMean(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
+  }
+
+  static func reduceKernel(_ kind: ReduceKind) -> KernelID {
+    switch kind {
+    case .sum: .f32ReduceSum
+    case .max: .f32ReduceMax
+    case .min: .f32ReduceMin
+    case .prod: .f32ReduceProd
+    }
   }
 
   mutating func lowerSoftmax(_ node: Node, axis: Int, coerced2D: Bool) throws(ModelError) {

@@ -35,7 +35,7 @@ extension Op {
     // Only the data's static shape; a Range's bounds, which fix its length and values when compiling.
     case .shape, .constantOfShape, .range: false
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary,
-      .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum,
+      .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce,
       .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       true

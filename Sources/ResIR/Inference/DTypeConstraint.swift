@@ -9,6 +9,8 @@ struct DTypeConstraint: Sendable {
   static let numeric = DTypeConstraint(allowed: [.float16, .float32, .float64, .int64, .int32, .int8, .uint8])
   /// Floats plus the wide integers: MatMul, Gemm, ReduceMean, Pow's base.
   static let floatsAndWideIntegers = DTypeConstraint(allowed: [.float16, .float32, .float64, .int64, .int32])
+  /// ReduceMax and ReduceMin also take bool.
+  static let floatsWideIntegersAndBool = DTypeConstraint(allowed: [.float16, .float32, .float64, .int64, .int32, .bool])
   /// Relu also takes signed integers.
   static let floatsAndSignedIntegers = DTypeConstraint(allowed: [.float16, .float32, .float64, .int64, .int32, .int8])
   /// MaxPool also takes 8-bit integers.

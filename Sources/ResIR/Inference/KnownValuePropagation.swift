@@ -39,7 +39,7 @@ extension NodeContext {
     case .unary(let op):
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .pad, .scatterND, .gatherElements,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .resize, .lstm, .gru:
       return []
     }

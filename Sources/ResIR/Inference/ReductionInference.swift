@@ -1,8 +1,10 @@
 extension NodeContext {
-  /// ReduceMean: the reduced axes become 1 (`keepDims`) or disappear; `axes == nil` reduces every axis.
-  func reduceMean(axes: [Int]?, keepDims: Bool) throws(ModelError) -> TensorType {
+  /// ReduceMean and the other reductions (`kind`): the reduced axes become 1 (`keepDims`) or disappear;
+  /// `axes == nil` reduces every axis. ReduceMax and ReduceMin also take bool (any and all).
+  func reduceMean(axes: [Int]?, keepDims: Bool, kind: ReduceKind? = nil) throws(ModelError) -> TensorType {
     let input = try operand(0)
-    try requireDType(input, .floatsAndWideIntegers, "data")
+    let allowsBool = kind == .max || kind == .min
+    try requireDType(input, allowsBool ? .floatsWideIntegersAndBool : .floatsAndWideIntegers, "data")
     let reduced = axes ?? Array(0..<input.rank)
     try requireDistinctAxes(reduced, rank: input.rank)
     var shape: [Dim] = []

@@ -36,8 +36,10 @@ extension NodeContext {
       return [try pool(attributes, dtypes: .floats)]
     case .globalAveragePool:
       return [try globalAveragePool()]
-    case .reduceMean(let axes, let keepDims), .reduceSum(let axes, let keepDims):
+    case .reduceMean(let axes, let keepDims):
       return [try reduceMean(axes: axes, keepDims: keepDims)]
+    case .reduce(let kind, let axes, let keepDims):
+      return [try reduceMean(axes: axes, keepDims: keepDims, kind: kind)]
     case .softmax(let axis, _):
       return [try softmax(axis: axis)]
     case .flatten(let axis):

@@ -47,7 +47,7 @@ extension Op {
     case .cast(let to): [NamedAttribute("to", .word(to.rawValue))]
     case .maxPool(let a): Op.poolAttributes(a, alwaysShowCountIncludePad: false)
     case .averagePool(let a): Op.poolAttributes(a, alwaysShowCountIncludePad: true)
-    case .reduceMean(let axes, let keepDims), .reduceSum(let axes, let keepDims):
+    case .reduceMean(let axes, let keepDims), .reduce(_, let axes, let keepDims):
       [NamedAttribute("keepdims", .flag(keepDims))] + Op.optional("axes", axes.map { .ints($0) })
     case .softmax(let axis, let coerced2D):
       [NamedAttribute("axis", .int(axis)), NamedAttribute("coerced_2d", .flag(coerced2D))]

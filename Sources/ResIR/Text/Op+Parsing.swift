@@ -117,7 +117,10 @@ extension Op {
     case "AveragePool": .averagePool(try r.pool(countIncludePad: try r.flag("count_include_pad")))
     case "GlobalAveragePool": .globalAveragePool
     case "ReduceMean": .reduceMean(axes: try r.optionalInts("axes"), keepDims: try r.flag("keepdims"))
-    case "ReduceSum": .reduceSum(axes: try r.optionalInts("axes"), keepDims: try r.flag("keepdims"))
+    case "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd":
+      .reduce(
+        ReduceKind.allCases.first { $0.onnxName == opType } ?? .sum, axes: try r.optionalInts("axes"),
+        keepDims: try r.flag("keepdims"))
     case "Softmax": .softmax(axis: try r.int("axis"), coerced2D: try r.flag("coerced_2d"))
     default: nil
     }

@@ -40,10 +40,9 @@ extension Op {
       case .sub, .div, .pow, .mod, .compare: false
       }
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .variadic,
-      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax,
-      .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand,
-      .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm,
-      .gru:
+      .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
+      .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
+      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       false
     }
   }

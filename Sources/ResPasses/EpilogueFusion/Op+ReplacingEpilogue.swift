@@ -16,7 +16,7 @@ extension Op {
     case .scaleShift(let axis, _):
       return .scaleShift(axis: axis, epilogue: epilogue)
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten, .reshape, .transpose,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
       .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
       return nil

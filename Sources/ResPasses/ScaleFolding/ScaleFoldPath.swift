@@ -70,7 +70,7 @@ enum ScaleFoldPath {
       attributes.beta = try scaled(attributes.beta, by: factor, "beta of \(label)")
       return .found(ScaleFoldTarget(projection: node.id, op: .gemm(attributes), weight: nil, bias: nil))
     case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .concat, .split,
+      .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .concat, .split,
       .slice, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu,
       .resize, .dropout, .lstm, .gru:
       throw FoldDecline("'\(name)' is computed by \(label), which the factor does not pass through")

@@ -77,7 +77,7 @@ struct ScaleShiftConsumer {
       case .gemm(let attributes): self = .gemm(attributes)
       case .matMul(let epilogue): self = .matMul(epilogue)
       case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
-        .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduceSum, .softmax, .flatten,
+        .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
         .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
         .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
         return nil

@@ -34,10 +34,13 @@ enum OperatorFactory {
       return try PoolOperator(message, operands)
     case .f32ReduceMean:
       guard case .reduceMean(let message) = params else { throw mismatch }
-      return try ReduceMeanOperator(message, operands, dividing: true)
-    case .f32ReduceSum:
+      return try ReduceMeanOperator(message, operands, reduction: .mean)
+    case .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd:
       guard case .reduceMean(let message) = params else { throw mismatch }
-      return try ReduceMeanOperator(message, operands, dividing: false)
+      let reductions: [KernelID: ReduceMeanOperator.Reduction] = [
+        .f32ReduceSum: .sum, .f32ReduceMax: .max, .f32ReduceMin: .min, .f32ReduceProd: .prod,
+      ]
+      return try ReduceMeanOperator(message, operands, reduction: reductions[kernel] ?? .sum)
     case .f32Softmax:
       guard case .softmax(let message) = params else { throw mismatch }
       return try SoftmaxOperator(message, operands)
@@ -96,8 +99,8 @@ enum OperatorFactory {
     case .f32ConvNCHWGeneric, .f32MatMulGeneric: position == 1
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
-      .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip, .copy, .gather, .pad, .scatterND,
-      .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
+      .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip,
+      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
       false
     }
   }
@@ -108,8 +111,8 @@ enum OperatorFactory {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
-      .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum,
-      .trilu, .resize, .fill, .f32Reorder:
+      .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .copy,
+      .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
       false
     }
   }

@@ -1,18 +1,47 @@
 import ResPlan
 
 /// `f32_reduce_mean`: the mean over `axes` (empty: every axis), accumulated in double precision; and
-/// `f32_reduce_sum`, the same sums not divided. Y may keep the reduced axes as size 1 or drop them; the element
-/// order is the same either way.
+/// `f32_reduce_sum`, `_max`, `_min`, `_prod`, the same groups combined otherwise (in double precision too, so
+/// each result is rounded once, as the reference evaluator rounds it; a NaN makes a maximum or minimum NaN).
+/// Y may keep the reduced axes as size 1 or drop them; the element order is the same either way.
 struct ReduceMeanOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
   /// The kept axes walk the output (lane 3) and the input (lane 0); the reduced axes walk the input.
   let kept: StridedWalk
   let reduced: StridedWalk
-  /// What each sum is divided by: the reduced count for a mean, 1 for a sum.
+  let reduction: Reduction
+  /// What each combined group is divided by: the reduced count for a mean, else 1.
   let divisor: Double
 
-  init(_ params: Rescompile_Plan_ReduceMeanParams, _ operands: StepOperands, dividing: Bool) throws(RuntimeError) {
+  enum Reduction {
+    case mean, sum, max, min, prod
+
+    /// The value of an empty group, and where every group starts.
+    var identity: Double {
+      switch self {
+      case .mean, .sum: 0
+      case .max: -.infinity
+      case .min: .infinity
+      case .prod: 1
+      }
+    }
+
+    @inline(__always)
+    func combine(_ total: Double, _ value: Double) -> Double {
+      switch self {
+      case .mean, .sum: total + value
+      case .max: total.isNaN || value.isNaN ? .nan : Swift.max(total, value)
+      case .min: total.isNaN || value.isNaN ? .nan : Swift.min(total, value)
+      case .prod: total * value
+      }
+    }
+  }
+
+  init(_ params: Rescompile_Plan_ReduceMeanParams, _ operands: StepOperands, reduction: Reduction)
+    throws(RuntimeError)
+  {
+    self.reduction = reduction
     try operands.requireCounts(inputs: 1...1, outputs: 1...1)
     let x = try operands.input(0, "X", .f32)
     let y = try operands.output(0, "Y", .f32)
@@ -40,7 +69,7 @@ struct ReduceMeanOperator: Operator {
       axisStrides: x.shape.indices.map { SIMD4<Int>(isReduced[$0] ? 0 : inputStrides[$0], 0, 0, outputStrides[$0]) })
     let reducedShape = x.shape.indices.map { isReduced[$0] ? x.shape[$0] : 1 }
     reduced = StridedWalk(shape: reducedShape, axisStrides: inputStrides.map { SIMD4<Int>($0, 0, 0, 0) })
-    divisor = dividing ? Double(y.count == 0 ? 0 : x.count / y.count) : 1
+    divisor = reduction == .mean ? Double(y.count == 0 ? 0 : x.count / y.count) : 1
   }
 
   func run(_ context: RunContext) {
@@ -52,11 +81,19 @@ struct ReduceMeanOperator: Operator {
       kept.forEachRow(in: ranges[task]) { offsets in
         for element in 0..<kept.rowLength {
           let base = input + offsets[0] + element * kept.rowStrides[0]
-          var sum = 0.0
-          reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
-            for k in 0..<reduced.rowLength { sum += Double(base[inner[0] + k * reduced.rowStrides[0]]) }
+          var total = reduction.identity
+          if reduction == .mean || reduction == .sum {
+            reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
+              for k in 0..<reduced.rowLength { total += Double(base[inner[0] + k * reduced.rowStrides[0]]) }
+            }
+          } else {
+            reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
+              for k in 0..<reduced.rowLength {
+                total = reduction.combine(total, Double(base[inner[0] + k * reduced.rowStrides[0]]))
+              }
+            }
           }
-          output[offsets[3] + element * kept.rowStrides[3]] = Float(sum / divisor)
+          output[offsets[3] + element * kept.rowStrides[3]] = Float(total / divisor)
         }
       }
     }
