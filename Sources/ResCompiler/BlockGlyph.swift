@@ -56,6 +56,7 @@ enum BlockGlyph {
     case .cumSum: "cumsum"
     case .trilu: "trilu"
     case .resize: "resize"
+    case .argReduce(let a): a.onnxName.lowercased()
     case .identity: "identity"
     case .dropout: "dropout"
     case .lstm: "lstm"

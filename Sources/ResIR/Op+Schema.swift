@@ -43,6 +43,7 @@ extension Op {
     case .cumSum: "CumSum"
     case .trilu: "Trilu"
     case .resize: "Resize"
+    case .argReduce(let a): a.onnxName
     case .scatterND: "ScatterND"
     case .identity: "Identity"
     case .dropout: "Dropout"
@@ -62,7 +63,7 @@ extension Op {
     case .layerNormalization(let a): (2, a.residual ? 4 : 3)
     case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
     case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
-      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize:
+      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize, .argReduce:
       (1, 1)
     case .clip: (1, 3)
     case .binary: (2, 2)
@@ -86,7 +87,7 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
-      .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity:
+      .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .identity:
       1
     }
   }
@@ -101,7 +102,7 @@ extension Op {
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .identity, .dropout, .lstm, .gru:
       nil
     }
   }

@@ -112,6 +112,8 @@ public enum Op: Sendable, Hashable {
   /// Operands: data, indices (int64; the last axis of length `k` addresses data's first `k` axes), updates.
   /// A copy of data with the addressed slices replaced by (or combined with) the updates, in index order.
   case scatterND(ScatterReduction)
+  /// Operands: data. Result: int64 positions of the maximum or minimum along the axis.
+  case argReduce(ArgReduceAttributes)
   /// Operands: X. Nearest or (multi)linear resampling to `sizes`, every size fixed by the importer.
   case resize(ResizeAttributes)
   /// Operands: input.

@@ -153,6 +153,24 @@ public struct RecurrentAttributes: Sendable, Hashable {
   }
 }
 
+/// ArgMax or ArgMin along one axis (already non-negative): int64 positions of the extreme, the first one of
+/// equal extremes unless `selectLastIndex`; a NaN counts as the extreme, as in onnxruntime and numpy.
+public struct ArgReduceAttributes: Sendable, Hashable {
+  public var max: Bool
+  public var axis: Int
+  public var keepDims: Bool
+  public var selectLastIndex: Bool
+
+  public init(max: Bool, axis: Int, keepDims: Bool, selectLastIndex: Bool) {
+    self.max = max
+    self.axis = axis
+    self.keepDims = keepDims
+    self.selectLastIndex = selectLastIndex
+  }
+
+  public var onnxName: String { max ? "ArgMax" : "ArgMin" }
+}
+
 /// How Resize reads its input (ONNX's `mode`); cubic is not supported.
 public enum ResizeMode: String, Sendable, Hashable, CaseIterable {
   case nearest

@@ -106,6 +106,16 @@ extension GraphBuilder {
     return Conversion(.unary(.sqrt), [sum])
   }
 
+  /// ArgMax, ArgMin: the axis (default 0) made non-negative; `select_last_index` exists from opset 12.
+  mutating func convertArgReduce(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let data = try node.requiredOperand(0, "data")
+    let axis = try normalizedAxis(try node.attributes.int("axis", default: 0), rank: rank(of: data), of: node)
+    let attributes = ArgReduceAttributes(
+      max: node.opType == "ArgMax", axis: axis, keepDims: try node.attributes.flag("keepdims", default: true),
+      selectLastIndex: try node.attributes.flag("select_last_index", default: false))
+    return Conversion(.argReduce(attributes), [data])
+  }
+
   /// Dropout is an identity at inference. Training is recognized by a `training_mode` input that is the
   /// constant true (opset 12+) or by the legacy `is_test=0`; `ratio` never matters at inference.
   mutating func convertDropout(_ node: ONNXNode) throws(ModelError) -> Conversion {

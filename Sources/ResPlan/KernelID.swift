@@ -72,6 +72,8 @@ public enum KernelID: String, CaseIterable, Sendable {
   case trilu = "trilu"
   /// `ResizeParams`: f32 nearest or (multi)linear resampling.
   case resize = "f32_resize"
+  /// `ArgReduceParams`: i64 positions of an f32 maximum or minimum along one axis.
+  case argReduce = "f32_arg_reduce"
   /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
   /// `ReorderParams`: an f32 activation copied between the row-major and the channels-last layout.

@@ -15,7 +15,7 @@ enum DumpSampleGraphs {
     "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
     "Range", "ScatterND", "GatherElements", "CumSum", "Trilu", "ReduceSum", "Less", "LessOrEqual", "Greater",
     "GreaterOrEqual", "Abs", "Neg", "Exp", "Log", "Ceil", "Floor", "Round", "Reciprocal", "Sin", "Cos", "Softplus",
-    "Elu", "Resize", "ReduceMax", "ReduceMin", "ReduceProd",
+    "Elu", "Resize", "ReduceMax", "ReduceMin", "ReduceProd", "ArgMax", "ArgMin",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -162,6 +162,10 @@ enum DumpSampleGraphs {
       mode: .linear, coordinates: .pytorchHalfPixel, nearestRounding: .roundPreferCeil, scales: [1, 2.5],
       sizes: [-1, 10])
     _ = node("resize", .resize(resize), [square], [f32(4, 10)])
+    for max in [true, false] {
+      let arg = ArgReduceAttributes(max: max, axis: 1, keepDims: !max, selectLastIndex: max)
+      _ = node(arg.onnxName, .argReduce(arg), [square], [TensorType(.int64, dims: max ? [4] : [4, 1])])
+    }
     _ = node("softmax", .softmax(axis: -1, coerced2D: true), [p1], [f32(.symbol("N"), 8, 8, 8)])
     _ = node("softmax13", .softmax(axis: 1, coerced2D: false), [p1], [f32(.symbol("N"), 8, 8, 8)])
 

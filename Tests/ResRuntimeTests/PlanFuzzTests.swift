@@ -237,6 +237,10 @@ enum Mutator {
       if params.scales.isEmpty { params.scales = [1] }
       params.scales[0] = Float(value(&random, near: Int64(params.scales[0])))
       step.params = .resize(params)
+    case .argReduce(var params):
+      params.axis = value(&random, near: params.axis)
+      params.max.toggle()
+      step.params = .argReduce(params)
     case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, .reorder, nil:
       step.params = nil
     }

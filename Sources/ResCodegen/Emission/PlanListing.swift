@@ -108,6 +108,8 @@ enum PlanListing {
     case .gatherElements(let p): fields = [("axis", "\(p.axis)")]
     case .cumSum(let p): fields = [("axis", "\(p.axis)"), ("exclusive", "\(p.exclusive)"), ("reverse", "\(p.reverse)")]
     case .trilu(let p): fields = [("upper", "\(p.upper)"), ("k", "\(p.k)")]
+    case .argReduce(let p):
+      fields = [("max", "\(p.max)"), ("axis", "\(p.axis)"), ("select_last_index", "\(p.selectLastIndex)")]
     case .resize(let p):
       fields = [
         ("mode", "\(p.mode)"), ("coordinates", "\(p.coordinates)"), ("nearest", "\(p.nearest)"),

@@ -44,6 +44,7 @@ extension GraphLowering {
       try lowerCumSum(node, axis: axis, exclusive: exclusive, reverse: reverse)
     case .trilu(let upper, let k): try lowerTrilu(node, upper: upper, k: k)
     case .resize(let attributes): try lowerResize(node, attributes)
+    case .argReduce(let attributes): try lowerArgReduce(node, attributes)
     case .dropout: try lowerDropout(node)
     case .lstm(let attributes): try lowerRecurrent(node, attributes, cell: .lstm)
     case .gru(let attributes): try lowerRecurrent(node, attributes, cell: .gru)

@@ -21,6 +21,17 @@ extension GraphLowering {
     try emit(node, kernel, .reduceMean(params), inputs: [.float32(x)], outputs: [.float32(try result(node))])
   }
 
+  /// ArgMax/ArgMin compare in f32 (other types are converted first; an int64 beyond 2²⁴ may tie with its
+  /// neighbour there) and write int64 positions.
+  mutating func lowerArgReduce(_ node: Node, _ attributes: ArgReduceAttributes) throws(ModelError) {
+    let x = try required(node, 0, "data")
+    var params = Rescompile_Plan_ArgReduceParams()
+    params.max = attributes.max
+    params.axis = Int64(attributes.axis)
+    params.selectLastIndex = attributes.selectLastIndex
+    try emit(node, .argReduce, .argReduce(params), inputs: [.float32(x)], outputs: [.value(try result(node))])
+  }
+
   static func reduceKernel(_ kind: ReduceKind) -> KernelID {
     switch kind {
     case .sum: .f32ReduceSum

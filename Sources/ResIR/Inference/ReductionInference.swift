@@ -26,3 +26,18 @@ extension NodeContext {
     return input
   }
 }
+
+extension NodeContext {
+  /// ArgMax, ArgMin: int64 positions; the axis becomes 1 (`keepDims`) or disappears and must not be empty.
+  func argReduce(_ attributes: ArgReduceAttributes) throws(ModelError) -> TensorType {
+    let input = try operand(0)
+    try requireDType(input, .floatsAndWideIntegers, "data")
+    try requireAxis(attributes.axis, rank: input.rank)
+    if case .known(0) = input.shape[attributes.axis] {
+      throw error("axis \(attributes.axis) is empty: it has no \(attributes.max ? "maximum" : "minimum")")
+    }
+    var shape = input.shape
+    if attributes.keepDims { shape[attributes.axis] = .known(1) } else { shape.remove(at: attributes.axis) }
+    return TensorType(.int64, shape)
+  }
+}

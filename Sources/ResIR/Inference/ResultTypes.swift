@@ -80,6 +80,8 @@ extension NodeContext {
       return [try trilu()]
     case .resize(let attributes):
       return [try resize(attributes)]
+    case .argReduce(let attributes):
+      return [try argReduce(attributes)]
     case .identity:
       return [try identity()]
     case .dropout:

@@ -65,6 +65,11 @@ extension Op {
     case .pad(let mode, let pads):
       [NamedAttribute("mode", .word(mode.rawValue)), NamedAttribute("pads", .ints(pads))]
     case .scatterND(let reduction): [NamedAttribute("reduction", .word(reduction.rawValue))]
+    case .argReduce(let a):
+      [
+        NamedAttribute("axis", .int(a.axis)), NamedAttribute("keepdims", .flag(a.keepDims)),
+        NamedAttribute("select_last_index", .flag(a.selectLastIndex)),
+      ]
     case .resize(let a):
       [
         NamedAttribute("mode", .word(a.mode.rawValue)),

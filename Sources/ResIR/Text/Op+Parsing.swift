@@ -145,6 +145,11 @@ extension Op {
     case "GatherElements": .gatherElements(axis: try r.int("axis"))
     case "CumSum": .cumSum(axis: try r.int("axis"), exclusive: try r.flag("exclusive"), reverse: try r.flag("reverse"))
     case "Trilu": .trilu(upper: try r.flag("upper"), k: try r.int("k"))
+    case "ArgMax", "ArgMin":
+      .argReduce(
+        ArgReduceAttributes(
+          max: opType == "ArgMax", axis: try r.int("axis"), keepDims: try r.flag("keepdims"),
+          selectLastIndex: try r.flag("select_last_index")))
     case "Resize":
       .resize(
         ResizeAttributes(

@@ -568,6 +568,14 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .resize(newValue)}
   }
 
+  package var argReduce: Rescompile_Plan_ArgReduceParams {
+    get {
+      if case .argReduce(let v)? = _storage._params {return v}
+      return Rescompile_Plan_ArgReduceParams()
+    }
+    set {_uniqueStorage()._params = .argReduce(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -596,6 +604,7 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case cumSum(Rescompile_Plan_CumSumParams)
     case trilu(Rescompile_Plan_TriluParams)
     case resize(Rescompile_Plan_ResizeParams)
+    case argReduce(Rescompile_Plan_ArgReduceParams)
 
   }
 
@@ -1610,6 +1619,25 @@ package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
   package init() {}
 }
 
+/// Input X (f32), output Y (i64): the position along `axis` (in [0, rank), not empty) of the maximum (max) or
+/// minimum, the first of equal ones unless select_last_index; a NaN is the extreme. Y keeps the axis as 1 or
+/// drops it (either shape is accepted).
+package nonisolated struct Rescompile_Plan_ArgReduceParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var max: Bool = false
+
+  package var axis: Int64 = 0
+
+  package var selectLastIndex: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 /// Input X (rank >= 2, any type). Output: X with the elements of each matrix over the last two axes (row i,
 /// column j) kept where j - i >= k (upper) or j - i <= k (lower), the rest zero bytes.
 package nonisolated struct Rescompile_Plan_TriluParams: Sendable {
@@ -2174,7 +2202,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0\u{1}resize\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0\u{1}resize\0\u{3}arg_reduce\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -2544,6 +2572,19 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .resize(v)
           }
         }()
+        case 35: try {
+          var v: Rescompile_Plan_ArgReduceParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .argReduce(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .argReduce(v)
+          }
+        }()
         default: break
         }
       }
@@ -2668,6 +2709,10 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .resize?: try {
         guard case .resize(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case .argReduce?: try {
+        guard case .argReduce(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
       }()
       case nil: break
       }
@@ -3605,6 +3650,46 @@ nonisolated extension Rescompile_Plan_ResizeParams.Coordinates: SwiftProtobuf._P
 
 nonisolated extension Rescompile_Plan_ResizeParams.Nearest: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ROUND_PREFER_FLOOR\0\u{1}ROUND_PREFER_CEIL\0\u{1}FLOOR\0\u{1}CEIL\0")
+}
+
+nonisolated extension Rescompile_Plan_ArgReduceParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ArgReduceParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}max\0\u{1}axis\0\u{3}select_last_index\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.max) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.axis) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.selectLastIndex) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.max != false {
+      try visitor.visitSingularBoolField(value: self.max, fieldNumber: 1)
+    }
+    if self.axis != 0 {
+      try visitor.visitSingularInt64Field(value: self.axis, fieldNumber: 2)
+    }
+    if self.selectLastIndex != false {
+      try visitor.visitSingularBoolField(value: self.selectLastIndex, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_ArgReduceParams, rhs: Rescompile_Plan_ArgReduceParams) -> Bool {
+    if lhs.max != rhs.max {return false}
+    if lhs.axis != rhs.axis {return false}
+    if lhs.selectLastIndex != rhs.selectLastIndex {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Rescompile_Plan_TriluParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -83,6 +83,9 @@ enum OperatorFactory {
     case .resize:
       guard case .resize(let message) = params else { throw mismatch }
       return try ResizeOperator(message, operands)
+    case .argReduce:
+      guard case .argReduce(let message) = params else { throw mismatch }
+      return try ArgReduceOperator(message, operands)
     case .fill:
       guard case .fill(let message) = params else { throw mismatch }
       return try FillOperator(message, operands)
@@ -100,7 +103,7 @@ enum OperatorFactory {
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
       .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip,
-      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
+      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill, .f32Reorder:
       false
     }
   }
@@ -112,7 +115,7 @@ enum OperatorFactory {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
       .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .copy,
-      .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .fill, .f32Reorder:
+      .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill, .f32Reorder:
       false
     }
   }
@@ -145,6 +148,7 @@ enum OperatorFactory {
     case .cumSum: "CumSumParams"
     case .trilu: "TriluParams"
     case .resize: "ResizeParams"
+    case .argReduce: "ArgReduceParams"
     }
   }
 }
