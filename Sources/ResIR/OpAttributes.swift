@@ -171,10 +171,12 @@ public struct ArgReduceAttributes: Sendable, Hashable {
   public var onnxName: String { max ? "ArgMax" : "ArgMin" }
 }
 
-/// How Resize reads its input (ONNX's `mode`); cubic is not supported.
+/// How Resize reads its input (ONNX's `mode`).
 public enum ResizeMode: String, Sendable, Hashable, CaseIterable {
   case nearest
   case linear
+  /// Four taps per axis, Keys' cubic convolution with coefficient `cubicCoefficient`.
+  case cubic
 }
 
 /// Where an output coordinate samples the input (ONNX's `coordinate_transformation_mode`, snake_case as ONNX
@@ -204,15 +206,21 @@ public struct ResizeAttributes: Sendable, Hashable {
   public var nearestRounding: NearestRounding
   public var scales: [Float]
   public var sizes: [Int]
+  /// Cubic mode's `A` (ONNX's `cubic_coeff_a`, −0.75 by default).
+  public var cubicCoefficient: Float
+  /// Whether taps outside the input get weight 0, the others renormalized (ONNX's `exclude_outside`).
+  public var excludeOutside: Bool
 
   public init(
     mode: ResizeMode, coordinates: ResizeCoordinates, nearestRounding: NearestRounding, scales: [Float],
-    sizes: [Int]
+    sizes: [Int], cubicCoefficient: Float = -0.75, excludeOutside: Bool = false
   ) {
     self.mode = mode
     self.coordinates = coordinates
     self.nearestRounding = nearestRounding
     self.scales = scales
     self.sizes = sizes
+    self.cubicCoefficient = cubicCoefficient
+    self.excludeOutside = excludeOutside
   }
 }

@@ -4,8 +4,8 @@ import ResIR
 /// and X's static dimensions, so the IR's Resize carries its whole geometry (segmentation heads, FPNs and
 /// U-Nets upsample to sizes the exporter computes from the input's shape, which inference knows).
 ///
-/// Nearest and linear modes with every coordinate mode but `tf_crop_and_resize` are supported; cubic,
-/// antialiasing and `exclude_outside` are refused with the reason.
+/// Nearest, linear and cubic modes with every coordinate mode but `tf_crop_and_resize` are supported;
+/// antialiasing is refused with the reason.
 extension GraphBuilder {
   mutating func convertResize(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try node.requiredOperand(0, "X")
@@ -29,9 +29,6 @@ extension GraphBuilder {
       throw node.error("nearest_mode '\(nearestName)' is not one of round_prefer_floor, round_prefer_ceil, floor, ceil")
     }
     if try attributes.int("antialias", default: 0) != 0 { throw node.error("antialias=1 is not supported") }
-    if try attributes.int("exclude_outside", default: 0) != 0 {
-      throw node.error("exclude_outside=1 is not supported")
-    }
     let scalesOperand = legacy ? node.operand(1) : node.operand(2)
     let sizesOperand = legacy ? nil : node.operand(3)
     let geometry = try resizeGeometry(
@@ -42,7 +39,8 @@ extension GraphBuilder {
       .resize(
         ResizeAttributes(
           mode: mode, coordinates: coordinates, nearestRounding: legacy ? .floor : nearest, scales: geometry.scales,
-          sizes: geometry.sizes)),
+          sizes: geometry.sizes, cubicCoefficient: try attributes.float("cubic_coeff_a", default: -0.75),
+          excludeOutside: try attributes.flag("exclude_outside", default: false))),
       [x])
   }
 
@@ -65,7 +63,7 @@ extension GraphBuilder {
     let name = try node.attributes.string("mode", default: fallback)
     // Before opset 11, linear was also spelled "bilinear" by some exporters.
     guard let mode = ResizeMode(rawValue: name == "bilinear" ? "linear" : name) else {
-      throw node.error("mode '\(name)' is not supported (nearest and linear are)")
+      throw node.error("mode '\(name)' is not one of nearest, linear, cubic")
     }
     return mode
   }

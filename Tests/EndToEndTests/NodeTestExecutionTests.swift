@@ -22,7 +22,7 @@ import Testing
     "training mode is not supported", "output ('z') is not supported",
     "a label repeated within one operand (a diagonal) is not supported",
     "a sum over a label of only one operand is not supported",
-    "mode 'cubic' is not supported", "antialias=1 is not supported",
+    "antialias=1 is not supported",
     "coordinate_transformation_mode 'tf_crop_and_resize' is not supported",
   ]
   /// What codegen refuses on purpose: the compute kernels are f32 only (integer pooling, for one).

@@ -162,6 +162,10 @@ enum DumpSampleGraphs {
       mode: .linear, coordinates: .pytorchHalfPixel, nearestRounding: .roundPreferCeil, scales: [1, 2.5],
       sizes: [-1, 10])
     _ = node("resize", .resize(resize), [square], [f32(4, 10)])
+    let cubic = ResizeAttributes(
+      mode: .cubic, coordinates: .halfPixel, nearestRounding: .floor, scales: [0.5, 1], sizes: [2, -1],
+      cubicCoefficient: -0.5, excludeOutside: true)
+    _ = node("resize_cubic", .resize(cubic), [square], [f32(2, 4)])
     for max in [true, false] {
       let arg = ArgReduceAttributes(max: max, axis: 1, keepDims: !max, selectLastIndex: max)
       _ = node(arg.onnxName, .argReduce(arg), [square], [TensorType(.int64, dims: max ? [4] : [4, 1])])

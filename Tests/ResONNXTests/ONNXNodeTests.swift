@@ -34,17 +34,8 @@ import Testing
     "test_training_dropout_zero_ratio_mask": "training mode is not supported (training_mode is true)",
     "test_maxpool_with_argmax_2d_precomputed_pads": "the Indices output ('z') is not supported",
     "test_maxpool_with_argmax_2d_precomputed_strides": "the Indices output ('z') is not supported",
-    "test_resize_downsample_scales_cubic": Self.cubicRefusal,
-    "test_resize_downsample_scales_cubic_A_n0p5_exclude_outside": Self.cubicRefusal,
-    "test_resize_downsample_scales_cubic_align_corners": Self.cubicRefusal,
-    "test_resize_downsample_scales_cubic_antialias": Self.cubicRefusal,
-    "test_resize_downsample_sizes_cubic": Self.cubicRefusal,
-    "test_resize_downsample_sizes_cubic_antialias": Self.cubicRefusal,
-    "test_resize_upsample_scales_cubic": Self.cubicRefusal,
-    "test_resize_upsample_scales_cubic_A_n0p5_exclude_outside": Self.cubicRefusal,
-    "test_resize_upsample_scales_cubic_align_corners": Self.cubicRefusal,
-    "test_resize_upsample_scales_cubic_asymmetric": Self.cubicRefusal,
-    "test_resize_upsample_sizes_cubic": Self.cubicRefusal,
+    "test_resize_downsample_scales_cubic_antialias": "antialias=1 is not supported",
+    "test_resize_downsample_sizes_cubic_antialias": "antialias=1 is not supported",
     "test_resize_downsample_scales_linear_antialias": "antialias=1 is not supported",
     "test_resize_downsample_sizes_linear_antialias": "antialias=1 is not supported",
     "test_resize_tf_crop_and_resize": Self.cropRefusal,
@@ -57,8 +48,7 @@ import Testing
       "Einsum 'ij->i': a sum over a label of only one operand is not supported: 'j' of operand 1 is not in the output",
   ]
 
-  /// Resize's modes that are not supported (cubic, tf_crop_and_resize); antialiasing is refused too.
-  static let cubicRefusal = "mode 'cubic' is not supported (nearest and linear are)"
+  /// Resize's coordinate mode that is not supported; antialiasing is refused too.
   static let cropRefusal =
     "coordinate_transformation_mode 'tf_crop_and_resize' is not supported (half_pixel, half_pixel_symmetric, "
     + "pytorch_half_pixel, align_corners and asymmetric are)"

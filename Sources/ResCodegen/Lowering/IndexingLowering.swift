@@ -72,7 +72,13 @@ extension GraphLowering {
     let x = try required(node, 0, "X")
     try requireFloatCompute(node, x)
     var params = Rescompile_Plan_ResizeParams()
-    params.mode = attributes.mode == .nearest ? .nearest : .linear
+    switch attributes.mode {
+    case .nearest: params.mode = .nearest
+    case .linear: params.mode = .linear
+    case .cubic: params.mode = .cubic
+    }
+    params.cubicCoeffA = attributes.cubicCoefficient
+    params.excludeOutside = attributes.excludeOutside
     params.coordinates = Self.planCoordinates(attributes.coordinates)
     params.nearest = Self.planNearest(attributes.nearestRounding)
     params.scales = attributes.scales

@@ -76,7 +76,8 @@ extension Op {
         NamedAttribute("coordinate_transformation_mode", .word(a.coordinates.rawValue)),
         NamedAttribute("nearest_mode", .word(a.nearestRounding.rawValue)), NamedAttribute("scales", .floats(a.scales)),
         NamedAttribute("sizes", .ints(a.sizes)),
-      ]
+      ] + (a.mode == .cubic ? [NamedAttribute("cubic_coeff_a", .float(a.cubicCoefficient))] : [])
+        + (a.excludeOutside ? [NamedAttribute("exclude_outside", .flag(true))] : [])
     case .cumSum(let axis, let exclusive, let reverse):
       [NamedAttribute("axis", .int(axis)), NamedAttribute("exclusive", .flag(exclusive)),
         NamedAttribute("reverse", .flag(reverse))]

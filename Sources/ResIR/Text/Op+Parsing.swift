@@ -156,7 +156,8 @@ extension Op {
           mode: try r.choice("mode", ResizeMode.self),
           coordinates: try r.choice("coordinate_transformation_mode", ResizeCoordinates.self),
           nearestRounding: try r.choice("nearest_mode", NearestRounding.self), scales: try r.floats("scales"),
-          sizes: try r.ints("sizes")))
+          sizes: try r.ints("sizes"), cubicCoefficient: try r.optionalFloat("cubic_coeff_a") ?? -0.75,
+          excludeOutside: try r.optionalFlag("exclude_outside")))
     case "ScatterND": .scatterND(try r.choice("reduction", ScatterReduction.self))
     case "Identity": .identity
     case "Dropout": .dropout

@@ -1492,12 +1492,21 @@ package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
   /// one per axis of X, each > 0
   package var scales: [Float] = []
 
+  /// CUBIC only
+  package var cubicCoeffA: Float = 0
+
+  /// CUBIC only: taps past the edges weigh 0, the others renormalized
+  package var excludeOutside: Bool = false
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum Mode: SwiftProtobuf.Enum, Swift.CaseIterable {
     package typealias RawValue = Int
     case nearest // = 0
     case linear // = 1
+
+    /// taps floor(x)-1 .. floor(x)+2 (clamped), Keys' kernel with cubic_coeff_a
+    case cubic // = 2
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1508,6 +1517,7 @@ package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
       switch rawValue {
       case 0: self = .nearest
       case 1: self = .linear
+      case 2: self = .cubic
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1516,6 +1526,7 @@ package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
       switch self {
       case .nearest: return 0
       case .linear: return 1
+      case .cubic: return 2
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1524,6 +1535,7 @@ package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
     package static let allCases: [Rescompile_Plan_ResizeParams.Mode] = [
       .nearest,
       .linear,
+      .cubic,
     ]
 
   }
@@ -3597,7 +3609,7 @@ nonisolated extension Rescompile_Plan_CumSumParams: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_ResizeParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ResizeParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{1}coordinates\0\u{1}nearest\0\u{1}scales\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{1}coordinates\0\u{1}nearest\0\u{1}scales\0\u{3}cubic_coeff_a\0\u{3}exclude_outside\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3609,6 +3621,8 @@ nonisolated extension Rescompile_Plan_ResizeParams: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularEnumField(value: &self.coordinates) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.nearest) }()
       case 4: try { try decoder.decodeRepeatedFloatField(value: &self.scales) }()
+      case 5: try { try decoder.decodeSingularFloatField(value: &self.cubicCoeffA) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.excludeOutside) }()
       default: break
       }
     }
@@ -3627,6 +3641,12 @@ nonisolated extension Rescompile_Plan_ResizeParams: SwiftProtobuf.Message, Swift
     if !self.scales.isEmpty {
       try visitor.visitPackedFloatField(value: self.scales, fieldNumber: 4)
     }
+    if self.cubicCoeffA.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.cubicCoeffA, fieldNumber: 5)
+    }
+    if self.excludeOutside != false {
+      try visitor.visitSingularBoolField(value: self.excludeOutside, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3635,13 +3655,15 @@ nonisolated extension Rescompile_Plan_ResizeParams: SwiftProtobuf.Message, Swift
     if lhs.coordinates != rhs.coordinates {return false}
     if lhs.nearest != rhs.nearest {return false}
     if lhs.scales != rhs.scales {return false}
+    if lhs.cubicCoeffA != rhs.cubicCoeffA {return false}
+    if lhs.excludeOutside != rhs.excludeOutside {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
 nonisolated extension Rescompile_Plan_ResizeParams.Mode: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NEAREST\0\u{1}LINEAR\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NEAREST\0\u{1}LINEAR\0\u{1}CUBIC\0")
 }
 
 nonisolated extension Rescompile_Plan_ResizeParams.Coordinates: SwiftProtobuf._ProtoNameProviding {

@@ -1,11 +1,12 @@
 import Foundation
 import ResIR
 
-/// ONNX Resize in nearest and (multi)linear modes, written from the specification's formulas in Double: each
-/// output coordinate maps to `x` in the input (`ResizeCoordinates`), nearest rounds `x` (`NearestRounding`),
-/// linear weighs the two neighbours `⌊x⌋` and `⌊x⌋ + 1` by their distance, and `x` is clamped to the axis so
-/// the edges repeat, which is what the specification's edge-padded neighbours give. Every axis is resampled
-/// independently and the weights multiply.
+/// ONNX Resize in nearest, (multi)linear and cubic modes, written from the specification's formulas in Double:
+/// each output coordinate maps to `x` in the input (`ResizeCoordinates`), nearest rounds `x`
+/// (`NearestRounding`), linear weighs the two neighbours `⌊x⌋` and `⌊x⌋ + 1` by their distance, cubic the four
+/// `⌊x⌋ − 1 … ⌊x⌋ + 2` by Keys' kernel with coefficient A; positions past the edges read the edge element,
+/// which is what the specification's edge-padded neighbours give (with `exclude_outside` they get weight 0
+/// and the rest are renormalized). Every axis is resampled independently and the weights multiply.
 enum Resize {
   static func evaluate(_ operands: NodeOperands, _ attributes: ResizeAttributes) throws(EvaluationFailure)
     -> ReferenceTensor
@@ -70,6 +71,9 @@ enum Resize {
         let low = clamped.rounded(.down)
         let fraction = clamped - low
         return [(Int(low), 1 - fraction), (min(Int(low) + 1, inLength - 1), fraction)]
+      case .cubic:
+        return cubicTaps(x, inLength: inLength, a: Double(attributes.cubicCoefficient),
+          excludeOutside: attributes.excludeOutside)
       }
     }
   }
@@ -102,5 +106,24 @@ enum Resize {
     case .roundPreferFloor: return x - x.rounded(.down) == 0.5 ? x.rounded(.down) : x.rounded()
     case .roundPreferCeil: return x - x.rounded(.down) == 0.5 ? x.rounded(.up) : x.rounded()
     }
+  }
+
+  /// Keys' cubic convolution weights of the four taps around `x`, their positions clamped to the axis.
+  static func cubicTaps(_ x: Double, inLength: Int, a: Double, excludeOutside: Bool) -> [(index: Int, weight: Double)] {
+    let low = x.rounded(.down)
+    let r = x - low
+    var weights = [
+      ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+      ((a + 2) * r - (a + 3)) * r * r + 1,
+      ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+      ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a,
+    ]
+    let positions = (0..<4).map { Int(low) - 1 + $0 }
+    if excludeOutside {
+      for k in 0..<4 where positions[k] < 0 || positions[k] >= inLength { weights[k] = 0 }
+      let total = weights.reduce(0, +)
+      if total != 0 { weights = weights.map { $0 / total } }
+    }
+    return (0..<4).map { (min(max(positions[$0], 0), inLength - 1), weights[$0]) }
   }
 }

@@ -1,9 +1,9 @@
 import ResPlan
 
-/// `f32_resize`: nearest or (multi)linear resampling of X to Y's shape.
+/// `f32_resize`: nearest, (multi)linear or cubic resampling of X to Y's shape.
 ///
 /// Each axis gets a table, built once when the plan loads, of the input positions every output position reads
-/// and their weights (one tap for nearest, two for linear; the coordinate arithmetic in double precision as
+/// and their weights (one tap for nearest, two for linear, four for cubic; the arithmetic in double precision as
 /// plan.proto specifies). A run then sums, for each output element, the product of its axes' weights over
 /// every combination of their taps. Axes that are not resized have a single tap of weight 1.
 struct ResizeOperator: Operator {
@@ -86,20 +86,49 @@ struct ResizeSampling {
     self.params = params
   }
 
-  var tapsPerPosition: Int { params.mode == .linear ? 2 : 1 }
+  var tapsPerPosition: Int {
+    switch params.mode {
+    case .linear: 2
+    case .cubic: 4
+    case .nearest, .UNRECOGNIZED: 1
+    }
+  }
 
   /// For each output position along one axis, its taps: input positions and weights.
   func taps(inLength: Int, outLength: Int, scale: Double) -> [[(index: Int, weight: Double)]] {
     let last = Double(max(inLength - 1, 0))
     return (0..<outLength).map { position in
       let x = coordinate(position, scale: scale, inLength: inLength, outLength: outLength)
-      if params.mode == .linear {
+      switch params.mode {
+      case .linear:
         let clamped = min(max(x, 0), last)
         let low = clamped.rounded(.down)
         return [(Int(low), 1 - (clamped - low)), (min(Int(low) + 1, inLength - 1), clamped - low)]
+      case .cubic: return cubicTaps(x, inLength: inLength)
+      case .nearest, .UNRECOGNIZED: return [(Int(min(max(rounded(x), 0), last)), 1)]
       }
-      return [(Int(min(max(rounded(x), 0), last)), 1)]
     }
+  }
+
+  /// Keys' cubic convolution weights of the four taps around `x` (coefficient `cubic_coeff_a`), positions
+  /// clamped to the axis; with `exclude_outside`, taps past the edges weigh 0 and the rest are renormalized.
+  private func cubicTaps(_ x: Double, inLength: Int) -> [(index: Int, weight: Double)] {
+    let a = Double(params.cubicCoeffA)
+    let low = x.rounded(.down)
+    let r = x - low
+    var weights = [
+      ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+      ((a + 2) * r - (a + 3)) * r * r + 1,
+      ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+      ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a,
+    ]
+    let positions = (0..<4).map { Int(low) - 1 + $0 }
+    if params.excludeOutside {
+      for k in 0..<4 where positions[k] < 0 || positions[k] >= inLength { weights[k] = 0 }
+      let total = weights.reduce(0, +)
+      if total != 0 { weights = weights.map { $0 / total } }
+    }
+    return (0..<4).map { (min(max(positions[$0], 0), inLength - 1), weights[$0]) }
   }
 
   private func coordinate(_ position: Int, scale: Double, inLength: Int, outLength: Int) -> Double {
