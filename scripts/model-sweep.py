@@ -74,39 +74,24 @@ def export_torch(module, example, folder, input_name, dynamo):
     save_case(folder, {input_name: example.numpy()}, path)
 
 
-class LastHidden:
-    """Wraps a HuggingFace model so the export has one tensor output."""
+def single_output(model, pick):
+    """Wraps `model` so the export has one tensor output: `pick` chooses it from the model's output."""
+    import torch
 
-    def __new__(cls, model):
-        import torch
+    class Wrapper(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
 
-        class Wrapper(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
+        def forward(self, x):
+            return pick(self.inner(x))
 
-            def forward(self, x):
-                out = self.inner(x)
-                return out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
-
-        return Wrapper(model).eval()
+    return Wrapper(model).eval()
 
 
-class SegmentationOutput:
-    """Wraps a torchvision segmentation model so the export has its "out" tensor as the one output."""
-
-    def __new__(cls, model):
-        import torch
-
-        class Wrapper(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, x):
-                return self.inner(x)["out"]
-
-        return Wrapper(model).eval()
+def last_hidden(output):
+    """A HuggingFace model's last hidden state (or its first output)."""
+    return output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
 
 
 def huggingface_model(name):
@@ -147,8 +132,8 @@ def export_family(family, out, dynamo):
                     getattr(torchvision.models, name)(**arguments), torch.randn(1, 3, size, size), "input"))
         for name in SEGMENTATION:
             yield from attempt(f"tv-{name}", out, False, lambda: (
-                SegmentationOutput(getattr(torchvision.models.segmentation, name)(
-                    weights=None, weights_backbone=None, num_classes=5)), torch.randn(1, 3, 96, 96), "input"))
+                single_output(getattr(torchvision.models.segmentation, name)(
+                    weights=None, weights_backbone=None, num_classes=5), lambda output: output["out"]), torch.randn(1, 3, 96, 96), "input"))
     elif family == "timm":
         import timm
         for name in TIMM:
@@ -160,7 +145,7 @@ def export_family(family, out, dynamo):
             image = name in ("vit", "swin", "convnext", "resnet")
             for use_dynamo in exporters:
                 yield from attempt(f"hf-{name}", out, use_dynamo, lambda: (
-                    LastHidden(huggingface_model(name)),
+                    single_output(huggingface_model(name), last_hidden),
                     torch.randn(1, 3, 32, 32) if image else torch.randint(0, 100, (1, 16)),
                     "pixel_values" if image else "input_ids"))
     elif family == "keras":

@@ -31,19 +31,8 @@ enum GatherElements {
         source += value * dataStrides[position]
       }
       sources.append(source)
-      advance(&coordinates, within: indicesTensor.shape)
+      ShapeArithmetic.advance(&coordinates, within: indicesTensor.shape)
     }
     return data.gathering(sources, shape: indicesTensor.shape)
-  }
-
-  /// The next coordinates in row-major order.
-  private static func advance(_ coordinates: inout [Int], within shape: [Int]) {
-    var axis = shape.count - 1
-    while axis >= 0 {
-      coordinates[axis] += 1
-      if coordinates[axis] < shape[axis] { return }
-      coordinates[axis] = 0
-      axis -= 1
-    }
   }
 }

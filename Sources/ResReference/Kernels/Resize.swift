@@ -27,13 +27,7 @@ enum Resize {
     var coordinates = [Int](repeating: 0, count: x.rank)
     for index in 0..<count {
       result[index] = sample(values, taps, coordinates, inputStrides)
-      var axis = x.rank - 1
-      while axis >= 0 {
-        coordinates[axis] += 1
-        if coordinates[axis] < outputShape[axis] { break }
-        coordinates[axis] = 0
-        axis -= 1
-      }
+      ShapeArithmetic.advance(&coordinates, within: outputShape)
     }
     return ReferenceTensor(dtype: x.dtype, shape: outputShape, doubles: result)
   }

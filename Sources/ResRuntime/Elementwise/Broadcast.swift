@@ -38,6 +38,18 @@ enum Broadcast {
     return strides
   }
 
+  /// Moves `coordinates` to the next position of `shape` in row-major order (the last axis fastest); past the
+  /// last position they wrap to all zeros.
+  static func advance(_ coordinates: inout [Int], within shape: [Int]) {
+    var axis = shape.count - 1
+    while axis >= 0 {
+      coordinates[axis] += 1
+      if coordinates[axis] < shape[axis] { return }
+      coordinates[axis] = 0
+      axis -= 1
+    }
+  }
+
   /// Row-major strides of `shape`.
   static func contiguousStrides(_ shape: [Int]) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)

@@ -50,18 +50,7 @@ struct GatherElementsOperator: Operator {
         offset += (dimension == axis ? Int(raw < 0 ? raw + axisSize : raw) : coordinate) * dataStrides[dimension]
       }
       (destination + position * width).copyMemory(from: source + offset * width, byteCount: width)
-      Self.advance(&coordinates, within: indices.shape)
-    }
-  }
-
-  /// The next coordinates in row-major order.
-  private static func advance(_ coordinates: inout [Int], within shape: [Int]) {
-    var axis = shape.count - 1
-    while axis >= 0 {
-      coordinates[axis] += 1
-      if coordinates[axis] < shape[axis] { return }
-      coordinates[axis] = 0
-      axis -= 1
+      Broadcast.advance(&coordinates, within: indices.shape)
     }
   }
 }

@@ -48,13 +48,7 @@ struct ResizeOperator: Operator {
     var coordinates = [Int](repeating: 0, count: y.rank)
     for index in 0..<y.count {
       output[index] = sample(input, coordinates, axis: 0, offset: 0, weight: 1)
-      var axis = y.rank - 1
-      while axis >= 0 {
-        coordinates[axis] += 1
-        if coordinates[axis] < y.shape[axis] { break }
-        coordinates[axis] = 0
-        axis -= 1
-      }
+      Broadcast.advance(&coordinates, within: y.shape)
     }
   }
 
