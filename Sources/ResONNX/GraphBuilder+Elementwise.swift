@@ -40,8 +40,16 @@ extension GraphBuilder {
     return Conversion(.clip, operands)
   }
 
+  /// `to` is a type code from opset 6 on and the type's name ("FLOAT") before.
   mutating func convertCast(_ node: ONNXNode) throws(ModelError) -> Conversion {
-    let code = try node.attributes.requiredInt("to")
+    let code: Int
+    if node.opset < 6 {
+      let name = try node.attributes.requiredString("to")
+      guard let named = ONNXDataType.code(named: name) else { throw node.error("cast target '\(name)' is not a data type") }
+      code = named
+    } else {
+      code = try node.attributes.requiredInt("to")
+    }
     guard let dtype = ONNXDataType.dtype(code: code) else {
       throw node.error("cast target: \(ONNXDataType.unsupportedMessage(code: code))")
     }

@@ -5,9 +5,9 @@ import ResIR
 /// attributes (read from constant inputs in newer opsets), Slice's parameters as inputs (made constants from
 /// attributes in older opsets).
 extension GraphBuilder {
-  /// Sizes come from the `split` attribute (< 13) or input (13+); without them the axis is split evenly into
-  /// as many parts as the node has outputs, or, with `num_outputs` (18+), into parts of `ceil(size / n)` with
-  /// a smaller last part.
+  /// Sizes come from the `split` attribute (< 13; opset 1 also takes them as an input) or input (13+);
+  /// without them the axis is split evenly into as many parts as the node has outputs, or, with `num_outputs`
+  /// (18+), into parts of `ceil(size / n)` with a smaller last part.
   mutating func convertSplit(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let input = try node.requiredOperand(0, "input")
     let inputType = graph.type(of: input)
@@ -15,7 +15,10 @@ extension GraphBuilder {
     let outputCount = node.proto.output.count
     try node.rejectAttributes(["split"], movedToInputsAt: 13)
     let given: [Int]?
-    if node.opset < 13 {
+    if node.opset == 1, let sizes = node.operand(1) {
+      guard !node.attributes.has("split") else { throw node.error("split is given both as input and attribute") }
+      given = try constantIntegers(sizes, operand: "split", of: node)
+    } else if node.opset < 13 {
       try node.requireInputCount(atMost: 1)
       given = try node.attributes.ints("split")
     } else {
@@ -123,9 +126,9 @@ extension GraphBuilder {
     return Conversion(.slice, operands)
   }
 
-  /// Pads are an attribute before opset 11 (with the fill as the `value` attribute) and a constant input from
-  /// 11 on (with the fill as an optional input); opset 18 adds `axes`, naming the axes the pads are for. The
-  /// IR stores begins then ends for every axis.
+  /// Pads are an attribute before opset 11 (named `paddings` at opset 1; the fill is the `value` attribute)
+  /// and a constant input from 11 on (with the fill as an optional input); opset 18 adds `axes`, naming the
+  /// axes the pads are for. The IR stores begins then ends for every axis.
   mutating func convertPad(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let data = try node.requiredOperand(0, "data")
     let dataType = graph.type(of: data)
@@ -136,7 +139,7 @@ extension GraphBuilder {
     try node.rejectAttributes(["pads", "value"], movedToInputsAt: 11)
     if node.opset < 11 {
       try node.requireInputCount(atMost: 1)
-      let pads = try node.attributes.requiredInts("pads")
+      let pads = try node.attributes.requiredInts(node.opset < 2 ? "paddings" : "pads")
       try checkPadCount(pads, axisCount: dataType.rank, node: node)
       let value = try node.attributes.float("value", default: 0)
       let fill = value != 0 ? addScalar(Double(value), dtype: dataType.dtype, named: "\(node.name)_value") : nil

@@ -2,8 +2,9 @@ import ResIR
 
 /// Normalizations, reductions and Dropout: the ops whose older forms differ in training flags and axes.
 extension GraphBuilder {
-  /// Only the inference form exists in the IR. Training is recognized by `training_mode=1` (opset 14+) or
-  /// by a running/saved statistics output that something reads. Opsets 7 and 8 have `spatial`: `spatial=0`
+  /// Only the inference form exists in the IR. Training is recognized by `training_mode=1` (opset 14+),
+  /// `is_test=0` (opsets 1 to 6; exporters set it to 1, and an absent flag is read as inference, as ONNX's
+  /// version converter does) or by a running/saved statistics output that something reads. Opsets 7 and 8 have `spatial`: `spatial=0`
   /// keeps statistics per activation (C x D1 x ... ), which only coincides with the IR's per-channel form when
   /// the input has no spatial axes.
   mutating func convertBatchNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
@@ -12,6 +13,9 @@ extension GraphBuilder {
       if let statistic = node.outputName(slot), consumedNames.contains(statistic) {
         throw node.error("training mode is not supported (statistics output '\(statistic)' is used)")
       }
+    }
+    if try attributes.int("is_test") == 0 {
+      throw node.error("training mode is not supported (is_test=0)")
     }
     if try attributes.flag("training_mode", default: false) {
       return try convertBatchNormalizationWithBatchStatistics(node)

@@ -23,9 +23,11 @@ extension GraphBuilder {
     return Conversion(.transpose(perm: perm), node.operands)
   }
 
+  /// `axis` is required from opset 4 on and defaults to 1 (channels) before.
   mutating func convertConcat(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let first = try node.requiredOperand(0, "inputs")
-    let axis = try normalizedAxis(try node.attributes.requiredInt("axis"), rank: rank(of: first), of: node)
+    let given = node.opset < 4 ? try node.attributes.int("axis", default: 1) : try node.attributes.requiredInt("axis")
+    let axis = try normalizedAxis(given, rank: rank(of: first), of: node)
     return Conversion(.concat(axis: axis), node.operands)
   }
 

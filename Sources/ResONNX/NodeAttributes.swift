@@ -104,6 +104,11 @@ struct NodeAttributes {
     return value
   }
 
+  func requiredString(_ name: String) throws(ModelError) -> String {
+    guard let value = try string(name) else { throw missing(name) }
+    return value
+  }
+
   func requiredInts(_ name: String) throws(ModelError) -> [Int] {
     guard let value = try ints(name) else { throw missing(name) }
     return value

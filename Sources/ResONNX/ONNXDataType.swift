@@ -45,6 +45,15 @@ enum ONNXDataType {
     return "\(known)"
   }
 
+  /// The code of a data type named as `TensorProto.DataType` spells it ("FLOAT", "INT64"): Cast's `to` is
+  /// such a string before opset 6.
+  static func code(named name: String) -> Int? {
+    let wanted = name.uppercased()
+    return (0..<64).first { code in
+      Onnx_TensorProto.DataType(rawValue: code).map { "\($0)".uppercased() == wanted } ?? false
+    }
+  }
+
   /// The error for a data type rescompile does not compute in.
   static func unsupportedMessage(code: Int) -> String {
     let supported = DType.allCases.map(\.onnxName).joined(separator: ", ")

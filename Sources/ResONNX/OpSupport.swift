@@ -5,28 +5,31 @@ import ResIR
 /// The check runs over the whole graph before anything is converted, so a user sees every missing operator
 /// at once instead of fixing them one rebuild at a time, and no partial result is ever produced.
 enum OpSupport {
-  /// The default-domain opsets the importer reads: 7 (the oldest still produced by maintained exporters)
-  /// to the newest in the bundled schema (onnx 1.23.2).
-  static let supportedOpsets = 7...28
+  /// The default-domain opsets the importer reads: every one from 1 (Caffe2 conversions and the first
+  /// PyTorch exports, still in model zoos) to the newest in the bundled schema (onnx 1.23.2).
+  static let supportedOpsets = 1...28
 
-  /// Each supported operator and the first default-domain opset that defines it. Operators older than opset 7
-  /// are listed as 7: the importer does not read earlier opsets at all.
+  /// Each supported operator and the first default-domain opset that defines it. Upsample is listed from 7:
+  /// its opset-1 form was experimental, with a different signature, and no runtime implements it.
   static let firstOpset: [String: Int] = [
-    "Conv": 7, "BatchNormalization": 7, "Relu": 7, "Clip": 7, "LeakyRelu": 7, "Sigmoid": 7, "Tanh": 7,
-    "HardSigmoid": 7, "HardSwish": 14, "Gelu": 20, "Erf": 9, "Add": 7, "Sub": 7, "Mul": 7, "Div": 7, "Pow": 7,
-    "Sqrt": 7, "Mod": 10, "Sum": 7, "Max": 7, "Min": 7, "MaxPool": 7, "AveragePool": 7, "GlobalAveragePool": 7,
-    "LRN": 7, "Gemm": 7, "MatMul": 7, "Flatten": 7, "Reshape": 7, "Transpose": 7, "Concat": 7, "Split": 7,
+    "Conv": 1, "BatchNormalization": 1, "Relu": 1, "Clip": 1, "LeakyRelu": 1, "Sigmoid": 1, "Tanh": 1,
+    "HardSigmoid": 1, "HardSwish": 14, "Gelu": 20, "Erf": 9, "Add": 1, "Sub": 1, "Mul": 1, "Div": 1, "Pow": 1,
+    "Sqrt": 1, "Mod": 10, "Sum": 1, "Max": 1, "Min": 1, "MaxPool": 1, "AveragePool": 1, "GlobalAveragePool": 1,
+    "LRN": 1, "Gemm": 1, "MatMul": 1, "Flatten": 1, "Reshape": 1, "Transpose": 1, "Concat": 1, "Split": 1,
     "Einsum": 12,
-    "Slice": 7, "Squeeze": 7, "Unsqueeze": 7, "Gather": 7, "Shape": 7, "Expand": 8, "Constant": 7,
-    "ConstantOfShape": 9, "Identity": 7, "Dropout": 7, "Pad": 7, "Softmax": 7, "LayerNormalization": 17,
-    "ReduceMean": 7, "Cast": 7, "Where": 9, "Equal": 7, "LSTM": 7, "GRU": 7, "Not": 7, "Range": 11,
-    "ScatterND": 11, "GatherElements": 11, "CumSum": 11, "Trilu": 14, "Less": 7, "LessOrEqual": 12, "Greater": 7,
-    "GreaterOrEqual": 12, "IsNaN": 9, "Abs": 7, "Neg": 7, "Exp": 7, "Log": 7,
-    "PRelu": 7, "Ceil": 7, "Floor": 7, "Round": 11, "Reciprocal": 7, "Sin": 7, "Cos": 7, "Softplus": 7, "Elu": 7,
-    "ReduceSum": 7, "InstanceNormalization": 7, "ReduceSumSquare": 7, "ReduceL1": 7, "ReduceL2": 7,
-    "Resize": 10, "Upsample": 7, "ReduceMax": 7, "ReduceMin": 7, "ReduceProd": 7,
-    "ArgMax": 7, "ArgMin": 7,
+    "Slice": 1, "Squeeze": 1, "Unsqueeze": 1, "Gather": 1, "Shape": 1, "Expand": 8, "Constant": 1,
+    "ConstantOfShape": 9, "Identity": 1, "Dropout": 1, "Pad": 1, "Softmax": 1, "LayerNormalization": 17,
+    "ReduceMean": 1, "Cast": 1, "Where": 9, "Equal": 1, "LSTM": 1, "GRU": 1, "Not": 1, "Range": 11,
+    "ScatterND": 11, "GatherElements": 11, "CumSum": 11, "Trilu": 14, "Less": 1, "LessOrEqual": 12, "Greater": 1,
+    "GreaterOrEqual": 12, "IsNaN": 9, "Abs": 1, "Neg": 1, "Exp": 1, "Log": 1,
+    "PRelu": 1, "Ceil": 1, "Floor": 1, "Round": 11, "Reciprocal": 1, "Sin": 7, "Cos": 7, "Softplus": 1, "Elu": 1,
+    "ReduceSum": 1, "InstanceNormalization": 1, "ReduceSumSquare": 1, "ReduceL1": 1, "ReduceL2": 1,
+    "Resize": 10, "Upsample": 7, "ReduceMax": 1, "ReduceMin": 1, "ReduceProd": 1,
+    "ArgMax": 1, "ArgMin": 1, "ImageScaler": 1,
   ]
+
+  /// The last opset of operators that ONNX has since removed (ImageScaler was experimental).
+  static let lastOpset: [String: Int] = ["ImageScaler": 9]
 
   /// Whether `domain` names the default ONNX operator set.
   static func isDefaultDomain(_ domain: String) -> Bool {
@@ -48,8 +51,9 @@ enum OpSupport {
 
   /// Throws one error listing every unsupported (domain, op_type, opset) and the nodes that use it.
   ///
-  /// A node is unsupported when its domain is not ONNX's, its operator is not in `firstOpset` or is newer than
-  /// the model's opset, or it carries a subgraph (control flow such as If and Loop is out of scope).
+  /// A node is unsupported when its domain is not ONNX's, its operator is not in `firstOpset`, is newer than
+  /// the model's opset or was removed before it, or it carries a subgraph (control flow such as If and Loop
+  /// is out of scope).
   static func check(
     _ nodes: [Onnx_NodeProto], nodeNames: [String], model: Onnx_ModelProto, opset: Int
   ) throws(ModelError) {
@@ -69,7 +73,9 @@ enum OpSupport {
   }
 
   private static func isSupported(_ node: Onnx_NodeProto, opset: Int) -> Bool {
-    guard isDefaultDomain(node.domain), let first = firstOpset[node.opType], first <= opset else { return false }
+    guard isDefaultDomain(node.domain), let first = firstOpset[node.opType], first <= opset,
+      opset <= lastOpset[node.opType, default: opset]
+    else { return false }
     return !node.attribute.contains { $0.hasG || !$0.graphs.isEmpty }
   }
 
@@ -92,6 +98,9 @@ enum OpSupport {
       var opsetText = opset.map { "opset \($0)" } ?? "no opset imported"
       if domain.isEmpty, let first = firstOpset[opType], first > (opset ?? 0) {
         opsetText += "; defined from opset \(first)"
+      }
+      if domain.isEmpty, let last = lastOpset[opType], last < (opset ?? 0) {
+        opsetText += "; removed after opset \(last)"
       }
       return "\(domainText)\(opType) [\(opsetText)]"
     }

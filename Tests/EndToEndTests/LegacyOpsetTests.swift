@@ -1,0 +1,38 @@
+import Foundation
+import ResCompiler
+import ResReference
+import ResRuntime
+import ResTestSupport
+import Testing
+
+/// The legacy-opset models of fixtures/legacy (opsets 1 to 6 and ImageScaler; fixtures/make_legacy.py) compiled
+/// at -O0 and -O2 and run by the runtime: each must reproduce onnxruntime's outputs for its modern twin under
+/// `rescompile check`'s tolerance. Axis broadcasting is among them, where reading the legacy form as numpy
+/// broadcasting would compute something else without an error.
+@Suite struct LegacyOpsetTests {
+  static let (rtol, atol) = (1e-3, 1e-4)
+  static let root = RepoPaths.fixtures + "/legacy"
+
+  static var models: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+  }
+
+  @Test func everyLegacyFormHasAModel() {
+    #expect(Self.models.count >= 10, "fixtures/legacy holds \(Self.models.count) models")
+  }
+
+  @Test(arguments: Self.models, [OptimizationLevel.none, .full])
+  func matchesOnnxruntime(_ name: String, _ level: OptimizationLevel) throws {
+    let model = try LoadedModel(contentsOf: Self.root + "/\(name)/model.onnx")
+    let dataSet = try TestDataSet(folder: Self.root + "/\(name)/test_data_set_0")
+    let compiled = try model.compile(options: CompileOptions(optimization: level))
+    let outputs = try Runner(try Plan(bytes: compiled.bytes)).run(constants: try dataSet.namedInputs(model.inputNames))
+    try #require(outputs.count == dataSet.expectedOutputs.count)
+    for (output, expected) in zip(outputs, dataSet.expectedOutputs) {
+      let comparison = ToleranceComparison(
+        actual: ReferenceTensor(constant: output.value), expected: ReferenceTensor(constant: expected),
+        rtol: expected.dtype.isFloatingPoint ? Self.rtol : 0, atol: expected.dtype.isFloatingPoint ? Self.atol : 0)
+      #expect(comparison.passed, "\(name) -O\(level.rawValue) '\(output.name)': \(comparison)")
+    }
+  }
+}
