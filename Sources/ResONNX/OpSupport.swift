@@ -25,7 +25,9 @@ enum OpSupport {
     "PRelu": 1, "Ceil": 1, "Floor": 1, "Round": 11, "Reciprocal": 1, "Sin": 7, "Cos": 7, "Softplus": 1, "Elu": 1,
     "ReduceSum": 1, "InstanceNormalization": 1, "ReduceSumSquare": 1, "ReduceL1": 1, "ReduceL2": 1,
     "Resize": 10, "Upsample": 7, "ReduceMax": 1, "ReduceMin": 1, "ReduceProd": 1,
-    "ArgMax": 1, "ArgMin": 1, "ImageScaler": 1,
+    "ArgMax": 1, "ArgMin": 1, "ImageScaler": 1, "Selu": 1, "Celu": 12, "Softsign": 1, "ThresholdedRelu": 10,
+    "Mish": 18, "Sign": 9, "GlobalMaxPool": 1, "LogSoftmax": 1, "Mean": 1, "Size": 1, "Tile": 6,
+    "DepthToSpace": 1, "SpaceToDepth": 1,
   ]
 
   /// The last opset of operators that ONNX has since removed (ImageScaler was experimental).

@@ -38,8 +38,10 @@ extension NodeContext {
       return [rangeValue(shape: shape)]
     case .unary(let op):
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
+    case .reduce(let kind, let axes, _):
+      return [reducedValue(kind, axes: axes, shape: shape)]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
-      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .pad, .scatterND, .gatherElements,
+      .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .resize, .argReduce, .lstm, .gru:
       return []
     }
@@ -105,6 +107,27 @@ extension NodeContext {
   private func variadicValue(_ op: VariadicOp, shape: [Int]) -> KnownTensor? {
     guard let operands = knownOperands(), let dtype = optionalOperand(0)?.dtype else { return nil }
     return KnownTensor.combined(operands, shape: shape) { KnownArithmetic.variadic(op, $0, dtype: dtype) }
+  }
+
+  /// A reduction of a whole vector (or scalar): ONNX's Size is ReduceProd of a Shape, and expanded
+  /// normalizations count their axes that way.
+  private func reducedValue(_ kind: ReduceKind, axes: [Int]?, shape: [Int]) -> KnownTensor? {
+    guard let input = knownTensor(0), let dtype = optionalOperand(0)?.dtype, input.rank <= 1,
+      axes == nil || axes == Array(0..<input.rank)
+    else { return nil }
+    let element: Monomial?
+    switch kind {
+    case .sum:
+      element = input.elements.isEmpty
+        ? KnownArithmetic.element(0, as: dtype) : KnownArithmetic.variadic(.sum, input.elements, dtype: dtype)
+    case .prod:
+      element = input.elements.reduce(KnownArithmetic.element(1, as: dtype)) { product, next in
+        KnownArithmetic.binary(.mul, product, next, operands: dtype, result: dtype)
+      }
+    case .max: element = KnownArithmetic.variadic(.max, input.elements, dtype: dtype)
+    case .min: element = KnownArithmetic.variadic(.min, input.elements, dtype: dtype)
+    }
+    return KnownTensor(shape: shape, elements: [element])
   }
 
   /// Where: a known condition picks the element of X or Y, which may be known even when the other is not.

@@ -1,0 +1,121 @@
+import ResIR
+
+/// Operators with no IR op of their own, written out in the ops that exist: activations from other frameworks
+/// (Selu, Celu, Softsign, ThresholdedRelu, Mish, Sign) and reductions (GlobalMaxPool, LogSoftmax, Mean, Size).
+/// Each is ONNX's definition of the operator, term for term, so the reference evaluator checks it like any
+/// other graph, and every pass sees ops it already knows how to fuse or fold.
+extension GraphBuilder {
+  /// `gamma · elu(x, alpha)`.
+  mutating func convertSelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let alpha = try node.attributes.float("alpha", default: 1.67326319217681884765625)
+    let gamma = try node.attributes.float("gamma", default: 1.05070102214813232421875)
+    let elu = try appendTyped(Conversion(.unary(.elu(alpha: alpha)), [x]), named: "\(node.name).elu")
+    return Conversion(.binary(.mul), [elu, scalar(gamma, like: x, node, "gamma")])
+  }
+
+  /// `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`, which is `alpha · elu(x / alpha, 1)`.
+  mutating func convertCelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let alpha = try node.attributes.float("alpha", default: 1)
+    guard alpha != 1 else { return Conversion(.unary(.elu(alpha: 1)), [x]) }
+    let alphaValue = scalar(alpha, like: x, node, "alpha")
+    let scaled = try appendTyped(Conversion(.binary(.div), [x, alphaValue]), named: "\(node.name).scaled")
+    let elu = try appendTyped(Conversion(.unary(.elu(alpha: 1)), [scaled]), named: "\(node.name).elu")
+    return Conversion(.binary(.mul), [elu, alphaValue])
+  }
+
+  /// `x / (1 + |x|)`.
+  mutating func convertSoftsign(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let magnitude = try appendTyped(Conversion(.unary(.abs), [x]), named: "\(node.name).magnitude")
+    let one = scalar(1, like: x, node, "one")
+    let denominator = try appendTyped(Conversion(.binary(.add), [magnitude, one]), named: "\(node.name).denominator")
+    return Conversion(.binary(.div), [x, denominator])
+  }
+
+  /// `x` where `x > alpha`, else 0.
+  mutating func convertThresholdedRelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let alpha = scalar(try node.attributes.float("alpha", default: 1), like: x, node, "alpha")
+    let above = try appendTyped(Conversion(.binary(.compare(.greater)), [x, alpha]), named: "\(node.name).above")
+    return Conversion(.where, [above, x, scalar(0, like: x, node, "zero")])
+  }
+
+  /// `x · tanh(softplus(x))` (opset 18; earlier exports spell it out themselves).
+  mutating func convertMish(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let softplus = try appendTyped(Conversion(.unary(.softplus), [x]), named: "\(node.name).softplus")
+    let tanh = try appendTyped(Conversion(.unary(.tanh), [softplus]), named: "\(node.name).tanh")
+    return Conversion(.binary(.mul), [x, tanh])
+  }
+
+  /// 1 for positive, −1 for negative and 0 for zero elements, in the input's element type.
+  mutating func convertSign(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "input")
+    let zero = scalar(0, like: x, node, "zero")
+    let positive = try appendTyped(Conversion(.binary(.compare(.greater)), [x, zero]), named: "\(node.name).positive")
+    let negative = try appendTyped(Conversion(.binary(.compare(.less)), [x, zero]), named: "\(node.name).negative")
+    let signOfNegative = try appendTyped(
+      Conversion(.where, [negative, scalar(-1, like: x, node, "minus_one"), zero]), named: "\(node.name).nonpositive")
+    return Conversion(.where, [positive, scalar(1, like: x, node, "one"), signOfNegative])
+  }
+
+  /// The maximum over every spatial axis, kept as size 1.
+  mutating func convertGlobalMaxPool(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let inputRank = rank(of: x)
+    guard inputRank >= 3 else { throw node.error("input must have a batch, a channel and a spatial axis") }
+    return Conversion(.reduce(.max, axes: Array(2..<inputRank), keepDims: true), [x])
+  }
+
+  /// `s − log(Σ exp(s))` with `s = x − max(x)`, the stable form, over `axis` (opset 13+) or, before 13, over
+  /// every axis from `axis` on (the input read as a 2-D matrix), as Softmax.
+  mutating func convertLogSoftmax(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let inputRank = rank(of: x)
+    let legacy = node.opset < 13
+    let axis = try normalizedAxis(try node.attributes.int("axis", default: legacy ? 1 : -1), rank: inputRank, of: node)
+    let axes = legacy ? Array(axis..<inputRank) : [axis]
+    let maximum = try appendTyped(
+      Conversion(.reduce(.max, axes: axes, keepDims: true), [x]), named: "\(node.name).max")
+    let shifted = try appendTyped(Conversion(.binary(.sub), [x, maximum]), named: "\(node.name).shifted")
+    let exponentials = try appendTyped(Conversion(.unary(.exp), [shifted]), named: "\(node.name).exp")
+    let total = try appendTyped(
+      Conversion(.reduce(.sum, axes: axes, keepDims: true), [exponentials]), named: "\(node.name).sum")
+    let logTotal = try appendTyped(Conversion(.unary(.log), [total]), named: "\(node.name).log_sum")
+    return Conversion(.binary(.sub), [shifted, logTotal])
+  }
+
+  /// The elementwise sum of the inputs (broadcast from opset 8 on) divided by their count.
+  mutating func convertMean(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let first = try floatOperand(node)
+    let operands = node.operands
+    guard !operands.contains(where: { $0 == nil }) else { throw node.error("an input is empty") }
+    let total = try appendTyped(Conversion(.variadic(.sum), operands), named: "\(node.name).sum")
+    return Conversion(.binary(.div), [total, scalar(Float(operands.count), like: first, node, "count")])
+  }
+
+  /// The product of the input's shape: a Shape and a ReduceProd, which shape arithmetic folds when the
+  /// dimensions are known.
+  mutating func convertSize(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "data")
+    let shape = try appendTyped(Conversion(.shape(start: 0, end: nil), [x]), named: "\(node.name).shape")
+    return Conversion(.reduce(.prod, axes: nil, keepDims: false), [shape])
+  }
+
+  // MARK: - Helpers
+
+  /// The node's first input, which these decompositions need in a float type.
+  private func floatOperand(_ node: ONNXNode) throws(ModelError) -> ValueID {
+    let x = try node.requiredOperand(0, "input")
+    let dtype = graph.type(of: x).dtype
+    guard dtype.isFloatingPoint else { throw node.error("input is \(dtype.onnxName) but must be a float type") }
+    return x
+  }
+
+  /// A scalar constant in `value`'s element type, named after the node.
+  private mutating func scalar(_ number: Float, like value: ValueID, _ node: ONNXNode, _ role: String) -> ValueID {
+    addScalar(Double(number), dtype: graph.type(of: value).dtype, named: "\(node.name)_\(role)")
+  }
+}

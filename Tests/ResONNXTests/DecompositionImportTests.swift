@@ -1,0 +1,120 @@
+import ResIR
+import Testing
+
+@testable import ResONNX
+
+/// Operators imported as compositions of existing IR ops (their numbers are checked by ONNX's node tests,
+/// which run through the reference evaluator and the runtime): the structure each becomes, and one error per
+/// way each can be malformed.
+@Suite struct DecompositionImportTests {
+  typealias Version = OpVersionTests
+
+  @Test func seluIsAScaledElu() throws {
+    let imported = try Version.model(opset: 17) {
+      $0.node("Selu", ["x"], ["y"], name: "n", [Attr.float("alpha", 2), Attr.float("gamma", 3)])
+    }.imported()
+    #expect(try imported.node("n.elu").op == .unary(.elu(alpha: 2)))
+    let node = try imported.node("n")
+    #expect(node.op == .binary(.mul) && node.input(1).flatMap { imported.graph.constant($0) }?.doubles() == [3])
+  }
+
+  @Test func logSoftmaxIsTheStableDifference() throws {
+    let modern = try Version.model(opset: 13) { $0.node("LogSoftmax", ["x"], ["y"], name: "n") }.imported()
+    #expect(try modern.node("n.max").op == .reduce(.max, axes: [3], keepDims: true))
+    #expect(try modern.node("n.sum").op == .reduce(.sum, axes: [3], keepDims: true))
+    let node = try modern.node("n")
+    let shifted = try modern.node("n.shifted")
+    #expect(node.op == .binary(.sub) && node.input(0) == shifted.outputs[0])
+    // Before opset 13 the input is read as a matrix from `axis` (default 1) on.
+    let legacy = try Version.model(opset: 11) { $0.node("LogSoftmax", ["x"], ["y"], name: "n") }.imported()
+    #expect(try legacy.node("n.max").op == .reduce(.max, axes: [1, 2, 3], keepDims: true))
+  }
+
+  @Test func globalMaxPoolReducesEverySpatialAxis() throws {
+    let pooled = try Version.node(opset: 17) { $0.node("GlobalMaxPool", ["x"], ["y"], name: "n") }
+    #expect(pooled.node.op == .reduce(.max, axes: [2, 3], keepDims: true))
+    let flat = Version.model(opset: 17, dims: [2, 3]) { $0.node("GlobalMaxPool", ["x"], ["y"], name: "n") }
+    #expect(flat.importError()?.message == "input must have a batch, a channel and a spatial axis")
+  }
+
+  @Test func sizeOfAStaticInputIsKnownAtImport() throws {
+    let imported = try Version.model(opset: 17) {
+      $0.node("Size", ["x"], ["count"], name: "n")
+      $0.node("Unsqueeze", ["count", "one_axis"], ["vector"], name: "u")
+      $0.initializer(Tensors.int64s("one_axis", dims: [1], [0]))
+      $0.node("Reshape", ["x", "vector"], ["y"], name: "flat")
+    }.imported()
+    #expect(imported.graph.type(of: try imported.node("flat").outputs[0]) == TensorType(.float32, dims: [120]))
+  }
+
+  @Test func activationsNeedAFloatInput() throws {
+    for opType in ["Selu", "Celu", "Softsign", "ThresholdedRelu", "Mish", "LogSoftmax", "GlobalMaxPool"] {
+      var model = TestModel(opset: 18)
+      model.input("x", .int64, [2, 3, 4])
+      model.node(opType, ["x"], ["y"], name: "n")
+      model.output("y", .int64)
+      #expect(model.importError()?.message == "input is int64 but must be a float type", "\(opType)")
+    }
+  }
+
+  // MARK: - Tile
+
+  @Test func tileInterleavesRepeatsWithTheAxes() throws {
+    let imported = try Version.model(opset: 13, dims: [2, 3]) {
+      $0.initializer(Tensors.int64s("repeats", [3, 1]))
+      $0.node("Tile", ["x", "repeats"], ["y"], name: "n")
+    }.imported()
+    #expect(try imported.node("n.pairs").op == .unsqueeze(axes: [0, 2]))
+    #expect(try imported.node("n.expanded").op == .expand)
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [6, 3]))
+    let unchanged = try Version.node(opset: 13, dims: [2, 3]) {
+      $0.initializer(Tensors.int64s("repeats", [1, 1]))
+      $0.node("Tile", ["x", "repeats"], ["y"], name: "n")
+    }
+    #expect(unchanged.node.op == .identity)
+  }
+
+  @Test(arguments: [([2], "repeats has 1 entries for an input of rank 2"), ([2, -1], "repeats entry -1 is negative")])
+  func malformedRepeatsAreErrors(repeats: [Int], message: String) throws {
+    let model = Version.model(opset: 13, dims: [2, 3]) {
+      $0.initializer(Tensors.int64s("repeats", repeats))
+      $0.node("Tile", ["x", "repeats"], ["y"], name: "n")
+    }
+    #expect(model.importError() == ModelError(node: "n", opType: "Tile", message))
+  }
+
+  // MARK: - DepthToSpace, SpaceToDepth
+
+  @Test(arguments: [("DCR", [0, 3, 4, 1, 5, 2]), ("CRD", [0, 1, 4, 2, 5, 3])])
+  func depthToSpaceModes(mode: String, order: [Int]) throws {
+    let imported = try Version.model(opset: 13, dims: ["N", 8, 3, 5]) {
+      $0.node("DepthToSpace", ["x"], ["y"], name: "n", [Attr.int("blocksize", 2), Attr.string("mode", mode)])
+    }.imported()
+    #expect(try imported.node("n.moved").op == .transpose(perm: order))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]).shape.dropFirst().map(\.value) == [2, 6, 10])
+  }
+
+  @Test func spaceToDepthInvertsDepthToSpace() throws {
+    let imported = try Version.model(opset: 13, dims: [1, 2, 4, 6]) {
+      $0.node("SpaceToDepth", ["x"], ["y"], name: "n", [Attr.int("blocksize", 2)])
+    }.imported()
+    #expect(try imported.node("n.moved").op == .transpose(perm: [0, 3, 5, 1, 2, 4]))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 8, 2, 3]))
+  }
+
+  @Test func malformedBlockRearrangementsAreErrors() throws {
+    let cases: [(String, [TestModel.DimSpec], [Onnx_AttributeProto], String)] = [
+      ("DepthToSpace", [1, 6, 2, 2], [Attr.int("blocksize", 2)], "6 channels do not divide into blocks of 2x2"),
+      ("DepthToSpace", [1, 8, 2, 2], [Attr.int("blocksize", 2), Attr.string("mode", "XYZ")],
+       "mode 'XYZ' is not one of DCR, CRD"),
+      ("DepthToSpace", [1, "C", 2, 2], [Attr.int("blocksize", 2)], "axis 1 of the input has no known size (C)"),
+      ("SpaceToDepth", [1, 2, 5, 4], [Attr.int("blocksize", 2)], "spatial size 5x4 does not divide into blocks of 2x2"),
+      ("SpaceToDepth", [1, 2, 4, 4], [Attr.int("blocksize", 0)], "blocksize 0 is not between 1 and 4096"),
+      ("SpaceToDepth", [1, 2, 4], [Attr.int("blocksize", 2)], "input must be NCHW (rank 4), not rank 3"),
+    ]
+    for (opType, dims, attributes, message) in cases {
+      let model = Version.model(opset: 13, dims: dims) { $0.node(opType, ["x"], ["y"], name: "n", attributes) }
+      #expect(model.importError()?.message == message, "\(opType) \(dims)")
+    }
+  }
+}
