@@ -25,7 +25,7 @@ enum OpSupport {
     "PRelu": 7, "Ceil": 7, "Floor": 7, "Round": 11, "Reciprocal": 7, "Sin": 7, "Cos": 7, "Softplus": 7, "Elu": 7,
     "ReduceSum": 7, "InstanceNormalization": 7, "ReduceSumSquare": 7, "ReduceL1": 7, "ReduceL2": 7,
     "Resize": 10, "Upsample": 7, "ReduceMax": 7, "ReduceMin": 7, "ReduceProd": 7,
-    "ArgMax": 7, "ArgMin": 7,
+    "ArgMax": 7, "ArgMin": 7, "TopK": 7,
   ]
 
   /// Whether `domain` names the default ONNX operator set.

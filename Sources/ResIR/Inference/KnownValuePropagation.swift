@@ -40,7 +40,7 @@ extension NodeContext {
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .resize, .argReduce, .lstm, .gru:
+      .cumSum, .trilu, .resize, .argReduce, .topK, .lstm, .gru:
       return []
     }
   }
