@@ -57,6 +57,7 @@ enum BlockGlyph {
     case .trilu: "trilu"
     case .resize: "resize"
     case .argReduce(let a): a.onnxName.lowercased()
+    case .topK: "topk"
     case .identity: "identity"
     case .dropout: "dropout"
     case .lstm: "lstm"

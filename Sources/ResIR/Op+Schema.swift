@@ -44,6 +44,7 @@ extension Op {
     case .trilu: "Trilu"
     case .resize: "Resize"
     case .argReduce(let a): a.onnxName
+    case .topK: "TopK"
     case .scatterND: "ScatterND"
     case .identity: "Identity"
     case .dropout: "Dropout"
@@ -63,7 +64,8 @@ extension Op {
     case .layerNormalization(let a): (2, a.residual ? 4 : 3)
     case .scaleShift(_, let e): (3, e.residual ? 4 : 3)
     case .lrn, .unary, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
-      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize, .argReduce:
+      .transpose, .split, .squeeze, .unsqueeze, .shape, .identity, .dropout, .cumSum, .trilu, .resize, .argReduce,
+      .topK:
       (1, 1)
     case .clip: (1, 3)
     case .binary: (2, 2)
@@ -83,7 +85,7 @@ extension Op {
     switch self {
     case .split(_, let sizes): sizes.count
     case .layerNormalization, .lstm: 3
-    case .dropout, .gru: 2
+    case .dropout, .gru, .topK: 2
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
@@ -102,7 +104,7 @@ extension Op {
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
       nil
     }
   }

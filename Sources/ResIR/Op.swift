@@ -114,6 +114,8 @@ public enum Op: Sendable, Hashable {
   case scatterND(ScatterReduction)
   /// Operands: data. Result: int64 positions of the maximum or minimum along the axis.
   case argReduce(ArgReduceAttributes)
+  /// Operands: X. Results: Values (X's type), Indices (int64), X's shape with `k` along the axis.
+  case topK(TopKAttributes)
   /// Operands: X. Nearest or (multi)linear resampling to `sizes`, every size fixed by the importer.
   case resize(ResizeAttributes)
   /// Operands: input.

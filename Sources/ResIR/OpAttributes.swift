@@ -171,6 +171,23 @@ public struct ArgReduceAttributes: Sendable, Hashable {
   public var onnxName: String { max ? "ArgMax" : "ArgMin" }
 }
 
+/// TopK along one axis (already non-negative): the `k` largest (or smallest) elements and their int64
+/// positions, always in order (best first; `sorted=0` lets ONNX return any order, so sorting is always
+/// right). Of equal elements the one at the smaller position comes first; a NaN ranks above every number
+/// (first when largest, last when smallest), as onnxruntime orders them. `k` is a number because it decides
+/// the results' shape: the importer only accepts a K known when compiling.
+public struct TopKAttributes: Sendable, Hashable {
+  public var k: Int
+  public var axis: Int
+  public var largest: Bool
+
+  public init(k: Int, axis: Int, largest: Bool) {
+    self.k = k
+    self.axis = axis
+    self.largest = largest
+  }
+}
+
 /// How Resize reads its input (ONNX's `mode`).
 public enum ResizeMode: String, Sendable, Hashable, CaseIterable {
   case nearest

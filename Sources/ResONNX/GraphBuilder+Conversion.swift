@@ -65,6 +65,7 @@ extension GraphBuilder {
     case "Trilu": return try convertTrilu(node)
     case "Resize": return try convertResize(node)
     case "ArgMax", "ArgMin": return try convertArgReduce(node)
+    case "TopK": return try convertTopK(node)
     case "Upsample": return try convertUpsample(node)
     case "Cast": return try convertCast(node)
     case "Flatten": return try convertFlatten(node)

@@ -27,7 +27,7 @@ enum OpSupport {
     "Resize": 10, "Upsample": 7, "ReduceMax": 1, "ReduceMin": 1, "ReduceProd": 1,
     "ArgMax": 1, "ArgMin": 1, "ImageScaler": 1, "Selu": 1, "Celu": 12, "Softsign": 1, "ThresholdedRelu": 10,
     "Mish": 18, "Sign": 9, "GlobalMaxPool": 1, "LogSoftmax": 1, "Mean": 1, "Size": 1, "Tile": 6,
-    "DepthToSpace": 1, "SpaceToDepth": 1,
+    "DepthToSpace": 1, "SpaceToDepth": 1, "TopK": 1,
   ]
 
   /// The last opset of operators that ONNX has since removed (ImageScaler was experimental).

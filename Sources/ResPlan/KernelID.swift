@@ -74,6 +74,9 @@ public enum KernelID: String, CaseIterable, Sendable {
   case resize = "f32_resize"
   /// `ArgReduceParams`: i64 positions of an f32 maximum or minimum along one axis.
   case argReduce = "f32_arg_reduce"
+  /// `TopKParams`: the k largest or smallest elements along one axis (f32, f64, i64, i32) and their i64
+  /// positions.
+  case topK = "top_k"
   /// `FillParams`: every element of the output set to one value.
   case fill = "fill"
   /// `ReorderParams`: an f32 activation copied between the row-major and the channels-last layout.

@@ -49,6 +49,7 @@ extension Op {
     case .trilu(let upper, let k): [try Trilu.evaluate(operands, upper: upper, k: k)]
     case .resize(let attributes): [try Resize.evaluate(operands, attributes)]
     case .argReduce(let attributes): [try ArgReduce.evaluate(operands, attributes)]
+    case .topK(let attributes): try TopK.evaluate(operands, attributes)
     case .scatterND(let reduction): [try ScatterND.evaluate(operands, reduction: reduction)]
     case .identity: [try operands.required(0, "input")]
     case .dropout: try Dropout.evaluate(operands)

@@ -15,7 +15,7 @@ enum DumpSampleGraphs {
     "Shape", "Expand", "ConstantOfShape", "Pad", "Identity", "Dropout", "LSTM", "GRU", "ScaleShift", "GatedSkip",
     "Range", "ScatterND", "GatherElements", "CumSum", "Trilu", "ReduceSum", "Less", "LessOrEqual", "Greater",
     "GreaterOrEqual", "Abs", "Neg", "Exp", "Log", "Ceil", "Floor", "Round", "Reciprocal", "Sin", "Cos", "Softplus",
-    "Elu", "Resize", "ReduceMax", "ReduceMin", "ReduceProd", "ArgMax", "ArgMin",
+    "Elu", "Resize", "ReduceMax", "ReduceMin", "ReduceProd", "ArgMax", "ArgMin", "TopK",
   ]
 
   static func f32(_ dims: Dim...) -> TensorType { TensorType(.float32, dims) }
@@ -169,6 +169,12 @@ enum DumpSampleGraphs {
     for max in [true, false] {
       let arg = ArgReduceAttributes(max: max, axis: 1, keepDims: !max, selectLastIndex: max)
       _ = node(arg.onnxName, .argReduce(arg), [square], [TensorType(.int64, dims: max ? [4] : [4, 1])])
+    }
+    for largest in [true, false] {
+      let top = TopKAttributes(k: largest ? 3 : 0, axis: largest ? 1 : 0, largest: largest)
+      let dims = largest ? [4, 3] : [0, 4]
+      let results = [TensorType(.float32, dims: dims), TensorType(.int64, dims: dims)]
+      _ = node(largest ? "topk_largest" : "topk_smallest", .topK(top), [square], results)
     }
     _ = node("softmax", .softmax(axis: -1, coerced2D: true), [p1], [f32(.symbol("N"), 8, 8, 8)])
     _ = node("softmax13", .softmax(axis: 1, coerced2D: false), [p1], [f32(.symbol("N"), 8, 8, 8)])

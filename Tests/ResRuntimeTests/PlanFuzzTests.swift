@@ -16,9 +16,14 @@ import Testing
     var failedWhileRunning = 0
   }
 
-  @Test(arguments: [("classifier", 0 as UInt64), ("mixed", 1)])
+  @Test(arguments: [("classifier", 0 as UInt64), ("mixed", 1), ("ranked", 2)])
   func mutantsAreRejectedOrRun(_ name: String, _ sample: UInt64) throws {
-    let base = sample == 0 ? SamplePlans.convolutionalClassifier() : SamplePlans.mixedKernels()
+    let base: PlanBuilder
+    switch sample {
+    case 0: base = SamplePlans.convolutionalClassifier()
+    case 1: base = SamplePlans.mixedKernels()
+    default: base = SamplePlans.rankedSelection()
+    }
     var random = SeededGenerator(seed: 0xF00D + sample)
     var outcome = Outcome()
     for iteration in 0..<1500 {
@@ -241,6 +246,10 @@ enum Mutator {
       params.axis = value(&random, near: params.axis)
       params.max.toggle()
       step.params = .argReduce(params)
+    case .topK(var params):
+      params.axis = value(&random, near: params.axis)
+      params.largest.toggle()
+      step.params = .topK(params)
     case .matmul, .unary, .binary, .where, .gatedSkip, .cast, .fill, .reorder, nil:
       step.params = nil
     }

@@ -134,6 +134,28 @@ enum SamplePlans {
     return builder
   }
 
+  /// scores [4,9] → top_k (3 largest along the last axis) → gather of a constant [9,2] table by the positions:
+  /// a ranking whose indices feed a run-time index check; outputs the values and the gathered rows.
+  static func rankedSelection(seed: UInt64 = 3) -> PlanBuilder {
+    var random = SeededGenerator(seed: seed)
+    var builder = PlanBuilder()
+    let scores = builder.arena("scores", .f32, [4, 9])
+    builder.input("scores", scores)
+    let values = builder.arena("top.values", .f32, [4, 3])
+    let positions = builder.arena("top.indices", .i64, [4, 3])
+    var topK = Rescompile_Plan_TopKParams()
+    topK.axis = 1
+    topK.largest = true
+    builder.step(.topK, inputs: [scores], outputs: [values, positions], .topK(topK), name: "top")
+    let table = builder.constant("table", [9, 2], floats: random.floats(18))
+    let rows = builder.arena("rows", .f32, [4, 3, 2])
+    let lookup = Rescompile_Plan_GatherParams()
+    builder.step(.gather, inputs: [table, positions], outputs: [rows], .gather(lookup), name: "lookup")
+    builder.output("values", values)
+    builder.output("rows", rows)
+    return builder
+  }
+
   /// Zero tensors for every input of `plan`.
   static func zeroInputs(_ plan: Plan) throws -> [String: Tensor] {
     var inputs: [String: Tensor] = [:]

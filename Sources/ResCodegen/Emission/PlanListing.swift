@@ -110,6 +110,7 @@ enum PlanListing {
     case .trilu(let p): fields = [("upper", "\(p.upper)"), ("k", "\(p.k)")]
     case .argReduce(let p):
       fields = [("max", "\(p.max)"), ("axis", "\(p.axis)"), ("select_last_index", "\(p.selectLastIndex)")]
+    case .topK(let p): fields = [("axis", "\(p.axis)"), ("largest", "\(p.largest)")]
     case .resize(let p):
       fields = [
         ("mode", "\(p.mode)"), ("coordinates", "\(p.coordinates)"), ("nearest", "\(p.nearest)"),

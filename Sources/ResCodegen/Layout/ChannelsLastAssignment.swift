@@ -158,7 +158,7 @@ struct ChannelsLastAssignment: Sendable {
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
-      .trilu, .resize, .argReduce, .identity, .dropout, .lstm, .gru:
+      .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
       return nil
     }
   }

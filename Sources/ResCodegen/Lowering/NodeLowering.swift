@@ -45,6 +45,7 @@ extension GraphLowering {
     case .trilu(let upper, let k): try lowerTrilu(node, upper: upper, k: k)
     case .resize(let attributes): try lowerResize(node, attributes)
     case .argReduce(let attributes): try lowerArgReduce(node, attributes)
+    case .topK(let attributes): try lowerTopK(node, attributes)
     case .dropout: try lowerDropout(node)
     case .lstm(let attributes): try lowerRecurrent(node, attributes, cell: .lstm)
     case .gru(let attributes): try lowerRecurrent(node, attributes, cell: .gru)

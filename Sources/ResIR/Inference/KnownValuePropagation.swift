@@ -42,7 +42,7 @@ extension NodeContext {
       return [reducedValue(kind, axes: axes, shape: shape)]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .resize, .argReduce, .lstm, .gru:
+      .cumSum, .trilu, .resize, .argReduce, .topK, .lstm, .gru:
       return []
     }
   }

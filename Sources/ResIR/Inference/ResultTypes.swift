@@ -82,6 +82,8 @@ extension NodeContext {
       return [try resize(attributes)]
     case .argReduce(let attributes):
       return [try argReduce(attributes)]
+    case .topK(let attributes):
+      return try topK(attributes)
     case .identity:
       return [try identity()]
     case .dropout:

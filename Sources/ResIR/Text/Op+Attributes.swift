@@ -70,6 +70,11 @@ extension Op {
         NamedAttribute("axis", .int(a.axis)), NamedAttribute("keepdims", .flag(a.keepDims)),
         NamedAttribute("select_last_index", .flag(a.selectLastIndex)),
       ]
+    case .topK(let a):
+      [
+        NamedAttribute("axis", .int(a.axis)), NamedAttribute("k", .int(a.k)),
+        NamedAttribute("largest", .flag(a.largest)),
+      ]
     case .resize(let a):
       [
         NamedAttribute("mode", .word(a.mode.rawValue)),

@@ -150,6 +150,8 @@ extension Op {
         ArgReduceAttributes(
           max: opType == "ArgMax", axis: try r.int("axis"), keepDims: try r.flag("keepdims"),
           selectLastIndex: try r.flag("select_last_index")))
+    case "TopK":
+      .topK(TopKAttributes(k: try r.int("k"), axis: try r.int("axis"), largest: try r.flag("largest")))
     case "Resize":
       .resize(
         ResizeAttributes(

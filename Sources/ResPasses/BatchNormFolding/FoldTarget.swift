@@ -17,7 +17,8 @@ enum FoldTarget {
     case .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
-      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .identity, .dropout, .lstm, .gru:
+      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout,
+      .lstm, .gru:
       return nil
     }
   }

@@ -42,7 +42,8 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .variadic,
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
-      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .identity, .dropout, .lstm, .gru:
+      .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout,
+      .lstm, .gru:
       false
     }
   }

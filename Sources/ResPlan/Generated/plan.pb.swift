@@ -576,6 +576,14 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     set {_uniqueStorage()._params = .argReduce(newValue)}
   }
 
+  package var topK: Rescompile_Plan_TopKParams {
+    get {
+      if case .topK(let v)? = _storage._params {return v}
+      return Rescompile_Plan_TopKParams()
+    }
+    set {_uniqueStorage()._params = .topK(newValue)}
+  }
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum OneOf_Params: Equatable, Sendable {
@@ -605,6 +613,7 @@ package nonisolated struct Rescompile_Plan_Step: @unchecked Sendable {
     case trilu(Rescompile_Plan_TriluParams)
     case resize(Rescompile_Plan_ResizeParams)
     case argReduce(Rescompile_Plan_ArgReduceParams)
+    case topK(Rescompile_Plan_TopKParams)
 
   }
 
@@ -1650,6 +1659,24 @@ package nonisolated struct Rescompile_Plan_ArgReduceParams: Sendable {
   package init() {}
 }
 
+/// Input X (f32, f64, i64 or i32); outputs Values (X's type) and Indices (i64), both X's shape with k along
+/// `axis` (in [0, rank)), k <= X's length there (k is read from the outputs' shape). Along each line of the
+/// axis: the k largest (largest) or smallest elements, best first, and their positions; of equal elements the
+/// smaller position comes first, and a NaN ranks above every number (first when largest, last otherwise).
+package nonisolated struct Rescompile_Plan_TopKParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var axis: Int64 = 0
+
+  package var largest: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 /// Input X (rank >= 2, any type). Output: X with the elements of each matrix over the last two axes (row i,
 /// column j) kept where j - i >= k (upper) or j - i <= k (lower), the rest zero bytes.
 package nonisolated struct Rescompile_Plan_TriluParams: Sendable {
@@ -2214,7 +2241,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
 
 nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Step"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0\u{1}resize\0\u{3}arg_reduce\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kernel\0\u{1}inputs\0\u{1}outputs\0\u{2}\u{6}conv\0\u{1}gemm\0\u{1}matmul\0\u{3}channel_affine\0\u{3}layer_norm\0\u{1}lrn\0\u{1}unary\0\u{1}binary\0\u{1}where\0\u{1}cast\0\u{1}pool\0\u{3}reduce_mean\0\u{1}softmax\0\u{1}copy\0\u{1}gather\0\u{1}pad\0\u{1}fill\0\u{1}recurrent\0\u{3}gated_skip\0\u{1}reorder\0\u{3}scatter_nd\0\u{3}gather_elements\0\u{3}cum_sum\0\u{1}trilu\0\u{1}resize\0\u{3}arg_reduce\0\u{3}top_k\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -2597,6 +2624,19 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
             _storage._params = .argReduce(v)
           }
         }()
+        case 36: try {
+          var v: Rescompile_Plan_TopKParams?
+          var hadOneofValue = false
+          if let current = _storage._params {
+            hadOneofValue = true
+            if case .topK(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._params = .topK(v)
+          }
+        }()
         default: break
         }
       }
@@ -2725,6 +2765,10 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
       case .argReduce?: try {
         guard case .argReduce(let v)? = _storage._params else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+      }()
+      case .topK?: try {
+        guard case .topK(let v)? = _storage._params else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
       }()
       case nil: break
       }
@@ -3709,6 +3753,41 @@ nonisolated extension Rescompile_Plan_ArgReduceParams: SwiftProtobuf.Message, Sw
     if lhs.max != rhs.max {return false}
     if lhs.axis != rhs.axis {return false}
     if lhs.selectLastIndex != rhs.selectLastIndex {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rescompile_Plan_TopKParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".TopKParams"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}axis\0\u{1}largest\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.axis) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.largest) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.axis != 0 {
+      try visitor.visitSingularInt64Field(value: self.axis, fieldNumber: 1)
+    }
+    if self.largest != false {
+      try visitor.visitSingularBoolField(value: self.largest, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Rescompile_Plan_TopKParams, rhs: Rescompile_Plan_TopKParams) -> Bool {
+    if lhs.axis != rhs.axis {return false}
+    if lhs.largest != rhs.largest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

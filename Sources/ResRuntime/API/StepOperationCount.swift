@@ -20,7 +20,8 @@ enum StepOperationCount {
       return first.shape.last.flatMap { multiplyAdds(output.count, $0) }
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
       .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip,
-      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill, .f32Reorder:
+      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .fill,
+      .f32Reorder:
       return nil
     }
   }

@@ -25,8 +25,8 @@ enum ChannelsLastOperands {
     case .unary, .binary, .whereSelect, .cast, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32ChannelAffine,
       .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd,
-      .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill,
-      .f32Reorder:
+      .f32Softmax, .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK,
+      .fill, .f32Reorder:
       false
     }
   }

@@ -86,6 +86,9 @@ enum OperatorFactory {
     case .argReduce:
       guard case .argReduce(let message) = params else { throw mismatch }
       return try ArgReduceOperator(message, operands)
+    case .topK:
+      guard case .topK(let message) = params else { throw mismatch }
+      return try TopKOperator(message, operands)
     case .fill:
       guard case .fill(let message) = params else { throw mismatch }
       return try FillOperator(message, operands)
@@ -103,7 +106,8 @@ enum OperatorFactory {
     case .f32GemmGeneric: position == 0 || position == 1
     case .f32RecurrentGeneric, .f32ChannelAffine, .f32LayerNorm, .f32LRN, .f32Pool, .f32ReduceMean, .f32ReduceSum,
       .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .unary, .binary, .whereSelect, .cast, .f32GatedSkip,
-      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill, .f32Reorder:
+      .copy, .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .fill,
+      .f32Reorder:
       false
     }
   }
@@ -115,7 +119,7 @@ enum OperatorFactory {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
     case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
       .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .copy,
-      .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .fill, .f32Reorder:
+      .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .fill, .f32Reorder:
       false
     }
   }
@@ -149,6 +153,7 @@ enum OperatorFactory {
     case .trilu: "TriluParams"
     case .resize: "ResizeParams"
     case .argReduce: "ArgReduceParams"
+    case .topK: "TopKParams"
     }
   }
 }
