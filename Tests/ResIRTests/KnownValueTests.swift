@@ -19,21 +19,46 @@ import Testing
     #expect(b.type(try b.value(.reshape(allowZero: false), [x, target])) == "f32[N,3136]")
   }
 
-  /// "Same" padding's `ceil(H / stride)` on a static H: Ceil, Floor and Round keep a known whole number, Neg
-  /// and Abs negate and fold it, and a fractional quotient stays unknown (known floats are whole numbers).
+  /// "Same" padding's `ceil(H / stride)` on a static H: a float quotient over a power of two is an exact
+  /// fraction (no dimension spells it, so it prints as `?`) that Ceil rounds up; Ceil, Floor and Round keep a
+  /// known whole number, Neg and Abs negate and fold it.
   @Test func roundingAndSignOfKnownSizes() throws {
     let b = GraphBuilder()
     let x = b.input("f32[1,3,64,63]")
     let shape = try b.value(.cast(to: .float32), [try b.value(.shape(start: 2, end: nil), [x])])
     let halves = try b.value(.binary(.div), [shape, b.filled("f32[]", 2, name: "stride")])
     #expect(b.elements(halves) == "[32,?]")
-    #expect(b.elements(try b.value(.unary(.ceil), [halves])) == "[32,?]")
+    #expect(b.elements(try b.value(.unary(.ceil), [halves])) == "[32,32]")
+    #expect(b.elements(try b.value(.unary(.floor), [halves])) == "[32,31]")
+    #expect(b.elements(try b.value(.unary(.round), [halves])) == "[32,32]")
     let whole = try b.value(.unary(.floor), [shape])
     #expect(b.elements(whole) == "[64,63]")
     #expect(b.elements(try b.value(.unary(.neg), [whole])) == "[-64,-63]")
     let negated = try b.value(.unary(.neg), [try b.value(.cast(to: .int64), [whole])])
     #expect(b.elements(try b.value(.unary(.abs), [negated])) == "[64,63]")
     #expect(b.elements(try b.value(.unary(.exp), [whole])) == nil)
+  }
+
+  /// timm's dynamic "same" padding: the pad total clipped at 0, halved in float, cast to int64 (truncating)
+  /// for one side, and the rest for the other. Halves are exact in every float type; thirds are not, so they
+  /// stay unknown.
+  @Test func halvedPadTotalsAreExactFractions() throws {
+    let b = GraphBuilder()
+    let total = b.constant("f32[3]", [-2, 3, 5], name: "total")
+    let clipped = try b.value(.clip, [total, b.filled("f32[]", 0, name: "zero")])
+    #expect(b.elements(clipped) == "[0,3,5]")
+    let half = try b.value(.binary(.div), [clipped, b.filled("f32[]", 2, name: "two")])
+    let begin = try b.value(.cast(to: .int64), [half])
+    #expect(b.elements(begin) == "[0,1,2]")
+    let end = try b.value(.binary(.sub), [clipped, try b.value(.cast(to: .float32), [begin])])
+    #expect(b.elements(try b.value(.cast(to: .int64), [end])) == "[0,2,3]")
+    let negativeHalf = try b.value(.unary(.neg), [half])
+    #expect(b.elements(try b.value(.cast(to: .int64), [negativeHalf])) == "[0,-1,-2]")
+    #expect(b.elements(try b.value(.unary(.floor), [negativeHalf])) == "[0,-2,-3]")
+    let larger = try b.value(.binary(.compare(.greater)), [half, b.filled("f32[]", 1.5, name: "limit")])
+    #expect(b.elements(try b.value(.cast(to: .int64), [larger])) == "[0,0,1]")
+    let thirds = try b.value(.binary(.div), [clipped, b.filled("f32[]", 3, name: "three")])
+    #expect(b.elements(try b.value(.unary(.ceil), [thirds])) == "[0,1,?]")
   }
 
   @Test func productOfSizes() throws {
@@ -129,7 +154,9 @@ import Testing
     #expect(b.elements(vector) == "[3,-1,0]")
     #expect(b.elements(b.filled("i32[]", 7)) == "[7]")
     #expect(b.elements(b.filled("f32[2]", 1)) == "[1,1]")
-    #expect(b.elements(b.filled("f32[2]", 0.5)) == nil)
+    // Halves are known exactly but no dimension spells them; tenths are not known at all.
+    #expect(b.elements(b.filled("f32[2]", 0.5)) == "[?,?]")
+    #expect(b.elements(b.filled("f32[2]", 0.1)) == nil)
     #expect(b.elements(b.filled("i64[2,2]", 1)) == "[1,1,1,1]")
     #expect(b.elements(b.filled("i64[65]", 1)) == nil)
     #expect(b.elements(b.input("i64[2]")) == nil)

@@ -9,19 +9,42 @@
 /// Symbolic elements follow `Monomial`: sums of like terms, products, exact quotients, and comparisons that
 /// sizes decide. Everything else about symbols (their maximum, a power, a remainder) is unknown.
 enum KnownArithmetic {
-  /// The element a float value stands for, when it is a whole number `dtype` holds exactly.
+  /// The element a float value stands for, when it is a whole number `dtype` holds exactly, or (in a float
+  /// type) a fraction over a power of two that `held` accepts.
   static func element(_ value: Double, as dtype: DType) -> Monomial? {
+    guard value.isFinite else { return nil }
+    var denominator = 1
+    while value * Double(denominator) != (value * Double(denominator)).rounded() {
+      guard dtype.isFloatingPoint, denominator < 1 << 24 else { return nil }
+      denominator <<= 1
+    }
     // The bounds keep the conversion to Int from trapping; `held` then applies the type's own range.
-    guard value.isFinite, value == value.rounded(), value > -0x1p63, value < 0x1p63 else { return nil }
-    let element = Monomial(Int(value))
+    let scaled = value * Double(denominator)
+    guard scaled > -0x1p63, scaled < 0x1p63, let element = Monomial(numerator: Int(scaled), denominator: denominator)
+    else { return nil }
     return held(element, by: dtype) ? element : nil
   }
 
   /// Whether `dtype` holds `value` exactly. Symbolic sizes live in int64 (and the int32 they are often cast
-  /// to); no other type is known to hold them.
+  /// to); no other type is known to hold them. A fraction `p / 2ᵏ` lives in float types whose significand
+  /// holds `p` and whose exponent reaches `2⁻ᵏ` (the same bound: `2ᵏ` within the exact whole numbers).
   static func held(_ value: Monomial, by dtype: DType) -> Bool {
+    if let (numerator, denominator) = value.fraction, denominator > 1 {
+      let exact = dtype.exactWholeNumbers
+      return dtype.isFloatingPoint && exact.contains(numerator) && denominator <= exact.upperBound
+    }
     guard let number = value.constant else { return dtype == .int64 || dtype == .int32 }
     return dtype.exactWholeNumbers.contains(number)
+  }
+
+  /// The order of two numbers (fractions included): negative, zero or positive as `a` is below, equal to or
+  /// above `b`; `nil` for symbols or when the comparison would overflow.
+  static func order(_ a: Monomial, _ b: Monomial) -> Int? {
+    guard let (p, q) = a.fraction, let (r, s) = b.fraction else { return a == b ? 0 : nil }
+    let (left, overflowLeft) = p.multipliedReportingOverflow(by: s)
+    let (right, overflowRight) = r.multipliedReportingOverflow(by: q)
+    guard !overflowLeft, !overflowRight else { return nil }
+    return left < right ? -1 : (left == right ? 0 : 1)
   }
 
   /// An elementwise binary op on two elements of type `operands`, producing type `result`.
@@ -32,12 +55,12 @@ enum KnownArithmetic {
     case .add: value = a.adding(b)
     case .sub: value = b.negated().flatMap { a.adding($0) }
     case .mul: value = a.multiplied(by: b)
-    case .div: value = quotient(a, b, wholeNumbersOnly: operands.isFloatingPoint)
+    case .div: value = operands.isFloatingPoint ? floatQuotient(a, b) : quotient(a, b)
     case .mod(let fmod): value = remainder(a, b, signOfDividend: fmod || operands.isFloatingPoint)
     case .pow: value = power(a, b)
     case .equal: value = provablyEqual(a, b).map { Monomial($0 ? 1 : 0) }
     case .compare(let comparison):
-      value = a.constant.flatMap { x in b.constant.map { Monomial(comparison.holds(x, $0) ? 1 : 0) } }
+      value = order(a, b).map { Monomial(comparison.holds($0, 0) ? 1 : 0) }
     }
     return value.flatMap { held($0, by: result) ? $0 : nil }
   }
@@ -46,12 +69,30 @@ enum KnownArithmetic {
   /// element is a whole number (`Monomial`), which Ceil, Floor and Round leave as it is; Neg, Abs and Relu
   /// of a plain number are numbers again. Everything else is not tracked.
   static func unary(_ op: UnaryOp, _ value: Monomial) -> Monomial? {
+    if let (numerator, denominator) = value.fraction, denominator > 1 {
+      return unaryOfFraction(op, value, Double(numerator) / Double(denominator))
+    }
     switch op {
     case .ceil, .floor, .round: return value
     case .neg: return value.negated()
     case .abs, .relu:
       guard let number = value.constant else { return op == .relu && value.isProvablyNonNegative ? value : nil }
       return op == .abs ? (number == Int.min ? nil : Monomial(Swift.abs(number))) : Monomial(Swift.max(number, 0))
+    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
+      .cos, .softplus, .elu:
+      return nil
+    }
+  }
+
+  /// Rounding, sign and magnitude of a fraction (exact in a Double: numerator and denominator are below 2⁵³).
+  private static func unaryOfFraction(_ op: UnaryOp, _ value: Monomial, _ number: Double) -> Monomial? {
+    switch op {
+    case .ceil: return Monomial(Int(number.rounded(.up)))
+    case .floor: return Monomial(Int(number.rounded(.down)))
+    case .round: return Monomial(Int(number.rounded(.toNearestOrEven)))
+    case .neg: return value.negated()
+    case .abs: return number < 0 ? value.negated() : value
+    case .relu: return number < 0 ? Monomial(0) : value
     case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
       .cos, .softplus, .elu:
       return nil
@@ -74,18 +115,32 @@ enum KnownArithmetic {
       if known.allSatisfy({ $0 == first }) {
         value = first
       } else {
-        let numbers = known.compactMap(\.constant)
-        guard numbers.count == known.count else { return nil }
-        value = (op == .max ? numbers.max() : numbers.min()).map { Monomial($0) }
+        value = extreme(known, largest: op == .max)
       }
     }
     return value.flatMap { held($0, by: dtype) ? $0 : nil }
   }
 
+  /// The largest (or smallest) of numbers, fractions included; `nil` when any two are not comparable.
+  static func extreme(_ values: [Monomial], largest: Bool) -> Monomial? {
+    guard var best = values.first else { return nil }
+    for value in values.dropFirst() {
+      guard let comparison = order(value, best) else { return nil }
+      if largest ? comparison > 0 : comparison < 0 { best = value }
+    }
+    return best
+  }
+
   /// Cast: integers wrap into a narrower integer type as the runtime's conversion does; a float converts to
-  /// an integer type only when the type holds it (out of range is undefined), and an integer to a float type
-  /// only when the float holds it exactly. Symbolic sizes stay symbolic in int64 and int32.
+  /// an integer type only when the type holds it (out of range is undefined; a fraction truncates toward
+  /// zero first), and an integer to a float type only when the float holds it exactly. Symbolic sizes stay
+  /// symbolic in int64 and int32.
   static func converted(_ value: Monomial, from source: DType, to target: DType) -> Monomial? {
+    if let (numerator, denominator) = value.fraction, denominator > 1, !target.isFloatingPoint {
+      let truncated = Monomial(numerator / denominator)
+      if target == .bool { return Monomial(1) }
+      return held(truncated, by: target) ? truncated : nil
+    }
     guard let number = value.constant else { return held(value, by: target) ? value : nil }
     switch target {
     case .bool: return Monomial(number != 0 ? 1 : 0)
@@ -98,15 +153,31 @@ enum KnownArithmetic {
 
   // MARK: - The operations
 
-  /// Division: integers truncate toward zero, as the runtimes do; floats are tracked only when the quotient
-  /// is a whole number; a symbolic quotient must be exact for every value of the symbols.
-  private static func quotient(_ a: Monomial, _ b: Monomial, wholeNumbersOnly: Bool) -> Monomial? {
+  /// Integer division truncates toward zero, as the runtimes do; a symbolic quotient must be exact for every
+  /// value of the symbols.
+  private static func quotient(_ a: Monomial, _ b: Monomial) -> Monomial? {
     guard let x = a.constant, let y = b.constant else { return a.divided(exactlyBy: b) }
     guard y != 0 else { return nil }
     let (q, overflow) = x.dividedReportingOverflow(by: y)
-    let (r, _) = x.remainderReportingOverflow(dividingBy: y)
-    guard !overflow, !wholeNumbersOnly || r == 0 else { return nil }
-    return Monomial(q)
+    return overflow ? nil : Monomial(q)
+  }
+
+  /// Float division of numbers is tracked when the quotient is a whole number or a fraction over a power of
+  /// two (`(p/q) / (r/s) = p·s / (q·r)` in lowest terms); a symbolic quotient must be exact.
+  private static func floatQuotient(_ a: Monomial, _ b: Monomial) -> Monomial? {
+    guard let (p, q) = a.fraction, let (r, s) = b.fraction else { return a.divided(exactlyBy: b) }
+    guard r != 0, r != Int.min else { return nil }
+    let (numerator, overflowNumerator) = p.multipliedReportingOverflow(by: r < 0 ? -s : s)
+    let (denominator, overflowDenominator) = q.multipliedReportingOverflow(by: Swift.abs(r))
+    guard !overflowNumerator, !overflowDenominator else { return nil }
+    let divisor = greatestCommonDivisor(numerator.magnitude, UInt(denominator))
+    return Monomial(numerator: numerator / Int(divisor), denominator: denominator / Int(divisor))
+  }
+
+  private static func greatestCommonDivisor(_ a: UInt, _ b: UInt) -> UInt {
+    var (x, y) = (a, b)
+    while y != 0 { (x, y) = (y, x % y) }
+    return x
   }
 
   /// ONNX's Mod: with `fmod` (and always for floats) the remainder takes the dividend's sign, like C's `%`;
@@ -141,7 +212,7 @@ enum KnownArithmetic {
   /// not; a size (never negative) is not a negative number, the `-1` that PyTorch's exports test for.
   private static func provablyEqual(_ a: Monomial, _ b: Monomial) -> Bool? {
     if a == b { return true }
-    if a.constant != nil && b.constant != nil { return false }
+    if a.fraction != nil && b.fraction != nil { return false }
     if let x = a.constant, x < 0, b.isProvablyNonNegative { return false }
     if let y = b.constant, y < 0, a.isProvablyNonNegative { return false }
     return nil

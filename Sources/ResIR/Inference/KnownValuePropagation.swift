@@ -40,7 +40,9 @@ extension NodeContext {
       return [knownTensor(0)?.mapped { KnownArithmetic.unary(op, $0) }]
     case .reduce(let kind, let axes, _):
       return [reducedValue(kind, axes: axes, shape: shape)]
-    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .clip, .gatedSkip,
+    case .clip:
+      return [clippedValue()]
+    case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .gatedSkip,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
       .cumSum, .trilu, .resize, .argReduce, .topK, .lstm, .gru:
       return []
@@ -128,6 +130,30 @@ extension NodeContext {
     case .min: element = KnownArithmetic.variadic(.min, input.elements, dtype: dtype)
     }
     return KnownTensor(shape: shape, elements: [element])
+  }
+
+  /// Clip by known scalar bounds (timm's "same" padding clamps its pad total at 0 before halving it).
+  private func clippedValue() -> KnownTensor? {
+    guard let input = knownTensor(0) else { return nil }
+    var bounds: [Monomial?] = [nil, nil]
+    for slot in 1...2 where node.input(slot) != nil {
+      guard let bound = knownTensor(slot), bound.elements.count == 1, let element = bound.elements[0] else {
+        return nil
+      }
+      bounds[slot - 1] = element
+    }
+    return input.mapped { element in
+      var clipped = element
+      if let lower = bounds[0] {
+        guard let order = KnownArithmetic.order(clipped, lower) else { return nil }
+        if order < 0 { clipped = lower }
+      }
+      if let upper = bounds[1] {
+        guard let order = KnownArithmetic.order(clipped, upper) else { return nil }
+        if order > 0 { clipped = upper }
+      }
+      return clipped
+    }
   }
 
   /// Where: a known condition picks the element of X or Y, which may be known even when the other is not.
