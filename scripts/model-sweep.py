@@ -32,7 +32,8 @@ TORCHVISION = {  # name: (constructor arguments, image size)
 }
 SEGMENTATION = ["deeplabv3_resnet50", "fcn_resnet50", "lraspp_mobilenet_v3_large"]  # torchvision, Resize heads
 TIMM = ["resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
-        "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small"]
+        "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small",
+        "dm_nfnet_f0", "tf_efficientnet_b0", "tf_mobilenetv3_small_100", "tf_mixnet_s", "tf_efficientnetv2_b0"]
 HUGGINGFACE = ["bert", "distilbert", "gpt2", "roberta", "t5", "vit", "swin", "convnext", "resnet"]
 KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
 
