@@ -30,25 +30,69 @@ extension GraphBuilder {
     }
     let dtype = graph.type(of: x).dtype
     guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
-    let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
-    let statisticAxes = axes(rank)
+    let normalized = try standardized(x, axes: axes(rank), node)
     func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
       try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
     }
-    let mean = try append(.reduceMean(axes: statisticAxes, keepDims: true), [x], "mean")
-    let centered = try append(.binary(.sub), [x, mean], "centered")
-    let squares = try append(.binary(.mul), [centered, centered], "squares")
-    let variance = try append(.reduceMean(axes: statisticAxes, keepDims: true), [squares], "variance")
-    let epsilonConstant = Constant(dtype: dtype, dims: [], doubles: [epsilon])
-    let epsilonValue = addGeneratedConstant("\(node.name).epsilon", epsilonConstant)
-    let shifted = try append(.binary(.add), [variance, epsilonValue], "shifted_variance")
-    let deviation = try append(.unary(.sqrt), [shifted], "deviation")
-    let normalized = try append(.binary(.div), [centered, deviation], "normalized")
     let channelAxes = Array(1..<(rank - 1))
     let scale = try channelVector(try node.requiredOperand(1, "scale"), channelAxes, "\(node.name).scale_channels")
     let bias = try channelVector(try node.requiredOperand(2, "B"), channelAxes, "\(node.name).bias_channels")
     let scaled = try append(.binary(.mul), [normalized, scale], "scaled")
     return Conversion(.binary(.add), [scaled, bias])
+  }
+
+  /// GroupNormalization: each image's channels in `num_groups` groups, normalized by the group's own mean
+  /// and variance over its channels and positions (X viewed as `[N, G, rest]`), then scaled and shifted per
+  /// channel (opset 21) or per group (opset 18, whose scale and bias have one value per group).
+  mutating func convertGroupNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "X")
+    let type = graph.type(of: x)
+    guard type.rank >= 3 else { throw node.error("X has rank \(type.rank), expected at least 3") }
+    guard type.dtype.isFloatingPoint else { throw node.error("X is \(type.dtype.onnxName) but must be a float type") }
+    let groups = try node.attributes.requiredInt("num_groups")
+    guard groups >= 1 else { throw node.error("num_groups \(groups) must be at least 1") }
+    if let channels = type.shape[1].value, channels % groups != 0 {
+      throw node.error("\(channels) channels do not divide into \(groups) groups")
+    }
+    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
+      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    }
+    let groupShape = addIntegers([0, groups, -1], named: "\(node.name)_groups")
+    let grouped = try append(.reshape(allowZero: false), [x, groupShape], "grouped")
+    var normalized = try standardized(grouped, axes: [2], node)
+    let scale = try node.requiredOperand(1, "scale")
+    let bias = try node.requiredOperand(2, "bias")
+    let perGroup = node.opset < 21
+    if perGroup {
+      let groupScale = try channelVector(scale, [1], "\(node.name).scale_groups")
+      normalized = try append(.binary(.mul), [normalized, groupScale], "scaled")
+      let groupBias = try channelVector(bias, [1], "\(node.name).bias_groups")
+      normalized = try append(.binary(.add), [normalized, groupBias], "shifted")
+    }
+    let shape = try append(.shape(start: 0, end: nil), [x], "shape")
+    guard !perGroup else { return Conversion(.reshape(allowZero: false), [normalized, shape]) }
+    let restored = try append(.reshape(allowZero: false), [normalized, shape], "restored")
+    let channelAxes = Array(1..<(type.rank - 1))
+    let channelScale = try channelVector(scale, channelAxes, "\(node.name).scale_channels")
+    let scaled = try append(.binary(.mul), [restored, channelScale], "scaled")
+    return Conversion(.binary(.add), [scaled, try channelVector(bias, channelAxes, "\(node.name).bias_channels")])
+  }
+
+  /// `(x − mean) / √(variance + epsilon)` with the statistics over `axes` (kept as size 1).
+  private mutating func standardized(_ x: ValueID, axes: [Int], _ node: ONNXNode) throws(ModelError) -> ValueID {
+    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
+      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    }
+    let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
+    let mean = try append(.reduceMean(axes: axes, keepDims: true), [x], "mean")
+    let centered = try append(.binary(.sub), [x, mean], "centered")
+    let squares = try append(.binary(.mul), [centered, centered], "squares")
+    let variance = try append(.reduceMean(axes: axes, keepDims: true), [squares], "variance")
+    let epsilonConstant = Constant(dtype: graph.type(of: x).dtype, dims: [], doubles: [epsilon])
+    let epsilonValue = addGeneratedConstant("\(node.name).epsilon", epsilonConstant)
+    let shifted = try append(.binary(.add), [variance, epsilonValue], "shifted_variance")
+    let deviation = try append(.unary(.sqrt), [shifted], "deviation")
+    return try append(.binary(.div), [centered, deviation], "normalized")
   }
 
   /// A `[C]` operand as `[C, 1, …]`, so it broadcasts along the channel axis of an NC… tensor.

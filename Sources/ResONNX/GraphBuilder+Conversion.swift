@@ -96,6 +96,9 @@ extension GraphBuilder {
     case "Tile": return try convertTile(node)
     case "DepthToSpace": return try convertDepthToSpace(node)
     case "SpaceToDepth": return try convertSpaceToDepth(node)
+    case "GroupNormalization": return try convertGroupNormalization(node)
+    case "And", "Or", "Xor": return try convertLogical(node)
+    case "CastLike": return try convertCastLike(node)
     case "LSTM": return try convertRecurrent(node, gates: .lstm)
     case "GRU": return try convertRecurrent(node, gates: .gru)
     default:

@@ -104,6 +104,34 @@ extension GraphBuilder {
     return Conversion(.reduce(.prod, axes: nil, keepDims: false), [shape])
   }
 
+  // MARK: - Logic and types
+
+  /// And, Or and Xor of bool tensors: `Where(a, b, false)`, `Where(a, true, b)` and `Equal(Equal(a, b), false)`.
+  /// Before opset 7 they broadcast like the arithmetic ops of their time (`broadcast`, `axis`).
+  mutating func convertLogical(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let (a, b) = try binaryOperands(node)
+    for operand in [a, b] where graph.type(of: operand).dtype != .bool {
+      throw node.error("inputs must be bool, not \(graph.type(of: operand).dtype.onnxName)")
+    }
+    let falseValue = addGeneratedConstant("\(node.name)_false", Constant(dtype: .bool, dims: [], doubles: [0]))
+    switch node.opType {
+    case "And": return Conversion(.where, [a, b, falseValue])
+    case "Or":
+      let trueValue = addGeneratedConstant("\(node.name)_true", Constant(dtype: .bool, dims: [], doubles: [1]))
+      return Conversion(.where, [a, trueValue, b])
+    default:
+      let same = try appendTyped(Conversion(.binary(.equal), [a, b]), named: "\(node.name).same")
+      return Conversion(.binary(.equal), [same, falseValue])
+    }
+  }
+
+  /// CastLike (opset 15): a Cast to the element type of the second input.
+  mutating func convertCastLike(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    try node.requireInputCount(atMost: 2)
+    let target = graph.type(of: try node.requiredOperand(1, "target_type")).dtype
+    return Conversion(.cast(to: target), [try node.requiredOperand(0, "input")])
+  }
+
   // MARK: - Helpers
 
   /// The node's first input, which these decompositions need in a float type.

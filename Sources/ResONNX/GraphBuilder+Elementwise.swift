@@ -45,7 +45,9 @@ extension GraphBuilder {
     let code: Int
     if node.opset < 6 {
       let name = try node.attributes.requiredString("to")
-      guard let named = ONNXDataType.code(named: name) else { throw node.error("cast target '\(name)' is not a data type") }
+      guard let named = ONNXDataType.code(named: name) else {
+        throw node.error("cast target '\(name)' is not a data type")
+      }
       code = named
     } else {
       code = try node.attributes.requiredInt("to")

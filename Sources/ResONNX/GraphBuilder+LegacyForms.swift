@@ -9,21 +9,28 @@ extension GraphBuilder {
   /// broadcasts numpy-style, so a B aligned at `axis` gets trailing unit axes; the other legacy forms (equal
   /// shapes, or B aligned with the trailing axes) already mean the same under numpy broadcasting.
   mutating func convertBinary(_ node: ONNXNode, _ op: BinaryOp) throws(ModelError) -> Conversion {
-    guard node.opset < 7, try node.attributes.flag("broadcast", default: false),
-      let axis = try node.attributes.int("axis")
-    else { return Conversion(.binary(op), node.operands) }
+    guard node.opset < 7 else { return Conversion(.binary(op), node.operands) }
+    let (a, b) = try binaryOperands(node)
+    return Conversion(.binary(op), [a, b])
+  }
+
+  /// A and B of a binary node, B with the unit axes that opsets 1 to 6 imply for `broadcast=1` with `axis`.
+  mutating func binaryOperands(_ node: ONNXNode) throws(ModelError) -> (ValueID, ValueID) {
     try node.requireInputCount(atMost: 2)
     let a = try node.requiredOperand(0, "A")
     let b = try node.requiredOperand(1, "B")
+    guard node.opset < 7, try node.attributes.flag("broadcast", default: false),
+      let axis = try node.attributes.int("axis")
+    else { return (a, b) }
     let (rankA, rankB) = (rank(of: a), rank(of: b))
     let start = try normalizedAxis(axis, rank: rankA, of: node)
     let trailing = rankA - start - rankB
     guard trailing >= 0 else {
       throw node.error("B of rank \(rankB) does not fit into A of rank \(rankA) from axis \(start)")
     }
-    guard trailing > 0 else { return Conversion(.binary(op), [a, b]) }
+    guard trailing > 0 else { return (a, b) }
     let unitAxes = Conversion(.unsqueeze(axes: Array(rankB..<(rankB + trailing))), [b])
-    return Conversion(.binary(op), [a, try appendTyped(unitAxes, named: "\(node.name).aligned")])
+    return (a, try appendTyped(unitAxes, named: "\(node.name).aligned"))
   }
 
   /// Before opset 5 the target shape is the `shape` attribute; the IR reads it as an int64 input.

@@ -4,9 +4,9 @@ import ResIR
 extension GraphBuilder {
   /// Only the inference form exists in the IR. Training is recognized by `training_mode=1` (opset 14+),
   /// `is_test=0` (opsets 1 to 6; exporters set it to 1, and an absent flag is read as inference, as ONNX's
-  /// version converter does) or by a running/saved statistics output that something reads. Opsets 7 and 8 have `spatial`: `spatial=0`
-  /// keeps statistics per activation (C x D1 x ... ), which only coincides with the IR's per-channel form when
-  /// the input has no spatial axes.
+  /// version converter does) or by a running/saved statistics output that something reads. Opsets 7 and 8
+  /// have `spatial`: `spatial=0` keeps statistics per activation (C x D1 x ... ), which only coincides with
+  /// the IR's per-channel form when the input has no spatial axes.
   mutating func convertBatchNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let attributes = node.attributes
     for slot in node.proto.output.indices.dropFirst() {

@@ -57,6 +57,60 @@ import Testing
     }
   }
 
+  // MARK: - GroupNormalization, logic, CastLike
+
+  /// Opset 21 scales per channel after restoring X's shape; opset 18 per group, before.
+  @Test(arguments: [(18, 2), (21, 4)])
+  func groupNormalizationScalesPerGroupOrPerChannel(opset: Int, scaleCount: Int) throws {
+    let imported = try Version.model(opset: opset, dims: [1, 4, 3, 3]) {
+      $0.initializer(Tensors.floats("scale", dims: [scaleCount], Array(repeating: 2, count: scaleCount)))
+      $0.initializer(Tensors.floats("bias", dims: [scaleCount], Array(repeating: 1, count: scaleCount)))
+      $0.node("GroupNormalization", ["x", "scale", "bias"], ["y"], name: "n", [Attr.int("num_groups", 2)])
+    }.imported()
+    #expect(try imported.node("n.mean").op == .reduceMean(axes: [2], keepDims: true))
+    let grouped = try imported.node("n.grouped").outputs[0]
+    #expect(imported.graph.type(of: grouped) == TensorType(.float32, dims: [1, 2, 18]))
+    let scaleName = opset < 21 ? "n.scale_groups" : "n.scale_channels"
+    #expect(try imported.node(scaleName).op == .unsqueeze(axes: opset < 21 ? [1] : [1, 2]))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 4, 3, 3]))
+    let uneven = Version.model(opset: opset, dims: [1, 4, 3, 3]) {
+      $0.initializer(Tensors.floats("scale", dims: [scaleCount], Array(repeating: 2, count: scaleCount)))
+      $0.initializer(Tensors.floats("bias", dims: [scaleCount], Array(repeating: 1, count: scaleCount)))
+      $0.node("GroupNormalization", ["x", "scale", "bias"], ["y"], name: "n", [Attr.int("num_groups", 3)])
+    }
+    #expect(uneven.importError()?.message == "4 channels do not divide into 3 groups")
+  }
+
+  @Test func logicalOpsAreWhereAndEqual() throws {
+    func imported(_ opType: String) throws -> ImportedModel {
+      var model = TestModel(opset: 17)
+      model.input("a", .bool, [2, 3])
+      model.input("b", .bool, [3])
+      model.node(opType, ["a", "b"], ["y"], name: "n")
+      model.output("y", .bool)
+      return try model.imported()
+    }
+    #expect(try imported("And").node("n").op == .where)
+    #expect(try imported("Or").node("n").op == .where)
+    let xor = try imported("Xor")
+    #expect(try xor.node("n.same").op == .binary(.equal) && (try xor.node("n")).op == .binary(.equal))
+    var numbers = TestModel(opset: 17)
+    numbers.input("a", .float, [2])
+    numbers.node("And", ["a", "a"], ["y"], name: "n")
+    numbers.output("y", .bool)
+    #expect(numbers.importError()?.message == "inputs must be bool, not float")
+  }
+
+  @Test func castLikeCastsToTheSecondInputsType() throws {
+    var model = TestModel(opset: 15)
+    model.input("x", .float, [2])
+    model.input("like", .int32, [1])
+    model.node("CastLike", ["x", "like"], ["y"], name: "n")
+    model.output("y", .int32)
+    let node = try model.imported().node("n")
+    #expect(node.op == .cast(to: .int32) && node.inputs.count == 1)
+  }
+
   // MARK: - Tile
 
   @Test func tileInterleavesRepeatsWithTheAxes() throws {
