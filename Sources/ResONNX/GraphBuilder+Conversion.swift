@@ -6,6 +6,7 @@ extension GraphBuilder {
   mutating func convert(_ node: ONNXNode) throws(ModelError) -> Conversion {
     switch node.opType {
     case "Conv": return try convertConv(node)
+    case "ConvTranspose": return try convertConvTranspose(node)
     case "MaxPool": return try convertMaxPool(node)
     case "AveragePool": return try convertAveragePool(node)
     case "GlobalAveragePool": return Conversion(.globalAveragePool, node.operands)

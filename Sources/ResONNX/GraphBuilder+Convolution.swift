@@ -57,6 +57,21 @@ extension GraphBuilder {
   }
 }
 
+extension ONNXNode {
+  /// A per-spatial-axis attribute (strides, dilations, output_padding), `fallback` on every axis when absent;
+  /// entries are bounded by 2^31 so that window arithmetic can never overflow.
+  func perAxis(_ name: String, count: Int, default fallback: Int, minimum: Int) throws(ModelError) -> [Int] {
+    guard let values = try attributes.ints(name) else { return Array(repeating: fallback, count: count) }
+    guard values.count == count else {
+      throw error("\(name) has \(values.count) entries, expected \(count) (one per spatial axis)")
+    }
+    guard values.allSatisfy({ $0 >= minimum && $0 <= 1 << 31 }) else {
+      throw error("\(name) \(values) has an entry below \(minimum) or above 2^31")
+    }
+    return values
+  }
+}
+
 /// The window attributes Conv and pooling share, with ONNX's defaults filled in and `auto_pad` resolved.
 private struct Window {
   var strides: [Int]
@@ -72,8 +87,8 @@ private struct Window {
     guard kernelShape.allSatisfy({ $0 >= 1 && $0 <= Self.largest }) else {
       throw node.error("kernel_shape \(kernelShape) has a size below 1 or above 2^31")
     }
-    strides = try Self.perAxis(node, "strides", count: spatial, minimum: 1)
-    dilations = try Self.perAxis(node, "dilations", count: spatial, minimum: 1)
+    strides = try node.perAxis("strides", count: spatial, default: 1, minimum: 1)
+    dilations = try node.perAxis("dilations", count: spatial, default: 1, minimum: 1)
     let autoPad = try node.attributes.string("auto_pad", default: "NOTSET")
     switch autoPad {
     case "NOTSET":
@@ -92,19 +107,6 @@ private struct Window {
     default:
       throw node.error("auto_pad '\(autoPad)' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")
     }
-  }
-
-  private static func perAxis(
-    _ node: ONNXNode, _ name: String, count: Int, minimum: Int
-  ) throws(ModelError) -> [Int] {
-    guard let values = try node.attributes.ints(name) else { return Array(repeating: 1, count: count) }
-    guard values.count == count else {
-      throw node.error("\(name) has \(values.count) entries, expected \(count) (one per spatial axis)")
-    }
-    guard values.allSatisfy({ $0 >= minimum && $0 <= largest }) else {
-      throw node.error("\(name) \(values) has an entry below \(minimum) or above 2^31")
-    }
-    return values
   }
 
   /// `SAME_*` padding as explicit pads when the spatial sizes are known (the output size is

@@ -1,0 +1,84 @@
+import ResIR
+import Testing
+
+@testable import ResONNX
+
+/// ConvTranspose as a stride-1 convolution over the input spread by the strides (numbers: ONNX's 11 node
+/// tests and the residual_unet fixture): the adjoint weight, the spread, the crop for large pads, and one
+/// error per malformed attribute.
+@Suite struct ConvTransposeImportTests {
+  typealias Version = OpVersionTests
+
+  static func model(
+    dims: [TestModel.DimSpec] = [1, 2, 3, 3], weightDims: [Int] = [2, 1, 2, 2], _ attributes: [Onnx_AttributeProto]
+  ) -> TestModel {
+    Version.model(opset: 17, dims: dims) {
+      let count = weightDims.reduce(1, *)
+      $0.initializer(Tensors.floats("w", dims: weightDims, (0..<count).map(Float.init)))
+      $0.node("ConvTranspose", ["x", "w"], ["y"], name: "n", attributes)
+    }
+  }
+
+  /// `[C, M/g, k…]` → `[M, C/g, k…]` with each kernel reversed; at stride 1 there is no spread.
+  @Test func strideOneIsOneConvolutionWithTheAdjointWeight() throws {
+    let imported = try Self.model([Attr.int("group", 2)]).imported()
+    let node = try imported.node("n")
+    guard case .conv(let attributes) = node.op else { Issue.record("not a conv: \(node.op)"); return }
+    #expect(attributes.group == 2 && attributes.padding == .explicit([1, 1, 1, 1]))
+    let weight = try #require(node.input(1).flatMap { imported.graph.constant($0) })
+    #expect(weight.dims == [2, 1, 2, 2] && weight.doubles() == [3, 2, 1, 0, 7, 6, 5, 4])
+    #expect(imported.graph.nodes.count == 1)
+    #expect(imported.graph.type(of: node.outputs[0]) == TensorType(.float32, dims: [1, 2, 4, 4]))
+  }
+
+  /// Stride 2, k 3, pads 1, output_padding 1: the spread input (6 wide, trailing zero trimmed through the
+  /// end pad) convolved with pads [1, 1] gives 2·(3 − 1) + 1 + 3 − 2 = 6.
+  @Test func stridedSpreadsTheInput() throws {
+    let imported = try Self.model(
+      weightDims: [2, 1, 3, 3],
+      [Attr.ints("strides", [2, 2]), Attr.ints("pads", [1, 1, 1, 1]), Attr.ints("output_padding", [1, 1])]
+    ).imported()
+    #expect(try imported.node("n.spread_axes").op == .unsqueeze(axes: [3, 5]))
+    let spread = try imported.node("n.spread_input")
+    #expect(imported.graph.type(of: spread.outputs[0]) == TensorType(.float32, dims: [1, 2, 6, 6]))
+    guard case .conv(let attributes) = try imported.node("n").op else { Issue.record("not a conv"); return }
+    #expect(attributes.padding == .explicit([1, 1, 1, 1]))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 6, 6]))
+  }
+
+  /// Pads beyond the kernel's reach cut rows off the input instead of padding it.
+  @Test func padsBeyondTheReachCrop() throws {
+    let imported = try Self.model([Attr.ints("pads", [2, 0, 1, 0])]).imported()
+    #expect(try imported.node("n.cropped").op == .slice)
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 1, 4]))
+  }
+
+  @Test func outputShapeDecidesThePads() throws {
+    let imported = try Self.model([Attr.ints("strides", [2, 2]), Attr.ints("output_shape", [5, 6])]).imported()
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 5, 6]))
+  }
+
+  @Test func malformedAttributesAreErrors() throws {
+    let cases: [([Onnx_AttributeProto], [Int], String)] = [
+      ([Attr.ints("strides", [2, 2]), Attr.ints("output_padding", [2, 0])], [2, 1, 2, 2],
+       "output_padding [2, 0] must be below the stride or dilation of each axis"),
+      ([Attr.int("group", 3)], [2, 1, 2, 2], "group 3 does not divide the weight's 2 input channels"),
+      ([], [3, 1, 2, 2], "X has 2 channels but W expects 3"),
+      ([Attr.ints("kernel_shape", [3, 3])], [2, 1, 2, 2],
+       "kernel_shape [3, 3] does not match the weight's spatial shape [2, 2]"),
+      ([Attr.ints("pads", [1, 1])], [2, 1, 2, 2], "pads [1, 1] must hold 4 non-negative entries"),
+      ([Attr.ints("pads", [3, 0, 3, 0])], [2, 1, 2, 2], "pads remove the whole output"),
+      ([Attr.ints("output_shape", [0, 4])], [2, 1, 2, 2], "output_shape [0, 4] has a size below 1 or above 2^40"),
+      ([Attr.string("auto_pad", "SAME")], [2, 1, 2, 2],
+       "auto_pad 'SAME' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER"),
+    ]
+    for (attributes, weightDims, message) in cases {
+      #expect(Self.model(weightDims: weightDims, attributes).importError()?.message == message, "\(message)")
+    }
+    let variableWeight = Version.model(opset: 17, dims: [1, 2, 3, 3]) {
+      $0.input("w", .float, [2, 1, 2, 2])
+      $0.node("ConvTranspose", ["x", "w"], ["y"], name: "n")
+    }
+    #expect(variableWeight.importError()?.message == "the weight W must be a constant")
+  }
+}
