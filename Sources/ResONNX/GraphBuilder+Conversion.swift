@@ -18,8 +18,13 @@ extension GraphBuilder {
     case "LayerNormalization": return try convertLayerNormalization(node)
     case "LRN": return try convertLRN(node)
     case "Softmax": return try convertSoftmax(node)
-    case "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceMax", "ReduceMin", "ReduceProd":
+    case "ReduceMean", "ReduceSum", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceMax", "ReduceMin", "ReduceProd",
+      "ReduceLogSum", "ReduceLogSumExp":
       return try convertReduce(node)
+    case "RMSNormalization": return try convertRMSNormalization(node)
+    case "Swish": return try convertSwish(node)
+    case "IsInf": return try convertIsInf(node)
+    case "LpNormalization": return try convertLpNormalization(node)
     case "Dropout": return try convertDropout(node)
     case "Relu": return Conversion(.unary(.relu), node.operands)
     case "Sigmoid": return Conversion(.unary(.sigmoid), node.operands)

@@ -42,6 +42,63 @@ extension GraphBuilder {
     return Conversion(.where, [above, x, scalar(0, like: x, node, "zero")])
   }
 
+  /// `x · sigmoid(alpha · x)` (opset 24; earlier exports write Sigmoid and Mul).
+  mutating func convertSwish(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let alpha = try node.attributes.float("alpha", default: 1)
+    var gateInput = x
+    if alpha != 1 {
+      let factor = scalar(alpha, like: x, node, "alpha")
+      gateInput = try appendTyped(Conversion(.binary(.mul), [x, factor]), named: "\(node.name).scaled")
+    }
+    let gate = try appendTyped(Conversion(.unary(.sigmoid), [gateInput]), named: "\(node.name).gate")
+    return Conversion(.binary(.mul), [x, gate])
+  }
+
+  /// Whether each element is +∞ or −∞ (`detect_positive`, `detect_negative`): `|x| = ∞`, or `x = ±∞`.
+  mutating func convertIsInf(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let positive = try node.attributes.flag("detect_positive", default: true)
+    let negative = try node.attributes.flag("detect_negative", default: true)
+    let infinity = scalar(.infinity, like: x, node, "infinity")
+    switch (positive, negative) {
+    case (true, true):
+      let magnitude = try appendTyped(Conversion(.unary(.abs), [x]), named: "\(node.name).magnitude")
+      return Conversion(.binary(.equal), [magnitude, infinity])
+    case (true, false): return Conversion(.binary(.equal), [x, infinity])
+    case (false, true): return Conversion(.binary(.equal), [x, scalar(-.infinity, like: x, node, "negative_infinity")])
+    case (false, false):
+      // All false, in the input's shape: no element is below itself.
+      return Conversion(.binary(.compare(.less)), [x, x])
+    }
+  }
+
+  /// `x / ‖x‖ₚ` along `axis` for p = 1 or 2 (LpNormalization). A zero norm divides by 1 instead: its
+  /// elements are all 0 and stay 0, as in ONNX's reference.
+  mutating func convertLpNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try floatOperand(node)
+    let axis = try normalizedAxis(try node.attributes.int("axis", default: -1), rank: rank(of: x), of: node)
+    let p = try node.attributes.int("p", default: 2)
+    let norm: ValueID
+    switch p {
+    case 1:
+      let magnitude = try appendTyped(Conversion(.unary(.abs), [x]), named: "\(node.name).magnitude")
+      norm = try appendTyped(
+        Conversion(.reduce(.sum, axes: [axis], keepDims: true), [magnitude]), named: "\(node.name).norm")
+    case 2:
+      let squares = try appendTyped(Conversion(.binary(.mul), [x, x]), named: "\(node.name).squares")
+      let sum = try appendTyped(
+        Conversion(.reduce(.sum, axes: [axis], keepDims: true), [squares]), named: "\(node.name).sum")
+      norm = try appendTyped(Conversion(.unary(.sqrt), [sum]), named: "\(node.name).norm")
+    default: throw node.error("p \(p) is not 1 or 2")
+    }
+    let zero = try appendTyped(
+      Conversion(.binary(.equal), [norm, scalar(0, like: x, node, "zero")]), named: "\(node.name).zero_norm")
+    let divisor = try appendTyped(
+      Conversion(.where, [zero, scalar(1, like: x, node, "one"), norm]), named: "\(node.name).divisor")
+    return Conversion(.binary(.div), [x, divisor])
+  }
+
   /// `x · tanh(softplus(x))` (opset 18; earlier exports spell it out themselves).
   mutating func convertMish(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try floatOperand(node)

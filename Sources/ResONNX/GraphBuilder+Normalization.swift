@@ -104,10 +104,49 @@ extension GraphBuilder {
     if let kind = ReduceKind.allCases.first(where: { $0.onnxName == node.opType }) {
       return Conversion(.reduce(kind, axes: axes, keepDims: keepDims), [input])
     }
-    guard node.opType == "ReduceL2" else { return Conversion(.reduce(.sum, axes: axes, keepDims: keepDims), [input]) }
-    let sum = try appendTyped(
-      Conversion(.reduce(.sum, axes: axes, keepDims: keepDims), [input]), named: "\(node.name).sum")
-    return Conversion(.unary(.sqrt), [sum])
+    let sum = Conversion(.reduce(.sum, axes: axes, keepDims: keepDims), [input])
+    switch node.opType {
+    case "ReduceL2": return Conversion(.unary(.sqrt), [try appendTyped(sum, named: "\(node.name).sum")])
+    case "ReduceLogSum": return Conversion(.unary(.log), [try appendTyped(sum, named: "\(node.name).sum")])
+    case "ReduceLogSumExp": return try logSumExp(input, axes: axes, keepDims: keepDims, node)
+    default: return sum
+    }
+  }
+
+  /// `log Σ exp(x − m) + m` with `m` the maximum over the same axes: the stable form, exact where the naive
+  /// one overflows (ReduceLogSumExp).
+  private mutating func logSumExp(
+    _ x: ValueID, axes: [Int]?, keepDims: Bool, _ node: ONNXNode
+  ) throws(ModelError) -> Conversion {
+    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
+      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    }
+    let maximum = try append(.reduce(.max, axes: axes, keepDims: true), [x], "max")
+    let shifted = try append(.binary(.sub), [x, maximum], "shifted")
+    let exponentials = try append(.unary(.exp), [shifted], "exp")
+    let total = try append(.reduce(.sum, axes: axes, keepDims: keepDims), [exponentials], "sum")
+    let logTotal = try append(.unary(.log), [total], "log_sum")
+    let offset = keepDims ? maximum : try append(.reduce(.max, axes: axes, keepDims: false), [x], "max_reduced")
+    return Conversion(.binary(.add), [logTotal, offset])
+  }
+
+  /// RMSNormalization (opset 23): `x / √(mean(x²) + epsilon) · scale` over every axis from `axis` on.
+  mutating func convertRMSNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "X")
+    let type = graph.type(of: x)
+    guard type.dtype.isFloatingPoint else { throw node.error("X is \(type.dtype.onnxName) but must be a float type") }
+    let axis = try normalizedAxis(try node.attributes.int("axis", default: -1), rank: type.rank, of: node)
+    let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
+    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
+      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    }
+    let squares = try append(.binary(.mul), [x, x], "squares")
+    let meanSquare = try append(.reduceMean(axes: Array(axis..<type.rank), keepDims: true), [squares], "mean_square")
+    let epsilonValue = addScalar(epsilon, dtype: type.dtype, named: "\(node.name)_epsilon")
+    let shifted = try append(.binary(.add), [meanSquare, epsilonValue], "shifted")
+    let root = try append(.unary(.sqrt), [shifted], "root")
+    let normalized = try append(.binary(.div), [x, root], "normalized")
+    return Conversion(.binary(.mul), [normalized, try node.requiredOperand(1, "scale")])
   }
 
   /// ArgMax, ArgMin: the axis (default 0) made non-negative; `select_last_index` exists from opset 12.

@@ -41,7 +41,8 @@ enum ShapeOperandInputs {
     case "Upsample": opset >= 9 ? [1] : []
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []
     case "Squeeze", "Unsqueeze", "Split": opset >= 13 ? [1] : []
-    case "ReduceMean", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceMax", "ReduceMin", "ReduceProd":
+    case "ReduceMean", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceMax", "ReduceMin", "ReduceProd",
+      "ReduceLogSum", "ReduceLogSumExp":
       opset >= 18 ? [1] : []
     case "ReduceSum": opset >= 13 ? [1] : []
     case "Pad": opset >= 18 ? [1, 3] : (opset >= 11 ? [1] : [])

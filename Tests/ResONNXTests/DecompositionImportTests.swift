@@ -111,6 +111,34 @@ import Testing
     #expect(node.op == .cast(to: .int32) && node.inputs.count == 1)
   }
 
+  @Test func rmsNormalizationAveragesSquaresFromTheAxisOn() throws {
+    let imported = try Version.model(opset: 23) {
+      $0.initializer(Tensors.floats("scale", dims: [4, 5], Array(repeating: 1, count: 20)))
+      $0.node("RMSNormalization", ["x", "scale"], ["y"], name: "n", [Attr.int("axis", -2)])
+    }.imported()
+    #expect(try imported.node("n.mean_square").op == .reduceMean(axes: [2, 3], keepDims: true))
+    #expect(try imported.node("n").op == .binary(.mul))
+  }
+
+  /// Without keepdims the maximum added back is reduced a second time, to the sum's shape.
+  @Test func logSumExpAddsBackTheMaximum() throws {
+    let imported = try Version.model(opset: 18) {
+      $0.node("ReduceLogSumExp", ["x"], ["y"], name: "n", [Attr.int("keepdims", 0)])
+    }.imported()
+    #expect(try imported.node("n.max").op == .reduce(.max, axes: nil, keepDims: true))
+    #expect(try imported.node("n.max_reduced").op == .reduce(.max, axes: nil, keepDims: false))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: []))
+  }
+
+  @Test func isInfDetectingNothingIsFalseInTheInputsShape() throws {
+    var model = TestModel(opset: 20)
+    model.input("x", .float, [2, 3])
+    model.node("IsInf", ["x"], ["y"], name: "n", [Attr.int("detect_positive", 0), Attr.int("detect_negative", 0)])
+    model.output("y", .bool)
+    let imported = try model.imported()
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.bool, dims: [2, 3]))
+  }
+
   // MARK: - Tile
 
   @Test func tileInterleavesRepeatsWithTheAxes() throws {
