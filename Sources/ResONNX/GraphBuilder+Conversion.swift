@@ -22,6 +22,7 @@ extension GraphBuilder {
       "ReduceLogSum", "ReduceLogSumExp":
       return try convertReduce(node)
     case "RMSNormalization": return try convertRMSNormalization(node)
+    case "Attention": return try convertAttention(node)
     case "Swish": return try convertSwish(node)
     case "IsInf": return try convertIsInf(node)
     case "LpNormalization": return try convertLpNormalization(node)

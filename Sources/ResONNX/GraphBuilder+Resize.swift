@@ -33,7 +33,9 @@ extension GraphBuilder {
     let sizesOperand = legacy ? nil : node.operand(3)
     let geometry = try resizeGeometry(
       node, x, scales: try nonEmptyFloats(scalesOperand, "scales", node),
-      sizes: try sizesOperand.map { value throws(ModelError) in try constantIntegers(value, operand: "sizes", of: node) },
+      sizes: try sizesOperand.map { value throws(ModelError) in
+        try constantIntegers(value, operand: "sizes", of: node)
+      },
       axes: try attributes.ints("axes"), policy: try attributes.string("keep_aspect_ratio_policy", default: "stretch"))
     return Conversion(
       .resize(

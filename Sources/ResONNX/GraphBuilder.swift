@@ -139,12 +139,17 @@ struct GraphBuilder {
     if residualMismatch == .zeroPad { conversion = try projectingMismatchedSkip(conversion, node: node) }
     let inputs = Self.trimmingAbsentTail(conversion.operands)
     try Self.checkArity(conversion.op, inputs, node)
-    let resultNames = try resultNames(of: node, op: conversion.op)
+    let resultNames = try resultNames(of: node, conversion: conversion)
     graph.appendNode(
       name: name, op: conversion.op, inputs: inputs, results: resultNames.map { ($0, Self.untyped) })
     try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
     let outputs = graph.nodes[graph.nodes.count - 1].outputs
     for (slot, output) in outputs.enumerated() {
+      guard let onnxName = node.outputName(slot) else { continue }
+      values[onnxName] = output
+      try applyDeclaredType(of: onnxName, to: output, node: node)
+    }
+    for (slot, output) in conversion.extraOutputs.sorted(by: { $0.key < $1.key }) {
       guard let onnxName = node.outputName(slot) else { continue }
       values[onnxName] = output
       try applyDeclaredType(of: onnxName, to: output, node: node)
@@ -196,9 +201,12 @@ struct GraphBuilder {
   }
 
   /// The IR names of the node's results: the ONNX output names, or made-up names for results ONNX leaves
-  /// unnamed. An ONNX output beyond what the IR op produces may only be listed if nothing reads it.
-  private mutating func resultNames(of node: ONNXNode, op: Op) throws(ModelError) -> [String] {
-    for (slot, name) in node.proto.output.enumerated() where slot >= op.resultCount && consumedNames.contains(name) {
+  /// unnamed. An ONNX output beyond what the IR op produces may only be listed if nothing reads it (or the
+  /// conversion produced it itself).
+  private mutating func resultNames(of node: ONNXNode, conversion: Conversion) throws(ModelError) -> [String] {
+    let op = conversion.op
+    for (slot, name) in node.proto.output.enumerated()
+    where slot >= op.resultCount && consumedNames.contains(name) && conversion.extraOutputs[slot] == nil {
       throw node.error("output '\(name)' (#\(slot)) is not supported: the op produces \(op.resultCount) result(s)")
     }
     return (0..<op.resultCount).map { slot in node.outputName(slot) ?? freshName("\(node.name)_output\(slot)") }
@@ -243,6 +251,16 @@ struct GraphBuilder {
   mutating func appendTyped(_ conversion: Conversion, named base: String) throws(ModelError) -> ValueID {
     let name = freshName(base)
     graph.appendNode(name: name, op: conversion.op, inputs: conversion.operands, results: [(name, Self.untyped)])
+    try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
+    return graph.nodes[graph.nodes.count - 1].outputs[0]
+  }
+
+  /// `value` again, under the ONNX output name of `slot` (an Identity node), for `Conversion.extraOutputs`;
+  /// nil when the node does not name that output.
+  mutating func exposed(_ value: ValueID, asOutput slot: Int, of node: ONNXNode) throws(ModelError) -> ValueID? {
+    guard let name = node.outputName(slot) else { return nil }
+    graph.appendNode(
+      name: freshName("\(node.name).output\(slot)"), op: .identity, inputs: [value], results: [(name, Self.untyped)])
     try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
     return graph.nodes[graph.nodes.count - 1].outputs[0]
   }

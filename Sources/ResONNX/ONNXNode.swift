@@ -54,6 +54,9 @@ struct ONNXNode {
 struct Conversion {
   var op: Op
   var operands: [ValueID?]
+  /// ONNX outputs that the conversion's earlier nodes produce rather than `op` (Attention's present_key), by
+  /// output slot; each value already carries the ONNX output's name (`GraphBuilder.exposed`).
+  var extraOutputs: [Int: ValueID] = [:]
 
   init(_ op: Op, _ operands: [ValueID?]) {
     self.op = op
