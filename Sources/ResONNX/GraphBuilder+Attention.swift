@@ -221,7 +221,7 @@ private struct AttentionShape {
     }
     let (columns, overflow) = pastSequence.addingReportingOverflow(keys)
     let (count, countOverflow) = rows.multipliedReportingOverflow(by: columns)
-    guard !overflow, !countOverflow, count <= 1 << 26 else {
+    guard !overflow, !countOverflow, count <= 1 << 24 else {
       throw node.error("the causal mask of \(rows) queries and \(pastSequence) + \(keys) keys is too large")
     }
     var values = [Double](repeating: 0, count: rows * columns)
