@@ -34,6 +34,11 @@ public enum Pipeline {
     Entry(
       pass: EliminateCommonSubexpressions(), level: .basic,
       reason: "after merging constants: nodes computing the same thing from the same operands run once"),
+    Entry(
+      pass: PatternPass(name: "fold-pad-into-conv", patterns: [FoldPadIntoConv()]), level: .basic,
+      reason: "after folding, which turns the pads that TF-style \"SAME\" exports compute from Shape into "
+        + "constants: a zero Pad before a Conv becomes the Conv's own padding (exact); before fusion, so "
+        + "BatchNorm folding and epilogue fusion see the Conv reading the unpadded tensor"),
   ]
 
   /// The fusion stage, from -O2: rewrites that change how the model is computed (within the tolerance the
@@ -124,6 +129,7 @@ public enum Pipeline {
     EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
+    FoldPadIntoConv(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

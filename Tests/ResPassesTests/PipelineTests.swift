@@ -7,7 +7,7 @@ import Testing
 @Suite struct PipelineTests {
   static let stage = [
     "eliminate-identity", "fold-constants", "merge-identical-constants", "eliminate-common-subexpressions",
-    "dead-code",
+    "fold-pad-into-conv", "dead-code",
   ]
 
   @Test func canonicalizationRunsFromO1InOrder() {
