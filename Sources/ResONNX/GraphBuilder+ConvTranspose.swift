@@ -11,7 +11,11 @@ extension GraphBuilder {
   mutating func convertConvTranspose(_ node: ONNXNode) throws(ModelError) -> Conversion {
     try node.requireInputCount(atMost: 3)
     let x = try node.requiredOperand(0, "X")
-    let geometry = try TransposedGeometry(node, inputType: graph.type(of: x), weight: try transposedWeight(node))
+    let weight = try transposedWeight(node)
+    let geometry = try TransposedGeometry(node, inputType: graph.type(of: x), weight: weight)
+    if geometry.isBlockwise, let blockwise = try blockwiseConvTranspose(x, weight, geometry, node) {
+      return blockwise
+    }
     var input = x
     var padding = geometry.convolutionPads
     if geometry.strides.contains(where: { $0 > 1 }) {
@@ -25,8 +29,9 @@ extension GraphBuilder {
     let attributes = ConvAttributes(
       kernelShape: geometry.kernel, strides: geometry.strides.map { _ in 1 }, dilations: geometry.dilations,
       padding: .explicit(padding), group: geometry.group)
-    let weight = addGeneratedConstant("\(node.name)_adjoint_weight", geometry.adjointWeight)
-    return Conversion(.conv(attributes), [input, weight, node.operand(2)])
+    let adjoint = addGeneratedConstant(
+      "\(node.name)_adjoint_weight", TransposedGeometry.adjoint(weight, group: geometry.group))
+    return Conversion(.conv(attributes), [input, adjoint, node.operand(2)])
   }
 
   /// The weight, which must be a constant: the importer rearranges it once.
@@ -75,8 +80,8 @@ extension GraphBuilder {
 }
 
 /// ConvTranspose's attributes resolved against its input: kernel, strides, dilations, group, the pads of the
-/// equivalent stride-1 convolution, and that convolution's weight.
-private struct TransposedGeometry {
+/// equivalent stride-1 convolution, and (`adjoint`) that convolution's weight.
+struct TransposedGeometry {
   let spatial: Int
   let kernel: [Int]
   let strides: [Int]
@@ -87,7 +92,9 @@ private struct TransposedGeometry {
   let spreadSizes: [Int]
   /// Begins then ends, before the spread's trailing zeros are accounted for; may be negative.
   let convolutionPads: [Int]
-  let adjointWeight: Constant
+  /// Whether each input cell writes its own block of the output: kernel equal to stride, no dilation, no
+  /// padding, no output_padding (`GraphBuilder.blockwiseConvTranspose`).
+  let isBlockwise: Bool
 
   init(_ node: ONNXNode, inputType: TensorType, weight: Constant) throws(ModelError) {
     spatial = inputType.rank - 2
@@ -121,7 +128,8 @@ private struct TransposedGeometry {
     for axis in 0..<spatial { convolution.append(reaches[axis] - pads[axis]) }
     for axis in 0..<spatial { convolution.append(reaches[axis] - pads[spatial + axis] + outputPadding[axis]) }
     convolutionPads = convolution
-    adjointWeight = Self.adjoint(weight, group: group)
+    isBlockwise = kernel == strides && dilations.allSatisfy { $0 == 1 } && pads.allSatisfy { $0 == 0 }
+      && outputPadding.allSatisfy { $0 == 0 }
   }
 
   private static func spatialSizes(_ type: TensorType, _ node: ONNXNode) throws(ModelError) -> [Int] {
@@ -193,7 +201,7 @@ private struct TransposedGeometry {
 
   /// `[C, M/group, k…]` → `[M, C/group, k…]` with every spatial axis reversed. Reversing all axes of a
   /// row-major block reverses its flat order, so each kernel is copied backwards.
-  private static func adjoint(_ weight: Constant, group: Int) -> Constant {
+  static func adjoint(_ weight: Constant, group: Int) -> Constant {
     let (inputChannels, outputsPerGroup) = (weight.dims[0], weight.dims[1])
     let inputsPerGroup = inputChannels / group
     let area = weight.dims.dropFirst(2).reduce(1, *)

@@ -57,11 +57,26 @@ struct CopyOperator: Operator {
       try CopyOperator.requireReach(
         offset: destinationOffset, strides: destinationStrides, shape: shape, inside: y, "destination", operands)
     }
-    walk = StridedWalk(
-      shape: shape,
-      axisStrides: shape.indices.map { SIMD4<Int>(sourceStrides[$0], 0, 0, destinationStrides[$0]) })
+    let axisStrides = shape.indices.map { SIMD4<Int>(sourceStrides[$0], 0, 0, destinationStrides[$0]) }
+    let inOrder = StridedWalk(shape: shape, axisStrides: axisStrides)
     writesEachElementOnce = CopyOperator.isOneToOne(strides: destinationStrides, shape: shape)
-    transposed = writesEachElementOnce ? TransposedCopy(walk, elementWidth: x.elementType.byteWidth) : nil
+    transposed = writesEachElementOnce ? TransposedCopy(inOrder, elementWidth: x.elementType.byteWidth) : nil
+    let order = transposed == nil && writesEachElementOnce ? CopyOperator.longRowOrder(shape, axisStrides) : nil
+    walk = order.map { StridedWalk(shape: $0.map { shape[$0] }, axisStrides: $0.map { axisStrides[$0] }) } ?? inOrder
+  }
+
+  /// An axis order whose last axis (the walk's row) is long, for a copy whose destination's contiguous axis
+  /// is short: DepthToSpace's and PixelShuffle's [N, C, H, s, W, s] destination has rows of s = 2 elements,
+  /// where the per-row cost dominates; the source's contiguous W axis makes rows of W elements (contiguous
+  /// reads, stride-s writes) instead. Nil when the rows are long enough already or no axis is better. Only
+  /// for copies that write each element once, where the order cannot change the result.
+  static func longRowOrder(_ shape: [Int], _ strides: [SIMD4<Int>]) -> [Int]? {
+    guard let last = shape.indices.last, shape[last] < 16 else { return nil }
+    let contiguous = shape.indices.filter { strides[$0][0].magnitude == 1 || strides[$0][3].magnitude == 1 }
+    guard let row = contiguous.max(by: { shape[$0] < shape[$1] }), row != last, shape[row] >= 16 else {
+      return nil
+    }
+    return shape.indices.filter { $0 != row } + [row]
   }
 
   /// Whether `Σ i·strides` differs for every two indices `i` of `shape`: ordered by magnitude, each stride of an
@@ -128,6 +143,17 @@ struct CopyOperator: Operator {
       if strides[0] == 1 && strides[3] == 1 {
         (destination + (offsets[3] + columns.lowerBound) * width).copyMemory(
           from: source + (offsets[0] + columns.lowerBound) * width, byteCount: columns.count * width)
+        return
+      }
+      if strides[0] == 1 {
+        // A contiguous source row scattered at a fixed stride (the long rows `longRowOrder` picks).
+        let from = source + (offsets[0] + columns.lowerBound) * width
+        let to = destination + (offsets[3] + columns.lowerBound * strides[3]) * width
+        let step = strides[3] * width
+        for element in 0..<columns.count {
+          let value = from.load(fromByteOffset: element * width, as: T.self)
+          to.storeBytes(of: value, toByteOffset: element * step, as: T.self)
+        }
         return
       }
       for element in columns {
