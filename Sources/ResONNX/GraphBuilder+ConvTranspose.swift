@@ -13,8 +13,8 @@ extension GraphBuilder {
     let x = try node.requiredOperand(0, "X")
     let weight = try transposedWeight(node)
     let geometry = try TransposedGeometry(node, inputType: graph.type(of: x), weight: weight)
-    if geometry.isBlockwise, let blockwise = try blockwiseConvTranspose(x, weight, geometry, node) {
-      return blockwise
+    if geometry.isSubpixel, let subpixel = try subpixelConvTranspose(x, weight, geometry, node) {
+      return subpixel
     }
     var input = x
     var padding = geometry.convolutionPads
@@ -92,9 +92,12 @@ struct TransposedGeometry {
   let spreadSizes: [Int]
   /// Begins then ends, before the spread's trailing zeros are accounted for; may be negative.
   let convolutionPads: [Int]
-  /// Whether each input cell writes its own block of the output: kernel equal to stride, no dilation, no
-  /// padding, no output_padding (`GraphBuilder.blockwiseConvTranspose`).
-  let isBlockwise: Bool
+  /// The transposed convolution's own pads (begins then ends; negative when output_shape asks for more).
+  let transposedPads: [Int]
+  /// The output's spatial sizes.
+  let outputSizes: [Int]
+  /// Whether `GraphBuilder.subpixelConvTranspose` applies: strided, undilated, pads that only remove.
+  let isSubpixel: Bool
 
   init(_ node: ONNXNode, inputType: TensorType, weight: Constant) throws(ModelError) {
     spatial = inputType.rank - 2
@@ -128,8 +131,14 @@ struct TransposedGeometry {
     for axis in 0..<spatial { convolution.append(reaches[axis] - pads[axis]) }
     for axis in 0..<spatial { convolution.append(reaches[axis] - pads[spatial + axis] + outputPadding[axis]) }
     convolutionPads = convolution
-    isBlockwise = kernel == strides && dilations.allSatisfy { $0 == 1 } && pads.allSatisfy { $0 == 0 }
-      && outputPadding.allSatisfy { $0 == 0 }
+    transposedPads = pads
+    var sizes: [Int] = []
+    for axis in 0..<spatial {
+      let natural = spreadSizes[axis] - strides[axis] + outputPadding[axis] + reaches[axis] + 1
+      sizes.append(natural - pads[axis] - pads[spatial + axis])
+    }
+    outputSizes = sizes
+    isSubpixel = strides.contains { $0 > 1 } && dilations.allSatisfy { $0 == 1 } && pads.allSatisfy { $0 >= 0 }
   }
 
   private static func spatialSizes(_ type: TensorType, _ node: ONNXNode) throws(ModelError) -> [Int] {

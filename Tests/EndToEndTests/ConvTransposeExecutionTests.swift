@@ -7,9 +7,9 @@ import Testing
 
 @testable import ResONNX
 
-/// 2-D ConvTranspose models, imported as a blockwise 1x1 convolution (kernel = stride) or as a convolution of
-/// the stride-spread input, evaluated by the reference evaluator and compiled at -O0 and -O2: both must give
-/// what the definition computes (each input cell scattering its kernel-weighted copy into the output).
+/// 2-D ConvTranspose models, imported as one convolution of the phases (strided, undilated) or as a convolution
+/// of the stride-spread input, evaluated by the reference evaluator and compiled at -O0 and -O2: both must
+/// give what the definition computes (each input cell scattering its kernel-weighted copy into the output).
 @Suite struct ConvTransposeExecutionTests {
   struct Case: CustomStringConvertible, Sendable {
     var input: [Int]  // N, C, H, W
@@ -40,6 +40,10 @@ import Testing
       input: [1, 4, 4, 4], outputsPerGroup: 2, kernel: [4, 4], strides: [2, 2], pads: [1, 1, 1, 1], group: 2),
     Case(input: [1, 2, 5, 5], outputsPerGroup: 2, kernel: [3, 3], strides: [1, 2], dilations: [2, 1]),
     Case(input: [1, 2, 6, 6], outputsPerGroup: 3, kernel: [2, 2], strides: [1, 1], pads: [2, 0, 1, 2]),
+    Case(
+      input: [1, 3, 4, 5], outputsPerGroup: 2, kernel: [5, 4], strides: [3, 2], pads: [2, 1, 1, 0],
+      outputPadding: [1, 1], bias: true),
+    Case(input: [1, 2, 3, 4], outputsPerGroup: 2, kernel: [1, 1], strides: [2, 3]),
   ]
 
   @Test(arguments: cases)
@@ -67,13 +71,15 @@ import Testing
     }
   }
 
-  @Test func kernelEqualToStrideIsBlockwise() throws {
+  @Test func kernelEqualToStrideIsOnePointwiseConvolution() throws {
     let example = Self.cases[0]
     let graph = try ONNXImporter.importModel(
       bytes: try Self.modelBytes(example, weight: [Double](repeating: 1, count: 48), bias: [Double](repeating: 0, count: 6)),
       baseDirectory: nil, options: ONNXImportOptions()
     ).graph
-    #expect(graph.nodes.contains { $0.name == "up.placed" })
+    let phases = try #require(graph.nodes.first { $0.name == "up.phases" })
+    guard case .conv(let attributes) = phases.op else { Issue.record("not a conv"); return }
+    #expect(attributes.kernelShape == [1, 1] && attributes.padding == .explicit([0, 0, 0, 0]))
     #expect(!graph.nodes.contains { $0.name == "up.spread" })
   }
 

@@ -31,18 +31,36 @@ import Testing
     #expect(imported.graph.type(of: node.outputs[0]) == TensorType(.float32, dims: [1, 2, 4, 4]))
   }
 
-  /// Stride 2, k 3, pads 1, output_padding 1: the spread input (6 wide, trailing zero trimmed through the
-  /// end pad) convolved with pads [1, 1] gives 2·(3 − 1) + 1 + 3 − 2 = 6.
-  @Test func stridedSpreadsTheInput() throws {
+  /// Stride 2, dilation 2, k 3, pads 1, output_padding 1: the spread input (6 wide, trailing zero trimmed
+  /// through the end pad) convolved with pads [3, 3] gives 2·(3 − 1) + 1 + 2·(3 − 1) + 1 − 2 = 8.
+  @Test func dilatedStridedSpreadsTheInput() throws {
     let imported = try Self.model(
       weightDims: [2, 1, 3, 3],
-      [Attr.ints("strides", [2, 2]), Attr.ints("pads", [1, 1, 1, 1]), Attr.ints("output_padding", [1, 1])]
+      [
+        Attr.ints("strides", [2, 2]), Attr.ints("dilations", [2, 2]), Attr.ints("pads", [1, 1, 1, 1]),
+        Attr.ints("output_padding", [1, 1]),
+      ]
     ).imported()
     #expect(try imported.node("n.spread_axes").op == .unsqueeze(axes: [3, 5]))
     let spread = try imported.node("n.spread_input")
     #expect(imported.graph.type(of: spread.outputs[0]) == TensorType(.float32, dims: [1, 2, 6, 6]))
     guard case .conv(let attributes) = try imported.node("n").op else { Issue.record("not a conv"); return }
-    #expect(attributes.padding == .explicit([1, 1, 1, 1]))
+    #expect(attributes.padding == .explicit([3, 3, 3, 3]))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 8, 8]))
+  }
+
+  /// Undilated and strided: one Conv of ⌈3/2⌉ = 2 taps makes M·4 phase planes of 3 + 1 rows (one leading pad
+  /// row, one trailing for the output_padding), moved into place and cropped by the pads: 6x6.
+  @Test func stridedIsOnePhaseConvolution() throws {
+    let imported = try Self.model(
+      weightDims: [2, 1, 3, 3],
+      [Attr.ints("strides", [2, 2]), Attr.ints("pads", [1, 1, 1, 1]), Attr.ints("output_padding", [1, 1])]
+    ).imported()
+    guard case .conv(let attributes) = try imported.node("n.phases").op else { Issue.record("not a conv"); return }
+    #expect(attributes.kernelShape == [2, 2] && attributes.padding == .explicit([1, 1, 1, 1]))
+    let planes = try imported.node("n.phases").outputs[0]
+    #expect(imported.graph.type(of: planes) == TensorType(.float32, dims: [1, 4, 4, 4]))
+    #expect(try imported.node("n").op == .slice)
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 6, 6]))
   }
 
