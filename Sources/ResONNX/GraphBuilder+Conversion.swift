@@ -68,6 +68,7 @@ extension GraphBuilder {
     case "Range": return try convertRange(node)
     case "ScatterND": return try convertScatterND(node)
     case "GatherElements": return try convertGatherElements(node)
+    case "GatherND": return try convertGatherND(node)
     case "CumSum": return try convertCumSum(node)
     case "Trilu": return try convertTrilu(node)
     case "Resize": return try convertResize(node)

@@ -139,6 +139,23 @@ import Testing
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.bool, dims: [2, 3]))
   }
 
+  /// LeViT's lookup: a [6, 4] table, [3, 3, 1] indices: one Gather of rows, the positions folded from constants.
+  @Test func gatherNDOfConstantIndicesIsAGatherOfRows() throws {
+    let imported = try Version.model(opset: 18, dims: [6, 4]) {
+      $0.initializer(Tensors.int64s("idx", dims: [3, 3, 1], [0, 1, 2, 3, 4, 5, -1, -2, -6]))
+      $0.node("GatherND", ["x", "idx"], ["y"], name: "n")
+    }.imported()
+    #expect(try imported.node("n").op == .gather(axis: 0))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [3, 3, 4]))
+    let deep = Version.model(opset: 18, dims: [6, 4]) {
+      $0.initializer(Tensors.int64s("idx", dims: [1, 3], [0, 1, 2]))
+      $0.node("GatherND", ["x", "idx"], ["y"], name: "n")
+    }
+    #expect(
+      deep.importError()?.message
+        == "indices i64[1,3] with batch_dims 0 do not fit data f32[6,4], whose shape must be known")
+  }
+
   // MARK: - Tile
 
   @Test func tileInterleavesRepeatsWithTheAxes() throws {
