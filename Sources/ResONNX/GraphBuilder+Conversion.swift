@@ -7,6 +7,7 @@ extension GraphBuilder {
     switch node.opType {
     case "Conv": return try convertConv(node)
     case "ConvTranspose": return try convertConvTranspose(node)
+    case "Col2Im": return try convertCol2Im(node)
     case "MaxPool": return try convertMaxPool(node)
     case "AveragePool": return try convertAveragePool(node)
     case "GlobalAveragePool": return Conversion(.globalAveragePool, node.operands)

@@ -37,6 +37,7 @@ enum ShapeOperandInputs {
     case "CumSum", "Trilu", "Tile": [1]
     case "TopK": opset >= 10 ? [1] : []
     case "ConvTranspose": [1]
+    case "Col2Im": [1, 2]
     case "Resize": opset >= 11 ? [1, 2, 3] : [1]
     case "Upsample": opset >= 9 ? [1] : []
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []

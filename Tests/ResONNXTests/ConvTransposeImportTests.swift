@@ -76,6 +76,28 @@ import Testing
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 5, 6]))
   }
 
+  /// Col2Im (F.fold) is a one-hot ConvTranspose; image rows past the last block become output_padding.
+  @Test func col2ImIsAOneHotConvTranspose() throws {
+    func model(image: [Int], columns: Int) -> TestModel {
+      Version.model(opset: 18, dims: [1, 18, .value(columns)]) {
+        $0.initializer(Tensors.int64s("image", image))
+        $0.initializer(Tensors.int64s("block", [3, 3]))
+        $0.node(
+          "Col2Im", ["x", "image", "block"], ["y"], name: "n",
+          [Attr.ints("strides", [2, 2]), Attr.ints("pads", [1, 1, 1, 1])])
+      }
+    }
+    let imported = try model(image: [6, 6], columns: 9).imported()
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 2, 6, 6]))
+    let weight = try imported.constant("n_one_hot")
+    #expect(weight.dims == [18, 1, 3, 3] && weight.doubles().reduce(0, +) == 18)
+    #expect(
+      model(image: [6, 6], columns: 8).importError()?.message == "input has 8 columns, but [3, 3] blocks fit the image")
+    #expect(
+      model(image: [6, 6, 6], columns: 9).importError()?.message
+        == "image_shape [6, 6, 6] and block_shape [3, 3] must have one size per spatial axis")
+  }
+
   @Test func malformedAttributesAreErrors() throws {
     let cases: [([Onnx_AttributeProto], [Int], String)] = [
       ([Attr.ints("strides", [2, 2]), Attr.ints("output_padding", [2, 0])], [2, 1, 2, 2],
