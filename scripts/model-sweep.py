@@ -3,7 +3,8 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, tiny random
 HuggingFace transformers (no download: built from a config), and Keras applications through tf2onnx. Every model
-gets random weights (BatchNorm statistics randomized, so folding mistakes show), is exported with the PyTorch
+gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
+constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
 TorchScript exporter (`--dynamo` adds the torch.export one), run once by onnxruntime to store the reference output
 next to it, and checked at -O2 and -O0 (and -O2 on 2 threads). It prints one line per model and level, and a
 summary of failures and of the operators rescompile refused.
@@ -31,7 +32,9 @@ TORCHVISION = {  # name: (constructor arguments, image size)
     "googlenet": ({"aux_logits": False, "init_weights": True}, 96), "swin_t": ({}, 64), "maxvit_t": ({}, 224),
 }
 SEGMENTATION = ["deeplabv3_resnet50", "fcn_resnet50", "lraspp_mobilenet_v3_large"]  # torchvision, Resize heads
-TIMM = ["resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
+# Transformers and MLPs whose position embeddings or token counts fix the input size: exported at their own.
+TIMM_FIXED_SIZE = ["levit_128s", "volo_d1_224", "mixer_s16_224", "resmlp_12_224", "crossvit_tiny_240"]
+TIMM = TIMM_FIXED_SIZE + ["poolformer_s12", "resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
         "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small",
         "dm_nfnet_f0", "tf_efficientnet_b0", "tf_mobilenetv3_small_100", "tf_mixnet_s", "tf_efficientnetv2_b0"]
 HUGGINGFACE = ["bert", "distilbert", "gpt2", "roberta", "t5", "vit", "swin", "convnext", "resnet"]
@@ -45,6 +48,26 @@ def randomize_batchnorm(model):
             if isinstance(module, torch.nn.modules.batchnorm._BatchNorm) and module.running_mean is not None:
                 module.running_mean.uniform_(-0.3, 0.3)
                 module.running_var.uniform_(0.5, 2.0)
+
+
+def randomize_constant_parameters(model):
+    """Random values for parameters initialized to one constant: zero classifier heads (MLP-Mixer, ResMLP and
+    gMLP output exactly 0 otherwise, so a check compares zeros), layer-scale gammas of 1e-5 (the residual
+    branches they scale would barely show), LayerNorm weights and zero biases."""
+    import math
+    import torch
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            if parameter.numel() > 1 and float(parameter.std()) > 0:
+                continue
+            if parameter.dim() >= 2:
+                fan_in = parameter[0].numel()
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) / math.sqrt(fan_in))
+            elif float(parameter.flatten()[0]) == 0:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.1)
+            else:
+                parameter.copy_(torch.rand(parameter.shape, generator=generator) * 0.8 + 0.4)
 
 
 def save_case(folder, feeds, model_path):
@@ -120,6 +143,13 @@ def huggingface_model(name):
     return models[name]()
 
 
+def timm_case(timm, torch, name):
+    """A timm classifier and its input: 64x64, or the model's own size when it fixes one."""
+    model = timm.create_model(name, pretrained=False, num_classes=10)
+    size = model.pretrained_cfg.get("input_size", (3, 224, 224))[1] if name in TIMM_FIXED_SIZE else 64
+    return model, torch.randn(1, 3, size, size), "input"
+
+
 def export_family(family, out, dynamo):
     """Yields (label, folder) for every model of `family` that exported; prints export failures."""
     import torch
@@ -139,8 +169,7 @@ def export_family(family, out, dynamo):
         import timm
         for name in TIMM:
             for use_dynamo in exporters:
-                yield from attempt(f"timm-{name}", out, use_dynamo, lambda: (
-                    timm.create_model(name, pretrained=False, num_classes=10), torch.randn(1, 3, 64, 64), "input"))
+                yield from attempt(f"timm-{name}", out, use_dynamo, lambda: timm_case(timm, torch, name))
     elif family == "huggingface":
         for name in HUGGINGFACE:
             image = name in ("vit", "swin", "convnext", "resnet")
@@ -159,6 +188,7 @@ def attempt(label, out, dynamo, make):
         module, example, input_name = make()
         module.eval()
         randomize_batchnorm(module)
+        randomize_constant_parameters(module)
         export_torch(module, example, folder, input_name, dynamo)
         yield label + ("-dynamo" if dynamo else ""), folder
     except Exception as error:  # an exporter limitation, not rescompile's
