@@ -70,6 +70,7 @@ extension GraphBuilder {
     case "ScatterND": return try convertScatterND(node)
     case "GatherElements": return try convertGatherElements(node)
     case "GatherND": return try convertGatherND(node)
+    case "OneHot": return try convertOneHot(node)
     case "CumSum": return try convertCumSum(node)
     case "Trilu": return try convertTrilu(node)
     case "Resize": return try convertResize(node)

@@ -29,7 +29,7 @@ enum OpSupport {
     "Mish": 18, "Sign": 9, "GlobalMaxPool": 1, "LogSoftmax": 1, "Mean": 1, "Size": 1, "Tile": 6,
     "DepthToSpace": 1, "SpaceToDepth": 1, "TopK": 1,
     "ConvTranspose": 1, "GroupNormalization": 18, "ReduceLogSum": 1, "ReduceLogSumExp": 1,
-    "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18,
+    "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18, "OneHot": 9,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
   ]
 

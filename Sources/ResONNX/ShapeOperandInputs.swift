@@ -38,6 +38,7 @@ enum ShapeOperandInputs {
     case "TopK": opset >= 10 ? [1] : []
     case "ConvTranspose": [1]
     case "Col2Im": [1, 2]
+    case "OneHot": [1]
     case "Resize": opset >= 11 ? [1, 2, 3] : [1]
     case "Upsample": opset >= 9 ? [1] : []
     case "Slice": opset >= 10 ? [1, 2, 3, 4] : []

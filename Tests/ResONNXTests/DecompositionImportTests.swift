@@ -156,6 +156,24 @@ import Testing
         == "indices i64[1,3] with batch_dims 0 do not fit data f32[6,4], whose shape must be known")
   }
 
+  @Test func oneHotNeedsAKnownDepth() throws {
+    var model = TestModel(opset: 11)
+    model.input("i", .int64, [3])
+    model.input("depth", .int64, [])
+    model.initializer(Tensors.floats("values", dims: [2], [0, 1]))
+    model.node("OneHot", ["i", "depth", "values"], ["y"], name: "n")
+    model.output("y")
+    #expect(model.importError()?.message == "depth must be a known scalar between 1 and 2^24")
+    var known = TestModel(opset: 11)
+    known.input("i", .int64, [3])
+    known.initializer(Tensors.int64s("depth", dims: [], [5]))
+    known.initializer(Tensors.floats("values", dims: [2], [0, 1]))
+    known.node("OneHot", ["i", "depth", "values"], ["y"], name: "n", [Attr.int("axis", 0)])
+    known.output("y")
+    let imported = try known.imported()
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [5, 3]))
+  }
+
   // MARK: - Tile
 
   @Test func tileInterleavesRepeatsWithTheAxes() throws {
