@@ -71,6 +71,7 @@ extension GraphBuilder {
     case "GatherElements": return try convertGatherElements(node)
     case "GatherND": return try convertGatherND(node)
     case "OneHot": return try convertOneHot(node)
+    case "ScatterElements", "Scatter": return try convertScatterElements(node)
     case "CumSum": return try convertCumSum(node)
     case "Trilu": return try convertTrilu(node)
     case "Resize": return try convertResize(node)

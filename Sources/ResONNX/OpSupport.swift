@@ -30,11 +30,13 @@ enum OpSupport {
     "DepthToSpace": 1, "SpaceToDepth": 1, "TopK": 1,
     "ConvTranspose": 1, "GroupNormalization": 18, "ReduceLogSum": 1, "ReduceLogSumExp": 1,
     "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18, "OneHot": 9,
+    "ScatterElements": 11, "Scatter": 9,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
   ]
 
-  /// The last opset of operators that ONNX has since removed (ImageScaler was experimental).
-  static let lastOpset: [String: Int] = ["ImageScaler": 9]
+  /// The last opset of operators that ONNX has since removed (ImageScaler was experimental; Scatter became
+  /// ScatterElements).
+  static let lastOpset: [String: Int] = ["ImageScaler": 9, "Scatter": 10]
 
   /// Whether `domain` names the default ONNX operator set.
   static func isDefaultDomain(_ domain: String) -> Bool {

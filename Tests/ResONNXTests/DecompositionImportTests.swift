@@ -156,6 +156,27 @@ import Testing
         == "indices i64[1,3] with batch_dims 0 do not fit data f32[6,4], whose shape must be known")
   }
 
+  @Test func scatterElementsIsScatterNDOfCoordinateTuples() throws {
+    let imported = try Version.model(opset: 18, dims: [3, 4]) {
+      $0.initializer(Tensors.int64s("idx", dims: [2, 2], [0, -1, 2, 1]))
+      $0.initializer(Tensors.floats("upd", dims: [2, 2], [1, 2, 3, 4]))
+      $0.node(
+        "ScatterElements", ["x", "idx", "upd"], ["y"], name: "n",
+        [Attr.int("axis", 1), Attr.string("reduction", "add")])
+    }.imported()
+    #expect(try imported.node("n").op == .scatterND(.add))
+    let tuples = try imported.node("n.tuples").outputs[0]
+    #expect(imported.graph.type(of: tuples) == TensorType(.int64, dims: [2, 2, 2]))
+    let unknown = Version.model(opset: 18, dims: [3, 4]) {
+      $0.input("idx", .int64, [2, "k"])
+      $0.initializer(Tensors.floats("upd", dims: [2, 2], [1, 2, 3, 4]))
+      $0.node("ScatterElements", ["x", "idx", "upd"], ["y"], name: "n")
+    }
+    #expect(
+      unknown.importError()?.message
+        == "indices i64[2,k] must be integers of data's rank with a known shape, and axis 0 known")
+  }
+
   @Test func oneHotNeedsAKnownDepth() throws {
     var model = TestModel(opset: 11)
     model.input("i", .int64, [3])
