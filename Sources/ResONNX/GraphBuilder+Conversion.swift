@@ -24,6 +24,7 @@ extension GraphBuilder {
       return try convertReduce(node)
     case "RMSNormalization": return try convertRMSNormalization(node)
     case "Attention": return try convertAttention(node)
+    case "RotaryEmbedding": return try convertRotaryEmbedding(node)
     case "Swish": return try convertSwish(node)
     case "IsInf": return try convertIsInf(node)
     case "LpNormalization": return try convertLpNormalization(node)
