@@ -2,9 +2,9 @@ import ResIR
 
 /// RotaryEmbedding (opset 23; LLaMA-style positional rotation) written out as ONNX's definition: the first
 /// `rotary_embedding_dim` features of each head split into halves (or, `interleaved`, into even and odd
-/// features) `x₁`, `x₂`, rotated by the cached angles of each position, `(cos·x₁ − sin·x₂, sin·x₁ + cos·x₂)`,
-/// put back in the same arrangement, the other features passed through. 3-D inputs are split into
-/// `num_heads` heads; 4-D ones are `[B, heads, S, D]`.
+/// features) `x₁`, `x₂`, rotated by the cached angles of each position, giving `cos·x₁ − sin·x₂` and
+/// `sin·x₁ + cos·x₂`, put back in the same arrangement, the other features passed through. 3-D inputs are
+/// split into `num_heads` heads; 4-D ones are `[B, heads, S, D]`.
 extension GraphBuilder {
   mutating func convertRotaryEmbedding(_ node: ONNXNode) throws(ModelError) -> Conversion {
     try node.requireInputCount(atMost: 4)
