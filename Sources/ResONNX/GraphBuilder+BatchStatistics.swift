@@ -78,6 +78,30 @@ extension GraphBuilder {
     return Conversion(.binary(.add), [scaled, try channelVector(bias, channelAxes, "\(node.name).bias_channels")])
   }
 
+  /// MeanVarianceNormalization: `(x − E[x]) / (√(E[x²] − E[x]²) + 1e-9)` over `axes` (default N, H, W), as
+  /// ONNX's function body computes it.
+  mutating func convertMeanVarianceNormalization(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    let x = try node.requiredOperand(0, "X")
+    let type = graph.type(of: x)
+    guard type.dtype.isFloatingPoint else {
+      throw node.error("X is \(type.dtype.onnxName) but must be a float type")
+    }
+    let axes = try normalizedAxes(try node.attributes.ints("axes") ?? [0, 2, 3], rank: type.rank, of: node)
+    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
+      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    }
+    let mean = try append(.reduceMean(axes: axes, keepDims: true), [x], "mean")
+    let squares = try append(.binary(.mul), [x, x], "squares")
+    let meanOfSquares = try append(.reduceMean(axes: axes, keepDims: true), [squares], "mean_of_squares")
+    let squaredMean = try append(.binary(.mul), [mean, mean], "squared_mean")
+    let variance = try append(.binary(.sub), [meanOfSquares, squaredMean], "variance")
+    let deviation = try append(.unary(.sqrt), [variance], "deviation")
+    let guardValue = addScalar(1e-9, dtype: type.dtype, named: "\(node.name)_epsilon")
+    let divisor = try append(.binary(.add), [deviation, guardValue], "divisor")
+    let centered = try append(.binary(.sub), [x, mean], "centered")
+    return Conversion(.binary(.div), [centered, divisor])
+  }
+
   /// `(x − mean) / √(variance + epsilon)` with the statistics over `axes` (kept as size 1).
   private mutating func standardized(_ x: ValueID, axes: [Int], _ node: ONNXNode) throws(ModelError) -> ValueID {
     func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {

@@ -30,7 +30,8 @@ enum OpSupport {
     "DepthToSpace": 1, "SpaceToDepth": 1, "TopK": 1,
     "ConvTranspose": 1, "GroupNormalization": 18, "ReduceLogSum": 1, "ReduceLogSumExp": 1,
     "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18, "OneHot": 9,
-    "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23,
+    "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23, "Hardmax": 1, "Shrink": 9,
+    "MeanVarianceNormalization": 9,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
   ]
 
