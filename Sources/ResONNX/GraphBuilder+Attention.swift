@@ -16,32 +16,32 @@ extension GraphBuilder {
     var q = try heads(try node.requiredOperand(0, "Q"), count: shape.queryHeads, shape, "q", node)
     var k = try heads(try node.requiredOperand(1, "K"), count: shape.keyValueHeads, shape, "k", node)
     var v = try heads(try node.requiredOperand(2, "V"), count: shape.keyValueHeads, shape, "v", node)
-    if let pastKey = node.operand(4) { k = try attentionStep(.concat(axis: 2), [pastKey, k], "present_key", node) }
+    if let pastKey = node.operand(4) { k = try step(.concat(axis: 2), [pastKey, k], "present_key", of: node) }
     if let pastValue = node.operand(5) {
-      v = try attentionStep(.concat(axis: 2), [pastValue, v], "present_value", node)
+      v = try step(.concat(axis: 2), [pastValue, v], "present_value", of: node)
     }
     extraOutputs[1] = try exposed(k, asOutput: 1, of: node)
     extraOutputs[2] = try exposed(v, asOutput: 2, of: node)
     k = try repeatedForQueryHeads(k, shape, headSize: shape.keyHeadSize, "k", node)
     v = try repeatedForQueryHeads(v, shape, headSize: shape.valueHeadSize, "v", node)
     let rootScale = addScalar(Double(shape.scale).squareRoot(), dtype: shape.dtype, named: "\(node.name)_root_scale")
-    q = try attentionStep(.binary(.mul), [q, rootScale], "q_scaled", node)
-    let keysT = try attentionStep(.transpose(perm: [0, 1, 3, 2]), [k], "k_transposed", node)
-    let scaledKeys = try attentionStep(.binary(.mul), [keysT, rootScale], "k_scaled", node)
-    var scores = try attentionStep(.matMul(.none), [q, scaledKeys], "scores", node)
+    q = try step(.binary(.mul), [q, rootScale], "q_scaled", of: node)
+    let keysT = try step(.transpose(perm: [0, 1, 3, 2]), [k], "k_transposed", of: node)
+    let scaledKeys = try step(.binary(.mul), [keysT, rootScale], "k_scaled", of: node)
+    var scores = try step(.matMul(.none), [q, scaledKeys], "scores", of: node)
     if let softcap = shape.softcap { scores = try softcapped(scores, softcap, shape.dtype, node) }
     let bias = try attentionBias(shape, node)
     var scoresOutput = scores
-    if let bias { scores = try attentionStep(.binary(.add), [scores, bias], "biased_scores", node) }
+    if let bias { scores = try step(.binary(.add), [scores, bias], "biased_scores", of: node) }
     if shape.scoresOutputMode == 2 { scoresOutput = scores }
-    var weights = try attentionStep(.softmax(axis: 3, coerced2D: false), [scores], "weights", node)
+    var weights = try step(.softmax(axis: 3, coerced2D: false), [scores], "weights", of: node)
     if let bias, node.operand(3) != nil { weights = try zeroingFullyMaskedRows(weights, bias, shape.dtype, node) }
     if shape.scoresOutputMode == 3 { scoresOutput = weights }
     extraOutputs[3] = try exposed(scoresOutput, asOutput: 3, of: node)
     var conversion: Conversion
     if shape.isThreeDimensional {
-      let output = try attentionStep(.matMul(.none), [weights, v], "heads_output", node)
-      let merged = try attentionStep(.transpose(perm: [0, 2, 1, 3]), [output], "merged", node)
+      let output = try step(.matMul(.none), [weights, v], "heads_output", of: node)
+      let merged = try step(.transpose(perm: [0, 2, 1, 3]), [output], "merged", of: node)
       let merge = addIntegers([0, 0, -1], named: "\(node.name)_y_shape")
       conversion = Conversion(.reshape(allowZero: false), [merged, merge])
     } else {
@@ -51,21 +51,14 @@ extension GraphBuilder {
     return conversion
   }
 
-  /// One node of the decomposition, named after the Attention node.
-  private mutating func attentionStep(
-    _ op: Op, _ inputs: [ValueID?], _ suffix: String, _ node: ONNXNode
-  ) throws(ModelError) -> ValueID {
-    try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-  }
-
   /// A 4-D `[B, heads, S, D]` input as is; a 3-D `[B, S, heads·D]` one split into heads.
   private mutating func heads(
     _ x: ValueID, count: Int, _ shape: AttentionShape, _ role: String, _ node: ONNXNode
   ) throws(ModelError) -> ValueID {
     guard shape.isThreeDimensional else { return x }
     let split = addIntegers([0, 0, count, -1], named: "\(node.name)_\(role)_heads_shape")
-    let grouped = try attentionStep(.reshape(allowZero: false), [x, split], "\(role)_heads", node)
-    return try attentionStep(.transpose(perm: [0, 2, 1, 3]), [grouped], "\(role)_by_head", node)
+    let grouped = try step(.reshape(allowZero: false), [x, split], "\(role)_heads", of: node)
+    return try step(.transpose(perm: [0, 2, 1, 3]), [grouped], "\(role)_by_head", of: node)
   }
 
   /// Grouped-query attention: each key/value head serves `queryHeads / keyValueHeads` consecutive query heads.
@@ -74,11 +67,11 @@ extension GraphBuilder {
   ) throws(ModelError) -> ValueID {
     let group = shape.queryHeads / shape.keyValueHeads
     guard group > 1 else { return x }
-    let spread = try attentionStep(.unsqueeze(axes: [2]), [x], "\(role)_group_axis", node)
+    let spread = try step(.unsqueeze(axes: [2]), [x], "\(role)_group_axis", of: node)
     let copies = addIntegers([1, 1, group, 1, 1], named: "\(node.name)_\(role)_copies")
-    let repeated = try attentionStep(.expand, [spread, copies], "\(role)_repeated", node)
+    let repeated = try step(.expand, [spread, copies], "\(role)_repeated", of: node)
     let merged = addIntegers([0, shape.queryHeads, -1, headSize], named: "\(node.name)_\(role)_query_heads")
-    return try attentionStep(.reshape(allowZero: false), [repeated, merged], "\(role)_for_query_heads", node)
+    return try step(.reshape(allowZero: false), [repeated, merged], "\(role)_for_query_heads", of: node)
   }
 
   /// `softcap · tanh(scores / softcap)`.
@@ -86,9 +79,9 @@ extension GraphBuilder {
     _ scores: ValueID, _ softcap: Float, _ dtype: DType, _ node: ONNXNode
   ) throws(ModelError) -> ValueID {
     let cap = addScalar(Double(softcap), dtype: dtype, named: "\(node.name)_softcap")
-    let divided = try attentionStep(.binary(.div), [scores, cap], "softcap_divided", node)
-    let bounded = try attentionStep(.unary(.tanh), [divided], "softcap_tanh", node)
-    return try attentionStep(.binary(.mul), [bounded, cap], "softcapped", node)
+    let divided = try step(.binary(.div), [scores, cap], "softcap_divided", of: node)
+    let bounded = try step(.unary(.tanh), [divided], "softcap_tanh", of: node)
+    return try step(.binary(.mul), [bounded, cap], "softcapped", of: node)
   }
 
   /// The additive bias: the causal mask (−∞ above the diagonal shifted by the past length) plus the given
@@ -101,17 +94,17 @@ extension GraphBuilder {
     let blocked = addScalar(-.infinity, dtype: shape.dtype, named: "\(node.name)_blocked")
     if graph.type(of: mask).dtype == .bool {
       let zero = addScalar(0, dtype: shape.dtype, named: "\(node.name)_attend")
-      maskBias = try attentionStep(.where, [mask, zero, blocked], "mask_bias", node)
+      maskBias = try step(.where, [mask, zero, blocked], "mask_bias", of: node)
     }
     // A mask shorter than the keys (past included) blocks the keys it does not cover.
     let maskType = graph.type(of: maskBias)
     if let covered = maskType.shape.last?.value, let keys = shape.totalKeySequence, covered < keys {
       var pads = Array(repeating: 0, count: 2 * maskType.rank)
       pads[2 * maskType.rank - 1] = keys - covered
-      maskBias = try attentionStep(.pad(mode: .constant, pads: pads), [maskBias, blocked], "mask_padded", node)
+      maskBias = try step(.pad(mode: .constant, pads: pads), [maskBias, blocked], "mask_padded", of: node)
     }
     guard let causal = bias else { return maskBias }
-    return try attentionStep(.binary(.add), [causal, maskBias], "bias", node)
+    return try step(.binary(.add), [causal, maskBias], "bias", of: node)
   }
 
   /// Rows whose bias is −∞ everywhere attend to nothing: zeros, where softmax would give NaN.
@@ -119,11 +112,11 @@ extension GraphBuilder {
     _ weights: ValueID, _ bias: ValueID, _ dtype: DType, _ node: ONNXNode
   ) throws(ModelError) -> ValueID {
     let lastAxis = [rank(of: bias) - 1]
-    let rowMaximum = try attentionStep(.reduce(.max, axes: lastAxis, keepDims: true), [bias], "bias_row_max", node)
+    let rowMaximum = try step(.reduce(.max, axes: lastAxis, keepDims: true), [bias], "bias_row_max", of: node)
     let blocked = addScalar(-.infinity, dtype: dtype, named: "\(node.name)_row_blocked")
-    let allMasked = try attentionStep(.binary(.equal), [rowMaximum, blocked], "row_all_masked", node)
+    let allMasked = try step(.binary(.equal), [rowMaximum, blocked], "row_all_masked", of: node)
     let zero = addScalar(0, dtype: dtype, named: "\(node.name)_zero_weight")
-    return try attentionStep(.where, [allMasked, zero, weights], "safe_weights", node)
+    return try step(.where, [allMasked, zero, weights], "safe_weights", of: node)
   }
 }
 

@@ -31,13 +31,10 @@ extension GraphBuilder {
     let dtype = graph.type(of: x).dtype
     guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
     let normalized = try standardized(x, axes: axes(rank), node)
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
     let channelAxes = Array(1..<(rank - 1))
     let scale = try channelVector(try node.requiredOperand(1, "scale"), channelAxes, "\(node.name).scale_channels")
     let bias = try channelVector(try node.requiredOperand(2, "B"), channelAxes, "\(node.name).bias_channels")
-    let scaled = try append(.binary(.mul), [normalized, scale], "scaled")
+    let scaled = try step(.binary(.mul), [normalized, scale], "scaled", of: node)
     return Conversion(.binary(.add), [scaled, bias])
   }
 
@@ -54,27 +51,24 @@ extension GraphBuilder {
     if let channels = type.shape[1].value, channels % groups != 0 {
       throw node.error("\(channels) channels do not divide into \(groups) groups")
     }
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
     let groupShape = addIntegers([0, groups, -1], named: "\(node.name)_groups")
-    let grouped = try append(.reshape(allowZero: false), [x, groupShape], "grouped")
+    let grouped = try step(.reshape(allowZero: false), [x, groupShape], "grouped", of: node)
     var normalized = try standardized(grouped, axes: [2], node)
     let scale = try node.requiredOperand(1, "scale")
     let bias = try node.requiredOperand(2, "bias")
     let perGroup = node.opset < 21
     if perGroup {
       let groupScale = try channelVector(scale, [1], "\(node.name).scale_groups")
-      normalized = try append(.binary(.mul), [normalized, groupScale], "scaled")
+      normalized = try step(.binary(.mul), [normalized, groupScale], "scaled", of: node)
       let groupBias = try channelVector(bias, [1], "\(node.name).bias_groups")
-      normalized = try append(.binary(.add), [normalized, groupBias], "shifted")
+      normalized = try step(.binary(.add), [normalized, groupBias], "shifted", of: node)
     }
-    let shape = try append(.shape(start: 0, end: nil), [x], "shape")
+    let shape = try step(.shape(start: 0, end: nil), [x], "shape", of: node)
     guard !perGroup else { return Conversion(.reshape(allowZero: false), [normalized, shape]) }
-    let restored = try append(.reshape(allowZero: false), [normalized, shape], "restored")
+    let restored = try step(.reshape(allowZero: false), [normalized, shape], "restored", of: node)
     let channelAxes = Array(1..<(type.rank - 1))
     let channelScale = try channelVector(scale, channelAxes, "\(node.name).scale_channels")
-    let scaled = try append(.binary(.mul), [restored, channelScale], "scaled")
+    let scaled = try step(.binary(.mul), [restored, channelScale], "scaled", of: node)
     return Conversion(.binary(.add), [scaled, try channelVector(bias, channelAxes, "\(node.name).bias_channels")])
   }
 
@@ -87,36 +81,30 @@ extension GraphBuilder {
       throw node.error("X is \(type.dtype.onnxName) but must be a float type")
     }
     let axes = try normalizedAxes(try node.attributes.ints("axes") ?? [0, 2, 3], rank: type.rank, of: node)
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
-    let mean = try append(.reduceMean(axes: axes, keepDims: true), [x], "mean")
-    let squares = try append(.binary(.mul), [x, x], "squares")
-    let meanOfSquares = try append(.reduceMean(axes: axes, keepDims: true), [squares], "mean_of_squares")
-    let squaredMean = try append(.binary(.mul), [mean, mean], "squared_mean")
-    let variance = try append(.binary(.sub), [meanOfSquares, squaredMean], "variance")
-    let deviation = try append(.unary(.sqrt), [variance], "deviation")
+    let mean = try step(.reduceMean(axes: axes, keepDims: true), [x], "mean", of: node)
+    let squares = try step(.binary(.mul), [x, x], "squares", of: node)
+    let meanOfSquares = try step(.reduceMean(axes: axes, keepDims: true), [squares], "mean_of_squares", of: node)
+    let squaredMean = try step(.binary(.mul), [mean, mean], "squared_mean", of: node)
+    let variance = try step(.binary(.sub), [meanOfSquares, squaredMean], "variance", of: node)
+    let deviation = try step(.unary(.sqrt), [variance], "deviation", of: node)
     let guardValue = addScalar(1e-9, dtype: type.dtype, named: "\(node.name)_epsilon")
-    let divisor = try append(.binary(.add), [deviation, guardValue], "divisor")
-    let centered = try append(.binary(.sub), [x, mean], "centered")
+    let divisor = try step(.binary(.add), [deviation, guardValue], "divisor", of: node)
+    let centered = try step(.binary(.sub), [x, mean], "centered", of: node)
     return Conversion(.binary(.div), [centered, divisor])
   }
 
   /// `(x − mean) / √(variance + epsilon)` with the statistics over `axes` (kept as size 1).
   private mutating func standardized(_ x: ValueID, axes: [Int], _ node: ONNXNode) throws(ModelError) -> ValueID {
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
     let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
-    let mean = try append(.reduceMean(axes: axes, keepDims: true), [x], "mean")
-    let centered = try append(.binary(.sub), [x, mean], "centered")
-    let squares = try append(.binary(.mul), [centered, centered], "squares")
-    let variance = try append(.reduceMean(axes: axes, keepDims: true), [squares], "variance")
+    let mean = try step(.reduceMean(axes: axes, keepDims: true), [x], "mean", of: node)
+    let centered = try step(.binary(.sub), [x, mean], "centered", of: node)
+    let squares = try step(.binary(.mul), [centered, centered], "squares", of: node)
+    let variance = try step(.reduceMean(axes: axes, keepDims: true), [squares], "variance", of: node)
     let epsilonConstant = Constant(dtype: graph.type(of: x).dtype, dims: [], doubles: [epsilon])
     let epsilonValue = addGeneratedConstant("\(node.name).epsilon", epsilonConstant)
-    let shifted = try append(.binary(.add), [variance, epsilonValue], "shifted_variance")
-    let deviation = try append(.unary(.sqrt), [shifted], "deviation")
-    return try append(.binary(.div), [centered, deviation], "normalized")
+    let shifted = try step(.binary(.add), [variance, epsilonValue], "shifted_variance", of: node)
+    let deviation = try step(.unary(.sqrt), [shifted], "deviation", of: node)
+    return try step(.binary(.div), [centered, deviation], "normalized", of: node)
   }
 
   /// A `[C]` operand as `[C, 1, …]`, so it broadcasts along the channel axis of an NC… tensor.

@@ -58,13 +58,7 @@ extension GraphBuilder {
     _ indices: ValueID, axes: [Int], _ node: ONNXNode
   ) throws(ModelError) -> ValueID {
     let last = rank(of: indices) - 1
-    let zero = addScalar(0, dtype: .int64, named: "\(node.name)_zero")
-    let negative = try appendTyped(
-      Conversion(.binary(.compare(.less)), [indices, zero]), named: "\(node.name).negative")
-    let sizes = addIntegers(axes, named: "\(node.name)_sizes")
-    let wrapped = try appendTyped(Conversion(.binary(.add), [indices, sizes]), named: "\(node.name).wrapped")
-    let components = try appendTyped(
-      Conversion(.where, [negative, wrapped, indices]), named: "\(node.name).components")
+    let components = try wrappingNegative(indices, by: addIntegers(axes, named: "\(node.name)_sizes"), node)
     var position: ValueID?
     var stride = 1
     for axis in axes.indices.reversed() {

@@ -118,15 +118,12 @@ extension GraphBuilder {
   private mutating func logSumExp(
     _ x: ValueID, axes: [Int]?, keepDims: Bool, _ node: ONNXNode
   ) throws(ModelError) -> Conversion {
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
-    let maximum = try append(.reduce(.max, axes: axes, keepDims: true), [x], "max")
-    let shifted = try append(.binary(.sub), [x, maximum], "shifted")
-    let exponentials = try append(.unary(.exp), [shifted], "exp")
-    let total = try append(.reduce(.sum, axes: axes, keepDims: keepDims), [exponentials], "sum")
-    let logTotal = try append(.unary(.log), [total], "log_sum")
-    let offset = keepDims ? maximum : try append(.reduce(.max, axes: axes, keepDims: false), [x], "max_reduced")
+    let maximum = try step(.reduce(.max, axes: axes, keepDims: true), [x], "max", of: node)
+    let shifted = try step(.binary(.sub), [x, maximum], "shifted", of: node)
+    let exponentials = try step(.unary(.exp), [shifted], "exp", of: node)
+    let total = try step(.reduce(.sum, axes: axes, keepDims: keepDims), [exponentials], "sum", of: node)
+    let logTotal = try step(.unary(.log), [total], "log_sum", of: node)
+    let offset = keepDims ? maximum : try step(.reduce(.max, axes: axes, keepDims: false), [x], "max_reduced", of: node)
     return Conversion(.binary(.add), [logTotal, offset])
   }
 
@@ -137,15 +134,13 @@ extension GraphBuilder {
     guard type.dtype.isFloatingPoint else { throw node.error("X is \(type.dtype.onnxName) but must be a float type") }
     let axis = try normalizedAxis(try node.attributes.int("axis", default: -1), rank: type.rank, of: node)
     let epsilon = Double(try node.attributes.float("epsilon", default: 1e-5))
-    func append(_ op: Op, _ inputs: [ValueID?], _ suffix: String) throws(ModelError) -> ValueID {
-      try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
-    }
-    let squares = try append(.binary(.mul), [x, x], "squares")
-    let meanSquare = try append(.reduceMean(axes: Array(axis..<type.rank), keepDims: true), [squares], "mean_square")
+    let squares = try step(.binary(.mul), [x, x], "squares", of: node)
+    let trailing = Array(axis..<type.rank)
+    let meanSquare = try step(.reduceMean(axes: trailing, keepDims: true), [squares], "mean_square", of: node)
     let epsilonValue = addScalar(epsilon, dtype: type.dtype, named: "\(node.name)_epsilon")
-    let shifted = try append(.binary(.add), [meanSquare, epsilonValue], "shifted")
-    let root = try append(.unary(.sqrt), [shifted], "root")
-    let normalized = try append(.binary(.div), [x, root], "normalized")
+    let shifted = try step(.binary(.add), [meanSquare, epsilonValue], "shifted", of: node)
+    let root = try step(.unary(.sqrt), [shifted], "root", of: node)
+    let normalized = try step(.binary(.div), [x, root], "normalized", of: node)
     return Conversion(.binary(.mul), [normalized, try node.requiredOperand(1, "scale")])
   }
 

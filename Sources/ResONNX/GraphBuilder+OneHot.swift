@@ -21,13 +21,8 @@ extension GraphBuilder {
     if graph.type(of: indices).dtype != .int64 {
       indices = try appendTyped(Conversion(.cast(to: .int64), [indices]), named: "\(node.name).indices")
     }
-    let zero = addScalar(0, dtype: .int64, named: "\(node.name)_zero")
-    let negative = try appendTyped(
-      Conversion(.binary(.compare(.less)), [indices, zero]), named: "\(node.name).negative")
-    let shifted = try appendTyped(
-      Conversion(.binary(.add), [indices, addScalar(Double(depth), dtype: .int64, named: "\(node.name)_depth")]),
-      named: "\(node.name).shifted")
-    let wrapped = try appendTyped(Conversion(.where, [negative, shifted, indices]), named: "\(node.name).wrapped")
+    let depthScalar = addScalar(Double(depth), dtype: .int64, named: "\(node.name)_depth")
+    let wrapped = try wrappingNegative(indices, by: depthScalar, node)
     let column = try appendTyped(Conversion(.unsqueeze(axes: [axis]), [wrapped]), named: "\(node.name).column")
     var dims = Array(repeating: 1, count: outputRank)
     dims[axis] = depth

@@ -70,6 +70,19 @@ extension GraphBuilder {
     addGeneratedConstant(base, Constant(dtype: dtype, dims: [], doubles: [value]))
   }
 
+  /// int64 `indices` with the negative ones counted from the end of their axis: `index + size` where
+  /// `index < 0` (`sizes` broadcasts against the indices: one size, or one per trailing component). GatherND,
+  /// ScatterElements and OneHot read indices this way.
+  mutating func wrappingNegative(
+    _ indices: ValueID, by sizes: ValueID, _ node: ONNXNode
+  ) throws(ModelError) -> ValueID {
+    let zero = addScalar(0, dtype: .int64, named: "\(node.name)_zero")
+    let negative = try appendTyped(
+      Conversion(.binary(.compare(.less)), [indices, zero]), named: "\(node.name).negative")
+    let shifted = try appendTyped(Conversion(.binary(.add), [indices, sizes]), named: "\(node.name).shifted")
+    return try appendTyped(Conversion(.where, [negative, shifted, indices]), named: "\(node.name).wrapped")
+  }
+
   /// A 1-D int64 constant, for Slice's starts/ends/axes given as attributes before opset 10.
   mutating func addIntegers(_ values: [Int], named base: String) -> ValueID {
     addGeneratedConstant(base, Constant(int64s: values.map { Int64($0) }, dims: [values.count]))

@@ -15,12 +15,12 @@ extension GraphBuilder {
     }
     var heads = x
     if type.rank == 4 {
-      heads = try rotaryStep(.transpose(perm: [0, 2, 1, 3]), [x], "by_position", node)
+      heads = try step(.transpose(perm: [0, 2, 1, 3]), [x], "by_position", of: node)
     } else {
       let count = try node.attributes.int("num_heads", default: 0)
       guard count >= 1 else { throw node.error("num_heads is required for a 3-D input") }
       let split = addIntegers([0, 0, count, -1], named: "\(node.name)_heads")
-      heads = try rotaryStep(.reshape(allowZero: false), [x, split], "heads", node)
+      heads = try step(.reshape(allowZero: false), [x, split], "heads", of: node)
     }
     guard let headSize = graph.type(of: heads).shape[3].value else {
       throw node.error("the head size of X must be known")
@@ -33,29 +33,28 @@ extension GraphBuilder {
     let (cos, sin) = try rotaryCaches(node)
     let interleaved = try node.attributes.flag("interleaved", default: false)
     let part = try featureSlice(heads, from: 0, to: rotated, step: 1, "rotated_part", node)
-    let step = interleaved ? 2 : 1
-    let first = try featureSlice(part, from: 0, to: interleaved ? rotated : rotated / 2, step: step, "x1", node)
-    let second = try featureSlice(part, from: interleaved ? 1 : rotated / 2, to: rotated, step: step, "x2", node)
-    let cosFirst = try rotaryStep(.binary(.mul), [cos, first], "cos_x1", node)
-    let sinSecond = try rotaryStep(.binary(.mul), [sin, second], "sin_x2", node)
-    let real = try rotaryStep(.binary(.sub), [cosFirst, sinSecond], "real", node)
-    let sinFirst = try rotaryStep(.binary(.mul), [sin, first], "sin_x1", node)
-    let cosSecond = try rotaryStep(.binary(.mul), [cos, second], "cos_x2", node)
-    let imaginary = try rotaryStep(.binary(.add), [sinFirst, cosSecond], "imaginary", node)
+    let spacing = interleaved ? 2 : 1
+    let first = try featureSlice(part, from: 0, to: interleaved ? rotated : rotated / 2, step: spacing, "x1", node)
+    let second = try featureSlice(part, from: interleaved ? 1 : rotated / 2, to: rotated, step: spacing, "x2", node)
+    let cosFirst = try step(.binary(.mul), [cos, first], "cos_x1", of: node)
+    let sinSecond = try step(.binary(.mul), [sin, second], "sin_x2", of: node)
+    let real = try step(.binary(.sub), [cosFirst, sinSecond], "real", of: node)
+    let sinFirst = try step(.binary(.mul), [sin, first], "sin_x1", of: node)
+    let cosSecond = try step(.binary(.mul), [cos, second], "cos_x2", of: node)
+    let imaginary = try step(.binary(.add), [sinFirst, cosSecond], "imaginary", of: node)
     var result: ValueID
     if interleaved {
-      let pairs = try rotaryStep(.concat(axis: 4), [
-        try rotaryStep(.unsqueeze(axes: [4]), [real], "real_pairs", node),
-        try rotaryStep(.unsqueeze(axes: [4]), [imaginary], "imaginary_pairs", node),
-      ], "pairs", node)
+      let realPairs = try step(.unsqueeze(axes: [4]), [real], "real_pairs", of: node)
+      let imaginaryPairs = try step(.unsqueeze(axes: [4]), [imaginary], "imaginary_pairs", of: node)
+      let pairs = try step(.concat(axis: 4), [realPairs, imaginaryPairs], "pairs", of: node)
       let merge = addIntegers([0, 0, 0, -1], named: "\(node.name)_merge")
-      result = try rotaryStep(.reshape(allowZero: false), [pairs, merge], "rotated", node)
+      result = try step(.reshape(allowZero: false), [pairs, merge], "rotated", of: node)
     } else {
-      result = try rotaryStep(.concat(axis: 3), [real, imaginary], "rotated", node)
+      result = try step(.concat(axis: 3), [real, imaginary], "rotated", of: node)
     }
     if rotated < headSize {
       let passed = try featureSlice(heads, from: rotated, to: headSize, step: 1, "passed", node)
-      result = try rotaryStep(.concat(axis: 3), [result, passed], "features", node)
+      result = try step(.concat(axis: 3), [result, passed], "features", of: node)
     }
     if type.rank == 4 { return Conversion(.transpose(perm: [0, 2, 1, 3]), [result]) }
     return Conversion(.reshape(allowZero: false), [result, addIntegers([0, 0, -1], named: "\(node.name)_hidden")])
@@ -67,28 +66,22 @@ extension GraphBuilder {
     for (slot, role) in [(1, "cos"), (2, "sin")] {
       var cache = try node.requiredOperand(slot, "\(role)_cache")
       if let positions = node.operand(3) {
-        cache = try rotaryStep(.gather(axis: 0), [cache, positions], "\(role)_at_positions", node)
+        cache = try step(.gather(axis: 0), [cache, positions], "\(role)_at_positions", of: node)
       }
-      caches.append(try rotaryStep(.unsqueeze(axes: [2]), [cache], "\(role)_per_head", node))
+      caches.append(try step(.unsqueeze(axes: [2]), [cache], "\(role)_per_head", of: node))
     }
     return (caches[0], caches[1])
   }
 
-  /// Features `from..<to` (every `step`-th) of the last axis.
+  /// Features `from..<to` (every `spacing`-th) of the last axis.
   private mutating func featureSlice(
-    _ x: ValueID, from start: Int, to end: Int, step: Int, _ suffix: String, _ node: ONNXNode
+    _ x: ValueID, from start: Int, to end: Int, step spacing: Int, _ suffix: String, _ node: ONNXNode
   ) throws(ModelError) -> ValueID {
     let operands: [ValueID?] = [
       x, addIntegers([start], named: "\(node.name)_\(suffix)_start"),
-      addIntegers([end], named: "\(node.name)_\(suffix)_end"),
-      addIntegers([3], named: "\(node.name)_\(suffix)_axis"), addIntegers([step], named: "\(node.name)_\(suffix)_step"),
+      addIntegers([end], named: "\(node.name)_\(suffix)_end"), addIntegers([3], named: "\(node.name)_\(suffix)_axis"),
+      addIntegers([spacing], named: "\(node.name)_\(suffix)_step"),
     ]
-    return try rotaryStep(.slice, operands, suffix, node)
-  }
-
-  private mutating func rotaryStep(
-    _ op: Op, _ inputs: [ValueID?], _ suffix: String, _ node: ONNXNode
-  ) throws(ModelError) -> ValueID {
-    try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+    return try step(.slice, operands, suffix, of: node)
   }
 }

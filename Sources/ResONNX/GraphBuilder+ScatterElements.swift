@@ -42,11 +42,8 @@ extension GraphBuilder {
     if graph.type(of: indices).dtype != .int64 {
       index = try appendTyped(Conversion(.cast(to: .int64), [indices]), named: "\(node.name).indices")
     }
-    let zero = addScalar(0, dtype: .int64, named: "\(node.name)_zero")
-    let negative = try appendTyped(Conversion(.binary(.compare(.less)), [index, zero]), named: "\(node.name).negative")
     let sizeValue = addScalar(Double(size), dtype: .int64, named: "\(node.name)_size")
-    let shifted = try appendTyped(Conversion(.binary(.add), [index, sizeValue]), named: "\(node.name).shifted")
-    let wrapped = try appendTyped(Conversion(.where, [negative, shifted, index]), named: "\(node.name).wrapped")
+    let wrapped = try wrappingNegative(index, by: sizeValue, node)
     return try appendTyped(Conversion(.unsqueeze(axes: [rank(of: index)]), [wrapped]), named: "\(node.name).component")
   }
 

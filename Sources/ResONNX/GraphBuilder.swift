@@ -265,6 +265,13 @@ struct GraphBuilder {
     return graph.nodes[graph.nodes.count - 1].outputs[0]
   }
 
+  /// One node of a conversion that becomes several (`appendTyped`), named `<node>.<suffix>`.
+  mutating func step(
+    _ op: Op, _ inputs: [ValueID?], _ suffix: String, of node: ONNXNode
+  ) throws(ModelError) -> ValueID {
+    try appendTyped(Conversion(op, inputs), named: "\(node.name).\(suffix)")
+  }
+
   /// Adds a constant the importer creates itself (e.g. Clip's bounds from opset < 11 attributes).
   mutating func addGeneratedConstant(_ base: String, _ constant: Constant) -> ValueID {
     graph.addConstant(name: freshName(base), constant)
