@@ -26,6 +26,8 @@ extension GraphBuilder {
     case "Attention": return try convertAttention(node)
     case "RotaryEmbedding": return try convertRotaryEmbedding(node)
     case "Hardmax": return try convertHardmax(node)
+    case "QuantizeLinear": return try convertQuantizeLinear(node)
+    case "DequantizeLinear": return try convertDequantizeLinear(node)
     case "Shrink": return try convertShrink(node)
     case "MeanVarianceNormalization": return try convertMeanVarianceNormalization(node)
     case "Swish": return try convertSwish(node)

@@ -31,7 +31,7 @@ enum OpSupport {
     "ConvTranspose": 1, "GroupNormalization": 18, "ReduceLogSum": 1, "ReduceLogSumExp": 1,
     "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18, "OneHot": 9,
     "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23, "Hardmax": 1, "Shrink": 9,
-    "MeanVarianceNormalization": 9,
+    "MeanVarianceNormalization": 9, "QuantizeLinear": 10, "DequantizeLinear": 10,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
   ]
 

@@ -25,6 +25,7 @@ import Testing
     "antialias=1 is not supported",
     "coordinate_transformation_mode 'tf_crop_and_resize' is not supported",
     "nonpad_kv_seqlen is not supported",
+    "blocked quantization (block_size) is not supported",
   ]
   /// What codegen refuses on purpose: the compute kernels are f32 only (integer pooling, for one).
   static let documentedCompileRefusals = ["compute in float only"]

@@ -177,6 +177,23 @@ import Testing
         == "indices i64[2,k] must be integers of data's rank with a known shape, and axis 0 known")
   }
 
+  /// Per-axis scales broadcast along `axis`; the result has the zero point's type.
+  @Test func quantizeLinearPerAxisRoundsAndSaturates() throws {
+    let imported = try Version.model(opset: 13, dims: [1, 3, 2, 2]) {
+      $0.initializer(Tensors.floats("scale", dims: [3], [0.5, 1, 2]))
+      $0.initializer(Tensors.raw("zero", .int8, dims: [3], bytes: [0, 1, 255]))
+      $0.node("QuantizeLinear", ["x", "scale", "zero"], ["q"], name: "n", [Attr.int("axis", 1)])
+    }.imported()
+    #expect(try imported.node("n.scale_along_axis").op == .unsqueeze(axes: [0, 2, 3]))
+    #expect(try imported.node("n.level").op == .unary(.round))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.int8, dims: [1, 3, 2, 2]))
+    let blocked = Version.model(opset: 21, dims: [1, 4]) {
+      $0.initializer(Tensors.floats("scale", dims: [1, 2], [0.5, 1]))
+      $0.node("DequantizeLinear", ["x", "scale"], ["y"], name: "n", [Attr.int("block_size", 2)])
+    }
+    #expect(blocked.importError()?.message == "blocked quantization (block_size) is not supported")
+  }
+
   @Test func oneHotNeedsAKnownDepth() throws {
     var model = TestModel(opset: 11)
     model.input("i", .int64, [3])

@@ -49,6 +49,8 @@ import Testing
     "test_attention_4d_diff_heads_mask4d_padded_kv": "nonpad_kv_seqlen is not supported",
     "test_attention_4d_gqa_causal_nonpad_decode": "nonpad_kv_seqlen is not supported",
     "test_attention_4d_gqa_causal_nonpad_decode_fp16": "nonpad_kv_seqlen is not supported",
+    "test_dequantizelinear_blocked": "blocked quantization (block_size) is not supported",
+    "test_quantizelinear_blocked_asymmetric": "blocked quantization (block_size) is not supported",
     "test_einsum_batch_diagonal":
       "Einsum '...ii ->...i': a label repeated within one operand (a diagonal) is not supported: 'i' in operand 1",
     "test_einsum_sum":
