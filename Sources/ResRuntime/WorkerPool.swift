@@ -52,8 +52,8 @@ final class WorkerPool: @unchecked Sendable {
   private let stopping = Atomic<Bool>(false)
   /// The CPU the caller ran on when it last woke sleeping helpers (-1: unknown).
   private let callerCPU = Atomic<Int>(-1)
-  /// The next unclaimed task of the current `forEach` region.
-  private let nextTask = Atomic<Int>(0)
+  /// The tasks of the current `forEach` region, a block per worker (see `TaskBlocks`).
+  private let taskBlocks: TaskBlocks
   /// Admission to the current region: its sequence number (low 31 bits) times `entrySequenceUnit`, plus
   /// `entryClosed` once the caller has closed it, plus the helpers that entered. A helper runs the body only
   /// after entering (a compare-and-swap on the region it saw, still open); the caller closes a `forEach`
@@ -82,6 +82,7 @@ final class WorkerPool: @unchecked Sendable {
     self.spinNanoseconds = spinNanoseconds
     self.yieldNanoseconds = yieldNanoseconds
     callerSpinBudget = spinNanoseconds
+    taskBlocks = TaskBlocks(workers: helpers + 1)
     liveHelpers.store(helpers, ordering: .relaxed)
     for helper in stride(from: 1, through: helpers, by: 1) {
       let thread = Thread { [self] in self.serve(as: helper) }
@@ -148,18 +149,15 @@ final class WorkerPool: @unchecked Sendable {
     return false
   }
 
-  /// Runs `body(task, worker)` for every task in `0..<tasks` on up to `workers` workers. Workers claim
-  /// tasks one at a time, so one that starts late (a helper that was asleep or descheduled on a busy
-  /// machine) takes fewer instead of making the others wait. A task's result must not depend on which
-  /// worker ran it.
+  /// Runs `body(task, worker)` for every task in `0..<tasks` on up to `workers` workers. Each worker claims
+  /// tasks one at a time from its own contiguous block, then from the others' (`TaskBlocks`), so one that
+  /// starts late (a helper that was asleep or descheduled on a busy machine) takes fewer instead of making
+  /// the others wait. A task's result must not depend on which worker ran it.
   func forEach(tasks: Int, workers: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
-    nextTask.store(0, ordering: .relaxed)
-    run(workers: min(workers, tasks), closing: true) { worker in
-      while true {
-        let task = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
-        guard task < tasks else { return }
-        body(task, worker)
-      }
+    let count = min(workers, tasks, helperCount + 1)
+    taskBlocks.reset(tasks: tasks, workers: max(1, count))
+    run(workers: count, closing: true) { worker in
+      taskBlocks.claim(worker: worker, workers: count) { task in body(task, worker) }
     }
   }
 
