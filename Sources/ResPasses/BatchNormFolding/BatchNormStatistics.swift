@@ -34,6 +34,18 @@ struct BatchNormStatistics {
     self.epsilon = Double(epsilon)
   }
 
+  /// The statistics of channel `channels[i]` at index `i`: one entry per output channel of a producer whose
+  /// channels reach the BatchNormalization through movement ops (`ChannelPath`), several reading the same one.
+  func gathered(_ channels: [Int]) -> BatchNormStatistics {
+    BatchNormStatistics(
+      scale: channels.map { scale[$0] }, bias: channels.map { bias[$0] }, mean: channels.map { mean[$0] },
+      variance: channels.map { variance[$0] }, epsilon: epsilon)
+  }
+
+  private init(scale: [Double], bias: [Double], mean: [Double], variance: [Double], epsilon: Double) {
+    (self.scale, self.bias, self.mean, self.variance, self.epsilon) = (scale, bias, mean, variance, epsilon)
+  }
+
   /// `s = scale / √(variance + ε)` per channel. A channel with `variance + ε ≤ 0` (or NaN) has no finite
   /// scale: the unfolded op yields NaN or infinities there that a folded weight would not reproduce.
   func channelScale() throws(FoldDecline) -> [Double] {

@@ -27,7 +27,12 @@ import ResIR
 /// const @beta.bn_folded: f32[3] = [0.037870083,-0.60606575,0.32924667]
 /// %n = Conv "conv" (%x, @w.bn_folded, @beta.bn_folded) {group=1, kernel_shape=[3,3], ...} : f32[1,3,6,6]
 /// ```
-/// The producer takes over the BatchNormalization's result, so a graph output keeps its name. The folded
+/// Between the producer and the BatchNormalization there may be ops that only move elements (Reshape,
+/// Transpose, Slice, Squeeze...), as after a strided ConvTranspose, which the importer computes as a Conv of
+/// its output phases: `ChannelPath` finds which normalized channel each output channel becomes, and the
+/// statistics are repeated accordingly.
+///
+/// The producer (or the last movement op) takes over the BatchNormalization's result, so a graph output keeps its name. The folded
 /// weight and bias are new constants (named after the ones they replace, plus `.bn_folded`): constants are
 /// never mutated, so a weight shared with another node stays intact for it. The arithmetic is done in `Double`
 /// whatever the model's dtype and converted to the weight's dtype at the end, so an f16 network whose f32
@@ -46,6 +51,9 @@ public struct FoldBatchNorm: RewritePattern {
   public struct Match {
     let batchNorm: NodeID
     let producer: NodeID
+    /// The node that computes the BatchNormalization's result after the fold: the producer, or the last
+    /// movement op between them (`ChannelPath`).
+    let resultCarrier: NodeID
     /// The BatchNormalization's result, which the producer computes after the fold.
     let result: ValueID
     let foldedOp: Op
@@ -74,45 +82,51 @@ public struct FoldBatchNorm: RewritePattern {
     graph.updateNode(match.producer) { producer in
       producer.op = match.foldedOp
       producer.inputs = [producer.inputs[0], weight, bias]
-      producer.outputs = [match.result]
     }
+    graph.updateNode(match.resultCarrier) { carrier in carrier.outputs = [match.result] }
     graph.removeNodes([match.batchNorm])
   }
 
   /// Every guard, then the folded weight and bias.
   private func fold(_ node: Node, input: ValueID, epsilon: Float, in view: GraphView) throws(FoldDecline) -> Match {
-    let (producer, target) = try Self.producer(of: input, in: view)
-    try Self.requireLinearAndUnshared(input, producer, target, in: view)
+    let path = try ChannelPath(from: input, in: view)
+    let producer = path.producer
+    guard let target = FoldTarget(producer.op), let output = producer.outputs.first else {
+      throw FoldDecline("input comes from \(producer.op.onnxName), not a Conv/Gemm/MatMul")
+    }
+    try Self.requireLinearAndUnshared(output, producer, target, in: view)
     guard let weight = view.constant(producer.input(1)) else {
       throw FoldDecline("the \(target.opName)'s weight is not a constant")
     }
     guard weight.dtype.isFloatingPoint else {
       throw FoldDecline("the \(target.opName)'s weight is \(weight.dtype.rawValue), not a float type")
     }
-    let axis = try target.channelAxis(of: weight, output: view.type(of: input))
+    let axis = try target.channelAxis(of: weight, output: view.type(of: output))
     let channels = weight.dims[axis]
-    let statistics = try BatchNormStatistics(
-      node, epsilon: epsilon, channels: channels, producer: target.opName, in: view)
+    let statistics: BatchNormStatistics
+    if let channelOfOutput = path.channelOfOutput {
+      guard channelOfOutput.count == channels else {
+        throw FoldDecline(
+          "the \(target.opName)'s output has \(channelOfOutput.count) channels but its weight \(channels)")
+      }
+      let normalized = view.type(of: input).knownDims?[1] ?? channels
+      statistics = try BatchNormStatistics(
+        node, epsilon: epsilon, channels: normalized,
+        producer: "\(target.opName) (through \(path.movement.count) movement ops)", in: view
+      ).gathered(channelOfOutput)
+    } else {
+      statistics = try BatchNormStatistics(node, epsilon: epsilon, channels: channels, producer: target.opName, in: view)
+    }
     let producerBias = try target.biasPerChannel(of: producer, channels: channels, in: view)
     let (foldedWeight, foldedBias) = try Self.folded(weight, axis: axis, producerBias, statistics)
     let weightName = Self.foldedName(producer.input(1), producer.name + ".weight", view)
-    let biasName = Self.foldedName(producer.input(2) ?? node.input(2), producer.name + ".bias", view)
+    let biasName = Self.foldedName(
+      producer.input(2) ?? (path.movement.isEmpty ? node.input(2) : nil), producer.name + ".bias", view)
     return Match(
-      batchNorm: node.id, producer: producer.id, result: node.outputs[0], foldedOp: target.foldedOp(producer.op),
+      batchNorm: node.id, producer: producer.id, resultCarrier: path.movement.first?.id ?? producer.id,
+      result: node.outputs[0], foldedOp: target.foldedOp(producer.op),
       weight: NamedConstant(name: weightName, constant: foldedWeight),
       bias: NamedConstant(name: biasName, constant: foldedBias))
-  }
-
-  /// The node computing `input`, when it is one a BatchNormalization can fold into.
-  private static func producer(of input: ValueID, in view: GraphView) throws(FoldDecline) -> (Node, FoldTarget) {
-    guard let producer = view.producer(of: input) else {
-      let source = view.graph.constant(input) != nil ? "a constant" : "the graph input '\(view.graph[input].name)'"
-      throw FoldDecline("input is \(source), not a Conv/Gemm/MatMul result")
-    }
-    guard let target = FoldTarget(producer.op) else {
-      throw FoldDecline("input comes from \(producer.op.onnxName), not a Conv/Gemm/MatMul")
-    }
-    return (producer, target)
   }
 
   /// The producer's result must be linear in its weight (no activation or residual fused yet) and read by the
