@@ -246,6 +246,13 @@ public enum MicrokernelRegistry {
     name: "f32_gemm_\(GemmMicrokernel1x16.mr)x\(GemmMicrokernel1x16.nr)_rows_a_\(BuildISA.name)",
     mr: GemmMicrokernel1x16.mr, nr: GemmMicrokernel1x16.nr, aLayout: .rows, run: GemmMicrokernel1x16.run)
 
+  /// The last single row of a block of A read in place, across up to four 16-wide panels of B, summed as the
+  /// six-row kernels sum it (`GemmMicrokernelOneRow`).
+  public static let gemmOneRow = GemmMicrokernel(
+    name: "f32_gemm_1x\(GemmMicrokernelOneRow.maximumPanels * GemmMicrokernelOneRow.panelWidth)_rows_a_\(BuildISA.name)",
+    mr: 1, nr: GemmMicrokernelOneRow.maximumPanels * GemmMicrokernelOneRow.panelWidth, aLayout: .rows,
+    panelWidth: GemmMicrokernelOneRow.panelWidth, run: GemmMicrokernelOneRow.run)
+
   /// The convolution kernel for windows larger than one pixel or strided, with enough output channels per
   /// group to fill the lanes.
   public static let directConv = DirectConvMicrokernel(
@@ -330,7 +337,7 @@ public enum MicrokernelRegistry {
 
   public static let all: [Microkernel] =
     [
-      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmWide),
+      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),

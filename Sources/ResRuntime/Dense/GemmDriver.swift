@@ -137,6 +137,9 @@ enum GemmDriver {
   /// more than its loads.
   static let widestRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsAWider : rowsKernel
   static let widestTileDepth = 128
+  /// A block's last row on its own when A is read in place: a 7×7 plane's 49 positions are eight six-row
+  /// tiles and this row, which a six-row kernel computes at the cost of six (`GemmMicrokernelOneRow`).
+  static let oneRowKernel = MicrokernelRegistry.gemmOneRow
 
   /// The kernel of an A read in place for a block of `columns` columns and a reduction of `k` steps.
   static func rowsKernel(columns: Int, k: Int) -> GemmMicrokernel {
@@ -255,12 +258,17 @@ enum GemmDriver {
       let row = rowStart + rowPanel * kernel.mr
       let column = columnStart + columnTile * kernel.nr
       let panel = columnTile * (kernel.nr / kernel.panelWidth)
-      kernel.run(
-        GemmTile(
-          depth: depth, a: a.base + rowPanel * (kernel.mr / aPanelRows) * a.stride, aRowStride: a.rowStride,
-          aPanelStride: a.stride, b: b.base + panel * b.stride, bPanelStride: b.stride, c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
-          columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
-          epilogue: epilogue?.tile(row: row, column: column)))
+      let tile = GemmTile(
+        depth: depth, a: a.base + rowPanel * (kernel.mr / aPanelRows) * a.stride, aRowStride: a.rowStride,
+        aPanelStride: a.stride, b: b.base + panel * b.stride, bPanelStride: b.stride,
+        c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
+        columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
+        epilogue: epilogue?.tile(row: row, column: column))
+      if tile.rows == 1 && kernel.aLayout == .rows && GemmMicrokernelOneRow.matchesSixRowKernels(columns: tile.columns) {
+        GemmDriver.oneRowKernel.run(tile)
+      } else {
+        kernel.run(tile)
+      }
     }
   }
 
