@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Real-model sweep: export models the way users get them, then `rescompile check` each against onnxruntime.
 
-Families (each skipped when its package is not installed): torchvision and timm classifiers, tiny random
-HuggingFace transformers (no download: built from a config), and Keras applications through tf2onnx. Every model
+Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D
+video ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and
+audio), and Keras applications through tf2onnx. Every model
 gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
 constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
 TorchScript exporter (`--dynamo` adds the torch.export one), run once by onnxruntime to store the reference output
@@ -37,7 +38,12 @@ TIMM_FIXED_SIZE = ["levit_128s", "volo_d1_224", "mixer_s16_224", "resmlp_12_224"
 TIMM = TIMM_FIXED_SIZE + ["poolformer_s12", "resnetv2_50x1_bit", "cspdarknet53", "res2net50_14w_8s", "resnest14d", "dla34", "tresnet_m", "nf_resnet26",
         "nfnet_l0", "rexnet_100", "ghostnet_100", "dpn68", "seresnext26d_32x4d", "repvgg_a0", "hrnet_w18_small",
         "dm_nfnet_f0", "tf_efficientnet_b0", "tf_mobilenetv3_small_100", "tf_mixnet_s", "tf_efficientnetv2_b0"]
-HUGGINGFACE = ["bert", "distilbert", "gpt2", "roberta", "t5", "vit", "swin", "convnext", "resnet"]
+HUGGINGFACE = {  # name: the example input's kind (see `huggingface_example`)
+    "bert": "text", "distilbert": "text", "gpt2": "text", "roberta": "text", "t5": "text", "bart_encoder": "text",
+    "deberta": "text", "vit": "image", "swin": "image", "convnext": "image", "resnet": "image", "dinov2": "image",
+    "beit": "image", "clip_vision": "image", "mobilevit": "image64", "segformer": "image64", "wav2vec2": "audio",
+}
+VIDEO = ["r3d_18", "mc3_18", "r2plus1d_18", "swin3d_t"]  # torchvision video classifiers, 8 frames of 56x56
 KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
 
 
@@ -121,6 +127,7 @@ def last_hidden(output):
 def huggingface_model(name):
     import transformers as t
     text = dict(vocab_size=100, max_position_embeddings=70)
+    small = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64)
     models = {
         "bert": lambda: t.BertModel(t.BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                                                  intermediate_size=64, **text)),
@@ -139,8 +146,34 @@ def huggingface_model(name):
                                                              image_size=32)),
         "resnet": lambda: t.ResNetModel(t.ResNetConfig(embedding_size=16, hidden_sizes=[16, 32], depths=[1, 1],
                                                        layer_type="bottleneck")),
+        "bart_encoder": lambda: t.BartModel(t.BartConfig(
+            vocab_size=100, d_model=32, encoder_layers=2, decoder_layers=1, encoder_attention_heads=4,
+            decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64)).encoder,
+        "deberta": lambda: t.DebertaV2Model(t.DebertaV2Config(**small, vocab_size=100, max_position_embeddings=64)),
+        # Interpolates its position embeddings to the input with a bicubic Resize whose size is Pow(N, 0.5).
+        "dinov2": lambda: t.Dinov2Model(t.Dinov2Config(**small, image_size=32, patch_size=8)),
+        "beit": lambda: t.BeitModel(t.BeitConfig(**small, image_size=32, patch_size=8, use_relative_position_bias=True)),
+        "clip_vision": lambda: t.CLIPVisionModel(t.CLIPVisionConfig(**small, image_size=32, patch_size=8)),
+        "mobilevit": lambda: t.MobileViTModel(t.MobileViTConfig(
+            image_size=64, hidden_sizes=[32, 48, 64], neck_hidden_sizes=[8, 16, 24, 32, 40, 48, 64])),
+        "segformer": lambda: t.SegformerModel(t.SegformerConfig(
+            hidden_sizes=[16, 32, 48, 64], depths=[1, 1, 1, 1], num_attention_heads=[1, 2, 2, 4],
+            decoder_hidden_size=32)),
+        "wav2vec2": lambda: t.Wav2Vec2Model(t.Wav2Vec2Config(
+            **small, conv_dim=(16, 16, 16), conv_stride=(5, 2, 2), conv_kernel=(10, 3, 3),
+            num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4)),
     }
     return models[name]()
+
+
+def huggingface_example(torch, kind):
+    """The example input of a HuggingFace model and its name: token ids, an image or a waveform."""
+    if kind == "text":
+        return torch.randint(0, 100, (1, 16)), "input_ids"
+    if kind == "audio":
+        return torch.randn(1, 1600), "input_values"
+    size = 64 if kind == "image64" else 32
+    return torch.randn(1, 3, size, size), "pixel_values"
 
 
 def timm_case(timm, torch, name):
@@ -170,14 +203,16 @@ def export_family(family, out, dynamo):
         for name in TIMM:
             for use_dynamo in exporters:
                 yield from attempt(f"timm-{name}", out, use_dynamo, lambda: timm_case(timm, torch, name))
+    elif family == "video":
+        import torchvision
+        for name in VIDEO:
+            yield from attempt(f"video-{name}", out, False, lambda: (
+                getattr(torchvision.models.video, name)(), torch.randn(1, 3, 8, 56, 56), "input"))
     elif family == "huggingface":
-        for name in HUGGINGFACE:
-            image = name in ("vit", "swin", "convnext", "resnet")
+        for name, kind in HUGGINGFACE.items():
             for use_dynamo in exporters:
                 yield from attempt(f"hf-{name}", out, use_dynamo, lambda: (
-                    single_output(huggingface_model(name), last_hidden),
-                    torch.randn(1, 3, 32, 32) if image else torch.randint(0, 100, (1, 16)),
-                    "pixel_values" if image else "input_ids"))
+                    single_output(huggingface_model(name), last_hidden), *huggingface_example(torch, kind)))
     elif family == "keras":
         yield from export_keras(out)
 
@@ -229,8 +264,8 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    parser.add_argument("--only", nargs="+", choices=["torchvision", "timm", "huggingface", "keras"],
-                        default=["torchvision", "timm", "huggingface", "keras"])
+    parser.add_argument("--only", nargs="+", choices=["torchvision", "video", "timm", "huggingface", "keras"],
+                        default=["torchvision", "video", "timm", "huggingface", "keras"])
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--rescompile", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release",
                                                              "rescompile"))

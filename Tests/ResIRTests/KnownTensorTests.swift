@@ -159,4 +159,17 @@ import Testing
     let symbolic = try b.value(.shape(start: 0, end: nil), [b.input("f32[N]")])
     #expect(b.elements(try b.value(.cast(to: .float32), [symbolic])) == nil)
   }
+
+  /// The side of a square grid from its cell count, as DINOv2's position-embedding interpolation computes it
+  /// (`Pow(N, 0.5)` or `Sqrt(N)`, then a Cast): known for perfect squares, unknown otherwise.
+  @Test func squareRootsOfPerfectSquares() throws {
+    let b = GraphBuilder()
+    let counts = b.constant("f32[4]", [16, 1369, 15, 0], name: "n")
+    let half = b.constant("f32[]", [0.5], name: "half")
+    let sides = try b.value(.binary(.pow), [counts, half])
+    #expect(b.elements(sides) == "[4,37,?,0]")
+    #expect(b.elements(try b.value(.cast(to: .int64), [try b.value(.unary(.sqrt), [counts])])) == "[4,37,?,0]")
+    let third = b.constant("f32[]", [0.25], name: "quarter")
+    #expect(b.elements(try b.value(.binary(.pow), [counts, third])) == nil)
+  }
 }

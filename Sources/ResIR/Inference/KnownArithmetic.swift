@@ -67,7 +67,7 @@ enum KnownArithmetic {
 
   /// The unary ops shape arithmetic uses on known elements (`ceil(H / stride)` for "same" padding): a known
   /// element is a whole number (`Monomial`), which Ceil, Floor and Round leave as it is; Neg, Abs and Relu
-  /// of a plain number are numbers again. Everything else is not tracked.
+  /// of a plain number are numbers again, and so is Sqrt of a perfect square. Everything else is not tracked.
   static func unary(_ op: UnaryOp, _ value: Monomial) -> Monomial? {
     if let (numerator, denominator) = value.fraction, denominator > 1 {
       return unaryOfFraction(op, value, Double(numerator) / Double(denominator))
@@ -78,7 +78,8 @@ enum KnownArithmetic {
     case .abs, .relu:
       guard let number = value.constant else { return op == .relu && value.isProvablyNonNegative ? value : nil }
       return op == .abs ? (number == Int.min ? nil : Monomial(Swift.abs(number))) : Monomial(Swift.max(number, 0))
-    case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
+    case .sqrt: return value.constant.flatMap(exactSquareRoot)
+    case .sigmoid, .tanh, .erf, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
       .cos, .softplus, .elu:
       return nil
     }
@@ -193,6 +194,9 @@ enum KnownArithmetic {
   /// A whole-number power with a non-negative exponent. Runtimes compute Pow in double precision, so results
   /// beyond 2⁵³ are not certain.
   private static func power(_ base: Monomial, _ exponent: Monomial) -> Monomial? {
+    if let (numerator, denominator) = exponent.fraction, numerator == 1, denominator == 2 {
+      return base.constant.flatMap(exactSquareRoot)
+    }
     guard let x = base.constant, let n = exponent.constant, n >= 0 else { return nil }
     var result = 1
     var remaining = n
@@ -206,6 +210,15 @@ enum KnownArithmetic {
       if result == -1 { return Monomial(remaining % 2 == 0 ? -1 : 1) }
     }
     return result.magnitude <= 1 << 53 ? Monomial(result) : nil
+  }
+
+  /// The square root of a perfect square (`√N` of a square grid's `N` patches, as DINOv2's position embedding
+  /// interpolation computes it with `Pow(N, 0.5)` or `Sqrt`): correctly rounded square roots, and the `pow`
+  /// of every C library, return an exactly representable root exactly. Nil for anything else.
+  static func exactSquareRoot(_ number: Int) -> Monomial? {
+    guard number >= 0, number <= 1 << 53 else { return nil }
+    let root = Int(Double(number).squareRoot().rounded())
+    return root * root == number ? Monomial(root) : nil
   }
 
   /// Whether two elements are equal, when that is decidable: equal monomials are; different numbers are
