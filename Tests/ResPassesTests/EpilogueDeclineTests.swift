@@ -11,6 +11,8 @@ import Testing
   static let expectedReasons: [String: String?] = [
     "epilogue/activation_after_activation_not_fused.ir": "already applies relu in its epilogue",
     "epilogue/activation_clip_min_above_max_not_fused.ir": "min 1.0 is greater than its max 0.5",
+    "epilogue/activation_through_movement_read_twice_not_fused.ir":
+      "fuse-activation: the result of Transpose \"t\" between them: 't' has 2 readers",
     "epilogue/activation_silu_sigmoid_is_graph_output_not_fused.ir": "the Sigmoid's result 's' is a graph output",
     "epilogue/bias_after_activation_not_folded.ir": "fold-bias-add: Conv \"conv\" already applies relu",
     "epilogue/bias_constant_enlarging_result_not_folded.ir":

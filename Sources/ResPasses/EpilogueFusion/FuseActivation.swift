@@ -13,7 +13,12 @@ import ResIR
 /// ```
 /// %y = Conv "conv2" (%h, @w, @b, %x) {...} epilogue(residual %x, relu) : f32[1,64,8,8]
 /// ```
-/// Only the activation directly after the op fuses, so a ResNet v1 block (`Add → Relu`) gets its ReLU once
+/// Ops that only move elements may sit between the op and the activation (Reshape, Transpose, Slice,
+/// Squeeze, Unsqueeze, Flatten, Identity: the Conv of a strided ConvTranspose's output phases and the
+/// interleave after it): an elementwise activation commutes with them, so it moves into the epilogue and the
+/// last movement op takes over its result. Every value on that path must be read once, by the next op.
+///
+/// Only the activation directly after the op (or after such movement) fuses, so a ResNet v1 block (`Add → Relu`) gets its ReLU once
 /// the Add is a residual epilogue, while a v2 pre-activation block (`BN → Relu → Conv`, Add with no ReLU
 /// after it) has no ReLU after its convs' Adds to fuse (peer-pitfalls 17). Declines when the op's result is
 /// read elsewhere or is a graph output (for SiLU: read by anything but the Sigmoid and the Mul), when the
@@ -25,6 +30,8 @@ public struct FuseActivation: RewritePattern {
   public struct Match {
     var activationNode: NodeID
     var carrier: NodeID
+    /// The movement ops between the carrier and the activation, the activation's producer first.
+    var movement: [NodeID]
     var activation: Activation
     /// SiLU's Sigmoid, which goes with the Mul.
     var absorbed: Set<NodeID>
@@ -38,12 +45,17 @@ public struct FuseActivation: RewritePattern {
       return .declined("the Sigmoid's result \(reason)")
     }
     if let reason = carrier.activationDecline { return .declined(reason) }
+    for moved in site.movement {
+      if let reason = view.intermediateDecline(moved.outputs[0]) {
+        return .declined("the result of \(moved.op.onnxName) \"\(moved.name)\" between them: \(reason)")
+      }
+    }
     do {
       let activation = try site.activation(in: view)
       return .matched(
         Match(
-          activationNode: node.id, carrier: carrier.node.id, activation: activation,
-          absorbed: Set([site.sigmoid?.id].compactMap { $0 })))
+          activationNode: node.id, carrier: carrier.node.id, movement: site.movement.map(\.id),
+          activation: activation, absorbed: Set([site.sigmoid?.id].compactMap { $0 })))
     } catch {
       return .declined(error.reason)
     }
@@ -51,18 +63,26 @@ public struct FuseActivation: RewritePattern {
 
   public func rewrite(_ match: Match, in graph: inout Graph) {
     guard let activationNode = graph.node(match.activationNode) else { return }
+    if let last = match.movement.first {
+      graph.updateNode(match.carrier) { carrier in carrier.updateEpilogue { $0.activation = match.activation } }
+      graph.updateNode(last) { moved in moved.outputs = activationNode.outputs }
+      graph.removeNodes([match.activationNode])
+      return
+    }
     graph.fuse(match.carrier, into: match.activationNode, absorbing: match.absorbed) { fused in
       fused.updateEpilogue { $0.activation = match.activation }
       fused.outputs = activationNode.outputs
     }
   }
 
-  /// An activation node applied to a Conv, Gemm or MatMul result.
+  /// An activation node applied to a Conv, Gemm or MatMul result, directly or through movement ops.
   private struct Site {
     var node: Node
     var carrier: EpilogueCarrier
     /// For SiLU: the Sigmoid of the carrier's result.
     var sigmoid: Node?
+    /// The movement ops from the activation's producer back to the carrier (empty when it reads the carrier).
+    var movement: [Node] = []
 
     /// Nil when `node` is not an activation of a carrier's result.
     init?(_ node: Node, in view: GraphView) {
@@ -73,10 +93,22 @@ public struct FuseActivation: RewritePattern {
         self.sigmoid = sigmoid
         return
       }
-      guard Self.isActivation(node.op), let carrier = EpilogueCarrier(view.producer(of: node.input(0))) else {
-        return nil
+      guard Self.isActivation(node.op) else { return nil }
+      var producer = view.producer(of: node.input(0))
+      while let moved = producer, Self.movesElementsOnly(moved.op) {
+        movement.append(moved)
+        producer = view.producer(of: moved.input(0))
       }
+      guard let carrier = EpilogueCarrier(producer) else { return nil }
       self.carrier = carrier
+    }
+
+    /// Ops that rearrange or select elements without computing: an elementwise activation commutes with them.
+    private static func movesElementsOnly(_ op: Op) -> Bool {
+      switch op {
+      case .reshape, .flatten, .squeeze, .unsqueeze, .identity, .transpose, .slice: true
+      default: false
+      }
     }
 
     /// Clip, or an elementwise op an epilogue can apply.
