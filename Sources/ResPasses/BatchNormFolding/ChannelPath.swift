@@ -39,7 +39,7 @@ struct ChannelPath {
     var (current, node) = (input, direct)
     var movement: [Node] = []
     while FoldTarget(node.op) == nil {
-      guard Self.movesElementsOnly(node.op) else {
+      guard node.op.onlyMovesElements else {
         throw FoldDecline(
           movement.isEmpty
             ? "input comes from \(node.op.onnxName), not a Conv/Gemm/MatMul"
@@ -67,13 +67,6 @@ struct ChannelPath {
       throw FoldDecline("input is \(source), not a Conv/Gemm/MatMul result")
     }
     return node
-  }
-
-  private static func movesElementsOnly(_ op: Op) -> Bool {
-    switch op {
-    case .reshape, .flatten, .squeeze, .unsqueeze, .identity, .transpose, .slice: true
-    default: false
-    }
   }
 
   /// `S` for the input of `node`, given `S` for its output (`dims`).

@@ -95,20 +95,12 @@ public struct FuseActivation: RewritePattern {
       }
       guard Self.isActivation(node.op) else { return nil }
       var producer = view.producer(of: node.input(0))
-      while let moved = producer, Self.movesElementsOnly(moved.op) {
+      while let moved = producer, moved.op.onlyMovesElements {
         movement.append(moved)
         producer = view.producer(of: moved.input(0))
       }
       guard let carrier = EpilogueCarrier(producer) else { return nil }
       self.carrier = carrier
-    }
-
-    /// Ops that rearrange or select elements without computing: an elementwise activation commutes with them.
-    private static func movesElementsOnly(_ op: Op) -> Bool {
-      switch op {
-      case .reshape, .flatten, .squeeze, .unsqueeze, .identity, .transpose, .slice: true
-      default: false
-      }
     }
 
     /// Clip, or an elementwise op an epilogue can apply.
