@@ -253,6 +253,13 @@ public enum MicrokernelRegistry {
     mr: 1, nr: GemmMicrokernelOneRow.maximumPanels * GemmMicrokernelOneRow.panelWidth, aLayout: .rows,
     panelWidth: GemmMicrokernelOneRow.panelWidth, run: GemmMicrokernelOneRow.run)
 
+  /// The last single position of a channels-last convolution block, across up to four 16-wide weight
+  /// panels, summed as the six-position kernels sum it (`IndirectGemmMicrokernelOnePosition`).
+  public static let indirectGemmOnePosition = IndirectGemmMicrokernel(
+    name: "f32_igemm_1x\(GemmMicrokernelOneRow.maximumPanels * IndirectGemmMicrokernelOnePosition.panelWidth)_\(BuildISA.name)",
+    positions: 1, lanes: GemmMicrokernelOneRow.maximumPanels * IndirectGemmMicrokernelOnePosition.panelWidth,
+    panelWidth: IndirectGemmMicrokernelOnePosition.panelWidth, run: IndirectGemmMicrokernelOnePosition.run)
+
   /// The convolution kernel for windows larger than one pixel or strided, with enough output channels per
   /// group to fill the lanes.
   public static let directConv = DirectConvMicrokernel(
@@ -339,7 +346,7 @@ public enum MicrokernelRegistry {
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
-      .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider),
+      .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),
       .channelsLastGrid(channelsLastGrid), .channelsLastGrid(channelsLastGridWide),
       .channelsLastGrid(channelsLastGridWider), .depthwise(depthwise), .pool(pool),

@@ -69,9 +69,10 @@ enum IndirectGemmKernelTests {
     }
     let zeroRow = [Float](repeating: 0, count: groupChannels)
     // Which input position each row reads at each tap (nil: the padding); rows past `rows` repeat the last
-    // valid row, as the tile requires.
+    // valid row, as the tile requires. The table has six rows per tap whatever the kernel's tile
+    // (`IndirectGemmTile.indirection`).
     let sources: [[Int?]] = (0..<spec.taps).map { tap in
-      (0..<positions).map { row in
+      (0..<IndirectGemmMicrokernel6x16.positions).map { row in
         let valid = min(row, spec.rows - 1)
         return (valid + 2 * tap) % 5 == 3 ? nil : (valid * 3 + tap * 2) % inputPositions
       }

@@ -93,3 +93,101 @@ import Testing
     }
   }
 }
+
+/// `IndirectGemmMicrokernelOnePosition` stands in for the six-position convolution kernels on a block's last
+/// position, so its outputs must be theirs bit for bit.
+@Suite struct OnePositionKernelTests {
+  @Test func onePositionMatchesEverySixPositionKernelBitForBit() {
+    let kernels = MicrokernelRegistry.all.compactMap { entry -> IndirectGemmMicrokernel? in
+      guard case .indirectGemm(let kernel) = entry, kernel.positions > 1 else { return nil }
+      return kernel
+    }
+    #expect(kernels.count >= 2)
+    var random = SeededGenerator(seed: 29)
+    for kernel in kernels {
+      for columns in [1, 9, 16, 17, 25, 32, 41, 48, 57, 64] where columns <= kernel.lanes
+        && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns)
+      {
+        for (taps, channels, offset) in [(1, 5, 0), (9, 7, 2), (4, 33, 1)] {
+          for (accumulate, fused) in [(false, false), (true, false), (false, true)] {
+            let operands = Operands(taps: taps, channels: channels, offset: offset, columns: columns, &random)
+            let expected = operands.run(kernel, accumulate: accumulate, fused: fused)
+            let actual = operands.run(ChannelsLastConvolution.onePositionKernel, accumulate: accumulate, fused: fused)
+            #expect(
+              expected.map(\.bitPattern) == actual.map(\.bitPattern),
+              "\(kernel.name) taps \(taps) channels \(channels) columns \(columns) accumulate \(accumulate)")
+          }
+        }
+      }
+    }
+  }
+
+  /// One output position's input rows per tap (one in the padding), the weights in 16-wide panels, C's
+  /// starting values, a bias and a residual.
+  private struct Operands {
+    let taps: Int
+    let channels: Int
+    let offset: Int
+    let columns: Int
+    let input: [Float]
+    let zeros: [Float]
+    let weights: [Float]
+    let panelStride: Int
+    let c: [Float]
+    let bias: [Float]
+    let residual: [Float]
+
+    init(taps: Int, channels: Int, offset: Int, columns: Int, _ random: inout SeededGenerator) {
+      (self.taps, self.channels, self.offset, self.columns) = (taps, channels, offset, columns)
+      input = random.floats(taps * (offset + channels))
+      zeros = [Float](repeating: 0, count: offset + channels)
+      panelStride = (offset + channels) * taps * 16
+      let panels = (columns + 15) / 16
+      var weights = [Float](repeating: 0, count: panelStride * panels)
+      for column in 0..<columns {
+        for step in 0..<((offset + channels) * taps) {
+          weights[column / 16 * panelStride + step * 16 + column % 16] = Float.random(in: -1...1, using: &random)
+        }
+      }
+      self.weights = weights
+      c = random.floats(columns)
+      bias = random.floats(columns)
+      residual = random.floats(columns)
+    }
+
+    func run(_ kernel: IndirectGemmMicrokernel, accumulate: Bool, fused: Bool) -> [Float] {
+      var output = c
+      input.withUnsafeBufferPointer { input in
+        zeros.withUnsafeBufferPointer { zeros in
+          // Six rows per tap, all the one position's; tap 1 reads the padding.
+          let table: [UnsafePointer<Float>] = (0..<taps).flatMap { tap in
+            [UnsafePointer<Float>](
+              repeating: tap == 1 ? zeros.baseAddress! : input.baseAddress! + tap * (offset + channels), count: 6)
+          }
+          table.withUnsafeBufferPointer { table in
+            weights.withUnsafeBufferPointer { weights in
+              bias.withUnsafeBufferPointer { bias in
+                residual.withUnsafeBufferPointer { residual in
+                  output.withUnsafeMutableBufferPointer { output in
+                    let epilogue =
+                      fused
+                      ? TileEpilogue(
+                        bias: bias.baseAddress, biasColumnStride: 1, residual: residual.baseAddress,
+                        residualRowStride: columns, activation: .relu) : nil
+                    kernel.run(
+                      IndirectGemmTile(
+                        taps: taps, channels: channels, channelOffset: offset, indirection: table.baseAddress!,
+                        b: weights.baseAddress! + offset * taps * 16, bPanelStride: panelStride,
+                        c: output.baseAddress!, cRowStride: columns, rows: 1, columns: columns,
+                        accumulate: accumulate, epilogue: epilogue))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return output
+    }
+  }
+}

@@ -28,6 +28,9 @@ final class ChannelsLastConvolution: Sendable {
     GemmMicrokernel6x32.preferred && remaining >= IndirectGemmMicrokernel6x64.lanes && depth > GemmDriver.widestTileDepth
       ? MicrokernelRegistry.indirectGemmWider : tileKernel
   }
+  /// A block's single last position (a 7×7 output's 49th): one position's work instead of a six-position
+  /// tile's (`IndirectGemmMicrokernelOnePosition`), with the same sums.
+  static let onePositionKernel = MicrokernelRegistry.indirectGemmOnePosition
   /// The kernel `Strategy.packedTiles` runs on a gathered 6-row panel: two weight panels per tile where
   /// vectors are 512 bits wide.
   static let packedTileKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmWide : MicrokernelRegistry.gemm
@@ -307,12 +310,14 @@ final class ChannelsLastConvolution: Sendable {
         var position = block.positions.lowerBound
         var tileTable = block.table
         while position < block.positions.upperBound {
-          kernel.run(
+          let rows = min(Self.positionsPerTile, block.positions.upperBound - position)
+          let tileKernel =
+            rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) ? Self.onePositionKernel : kernel
+          tileKernel.run(
             IndirectGemmTile(
               taps: taps, channels: channels, channelOffset: firstChannel, indirection: tileTable, b: panel,
               bPanelStride: groupWeights.depth * groupWeights.width, c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
-              cRowStride: outputChannels, rows: min(Self.positionsPerTile, block.positions.upperBound - position),
-              columns: columns, accumulate: firstChannel > 0,
+              cRowStride: outputChannels, rows: rows, columns: columns, accumulate: firstChannel > 0,
               epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil))
           position += Self.positionsPerTile
           tileTable += taps * Self.positionsPerTile
