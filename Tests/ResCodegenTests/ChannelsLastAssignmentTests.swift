@@ -6,7 +6,8 @@ import Testing
 
 /// Which values `ChannelsLastAssignment` stores channels-last, and where lowering puts the reorders: a region
 /// of convolutions goes channels-last only when its convolutions are at least twice the reorders it needs, or
-/// its channels-last Winograd convolutions do enough work per reordered element, and nothing else moves.
+/// its convolutions that run much faster channels-last (Winograd, or the direct kernel's shapes) do enough
+/// work per reordered element, and nothing else moves.
 @Suite struct ChannelsLastAssignmentTests {
   static let same = Padding.explicit([1, 1, 1, 1])
   static let none = Padding.explicit([0, 0, 0, 0])
@@ -138,6 +139,29 @@ import Testing
       let (_, plan) = try compile(b, outputs: [features])
       #expect(plan.steps(.f32Reorder).count == (pays ? 4 : 0), "\(channels) → \(growth)")
       #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays, pays], "\(channels) → \(growth)")
+    }
+  }
+
+  /// A lone convolution the row-major direct kernel would run (a 2x2 kernel, as a ConvTranspose's phase Conv;
+  /// a 3x3 at stride 2) pays for its two reorders with enough input channels: 64 → 128 does 128 multiply-adds
+  /// per reordered element or more. On an image's three channels, or with 16 output channels, it stays
+  /// row-major, and a 1x1 (a pointwise GEMM in either layout) never counts.
+  @Test func aLoneDirectConvolutionPaysWithEnoughChannels() throws {
+    let cases: [(input: String, weight: String, kernel: [Int], strides: [Int], pays: Bool)] = [
+      ("f32[1,64,20,20]", "f32[256,64,2,2]", [2, 2], [1, 1], true),
+      ("f32[1,64,20,20]", "f32[128,64,3,3]", [3, 3], [2, 2], true),
+      ("f32[1,3,20,20]", "f32[256,3,2,2]", [2, 2], [1, 1], false),
+      ("f32[1,64,20,20]", "f32[16,64,3,3]", [3, 3], [2, 2], false),
+      ("f32[1,64,20,20]", "f32[256,64,1,1]", [1, 1], [1, 1], false),
+    ]
+    for (input, weight, kernel, strides, pays) in cases {
+      let b = GraphBuilder()
+      let conv = try b.value(
+        .conv(convAttributes(kernel: kernel, padding: Self.none, strides: strides)),
+        [b.input(input), b.filled(weight, 0.01, name: "w")], name: "conv")
+      let (_, plan) = try compile(b, outputs: [conv])
+      #expect(plan.steps(.f32Reorder).count == (pays ? 2 : 0), "\(weight) stride \(strides)")
+      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays], "\(weight) stride \(strides)")
     }
   }
 

@@ -9,10 +9,12 @@ import ResPlan
 /// (a full transpose of the tensor). So nodes are grouped into regions (nodes with a channels-last variant,
 /// connected through the values one computes and another reads), and a region goes channels-last only when
 /// it pays (`pays`): its convolutions outnumber its reorders at least two to one, as a ResNet or a MobileNet,
-/// one region from the stem to the global pooling (one reorder, of the image); or its channels-last Winograd
-/// convolutions do enough work per reordered element, as a DenseNet layer's 3x3 convolution between two
-/// Concats (two reorders for one convolution, but the channels-last Winograd kernel takes half the time of
-/// the row-major one). A ViT's patch embedding before a Reshape pays neither way and stays row-major.
+/// one region from the stem to the global pooling (one reorder, of the image); or its convolutions that run
+/// much faster channels-last do enough work per reordered element (`fasterWork`), as a DenseNet layer's 3x3
+/// convolution between two Concats (two reorders for one convolution, but the channels-last Winograd kernel
+/// takes half the time of the row-major one) or a lone strided or 2x2 convolution (the phase Conv of a
+/// ConvTranspose) that the row-major direct kernel runs at 55-75 % of the channels-last GEMM's speed. A ViT's
+/// patch embedding before a Reshape pays neither way and stays row-major.
 ///
 /// Nodes with a channels-last variant (`Candidate`): a Conv that `ConvMethod.supportsChannelsLast` accepts,
 /// without an input prologue, over 1 or 2 spatial axes whose output has more than one position (a stem on an
@@ -31,8 +33,9 @@ struct ChannelsLastAssignment: Sendable {
 
   /// What a candidate node is, for the region's count.
   private enum Candidate: Equatable {
-    /// `winogradWork`: the multiply-adds of a convolution the channels-last Winograd method runs, else 0.
-    case convolution(winogradWork: Int)
+    /// `fasterWork`: the multiply-adds of a convolution whose channels-last method is much faster than its
+    /// row-major one (`ChannelsLastAssignment.fasterWork`), else 0.
+    case convolution(fasterWork: Int)
     /// Reads X row-major and writes channels-last (an image stem, `ConvMethod.channelsLastGrid`).
     case imageStem
     /// Reads channels-last and writes channels-last (pooling windows, elementwise).
@@ -78,15 +81,21 @@ struct ChannelsLastAssignment: Sendable {
     }
   }
 
-  /// Channels-last Winograd multiply-adds a region needs per element it reorders to pay for the reorders.
+  /// `fasterWork` multiply-adds a region needs per element it reorders to pay for the reorders.
   ///
   /// Measured on the 2-core Zen 5 (one thread, 2026-11-30): a reorder moves about 0.19 ns per element, and
   /// DenseNet-121's 3x3 convolutions (128 → 32 channels) took 0.45 instead of 0.92 ms at 56x56 channels-last,
   /// 4.1 ps saved per multiply-add: break-even at 46 multiply-adds per element. Those layers have 230
   /// (9·C·M / (C + M)), and the whole network ran in 25.9 instead of 31.6 ms with its 116 reorders. The
   /// threshold keeps a margin of almost three for shapes whose saving is smaller: a 3x3 convolution between
-  /// two reorders pays with 32 channels in and out (144), not with 16 (72).
-  static let winogradWorkPerReorderedElement = 128
+  /// two reorders pays with 32 channels in and out (144), not with 16 (72). Direct-kernel convolutions saved
+  /// 2.3-5.9 ps per multiply-add (2026-12-01: 3x3/2 64→128 at 56x56 0.74 → 0.43 ms, the 2x2 phase Conv of a
+  /// k4 s2 ConvTranspose 64→64 at 56x56 2.78 → 1.58, 5x5 32→32 at 28x28 0.22 → 0.17), the same order.
+  static let fasterWorkPerReorderedElement = 128
+  /// Input channels per group from which a convolution the row-major `direct` method would run counts as
+  /// faster channels-last: the channels-last GEMM reads each tap's channels as one row, and on an image's
+  /// three channels (a ViT's 16x16/16 patch embedding) it was no faster than the direct kernel.
+  static let directMinimumChannelsForChannelsLast = 16
 
   /// Whether a region is worth its `crossing` values' reorders (see the type's documentation).
   private static func pays(_ region: [Int], _ crossing: Set<ValueID>, _ graph: Graph, candidates: [Int: Candidate])
@@ -94,7 +103,7 @@ struct ChannelsLastAssignment: Sendable {
   {
     let convolutions = region.count { candidates[$0]?.isConvolution ?? false }
     if convolutions >= 2 && convolutions >= 2 * crossing.count { return true }
-    let winogradWork = region.reduce(0) { total, position in
+    let fasterWork = region.reduce(0) { total, position in
       guard case .convolution(let work) = candidates[position] else { return total }
       return total.addingReportingOverflow(work).overflow ? Int.max : total + work
     }
@@ -102,8 +111,8 @@ struct ChannelsLastAssignment: Sendable {
       let elements = graph.type(of: value).knownDims?.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
       return total + (elements ?? Int.max / 2)
     }
-    guard winogradWork > 0, reordered > 0 else { return false }
-    return winogradWork / reordered >= winogradWorkPerReorderedElement
+    guard fasterWork > 0, reordered > 0 else { return false }
+    return fasterWork / reordered >= fasterWorkPerReorderedElement
   }
 
   func computesChannelsLast(_ node: Node) -> Bool { assigned.contains(node.id) }
@@ -138,7 +147,7 @@ struct ChannelsLastAssignment: Sendable {
       else { return nil }
       guard Self.isImageStem(shape) else {
         return ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true)
-          ? .convolution(winogradWork: Self.winogradWork(shape)) : nil
+          ? .convolution(fasterWork: Self.fasterWork(shape)) : nil
       }
       // X read row-major and again as another operand (its own residual) would be wanted in both layouts.
       let readsXOnce = node.inputs.dropFirst().allSatisfy { $0 != x }
@@ -171,11 +180,16 @@ struct ChannelsLastAssignment: Sendable {
     shape.groups * shape.channelsPerGroup <= 4 && ConvMethod.choose(shape, weightsAreConstant: true) == .grid
   }
 
-  /// The multiply-adds of a convolution that runs as channels-last Winograd (its direct count: output
-  /// positions × output channels × input channels per group × kernel volume, one image), 0 for any other
-  /// method.
-  private static func winogradWork(_ shape: ConvShape) -> Int {
-    guard ConvMethod.chooseChannelsLast(shape) == .channelsLastWinograd, let volume = shape.kernelVolume else {
+  /// The multiply-adds of a convolution (its direct count: output positions × output channels × input channels
+  /// per group × kernel volume, one image) that runs much faster channels-last: as channels-last Winograd, or
+  /// as a channels-last GEMM where row-major it would take the `direct` kernel (on at least
+  /// `directMinimumChannelsForChannelsLast` input channels per group); 0 for any other convolution.
+  private static func fasterWork(_ shape: ConvShape) -> Int {
+    let channelsLast = ConvMethod.chooseChannelsLast(shape)
+    let replacesDirect =
+      channelsLast == .channelsLastGemm && ConvMethod.choose(shape, weightsAreConstant: true) == .direct
+      && shape.channelsPerGroup >= directMinimumChannelsForChannelsLast
+    guard channelsLast == .channelsLastWinograd || replacesDirect, let volume = shape.kernelVolume else {
       return 0
     }
     let factors = shape.output + [shape.groups, shape.outputChannelsPerGroup, shape.channelsPerGroup, volume]
