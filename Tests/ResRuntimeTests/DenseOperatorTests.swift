@@ -275,6 +275,78 @@ import Testing
     #expect(zip(inPlace, naive).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
   }
 
+  /// A few rows of A read in place against prepacked B stream B one panel at a time with prefetch hints
+  /// (`GemmDriver.isStreaming`): bit-identical to the same rows packed, on two K blocks, a partial last panel,
+  /// a split of the columns, and an epilogue with bias and ReLU.
+  @Test func gemmDriverStreamingFewRowsMatchesThePackedPath() throws {
+    for m in [1, 4, 6] {
+      let (n, k) = (53, 800)
+      var random = SeededGenerator(seed: 13)
+      let a = random.floats(m * k)
+      let b = random.floats(k * n)
+      let bias = random.floats(n)
+      let packed = try b.withUnsafeBufferPointer { pointer throws(RuntimeError) in
+        try PackedPanels(pointer.baseAddress!, rowStride: 1, depthStride: n, rows: n, depth: k, width: GemmDriver.kernel.nr)
+      }
+      func product(inPlace: Bool, columns: [Range<Int>]) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+        a.withUnsafeBufferPointer { aPointer in
+          bias.withUnsafeBufferPointer { biasPointer in
+            c.withUnsafeMutableBufferPointer { cPointer in
+              scratch.withUnsafeMutableBufferPointer { scratchPointer in
+                var epilogue = MatrixEpilogue(activation: .relu)
+                epilogue.bias = biasPointer.baseAddress!
+                epilogue.biasColumnStride = 1
+                let operand: GemmA =
+                  inPlace
+                  ? .rows(aPointer.baseAddress!, rowStride: k)
+                  : .strided(aPointer.baseAddress!, rowStride: k, depthStride: 1)
+                for range in columns {
+                  GemmDriver.run(
+                    k: k, a: operand, b: PrepackedPanels(packed: packed), c: cPointer.baseAddress!, cRowStride: n,
+                    epilogue: epilogue, rows: 0..<m, columns: range, scratch: scratchPointer.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+        return c
+      }
+      a.withUnsafeBufferPointer { pointer in
+        #expect(GemmDriver.isStreaming(a: .rows(pointer.baseAddress!, rowStride: k), b: PrepackedPanels(packed: packed), rows: 0..<m))
+      }
+      let reference = product(inPlace: false, columns: [0..<n])
+      #expect(product(inPlace: true, columns: [0..<n]).map(\.bitPattern) == reference.map(\.bitPattern), "\(m) rows")
+      #expect(product(inPlace: true, columns: [0..<32, 32..<n]).map(\.bitPattern) == reference.map(\.bitPattern))
+    }
+  }
+
+  /// When a MatMul's batch axes are more rows of one GEMM (B shared, A, Y and the bias nested row after row)
+  /// and when they are not.
+  @Test func batchAxesFoldIntoRowsOnlyWhereTheyNest() {
+    let k = 768
+    // [197, 1, 768] read through a transpose of [1, 197, 768] (torch.export's MultiheadAttention input): one
+    // row per batch entry, 768 floats apart; the output and a column bias broadcast along the rows.
+    #expect(
+      MatMulOperator.rowStridesFoldingBatch(
+        [197], m: 1, b: [0], rowStrides: [197 * k, 2304, 0], batchStrides: [[k], [2304], [0]]) == [k, 2304, 0])
+    // Contiguous [2, 3, 4, k] A and [2, 3, 4, n] Y.
+    #expect(
+      MatMulOperator.rowStridesFoldingBatch([2, 3], m: 4, b: [0, 0], rowStrides: [k, 5], batchStrides: [[12 * k, 4 * k], [60, 20]])
+        == [k, 5])
+    // B differs per batch entry.
+    #expect(MatMulOperator.rowStridesFoldingBatch([3], m: 4, b: [k * 5], rowStrides: [k, 5], batchStrides: [[4 * k], [20]]) == nil)
+    // A's batch axes swapped (a transpose that does not nest).
+    #expect(
+      MatMulOperator.rowStridesFoldingBatch([2, 3], m: 4, b: [0, 0], rowStrides: [k, 5], batchStrides: [[4 * k, 8 * k], [60, 20]])
+        == nil)
+    // A bias that changes per batch entry but not per row.
+    #expect(
+      MatMulOperator.rowStridesFoldingBatch([3], m: 4, b: [0], rowStrides: [k, 5, 0], batchStrides: [[4 * k], [20], [5]]) == nil)
+    #expect(MatMulOperator.rowStridesFoldingBatch([], m: 4, b: [], rowStrides: [k], batchStrides: [[]]) == nil)
+  }
+
   @Test func partitionOversplitsForBalanceButKeepsPiecesWorthTheirCost() {
     // One 1x1 convolution on a 56x56 plane, two workers: four column pieces each.
     #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 196, piecesPerWorker: 4) == 8)

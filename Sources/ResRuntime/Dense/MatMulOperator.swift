@@ -54,7 +54,7 @@ struct MatMulOperator: Operator {
     let bView = transposes.b
     let aMatrix = a.rank == 1 ? [1, a.shape[0]] : Array(aView.shape.suffix(2))
     let bMatrix = b.rank == 1 ? [b.shape[0], 1] : Array(bView.shape.suffix(2))
-    m = aMatrix[0]
+    var m = aMatrix[0]
     k = aMatrix[1]
     n = bMatrix[1]
     guard bMatrix[0] == k else {
@@ -62,24 +62,25 @@ struct MatMulOperator: Operator {
     }
     let aBatch = Array(aView.shape.dropLast(2))
     let bBatch = Array(bView.shape.dropLast(2))
-    guard let batchShape = Broadcast.shape([aBatch, bBatch]) else {
+    guard let fullBatchShape = Broadcast.shape([aBatch, bBatch]) else {
       throw operands.failure(
         "batch shapes of A \(ShapeText.of(aView.shape)) and B \(ShapeText.of(bView.shape)) do not broadcast")
     }
-    self.batchShape = batchShape
-    aBatchStrides = aView.batchStrides(axes: aBatch.count, into: batchShape)
-    bBatchStrides = bView.batchStrides(axes: bBatch.count, into: batchShape)
-    bMatrixStrides = Broadcast.strides(of: bBatch, into: batchShape) ?? []
-    aRowStride = a.rank == 1 ? k : aView.strides[aView.rank - 2]
+    var batchShape = fullBatchShape
+    var aBatchStrides = aView.batchStrides(axes: aBatch.count, into: batchShape)
+    var bBatchStrides = bView.batchStrides(axes: bBatch.count, into: batchShape)
+    var bMatrixStrides = Broadcast.strides(of: bBatch, into: batchShape) ?? []
+    var aRowStride = a.rank == 1 ? k : aView.strides[aView.rank - 2]
     aDepthStride = a.rank == 1 ? 1 : aView.strides[aView.rank - 1]
     bDepthStride = b.rank == 1 ? 1 : bView.strides[bView.rank - 2]
     bColumnStride = b.rank == 1 ? 1 : bView.strides[bView.rank - 1]
-    batchCount = try CheckedMath.product(batchShape, "\(operands.site): batch count")
     let expected = batchShape + (a.rank > 1 ? [m] : []) + (b.rank > 1 ? [n] : [])
     let yView = try Self.output(y, perm: params.yPerm, expected: expected, operands)
-    yBatchStrides = yView.batchStrides(axes: batchShape.count, into: batchShape)
-    yRowStride = a.rank > 1 && b.rank > 1 ? yView.strides[yView.rank - 2] : n
+    var yBatchStrides = yView.batchStrides(axes: batchShape.count, into: batchShape)
+    var yRowStride = a.rank > 1 && b.rank > 1 ? yView.strides[yView.rank - 2] : n
     if let residual { try operands.requireShape(residual, "residual", expected) }
+    var biasBatchStrides: [Int] = []
+    var biasRowStride = 0
     if let bias {
       guard let strides = Broadcast.strides(of: bias.shape, into: expected) else {
         throw operands.failure("bias (\(bias.label)) does not broadcast to \(ShapeText.of(expected))")
@@ -90,11 +91,59 @@ struct MatMulOperator: Operator {
       biasRowStride = a.rank > 1 ? matrixStrides[0] : 0
       biasColumnStride = b.rank > 1 ? matrixStrides[matrixStrides.count - 1] : 0
     } else {
-      biasBatchStrides = []
-      biasRowStride = 0
       biasColumnStride = 0
     }
+    let rowStrides = [aRowStride, yRowStride] + (bias == nil ? [] : [biasRowStride])
+    let batchStrides = [aBatchStrides, yBatchStrides] + (bias == nil ? [] : [biasBatchStrides])
+    if a.rank > 1, b.rank > 1,
+      let folded = Self.rowStridesFoldingBatch(
+        batchShape, m: m, b: bBatchStrides, rowStrides: rowStrides, batchStrides: batchStrides)
+    {
+      m = try CheckedMath.product(batchShape + [m], "\(operands.site): rows")
+      batchShape = []
+      (aBatchStrides, bBatchStrides, bMatrixStrides, yBatchStrides, biasBatchStrides) = ([], [], [], [], [])
+      (aRowStride, yRowStride) = (folded[0], folded[1])
+      if bias != nil { biasRowStride = folded[2] }
+    }
+    self.m = m
+    self.aRowStride = aRowStride
+    self.yRowStride = yRowStride
+    self.biasRowStride = biasRowStride
+    self.batchShape = batchShape
+    self.aBatchStrides = aBatchStrides
+    self.bBatchStrides = bBatchStrides
+    self.bMatrixStrides = bMatrixStrides
+    self.yBatchStrides = yBatchStrides
+    self.biasBatchStrides = biasBatchStrides
+    batchCount = try CheckedMath.product(batchShape, "\(operands.site): batch count")
     packedB = try MatMulOperator.prepack(b, operands, batch: bBatch, k: k, n: n)
+  }
+
+  /// The row strides of A, Y and the bias (`rowStrides` and `batchStrides`, in that order) when the batch
+  /// axes are just more rows of one GEMM, or nil: B must be the same matrix for every batch entry, and in each
+  /// operand batch entry `e`'s row `i` must lie where row `e·m + i` would at one row stride (for one row per
+  /// entry, `m = 1`, the innermost batch axis's stride is that row stride). An `[L, 1, E]` sequence
+  /// (nn.MultiheadAttention's layout at batch 1, as torch.export writes ViT-B/16's projections) times an
+  /// `[E, F]` weight was L products of one row each, every one streaming the whole weight: ViT-B/16's QKV
+  /// projections took 19.5 ms each.
+  static func rowStridesFoldingBatch(
+    _ batchShape: [Int], m: Int, b: [Int], rowStrides: [Int], batchStrides: [[Int]]
+  ) -> [Int]? {
+    guard !batchShape.isEmpty, zip(batchShape, b).allSatisfy({ size, stride in size == 1 || stride == 0 }) else {
+      return nil
+    }
+    var folded: [Int] = []
+    for (rowStride, strides) in zip(rowStrides, batchStrides) {
+      var row: Int? = m == 1 ? nil : rowStride
+      var expected = m * rowStride
+      for axis in batchShape.indices.reversed() where batchShape[axis] != 1 {
+        if row == nil { (row, expected) = (strides[axis], strides[axis]) }
+        guard strides[axis] == expected else { return nil }
+        expected *= batchShape[axis]
+      }
+      folded.append(row ?? rowStride)
+    }
+    return folded
   }
 
   /// A and B as the product reads them: their buffers, or transposes of them (`a_perm`, `b_perm`).
@@ -173,8 +222,9 @@ struct MatMulOperator: Operator {
     let tasks = GemmPartition.tasks(problems: batchCount, m: m, n: n, workers: workers)
     // A cut GEMM reads A in place (`GemmA.rows`): column pieces would each pack all of A's rows again, and
     // on two threads in place measured faster for row pieces too (ViT-tiny's MatMul steps 24.0 -> 23.1 ms
-    // summed, three alternating runs). So does a narrow one (`inPlaceColumns`); a wide whole one packs it.
-    let readsInPlace = tasks.count > batchCount || n <= MatMulOperator.inPlaceColumns
+    // summed, three alternating runs). So does a narrow one (`inPlaceColumns`) and one of a few rows, whose
+    // weights stream from memory (`GemmDriver.isStreaming`); a wide whole one packs it.
+    let readsInPlace = tasks.count > batchCount || n <= MatMulOperator.inPlaceColumns || m <= GemmDriver.kernel.mr
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       var aOffset = 0
