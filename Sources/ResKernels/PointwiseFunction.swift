@@ -126,16 +126,16 @@ public enum PointwiseFunction: Sendable, Hashable {
     }
   }
 
-  /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), the rest through
-  /// the C library lane by lane.
+  /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), `exp`, the
+  /// sigmoid and SiLU through `VectorExp`, the rest through the C library lane by lane.
   @inline(never)
   private func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
     switch self {
     case .gelu: return VectorErf.gelu(v)
     case .erf: return VectorErf.erf(v)
-    case .sigmoid: return Transcendental.sigmoid.lanes(v)
+    case .sigmoid: return VectorSigmoid.sigmoid(v)
     case .tanh: return Transcendental.tanh.lanes(v)
-    case .silu: return Transcendental.silu.lanes(v)
+    case .silu: return VectorSigmoid.silu(v)
     case .geluTanh: return Transcendental.geluTanh.lanes(v)
     case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
@@ -166,15 +166,23 @@ public enum PointwiseFunction: Sendable, Hashable {
       }
     case .gelu: VectorErf.gelu(vectors: vectors, count: count)
     case .erf: VectorErf.erf(vectors: vectors, count: count)
-    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .geluTanh, .thresholdedRelu,
-      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round,
+    case .sigmoid: VectorSigmoid.sigmoid(vectors: vectors, count: count)
+    case .silu: VectorSigmoid.silu(vectors: vectors, count: count)
+    case .exp: VectorExp.exp(vectors: vectors, count: count)
+    case .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .geluTanh, .thresholdedRelu,
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
     }
   }
 
-  /// `y[i] = f(x[i])` for `i < count`. `x` and `y` may be the same buffer.
+  /// `y[i] = f(x[i])` for `i < count`. `x` and `y` may be the same buffer. The functions with loops of their
+  /// own (`apply(vectors:count:)`) take the elements a block of vectors at a time.
   public func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    if hasVectorLoop {
+      applyInBlocks(x, y, count: count)
+      return
+    }
     var offset = 0
     while offset + 16 <= count {
       VectorAccess.store(self(VectorAccess.load(x + offset)), y + offset)
@@ -183,6 +191,38 @@ public enum PointwiseFunction: Sendable, Hashable {
     if offset < count {
       let remaining = count - offset
       VectorAccess.storePartial(self(VectorAccess.loadPartial(x + offset, remaining)), y + offset, remaining)
+    }
+  }
+
+  /// Whether `apply(vectors:count:)` runs this function in a loop of its own rather than vector by vector
+  /// through `callAsFunction`, whose transcendental cases are out of line.
+  private var hasVectorLoop: Bool {
+    switch self {
+    case .gelu, .erf, .sigmoid, .silu, .exp: true
+    case .identity, .relu, .clip, .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .geluTanh, .thresholdedRelu,
+      .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
+      .reciprocal, .sin, .cos:
+      false
+    }
+  }
+
+  /// `apply(_:_:count:)` through a stack block of vectors and `apply(vectors:count:)`.
+  private func applyInBlocks(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    let blockVectors = 64
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: blockVectors) { block in
+      let vectors = block.baseAddress!
+      var offset = 0
+      while offset < count {
+        let elements = min(blockVectors * 16, count - offset)
+        let whole = elements / 16
+        for index in 0..<whole { vectors[index] = VectorAccess.load(x + offset + index * 16) }
+        let tail = elements - whole * 16
+        if tail > 0 { vectors[whole] = VectorAccess.loadPartial(x + offset + whole * 16, tail) }
+        apply(vectors: vectors, count: whole + (tail > 0 ? 1 : 0))
+        for index in 0..<whole { VectorAccess.store(vectors[index], y + offset + index * 16) }
+        if tail > 0 { VectorAccess.storePartial(vectors[whole], y + offset + whole * 16, tail) }
+        offset += elements
+      }
     }
   }
 
@@ -195,7 +235,7 @@ public enum PointwiseFunction: Sendable, Hashable {
 
 /// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case sigmoid, tanh, silu, geluTanh, softplus, log, sin, cos
+  case tanh, geluTanh, softplus, log, sin, cos
   case scaledTanh(alpha: Float, beta: Float)
   case elu(alpha: Float)
 
@@ -208,9 +248,7 @@ private enum Transcendental {
 
   func callAsFunction(_ x: Float) -> Float {
     switch self {
-    case .sigmoid: return Transcendental.logistic(x)
     case .tanh: return tanhf(x)
-    case .silu: return x * Transcendental.logistic(x)
     case .geluTanh:
       let inner = (0.797_884_560_802_865_4 as Float) * (x + 0.044715 * x * x * x)
       return 0.5 * x * (1 + tanhf(inner))
@@ -221,12 +259,5 @@ private enum Transcendental {
     case .sin: return sinf(x)
     case .cos: return cosf(x)
     }
-  }
-
-  /// `1 / (1 + e⁻ˣ)`, in the form that does not overflow for large negative `x`.
-  private static func logistic(_ x: Float) -> Float {
-    if x >= 0 { return 1 / (1 + expf(-x)) }
-    let e = expf(x)
-    return e / (1 + e)
   }
 }

@@ -35,6 +35,12 @@ public enum VectorExp {
     return result.replacing(with: x, where: x .!= x)
   }
 
+  /// `exp` on `count` vectors in place (see `VectorSigmoid.sigmoid(vectors:count:)`).
+  @inline(never)
+  static func exp(vectors: UnsafeMutablePointer<SIMD16<Float>>, count: Int) {
+    for index in 0..<count { vectors[index] = exp(vectors[index]) }
+  }
+
   /// `a·b + c` with a scalar `b`, fused where the build has the instruction.
   @inline(__always)
   private static func fused(_ a: SIMD16<Float>, _ b: Float, _ c: SIMD16<Float>) -> SIMD16<Float> {

@@ -165,6 +165,30 @@ import Testing
     }
   }
 
+  /// A squeeze-and-excitation block (global pooling, two 1x1 convolutions on one position, a sigmoid, and the
+  /// feature map times the `[1, C, 1, 1]` gate) keeps the chain around it one channels-last region: the Mul is
+  /// a member and reads the row-major gate as it is stored, so the only reorder is the input's.
+  @Test func aSqueezeExcitationGateKeepsTheRegionChannelsLast() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,8,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 2)
+    let pooled = try b.value(.globalAveragePool, [convs[1]], name: "squeeze")
+    let reduced = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: Self.none, epilogue: Epilogue(activation: .relu))),
+      [pooled, b.filled("f32[2,8,1,1]", 0.1, name: "reduce")], name: "reduce")
+    let expanded = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: Self.none)), [reduced, b.filled("f32[8,2,1,1]", 0.1, name: "expand")],
+      name: "expand")
+    let gate = try b.value(.unary(.sigmoid), [expanded], name: "gate")
+    let scaled = try b.value(.binary(.mul), [convs[1], gate], name: "excite")
+    let more = try Self.convolutions(b, from: scaled, count: 2)
+    let global = try b.value(.globalAveragePool, [more[1]], name: "gap")
+    let (_, plan) = try compile(b, outputs: [global])
+    #expect(plan.steps(.f32Reorder).count == 1)
+    #expect(Self.layouts(plan, .binary) == [true])
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, false, false, true, true])
+  }
+
   /// Convolutions without a channels-last method (weights computed at run time, a depthwise multiplier, a
   /// prologue) break a chain into regions too small to pay.
   @Test func convolutionsWithoutAChannelsLastMethodStayRowMajor() throws {

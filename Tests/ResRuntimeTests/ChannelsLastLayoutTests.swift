@@ -137,12 +137,45 @@ import Testing
     Self.expectRejected("every operand of this elementwise step must have its shape and layout; buffer 3 'rowmajor'", mixed)
 
     var broadcast = Self.roundTrip(shape)
-    let channel = broadcast.arena("per-channel", .f32, [1, 4, 1, 1])
+    let plane = broadcast.arena("per-position", .f32, [1, 1, 3, 3])
     let sum = broadcast.arena("sum.nhwc", .f32, shape)
     broadcast.metadata.buffers[Int(sum)].layout = .channelsLast
     var add = Rescompile_Plan_BinaryParams()
     add.kind = .add
-    broadcast.step(.binary, inputs: [1, channel], outputs: [sum], .binary(add))
-    Self.expectRejected("buffer 3 'per-channel' f32[1,4,1,1] does not", broadcast)
+    broadcast.step(.binary, inputs: [1, plane], outputs: [sum], .binary(add))
+    Self.expectRejected("buffer 3 'per-position' f32[1,1,3,3] is row-major with spatial positions", broadcast)
+  }
+
+  /// A squeeze-and-excitation gate: a channels-last `[N, C, H, W]` times a row-major `[N, C, 1, 1]` (or a lower
+  /// rank `[C, 1, 1]`), in either operand order, whose bytes are the same in both layouts: the binary step
+  /// broadcasts over the stored shapes.
+  @Test func aChannelsLastStepBroadcastsAPositionFreeOperand() throws {
+    let shape = [2, 5, 3, 4]
+    var random = SeededGenerator(seed: 17)
+    let values = random.floats(shape.reduce(1, *))
+    for (gateShape, gateFirst) in [([2, 5, 1, 1], false), ([5, 1, 1], true)] {
+      let gate = random.floats(gateShape.reduce(1, *))
+      var builder = Self.roundTrip(shape)
+      let gateBuffer = builder.arena("gate", .f32, gateShape)
+      builder.input("gate", gateBuffer)
+      let product = builder.arena("product.nhwc", .f32, shape)
+      builder.metadata.buffers[Int(product)].layout = .channelsLast
+      var mul = Rescompile_Plan_BinaryParams()
+      mul.kind = .mul
+      builder.step(.binary, inputs: gateFirst ? [gateBuffer, 1] : [1, gateBuffer], outputs: [product], .binary(mul))
+      let y = builder.arena("gated", .f32, shape)
+      builder.step(.f32Reorder, inputs: [product], outputs: [y], .reorder(Rescompile_Plan_ReorderParams()))
+      builder.output("gated", y)
+      let runner = try Runner(try builder.plan(), threads: 1)
+      let results = try runner.run(["x": try Tensor(values, shape: shape), "gate": try Tensor(gate, shape: gateShape)])
+      let gated = try #require(results["gated"]).scalars(as: Float.self)
+      let (channels, positions) = (shape[1], 12)
+      let expected = values.indices.map { index in
+        let c = index / positions % channels
+        let n = index / (positions * channels)
+        return values[index] * gate[gateShape.count == 4 ? n * channels + c : c]
+      }
+      #expect(gated == expected, "gate \(gateShape)")
+    }
   }
 }

@@ -118,9 +118,14 @@ struct ChannelsLastAssignment: Sendable {
   func computesChannelsLast(_ node: Node) -> Bool { assigned.contains(node.id) }
 
   /// Whether `node` reads its operand `value` channels-last: every activation of a channels-last node but an
-  /// image stem's X.
-  func readsChannelsLast(_ value: ValueID, in node: Node) -> Bool {
-    assigned.contains(node.id) && !(rowMajorReaders.contains(node.id) && node.input(0) == value)
+  /// image stem's X and a position-free operand of a binary step (a gate `[N, C, 1, 1]`, whose bytes are the
+  /// same either way: the binary kernel reads it as stored, so it needs no reorder).
+  func readsChannelsLast(_ value: ValueID, in node: Node, dims: [Int]) -> Bool {
+    guard assigned.contains(node.id), !(rowMajorReaders.contains(node.id) && node.input(0) == value) else {
+      return false
+    }
+    if case .binary = node.op, Self.isPositionFree(dims, rank: dims.count) { return false }
+    return true
   }
 
   /// Whether `node` is an image stem that reads X row-major and writes channels-last.
@@ -160,16 +165,31 @@ struct ChannelsLastAssignment: Sendable {
       let boundsAreConstant = node.inputs.dropFirst().allSatisfy { $0.map { graph.constant($0) != nil } ?? true }
       return hasPositions && boundsAreConstant ? .layoutPreserving : nil
     case .binary(let op):
-      guard hasPositions, !op.producesBool, node.inputs.count == 2, let b = node.input(1), graph.constant(b) == nil,
-        graph.type(of: b).knownDims == input, input == output, graph.type(of: b).dtype == .float32
+      guard hasPositions, !op.producesBool, node.inputs.count == 2, let b = node.input(1),
+        graph.type(of: b).dtype == .float32, let other = graph.type(of: b).knownDims
       else { return nil }
-      return .layoutPreserving
+      // Two computed operands of the result's shape, or one and a tensor constant over the positions (a
+      // squeeze-and-excitation gate `[N, C, 1, 1]`, a per-channel constant), which the binary kernel reads as
+      // stored in either layout (`StorageShapes`).
+      let sameShape = graph.constant(b) == nil && other == input && input == output
+      let gated =
+        (input == output && Self.isPositionFree(other, rank: output.count))
+        || (other == output && Self.isPositionFree(input, rank: output.count))
+      return sameShape || gated ? .layoutPreserving : nil
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
       return nil
     }
+  }
+
+  /// Whether a tensor of `dims`, broadcast to rank `rank`, is constant over the spatial positions (every axis
+  /// after the channels of size 1): its bytes are the same stored row-major or channels-last.
+  static func isPositionFree(_ dims: [Int], rank: Int) -> Bool {
+    guard dims.count <= rank else { return false }
+    let aligned = [Int](repeating: 1, count: rank - dims.count) + dims
+    return aligned.dropFirst(2).allSatisfy { $0 == 1 }
   }
 
   /// A convolution over at most four channels (an image's colours) that the row-major `grid` method runs.
@@ -247,6 +267,8 @@ struct ChannelsLastAssignment: Sendable {
       let channelsLastInputs = node.inputs.dropFirst(candidates[position] == .imageStem ? 1 : 0)
       for case let input? in channelsLastInputs where graph.constant(input) == nil {
         guard let dims = graph.type(of: input).knownDims, dims.count >= 3 else { continue }
+        // A binary step reads a position-free operand as it is stored (see `readsChannelsLast`).
+        if case .binary = node.op, isPositionFree(dims, rank: dims.count) { continue }
         let producedInside = producers[input.index].map { positions.contains($0) } ?? false
         if !producedInside { crossing.insert(input) }
       }

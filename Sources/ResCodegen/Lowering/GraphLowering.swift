@@ -271,7 +271,8 @@ struct GraphLowering {
   private mutating func inLayout(_ tensor: TensorID, value: ValueID, for node: Node) throws(ModelError) -> TensorID {
     let stored = builder[tensor]
     let wanted =
-      layouts.readsChannelsLast(value, in: node) && stored.arenaRegion != nil && (3...5).contains(stored.dims.count)
+      layouts.readsChannelsLast(value, in: node, dims: stored.dims) && stored.arenaRegion != nil
+      && (3...5).contains(stored.dims.count)
     guard stored.isChannelsLast != wanted else { return tensor }
     return try reordered(tensor, stepName: node.name)
   }

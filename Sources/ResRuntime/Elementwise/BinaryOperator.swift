@@ -30,10 +30,15 @@ struct BinaryOperator: Operator {
       throw operands.failure("A \(ShapeText.of(a.shape)) and B \(ShapeText.of(b.shape)) do not broadcast")
     }
     try operands.requireShape(y, "Y", shape)
+    let stored = try StorageShapes(operands: [a, b], output: y, operands)
+    readsChannelsLast = stored.isChannelsLast
     layout = StridedWalk(
-      broadcastingTo: shape,
-      operandStrides: [Broadcast.strides(of: a.shape, into: shape) ?? [], Broadcast.strides(of: b.shape, into: shape) ?? []])
+      broadcastingTo: stored.output,
+      operandStrides: stored.operands.map { Broadcast.strides(of: $0, into: stored.output) ?? [] })
   }
+
+  /// Channels-last operands are walked in storage order (`StorageShapes`).
+  let readsChannelsLast: Bool
 
   func run(_ context: RunContext) {
     if a.elementType == .f32, let operation = microkernelOperation {

@@ -1,0 +1,34 @@
+/// The logistic sigmoid and SiLU on 16 lanes through `VectorExp`, instead of a C library `expf` per lane.
+///
+/// Squeeze-and-excitation gates and Swish activations put a sigmoid on every element of EfficientNet,
+/// MobileNetV3, MixNet and NFNet layers; computed lane by lane (3.6 ns an element) it made EfficientNet-B0's
+/// 1x1 convolutions run at 9-36 GFLOP/s, 5-9 times onnxruntime's time for the model.
+///
+/// `σ(x) = 1 / (1 + e⁻ˣ)`: for `x` below about −88, `e⁻ˣ` is +∞ and `σ` is 0 (the true value is below the
+/// smallest normal float); above about 17 it rounds to 1. `VectorExp`'s error (2 units in the last place) and
+/// one addition and division keep `σ` within 4 units in the last place of the exact value; NaN stays NaN.
+enum VectorSigmoid {
+  @inline(__always)
+  static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    1 / (1 + VectorExp.exp(-x))
+  }
+
+  /// `x · σ(x)`.
+  @inline(__always)
+  static func silu(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    x * sigmoid(x)
+  }
+
+  /// `sigmoid` on `count` vectors in place: a loop of its own with the function inlined (passed one `SIMD16`
+  /// at a time through a call, a vector is split into 128-bit quarters; see `VectorErf.erf(vectors:count:)`).
+  @inline(never)
+  static func sigmoid(vectors: UnsafeMutablePointer<SIMD16<Float>>, count: Int) {
+    for index in 0..<count { vectors[index] = sigmoid(vectors[index]) }
+  }
+
+  /// `silu` on `count` vectors in place (see `sigmoid(vectors:count:)`).
+  @inline(never)
+  static func silu(vectors: UnsafeMutablePointer<SIMD16<Float>>, count: Int) {
+    for index in 0..<count { vectors[index] = silu(vectors[index]) }
+  }
+}
