@@ -112,6 +112,12 @@ public enum Pipeline {
         + "ResNet's) whose only reader is an unpadded 1x1 conv becomes that conv's input prologue, applied while "
         + "the GEMM packs its input, so the activated tensor is never written; after fuse-epilogue, which "
         + "decides the ScaleShift's activation, and before cleanup"),
+    Entry(
+      pass: PatternPass(name: "widen-narrow-groups", patterns: [WidenNarrowGroups()]), level: .full,
+      reason: "after every pass that changes convolution weights (BatchNorm and ScaleShift folding), so it "
+        + "widens the final ones: groups narrower than a vector (ResNeXt's 4 channels, RegNet's 8) merge into "
+        + "16-channel groups with block-diagonal weights that the dense kernels run at full width; -O2 because "
+        + "a non-finite input then meets the zero weights of neighbouring groups"),
   ]
 
   /// The last entry at every level.
