@@ -77,24 +77,55 @@ struct ReduceMeanOperator: Operator {
     let output = context.floats(y)
     let workers = context.workers(elements: x.count, tasks: kept.rowCount)
     let ranges = RunContext.ranges(of: kept.rowCount, parts: RunContext.streamingPieces(workers: workers), granule: 1)
+    let reducesContiguously = reduced.rowLength > 1 && reduced.rowStrides[0] == 1
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
       kept.forEachRow(in: ranges[task]) { offsets in
-        for element in 0..<kept.rowLength {
-          let base = input + offsets[0] + element * kept.rowStrides[0]
-          var total = reduction.identity
-          if reduction == .mean || reduction == .sum {
-            reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
-              for k in 0..<reduced.rowLength { total += Double(base[inner[0] + k * reduced.rowStrides[0]]) }
-            }
-          } else {
-            reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
-              for k in 0..<reduced.rowLength {
-                total = reduction.combine(total, Double(base[inner[0] + k * reduced.rowStrides[0]]))
-              }
-            }
-          }
-          output[offsets[3] + element * kept.rowStrides[3]] = Float(total / divisor)
+        if reducesContiguously {
+          reduceElementByElement(input, output, offsets)
+        } else {
+          reduceRowAtOnce(input, output, offsets)
         }
+      }
+    }
+  }
+
+  /// One output row, each element's group walked in turn: for groups contiguous in X (a reduction over the
+  /// last axis).
+  @inline(__always)
+  private func reduceElementByElement(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ offsets: SIMD4<Int>) {
+    for element in 0..<kept.rowLength {
+      let base = input + offsets[0] + element * kept.rowStrides[0]
+      var total = reduction.identity
+      reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
+        for k in 0..<reduced.rowLength {
+          total = reduction.combine(total, Double(base[inner[0] + k * reduced.rowStrides[0]]))
+        }
+      }
+      output[offsets[3] + element * kept.rowStrides[3]] = Float(total / divisor)
+    }
+  }
+
+  /// One output row at once: the reduced offsets walked once, each adding to the whole row's totals (in
+  /// Double, per element in the same order as `reduceElementByElement`, so the same bits). A reduction over
+  /// an outer axis (ResNeSt's split attention sums its radix axis of `[1, 2, C, H, W]`) walked the reduced
+  /// axes once per output element: 2.9 ms for 32 K sums of two.
+  @inline(__always)
+  private func reduceRowAtOnce(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ offsets: SIMD4<Int>) {
+    let length = kept.rowLength
+    let stride = kept.rowStrides[0]
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: length) { totals in
+      totals.initialize(repeating: reduction.identity)
+      let row = input + offsets[0]
+      reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
+        for k in 0..<reduced.rowLength {
+          let source = row + inner[0] + k * reduced.rowStrides[0]
+          for element in 0..<length {
+            totals[element] = reduction.combine(totals[element], Double(source[element * stride]))
+          }
+        }
+      }
+      for element in 0..<length {
+        output[offsets[3] + element * kept.rowStrides[3]] = Float(totals[element] / divisor)
       }
     }
   }
