@@ -96,6 +96,13 @@ struct ReduceMeanOperator: Operator {
     for element in 0..<kept.rowLength {
       let base = input + offsets[0] + element * kept.rowStrides[0]
       var total = reduction.identity
+      // One run of the group (a mean over H and W): read in place, without the walk's per-call setup, which
+      // cost more than the sums of a squeeze-and-excitation mean over 3x3 positions.
+      if reduced.rowCount == 1 {
+        for k in 0..<reduced.rowLength { total = reduction.combine(total, Double(base[k])) }
+        output[offsets[3] + element * kept.rowStrides[3]] = Float(total / divisor)
+        continue
+      }
       reduced.forEachRow(in: 0..<reduced.rowCount) { inner in
         for k in 0..<reduced.rowLength {
           total = reduction.combine(total, Double(base[inner[0] + k * reduced.rowStrides[0]]))
