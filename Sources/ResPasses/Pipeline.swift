@@ -45,6 +45,12 @@ public enum Pipeline {
   /// reference checks), each needing the canonical graph the stage above leaves.
   static let fusion: [Entry] = [
     Entry(
+      pass: PatternPass(name: "recognize-global-average-pool", patterns: [RecognizeGlobalAveragePool()]),
+      level: .full,
+      reason: "independent of the others: a ReduceMean over every spatial axis (a squeeze-and-excitation "
+        + "squeeze) becomes GlobalAveragePool, which has a channels-last variant, so the code generator keeps "
+        + "the block's region channels-last; -O2 because the pooling rounds its sum in its own order"),
+    Entry(
       pass: PatternPass(name: "recognize-option-a-shortcut", patterns: [RecognizeOptionAShortcut()]), level: .full,
       reason: "after canonicalization, which leaves the Slice's starts, ends and steps as constants; before "
         + "fuse-epilogue, so the 1x1 Conv it makes of a strided Slice + channel Pad takes the residual Add and "
