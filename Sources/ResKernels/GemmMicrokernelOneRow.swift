@@ -49,17 +49,24 @@ public enum GemmMicrokernelOneRow {
       b += panelWidth
       step &+= 1
     }
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-      for panel in 0..<count {
-        guard let part = tile.panel(panel) else { break }
-        buffer[0] = sums[panel]
-        GemmMicrokernel6x16.finish(buffer.baseAddress!, part)
-      }
-    }
+    tile.finishPanels(sums)
   }
 }
 
 extension GemmTile {
+  /// One row's sums, a vector per 16-column panel, finished and stored panel by panel by
+  /// `GemmMicrokernel6x16.finish` (accumulation, epilogue, partial last panel), as the six-row kernels do.
+  @inline(__always)
+  func finishPanels<let count: Int>(_ sums: InlineArray<count, SIMD16<Float>>) {
+    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
+      for index in 0..<count {
+        guard let part = panel(index) else { break }
+        buffer[0] = sums[index]
+        GemmMicrokernel6x16.finish(buffer.baseAddress!, part)
+      }
+    }
+  }
+
   /// The 16-column panel `panel` of a multi-panel tile: B `panel` panel strides on, C, bias and residual
   /// `16·panel` columns on; nil past the tile's columns.
   func panel(_ panel: Int) -> GemmTile? {

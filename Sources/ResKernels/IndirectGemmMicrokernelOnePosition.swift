@@ -46,13 +46,6 @@ public enum IndirectGemmMicrokernelOnePosition {
       rows += IndirectGemmMicrokernel6x16.positions
       tapWeights += panelWidth
     }
-    let whole = tile.gemmTile
-    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-      for panel in 0..<count {
-        guard let part = whole.panel(panel) else { break }
-        buffer[0] = sums[panel]
-        GemmMicrokernel6x16.finish(buffer.baseAddress!, part)
-      }
-    }
+    tile.gemmTile.finishPanels(sums)
   }
 }
