@@ -113,6 +113,22 @@ import Testing
     #expect(result["y"]?.floats == [1, 2, 9, 3, 4, 8])
   }
 
+  /// Resize of a scalar (no axes, no scales) is the scalar; the row-at-a-time walk needs a last axis, so this
+  /// case has its own path.
+  @Test func resizingAScalarCopiesIt() throws {
+    var builder = PlanBuilder()
+    let x = builder.arena("x", .f32, [])
+    let y = builder.arena("y", .f32, [])
+    builder.input("x", x)
+    builder.output("y", y)
+    var params = Rescompile_Plan_ResizeParams()
+    params.mode = .linear
+    builder.step(.resize, inputs: [x], outputs: [y], .resize(params))
+    let runner = try Runner(try builder.plan())
+    let result = try runner.run(["x": try Tensor([2.5] as [Float], shape: [])])
+    #expect(result["y"]?.floats == [2.5])
+  }
+
   @Test func copyReachOutsideEitherBufferIsRejected() {
     let x = StepOperand([2, 3], [0, 1, 2, 3, 4, 5])
     let cases: [(Rescompile_Plan_Step.OneOf_Params, [Int], String)] = [

@@ -47,6 +47,10 @@ struct ResizeOperator: Operator {
     let output = context.floats(y)
     guard y.count > 0 else { return }
     let rank = y.rank
+    guard rank > 0 else {
+      output[0] = 1 * input[0]  // a scalar resamples to itself
+      return
+    }
     let rowLength = y.shape[rank - 1]
     let rows = y.count / rowLength
     let workers = context.workers(elements: y.count, tasks: rows)
