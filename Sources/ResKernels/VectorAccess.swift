@@ -35,11 +35,37 @@ public enum VectorAccess {
   @inlinable @inline(__always)
   public static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
     if count >= 16 { return load(p) }
-    // The lanes are written through memory and the vector read back once: assigning `v[lane]` in a loop
-    // reloads the whole vector after every lane and stalls on store forwarding each time.
-    var v = SIMD16<Float>()
-    withUnsafeMutableBytes(of: &v) { bytes in copy(UnsafeRawPointer(p), to: bytes.baseAddress!, floats: count) }
-    return v
+    // Built in registers from loads of 8, 4, 2 and 1 floats, each widened with zeros. Writing the lanes to
+    // memory and reading the vector back stalls on store forwarding (a 64-byte load over smaller stores):
+    // about 20 cycles a load, which made a channels-last depthwise layer on 8 channels 25x slower than on 16.
+    let raw = UnsafeRawPointer(p)
+    if count >= 8 {
+      return SIMD16(lowHalf: raw.loadUnaligned(as: SIMD8<Float>.self), highHalf: partial8(raw + 32, count - 8))
+    }
+    return SIMD16(lowHalf: partial8(raw, count), highHalf: SIMD8())
+  }
+
+  /// Lanes `0..<count` (`count < 8`) of 8 floats at `p`, zeros above.
+  @inlinable @inline(__always)
+  static func partial8(_ p: UnsafeRawPointer, _ count: Int) -> SIMD8<Float> {
+    if count >= 4 {
+      return SIMD8(lowHalf: p.loadUnaligned(as: SIMD4<Float>.self), highHalf: partial4(p + 16, count - 4))
+    }
+    return SIMD8(lowHalf: partial4(p, count), highHalf: SIMD4())
+  }
+
+  /// Lanes `0..<count` (`count < 4`) of 4 floats at `p`, zeros above.
+  @inlinable @inline(__always)
+  static func partial4(_ p: UnsafeRawPointer, _ count: Int) -> SIMD4<Float> {
+    switch count {
+    case 3:
+      SIMD4(
+        lowHalf: p.loadUnaligned(as: SIMD2<Float>.self),
+        highHalf: SIMD2(p.loadUnaligned(fromByteOffset: 8, as: Float.self), 0))
+    case 2: SIMD4(lowHalf: p.loadUnaligned(as: SIMD2<Float>.self), highHalf: SIMD2())
+    case 1: SIMD4(p.loadUnaligned(as: Float.self), 0, 0, 0)
+    default: SIMD4()
+    }
   }
 
   @inlinable @inline(__always)

@@ -9,7 +9,8 @@ import Testing
 /// results, on one thread and on three, and the row-major plan's within rounding: stems of 3x3 and 7x7 at
 /// stride 2 (reading the image row-major, as every stem on an image), max and average pooling, basic blocks (Winograd's 3x3 from 16 channels), bottlenecks with strided
 /// projections, inverted residuals with depthwise layers at stride 1 and 2, grouped convolutions, unfused
-/// residual Adds and ReLUs, and a global pooling or a graph output at the end (a reorder back). Each network
+/// residual Adds and ReLUs, Inception modules, Res2Net splits and GhostNet modules (Concat, Split and Slice as
+/// channels-last copies), and a global pooling or a graph output at the end (a reorder back). Each network
 /// must really be channels-last: the stem writes channels-last and nothing reorders the image before it.
 @Suite struct ChannelsLastExecutionTests {
   /// Builds the networks: every block reads `current` (`channels` channels of `size` x `size`) and replaces it.
@@ -111,6 +112,45 @@ import Testing
       current = try b.value(.unary(.relu), [sum], name: "relu\(index)")
     }
 
+    /// An Inception module: a 1x1 and a 3x3 branch and a stride-1 max pool, concatenated (twice the channels).
+    mutating func inceptionBranches() throws {
+      let narrow = try conv(outputs: channels / 2, kernel: 1, activation: .relu)
+      let wide = try conv(outputs: channels / 2, kernel: 3, activation: .relu)
+      let attributes = PoolAttributes(
+        kernelShape: [3, 3], strides: [1, 1], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]), ceilMode: false)
+      index += 1
+      let pooled = try b.value(.maxPool(attributes), [current], name: "pool\(index)")
+      current = try b.value(.concat(axis: 1), [narrow, wide, pooled], name: "concat\(index)")
+      channels *= 2
+    }
+
+    /// Res2Net's channel groups: Split, a 3x3 on the first half, the second half added to it before its own
+    /// 3x3, both concatenated back.
+    mutating func splitBranches() throws {
+      let half = channels / 2
+      index += 1
+      let halves = try b.node(.split(axis: 1, sizes: [half, channels - half]), [current], name: "split\(index)")
+      let first = try conv(halves[0], inputChannels: half, outputs: half, kernel: 3, activation: .relu)
+      index += 1
+      let mixed = try b.value(.binary(.add), [halves[1], first], name: "add\(index)")
+      let second = try conv(mixed, inputChannels: half, outputs: half, kernel: 3, activation: .relu)
+      current = try b.value(.concat(axis: 1), [first, second], name: "concat\(index)")
+    }
+
+    /// A GhostNet module: a 1x1, a depthwise 3x3 of its result, both concatenated and sliced to the width.
+    mutating func ghostModule() throws {
+      let primaryChannels = channels / 2 + 2
+      let primary = try conv(outputs: primaryChannels, kernel: 1, activation: .relu)
+      let cheap = try conv(
+        primary, inputChannels: primaryChannels, outputs: primaryChannels, kernel: 3, group: primaryChannels,
+        activation: .relu)
+      index += 1
+      let joined = try b.value(.concat(axis: 1), [primary, cheap], name: "concat\(index)")
+      let bounds = [Int64(0), Int64(channels), Int64(1)].map { [$0] }
+      current = try b.value(
+        .slice, [joined] + bounds.enumerated().map { b.int64s($1, name: "bound\(index).\($0)") }, name: "slice\(index)")
+    }
+
     mutating func globalPooling() throws {
       current = try b.value(.globalAveragePool, [current], name: "gap")
     }
@@ -123,11 +163,14 @@ import Testing
     try network.stem(kernel: seed % 2 == 0 ? 3 : 7)
     if random.next() % 2 == 0 { try network.pool(max: random.next() % 2 == 0) }
     for _ in 0..<4 {
-      switch random.next() % 5 {
+      switch random.next() % 8 {
       case 0: try network.basicBlock()
       case 1: try network.bottleneck(stride: Int(random.next() % 2) + 1, widening: 2)
       case 2: try network.invertedResidual(stride: Int(random.next() % 2) + 1)
       case 3: try network.groupedBranches()
+      case 4: try network.inceptionBranches()
+      case 5: try network.splitBranches()
+      case 6: try network.ghostModule()
       default: try network.basicBlock()
       }
     }

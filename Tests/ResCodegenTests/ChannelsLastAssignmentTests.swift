@@ -106,9 +106,11 @@ import Testing
         == [plan.metadata.inputs[0].buffer, convolutions[5].outputs[0], convolutions[2].outputs[0]])
   }
 
-  /// A Concat (DenseNet's skip) has no channels-last variant: each of its operands and its result would need
-  /// a reorder, so a block of one convolution per Concat stays row-major.
-  @Test func concatenationsKeepDenseBlocksRowMajor() throws {
+  /// Concats join the regions of the convolutions they gather (strided copies at channels-last strides): a
+  /// dense block of four convolutions is one region, reordered once on the way in and once on the way out,
+  /// every Concat's output channels-last and kept as copies (a channel slab of a channels-last tensor is not
+  /// one range of bytes).
+  @Test func concatenationsJoinDenseBlocksIntoOneRegion() throws {
     let b = GraphBuilder()
     var features = b.input("f32[1,8,12,12]")
     for layer in 0..<4 {
@@ -118,28 +120,61 @@ import Testing
       features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
     }
     let (_, plan) = try compile(b, outputs: [features])
-    #expect(plan.steps(.f32Reorder).isEmpty)
-    #expect(plan.metadata.buffers.allSatisfy { $0.layout == .rowMajor })
+    #expect(plan.steps(.f32Reorder).count == 2)
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true, true])
+    #expect(Self.layouts(plan, .copy) == [Bool](repeating: true, count: 8))
+    #expect(plan.output(0).layout == .rowMajor)
   }
 
-  /// A dense block whose 3x3 convolutions are wide enough for Winograd (64 channels in, 32 out: 192
-  /// multiply-adds per reordered element) goes channels-last one convolution at a time, each between a reorder
-  /// of its input and one of its output; with 16 channels in and out (72 per element) it stays row-major.
-  @Test func wideWinogradConvolutionsPayForTheirReordersBetweenConcatenations() throws {
+  /// A dense block whose joined region does not pay (each Concat also read by a row-major step: DenseNet's
+  /// batch-norm prologue before its 1x1 convolutions) is decided again without its Concats: the wide 3x3
+  /// convolutions (64 channels in, 32 out: Winograd, 192 multiply-adds per reordered element) go channels-last
+  /// one at a time between two reorders, the Concats stay row-major and computed in place; with 16 channels in
+  /// and out (72 per element) nothing is channels-last.
+  @Test func aDenseBlockThatDoesNotPayAsOneRegionFallsBackToItsConvolutions() throws {
     for (channels, growth, pays) in [(64, 32, true), (16, 16, false)] {
       let b = GraphBuilder()
       var features = b.input("f32[1,\(channels),12,12]")
       for layer in 0..<2 {
+        let width = channels + growth * layer
+        let normalized = try b.value(
+          .scaleShift(axis: 1, epilogue: Epilogue(activation: .relu)),
+          [features, b.filled("f32[\(width)]", 0.5, name: "scale\(layer)"), b.filled("f32[\(width)]", 0.1, name: "shift\(layer)")],
+          name: "norm\(layer)")
         let conv = try b.value(
           .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
-          [features, b.filled("f32[\(growth),\(channels + growth * layer),3,3]", 0.01, name: "w\(layer)")],
-          name: "conv\(layer)")
+          [normalized, b.filled("f32[\(growth),\(width),3,3]", 0.01, name: "w\(layer)")], name: "conv\(layer)")
         features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
       }
       let (_, plan) = try compile(b, outputs: [features])
       #expect(plan.steps(.f32Reorder).count == (pays ? 4 : 0), "\(channels) → \(growth)")
       #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays, pays], "\(channels) → \(growth)")
+      #expect(Self.layouts(plan, .copy).allSatisfy { !$0 }, "\(channels) → \(growth)")
     }
+  }
+
+  /// Split and Slice along the channels stay in the region too (Res2Net's channel groups, a GhostNet module's
+  /// trimmed Concat): one reorder in, one out, every copy channels-last (`ChannelsLastExecutionTests` runs such
+  /// modules against the reference evaluator).
+  @Test func splitAndSliceStayChannelsLast() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,16,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 2, channels: 16)
+    let halves = try b.node(.split(axis: 1, sizes: [8, 8]), [convs[1]], name: "split")
+    let left = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
+      [halves[0], b.filled("f32[8,8,3,3]", 0.1, name: "wl")], name: "left")
+    let right = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
+      [halves[1], b.filled("f32[8,8,3,3]", 0.2, name: "wr")], name: "right")
+    let joined = try b.value(.concat(axis: 1), [left, right, convs[0]], name: "joined")
+    let trimmed = try b.value(
+      .slice, [joined, b.int64s([1], name: "starts"), b.int64s([13], name: "ends"), b.int64s([1], name: "axes")],
+      name: "trimmed")
+    let (_, plan) = try compile(b, outputs: [trimmed])
+    #expect(plan.steps(.f32Reorder).count == 2)
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true, true])
+    #expect(Self.layouts(plan, .copy) == [Bool](repeating: true, count: 6))
   }
 
   /// A lone convolution the row-major direct kernel would run (a 2x2 kernel, as a ConvTranspose's phase Conv;

@@ -22,7 +22,8 @@ import ResPlan
 /// so a region that starts with it reorders nothing on the way in); MaxPool and
 /// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
-/// operands of the result's shape. All on f32.
+/// operands of the result's shape; Concat, Split and Slice (strided copies at channels-last strides), which
+/// join the branches they gather or feed into one region. All on f32.
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -40,13 +41,16 @@ struct ChannelsLastAssignment: Sendable {
     case imageStem
     /// Reads channels-last and writes channels-last (pooling windows, elementwise).
     case layoutPreserving
+    /// Concat, Split or Slice: copies in either layout. They join the regions of the branches they gather or
+    /// feed; a joined region that does not pay is decided again without them (`init`).
+    case dataMovement
     /// Reads channels-last and writes a row-major result with one position (GlobalAveragePool).
     case globalPooling
 
     var isConvolution: Bool {
       switch self {
       case .convolution, .imageStem: true
-      case .layoutPreserving, .globalPooling: false
+      case .layoutPreserving, .dataMovement, .globalPooling: false
       }
     }
   }
@@ -63,15 +67,34 @@ struct ChannelsLastAssignment: Sendable {
     for (position, node) in graph.nodes.enumerated() {
       for output in node.outputs { producers[output.index] = position }
     }
-    let regions = Self.regions(graph, candidates: candidates, producers: producers)
     let uses = UseList(graph)
-    for region in regions {
+    let declined = assign(graph, candidates: candidates, producers: producers, uses: uses, policy: policy)
+    // A region joined through data movement that does not pay is decided again without its Concats, Splits and
+    // Slices, which then stay row-major: a DenseNet block's Concats feed row-major 1x1 convolutions (their
+    // batch-norm prologue has no channels-last kernel), and one region around the whole block would reorder
+    // every Concat's output, while each 3x3 convolution alone, between two reorders, pays (`fasterWork`).
+    var remaining: [Int: Candidate] = [:]
+    for position in declined where candidates[position] != .dataMovement { remaining[position] = candidates[position] }
+    if declined.contains(where: { candidates[$0] == .dataMovement }) {
+      _ = assign(graph, candidates: remaining, producers: producers, uses: uses, policy: policy)
+    }
+  }
+
+  /// Assigns every region of `candidates` that is chosen under `policy`; returns the nodes of the others.
+  private mutating func assign(
+    _ graph: Graph, candidates: [Int: Candidate], producers: [Int?], uses: UseList, policy: ActivationLayoutPolicy
+  ) -> [Int] {
+    var declined: [Int] = []
+    for region in Self.regions(graph, candidates: candidates, producers: producers) {
       let crossing = Self.reorders(region, graph, candidates: candidates, producers: producers, uses: uses)
       let chosen =
         policy == .channelsLast
         ? region.contains { candidates[$0]?.isConvolution ?? false }
         : Self.pays(region, crossing, graph, candidates: candidates)
-      guard chosen else { continue }
+      guard chosen else {
+        declined += region
+        continue
+      }
       for position in region {
         let node = graph.nodes[position]
         assigned.insert(node.id)
@@ -79,6 +102,7 @@ struct ChannelsLastAssignment: Sendable {
         if candidates[position] == .imageStem { rowMajorReaders.insert(node.id) }
       }
     }
+    return declined
   }
 
   /// `fasterWork` multiply-adds a region needs per element it reorders to pay for the reorders.
@@ -139,7 +163,8 @@ struct ChannelsLastAssignment: Sendable {
   // MARK: - Candidates
 
   private static func candidate(_ node: Node, _ graph: Graph) -> Candidate? {
-    guard let x = node.input(0), graph.type(of: x).dtype == .float32, node.outputs.count == 1,
+    guard let x = node.input(0), graph.type(of: x).dtype == .float32,
+      node.outputs.count == 1 || Self.isSplit(node),
       graph.constant(x) == nil, let input = graph.type(of: x).knownDims, (3...4).contains(input.count),
       let output = graph.type(of: node.outputs[0]).knownDims, output.count == input.count,
       graph.type(of: node.outputs[0]).dtype == .float32
@@ -176,12 +201,23 @@ struct ChannelsLastAssignment: Sendable {
         (input == output && Self.isPositionFree(other, rank: output.count))
         || (other == output && Self.isPositionFree(input, rank: output.count))
       return sameShape || gated ? .layoutPreserving : nil
+    case .concat, .split, .slice:
+      // Strided copies at channels-last strides (`StridedCopy.storageStrides`), along any axis: an Inception
+      // module's branches, a Res2Net block's channel groups and a DPN's dual paths stay in one region.
+      return hasPositions && node.outputs.allSatisfy({ graph.type(of: $0).knownDims?.count == input.count })
+        ? .dataMovement : nil
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .variadic, .where, .gatedSkip,
-      .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice, .squeeze,
+      .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
       return nil
     }
+  }
+
+  /// A Split, the one candidate with several results.
+  private static func isSplit(_ node: Node) -> Bool {
+    if case .split = node.op { return true }
+    return false
   }
 
   /// Whether a tensor of `dims`, broadcast to rank `rank`, is constant over the spatial positions (every axis

@@ -8,8 +8,10 @@ extension GraphLowering {
     let y = try result(node)
     let outputDims = try dims(of: y)
     guard outputDims.indices.contains(axis) else { throw ModelError(node, "axis \(axis) is out of range") }
-    let outputStrides = StridedCopy.rowMajorStrides(outputDims)
     let target = try resultTensor(y)
+    // Storage strides: a Concat in a channels-last region copies channels-last operands into a channels-last
+    // output (then `ConcatAliasing` keeps the copies: a channel slab is not one range of bytes).
+    let outputStrides = StridedCopy.storageStrides(builder[target])
     guard let region = builder[target].arenaRegion else {
       throw ModelError(node, "the output is not an arena tensor (a ResCodegen bug)")
     }
@@ -21,10 +23,10 @@ extension GraphLowering {
       let elementOffset = position * outputStrides[axis]
       position += pieceDims[axis]
       guard !pieceDims.contains(0) else { continue }
-      let params = StridedCopy.params(
-        shape: pieceDims, sourceStrides: StridedCopy.rowMajorStrides(pieceDims), targetOffset: elementOffset,
-        targetStrides: outputStrides)
       let source = try operandTensor(node, slot)
+      let params = StridedCopy.params(
+        shape: pieceDims, sourceStrides: StridedCopy.storageStrides(builder[source]), targetOffset: elementOffset,
+        targetStrides: outputStrides)
       let step = appendStep(
         PlanStep(name: node.name, kernel: .copy, inputs: [source], outputs: [target], params: .copy(params)))
       concat.operands.append(

@@ -24,10 +24,13 @@ extension GraphLowering {
   }
 
   mutating func lowerSlice(_ node: Node) throws(ModelError) {
-    let x = try required(node, 0, "data")
+    _ = try required(node, 0, "data")
     let y = try result(node)
-    let inputDims = try dims(of: x)
-    let inputStrides = StridedCopy.rowMajorStrides(inputDims)
+    // In a channels-last region the input and the result are stored channels-last: the copy walks the same
+    // logical indices at their storage strides.
+    let source = try operandTensor(node, 0)
+    let inputDims = builder[source].dims
+    let inputStrides = StridedCopy.storageStrides(builder[source])
     guard let starts = constantOperand(node, 1)?.integers(), let ends = constantOperand(node, 2)?.integers() else {
       throw ModelError(node, "starts and ends are computed at run time; a plan needs them when compiling")
     }
@@ -46,11 +49,12 @@ extension GraphLowering {
       // A stride is only taken between two selected elements; with fewer, a huge step must not overflow.
       strides[axis] = selection.count < 2 ? 0 : inputStrides[axis] * steps[index]
     }
-    let outputDims = try dims(of: y)
+    let resultID = try resultTensor(y)
+    let target = builder[resultID]
     let params = StridedCopy.params(
-      shape: outputDims, sourceOffset: offset, sourceStrides: strides,
-      targetStrides: StridedCopy.rowMajorStrides(outputDims))
-    try emit(node, .copy, .copy(params), inputs: [.value(x)], outputs: [.value(y)])
+      shape: target.dims, sourceOffset: offset, sourceStrides: strides,
+      targetStrides: StridedCopy.storageStrides(target))
+    try emit(node, .copy, .copy(params), inputs: [.tensor(source)], outputs: [.value(y)])
   }
 
   /// Expand: a copy whose source strides are 0 along broadcast axes (and the output's extra leading axes).
@@ -71,19 +75,22 @@ extension GraphLowering {
     try emit(node, .copy, .copy(params), inputs: [.value(x)], outputs: [.value(y)])
   }
 
-  /// One copy per output from its slab of the input.
+  /// One copy per output from its slab of the input, at each side's storage strides (channels-last in a
+  /// channels-last region).
   mutating func lowerSplit(_ node: Node, axis: Int) throws(ModelError) {
-    let x = try required(node, 0, "input")
-    let inputDims = try dims(of: x)
-    let inputStrides = StridedCopy.rowMajorStrides(inputDims)
+    _ = try required(node, 0, "input")
+    let source = try operandTensor(node, 0)
+    let inputStrides = StridedCopy.storageStrides(builder[source])
     var position = 0
     for output in node.outputs {
       let pieceDims = try dims(of: output)
       if liveness.isLive(output) {
+        let resultID = try resultTensor(output)
+        let target = builder[resultID]
         let params = StridedCopy.params(
           shape: pieceDims, sourceOffset: position * inputStrides[axis], sourceStrides: inputStrides,
-          targetStrides: StridedCopy.rowMajorStrides(pieceDims))
-        try emit(node, .copy, .copy(params), inputs: [.value(x)], outputs: [.value(output)])
+          targetStrides: StridedCopy.storageStrides(target))
+        try emit(node, .copy, .copy(params), inputs: [.tensor(source)], outputs: [.value(output)])
       }
       position += pieceDims[axis]
     }

@@ -38,6 +38,9 @@ import ResIR
 ///   a view of that part of it (no step at all).
 /// Every feature map of a block is then written once, by its convolution, into the block's final buffer.
 ///
+/// **Channels-last.** A Concat inside a channels-last region (`ChannelsLastAssignment`) writes each operand's
+/// channels into every position of its output: never one range of bytes, so its copies stay.
+///
 /// **The steps that remain.** A Concat none of whose operands could be placed keeps its strided copies into the
 /// output, so an output Concat is still written straight into the caller's memory. Otherwise the copies of the
 /// operands that could not be placed become plain copies into slab tensors of their own, nested in the output
@@ -113,6 +116,7 @@ struct ConcatAliasing {
 
   private mutating func decide(_ concat: PendingConcat) throws(ModelError) {
     let output = plan.builder[concat.output]
+    guard !output.isChannelsLast else { return keepCopies(concat, .channelsLast) }
     isConcatOutput[concat.outputRegion] = true
     guard output.dims.prefix(concat.axis).allSatisfy({ $0 == 1 }) else {
       return keepCopies(concat, .slabNotContiguous(axis: concat.axis, outputDims: output.dims))

@@ -42,6 +42,9 @@ package enum ConcatCopyReason: Sendable, Hashable, CustomStringConvertible {
   case aliasingDisabled
   /// A dimension before the axis is not 1, so each operand's part of the output is several separate pieces.
   case slabNotContiguous(axis: Int, outputDims: [Int])
+  /// The Concat's output is stored channels-last (a Concat inside a channels-last region): along the channel
+  /// axis each operand is a slice of every position, many separate pieces.
+  case channelsLast
   /// The Concat's output is a graph output: the runtime computes outputs straight into the caller's memory,
   /// which it cannot do for a buffer that other buffers share.
   case concatIsGraphOutput
@@ -63,6 +66,8 @@ package enum ConcatCopyReason: Sendable, Hashable, CustomStringConvertible {
     case .slabNotContiguous(let axis, let dims):
       "along axis \(axis) of [\(dims.map(String.init).joined(separator: ","))] each operand's part of the output "
         + "is several separate pieces (a dimension before the axis is not 1)"
+    case .channelsLast:
+      "the output is stored channels-last, where each operand's part is a slice of every position"
     case .concatIsGraphOutput:
       "the concat's output is a graph output, which the runtime writes straight into the caller's memory"
     case .constant: "it is a constant"

@@ -7,6 +7,11 @@ import ResPlan
 /// and requires both inside the buffer, so no index can leave it; it also requires the walk to be no longer
 /// than Y, which keeps the work of a hostile copy bounded by its output.
 ///
+/// The offsets and strides address the buffers' storage, whatever their layout, so a copy may read and write
+/// channels-last buffers (`readsChannelsLast`): a Concat, Split or Slice inside a channels-last region walks
+/// the logical indices at channels-last strides. Validation is the same either way: every reach stays inside
+/// its buffer.
+///
 /// Rows (or, for a few long rows, pieces of rows) are split over the workers; a copy that is a batch of
 /// transposes of four-byte elements moves 8×8 tiles instead (`TransposedCopy`). Only a copy that provably writes
 /// each destination element once is split: a (malformed) plan whose destination indices repeat gets the one-thread
@@ -20,6 +25,9 @@ struct CopyOperator: Operator {
   let destinationOffset: Int
   /// Whether no two indices of the walk reach the same destination element, so pieces can run concurrently.
   let writesEachElementOnce: Bool
+
+  /// The strides are in storage elements, so the layout only changes which strides the compiler emits.
+  var readsChannelsLast: Bool { true }
 
   /// Copies of more axes than this are rejected (ONNX tensors in real models have far fewer).
   static let maximumRank = 16
