@@ -30,10 +30,11 @@ import Testing
   }
 
   static let cases: [Case] = [
-    // 1×1, 2×2 and 3×3 outputs (one partial F(2×2) tile, or one tile cut at the bottom and right).
-    Case(channels: 16, outputChannels: 16, spatial: [1, 1], pads: [1, 1, 1, 1], bias: true),
-    Case(channels: 20, outputChannels: 18, spatial: [2, 2], pads: [1, 1, 1, 1], residual: true, activation: .relu),
-    Case(channels: 17, outputChannels: 19, spatial: [3, 3], pads: [1, 1, 1, 1], bias: true, residual: true),
+    // 1×17, 2×9 and 3×7 outputs: F(2×2) tiles cut at the bottom, at the right, at both (fewer than 16 output
+    // positions take `ConvMethod.fewPositions` instead).
+    Case(channels: 16, outputChannels: 16, spatial: [1, 17], pads: [1, 1, 1, 1], bias: true),
+    Case(channels: 20, outputChannels: 18, spatial: [2, 9], pads: [1, 1, 1, 1], residual: true, activation: .relu),
+    Case(channels: 17, outputChannels: 19, spatial: [3, 7], pads: [1, 1, 1, 1], bias: true, residual: true),
     // 5×7 from an unpadded input; 13×13 with F(4×4) edge tiles, two images.
     Case(channels: 16, outputChannels: 23, spatial: [7, 9], pads: [0, 0, 0, 0], activation: .clip),
     Case(

@@ -45,11 +45,12 @@ extension GraphLowering {
       outputs: [.float32(output)])
   }
 
-  /// The runtime applies a prologue only in the methods that read X's channels as GEMM rows (and refuses a
-  /// plan that asks for one elsewhere); the optimizer only makes prologues such convolutions can take.
+  /// The runtime applies a prologue only in the methods that read X's channels as GEMM rows or transpose X
+  /// (`fewPositions`), and refuses a plan that asks for one elsewhere; the optimizer only makes prologues such
+  /// convolutions can take.
   private func requirePrologueMethod(_ node: Node, _ method: ConvMethod?) throws(ModelError) {
     switch method {
-    case .pointwise?, .subsampled?: return
+    case .pointwise?, .subsampled?, .fewPositions?: return
     default:
       let name = method.map { "the \($0) method" } ?? "no method"
       throw ModelError(

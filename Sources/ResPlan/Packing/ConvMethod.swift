@@ -5,6 +5,13 @@
 ///
 /// In the order they are tried:
 /// - `depthwise`: one input channel per group, 1-D or 2-D; weights read in ONNX layout;
+/// - `fewPositions`: fewer output positions than a vector has lanes (`fewPositionsMaximum`), a geometry the
+///   channels-last methods accept, constant weights, more than one input channel per group, and an input
+///   plane of at most `fewPositionsMaximumInputPlane` positions: X transposed to channels-last (its prologue
+///   applied on the way), `channelsLastGemm`'s kernels with the output channels on the lanes, Y transposed
+///   back with the epilogue. The row-major methods put positions on the lanes, and with 1 to 15 of them
+///   (a squeeze-and-excitation block's one, a DPN's 2x2 last stage) used 1/16 to 15/16 of each multiply-add;
+///   weights in the `direct` layout;
 /// - `winograd`: a 2-D 3×3 window with unit strides and dilations, constant weights and at least
 ///   `winogradMinimumChannels` input and output channels per group (fewer measured no faster than `direct`);
 ///   weights transformed into the frequencies of the output's `WinogradFilter.outputTile`, in panels;
@@ -28,6 +35,7 @@
 /// pure weight transform next to `PanelLayout` if its layout is not panels).
 public enum ConvMethod: Sendable, Hashable {
   case depthwise
+  case fewPositions
   case winograd
   case grid
   case direct
@@ -61,6 +69,13 @@ public enum ConvMethod: Sendable, Hashable {
   /// rows less than the direct kernel reuses its weight panels.
   public static let gridMaximumDepth = 160
 
+  /// Output positions (per image) up to which `fewPositions` computes a row-major convolution channels-last:
+  /// below one vector of 16 lanes, where the row-major methods' position lanes idle.
+  public static let fewPositionsMaximum = 15
+  /// Input positions up to which `fewPositions` transposes X: its copy stays a small fraction of the work
+  /// (a window or a stride maps more input positions onto each output one).
+  public static let fewPositionsMaximumInputPlane = 256
+
   public static func choose(_ shape: ConvShape, weightsAreConstant: Bool) -> ConvMethod {
     let compact = shape.paddedPlanesAreCompact
     let volume = shape.kernelVolume ?? Int.max
@@ -68,6 +83,11 @@ public enum ConvMethod: Sendable, Hashable {
       shape.padsEnd[0] == 0
     {
       return .depthwise
+    }
+    if weightsAreConstant, shape.channelsPerGroup > 1, hasFewPositions(shape),
+      supportsChannelsLast(shape, weightsAreConstant: true)
+    {
+      return .fewPositions
     }
     if weightsAreConstant, shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
       shape.outputChannelsPerGroup >= winogradMinimumChannels
@@ -83,6 +103,18 @@ public enum ConvMethod: Sendable, Hashable {
     let unpadded = shape.padsBegin.allSatisfy { $0 == 0 } && shape.padsEnd.allSatisfy { $0 == 0 }
     guard volume == 1, unpadded else { return .im2col }
     return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
+  }
+
+  /// At most `fewPositionsMaximum` output positions from at most `fewPositionsMaximumInputPlane` input ones.
+  private static func hasFewPositions(_ shape: ConvShape) -> Bool {
+    func plane(_ sizes: [Int]) -> Int {
+      sizes.reduce(1) { total, size in
+        let (product, overflow) = total.multipliedReportingOverflow(by: size)
+        return overflow || size < 0 ? Int.max : product
+      }
+    }
+    return (1...fewPositionsMaximum).contains(plane(shape.output))
+      && (1...fewPositionsMaximumInputPlane).contains(plane(shape.input))
   }
 
   /// Whether a step of this geometry runs channels-last: constant weights, a 1-D or 2-D window, and a depthwise
@@ -128,7 +160,7 @@ public enum ConvMethod: Sendable, Hashable {
         outputTile: WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
         groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
-    case .direct, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes
+    case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes
     case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }
     return PanelLayout(

@@ -96,7 +96,7 @@ extension ConvOperator {
         weights: packed, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup)
       return (.channelsLast(.gemm(gemm)), gemm.sharedScratchBytes, try gemm.scratchBytesPerWorker(site: site))
-    case .depthwise, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col, .channelsLastGrid:
+    case .depthwise, .fewPositions, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col, .channelsLastGrid:
       throw operands.failure("the \(kind) method does not read channels-last operands")
     }
   }

@@ -6,6 +6,8 @@ import ResPlan
 /// (`ConvOperator+ChannelsLast`); otherwise the method is chosen once, when the plan is loaded, by
 /// `ConvMethod.choose` (ResPlan, shared with the compiler, which packs the weights for the method it names):
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
+/// - fewer output positions than a vector has lanes (a squeeze-and-excitation block's one), with constant
+///   weights, runs `FewPositionsConvolution`: channels-last between two transposes, output channels on the lanes;
 /// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
 ///   `WinogradConvolution`;
 /// - a 2-D window of one group at stride 1 or 2 with a short reduction (a stem on three colour channels) and
@@ -20,8 +22,9 @@ import ResPlan
 ///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
 ///   packed straight from X (`Im2ColPanels`).
 /// A prologue (`act(x·scale[c] + shift[c])` on the input, a pre-activation BatchNorm and ReLU) is applied
-/// where the GEMM methods over X's channels read them: while packing B's panels (pointwise) or while copying
-/// the sampled positions (subsampled). Any other method refuses it when the plan is loaded.
+/// where the GEMM methods over X's channels read them: while packing B's panels (pointwise), while copying
+/// the sampled positions (subsampled) or while transposing X (few positions). Any other method refuses it
+/// when the plan is loaded.
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
 /// reuses the weights better than the direct loop does. Constant weights of the direct, Winograd and GEMM
 /// methods are read in the microkernel's panel layout (Winograd's transformed first): the plan's packed bytes
@@ -75,6 +78,8 @@ struct ConvOperator: Operator {
     case winograd(WinogradConvolution)
     /// One input channel per group, 1-D or 2-D.
     case depthwise(DepthwiseConvolution)
+    /// Fewer output positions than a vector has lanes: computed channels-last between two transposes.
+    case fewPositions(FewPositionsConvolution)
     /// X, Y and the residual channels-last (`ConvOperator+ChannelsLast`).
     case channelsLast(ChannelsLastMethod)
   }
@@ -166,7 +171,7 @@ struct ConvOperator: Operator {
   private func requirePrologueSupport(_ operands: StepOperands) throws(RuntimeError) {
     guard prologue != nil else { return }
     switch method {
-    case .pointwise, .subsampled: return
+    case .pointwise, .subsampled, .fewPositions: return
     case .im2col, .direct, .winograd, .depthwise, .grid, .channelsLast:
       throw operands.failure(
         "has an input prologue, which only a 1x1 unpadded, not depthwise convolution (the pointwise and subsampled "
@@ -226,6 +231,18 @@ struct ConvOperator: Operator {
         outputChannelsPerGroup: outputChannelsPerGroup)
       let partialSumBytes = try CheckedMath.multiply(direct.partialSumFloats, 4, "\(site): partial sums")
       return (.direct(direct), try direct.scratchBytes(site: site), partialSumBytes)
+    case .fewPositions:
+      guard let packed else { throw operands.failure("the few-positions method needs constant weights") }
+      let few = FewPositionsConvolution(
+        convolution: try ChannelsLastConvolution(
+          weights: packed, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+          outputChannelsPerGroup: outputChannelsPerGroup),
+        batch: operands.inputs[0].shape[0], channels: groups * channelsPerGroup,
+        outputChannels: groups * outputChannelsPerGroup, inputPlane: axes.inputPlane, outputPlane: axes.outputPlane)
+      return (
+        .fewPositions(few), try few.sharedScratchBytes(site: site),
+        try few.convolution.scratchBytesPerWorker(site: site)
+      )
     case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm, .channelsLastGrid:
       throw operands.failure("the \(kind) method needs channels-last operands")
     case .im2col:
@@ -265,6 +282,7 @@ struct ConvOperator: Operator {
     case .direct: "direct"
     case .grid: "grid"
     case .depthwise: "depthwise"
+    case .fewPositions: "few-positions GEMM"
     case .channelsLast(let method): method.label
     }
   }
@@ -291,8 +309,21 @@ struct ConvOperator: Operator {
     case .grid(let grid): runGrid(context, grid)
     case .winograd(let winograd): runWinograd(context, winograd)
     case .depthwise(let depthwise): runDepthwise(context, depthwise)
+    case .fewPositions(let few): runFewPositions(context, few)
     case .channelsLast(let method): runChannelsLast(context, method)
     }
+  }
+
+  private func runFewPositions(_ context: RunContext, _ few: FewPositionsConvolution) {
+    let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+    few.run(
+      context,
+      FewPositionsConvolution.Operands(
+        input: UnsafePointer(context.floats(x)), output: context.floats(y),
+        bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
+        activation: activation, prologue: prologue?.transform(context),
+        scratch: context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4)),
+      workers: workers)
   }
 
   private func runDirect(_ context: RunContext, _ direct: DirectConvolution) {
