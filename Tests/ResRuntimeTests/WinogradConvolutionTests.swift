@@ -30,10 +30,10 @@ import Testing
   }
 
   static let cases: [Case] = [
-    // 1×17, 2×9 and 3×7 outputs: F(2×2) tiles cut at the bottom, at the right, at both (fewer than 16 output
+    // 1×17, 2×11 and 3×7 outputs: F(2×2) tiles cut at the bottom, at the right, at both (fewer than 16 output
     // positions take `ConvMethod.fewPositions` instead).
     Case(channels: 16, outputChannels: 16, spatial: [1, 17], pads: [1, 1, 1, 1], bias: true),
-    Case(channels: 20, outputChannels: 18, spatial: [2, 9], pads: [1, 1, 1, 1], residual: true, activation: .relu),
+    Case(channels: 20, outputChannels: 18, spatial: [2, 11], pads: [1, 1, 1, 1], residual: true, activation: .relu),
     Case(channels: 17, outputChannels: 19, spatial: [3, 7], pads: [1, 1, 1, 1], bias: true, residual: true),
     // 5×7 from an unpadded input; 13×13 with F(4×4) edge tiles, two images.
     Case(channels: 16, outputChannels: 23, spatial: [7, 9], pads: [0, 0, 0, 0], activation: .clip),
@@ -184,7 +184,8 @@ import Testing
   }
 
   /// ResNet's stride-1 3×3 layers take Winograd (`F(4×4)` on 56×56 to 14×14, `F(2×2)` on 7×7); strided,
-  /// dilated, 5×5, depthwise and computed-weight convolutions do not.
+  /// dilated, 5×5, depthwise and computed-weight convolutions do not, nor outputs of fewer than
+  /// `winogradMinimumTiles` F(2×2) tiles (a DPN's grouped 4×4 layers: four tiles).
   @Test func choice() throws {
     #expect(try Self.method(channels: 64, spatial: [56, 56]) == .f4x4)
     #expect(try Self.method(channels: 256, spatial: [14, 14]) == .f4x4)
@@ -195,6 +196,9 @@ import Testing
     #expect(try Self.method(channels: 64, spatial: [28, 28], group: 64) == nil)
     #expect(try Self.method(channels: 64, spatial: [28, 28], constantWeights: false) == nil)
     #expect(try Self.method(channels: 4, spatial: [28, 28]) == nil)
+    #expect(try Self.method(channels: 512, spatial: [4, 4], group: 32) == nil)
+    #expect(try Self.method(channels: 64, spatial: [2, 9]) == nil)
+    #expect(try Self.method(channels: 64, spatial: [4, 6]) == .f2x2)
   }
 
   private static func method(

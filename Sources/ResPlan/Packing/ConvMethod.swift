@@ -89,9 +89,7 @@ public enum ConvMethod: Sendable, Hashable {
     {
       return .fewPositions
     }
-    if weightsAreConstant, shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
-      shape.outputChannelsPerGroup >= winogradMinimumChannels
-    {
+    if weightsAreConstant, hasWinogradWork(shape) {
       return .winograd
     }
     if compact, volume > 1, weightsAreConstant, shape.isGridShape, shape.channelsPerGroup * volume <= gridMaximumDepth {
@@ -103,6 +101,20 @@ public enum ConvMethod: Sendable, Hashable {
     let unpadded = shape.padsBegin.allSatisfy { $0 == 0 } && shape.padsEnd.allSatisfy { $0 == 0 }
     guard volume == 1, unpadded else { return .im2col }
     return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
+  }
+
+  /// F(2×2) tiles of output from which Winograd beat the GEMM methods: each frequency is a GEMM with one row
+  /// per tile, and with fewer tiles than a microkernel's six rows the transforms and idle rows cost more than
+  /// the multiplications saved (DPN-68's grouped 3x3 layers at 4x4, four tiles: 0.12 ms at 20 GFLOP/s).
+  public static let winogradMinimumTiles = 6
+
+  /// A 3×3 stride-1 geometry with `winogradMinimumChannels` per group and `winogradMinimumTiles` tiles.
+  private static func hasWinogradWork(_ shape: ConvShape) -> Bool {
+    guard shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
+      shape.outputChannelsPerGroup >= winogradMinimumChannels
+    else { return false }
+    let tiles = ((shape.output[1] + 1) / 2).multipliedReportingOverflow(by: (shape.output[2] + 1) / 2)
+    return tiles.overflow || tiles.partialValue >= winogradMinimumTiles
   }
 
   /// At most `fewPositionsMaximum` output positions from at most `fewPositionsMaximumInputPlane` input ones.
@@ -137,9 +149,7 @@ public enum ConvMethod: Sendable, Hashable {
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
-    if shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
-      shape.outputChannelsPerGroup >= winogradMinimumChannels
-    {
+    if hasWinogradWork(shape) {
       return .channelsLastWinograd
     }
     return .channelsLastGemm
