@@ -92,6 +92,18 @@ import Testing
     }
   }
 
+  /// Short reductions gather their tiles only on fewer than 16 channels per group (a stem's three colours);
+  /// a grouped 3x3 of 16 channels per group (RegNetX), whose reduction is as short, reads them in place.
+  @Test func onlyNarrowShortReductionsGatherTiles() throws {
+    let geometry = Self.geometries[0]
+    for (channels, expected) in [(3, ChannelsLastConvolution.Strategy.packedTiles), (12, .packedTiles), (16, .indirect)] {
+      let spec = Case(
+        geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: 16, groups: 2, blocking: .standard,
+        epilogues: [0])
+      #expect(try Problem(spec).convolution.strategy == expected, "\(channels) channels per group")
+    }
+  }
+
   @Test func rejectsWeightsOfAnotherShape() throws {
     let problem = try Problem(Self.cases[0])
     #expect(throws: RuntimeError.self) {
