@@ -73,6 +73,36 @@ import Testing
     }
   }
 
+  /// f32 comparisons over the row shapes that have loops of their own (both contiguous, a scalar on either
+  /// side, strided), with NaN (every comparison with it false) and equal values.
+  @Test func f32ComparisonsBroadcastLikeNumpy() throws {
+    var random = SeededGenerator(seed: 37)
+    let shapes: [([Int], [Int], [Int])] = [
+      ([2, 40], [2, 40], [2, 40]), ([3, 20], [3, 1], [3, 20]), ([3, 1], [3, 20], [3, 20]),
+      ([4, 1, 3], [1, 5, 1], [4, 5, 3]), ([5, 4], [4, 1, 1], [4, 5, 4]),
+    ]
+    let kinds: [(Rescompile_Plan_BinaryParams.Kind, (Float, Float) -> Bool)] = [
+      (.less, { $0 < $1 }), (.lessOrEqual, { $0 <= $1 }), (.greater, { $0 > $1 }), (.greaterOrEqual, { $0 >= $1 }),
+      (.equal, { $0 == $1 }),
+    ]
+    for (aShape, bShape, yShape) in shapes {
+      var a = random.floats(aShape.reduce(1, *)).map { ($0 * 4).rounded() / 4 }
+      let b = random.floats(bShape.reduce(1, *)).map { ($0 * 4).rounded() / 4 }
+      a[0] = .nan
+      for (kind, test) in kinds {
+        let result = try StepHarness.run(
+          .binary, Self.binary(kind), inputs: [StepOperand(aShape, floats: a), StepOperand(bShape, floats: b)],
+          outputs: [(.bool, yShape)])
+        let expected = (0..<yShape.reduce(1, *)).map { index -> Double in
+          let left = a[NaiveMatMul.broadcastIndex(index, from: yShape, to: aShape)]
+          let right = b[NaiveMatMul.broadcastIndex(index, from: yShape, to: bShape)]
+          return test(left, right) ? 1 : 0
+        }
+        #expect(result[0] == expected, "\(kind) \(aShape) \(bShape)")
+      }
+    }
+  }
+
   @Test func integerArithmeticFollowsTheOnnxReference() throws {
     let a: [Double] = [-7, 7, -7, 7, 5, -5]
     let b: [Double] = [3, -3, -3, 3, 0, 0]
@@ -144,6 +174,32 @@ import Testing
       ],
       outputs: [(.i64, [2, 3])])
     #expect(result[0] == [1, 2, 3, -1, -1, -1])
+  }
+
+  /// f32 rows with every operand contiguous (the vectorized loop) and with broadcast operands, on a random
+  /// condition (PReLU's `where(x < 0, x·slope, x)`).
+  @Test func whereSelectsContiguousAndBroadcastRows() throws {
+    var random = SeededGenerator(seed: 41)
+    for (conditionShape, xShape, otherShape, yShape) in [
+      ([3, 37], [3, 37], [3, 37], [3, 37]), ([3, 37], [3, 1], [37], [3, 37]), ([1, 37], [3, 37], [], [3, 37]),
+    ] as [([Int], [Int], [Int], [Int])] {
+      let flags = random.floats(conditionShape.reduce(1, *)).map { $0 < 0 ? 1.0 : 0.0 }
+      let x = random.floats(xShape.reduce(1, *))
+      let other = random.floats(otherShape.reduce(1, *))
+      let result = try StepHarness.run(
+        .whereSelect, .where(Rescompile_Plan_WhereParams()),
+        inputs: [
+          StepOperand(conditionShape, flags, type: .bool), StepOperand(xShape, floats: x),
+          StepOperand(otherShape, floats: other),
+        ],
+        outputs: [(.f32, yShape)])
+      let expected = (0..<yShape.reduce(1, *)).map { index -> Double in
+        flags[NaiveMatMul.broadcastIndex(index, from: yShape, to: conditionShape)] != 0
+          ? Double(x[NaiveMatMul.broadcastIndex(index, from: yShape, to: xShape)])
+          : Double(other[NaiveMatMul.broadcastIndex(index, from: yShape, to: otherShape)])
+      }
+      #expect(result[0] == expected, "\(conditionShape) \(xShape) \(otherShape)")
+    }
   }
 
   @Test func castFollowsOnnxRules() throws {

@@ -45,6 +45,10 @@ struct BinaryOperator: Operator {
       runFloat(operation, context)
       return
     }
+    if a.elementType == .f32, kind.producesBool {
+      runFloatComparison(context)
+      return
+    }
     switch a.elementType {
     case .f32: runScalar(Float.self, context)
     case .f64: runScalar(Double.self, context)
@@ -88,6 +92,47 @@ struct BinaryOperator: Operator {
       case (_, 0): BinaryMicrokernels.run(operation, .vectorScalar, aRow, bRow, yRow, count: columns.count)
       default: BinaryMicrokernels.run(operation, .vectorVector, aRow, bRow, yRow, count: columns.count)
       }
+    }
+  }
+
+  /// f32 comparisons, the kind resolved once per row and each row a loop the compiler vectorizes (the generic
+  /// path switched on the kind per element: PReLU's `x < 0` over 200,000 elements took 0.25 ms).
+  private func runFloatComparison(_ context: RunContext) {
+    let aBase = UnsafePointer(context.floats(a))
+    let bBase = UnsafePointer(context.floats(b))
+    let output = context.raw(y).bindMemory(to: UInt8.self, capacity: y.count)
+    let strides = layout.rowStrides
+    let kind = kind
+    layout.run(context, elements: y.count) { offsets, columns in
+      let aRow = aBase + offsets[0] + columns.lowerBound * strides[0]
+      let bRow = bBase + offsets[1] + columns.lowerBound * strides[1]
+      let yRow = output + offsets[3] + columns.lowerBound
+      switch kind {
+      case .less: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, <)
+      case .lessOrEqual: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, <=)
+      case .greater: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, >)
+      case .greaterOrEqual: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, >=)
+      default: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, ==)
+      }
+    }
+  }
+
+  /// `y[i] = test(a[i·aStride], b[i·bStride]) ? 1 : 0`, with the contiguous and scalar-operand rows as loops
+  /// of their own so that each vectorizes.
+  @inline(__always)
+  private static func compare(
+    _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>, _ bStride: Int,
+    _ y: UnsafeMutablePointer<UInt8>, _ count: Int, _ test: (Float, Float) -> Bool
+  ) {
+    switch (aStride, bStride) {
+    case (1, 1): for i in 0..<count { y[i] = test(a[i], b[i]) ? 1 : 0 }
+    case (1, 0):
+      let right = b[0]
+      for i in 0..<count { y[i] = test(a[i], right) ? 1 : 0 }
+    case (0, 1):
+      let left = a[0]
+      for i in 0..<count { y[i] = test(left, b[i]) ? 1 : 0 }
+    default: for i in 0..<count { y[i] = test(a[i * aStride], b[i * bStride]) ? 1 : 0 }
     }
   }
 
