@@ -124,6 +124,11 @@ public enum Pipeline {
         + "widens the final ones: groups narrower than a vector (ResNeXt's 4 channels, RegNet's 8) merge into "
         + "16-channel groups with block-diagonal weights that the dense kernels run at full width; -O2 because "
         + "a non-finite input then meets the zero weights of neighbouring groups"),
+    Entry(
+      pass: PatternPass(name: "trim-padded-taps", patterns: [TrimPaddedTaps()]), level: .full,
+      reason: "last of the fusion stage, independent of the others: a window's taps that read only zero padding "
+        + "at every output (DeepLab's atrous pyramid on a small feature map) are dropped, so the convolution may "
+        + "become a 1x1 the code generator runs as a plain GEMM; -O2 because the sum is taken in another order"),
   ]
 
   /// The last entry at every level.

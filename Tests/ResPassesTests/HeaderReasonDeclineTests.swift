@@ -6,7 +6,9 @@ import Testing
 /// (the golden harness proves the graph did not change; this proves which guard stopped it).
 @Suite struct HeaderReasonDeclineTests {
   /// Each directory of `Tests/PassGolden` and the pattern its must-not-fire cases are about.
-  static let directories = [("groups/", "widen-narrow-groups"), ("pooling/", "recognize-global-average-pool")]
+  static let directories = [
+    ("groups/", "widen-narrow-groups"), ("pooling/", "recognize-global-average-pool"), ("taps/", "trim-padded-taps"),
+  ]
 
   static var cases: [(golden: GoldenCase, pattern: String)] {
     directories.flatMap { directory, pattern in
