@@ -107,4 +107,23 @@ public enum ScaleShiftMicrokernel {
       }
     }
   }
+
+  /// `positions` channels-last rows of `channels` elements: each row's channels against the vectors of
+  /// `scale` and `shift` (the same arithmetic as `run`, per element). `y` may be `x` or `residual`.
+  public static func runChannelsLast(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, positions: Int, channels: Int,
+    scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, residual: UnsafePointer<Float>? = nil,
+    activation: PointwiseFunction = .identity
+  ) {
+    for position in 0..<positions {
+      let row = position * channels
+      BinaryMicrokernels.chunks(channels) { offset, width in
+        let scales = VectorAccess.loadPartial(scale + offset, width)
+        let shifts = VectorAccess.loadPartial(shift + offset, width)
+        var value = VectorAccess.loadPartial(x + row + offset, width) * scales + shifts
+        if let residual { value += VectorAccess.loadPartial(residual + row + offset, width) }
+        VectorAccess.storePartial(activation(value), y + row + offset, width)
+      }
+    }
+  }
 }

@@ -10,7 +10,7 @@ import Testing
 /// stride 2 (reading the image row-major, as every stem on an image), max and average pooling, basic blocks (Winograd's 3x3 from 16 channels), bottlenecks with strided
 /// projections, inverted residuals with depthwise layers at stride 1 and 2, grouped convolutions, unfused
 /// residual Adds and ReLUs, Inception modules, Res2Net splits and GhostNet modules (Concat, Split and Slice as
-/// channels-last copies), and a global pooling or a graph output at the end (a reorder back). Each network
+/// channels-last copies), RepVGG blocks (a channels-last ScaleShift with a residual), and a global pooling or a graph output at the end (a reorder back). Each network
 /// must really be channels-last: the stem writes channels-last and nothing reorders the image before it.
 @Suite struct ChannelsLastExecutionTests {
   /// Builds the networks: every block reads `current` (`channels` channels of `size` x `size`) and replaces it.
@@ -151,6 +151,19 @@ import Testing
         .slice, [joined] + bounds.enumerated().map { b.int64s($1, name: "bound\(index).\($0)") }, name: "slice\(index)")
     }
 
+    /// A RepVGG block as timm exports it: a 3x3 and a 1x1 of the input summed, then the identity branch's
+    /// BatchNorm (a ScaleShift no convolution absorbs) adding that sum, and a ReLU.
+    mutating func repVGGBlock() throws {
+      let pointwise = try conv(outputs: channels, kernel: 1)
+      let summed = try conv(outputs: channels, kernel: 3, residual: pointwise)
+      index += 1
+      let scale = constant(random.floats(channels).map { 1 + 0.2 * $0 }, [channels], name: "scale\(index)")
+      let shift = constant(random.floats(channels).map { 0.1 * $0 }, [channels], name: "shift\(index)")
+      current = try b.value(
+        .scaleShift(axis: 1, epilogue: Epilogue(residual: true, activation: .relu)), [current, scale, shift, summed],
+        name: "identity\(index)")
+    }
+
     mutating func globalPooling() throws {
       current = try b.value(.globalAveragePool, [current], name: "gap")
     }
@@ -163,7 +176,7 @@ import Testing
     try network.stem(kernel: seed % 2 == 0 ? 3 : 7)
     if random.next() % 2 == 0 { try network.pool(max: random.next() % 2 == 0) }
     for _ in 0..<4 {
-      switch random.next() % 8 {
+      switch random.next() % 9 {
       case 0: try network.basicBlock()
       case 1: try network.bottleneck(stride: Int(random.next() % 2) + 1, widening: 2)
       case 2: try network.invertedResidual(stride: Int(random.next() % 2) + 1)
@@ -171,6 +184,7 @@ import Testing
       case 4: try network.inceptionBranches()
       case 5: try network.splitBranches()
       case 6: try network.ghostModule()
+      case 7: try network.repVGGBlock()
       default: try network.basicBlock()
       }
     }

@@ -126,31 +126,54 @@ import Testing
     #expect(plan.output(0).layout == .rowMajor)
   }
 
-  /// A dense block whose joined region does not pay (each Concat also read by a row-major step: DenseNet's
-  /// batch-norm prologue before its 1x1 convolutions) is decided again without its Concats: the wide 3x3
-  /// convolutions (64 channels in, 32 out: Winograd, 192 multiply-adds per reordered element) go channels-last
-  /// one at a time between two reorders, the Concats stay row-major and computed in place; with 16 channels in
-  /// and out (72 per element) nothing is channels-last.
+  /// A dense block whose joined region does not pay (each Concat read by a row-major step: DenseNet's 1x1
+  /// convolutions with their batch-norm prologue, which no channels-last method applies) is decided again
+  /// without its Concats: the wide 3x3 convolutions (64 channels in, 32 out: Winograd, 192 multiply-adds per
+  /// reordered element) go channels-last one at a time between two reorders, the Concats stay row-major and
+  /// computed in place; with 16 channels in and out (72 per element) nothing is channels-last.
   @Test func aDenseBlockThatDoesNotPayAsOneRegionFallsBackToItsConvolutions() throws {
     for (channels, growth, pays) in [(64, 32, true), (16, 16, false)] {
       let b = GraphBuilder()
       var features = b.input("f32[1,\(channels),12,12]")
       for layer in 0..<2 {
         let width = channels + growth * layer
-        let normalized = try b.value(
-          .scaleShift(axis: 1, epilogue: Epilogue(activation: .relu)),
-          [features, b.filled("f32[\(width)]", 0.5, name: "scale\(layer)"), b.filled("f32[\(width)]", 0.1, name: "shift\(layer)")],
-          name: "norm\(layer)")
+        var bottleneck = convAttributes(kernel: [1, 1], padding: Self.none, epilogue: Epilogue(activation: .relu))
+        bottleneck.prologue = ConvPrologue(activation: .relu)
+        let narrowed = try b.value(
+          .conv(bottleneck),
+          [
+            features, b.filled("f32[\(channels),\(width),1,1]", 0.01, name: "w1x1\(layer)"), nil, nil,
+            b.filled("f32[\(width)]", 0.5, name: "scale\(layer)"), b.filled("f32[\(width)]", 0.1, name: "shift\(layer)"),
+          ], name: "bottleneck\(layer)")
         let conv = try b.value(
           .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
-          [normalized, b.filled("f32[\(growth),\(width),3,3]", 0.01, name: "w\(layer)")], name: "conv\(layer)")
+          [narrowed, b.filled("f32[\(growth),\(channels),3,3]", 0.01, name: "w\(layer)")], name: "conv\(layer)")
         features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
       }
       let (_, plan) = try compile(b, outputs: [features])
       #expect(plan.steps(.f32Reorder).count == (pays ? 4 : 0), "\(channels) → \(growth)")
-      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays, pays], "\(channels) → \(growth)")
+      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [false, pays, false, pays], "\(channels) → \(growth)")
       #expect(Self.layouts(plan, .copy).allSatisfy { !$0 }, "\(channels) → \(growth)")
     }
+  }
+
+  /// A ScaleShift along the channels (RepVGG's identity-branch BatchNorm, with the convolutions' sum as its
+  /// residual) computes channels-last inside the region: one reorder in, one out.
+  @Test func scaleShiftStaysInTheRegion() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[1,16,12,12]")
+    let convs = try Self.convolutions(b, from: x, count: 2, channels: 16)
+    let affine = try b.value(
+      .scaleShift(axis: 1, epilogue: Epilogue(residual: true, activation: .relu)),
+      [convs[0], b.filled("f32[16]", 0.5, name: "scale"), b.filled("f32[16]", 0.1, name: "shift"), convs[1]],
+      name: "identity")
+    let last = try b.value(
+      .conv(convAttributes(kernel: [3, 3], padding: Self.same)), [affine, b.filled("f32[16,16,3,3]", 0.1, name: "w")],
+      name: "after")
+    let (_, plan) = try compile(b, outputs: [last])
+    #expect(plan.steps(.f32Reorder).count == 2)
+    #expect(Self.layouts(plan, .f32ChannelAffine) == [true])
+    #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true])
   }
 
   /// Split and Slice along the channels stay in the region too (Res2Net's channel groups, a GhostNet module's

@@ -45,6 +45,34 @@ import Testing
   }
 
   /// A large affine map splits its runs over threads; every thread count gives the same bits.
+  /// Channels-last rows of channels against the scale and shift vectors: 5 (one partial vector), 16 and 37
+  /// channels, with and without a residual, in place on X, against the per-element definition.
+  @Test func channelsLastAffineRowsMatchTheDefinition() {
+    var random = SeededGenerator(seed: 43)
+    for channels in [5, 16, 37] {
+      for hasResidual in [false, true] {
+        let positions = 7
+        let x = random.floats(positions * channels)
+        let residual = random.floats(positions * channels)
+        let (scale, shift) = (random.floats(channels), random.floats(channels))
+        var y = x
+        y.withUnsafeMutableBufferPointer { output in
+          residual.withUnsafeBufferPointer { skip in
+            ScaleShiftMicrokernel.runChannelsLast(
+              UnsafePointer(output.baseAddress!), output.baseAddress!, positions: positions, channels: channels,
+              scale: scale, shift: shift, residual: hasResidual ? skip.baseAddress! : nil, activation: .relu)
+          }
+        }
+        let expected = x.indices.map { index -> Float in
+          let c = index % channels
+          let value = x[index] * scale[c] + shift[c] + (hasResidual ? residual[index] : 0)
+          return max(value, 0)
+        }
+        #expect(y == expected, "\(channels) channels, residual \(hasResidual)")
+      }
+    }
+  }
+
   @Test func channelAffineIsThreadCountIndependent() throws {
     var random = SeededGenerator(seed: 43)
     let shape = [2, 64, 48, 48]

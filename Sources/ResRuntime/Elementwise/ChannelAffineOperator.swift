@@ -4,7 +4,9 @@ import ResPlan
 /// `f32_channel_affine`: `y = act(x·scale[c] + shift[c] + residual)` along `axis` (inference BatchNormalization
 /// with scale and shift folded by the compiler, or the IR's ScaleShift with its epilogue). Each (outer index,
 /// channel) pair is one contiguous run for the scale–shift microkernel, which adds the residual and applies
-/// the activation in the same pass; runs are split over workers.
+/// the activation in the same pass; runs are split over workers. Channels-last (a ScaleShift inside a
+/// channels-last region: RepVGG's identity branch, a pre-activation block's BatchNorm) each position's row of
+/// channels is one run against the scale and shift vectors.
 struct ChannelAffineOperator: Operator {
   let x: PlanBuffer
   let scale: PlanBuffer
@@ -16,6 +18,9 @@ struct ChannelAffineOperator: Operator {
   /// Elements per run (the product of the axes after `axis`) and runs (outer × channels).
   let inner: Int
   let runs: Int
+  /// X, Y and the residual channels-last (`[N, positions, C]`, channel axis 1): rows of channels instead of
+  /// runs of one channel.
+  let readsChannelsLast: Bool
 
   init(_ params: Rescompile_Plan_ChannelAffineParams, _ operands: StepOperands) throws(RuntimeError) {
     let epilogue = try FusedEpilogue(params.epilogue, operands)
@@ -41,9 +46,21 @@ struct ChannelAffineOperator: Operator {
     try operands.requireShape(y, "Y", x.shape)
     inner = x.count == 0 ? 0 : x.shape[(axis + 1)...].reduce(1, *)
     runs = x.count == 0 ? 0 : x.shape[...axis].reduce(1, *)
+    let layouts = [x, y] + (residual.map { [$0] } ?? [])
+    readsChannelsLast = x.isChannelsLast
+    guard layouts.allSatisfy({ $0.isChannelsLast == readsChannelsLast }) else {
+      throw operands.failure("X, Y and the residual must all be channels-last or all row-major")
+    }
+    guard !readsChannelsLast || axis == 1 else {
+      throw operands.failure("is channels-last, where only the channel axis 1 can be scaled, not axis \(axis)")
+    }
   }
 
   func run(_ context: RunContext) {
+    if readsChannelsLast {
+      runChannelsLast(context)
+      return
+    }
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
     let scales = UnsafePointer(context.floats(scale))
@@ -59,6 +76,25 @@ struct ChannelAffineOperator: Operator {
           input + start, output + start, count: inner, scale: scales[channel], shift: shifts[channel],
           residual: skip.map { $0 + start }, activation: activation)
       }
+    }
+  }
+
+  /// Channels-last: each position's channels against the scale and shift vectors, positions split over the
+  /// workers.
+  private func runChannelsLast(_ context: RunContext) {
+    let input = UnsafePointer(context.floats(x))
+    let output = context.floats(y)
+    let scales = UnsafePointer(context.floats(scale))
+    let shifts = UnsafePointer(context.floats(shift))
+    let skip = residual.map { UnsafePointer(context.floats($0)) }
+    let positions = channels == 0 ? 0 : x.count / channels
+    let workers = context.workers(elements: x.count, tasks: positions)
+    let ranges = RunContext.ranges(of: positions, parts: RunContext.streamingPieces(workers: workers), granule: 1)
+    context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
+      let first = ranges[task].lowerBound * channels
+      ScaleShiftMicrokernel.runChannelsLast(
+        input + first, output + first, positions: ranges[task].count, channels: channels, scale: scales,
+        shift: shifts, residual: skip.map { $0 + first }, activation: activation)
     }
   }
 }
