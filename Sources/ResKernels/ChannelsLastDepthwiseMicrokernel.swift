@@ -19,34 +19,55 @@ public enum ChannelsLastDepthwiseMicrokernel {
     while tile.positions - position >= positions {
       var channel = 0
       while tile.channels - channel >= lanes {
-        runSixPositions(tile, position: position, channel: channel)
+        switch tile.rowTaps {
+        case 3: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<3, Int>.self)
+        case 5: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<5, Int>.self)
+        case 7: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<7, Int>.self)
+        default: runSixPositions(tile, position: position, channel: channel)
+        }
         channel += lanes
       }
       if channel < tile.channels {
-        let count = tile.channels - channel
-        runPositions(
-          tile, position: position, channel: channel, lanes: count, { VectorAccess.loadPartial($0, count) },
-          as: InlineArray<6, SIMD16<Float>>.self)
+        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<6, SIMD16<Float>>.self)
       }
       position += positions
     }
     if tile.positions - position >= 4 {
-      forEachBlock(tile) { channel, lanes, load in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, load, as: InlineArray<4, SIMD16<Float>>.self)
+      forEachBlock(tile) { channel in
+        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<4, SIMD16<Float>>.self)
+      } partial: { channel in
+        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<4, SIMD16<Float>>.self)
       }
       position += 4
     }
     if tile.positions - position >= 2 {
-      forEachBlock(tile) { channel, lanes, load in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, load, as: InlineArray<2, SIMD16<Float>>.self)
+      forEachBlock(tile) { channel in
+        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<2, SIMD16<Float>>.self)
+      } partial: { channel in
+        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<2, SIMD16<Float>>.self)
       }
       position += 2
     }
     if position < tile.positions {
-      forEachBlock(tile) { channel, lanes, load in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, load, as: InlineArray<1, SIMD16<Float>>.self)
+      forEachBlock(tile) { channel in
+        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<1, SIMD16<Float>>.self)
+      } partial: { channel in
+        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<1, SIMD16<Float>>.self)
       }
     }
+  }
+
+  /// `count` positions of the last block of fewer than 16 channels, out of line: its partial loads are built
+  /// in registers (`VectorAccess.loadPartialInRegisters`: a GhostNet layer on 8 channels loads every input
+  /// that way), and kept out of `run` they leave the full blocks' code as it was.
+  @inline(never)
+  static func runPartialBlock<let count: Int>(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, as: InlineArray<count, SIMD16<Float>>.Type
+  ) {
+    let lanes = tile.channels - channel
+    runPositions(
+      tile, position: position, channel: channel, lanes: lanes, { VectorAccess.loadPartialInRegisters($0, lanes) },
+      as: InlineArray<count, SIMD16<Float>>.self)
   }
 
   /// `count` positions from `position` in the 16 channels from `channel`, `lanes` of them valid: one
@@ -99,6 +120,53 @@ public enum ChannelsLastDepthwiseMicrokernel {
       VectorArithmetic.multiplyAdd(&s5, weight, VectorAccess.load(source + 5 &* stride))
       tap &+= 1
     }
+    finishSix((s0, s1, s2, s3, s4, s5), tile, position: position, channel: channel)
+  }
+
+  /// `runSixPositions` for a window whose taps come in rows of `width` consecutive input positions read at
+  /// stride 1 (`ChannelsLastDepthwiseTile.rowTaps`): the six positions of a kernel row read `6 + width − 1`
+  /// input vectors, each loaded once for every tap that reads it (the compiler merges the repeated loads of
+  /// the unrolled row), instead of one load per tap and position: a 3×3 row 8 loads for 18 multiply-adds
+  /// instead of 18, a 5×5 row 10 for 30. Each position sums its taps in the same order as `runSixPositions`,
+  /// so the results are the same bits.
+  @inline(never)
+  static func runSixPositionsSliding<let width: Int>(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, width _: InlineArray<width, Int>.Type
+  ) {
+    let stride = tile.positionStride
+    let origin = tile.input + (channel &+ position &* stride)
+    let weights = tile.weights + channel
+    var s0 = SIMD16<Float>()
+    var s1 = SIMD16<Float>()
+    var s2 = SIMD16<Float>()
+    var s3 = SIMD16<Float>()
+    var s4 = SIMD16<Float>()
+    var s5 = SIMD16<Float>()
+    var row = 0
+    while row < tile.tapCount {
+      let source = origin + tile.taps[row]
+      let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
+      for j in 0..<width {
+        let weight = VectorAccess.load(weightRow + j &* tile.weightStride)
+        let at = source + j &* stride
+        VectorArithmetic.multiplyAdd(&s0, weight, VectorAccess.load(at))
+        VectorArithmetic.multiplyAdd(&s1, weight, VectorAccess.load(at + stride))
+        VectorArithmetic.multiplyAdd(&s2, weight, VectorAccess.load(at + 2 &* stride))
+        VectorArithmetic.multiplyAdd(&s3, weight, VectorAccess.load(at + 3 &* stride))
+        VectorArithmetic.multiplyAdd(&s4, weight, VectorAccess.load(at + 4 &* stride))
+        VectorArithmetic.multiplyAdd(&s5, weight, VectorAccess.load(at + 5 &* stride))
+      }
+      row &+= width
+    }
+    finishSix((s0, s1, s2, s3, s4, s5), tile, position: position, channel: channel)
+  }
+
+  /// The epilogue of six full positions' sums, straight from the registers where it can.
+  @inline(__always)
+  static func finishSix(
+    _ sums: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int
+  ) {
     let first = position &* tile.channels &+ channel
     let epilogue = TileEpilogue(
       bias: tile.bias.map { $0 + channel }, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
@@ -107,27 +175,22 @@ public enum ChannelsLastDepthwiseMicrokernel {
       depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
       rows: positions, columns: lanes, accumulate: false, epilogue: epilogue)
     if let whole = WholeTileStore(gemmTile, panels: 1) {
-      whole.store((s0, s1, s2, s3, s4, s5), panel: 0)
+      whole.store(sums, panel: 0)
       return
     }
-    GemmMicrokernel6x16.finish((s0, s1, s2, s3, s4, s5), gemmTile)
+    GemmMicrokernel6x16.finish(sums, gemmTile)
   }
 
-  /// Calls `body` for each block of 16 channels with its first channel, its valid lanes and how to load them.
+  /// Calls `full` with the first channel of each block of 16 channels, then `partial` with the first channel
+  /// of the last block when fewer than 16 channels remain.
   @inline(__always)
-  static func forEachBlock(
-    _ tile: ChannelsLastDepthwiseTile,
-    _ body: (_ channel: Int, _ lanes: Int, _ load: (UnsafePointer<Float>) -> SIMD16<Float>) -> Void
-  ) {
+  static func forEachBlock(_ tile: ChannelsLastDepthwiseTile, _ full: (Int) -> Void, partial: (Int) -> Void) {
     var channel = 0
     while tile.channels - channel >= lanes {
-      body(channel, lanes) { VectorAccess.load($0) }
+      full(channel)
       channel += lanes
     }
-    if channel < tile.channels {
-      let count = tile.channels - channel
-      body(channel, count) { VectorAccess.loadPartial($0, count) }
-    }
+    if channel < tile.channels { partial(channel) }
   }
 
   /// Bias, residual and activation on `count` positions' sums from `position`, then the stores.

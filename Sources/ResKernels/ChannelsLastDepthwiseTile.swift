@@ -25,12 +25,16 @@ public struct ChannelsLastDepthwiseTile {
   public var bias: UnsafePointer<Float>?
   public var residual: UnsafePointer<Float>?
   public var activation: PointwiseFunction
+  /// Taps per kernel row when they read consecutive input positions at the positions' own stride (a whole
+  /// row of an interior window at stride 1, dilation 1): the taps then come in rows of this many, each row's
+  /// offsets one position apart, and the kernel slides along them (`runSixPositionsSliding`). 0 otherwise.
+  public var rowTaps = 0
 
   public init(
     input: UnsafePointer<Float>, positionStride: Int, taps: UnsafePointer<Int>, tapWeights: UnsafePointer<Int>,
     tapCount: Int, weights: UnsafePointer<Float>, weightStride: Int, channels: Int, positions: Int,
     output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
-    activation: PointwiseFunction
+    activation: PointwiseFunction, rowTaps: Int = 0
   ) {
     self.input = input
     self.positionStride = positionStride
@@ -45,5 +49,6 @@ public struct ChannelsLastDepthwiseTile {
     self.bias = bias
     self.residual = residual
     self.activation = activation
+    self.rowTaps = rowTaps
   }
 }

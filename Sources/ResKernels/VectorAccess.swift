@@ -35,9 +35,25 @@ public enum VectorAccess {
   @inlinable @inline(__always)
   public static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
     if count >= 16 { return load(p) }
-    // Built in registers from loads of 8, 4, 2 and 1 floats, each widened with zeros. Writing the lanes to
-    // memory and reading the vector back stalls on store forwarding (a 64-byte load over smaller stores):
-    // about 20 cycles a load, which made a channels-last depthwise layer on 8 channels 25x slower than on 16.
+    return loadTail(p, count)
+  }
+
+  /// `loadPartial` of fewer than 16 floats, built in registers from loads of 8, 4, 2 and 1 floats, each
+  /// widened with zeros. Writing the lanes to memory and reading the vector back stalled on store forwarding
+  /// (a 64-byte load over smaller stores): about 20 cycles a load, which made a channels-last depthwise layer
+  /// on 8 channels 25x slower than on 16. Out of line: inlined at every partial load, the branches grew the
+  /// kernels around them enough to change their inlining, and MobileNetV2's depthwise layers (which never take
+  /// this path) ran 5 % slower.
+  @inline(never)
+  public static func loadTail(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    loadPartialInRegisters(p, count)
+  }
+
+  /// `loadPartial` inlined whole, for a kernel's own out-of-line path of partial vectors that loads many of
+  /// them in its inner loop (a channels-last depthwise layer on 8 channels loads every input that way).
+  @inlinable @inline(__always)
+  public static func loadPartialInRegisters(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
+    if count >= 16 { return load(p) }
     let raw = UnsafeRawPointer(p)
     if count >= 8 {
       return SIMD16(lowHalf: raw.loadUnaligned(as: SIMD8<Float>.self), highHalf: partial8(raw + 32, count - 8))
@@ -47,7 +63,7 @@ public enum VectorAccess {
 
   /// Lanes `0..<count` (`count < 8`) of 8 floats at `p`, zeros above.
   @inlinable @inline(__always)
-  static func partial8(_ p: UnsafeRawPointer, _ count: Int) -> SIMD8<Float> {
+  public static func partial8(_ p: UnsafeRawPointer, _ count: Int) -> SIMD8<Float> {
     if count >= 4 {
       return SIMD8(lowHalf: p.loadUnaligned(as: SIMD4<Float>.self), highHalf: partial4(p + 16, count - 4))
     }
@@ -56,7 +72,7 @@ public enum VectorAccess {
 
   /// Lanes `0..<count` (`count < 4`) of 4 floats at `p`, zeros above.
   @inlinable @inline(__always)
-  static func partial4(_ p: UnsafeRawPointer, _ count: Int) -> SIMD4<Float> {
+  public static func partial4(_ p: UnsafeRawPointer, _ count: Int) -> SIMD4<Float> {
     switch count {
     case 3:
       SIMD4(

@@ -7,7 +7,9 @@ import Testing
 /// scattered offsets with their own weight rows, position strides 1 to 3; then bias, residual and each
 /// activation. Input positions are padded with NaN cells and the listed weight rows lie between NaN rows
 /// (their own padding past the channels is zero, as the tile requires), so a kernel that read the wrong cell
-/// or row would carry a NaN out; the output is checked for writes outside the segment.
+/// or row would carry a NaN out; the output is checked for writes outside the segment. Windows whose taps are
+/// rows of consecutive positions also run the sliding path (`rowTaps` 3, 5, 7), which must give the bits of
+/// the listed taps.
 enum ChannelsLastDepthwiseKernelTests {
   static func check() {
     var random = SeededGenerator(seed: 31)
@@ -31,6 +33,23 @@ enum ChannelsLastDepthwiseKernelTests {
         checkTile(spec, &random)
       }
     }
+    // Rows of taps the kernel slides along (`rowTaps`): two or three kernel rows of 3, 5 or 7 consecutive
+    // positions at the position stride, each row's weights consecutive rows; the result must be the same bits
+    // as the same taps listed without `rowTaps`.
+    // Their own generator, so that the cases above keep their inputs.
+    var slidingRandom = SeededGenerator(seed: 37)
+    for width in [3, 5, 7] {
+      for rows in [2, 3] {
+        for channels in [16, 17, 40] {
+          for positions in [6, 7, 13] {
+            let spec = Case(
+              channels: channels, tapCount: rows * width, stride: 1, positions: positions, bias: positions != 7,
+              residual: positions == 13, activation: .relu, rowTaps: width)
+            checkTile(spec, &slidingRandom)
+          }
+        }
+      }
+    }
   }
 
   private struct Case {
@@ -41,6 +60,8 @@ enum ChannelsLastDepthwiseKernelTests {
     var bias: Bool
     var residual: Bool
     var activation: PointwiseFunction
+    /// Taps per kernel row when they are rows of consecutive positions (`ChannelsLastDepthwiseTile.rowTaps`).
+    var rowTaps = 0
   }
 
   private static let name = Microkernel.channelsLastDepthwise.name
@@ -49,12 +70,23 @@ enum ChannelsLastDepthwiseKernelTests {
     let channels = spec.channels
     // Input positions `pitch` floats apart: the channels, then NaN cells no tap reads.
     let pitch = channels + 3
-    let tapPositions = (0..<spec.tapCount).map { tap in (tap * 5) % 11 + tap / 4 }
+    let sliding = spec.rowTaps > 0
+    // Sliding rows: kernel row r starts 2·r + 1 positions in (rows overlap and skip around), its taps one
+    // position stride apart; otherwise scattered taps.
+    let tapPositions = (0..<spec.tapCount).map { tap in
+      sliding ? (tap / spec.rowTaps) * 2 + 1 + tap % spec.rowTaps * spec.stride : (tap * 5) % 11 + tap / 4
+    }
     let taps = tapPositions.map { $0 * pitch }
-    // Each tap reads its own weight row, out of order, between NaN rows no tap lists.
-    let tapWeights = (0..<spec.tapCount).map { (spec.tapCount - 1 - $0) * 2 + 1 }
+    // Each tap reads its own weight row, out of order, between NaN rows no tap lists; sliding rows keep each
+    // kernel row's weights consecutive, the kernel rows in reverse order.
+    let tapWeights = (0..<spec.tapCount).map { tap in
+      sliding
+        ? (spec.tapCount / spec.rowTaps - 1 - tap / spec.rowTaps) * (spec.rowTaps + 1) + tap % spec.rowTaps + 1
+        : (spec.tapCount - 1 - tap) * 2 + 1
+    }
     let weightStride = (channels + 15) / 16 * 16 + 16
-    var weights = [Float](repeating: .nan, count: (2 * spec.tapCount + 1) * weightStride)
+    let weightRows = sliding ? (spec.tapCount / spec.rowTaps) * (spec.rowTaps + 1) + 1 : 2 * spec.tapCount + 1
+    var weights = [Float](repeating: .nan, count: weightRows * weightStride)
     let values = random.floats(channels * spec.tapCount)
     for (tap, row) in tapWeights.enumerated() {
       for lane in 0..<weightStride {
@@ -76,6 +108,16 @@ enum ChannelsLastDepthwiseKernelTests {
     run(spec, input, positionStride: positionStride, taps, tapWeights, weights, weightStride: weightStride,
       output: &output, at: guardCells, bias: bias, residual: residual)
     var mismatch: String?
+    if sliding {
+      var listed = initial
+      var plain = spec
+      plain.rowTaps = 0
+      run(plain, input, positionStride: positionStride, taps, tapWeights, weights, weightStride: weightStride,
+        output: &listed, at: guardCells, bias: bias, residual: residual)
+      if !output.elementsEqual(listed, by: { $0.bitPattern == $1.bitPattern }) {
+        mismatch = "sliding along rows of \(spec.rowTaps) taps differs from the listed taps"
+      }
+    }
     for index in output.indices where mismatch == nil {
       let cell = index - guardCells
       guard cell >= 0, cell < spec.positions * channels else {
@@ -119,7 +161,7 @@ enum ChannelsLastDepthwiseKernelTests {
                       positions: spec.positions, output: outputPointer.baseAddress! + first,
                       bias: spec.bias ? biasPointer.baseAddress : nil,
                       residual: spec.residual ? residualPointer.baseAddress! + first : nil,
-                      activation: spec.activation))
+                      activation: spec.activation, rowTaps: spec.rowTaps))
                 }
               }
             }

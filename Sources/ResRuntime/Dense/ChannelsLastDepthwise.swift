@@ -79,6 +79,9 @@ final class ChannelsLastDepthwise: Sendable {
     let parts = workers > 1 ? workers * Self.piecesPerWorker : 1
     let ranges = RunContext.ranges(of: rowCount, parts: parts, granule: 1)
     let weights = UnsafePointer(self.weights.floats(count: axes.kernelVolume * weightStride))
+    // An interior segment lists every column tap of each row it reads; at stride 1 and dilation 1 those taps
+    // are consecutive positions (`ChannelsLastDepthwiseTile.rowTaps`).
+    let slides = axes.strides[2] == 1 && axes.dilations[2] == 1
     context.parallelFor(tasks: ranges.count, workers: workers) { task, worker in
       let lists = UnsafeMutableRawPointer(context.scratchFloats(worker: worker))
         .bindMemory(to: Int.self, capacity: windows.tapListInts)
@@ -90,7 +93,8 @@ final class ChannelsLastDepthwise: Sendable {
               tapWeights: tapWeights, tapCount: segment.tapCount, weights: weights, weightStride: weightStride,
               channels: channels, positions: segment.positions, output: operands.output + segment.outputOffset,
               bias: operands.bias, residual: operands.residual.map { $0 + segment.outputOffset },
-              activation: operands.activation))
+              activation: operands.activation,
+              rowTaps: slides && segment.positions > 1 ? axes.kernel[2] : 0))
         }
       }
     }
