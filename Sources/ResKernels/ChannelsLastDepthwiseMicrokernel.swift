@@ -18,6 +18,15 @@ public enum ChannelsLastDepthwiseMicrokernel {
     var position = 0
     while tile.positions - position >= positions {
       var channel = 0
+      while tile.channels - channel >= 2 * lanes {
+        switch tile.rowTaps {
+        case 3: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<3, Int>.self)
+        case 5: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<5, Int>.self)
+        case 7: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<7, Int>.self)
+        default: runTwelve(tile, position: position, channel: channel)
+        }
+        channel += 2 * lanes
+      }
       while tile.channels - channel >= lanes {
         switch tile.rowTaps {
         case 3: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<3, Int>.self)
@@ -159,6 +168,72 @@ public enum ChannelsLastDepthwiseMicrokernel {
       row &+= width
     }
     finishSix((s0, s1, s2, s3, s4, s5), tile, position: position, channel: channel)
+  }
+
+  /// Six positions of two blocks of 16 channels (from `channel`): twelve independent sums, enough to keep
+  /// both multiply-add pipes busy. With six, each tap's six multiply-adds waited on the previous tap's (four
+  /// cycles of latency for six in flight where eight fit). Each sum adds its taps in the order of
+  /// `runSixPositions`, so the bits are the same.
+  @inline(never)
+  static func runTwelve(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int) {
+    let stride = tile.positionStride
+    let origin = tile.input + (channel &+ position &* stride)
+    let weights = tile.weights + channel
+    var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var b = a
+    var tap = 0
+    while tap < tile.tapCount {
+      let weight = weights + tile.tapWeights[tap] &* tile.weightStride
+      accumulate(&a, &b, VectorAccess.load(weight), VectorAccess.load(weight + lanes), origin + tile.taps[tap], stride)
+      tap &+= 1
+    }
+    finishSix(a, tile, position: position, channel: channel)
+    finishSix(b, tile, position: position, channel: channel &+ lanes)
+  }
+
+  /// `runTwelve` sliding along rows of `width` taps (`runSixPositionsSliding`).
+  @inline(never)
+  static func runTwelveSliding<let width: Int>(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, width _: InlineArray<width, Int>.Type
+  ) {
+    let stride = tile.positionStride
+    let origin = tile.input + (channel &+ position &* stride)
+    let weights = tile.weights + channel
+    var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var b = a
+    var row = 0
+    while row < tile.tapCount {
+      let source = origin + tile.taps[row]
+      let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
+      for j in 0..<width {
+        let weight = weightRow + j &* tile.weightStride
+        accumulate(&a, &b, VectorAccess.load(weight), VectorAccess.load(weight + lanes), source + j &* stride, stride)
+      }
+      row &+= width
+    }
+    finishSix(a, tile, position: position, channel: channel)
+    finishSix(b, tile, position: position, channel: channel &+ lanes)
+  }
+
+  /// One tap of six positions of two channel blocks: `a` the block at `source`, `b` the 16 channels after it.
+  @inline(__always)
+  static func accumulate(
+    _ a: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
+    _ b: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
+    _ weightA: SIMD16<Float>, _ weightB: SIMD16<Float>, _ source: UnsafePointer<Float>, _ stride: Int
+  ) {
+    VectorArithmetic.multiplyAdd(&a.0, weightA, VectorAccess.load(source))
+    VectorArithmetic.multiplyAdd(&b.0, weightB, VectorAccess.load(source + lanes))
+    VectorArithmetic.multiplyAdd(&a.1, weightA, VectorAccess.load(source + stride))
+    VectorArithmetic.multiplyAdd(&b.1, weightB, VectorAccess.load(source + (stride &+ lanes)))
+    VectorArithmetic.multiplyAdd(&a.2, weightA, VectorAccess.load(source + 2 &* stride))
+    VectorArithmetic.multiplyAdd(&b.2, weightB, VectorAccess.load(source + (2 &* stride &+ lanes)))
+    VectorArithmetic.multiplyAdd(&a.3, weightA, VectorAccess.load(source + 3 &* stride))
+    VectorArithmetic.multiplyAdd(&b.3, weightB, VectorAccess.load(source + (3 &* stride &+ lanes)))
+    VectorArithmetic.multiplyAdd(&a.4, weightA, VectorAccess.load(source + 4 &* stride))
+    VectorArithmetic.multiplyAdd(&b.4, weightB, VectorAccess.load(source + (4 &* stride &+ lanes)))
+    VectorArithmetic.multiplyAdd(&a.5, weightA, VectorAccess.load(source + 5 &* stride))
+    VectorArithmetic.multiplyAdd(&b.5, weightB, VectorAccess.load(source + (5 &* stride &+ lanes)))
   }
 
   /// The epilogue of six full positions' sums, straight from the registers where it can.
