@@ -103,6 +103,26 @@ import Testing
     }
   }
 
+  /// f32 Pow by the scalar 2 squares (contiguous and strided rows): the same bits as the element rule
+  /// `Float(pow(Double(x), 2))`, special values included; another exponent keeps the rule.
+  @Test func f32PowerOfTwoSquaresExactly() throws {
+    var random = SeededGenerator(seed: 47)
+    var values = random.floats(40).map { $0 * 1e3 }
+    values[0...5] = [.nan, .infinity, -.infinity, -0.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
+    for (xShape, yShape) in [([2, 20], [2, 20]), ([20, 2], [20, 2])] as [([Int], [Int])] {
+      for exponent in [2.0, 3.0] as [Float] {
+        let result = try StepHarness.run(
+          .binary, Self.binary(.pow),
+          inputs: [StepOperand(xShape, floats: values), StepOperand([1], floats: [exponent], constant: true)],
+          outputs: [(.f32, yShape)])
+        let expected = values.map { Double(Float(Foundation.pow(Double($0), Double(exponent)))) }
+        #expect(
+          zip(result[0], expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+          "exponent \(exponent) \(xShape)")
+      }
+    }
+  }
+
   @Test func integerArithmeticFollowsTheOnnxReference() throws {
     let a: [Double] = [-7, 7, -7, 7, 5, -5]
     let b: [Double] = [3, -3, -3, 3, 0, 0]

@@ -49,6 +49,10 @@ struct BinaryOperator: Operator {
       runFloatComparison(context)
       return
     }
+    if a.elementType == .f32, kind == .pow {
+      runFloatPower(context)
+      return
+    }
     switch a.elementType {
     case .f32: runScalar(Float.self, context)
     case .f64: runScalar(Double.self, context)
@@ -113,6 +117,33 @@ struct BinaryOperator: Operator {
       case .greater: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, >)
       case .greaterOrEqual: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, >=)
       default: Self.compare(aRow, strides[0], bRow, strides[1], yRow, columns.count, ==)
+      }
+    }
+  }
+
+  /// f32 Pow: a row whose exponent is the scalar 2 (a variance or an RMS norm's `x ** 2`: T5, LayerNorms
+  /// written out) squares its bases in a loop the compiler vectorizes: `Float(pow(Double(x), 2))` is exactly
+  /// `x · x` rounded once (the square of a float is exact in a double), so the bits are the same, at a tenth
+  /// of the time (10 ns an element through `pow`). Other exponents keep the element rule.
+  private func runFloatPower(_ context: RunContext) {
+    let aBase = UnsafePointer(context.floats(a))
+    let bBase = UnsafePointer(context.floats(b))
+    let output = context.floats(y)
+    let strides = layout.rowStrides
+    layout.run(context, elements: y.count) { offsets, columns in
+      let aRow = aBase + offsets[0] + columns.lowerBound * strides[0]
+      let bRow = bBase + offsets[1] + columns.lowerBound * strides[1]
+      let yRow = output + offsets[3] + columns.lowerBound
+      if strides[1] == 0, bRow[0] == 2 {
+        if strides[0] == 1 {
+          for i in 0..<columns.count { yRow[i] = aRow[i] * aRow[i] }
+        } else {
+          for i in 0..<columns.count { yRow[i] = aRow[i * strides[0]] * aRow[i * strides[0]] }
+        }
+        return
+      }
+      for i in 0..<columns.count {
+        yRow[i] = Float.combine(.pow, aRow[i * strides[0]], bRow[i * strides[1]])
       }
     }
   }
