@@ -127,7 +127,7 @@ public enum PointwiseFunction: Sendable, Hashable {
   }
 
   /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), `exp`, the
-  /// sigmoid and SiLU through `VectorExp`, the rest through the C library lane by lane.
+  /// sigmoid, SiLU and tanh-approximated GELU through `VectorExp`, the rest through the C library lane by lane.
   @inline(never)
   private func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
     switch self {
@@ -136,7 +136,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .sigmoid: return VectorSigmoid.sigmoid(v)
     case .tanh: return Transcendental.tanh.lanes(v)
     case .silu: return VectorSigmoid.silu(v)
-    case .geluTanh: return Transcendental.geluTanh.lanes(v)
+    case .geluTanh: return VectorSigmoid.geluTanh(v)
     case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
     case .softplus: return Transcendental.softplus.lanes(v)
@@ -169,7 +169,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .sigmoid: VectorSigmoid.sigmoid(vectors: vectors, count: count)
     case .silu: VectorSigmoid.silu(vectors: vectors, count: count)
     case .exp: VectorExp.exp(vectors: vectors, count: count)
-    case .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .geluTanh, .thresholdedRelu,
+    case .geluTanh: VectorSigmoid.geluTanh(vectors: vectors, count: count)
+    case .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
@@ -198,8 +199,8 @@ public enum PointwiseFunction: Sendable, Hashable {
   /// through `callAsFunction`, whose transcendental cases are out of line.
   private var hasVectorLoop: Bool {
     switch self {
-    case .gelu, .erf, .sigmoid, .silu, .exp: true
-    case .identity, .relu, .clip, .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .geluTanh, .thresholdedRelu,
+    case .gelu, .erf, .sigmoid, .silu, .exp, .geluTanh: true
+    case .identity, .relu, .clip, .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       false
@@ -235,7 +236,7 @@ public enum PointwiseFunction: Sendable, Hashable {
 
 /// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case tanh, geluTanh, softplus, log, sin, cos
+  case tanh, softplus, log, sin, cos
   case scaledTanh(alpha: Float, beta: Float)
   case elu(alpha: Float)
 
@@ -249,9 +250,6 @@ private enum Transcendental {
   func callAsFunction(_ x: Float) -> Float {
     switch self {
     case .tanh: return tanhf(x)
-    case .geluTanh:
-      let inner = (0.797_884_560_802_865_4 as Float) * (x + 0.044715 * x * x * x)
-      return 0.5 * x * (1 + tanhf(inner))
     case .scaledTanh(let alpha, let beta): return alpha * tanhf(beta * x)
     case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
     case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))

@@ -40,10 +40,29 @@ import Testing
     #expect(Self.apply(.gelu, [.nan])[0].isNaN)
   }
 
+  /// GELU's tanh approximation as `x · σ(2u)` against `x/2 · (1 + tanh u)` in double precision, relative to
+  /// the result (the per-lane `tanhf` form it replaced rounded its argument the same way).
+  @Test func tanhApproximatedGeluMatchesItsDefinition() {
+    let y = Self.apply(.geluTanh, Self.grid)
+    for (x, value) in zip(Self.grid, y) where x.isFinite && abs(x) < 1e6 {
+      let inner = 0.7978845608028654 * (Double(x) + 0.044715 * Double(x) * Double(x) * Double(x))
+      let exact = 0.5 * Double(x) * (1 + Foundation.tanh(inner))
+      // σ(2u) ≈ e^(2u) for large negative u: the float rounding of 2u (a few units in its last place: x³, the
+      // sum, the product) is a relative error of |2u|·(1-2)e-7 in the result, on top of the sigmoid's 4 units
+      // and the product's one.
+      let tolerance = 3e-7 * (5 + abs(2 * inner)) * abs(exact) + 1e-30
+      #expect(abs(Double(value) - exact) <= tolerance, "gelu_tanh(\(x)) = \(value), expected \(exact)")
+    }
+    #expect(Self.apply(.geluTanh, [.nan])[0].isNaN)
+    // −∞ · (1 + tanh(−∞)) is −∞ · 0 in the definition too: NaN, as the per-lane `tanhf` form gave.
+    let ends = Self.apply(.geluTanh, [.infinity, -.infinity, 0])
+    #expect(ends[0] == .infinity && ends[1].isNaN && ends[2] == 0)
+  }
+
   /// A kernel's epilogue (`apply(vectors:count:)`, its own inlined loop) and the elementwise form (one
   /// vector at a time) compute the same bits, so a fused GELU equals a standalone one.
   @Test func epilogueAndElementwiseFormsAgreeBitForBit() {
-    for function: PointwiseFunction in [.erf, .gelu] {
+    for function: PointwiseFunction in [.erf, .gelu, .geluTanh] {
       let elementwise = Self.apply(function, Self.grid)
       var vectors = [SIMD16<Float>](repeating: .zero, count: (Self.grid.count + 15) / 16)
       for (index, x) in Self.grid.enumerated() { vectors[index / 16][index % 16] = x }
