@@ -42,7 +42,9 @@ public struct TrimPaddedTaps: RewritePattern {
       input.count == result.count, input.count >= 3, attributes.kernelShape.count == input.count - 2
     else { return .notApplicable }
     let rank = input.count - 2
-    guard case .explicit(let pads) = attributes.padding, pads.count == 2 * rank else { return .notApplicable }
+    guard case .explicit(let pads) = attributes.padding, pads.count == 2 * rank,
+      attributes.strides.count == rank, attributes.dilations.count == rank
+    else { return .notApplicable }
     var ranges: [ClosedRange<Int>] = []
     for axis in 0..<rank {
       guard
