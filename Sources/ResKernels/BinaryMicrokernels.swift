@@ -74,11 +74,14 @@ public enum BinaryMicrokernels {
   /// Calls `body(offset, width)` for consecutive 16-element chunks of `0..<count` (the last may be shorter).
   @inline(__always)
   static func chunks(_ count: Int, _ body: (Int, Int) -> Void) {
+    // Whole chunks with the constant width 16, so the body's partial loads and stores fold to plain ones in
+    // the loop; the tail separately.
     var offset = 0
-    while offset < count {
-      body(offset, Swift.min(16, count - offset))
+    while count - offset >= 16 {
+      body(offset, 16)
       offset += 16
     }
+    if offset < count { body(offset, count - offset) }
   }
 }
 

@@ -40,14 +40,12 @@ public enum LayerNormMicrokernel {
   ) {
     let center = SIMD16<Float>(repeating: mean)
     let inverse = SIMD16<Float>(repeating: inverseDeviation)
-    var offset = 0
-    while offset < count {
-      let width = min(16, count - offset)
+    // Whole vectors with the constant width 16 (plain loads and stores), then the tail.
+    BinaryMicrokernels.chunks(count) { offset, width in
       let normalized = (VectorAccess.loadPartial(row + offset, width) - center) * inverse
       var value = normalized * VectorAccess.loadPartial(scale + offset, width)
       if let bias { value += VectorAccess.loadPartial(bias + offset, width) }
       VectorAccess.storePartial(value, output + offset, width)
-      offset += 16
     }
   }
 

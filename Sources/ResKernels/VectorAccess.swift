@@ -31,26 +31,17 @@ public enum VectorAccess {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
   }
 
-  /// Lanes `0..<count` from `p` (`count ≤ 16`), zeros above.
+  /// Lanes `0..<count` from `p` (`count ≤ 16`), zeros above: built in registers from loads of 8, 4, 2 and 1
+  /// floats, each widened with zeros. Writing the lanes to memory and reading the vector back stalled on store
+  /// forwarding (a 64-byte load over smaller stores): about 20 cycles a load, which made a channels-last
+  /// depthwise layer on 8 channels 25x slower than on 16. Inlined: called out of line, the call in the loops
+  /// that load every chunk through it (LayerNorm's rows) made ViT-tiny's LayerNorms 29 % slower.
   @inlinable @inline(__always)
   public static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
-    if count >= 16 { return load(p) }
-    return loadTail(p, count)
-  }
-
-  /// `loadPartial` of fewer than 16 floats, built in registers from loads of 8, 4, 2 and 1 floats, each
-  /// widened with zeros. Writing the lanes to memory and reading the vector back stalled on store forwarding
-  /// (a 64-byte load over smaller stores): about 20 cycles a load, which made a channels-last depthwise layer
-  /// on 8 channels 25x slower than on 16. Out of line: inlined at every partial load, the branches grew the
-  /// kernels around them enough to change their inlining, and MobileNetV2's depthwise layers (which never take
-  /// this path) ran 5 % slower.
-  @inline(never)
-  public static func loadTail(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
     loadPartialInRegisters(p, count)
   }
 
-  /// `loadPartial` inlined whole, for a kernel's own out-of-line path of partial vectors that loads many of
-  /// them in its inner loop (a channels-last depthwise layer on 8 channels loads every input that way).
+  /// `loadPartial`'s body.
   @inlinable @inline(__always)
   public static func loadPartialInRegisters(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD16<Float> {
     if count >= 16 { return load(p) }
