@@ -111,25 +111,14 @@ public enum ChannelsLastDepthwiseMicrokernel {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
-    var s0 = SIMD16<Float>()
-    var s1 = SIMD16<Float>()
-    var s2 = SIMD16<Float>()
-    var s3 = SIMD16<Float>()
-    var s4 = SIMD16<Float>()
-    var s5 = SIMD16<Float>()
+    var sums = zeroSums
     var tap = 0
     while tap < tile.tapCount {
       let weight = VectorAccess.load(weights + tile.tapWeights[tap] &* tile.weightStride)
-      let source = origin + tile.taps[tap]
-      VectorArithmetic.multiplyAdd(&s0, weight, VectorAccess.load(source))
-      VectorArithmetic.multiplyAdd(&s1, weight, VectorAccess.load(source + stride))
-      VectorArithmetic.multiplyAdd(&s2, weight, VectorAccess.load(source + 2 &* stride))
-      VectorArithmetic.multiplyAdd(&s3, weight, VectorAccess.load(source + 3 &* stride))
-      VectorArithmetic.multiplyAdd(&s4, weight, VectorAccess.load(source + 4 &* stride))
-      VectorArithmetic.multiplyAdd(&s5, weight, VectorAccess.load(source + 5 &* stride))
+      accumulate(&sums, weight, origin + tile.taps[tap], stride)
       tap &+= 1
     }
-    finishSix((s0, s1, s2, s3, s4, s5), tile, position: position, channel: channel)
+    finishSix(sums, tile, position: position, channel: channel)
   }
 
   /// `runSixPositions` for a window whose taps come in rows of `width` consecutive input positions read at
@@ -145,29 +134,17 @@ public enum ChannelsLastDepthwiseMicrokernel {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
-    var s0 = SIMD16<Float>()
-    var s1 = SIMD16<Float>()
-    var s2 = SIMD16<Float>()
-    var s3 = SIMD16<Float>()
-    var s4 = SIMD16<Float>()
-    var s5 = SIMD16<Float>()
+    var sums = zeroSums
     var row = 0
     while row < tile.tapCount {
       let source = origin + tile.taps[row]
       let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
       for j in 0..<width {
-        let weight = VectorAccess.load(weightRow + j &* tile.weightStride)
-        let at = source + j &* stride
-        VectorArithmetic.multiplyAdd(&s0, weight, VectorAccess.load(at))
-        VectorArithmetic.multiplyAdd(&s1, weight, VectorAccess.load(at + stride))
-        VectorArithmetic.multiplyAdd(&s2, weight, VectorAccess.load(at + 2 &* stride))
-        VectorArithmetic.multiplyAdd(&s3, weight, VectorAccess.load(at + 3 &* stride))
-        VectorArithmetic.multiplyAdd(&s4, weight, VectorAccess.load(at + 4 &* stride))
-        VectorArithmetic.multiplyAdd(&s5, weight, VectorAccess.load(at + 5 &* stride))
+        accumulate(&sums, VectorAccess.load(weightRow + j &* tile.weightStride), source + j &* stride, stride)
       }
       row &+= width
     }
-    finishSix((s0, s1, s2, s3, s4, s5), tile, position: position, channel: channel)
+    finishSix(sums, tile, position: position, channel: channel)
   }
 
   /// Six positions of two blocks of 16 channels (from `channel`): twelve independent sums, enough to keep
@@ -179,12 +156,14 @@ public enum ChannelsLastDepthwiseMicrokernel {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
-    var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
-    var b = a
+    var a = zeroSums
+    var b = zeroSums
     var tap = 0
     while tap < tile.tapCount {
       let weight = weights + tile.tapWeights[tap] &* tile.weightStride
-      accumulate(&a, &b, VectorAccess.load(weight), VectorAccess.load(weight + lanes), origin + tile.taps[tap], stride)
+      let source = origin + tile.taps[tap]
+      accumulate(&a, VectorAccess.load(weight), source, stride)
+      accumulate(&b, VectorAccess.load(weight + lanes), source + lanes, stride)
       tap &+= 1
     }
     finishSix(a, tile, position: position, channel: channel)
@@ -199,15 +178,17 @@ public enum ChannelsLastDepthwiseMicrokernel {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
-    var a = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
-    var b = a
+    var a = zeroSums
+    var b = zeroSums
     var row = 0
     while row < tile.tapCount {
       let source = origin + tile.taps[row]
       let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
       for j in 0..<width {
         let weight = weightRow + j &* tile.weightStride
-        accumulate(&a, &b, VectorAccess.load(weight), VectorAccess.load(weight + lanes), source + j &* stride, stride)
+        let at = source + j &* stride
+        accumulate(&a, VectorAccess.load(weight), at, stride)
+        accumulate(&b, VectorAccess.load(weight + lanes), at + lanes, stride)
       }
       row &+= width
     }
@@ -215,32 +196,25 @@ public enum ChannelsLastDepthwiseMicrokernel {
     finishSix(b, tile, position: position, channel: channel &+ lanes)
   }
 
-  /// One tap of six positions of two channel blocks: `a` the block at `source`, `b` the 16 channels after it.
+  /// Six positions' sums of one block of 16 channels.
+  typealias Sums = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+  static var zeroSums: Sums { (SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16()) }
+
+  /// One tap of six positions `stride` floats apart from `source`: each sum plus `weight` times its input.
   @inline(__always)
-  static func accumulate(
-    _ a: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    _ b: inout (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    _ weightA: SIMD16<Float>, _ weightB: SIMD16<Float>, _ source: UnsafePointer<Float>, _ stride: Int
-  ) {
-    VectorArithmetic.multiplyAdd(&a.0, weightA, VectorAccess.load(source))
-    VectorArithmetic.multiplyAdd(&b.0, weightB, VectorAccess.load(source + lanes))
-    VectorArithmetic.multiplyAdd(&a.1, weightA, VectorAccess.load(source + stride))
-    VectorArithmetic.multiplyAdd(&b.1, weightB, VectorAccess.load(source + (stride &+ lanes)))
-    VectorArithmetic.multiplyAdd(&a.2, weightA, VectorAccess.load(source + 2 &* stride))
-    VectorArithmetic.multiplyAdd(&b.2, weightB, VectorAccess.load(source + (2 &* stride &+ lanes)))
-    VectorArithmetic.multiplyAdd(&a.3, weightA, VectorAccess.load(source + 3 &* stride))
-    VectorArithmetic.multiplyAdd(&b.3, weightB, VectorAccess.load(source + (3 &* stride &+ lanes)))
-    VectorArithmetic.multiplyAdd(&a.4, weightA, VectorAccess.load(source + 4 &* stride))
-    VectorArithmetic.multiplyAdd(&b.4, weightB, VectorAccess.load(source + (4 &* stride &+ lanes)))
-    VectorArithmetic.multiplyAdd(&a.5, weightA, VectorAccess.load(source + 5 &* stride))
-    VectorArithmetic.multiplyAdd(&b.5, weightB, VectorAccess.load(source + (5 &* stride &+ lanes)))
+  static func accumulate(_ sums: inout Sums, _ weight: SIMD16<Float>, _ source: UnsafePointer<Float>, _ stride: Int) {
+    VectorArithmetic.multiplyAdd(&sums.0, weight, VectorAccess.load(source))
+    VectorArithmetic.multiplyAdd(&sums.1, weight, VectorAccess.load(source + stride))
+    VectorArithmetic.multiplyAdd(&sums.2, weight, VectorAccess.load(source + 2 &* stride))
+    VectorArithmetic.multiplyAdd(&sums.3, weight, VectorAccess.load(source + 3 &* stride))
+    VectorArithmetic.multiplyAdd(&sums.4, weight, VectorAccess.load(source + 4 &* stride))
+    VectorArithmetic.multiplyAdd(&sums.5, weight, VectorAccess.load(source + 5 &* stride))
   }
 
   /// The epilogue of six full positions' sums, straight from the registers where it can.
   @inline(__always)
   static func finishSix(
-    _ sums: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>),
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int
+    _ sums: Sums, _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int
   ) {
     let first = position &* tile.channels &+ channel
     let epilogue = TileEpilogue(
