@@ -129,6 +129,47 @@ import Testing
     #expect(result["y"]?.floats == [2.5])
   }
 
+  /// A linear resize at scale 1 reads each element with weight 1 and its neighbour with weight 0: the
+  /// neighbour's infinity or NaN must not leak in (0 · ∞ is NaN), as when the tap is skipped; and a 2x
+  /// upsampling matches the per-element definition bit for bit.
+  @Test func linearResizeIgnoresZeroWeightTaps() throws {
+    func resize(_ values: [Float], shape: [Int], scales: [Float]) throws -> [Float] {
+      var builder = PlanBuilder()
+      let outShape = zip(shape, scales).map { Int(Float($0) * $1) }
+      let x = builder.arena("x", .f32, shape)
+      let y = builder.arena("y", .f32, outShape)
+      builder.input("x", x)
+      builder.output("y", y)
+      var params = Rescompile_Plan_ResizeParams()
+      params.mode = .linear
+      params.scales = scales
+      builder.step(.resize, inputs: [x], outputs: [y], .resize(params))
+      let runner = try Runner(try builder.plan())
+      return try #require(try runner.run(["x": try Tensor(values, shape: shape)])["y"]?.floats)
+    }
+    let values: [Float] = [1, .infinity, -0.0, .nan, 3, -.infinity, 2, 5]
+    let same = try resize(values, shape: [1, 2, 4], scales: [1, 1, 1])
+    // Every sum starts at +0, so −0 comes back as +0 (0 + −0), as it always did.
+    let unsigned = values.map { $0 == 0 ? 0 : $0 }
+    #expect(zip(same, unsigned).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(same)")
+    let finite: [Float] = [1, 4, -2, 0.5, 3, 7, -1, 2]
+    let doubled = try resize(finite, shape: [1, 2, 4], scales: [1, 1, 2])
+    // half_pixel: output x reads (x + 0.5) / 2 − 0.5, clamped; weights 1 − f and f.
+    let expected = (0..<2).flatMap { row in
+      (0..<8).map { x -> Float in
+        let position = min(max((Double(x) + 0.5) / 2 - 0.5, 0), 3)
+        let low = Int(position.rounded(.down))
+        let fraction = Float(position - Double(low))
+        let (w0, w1) = (Float(1 - (position - Double(low))), fraction)
+        var total: Float = 0
+        if w0 != 0 { total += 1 * w0 * finite[row * 4 + low] }
+        if w1 != 0 { total += 1 * w1 * finite[row * 4 + min(low + 1, 3)] }
+        return 1 * total
+      }
+    }
+    #expect(doubled.map(\.bitPattern) == expected.map(\.bitPattern), "\(doubled) vs \(expected)")
+  }
+
   @Test func copyReachOutsideEitherBufferIsRejected() {
     let x = StepOperand([2, 3], [0, 1, 2, 3, 4, 5])
     let cases: [(Rescompile_Plan_Step.OneOf_Params, [Int], String)] = [

