@@ -4,7 +4,7 @@ import Testing
 
 @testable import ResRuntime
 
-/// `ConvMethod.fewPositions` (row-major convolutions with 1 to 15 output positions, computed channels-last
+/// `ConvMethod.fewPositions` (row-major convolutions with 1 to 16 output positions, computed channels-last
 /// between two transposes) against naive loops: one position read and written in place (a squeeze-and-
 /// excitation block), a DPN's 2x2 stage with the pre-activation prologue and a residual, padded and strided
 /// windows, groups, 1-D, a batch of two, on one thread and on three (bit-identical); and the geometries that
@@ -55,6 +55,8 @@ import Testing
     // A DPN's last stage: 2x2 positions, the pre-activation prologue, a residual after the transpose back.
     Case(channels: 96, outputChannels: 40, spatial: [2, 2], kernel: [1, 1], residual: true, prologue: .relu, epilogue: .relu),
     Case(batch: 2, channels: 24, outputChannels: 70, spatial: [3, 5], kernel: [1, 1], prologue: .clip),
+    // A DPN's 4x4 stage: 16 positions, a whole vector of them, with the prologue.
+    Case(channels: 48, outputChannels: 40, spatial: [4, 4], kernel: [1, 1], residual: true, prologue: .relu),
     // Strided 1x1 from 4x4 to 2x2 with the prologue (the runtime transposes all 16 input positions).
     Case(channels: 20, outputChannels: 36, spatial: [4, 4], kernel: [1, 1], strides: [2, 2], prologue: .relu),
     // Padded 3x3 windows over a few positions, grouped; a 7x7 valid window onto one position.
@@ -118,12 +120,12 @@ import Testing
     #expect(threaded[0] == single[0], "\(spec): three threads must give bit-identical results")
   }
 
-  /// Sixteen output positions fill the row-major methods' lanes; a depthwise layer has its own method; weights
+  /// More than 16 output positions (a 4x5 plane) keep the row-major methods; a depthwise layer has its own method; weights
   /// computed at run time cannot be packed; an input plane larger than `fewPositionsMaximumInputPlane` (a
   /// strided 1x1 over 32x32) would spend more on its transpose than it saves.
   @Test func doesNotFireWhereTheRowMajorMethodsServe() {
     let cases: [(Case, Bool)] = [
-      (Case(channels: 16, outputChannels: 16, spatial: [4, 4], kernel: [1, 1]), true),
+      (Case(channels: 16, outputChannels: 16, spatial: [4, 5], kernel: [1, 1]), true),
       (Case(channels: 16, outputChannels: 16, spatial: [2, 2], kernel: [3, 3], pads: [1, 1, 1, 1], group: 16), true),
       (Case(channels: 16, outputChannels: 16, spatial: [2, 2], kernel: [1, 1]), false),
       (Case(channels: 16, outputChannels: 16, spatial: [32, 32], kernel: [1, 1], strides: [16, 16]), true),

@@ -5,12 +5,14 @@
 ///
 /// In the order they are tried:
 /// - `depthwise`: one input channel per group, 1-D or 2-D; weights read in ONNX layout;
-/// - `fewPositions`: fewer output positions than a vector has lanes (`fewPositionsMaximum`), a geometry the
+/// - `fewPositions`: at most one vector's worth of output positions (`fewPositionsMaximum`), a geometry the
 ///   channels-last methods accept, constant weights, more than one input channel per group, and an input
 ///   plane of at most `fewPositionsMaximumInputPlane` positions: X transposed to channels-last (its prologue
 ///   applied on the way), `channelsLastGemm`'s kernels with the output channels on the lanes, Y transposed
-///   back with the epilogue. The row-major methods put positions on the lanes, and with 1 to 15 of them
-///   (a squeeze-and-excitation block's one, a DPN's 2x2 last stage) used 1/16 to 15/16 of each multiply-add;
+///   back with the epilogue. The row-major methods put positions on the lanes and broadcast every weight: with
+///   1 to 15 positions (a squeeze-and-excitation block's one, a DPN's 2x2 last stage) they used 1/16 to 15/16
+///   of each multiply-add, and with 16 (a DPN's 4x4 stage) each weight was still one broadcast load per
+///   multiply-add, where channels-last loads 16 weights at once;
 ///   weights in the `direct` layout;
 /// - `winograd`: a 2-D 3×3 window with unit strides and dilations, constant weights and at least
 ///   `winogradMinimumChannels` input and output channels per group (fewer measured no faster than `direct`);
@@ -70,8 +72,9 @@ public enum ConvMethod: Sendable, Hashable {
   public static let gridMaximumDepth = 160
 
   /// Output positions (per image) up to which `fewPositions` computes a row-major convolution channels-last:
-  /// below one vector of 16 lanes, where the row-major methods' position lanes idle.
-  public static let fewPositionsMaximum = 15
+  /// one vector of 16 lanes. With 16, DPN-68 (64 px) ran in 3.9 instead of 4.7 ms; 24 and 49 gained nothing
+  /// more there and nothing on DenseNet-121's 7x7 block.
+  public static let fewPositionsMaximum = 16
   /// Input positions up to which `fewPositions` transposes X: its copy stays a small fraction of the work
   /// (a window or a stride maps more input positions onto each output one).
   public static let fewPositionsMaximumInputPlane = 256

@@ -6,7 +6,7 @@ import ResPlan
 /// (`ConvOperator+ChannelsLast`); otherwise the method is chosen once, when the plan is loaded, by
 /// `ConvMethod.choose` (ResPlan, shared with the compiler, which packs the weights for the method it names):
 /// - one input channel per group (depthwise), 1-D or 2-D, runs `DepthwiseConvolution`;
-/// - fewer output positions than a vector has lanes (a squeeze-and-excitation block's one), with constant
+/// - at most 16 output positions (a squeeze-and-excitation block's one, a DPN's 4x4 stage), with constant
 ///   weights, runs `FewPositionsConvolution`: channels-last between two transposes, output channels on the lanes;
 /// - a 2-D 3×3 window with unit strides and dilations, constant weights and enough channels per group runs
 ///   `WinogradConvolution`;

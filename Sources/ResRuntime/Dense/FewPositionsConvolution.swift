@@ -1,6 +1,6 @@
 import ResKernels
 
-/// `ConvMethod.fewPositions`: a row-major convolution with fewer output positions than a vector has lanes,
+/// `ConvMethod.fewPositions`: a row-major convolution with at most a vector's worth of output positions (16),
 /// computed channels-last. The row-major methods put output positions on the lanes, so a squeeze-and-excitation
 /// block's 1x1 convolutions (one position) used one lane in sixteen and a DPN's last stage (2x2) four: every
 /// weight was a broadcast scalar, and the weights are most of what such a layer reads. Channels-last puts the
