@@ -22,8 +22,8 @@ import ResPlan
 /// so a region that starts with it reorders nothing on the way in); MaxPool and
 /// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
-/// operands of the result's shape; ScaleShift along the channels; Concat, Split and Slice (strided copies at channels-last strides), which
-/// join the branches they gather or feed into one region. All on f32.
+/// operands of the result's shape; ScaleShift along the channels; Concat, Split and Slice (strided copies at
+/// channels-last strides), which join the branches they gather or feed into one region. All on f32.
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -203,8 +203,9 @@ struct ChannelsLastAssignment: Sendable {
       return sameShape || gated ? .layoutPreserving : nil
     case .scaleShift(let axis, _):
       // Per-channel scale and shift (a BatchNorm no convolution absorbed): rows of channels channels-last.
+      guard node.inputs.count >= 3 else { return nil }
       let constantVectors = node.inputs[1...2].allSatisfy { $0.map { graph.constant($0) != nil } ?? false }
-      return hasPositions && axis == 1 && node.inputs.count >= 3 && constantVectors ? .layoutPreserving : nil
+      return hasPositions && axis == 1 && constantVectors ? .layoutPreserving : nil
     case .concat, .split, .slice:
       // Strided copies at channels-last strides (`StridedCopy.storageStrides`), along any axis: an Inception
       // module's branches, a Res2Net block's channel groups and a DPN's dual paths stay in one region.
