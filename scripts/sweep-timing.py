@@ -8,6 +8,7 @@ list that found the sigmoid computed lane by lane, the reductions walked per ele
 of one row (2026-12-01). A development tool, like the sweep: the product never needs Python.
 
     /work/tools/venv/bin/python scripts/sweep-timing.py /tmp/sweep --rescompile .build/release/rescompile
+    /work/tools/venv/bin/python scripts/sweep-timing.py /tmp/sweep --rounds 3      # fastest of three, alternating
 """
 
 import argparse
@@ -19,7 +20,9 @@ import subprocess
 import time
 
 
-def onnxruntime_median(model, folder):
+def onnxruntime_timer(model, folder):
+    """An onnxruntime session on the model's test inputs, and a function timing it: the median over up to 30
+    runs (one thread, three warm-ups, at most three seconds)."""
     import onnxruntime as ort
     from onnx import TensorProto, numpy_helper
     options = ort.SessionOptions()
@@ -31,22 +34,31 @@ def onnxruntime_median(model, folder):
         with open(os.path.join(folder, "test_data_set_0", f"input_{index}.pb"), "rb") as f:
             tensor.ParseFromString(f.read())
         feeds[description.name] = numpy_helper.to_array(tensor)
-    for _ in range(3):
-        session.run(None, feeds)
-    times, start = [], time.time()
-    while len(times) < 30 and time.time() - start < 3:
-        begin = time.perf_counter()
-        session.run(None, feeds)
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times) * 1e3
+
+    def median():
+        for _ in range(3):
+            session.run(None, feeds)
+        times, start = [], time.time()
+        while len(times) < 30 and time.time() - start < 3:
+            begin = time.perf_counter()
+            session.run(None, feeds)
+            times.append(time.perf_counter() - begin)
+        return statistics.median(times) * 1e3
+    return median
 
 
-def rescompile_median(rescompile, model, plan, reference_ms):
+def rescompile_timer(rescompile, model, plan):
+    """`rescompile MODEL -o PLAN` once, and a function timing the plan with `rescompile bench` (as many runs as
+    fit about three seconds at the reference's speed, 3 to 30)."""
     subprocess.run([rescompile, model, "-o", plan], check=True, capture_output=True, timeout=600)
-    iterations = str(max(3, min(30, int(3000 / max(reference_ms, 0.1)))))
-    result = subprocess.run([rescompile, "bench", plan, "--threads", "1", "--warmup", "3", "--iterations", iterations],
-                            check=True, capture_output=True, text=True, timeout=900)
-    return float(re.search(r"median ([\d.]+) ms", result.stdout).group(1))
+
+    def median(reference_ms):
+        iterations = str(max(3, min(30, int(3000 / max(reference_ms, 0.1)))))
+        result = subprocess.run(
+            [rescompile, "bench", plan, "--threads", "1", "--warmup", "3", "--iterations", iterations],
+            check=True, capture_output=True, text=True, timeout=900)
+        return float(re.search(r"median ([\d.]+) ms", result.stdout).group(1))
+    return median
 
 
 def main():
@@ -56,14 +68,21 @@ def main():
                                                              "rescompile"))
     parser.add_argument("--plan", default="/tmp/sweep-timing.resplan")
     parser.add_argument("--worst", type=int, default=20, help="how many of the slowest ratios to list at the end")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="time both systems this many times, alternating, and keep each one's fastest median "
+                             "(a shared host's contention only ever adds time; one round showed outliers of 2x)")
     args = parser.parse_args()
     ratios = []
     for model in sorted(m for folder in args.folders for m in glob.glob(os.path.join(folder, "*", "model.onnx"))):
         folder = os.path.dirname(model)
         name = os.path.basename(folder)
         try:
-            reference = onnxruntime_median(model, folder)
-            ours = rescompile_median(args.rescompile, model, args.plan, reference)
+            reference_timer = onnxruntime_timer(model, folder)
+            ours_timer = rescompile_timer(args.rescompile, model, args.plan)
+            reference, ours = float("inf"), float("inf")
+            for _ in range(max(1, args.rounds)):
+                reference = min(reference, reference_timer())
+                ours = min(ours, ours_timer(reference))
         except Exception as error:  # a model onnxruntime or rescompile refuses: reported, not timed
             print(f"{name:48} skipped: {type(error).__name__}: {str(error)[:100]}", flush=True)
             continue
