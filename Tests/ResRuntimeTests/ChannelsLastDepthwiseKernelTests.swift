@@ -40,8 +40,8 @@ enum ChannelsLastDepthwiseKernelTests {
     var slidingRandom = SeededGenerator(seed: 37)
     for width in [3, 5, 7] {
       for rows in [2, 3] {
-        for channels in [16, 17, 40, 48] {
-          for positions in [6, 7, 13] {
+        for channels in [16, 17, 40, 48, 72] {
+          for positions in [6, 7, 8, 13] {
             let spec = Case(
               channels: channels, tapCount: rows * width, stride: 1, positions: positions, bias: positions != 7,
               residual: positions == 13, activation: .relu, rowTaps: width)
