@@ -15,85 +15,135 @@ public enum ChannelsLastDepthwiseMicrokernel {
 
   /// Computes every position and channel of `tile`.
   public static func run(_ tile: ChannelsLastDepthwiseTile) {
+    // A tile of fewer than six positions has no group for the row kernels (a 7×7 plane's interior five).
+    guard tile.positions >= positions, let rows = SlidingRows(tile) else {
+      runListed(tile)
+      return
+    }
+    switch (rows.width, rows.positionsPerTap) {
+    case (3, 1): runRows(tile, rows, width: InlineArray<3, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (5, 1): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (7, 1): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (5, 2): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<2, Int>.self)
+    case (7, 2): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<2, Int>.self)
+    default: runListed(tile)
+    }
+  }
+
+  /// A tile whose taps are evenly spaced rows (`SlidingRows`) of `width` taps, the positions `ratio` taps
+  /// apart: its six-position groups on the row kernels, the rest as listed. Chosen once per tile: deciding
+  /// per group copied the rows' description through a vector register and read it back a field at a time,
+  /// a store-forwarding stall on every call (a fifth of a 144-channel 56×56 layer's time).
+  @inline(never)
+  static func runRows<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, width: InlineArray<width, Int>.Type,
+    ratio: InlineArray<ratio, Int>.Type
+  ) {
+    let taps = RowsOfWidth<width>(rows: rows)
+    let next = forEachGroup(tile, taps) { position, channel in
+      runTwelveRows(tile, rows, position, channel, width: width, ratio: ratio)
+    } six: { position, channel in
+      runSixRows(tile, rows, position, channel, width: width, ratio: ratio)
+    }
+    runRemainder(tile, taps, from: next)
+  }
+
+  /// A tile on the listed-taps kernels.
+  @inline(never)
+  static func runListed(_ tile: ChannelsLastDepthwiseTile) {
+    let taps = ListedTaps(tile)
+    let next = forEachGroup(tile, taps) { position, channel in
+      runTwelve(tile, position: position, channel: channel)
+    } six: { position, channel in
+      runSixPositions(tile, position: position, channel: channel)
+    }
+    runRemainder(tile, taps, from: next)
+  }
+
+  /// Calls `twelve` (two blocks of 16 channels) or `six` (one) for each channel block of each group of six
+  /// positions, the last block of fewer than 16 channels on `runPartialBlock` with `taps`; returns the first
+  /// position left over.
+  @inline(__always)
+  static func forEachGroup<Taps: DepthwiseTaps>(
+    _ tile: ChannelsLastDepthwiseTile, _ taps: Taps, twelve: (Int, Int) -> Void, six: (Int, Int) -> Void
+  ) -> Int {
     var position = 0
     while tile.positions - position >= positions {
       var channel = 0
       while tile.channels - channel >= 2 * lanes {
-        switch tile.rowTaps {
-        case 3: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<3, Int>.self)
-        case 5: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<5, Int>.self)
-        case 7: runTwelveSliding(tile, position: position, channel: channel, width: InlineArray<7, Int>.self)
-        default: runTwelve(tile, position: position, channel: channel)
-        }
+        twelve(position, channel)
         channel += 2 * lanes
       }
       while tile.channels - channel >= lanes {
-        switch tile.rowTaps {
-        case 3: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<3, Int>.self)
-        case 5: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<5, Int>.self)
-        case 7: runSixPositionsSliding(tile, position: position, channel: channel, width: InlineArray<7, Int>.self)
-        default: runSixPositions(tile, position: position, channel: channel)
-        }
+        six(position, channel)
         channel += lanes
       }
       if channel < tile.channels {
-        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<6, SIMD16<Float>>.self)
+        runPartialBlock(tile, taps, position: position, channel: channel, as: InlineArray<6, SIMD16<Float>>.self)
       }
       position += positions
     }
+    return position
+  }
+
+  /// The last 0–5 positions from `start`, in steps of 4, 2 and 1.
+  static func runRemainder<Taps: DepthwiseTaps>(_ tile: ChannelsLastDepthwiseTile, _ taps: Taps, from start: Int) {
+    var position = start
     if tile.positions - position >= 4 {
-      forEachBlock(tile) { channel in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<4, SIMD16<Float>>.self)
-      } partial: { channel in
-        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<4, SIMD16<Float>>.self)
-      }
+      runEveryBlock(tile, taps, position: position, as: InlineArray<4, SIMD16<Float>>.self)
       position += 4
     }
     if tile.positions - position >= 2 {
-      forEachBlock(tile) { channel in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<2, SIMD16<Float>>.self)
-      } partial: { channel in
-        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<2, SIMD16<Float>>.self)
-      }
+      runEveryBlock(tile, taps, position: position, as: InlineArray<2, SIMD16<Float>>.self)
       position += 2
     }
     if position < tile.positions {
-      forEachBlock(tile) { channel in
-        runPositions(tile, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: InlineArray<1, SIMD16<Float>>.self)
-      } partial: { channel in
-        runPartialBlock(tile, position: position, channel: channel, as: InlineArray<1, SIMD16<Float>>.self)
-      }
+      runEveryBlock(tile, taps, position: position, as: InlineArray<1, SIMD16<Float>>.self)
     }
+  }
+
+  /// `count` positions from `position` in every block of 16 channels, the last partial one out of line.
+  @inline(__always)
+  static func runEveryBlock<let count: Int, Taps: DepthwiseTaps>(
+    _ tile: ChannelsLastDepthwiseTile, _ taps: Taps, position: Int, as: InlineArray<count, SIMD16<Float>>.Type
+  ) {
+    var channel = 0
+    while tile.channels - channel >= lanes {
+      runPositions(tile, taps, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: `as`)
+      channel += lanes
+    }
+    if channel < tile.channels { runPartialBlock(tile, taps, position: position, channel: channel, as: `as`) }
   }
 
   /// `count` positions of the last block of fewer than 16 channels, out of line: its partial loads are built
   /// in registers (`VectorAccess.loadPartialInRegisters`: a GhostNet layer on 8 channels loads every input
   /// that way), and kept out of `run` they leave the full blocks' code as it was.
   @inline(never)
-  static func runPartialBlock<let count: Int>(
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, as: InlineArray<count, SIMD16<Float>>.Type
+  static func runPartialBlock<let count: Int, Taps: DepthwiseTaps>(
+    _ tile: ChannelsLastDepthwiseTile, _ taps: Taps, position: Int, channel: Int,
+    as: InlineArray<count, SIMD16<Float>>.Type
   ) {
     let lanes = tile.channels - channel
     runPositions(
-      tile, position: position, channel: channel, lanes: lanes, { VectorAccess.loadPartialInRegisters($0, lanes) },
+      tile, taps, position: position, channel: channel, lanes: lanes, { VectorAccess.loadPartialInRegisters($0, lanes) },
       as: InlineArray<count, SIMD16<Float>>.self)
   }
 
   /// `count` positions from `position` in the 16 channels from `channel`, `lanes` of them valid: one
   /// accumulator per position, each tap's weight vector loaded once for all of them.
   @inline(__always)
-  static func runPositions<let count: Int>(
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, lanes: Int,
+  static func runPositions<let count: Int, Taps: DepthwiseTaps>(
+    _ tile: ChannelsLastDepthwiseTile, _ taps: Taps, position: Int, channel: Int, lanes: Int,
     _ load: (UnsafePointer<Float>) -> SIMD16<Float>, as: InlineArray<count, SIMD16<Float>>.Type
   ) {
-    let origin = tile.input + channel + position * tile.positionStride
+    let origin = tile.input + (channel &+ position &* tile.positionStride)
     let weights = tile.weights + channel
     var sums = InlineArray<count, SIMD16<Float>>(repeating: SIMD16<Float>())
-    for tap in 0..<tile.tapCount {
-      let weight = VectorAccess.load(weights + tile.tapWeights[tap] * tile.weightStride)
-      let source = origin + tile.taps[tap]
+    taps.forEach { offset, weightOffset in
+      let weight = VectorAccess.load(weights + weightOffset)
+      let source = origin + offset
       for index in 0..<count {
-        VectorArithmetic.multiplyAdd(&sums[index], weight, load(source + index * tile.positionStride))
+        VectorArithmetic.multiplyAdd(&sums[index], weight, load(source + index &* tile.positionStride))
       }
     }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: count) { buffer in
@@ -121,32 +171,6 @@ public enum ChannelsLastDepthwiseMicrokernel {
     finishSix(sums, tile, position: position, channel: channel)
   }
 
-  /// `runSixPositions` for a window whose taps come in rows of `width` consecutive input positions read at
-  /// stride 1 (`ChannelsLastDepthwiseTile.rowTaps`): the six positions of a kernel row read `6 + width − 1`
-  /// input vectors, each loaded once for every tap that reads it (the compiler merges the repeated loads of
-  /// the unrolled row), instead of one load per tap and position: a 3×3 row 8 loads for 18 multiply-adds
-  /// instead of 18, a 5×5 row 10 for 30. Each position sums its taps in the same order as `runSixPositions`,
-  /// so the results are the same bits.
-  @inline(never)
-  static func runSixPositionsSliding<let width: Int>(
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, width _: InlineArray<width, Int>.Type
-  ) {
-    let stride = tile.positionStride
-    let origin = tile.input + (channel &+ position &* stride)
-    let weights = tile.weights + channel
-    var sums = zeroSums
-    var row = 0
-    while row < tile.tapCount {
-      let source = origin + tile.taps[row]
-      let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
-      for j in 0..<width {
-        accumulate(&sums, VectorAccess.load(weightRow + j &* tile.weightStride), source + j &* stride, stride)
-      }
-      row &+= width
-    }
-    finishSix(sums, tile, position: position, channel: channel)
-  }
-
   /// Six positions of two blocks of 16 channels (from `channel`): twelve independent sums, enough to keep
   /// both multiply-add pipes busy. With six, each tap's six multiply-adds waited on the previous tap's (four
   /// cycles of latency for six in flight where eight fit). Each sum adds its taps in the order of
@@ -170,30 +194,66 @@ public enum ChannelsLastDepthwiseMicrokernel {
     finishSix(b, tile, position: position, channel: channel &+ lanes)
   }
 
-  /// `runTwelve` sliding along rows of `width` taps (`runSixPositionsSliding`).
+  /// Six positions of one block of 16 channels, row by row: a row's `width` taps `tapStep` floats apart,
+  /// the positions `ratio` taps apart, so the six positions of a row read `5 · ratio + width` input vectors,
+  /// and the compiler, seeing which of the unrolled row's loads read the same vector, loads each once (a 3×3
+  /// row at stride 1: 8 loads for 18 multiply-adds instead of 18; at stride 2: 13). Each position sums its
+  /// taps in the listed order, as `runSixPositions` does, so the results are the same bits.
   @inline(never)
-  static func runTwelveSliding<let width: Int>(
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, width _: InlineArray<width, Int>.Type
+  static func runSixRows<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
+    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
   ) {
-    let stride = tile.positionStride
-    let origin = tile.input + (channel &+ position &* stride)
-    let weights = tile.weights + channel
+    let step = rows.tapStep
+    var source = tile.input + (channel &+ position &* tile.positionStride &+ rows.firstOffset)
+    var weightRow = tile.weights + (channel &+ rows.firstWeights)
+    var sums = zeroSums
+    for _ in 0..<rows.count {
+      for j in 0..<width {
+        accumulate(&sums, VectorAccess.load(weightRow + j &* tile.weightStride), source, tap: j, step, ratio)
+      }
+      source += rows.offsetStep
+      weightRow += rows.weightStep
+    }
+    finishSix(sums, tile, position: position, channel: channel)
+  }
+
+  /// `runSixRows` on two blocks of 16 channels: twelve independent sums (see `runTwelve`).
+  @inline(never)
+  static func runTwelveRows<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
+    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+  ) {
+    let step = rows.tapStep
+    var source = tile.input + (channel &+ position &* tile.positionStride &+ rows.firstOffset)
+    var weightRow = tile.weights + (channel &+ rows.firstWeights)
     var a = zeroSums
     var b = zeroSums
-    var row = 0
-    while row < tile.tapCount {
-      let source = origin + tile.taps[row]
-      let weightRow = weights + tile.tapWeights[row] &* tile.weightStride
+    for _ in 0..<rows.count {
       for j in 0..<width {
         let weight = weightRow + j &* tile.weightStride
-        let at = source + j &* stride
-        accumulate(&a, VectorAccess.load(weight), at, stride)
-        accumulate(&b, VectorAccess.load(weight + lanes), at + lanes, stride)
+        accumulate(&a, VectorAccess.load(weight), source, tap: j, step, ratio)
+        accumulate(&b, VectorAccess.load(weight + lanes), source + lanes, tap: j, step, ratio)
       }
-      row &+= width
+      source += rows.offsetStep
+      weightRow += rows.weightStep
     }
     finishSix(a, tile, position: position, channel: channel)
     finishSix(b, tile, position: position, channel: channel &+ lanes)
+  }
+
+  /// Tap `tap` of six positions whose row starts at `row`: position `k` reads `(tap + ratio · k) · step`
+  /// floats on. Written as one multiple of `step`, the unrolled row's equal addresses are visibly equal.
+  @inline(__always)
+  static func accumulate(
+    _ sums: inout Sums, _ weight: SIMD16<Float>, _ row: UnsafePointer<Float>, tap: Int, _ step: Int, _ ratio: Int
+  ) {
+    VectorArithmetic.multiplyAdd(&sums.0, weight, VectorAccess.load(row + tap &* step))
+    VectorArithmetic.multiplyAdd(&sums.1, weight, VectorAccess.load(row + (tap &+ ratio) &* step))
+    VectorArithmetic.multiplyAdd(&sums.2, weight, VectorAccess.load(row + (tap &+ 2 &* ratio) &* step))
+    VectorArithmetic.multiplyAdd(&sums.3, weight, VectorAccess.load(row + (tap &+ 3 &* ratio) &* step))
+    VectorArithmetic.multiplyAdd(&sums.4, weight, VectorAccess.load(row + (tap &+ 4 &* ratio) &* step))
+    VectorArithmetic.multiplyAdd(&sums.5, weight, VectorAccess.load(row + (tap &+ 5 &* ratio) &* step))
   }
 
   /// Six positions' sums of one block of 16 channels.
@@ -228,18 +288,6 @@ public enum ChannelsLastDepthwiseMicrokernel {
       return
     }
     GemmMicrokernel6x16.finish(sums, gemmTile)
-  }
-
-  /// Calls `full` with the first channel of each block of 16 channels, then `partial` with the first channel
-  /// of the last block when fewer than 16 channels remain.
-  @inline(__always)
-  static func forEachBlock(_ tile: ChannelsLastDepthwiseTile, _ full: (Int) -> Void, partial: (Int) -> Void) {
-    var channel = 0
-    while tile.channels - channel >= lanes {
-      full(channel)
-      channel += lanes
-    }
-    if channel < tile.channels { partial(channel) }
   }
 
   /// Bias, residual and activation on `count` positions' sums from `position`, then the stores. A whole block

@@ -25,9 +25,10 @@ public struct ChannelsLastDepthwiseTile {
   public var bias: UnsafePointer<Float>?
   public var residual: UnsafePointer<Float>?
   public var activation: PointwiseFunction
-  /// Taps per kernel row when they read consecutive input positions at the positions' own stride (a whole
-  /// row of an interior window at stride 1, dilation 1): the taps then come in rows of this many, each row's
-  /// offsets one position apart, and the kernel slides along them (`runSixPositionsSliding`). 0 otherwise.
+  /// Taps per kernel row when the list is probably whole kernel rows (an interior window's), 0 otherwise: a
+  /// hint. The kernel checks that the rows and their taps are evenly spaced (`SlidingRows`) and then
+  /// computes the offsets instead of reading them, and at stride 1 or 2 loads each input vector a row
+  /// shares once; any other list runs as listed.
   public var rowTaps = 0
 
   public init(

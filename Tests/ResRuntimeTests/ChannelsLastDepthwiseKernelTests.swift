@@ -50,6 +50,24 @@ enum ChannelsLastDepthwiseKernelTests {
         }
       }
     }
+    // Rows read at stride 2 (each row's taps one position apart, the positions two): the row kernels that know
+    // which loads of a row read the same input (5 and 7 taps), and 3 taps, which run as listed.
+    for width in [3, 5, 7] {
+      for (channels, positions) in [(40, 13), (16, 6), (17, 8)] {
+        let spec = Case(
+          channels: channels, tapCount: 2 * width, stride: 2, positions: positions, bias: true,
+          residual: positions == 13, activation: .relu, rowTaps: width, tapStride: 1)
+        checkTile(spec, &slidingRandom)
+      }
+    }
+    // Rows of consecutive positions that are not evenly spaced (a 3-D window's rows cross a depth slice):
+    // the kernel must take the listed taps, not extrapolate the first two rows' spacing.
+    for (width, channels) in [(3, 40), (5, 17), (7, 16)] {
+      let spec = Case(
+        channels: channels, tapCount: 3 * width, stride: 1, positions: 13, bias: true, residual: false,
+        activation: .relu, rowTaps: width, unevenRows: true)
+      checkTile(spec, &slidingRandom)
+    }
   }
 
   private struct Case {
@@ -62,6 +80,11 @@ enum ChannelsLastDepthwiseKernelTests {
     var activation: PointwiseFunction
     /// Taps per kernel row when they are rows of consecutive positions (`ChannelsLastDepthwiseTile.rowTaps`).
     var rowTaps = 0
+    /// Sliding rows whose starts are not evenly spaced (1, 3 and 9 positions in), and whose weight rows are
+    /// not either.
+    var unevenRows = false
+    /// Positions between a sliding row's taps (the position stride when nil).
+    var tapStride: Int? = nil
   }
 
   private static let name = Microkernel.channelsLastDepthwise.name
@@ -74,18 +97,20 @@ enum ChannelsLastDepthwiseKernelTests {
     // Sliding rows: kernel row r starts 2·r + 1 positions in (rows overlap and skip around), its taps one
     // position stride apart; otherwise scattered taps.
     let tapPositions = (0..<spec.tapCount).map { tap in
-      sliding ? (tap / spec.rowTaps) * 2 + 1 + tap % spec.rowTaps * spec.stride : (tap * 5) % 11 + tap / 4
+      sliding
+        ? rowStart(tap / spec.rowTaps, spec) + tap % spec.rowTaps * (spec.tapStride ?? spec.stride)
+        : (tap * 5) % 11 + tap / 4
     }
     let taps = tapPositions.map { $0 * pitch }
     // Each tap reads its own weight row, out of order, between NaN rows no tap lists; sliding rows keep each
     // kernel row's weights consecutive, the kernel rows in reverse order.
     let tapWeights = (0..<spec.tapCount).map { tap in
       sliding
-        ? (spec.tapCount / spec.rowTaps - 1 - tap / spec.rowTaps) * (spec.rowTaps + 1) + tap % spec.rowTaps + 1
+        ? weightRowStart(tap / spec.rowTaps, spec) + tap % spec.rowTaps + 1
         : (spec.tapCount - 1 - tap) * 2 + 1
     }
     let weightStride = (channels + 15) / 16 * 16 + 16
-    let weightRows = sliding ? (spec.tapCount / spec.rowTaps) * (spec.rowTaps + 1) + 1 : 2 * spec.tapCount + 1
+    let weightRows = sliding ? (spec.tapCount / spec.rowTaps) * (spec.rowTaps + 3) + 1 : 2 * spec.tapCount + 1
     var weights = [Float](repeating: .nan, count: weightRows * weightStride)
     let values = random.floats(channels * spec.tapCount)
     for (tap, row) in tapWeights.enumerated() {
@@ -137,6 +162,19 @@ enum ChannelsLastDepthwiseKernelTests {
       }
     }
     #expect(mismatch == nil, "\(name) \(spec): \(mismatch ?? "")")
+  }
+
+  /// The position kernel row `row` starts at: 2·row + 1 (rows overlap and skip around), or 1, 3, 9 for
+  /// uneven rows.
+  private static func rowStart(_ row: Int, _ spec: Case) -> Int {
+    spec.unevenRows ? row * row * 2 + 1 : row * 2 + 1
+  }
+
+  /// The weight row kernel row `row`'s first tap reads: the kernel rows in reverse order, `rowTaps + 1` rows
+  /// apart, or with one more row of gap before the last for uneven rows.
+  private static func weightRowStart(_ row: Int, _ spec: Case) -> Int {
+    let reversed = spec.tapCount / spec.rowTaps - 1 - row
+    return reversed * (spec.rowTaps + 1) + (spec.unevenRows && reversed > 1 ? spec.rowTaps : 0)
   }
 
   private static func run(

@@ -79,9 +79,8 @@ final class ChannelsLastDepthwise: Sendable {
     let parts = workers > 1 ? workers * Self.piecesPerWorker : 1
     let ranges = RunContext.ranges(of: rowCount, parts: parts, granule: 1)
     let weights = UnsafePointer(self.weights.floats(count: axes.kernelVolume * weightStride))
-    // An interior segment lists every column tap of each row it reads; at stride 1 and dilation 1 those taps
-    // are consecutive positions (`ChannelsLastDepthwiseTile.rowTaps`).
-    let slides = axes.strides[2] == 1 && axes.dilations[2] == 1
+    // An interior segment lists every column tap of each row it reads, in rows of the kernel's width
+    // (`ChannelsLastDepthwiseTile.rowTaps`; the kernel checks that they are evenly spaced).
     context.parallelFor(tasks: ranges.count, workers: workers) { task, worker in
       let lists = UnsafeMutableRawPointer(context.scratchFloats(worker: worker))
         .bindMemory(to: Int.self, capacity: windows.tapListInts)
@@ -94,7 +93,7 @@ final class ChannelsLastDepthwise: Sendable {
               channels: channels, positions: segment.positions, output: operands.output + segment.outputOffset,
               bias: operands.bias, residual: operands.residual.map { $0 + segment.outputOffset },
               activation: operands.activation,
-              rowTaps: slides && segment.positions > 1 ? axes.kernel[2] : 0))
+              rowTaps: segment.positions > 1 ? axes.kernel[2] : 0))
         }
       }
     }
