@@ -138,6 +138,9 @@ public enum Microkernel: Sendable {
   /// `ChannelsLastDepthwiseMicrokernel`: a row segment of a channels-last depthwise convolution, every
   /// channel on the lanes.
   case channelsLastDepthwise
+  /// `ChannelsLastDepthwisePlaneMicrokernel`: one block of 16 channels of a depthwise convolution over a
+  /// padded copy of its input plane.
+  case channelsLastDepthwisePlane
   /// `ChannelsLastPoolMicrokernel.run`: a row segment of channels-last max or average pooling.
   case channelsLastPool
   /// `ChannelsLastPoolMicrokernel.globalAverage`: up to 16 channels' means over a channels-last image.
@@ -163,6 +166,8 @@ public enum Microkernel: Sendable {
     case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
     case .channelsLastDepthwise:
       "f32_dwconv_channels_last_\(ChannelsLastDepthwiseMicrokernel.positions)x\(ChannelsLastDepthwiseMicrokernel.lanes)_\(BuildISA.name)"
+    case .channelsLastDepthwisePlane:
+      "f32_dwconv_padded_plane_\(ChannelsLastDepthwisePlaneMicrokernel.positions)x\(ChannelsLastDepthwisePlaneMicrokernel.lanes)_\(BuildISA.name)"
     case .channelsLastPool:
       "f32_pool_channels_last_\(ChannelsLastPoolMicrokernel.positions)x\(ChannelsLastPoolMicrokernel.lanes)_\(BuildISA.name)"
     case .channelsLastGlobalAverage: "f32_global_average_channels_last_x16_\(BuildISA.name)"
@@ -358,5 +363,5 @@ public enum MicrokernelRegistry {
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
     + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose]
-    + [.channelsLastDepthwise, .channelsLastPool, .channelsLastGlobalAverage]
+    + [.channelsLastDepthwise, .channelsLastDepthwisePlane, .channelsLastPool, .channelsLastGlobalAverage]
 }

@@ -58,25 +58,57 @@ import Testing
       let w = random.floats(channels * axes.kernelVolume)
       let bias = random.floats(channels)
       let residual = random.floats(Self.batch * axes.outputPlane * channels)
-      let depthwise = try #require(
-        try w.withUnsafeBufferPointer { weights in
+      let (rows, planes) = try w.withUnsafeBufferPointer { weights in
+        let make = { (choice: ChannelsLastDepthwise.PlaneChoice) throws(RuntimeError) in
           try ChannelsLastDepthwise(
             weights: weights.baseAddress!, axes: axes, channels: channels, multiplier: 1,
-            site: ChannelsLastHarness.site)
-        })
+            site: ChannelsLastHarness.site, planes: choice)
+        }
+        return (try make(.never), try make(.always))
+      }
+      let byRows = try #require(rows)
+      let byPlanes = try #require(planes)
+      #expect(byRows.plane == nil)
+      #expect((byPlanes.plane != nil) == (geometry.spatial.count < 3), "\(geometry): padded planes for 1-D and 2-D")
       // Two epilogues per channel count, so each geometry meets all eight.
       for epilogue in [Epilogue.all[2 * channelIndex % 8], Epilogue.all[(2 * channelIndex + 1) % 8]] {
         let context = "\(geometry) C\(channels) \(epilogue)"
-        let single = try run(depthwise, x, bias: epilogue.bias ? bias : nil,
-          residual: epilogue.residual ? residual : nil, epilogue.activation, workers: 1)
-        let split = try run(depthwise, x, bias: epilogue.bias ? bias : nil,
-          residual: epilogue.residual ? residual : nil, epilogue.activation, workers: 3)
+        let bias = epilogue.bias ? bias : nil
+        let residual = epilogue.residual ? residual : nil
+        let single = try run(byRows, x, bias: bias, residual: residual, epilogue.activation, workers: 1)
+        let split = try run(byRows, x, bias: bias, residual: residual, epilogue.activation, workers: 3)
         #expect(single == split, "\(context): 1 and 3 workers differ")
         let expected = naive(
-          axes, channels: channels, x: x, w: w, bias: epilogue.bias ? bias : nil,
-          residual: epilogue.residual ? residual : nil, epilogue.activation)
+          axes, channels: channels, x: x, w: w, bias: bias, residual: residual, epilogue.activation)
         expectClose(single.map(Double.init), expected, absolute: 1e-5, relative: 1e-5, context)
+        // Padded planes: the same bits (a padded tap adds a zero to a sum that is never −0), on any split.
+        let planeSingle = try run(byPlanes, x, bias: bias, residual: residual, epilogue.activation, workers: 1)
+        let planeSplit = try run(byPlanes, x, bias: bias, residual: residual, epilogue.activation, workers: 3)
+        #expect(planeSingle == single, "\(context): padded planes differ from rows")
+        #expect(planeSplit == single, "\(context): padded planes on 3 workers differ from rows")
       }
+    }
+  }
+
+  /// Where padded planes pay: a 3×3 window on 14×14 and 28×28, a 5×5 one on 6×6; not on 56×56 (the plane
+  /// leaves the cache), at 14→7 with stride 2 or under a 5×5 window on 3×3 (the copy outweighs the borders).
+  @Test func paddedPlanesWhereTheyMeasuredFaster() throws {
+    let cases: [(spatial: Int, kernel: Int, stride: Int, planes: Bool)] = [
+      (14, 3, 1, true), (28, 3, 1, true), (7, 3, 1, true), (6, 5, 1, true), (12, 5, 1, true),
+      (56, 3, 1, false), (14, 3, 2, false), (3, 5, 1, false),
+    ]
+    for (spatial, kernel, stride, expected) in cases {
+      let pad = kernel / 2
+      let axes = try ChannelsLastHarness.axes(
+        spatial: [spatial, spatial], kernel: [kernel, kernel], strides: [stride, stride], dilations: [1, 1],
+        pads: [pad, pad, pad, pad])
+      let weights = [Float](repeating: 1, count: 16 * kernel * kernel)
+      let depthwise = try #require(
+        try weights.withUnsafeBufferPointer { pointer in
+          try ChannelsLastDepthwise(
+            weights: pointer.baseAddress!, axes: axes, channels: 16, multiplier: 1, site: ChannelsLastHarness.site)
+        })
+      #expect((depthwise.plane != nil) == expected, "\(spatial)x\(spatial) k\(kernel) s\(stride)")
     }
   }
 

@@ -26,6 +26,7 @@ import Testing
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     case .transpose: MovementKernelTests.checkTransposeTiles()
     case .channelsLastDepthwise: ChannelsLastDepthwiseKernelTests.check()
+    case .channelsLastDepthwisePlane: ChannelsLastDepthwisePlaneKernelTests.check()
     case .channelsLastPool: ChannelsLastPoolKernelTests.checkRows()
     case .channelsLastGlobalAverage: ChannelsLastPoolKernelTests.checkGlobalAverage()
     }

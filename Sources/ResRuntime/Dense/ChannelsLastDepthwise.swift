@@ -17,8 +17,12 @@ import ResKernels
 /// other channels-last methods are classes for the same reason.
 final class ChannelsLastDepthwise: Sendable {
   static let kernel = ChannelsLastDepthwiseMicrokernel.self
+  static let planeKernel = ChannelsLastDepthwisePlaneMicrokernel.self
 
   let windows: ChannelsLastWindows
+  /// The padded plane of one block of 16 channels when the step runs block by block on the plane kernel
+  /// (`ChannelsLastDepthwisePlaneMicrokernel`); nil when it runs row by row on the row kernel.
+  let plane: PaddedPlane?
   /// `kernelVolume` rows of `weightStride` floats: row `t` holds tap `t` of every channel, zeros past C.
   let weights: AlignedMemory
   let weightStride: Int
@@ -42,13 +46,34 @@ final class ChannelsLastDepthwise: Sendable {
   /// `DepthwiseConvolution` does with its channels.
   static let piecesPerWorker = 4
 
+  /// A block's input plane with the padding written out: `height × width` positions of 16 floats.
+  struct PaddedPlane {
+    let height: Int
+    let width: Int
+    var floats: Int { height * width * ChannelsLastDepthwisePlaneMicrokernel.lanes }
+  }
+
+  /// Padded planes of at most this many positions (64 KB a block, in the second-level cache) run block by
+  /// block. MobileNetV2's 3×3 layers, one thread: 14×14 on 384 and 576 channels 0.019 → 0.017 and 0.029 →
+  /// 0.025 ms, 28×28 on 192 channels (900 positions padded) 0.034 → 0.031; at 56×56 (3,364) the plane
+  /// leaves the cache and the row kernel was faster, 0.086 against 0.099.
+  static let planeMaximumPositions = 1024
+
+  /// Multiply-adds per copied position below which the copy costs more than the border windows save
+  /// (MobileNetV2's 576 channels at stride 2, 14→7: 1.7, 10 → 14 µs; MNASNet's 5×5 window on 3×3: 4.6,
+  /// 7 → 9 µs), while a 7×7 plane under a 3×3 window (5.4) gained 18 → 15 µs.
+  static let planeMinimumTapsPerCopy = 5
+
   /// Nil when `multiplier` is not 1. `weights` is the ONNX constant `[C, 1, kD, kH, kW]` (any of the
-  /// leading kernel sizes 1) in row-major order, read only here.
+  /// leading kernel sizes 1) in row-major order, read only here. `planes` chooses between the row kernel and
+  /// padded planes.
   init?(
-    weights source: UnsafePointer<Float>, axes: WindowAxes, channels: Int, multiplier: Int, site: StepSite
+    weights source: UnsafePointer<Float>, axes: WindowAxes, channels: Int, multiplier: Int, site: StepSite,
+    planes: PlaneChoice = .whenFaster
   ) throws(RuntimeError) {
     guard multiplier == 1 else { return nil }
     windows = try ChannelsLastWindows(axes: axes, channels: channels, site: site)
+    plane = planes == .never ? nil : Self.paddedPlane(axes, requiringGain: planes == .whenFaster)
     let lanes = Self.kernel.lanes
     let blocks = channels / lanes + (channels % lanes == 0 ? 0 : 1)
     weightStride = try CheckedMath.multiply(blocks, lanes, "\(site): padded channels")
@@ -63,19 +88,50 @@ final class ChannelsLastDepthwise: Sendable {
     }
   }
 
-  /// The tap lists of one worker.
+  /// Whether a step runs on padded planes: where it measured faster (the default), wherever it can (a 2-D
+  /// window whose padded plane has at most `planeMaximumPositions` positions), or never. Tests run both ways.
+  enum PlaneChoice {
+    case whenFaster
+    case always
+    case never
+  }
+
+  /// The padded plane of a 2-D window of at most `planeMaximumPositions` positions (and, when `requiringGain`,
+  /// at least `planeMinimumTapsPerCopy` multiply-adds per copied position), or nil.
+  private static func paddedPlane(_ axes: WindowAxes, requiringGain: Bool) -> PaddedPlane? {
+    guard axes.input[0] == 1, axes.kernel[0] == 1, axes.output[0] == 1 else { return nil }
+    // Each size bounded before it is added or multiplied, so a hostile plan's sizes cannot overflow.
+    let sizes = [axes.input[1], axes.input[2], axes.padsBegin[1], axes.padsEnd[1], axes.padsBegin[2], axes.padsEnd[2]]
+    guard sizes.allSatisfy({ $0 <= planeMaximumPositions }) else { return nil }
+    let height = axes.input[1] + axes.padsBegin[1] + axes.padsEnd[1]
+    let width = axes.input[2] + axes.padsBegin[2] + axes.padsEnd[2]
+    guard height * width <= planeMaximumPositions else { return nil }
+    // The output plane is at most the padded one, and each window side at most the padded side.
+    if requiringGain, axes.outputPlane * axes.kernelVolume < planeMinimumTapsPerCopy * height * width { return nil }
+    return PaddedPlane(height: height, width: width)
+  }
+
+  /// The tap lists, or the padded plane, of one worker.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
-    try CheckedMath.multiply(windows.tapListInts, MemoryLayout<Int>.stride, "\(site): depthwise tap lists")
+    if let plane { return plane.floats * 4 }
+    return try CheckedMath.multiply(windows.tapListInts, MemoryLayout<Int>.stride, "\(site): depthwise tap lists")
   }
 
   /// Multiply–adds of a run over `batch` images, for `RunContext.workers(work:tasks:)`, and the number of
-  /// independent rows it can be split into.
+  /// independent pieces it can be split into (output rows, or images' channel blocks on padded planes).
   func work(batch: Int) -> Int { RunContext.work(batch, axes.outputPlane, channels, axes.kernelVolume) }
-  func rows(batch: Int) -> Int { windows.rows(batch: batch) }
+  func tasks(batch: Int) -> Int { plane == nil ? windows.rows(batch: batch) : RunContext.work(batch, blocks) }
 
-  /// Convolves `batch` images, their output rows split over `workers` in contiguous ranges.
+  private var blocks: Int { (channels + Self.kernel.lanes - 1) / Self.kernel.lanes }
+
+  /// Convolves `batch` images: output rows split over `workers` in contiguous ranges, or on padded planes
+  /// images' blocks of 16 channels.
   func run(_ context: RunContext, _ operands: Operands, batch: Int, workers: Int) {
-    let rowCount = rows(batch: batch)
+    if let plane {
+      runPlanes(context, operands, plane, batch: batch, workers: workers)
+      return
+    }
+    let rowCount = windows.rows(batch: batch)
     let parts = workers > 1 ? workers * Self.piecesPerWorker : 1
     let ranges = RunContext.ranges(of: rowCount, parts: parts, granule: 1)
     let weights = UnsafePointer(self.weights.floats(count: axes.kernelVolume * weightStride))
@@ -96,6 +152,62 @@ final class ChannelsLastDepthwise: Sendable {
               rowTaps: segment.positions > 1 ? axes.kernel[2] : 0))
         }
       }
+    }
+  }
+
+  /// Each task one image's block of 16 channels: its padded plane copied into the worker's scratch, then
+  /// every output position of the block.
+  private func runPlanes(
+    _ context: RunContext, _ operands: Operands, _ plane: PaddedPlane, batch: Int, workers: Int
+  ) {
+    let weights = UnsafePointer(self.weights.floats(count: axes.kernelVolume * weightStride))
+    let lanes = Self.planeKernel.lanes
+    context.parallelFor(tasks: batch * blocks, workers: workers) { task, worker in
+      let (image, channel) = (task / blocks, task % blocks * lanes)
+      let copy = context.scratchFloats(worker: worker)
+      let blockLanes = min(lanes, channels - channel)
+      copyPlane(operands.input + image * windows.inputImage + channel, lanes: blockLanes, plane, into: copy)
+      let output = image * windows.outputImage + channel
+      Self.planeKernel.run(
+        ChannelsLastDepthwisePlaneTile(
+          plane: UnsafePointer(copy), planeWidth: plane.width, weights: weights + channel, weightStride: weightStride,
+          kernel: (axes.kernel[1], axes.kernel[2]), strides: (axes.strides[1], axes.strides[2]),
+          dilations: (axes.dilations[1], axes.dilations[2]), outputSize: (axes.output[1], axes.output[2]),
+          output: operands.output + output, outputStride: channels, lanes: blockLanes,
+          bias: operands.bias.map { $0 + channel }, residual: operands.residual.map { $0 + output },
+          activation: operands.activation))
+    }
+  }
+
+  /// Copies `lanes` channels of one image from `input` (at the block's first channel) into `copy` as a padded
+  /// plane: zeros in the padding and in the lanes past `lanes`.
+  private func copyPlane(
+    _ input: UnsafePointer<Float>, lanes: Int, _ plane: PaddedPlane, into copy: UnsafeMutablePointer<Float>
+  ) {
+    let width = Self.planeKernel.lanes
+    let (rows, columns) = (axes.input[1], axes.input[2])
+    let (top, left) = (axes.padsBegin[1], axes.padsBegin[2])
+    let zero = SIMD16<Float>()
+    for row in 0..<plane.height {
+      let target = copy + row * plane.width * width
+      let sourceRow = row - top
+      guard sourceRow >= 0, sourceRow < rows else {
+        for column in 0..<plane.width { VectorAccess.store(zero, target + column * width) }
+        continue
+      }
+      for column in 0..<left { VectorAccess.store(zero, target + column * width) }
+      let source = input + sourceRow * columns * channels
+      if lanes == width {
+        for column in 0..<columns {
+          VectorAccess.store(VectorAccess.load(source + column * channels), target + (left + column) * width)
+        }
+      } else {
+        for column in 0..<columns {
+          VectorAccess.store(
+            VectorAccess.loadPartialInRegisters(source + column * channels, lanes), target + (left + column) * width)
+        }
+      }
+      for column in (left + columns)..<plane.width { VectorAccess.store(zero, target + column * width) }
     }
   }
 }
