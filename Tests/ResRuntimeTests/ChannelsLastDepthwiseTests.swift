@@ -81,11 +81,10 @@ import Testing
         let expected = naive(
           axes, channels: channels, x: x, w: w, bias: bias, residual: residual, epilogue.activation)
         expectClose(single.map(Double.init), expected, absolute: 1e-5, relative: 1e-5, context)
-        // Padded planes: the same bits (a padded tap adds a zero to a sum that is never −0), on any split.
+        // Padded planes (one worker; several take the rows): the same bits, a padded tap adding a zero to a
+        // sum that is never −0.
         let planeSingle = try run(byPlanes, x, bias: bias, residual: residual, epilogue.activation, workers: 1)
-        let planeSplit = try run(byPlanes, x, bias: bias, residual: residual, epilogue.activation, workers: 3)
         #expect(planeSingle == single, "\(context): padded planes differ from rows")
-        #expect(planeSplit == single, "\(context): padded planes on 3 workers differ from rows")
       }
     }
   }

@@ -134,7 +134,7 @@ extension ConvOperator {
     let residualBase = residual.map { UnsafePointer(context.floats($0)) }
     switch method {
     case .depthwise(let depthwise):
-      let workers = context.workers(work: depthwise.work(batch: batch), tasks: depthwise.tasks(batch: batch))
+      let workers = context.workers(work: depthwise.work(batch: batch), tasks: depthwise.rows(batch: batch))
       depthwise.run(
         context,
         ChannelsLastDepthwise.Operands(
