@@ -26,6 +26,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
     case (7, 1): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<1, Int>.self)
     case (5, 2): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<2, Int>.self)
     case (7, 2): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<2, Int>.self)
+    // 3 taps at stride 2 ran 5–10 % slower on the row kernels than listed (MobileNetV2's 96 channels 112→56
+    // and 144 channels 56→28); other widths and dilated rows have no row kernel.
     default: runListed(tile)
     }
   }
@@ -197,8 +199,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// Six positions of one block of 16 channels, row by row: a row's `width` taps `tapStep` floats apart,
   /// the positions `ratio` taps apart, so the six positions of a row read `5 · ratio + width` input vectors,
   /// and the compiler, seeing which of the unrolled row's loads read the same vector, loads each once (a 3×3
-  /// row at stride 1: 8 loads for 18 multiply-adds instead of 18; at stride 2: 13). Each position sums its
-  /// taps in the listed order, as `runSixPositions` does, so the results are the same bits.
+  /// row at stride 1: 8 loads for 18 multiply-adds instead of 18; a 5×5 row at stride 2: 15 for 30). Each
+  /// position sums its taps in the listed order, as `runSixPositions` does, so the results are the same bits.
   @inline(never)
   static func runSixRows<let width: Int, let ratio: Int>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
