@@ -81,7 +81,11 @@ public enum ChannelsLastDepthwiseMicrokernel {
         channel += lanes
       }
       if channel < tile.channels {
-        runPartialBlock(tile, taps, position: position, channel: channel, as: InlineArray<6, SIMD16<Float>>.self)
+        if let last = tile.overlappingLastBlock {
+          six(position, last)
+        } else {
+          runPartialBlock(tile, taps, position: position, channel: channel, as: InlineArray<6, SIMD16<Float>>.self)
+        }
       }
       position += positions
     }
@@ -114,7 +118,13 @@ public enum ChannelsLastDepthwiseMicrokernel {
       runPositions(tile, taps, position: position, channel: channel, lanes: lanes, VectorAccess.load, as: `as`)
       channel += lanes
     }
-    if channel < tile.channels { runPartialBlock(tile, taps, position: position, channel: channel, as: `as`) }
+    if channel < tile.channels {
+      if let last = tile.overlappingLastBlock {
+        runPositions(tile, taps, position: position, channel: last, lanes: lanes, VectorAccess.load, as: `as`)
+      } else {
+        runPartialBlock(tile, taps, position: position, channel: channel, as: `as`)
+      }
+    }
   }
 
   /// `count` positions of the last block of fewer than 16 channels, out of line: its partial loads are built

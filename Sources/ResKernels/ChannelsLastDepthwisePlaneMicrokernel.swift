@@ -90,6 +90,10 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
   ) {
     let first = (y &* tile.outputWidth &+ x) &* tile.outputStride
     let whole = tile.lanes == lanes
+    if count == positions && whole, let store = WholeTileStore(gemmTile(tile, at: first), panels: 1) {
+      store.store((sums[0], sums[1], sums[2], sums[3], sums[4], sums[5]), panel: 0)
+      return
+    }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: count) { buffer in
       let vectors = buffer.baseAddress!
       let bias = tile.bias.map { whole ? VectorAccess.load($0) : VectorAccess.loadPartial($0, tile.lanes) }
@@ -112,6 +116,21 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
         }
       }
     }
+  }
+}
+
+extension ChannelsLastDepthwisePlaneMicrokernel {
+  /// Six whole positions from output offset `first` as a GEMM tile of six rows, for `WholeTileStore`: the
+  /// bias, residual and a clip applied straight from the registers, as the row kernel's groups store theirs
+  /// (the generic epilogue, through a buffer and a call, cost as much as the group's multiply-adds).
+  @inline(__always)
+  static func gemmTile(_ tile: ChannelsLastDepthwisePlaneTile, at first: Int) -> GemmTile {
+    GemmTile(
+      depth: 0, a: tile.plane, b: tile.weights, c: tile.output + first, cRowStride: tile.outputStride,
+      rows: positions, columns: lanes, accumulate: false,
+      epilogue: TileEpilogue(
+        bias: tile.bias, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
+        residualRowStride: tile.outputStride, activation: tile.activation))
   }
 }
 

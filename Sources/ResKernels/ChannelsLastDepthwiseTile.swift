@@ -53,3 +53,19 @@ public struct ChannelsLastDepthwiseTile {
     self.rowTaps = rowTaps
   }
 }
+
+extension ChannelsLastDepthwiseTile {
+  /// The first channel of a whole block of 16 that ends at the last channel, when the channels end in a
+  /// partial block: the kernel runs that block whole, overlapping the block before it, instead of building
+  /// partial vectors (MobileNetV3's and MNASNet's 72, 120 and 200 channels). The overlapped channels are
+  /// computed again the same way and stored again with the same bits. Nil when the channels are whole blocks
+  /// or fewer than one, or when the residual is the output itself (an overlapped channel would then read as
+  /// its residual the value its first store left).
+  @inline(__always)
+  var overlappingLastBlock: Int? {
+    let lanes = ChannelsLastDepthwiseMicrokernel.lanes
+    guard channels > lanes, channels % lanes != 0 else { return nil }
+    if let residual, residual == UnsafePointer(output) { return nil }
+    return channels - lanes
+  }
+}

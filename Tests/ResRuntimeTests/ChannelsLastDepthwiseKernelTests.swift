@@ -60,6 +60,11 @@ enum ChannelsLastDepthwiseKernelTests {
         checkTile(spec, &slidingRandom)
       }
     }
+    // The residual in place (the output's own bytes): a last partial block must not run as a whole block
+    // overlapping the one before it, whose channels would then add their already stored results.
+    for (channels, positions, rowTaps) in [(40, 13, 3), (40, 5, 0), (17, 7, 3)] {
+      checkResidualInPlace(channels: channels, positions: positions, rowTaps: rowTaps, &slidingRandom)
+    }
     // Rows of consecutive positions that are not evenly spaced (a 3-D window's rows cross a depth slice):
     // the kernel must take the listed taps, not extrapolate the first two rows' spacing.
     for (width, channels) in [(3, 40), (5, 17), (7, 16)] {
@@ -175,6 +180,56 @@ enum ChannelsLastDepthwiseKernelTests {
   private static func weightRowStart(_ row: Int, _ spec: Case) -> Int {
     let reversed = spec.tapCount / spec.rowTaps - 1 - row
     return reversed * (spec.rowTaps + 1) + (spec.unevenRows && reversed > 1 ? spec.rowTaps : 0)
+  }
+
+  /// One row of `positions` positions, 3×3 taps (listed, or as rows of 3 when `rowTaps` is 3), the residual
+  /// read from the output buffer itself, against a naive loop over the residual's initial values.
+  private static func checkResidualInPlace(
+    channels: Int, positions: Int, rowTaps: Int, _ random: inout SeededGenerator
+  ) {
+    let pitch = channels
+    let rowWidth = positions + 2
+    let taps = (0..<9).map { ($0 / 3 * rowWidth + $0 % 3) * pitch }
+    let tapWeights = Array(0..<9)
+    let weightStride = (channels + 15) / 16 * 16
+    var weights = [Float](repeating: 0, count: 9 * weightStride)
+    let values = random.floats(9 * channels)
+    for tap in 0..<9 {
+      for channel in 0..<channels { weights[tap * weightStride + channel] = values[tap * channels + channel] }
+    }
+    let input = random.floats(3 * rowWidth * pitch)
+    let initial = random.floats(positions * channels)
+    var output = initial
+    input.withUnsafeBufferPointer { inputPointer in
+      (taps + [0]).withUnsafeBufferPointer { tapPointer in
+        (tapWeights + [0]).withUnsafeBufferPointer { tapWeightPointer in
+          weights.withUnsafeBufferPointer { weightPointer in
+            output.withUnsafeMutableBufferPointer { outputPointer in
+              ChannelsLastDepthwiseMicrokernel.run(
+                ChannelsLastDepthwiseTile(
+                  input: inputPointer.baseAddress!, positionStride: pitch, taps: tapPointer.baseAddress!,
+                  tapWeights: tapWeightPointer.baseAddress!, tapCount: 9, weights: weightPointer.baseAddress!,
+                  weightStride: weightStride, channels: channels, positions: positions,
+                  output: outputPointer.baseAddress!, bias: nil, residual: UnsafePointer(outputPointer.baseAddress!),
+                  activation: .identity, rowTaps: rowTaps))
+            }
+          }
+        }
+      }
+    }
+    var mismatch: String?
+    for position in 0..<positions {
+      for channel in 0..<channels where mismatch == nil {
+        var sum = Double(initial[position * channels + channel])
+        for tap in 0..<9 {
+          sum += Double(weights[tap * weightStride + channel]) * Double(input[position * pitch + taps[tap] + channel])
+        }
+        if !NaiveMath.close(output[position * channels + channel], sum, absolute: 2e-5, relative: 1e-4) {
+          mismatch = "position \(position) channel \(channel): \(output[position * channels + channel]) vs \(sum)"
+        }
+      }
+    }
+    #expect(mismatch == nil, "\(name) residual in place, \(channels) channels, rowTaps \(rowTaps): \(mismatch ?? "")")
   }
 
   private static func run(

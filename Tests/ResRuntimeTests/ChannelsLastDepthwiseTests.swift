@@ -111,6 +111,43 @@ import Testing
     }
   }
 
+  /// The residual in place (the output's own bytes, as an in-place epilogue binds them), on the rows and on
+  /// padded planes: 40 channels end in a partial block, which must not run as a whole block overlapping the
+  /// one before it (that block's channels would add their already stored results as their residual).
+  @Test func residualInPlace() throws {
+    let axes = try ChannelsLastHarness.axes(
+      spatial: [9, 11], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])
+    let channels = 40
+    var random = SeededGenerator(seed: 77)
+    let x = random.floats(Self.batch * axes.inputPlane * channels)
+    let w = random.floats(channels * axes.kernelVolume)
+    let initial = random.floats(Self.batch * axes.outputPlane * channels)
+    let expected = naive(axes, channels: channels, x: x, w: w, bias: nil, residual: initial, .identity)
+    for choice in [ChannelsLastDepthwise.PlaneChoice.never, .always] {
+      let depthwise = try #require(
+        try w.withUnsafeBufferPointer { weights in
+          try ChannelsLastDepthwise(
+            weights: weights.baseAddress!, axes: axes, channels: channels, multiplier: 1,
+            site: ChannelsLastHarness.site, planes: choice)
+        })
+      var y = initial
+      let scratch = try depthwise.scratchBytes(site: ChannelsLastHarness.site)
+      try ChannelsLastHarness.withContext(workers: 1, scratchBytes: scratch) { context in
+        x.withUnsafeBufferPointer { input in
+          y.withUnsafeMutableBufferPointer { output in
+            depthwise.run(
+              context,
+              ChannelsLastDepthwise.Operands(
+                input: input.baseAddress!, output: output.baseAddress!, bias: nil,
+                residual: UnsafePointer(output.baseAddress!), activation: .identity),
+              batch: Self.batch, workers: 1)
+          }
+        }
+      }
+      expectClose(y.map(Double.init), expected, absolute: 1e-5, relative: 1e-5, "residual in place, \(choice)")
+    }
+  }
+
   @Test func channelMultiplierAboveOneIsRefused() throws {
     let axes = try ChannelsLastHarness.axes(
       spatial: [5, 5], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])

@@ -166,7 +166,11 @@ final class ChannelsLastDepthwise: Sendable {
     let lanes = Self.planeKernel.lanes
     let copy = context.scratchFloats(worker: 0)
     for task in 0..<(batch * blocks) {
-      let (image, channel) = (task / blocks, task % blocks * lanes)
+      let image = task / blocks
+      // The last block whole, overlapping the one before it, unless the residual is the output itself
+      // (`ChannelsLastDepthwiseTile.overlappingLastBlock`).
+      let overlaps = channels > lanes && operands.residual != UnsafePointer(operands.output)
+      let channel = overlaps ? min(task % blocks * lanes, channels - lanes) : task % blocks * lanes
       let blockLanes = min(lanes, channels - channel)
       copyPlane(operands.input + image * windows.inputImage + channel, lanes: blockLanes, plane, into: copy)
       let output = image * windows.outputImage + channel
