@@ -4,10 +4,10 @@ import Testing
 
 /// `WholeTileStore` (a whole tile's epilogue and store from registers) against `GemmMicrokernel6x16.finish`'s
 /// path through memory, bit for bit: every epilogue it covers (no epilogue, a bias per row or per column, a
-/// residual, identity, ReLU and clip), with and without adding what C holds, on sums that include NaN, −0,
-/// infinities and values at the clip bounds; one, two and four panels, and a last half panel. It declines the
-/// epilogues it does not cover (alpha, a scaled bias, other activations, partial tiles), which then take
-/// `finish`.
+/// residual, identity, ReLU and clip, and on whole panels any other activation), with and without adding what
+/// C holds, on sums that include NaN, −0, infinities and values at the clip bounds; one, two and four panels,
+/// and a last half panel. It declines the epilogues it does not cover (alpha, a scaled bias, an activation
+/// other than a clip on a half panel, partial tiles), which then take `finish`.
 @Suite struct WholeTileStoreTests {
   static let cRowStride = 70
   static let specials: [Float] = [.nan, -0.0, 0, .infinity, -.infinity, 0.5, -0.5, 6, -6, 1e-30]
@@ -34,9 +34,18 @@ import Testing
     return cases
   }
 
+  /// The cases with an activation that is not a clip (`WholeTileStore.storeActivated`), whole panels only.
+  static var activatedCases: [Case] {
+    [PointwiseFunction.silu, .sigmoid, .gelu, .hardSwish, .leakyRelu(alpha: 0.1)].enumerated().flatMap { index, activation in
+      [false, true].map { accumulate in
+        Case(bias: index % 3, residual: index % 2 == 0, activation: activation, accumulate: accumulate)
+      }
+    }
+  }
+
   @Test func storesWhatFinishStoresBitForBit() {
     var random = SeededGenerator(seed: 91)
-    for spec in Self.cases {
+    for spec in Self.cases + Self.activatedCases {
       for panels in [1, 2, 4] {
         let sums = (0..<(6 * panels)).map { _ in Self.vector(&random) }
         let expected = run(spec, panels: panels, &random, sums: sums, whole: false)
@@ -86,7 +95,9 @@ import Testing
       #expect(WholeTileStore(scaledBias, panels: 1) == nil)
       var sigmoid = tile
       sigmoid.epilogue?.activation = .sigmoid
-      #expect(WholeTileStore(sigmoid, panels: 1) == nil)
+      #expect(WholeTileStore(sigmoid, panels: 1) != nil)
+      sigmoid.columns = 8
+      #expect(WholeTileStore(sigmoid, columns: 8) == nil, "an activation other than a clip on a half panel")
       var partial = tile
       partial.rows = 5
       #expect(WholeTileStore(partial, panels: 1) == nil)
