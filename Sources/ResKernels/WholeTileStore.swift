@@ -1,6 +1,8 @@
 /// Stores a whole tile of six rows × one, two or four 16-column panels (C overwritten) straight from its
 /// sums, when the epilogue is a bias (per column or per row), an optional residual and a clip (identity and
-/// ReLU are clips with infinite bounds): nearly every tile of a convolution's or a MatMul's GEMM.
+/// ReLU are clips with infinite bounds): nearly every tile of a convolution's or a MatMul's GEMM. Any other
+/// activation (SiLU, GELU...) is applied to a panel's six rows at once after them (`storeActivated`), on
+/// whole panels only.
 ///
 /// `GemmMicrokernel6x16.finish` served each 16-column panel on its own, and the compiler kept it out of line
 /// (`@inline(__always)` gives way in large callers; `@_transparent` here does not): every panel paid a call
