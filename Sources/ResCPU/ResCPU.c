@@ -33,12 +33,19 @@ void rescpu_yield(void) { sched_yield(); }
 #if defined(__linux__)
 int rescpu_current_cpu(void) { return sched_getcpu(); }
 
-int rescpu_move_off_cpu(int cpu) {
+int rescpu_allowed_cpu_count(void) {
   cpu_set_t allowed;
-  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
-  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return 0;
+  return sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : -1;
+}
+
+int rescpu_move_off_cpus(const int *cpus, int count) {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
   cpu_set_t others = allowed;
-  CPU_CLR(cpu, &others);
+  for (int i = 0; i < count; i++) {
+    if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE) CPU_CLR(cpus[i], &others);
+  }
+  if (CPU_COUNT(&others) == 0 || CPU_EQUAL(&others, &allowed)) return 0;
   // Setting a mask without the current CPU migrates the thread before the call returns; the original mask
   // is restored at once, so the thread is pinned only for that moment.
   if (sched_setaffinity(0, sizeof others, &others) != 0) return 0;
@@ -47,5 +54,6 @@ int rescpu_move_off_cpu(int cpu) {
 }
 #else
 int rescpu_current_cpu(void) { return -1; }
-int rescpu_move_off_cpu(int cpu) { (void)cpu; return 0; }
+int rescpu_allowed_cpu_count(void) { return -1; }
+int rescpu_move_off_cpus(const int *cpus, int count) { (void)cpus; (void)count; return 0; }
 #endif

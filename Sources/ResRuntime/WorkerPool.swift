@@ -22,10 +22,17 @@ import Synchronization
 /// of tasks (see `entry`): on a busy machine a helper can be off its core for a scheduler time slice, and
 /// waiting for it to check in only to find no task left cost more than the split saved.
 ///
-/// A helper woken from its sleep checks that it did not wake on the caller's CPU: the kernel places a woken
-/// thread near its waker, and a caller that had itself just been woken (a server reading its next request)
-/// was seen sharing one CPU with its helper for about 10 ms, two runs of MobileNetV2, until load balancing
-/// moved one of them to the idle CPU. The helper then moves itself (`rescpu_move_off_cpu`).
+/// No two of the pool's threads should share a CPU while another is free: both busy-wait, so a pair on one
+/// CPU runs at a fraction of one thread's speed (the helper, off its CPU, misses the regions and the caller
+/// does all their work) until the kernel's load balancing parts them, after about 10 ms. It happens at two
+/// moments. A helper woken from its sleep lands near its waker (a caller that had itself just been woken, a
+/// server reading its next request), so it checks the caller's CPU and moves off it (`leaveCallerCPU`). And
+/// a few regions later the balancer was seen moving the caller onto the helper's CPU (MobileNetV2 on two
+/// threads after an idle gap of 200 ms: the helper entered 1 to 5 of 53 regions in each of the next two or
+/// three runs, 4.4 ms a run against 2.0). So every helper reports the CPU it runs on (`helperCPUs`) while it
+/// waits, and the caller, before it publishes a region, moves itself off any CPU a waiting helper reports
+/// (`leaveHelpersCPUs`); a read of the CPU number per region, nothing more, when all is well. Neither moves
+/// when the pool has more threads than the CPUs it may run on: sharing is then unavoidable.
 ///
 /// `run` is called by one thread at a time (the runner serializes its runs).
 final class WorkerPool: @unchecked Sendable {
@@ -52,6 +59,12 @@ final class WorkerPool: @unchecked Sendable {
   private let stopping = Atomic<Bool>(false)
   /// The CPU the caller ran on when it last woke sleeping helpers (-1: unknown).
   private let callerCPU = Atomic<Int>(-1)
+  /// The CPU each helper last ran on while waiting for or running a region, at `helper - 1`; -1 while it
+  /// sleeps, and before it first reports.
+  private let helperCPUs: UnsafeMutablePointer<Atomic<Int>>
+  /// Whether the threads may each have a CPU of their own (the process may run on at least as many CPUs as
+  /// the pool has threads, on a system that says which CPU a thread runs on): only then do they move apart.
+  private let placesThreads: Bool
   /// The tasks of the current `forEach` region, a block per worker (see `TaskBlocks`).
   private let taskBlocks: TaskBlocks
   /// Admission to the current region: its sequence number (low 31 bits) times `entrySequenceUnit`, plus
@@ -83,12 +96,20 @@ final class WorkerPool: @unchecked Sendable {
     self.yieldNanoseconds = yieldNanoseconds
     callerSpinBudget = spinNanoseconds
     taskBlocks = TaskBlocks(workers: helpers + 1)
+    helperCPUs = .allocate(capacity: max(1, helpers))
+    for helper in 0..<max(1, helpers) { (helperCPUs + helper).initialize(to: Atomic(-1)) }
+    placesThreads = rescpu_current_cpu() >= 0 && Int(rescpu_allowed_cpu_count()) >= helpers + 1
     liveHelpers.store(helpers, ordering: .relaxed)
     for helper in stride(from: 1, through: helpers, by: 1) {
       let thread = Thread { [self] in self.serve(as: helper) }
       thread.name = "rescompile-worker-\(helper)"
       thread.start()
     }
+  }
+
+  deinit {
+    helperCPUs.deinitialize(count: max(1, helperCount))
+    helperCPUs.deallocate()
   }
 
   /// Runs `body(w)` for `w` in `0..<workers` concurrently (`workers ≤ helperCount + 1`), `body(0)` on the
@@ -111,6 +132,7 @@ final class WorkerPool: @unchecked Sendable {
       unfinished.store(count - 1, ordering: .relaxed)
       let sequence = region.load(ordering: .relaxed) / Self.regionStride &+ 1
       entry.store(Self.entryValue(sequence: sequence), ordering: .relaxed)
+      if placesThreads { leaveHelpersCPUs(count: count) }
       region.store(sequence &* Self.regionStride + count, ordering: .sequentiallyConsistent)
       if sleepingHelpers.load(ordering: .sequentiallyConsistent) > 0 {
         callerCPU.store(Int(rescpu_current_cpu()), ordering: .relaxed)
@@ -176,24 +198,27 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Busy-waits (pausing between checks) until `done()` or `budget` nanoseconds pass, then, when
-  /// `yielding`, checks between yields of the core for up to `yieldNanoseconds`; returns `done()`. The pause
+  /// Busy-waits (pausing between checks) until `done()` or `budget` nanoseconds pass, then, for a helper
+  /// (the caller is `worker` 0), checks between yields of the core for up to `yieldNanoseconds`; returns `done()`. The pause
   /// budget adapts: it doubles (up to `spinNanoseconds`) when the wait ends in time and halves when it runs
   /// out, because on a busy machine the thread waited for may be queued behind this very one. Measured on
   /// the shared 2-core machine with a fixed budget: a region cost 0.35 µs while both threads had a core but
   /// 108 µs (two budgets of 50 µs) once they shared one, against 10 µs for a pool that always sleeps; a 2 ms
   /// budget of pauses took MobileNetV2 at 2 threads from 20 to 210 ms. Yielding does not have that cost: a
   /// thread that yields runs only when nothing else on its core is runnable. The clock is read every 64
-  /// pauses.
+  /// pauses, and then a helper (`worker` > 0) also reports its CPU.
   @inline(__always)
-  private func spin(budget: inout UInt64, yielding: Bool, until done: () -> Bool) -> Bool {
+  private func spin(budget: inout UInt64, as worker: Int, until done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     var turns = 0
     while !done() {
       turns &+= 1
-      if turns & 63 == 0 && DispatchTime.now().uptimeNanoseconds &- start > budget {
-        budget = min(spinNanoseconds, max(WorkerPool.minimumSpinNanoseconds, budget / 2))
-        return yielding ? yieldUntil(done) : done()
+      if turns & 63 == 0 {
+        if worker > 0 { reportCPU(of: worker) }
+        if DispatchTime.now().uptimeNanoseconds &- start > budget {
+          budget = min(spinNanoseconds, max(WorkerPool.minimumSpinNanoseconds, budget / 2))
+          return worker > 0 ? yieldUntil(as: worker, done) : done()
+        }
       }
       rescpu_spin_pause()
     }
@@ -202,19 +227,21 @@ final class WorkerPool: @unchecked Sendable {
   }
 
   /// Checks `done()` between yields of the core until it holds or `yieldNanoseconds` pass; returns `done()`.
+  /// Helper `worker` reports its CPU after each yield (the kernel may have moved it).
   @inline(__always)
-  private func yieldUntil(_ done: () -> Bool) -> Bool {
+  private func yieldUntil(as worker: Int, _ done: () -> Bool) -> Bool {
     let start = DispatchTime.now().uptimeNanoseconds
     while !done() {
       if DispatchTime.now().uptimeNanoseconds &- start > yieldNanoseconds { return done() }
       rescpu_yield()
+      reportCPU(of: worker)
     }
     return true
   }
 
   /// Returns when every helper of the current region has finished (its writes are then visible here).
   private func waitForHelpers() {
-    let finished = spin(budget: &callerSpinBudget, yielding: false) { unfinished.load(ordering: .acquiring) == 0 }
+    let finished = spin(budget: &callerSpinBudget, as: 0) { unfinished.load(ordering: .acquiring) == 0 }
     if finished { return }
     condition.lock()
     callerSleeping.store(true, ordering: .sequentiallyConsistent)
@@ -223,14 +250,15 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// The next region after `seen`, or nil once the pool is stopping.
-  private func nextRegion(after seen: Int, budget: inout UInt64) -> Int? {
+  /// The next region after `seen` for helper `worker`, or nil once the pool is stopping.
+  private func nextRegion(after seen: Int, as worker: Int, budget: inout UInt64) -> Int? {
     var current = seen
-    let published = spin(budget: &budget, yielding: true) {
+    let published = spin(budget: &budget, as: worker) {
       current = region.load(ordering: .acquiring)
       return current != seen || stopping.load(ordering: .relaxed)
     }
     if !published {
+      helperCPUs[worker - 1].store(-1, ordering: .relaxed)
       condition.lock()
       sleepingHelpers.add(1, ordering: .sequentiallyConsistent)
       while true {
@@ -241,6 +269,7 @@ final class WorkerPool: @unchecked Sendable {
       sleepingHelpers.subtract(1, ordering: .relaxed)
       condition.unlock()
       leaveCallerCPU()
+      reportCPU(of: worker)
     }
     return stopping.load(ordering: .relaxed) ? nil : current
   }
@@ -248,8 +277,38 @@ final class WorkerPool: @unchecked Sendable {
   /// Moves this helper, just woken, off the CPU the caller runs on (see the type's documentation).
   private func leaveCallerCPU() {
     let caller = callerCPU.load(ordering: .relaxed)
-    guard caller >= 0, caller == Int(rescpu_current_cpu()) else { return }
-    _ = rescpu_move_off_cpu(Int32(caller))
+    guard placesThreads, caller >= 0, caller == Int(rescpu_current_cpu()) else { return }
+    var excluded = Int32(caller)
+    _ = rescpu_move_off_cpus(&excluded, 1)
+  }
+
+  /// Moves the caller off its CPU when one of the region's helpers reports running there, to a CPU none of
+  /// them reports (see the type's documentation).
+  private func leaveHelpersCPUs(count: Int) {
+    let here = Int(rescpu_current_cpu())
+    var shared = false
+    for helper in 1..<count where helperCPUs[helper - 1].load(ordering: .relaxed) == here {
+      shared = true
+      break
+    }
+    guard shared else { return }
+    var occupied = [Int32(here)]
+    for helper in 1...helperCount {
+      let cpu = helperCPUs[helper - 1].load(ordering: .relaxed)
+      if cpu >= 0 { occupied.append(Int32(cpu)) }
+    }
+    _ = rescpu_move_off_cpus(occupied, Int32(occupied.count))
+  }
+
+  /// Records the CPU helper `worker` runs on for the caller's `leaveHelpersCPUs` (a store only when it changed,
+  /// so the line the caller reads stays shared).
+  @inline(__always)
+  private func reportCPU(of worker: Int) {
+    guard placesThreads else { return }
+    let cpu = Int(rescpu_current_cpu())
+    if helperCPUs[worker - 1].load(ordering: .relaxed) != cpu {
+      helperCPUs[worker - 1].store(cpu, ordering: .relaxed)
+    }
   }
 
   /// Runs the current region's body. The body is only referenced inside this call, so this thread holds
@@ -262,9 +321,11 @@ final class WorkerPool: @unchecked Sendable {
   private func serve(as worker: Int) {
     var seen = 0
     var budget = spinNanoseconds
-    while let current = nextRegion(after: seen, budget: &budget) {
+    reportCPU(of: worker)
+    while let current = nextRegion(after: seen, as: worker, budget: &budget) {
       seen = current
       guard worker < current % Self.regionStride, enter(sequence: current / Self.regionStride) else { continue }
+      reportCPU(of: worker)
       perform(as: worker)
       if unfinished.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
         callerSleeping.load(ordering: .sequentiallyConsistent)

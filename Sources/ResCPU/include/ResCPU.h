@@ -85,9 +85,12 @@ static inline void rescpu_prefetch_for_read(const void *address) {
 /// The CPU the calling thread runs on, or -1 where the system does not say (Linux only).
 int rescpu_current_cpu(void);
 
-/// Moves the calling thread to another CPU it may run on than `cpu`, leaving its allowed set as it was;
-/// 1 when it moved, 0 when it could not (no other CPU allowed, not Linux). For a worker pool's helper that a
-/// wake-up placed on the CPU of the thread it is to work beside.
-int rescpu_move_off_cpu(int cpu);
+/// How many CPUs the calling thread may run on (its affinity mask), or -1 where the system does not say.
+int rescpu_allowed_cpu_count(void);
+
+/// Moves the calling thread to a CPU it may run on that is none of `cpus[0..<count]`, leaving its allowed set
+/// as it was; 1 when it moved, 0 when it could not (every allowed CPU listed, not Linux). For a worker pool's
+/// thread that the scheduler placed on the CPU of a thread it is to work beside.
+int rescpu_move_off_cpus(const int *cpus, int count);
 
 #endif
