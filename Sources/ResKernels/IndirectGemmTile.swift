@@ -11,8 +11,9 @@ public struct IndirectGemmTile {
   /// Kernel taps, and input channels summed per tap.
   public var taps: Int
   public var channels: Int
-  /// The first input channel summed: every row pointer is read from this offset on (a block of channels
-  /// after the first; the zero row is at least as long as a group's channels, so it stays zero there).
+  /// The first input channel summed: every row pointer is read from this offset on (the group's first
+  /// channel, plus a block's first where the group's channels are summed in blocks: the table points at a
+  /// position's channel 0, and its zero row is as long as all the channels, so it stays zero there).
   public var channelOffset: Int
   /// `taps × 6` row pointers, tap-major: row `r` of tap `t` at `indirection[t · 6 + r]`.
   public var indirection: UnsafePointer<UnsafePointer<Float>>

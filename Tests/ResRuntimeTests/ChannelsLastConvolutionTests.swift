@@ -67,7 +67,13 @@ import Testing
         geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: outputs, groups: groups,
         blocking: [.standard, tiny, indirect][groups - 1], epilogues: [index % 5, (index + groups) % 5])
     }
-  }
+  } + [
+    // RegNet's grouped 3x3: many groups of 16 channels on a small padded plane, every group's tiles reading
+    // one indirection table at its own channel offset (and the zero row there).
+    Case(
+      geometry: Geometry(spatial: [7, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
+      channelsPerGroup: 16, outputChannelsPerGroup: 16, groups: 7, blocking: .standard, epilogues: [3, 4]),
+  ]
 
   static let epilogues: [(bias: Bool, residual: Bool, activation: PointwiseFunction)] = [
     (false, false, .identity), (true, false, .relu), (false, true, .clip(min: -0.5, max: 0.75)),

@@ -11,6 +11,25 @@ import Testing
 /// geometry lands on whichever method `ConvMethod` picks (Winograd, grid, direct, pointwise, subsampled,
 /// im2col), so the methods meet shapes no hand-written case thought of.
 @Suite struct ConvGeometryTests {
+  /// A grouped 3x3 takes channels-last Winograd only with enough output positions × channels per group
+  /// (`ConvMethod.groupedWinogradMinimumWork`); one group keeps the plain Winograd rule.
+  @Test func groupedWinogradNeedsEnoughWorkPerGroup() {
+    func method(side: Int, groups: Int, channelsPerGroup: Int) -> ConvMethod {
+      ConvMethod.chooseChannelsLast(
+        ConvShape(
+          input: [1, side, side], output: [1, side, side], kernel: [1, 3, 3], strides: [1, 1, 1],
+          dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: groups,
+          channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: channelsPerGroup))
+    }
+    #expect(method(side: 7, groups: 25, channelsPerGroup: 16) == .channelsLastGemm)
+    #expect(method(side: 14, groups: 10, channelsPerGroup: 16) == .channelsLastGemm)
+    #expect(method(side: 7, groups: 8, channelsPerGroup: 64) == .channelsLastGemm)
+    #expect(method(side: 28, groups: 16, channelsPerGroup: 16) == .channelsLastWinograd)
+    #expect(method(side: 14, groups: 8, channelsPerGroup: 64) == .channelsLastWinograd)
+    #expect(method(side: 7, groups: 8, channelsPerGroup: 128) == .channelsLastWinograd)
+    #expect(method(side: 7, groups: 1, channelsPerGroup: 16) == .channelsLastWinograd)
+  }
+
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {
     var random = SeededGenerator(seed: 2026)
     let activations: [Rescompile_Plan_Activation.Kind] = [.none, .relu, .clip, .leakyRelu]

@@ -152,10 +152,29 @@ public enum ConvMethod: Sendable, Hashable {
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
-    if hasWinogradWork(shape) {
+    if hasWinogradWork(shape), shape.groups == 1 || hasGroupedWinogradWork(shape) {
       return .channelsLastWinograd
     }
     return .channelsLastGemm
+  }
+
+  /// Output positions × input channels per group from which a grouped convolution takes channels-last
+  /// Winograd rather than the indirect GEMM. Each group's frequencies are GEMMs of one row per tile and a
+  /// reduction of one group's channels, too small to pay for the transforms on a small plane. One-layer
+  /// models, one thread, ms, Winograd → indirect GEMM: 16 channels per group at 7x7 (RegNetX-400MF's last
+  /// stage) 0.10–0.15 → 0.052, at 14x14 0.107 → 0.078, at 28x28 0.52 → 0.53, at 56x56 1.00 → 1.48; 32 at
+  /// 7x7 0.057 → 0.041, at 14x14 0.153 → 0.147; 64 at 7x7 0.154 → 0.138, at 14x14 0.40 → 0.52; 128 at 7x7
+  /// 0.47 → 0.52. The threshold is that last shape, 49 × 128.
+  public static let groupedWinogradMinimumWork = 49 * 128
+
+  private static func hasGroupedWinogradWork(_ shape: ConvShape) -> Bool {
+    var work = shape.channelsPerGroup
+    for size in shape.output {
+      let (product, overflow) = work.multipliedReportingOverflow(by: size)
+      if overflow { return true }
+      work = product
+    }
+    return work >= groupedWinogradMinimumWork
   }
 
   /// The panels this method reads constant weights `[M, C/g, k...]` in (Winograd's: transformed, then in
