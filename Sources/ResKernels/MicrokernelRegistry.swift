@@ -286,6 +286,13 @@ public enum MicrokernelRegistry {
     positions: IndirectGemmMicrokernel6x32.positions, lanes: IndirectGemmMicrokernel6x32.lanes,
     panelWidth: IndirectGemmMicrokernel6x32.panelWidth, run: IndirectGemmMicrokernel6x32.run)
 
+  /// `indirectGemm` over twelve positions per tile (`IndirectGemmMicrokernel12x16`): channels-last
+  /// convolutions of 16 output channels per group where vectors are 512 bits wide.
+  public static let indirectGemmTall = IndirectGemmMicrokernel(
+    name: "f32_igemm_\(IndirectGemmMicrokernel12x16.positions)x\(IndirectGemmMicrokernel12x16.lanes)_\(BuildISA.name)",
+    positions: IndirectGemmMicrokernel12x16.positions, lanes: IndirectGemmMicrokernel12x16.lanes,
+    run: IndirectGemmMicrokernel12x16.run)
+
   /// `indirectGemm` over four 16-channel panels per tile (`IndirectGemmMicrokernel6x64`): channels-last
   /// convolutions with a long reduction on 512-bit vectors.
   public static let indirectGemmWider = IndirectGemmMicrokernel(
@@ -352,6 +359,7 @@ public enum MicrokernelRegistry {
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),
+      .indirectGemm(indirectGemmTall),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),
       .channelsLastGrid(channelsLastGrid), .channelsLastGrid(channelsLastGridWide),
       .channelsLastGrid(channelsLastGridWider), .depthwise(depthwise), .pool(pool),

@@ -4,7 +4,8 @@ import Testing
 /// An indirect-GEMM microkernel against a naive loop. Run from KernelGridTests, as the registry's
 /// `indirectGemm` entries: every valid row count, column counts at the edges and on both sides of the
 /// half-width path, 1 and 3 taps (9 with the epilogues), channel blocks of 0 to 19 channels (odd and even
-/// counts for the paired lower-half loop) at the first channel and after it, accumulating or not, some rows'
+/// counts for the paired lower-half loop; 16, a group's, written out by the twelve-position kernel) at the
+/// first channel and after it, accumulating or not, some rows'
 /// taps in the padding (the zero row); then the fused epilogue with per-column bias, residual and each
 /// activation. Input cells outside the summed block of channels and weight panel vectors of other channel
 /// blocks are NaN, so a kernel that read one would carry it to C; cells of C outside the tile must keep
@@ -13,7 +14,7 @@ enum IndirectGemmKernelTests {
   static func check(_ kernel: IndirectGemmMicrokernel) {
     var random = SeededGenerator(seed: 43)
     for taps in [1, 3] {
-      for (channels, channelOffset) in [(0, 0), (1, 0), (2, 3), (7, 0), (19, 5)] {
+      for (channels, channelOffset) in [(0, 0), (1, 0), (2, 3), (7, 0), (16, 2), (19, 5)] {
         for rows in 1...kernel.positions {
           // A kernel spanning panels also at its narrow path's edge (a second panel of 8 or 9 channels).
           let panelEdges = kernel.lanes > kernel.panelWidth ? [kernel.panelWidth + 8, kernel.panelWidth + 9] : []
@@ -69,10 +70,10 @@ enum IndirectGemmKernelTests {
     }
     let zeroRow = [Float](repeating: 0, count: groupChannels)
     // Which input position each row reads at each tap (nil: the padding); rows past `rows` repeat the last
-    // valid row, as the tile requires. The table has six rows per tap whatever the kernel's tile
-    // (`IndirectGemmTile.indirection`).
+    // valid row, as the tile requires. The table holds six-row tiles whatever the kernel's tile
+    // (`IndirectGemmTile.indirection`): a twelve-position kernel reads two (`run` lays them out).
     let sources: [[Int?]] = (0..<spec.taps).map { tap in
-      (0..<IndirectGemmMicrokernel6x16.positions).map { row in
+      (0..<max(positions, IndirectGemmMicrokernel6x16.positions)).map { row in
         let valid = min(row, spec.rows - 1)
         return (valid + 2 * tap) % 5 == 3 ? nil : (valid * 3 + tap * 2) % inputPositions
       }
@@ -133,8 +134,14 @@ enum IndirectGemmKernelTests {
   ) {
     input.withUnsafeBufferPointer { inputPointer in
       zeroRow.withUnsafeBufferPointer { zeroPointer in
-        let table = sources.flatMap { rows in
-          rows.map { source in source.map { inputPointer.baseAddress! + $0 * pitch } ?? zeroPointer.baseAddress! }
+        // Six-row tiles, each tap-major.
+        let tileRows = IndirectGemmMicrokernel6x16.positions
+        let table = (0..<(sources[0].count / tileRows)).flatMap { tile in
+          sources.flatMap { rows in
+            rows[(tile * tileRows)..<((tile + 1) * tileRows)].map { source in
+              source.map { inputPointer.baseAddress! + $0 * pitch } ?? zeroPointer.baseAddress!
+            }
+          }
         }
         table.withUnsafeBufferPointer { tablePointer in
           panel.withUnsafeBufferPointer { panelPointer in

@@ -22,10 +22,13 @@ final class ChannelsLastConvolution: Sendable {
   /// The kernel of a `Strategy.indirect` tile with `remaining` output channels left in its block and a
   /// reduction of `depth` steps per call: four weight panels (`IndirectGemmMicrokernel6x64`) on 512-bit
   /// builds where at least 64 channels remain and the reduction is longer than `GemmDriver.widestTileDepth`
-  /// (the GEMM's measured threshold), else `tileKernel`. ResNet-50's stride-2 and downsampling layers
-  /// (256–4608 steps) ran 5–8 % faster on it.
+  /// (the GEMM's measured threshold), twelve positions of one panel (`IndirectGemmMicrokernel12x16`) where
+  /// at most 16 remain, else `tileKernel`. ResNet-50's stride-2 and downsampling layers (256–4608 steps) ran
+  /// 5–8 % faster on the four panels.
   static func indirectKernel(remaining: Int, depth: Int) -> IndirectGemmMicrokernel {
-    GemmMicrokernel6x32.preferred && remaining >= IndirectGemmMicrokernel6x64.lanes && depth > GemmDriver.widestTileDepth
+    guard GemmMicrokernel6x32.preferred else { return tileKernel }
+    if remaining <= IndirectGemmMicrokernel12x16.lanes { return MicrokernelRegistry.indirectGemmTall }
+    return remaining >= IndirectGemmMicrokernel6x64.lanes && depth > GemmDriver.widestTileDepth
       ? MicrokernelRegistry.indirectGemmWider : tileKernel
   }
   /// A block's single last position (a 7×7 output's 49th): one position's work instead of a six-position
@@ -339,12 +342,14 @@ final class ChannelsLastConvolution: Sendable {
       var column = block.columns.lowerBound
       while column < block.columns.upperBound {
         let panel = groupWeights.panel(column / Self.lanes) + firstChannel * taps * Self.lanes
-        let kernel = Self.indirectKernel(remaining: block.columns.upperBound - column, depth: taps * channels)
-        let columns = min(kernel.lanes, block.columns.upperBound - column)
+        let remaining = block.columns.upperBound - column
+        let kernel = Self.indirectKernel(remaining: remaining, depth: taps * channels)
+        let columns = min(kernel.lanes, remaining)
+        let positionsPerCall = kernel.positions
         var position = block.positions.lowerBound
         var tileTable = block.table
         while position < block.positions.upperBound {
-          let rows = min(Self.positionsPerTile, block.positions.upperBound - position)
+          let rows = min(positionsPerCall, block.positions.upperBound - position)
           let tileKernel =
             rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) ? Self.onePositionKernel : kernel
           tileKernel.run(
@@ -354,8 +359,8 @@ final class ChannelsLastConvolution: Sendable {
               bPanelStride: groupWeights.depth * groupWeights.width, c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
               cRowStride: outputChannels, rows: rows, columns: columns, accumulate: firstChannel > 0,
               epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil))
-          position += Self.positionsPerTile
-          tileTable += taps * Self.positionsPerTile
+          position += positionsPerCall
+          tileTable += taps * positionsPerCall
         }
         column += columns
       }
