@@ -98,11 +98,15 @@ import Testing
     }
   }
 
-  /// Short reductions gather their tiles only on fewer than 16 channels per group (a stem's three colours);
-  /// a grouped 3x3 of 16 channels per group (RegNetX), whose reduction is as short, reads them in place.
+  /// Short reductions gather their tiles only on fewer than 4 channels per group (a stem's three colours);
+  /// grouped 3x3 layers of 4 to 16 channels per group (RegNet), whose reductions are as short, read them in
+  /// place.
   @Test func onlyNarrowShortReductionsGatherTiles() throws {
     let geometry = Self.geometries[0]
-    for (channels, expected) in [(3, ChannelsLastConvolution.Strategy.packedTiles), (12, .packedTiles), (16, .indirect)] {
+    let strategies: [(Int, ChannelsLastConvolution.Strategy)] = [
+      (2, .packedTiles), (3, .packedTiles), (4, .indirect), (8, .indirect), (12, .indirect), (16, .indirect),
+    ]
+    for (channels, expected) in strategies {
       let spec = Case(
         geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: 16, groups: 2, blocking: .standard,
         epilogues: [0])

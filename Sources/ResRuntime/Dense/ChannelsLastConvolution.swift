@@ -127,11 +127,13 @@ final class ChannelsLastConvolution: Sendable {
   }
 
   /// Input channels per group below which a short reduction gathers its tiles (`Strategy.packedTiles`): the
-  /// gather moves one float at a time, which pays where the indirect kernel's loop over a tap's channels is
-  /// shorter than a vector (a stem's 3 colours). With 16 channels per group the indirect kernel reads them in
-  /// place: RegNetX-400MF's grouped 3x3 layers (16 channels per group) at 24x24 took 54 instead of 88 µs, at 3x3
-  /// 30 instead of 45.
-  static let packedTileMaximumChannels = 16
+  /// gather moves one float at a time, which pays only where the indirect kernel's loop over a tap's channels
+  /// is a few steps (a stem's 3 colours: 21 against 50 GFLOP/s on ResNet-50's 7×7 stem). From 4 channels the
+  /// indirect kernel reads them in place faster. One-layer 3×3 models, one thread, ms, packed → indirect: 4
+  /// channels ungrouped at 112×112 0.168 → 0.168, 5 at 56×56 0.134 → 0.098, 12 at 56×56 0.226 → 0.138; 13
+  /// groups at 28×28 (RegNetY-400MF's 104 channels, groups of 8: an odd count, which `WidenNarrowGroups`
+  /// leaves alone) of 4 channels 0.42 → 0.17, of 8 0.57 → 0.24; 55 groups of 8 at 7×7 0.27 → 0.07.
+  static let packedTileMaximumChannels = 4
 
   /// Whole output rows whose input rows fit `inputBlockBytes` (at least one row), at most `blockPointers /
   /// kernel volume` positions (at least one tile), rounded up to whole tiles.
