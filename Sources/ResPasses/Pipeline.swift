@@ -63,6 +63,11 @@ public enum Pipeline {
         + "before epilogue fusion, which needs the producer's result to be linear and to feed the "
         + "activation or residual Add directly, with no BatchNormalization in between"),
     Entry(
+      pass: PatternPass(name: "fold-channel-scale", patterns: [FoldChannelScale()]), level: .full,
+      reason: "beside batchnorm-folding, for the BatchNormalization an exporter wrote as a Mul by a per-channel "
+        + "constant (tf2onnx, after a depthwise convolution) or a layer scale: the factor goes into the "
+        + "Conv/Gemm/MatMul's weights; before fuse-epilogue, so the activation after the Mul meets the producer"),
+    Entry(
       pass: PatternPass(name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift()]), level: .full,
       reason: "after batchnorm-folding, so only the BatchNormalizations no Conv/Gemm/MatMul could absorb (after "
         + "Concat, after a residual Add, after a result with other readers) become per-channel ScaleShifts; "

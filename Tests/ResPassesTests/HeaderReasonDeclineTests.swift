@@ -8,6 +8,7 @@ import Testing
   /// Each directory of `Tests/PassGolden` and the pattern its must-not-fire cases are about.
   static let directories = [
     ("groups/", "widen-narrow-groups"), ("pooling/", "recognize-global-average-pool"), ("taps/", "trim-padded-taps"),
+    ("channel-scale/", "fold-channel-scale"),
   ]
 
   static var cases: [(golden: GoldenCase, pattern: String)] {
