@@ -127,17 +127,18 @@ public enum PointwiseFunction: Sendable, Hashable {
   }
 
   /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), `exp`, the
-  /// sigmoid, SiLU and tanh-approximated GELU through `VectorExp`, the rest through the C library lane by lane.
+  /// sigmoid, SiLU, tanh and tanh-approximated GELU through `VectorExp`, the rest through the C library lane by
+  /// lane.
   @inline(never)
   private func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
     switch self {
     case .gelu: return VectorErf.gelu(v)
     case .erf: return VectorErf.erf(v)
     case .sigmoid: return VectorSigmoid.sigmoid(v)
-    case .tanh: return Transcendental.tanh.lanes(v)
+    case .tanh: return VectorTanh.tanh(v)
     case .silu: return VectorSigmoid.silu(v)
     case .geluTanh: return VectorSigmoid.geluTanh(v)
-    case .scaledTanh(let alpha, let beta): return Transcendental.scaledTanh(alpha: alpha, beta: beta).lanes(v)
+    case .scaledTanh(let alpha, let beta): return alpha * VectorTanh.tanh(beta * v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
     case .softplus: return Transcendental.softplus.lanes(v)
     case .exp: return VectorExp.exp(v)
@@ -170,7 +171,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .silu: VectorSigmoid.silu(vectors: vectors, count: count)
     case .exp: VectorExp.exp(vectors: vectors, count: count)
     case .geluTanh: VectorSigmoid.geluTanh(vectors: vectors, count: count)
-    case .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .thresholdedRelu,
+    case .tanh: VectorTanh.tanh(vectors: vectors, count: count)
+    case .leakyRelu, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       for index in 0..<count { vectors[index] = self(vectors[index]) }
@@ -199,8 +201,8 @@ public enum PointwiseFunction: Sendable, Hashable {
   /// through `callAsFunction`, whose transcendental cases are out of line.
   private var hasVectorLoop: Bool {
     switch self {
-    case .gelu, .erf, .sigmoid, .silu, .exp, .geluTanh: true
-    case .identity, .relu, .clip, .leakyRelu, .tanh, .hardSigmoid, .hardSwish, .thresholdedRelu,
+    case .gelu, .erf, .sigmoid, .silu, .exp, .geluTanh, .tanh: true
+    case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       false
@@ -236,8 +238,7 @@ public enum PointwiseFunction: Sendable, Hashable {
 
 /// The cases of `PointwiseFunction` that still use the C library, computed lane by lane.
 private enum Transcendental {
-  case tanh, softplus, log, sin, cos
-  case scaledTanh(alpha: Float, beta: Float)
+  case softplus, log, sin, cos
   case elu(alpha: Float)
 
   @inline(__always)
@@ -249,8 +250,6 @@ private enum Transcendental {
 
   func callAsFunction(_ x: Float) -> Float {
     switch self {
-    case .tanh: return tanhf(x)
-    case .scaledTanh(let alpha, let beta): return alpha * tanhf(beta * x)
     case .elu(let alpha): return x >= 0 ? x : alpha * expm1f(x)
     case .softplus: return (x > 0 ? x : 0) + log1pf(expf(-Swift.abs(x)))
     case .log: return logf(x)

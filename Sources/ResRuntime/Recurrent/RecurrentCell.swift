@@ -54,8 +54,8 @@ struct RecurrentCell: Sendable {
     context: RunContext
   ) {
     recurrentProjection(
-      scratch.hidden, weights: weights.recurrent, bias: weights.recurrentBias, columns: gateWidth,
-      into: scratch.recurrentGates, context)
+      scratch.hidden, weights: weights.recurrent, panels: weights.panels?.gates, bias: weights.recurrentBias,
+      columns: gateWidth, into: scratch.recurrentGates, context)
     let functions = functions[direction]
     switch kind {
     case .lstm(let inputForget):
@@ -70,8 +70,8 @@ struct RecurrentCell: Sendable {
         // (r ⊙ h)·Rhᵀ + Rbh for the whole batch, now that every r is known.
         recurrentProjection(
           scratch.resetHidden, weights: weights.recurrent + 2 * hiddenSize * hiddenSize,
-          bias: weights.recurrentBias.map { $0 + 2 * hiddenSize }, columns: hiddenSize, into: scratch.candidate,
-          context)
+          panels: weights.panels?.candidate, bias: weights.recurrentBias.map { $0 + 2 * hiddenSize },
+          columns: hiddenSize, into: scratch.candidate, context)
       }
       for (batch, time) in active {
         gruOutput(batch: batch, time: time, functions, linearBeforeReset: linearBeforeReset, scratch)
@@ -79,20 +79,42 @@ struct RecurrentCell: Sendable {
     }
   }
 
-  /// `output[b] = state[b]·Wᵀ + bias` for every batch entry, `W` being `columns × hiddenSize`.
+  /// `output[b] = state[b]·Wᵀ + bias` for every batch entry, `W` being `columns × hiddenSize` (read from
+  /// `panels` when R was packed at load).
   private func recurrentProjection(
-    _ state: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, columns: Int,
-    into output: UnsafeMutablePointer<Float>, _ context: RunContext
+    _ state: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, panels: PackedPanels?,
+    bias: UnsafePointer<Float>?, columns: Int, into output: UnsafeMutablePointer<Float>, _ context: RunContext
   ) {
     var epilogue = MatrixEpilogue()
     if let bias {
       epilogue.bias = bias
       epilogue.biasColumnStride = 1
     }
-    GemmDriver.run(
-      k: hiddenSize, a: .strided(UnsafePointer(state), rowStride: hiddenSize, depthStride: 1),
-      b: StridedPanels(base: weights, depthStride: 1, columnStride: hiddenSize), c: output, cRowStride: columns,
-      epilogue: epilogue, rows: 0..<shape.batch, columns: 0..<columns, scratch: context.scratchFloats(worker: 0))
+    let a = GemmA.strided(UnsafePointer(state), rowStride: hiddenSize, depthStride: 1)
+    let scratch = context.scratchFloats(worker: 0)
+    if let panels, shape.batch == 1 {
+      // One state row: the one-row kernel, panel by panel (the six-row tile would sum the row six times).
+      let kernel = MicrokernelRegistry.gemmRow
+      var column = 0
+      var panel = 0
+      while column < columns {
+        kernel.run(
+          GemmTile(
+            depth: hiddenSize, a: UnsafePointer(state), aRowStride: hiddenSize, b: panels.panel(panel),
+            c: output + column, cRowStride: columns, rows: 1, columns: min(kernel.nr, columns - column),
+            accumulate: false, epilogue: epilogue.tile(row: 0, column: column)))
+        column += kernel.nr
+        panel += 1
+      }
+    } else if let panels {
+      GemmDriver.run(
+        k: hiddenSize, a: a, b: PrepackedPanels(packed: panels), c: output, cRowStride: columns, epilogue: epilogue,
+        rows: 0..<shape.batch, columns: 0..<columns, scratch: scratch)
+    } else {
+      GemmDriver.run(
+        k: hiddenSize, a: a, b: StridedPanels(base: weights, depthStride: 1, columnStride: hiddenSize), c: output,
+        cRowStride: columns, epilogue: epilogue, rows: 0..<shape.batch, columns: 0..<columns, scratch: scratch)
+    }
   }
 
   /// Loads `gates = X·Wᵀ + Wb + h·Rᵀ + Rb` for one batch entry.

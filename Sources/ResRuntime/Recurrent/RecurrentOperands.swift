@@ -168,8 +168,13 @@ struct RecurrentWeights {
   let inputBias: UnsafePointer<Float>?
   let recurrentBias: UnsafePointer<Float>?
   let peepholes: UnsafePointer<Float>?
+  /// `recurrent` in the GEMM's panels, when R is a constant.
+  let panels: RecurrentPanels?
 
-  init(_ operands: RecurrentOperands, _ shape: RecurrentShape, _ direction: Int, _ context: RunContext) {
+  init(
+    _ operands: RecurrentOperands, _ shape: RecurrentShape, _ direction: Int, panels: RecurrentPanels?,
+    _ context: RunContext
+  ) {
     let gates = shape.gateWidth
     input = UnsafePointer(context.floats(operands.w)) + direction * gates * shape.inputSize
     recurrent = UnsafePointer(context.floats(operands.r)) + direction * gates * shape.hiddenSize
@@ -177,5 +182,34 @@ struct RecurrentWeights {
     inputBias = bias
     recurrentBias = bias.map { $0 + gates }
     peepholes = operands.peepholes.map { UnsafePointer(context.floats($0)) + direction * 3 * shape.hiddenSize }
+    self.panels = panels
+  }
+}
+
+/// One direction's constant R (`gateWidth × hiddenSize`, ONNX's row per gate unit) packed once into the
+/// GEMM's 16-wide B panels (and W, when constant too), so that a time step's `h·Rᵀ` reads them in place; for a GRU whose reset gate
+/// multiplies the hidden state before its projection, the candidate gate's rows again on their own (the step
+/// projects them separately).
+struct RecurrentPanels: Sendable {
+  let gates: PackedPanels
+  let candidate: PackedPanels?
+  /// W (`gateWidth × inputSize`) likewise, for the input projection of every time step; nil when W is
+  /// computed at run time.
+  let input: PackedPanels?
+
+  init(
+    _ r: UnsafePointer<Float>, input w: UnsafePointer<Float>?, _ shape: RecurrentShape, separateCandidate: Bool
+  ) throws(RuntimeError) {
+    let size = shape.hiddenSize
+    let width = GemmDriver.kernel.nr
+    input = try w.map { w throws(RuntimeError) in
+      try PackedPanels(
+        w, rowStride: shape.inputSize, depthStride: 1, rows: shape.gateWidth, depth: shape.inputSize, width: width)
+    }
+    gates = try PackedPanels(r, rowStride: size, depthStride: 1, rows: shape.gateWidth, depth: size, width: width)
+    candidate =
+      separateCandidate
+      ? try PackedPanels(r + 2 * size * size, rowStride: size, depthStride: 1, rows: size, depth: size, width: width)
+      : nil
   }
 }

@@ -6,7 +6,10 @@ import ResPlan
 /// clip, input_forget, linear_before_reset).
 ///
 /// Per direction, the input projection `X·Wᵀ + Wb` of every time step is one GEMM; each step then computes
-/// `h·Rᵀ + Rb` for the whole batch (one GEMM) and runs the cell's gate arithmetic (`RecurrentCell`). With
+/// `h·Rᵀ + Rb` for the whole batch (one GEMM) and runs the cell's gate arithmetic (`RecurrentCell`). A
+/// constant R is packed into the GEMM's panels once, when the plan loads (`RecurrentPanels`): packed at every
+/// step instead, the copy of R cost as much as the product it fed (the residual LSTM fixture ran 2.3x
+/// onnxruntime's time). With
 /// sequence lengths, batch entry `b` runs only its first `len[b]` steps (a reverse direction starts at
 /// `len[b] − 1`); its later outputs are zero and its final state is the one after its last step
 /// (onnxruntime's semantics).
@@ -14,6 +17,8 @@ struct RecurrentOperator: Operator {
   let shape: RecurrentShape
   let cell: RecurrentCell
   let operands: RecurrentOperands
+  /// Per direction, R in panels; nil when R is computed at run time.
+  let panels: [RecurrentPanels]?
 
   init(_ params: Rescompile_Plan_RecurrentParams, _ stepOperands: StepOperands) throws(RuntimeError) {
     let operands = try RecurrentOperands(params, stepOperands)
@@ -21,6 +26,20 @@ struct RecurrentOperator: Operator {
     self.operands = operands
     self.shape = shape
     cell = try RecurrentCell(params, shape, stepOperands)
+    if let r = stepOperands.constantFloats(operands.r) {
+      let w = stepOperands.constantFloats(operands.w)
+      var panels: [RecurrentPanels] = []
+      for direction in 0..<shape.directions {
+        panels.append(
+          try RecurrentPanels(
+            r + direction * shape.gateWidth * shape.hiddenSize,
+            input: w.map { $0 + direction * shape.gateWidth * shape.inputSize }, shape,
+            separateCandidate: params.cell == .gru && !params.linearBeforeReset))
+      }
+      self.panels = panels
+    } else {
+      panels = nil
+    }
   }
 
   var scratchBytesPerWorker: Int {
@@ -34,7 +53,7 @@ struct RecurrentOperator: Operator {
     let scratch = RecurrentScratch(context.sharedScratch, shape)
     let output = context.floats(operands.y)
     for direction in 0..<shape.directions {
-      let weights = RecurrentWeights(operands, shape, direction, context)
+      let weights = RecurrentWeights(operands, shape, direction, panels: panels?[direction], context)
       let reverse = shape.isReverse(direction)
       projectInputs(weights, into: scratch.inputGates, context)
       loadInitialState(direction, scratch, context)
@@ -90,11 +109,19 @@ struct RecurrentOperator: Operator {
       epilogue.biasColumnStride = 1
     }
     let x = UnsafePointer(context.floats(operands.x))
-    GemmDriver.run(
-      k: shape.inputSize, a: .strided(x, rowStride: shape.inputSize, depthStride: 1),
-      b: StridedPanels(base: weights.input, depthStride: 1, columnStride: shape.inputSize), c: gates,
-      cRowStride: shape.gateWidth, epilogue: epilogue, rows: 0..<(shape.sequence * shape.batch),
-      columns: 0..<shape.gateWidth, scratch: context.scratchFloats(worker: 0))
+    let a = GemmA.strided(x, rowStride: shape.inputSize, depthStride: 1)
+    let rows = 0..<(shape.sequence * shape.batch)
+    let scratch = context.scratchFloats(worker: 0)
+    if let packed = weights.panels?.input {
+      GemmDriver.run(
+        k: shape.inputSize, a: a, b: PrepackedPanels(packed: packed), c: gates, cRowStride: shape.gateWidth,
+        epilogue: epilogue, rows: rows, columns: 0..<shape.gateWidth, scratch: scratch)
+    } else {
+      GemmDriver.run(
+        k: shape.inputSize, a: a, b: StridedPanels(base: weights.input, depthStride: 1, columnStride: shape.inputSize),
+        c: gates, cRowStride: shape.gateWidth, epilogue: epilogue, rows: rows, columns: 0..<shape.gateWidth,
+        scratch: scratch)
+    }
   }
 
   private func loadInitialState(_ direction: Int, _ scratch: RecurrentScratch, _ context: RunContext) {
