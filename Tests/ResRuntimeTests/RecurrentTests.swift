@@ -122,6 +122,49 @@ import Testing
     }
   }
 
+  /// Constant weights take the paths packed at load: one batch row on the one-row kernel, and with enough
+  /// units (an LSTM of 256, a GRU with linear_before_reset of 304) a step split by units over the workers.
+  /// The results match the same weights given as run-time inputs (the general GEMM) within rounding, and
+  /// are bit for bit the same on one worker and on three.
+  @Test(arguments: [(true, false, 256), (false, true, 304), (false, false, 48), (true, false, 32)])
+  func constantWeightsArePackedAtLoad(lstm: Bool, linearBeforeReset: Bool, hidden: Int) throws {
+    let (sequence, inputSize) = (3, 8)
+    let gates = lstm ? 4 : 3
+    func operands(constant: Bool) -> [StepOperand] {
+      [
+        StepOperand([sequence, 1, inputSize], floats: Self.values(sequence * inputSize, seed: 1, scale: 1)),
+        StepOperand(
+          [1, gates * hidden, inputSize], floats: Self.values(gates * hidden * inputSize, seed: 2, scale: 0.3),
+          constant: constant),
+        StepOperand(
+          [1, gates * hidden, hidden], floats: Self.values(gates * hidden * hidden, seed: 3, scale: 0.1),
+          constant: constant),
+        StepOperand([1, 2 * gates * hidden], floats: Self.values(2 * gates * hidden, seed: 4, scale: 0.3)),
+      ]
+    }
+    var params = Rescompile_Plan_RecurrentParams()
+    params.cell = lstm ? .lstm : .gru
+    params.direction = .forward
+    params.hiddenSize = Int64(hidden)
+    params.linearBeforeReset = linearBeforeReset
+    params.hasBias_p = true
+    let state = [1, 1, hidden]
+    let outputs = [(ElementType.f32, [sequence, 1, 1, hidden]), (.f32, state)] + (lstm ? [(.f32, state)] : [])
+    func run(constant: Bool, threads: Int) throws -> [[Double]] {
+      try StepHarness.run(
+        .f32RecurrentGeneric, .recurrent(params), inputs: operands(constant: constant), outputs: outputs,
+        threads: threads)
+    }
+    let general = try run(constant: false, threads: 1)
+    let packed = try run(constant: true, threads: 1)
+    let split = try run(constant: true, threads: 3)
+    let identical = packed == split
+    #expect(identical, "one worker and three differ")
+    for (index, (actual, expected)) in zip(packed, general).enumerated() {
+      expectClose(actual, expected, absolute: 1e-5, relative: 1e-4, "output \(index)")
+    }
+  }
+
   @Test func sequenceLengthsAreCheckedWhileRunning() throws {
     var params = Rescompile_Plan_RecurrentParams()
     params.cell = .gru

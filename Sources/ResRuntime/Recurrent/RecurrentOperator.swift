@@ -57,9 +57,13 @@ struct RecurrentOperator: Operator {
       let reverse = shape.isReverse(direction)
       projectInputs(weights, into: scratch.inputGates, context)
       loadInitialState(direction, scratch, context)
+      var active: [(batch: Int, time: Int)] = []
+      active.reserveCapacity(shape.batch)
       for step in 0..<shape.sequence {
-        let active = (0..<shape.batch).filter { step < lengths[$0] }.map { batch in
-          (batch: batch, time: reverse ? lengths[batch] - 1 - step : step)
+        // Refilled in place: a new array per step was a heap allocation per time step.
+        active.removeAll(keepingCapacity: true)
+        for batch in 0..<shape.batch where step < lengths[batch] {
+          active.append((batch: batch, time: reverse ? lengths[batch] - 1 - step : step))
         }
         cell.step(active: active, direction: direction, scratch: scratch, weights: weights, context: context)
         for (batch, time) in active {
@@ -99,7 +103,8 @@ struct RecurrentOperator: Operator {
     return lengths
   }
 
-  /// `gates[row] = X[row]·W[d]ᵀ + Wb[d]` for every row of X, in X's own row order.
+  /// `gates[row] = X[row]·W[d]ᵀ + Wb[d]` for every row of X, in X's own row order, split over the workers as
+  /// any GEMM (the same bits on any split).
   private func projectInputs(
     _ weights: RecurrentWeights, into gates: UnsafeMutablePointer<Float>, _ context: RunContext
   ) {
@@ -110,17 +115,23 @@ struct RecurrentOperator: Operator {
     }
     let x = UnsafePointer(context.floats(operands.x))
     let a = GemmA.strided(x, rowStride: shape.inputSize, depthStride: 1)
-    let rows = 0..<(shape.sequence * shape.batch)
-    let scratch = context.scratchFloats(worker: 0)
-    if let packed = weights.panels?.input {
-      GemmDriver.run(
-        k: shape.inputSize, a: a, b: PrepackedPanels(packed: packed), c: gates, cRowStride: shape.gateWidth,
-        epilogue: epilogue, rows: rows, columns: 0..<shape.gateWidth, scratch: scratch)
-    } else {
-      GemmDriver.run(
-        k: shape.inputSize, a: a, b: StridedPanels(base: weights.input, depthStride: 1, columnStride: shape.inputSize),
-        c: gates, cRowStride: shape.gateWidth, epilogue: epilogue, rows: rows, columns: 0..<shape.gateWidth,
-        scratch: scratch)
+    let (m, n) = (shape.sequence * shape.batch, shape.gateWidth)
+    let workers = context.workers(work: RunContext.work(m, n, shape.inputSize), tasks: m * n)
+    let tasks = GemmPartition.tasks(problems: 1, m: m, n: n, workers: workers)
+    let packed = weights.panels?.input
+    let strided = StridedPanels(base: weights.input, depthStride: 1, columnStride: shape.inputSize)
+    context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
+      let (rows, columns) = (tasks[index].rows, tasks[index].columns)
+      let scratch = context.scratchFloats(worker: worker)
+      if let packed {
+        GemmDriver.run(
+          k: shape.inputSize, a: a, b: PrepackedPanels(packed: packed), c: gates, cRowStride: n, epilogue: epilogue,
+          rows: rows, columns: columns, scratch: scratch)
+      } else {
+        GemmDriver.run(
+          k: shape.inputSize, a: a, b: strided, c: gates, cRowStride: n, epilogue: epilogue, rows: rows,
+          columns: columns, scratch: scratch)
+      }
     }
   }
 
