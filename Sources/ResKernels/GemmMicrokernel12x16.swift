@@ -150,11 +150,7 @@ extension GemmTile {
     half.a = a + offset * aRowStride
     half.c = c + offset * cRowStride
     half.rows = rows - offset
-    if var epilogue {
-      epilogue.bias = epilogue.bias.map { $0 + offset * epilogue.biasRowStride }
-      epilogue.residual = epilogue.residual.map { $0 + offset * epilogue.residualRowStride }
-      half.epilogue = epilogue
-    }
+    half.epilogue = epilogue?.movedDown(rows: offset)
     return half
   }
 }

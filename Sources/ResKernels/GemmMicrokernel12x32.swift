@@ -135,11 +135,7 @@ extension GemmTile {
     part.a = a + aPanelStride
     part.c = c + offset * cRowStride
     part.rows = rows - offset
-    if var epilogue {
-      epilogue.bias = epilogue.bias.map { $0 + offset * epilogue.biasRowStride }
-      epilogue.residual = epilogue.residual.map { $0 + offset * epilogue.residualRowStride }
-      part.epilogue = epilogue
-    }
+    part.epilogue = epilogue?.movedDown(rows: offset)
     return part
   }
 }

@@ -112,6 +112,15 @@ public struct TileEpilogue {
     self.activation = activation
   }
 
+  /// The same epilogue for the tile `rows` rows further down (a twelve-row tile's lower half): its bias and
+  /// residual move with it.
+  public func movedDown(rows: Int) -> TileEpilogue {
+    var moved = self
+    moved.bias = bias.map { $0 + rows * biasRowStride }
+    moved.residual = residual.map { $0 + rows * residualRowStride }
+    return moved
+  }
+
   /// The epilogue of a tile's first `count` rows (`columns` valid lanes each), in place.
   @inline(__always)
   public func apply(_ rows: UnsafeMutablePointer<SIMD16<Float>>, count: Int, columns: Int) {

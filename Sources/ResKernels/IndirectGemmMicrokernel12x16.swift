@@ -130,11 +130,7 @@ extension IndirectGemmTile {
     half.indirection = indirection + taps * offset
     half.c = c + offset * cRowStride
     half.rows = rows - offset
-    if var epilogue {
-      epilogue.bias = epilogue.bias.map { $0 + offset * epilogue.biasRowStride }
-      epilogue.residual = epilogue.residual.map { $0 + offset * epilogue.residualRowStride }
-      half.epilogue = epilogue
-    }
+    half.epilogue = epilogue?.movedDown(rows: offset)
     return half
   }
 }

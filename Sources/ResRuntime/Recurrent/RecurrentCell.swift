@@ -131,7 +131,7 @@ struct RecurrentCell: Sendable {
   }
 
   /// Columns `column..<column + columns` (within one panel) of `state·Wᵀ + bias` for one state row, by the
-  /// one-row kernel.
+  /// one-row kernel (`output` is that row).
   private func projectPanel(
     _ state: UnsafeMutablePointer<Float>, panels: PackedPanels, bias: UnsafePointer<Float>?, column: Int,
     columns: Int, into output: UnsafeMutablePointer<Float>
@@ -145,7 +145,7 @@ struct RecurrentCell: Sendable {
     kernel.run(
       GemmTile(
         depth: hiddenSize, a: UnsafePointer(state), aRowStride: hiddenSize, b: panels.panel(column / kernel.nr),
-        c: output + column, cRowStride: gateWidth, rows: 1, columns: columns, accumulate: false,
+        c: output + column, cRowStride: 0, rows: 1, columns: columns, accumulate: false,
         epilogue: epilogue.tile(row: 0, column: column)))
   }
 
@@ -164,17 +164,10 @@ struct RecurrentCell: Sendable {
     let scratch = context.scratchFloats(worker: 0)
     if let panels, shape.batch == 1 {
       // One state row: the one-row kernel, panel by panel (the six-row tile would sum the row six times).
-      let kernel = MicrokernelRegistry.gemmRow
-      var column = 0
-      var panel = 0
-      while column < columns {
-        kernel.run(
-          GemmTile(
-            depth: hiddenSize, a: UnsafePointer(state), aRowStride: hiddenSize, b: panels.panel(panel),
-            c: output + column, cRowStride: columns, rows: 1, columns: min(kernel.nr, columns - column),
-            accumulate: false, epilogue: epilogue.tile(row: 0, column: column)))
-        column += kernel.nr
-        panel += 1
+      let width = MicrokernelRegistry.gemmRow.nr
+      for column in stride(from: 0, to: columns, by: width) {
+        projectPanel(
+          state, panels: panels, bias: bias, column: column, columns: min(width, columns - column), into: output)
       }
     } else if let panels {
       GemmDriver.run(
