@@ -3,7 +3,8 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D
 video ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and
-audio), and Keras applications through tf2onnx. Every model
+audio), Keras applications through tf2onnx, and residual stacks of PyTorch LSTMs and GRUs (`recurrent`: two
+layers with a skip around each, batch 1, the sizes the 2026-12-01 13:20 session timed). Every model
 gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
 constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
 TorchScript exporter (`--dynamo` adds the torch.export one), run once by onnxruntime to store the reference output
@@ -16,6 +17,7 @@ and minutes of CPU. The product never needs Python.
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep                 # every family
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --only timm --dynamo
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep224 --only torchvision --size 224
+    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/rnn --only recurrent
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --rescompile .build/release/rescompile
 """
 
@@ -46,6 +48,23 @@ HUGGINGFACE = {  # name: the example input's kind (see `huggingface_example`)
 }
 VIDEO = ["r3d_18", "mc3_18", "r2plus1d_18", "swin3d_t"]  # torchvision video classifiers, 8 frames of 56x56
 KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
+RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64)]  # cell, units, steps
+
+
+def residual_recurrent(torch, cell, units, layers=2):
+    """`layers` recurrent layers of `units` (LSTM or GRU), each with a skip connection around it."""
+    class Residual(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            make = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+            self.layers = torch.nn.ModuleList([make(units, units) for _ in range(layers)])
+
+        def forward(self, x):
+            for layer in self.layers:
+                y, _ = layer(x)
+                x = x + y
+            return x
+    return Residual()
 
 
 def randomize_batchnorm(model):
@@ -219,6 +238,10 @@ def export_family(family, out, dynamo, size=None):
                     single_output(huggingface_model(name), last_hidden), *huggingface_example(torch, kind)))
     elif family == "keras":
         yield from export_keras(out)
+    elif family == "recurrent":
+        for cell, units, steps in RECURRENT:
+            yield from attempt(f"rnn-{cell}{units}x{steps}", out, False, lambda: (
+                residual_recurrent(torch, cell, units), torch.randn(steps, 1, units), "input"))
 
 
 def attempt(label, out, dynamo, make):
@@ -268,8 +291,8 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    parser.add_argument("--only", nargs="+", choices=["torchvision", "video", "timm", "huggingface", "keras"],
-                        default=["torchvision", "video", "timm", "huggingface", "keras"])
+    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent"]
+    parser.add_argument("--only", nargs="+", choices=families, default=families)
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--size", type=int, help="image size of the torchvision classifiers (default: each one's own, "
                                                  "64-224; 224 to time them as users run them)")
