@@ -27,7 +27,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
     case (5, 2): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<2, Int>.self)
     case (7, 2): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<2, Int>.self)
     // 3 taps at stride 2 ran 5–10 % slower on the row kernels than listed (MobileNetV2's 96 channels 112→56
-    // and 144 channels 56→28); other widths and dilated rows have no row kernel.
+    // and 144 channels 56→28; again 7-15 % once both stored through `GroupStore`); other widths and dilated
+    // rows have no row kernel.
     default: runListed(tile)
     }
   }
@@ -42,10 +43,16 @@ public enum ChannelsLastDepthwiseMicrokernel {
     ratio: InlineArray<ratio, Int>.Type
   ) {
     let taps = RowsOfWidth<width>(rows: rows)
+    let store = GroupStore(tile)
+    if let store, tile.channels % (2 * lanes) == 0 {
+      runPairedRows(tile, rows, store, width: width, ratio: ratio)
+      runRemainder(tile, taps, from: tile.positions / positions * positions)
+      return
+    }
     let next = forEachGroup(tile, taps) { position, channel in
-      runTwelveRows(tile, rows, position, channel, width: width, ratio: ratio)
+      runTwelveRows(tile, rows, position, channel, store, width: width, ratio: ratio)
     } six: { position, channel in
-      runSixRows(tile, rows, position, channel, width: width, ratio: ratio)
+      runSixRows(tile, rows, position, channel, store, width: width, ratio: ratio)
     }
     runRemainder(tile, taps, from: next)
   }
@@ -54,10 +61,11 @@ public enum ChannelsLastDepthwiseMicrokernel {
   @inline(never)
   static func runListed(_ tile: ChannelsLastDepthwiseTile) {
     let taps = ListedTaps(tile)
+    let store = GroupStore(tile)
     let next = forEachGroup(tile, taps) { position, channel in
-      runTwelve(tile, position: position, channel: channel)
+      runTwelve(tile, position: position, channel: channel, store)
     } six: { position, channel in
-      runSixPositions(tile, position: position, channel: channel)
+      runSixPositions(tile, position: position, channel: channel, store)
     }
     runRemainder(tile, taps, from: next)
   }
@@ -169,7 +177,9 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// invariant tests per tap) and the GEMM tile's epilogue, straight from the registers where it can
   /// (`GemmMicrokernel6x16.finish`: bias, residual, activation, the same order as `finish` here).
   @inline(__always)
-  static func runSixPositions(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int) {
+  static func runSixPositions(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore?
+  ) {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
@@ -180,7 +190,11 @@ public enum ChannelsLastDepthwiseMicrokernel {
       accumulate(&sums, weight, origin + tile.taps[tap], stride)
       tap &+= 1
     }
-    finishSix(sums, tile, position: position, channel: channel)
+    if let store {
+      store.store(sums, position: position, channel: channel)
+    } else {
+      finishSix(sums, tile, position: position, channel: channel)
+    }
   }
 
   /// Six positions of two blocks of 16 channels (from `channel`): twelve independent sums, enough to keep
@@ -188,7 +202,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// cycles of latency for six in flight where eight fit). Each sum adds its taps in the order of
   /// `runSixPositions`, so the bits are the same.
   @inline(never)
-  static func runTwelve(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int) {
+  static func runTwelve(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore?) {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
@@ -202,8 +216,13 @@ public enum ChannelsLastDepthwiseMicrokernel {
       accumulate(&b, VectorAccess.load(weight + lanes), source + lanes, stride)
       tap &+= 1
     }
-    finishSix(a, tile, position: position, channel: channel)
-    finishSix(b, tile, position: position, channel: channel &+ lanes)
+    if let store {
+      store.store(a, position: position, channel: channel)
+      store.store(b, position: position, channel: channel &+ lanes)
+    } else {
+      finishSix(a, tile, position: position, channel: channel)
+      finishSix(b, tile, position: position, channel: channel &+ lanes)
+    }
   }
 
   /// Six positions of one block of 16 channels, row by row: a row's `width` taps `tapStep` floats apart,
@@ -214,7 +233,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
   @inline(never)
   static func runSixRows<let width: Int, let ratio: Int>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
-    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+    _ store: GroupStore?, width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
   ) {
     let step = rows.tapStep
     var source = tile.input + (channel &+ position &* tile.positionStride &+ rows.firstOffset)
@@ -227,15 +246,56 @@ public enum ChannelsLastDepthwiseMicrokernel {
       source += rows.offsetStep
       weightRow += rows.weightStep
     }
-    finishSix(sums, tile, position: position, channel: channel)
+    if let store {
+      store.store(sums, position: position, channel: channel)
+    } else {
+      finishSix(sums, tile, position: position, channel: channel)
+    }
   }
 
   /// `runSixRows` on two blocks of 16 channels: twelve independent sums (see `runTwelve`).
   @inline(never)
   static func runTwelveRows<let width: Int, let ratio: Int>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
-    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+    _ store: GroupStore?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
+    let (a, b) = twelveRowSums(tile, rows, position, channel, width: width, ratio: ratio)
+    if let store {
+      store.store(a, position: position, channel: channel)
+      store.store(b, position: position, channel: channel &+ lanes)
+    } else {
+      finishSix(a, tile, position: position, channel: channel)
+      finishSix(b, tile, position: position, channel: channel &+ lanes)
+    }
+  }
+
+  /// Every group of six positions of a tile whose channels are whole pairs of 16-channel blocks, each
+  /// group's pairs in turn (the order `forEachGroup` takes), in one call: `runTwelveRows`' setup and call
+  /// per group were a third of its time on 32 channels, whose row segments are 18 groups of one pair.
+  @inline(never)
+  static func runPairedRows<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ store: GroupStore,
+    width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
+  ) {
+    var position = 0
+    while tile.positions &- position >= positions {
+      var channel = 0
+      while channel < tile.channels {
+        let (a, b) = twelveRowSums(tile, rows, position, channel, width: width, ratio: ratio)
+        store.store(a, position: position, channel: channel)
+        store.store(b, position: position, channel: channel &+ lanes)
+        channel &+= 2 &* lanes
+      }
+      position &+= positions
+    }
+  }
+
+  /// The sums of `runTwelveRows`.
+  @inline(__always)
+  static func twelveRowSums<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
+    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+  ) -> (Sums, Sums) {
     let step = rows.tapStep
     var source = tile.input + (channel &+ position &* tile.positionStride &+ rows.firstOffset)
     var weightRow = tile.weights + (channel &+ rows.firstWeights)
@@ -250,8 +310,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
       source += rows.offsetStep
       weightRow += rows.weightStep
     }
-    finishSix(a, tile, position: position, channel: channel)
-    finishSix(b, tile, position: position, channel: channel &+ lanes)
+    return (a, b)
   }
 
   /// Tap `tap` of six positions whose row starts at `row`: position `k` reads `(tap + ratio · k) · step`
@@ -283,18 +342,24 @@ public enum ChannelsLastDepthwiseMicrokernel {
     VectorArithmetic.multiplyAdd(&sums.5, weight, VectorAccess.load(source + 5 &* stride))
   }
 
+  /// The GEMM tile of six positions' sums of 16 channels from `channel`, `first` floats into the output.
+  @inline(__always)
+  static func groupTile(_ tile: ChannelsLastDepthwiseTile, first: Int, channel: Int) -> GemmTile {
+    let epilogue = TileEpilogue(
+      bias: tile.bias.map { $0 + channel }, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
+      residualRowStride: tile.channels, activation: tile.activation)
+    return GemmTile(
+      depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
+      rows: positions, columns: lanes, accumulate: false, epilogue: epilogue)
+  }
+
   /// The epilogue of six full positions' sums, straight from the registers where it can.
   @inline(__always)
   static func finishSix(
     _ sums: Sums, _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int
   ) {
     let first = position &* tile.channels &+ channel
-    let epilogue = TileEpilogue(
-      bias: tile.bias.map { $0 + channel }, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
-      residualRowStride: tile.channels, activation: tile.activation)
-    let gemmTile = GemmTile(
-      depth: tile.tapCount, a: tile.input, b: tile.weights, c: tile.output + first, cRowStride: tile.channels,
-      rows: positions, columns: lanes, accumulate: false, epilogue: epilogue)
+    let gemmTile = groupTile(tile, first: first, channel: channel)
     if let whole = WholeTileStore(gemmTile, panels: 1) {
       whole.store(sums, panel: 0)
       return
