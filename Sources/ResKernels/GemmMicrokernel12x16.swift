@@ -137,6 +137,7 @@ public enum GemmMicrokernel12x16 {
 
 extension GemmTile {
   /// The first six rows of a twelve-row tile.
+  @inline(__always)
   var upperRows: GemmTile {
     var half = self
     half.rows = Swift.min(rows, GemmMicrokernel12x16.halfRows)
@@ -144,6 +145,7 @@ extension GemmTile {
   }
 
   /// Rows six and on of a twelve-row tile (A read in place): A, C, bias and residual six rows on.
+  @inline(__always)
   var lowerRows: GemmTile {
     let offset = GemmMicrokernel12x16.halfRows
     var half = self

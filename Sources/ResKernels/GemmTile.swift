@@ -114,6 +114,7 @@ public struct TileEpilogue {
 
   /// The same epilogue for the tile `rows` rows further down (a twelve-row tile's lower half): its bias and
   /// residual move with it.
+  @inline(__always)
   public func movedDown(rows: Int) -> TileEpilogue {
     var moved = self
     moved.bias = bias.map { $0 + rows * biasRowStride }

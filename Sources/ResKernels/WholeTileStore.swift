@@ -180,6 +180,7 @@ extension WholeTileStore {
 
 extension PointwiseFunction {
   /// The bounds of an activation that is a clip (identity and ReLU with infinite ones), else nil.
+  @inline(__always)
   var clipBounds: (Float, Float)? {
     switch self {
     case .identity: (-.infinity, .infinity)
