@@ -43,12 +43,11 @@ public enum ChannelsLastDepthwiseMicrokernel {
     ratio: InlineArray<ratio, Int>.Type
   ) {
     let taps = RowsOfWidth<width>(rows: rows)
-    let store = GroupStore(tile)
-    if let store, tile.channels % (2 * lanes) == 0 {
-      runPairedRows(tile, rows, store, width: width, ratio: ratio)
-      runRemainder(tile, taps, from: tile.positions / positions * positions)
+    if let store = GroupStore(tile) {
+      runStoredRows(tile, rows, taps, store, width: width, ratio: ratio)
       return
     }
+    let store: GroupStore? = nil
     let next = forEachGroup(tile, taps) { position, channel in
       runTwelveRows(tile, rows, position, channel, store, width: width, ratio: ratio)
     } six: { position, channel in
@@ -233,8 +232,22 @@ public enum ChannelsLastDepthwiseMicrokernel {
   @inline(never)
   static func runSixRows<let width: Int, let ratio: Int>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
-    _ store: GroupStore?, width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+    _ store: GroupStore?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
+    let sums = sixRowSums(tile, rows, position, channel, width: width, ratio: ratio)
+    if let store {
+      store.store(sums, position: position, channel: channel)
+    } else {
+      finishSix(sums, tile, position: position, channel: channel)
+    }
+  }
+
+  /// The sums of `runSixRows`.
+  @inline(__always)
+  static func sixRowSums<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
+    width _: InlineArray<width, Int>.Type, ratio _: InlineArray<ratio, Int>.Type
+  ) -> Sums {
     let step = rows.tapStep
     var source = tile.input + (channel &+ position &* tile.positionStride &+ rows.firstOffset)
     var weightRow = tile.weights + (channel &+ rows.firstWeights)
@@ -246,11 +259,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
       source += rows.offsetStep
       weightRow += rows.weightStep
     }
-    if let store {
-      store.store(sums, position: position, channel: channel)
-    } else {
-      finishSix(sums, tile, position: position, channel: channel)
-    }
+    return sums
   }
 
   /// `runSixRows` on two blocks of 16 channels: twelve independent sums (see `runTwelve`).
@@ -269,25 +278,23 @@ public enum ChannelsLastDepthwiseMicrokernel {
     }
   }
 
-  /// Every group of six positions of a tile whose channels are whole pairs of 16-channel blocks, each
-  /// group's pairs in turn (the order `forEachGroup` takes), in one call: `runTwelveRows`' setup and call
-  /// per group were a third of its time on 32 channels, whose row segments are 18 groups of one pair.
+  /// Every group of six positions of a tile whose epilogue `GroupStore` covers, in one call: the groups'
+  /// sums and stores inlined in `forEachGroup`'s loop (the same blocks in the same order as `runTwelveRows`
+  /// and `runSixRows`, so the same bits). Called per group, their setup and call were a third of
+  /// `runTwelveRows`' time on 32 channels, whose row segments are 18 groups of one pair.
   @inline(never)
-  static func runPairedRows<let width: Int, let ratio: Int>(
-    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ store: GroupStore,
+  static func runStoredRows<let width: Int, let ratio: Int>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ taps: RowsOfWidth<width>, _ store: GroupStore,
     width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
-    var position = 0
-    while tile.positions &- position >= positions {
-      var channel = 0
-      while channel < tile.channels {
-        let (a, b) = twelveRowSums(tile, rows, position, channel, width: width, ratio: ratio)
-        store.store(a, position: position, channel: channel)
-        store.store(b, position: position, channel: channel &+ lanes)
-        channel &+= 2 &* lanes
-      }
-      position &+= positions
+    let next = forEachGroup(tile, taps) { position, channel in
+      let (a, b) = twelveRowSums(tile, rows, position, channel, width: width, ratio: ratio)
+      store.store(a, position: position, channel: channel)
+      store.store(b, position: position, channel: channel &+ lanes)
+    } six: { position, channel in
+      store.store(sixRowSums(tile, rows, position, channel, width: width, ratio: ratio), position: position, channel: channel)
     }
+    runRemainder(tile, taps, from: next)
   }
 
   /// The sums of `runTwelveRows`.
