@@ -40,7 +40,7 @@ enum ChannelsLastDepthwiseKernelTests {
     var slidingRandom = SeededGenerator(seed: 37)
     for width in [3, 5, 7] {
       for rows in [2, 3] {
-        for channels in [16, 17, 40, 48, 72] {
+        for channels in [16, 17, 32, 40, 48, 64, 72] {
           for positions in [6, 7, 8, 13] {
             let spec = Case(
               channels: channels, tapCount: rows * width, stride: 1, positions: positions, bias: positions != 7,
@@ -58,6 +58,18 @@ enum ChannelsLastDepthwiseKernelTests {
           channels: channels, tapCount: 2 * width, stride: 2, positions: positions, bias: true,
           residual: positions == 13, activation: .relu, rowTaps: width, tapStride: 1)
         checkTile(spec, &slidingRandom)
+      }
+    }
+    // Every epilogue on the row kernels: the clips store each group from the registers (`GroupStore`), the
+    // other activations through `finishSix`; channel counts of whole pairs, a pair and a block, an overlapped
+    // last block and a partial one.
+    var epilogueRandom = SeededGenerator(seed: 41)
+    for (index, activation) in MicrokernelRegistry.epilogueTestFunctions.enumerated() {
+      for (channels, positions) in [(32, 13), (48, 12), (40, 7), (17, 6)] {
+        let spec = Case(
+          channels: channels, tapCount: 9, stride: 1, positions: positions, bias: index % 3 != 2,
+          residual: index % 2 == 0, activation: activation, rowTaps: 3)
+        checkTile(spec, &epilogueRandom)
       }
     }
     // The residual in place (the output's own bytes): a last partial block must not run as a whole block

@@ -30,6 +30,29 @@ import Testing
     #expect(method(side: 7, groups: 1, channelsPerGroup: 16) == .channelsLastWinograd)
   }
 
+  /// A 3x3 whose output has fewer than `ConvMethod.smallWinogradPlaneTiles` F(2x2) tiles takes channels-last
+  /// Winograd only from `smallWinogradPlaneMinimumChannels` input channels; larger planes keep the plain rule.
+  @Test func smallPlanesNeedManyChannelsForWinograd() {
+    func method(side: Int, channels: Int, outputChannels: Int) -> ConvMethod {
+      ConvMethod.chooseChannelsLast(
+        ConvShape(
+          input: [1, side, side], output: [1, side, side], kernel: [1, 3, 3], strides: [1, 1, 1],
+          dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1,
+          channelsPerGroup: channels, outputChannelsPerGroup: outputChannels))
+    }
+    #expect(method(side: 5, channels: 64, outputChannels: 256) == .channelsLastGemm)
+    #expect(method(side: 6, channels: 96, outputChannels: 96) == .channelsLastGemm)
+    #expect(method(side: 6, channels: 160, outputChannels: 160) == .channelsLastWinograd)
+    #expect(method(side: 5, channels: 512, outputChannels: 512) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 64, outputChannels: 64) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 16, outputChannels: 16) == .channelsLastWinograd)
+    // The row-major method keeps Winograd's own rule.
+    let small = ConvShape(
+      input: [1, 5, 5], output: [1, 5, 5], kernel: [1, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1],
+      padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 64, outputChannelsPerGroup: 256)
+    #expect(ConvMethod.choose(small, weightsAreConstant: true) == .winograd)
+  }
+
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {
     var random = SeededGenerator(seed: 2026)
     let activations: [Rescompile_Plan_Activation.Kind] = [.none, .relu, .clip, .leakyRelu]

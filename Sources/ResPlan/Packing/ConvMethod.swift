@@ -152,10 +152,26 @@ public enum ConvMethod: Sendable, Hashable {
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
-    if hasWinogradWork(shape), shape.groups == 1 || hasGroupedWinogradWork(shape) {
+    if hasWinogradWork(shape), !isSmallWinogradPlane(shape), shape.groups == 1 || hasGroupedWinogradWork(shape) {
       return .channelsLastWinograd
     }
     return .channelsLastGemm
+  }
+
+  /// Channels-last Winograd on a plane of fewer F(2×2) tiles than this (a 5×5 or 6×6 output: 9) needs
+  /// `smallWinogradPlaneMinimumChannels` input channels per group; below that the indirect GEMM is faster,
+  /// the transforms of nine tiles costing more than the multiplications they save. One-layer models
+  /// (3×3 + ReLU, one thread, ms, Winograd → indirect GEMM) at 5×5: 48→192 0.025 → 0.019, 64→256 0.039 →
+  /// 0.033, 96→96 0.024 → 0.018, 96→384 0.080 → 0.073 (SqueezeNet's last fire modules at 96 px); but 160→160
+  /// at 6×6 0.051 → 0.064 and 512→512 at 5×5 0.46 → 0.53. From 16 tiles (7×7) Winograd was as fast or faster
+  /// from 64 channels (64→64 0.017 → 0.016, 96→96 0.030 → 0.033, 256→256 0.18 → 0.24).
+  public static let smallWinogradPlaneTiles = 12
+  public static let smallWinogradPlaneMinimumChannels = 128
+
+  private static func isSmallWinogradPlane(_ shape: ConvShape) -> Bool {
+    guard shape.output.count == 3, shape.channelsPerGroup < smallWinogradPlaneMinimumChannels else { return false }
+    let tiles = ((shape.output[1] + 1) / 2).multipliedReportingOverflow(by: (shape.output[2] + 1) / 2)
+    return !tiles.overflow && tiles.partialValue < smallWinogradPlaneTiles
   }
 
   /// Output positions × input channels per group from which a grouped convolution takes channels-last
