@@ -38,7 +38,11 @@ public final class GemmMicrokernel: Sendable {
 
 /// A channels-last convolution microkernel: `positions` output positions × `lanes` output channels, A's
 /// rows read in place through a table of pointers per kernel tap (see `IndirectGemmTile`).
-public struct IndirectGemmMicrokernel: Sendable {
+///
+/// A class, as `GemmMicrokernel` is: the convolutions pick one per block of columns, and copying a struct
+/// retained and released its name (and called the runtime for its closure's context) for every tile, 15 % of
+/// a strided 1x1's time.
+public final class IndirectGemmMicrokernel: Sendable {
   public let name: String
   public let positions: Int
   public let lanes: Int
@@ -61,45 +65,85 @@ public struct IndirectGemmMicrokernel: Sendable {
 
 /// A grid-convolution microkernel: `mr` output channels × `nr` output positions on the lanes, reading the
 /// input in place at one offset per reduction step (see `GridConvTile`).
-public struct GridConvMicrokernel: Sendable {
+/// A class, as `GemmMicrokernel` is, so that handing it around copies no name.
+public final class GridConvMicrokernel: Sendable {
   public let name: String
   public let mr: Int
   public let nr: Int
   public let run: @Sendable (GridConvTile) -> Void
+
+  init(name: String, mr: Int, nr: Int, run: @escaping @Sendable (GridConvTile) -> Void) {
+    self.name = name
+    self.mr = mr
+    self.nr = nr
+    self.run = run
+  }
 }
 
 /// A channels-last grid microkernel: `mr` output positions × `nr` output channels of an image stem, reading
 /// its row-major input's stride-phase grid at one offset per reduction step (see `ChannelsLastGridTile`).
-public struct ChannelsLastGridMicrokernel: Sendable {
+/// A class, as `GemmMicrokernel` is, so that handing it around copies no name.
+public final class ChannelsLastGridMicrokernel: Sendable {
   public let name: String
   public let mr: Int
   public let nr: Int
   public let run: @Sendable (ChannelsLastGridTile) -> Void
+
+  init(name: String, mr: Int, nr: Int, run: @escaping @Sendable (ChannelsLastGridTile) -> Void) {
+    self.name = name
+    self.mr = mr
+    self.nr = nr
+    self.run = run
+  }
 }
 
 /// A direct-convolution microkernel: `lanes` output channels × `positions` output positions read straight
 /// from the input (see `DirectConvTile`).
-public struct DirectConvMicrokernel: Sendable {
+/// A class, as `GemmMicrokernel` is, so that handing it around copies no name.
+public final class DirectConvMicrokernel: Sendable {
   public let name: String
   public let lanes: Int
   public let positions: Int
   public let run: @Sendable (DirectConvTile) -> Void
+
+  init(name: String, lanes: Int, positions: Int, run: @escaping @Sendable (DirectConvTile) -> Void) {
+    self.name = name
+    self.lanes = lanes
+    self.positions = positions
+    self.run = run
+  }
 }
 
 /// A depthwise-convolution microkernel: `rows × columns` outputs of one channel (see `DepthwiseTile`).
-public struct DepthwiseMicrokernel: Sendable {
+/// A class, as `GemmMicrokernel` is, so that handing it around copies no name.
+public final class DepthwiseMicrokernel: Sendable {
   public let name: String
   public let rows: Int
   public let columns: Int
   public let run: @Sendable (DepthwiseTile) -> Void
+
+  init(name: String, rows: Int, columns: Int, run: @escaping @Sendable (DepthwiseTile) -> Void) {
+    self.name = name
+    self.rows = rows
+    self.columns = columns
+    self.run = run
+  }
 }
 
 /// A pooling microkernel: `rows × columns` outputs of one plane (see `PoolTile`).
-public struct PoolMicrokernel: Sendable {
+/// A class, as `GemmMicrokernel` is, so that handing it around copies no name.
+public final class PoolMicrokernel: Sendable {
   public let name: String
   public let rows: Int
   public let columns: Int
   public let run: @Sendable (PoolTile) -> Void
+
+  init(name: String, rows: Int, columns: Int, run: @escaping @Sendable (PoolTile) -> Void) {
+    self.name = name
+    self.rows = rows
+    self.columns = columns
+    self.run = run
+  }
 }
 
 /// Every microkernel in this build, in one table (DESIGN.md §5): the operators take their kernels from here

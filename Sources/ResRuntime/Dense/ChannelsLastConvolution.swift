@@ -352,15 +352,20 @@ final class ChannelsLastConvolution: Sendable {
         var tileTable = block.table
         while position < block.positions.upperBound {
           let rows = min(positionsPerCall, block.positions.upperBound - position)
-          let tileKernel =
-            rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) ? Self.onePositionKernel : kernel
-          tileKernel.run(
-            IndirectGemmTile(
-              taps: taps, channels: channels, channelOffset: block.problem.group * channelsPerGroup + firstChannel,
-              indirection: tileTable, b: panel,
-              bPanelStride: groupWeights.depth * groupWeights.width, c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
-              cRowStride: outputChannels, rows: rows, columns: columns, accumulate: firstChannel > 0,
-              epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil))
+          let tile = IndirectGemmTile(
+            taps: taps, channels: channels, channelOffset: block.problem.group * channelsPerGroup + firstChannel,
+            indirection: tileTable, b: panel,
+            bPanelStride: groupWeights.depth * groupWeights.width,
+            c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
+            cRowStride: outputChannels, rows: rows, columns: columns, accumulate: firstChannel > 0,
+            epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil)
+          // Two calls rather than one on a kernel chosen per tile: a chosen class reference was retained and
+          // released per tile.
+          if rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) {
+            Self.onePositionKernel.run(tile)
+          } else {
+            kernel.run(tile)
+          }
           position += positionsPerCall
           tileTable += taps * positionsPerCall
         }
