@@ -44,6 +44,8 @@ import Testing
     Geometry(spatial: [6, 5], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [1, 0, 0, 2]),
     Geometry(spatial: [15, 13], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3, 3, 3]),
     Geometry(spatial: [12, 10], kernel: [5, 3], strides: [3, 1], dilations: [2, 3], pads: [4, 2, 1, 3]),
+    // A dilated window wider than the input: no output column lies inside (`IndirectionTable`'s interior).
+    Geometry(spatial: [4, 3], kernel: [3, 3], strides: [1, 1], dilations: [1, 2], pads: [1, 1, 1, 1]),
     Geometry(spatial: [17], kernel: [3], strides: [1], dilations: [1], pads: [1, 1]),
     Geometry(spatial: [20], kernel: [5], strides: [3], dilations: [2], pads: [2, 0]),
     Geometry(spatial: [11], kernel: [1], strides: [1], dilations: [1], pads: [0, 0]),

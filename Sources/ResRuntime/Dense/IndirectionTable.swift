@@ -39,6 +39,9 @@ struct IndirectionTable: Sendable {
   private let positionStride: Int
   /// For each tap, in the weights' order (depth, height, width), floats from the window origin's channel 0.
   private let tapOffsets: [Int]
+  /// The output columns whose window lies inside the input along the width: on an output row whose window
+  /// lies inside along depth and height, their origins are a constant step apart.
+  private let interiorColumns: Range<Int>
 
   init(axes: WindowAxes, channels: Int) {
     func axis(_ index: Int) -> Axis {
@@ -61,6 +64,11 @@ struct IndirectionTable: Sendable {
       }
     }
     tapOffsets = offsets
+    // Column `w` is inside when `w·stride − pad ≥ 0` and `w·stride − pad + (kernel − 1)·dilation < input`.
+    let low = (width.padBegin + width.stride - 1) / width.stride
+    let span = width.input - 1 - (width.kernel - 1) * width.dilation + width.padBegin
+    let high = span < 0 ? 0 : min(width.output, span / width.stride + 1)
+    interiorColumns = low..<max(low, high)
   }
 
   /// Pointers per tile: one per tap and row.
@@ -78,11 +86,17 @@ struct IndirectionTable: Sendable {
       var (d, h, w) = (first / (height.output * width.output), first / width.output % height.output, first % width.output)
       var tileStart = first
       var tileTable = table
+      var row = outputRow(d: d, h: h, input: input)
       while tileStart < positions.upperBound {
-        for row in 0..<Self.tile {
-          fillTaps(tileTable + row, d: d, h: h, w: w, input: input, zeroRow: zeroRow, offsets: offsets)
+        for slot in 0..<Self.tile {
+          if let base = row, interiorColumns.contains(w) {
+            let origin = base + (w &* width.stride &- width.padBegin) &* positionStride
+            for tap in 0..<offsets.count { tileTable[slot &+ tap &* Self.tile] = origin + offsets[tap] }
+          } else {
+            fillTaps(tileTable + slot, d: d, h: h, w: w, input: input, zeroRow: zeroRow, offsets: offsets)
+          }
           // Rows past the end keep the last position.
-          guard tileStart + row + 1 < positions.upperBound else { continue }
+          guard tileStart + slot + 1 < positions.upperBound else { continue }
           w += 1
           if w == width.output {
             w = 0
@@ -91,12 +105,22 @@ struct IndirectionTable: Sendable {
               h = 0
               d += 1
             }
+            row = outputRow(d: d, h: h, input: input)
           }
         }
         tileStart += Self.tile
         tileTable += pointersPerTile
       }
     }
+  }
+
+  /// The first float of input row `d0, h0` (the window origin's, column 0) when the windows of output row
+  /// (`d`, `h`) lie inside the input along depth and height; nil when they reach into the padding.
+  @inline(__always)
+  private func outputRow(d: Int, h: Int, input: UnsafePointer<Float>) -> UnsafePointer<Float>? {
+    let (d0, h0) = (depth.origin(d), height.origin(h))
+    guard depth.containsWindow(from: d0), height.containsWindow(from: h0) else { return nil }
+    return input + (d0 * height.input + h0) * width.input * positionStride
   }
 
   /// The pointers of output position (`d`, `h`, `w`), one per tap, `tile` apart from `slot` on.
