@@ -13,23 +13,34 @@ public enum ChannelsLastDepthwiseMicrokernel {
   public static let lanes = 16
   public static let positions = 6
 
-  /// Computes every position and channel of `tile`.
+  /// Computes every position and channel of `tile`: its groups stored from the registers where the
+  /// activation is a clip, hard swish or SiLU (`GroupStore`), through `finishSix` otherwise.
   public static func run(_ tile: ChannelsLastDepthwiseTile) {
+    switch tile.activation {
+    case .hardSwish: run(tile, GroupStore(tile, HardSwishInRegisters()))
+    case .silu: run(tile, GroupStore(tile, SiLUInRegisters()))
+    default: run(tile, tile.activation.clipBounds.map { GroupStore(tile, ClipInRegisters(low: $0.0, high: $0.1)) })
+    }
+  }
+
+  /// `run` with the groups' store chosen.
+  @inline(__always)
+  static func run<Activation: RegisterActivation>(_ tile: ChannelsLastDepthwiseTile, _ store: GroupStore<Activation>?) {
     // A tile of fewer than six positions has no group for the row kernels (a 7×7 plane's interior five).
     guard tile.positions >= positions, let rows = SlidingRows(tile) else {
-      runListed(tile)
+      runListed(tile, store)
       return
     }
     switch (rows.width, rows.positionsPerTap) {
-    case (3, 1): runRows(tile, rows, width: InlineArray<3, Int>.self, ratio: InlineArray<1, Int>.self)
-    case (5, 1): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<1, Int>.self)
-    case (7, 1): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<1, Int>.self)
-    case (5, 2): runRows(tile, rows, width: InlineArray<5, Int>.self, ratio: InlineArray<2, Int>.self)
-    case (7, 2): runRows(tile, rows, width: InlineArray<7, Int>.self, ratio: InlineArray<2, Int>.self)
+    case (3, 1): runRows(tile, rows, store, width: InlineArray<3, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (5, 1): runRows(tile, rows, store, width: InlineArray<5, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (7, 1): runRows(tile, rows, store, width: InlineArray<7, Int>.self, ratio: InlineArray<1, Int>.self)
+    case (5, 2): runRows(tile, rows, store, width: InlineArray<5, Int>.self, ratio: InlineArray<2, Int>.self)
+    case (7, 2): runRows(tile, rows, store, width: InlineArray<7, Int>.self, ratio: InlineArray<2, Int>.self)
     // 3 taps at stride 2 ran 5–10 % slower on the row kernels than listed (MobileNetV2's 96 channels 112→56
     // and 144 channels 56→28; again 7-15 % once both stored through `GroupStore`); other widths and dilated
     // rows have no row kernel.
-    default: runListed(tile)
+    default: runListed(tile, store)
     }
   }
 
@@ -38,16 +49,15 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// per group copied the rows' description through a vector register and read it back a field at a time,
   /// a store-forwarding stall on every call (a fifth of a 144-channel 56×56 layer's time).
   @inline(never)
-  static func runRows<let width: Int, let ratio: Int>(
-    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, width: InlineArray<width, Int>.Type,
-    ratio: InlineArray<ratio, Int>.Type
+  static func runRows<let width: Int, let ratio: Int, Activation: RegisterActivation>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ store: GroupStore<Activation>?,
+    width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
     let taps = RowsOfWidth<width>(rows: rows)
-    if let store = GroupStore(tile) {
+    if let store {
       runStoredRows(tile, rows, taps, store, width: width, ratio: ratio)
       return
     }
-    let store: GroupStore? = nil
     let next = forEachGroup(tile, taps) { position, channel in
       runTwelveRows(tile, rows, position, channel, store, width: width, ratio: ratio)
     } six: { position, channel in
@@ -58,9 +68,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
 
   /// A tile on the listed-taps kernels.
   @inline(never)
-  static func runListed(_ tile: ChannelsLastDepthwiseTile) {
+  static func runListed<Activation: RegisterActivation>(_ tile: ChannelsLastDepthwiseTile, _ store: GroupStore<Activation>?) {
     let taps = ListedTaps(tile)
-    let store = GroupStore(tile)
     let next = forEachGroup(tile, taps) { position, channel in
       runTwelve(tile, position: position, channel: channel, store)
     } six: { position, channel in
@@ -176,8 +185,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// invariant tests per tap) and the GEMM tile's epilogue, straight from the registers where it can
   /// (`GemmMicrokernel6x16.finish`: bias, residual, activation, the same order as `finish` here).
   @inline(__always)
-  static func runSixPositions(
-    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore?
+  static func runSixPositions<Activation: RegisterActivation>(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore<Activation>?
   ) {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
@@ -201,7 +210,9 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// cycles of latency for six in flight where eight fit). Each sum adds its taps in the order of
   /// `runSixPositions`, so the bits are the same.
   @inline(never)
-  static func runTwelve(_ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore?) {
+  static func runTwelve<Activation: RegisterActivation>(
+    _ tile: ChannelsLastDepthwiseTile, position: Int, channel: Int, _ store: GroupStore<Activation>?
+  ) {
     let stride = tile.positionStride
     let origin = tile.input + (channel &+ position &* stride)
     let weights = tile.weights + channel
@@ -230,9 +241,9 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// row at stride 1: 8 loads for 18 multiply-adds instead of 18; a 5×5 row at stride 2: 15 for 30). Each
   /// position sums its taps in the listed order, as `runSixPositions` does, so the results are the same bits.
   @inline(never)
-  static func runSixRows<let width: Int, let ratio: Int>(
+  static func runSixRows<let width: Int, let ratio: Int, Activation: RegisterActivation>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
-    _ store: GroupStore?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
+    _ store: GroupStore<Activation>?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
     let sums = sixRowSums(tile, rows, position, channel, width: width, ratio: ratio)
     if let store {
@@ -264,9 +275,9 @@ public enum ChannelsLastDepthwiseMicrokernel {
 
   /// `runSixRows` on two blocks of 16 channels: twelve independent sums (see `runTwelve`).
   @inline(never)
-  static func runTwelveRows<let width: Int, let ratio: Int>(
+  static func runTwelveRows<let width: Int, let ratio: Int, Activation: RegisterActivation>(
     _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ position: Int, _ channel: Int,
-    _ store: GroupStore?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
+    _ store: GroupStore<Activation>?, width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
     let (a, b) = twelveRowSums(tile, rows, position, channel, width: width, ratio: ratio)
     if let store {
@@ -283,8 +294,8 @@ public enum ChannelsLastDepthwiseMicrokernel {
   /// and `runSixRows`, so the same bits). Called per group, their setup and call were a third of
   /// `runTwelveRows`' time on 32 channels, whose row segments are 18 groups of one pair.
   @inline(never)
-  static func runStoredRows<let width: Int, let ratio: Int>(
-    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ taps: RowsOfWidth<width>, _ store: GroupStore,
+  static func runStoredRows<let width: Int, let ratio: Int, Activation: RegisterActivation>(
+    _ tile: ChannelsLastDepthwiseTile, _ rows: SlidingRows, _ taps: RowsOfWidth<width>, _ store: GroupStore<Activation>,
     width: InlineArray<width, Int>.Type, ratio: InlineArray<ratio, Int>.Type
   ) {
     let next = forEachGroup(tile, taps) { position, channel in

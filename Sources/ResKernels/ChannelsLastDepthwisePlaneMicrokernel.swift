@@ -15,15 +15,25 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
   public static let lanes = 16
   public static let positions = 6
 
-  /// Computes every output position of `tile`'s block.
+  /// Computes every output position of `tile`'s block. A whole block's epilogue is applied in registers
+  /// where the activation is a clip, hard swish or SiLU (`RegisterActivation`), through a buffer otherwise.
   public static func run(_ tile: ChannelsLastDepthwisePlaneTile) {
+    switch tile.activation {
+    case .hardSwish: run(tile, HardSwishInRegisters())
+    case .silu: run(tile, SiLUInRegisters())
+    default: run(tile, tile.activation.clipBounds.map { ClipInRegisters(low: $0.0, high: $0.1) })
+    }
+  }
+
+  @inline(__always)
+  static func run<Activation: RegisterActivation>(_ tile: ChannelsLastDepthwisePlaneTile, _ activation: Activation?) {
     let unitColumns = tile.dilationX == 1 && (tile.strideX == 1 || tile.strideX == 2)
     switch (tile.kernelHeight, tile.kernelWidth, unitColumns ? tile.strideX : 0) {
-    case (3, 3, 1): run(tile, FixedWeights<3, 3>(tile), ratio: InlineArray<1, Int>.self)
-    case (3, 3, 2): run(tile, FixedWeights<3, 3>(tile), ratio: InlineArray<2, Int>.self)
-    case (5, 5, 1): run(tile, FixedWeights<5, 5>(tile), ratio: InlineArray<1, Int>.self)
-    case (5, 5, 2): run(tile, FixedWeights<5, 5>(tile), ratio: InlineArray<2, Int>.self)
-    default: run(tile, MemoryWeights(tile), ratio: InlineArray<0, Int>.self)
+    case (3, 3, 1): run(tile, FixedWeights<3, 3>(tile), activation, ratio: InlineArray<1, Int>.self)
+    case (3, 3, 2): run(tile, FixedWeights<3, 3>(tile), activation, ratio: InlineArray<2, Int>.self)
+    case (5, 5, 1): run(tile, FixedWeights<5, 5>(tile), activation, ratio: InlineArray<1, Int>.self)
+    case (5, 5, 2): run(tile, FixedWeights<5, 5>(tile), activation, ratio: InlineArray<2, Int>.self)
+    default: run(tile, MemoryWeights(tile), activation, ratio: InlineArray<0, Int>.self)
     }
   }
 
@@ -32,26 +42,27 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
   /// a constant offset from the group's origin, and the compiler loads each input vector a row of the group
   /// shares once (a 3×3 row at stride 1: 8 loads for 18 multiply-adds).
   @inline(never)
-  static func run<Weights: PlaneWindowWeights, let ratio: Int>(
-    _ tile: ChannelsLastDepthwisePlaneTile, _ weights: Weights, ratio _: InlineArray<ratio, Int>.Type
+  static func run<Weights: PlaneWindowWeights, let ratio: Int, Activation: RegisterActivation>(
+    _ tile: ChannelsLastDepthwisePlaneTile, _ weights: Weights, _ activation: Activation?,
+    ratio _: InlineArray<ratio, Int>.Type
   ) {
     for y in 0..<tile.outputHeight {
       let row = tile.plane + (y &* tile.strideY &* tile.planeWidth &* lanes)
       var x = 0
       while tile.outputWidth - x >= positions {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<6, SIMD16<Float>>.self), tile, y: y, x: x)
+        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<6, SIMD16<Float>>.self), tile, y: y, x: x, activation)
         x += positions
       }
       if tile.outputWidth - x >= 4 {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<4, SIMD16<Float>>.self), tile, y: y, x: x)
+        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<4, SIMD16<Float>>.self), tile, y: y, x: x, activation)
         x += 4
       }
       if tile.outputWidth - x >= 2 {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<2, SIMD16<Float>>.self), tile, y: y, x: x)
+        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<2, SIMD16<Float>>.self), tile, y: y, x: x, activation)
         x += 2
       }
       if x < tile.outputWidth {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<1, SIMD16<Float>>.self), tile, y: y, x: x)
+        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<1, SIMD16<Float>>.self), tile, y: y, x: x, activation)
       }
     }
   }
@@ -85,13 +96,23 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
   /// Bias, residual and activation on `count` positions' sums, in the row kernel's order, then the stores
   /// (only the block's `lanes` channels).
   @inline(__always)
-  static func finish<let count: Int>(
-    _ sums: InlineArray<count, SIMD16<Float>>, _ tile: ChannelsLastDepthwisePlaneTile, y: Int, x: Int
+  static func finish<let count: Int, Activation: RegisterActivation>(
+    _ sums: InlineArray<count, SIMD16<Float>>, _ tile: ChannelsLastDepthwisePlaneTile, y: Int, x: Int,
+    _ activation: Activation?
   ) {
     let first = (y &* tile.outputWidth &+ x) &* tile.outputStride
     let whole = tile.lanes == lanes
-    if count == positions && whole, let store = WholeTileStore(gemmTile(tile, at: first), panels: 1) {
-      store.store((sums[0], sums[1], sums[2], sums[3], sums[4], sums[5]), panel: 0)
+    if whole, let activation {
+      // In registers, the arithmetic below with the activation's own (`RegisterActivation`).
+      let bias = tile.bias.map { VectorAccess.load($0) } ?? SIMD16<Float>()
+      let prepared = activation.prepared
+      for index in 0..<count {
+        let offset = first &+ index &* tile.outputStride
+        var value = sums[index]
+        if tile.bias != nil { value += bias }
+        if let residual = tile.residual { value += VectorAccess.load(residual + offset) }
+        VectorAccess.store(Activation.apply(prepared, value), tile.output + offset)
+      }
       return
     }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: count) { buffer in
@@ -116,21 +137,6 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
         }
       }
     }
-  }
-}
-
-extension ChannelsLastDepthwisePlaneMicrokernel {
-  /// Six whole positions from output offset `first` as a GEMM tile of six rows, for `WholeTileStore`: the
-  /// bias, residual and a clip applied straight from the registers, as the row kernel's groups store theirs
-  /// (the generic epilogue, through a buffer and a call, cost as much as the group's multiply-adds).
-  @inline(__always)
-  static func gemmTile(_ tile: ChannelsLastDepthwisePlaneTile, at first: Int) -> GemmTile {
-    GemmTile(
-      depth: 0, a: tile.plane, b: tile.weights, c: tile.output + first, cRowStride: tile.outputStride,
-      rows: positions, columns: lanes, accumulate: false,
-      epilogue: TileEpilogue(
-        bias: tile.bias, biasColumnStride: 1, residual: tile.residual.map { $0 + first },
-        residualRowStride: tile.outputStride, activation: tile.activation))
   }
 }
 

@@ -78,10 +78,17 @@ struct WholeTileStore {
   @_transparent
   func store(_ sums: GemmMicrokernel6x16.Sums, panel: Int) {
     if let activation {
-      withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { rows in
-        let rows = rows.baseAddress!
-        (rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]) = sums
-        storeActivated(rows, panel: panel, activation)
+      // Hard swish and SiLU in registers (`RegisterActivation`; EfficientNet's and MobileNetV3's 1x1 layers),
+      // any other activation through a buffer.
+      switch activation {
+      case .hardSwish: store(sums, panel: panel, HardSwishInRegisters())
+      case .silu: store(sums, panel: panel, SiLUInRegisters())
+      default:
+        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { rows in
+          let rows = rows.baseAddress!
+          (rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]) = sums
+          storeActivated(rows, panel: panel, activation)
+        }
       }
       return
     }
@@ -115,6 +122,38 @@ struct WholeTileStore {
 }
 
 extension WholeTileStore {
+  /// Panel `panel`'s six rows with `Activation` applied in registers: `storeActivated`'s arithmetic, in its
+  /// order, without its buffer.
+  @inline(__always)
+  func store<Activation: RegisterActivation>(_ sums: GemmMicrokernel6x16.Sums, panel: Int, _ activation: Activation) {
+    let column = panel &* 16
+    let bias = columnBias.map { VectorAccess.load($0 + column) } ?? SIMD16<Float>()
+    let prepared = activation.prepared
+    store(sums.0, row: 0, column: column, bias, prepared, Activation.self)
+    store(sums.1, row: 1, column: column, bias, prepared, Activation.self)
+    store(sums.2, row: 2, column: column, bias, prepared, Activation.self)
+    store(sums.3, row: 3, column: column, bias, prepared, Activation.self)
+    store(sums.4, row: 4, column: column, bias, prepared, Activation.self)
+    store(sums.5, row: 5, column: column, bias, prepared, Activation.self)
+  }
+
+  @inline(__always)
+  private func store<Activation: RegisterActivation>(
+    _ sum: SIMD16<Float>, row: Int, column: Int, _ bias: SIMD16<Float>, _ prepared: Activation.Prepared,
+    _: Activation.Type
+  ) {
+    let line = c + (row &* cRowStride &+ column)
+    var value = sum
+    if accumulate { value += VectorAccess.load(line) }
+    if columnBias != nil {
+      value += bias
+    } else if let rowBias {
+      value += rowBias[row &* rowBiasStride]
+    }
+    if let residual { value += VectorAccess.load(residual + (row &* residualRowStride &+ column)) }
+    VectorAccess.store(Activation.apply(prepared, value), line)
+  }
+
   /// Panel `panel`'s six rows with an activation that is not a clip: C (when accumulating), bias and
   /// residual added in `store(_:row:panel:_:)`'s order, then the activation's vector loop on the six rows at
   /// once, as `GemmMicrokernel6x16.finish` applies it (the same bits), and whole-vector stores. That finish

@@ -42,6 +42,17 @@ enum ChannelsLastDepthwisePlaneKernelTests {
           lanes: index % 2 == 0 ? 16 : 11, bias: index % 3 != 2, residual: index % 2 == 0, activation: activation),
         &random)
     }
+    // The activations a whole block applies in registers (`RegisterActivation`), with and without bias and
+    // residual, on every window; their own generator, so that the cases above keep their inputs.
+    var registerRandom = SeededGenerator(seed: 43)
+    for activation in [PointwiseFunction.hardSwish, .silu, .clip(min: -0.25, max: 0.5), .relu, .identity] {
+      for (index, window) in windows.enumerated() {
+        checkTile(
+          Case(kernel: window.kernel, strides: window.strides, dilations: window.dilations, output: (3, 13),
+            lanes: 16, bias: index % 2 == 0, residual: index % 3 == 0, activation: activation),
+          &registerRandom)
+      }
+    }
   }
 
   private static let name = Microkernel.channelsLastDepthwisePlane.name

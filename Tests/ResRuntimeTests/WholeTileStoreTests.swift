@@ -34,13 +34,23 @@ import Testing
     return cases
   }
 
-  /// The cases with an activation that is not a clip (`WholeTileStore.storeActivated`), whole panels only.
+  /// The cases with an activation that is not a clip, whole panels only: SiLU and hard swish applied in
+  /// registers (`RegisterActivation`) under every bias and residual, the others through
+  /// `WholeTileStore.storeActivated`.
   static var activatedCases: [Case] {
-    [PointwiseFunction.silu, .sigmoid, .gelu, .hardSwish, .leakyRelu(alpha: 0.1)].enumerated().flatMap { index, activation in
+    let inRegisters = [PointwiseFunction.silu, .hardSwish].flatMap { activation in
+      (0..<3).flatMap { bias in
+        [false, true].flatMap { residual in
+          [false, true].map { Case(bias: bias, residual: residual, activation: activation, accumulate: $0) }
+        }
+      }
+    }
+    let buffered = [PointwiseFunction.sigmoid, .gelu, .leakyRelu(alpha: 0.1)].enumerated().flatMap { index, activation in
       [false, true].map { accumulate in
         Case(bias: index % 3, residual: index % 2 == 0, activation: activation, accumulate: accumulate)
       }
     }
+    return inRegisters + buffered
   }
 
   @Test func storesWhatFinishStoresBitForBit() {
