@@ -103,12 +103,19 @@ public enum PointwiseFunction: Sendable, Hashable {
     withInlineForm { $0(v) } ?? curved(v)
   }
 
+  /// Calls `body` with the function as a closure: its inline form (`withInlineForm`) where it has one, else
+  /// `callAsFunction`. For a loop that applies the function vector by vector.
+  @inlinable @inline(__always)
+  public func withVectorForm<Result>(_ body: ((SIMD16<Float>) -> SIMD16<Float>) -> Result) -> Result {
+    withInlineForm(body) ?? body { curved($0) }
+  }
+
   /// Calls `body` with the function as a closure of a few vector instructions, for `body` to inline into its
   /// loop: nil for the transcendental cases. Called once per block of vectors, so the dispatch on the case
   /// happens once per block. A loop calling `callAsFunction` per vector got it out of line (its switch is too
   /// large to inline), each vector passed in 128-bit pieces through the stack: a hard-swish epilogue cost
   /// 6 ns a vector, three times the 16→96 convolution's multiply-adds at 112×112.
-  @inline(__always)
+  @inlinable @inline(__always)
   func withInlineForm<Result>(_ body: ((SIMD16<Float>) -> SIMD16<Float>) -> Result) -> Result? {
     switch self {
     case .identity: return body { $0 }
@@ -143,8 +150,8 @@ public enum PointwiseFunction: Sendable, Hashable {
   /// The transcendental cases: `erf` and the exact GELU by vector polynomials (`VectorErf`), `exp`, the
   /// sigmoid, SiLU, tanh and tanh-approximated GELU through `VectorExp`, the rest through the C library lane by
   /// lane.
-  @inline(never)
-  private func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
+  @usableFromInline @inline(never)
+  func curved(_ v: SIMD16<Float>) -> SIMD16<Float> {
     switch self {
     case .gelu: return VectorErf.gelu(v)
     case .erf: return VectorErf.erf(v)
@@ -261,8 +268,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     }
   }
 
-  @inline(__always)
-  private static func unitClamp(_ v: SIMD16<Float>) -> SIMD16<Float> {
+  @usableFromInline @inline(__always)
+  static func unitClamp(_ v: SIMD16<Float>) -> SIMD16<Float> {
     let raised = v.replacing(with: 0, where: v .< 0)
     return raised.replacing(with: 1, where: raised .> 1)
   }
