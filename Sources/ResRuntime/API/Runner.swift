@@ -119,9 +119,12 @@ public final class Runner: @unchecked Sendable {
 
   /// One run: binds or copies the inputs, binds the writable outputs, runs the steps, copies the rest out.
   func execute(_ inputs: [Tensor], _ outputs: [UnsafeMutableRawBufferPointer?]) throws(RuntimeError) {
+    let steps = plan.program.steps
     try execute(inputs, outputs) { (context) throws(RuntimeError) in
-      for step in plan.program.steps where step.hasWork {
-        try step.operation.run(context)
+      // By index: `for step in steps` copied each step, retaining its arrays, site strings and operator
+      // (2.5 % of a 0.5 ms GhostNet run).
+      for index in steps.indices where steps[index].hasWork {
+        try steps[index].operation.run(context)
       }
     }
   }
