@@ -44,6 +44,18 @@ public enum GemmMicrokernel6x32 {
     compute(tile, rows: rowPointers(tile), step: 1)
   }
 
+  /// `runReadingRows` on a tile of any number of rows, six-row panel after panel in one call (A read in
+  /// place): a short reduction's tile (MobileNet's 1x1 expansions, 16–64 steps) is done in about as many
+  /// cycles as its call, its `GemmTile` built by the driver and its prologue took (a fifth of a 16→96
+  /// layer's GEMM time). Each panel is the tile `runReadingRows` computes, so the bits are the same.
+  public static func runReadingRowsStrip(_ tile: GemmTile) {
+    guard tile.columns > panelWidth + GemmMicrokernel6x16.halfWidth else {
+      tile.forEachRowPanel(GemmMicrokernel6x16.mr) { runReadingRows($0) }
+      return
+    }
+    tile.forEachRowPanel(GemmMicrokernel6x16.mr) { compute($0, rows: rowPointers($0), step: 1) }
+  }
+
   /// `runReadingRows` that also hints the cache to fetch a later tile's two B panels (channels-last
   /// Winograd, whose weights stream from memory): one line of `upcoming` per reduction step, which covers
   /// two 16-wide panels every two tiles (see `GemmMicrokernel6x16.runReadingRows(_:prefetching:)`).
@@ -136,6 +148,22 @@ public enum GemmMicrokernel6x32 {
 }
 
 extension GemmTile {
+  /// Calls `body` with each `panelRows`-row panel of this tile of A's rows read in place, top to bottom
+  /// (the last one shorter): A, C and the epilogue's bias and residual moved down to it.
+  @inline(__always)
+  func forEachRowPanel(_ panelRows: Int, _ body: (GemmTile) -> Void) {
+    var panel = self
+    var remaining = rows
+    while remaining > 0 {
+      panel.rows = Swift.min(panelRows, remaining)
+      body(panel)
+      remaining -= panelRows
+      panel.a += panelRows &* aRowStride
+      panel.c += panelRows &* cRowStride
+      panel.epilogue = panel.epilogue?.movedDown(rows: panelRows)
+    }
+  }
+
   /// The first 16-column panel of a two-panel tile.
   var leftPanel: GemmTile {
     var half = self

@@ -20,11 +20,16 @@ public final class GemmMicrokernel: Sendable {
   /// The rows of the packed A panels it reads (`aLayout == .panels`): `mr`, or 6 for a kernel spanning
   /// `mr / 6` panels `GemmTile.aPanelStride` apart.
   public let aPanelRows: Int
+  /// The most rows one call computes: `mr`, or any number for a strip kernel, which runs its tile's six-row
+  /// panels one after another (A read in place).
+  public let maximumRows: Int
+  /// The same tile as a strip kernel, where there is one: the GEMM driver's choice for short reductions.
+  public let strip: GemmMicrokernel?
   public let run: @Sendable (GemmTile) -> Void
 
   init(
     name: String, mr: Int, nr: Int, aLayout: GemmALayout, panelWidth: Int? = nil, aPanelRows: Int? = nil,
-    run: @escaping @Sendable (GemmTile) -> Void
+    maximumRows: Int? = nil, strip: GemmMicrokernel? = nil, run: @escaping @Sendable (GemmTile) -> Void
   ) {
     self.name = name
     self.mr = mr
@@ -32,6 +37,8 @@ public final class GemmMicrokernel: Sendable {
     self.aLayout = aLayout
     self.panelWidth = panelWidth ?? nr
     self.aPanelRows = aPanelRows ?? mr
+    self.maximumRows = maximumRows ?? mr
+    self.strip = strip
     self.run = run
   }
 }
@@ -259,7 +266,13 @@ public enum MicrokernelRegistry {
   public static let gemmRowsAWide = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_\(BuildISA.name)",
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
-    panelWidth: GemmMicrokernel6x32.panelWidth, run: GemmMicrokernel6x32.runReadingRows)
+    panelWidth: GemmMicrokernel6x32.panelWidth, strip: gemmRowsAWideStrip, run: GemmMicrokernel6x32.runReadingRows)
+
+  /// `gemmRowsAWide` over any number of rows in one call (`GemmMicrokernel6x32.runReadingRowsStrip`).
+  public static let gemmRowsAWideStrip = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_strip_\(BuildISA.name)",
+    mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x32.panelWidth, maximumRows: .max, run: GemmMicrokernel6x32.runReadingRowsStrip)
 
   /// Six rows of A read in place against four 16-column panels of B (`GemmMicrokernel6x64`): the tile of
   /// GEMMs of at least 64 columns with A read in place where vectors are 512 bits wide.
@@ -401,7 +414,7 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),
       .indirectGemm(indirectGemmTall),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),

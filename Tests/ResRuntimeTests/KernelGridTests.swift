@@ -45,8 +45,10 @@ import Testing
   private func checkGemm(_ kernel: GemmMicrokernel) throws {
     var random = SeededGenerator(seed: 7)
     let depths = [0, 1, 2, 5, 33]
+    // A strip kernel (`maximumRows` beyond `mr`) also over several row panels and a short last one.
+    let rowCounts = 1...min(kernel.maximumRows, kernel.maximumRows > kernel.mr ? 2 * kernel.mr + 3 : kernel.mr)
     for depth in depths {
-      for rows in 1...kernel.mr {
+      for rows in rowCounts {
         // A kernel spanning panels also at its narrow path's edges (a last panel of 8 or 9 columns).
         let panelEdges = stride(from: kernel.panelWidth, to: kernel.nr, by: kernel.panelWidth).flatMap { [$0 + 8, $0 + 9] }
         for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] + panelEdges {
@@ -62,7 +64,7 @@ import Testing
       let epilogue = EpilogueSpec(
         alpha: index % 2 == 0 ? 1 : 0.5, biasLayout: index % 4 == 3 ? nil : layout, biasScale: index % 3 == 0 ? 1 : 2,
         residual: index % 2 == 1, activation: activation)
-      for rows in [1, kernel.mr - 1, kernel.mr] {
+      for rows in [1, kernel.mr - 1, kernel.mr] + (kernel.maximumRows > kernel.mr ? [2 * kernel.mr + 1] : []) {
         for columns in [1, kernel.nr / 2, kernel.nr - 1, kernel.nr] {
           try checkGemmTile(kernel, 9, rows, columns, index % 2 == 0, epilogue: epilogue, &random)
         }
@@ -143,9 +145,11 @@ import Testing
         bPanel[(j / width) * bPanelStride + k * width + j % width] = j < columns ? b[k * operandColumns + j] : 0
       }
     }
-    let initial = random.floats(mr * stride)
-    let bias = random.floats(mr * nr)
-    let residual = random.floats(mr * stride)
+    // Room for the tile's rows: `mr`, or more for a strip kernel.
+    let tileRows = max(mr, rows)
+    let initial = random.floats(tileRows * stride)
+    let bias = random.floats(tileRows * nr)
+    let residual = random.floats(tileRows * stride)
     var c = initial
     aPanel.withUnsafeBufferPointer { aPointer in
       bPanel.withUnsafeBufferPointer { bPointer in
@@ -169,7 +173,7 @@ import Testing
         }
       }
     }
-    for i in 0..<mr {
+    for i in 0..<tileRows {
       for j in 0..<stride {
         let index = i * stride + j
         guard i < rows, j < columns else {

@@ -294,18 +294,48 @@ enum GemmDriver {
     func runByRowPanels(rowPanels: Int, columnTiles: Int) {
       let tailStart = columnStart + (columnTiles - 1) * kernel.nr
       // A kernel wider than one panel is a 512-bit build's (`tileRowsKernel`), which the tall kernel needs.
-      guard columnTiles > 1, kernel.aLayout == .rows, kernel.nr > GemmDriver.tallKernel.nr,
-        columnEnd - tailStart <= GemmDriver.tallKernel.nr
-      else {
+      let tallTail =
+        columnTiles > 1 && kernel.aLayout == .rows && kernel.nr > GemmDriver.tallKernel.nr
+        && columnEnd - tailStart <= GemmDriver.tallKernel.nr
+      if let strip = kernel.strip, depth <= GemmDriver.shortDepth {
+        runStrips(strip, rows: min(rowPanels * kernel.mr, rowEnd - rowStart), columnTiles: tallTail ? columnTiles - 1 : columnTiles)
+        if tallTail { runTallTail(rowPanels: rowPanels, columnTiles: columnTiles, interleaved: false) }
+        return
+      }
+      guard tallTail else {
         for rowPanel in 0..<rowPanels {
           for columnTile in 0..<columnTiles { run(rowPanel: rowPanel, columnTile: columnTile) }
         }
         return
       }
+      runTallTail(rowPanels: rowPanels, columnTiles: columnTiles, interleaved: true)
+    }
+
+    /// Column tiles `0..<columnTiles` each in one call of `strip` over the block's `rows` rows: a short
+    /// reduction's six-row tile costs about as much to set up and call as to compute. Column by column,
+    /// where the tiles went row panel by row panel: a short reduction's rows of A stay in the first-level
+    /// cache across the block's column tiles either way.
+    private func runStrips(_ strip: GemmMicrokernel, rows: Int, columnTiles: Int) {
+      for columnTile in 0..<columnTiles {
+        let column = columnStart + columnTile * strip.nr
+        strip.run(
+          GemmTile(
+            depth: depth, a: a.base, aRowStride: a.rowStride, aPanelStride: a.stride,
+            b: b.base + columnTile * (strip.nr / strip.panelWidth) * b.stride, bPanelStride: b.stride,
+            c: c + rowStart * cRowStride + column, cRowStride: cRowStride, rows: rows,
+            columns: min(strip.nr, columnEnd - column), accumulate: accumulate,
+            epilogue: epilogue?.tile(row: rowStart, column: column)))
+      }
+    }
+
+    /// The last column tile (at most one 16-wide panel) on twelve-row tiles; `interleaved`, the other column
+    /// tiles of the same two row panels before each.
+    private func runTallTail(rowPanels: Int, columnTiles: Int, interleaved: Bool) {
+      let tailStart = columnStart + (columnTiles - 1) * kernel.nr
       var rowPanel = 0
       while rowPanel < rowPanels {
         let pair = min(2, rowPanels - rowPanel)
-        for panel in rowPanel..<(rowPanel + pair) {
+        for panel in rowPanel..<(rowPanel + pair) where interleaved {
           for columnTile in 0..<(columnTiles - 1) { run(rowPanel: panel, columnTile: columnTile) }
         }
         let row = rowStart + rowPanel * kernel.mr
