@@ -127,7 +127,7 @@ public enum PointwiseFunction: Sendable, Hashable {
       }
     case .leakyRelu(let alpha): return body { $0.replacing(with: $0 * alpha, where: $0 .< 0) }
     case .hardSigmoid(let alpha, let beta): return body { PointwiseFunction.unitClamp($0 * alpha + beta) }
-    case .hardSwish: return body { $0 * PointwiseFunction.unitClamp($0 * (1 / 6 as Float) + 0.5) }
+    case .hardSwish: return body { PointwiseFunction.hardSwishOf($0) }
     case .affine(let alpha, let beta): return body { $0 * alpha + beta }
     case .thresholdedRelu(let alpha): return body { $0.replacing(with: 0, where: .!($0 .> alpha)) }
     case .softsign:
@@ -204,17 +204,7 @@ public enum PointwiseFunction: Sendable, Hashable {
       applyInBlocks(x, y, count: count)
       return
     }
-    let inline: Void? = withInlineForm { function in Self.map(x, y, count: count, function) }
-    if inline != nil { return }
-    var offset = 0
-    while offset + 16 <= count {
-      VectorAccess.store(self(VectorAccess.load(x + offset)), y + offset)
-      offset += 16
-    }
-    if offset < count {
-      let remaining = count - offset
-      VectorAccess.storePartial(self(VectorAccess.loadPartial(x + offset, remaining)), y + offset, remaining)
-    }
+    withVectorForm { function in Self.map(x, y, count: count, function) }
   }
 
   /// Whether `apply(vectors:count:)` runs this function in a loop of its own rather than vector by vector
@@ -266,6 +256,13 @@ public enum PointwiseFunction: Sendable, Hashable {
       let remaining = count - offset
       VectorAccess.storePartial(function(VectorAccess.loadPartial(x + offset, remaining)), y + offset, remaining)
     }
+  }
+
+  /// `x · hardSigmoid(1/6, 1/2)(x)`: the hard swish, here so that an epilogue specialized for it
+  /// (`HardSwishInRegisters`) computes the same bits without going through `callAsFunction`.
+  @usableFromInline @inline(__always)
+  static func hardSwishOf(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    v * unitClamp(v * (1 / 6 as Float) + 0.5)
   }
 
   @usableFromInline @inline(__always)

@@ -29,12 +29,13 @@ struct ClipInRegisters: RegisterActivation {
   }
 }
 
-/// MobileNetV3's hard swish, `PointwiseFunction.hardSwish`'s expression.
+/// MobileNetV3's hard swish, `PointwiseFunction.hardSwishOf` (the expression `PointwiseFunction.hardSwish` uses;
+/// through `callAsFunction` it was a call per vector).
 struct HardSwishInRegisters: RegisterActivation {
   var prepared: Void { @inline(__always) get { () } }
 
   @inline(__always)
-  static func apply(_: Void, _ value: SIMD16<Float>) -> SIMD16<Float> { PointwiseFunction.hardSwish(value) }
+  static func apply(_: Void, _ value: SIMD16<Float>) -> SIMD16<Float> { PointwiseFunction.hardSwishOf(value) }
 }
 
 /// EfficientNet's SiLU, `VectorSigmoid.silu`, as `PointwiseFunction.apply(vectors:count:)` computes it.

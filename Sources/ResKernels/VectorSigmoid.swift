@@ -29,8 +29,9 @@ enum VectorSigmoid {
     return result
   }
 
-  /// `x · σ(x)`; NaN where `x` is.
-  @inline(__always)
+  /// `x · σ(x)`; NaN where `x` is. Transparent: `@inline(__always)` gave way in the kernels' epilogues, which
+  /// then called it per vector (`RegisterActivation`), the vector passed in 128-bit pieces.
+  @_transparent
   static func silu(_ x: SIMD16<Float>) -> SIMD16<Float> {
     x * sigmoidOfNumbers(x)
   }
