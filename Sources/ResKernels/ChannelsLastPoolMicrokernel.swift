@@ -24,11 +24,79 @@ public enum ChannelsLastPoolMicrokernel {
   ) {
     switch tile.reduction {
     case .maximum:
-      reduce(tile, channel: channel, lanes: lanes, initial: -.infinity, load) { result, value in
-        result.replace(with: value, where: (value .> result) .| (value .!= value))
-      } finish: { $0 }
+      maximum(tile, channel: channel, lanes: lanes, load)
     case .mean(let divisor):
       reduce(tile, channel: channel, lanes: lanes, initial: 0, load) { $0 += $1 } finish: { $0 / divisor }
+    }
+  }
+
+  /// The maximum of every position's taps in the 16 channels from `channel`, four positions at a time.
+  ///
+  /// A NaN-propagating maximum costs two compares, a mask `or` and a blend per tap; this takes a plain
+  /// vector maximum (a NaN already in the result stays, a new one is dropped) and a running sum beside it,
+  /// which turns NaN when a window held a NaN (or both infinities). Only such a group of positions is
+  /// recomputed with the exact compare (`exactMaximum`), so every output has the exact rule's bits.
+  @inline(__always)
+  static func maximum(
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, _ load: (UnsafePointer<Float>) -> SIMD16<Float>
+  ) {
+    let input = tile.input + channel
+    let output = tile.output + channel
+    let stride = tile.positionStride
+    var position = 0
+    while tile.positions - position >= positions {
+      let origin = input + position * stride
+      var r0 = SIMD16<Float>(repeating: -.infinity)
+      var (r1, r2, r3) = (r0, r0, r0)
+      var s0 = SIMD16<Float>()
+      var (s1, s2, s3) = (s0, s0, s0)
+      for tap in 0..<tile.tapCount {
+        let source = origin + tile.taps[tap]
+        let (v0, v1, v2, v3) = (load(source), load(source + stride), load(source + 2 * stride), load(source + 3 * stride))
+        r0 = larger(r0, v0)
+        r1 = larger(r1, v1)
+        r2 = larger(r2, v2)
+        r3 = larger(r3, v3)
+        s0 += v0
+        s1 += v1
+        s2 += v2
+        s3 += v3
+      }
+      let sums = (s0 + s1) + (s2 + s3)
+      if any(sums .!= sums) {
+        exactMaximum(tile, channel: channel, lanes: lanes, positions: position..<position + positions, load)
+      } else {
+        let first = output + position * tile.channels
+        VectorAccess.storePartial(r0, first, lanes)
+        VectorAccess.storePartial(r1, first + tile.channels, lanes)
+        VectorAccess.storePartial(r2, first + 2 * tile.channels, lanes)
+        VectorAccess.storePartial(r3, first + 3 * tile.channels, lanes)
+      }
+      position += positions
+    }
+    exactMaximum(tile, channel: channel, lanes: lanes, positions: position..<tile.positions, load)
+  }
+
+  /// `value` where it exceeds `result`, else `result`: one `vmaxps`, which keeps `result` when either is NaN.
+  @inline(__always)
+  static func larger(_ result: SIMD16<Float>, _ value: SIMD16<Float>) -> SIMD16<Float> {
+    result.replacing(with: value, where: result .< value)
+  }
+
+  /// The maximum of each of `range`'s positions one at a time, NaN as soon as a tap is NaN.
+  @inline(__always)
+  static func exactMaximum(
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, positions range: Range<Int>,
+    _ load: (UnsafePointer<Float>) -> SIMD16<Float>
+  ) {
+    for position in range {
+      let origin = tile.input + channel + position * tile.positionStride
+      var result = SIMD16<Float>(repeating: -.infinity)
+      for tap in 0..<tile.tapCount {
+        let value = load(origin + tile.taps[tap])
+        result.replace(with: value, where: (value .> result) .| (value .!= value))
+      }
+      VectorAccess.storePartial(result, tile.output + channel + position * tile.channels, lanes)
     }
   }
 

@@ -7,7 +7,9 @@ enum ChannelsLastPoolKernelTests {
   /// `run`: channel counts below, at and past one and two blocks of 16 lanes, every segment length from 1
   /// to 9 (the 4-position step and the single positions after it), no tap to 9 taps at scattered offsets,
   /// position strides 1 and 2, maximum and mean. Input positions are padded with NaN cells no listed tap
-  /// reads; the maximum also runs on inputs with NaN among the listed values, which must come out NaN. Both
+  /// reads; the maximum also runs on inputs with NaN among the listed values, which must come out NaN, and on
+  /// inputs with both infinities (the kernel's NaN check, a running sum, then turns NaN on windows without a
+  /// NaN: they must still come out as the largest value). Both
   /// reductions are exact in the naive loop's order (a maximum; a float sum in tap order, divided once), so
   /// the results must match bit for bit.
   static func checkRows() {
@@ -18,11 +20,13 @@ enum ChannelsLastPoolKernelTests {
         for stride in 1...2 {
           for positions in 1...9 {
             for (index, reduction) in reductions.enumerated() {
-              let withNaN = index == 0 && (positions + channels) % 2 == 0
-              let spec = RowCase(
-                channels: channels, tapCount: tapCount, stride: stride, positions: positions, reduction: reduction,
-                nanInputs: withNaN)
-              checkRow(spec, &random)
+              let specials: [RowCase.Special] = index == 0 ? [.none, .nan, .infinities] : [.none]
+              for special in specials {
+                let spec = RowCase(
+                  channels: channels, tapCount: tapCount, stride: stride, positions: positions, reduction: reduction,
+                  special: special)
+                checkRow(spec, &random)
+              }
             }
           }
         }
@@ -36,8 +40,16 @@ enum ChannelsLastPoolKernelTests {
     var stride: Int
     var positions: Int
     var reduction: ChannelsLastPoolTile.Reduction
-    /// Some listed input values are NaN.
-    var nanInputs: Bool
+    /// Values planted among the listed inputs.
+    var special: Special
+
+    enum Special {
+      case none
+      /// Some listed values are NaN.
+      case nan
+      /// Some listed values are +∞ and some −∞, never NaN.
+      case infinities
+    }
   }
 
   private static let rowName = Microkernel.channelsLastPool.name
@@ -51,7 +63,15 @@ enum ChannelsLastPoolKernelTests {
     let inputPositions = (spec.positions - 1) * spec.stride + (tapPositions.max() ?? 0) + 1
     var input = random.floats(inputPositions * pitch)
     for index in input.indices {
-      if index % pitch >= channels || (spec.nanInputs && index % 13 == 5) { input[index] = .nan }
+      if index % pitch >= channels {
+        input[index] = .nan
+        continue
+      }
+      switch spec.special {
+      case .none: break
+      case .nan: if index % 13 == 5 { input[index] = .nan }
+      case .infinities: if index % 7 == 3 { input[index] = index % 2 == 0 ? .infinity : -.infinity }
+      }
     }
     let initial = random.floats((spec.positions + 2) * channels)
     var output = initial
