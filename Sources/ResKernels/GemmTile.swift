@@ -122,6 +122,15 @@ public struct TileEpilogue {
     return moved
   }
 
+  /// The same epilogue for the tile `columns` columns further right: its bias and residual move with it.
+  @inline(__always)
+  public func movedRight(columns: Int) -> TileEpilogue {
+    var moved = self
+    moved.bias = bias.map { $0 + columns * biasColumnStride }
+    moved.residual = residual.map { $0 + columns }
+    return moved
+  }
+
   /// The epilogue of a tile's first `count` rows (`columns` valid lanes each), in place.
   @inline(__always)
   public func apply(_ rows: UnsafeMutablePointer<SIMD16<Float>>, count: Int, columns: Int) {

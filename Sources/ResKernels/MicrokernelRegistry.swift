@@ -23,13 +23,17 @@ public final class GemmMicrokernel: Sendable {
   /// The most rows one call computes: `mr`, or any number for a strip kernel, which runs its tile's six-row
   /// panels one after another (A read in place).
   public let maximumRows: Int
+  /// The most columns one call computes: `nr`, or any number for a strip kernel, which runs each six-row
+  /// panel across all its `nr`-column tiles (B's panels `GemmTile.bPanelStride` apart throughout).
+  public let maximumColumns: Int
   /// The same tile as a strip kernel, where there is one: the GEMM driver's choice for short reductions.
   public let strip: GemmMicrokernel?
   public let run: @Sendable (GemmTile) -> Void
 
   init(
     name: String, mr: Int, nr: Int, aLayout: GemmALayout, panelWidth: Int? = nil, aPanelRows: Int? = nil,
-    maximumRows: Int? = nil, strip: GemmMicrokernel? = nil, run: @escaping @Sendable (GemmTile) -> Void
+    maximumRows: Int? = nil, maximumColumns: Int? = nil, strip: GemmMicrokernel? = nil,
+    run: @escaping @Sendable (GemmTile) -> Void
   ) {
     self.name = name
     self.mr = mr
@@ -38,6 +42,7 @@ public final class GemmMicrokernel: Sendable {
     self.panelWidth = panelWidth ?? nr
     self.aPanelRows = aPanelRows ?? mr
     self.maximumRows = maximumRows ?? mr
+    self.maximumColumns = maximumColumns ?? nr
     self.strip = strip
     self.run = run
   }
@@ -268,11 +273,12 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
     panelWidth: GemmMicrokernel6x32.panelWidth, strip: gemmRowsAWideStrip, run: GemmMicrokernel6x32.runReadingRows)
 
-  /// `gemmRowsAWide` over any number of rows in one call (`GemmMicrokernel6x32.runReadingRowsStrip`).
+  /// `gemmRowsAWide` over any number of rows and columns in one call (`GemmMicrokernel6x32.runReadingRowsStrip`).
   public static let gemmRowsAWideStrip = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel6x32.mr)x\(GemmMicrokernel6x32.nr)_rows_a_strip_\(BuildISA.name)",
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
-    panelWidth: GemmMicrokernel6x32.panelWidth, maximumRows: .max, run: GemmMicrokernel6x32.runReadingRowsStrip)
+    panelWidth: GemmMicrokernel6x32.panelWidth, maximumRows: .max, maximumColumns: .max,
+    run: GemmMicrokernel6x32.runReadingRowsStrip)
 
   /// Six rows of A read in place against four 16-column panels of B (`GemmMicrokernel6x64`): the tile of
   /// GEMMs of at least 64 columns with A read in place where vectors are 512 bits wide.

@@ -51,7 +51,7 @@ import Testing
       for rows in rowCounts {
         // A kernel spanning panels also at its narrow path's edges (a last panel of 8 or 9 columns).
         let panelEdges = stride(from: kernel.panelWidth, to: kernel.nr, by: kernel.panelWidth).flatMap { [$0 + 8, $0 + 9] }
-        for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] + panelEdges {
+        for columns in [1, 2, kernel.nr / 2, kernel.nr / 2 + 1, kernel.nr - 1, kernel.nr] + panelEdges + stripColumns(kernel) {
           for accumulate in [false, true] {
             try checkGemmTile(kernel, depth, rows, columns, accumulate, epilogue: nil, &random)
           }
@@ -65,12 +65,20 @@ import Testing
         alpha: index % 2 == 0 ? 1 : 0.5, biasLayout: index % 4 == 3 ? nil : layout, biasScale: index % 3 == 0 ? 1 : 2,
         residual: index % 2 == 1, activation: activation)
       for rows in [1, kernel.mr - 1, kernel.mr] + (kernel.maximumRows > kernel.mr ? [2 * kernel.mr + 1] : []) {
-        for columns in [1, kernel.nr / 2, kernel.nr - 1, kernel.nr] {
+        for columns in [1, kernel.nr / 2, kernel.nr - 1, kernel.nr] + stripColumns(kernel) {
           try checkGemmTile(kernel, 9, rows, columns, index % 2 == 0, epilogue: epilogue, &random)
         }
       }
     }
     try checkWholeTiles(kernel, layouts: [nil] + layouts.map(Optional.some))
+  }
+
+  /// For a strip kernel (`maximumColumns` beyond `nr`): several column tiles, the last one whole, one column
+  /// wide, or ending in a narrow second panel (8 or 9 columns, its narrower path).
+  private func stripColumns(_ kernel: GemmMicrokernel) -> [Int] {
+    guard kernel.maximumColumns > kernel.nr else { return [] }
+    let nr = kernel.nr
+    return [nr + 1, 2 * nr, 2 * nr + kernel.panelWidth + 8, 2 * nr + kernel.panelWidth + 9]
   }
 
   /// Whole tiles that overwrite C with an unscaled epilogue and a piecewise-linear activation, which the
@@ -112,7 +120,9 @@ import Testing
   ) throws -> [Float] {
     let columns = computed ?? operandColumns
     let (mr, nr) = (kernel.mr, kernel.nr)
-    let stride = nr + 3
+    // Room for the tile's columns: `nr`, or more for a strip kernel.
+    let tileColumns = max(nr, operandColumns)
+    let stride = tileColumns + 3
     let a = random.floats(rows * depth)
     let b = random.floats(depth * operandColumns)
     // A packed (zero-padded to MR rows), or A's valid rows only, `aRowStride` apart with NaN past the depth.
@@ -139,16 +149,17 @@ import Testing
     // gap of NaN between them that a kernel reading past its panel would pick up.
     let width = kernel.panelWidth
     let bPanelStride = width * max(depth, 1) + 5
-    var bPanel = [Float](repeating: .nan, count: bPanelStride * (nr / width))
+    let paddedColumns = (tileColumns + width - 1) / width * width
+    var bPanel = [Float](repeating: .nan, count: bPanelStride * (paddedColumns / width))
     for k in 0..<depth {
-      for j in 0..<nr {
+      for j in 0..<paddedColumns {
         bPanel[(j / width) * bPanelStride + k * width + j % width] = j < columns ? b[k * operandColumns + j] : 0
       }
     }
     // Room for the tile's rows: `mr`, or more for a strip kernel.
     let tileRows = max(mr, rows)
     let initial = random.floats(tileRows * stride)
-    let bias = random.floats(tileRows * nr)
+    let bias = random.floats(tileRows * tileColumns)
     let residual = random.floats(tileRows * stride)
     var c = initial
     aPanel.withUnsafeBufferPointer { aPointer in

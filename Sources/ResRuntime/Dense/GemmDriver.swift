@@ -311,21 +311,17 @@ enum GemmDriver {
       runTallTail(rowPanels: rowPanels, columnTiles: columnTiles, interleaved: true)
     }
 
-    /// Column tiles `0..<columnTiles` each in one call of `strip` over the block's `rows` rows: a short
-    /// reduction's six-row tile costs about as much to set up and call as to compute. Column by column,
-    /// where the tiles went row panel by row panel: a short reduction's rows of A stay in the first-level
-    /// cache across the block's column tiles either way.
+    /// Column tiles `0..<columnTiles` over the block's `rows` rows in one call of `strip`, which goes row
+    /// panel by row panel as `run(rowPanel:columnTile:)` would: a short reduction's six-row tile costs about
+    /// as much to set up and call as to compute.
     private func runStrips(_ strip: GemmMicrokernel, rows: Int, columnTiles: Int) {
-      for columnTile in 0..<columnTiles {
-        let column = columnStart + columnTile * strip.nr
-        strip.run(
-          GemmTile(
-            depth: depth, a: a.base, aRowStride: a.rowStride, aPanelStride: a.stride,
-            b: b.base + columnTile * (strip.nr / strip.panelWidth) * b.stride, bPanelStride: b.stride,
-            c: c + rowStart * cRowStride + column, cRowStride: cRowStride, rows: rows,
-            columns: min(strip.nr, columnEnd - column), accumulate: accumulate,
-            epilogue: epilogue?.tile(row: rowStart, column: column)))
-      }
+      strip.run(
+        GemmTile(
+          depth: depth, a: a.base, aRowStride: a.rowStride, aPanelStride: a.stride,
+          b: b.base, bPanelStride: b.stride,
+          c: c + rowStart * cRowStride + columnStart, cRowStride: cRowStride, rows: rows,
+          columns: min(columnTiles * strip.nr, columnEnd - columnStart), accumulate: accumulate,
+          epilogue: epilogue?.tile(row: rowStart, column: columnStart)))
     }
 
     /// The last column tile (at most one 16-wide panel) on twelve-row tiles; `interleaved`, the other column
