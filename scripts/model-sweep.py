@@ -3,7 +3,7 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D
 video ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and
-audio), Keras applications through tf2onnx, and residual stacks of PyTorch LSTMs and GRUs (`recurrent`: two
+audio), Keras applications through tf2onnx, and residual stacks of PyTorch LSTMs, GRUs and RNNs (`recurrent`: two
 layers with a skip around each, batch 1, the sizes the 2026-12-01 13:20 session timed). Every model
 gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
 constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
@@ -48,15 +48,16 @@ HUGGINGFACE = {  # name: the example input's kind (see `huggingface_example`)
 }
 VIDEO = ["r3d_18", "mc3_18", "r2plus1d_18", "swin3d_t"]  # torchvision video classifiers, 8 frames of 56x56
 KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
-RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64)]  # cell, units, steps
+RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
+             ("rnn", 128, 64)]  # cell, units, steps
 
 
 def residual_recurrent(torch, cell, units, layers=2):
-    """`layers` recurrent layers of `units` (LSTM or GRU), each with a skip connection around it."""
+    """`layers` recurrent layers of `units` (LSTM, GRU or plain RNN), each with a skip connection around it."""
     class Residual(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            make = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+            make = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
             self.layers = torch.nn.ModuleList([make(units, units) for _ in range(layers)])
 
         def forward(self, x):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/ResRuntimeTests/RecurrentReferenceCases.swift: LSTM and GRU outputs for the runtime's
+"""Writes Tests/ResRuntimeTests/RecurrentReferenceCases.swift: LSTM, GRU and RNN outputs for the runtime's
 recurrent tests, computed by onnx.reference (layouts 0 and 1, biases, initial states, peepholes,
 linear_before_reset) and by onnxruntime (the attributes onnx.reference ignores: activations, clip,
 input_forget, sequence_lens; onnxruntime does not run layout 1). Where both run a case, they are checked
@@ -24,7 +24,7 @@ def values(shape, seed, scale):
 
 def run(case):
     op, direction, layout = case["op"], case["direction"], case["layout"]
-    gates = 4 if op == "LSTM" else 3
+    gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[op]
     dirs = 2 if direction == "bidirectional" else 1
     S, B, I, H = 3, 2, 3, 3
     feeds = {}
@@ -41,7 +41,7 @@ def run(case):
         ("initial_c", state, 6.0, 0.4, op == "LSTM" and case.get("initial_c", False)),
         ("P", (dirs, 3 * H), 7.0, 0.3, op == "LSTM" and case.get("peepholes", False)),
     ]
-    if op == "GRU":
+    if op != "LSTM":
         specs = specs[:6]
     for name, shape, seed, scale, present in specs:
         if not present:
@@ -97,6 +97,13 @@ CASES = [
          linear_before_reset=1, oracle="onnxruntime"),
     dict(name="gruSequenceLengths", op="GRU", direction="bidirectional", layout=0, bias=True, initial_h=True,
          lengths=[2, 3], oracle="onnxruntime"),
+    dict(name="rnnForwardFull", op="RNN", direction="forward", layout=0, bias=True, initial_h=True, oracle="both"),
+    dict(name="rnnBidirectionalBatchMajor", op="RNN", direction="bidirectional", layout=1, bias=True,
+         initial_h=True, oracle="reference"),
+    dict(name="rnnReverseGateFunctionClip", op="RNN", direction="reverse", layout=0, bias=True,
+         activations=["LeakyRelu"], activation_alpha=[0.2], clip=0.9, oracle="onnxruntime"),
+    dict(name="rnnSequenceLengths", op="RNN", direction="bidirectional", layout=0, bias=True, initial_h=True,
+         lengths=[2, 3], activations=["Tanh", "Sigmoid"], oracle="onnxruntime"),
 ]
 
 

@@ -141,7 +141,7 @@ struct BlockFinder {
     case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool, .averagePool,
       .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .concat, .split, .slice,
       .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements,
-      .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .scaleShift, .gatedSkip:
+      .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn, .scaleShift, .gatedSkip:
       false
     }
   }

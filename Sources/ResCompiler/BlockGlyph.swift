@@ -62,6 +62,7 @@ enum BlockGlyph {
     case .dropout: "dropout"
     case .lstm: "lstm"
     case .gru: "gru"
+    case .rnn: "rnn"
     }
   }
 

@@ -43,7 +43,7 @@ struct ResidualJoin {
     case .batchNormalization, .lrn, .unary, .clip, .where, .cast, .maxPool, .averagePool,
       .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .split, .slice, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
-      .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
+      .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
     }
   }

@@ -50,6 +50,7 @@ extension Op {
     case .dropout: "Dropout"
     case .lstm: "LSTM"
     case .gru: "GRU"
+    case .rnn: "RNN"
     }
   }
 
@@ -76,7 +77,7 @@ extension Op {
     case .constantOfShape: (1, 1)
     case .pad: (1, 2)
     case .lstm: (3, 8)
-    case .gru: (3, 6)
+    case .gru, .rnn: (3, 6)
     }
   }
 
@@ -85,7 +86,7 @@ extension Op {
     switch self {
     case .split(_, let sizes): sizes.count
     case .layerNormalization, .lstm: 3
-    case .dropout, .gru, .topK: 2
+    case .dropout, .gru, .rnn, .topK: 2
     case .conv, .gemm, .matMul, .batchNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad,
@@ -104,7 +105,8 @@ extension Op {
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru,
+      .rnn:
       nil
     }
   }

@@ -128,6 +128,8 @@ public enum Op: Sendable, Hashable {
   case lstm(RecurrentAttributes)
   /// Operands: X, W, R, B?, sequence_lens?, initial_h?. Results: Y, Y_h.
   case gru(RecurrentAttributes)
+  /// The plain (Elman) recurrent layer. Operands: X, W, R, B?, sequence_lens?, initial_h?. Results: Y, Y_h.
+  case rnn(RecurrentAttributes)
 }
 
 /// Elementwise operations of one operand.

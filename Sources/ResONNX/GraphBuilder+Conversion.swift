@@ -118,6 +118,7 @@ extension GraphBuilder {
     case "CastLike": return try convertCastLike(node)
     case "LSTM": return try convertRecurrent(node, gates: .lstm)
     case "GRU": return try convertRecurrent(node, gates: .gru)
+    case "RNN": return try convertRecurrent(node, gates: .rnn)
     default:
       // OpSupport.check has rejected every other operator before any node is converted.
       throw node.error("operator \(node.opType) is not supported")

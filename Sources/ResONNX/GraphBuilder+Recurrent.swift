@@ -1,25 +1,28 @@
 import ResIR
 
-/// LSTM and GRU: direction, hidden size, gate activations with their alpha/beta, clip, and layout.
+/// LSTM, GRU and RNN: direction, hidden size, gate activations with their alpha/beta, clip, and layout.
 extension GraphBuilder {
   enum RecurrentGates {
     case lstm
     case gru
+    case rnn
 
     /// Gate functions per direction and ONNX's defaults: LSTM f, g, h = Sigmoid, Tanh, Tanh; GRU f, g =
-    /// Sigmoid, Tanh.
+    /// Sigmoid, Tanh; RNN f = Tanh.
     var defaultActivations: [RecurrentActivation] {
       switch self {
       case .lstm: [.sigmoid, .tanh, .tanh]
       case .gru: [.sigmoid, .tanh]
+      case .rnn: [.tanh]
       }
     }
 
-    /// How many stacked gate blocks W's second dimension holds (i, o, f, c or z, r, h).
+    /// How many stacked gate blocks W's second dimension holds (i, o, f, c; z, r, h; or RNN's one).
     var gateCount: Int {
       switch self {
       case .lstm: 4
       case .gru: 3
+      case .rnn: 1
       }
     }
   }
@@ -42,7 +45,11 @@ extension GraphBuilder {
       inputForget: gates == .lstm ? try attributes.flag("input_forget", default: false) : false,
       linearBeforeReset: gates == .gru ? try attributes.flag("linear_before_reset", default: false) : false,
       batchMajor: try attributes.flag("layout", default: false))
-    return Conversion(gates == .lstm ? .lstm(recurrent) : .gru(recurrent), node.operands)
+    switch gates {
+    case .lstm: return Conversion(.lstm(recurrent), node.operands)
+    case .gru: return Conversion(.gru(recurrent), node.operands)
+    case .rnn: return Conversion(.rnn(recurrent), node.operands)
+    }
   }
 
   /// `hidden_size`, or R's last dimension when the attribute is absent (R is [directions, gates x hidden,

@@ -19,7 +19,7 @@ enum OpSupport {
     "Einsum": 12,
     "Slice": 1, "Squeeze": 1, "Unsqueeze": 1, "Gather": 1, "Shape": 1, "Expand": 8, "Constant": 1,
     "ConstantOfShape": 9, "Identity": 1, "Dropout": 1, "Pad": 1, "Softmax": 1, "LayerNormalization": 17,
-    "ReduceMean": 1, "Cast": 1, "Where": 9, "Equal": 1, "LSTM": 1, "GRU": 1, "Not": 1, "Range": 11,
+    "ReduceMean": 1, "Cast": 1, "Where": 9, "Equal": 1, "LSTM": 1, "GRU": 1, "RNN": 1, "Not": 1, "Range": 11,
     "ScatterND": 11, "GatherElements": 11, "CumSum": 11, "Trilu": 14, "Less": 1, "LessOrEqual": 12, "Greater": 1,
     "GreaterOrEqual": 12, "IsNaN": 9, "Abs": 1, "Neg": 1, "Exp": 1, "Log": 1,
     "PRelu": 1, "Ceil": 1, "Floor": 1, "Round": 11, "Reciprocal": 1, "Sin": 7, "Cos": 7, "Softplus": 1, "Elu": 1,

@@ -55,6 +55,7 @@ extension Op {
     case .dropout: try Dropout.evaluate(operands)
     case .lstm(let attributes): try LSTM.evaluate(operands, attributes)
     case .gru(let attributes): try GRU.evaluate(operands, attributes)
+    case .rnn(let attributes): try RNN.evaluate(operands, attributes)
     }
   }
 }

@@ -54,6 +54,23 @@ import Testing
     #expect(results.map(b.type) == ["f32[T,1,4,16]", "f32[1,4,16]"])
   }
 
+  @Test func rnnBidirectionalWithOneGatePerDirection() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[T,N,8]")
+    let w = b.input("f32[2,16,8]", name: "w")
+    let r = b.input("f32[2,16,16]", name: "r")
+    let bias = b.input("f32[2,32]", name: "b")
+    let attributes = RecurrentAttributes(hiddenSize: 16, direction: .bidirectional, activations: [.tanh, .relu])
+    let results = try b.node(.rnn(attributes), [x, w, r, bias])
+    #expect(results.map(b.type) == ["f32[T,2,N,16]", "f32[2,N,16]"])
+    // W stacked as a GRU's three gates is not an RNN's.
+    let gruW = b.input("f32[2,48,8]", name: "gw")
+    #expect(errorMessage { _ = try b.node(.rnn(attributes), [x, gruW, r]) }?.contains("W has shape") == true)
+    var gru = attributes
+    gru.linearBeforeReset = true
+    #expect(errorMessage { _ = try b.node(.rnn(gru), [x, w, r]) } == "linear_before_reset applies only to GRU")
+  }
+
   @Test func gruReverseBatchMajor() throws {
     let b = GraphBuilder()
     let x = b.input("f32[N,T,8]")

@@ -2,7 +2,7 @@ import ResIR
 import ResReference
 import Testing
 
-/// LSTM and GRU against values computed in Python: by ONNX's reference implementation
+/// LSTM, GRU and RNN against values computed in Python: by ONNX's reference implementation
 /// (`onnx.reference.ReferenceEvaluator`) where it supports the attributes, and by onnxruntime for
 /// `sequence_lens`, `clip`, `input_forget` and non-default gate functions, which the reference implementation
 /// ignores. Sequence 3, batch 2, input 2, hidden 3; every operand comes from `pattern` with the offsets below.
@@ -30,7 +30,7 @@ import Testing
     _ op: String, slots: [String], attributes: String, directions: Int, batchMajor: Bool = false,
     sequenceLengths: [Int64]? = nil
   ) throws -> [ReferenceTensor] {
-    let gates = op == "LSTM" ? 4 : 3
+    let gates = ["LSTM": 4, "GRU": 3][op] ?? 1
     var all = Self.operands(gates: gates, directions: directions, batchMajor: batchMajor)
     if let sequenceLengths { all["sequence_lens"] = tensor(.int32, [Self.batch], sequenceLengths) }
     let used = slots.filter { $0 != "_" }
@@ -250,6 +250,41 @@ import Testing
           -0.24855414, 0.07203949, 0.1993907, -0.0011244126, 0.0, 0.0, 0.0, 0.0, 0.64176196, -0.18641561,
         ],
         [0.2260982, -0.107838206, -0.077223934, 0.22917436, -0.041430853, -0.0003493467],
+      ])
+  }
+
+  @Test func rnnForward() throws {
+    let results = try run(
+      "RNN", slots: ["X", "W", "R", "B", "_", "initial_h"],
+      attributes: "activations=[Tanh], direction=forward, hidden_size=3, layout=0", directions: 1)
+    expectResults(
+      results,
+      [
+        [
+          0.39693034, -0.5545997, -0.2867304, 0.36270738, -0.18291801, -0.19737536, 0.71984363, -0.020456612,
+          -0.84060717, 0.76498795, 0.46917367, -0.79691845, 0.40604901, -0.41121107, -0.20218235, 0.80083954,
+          -0.16926849, -0.82355779,
+        ],
+        [0.40604901, -0.41121107, -0.20218235, 0.80083954, -0.16926849, -0.82355779],
+      ])
+  }
+
+  /// onnxruntime's values: a function per direction (Relu forward, Tanh reverse), the clip before each, and
+  /// sequence lengths 3 and 1.
+  @Test func rnnBidirectionalSequenceLengthsClipAndGateFunctions() throws {
+    let results = try run(
+      "RNN", slots: ["X", "W", "R", "B", "sequence_lens"],
+      attributes: "activations=[Relu, Tanh], clip=0.6, direction=bidirectional, hidden_size=3, layout=0",
+      directions: 2)
+    expectResults(
+      results,
+      [
+        [
+          0.54999995, 0, 0, 0.54999995, 0, 0, 0.17637193, -0.50162792, 0.53704965, 0, -0.51902187, 0.4621172,
+          0.60000002, 0.067500010, 0, 0, 0, 0, 0.53704965, -0.20511472, -0.33009499, 0, 0, 0,
+          0.50687498, 0, 0, 0, 0, 0, 0.19737530, -0.53704959, 0.53704965, 0, 0, 0,
+        ],
+        [0.50687498, 0, 0, 0.54999995, 0, 0, 0.17637193, -0.50162792, 0.53704965, 0, -0.51902187, 0.4621172],
       ])
   }
 

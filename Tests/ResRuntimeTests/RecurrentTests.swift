@@ -9,7 +9,7 @@ import Testing
 @Suite struct RecurrentTests {
   struct Case: CustomStringConvertible, Sendable {
     var name: String
-    var lstm: Bool
+    var cell: Rescompile_Plan_RecurrentParams.Cell
     var direction: Rescompile_Plan_RecurrentParams.Direction
     var batchMajor = false
     var bias = false
@@ -28,35 +28,57 @@ import Testing
 
   static let cases: [Case] = [
     Case(
-      name: "LSTM forward, bias, initial states, peepholes", lstm: true, direction: .forward, bias: true,
+      name: "LSTM forward, bias, initial states, peepholes", cell: .lstm, direction: .forward, bias: true,
       initialHidden: true, initialCell: true, peepholes: true, expected: RecurrentReferenceCases.lstmForwardFull),
-    Case(name: "LSTM reverse", lstm: true, direction: .reverse, expected: RecurrentReferenceCases.lstmReversePlain),
+    Case(name: "LSTM reverse", cell: .lstm, direction: .reverse, expected: RecurrentReferenceCases.lstmReversePlain),
     Case(
-      name: "LSTM bidirectional, layout 1, everything", lstm: true, direction: .bidirectional, batchMajor: true,
+      name: "LSTM bidirectional, layout 1, everything", cell: .lstm, direction: .bidirectional, batchMajor: true,
       bias: true, initialHidden: true, initialCell: true, peepholes: true,
       expected: RecurrentReferenceCases.lstmBidirectionalBatchMajor),
     Case(
-      name: "LSTM gate functions, clip, input_forget", lstm: true, direction: .forward, bias: true,
+      name: "LSTM gate functions, clip, input_forget", cell: .lstm, direction: .forward, bias: true,
       activations: [(.hardSigmoid, 0.3, 0.6), (.softsign, 0, 0), (.elu, 0.9, 0)], clip: 0.8, inputForget: true,
       expected: RecurrentReferenceCases.lstmGateFunctionsClipInputForget),
     Case(
-      name: "LSTM bidirectional, sequence lengths", lstm: true, direction: .bidirectional, bias: true,
+      name: "LSTM bidirectional, sequence lengths", cell: .lstm, direction: .bidirectional, bias: true,
       initialHidden: true, lengths: [3, 1], expected: RecurrentReferenceCases.lstmSequenceLengths),
     Case(
-      name: "GRU forward, bias, initial state", lstm: false, direction: .forward, bias: true, initialHidden: true,
+      name: "GRU forward, bias, initial state", cell: .gru, direction: .forward, bias: true, initialHidden: true,
       expected: RecurrentReferenceCases.gruForwardFull),
     Case(
-      name: "GRU bidirectional, linear_before_reset, layout 1", lstm: false, direction: .bidirectional,
+      name: "GRU bidirectional, linear_before_reset, layout 1", cell: .gru, direction: .bidirectional,
       batchMajor: true, bias: true, linearBeforeReset: true,
       expected: RecurrentReferenceCases.gruBidirectionalLinearBeforeResetBatchMajor),
     Case(
-      name: "GRU reverse, gate functions, clip", lstm: false, direction: .reverse, bias: true,
+      name: "GRU reverse, gate functions, clip", cell: .gru, direction: .reverse, bias: true,
       activations: [(.leakyRelu, 0.2, 0), (.scaledTanh, 1.2, 0.8)], clip: 1.5, linearBeforeReset: true,
       expected: RecurrentReferenceCases.gruReverseGateFunctionsClip),
     Case(
-      name: "GRU bidirectional, sequence lengths", lstm: false, direction: .bidirectional, bias: true,
+      name: "GRU bidirectional, sequence lengths", cell: .gru, direction: .bidirectional, bias: true,
       initialHidden: true, lengths: [2, 3], expected: RecurrentReferenceCases.gruSequenceLengths),
+    Case(
+      name: "RNN forward, bias, initial state", cell: .rnn, direction: .forward, bias: true, initialHidden: true,
+      expected: RecurrentReferenceCases.rnnForwardFull),
+    Case(
+      name: "RNN bidirectional, layout 1", cell: .rnn, direction: .bidirectional, batchMajor: true, bias: true,
+      initialHidden: true, expected: RecurrentReferenceCases.rnnBidirectionalBatchMajor),
+    Case(
+      name: "RNN reverse, gate function, clip", cell: .rnn, direction: .reverse, bias: true,
+      activations: [(.leakyRelu, 0.2, 0)], clip: 0.9, expected: RecurrentReferenceCases.rnnReverseGateFunctionClip),
+    Case(
+      name: "RNN bidirectional, sequence lengths, a function per direction", cell: .rnn, direction: .bidirectional,
+      bias: true, initialHidden: true, lengths: [2, 3], activations: [(.tanh, 0, 0), (.sigmoid, 0, 0)],
+      expected: RecurrentReferenceCases.rnnSequenceLengths),
   ]
+
+  /// Gates stacked in W and R: LSTM i, o, f, c; GRU z, r, h; RNN the one.
+  static func gateCount(_ cell: Rescompile_Plan_RecurrentParams.Cell) -> Int {
+    switch cell {
+    case .lstm: 4
+    case .gru: 3
+    case .rnn, .UNRECOGNIZED: 1
+    }
+  }
 
   /// Element `i` of a generated input: `Float(sin(0.7·i + seed)·scale)`, as the script computes it.
   static func values(_ count: Int, seed: Double, scale: Double) -> [Float] {
@@ -66,7 +88,7 @@ import Testing
   @Test(arguments: cases)
   func matchesReferenceOutputs(_ spec: Case) throws {
     let (sequence, batch, inputSize, hidden) = (3, 2, 3, 3)
-    let gates = spec.lstm ? 4 : 3
+    let gates = Self.gateCount(spec.cell)
     let directions = spec.direction == .bidirectional ? 2 : 1
     let state = spec.batchMajor ? [batch, directions, hidden] : [directions, batch, hidden]
     func operand(_ shape: [Int], _ seed: Double, _ scale: Double) -> StepOperand {
@@ -77,7 +99,7 @@ import Testing
       operand([directions, gates * hidden, inputSize], 2, 0.6), operand([directions, gates * hidden, hidden], 3, 0.5),
     ]
     var params = Rescompile_Plan_RecurrentParams()
-    params.cell = spec.lstm ? .lstm : .gru
+    params.cell = spec.cell
     params.direction = spec.direction
     params.hiddenSize = Int64(hidden)
     params.batchMajor = spec.batchMajor
@@ -115,7 +137,7 @@ import Testing
       inputs.append(operand([directions, 3 * hidden], 7, 0.3))
     }
     let outputShape = spec.batchMajor ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]
-    let outputs = [(ElementType.f32, outputShape), (.f32, state)] + (spec.lstm ? [(.f32, state)] : [])
+    let outputs = [(ElementType.f32, outputShape), (.f32, state)] + (spec.cell == .lstm ? [(.f32, state)] : [])
     let results = try StepHarness.run(.f32RecurrentGeneric, .recurrent(params), inputs: inputs, outputs: outputs)
     for (index, (actual, expected)) in zip(results, spec.expected).enumerated() {
       expectClose(actual, expected.map(Double.init), absolute: 2e-6, relative: 1e-5, "\(spec.name) output \(index)")
@@ -123,13 +145,19 @@ import Testing
   }
 
   /// Constant weights take the paths packed at load: one batch row on the one-row kernel, and with enough
-  /// units (an LSTM of 256, a GRU with linear_before_reset of 304) a step split by units over the workers.
+  /// units (an LSTM of 256, a GRU with linear_before_reset of 304, an RNN of 512) a step split by units over
+  /// the workers.
   /// The results match the same weights given as run-time inputs (the general GEMM) within rounding, and
   /// are bit for bit the same on one worker and on three.
-  @Test(arguments: [(true, false, 256), (false, true, 304), (false, false, 48), (true, false, 32)])
-  func constantWeightsArePackedAtLoad(lstm: Bool, linearBeforeReset: Bool, hidden: Int) throws {
+  @Test(arguments: [
+    (Rescompile_Plan_RecurrentParams.Cell.lstm, false, 256), (.gru, true, 304), (.gru, false, 48), (.lstm, false, 32),
+    (.rnn, false, 512), (.rnn, false, 40),
+  ])
+  func constantWeightsArePackedAtLoad(cell: Rescompile_Plan_RecurrentParams.Cell, linearBeforeReset: Bool, hidden: Int)
+    throws
+  {
     let (sequence, inputSize) = (3, 8)
-    let gates = lstm ? 4 : 3
+    let gates = Self.gateCount(cell)
     func operands(constant: Bool) -> [StepOperand] {
       [
         StepOperand([sequence, 1, inputSize], floats: Self.values(sequence * inputSize, seed: 1, scale: 1)),
@@ -143,13 +171,13 @@ import Testing
       ]
     }
     var params = Rescompile_Plan_RecurrentParams()
-    params.cell = lstm ? .lstm : .gru
+    params.cell = cell
     params.direction = .forward
     params.hiddenSize = Int64(hidden)
     params.linearBeforeReset = linearBeforeReset
     params.hasBias_p = true
     let state = [1, 1, hidden]
-    let outputs = [(ElementType.f32, [sequence, 1, 1, hidden]), (.f32, state)] + (lstm ? [(.f32, state)] : [])
+    let outputs = [(ElementType.f32, [sequence, 1, 1, hidden]), (.f32, state)] + (cell == .lstm ? [(.f32, state)] : [])
     func run(constant: Bool, threads: Int) throws -> [[Double]] {
       try StepHarness.run(
         .f32RecurrentGeneric, .recurrent(params), inputs: operands(constant: constant), outputs: outputs,

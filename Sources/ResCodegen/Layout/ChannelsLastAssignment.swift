@@ -214,7 +214,7 @@ struct ChannelsLastAssignment: Sendable {
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .squeeze,
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
-      .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
+      .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
     }
   }

@@ -49,6 +49,7 @@ extension GraphLowering {
     case .dropout: try lowerDropout(node)
     case .lstm(let attributes): try lowerRecurrent(node, attributes, cell: .lstm)
     case .gru(let attributes): try lowerRecurrent(node, attributes, cell: .gru)
+    case .rnn(let attributes): try lowerRecurrent(node, attributes, cell: .rnn)
     }
   }
 }

@@ -1,7 +1,7 @@
 import ResIR
 import ResPlan
 
-/// LSTM and GRU: one `f32_recurrent_generic` step with ONNX's operand layouts.
+/// LSTM, GRU and RNN: one `f32_recurrent_generic` step with ONNX's operand layouts.
 ///
 /// Absent optional operands are left out of the step's inputs and flagged in RecurrentParams. Every result is
 /// written, whether or not the graph reads it (the kernel produces them together); sequence lengths stay

@@ -37,7 +37,7 @@ extension Op {
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary,
       .variadic, .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce,
       .softmax, .flatten, .transpose, .concat, .split, .squeeze, .unsqueeze, .gather, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
+      .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       true
     }
   }

@@ -44,7 +44,7 @@ extension NodeContext {
       return [clippedValue()]
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .gatedSkip,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .softmax, .pad, .scatterND, .gatherElements,
-      .cumSum, .trilu, .resize, .argReduce, .topK, .lstm, .gru:
+      .cumSum, .trilu, .resize, .argReduce, .topK, .lstm, .gru, .rnn:
       return []
     }
   }

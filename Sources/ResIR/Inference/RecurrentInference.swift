@@ -1,19 +1,21 @@
-/// The parts in which LSTM and GRU differ, as far as shapes go.
+/// The parts in which LSTM, GRU and RNN differ, as far as shapes go.
 struct RecurrentCell {
   let name: String
-  /// Gates per direction: LSTM has input, output, forget and cell (4); GRU update, reset and hidden (3).
+  /// Gates per direction: LSTM has input, output, forget and cell (4); GRU update, reset and hidden (3); RNN
+  /// the hidden state alone (1).
   let gates: Int
-  /// Gate functions per direction: LSTM f, g, h (3); GRU f, g (2).
+  /// Gate functions per direction: LSTM f, g, h (3); GRU f, g (2); RNN f (1).
   let functionsPerDirection: Int
   /// LSTM also has the cell state: an `initial_c` operand and a `Y_c` result.
   let hasCellState: Bool
 
   static let lstm = RecurrentCell(name: "LSTM", gates: 4, functionsPerDirection: 3, hasCellState: true)
   static let gru = RecurrentCell(name: "GRU", gates: 3, functionsPerDirection: 2, hasCellState: false)
+  static let rnn = RecurrentCell(name: "RNN", gates: 1, functionsPerDirection: 1, hasCellState: false)
 }
 
 extension NodeContext {
-  /// LSTM and GRU: operands X, W, R, B?, sequence_lens?, initial_h?, (LSTM: initial_c?, P?). Results Y, Y_h
+  /// LSTM, GRU and RNN: operands X, W, R, B?, sequence_lens?, initial_h?, (LSTM: initial_c?, P?). Results Y, Y_h
   /// (and Y_c), laid out `[seq, num_directions, batch, hidden]` / `[num_directions, batch, hidden]`, or
   /// `[batch, seq, num_directions, hidden]` / `[batch, num_directions, hidden]` with `layout=1`.
   func recurrent(_ attributes: RecurrentAttributes, _ cell: RecurrentCell) throws(ModelError) -> [TensorType] {

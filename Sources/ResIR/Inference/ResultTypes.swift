@@ -92,6 +92,8 @@ extension NodeContext {
       return try recurrent(attributes, .lstm)
     case .gru(let attributes):
       return try recurrent(attributes, .gru)
+    case .rnn(let attributes):
+      return try recurrent(attributes, .rnn)
     }
   }
 

@@ -87,8 +87,9 @@ extension Op {
       [NamedAttribute("axis", .int(axis)), NamedAttribute("exclusive", .flag(exclusive)),
         NamedAttribute("reverse", .flag(reverse))]
     case .trilu(let upper, let k): [NamedAttribute("k", .int(k)), NamedAttribute("upper", .flag(upper))]
-    case .lstm(let a): Op.recurrentAttributes(a, isLSTM: true)
-    case .gru(let a): Op.recurrentAttributes(a, isLSTM: false)
+    case .lstm(let a): Op.recurrentAttributes(a, isLSTM: true, isGRU: false)
+    case .gru(let a): Op.recurrentAttributes(a, isLSTM: false, isGRU: true)
+    case .rnn(let a): Op.recurrentAttributes(a, isLSTM: false, isGRU: false)
     }
   }
 
@@ -111,7 +112,9 @@ extension Op {
         ? [NamedAttribute("count_include_pad", .flag(a.countIncludePad))] : [])
   }
 
-  private static func recurrentAttributes(_ a: RecurrentAttributes, isLSTM: Bool) -> [NamedAttribute] {
+  /// The attributes every recurrent layer has, plus `input_forget` (LSTM) and `linear_before_reset` (GRU),
+  /// each shown on its own op, and on another only when set (which the verifier rejects).
+  private static func recurrentAttributes(_ a: RecurrentAttributes, isLSTM: Bool, isGRU: Bool) -> [NamedAttribute] {
     var list = [
       NamedAttribute("hidden_size", .int(a.hiddenSize)), NamedAttribute("direction", .word(a.direction.rawValue)),
       NamedAttribute("activations", .calls(a.activations.map(\.call))),
@@ -119,7 +122,7 @@ extension Op {
     ]
     list += optional("clip", a.clip.map { .float($0) })
     if isLSTM || a.inputForget { list.append(NamedAttribute("input_forget", .flag(a.inputForget))) }
-    if !isLSTM || a.linearBeforeReset {
+    if isGRU || a.linearBeforeReset {
       list.append(NamedAttribute("linear_before_reset", .flag(a.linearBeforeReset)))
     }
     return list

@@ -177,6 +177,10 @@ extension Op {
       .gru(
         try r.recurrent(
           inputForget: try r.optionalFlag("input_forget"), linearBeforeReset: try r.flag("linear_before_reset")))
+    case "RNN":
+      .rnn(
+        try r.recurrent(
+          inputForget: try r.optionalFlag("input_forget"), linearBeforeReset: try r.optionalFlag("linear_before_reset")))
     default: nil
     }
   }

@@ -43,7 +43,7 @@ extension Op {
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,
       .reshape, .transpose, .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape,
       .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout,
-      .lstm, .gru:
+      .lstm, .gru, .rnn:
       false
     }
   }

@@ -18,7 +18,7 @@ extension Op {
     case .batchNormalization, .layerNormalization, .lrn, .unary, .clip, .binary, .variadic, .where, .gatedSkip, .cast,
       .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose,
       .concat, .split, .slice, .squeeze, .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range,
-      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru:
+      .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
     }
   }

@@ -72,7 +72,7 @@ enum ScaleFoldPath {
     case .conv, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .binary, .variadic, .where,
       .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .concat, .split,
       .slice, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum, .trilu,
-      .resize, .argReduce, .topK, .dropout, .lstm, .gru:
+      .resize, .argReduce, .topK, .dropout, .lstm, .gru, .rnn:
       throw FoldDecline("'\(name)' is computed by \(label), which the factor does not pass through")
     }
   }

@@ -1835,11 +1835,11 @@ package nonisolated struct Rescompile_Plan_FillParams: Sendable {
 /// Inputs: X, W, R, then B, sequence_lens (i32 or i64), initial_h, initial_c (LSTM), P (LSTM), each present
 /// exactly when its flag is set. Every output is present (give an unused one a buffer anyway). Shapes are
 /// ONNX's for the layout. activations: empty for ONNX's defaults, one list for every direction, or one per
-/// direction (LSTM f, g, h; GRU f, g), each with its alpha and beta. The clip (>= 0) applies to every gate's
+/// direction (LSTM f, g, h; GRU f, g; RNN f), each with its alpha and beta. The clip (>= 0) applies to every gate's
 /// pre-activation. With sequence lengths (each in 0...seq_length), batch entry b runs its first len[b] steps
 /// (a reverse direction starts at len[b] - 1), its later Y rows are zero and its Y_h/Y_c are the state after
-/// its last step, as in onnxruntime. A GRU refuses initial_c, peepholes and input_forget; an LSTM refuses
-/// linear_before_reset.
+/// its last step, as in onnxruntime. A GRU or RNN refuses initial_c, peepholes and input_forget; an LSTM or
+/// RNN refuses linear_before_reset.
 package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1879,6 +1879,7 @@ package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
     package typealias RawValue = Int
     case lstm // = 0
     case gru // = 1
+    case rnn // = 2
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1889,6 +1890,7 @@ package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
       switch rawValue {
       case 0: self = .lstm
       case 1: self = .gru
+      case 2: self = .rnn
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1897,6 +1899,7 @@ package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
       switch self {
       case .lstm: return 0
       case .gru: return 1
+      case .rnn: return 2
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1905,6 +1908,7 @@ package nonisolated struct Rescompile_Plan_RecurrentParams: Sendable {
     package static let allCases: [Rescompile_Plan_RecurrentParams.Cell] = [
       .lstm,
       .gru,
+      .rnn,
     ]
 
   }
@@ -4027,7 +4031,7 @@ nonisolated extension Rescompile_Plan_RecurrentParams: SwiftProtobuf.Message, Sw
 }
 
 nonisolated extension Rescompile_Plan_RecurrentParams.Cell: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LSTM\0\u{1}GRU\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LSTM\0\u{1}GRU\0\u{1}RNN\0")
 }
 
 nonisolated extension Rescompile_Plan_RecurrentParams.Direction: SwiftProtobuf._ProtoNameProviding {

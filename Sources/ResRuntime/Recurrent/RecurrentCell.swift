@@ -1,19 +1,20 @@
 import ResKernels
 import ResPlan
 
-/// The gate arithmetic of one LSTM or GRU time step (ONNX's equations), given the input projection rows
+/// The gate arithmetic of one LSTM, GRU or RNN time step (ONNX's equations), given the input projection rows
 /// and `h·Rᵀ + Rb` for the batch. Gate functions come per direction; a clip threshold is applied to every
 /// gate's pre-activation, as onnxruntime does.
 struct RecurrentCell: Sendable {
   enum Kind: Sendable {
     case lstm(inputForget: Bool)
     case gru(linearBeforeReset: Bool)
+    case rnn
   }
 
   let kind: Kind
   let hiddenSize: Int
   let gateWidth: Int
-  /// Per direction: LSTM f, g, h; GRU f, g.
+  /// Per direction: LSTM f, g, h; GRU f, g; RNN f.
   let functions: [[PointwiseFunction]]
   let clip: PointwiseFunction?
   let shape: RecurrentShape
@@ -24,10 +25,19 @@ struct RecurrentCell: Sendable {
     self.shape = shape
     hiddenSize = shape.hiddenSize
     gateWidth = shape.gateWidth
-    let isLSTM = shape.gateCount == 4
-    kind = isLSTM ? .lstm(inputForget: params.inputForget) : .gru(linearBeforeReset: params.linearBeforeReset)
-    let perDirection = isLSTM ? 3 : 2
-    let defaults: [PointwiseFunction] = isLSTM ? [.sigmoid, .tanh, .tanh] : [.sigmoid, .tanh]
+    let defaults: [PointwiseFunction]
+    switch shape.gateCount {
+    case 4:
+      kind = .lstm(inputForget: params.inputForget)
+      defaults = [.sigmoid, .tanh, .tanh]
+    case 3:
+      kind = .gru(linearBeforeReset: params.linearBeforeReset)
+      defaults = [.sigmoid, .tanh]
+    default:
+      kind = .rnn
+      defaults = [.tanh]
+    }
+    let perDirection = defaults.count
     var listed: [PointwiseFunction] = []
     for activation in params.activations { listed.append(try PointwiseFunction(activation, operands)) }
     switch listed.count {
@@ -81,6 +91,8 @@ struct RecurrentCell: Sendable {
       for (batch, time) in active {
         gruOutput(batch: batch, time: time, functions, linearBeforeReset: linearBeforeReset, scratch, units: all)
       }
+    case .rnn:
+      for (batch, time) in active { rnn(batch: batch, time: time, functions, scratch, units: all) }
     }
   }
 
@@ -88,7 +100,7 @@ struct RecurrentCell: Sendable {
   private static let unitsPerTask = GemmDriver.kernel.nr
 
   /// Whether a step splits its hidden units over the workers (`stepSplittingUnits`): one batch row, every
-  /// unit's gates computable from its own columns of `h·Rᵀ` (an LSTM, or a GRU with linear_before_reset;
+  /// unit's gates computable from its own columns of `h·Rᵀ` (an LSTM, an RNN, or a GRU with linear_before_reset;
   /// otherwise the candidate needs all of `r ⊙ h` first), whole panels of units, and enough work.
   private func splitsUnits(_ context: RunContext) -> Bool {
     guard shape.batch == 1, hiddenSize % Self.unitsPerTask == 0 else { return false }
@@ -126,6 +138,8 @@ struct RecurrentCell: Sendable {
       case .gru(let linearBeforeReset):
         gruGates(batch: 0, time: time, functions, linearBeforeReset: linearBeforeReset, scratch, units: units)
         gruOutput(batch: 0, time: time, functions, linearBeforeReset: linearBeforeReset, scratch, units: units)
+      case .rnn:
+        rnn(batch: 0, time: time, functions, scratch, units: units)
       }
     }
   }
@@ -278,5 +292,15 @@ struct RecurrentCell: Sendable {
     let update = scratch.update + batch * size + first
     let hidden = scratch.hidden + batch * size + first
     for j in 0..<count { hidden[j] = (1 - update[j]) * candidate[j] + update[j] * hidden[j] }
+  }
+
+  /// RNN over `units`: `H = f(Xh + Hh)` (with the clip, if any, before f).
+  private func rnn(
+    batch: Int, time: Int, _ functions: [PointwiseFunction], _ scratch: RecurrentScratch, units: Range<Int>
+  ) {
+    let (first, count) = (units.lowerBound, units.count)
+    let gates = preactivations(batch: batch, time: time, scratch, units: units) + first
+    activate(gates, count: count, functions[0])
+    (scratch.hidden + batch * hiddenSize + first).update(from: gates, count: count)
   }
 }

@@ -4,6 +4,7 @@ import ResPlan
 /// initial_h, initial_c (LSTM), P (LSTM) present as the parameters flag them; outputs Y, Y_h and, for an
 /// LSTM, Y_c (all required: a plan gives every output a buffer even when the graph ignores it).
 struct RecurrentOperands: Sendable {
+  let cell: Rescompile_Plan_RecurrentParams.Cell
   let x: PlanBuffer
   let w: PlanBuffer
   let r: PlanBuffer
@@ -17,16 +18,19 @@ struct RecurrentOperands: Sendable {
   let finalCell: PlanBuffer?
 
   init(_ params: Rescompile_Plan_RecurrentParams, _ operands: StepOperands) throws(RuntimeError) {
+    cell = params.cell
     let isLSTM: Bool
     switch params.cell {
     case .lstm: isLSTM = true
-    case .gru: isLSTM = false
+    case .gru, .rnn: isLSTM = false
     case .UNRECOGNIZED(let raw): throw operands.failure("recurrent cell \(raw) is unknown to this runtime")
     }
     if !isLSTM && (params.hasInitialC_p || params.hasPeepholes_p || params.inputForget) {
-      throw operands.failure("a GRU has no initial_c, peepholes or input_forget")
+      throw operands.failure("a GRU or RNN has no initial_c, peepholes or input_forget")
     }
-    if isLSTM && params.linearBeforeReset { throw operands.failure("an LSTM has no linear_before_reset") }
+    if params.cell != .gru && params.linearBeforeReset {
+      throw operands.failure("only a GRU has linear_before_reset")
+    }
     let flags = [params.hasBias_p, params.hasSequenceLens_p, params.hasInitialH_p, params.hasInitialC_p, params.hasPeepholes_p]
     let inputCount = 3 + flags.filter { $0 }.count
     let outputCount = isLSTM ? 3 : 2
@@ -77,7 +81,11 @@ struct RecurrentShape: Sendable {
     case .UNRECOGNIZED(let raw): throw operands.failure("recurrent direction \(raw) is unknown to this runtime")
     }
     direction = params.direction
-    gateCount = buffers.finalCell == nil ? 3 : 4
+    switch buffers.cell {
+    case .lstm: gateCount = 4
+    case .gru: gateCount = 3
+    case .rnn, .UNRECOGNIZED: gateCount = 1
+    }
     batchMajor = params.batchMajor
     try operands.requireRank(buffers.x, "X", 3...3)
     (sequence, batch) =

@@ -1,7 +1,7 @@
 import ResKernels
 import ResPlan
 
-/// `f32_recurrent_generic`: ONNX LSTM and GRU, forward, reverse or bidirectional, in either layout, with
+/// `f32_recurrent_generic`: ONNX LSTM, GRU and RNN, forward, reverse or bidirectional, in either layout, with
 /// every optional input (bias, sequence lengths, initial states, peepholes) and attribute (gate functions,
 /// clip, input_forget, linear_before_reset).
 ///
