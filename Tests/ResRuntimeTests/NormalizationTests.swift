@@ -21,6 +21,27 @@ import Testing
         containing: "axis"))
   }
 
+  /// The channel axis last (LeViT's BatchNorm1d over `[tokens, C]`): each row of channels against the scale
+  /// and shift vectors, 37 channels for a whole vector and a partial one per row.
+  @Test func channelAffineAlongTheLastAxis() throws {
+    var random = SeededGenerator(seed: 5)
+    let (rows, channels) = (5, 37)
+    let x = random.floats(rows * channels)
+    let scale = random.floats(channels)
+    let shift = random.floats(channels)
+    var params = Rescompile_Plan_ChannelAffineParams()
+    params.axis = 1
+    let result = try StepHarness.run(
+      .f32ChannelAffine, .channelAffine(params),
+      inputs: [
+        StepOperand([rows, channels], floats: x), StepOperand([channels], floats: scale, constant: true),
+        StepOperand([channels], floats: shift, constant: true),
+      ],
+      outputs: [(.f32, [rows, channels])])
+    let expected = x.indices.map { Double(x[$0] * scale[$0 % channels] + shift[$0 % channels]) }
+    #expect(result[0] == expected)
+  }
+
   @Test func layerNormWithStatisticsAndBroadcastScale() throws {
     var random = SeededGenerator(seed: 21)
     let x = random.floats(2 * 3 * 4)
