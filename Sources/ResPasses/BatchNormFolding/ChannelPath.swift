@@ -1,13 +1,16 @@
 import ResIR
 
 /// How the channels a BatchNormalization normalizes reach back, through ops that only move elements, to the
-/// output channels of the Conv/Gemm/MatMul that computed them.
+/// output channels of the Conv/Gemm/MatMul that computed them (axis 1 of a Conv's or Gemm's output, the last
+/// of a MatMul's: `FoldTarget.outputChannelAxis`).
 ///
 /// The case it exists for is a strided ConvTranspose, which the importer computes as one Conv of the output's
 /// stride phases followed by Reshape → Transpose → Reshape (→ Slice for its padding): channel `c` of the
 /// result is Conv output channels `c·s²...c·s²+s²−1`. A BatchNormalization after it (a U-Net decoder's
 /// upsampling block) normalizes those `s²` Conv channels with channel `c`'s statistics, so it folds into the
-/// Conv's weights like one right after a Conv; the movement ops stay and now carry normalized values.
+/// Conv's weights like one right after a Conv; the movement ops stay and now carry normalized values. The
+/// other is LeViT's linear layer, a MatMul to `[1, tokens, C]` flattened to `[tokens, C]` for BatchNorm1d and
+/// reshaped back: channel `c` is the MatMul's column `c`.
 ///
 /// The walk tracks the channel as a function of an element's row-major flat index, `channel = (f / S) % C`:
 /// Reshape, Flatten, Squeeze, Unsqueeze and Identity keep flat indices, so `S` passes through unchanged; for a
@@ -18,7 +21,7 @@ import ResIR
 struct ChannelPath {
   /// The node whose output the BatchNormalization reads, after the movement ops.
   let producer: Node
-  /// For each of the producer's output channels (its output's axis 1), the BatchNormalization channel it
+  /// For each of the producer's output channels (`FoldTarget.outputChannelAxis`), the BatchNormalization channel it
   /// becomes; nil when the producer computes the BatchNormalization's input itself (channel `c` is `c`, and
   /// no shape needs to be static).
   let channelOfOutput: [Int]?
@@ -56,7 +59,8 @@ struct ChannelPath {
       node = try Self.node(computing: current, in: view)
     }
     producer = node
-    channelOfOutput = try Self.outputChannels(dims: dims, stride: stride, channels: channels, node: node)
+    let axis = FoldTarget(node.op)?.outputChannelAxis(rank: dims.count) ?? 1
+    channelOfOutput = try Self.outputChannels(dims: dims, axis: axis, stride: stride, channels: channels, node: node)
     self.movement = movement
   }
 
@@ -105,13 +109,15 @@ struct ChannelPath {
     throw FoldDecline("\(label(node)) mixes the normalized channels with other axes")
   }
 
-  /// The BatchNormalization channel of each output channel of `node` (axis 1 of its output, `dims`).
-  private static func outputChannels(dims: [Int], stride: Int, channels: Int, node: Node) throws(FoldDecline)
-    -> [Int]
+  /// The BatchNormalization channel of each output channel of `node` (axis `axis` of its output, `dims`).
+  private static func outputChannels(dims: [Int], axis: Int, stride: Int, channels: Int, node: Node)
+    throws(FoldDecline) -> [Int]
   {
-    guard dims.count >= 2 else { throw FoldDecline("the \(node.op.onnxName)'s output has no channel axis") }
-    let below = inner(dims, after: 1)
-    let outputChannels = dims[1]
+    guard dims.count >= 2, dims.indices.contains(axis) else {
+      throw FoldDecline("the \(node.op.onnxName)'s output has no channel axis")
+    }
+    let below = inner(dims, after: axis)
+    let outputChannels = dims[axis]
     if channels == 1 { return [Int](repeating: 0, count: outputChannels) }
     guard below > 0, stride % below == 0, outputChannels % (stride / below * channels) == 0 else {
       throw FoldDecline(

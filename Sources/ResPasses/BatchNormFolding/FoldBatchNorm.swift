@@ -8,8 +8,9 @@ import ResIR
 /// (`b = 0` when it had none: a Conv without bias gets one). The output channel is axis 0 of a Conv weight
 /// `[M, C/group, k...]` for every group count (grouped and depthwise included), any spatial rank, stride,
 /// dilation or padding; axis 1 of a Gemm weight `[K, N]` (axis 0 with transB), whose C (times beta, which
-/// becomes 1) is the bias; axis 1 of a constant MatMul weight `[K, N]` when the output is a matrix, whose bias
-/// goes to the MatMul's fused bias slot.
+/// becomes 1) is the bias; axis 1 of a constant MatMul weight `[K, N]` when the output is a matrix (or of any
+/// rank, reshaped so that the BatchNormalization's channels are its columns), whose bias goes to the MatMul's
+/// fused bias slot.
 ///
 /// ## Before
 /// ```
@@ -43,7 +44,7 @@ import ResIR
 /// activation (not linear) or adds a residual (it would have to be normalized too); a producer output that is
 /// a graph output or has other readers (they need it unnormalized); parameters, weight or bias that are not
 /// constants; a non-float weight; shapes that are not one value per output channel (a Gemm C of `[M, 1]`, a
-/// MatMul whose output has rank 3); `variance + ε ≤ 0`; a folded value that does not fit the weight's dtype.
+/// MatMul whose rank-3 output it reads directly, normalizing rows); `variance + ε ≤ 0`; a folded value that does not fit the weight's dtype.
 public struct FoldBatchNorm: RewritePattern {
   public init() {}
   public let name = "fold-batchnorm"
@@ -101,7 +102,8 @@ public struct FoldBatchNorm: RewritePattern {
     guard weight.dtype.isFloatingPoint else {
       throw FoldDecline("the \(target.opName)'s weight is \(weight.dtype.rawValue), not a float type")
     }
-    let axis = try target.channelAxis(of: weight, output: view.type(of: output))
+    let axis = try target.channelAxis(
+      of: weight, output: view.type(of: output), mapped: path.channelOfOutput != nil)
     let channels = weight.dims[axis]
     let statistics: BatchNormStatistics
     if let channelOfOutput = path.channelOfOutput {

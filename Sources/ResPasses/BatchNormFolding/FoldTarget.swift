@@ -40,12 +40,24 @@ enum FoldTarget {
     }
   }
 
-  /// The axis of `weight` that indexes the channels BatchNormalization normalizes (axis 1 of `output`).
+  /// The axis of the op's output that holds its output channels (one per weight channel): axis 1 of a
+  /// Conv's `[N, M, ...]` and of a Gemm's `[M, N]`, and the last of a MatMul's, the weight's columns.
+  func outputChannelAxis(rank: Int) -> Int {
+    switch self {
+    case .conv, .gemm: 1
+    case .matMul: rank - 1
+    }
+  }
+
+  /// The axis of `weight` that indexes the op's output channels, which BatchNormalization normalizes: axis 1
+  /// of `output` when it reads the output directly, or whichever output channels `ChannelPath` mapped
+  /// (`mapped`) when movement ops stand between them.
   ///
   /// A Conv weight is `[M, C/group, k...]` whatever the group: the output channels are axis 0. A Gemm weight
-  /// is `[K, N]`, or `[N, K]` with transB. A MatMul weight `[K, N]` gives the last axis of the output, which is
-  /// BatchNormalization's channel axis only when the output is a matrix.
-  func channelAxis(of weight: Constant, output: TensorType) throws(FoldDecline) -> Int {
+  /// is `[K, N]`, or `[N, K]` with transB. A MatMul weight `[K, N]` gives the last axis of the output, which
+  /// a BatchNormalization reading the output directly normalizes only when the output is a matrix; through a
+  /// Reshape (LeViT's BatchNorm1d over `[tokens, C]`, flattened from the MatMul's `[1, tokens, C]`) any rank.
+  func channelAxis(of weight: Constant, output: TensorType, mapped: Bool = false) throws(FoldDecline) -> Int {
     switch self {
     case .conv:
       guard weight.dims.count >= 3 else {
@@ -61,7 +73,7 @@ enum FoldTarget {
       guard weight.dims.count == 2 else {
         throw FoldDecline("the MatMul's weight has rank \(weight.dims.count), not 2")
       }
-      guard output.rank == 2 else {
+      guard output.rank == 2 || mapped else {
         throw FoldDecline(
           "the MatMul's output has rank \(output.rank): BatchNormalization normalizes its axis 1, "
             + "not the weight's columns")
