@@ -101,6 +101,61 @@ import Testing
     }
   }
 
+  /// Averages whose divisor changes near the border (PoolFormer's 3x3 stride-1 pool without the padding
+  /// counted; a ceil-mode window past the padding) run on the vector path as window sums divided per output,
+  /// bit for bit the float sum of the window's cells in order over its count.
+  @Test func borderDivisorsAreExact() throws {
+    var random = SeededGenerator(seed: 9)
+    let cases: [(shape: [Int], kernel: [Int], strides: [Int], pads: [Int], includePad: Bool, ceil: Bool)] = [
+      ([1, 3, 7, 21], [3, 3], [1, 1], [1, 1, 1, 1], false, false),
+      ([1, 2, 6, 6], [3, 3], [2, 2], [0, 0, 0, 0], true, true),
+      ([1, 2, 9, 18], [2, 3], [2, 2], [1, 0, 0, 1], false, true),
+    ]
+    for spec in cases {
+      let x = random.floats(spec.shape.reduce(1, *))
+      let (height, width) = (spec.shape[2], spec.shape[3])
+      let output = (0..<2).map { axis -> Int in
+        let span = spec.shape[axis + 2] + spec.pads[axis] + spec.pads[axis + 2] - spec.kernel[axis]
+        var size = (spec.ceil ? span + spec.strides[axis] - 1 : span) / spec.strides[axis] + 1
+        if spec.ceil && (size - 1) * spec.strides[axis] >= spec.shape[axis + 2] + spec.pads[axis] { size -= 1 }
+        return size
+      }
+      let result = try StepHarness.run(
+        .f32Pool,
+        Self.params(
+          .average, kernel: spec.kernel.map(Int64.init), strides: spec.strides.map(Int64.init),
+          pads: spec.pads.map(Int64.init), includePad: spec.includePad, ceilMode: spec.ceil),
+        inputs: [StepOperand(spec.shape, floats: x)], outputs: [(.f32, Array(spec.shape[..<2]) + output)])
+      var expected: [Double] = []
+      for plane in 0..<(spec.shape[0] * spec.shape[1]) {
+        for oh in 0..<output[0] {
+          for ow in 0..<output[1] {
+            var sum: Float = 0
+            var (rows, columns) = (0, 0)
+            for kh in 0..<spec.kernel[0] {
+              let h = oh * spec.strides[0] - spec.pads[0] + kh
+              let counted = spec.includePad ? (-spec.pads[0]..<(height + spec.pads[2])) : 0..<height
+              if counted.contains(h) { rows += 1 }
+            }
+            for kw in 0..<spec.kernel[1] {
+              let w = ow * spec.strides[1] - spec.pads[1] + kw
+              let counted = spec.includePad ? (-spec.pads[1]..<(width + spec.pads[3])) : 0..<width
+              if counted.contains(w) { columns += 1 }
+            }
+            for kh in 0..<spec.kernel[0] {
+              for kw in 0..<spec.kernel[1] {
+                let (h, w) = (oh * spec.strides[0] - spec.pads[0] + kh, ow * spec.strides[1] - spec.pads[1] + kw)
+                if (0..<height).contains(h), (0..<width).contains(w) { sum += x[(plane * height + h) * width + w] }
+              }
+            }
+            expected.append(Double(sum / Float(rows * columns)))
+          }
+        }
+      }
+      #expect(result[0] == expected, "\(spec)")
+    }
+  }
+
   /// A NaN in a window makes the window's maximum NaN, on the vector path too (and only that window's).
   @Test func maxPoolPropagatesNaN() throws {
     var values = (0..<160).map { Double($0 % 17) - 8 }
