@@ -233,4 +233,43 @@ import Testing
     #expect(
       StepHarness.rejects(.pad, Self.pad(.constant, [0, -4]), inputs: [x], outputs: [(.i32, [0])], containing: "below size 0"))
   }
+
+  /// The last axis copied as runs of consecutive elements and filled as runs of padding (Swin's window padding
+  /// of `[1, H, W, C]` on H and W, padding on the last axis at both ends, wrap and reflect runs, a crop)
+  /// against the element-by-element map of `PadOperator.source`; constant padding with no value, with an
+  /// explicit zero and with 7.5 (whole rows and runs filled by doubling).
+  @Test(arguments: [nil, 0, 7.5] as [Double?])
+  func padRunsMatchTheElementMap(value: Double?) throws {
+    let shape = [1, 3, 4, 5]
+    let x = (0..<60).map(Double.init)
+    let cases: [(Rescompile_Plan_PadParams.Mode, PadOperator.Mode, [Int])] = [
+      (.constant, .constant, [0, 0, 0, 0, 0, 2, 3, 0]), (.constant, .constant, [0, 1, 0, 2, 0, 0, 1, 3]),
+      (.wrap, .wrap, [0, 0, 1, 3, 0, 1, 0, 4]), (.reflect, .reflect, [0, 0, 2, 2, 0, 1, 2, 2]),
+      (.edge, .edge, [0, 0, 0, 3, 0, 0, 0, 2]), (.constant, .constant, [0, 0, -1, 1, 0, 0, 0, -2]),
+    ]
+    for (mode, operatorMode, pads) in cases {
+      let output = (0..<4).map { shape[$0] + pads[$0] + pads[$0 + 4] }
+      var expected: [Double] = []
+      for n in 0..<output[0] {
+        for h in 0..<output[1] {
+          for w in 0..<output[2] {
+            for c in 0..<output[3] {
+              let index = [n, h, w, c]
+              let sources = (0..<4).map { PadOperator.source(index[$0] - pads[$0], size: shape[$0], operatorMode) }
+              guard sources.allSatisfy({ $0 != nil }) else {
+                expected.append(value ?? 0)
+                continue
+              }
+              let s = sources.map { $0! }
+              expected.append(x[((s[0] * shape[1] + s[1]) * shape[2] + s[2]) * shape[3] + s[3]])
+            }
+          }
+        }
+      }
+      let fill = mode == .constant ? value.map { [StepOperand([1], [$0], constant: true)] } ?? [] : []
+      let result = try StepHarness.run(
+        .pad, Self.pad(mode, pads.map(Int64.init)), inputs: [StepOperand(shape, x)] + fill, outputs: [(.f32, output)])
+      #expect(result[0] == expected, "\(mode) \(pads)")
+    }
+  }
 }

@@ -1,8 +1,10 @@
 import ResPlan
 
 /// `pad`: ONNX Pad in constant, reflect, edge or wrap mode, with negative pads cropping. For each axis a map
-/// from output index to input index (or "padding") is built when the plan loads; running is then a walk
-/// over the output that copies mapped elements and writes the constant where any axis is padding.
+/// from output index to input index (or "padding") is built when the plan loads, the last axis's as runs of
+/// consecutive input elements and of padding (`RowRun`); running is then a walk over the output rows that
+/// copies each run in one move and fills the padding with the constant. Element by element, Swin's window
+/// padding of a 21 × 21 × 96 map took 0.165 ms.
 struct PadOperator: Operator {
   enum Mode: Sendable {
     case constant, reflect, edge, wrap
@@ -14,6 +16,16 @@ struct PadOperator: Operator {
   /// Per axis, for each output index: the input element offset along that axis (index × stride), or -1
   /// for padding.
   let sourceOffsets: [[Int]]
+  /// The last axis of the output as runs.
+  let rowRuns: [RowRun]
+
+  /// `count` output elements from `start` along the last axis that read consecutive input elements from
+  /// offset `source`, or padding (`source` nil).
+  struct RowRun: Sendable {
+    let start: Int
+    let count: Int
+    let source: Int?
+  }
 
   init(_ params: Rescompile_Plan_PadParams, _ operands: StepOperands) throws(RuntimeError) {
     try operands.requireCounts(inputs: 1...2, outputs: 1...1)
@@ -51,6 +63,7 @@ struct PadOperator: Operator {
     try operands.requireShape(y, "Y", expected)
     if y.count == 0 {
       sourceOffsets = []
+      rowRuns = []
     } else {
       let inputShape = data.shape
       let strides = Broadcast.contiguousStrides(inputShape)
@@ -59,7 +72,26 @@ struct PadOperator: Operator {
           PadOperator.source(index - begins[axis], size: inputShape[axis], mode).map { $0 * strides[axis] } ?? -1
         }
       }
+      rowRuns = PadOperator.runs(sourceOffsets.last ?? [])
     }
+  }
+
+  /// `offsets` (the last axis's, stride 1) cut into runs of consecutive sources and runs of padding.
+  static func runs(_ offsets: [Int]) -> [RowRun] {
+    var runs: [RowRun] = []
+    var start = 0
+    while start < offsets.count {
+      var end = start + 1
+      if offsets[start] < 0 {
+        while end < offsets.count && offsets[end] < 0 { end += 1 }
+        runs.append(RowRun(start: start, count: end - start, source: nil))
+      } else {
+        while end < offsets.count && offsets[end] == offsets[end - 1] + 1 { end += 1 }
+        runs.append(RowRun(start: start, count: end - start, source: offsets[start]))
+      }
+      start = end
+    }
+    return runs
   }
 
   private static func mode(_ mode: Rescompile_Plan_PadParams.Mode, _ operands: StepOperands) throws(RuntimeError)
@@ -101,7 +133,7 @@ struct PadOperator: Operator {
       output.copyMemory(from: source, byteCount: width)
       return
     }
-    let rowMap = sourceOffsets[rank - 1]
+    let rowLength = sourceOffsets[rank - 1].count
     var index = [Int](repeating: 0, count: rank)
     var written = 0
     while written < y.count {
@@ -112,18 +144,20 @@ struct PadOperator: Operator {
         if offset < 0 { padded = true }
         rowSource += offset
       }
-      for element in rowMap.indices {
-        let destination = output + (written + element) * width
-        let offset = rowMap[element]
-        if padded || offset < 0 {
-          if let fill { destination.copyMemory(from: fill, byteCount: width) } else {
-            destination.initializeMemory(as: UInt8.self, repeating: 0, count: width)
+      let row = output + written * width
+      if padded {
+        Self.fill(row, count: rowLength, width: width, with: fill)
+      } else {
+        for run in rowRuns {
+          let destination = row + run.start * width
+          if let offset = run.source {
+            destination.copyMemory(from: source + (rowSource + offset) * width, byteCount: run.count * width)
+          } else {
+            Self.fill(destination, count: run.count, width: width, with: fill)
           }
-        } else {
-          destination.copyMemory(from: source + (rowSource + offset) * width, byteCount: width)
         }
       }
-      written += rowMap.count
+      written += rowLength
       var axis = rank - 2
       while axis >= 0 {
         index[axis] += 1
@@ -131,6 +165,25 @@ struct PadOperator: Operator {
         index[axis] = 0
         axis -= 1
       }
+    }
+  }
+
+  /// `count` elements of `width` bytes at `destination`, each the constant `value` (zero bytes when absent):
+  /// a memset when its bytes are all zero (Swin's padding, which passes its 0 as an input), else the first
+  /// element copied and the filled part doubled until the run is full.
+  private static func fill(_ destination: UnsafeMutableRawPointer, count: Int, width: Int, with value: UnsafeRawPointer?) {
+    let total = count * width
+    guard total > 0 else { return }
+    guard let value, (0..<width).contains(where: { value.load(fromByteOffset: $0, as: UInt8.self) != 0 }) else {
+      destination.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+      return
+    }
+    destination.copyMemory(from: value, byteCount: width)
+    var filled = width
+    while filled < total {
+      let step = min(filled, total - filled)
+      (destination + filled).copyMemory(from: destination, byteCount: step)
+      filled += step
     }
   }
 }
