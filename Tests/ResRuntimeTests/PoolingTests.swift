@@ -171,6 +171,26 @@ import Testing
     }
   }
 
+  /// Row-major planes averaged eight at a time (22 planes: two groups of eight and six left), each bit for bit
+  /// its own sequential double-precision sum over the plane size.
+  @Test func globalAverageOfManyPlanesIsEachPlanesSequentialSum() throws {
+    var random = SeededGenerator(seed: 13)
+    let (batch, channels, height, width) = (2, 11, 5, 7)
+    let x = random.floats(batch * channels * height * width)
+    var params = Rescompile_Plan_PoolParams()
+    params.kind = .globalAverage
+    let result = try StepHarness.run(
+      .f32Pool, .pool(params), inputs: [StepOperand([batch, channels, height, width], floats: x)],
+      outputs: [(.f32, [batch, channels, 1, 1])])
+    let size = height * width
+    let expected = (0..<(batch * channels)).map { plane -> Double in
+      var sum = 0.0
+      for index in 0..<size { sum += Double(x[plane * size + index]) }
+      return Double(Float(sum / Double(size)))
+    }
+    #expect(result[0] == expected)
+  }
+
   @Test func globalAverage() throws {
     var params = Rescompile_Plan_PoolParams()
     params.kind = .globalAverage

@@ -102,6 +102,10 @@ struct PoolOperator: Operator {
       channelsLast.run(context, input, output, batch: batch, workers: workers)
       return
     }
+    if kind == .globalAverage {
+      runGlobalAverage(context, input, output)
+      return
+    }
     let workers = context.workers(work: RunContext.work(y.count, axes.kernelVolume), tasks: planes)
     if let planePooling {
       planePooling.run(context, input, output, planes: planes, workers: workers)
@@ -110,12 +114,6 @@ struct PoolOperator: Operator {
     context.parallelFor(tasks: planes, workers: workers) { plane, _ in
       let source = input + plane * axes.inputPlane
       let destination = output + plane * axes.outputPlane
-      if kind == .globalAverage {
-        var sum = 0.0
-        for index in 0..<axes.inputPlane { sum += Double(source[index]) }
-        destination[0] = Float(sum / Double(axes.inputPlane))
-        return
-      }
       var position = 0
       for od in 0..<axes.output[0] {
         let taps0 = taps(axis: 0, output: od)
@@ -128,6 +126,43 @@ struct PoolOperator: Operator {
           }
         }
       }
+    }
+  }
+
+  /// Planes at a time in a global average (`runGlobalAverage`).
+  static let averagedTogether = 8
+
+  /// Global average pooling of row-major planes: each plane's sum in double precision in element order,
+  /// divided once, eight planes at a time in the lanes of one vector. One plane's sum is a chain of
+  /// additions that waits for each before the next (four cycles on Zen 4), so a plane at a time ran at a
+  /// quarter of an addition per cycle: MaxViT's squeeze-excitation pools took 0.17 ms for 1024 planes of 256.
+  /// Each lane is still its own plane's chain in the same order, so the bits are the same.
+  private func runGlobalAverage(
+    _ context: RunContext, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
+  ) {
+    let size = axes.inputPlane
+    let group = Self.averagedTogether
+    let blocks = (planes + group - 1) / group
+    let workers = context.workers(work: RunContext.work(planes, size), tasks: blocks)
+    context.parallelFor(tasks: blocks, workers: workers) { block, _ in
+      let first = block * group
+      let count = min(group, planes - first)
+      let source = input + first * size
+      var sums = SIMD8<Double>()
+      if count == group {
+        for index in 0..<size {
+          var values = SIMD8<Double>()
+          for lane in 0..<group { values[lane] = Double(source[lane * size + index]) }
+          sums += values
+        }
+      } else {
+        for lane in 0..<count {
+          var sum = 0.0
+          for index in 0..<size { sum += Double(source[lane * size + index]) }
+          sums[lane] = sum
+        }
+      }
+      for lane in 0..<count { output[first + lane] = Float(sums[lane] / Double(size)) }
     }
   }
 
