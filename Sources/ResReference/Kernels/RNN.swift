@@ -12,24 +12,9 @@ enum RNN {
     -> [ReferenceTensor]
   {
     let p = try RecurrentOperands(operands, attributes, gates: 1, defaults: defaultActivations)
-    var hiddenState = try p.initialState(operands, 5, "initial_h")
-    var y = [Double](repeating: 0, count: try ShapeArithmetic.elementCount(p.outputShape))
-    for d in 0..<p.directions {
-      for n in 0..<p.batch {
-        let stateStart = p.stateOffset(direction: d, batch: n)
-        var h = Array(hiddenState[stateStart..<(stateStart + p.hidden)])
-        for t in p.steps(direction: d, batch: n, attributes.direction) {
-          h = step(p, attributes, direction: d, input: p.inputOffset(step: t, batch: n), h: h)
-          let outputStart = p.outputOffset(step: t, direction: d, batch: n)
-          y.replaceSubrange(outputStart..<(outputStart + p.hidden), with: h)
-        }
-        hiddenState.replaceSubrange(stateStart..<(stateStart + p.hidden), with: h)
-      }
+    return try p.runHiddenStateCell(operands, attributes.direction) { d, input, h in
+      step(p, attributes, direction: d, input: input, h: h)
     }
-    return [
-      ReferenceTensor(dtype: p.dtype, shape: p.outputShape, doubles: y),
-      ReferenceTensor(dtype: p.dtype, shape: p.stateShape, doubles: hiddenState),
-    ]
   }
 
   /// One time step of one sequence: the new hidden state, rounded to the dtype.

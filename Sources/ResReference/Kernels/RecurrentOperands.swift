@@ -1,6 +1,6 @@
 import ResIR
 
-/// The operands and layout shared by LSTM and GRU, checked once: sizes, the `layout` attribute's two
+/// The operands and layout shared by LSTM, GRU and RNN, checked once: sizes, the `layout` attribute's two
 /// orders of X, the states and Y, per-batch sequence lengths, and the gate functions of each direction.
 ///
 /// The kernels compute one (direction, batch entry) at a time, which is the definition written as loops:
@@ -22,11 +22,11 @@ struct RecurrentOperands {
   let b: [Double]
   /// How many steps each batch entry runs (`sequence_lens`, or the whole sequence).
   let lengths: [Int]
-  /// The gate functions of each direction (LSTM: f, g, h; GRU: f, g).
+  /// The gate functions of each direction (LSTM: f, g, h; GRU: f, g; RNN: f).
   let activations: [[RecurrentActivation]]
 
   /// - Parameters:
-  ///   - gates: 4 for LSTM, 3 for GRU.
+  ///   - gates: 4 for LSTM, 3 for GRU, 1 for RNN.
   ///   - defaults: ONNX's gate functions, used when the node lists none.
   init(
     _ operands: NodeOperands, _ attributes: RecurrentAttributes, gates: Int, defaults: [RecurrentActivation]
@@ -151,5 +151,34 @@ struct RecurrentOperands {
           + "direction\(directions == 1 ? "" : "s")")
     }
     return (0..<directions).map { Array(list[($0 * perDirection)..<(($0 + 1) * perDirection)]) }
+  }
+}
+
+extension RecurrentOperands {
+  /// A cell whose only state is the hidden one (GRU, RNN) over every direction and batch entry: `step` maps
+  /// a direction, the offset of a time step's input in X and the hidden state to the next state. Returns
+  /// `[Y, Y_h]`; steps past a shorter sequence leave Y at zero and Y_h at the state after its last step.
+  func runHiddenStateCell(
+    _ operands: NodeOperands, _ direction: RecurrentDirection,
+    step: (_ direction: Int, _ input: Int, _ h: [Double]) -> [Double]
+  ) throws(EvaluationFailure) -> [ReferenceTensor] {
+    var hiddenState = try initialState(operands, 5, "initial_h")
+    var y = [Double](repeating: 0, count: try ShapeArithmetic.elementCount(outputShape))
+    for d in 0..<directions {
+      for n in 0..<batch {
+        let stateStart = stateOffset(direction: d, batch: n)
+        var h = Array(hiddenState[stateStart..<(stateStart + hidden)])
+        for t in steps(direction: d, batch: n, direction) {
+          h = step(d, inputOffset(step: t, batch: n), h)
+          let outputStart = outputOffset(step: t, direction: d, batch: n)
+          y.replaceSubrange(outputStart..<(outputStart + hidden), with: h)
+        }
+        hiddenState.replaceSubrange(stateStart..<(stateStart + hidden), with: h)
+      }
+    }
+    return [
+      ReferenceTensor(dtype: dtype, shape: outputShape, doubles: y),
+      ReferenceTensor(dtype: dtype, shape: stateShape, doubles: hiddenState),
+    ]
   }
 }
