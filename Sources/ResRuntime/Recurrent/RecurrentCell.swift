@@ -128,7 +128,7 @@ struct RecurrentCell: Sendable {
     context.parallelFor(tasks: tasks, workers: workers) { task, _ in
       let units = (task * Self.unitsPerTask)..<((task + 1) * Self.unitsPerTask)
       for gate in 0..<gateCount {
-        projectPanel(
+        projectPanels(
           previous, panels: panels, bias: weights.recurrentBias, column: gate * hiddenSize + units.lowerBound,
           columns: units.count, into: scratch.recurrentGates)
       }
@@ -144,24 +144,15 @@ struct RecurrentCell: Sendable {
     }
   }
 
-  /// Columns `column..<column + columns` (within one panel) of `state·Wᵀ + bias` for one state row, by the
-  /// one-row kernel (`output` is that row).
-  private func projectPanel(
+  /// Columns `column..<column + columns` (whole panels from `column`, a multiple of the panel width) of
+  /// `state·Wᵀ + bias` for one state row, by the one-row kernel (`output` is that row).
+  private func projectPanels(
     _ state: UnsafeMutablePointer<Float>, panels: PackedPanels, bias: UnsafePointer<Float>?, column: Int,
     columns: Int, into output: UnsafeMutablePointer<Float>
   ) {
-    var epilogue = MatrixEpilogue()
-    if let bias {
-      epilogue.bias = bias
-      epilogue.biasColumnStride = 1
-    }
-    // The registry's `gemmRow` kernel called directly: through its stored closure each call retained and
-    // released the closure's context, 8 % of a two-thread LSTM step.
-    GemmMicrokernel1x16.run(
-      GemmTile(
-        depth: hiddenSize, a: UnsafePointer(state), aRowStride: hiddenSize, b: panels.panel(column / GemmMicrokernel1x16.nr),
-        c: output + column, cRowStride: 0, rows: 1, columns: columns, accumulate: false,
-        epilogue: epilogue.tile(row: 0, column: column)))
+    GemmMicrokernel1x16.runRow(
+      depth: hiddenSize, a: UnsafePointer(state), panels: panels.panel(column / GemmMicrokernel1x16.nr),
+      columns: columns, bias: bias.map { $0 + column }, output: output + column)
   }
 
   /// `output[b] = state[b]·Wᵀ + bias` for every batch entry, `W` being `columns × hiddenSize` (read from
@@ -178,12 +169,8 @@ struct RecurrentCell: Sendable {
     let a = GemmA.strided(UnsafePointer(state), rowStride: hiddenSize, depthStride: 1)
     let scratch = context.scratchFloats(worker: 0)
     if let panels, shape.batch == 1 {
-      // One state row: the one-row kernel, panel by panel (the six-row tile would sum the row six times).
-      let width = MicrokernelRegistry.gemmRow.nr
-      for column in stride(from: 0, to: columns, by: width) {
-        projectPanel(
-          state, panels: panels, bias: bias, column: column, columns: min(width, columns - column), into: output)
-      }
+      // One state row: the one-row kernel (the six-row tile would sum the row six times).
+      projectPanels(state, panels: panels, bias: bias, column: 0, columns: columns, into: output)
     } else if let panels {
       GemmDriver.run(
         k: hiddenSize, a: a, b: PrepackedPanels(packed: panels), c: output, cRowStride: columns, epilogue: epilogue,
