@@ -35,7 +35,7 @@ extension GemmMicrokernel6x16 {
     var b = tile.b
     var step = 0
     while step < tile.depth {
-      rescpu_prefetch_for_read(hint + step &* 8)
+      rescpu_prefetch_to_l2(hint + step &* 8)
       let bv = VectorAccess.load(b)
       VectorArithmetic.multiplyAdd(&c0, a0[step], bv)
       VectorArithmetic.multiplyAdd(&c1, a1[step], bv)
@@ -78,7 +78,7 @@ extension GemmMicrokernel6x16 {
     var b = tile.b
     var step = 0
     while step < tile.depth {
-      rescpu_prefetch_for_read(hint + step &* 8)
+      rescpu_prefetch_to_l2(hint + step &* 8)
       let bv = VectorAccess.load(b)
       VectorArithmetic.multiplyAdd(&c0, a0[step], bv)
       VectorArithmetic.multiplyAdd(&c1, a1[step], bv)

@@ -114,7 +114,7 @@ public enum GemmMicrokernel6x32 {
     var index = 0
     var remaining = tile.depth
     while remaining > 0 {
-      if let hint { rescpu_prefetch_for_read(hint + index &* 16) }
+      if let hint { rescpu_prefetch_to_l2(hint + index &* 16) }
       let bl = VectorAccess.load(left)
       let br = VectorAccess.load(right)
       let x0 = a.0[index]
