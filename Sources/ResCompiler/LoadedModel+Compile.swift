@@ -16,6 +16,6 @@ extension LoadedModel {
       dimensionBindings: options.dimensionBindings, producer: RescompileVersion.producer,
       sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
       activationLayout: options.activationLayout)
-    return CompiledPlan(modelPath: path, plan: try PlanGenerator.generate(graph, options: codegenOptions))
+    return CompiledPlan(modelPath: path, sourceFiles: sourceFiles, plan: try PlanGenerator.generate(graph, options: codegenOptions))
   }
 }

@@ -19,6 +19,9 @@ final class ExternalData {
   /// Mapped files by real path. Only looked up, never iterated, so its order cannot reach any output.
   private var files: [String: FileBytes] = [:]
 
+  /// The resolved paths of the external data files read so far, sorted.
+  var filePaths: [String] { files.keys.sorted() }
+
   init(baseDirectory: String?) {
     self.baseDirectory = baseDirectory
   }

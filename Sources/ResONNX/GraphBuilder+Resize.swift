@@ -111,7 +111,7 @@ extension GraphBuilder {
         case "not_larger", "not_smaller":
           let common = policy == "not_larger" ? ratios.min() ?? 1 : ratios.max() ?? 1
           axisScales[axis] = Float(common)
-          axisSizes[axis] = Int((common * Double(lengths[k])).rounded(.toNearestOrEven))
+          axisSizes[axis] = try resizedLength(common * Double(lengths[k]), rounding: .toNearestOrEven, node)
         default:
           throw node.error("keep_aspect_ratio_policy '\(policy)' is not one of stretch, not_larger, not_smaller")
         }
@@ -122,7 +122,7 @@ extension GraphBuilder {
       }
       for (k, axis) in resized.enumerated() where scales[k] != 1 {
         axisScales[axis] = scales[k]
-        axisSizes[axis] = Int((Double(try knownLength(shape, axis, node)) * Double(scales[k])).rounded(.down))
+        axisSizes[axis] = try resizedLength(Double(try knownLength(shape, axis, node)) * Double(scales[k]), rounding: .down, node)
       }
     } else {
       throw node.error("neither scales nor sizes is given")
@@ -131,6 +131,18 @@ extension GraphBuilder {
       axisSizes[axis] = -1
     }
     return (axisScales, axisSizes)
+  }
+
+  /// A resized length computed in floating point, rounded, as a whole number: at most 2^31 (the bound of every
+  /// other size the importer accepts), so that a scale of 5e18 is an error, not a trap in the conversion.
+  private func resizedLength(
+    _ length: Double, rounding rule: FloatingPointRoundingRule, _ node: ONNXNode
+  ) throws(ModelError) -> Int {
+    let rounded = length.rounded(rule)
+    guard rounded.isFinite, rounded >= 0, rounded <= Double(1 << 31) else {
+      throw node.error("the resized length \(length) is out of range (at most 2^31)")
+    }
+    return Int(rounded)
   }
 
   private func knownLength(_ shape: [Dim], _ axis: Int, _ node: ONNXNode) throws(ModelError) -> Int {

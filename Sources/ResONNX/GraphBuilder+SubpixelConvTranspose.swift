@@ -30,6 +30,7 @@ extension GraphBuilder {
       let rows: Int = (geometry.outputSizes[axis] + begins[axis] + stride - 1) / stride
       ends.append(max(0, rows - geometry.inputSizes[axis]))
     }
+    guard Self.phaseWeightFits(weight, strides: strides, taps: taps) else { return nil }
     let phases = ConvAttributes(
       kernelShape: taps, strides: Array(repeating: 1, count: spatial),
       dilations: Array(repeating: 1, count: spatial), padding: .explicit(taps.map { $0 - 1 } + ends),
@@ -59,6 +60,23 @@ extension GraphBuilder {
     ]
     return Conversion(.slice, crop)
   }
+
+  /// Whether the phase weight stays within `phaseWeightGrowth` times the kernel's own size (or 2^20 floats):
+  /// with strides far beyond the kernel most phases are all zeros (a 2×2 kernel at stride 65,536 would need
+  /// 2^32 phases of one tap each), and such a layer takes the spread form.
+  private static func phaseWeightFits(_ weight: Constant, strides: [Int], taps: [Int]) -> Bool {
+    var phaseFloats = weight.dims[0] * weight.dims[1]
+    for factor in strides + taps {
+      let (product, overflow) = phaseFloats.multipliedReportingOverflow(by: factor)
+      guard !overflow, product <= 1 << 40 else { return false }
+      phaseFloats = product
+    }
+    let kernelFloats = weight.dims.reduce(1, *)
+    return phaseFloats <= max(phaseWeightGrowth * kernelFloats, 1 << 20)
+  }
+
+  /// How many times the kernel's size its phase weight may take (a 1x1 kernel at stride 4 takes 16).
+  static let phaseWeightGrowth = 16
 
   /// `[C, M/g, k…]` → `[M·S, C/g, K…]` (S the product of the strides, K the taps per axis): output channel
   /// `m·S + r` (r the phase, row-major) at tap `u` takes the kernel's `s·(K − 1 − u) + r`, zero beyond `k`.

@@ -34,7 +34,7 @@ struct GraphBuilder {
 
   static func build(
     _ loaded: LoadedModel, opset: Int, options: ONNXImportOptions
-  ) throws(ModelError) -> (graph: Graph, modelChanges: [String]) {
+  ) throws(ModelError) -> (graph: Graph, modelChanges: [String], externalDataFiles: [String]) {
     let proto = loaded.model.graph
     let nodeNames = NodeNames.assign(proto.node)
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
@@ -47,7 +47,7 @@ struct GraphBuilder {
       try builder.importNode(proto.node[position], name: nodeNames[position])
     }
     try builder.setOutputs(proto.output)
-    return (builder.graph, builder.modelChanges)
+    return (builder.graph, builder.modelChanges, builder.decoder.externalData.filePaths)
   }
 
   private init(_ loaded: LoadedModel, opset: Int, residualMismatch: ResidualMismatchPolicy) {

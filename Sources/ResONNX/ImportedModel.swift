@@ -16,10 +16,12 @@ public struct ImportedModel: Sendable {
   /// about them (e.g. a projection inserted by `ONNXImportOptions.residualMismatch`). Empty for a model
   /// imported as written.
   public var modelChanges: [String]
+  /// The external data files the weights were read from (resolved paths), which a plan must not overwrite.
+  public var externalDataFiles: [String]
 
   public init(
     graph: Graph, irVersion: Int, opsetVersion: Int, producerName: String, producerVersion: String,
-    modelVersion: Int, docString: String, modelChanges: [String] = []
+    modelVersion: Int, docString: String, modelChanges: [String] = [], externalDataFiles: [String] = []
   ) {
     self.graph = graph
     self.irVersion = irVersion
@@ -29,5 +31,6 @@ public struct ImportedModel: Sendable {
     self.modelVersion = modelVersion
     self.docString = docString
     self.modelChanges = modelChanges
+    self.externalDataFiles = externalDataFiles
   }
 }

@@ -40,6 +40,6 @@ public enum ONNXImporter {
     return ImportedModel(
       graph: built.graph, irVersion: Int(model.irVersion), opsetVersion: opset, producerName: model.producerName,
       producerVersion: model.producerVersion, modelVersion: Int(model.modelVersion), docString: model.docString,
-      modelChanges: built.modelChanges)
+      modelChanges: built.modelChanges, externalDataFiles: built.externalDataFiles)
   }
 }

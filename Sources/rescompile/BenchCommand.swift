@@ -36,10 +36,10 @@ struct BenchCommand: ParsableCommand {
   @Argument(help: "A plan, or an ONNX model to compile in memory.")
   var file: String
 
-  @Option(help: ArgumentHelp("Untimed runs before timing.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Untimed runs before timing.", valueName: "N"))
   var warmup: Int = 3
 
-  @Option(help: ArgumentHelp("Timed runs.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Timed runs.", valueName: "N"))
   var iterations: Int = 20
 
   @Option(help: "text for people, json for scripts.")
@@ -48,10 +48,10 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Also time every step and report where the time goes.")
   var profile = false
 
-  @Option(help: ArgumentHelp("Slowest steps the --profile text lists.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Slowest steps the --profile text lists.", valueName: "N"))
   var top: Int = 15
 
-  @Option(help: ArgumentHelp("Seed of the generated inputs.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the generated inputs.", valueName: "N"))
   var seed: UInt64 = 0
 
   @OptionGroup var compilation: CompilationArguments

@@ -37,13 +37,13 @@ struct CheckCommand: ParsableCommand {
       valueName: "DIR"))
   var data: String?
 
-  @Option(help: ArgumentHelp("Relative tolerance.", valueName: "R"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance.", valueName: "R"))
   var rtol: Double = 1e-3
 
-  @Option(help: ArgumentHelp("Absolute tolerance.", valueName: "A"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance.", valueName: "A"))
   var atol: Double = 1e-4
 
-  @Option(help: ArgumentHelp("Seed of the generated inputs when there is no reference data.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the generated inputs when there is no reference data.", valueName: "N"))
   var seed: UInt64 = 0
 
   @OptionGroup var compilation: CompilationArguments

@@ -3,7 +3,7 @@ import ResRuntime
 
 /// `--threads N`: how many threads a runner splits the large kernels over (results are the same for any N).
 struct ExecutionArguments: ParsableArguments {
-  @Option(help: ArgumentHelp("Threads to run the plan on.", valueName: "N"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Threads to run the plan on.", valueName: "N"))
   var threads: Int = 1
 
   func validate() throws {

@@ -36,4 +36,31 @@ struct Rescompile: ParsableCommand {
     ],
     defaultSubcommand: CompileCommand.self
   )
+
+  /// Runs the command line, with usage errors (a missing argument, an unknown option, a value out of range)
+  /// held to the same contract as every other error: one `error:` line on stderr, here with status 64. The
+  /// argument parser's own report is a capitalized `Error:` followed by the whole usage text.
+  static func main() {
+    let command: ParsableCommand
+    do {
+      command = try parseAsRoot()
+    } catch {
+      exitForUsage(error)
+    }
+    do {
+      var runnable = command
+      try runnable.run()
+    } catch {
+      exitForUsage(error)
+    }
+  }
+
+  /// Exits for `error`: a usage error as one line, anything else (help, version, an exit status a command
+  /// chose) as the argument parser does.
+  private static func exitForUsage(_ error: Error) -> Never {
+    guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+    let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    OutputStream.standardError.write("error: \(message) (rescompile help lists the options)\n")
+    exit(withError: ExitCode.validationFailure)
+  }
 }

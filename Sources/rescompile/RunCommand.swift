@@ -51,8 +51,8 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var execution: ExecutionArguments
 
   func validate() throws {
-    guard (inputFolder == nil) != inputFiles.isEmpty else {
-      throw ValidationError("give the inputs either as --inputs DIR or as -i NAME=FILE, not both or neither")
+    guard inputFolder == nil || inputFiles.isEmpty else {
+      throw ValidationError("give the inputs either as --inputs DIR or as -i NAME=FILE, not both")
     }
     let names = inputFiles.map(\.name)
     if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -106,6 +106,10 @@ struct RunCommand: ParsableCommand {
       }
       let files = names.indices.map { inputFolder + "/" + TestDataSet.inputFileName($0) }
       return Inputs(values: values, files: files, allNPY: false)
+    }
+    if inputFiles.isEmpty, !names.isEmpty {
+      throw ValidationError(
+        "\(file) has inputs (\(names.joined(separator: ", "))): give them as --inputs DIR or -i NAME=FILE")
     }
     var values: [String: Constant] = [:]
     for input in inputFiles {

@@ -12,10 +12,10 @@ struct VerifyEachArguments: ParsableArguments {
         + "tolerance. Slow on full-size models."))
   var enabled = false
 
-  @Option(help: ArgumentHelp("Relative tolerance of --verify-each (default 1e-3).", valueName: "R"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance of --verify-each (default 1e-3).", valueName: "R"))
   var rtol: Double?
 
-  @Option(help: ArgumentHelp("Absolute tolerance of --verify-each (default 1e-4).", valueName: "A"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of --verify-each (default 1e-4).", valueName: "A"))
   var atol: Double?
 
   func validate() throws {

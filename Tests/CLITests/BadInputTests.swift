@@ -29,6 +29,8 @@ import Testing
       file: "residual_mismatch.onnx",
       mentions: ["node 'block.add' (Add)", "[1,8,4,4] and [1,4,7,7]", "--residual-mismatch zero-pad"]),
     Case(file: "external_missing.onnx", mentions: ["'w'", "no_such_file.bin"]),
+    Case(file: "resize_huge_scale.onnx", mentions: ["resize_huge", "resized length"]),
+    Case(file: "range_too_long.onnx", mentions: ["range_long", "268435456 elements"]),
   ]
 
   @Test(arguments: cases)

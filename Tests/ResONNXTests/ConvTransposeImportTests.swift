@@ -71,6 +71,16 @@ import Testing
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 1, 4]))
   }
 
+  /// Strides far beyond the kernel would make the phase weight mostly zeros (2^32 phases for a 2×2 kernel at
+  /// stride 65,536, an allocation that aborted the process): such a layer takes the spread form.
+  @Test func stridesFarBeyondTheKernelTakeTheSpreadForm() throws {
+    let imported = try Self.model(weightDims: [2, 1, 2, 2], [Attr.ints("strides", [65536, 65536])]).imported()
+    #expect(imported.graph.nodes.contains { $0.name == "n.spread_input" })
+    #expect(!imported.graph.nodes.contains { $0.name == "n.phases" })
+    let moderate = try Self.model(weightDims: [2, 1, 1, 1], [Attr.ints("strides", [4, 4])]).imported()
+    #expect(moderate.graph.nodes.contains { $0.name == "n.phases" })
+  }
+
   @Test func outputShapeDecidesThePads() throws {
     let imported = try Self.model([Attr.ints("strides", [2, 2]), Attr.ints("output_shape", [5, 6])]).imported()
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.float32, dims: [1, 1, 5, 6]))

@@ -104,6 +104,27 @@ import Testing
     #expect(lanczos.importError()?.message == "mode 'lanczos' is not one of nearest, linear, cubic")
   }
 
+  /// A resized length beyond 2^31 (a hostile scale or `sizes` under a keep-aspect policy) is an error naming
+  /// the node; converting it to an integer used to trap.
+  @Test func resizedLengthsBeyondTheLimitAreRefused() {
+    var scaled = TestModel(opset: 18)
+    scaled.input("x", .float, [1, 1, 4, 4])
+    scaled.initializer(Tensors.floats("scales", dims: [4], [1, 1, 5e18, 1]))
+    scaled.node("Resize", ["x", "", "scales"], ["y"], name: "up", [Attr.string("mode", "nearest")])
+    scaled.output("y", .float)
+    let error = scaled.importError()
+    #expect(error?.node == "up")
+    #expect(error?.message.hasPrefix("the resized length") == true)
+    var sized = TestModel(opset: 18)
+    sized.input("x", .float, [1, 1, 4, 4])
+    sized.initializer(Tensors.int64s("sizes", dims: [4], [1, 1, Int.max, 4]))
+    sized.node(
+      "Resize", ["x", "", "", "sizes"], ["y"], name: "up",
+      [Attr.string("mode", "nearest"), Attr.string("keep_aspect_ratio_policy", "not_smaller")])
+    sized.output("y", .float)
+    #expect(sized.importError()?.message.hasPrefix("the resized length") == true)
+  }
+
   @Test func notOfAFloatIsRefused() {
     var model = TestModel()
     model.input("x", .float, [2])

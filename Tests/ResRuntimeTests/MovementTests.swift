@@ -170,6 +170,29 @@ import Testing
     #expect(doubled.map(\.bitPattern) == expected.map(\.bitPattern), "\(doubled) vs \(expected)")
   }
 
+  /// A hostile plan's scale puts a cubic or nearest coordinate past what converts to an integer (1e-19) or
+  /// makes it NaN (1e-320, whose resized length is 0): the plan loads, every tap clamped to an edge, and runs.
+  @Test func resizeCoordinatesOfHostileScalesStayInRange() throws {
+    for (mode, coordinates, scale) in [
+      (Rescompile_Plan_ResizeParams.Mode.cubic, Rescompile_Plan_ResizeParams.Coordinates.halfPixel, Float(1e-19)),
+      (.cubic, .asymmetric, 1e-40), (.nearest, .halfPixelSymmetric, 1e-45), (.linear, .halfPixelSymmetric, 1e-45),
+    ] {
+      var builder = PlanBuilder()
+      let x = builder.arena("x", .f32, [1, 4])
+      let y = builder.arena("y", .f32, [1, 3])
+      builder.input("x", x)
+      builder.output("y", y)
+      var params = Rescompile_Plan_ResizeParams()
+      params.mode = mode
+      params.coordinates = coordinates
+      params.scales = [1, scale]
+      builder.step(.resize, inputs: [x], outputs: [y], .resize(params))
+      let runner = try Runner(try builder.plan())
+      let result = try runner.run(["x": try Tensor([1, 2, 3, 4] as [Float], shape: [1, 4])])
+      #expect(result["y"]?.floats.count == 3, "\(mode) \(coordinates) \(scale)")
+    }
+  }
+
   @Test func copyReachOutsideEitherBufferIsRejected() {
     let x = StepOperand([2, 3], [0, 1, 2, 3, 4, 5])
     let cases: [(Rescompile_Plan_Step.OneOf_Params, [Int], String)] = [

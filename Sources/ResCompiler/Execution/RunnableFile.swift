@@ -18,13 +18,15 @@ public enum RunnableFile: Sendable {
     return .model(try LoadedModel(contentsOf: path, options: options))
   }
 
-  /// Whether the file at `path` starts with the plan magic. False for anything unreadable, so that the model
-  /// importer gives its own error for it.
+  /// Whether the file at `path` starts with the plan magic, or with part of it and then ends (a plan cut short,
+  /// which the plan loader then reports as truncated: no ONNX model starts with `R`, which would be protobuf
+  /// field 10, one ModelProto does not have). False for anything unreadable, so that the model importer gives
+  /// its own error for it.
   public static func isPlanFile(_ path: String) -> Bool {
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
-    let head = (try? handle.read(upToCount: PlanHeader.magic.count)) ?? Data()
-    return Array(head) == PlanHeader.magic
+    let head = Array((try? handle.read(upToCount: PlanHeader.magic.count)) ?? Data())
+    return !head.isEmpty && PlanHeader.magic.starts(with: head)
   }
 
   /// The inputs' names in graph order (the order of `input_K.pb` files).

@@ -12,8 +12,13 @@ extension NodeContext {
       try requireScalar(type, what)
     }
     if let delta = rangeScalar(2), delta == 0 { throw error("delta is 0: the range would never reach its limit") }
-    return TensorType(try operand(0).dtype, [rangeLength()])
+    let length = rangeLength()
+    if let count = length.value, count > RangeLength.maximum {
+      throw error("the range has \(count) elements, more than \(RangeLength.maximum)")
+    }
+    return TensorType(try operand(0).dtype, [length])
   }
+
 
   /// The known elements of a Range short enough to track: `start + i·delta`, for integer types (a float range
   /// of whole numbers is rare and inference tracks floats only where they are whole).
@@ -57,4 +62,14 @@ extension NodeContext {
     guard let element = elements(slot)?.first ?? nil, let number = element.constant else { return nil }
     return Double(number)
   }
+}
+
+/// How long a Range may be.
+public enum RangeLength {
+  /// 2^24 elements (64 MB as f32). A plan has no Range step, so every Range is evaluated when compiling and
+  /// stored in the plan, and the evaluation holds each element as a Double, then the cast and the constant:
+  /// a 250-byte model asking for 2^28 elements took 6.3 GB and 19 s to compile into a 1 GB plan. Position
+  /// ids and shape arithmetic, what models use Range for, are far shorter. Shape inference refuses a longer
+  /// range whose length it knows; the reference evaluator one whose length only it learns.
+  public static let maximum = 1 << 24
 }

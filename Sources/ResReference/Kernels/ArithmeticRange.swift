@@ -53,11 +53,14 @@ enum ArithmeticRange {
   }
 
   /// The count from ONNX's formula, clamped at zero and checked against the largest tensor the evaluator builds.
+  /// Shape inference's bound (`RangeLength.maximum`), for a length known only here.
+  static let maximumElementCount = RangeLength.maximum
+
   private static func elementCount(_ count: Double) throws(EvaluationFailure) -> Int {
     guard count > 0 else { return 0 }
-    guard count <= Double(ShapeArithmetic.maximumElementCount) else {
+    guard count <= Double(maximumElementCount) else {
       let spelled = count < 1e18 ? String(Int64(count)) : String(format: "%.3g", count)
-      throw EvaluationFailure("the range has \(spelled) elements, more than \(ShapeArithmetic.maximumElementCount)")
+      throw EvaluationFailure("the range has \(spelled) elements, more than \(maximumElementCount)")
     }
     return Int(count)
   }

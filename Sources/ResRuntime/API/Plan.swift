@@ -75,7 +75,8 @@ public final class Plan: @unchecked Sendable {
     constants = sections.constants
     self.storage = storage
     summary = Plan.summarize(metadata, program, sections)
-    CPUSupport.noteUnusedFeaturesOnce()
+    // Loaded to be run here, not only inspected (the compiler loads each plan it writes, to check it).
+    if checkCPUFeatures { CPUSupport.noteUnusedFeaturesOnce() }
   }
 
   public var inputs: [TensorDescription] { summary.inputs }

@@ -28,6 +28,7 @@ public final class Runner: @unchecked Sendable {
       throw .invalidInput("threads must be 1 to \(Runner.maximumThreads), not \(threads)")
     }
     try CPUSupport.check(plan.requiredFeatures)
+    CPUSupport.noteUnusedFeaturesOnce()
     let program = plan.program
     self.plan = plan
     self.threads = threads

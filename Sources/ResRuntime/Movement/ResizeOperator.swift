@@ -181,7 +181,7 @@ struct ResizeSampling {
   func taps(inLength: Int, outLength: Int, scale: Double) -> [[(index: Int, weight: Double)]] {
     let last = Double(max(inLength - 1, 0))
     return (0..<outLength).map { position in
-      let x = coordinate(position, scale: scale, inLength: inLength, outLength: outLength)
+      let x = Self.bounded(coordinate(position, scale: scale, inLength: inLength, outLength: outLength))
       switch params.mode {
       case .linear:
         let clamped = min(max(x, 0), last)
@@ -227,6 +227,14 @@ struct ResizeSampling {
     case .alignCorners: return resizedLength == 1 ? 0 : out * Double(inLength - 1) / (resizedLength - 1)
     case .asymmetric, .UNRECOGNIZED: return out / scale
     }
+  }
+
+  /// `x` within ±2⁵², NaN as 0: a hostile plan's scale (1e-19, or one whose resized length rounds to 0) puts
+  /// a coordinate past what converts to `Int`, or makes it NaN, and the conversion would trap. Every
+  /// coordinate of a real resize is far inside, and past 2⁵² a double has no fraction left, so the taps of any
+  /// other coordinate are unchanged: all of them clamp to the same edge.
+  static func bounded(_ x: Double) -> Double {
+    x.isNaN ? 0 : min(max(x, -0x1p52), 0x1p52)
   }
 
   private func rounded(_ x: Double) -> Double {
