@@ -12,7 +12,9 @@ extension GemmMicrokernel6x16 {
   /// it in the cache; fetches spread over the earlier tiles take the stream off the critical path (C = M =
   /// 256, 16 rows, 36 frequencies: 1.09 → 0.93 ms). Each row's sums are the same operations in the same
   /// order as `runReadingRows`'s, so results do not depend on the path; other tiles go to it unchanged.
-  public static func runReadingRows(_ tile: GemmTile, prefetching upcoming: UnsafePointer<Float>?) {
+  public static func runReadingRows(
+    _ tile: GemmTile, prefetching upcoming: UnsafePointer<Float>?, into target: PrefetchTarget = .firstLevel
+  ) {
     guard tile.columns == nr, tile.rows != 5 else {
       runReadingRows(tile)
       return
@@ -20,7 +22,7 @@ extension GemmMicrokernel6x16 {
     tile.prefetchOutput()
     let hint = upcoming ?? tile.b
     if tile.rows <= 4 {
-      runFourRows(tile, prefetching: hint)
+      runFourRows(tile, prefetching: hint, into: target)
       return
     }
     let stride = tile.aRowStride
@@ -35,7 +37,7 @@ extension GemmMicrokernel6x16 {
     var b = tile.b
     var step = 0
     while step < tile.depth {
-      rescpu_prefetch_to_l2(hint + step &* 8)
+      target.fetch(hint + step &* 8)
       let bv = VectorAccess.load(b)
       VectorArithmetic.multiplyAdd(&c0, a0[step], bv)
       VectorArithmetic.multiplyAdd(&c1, a1[step], bv)
@@ -64,7 +66,7 @@ extension GemmMicrokernel6x16 {
   /// One to four rows: four accumulators, the pointers of rows past `tile.rows` repeating the last valid
   /// row (as in `runReadingRows`).
   @inline(__always)
-  private static func runFourRows(_ tile: GemmTile, prefetching hint: UnsafePointer<Float>) {
+  private static func runFourRows(_ tile: GemmTile, prefetching hint: UnsafePointer<Float>, into target: PrefetchTarget) {
     let last = max(0, tile.rows - 1)
     let stride = tile.aRowStride
     let a0 = tile.a
@@ -78,7 +80,7 @@ extension GemmMicrokernel6x16 {
     var b = tile.b
     var step = 0
     while step < tile.depth {
-      rescpu_prefetch_to_l2(hint + step &* 8)
+      target.fetch(hint + step &* 8)
       let bv = VectorAccess.load(b)
       VectorArithmetic.multiplyAdd(&c0, a0[step], bv)
       VectorArithmetic.multiplyAdd(&c1, a1[step], bv)

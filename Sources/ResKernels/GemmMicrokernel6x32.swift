@@ -66,12 +66,14 @@ public enum GemmMicrokernel6x32 {
   /// `runReadingRows` that also hints the cache to fetch a later tile's two B panels (channels-last
   /// Winograd, whose weights stream from memory): one line of `upcoming` per reduction step, which covers
   /// two 16-wide panels every two tiles (see `GemmMicrokernel6x16.runReadingRows(_:prefetching:)`).
-  public static func runReadingRows(_ tile: GemmTile, prefetching upcoming: UnsafePointer<Float>?) {
+  public static func runReadingRows(
+    _ tile: GemmTile, prefetching upcoming: UnsafePointer<Float>?, into target: PrefetchTarget = .firstLevel
+  ) {
     guard tile.columns > panelWidth + GemmMicrokernel6x16.halfWidth, let upcoming else {
       runReadingRows(tile)
       return
     }
-    compute(tile, rows: rowPointers(tile), step: 1, prefetching: upcoming)
+    compute(tile, rows: rowPointers(tile), step: 1, prefetching: upcoming, into: target)
   }
 
   @_transparent
@@ -94,7 +96,8 @@ public enum GemmMicrokernel6x32 {
   /// Row `i` of A at `rows.i[s·step]` for reduction step `s`.
   @inline(__always)
   private static func compute(
-    _ tile: GemmTile, rows a: GemmMicrokernel6x16.RowPointers, step: Int, prefetching hint: UnsafePointer<Float>? = nil
+    _ tile: GemmTile, rows a: GemmMicrokernel6x16.RowPointers, step: Int, prefetching hint: UnsafePointer<Float>? = nil,
+    into target: PrefetchTarget = .firstLevel
   ) {
     tile.prefetchOutput()
     var l0 = SIMD16<Float>()
@@ -114,7 +117,7 @@ public enum GemmMicrokernel6x32 {
     var index = 0
     var remaining = tile.depth
     while remaining > 0 {
-      if let hint { rescpu_prefetch_to_l2(hint + index &* 16) }
+      if let hint { target.fetch(hint + index &* 16) }
       let bl = VectorAccess.load(left)
       let br = VectorAccess.load(right)
       let x0 = a.0[index]

@@ -384,9 +384,9 @@ final class ChannelsLastWinograd: Sendable {
           let share = depth * lanes * Self.tileColumns / lanes / Self.prefetchingRowGroups
           let hint = row < Self.prefetchingRowGroups * mr ? upcoming + row / mr * share : nil
           if Self.tileColumns > lanes {
-            GemmMicrokernel6x32.runReadingRows(tile, prefetching: hint)
+            GemmMicrokernel6x32.runReadingRows(tile, prefetching: hint, into: .secondLevel)
           } else {
-            GemmMicrokernel6x16.runReadingRows(tile, prefetching: hint)
+            GemmMicrokernel6x16.runReadingRows(tile, prefetching: hint, into: .secondLevel)
           }
           row += mr
         }
