@@ -225,6 +225,8 @@ struct GraphBuilder {
   // MARK: - Outputs
 
   private mutating func setOutputs(_ outputs: [Onnx_ValueInfoProto]) throws(ModelError) {
+    // A plan of nothing would compile and run, and every program loading it would have nothing to read.
+    guard !outputs.isEmpty else { throw ModelError("the graph has no outputs: there is nothing to compute") }
     for info in outputs {
       guard let value = values[info.name] else { throw ModelError("graph output '\(info.name)' is not defined") }
       graph.outputs.append(value)

@@ -194,6 +194,13 @@ import Testing
     #expect(model.importError()?.message == "graph output 'nowhere' is not defined")
   }
 
+  @Test func aGraphWithoutOutputsIsAnError() throws {
+    var model = TestModel()
+    model.input("x", .float, [4])
+    model.node("Relu", ["x"], ["y"], name: "unused")
+    #expect(model.importError()?.message == "the graph has no outputs: there is nothing to compute")
+  }
+
   // MARK: - Names
 
   @Test func unnamedNodesGetUniqueGeneratedNames() throws {
