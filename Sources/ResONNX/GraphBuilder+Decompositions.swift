@@ -14,15 +14,24 @@ extension GraphBuilder {
     return Conversion(.binary(.mul), [elu, scalar(gamma, like: x, node, "gamma")])
   }
 
-  /// `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`, which is `alpha · elu(x / alpha, 1)`.
+  /// `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`, term for term as ONNX defines it and onnxruntime
+  /// computes it (Elu itself when alpha is 1). Not `alpha · elu(x / alpha)`, which equals it in exact
+  /// arithmetic: with a small alpha (1e-38) `x / alpha` overflows and a positive x came out infinite, and
+  /// `alpha · (x / alpha)` is not always x to the last bit.
   mutating func convertCelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try floatOperand(node)
     let alpha = try node.attributes.float("alpha", default: 1)
     guard alpha != 1 else { return Conversion(.unary(.elu(alpha: 1)), [x]) }
     let alphaValue = scalar(alpha, like: x, node, "alpha")
+    let zero = scalar(0, like: x, node, "zero")
     let scaled = try appendTyped(Conversion(.binary(.div), [x, alphaValue]), named: "\(node.name).scaled")
-    let elu = try appendTyped(Conversion(.unary(.elu(alpha: 1)), [scaled]), named: "\(node.name).elu")
-    return Conversion(.binary(.mul), [elu, alphaValue])
+    let exponential = try appendTyped(Conversion(.unary(.exp), [scaled]), named: "\(node.name).exp")
+    let shifted = try appendTyped(
+      Conversion(.binary(.sub), [exponential, scalar(1, like: x, node, "one")]), named: "\(node.name).shifted")
+    let product = try appendTyped(Conversion(.binary(.mul), [alphaValue, shifted]), named: "\(node.name).product")
+    let negative = try appendTyped(Conversion(.variadic(.min), [product, zero]), named: "\(node.name).negative")
+    let positive = try appendTyped(Conversion(.variadic(.max), [x, zero]), named: "\(node.name).positive")
+    return Conversion(.binary(.add), [positive, negative])
   }
 
   /// `x / (1 + |x|)`.

@@ -18,6 +18,20 @@ import Testing
     #expect(node.op == .binary(.mul) && node.input(1).flatMap { imported.graph.constant($0) }?.doubles() == [3])
   }
 
+  /// Celu is ONNX's formula term for term, `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`: as
+  /// `alpha · elu(x / alpha)` a positive x came out infinite for alpha 1e-38 (found by fuzzing). Alpha 1 is Elu.
+  @Test func celuIsItsPositiveAndNegativeParts() throws {
+    let imported = try Version.model(opset: 17) {
+      $0.node("Celu", ["x"], ["y"], name: "n", [Attr.float("alpha", 1e-38)])
+    }.imported()
+    #expect(try imported.node("n.positive").op == .variadic(.max))
+    #expect(try imported.node("n.negative").op == .variadic(.min))
+    #expect(try imported.node("n.exp").op == .unary(.exp))
+    #expect(try imported.node("n").op == .binary(.add))
+    let plain = try Version.node(opset: 17) { $0.node("Celu", ["x"], ["y"], name: "n") }
+    #expect(plain.node.op == .unary(.elu(alpha: 1)))
+  }
+
   @Test func logSoftmaxIsTheStableDifference() throws {
     let modern = try Version.model(opset: 13) { $0.node("LogSoftmax", ["x"], ["y"], name: "n") }.imported()
     #expect(try modern.node("n.max").op == .reduce(.max, axes: [3], keepDims: true))
