@@ -68,6 +68,9 @@ final class ExternalData {
     guard let path = Self.realPath(baseDirectory + "/" + location) else {
       throw error("external data file '\(location)' cannot be opened: \(String(cString: strerror(errno)))")
     }
+    guard path != folder else {
+      throw error("external data location '\(location)' is the model's folder itself, not a file in it")
+    }
     let inside = folder == "/" ? path.hasPrefix("/") : path.hasPrefix(folder + "/")
     guard inside else {
       throw error("external data location '\(location)' resolves to '\(path)', outside the model's folder '\(folder)'")

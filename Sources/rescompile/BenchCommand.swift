@@ -64,6 +64,7 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
+    if RunnableFile.isPlanFile(file) { try compilation.refuseForPlan(file) }
     let setup = try Diagnostics.exitOnFileError(path: file) { try prepare() }
     let plan = setup.plan
     let (timings, stepProfile) = try Diagnostics.exitOnFileError(path: file) {

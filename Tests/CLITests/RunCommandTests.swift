@@ -91,6 +91,36 @@ import Testing
     #expect(result.stdout.isEmpty)
   }
 
+  /// A plan is compiled already: `--dim`, `-O0` and the other compile options are refused for it rather than
+  /// ignored (a plan ran at its own batch size after `--dim batch=8`), by `run` and by `bench`.
+  @Test func compileOptionsAreRefusedForAPlan() throws {
+    try CLIScratch.withFolder { folder in
+      let plan = try CLIScratch.plan(fixture, in: folder)
+      for arguments in [
+        ["run", plan, "--inputs", CLIScratch.testData(fixture), "--dim", "batch=2"],
+        ["bench", plan, "-O0", "--iterations", "1"], ["bench", plan, "--layout", "row-major", "--iterations", "1"],
+      ] {
+        let result = try ProcessRunner.run(arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains("apply when compiling a model; \(plan) is a compiled plan"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+      }
+      let plain = try ProcessRunner.run(["bench", plan, "--iterations", "1", "--warmup", "0"])
+      #expect(plain.status == 0, "\(plain.stderr)")
+    }
+  }
+
+  /// An input file that is a FIFO would block the read (and a link to a device never end): refused by name.
+  @Test func anInputFileMustBeARegularFile() throws {
+    try CLIScratch.withFolder { folder in
+      let fifo = "\(folder)/input.npy"
+      #expect(mkfifo(fifo, 0o644) == 0)
+      let result = try ProcessRunner.run(["run", RepoPaths.fixtureModel(fixture), "-i", "input=\(fifo)"], timeout: 60)
+      CLIScratch.expectOneErrorLine(result, naming: "\(fifo): ")
+      #expect(result.stderr.contains("not a regular file"), "\(result.stderr)")
+    }
+  }
+
   @Test func aMissingInputFolderIsOneErrorLine() throws {
     let result = try ProcessRunner.run(["run", RepoPaths.fixtureModel(fixture), "--inputs", "/nonexistent/data"])
     CLIScratch.expectOneErrorLine(result, naming: "/nonexistent/data: ")

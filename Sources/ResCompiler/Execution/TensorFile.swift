@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 import ResIR
 import ResONNX
 
@@ -20,7 +26,13 @@ public enum TensorFile {
   /// Reads the tensor at `path`. Throws naming the file when it cannot be read or is not a tensor of a type
   /// rescompile knows.
   public static func read(at path: String) throws(ModelError) -> Constant {
-    switch format(of: path) {
+    // A FIFO or a device (a link to /dev/zero) would block or never end; Foundation reported them as a
+    // missing permission.
+    var status = stat()
+    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+      throw ModelError("'\(path)' is not a regular file")
+    }
+    return switch format(of: path) {
     case .npy: try NPYFile.read(at: path)
     case .onnx: try ONNXTensorFile.read(at: path).value
     case nil: throw ModelError("'\(path)' is neither a .npy nor a .pb tensor file")
