@@ -29,7 +29,7 @@ import Testing
   @Test func aLinkKeepsLeadingToTheNewPlan() throws {
     try withScratchFolder { folder in
       let target = "\(folder)/real.resplan"
-      FileManager.default.createFile(atPath: target, contents: Data("old".utf8))
+      #expect(FileManager.default.createFile(atPath: target, contents: Data("old".utf8)))
       try FileManager.default.createSymbolicLink(atPath: "\(folder)/link.resplan", withDestinationPath: target)
       let result = try ProcessRunner.run([Self.model, "-o", "\(folder)/link.resplan"], timeout: 60)
       #expect(result.status == 0, "stderr: \(result.stderr)")
