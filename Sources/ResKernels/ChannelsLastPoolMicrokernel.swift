@@ -1,36 +1,84 @@
 /// The f32 channels-last pooling microkernel: 16 channels on the vector lanes × 4 output positions at a
 /// time, a maximum or a sum per tap, every tap a plain vector load at any stride or dilation.
 ///
+/// Every block of channels of a group of positions before the next group, so the input is read in address
+/// order, as `ChannelsLastDepthwiseMicrokernel` reads it. Block by block over the whole row, a 3×3/2 max pool
+/// on 128 channels at 147×147 (Xception's, from tf2onnx) swept its three input rows eight times, a cache
+/// line per position each time, and took 1.3–2.0 ms against onnxruntime's 0.75.
+///
 /// The last block of fewer than 16 channels reads and writes only its valid lanes.
 public enum ChannelsLastPoolMicrokernel {
   public static let lanes = 16
   public static let positions = 4
 
   public static func run(_ tile: ChannelsLastPoolTile) {
+    var position = 0
+    while tile.positions - position >= positions {
+      forEachBlock(tile) { channel, lanes, load in
+        runGroup(tile, channel: channel, lanes: lanes, position: position, load)
+      }
+      position += positions
+    }
+    guard position < tile.positions else { return }
+    let rest = position..<tile.positions
+    forEachBlock(tile) { channel, lanes, load in
+      runSingly(tile, channel: channel, lanes: lanes, positions: rest, load)
+    }
+  }
+
+  /// Calls `body` for each block of 16 channels, then for the last block of fewer, with the block's first
+  /// channel, its lane count and its vector load.
+  @inline(__always)
+  static func forEachBlock(
+    _ tile: ChannelsLastPoolTile, _ body: (Int, Int, (UnsafePointer<Float>) -> SIMD16<Float>) -> Void
+  ) {
     var channel = 0
     while tile.channels - channel >= lanes {
-      runBlock(tile, channel: channel, lanes: lanes) { VectorAccess.load($0) }
+      body(channel, lanes) { VectorAccess.load($0) }
       channel += lanes
     }
     if channel < tile.channels {
       let count = tile.channels - channel
-      runBlock(tile, channel: channel, lanes: count) { VectorAccess.loadPartial($0, count) }
+      body(channel, count) { VectorAccess.loadPartial($0, count) }
     }
   }
 
+  /// The four positions from `position` in the 16 channels from `channel`.
   @inline(__always)
-  static func runBlock(
-    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, _ load: (UnsafePointer<Float>) -> SIMD16<Float>
+  static func runGroup(
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, position: Int,
+    _ load: (UnsafePointer<Float>) -> SIMD16<Float>
   ) {
     switch tile.reduction {
     case .maximum:
-      maximum(tile, channel: channel, lanes: lanes, load)
+      maximum(tile, channel: channel, lanes: lanes, position: position, load)
     case .mean(let divisor):
-      reduce(tile, channel: channel, lanes: lanes, initial: 0, load) { $0 += $1 } finish: { $0 / divisor }
+      reduce(tile, channel: channel, lanes: lanes, position: position, initial: 0, load) { $0 += $1 } finish: {
+        $0 / divisor
+      }
     }
   }
 
-  /// The maximum of every position's taps in the 16 channels from `channel`, four positions at a time.
+  /// `range`'s positions one at a time in the 16 channels from `channel`.
+  @inline(__always)
+  static func runSingly(
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, positions range: Range<Int>,
+    _ load: (UnsafePointer<Float>) -> SIMD16<Float>
+  ) {
+    switch tile.reduction {
+    case .maximum:
+      exactMaximum(tile, channel: channel, lanes: lanes, positions: range, load)
+    case .mean(let divisor):
+      for position in range {
+        let origin = tile.input + channel + position * tile.positionStride
+        var sum = SIMD16<Float>()
+        for tap in 0..<tile.tapCount { sum += load(origin + tile.taps[tap]) }
+        VectorAccess.storePartial(sum / divisor, tile.output + channel + position * tile.channels, lanes)
+      }
+    }
+  }
+
+  /// The maximum of the taps of four positions from `position` in the 16 channels from `channel`.
   ///
   /// A NaN-propagating maximum costs two compares, a mask `or` and a blend per tap; this takes a plain
   /// vector maximum (a NaN already in the result stays, a new one is dropped) and a running sum beside it,
@@ -38,43 +86,37 @@ public enum ChannelsLastPoolMicrokernel {
   /// recomputed with the exact compare (`exactMaximum`), so every output has the exact rule's bits.
   @inline(__always)
   static func maximum(
-    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, _ load: (UnsafePointer<Float>) -> SIMD16<Float>
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, position: Int,
+    _ load: (UnsafePointer<Float>) -> SIMD16<Float>
   ) {
-    let input = tile.input + channel
-    let output = tile.output + channel
     let stride = tile.positionStride
-    var position = 0
-    while tile.positions - position >= positions {
-      let origin = input + position * stride
-      var r0 = SIMD16<Float>(repeating: -.infinity)
-      var (r1, r2, r3) = (r0, r0, r0)
-      var s0 = SIMD16<Float>()
-      var (s1, s2, s3) = (s0, s0, s0)
-      for tap in 0..<tile.tapCount {
-        let source = origin + tile.taps[tap]
-        let (v0, v1, v2, v3) = (load(source), load(source + stride), load(source + 2 * stride), load(source + 3 * stride))
-        r0 = larger(r0, v0)
-        r1 = larger(r1, v1)
-        r2 = larger(r2, v2)
-        r3 = larger(r3, v3)
-        s0 += v0
-        s1 += v1
-        s2 += v2
-        s3 += v3
-      }
-      let sums = (s0 + s1) + (s2 + s3)
-      if any(sums .!= sums) {
-        exactMaximum(tile, channel: channel, lanes: lanes, positions: position..<position + positions, load)
-      } else {
-        let first = output + position * tile.channels
-        VectorAccess.storePartial(r0, first, lanes)
-        VectorAccess.storePartial(r1, first + tile.channels, lanes)
-        VectorAccess.storePartial(r2, first + 2 * tile.channels, lanes)
-        VectorAccess.storePartial(r3, first + 3 * tile.channels, lanes)
-      }
-      position += positions
+    let origin = tile.input + channel + position * stride
+    var r0 = SIMD16<Float>(repeating: -.infinity)
+    var (r1, r2, r3) = (r0, r0, r0)
+    var s0 = SIMD16<Float>()
+    var (s1, s2, s3) = (s0, s0, s0)
+    for tap in 0..<tile.tapCount {
+      let source = origin + tile.taps[tap]
+      let (v0, v1, v2, v3) = (load(source), load(source + stride), load(source + 2 * stride), load(source + 3 * stride))
+      r0 = larger(r0, v0)
+      r1 = larger(r1, v1)
+      r2 = larger(r2, v2)
+      r3 = larger(r3, v3)
+      s0 += v0
+      s1 += v1
+      s2 += v2
+      s3 += v3
     }
-    exactMaximum(tile, channel: channel, lanes: lanes, positions: position..<tile.positions, load)
+    let sums = (s0 + s1) + (s2 + s3)
+    if any(sums .!= sums) {
+      exactMaximum(tile, channel: channel, lanes: lanes, positions: position..<position + positions, load)
+      return
+    }
+    let first = tile.output + channel + position * tile.channels
+    VectorAccess.storePartial(r0, first, lanes)
+    VectorAccess.storePartial(r1, first + tile.channels, lanes)
+    VectorAccess.storePartial(r2, first + 2 * tile.channels, lanes)
+    VectorAccess.storePartial(r3, first + 3 * tile.channels, lanes)
   }
 
   /// `value` where it exceeds `result`, else `result`: one `vmaxps`, which keeps `result` when either is NaN.
@@ -100,45 +142,32 @@ public enum ChannelsLastPoolMicrokernel {
     }
   }
 
-  /// Every position of the tile in the 16 channels from `channel`: `combine` folds each tap's vector into
-  /// the position's result, four positions at a time, and `finish` maps the result before the store.
+  /// Four positions from `position` in the 16 channels from `channel`: `combine` folds each tap's vector
+  /// into the position's result, and `finish` maps the result before the store.
   @inline(__always)
   static func reduce(
-    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, initial: Float,
+    _ tile: ChannelsLastPoolTile, channel: Int, lanes: Int, position: Int, initial: Float,
     _ load: (UnsafePointer<Float>) -> SIMD16<Float>, _ combine: (inout SIMD16<Float>, SIMD16<Float>) -> Void,
     finish: (SIMD16<Float>) -> SIMD16<Float>
   ) {
-    let input = tile.input + channel
-    let output = tile.output + channel
     let stride = tile.positionStride
-    var position = 0
-    while tile.positions - position >= positions {
-      let origin = input + position * stride
-      var r0 = SIMD16<Float>(repeating: initial)
-      var r1 = r0
-      var r2 = r0
-      var r3 = r0
-      for tap in 0..<tile.tapCount {
-        let source = origin + tile.taps[tap]
-        combine(&r0, load(source))
-        combine(&r1, load(source + stride))
-        combine(&r2, load(source + 2 * stride))
-        combine(&r3, load(source + 3 * stride))
-      }
-      let first = output + position * tile.channels
-      VectorAccess.storePartial(finish(r0), first, lanes)
-      VectorAccess.storePartial(finish(r1), first + tile.channels, lanes)
-      VectorAccess.storePartial(finish(r2), first + 2 * tile.channels, lanes)
-      VectorAccess.storePartial(finish(r3), first + 3 * tile.channels, lanes)
-      position += positions
+    let origin = tile.input + channel + position * stride
+    var r0 = SIMD16<Float>(repeating: initial)
+    var r1 = r0
+    var r2 = r0
+    var r3 = r0
+    for tap in 0..<tile.tapCount {
+      let source = origin + tile.taps[tap]
+      combine(&r0, load(source))
+      combine(&r1, load(source + stride))
+      combine(&r2, load(source + 2 * stride))
+      combine(&r3, load(source + 3 * stride))
     }
-    while position < tile.positions {
-      let origin = input + position * stride
-      var result = SIMD16<Float>(repeating: initial)
-      for tap in 0..<tile.tapCount { combine(&result, load(origin + tile.taps[tap])) }
-      VectorAccess.storePartial(finish(result), output + position * tile.channels, lanes)
-      position += 1
-    }
+    let first = tile.output + channel + position * tile.channels
+    VectorAccess.storePartial(finish(r0), first, lanes)
+    VectorAccess.storePartial(finish(r1), first + tile.channels, lanes)
+    VectorAccess.storePartial(finish(r2), first + 2 * tile.channels, lanes)
+    VectorAccess.storePartial(finish(r3), first + 3 * tile.channels, lanes)
   }
 }
 

@@ -233,6 +233,26 @@ import Testing
     #expect(product(byRows) == whole)
   }
 
+  /// A column block is whole tiles of the block's kernel, within the B block (`bBlockFloats`) unless one tile
+  /// alone exceeds it, and the blocks of a product are of one size: ResNet-50's 1024→256 layer (K blocks of
+  /// 342 steps, 64-column tiles) takes two blocks of 128 columns, not 176 and 80 ending in narrower tiles.
+  @Test func columnBlocksAreWholeTilesOfOneSize() {
+    #expect(GemmDriver.columnsPerBlock(depth: 342, columns: 256, tile: 64) == 128)
+    #expect(GemmDriver.columnsPerBlock(depth: 64, columns: 256, tile: 64) == 256)
+    for depth in [1, 64, 200, 342, 384] {
+      for columns in [16, 53, 256, 1000, 4096] {
+        for tile in [16, 32, 64] {
+          let block = GemmDriver.columnsPerBlock(depth: depth, columns: columns, tile: tile)
+          #expect(block % tile == 0 && block >= tile, "\(depth) \(columns) \(tile)")
+          #expect(block * depth <= GemmDriver.bBlockFloats || block == tile, "\(depth) \(columns) \(tile)")
+          let blocks = (columns + block - 1) / block
+          let most = max(tile, GemmDriver.bBlockFloats / depth / tile * tile)
+          #expect(blocks == (columns + most - 1) / most, "as few blocks as fit: \(depth) \(columns) \(tile)")
+        }
+      }
+    }
+  }
+
   /// A row-major A read in place by `GemmDriver.rowsKernel` (`GemmA.rows`), the same A packed while running,
   /// and its transpose packed give bit-identical products: all sum every element over the reduction in order.
   /// 37 rows leave a tile of one valid row, 300 steps make two K blocks.

@@ -168,10 +168,16 @@ enum GemmDriver {
     return max(1, (k + blocks - 1) / blocks)
   }
 
-  /// Columns per block for K blocks of `depth` steps: as many as fill the B block (`bBlockFloats`), in whole
-  /// panels, and at least one panel.
-  static func columnsPerBlock(depth: Int) -> Int {
-    max(kernel.nr, bBlockFloats / max(1, depth) / kernel.nr * kernel.nr)
+  /// Columns per block of a product `columns` wide, for K blocks of `depth` steps and a kernel whose tile is
+  /// `tile` columns: at most as many as fill the B block (`bBlockFloats`), in whole tiles (at least one), and
+  /// the blocks of one size. Cut into whole 16-wide panels instead, ResNet-50's 1024→256 layer at 14×14 (K
+  /// blocks of 342 steps) took blocks of 176 and 80 columns, each ending in a narrower tile than its kernel's
+  /// 64 columns: a quarter of that layer's time went to 6×32, 12×16 and 6×16 tiles.
+  static func columnsPerBlock(depth: Int, columns: Int, tile: Int) -> Int {
+    let most = max(tile, bBlockFloats / max(1, depth) / tile * tile)
+    let blocks = max(1, (columns + most - 1) / most)
+    let even = (columns + blocks - 1) / blocks
+    return (even + tile - 1) / tile * tile
   }
 
   /// Scratch floats one worker needs: B's block, plus A's block when A is packed while running (`strided`).
@@ -196,10 +202,13 @@ enum GemmDriver {
       // each column block packs A again: a transformer's MLP (N = 768) packed its activations three times. An
       // A read in place packs nothing and needs them to keep the B block that each row panel sweeps in L2.
       let streams = isStreaming(a: a, b: b, rows: rows)
+      let blockKernel = a.isReadInPlace ? rowsKernel(columns: columns.count, k: k) : tileKernel
       let blockColumns =
         b.isPrepacked && (!a.isReadInPlace || streams)
-        ? columns.count : min(columnsPerBlock(depth: blockDepth), columns.upperBound - columnStart)
-      let blockKernel = a.isReadInPlace ? rowsKernel(columns: columns.count, k: k) : tileKernel
+        ? columns.count
+        : min(
+          columnsPerBlock(depth: blockDepth, columns: columns.count, tile: blockKernel.nr),
+          columns.upperBound - columnStart)
       let mr = blockKernel.mr
       let columnTiles = (blockColumns + blockKernel.nr - 1) / blockKernel.nr
       for depthBlock in 0..<depthBlocks {
