@@ -47,7 +47,8 @@ HUGGINGFACE = {  # name: the example input's kind (see `huggingface_example`)
     "beit": "image", "clip_vision": "image", "mobilevit": "image64", "segformer": "image64", "wav2vec2": "audio",
 }
 VIDEO = ["r3d_18", "mc3_18", "r2plus1d_18", "swin3d_t"]  # torchvision video classifiers, 8 frames of 56x56
-KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121"]
+KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121", "Xception", "MobileNet", "InceptionV3",
+         "NASNetMobile", "MobileNetV3Small"]
 RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
              ("rnn", 128, 64)]  # cell, units, steps
 
