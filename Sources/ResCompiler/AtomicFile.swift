@@ -33,7 +33,6 @@ package enum AtomicFile {
     check: ((String) throws(FileWriteError) -> Void)? = nil
   ) throws(FileWriteError) {
     let path = try replaceablePath(given)
-    releaseCachedPages(of: path)
     let temporary = "\(path).tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard fd >= 0 else { throw FileWriteError(description: "cannot create \(temporary): \(errnoText())") }
@@ -93,20 +92,6 @@ package enum AtomicFile {
       default: "not a regular file"
       }
     return FileWriteError(description: "\(kind), not a regular file; refusing to replace it")
-  }
-
-  /// Drops the page cache of the file about to be replaced (Linux; its contents stay as they are), so that
-  /// the new file's pages come from the memory just freed. Under a hypervisor's free page reporting (this
-  /// project's Firecracker VMs), memory that has stayed free a while is handed back to the host and faulted
-  /// in again page by page on first touch, and the old file's pages are freed only by the final `rename`:
-  /// recompiling ResNet-50 over its plan spent 350–460 ms writing, 120–210 ms with the old pages dropped first.
-  private static func releaseCachedPages(of path: String) {
-    #if canImport(Glibc)
-      let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-      guard fd >= 0 else { return }
-      _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
-      close(fd)
-    #endif
   }
 
   /// Gives the empty file at `fd` its final `length`: its blocks allocated up front where the file system can
