@@ -73,6 +73,45 @@ import Testing
     }
   }
 
+  /// Rows shorter than a vector where one operand repeats its row (`PeriodicRows`: tf2onnx's NHWC input
+  /// normalization, `[1, H, W, 3] ⊙ [3]`) are computed as longer rows, bit for bit as element by element, on
+  /// one and two threads (two cut the rows at multiples of 16, mid-period), with either operand repeating and
+  /// with a repeating row that changes from image to image.
+  @Test func f32ShortRowsWithARepeatingOperandMatchElementByElement() throws {
+    var random = SeededGenerator(seed: 37)
+    let cases: [([Int], [Int], [Int])] = [
+      ([2, 5, 7, 3], [3], [2, 5, 7, 3]), ([3], [2, 5, 7, 3], [2, 5, 7, 3]), ([2, 5, 7, 3], [2, 1, 1, 3], [2, 5, 7, 3]),
+      ([4, 9, 5], [1, 1, 5], [4, 9, 5]), ([1, 160, 160, 3], [3], [1, 160, 160, 3]),
+    ]
+    let kinds: [(Rescompile_Plan_BinaryParams.Kind, (Float, Float) -> Float)] = [
+      (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }), (.max, { max($0, $1) }),
+    ]
+    for (aShape, bShape, yShape) in cases {
+      let walk = StridedWalk(
+        broadcastingTo: yShape,
+        operandStrides: [aShape, bShape].map { Broadcast.strides(of: $0, into: yShape) ?? [] })
+      #expect(PeriodicRows(walk) != nil, "\(aShape) \(bShape)")
+      let a = random.floats(aShape.reduce(1, *)).map { $0 + 2 }
+      let b = random.floats(bShape.reduce(1, *)).map { $0 + 2 }
+      for (kind, operation) in kinds {
+        let expected = (0..<yShape.reduce(1, *)).map { index in
+          Double(
+            operation(
+              a[NaiveMatMul.broadcastIndex(index, from: yShape, to: aShape)],
+              b[NaiveMatMul.broadcastIndex(index, from: yShape, to: bShape)]))
+        }
+        for threads in [1, 2] {
+          let result = try StepHarness.run(
+            .binary, Self.binary(kind), inputs: [StepOperand(aShape, floats: a), StepOperand(bShape, floats: b)],
+            outputs: [(.f32, yShape)], threads: threads)
+          #expect(result[0] == expected, "\(kind) \(aShape) \(bShape) on \(threads) thread(s)")
+        }
+      }
+    }
+    let long = StridedWalk(broadcastingTo: [2, 40], operandStrides: [[40, 1], [0, 1]])
+    #expect(PeriodicRows(long) == nil, "rows of a vector or more stay as they are")
+  }
+
   /// f32 comparisons over the row shapes that have loops of their own (both contiguous, a scalar on either
   /// side, strided), with NaN (every comparison with it false) and equal values.
   @Test func f32ComparisonsBroadcastLikeNumpy() throws {

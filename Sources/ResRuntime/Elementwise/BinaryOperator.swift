@@ -35,7 +35,11 @@ struct BinaryOperator: Operator {
     layout = StridedWalk(
       broadcastingTo: stored.output,
       operandStrides: stored.operands.map { Broadcast.strides(of: $0, into: stored.output) ?? [] })
+    periodicRows = PeriodicRows(layout)
   }
+
+  /// The f32 microkernels' walk over rows too short for a vector, where one operand repeats its row.
+  let periodicRows: PeriodicRows?
 
   /// Channels-last operands are walked in storage order (`StorageShapes`).
   let readsChannelsLast: Bool
@@ -78,6 +82,10 @@ struct BinaryOperator: Operator {
   }
 
   private func runFloat(_ operation: BinaryOperation, _ context: RunContext) {
+    if let periodicRows {
+      runPeriodic(operation, periodicRows, context)
+      return
+    }
     let aBase = UnsafePointer(context.floats(a))
     let bBase = UnsafePointer(context.floats(b))
     let output = context.floats(y)
@@ -95,6 +103,30 @@ struct BinaryOperator: Operator {
       case (0, _): BinaryMicrokernels.run(operation, .scalarVector, aRow, bRow, yRow, count: columns.count)
       case (_, 0): BinaryMicrokernels.run(operation, .vectorScalar, aRow, bRow, yRow, count: columns.count)
       default: BinaryMicrokernels.run(operation, .vectorVector, aRow, bRow, yRow, count: columns.count)
+      }
+    }
+  }
+
+  /// `runFloat` over `PeriodicRows`: each merged row in chunks of whole periods, the repeating operand read
+  /// from its row repeated, starting at the chunk's phase.
+  private func runPeriodic(_ operation: BinaryOperation, _ periodic: PeriodicRows, _ context: RunContext) {
+    let bases = (UnsafePointer(context.floats(a)), UnsafePointer(context.floats(b)))
+    let output = context.floats(y)
+    let span = periodic.patternFloats - periodic.period
+    periodic.walk.run(context, elements: y.count) { offsets, columns in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: periodic.patternFloats) { buffer in
+        let pattern = buffer.baseAddress!
+        let aRow = bases.0 + offsets[0]
+        let bRow = bases.1 + offsets[1]
+        periodic.fillPattern(from: periodic.repeating == 0 ? aRow : bRow, into: pattern)
+        var column = columns.lowerBound
+        while column < columns.upperBound {
+          let count = min(span, columns.upperBound - column)
+          let repeated = UnsafePointer(pattern + column % periodic.period)
+          let (left, right) = periodic.repeating == 0 ? (repeated, bRow + column) : (aRow + column, repeated)
+          BinaryMicrokernels.run(operation, .vectorVector, left, right, output + offsets[3] + column, count: count)
+          column += count
+        }
       }
     }
   }
