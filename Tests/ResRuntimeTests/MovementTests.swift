@@ -175,7 +175,9 @@ import Testing
   @Test func resizeCoordinatesOfHostileScalesStayInRange() throws {
     for (mode, coordinates, scale) in [
       (Rescompile_Plan_ResizeParams.Mode.cubic, Rescompile_Plan_ResizeParams.Coordinates.halfPixel, Float(1e-19)),
-      (.cubic, .asymmetric, 1e-40), (.nearest, .halfPixelSymmetric, 1e-45), (.linear, .halfPixelSymmetric, 1e-45),
+      // Subnormal scales spelled by their bits (the literals 1e-40 and 1e-45 round to these, with a warning).
+      (.cubic, .asymmetric, Float(bitPattern: 0x116C2)), (.nearest, .halfPixelSymmetric, .leastNonzeroMagnitude),
+      (.linear, .halfPixelSymmetric, .leastNonzeroMagnitude),
     ] {
       var builder = PlanBuilder()
       let x = builder.arena("x", .f32, [1, 4])
