@@ -191,6 +191,8 @@ public enum Microkernel: Sendable {
   case layerNormRow
   /// `TransposeMicrokernel8x8`: one tile of a permuting copy of four-byte elements.
   case transpose
+  /// `DeinterleaveMicrokernel`: rows of 2 to 7 interleaved four-byte elements split into contiguous rows.
+  case deinterleave
   /// `ChannelsLastDepthwiseMicrokernel`: a row segment of a channels-last depthwise convolution, every
   /// channel on the lanes.
   case channelsLastDepthwise
@@ -220,6 +222,7 @@ public enum Microkernel: Sendable {
     case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
     case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
     case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
+    case .deinterleave: "f32_deinterleave_2_to_\(DeinterleaveMicrokernel.widest)_\(BuildISA.name)"
     case .channelsLastDepthwise:
       "f32_dwconv_channels_last_\(ChannelsLastDepthwiseMicrokernel.positions)x\(ChannelsLastDepthwiseMicrokernel.lanes)_\(BuildISA.name)"
     case .channelsLastDepthwisePlane:
@@ -433,6 +436,6 @@ public enum MicrokernelRegistry {
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
-    + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose]
+    + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose, .deinterleave]
     + [.channelsLastDepthwise, .channelsLastDepthwisePlane, .channelsLastPool, .channelsLastGlobalAverage]
 }

@@ -25,6 +25,7 @@ import Testing
     case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     case .transpose: MovementKernelTests.checkTransposeTiles()
+    case .deinterleave: MovementKernelTests.checkDeinterleavedRows()
     case .channelsLastDepthwise: ChannelsLastDepthwiseKernelTests.check()
     case .channelsLastDepthwisePlane: ChannelsLastDepthwisePlaneKernelTests.check()
     case .channelsLastPool: ChannelsLastPoolKernelTests.checkRows()

@@ -66,6 +66,47 @@ import Testing
     }
   }
 
+  /// A channels-last image of 2 to 7 channels made channels-first (tf2onnx's input Transpose), and the same
+  /// with the rows reversed: the narrow transposes `TransposedCopy` hands to `DeinterleaveMicrokernel` (a
+  /// reversed row of one image row too, read at a negative stride), in f32 and i32, on one and two threads
+  /// (19 rows: 4,598 to 16,093 elements, split), against the definition.
+  @Test func channelsLastImagesBecomeChannelsFirstOnOneAndTwoThreads() throws {
+    let width = 121
+    for height in [1, 19] {
+      for channels in 2...7 {
+        let shape = [1, height, width, channels]
+        let values = (0..<shape.reduce(1, *)).map { Double($0 % 1009) - 500 }
+        for reversed in [false, true] {
+          var expected = [Double](repeating: 0, count: values.count)
+          for c in 0..<channels {
+            for y in 0..<height {
+              for x in 0..<width {
+                let column = reversed ? width - 1 - x : x
+                expected[(c * height + y) * width + x] = values[(y * width + column) * channels + c]
+              }
+            }
+          }
+          let columnStride = Int64(reversed ? -channels : channels)
+          let sourceStrides = [Int64(values.count), 1, Int64(width * channels), columnStride]
+          let params = Self.copy(
+            shape: [1, Int64(channels), Int64(height), Int64(width)],
+            source: (reversed ? Int64((width - 1) * channels) : 0, sourceStrides),
+            destination: (0, [Int64(values.count), Int64(height * width), Int64(width), 1]))
+          for type: ElementType in [.f32, .i32] {
+            for threads in [1, 2] {
+              let result = try StepHarness.run(
+                .copy, params, inputs: [StepOperand(shape, values, type: type)],
+                outputs: [(type, [1, channels, height, width])], threads: threads)
+              #expect(
+                result[0] == expected,
+                "\(height) rows of \(channels) channels, reversed \(reversed), \(type.rawValue), \(threads) thread(s)")
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// Destination layouts the compiler emits (a tensor, a channel slice of a larger one, a permutation, a
   /// reversed axis, axes of size one with any stride) are one-to-one; repeated or interleaved ones are not.
   @Test func oneToOneDestinationLayouts() {

@@ -9,7 +9,8 @@ import ResKernels
 /// rows ("source rows", `sourceRowStride` apart in the source, adjacent in the destination) and that outer
 /// axis its columns (adjacent in the source, `destinationColumnStride` apart in the destination); any axes
 /// further out are batches. Every element is still written exactly once, so the result is the element
-/// loop's, bit for bit.
+/// loop's, bit for bit. Fewer than eight columns (a channels-last image of 3 colours made channels-first: rows
+/// of 50,176 elements, 3 columns) run `DeinterleaveMicrokernel` over pieces of the rows instead of tiles.
 struct TransposedCopy: Sendable {
   /// Source elements between consecutive elements of a destination row.
   let sourceRowStride: Int
@@ -23,12 +24,12 @@ struct TransposedCopy: Sendable {
   let batches: StridedWalk
 
   /// Nil unless `walk` (with `elementWidth`-byte elements) has the shape of a batched transpose with at least
-  /// one full tile each way, and destination rows that cannot overlap.
+  /// one full tile of rows and two columns, and destination rows that cannot overlap.
   init?(_ walk: StridedWalk, elementWidth: Int) {
     let tile = TransposeMicrokernel8x8.size
     guard elementWidth == 4, walk.rowStrides[3] == 1, walk.rowStrides[0] != 1, walk.rowLength >= tile,
       let columnStrides = walk.outerStrides.last, let columns = walk.outerShape.last, columnStrides[0] == 1,
-      columns >= tile, columnStrides[3].magnitude >= walk.rowLength
+      columns >= 2, columnStrides[3].magnitude >= walk.rowLength
     else { return nil }
     sourceRowStride = walk.rowStrides[0]
     destinationColumnStride = columnStrides[3]
@@ -44,6 +45,10 @@ struct TransposedCopy: Sendable {
     _ source: UnsafeRawPointer, _ destination: UnsafeMutableRawPointer, start: SIMD4<Int>, _ context: RunContext
   ) {
     let tile = TransposeMicrokernel8x8.size
+    guard columns >= tile else {
+      runNarrow(source, destination, start: start, context)
+      return
+    }
     let columnBlocks = (columns + tile - 1) / tile
     let batchCount = batches.rowCount * batches.rowLength
     let tasks = batchCount * columnBlocks
@@ -57,6 +62,29 @@ struct TransposedCopy: Sendable {
           source + (offsets[0] + firstColumn) * 4,
           destination + (offsets[3] + firstColumn * destinationColumnStride) * 4,
           columns: min(tile, columns - firstColumn))
+      }
+    }
+  }
+
+  /// Fewer columns than a tile: each batch's rows in pieces (split over the workers), every column of a piece
+  /// in one `DeinterleaveMicrokernel` call.
+  private func runNarrow(
+    _ source: UnsafeRawPointer, _ destination: UnsafeMutableRawPointer, start: SIMD4<Int>, _ context: RunContext
+  ) {
+    let batchCount = batches.rowCount * batches.rowLength
+    let elements = RunContext.work(batchCount, columns, rowLength)
+    let workers = context.workers(elements: elements, tasks: RunContext.work(batchCount, rowLength))
+    let pieces = RunContext.ranges(
+      of: rowLength, parts: RunContext.streamingPieces(workers: workers), granule: TransposeMicrokernel8x8.size)
+    context.parallelFor(tasks: batchCount * pieces.count, workers: workers) { task, _ in
+      let batch = task / pieces.count
+      let piece = pieces[task % pieces.count]
+      batches.forEachRow(in: (batch / batches.rowLength)..<(batch / batches.rowLength + 1)) { rowOffsets in
+        let offsets = rowOffsets &+ batches.rowStrides &* (batch % batches.rowLength) &+ start
+        DeinterleaveMicrokernel.run(
+          source + (offsets[0] + piece.lowerBound * sourceRowStride) * 4, sourceStride: sourceRowStride,
+          destination + (offsets[3] + piece.lowerBound) * 4, destinationStride: destinationColumnStride,
+          rows: piece.count, columns: columns)
       }
     }
   }
