@@ -18,9 +18,9 @@ public enum DeinterleaveMicrokernel {
     precondition(columns <= widest, "a deinterleaved row has at most \(widest) elements")
     let planes = Planes(destination, stride: destinationStride)
     switch (columns, sourceStride) {
-    case (2, 2): split2(source, planes, rows: rows)
-    case (3, 3): split3(source, planes, rows: rows)
-    case (4, 4): split4(source, planes, rows: rows)
+    case (2, 2): split(source, planes, rows: rows, InlineArray<2, Int>.self)
+    case (3, 3): split(source, planes, rows: rows, InlineArray<3, Int>.self)
+    case (4, 4): split(source, planes, rows: rows, InlineArray<4, Int>.self)
     default:
       for column in 0..<columns {
         for row in 0..<rows {
@@ -53,30 +53,17 @@ public enum DeinterleaveMicrokernel {
     source.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self)
   }
 
-  private static func split2(_ source: UnsafeRawPointer, _ planes: Planes, rows: Int) {
+  /// Packed rows of `columns` elements; the width a generic constant, so that each specialization reads a
+  /// whole row per iteration of a loop the compiler vectorizes.
+  @inline(__always)
+  private static func split<let columns: Int>(
+    _ source: UnsafeRawPointer, _ planes: Planes, rows: Int, _: InlineArray<columns, Int>.Type
+  ) {
     for row in 0..<rows {
-      let first = row &* 2
-      planes.store(element(source, first), column: 0, row: row)
-      planes.store(element(source, first &+ 1), column: 1, row: row)
-    }
-  }
-
-  private static func split3(_ source: UnsafeRawPointer, _ planes: Planes, rows: Int) {
-    for row in 0..<rows {
-      let first = row &* 3
-      planes.store(element(source, first), column: 0, row: row)
-      planes.store(element(source, first &+ 1), column: 1, row: row)
-      planes.store(element(source, first &+ 2), column: 2, row: row)
-    }
-  }
-
-  private static func split4(_ source: UnsafeRawPointer, _ planes: Planes, rows: Int) {
-    for row in 0..<rows {
-      let first = row &* 4
-      planes.store(element(source, first), column: 0, row: row)
-      planes.store(element(source, first &+ 1), column: 1, row: row)
-      planes.store(element(source, first &+ 2), column: 2, row: row)
-      planes.store(element(source, first &+ 3), column: 3, row: row)
+      let first = row &* columns
+      for column in 0..<columns {
+        planes.store(element(source, first &+ column), column: column, row: row)
+      }
     }
   }
 }
