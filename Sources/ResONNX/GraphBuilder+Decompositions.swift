@@ -5,13 +5,32 @@ import ResIR
 /// Each is ONNX's definition of the operator, term for term, so the reference evaluator checks it like any
 /// other graph, and every pass sees ops it already knows how to fuse or fold.
 extension GraphBuilder {
-  /// `gamma · elu(x, alpha)`.
+  /// `gamma · elu(x, alpha)`. Selu's exponential branch covers x ≤ 0 and Elu's only x < 0, which differ at 0
+  /// alone and only when alpha is not finite (`alpha · (e⁰ − 1)` is then NaN, as onnxruntime computes it, where
+  /// Elu gives 0): such an alpha gets the branches term for term.
   mutating func convertSelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try floatOperand(node)
     let alpha = try node.attributes.float("alpha", default: 1.67326319217681884765625)
     let gamma = try node.attributes.float("gamma", default: 1.05070102214813232421875)
+    let gammaValue = scalar(gamma, like: x, node, "gamma")
+    guard alpha.isFinite else {
+      let selected = try seluBranches(node, x, alpha: alpha)
+      return Conversion(.binary(.mul), [selected, gammaValue])
+    }
     let elu = try appendTyped(Conversion(.unary(.elu(alpha: alpha)), [x]), named: "\(node.name).elu")
-    return Conversion(.binary(.mul), [elu, scalar(gamma, like: x, node, "gamma")])
+    return Conversion(.binary(.mul), [elu, gammaValue])
+  }
+
+  /// `x > 0 ? x : alpha · (eˣ − 1)`, for a Selu whose alpha is infinite or NaN.
+  private mutating func seluBranches(_ node: ONNXNode, _ x: ValueID, alpha: Float) throws(ModelError) -> ValueID {
+    let zero = scalar(0, like: x, node, "zero")
+    let positive = try appendTyped(Conversion(.binary(.compare(.greater)), [x, zero]), named: "\(node.name).positive")
+    let exponential = try appendTyped(Conversion(.unary(.exp), [x]), named: "\(node.name).exp")
+    let shifted = try appendTyped(
+      Conversion(.binary(.sub), [exponential, scalar(1, like: x, node, "one")]), named: "\(node.name).shifted")
+    let negative = try appendTyped(
+      Conversion(.binary(.mul), [scalar(alpha, like: x, node, "alpha"), shifted]), named: "\(node.name).negative")
+    return try appendTyped(Conversion(.where, [positive, x, negative]), named: "\(node.name).selected")
   }
 
   /// `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`, term for term as ONNX defines it and onnxruntime

@@ -18,6 +18,20 @@ import Testing
     #expect(node.op == .binary(.mul) && node.input(1).flatMap { imported.graph.constant($0) }?.doubles() == [3])
   }
 
+  /// An infinite or NaN alpha takes Selu's branches term for term (`x > 0 ? x : alpha · (eˣ − 1)`): as a scaled
+  /// Elu, x = 0 gave 0 where the definition (and onnxruntime) gives NaN.
+  @Test func seluWithANonFiniteAlphaSelectsItsBranches() throws {
+    for alpha in [Float.infinity, -Float.infinity, Float.nan] {
+      let imported = try Version.model(opset: 17) {
+        $0.node("Selu", ["x"], ["y"], name: "n", [Attr.float("alpha", alpha)])
+      }.imported()
+      #expect(try imported.node("n.positive").op == .binary(.compare(.greater)))
+      #expect(try imported.node("n.selected").op == .where)
+      #expect(try imported.node("n").op == .binary(.mul))
+      #expect(imported.graph.nodes.allSatisfy { $0.name != "n.elu" })
+    }
+  }
+
   /// Celu is ONNX's formula term for term, `max(0, x) + min(0, alpha · (exp(x / alpha) − 1))`: as
   /// `alpha · elu(x / alpha)` a positive x came out infinite for alpha 1e-38 (found by fuzzing). Alpha 1 is Elu.
   @Test func celuIsItsPositiveAndNegativeParts() throws {
