@@ -1,3 +1,4 @@
+import ResCPU
 /// The f32 GEMM microkernel with a 12 × 16 register tile, A read in place: twelve rows of A against one
 /// 16-column panel of B, for AVX-512 builds multiplying a B of fewer than 32 columns.
 ///
@@ -59,7 +60,14 @@ public enum GemmMicrokernel12x16 {
     var c11 = SIMD16<Float>()
     var b = tile.b
     let end = tile.b + tile.depth * nr
+    // The next tile's twelve rows (the positions after these, contiguous in a channels-last tensor), one
+    // line hinted per step: MobileNetV2's 32→16 projection at 112x112 0.202 → 0.197 ms and a 24→16 one at
+    // 56x56 0.045 → 0.041 (one-layer models, medians of eight alternating rounds). A hint never faults, so
+    // the last tile's hints past the end of A are harmless.
+    var ahead = tile.a + 12 * stride
     while b < end {
+      rescpu_prefetch_for_read(ahead)
+      ahead += 16
       let bv = VectorAccess.load(b)
       VectorArithmetic.multiplyAdd(&c0, p0[0], bv)
       VectorArithmetic.multiplyAdd(&c1, p0[stride], bv)
