@@ -28,7 +28,7 @@ extension ChannelsLastDepthwiseMicrokernel {
       let first = position &* positionStride &+ channel
       // A plain vector, zero without a bias: an optional vector was kept in general registers and rebuilt,
       // lane by lane, for each position.
-      let vector = bias.map { VectorAccess.load($0 + channel) } ?? SIMD16<Float>()
+      let vector = VectorAccess.load(bias, offset: channel)
       let activation = activation.prepared
       store(sums.0, at: first, vector, activation)
       store(sums.1, at: first &+ positionStride, vector, activation)

@@ -104,7 +104,7 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
     let whole = tile.lanes == lanes
     if whole, let activation {
       // In registers, the arithmetic below with the activation's own (`RegisterActivation`).
-      let bias = tile.bias.map { VectorAccess.load($0) } ?? SIMD16<Float>()
+      let bias = VectorAccess.load(tile.bias)
       let prepared = activation.prepared
       for index in 0..<count {
         let offset = first &+ index &* tile.outputStride
@@ -117,10 +117,10 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
     }
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: count) { buffer in
       let vectors = buffer.baseAddress!
-      let bias = tile.bias.map { whole ? VectorAccess.load($0) : VectorAccess.loadPartial($0, tile.lanes) }
+      let bias = whole ? VectorAccess.load(tile.bias) : VectorAccess.loadPartial(tile.bias, tile.lanes)
       for index in 0..<count {
         var value = sums[index]
-        if let bias { value += bias }
+        if tile.bias != nil { value += bias }
         if let residual = tile.residual {
           let at = residual + (first &+ index &* tile.outputStride)
           value += whole ? VectorAccess.load(at) : VectorAccess.loadPartial(at, tile.lanes)

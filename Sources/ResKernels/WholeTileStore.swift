@@ -92,7 +92,7 @@ struct WholeTileStore {
       }
       return
     }
-    let bias = columnBias.map { VectorAccess.load($0 + panel &* 16) } ?? SIMD16<Float>()
+    let bias = VectorAccess.load(columnBias, offset: panel &* 16)
     store(sums.0, row: 0, panel: panel, bias)
     store(sums.1, row: 1, panel: panel, bias)
     store(sums.2, row: 2, panel: panel, bias)
@@ -127,7 +127,7 @@ extension WholeTileStore {
   @inline(__always)
   func store<Activation: RegisterActivation>(_ sums: GemmMicrokernel6x16.Sums, panel: Int, _ activation: Activation) {
     let column = panel &* 16
-    let bias = columnBias.map { VectorAccess.load($0 + column) } ?? SIMD16<Float>()
+    let bias = VectorAccess.load(columnBias, offset: column)
     let prepared = activation.prepared
     store(sums.0, row: 0, column: column, bias, prepared, Activation.self)
     store(sums.1, row: 1, column: column, bias, prepared, Activation.self)
@@ -162,12 +162,12 @@ extension WholeTileStore {
   @inline(never)
   func storeActivated(_ rows: UnsafeMutablePointer<SIMD16<Float>>, panel: Int, _ activation: PointwiseFunction) {
     let column = panel &* 16
-    let bias = columnBias.map { VectorAccess.load($0 + column) }
+    let bias = VectorAccess.load(columnBias, offset: column)
     for row in 0..<6 {
       let line = c + (row &* cRowStride &+ column)
       var value = rows[row]
       if accumulate { value += VectorAccess.load(line) }
-      if let bias {
+      if columnBias != nil {
         value += bias
       } else if let rowBias {
         value += rowBias[row &* rowBiasStride]
@@ -183,7 +183,7 @@ extension WholeTileStore {
   /// `finish` computes a tile of 8 columns (its upper lanes are never stored).
   @_transparent
   func storeLowerHalf(_ sums: HalfSums, panel: Int) {
-    let bias = columnBias.map { VectorAccess.loadLower($0 + panel &* 16) } ?? SIMD8<Float>()
+    let bias = VectorAccess.loadLower(columnBias, offset: panel &* 16)
     storeLowerHalf(sums.0, row: 0, panel: panel, bias)
     storeLowerHalf(sums.1, row: 1, panel: panel, bias)
     storeLowerHalf(sums.2, row: 2, panel: panel, bias)

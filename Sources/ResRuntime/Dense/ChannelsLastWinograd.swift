@@ -472,14 +472,14 @@ final class ChannelsLastWinograd: Sendable {
   ) {
     let width = axes.output[2]
     let pixel = groups * outputChannelsPerGroup
-    let bias = image.bias.map { VectorAccess.loadPartial($0 + channel, count) }
+    let bias = VectorAccess.loadPartial(image.bias, offset: channel, count)
     // The activation inlined into the loop (`withVectorForm`): called per vector it stayed out of line.
     image.activation.withVectorForm { activation in
       for r in 0..<placement.rows {
         for c in 0..<placement.columns {
           let offset = (placement.origin + r * width + c) * pixel + channel
           var value = result[r * m + c]
-          if let bias { value += bias }
+          if image.bias != nil { value += bias }
           if let residual = image.residual { value += VectorAccess.loadPartial(residual + offset, count) }
           VectorAccess.storePartial(activation(value), image.output + offset, count)
         }
