@@ -7,6 +7,7 @@ import Testing
 @Suite struct PadIntoConvDeclineTests {
   static let expectedReasons: [String: String] = [
     "pad-into-conv/channel_pad_not_folded.ir": "the Pad pads the batch or channel axis",
+    "pad-into-conv/declared_symbolic_size_not_folded.ir": "the Conv's declared output size is a symbol the folded Conv would not infer",
     "pad-into-conv/negative_pad_not_folded.ir": "the Pad crops (a negative pad)",
     "pad-into-conv/nonzero_fill_not_folded.ir": "the Pad fills with something other than a constant 0",
     "pad-into-conv/reflect_not_folded.ir": "the Pad's mode is reflect, not constant",

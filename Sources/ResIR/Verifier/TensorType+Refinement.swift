@@ -5,7 +5,7 @@ extension TensorType {
   ///
   /// "More specific" is the order `reconciled(withDeclared:)` uses, so a type the importer refined from the
   /// model's declarations (`value_info`, graph outputs) verifies.
-  func refines(_ inferred: TensorType) -> Bool {
+  public func refines(_ inferred: TensorType) -> Bool {
     dtype == inferred.dtype && rank == inferred.rank
       && zip(shape, inferred.shape).allSatisfy { recorded, inferred in
         switch (recorded, inferred) {

@@ -50,7 +50,32 @@ public struct FoldPadIntoConv: RewritePattern {
     let begins = (0..<spatial).map { convolutionPads[$0] + pads[2 + $0] }
     let ends = (0..<spatial).map { convolutionPads[spatial + $0] + pads[rank + 2 + $0] }
     attributes.padding = .explicit(begins + ends)
+    guard Self.keepsRecordedType(of: node, reading: source, with: attributes, in: view) else {
+      return .declined("the Conv's declared output size is a symbol the folded Conv would not infer")
+    }
     return .matched(Match(conv: node.id, source: source, attributes: attributes))
+  }
+
+  /// Whether the Conv's recorded result type still verifies once it reads `source` with `attributes`. A
+  /// model's declared shapes can name a symbolic size of the Pad's output and of the Conv's (ONNX shape
+  /// inference's `unk__2`, `unk__4`); inference cannot relate the two, so it accepts the declared one. Read
+  /// straight from the unpadded input (`unk__0`), a Conv whose padding restores the size infers that input's
+  /// symbol, which the recorded `unk__4` contradicts: the Pad stays. The folded Conv is inferred alone, on
+  /// a graph of its operands' types.
+  private static func keepsRecordedType(
+    of conv: Node, reading source: ValueID, with attributes: ConvAttributes, in view: GraphView
+  ) -> Bool {
+    guard let result = conv.outputs.first else { return false }
+    var probe = Graph(name: "fold-pad-into-conv probe")
+    var operands: [ValueID?] = [probe.addInput(name: "input", type: view.type(of: source))]
+    for (slot, operand) in conv.inputs.enumerated().dropFirst() {
+      operands.append(operand.map { probe.addInput(name: "operand\(slot)", type: view.type(of: $0)) })
+    }
+    probe.appendNode(
+      name: "conv", op: .conv(attributes), inputs: operands, results: [("result", view.type(of: result))])
+    var inference = ShapeInference()
+    guard (try? inference.inferNode(at: 0, in: &probe)) != nil else { return false }
+    return view.type(of: result).refines(probe.type(of: probe.nodes[0].outputs[0]))
   }
 
   public func rewrite(_ match: Match, in graph: inout Graph) {
