@@ -7,12 +7,17 @@ public struct ImportOptions: Sendable, Hashable {
   /// error naming the repair (the default), or insert the zero-pad projection on the skip path, which
   /// `LoadedModel.modelChanges` then reports.
   public var residualMismatch: ResidualMismatchPolicy
+  /// Sizes of symbolic input dimensions (`--dim`) known when the model is read
+  /// (`ONNXImportOptions.dimensionBindings`): a model with a dynamic height and width whose ConvTranspose or
+  /// Resize needs them imports only this way. `compile` takes the same bindings again without complaint.
+  public var dimensionBindings: [String: Int]
 
-  public init(residualMismatch: ResidualMismatchPolicy = .error) {
+  public init(residualMismatch: ResidualMismatchPolicy = .error, dimensionBindings: [String: Int] = [:]) {
     self.residualMismatch = residualMismatch
+    self.dimensionBindings = dimensionBindings
   }
 
   var onnx: ONNXImportOptions {
-    ONNXImportOptions(residualMismatch: residualMismatch)
+    ONNXImportOptions(residualMismatch: residualMismatch, dimensionBindings: dimensionBindings)
   }
 }

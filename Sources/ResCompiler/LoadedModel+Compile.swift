@@ -13,9 +13,22 @@ extension LoadedModel {
   /// Compiles `graph`, this model's graph as an earlier `optimized(options:)` left it, to a plan.
   public func compile(_ graph: Graph, options: CompileOptions) throws(ModelError) -> CompiledPlan {
     let codegenOptions = CodegenOptions(
-      dimensionBindings: options.dimensionBindings, producer: RescompileVersion.producer,
+      dimensionBindings: try bindingsLeftOpen(by: options.dimensionBindings), producer: RescompileVersion.producer,
       sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
       activationLayout: options.activationLayout)
     return CompiledPlan(modelPath: path, sourceFiles: sourceFiles, plan: try PlanGenerator.generate(graph, options: codegenOptions))
+  }
+
+  /// `bindings` without those the import already applied (the same `--dim` reaches both), which name no
+  /// symbol of the graph any more; a different size for one of them is an error.
+  private func bindingsLeftOpen(by bindings: [String: Int]) throws(ModelError) -> [String: Int] {
+    var open = bindings
+    for (symbol, size) in importedDimensionBindings.sorted(by: { $0.key < $1.key }) {
+      guard let given = open.removeValue(forKey: symbol) else { continue }
+      guard given == size else {
+        throw ModelError("the binding \(symbol)=\(given) differs from \(symbol)=\(size), the size the model was read with")
+      }
+    }
+    return open
   }
 }

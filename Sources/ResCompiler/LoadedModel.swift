@@ -15,6 +15,9 @@ public struct LoadedModel: Sendable {
   public let sourceFiles: [String]
   /// The model file's fingerprint for its plans, hashed in the background while the model is optimized.
   let fingerprint: FileFingerprint
+  /// The symbolic input dimensions bound as the model was read (`ImportOptions.dimensionBindings`): the
+  /// graph has their sizes, so `compile` drops the same bindings from its options.
+  public let importedDimensionBindings: [String: Int]
 
   /// Imports the ONNX model at `path` and runs the verifier on the result.
   ///
@@ -29,6 +32,7 @@ public struct LoadedModel: Sendable {
     self.graph = imported.graph
     self.modelChanges = imported.modelChanges
     self.sourceFiles = [path] + imported.externalDataFiles
+    self.importedDimensionBindings = options.dimensionBindings
   }
 }
 

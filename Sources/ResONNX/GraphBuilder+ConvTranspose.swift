@@ -145,7 +145,9 @@ struct TransposedGeometry {
     var sizes: [Int] = []
     for axis in 2..<type.rank {
       guard let size = type.shape[axis].value else {
-        throw node.error("spatial axis \(axis) of X has no known size (\(type.shape[axis]))")
+        throw node.error(
+          "spatial axis \(axis) of X has no known size (\(type.shape[axis])); give the symbolic input dimensions "
+            + "their sizes while the model is read (--dim NAME=VALUE)")
       }
       sizes.append(size)
     }

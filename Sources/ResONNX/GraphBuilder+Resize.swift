@@ -147,7 +147,9 @@ extension GraphBuilder {
 
   private func knownLength(_ shape: [Dim], _ axis: Int, _ node: ONNXNode) throws(ModelError) -> Int {
     guard let length = shape[axis].value else {
-      throw node.error("axis \(axis) of X is \(shape[axis]), not a number, so its resized length is not known")
+      throw node.error(
+        "axis \(axis) of X is \(shape[axis]), not a number, so its resized length is not known; give the symbolic "
+          + "input dimensions their sizes while the model is read (--dim NAME=VALUE)")
     }
     return length
   }

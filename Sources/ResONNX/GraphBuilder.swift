@@ -40,7 +40,8 @@ struct GraphBuilder {
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
     guard proto.sparseInitializer.isEmpty else { throw ModelError("sparse initializers are not supported") }
     var builder = GraphBuilder(loaded, opset: opset, residualMismatch: options.residualMismatch)
-    try builder.addInputsAndInitializers(proto, rawData: loaded.rawData, bindings: options.inputBindings)
+    try builder.addInputsAndInitializers(
+      proto, rawData: loaded.rawData, bindings: options.inputBindings, dimensions: options.dimensionBindings)
     let available = Set(proto.input.map(\.name)).union(proto.initializer.map(\.name))
     let order = try TopologicalOrder.sort(proto.node, names: nodeNames, available: available)
     for position in order {
@@ -81,8 +82,12 @@ struct GraphBuilder {
   /// (IR < 4 lists every initializer as an input; later IR versions allow it for overridable defaults): both
   /// become constants, so constant folding and fusion see the weights.
   private mutating func addInputsAndInitializers(
-    _ proto: Onnx_GraphProto, rawData: [Range<Int>?], bindings: [String: Constant]
+    _ proto: Onnx_GraphProto, rawData: [Range<Int>?], bindings: [String: Constant], dimensions: [String: Int]
   ) throws(ModelError) {
+    if let name = dimensions.keys.sorted().first(where: { dimensions[$0, default: 0] < 1 }) {
+      throw ModelError("the binding \(name)=\(dimensions[name] ?? 0) is not a positive dimension")
+    }
+    var inputSymbols = Set<String>()
     var initializers: [String: Constant] = [:]
     var initializerOrder: [String] = []
     for (index, tensor) in proto.initializer.enumerated() {
@@ -103,8 +108,16 @@ struct GraphBuilder {
       } else if let constant = initializers[name] {
         values[name] = graph.addConstant(name: name, constant)
       } else {
-        values[name] = graph.addInput(name: name, type: try DeclaredType.ofGraphInput(info))
+        let declared = try DeclaredType.ofGraphInput(info)
+        for case .symbol(let symbol) in declared.shape { inputSymbols.insert(symbol) }
+        values[name] = graph.addInput(name: name, type: Self.binding(declared, to: dimensions))
       }
+    }
+    if let unused = dimensions.keys.sorted().first(where: { !inputSymbols.contains($0) }) {
+      let known =
+        inputSymbols.isEmpty
+        ? "the inputs have no symbolic dimensions" : "its symbolic dimensions: \(inputSymbols.sorted().joined(separator: ", "))"
+      throw ModelError("no graph input has a dimension named '\(unused)' (\(known))")
     }
     if let unknown = bindings.keys.sorted().first(where: { values[$0] == nil }) {
       throw ModelError("input binding '\(unknown)' names no graph input")
@@ -112,6 +125,16 @@ struct GraphBuilder {
     for name in initializerOrder where values[name] == nil {
       if let constant = initializers[name] { values[name] = graph.addConstant(name: name, constant) }
     }
+  }
+
+  /// `type` with each symbolic dimension that `dimensions` gives a size replaced by that size.
+  private static func binding(_ type: TensorType, to dimensions: [String: Int]) -> TensorType {
+    guard !dimensions.isEmpty else { return type }
+    let shape = type.shape.map { dim -> Dim in
+      guard case .symbol(let symbol) = dim, let size = dimensions[symbol] else { return dim }
+      return .known(size)
+    }
+    return TensorType(type.dtype, shape)
   }
 
   /// A bound constant must fit the input it replaces: same element type and rank, equal known dimensions.

@@ -14,8 +14,19 @@ public struct ONNXImportOptions: Sendable {
   /// `ImportedModel.modelChanges`.
   public var residualMismatch: ResidualMismatchPolicy
 
-  public init(inputBindings: [String: Constant] = [:], residualMismatch: ResidualMismatchPolicy = .error) {
+  /// Sizes for symbolic dimensions of the graph inputs (`--dim H=224`), applied as the inputs are typed, so
+  /// that every node is imported with those sizes known. ConvTranspose and Resize by scales become other ops
+  /// whose sizes the importer must compute: on a model exported with a dynamic height and width they could
+  /// not be imported at all when the sizes were bound only after import. Each binding must name a symbol of
+  /// some graph input.
+  public var dimensionBindings: [String: Int]
+
+  public init(
+    inputBindings: [String: Constant] = [:], residualMismatch: ResidualMismatchPolicy = .error,
+    dimensionBindings: [String: Int] = [:]
+  ) {
     self.inputBindings = inputBindings
     self.residualMismatch = residualMismatch
+    self.dimensionBindings = dimensionBindings
   }
 }

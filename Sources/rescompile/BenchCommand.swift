@@ -107,7 +107,7 @@ struct BenchCommand: ParsableCommand {
       let plan = try Plan(contentsOf: file)
       return Setup(plan: plan, loadMilliseconds: lap())
     }
-    let model = try LoadedModel(contentsOf: file, options: compilation.importing.options)
+    let model = try LoadedModel(contentsOf: file, options: compilation.importOptions)
     let importTime = lap()
     let compiled = try model.compile(options: compilation.options)
     let compileTime = lap()

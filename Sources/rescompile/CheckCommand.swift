@@ -64,7 +64,7 @@ struct CheckCommand: ParsableCommand {
         "\(model): is a compiled plan; check needs the ONNX model (it compiles the model itself), then compares")
     }
     let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try LoadedModel(contentsOf: model, options: compilation.importing.options)
+      try LoadedModel(contentsOf: model, options: compilation.importOptions)
     }
     let dataSets = try Diagnostics.exitOnModelError(file: data ?? model) { () throws(ModelError) in
       if let data { return try TestDataSet.sets(in: data) }

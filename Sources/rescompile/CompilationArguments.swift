@@ -22,8 +22,15 @@ struct CompilationArguments: ParsableArguments {
   }
 
   var options: CompileOptions {
-    optimization.options(dimensionBindings: Dictionary(uniqueKeysWithValues: dimensions.map { ($0.name, $0.value) }))
+    optimization.options(dimensionBindings: dimensionBindings)
   }
+
+  /// How a model is read: `--residual-mismatch`, and the `--dim` sizes (see `ImportOptions.dimensionBindings`).
+  var importOptions: ImportOptions {
+    importing.options(dimensionBindings: dimensionBindings)
+  }
+
+  var dimensionBindings: [String: Int] { Dictionary(uniqueKeysWithValues: dimensions.map { ($0.name, $0.value) }) }
 
   /// The options given that change how a model compiles (those not at their defaults), as spelled on the
   /// command line.

@@ -88,7 +88,7 @@ struct CompileCommand: ParsableCommand {
 
     let loaded = try Self.timed(&timings.importTime) {
       try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-        try LoadedModel(contentsOf: model, options: importing.options)
+        try LoadedModel(contentsOf: model, options: importing.options(dimensionBindings: dimensionBindings))
       }
     }
     writeDump(.imported, writer) { loaded.graph.rendered(as: dumps.format) }

@@ -12,8 +12,9 @@ struct ImportArguments: ParsableArguments {
       valueName: "POLICY"))
   var residualMismatch: ResidualMismatchPolicy = .error
 
-  /// The import options these arguments select.
-  var options: ImportOptions {
-    ImportOptions(residualMismatch: residualMismatch)
+  /// The import options these arguments select, with the sizes of symbolic input dimensions given by `--dim`
+  /// (known while the model is read: see `ImportOptions.dimensionBindings`).
+  func options(dimensionBindings: [String: Int]) -> ImportOptions {
+    ImportOptions(residualMismatch: residualMismatch, dimensionBindings: dimensionBindings)
   }
 }

@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     if RunnableFile.isPlanFile(file) { try compilation.refuseForPlan(file) }
-    let source = try Diagnostics.exitOnFileError(path: file) { try RunnableFile.open(file, importing: compilation.importing.options) }
+    let source = try Diagnostics.exitOnFileError(path: file) { try RunnableFile.open(file, importing: compilation.importOptions) }
     let inputs = try readInputs(names: source.inputNames)
     let clock = ContinuousClock()
     let start = clock.now

@@ -131,4 +131,22 @@ import Testing
     }
     #expect(variableWeight.importError()?.message == "the weight W must be a constant")
   }
+
+  /// A dynamic height and width (`torch.onnx.export` with `dynamic_axes`): the ConvTranspose's sizes are only
+  /// known when the input symbols are bound as the model is read (`ONNXImportOptions.dimensionBindings`);
+  /// without them the error says how to give them, and a binding naming no input symbol is refused.
+  @Test func symbolicSizesImportWhenBoundWhileReading() throws {
+    let model = Self.model(dims: ["N", 2, "H", "W"], [Attr.ints("strides", [2, 2])])
+    func importing(_ dimensions: [String: Int]) throws(ModelError) -> ImportedModel {
+      try ONNXImporter.importModel(
+        bytes: model.bytes, baseDirectory: nil, options: ONNXImportOptions(dimensionBindings: dimensions))
+    }
+    let unbound = try #require(model.importError())
+    #expect(unbound.message.contains("no known size (H)") && unbound.message.contains("--dim"))
+    let imported = try importing(["H": 3, "W": 5])
+    #expect(imported.graph.type(of: imported.graph.inputs[0]) == TensorType(.float32, [.symbol("N"), .known(2), .known(3), .known(5)]))
+    #expect(imported.graph.type(of: imported.graph.outputs[0]).shape.suffix(2) == [.known(6), .known(10)])
+    #expect(throws: ModelError.self) { _ = try importing(["H": 3, "W": 5, "Height": 3]) }
+    #expect(throws: ModelError.self) { _ = try importing(["H": 0, "W": 5]) }
+  }
 }
