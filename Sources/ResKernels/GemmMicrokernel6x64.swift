@@ -1,3 +1,5 @@
+import ResCPU
+
 /// The f32 GEMM microkernel with a 6 × 64 register tile, A read in place: six rows of A against four adjacent
 /// 16-column panels of B, for builds whose vectors are 512 bits wide.
 ///
@@ -10,6 +12,10 @@
 /// full-width path. A tile whose last panel has at most `GemmMicrokernel6x16.halfWidth` columns (which that
 /// kernel sums on its narrower path), or that spans fewer than four panels, goes to `GemmMicrokernel6x32` two
 /// panels at a time, so results do not depend on the kernel or on how a split cuts the columns.
+///
+/// Each reduction step also hints one 64-byte line of `tile.prefetch` into the second-level cache (the next
+/// block of prepacked weights, `GemmDriver`); without a hint it touches its own B instead, which keeps the
+/// loop free of a branch.
 public enum GemmMicrokernel6x64 {
   public static let mr = 6
   public static let nr = 64
@@ -58,9 +64,12 @@ public enum GemmMicrokernel6x64 {
     var c53 = SIMD16<Float>()
     var b = tile.b
     let panelStride = tile.bPanelStride
+    var hint = tile.prefetch ?? tile.b
     var index = 0
     var remaining = tile.depth
     while remaining > 0 {
+      rescpu_prefetch_to_l2(hint)
+      hint += panelWidth
       let b0 = VectorAccess.load(b)
       let b1 = VectorAccess.load(b + panelStride)
       let b2 = VectorAccess.load(b + 2 &* panelStride)

@@ -31,6 +31,10 @@ public struct GemmTile {
   public var accumulate: Bool
   /// Applied to the finished sums: present only on the last K block.
   public var epilogue: TileEpilogue?
+  /// B panels a later tile will read, hinted into the second-level cache one 64-byte line per reduction step
+  /// by the kernels that take hints (`GemmMicrokernel6x64.runReadingRows`): the next block of prepacked
+  /// weights, which would otherwise arrive from memory only when the first tile reading it stalls on it.
+  public var prefetch: UnsafePointer<Float>?
 
   public init(
     depth: Int, a: UnsafePointer<Float>, aRowStride: Int = 0, aPanelStride: Int = 0, b: UnsafePointer<Float>,

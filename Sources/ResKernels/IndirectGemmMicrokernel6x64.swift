@@ -1,3 +1,5 @@
+import ResCPU
+
 /// The channels-last convolution kernel with a 6 × 64 register tile: six output positions against four
 /// adjacent 16-channel panels of weights, for builds whose vectors are 512 bits wide.
 ///
@@ -8,6 +10,10 @@
 /// narrow kernel's full-width path; a tile whose last panel has at most `GemmMicrokernel6x16.halfWidth`
 /// channels, or that spans fewer than four panels, goes to `IndirectGemmMicrokernel6x32` two panels at a
 /// time, so results do not depend on the kernel or on how a split cuts the channels.
+///
+/// Each reduction step also hints one 64-byte line of `tile.prefetch` into the second-level cache (the next
+/// column tile's weights, `WeightPrefetchOrder`); without a hint it touches its own weights instead, which
+/// keeps the loop free of a branch.
 public enum IndirectGemmMicrokernel6x64 {
   public static let positions = 6
   public static let lanes = 64
@@ -49,6 +55,7 @@ public enum IndirectGemmMicrokernel6x64 {
     let panelStride = tile.bPanelStride
     var rows = tile.indirection
     var tapWeights = tile.b
+    var hint = tile.prefetch ?? tile.b
     for _ in 0..<tile.taps {
       let a0 = rows[0] + tile.channelOffset
       let a1 = rows[1] + tile.channelOffset
@@ -59,6 +66,8 @@ public enum IndirectGemmMicrokernel6x64 {
       var b = tapWeights
       var channel = 0
       while channel < tile.channels {
+        rescpu_prefetch_to_l2(hint)
+        hint += panelWidth
         let w0 = VectorAccess.load(b)
         let w1 = VectorAccess.load(b + panelStride)
         let w2 = VectorAccess.load(b + 2 &* panelStride)

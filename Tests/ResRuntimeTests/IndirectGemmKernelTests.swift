@@ -9,7 +9,7 @@ import Testing
 /// taps in the padding (the zero row); then the fused epilogue with per-column bias, residual and each
 /// activation. Input cells outside the summed block of channels and weight panel vectors of other channel
 /// blocks are NaN, so a kernel that read one would carry it to C; cells of C outside the tile must keep
-/// their bits.
+/// their bits. Half the tiles carry a cache hint (`IndirectGemmTile.prefetch`), which must change nothing.
 enum IndirectGemmKernelTests {
   static func check(_ kernel: IndirectGemmMicrokernel) {
     var random = SeededGenerator(seed: 43)
@@ -154,13 +154,15 @@ enum IndirectGemmKernelTests {
                       residual: epilogue.residual ? residualPointer.baseAddress : nil, residualRowStride: cRowStride,
                       activation: epilogue.activation)
                   }
-                  kernel.run(
-                    IndirectGemmTile(
-                      taps: spec.taps, channels: spec.channels, channelOffset: spec.channelOffset,
-                      indirection: tablePointer.baseAddress!,
-                      b: panelPointer.baseAddress! + spec.channelOffset * spec.taps * kernel.panelWidth,
-                      bPanelStride: panelStride, c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows, columns: spec.columns,
-                      accumulate: spec.accumulate, epilogue: epilogue))
+                  var tile = IndirectGemmTile(
+                    taps: spec.taps, channels: spec.channels, channelOffset: spec.channelOffset,
+                    indirection: tablePointer.baseAddress!,
+                    b: panelPointer.baseAddress! + spec.channelOffset * spec.taps * kernel.panelWidth,
+                    bPanelStride: panelStride, c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows,
+                    columns: spec.columns, accumulate: spec.accumulate, epilogue: epilogue)
+                  // A cache hint (the weights a later tile reads) on every other tile: it must change nothing.
+                  if spec.rows % 2 == 0 { tile.prefetch = panelPointer.baseAddress! + panelStride / 2 }
+                  kernel.run(tile)
                 }
               }
             }

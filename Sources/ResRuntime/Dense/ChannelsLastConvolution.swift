@@ -304,9 +304,13 @@ final class ChannelsLastConvolution: Sendable {
         indirection.fill(table, positions: block, input: imageInput, zeroRow: zeroRow)
         filled = wanted
       }
+      let prefetch = WeightPrefetchOrder(
+        columns: task.columns, channelsPerGroup: channelsPerGroup, channelBlock: channelBlock,
+        morePositionBlocks: block.upperBound < task.rows.upperBound)
       runIndirectTiles(
         TileBlock(
-          problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands))
+          problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands,
+          prefetch: prefetch))
       blockStart = block.upperBound
     }
   }
@@ -318,6 +322,7 @@ final class ChannelsLastConvolution: Sendable {
     var columns: Range<Int>
     var table: UnsafePointer<UnsafePointer<Float>>
     var operands: Operands
+    var prefetch: WeightPrefetchOrder
   }
 
   /// The epilogue of the tile at `position` and output channel `column` (both within the problem).
@@ -332,7 +337,8 @@ final class ChannelsLastConvolution: Sendable {
       activation: operands.activation)
   }
 
-  /// `Strategy.indirect`: each block of input channels, each panel of weights over the block's tiles.
+  /// `Strategy.indirect`: each block of input channels, each panel of weights over the block's tiles, which
+  /// hint the next panels into cache (`WeightPrefetchOrder`).
   private func runIndirectTiles(_ block: TileBlock) {
     let outputChannels = groups * outputChannelsPerGroup
     let taps = axes.kernelVolume
@@ -350,15 +356,21 @@ final class ChannelsLastConvolution: Sendable {
         let positionsPerCall = kernel.positions
         var position = block.positions.lowerBound
         var tileTable = block.table
+        var tileIndex = 0
         while position < block.positions.upperBound {
           let rows = min(positionsPerCall, block.positions.upperBound - position)
-          let tile = IndirectGemmTile(
+          var tile = IndirectGemmTile(
             taps: taps, channels: channels, channelOffset: block.problem.group * channelsPerGroup + firstChannel,
             indirection: tileTable, b: panel,
             bPanelStride: groupWeights.depth * groupWeights.width,
             c: block.operands.output + block.problem.outputOffset + position * outputChannels + column,
             cRowStride: outputChannels, rows: rows, columns: columns, accumulate: firstChannel > 0,
             epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil)
+          let hint = block.prefetch.region(tile: tileIndex, nextColumn: column + columns, firstChannel: firstChannel)
+          if let hint {
+            tile.prefetch = groupWeights.panel(hint.column / Self.lanes) + hint.channel * taps * Self.lanes
+          }
+          tileIndex += 1
           // Two calls rather than one on a kernel chosen per tile: a chosen class reference was retained and
           // released per tile.
           if rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) {

@@ -225,11 +225,17 @@ enum GemmDriver {
           let aPanels = panels(
             of: a, k: k, rowStart: rowStart, blockRows: blockRows, depthStart: depthStart, depth: depth,
             rowsPerTile: mr, into: aBlock)
+          let isLastRowBlock = rowStart + blockRows == rows.upperBound
           let block = TileBlock(
             kernel: blockKernel, aPanelRows: a.isReadInPlace ? blockKernel.mr : kernel.mr, depth: depth, a: aPanels,
             b: bPanels, c: c,
             cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
-            columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil)
+            columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil,
+            upcoming: isLastRowBlock
+              ? upcomingPanels(
+                of: b, columnStart: columnStart, blockColumns: blockColumns, depthStart: depthStart,
+                blockDepth: blockDepth, k: k, columns: columns)
+              : nil)
           if streams {
             let following = depthBlock + 1 < depthBlocks
               ? b.packedPanels(depthStart: depthStart + blockDepth, columnStart: columnStart)?.base : nil
@@ -272,6 +278,9 @@ enum GemmDriver {
     let columnEnd: Int
     let accumulate: Bool
     let epilogue: MatrixEpilogue?
+    /// The prepacked panels of the B block after this one (`upcomingPanels`), which this block's tiles hint
+    /// into cache, one panel per tile (`hint(rowPanel:columnTile:)`).
+    let upcoming: (base: UnsafePointer<Float>, stride: Int, count: Int)?
 
     /// A streaming block (`isStreaming`): one 16-column panel at a time, each tile hinting the cache to fetch
     /// the panel after it (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`), the last one the first
@@ -355,6 +364,15 @@ enum GemmDriver {
       }
     }
 
+    /// The panel of the next B block that the tile of `rowPanel` and `columnTile` hints: one panel per tile,
+    /// from the second row panel on (the first row panel's tiles wait for this block's own panels).
+    func hint(rowPanel: Int, columnTile: Int) -> UnsafePointer<Float>? {
+      guard let upcoming, rowPanel > 0 else { return nil }
+      let tilesPerRowPanel = (columnEnd - columnStart + kernel.nr - 1) / kernel.nr
+      let index = (rowPanel - 1) * tilesPerRowPanel + columnTile
+      return index < upcoming.count ? upcoming.base + index * upcoming.stride : nil
+    }
+
     /// The tile of row panel `rowPanel` and column tile `columnTile` (`kernel.nr` columns, one or more
     /// panels; both counted from the block's start).
     @inline(__always)
@@ -362,18 +380,42 @@ enum GemmDriver {
       let row = rowStart + rowPanel * kernel.mr
       let column = columnStart + columnTile * kernel.nr
       let panel = columnTile * (kernel.nr / kernel.panelWidth)
-      let tile = GemmTile(
+      var tile = GemmTile(
         depth: depth, a: a.base + rowPanel * (kernel.mr / aPanelRows) * a.stride, aRowStride: a.rowStride,
         aPanelStride: a.stride, b: b.base + panel * b.stride, bPanelStride: b.stride,
         c: c + row * cRowStride + column, cRowStride: cRowStride, rows: min(kernel.mr, rowEnd - row),
         columns: min(kernel.nr, columnEnd - column), accumulate: accumulate,
         epilogue: epilogue?.tile(row: row, column: column))
+      tile.prefetch = hint(rowPanel: rowPanel, columnTile: columnTile)
       if tile.rows == 1 && kernel.aLayout == .rows && GemmMicrokernelOneRow.matchesSixRowKernels(columns: tile.columns) {
         GemmDriver.oneRowKernel.run(tile)
       } else {
         kernel.run(tile)
       }
     }
+  }
+
+  /// The prepacked panels of the B block after the one at `columnStart` and `depthStart`: the next K block of
+  /// the same columns, else the first K block of the next column block of `columns`; nil after the last, or
+  /// where B is packed while running. Each panel's part of a K block is one 64-byte line per reduction step,
+  /// as many as a tile of the current block runs (K blocks are of one length but the last).
+  ///
+  /// A block's first row panel waits for its B panels, which a long reduction brings from memory once per
+  /// run (ResNet-50's 1x1 layers on 14x14 and 7x7: 1–4 MB of weights each); its later row panels find them
+  /// in cache and hint the next block's, one panel per tile.
+  private static func upcomingPanels<B: PanelSource>(
+    of b: B, columnStart: Int, blockColumns: Int, depthStart: Int, blockDepth: Int, k: Int, columns: Range<Int>
+  ) -> (base: UnsafePointer<Float>, stride: Int, count: Int)? {
+    guard b.isPrepacked else { return nil }
+    let width = kernel.nr
+    if depthStart + blockDepth < k, let next = b.packedPanels(depthStart: depthStart + blockDepth, columnStart: columnStart) {
+      return (next.base, next.stride, (blockColumns + width - 1) / width)
+    }
+    let nextColumn = columnStart + blockColumns
+    guard nextColumn < columns.upperBound, let next = b.packedPanels(depthStart: 0, columnStart: nextColumn) else {
+      return nil
+    }
+    return (next.base, next.stride, (min(blockColumns, columns.upperBound - nextColumn) + width - 1) / width)
   }
 
   /// The B panels of one column block and K block: the prepacked ones in place, or freshly packed into

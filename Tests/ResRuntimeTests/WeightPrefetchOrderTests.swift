@@ -1,0 +1,46 @@
+import Testing
+
+@testable import ResRuntime
+
+/// `WeightPrefetchOrder`: the tiles of a column tile hint exactly the panels of the column tile that runs next,
+/// in the same channel block, then the next channel block's first, then (with more positions to come) the
+/// first block's again; nothing past the task's channels or after its last tile.
+@Suite struct WeightPrefetchOrderTests {
+  private func hints(_ order: WeightPrefetchOrder, nextColumn: Int, firstChannel: Int) -> [[Int]] {
+    (0..<8).compactMap { tile in
+      order.region(tile: tile, nextColumn: nextColumn, firstChannel: firstChannel).map { [$0.column, $0.channel] }
+    }
+  }
+
+  /// 256 output channels in four column tiles of 64, 512 input channels in blocks of 128.
+  private let order = WeightPrefetchOrder(
+    columns: 0..<256, channelsPerGroup: 512, channelBlock: 128, morePositionBlocks: false)
+
+  @Test func theTilesOfAColumnTileHintTheNextOnesFourPanels() {
+    #expect(hints(order, nextColumn: 64, firstChannel: 0) == [[64, 0], [80, 0], [96, 0], [112, 0]])
+  }
+
+  @Test func theLastColumnTileHintsTheNextChannelBlocksFirst() {
+    #expect(hints(order, nextColumn: 256, firstChannel: 128) == [[0, 256], [16, 256], [32, 256], [48, 256]])
+  }
+
+  @Test func theLastTileOfTheLastBlockHintsNothing() {
+    #expect(hints(order, nextColumn: 256, firstChannel: 384).isEmpty)
+  }
+
+  @Test func moreBlocksOfPositionsStartAgainAtTheFirstWeights() {
+    var positions = order
+    positions.morePositionBlocks = true
+    #expect(hints(positions, nextColumn: 256, firstChannel: 384) == [[0, 0], [16, 0], [32, 0], [48, 0]])
+  }
+
+  /// A worker's share of the channels (a split at 96): hints stay inside it, a narrower next tile hints
+  /// fewer panels.
+  @Test func hintsStayInsideTheTasksChannels() {
+    let share = WeightPrefetchOrder(columns: 96..<224, channelsPerGroup: 64, channelBlock: 64, morePositionBlocks: false)
+    #expect(hints(share, nextColumn: 160, firstChannel: 0) == [[160, 0], [176, 0], [192, 0], [208, 0]])
+    let narrow = WeightPrefetchOrder(columns: 0..<96, channelsPerGroup: 64, channelBlock: 64, morePositionBlocks: true)
+    #expect(hints(narrow, nextColumn: 64, firstChannel: 0) == [[64, 0], [80, 0]])
+    #expect(hints(narrow, nextColumn: 96, firstChannel: 0) == [[0, 0], [16, 0], [32, 0], [48, 0]])
+  }
+}
