@@ -23,6 +23,20 @@ import Testing
     #expect(plan.arenaBytes == 384 && plan.naiveBytes == 384)
   }
 
+  /// ResNet-50's 56x56 chain: a block's input, its residual and its output (3,211,264 bytes each, alive
+  /// together) start at different offsets modulo 4 KB, where unstaggered they sat at 0, 3,211,264 and
+  /// 6,422,528; a small region takes no stagger.
+  @Test func largeRegionsAliveTogetherDoNotShareTheirOffsetModulo4K() {
+    let size = 56 * 56 * 256 * 4
+    let requests =
+      (0..<3).map { _ in Request(byteCount: size, lifetime: 0...2) } + [Request(byteCount: 4096, lifetime: 0...2)]
+    let plan = MemoryPlanner.plan(requests)
+    #expect(MemoryPlanner.conflicts(requests, offsets: plan.offsets).isEmpty)
+    #expect(Set(plan.offsets.prefix(3).map { $0 % 4096 }).count == 3)
+    #expect(plan.arenaBytes == 3 * (size + MemoryPlanner.staggerBytes) + 4096)
+    #expect(MemoryPlanner.footprint(4096) == 4096 && MemoryPlanner.footprint(0) == 0)
+  }
+
   /// Best fit: a small region goes into the smallest hole that holds it, not the first.
   @Test func aSmallRegionTakesTheSmallestFittingGap() {
     let requests = [
