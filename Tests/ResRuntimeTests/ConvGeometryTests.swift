@@ -43,7 +43,7 @@ import Testing
     #expect(method(side: 5, channels: 64, outputChannels: 256) == .channelsLastGemm)
     #expect(method(side: 6, channels: 96, outputChannels: 96) == .channelsLastGemm)
     #expect(method(side: 6, channels: 160, outputChannels: 160) == .channelsLastWinograd)
-    #expect(method(side: 5, channels: 512, outputChannels: 512) == .channelsLastWinograd)
+    #expect(method(side: 5, channels: 256, outputChannels: 256) == .channelsLastWinograd)
     #expect(method(side: 7, channels: 64, outputChannels: 64) == .channelsLastWinograd)
     #expect(method(side: 7, channels: 16, outputChannels: 16) == .channelsLastWinograd)
     // The row-major method keeps Winograd's own rule.
@@ -51,6 +51,39 @@ import Testing
       input: [1, 5, 5], output: [1, 5, 5], kernel: [1, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1],
       padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 64, outputChannelsPerGroup: 256)
     #expect(ConvMethod.choose(small, weightsAreConstant: true) == .winograd)
+  }
+
+  /// From `ConvMethod.wideSmallTileWinogradChannelPairs` channel pairs a plane that takes F(2x2) tiles runs
+  /// the indirect GEMM; F(4x4) planes (12 and more on a side) keep Winograd at any width, and the row-major
+  /// method keeps its own rule.
+  @Test func wideSmallTilePlanesTakeTheIndirectGemm() {
+    func shape(side: Int, channels: Int, outputChannels: Int, groups: Int = 1) -> ConvShape {
+      ConvShape(
+        input: [1, side, side], output: [1, side, side], kernel: [1, 3, 3], strides: [1, 1, 1],
+        dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: groups,
+        channelsPerGroup: channels, outputChannelsPerGroup: outputChannels)
+    }
+    func method(side: Int, channels: Int, outputChannels: Int, groups: Int = 1) -> ConvMethod {
+      ConvMethod.chooseChannelsLast(shape(side: side, channels: channels, outputChannels: outputChannels, groups: groups))
+    }
+    #expect(method(side: 7, channels: 512, outputChannels: 512) == .channelsLastGemm)
+    #expect(method(side: 7, channels: 384, outputChannels: 384) == .channelsLastGemm)
+    #expect(method(side: 11, channels: 1024, outputChannels: 256) == .channelsLastGemm)
+    #expect(method(side: 5, channels: 512, outputChannels: 512) == .channelsLastGemm)
+    // Must not fire: fewer channel pairs, F(4x4) planes, narrow groups of a wide convolution.
+    #expect(method(side: 7, channels: 256, outputChannels: 256) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 384, outputChannels: 383) == .channelsLastWinograd)
+    #expect(method(side: 12, channels: 512, outputChannels: 512) == .channelsLastWinograd)
+    #expect(method(side: 14, channels: 1024, outputChannels: 1024) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 128, outputChannels: 128, groups: 8) == .channelsLastWinograd)
+    #expect(!ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 256, outputChannels: 512)))
+    #expect(ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 512, outputChannels: 512)))
+    // A 1x1 or a strided 3x3 is no Winograd shape, however wide.
+    let strided = ConvShape(
+      input: [1, 14, 14], output: [1, 7, 7], kernel: [1, 3, 3], strides: [1, 2, 2], dilations: [1, 1, 1],
+      padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 512, outputChannelsPerGroup: 512)
+    #expect(!ConvMethod.isWideSmallTileWinograd(strided))
+    #expect(ConvMethod.choose(shape(side: 7, channels: 512, outputChannels: 512), weightsAreConstant: true) == .winograd)
   }
 
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {

@@ -243,12 +243,15 @@ struct ChannelsLastAssignment: Sendable {
 
   /// The multiply-adds of a convolution (its direct count: output positions × output channels × input channels
   /// per group × kernel volume, one image) that runs much faster channels-last: as channels-last Winograd, or
-  /// as a channels-last GEMM where row-major it would take the `direct` kernel (on at least
+  /// as a channels-last GEMM where row-major it would take the `direct` kernel, or Winograd that channels-last
+  /// declines for its weight bytes (`ConvMethod.isWideSmallTileWinograd`) (on at least
   /// `directMinimumChannelsForChannelsLast` input channels per group); 0 for any other convolution.
   private static func fasterWork(_ shape: ConvShape) -> Int {
     let channelsLast = ConvMethod.chooseChannelsLast(shape)
+    let rowMajor = ConvMethod.choose(shape, weightsAreConstant: true)
     let replacesDirect =
-      channelsLast == .channelsLastGemm && ConvMethod.choose(shape, weightsAreConstant: true) == .direct
+      channelsLast == .channelsLastGemm
+      && (rowMajor == .direct || rowMajor == .winograd && ConvMethod.isWideSmallTileWinograd(shape))
       && shape.channelsPerGroup >= directMinimumChannelsForChannelsLast
     guard channelsLast == .channelsLastWinograd || replacesDirect, let volume = shape.kernelVolume else {
       return 0

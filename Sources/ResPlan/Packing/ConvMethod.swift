@@ -152,10 +152,33 @@ public enum ConvMethod: Sendable, Hashable {
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
-    if hasWinogradWork(shape), !isSmallWinogradPlane(shape), shape.groups == 1 || hasGroupedWinogradWork(shape) {
+    if hasWinogradWork(shape), !isSmallWinogradPlane(shape), !isWideSmallTileWinograd(shape),
+      shape.groups == 1 || hasGroupedWinogradWork(shape)
+    {
       return .channelsLastWinograd
     }
     return .channelsLastGemm
+  }
+
+  /// Input × output channels per group from which a channels-last convolution whose Winograd would take the
+  /// small F(2×2) tile (an output under 12 on a side: ResNet's 7×7 stage) runs as the indirect GEMM instead.
+  /// There Winograd saves the least and costs the most bytes: a 7×7 plane pads to 4×4 tiles, so 256 products
+  /// per channel pair replace 441 (1.7x fewer), while the transformed weights are 16/9 of the filters and,
+  /// this wide, come from L3 or memory on every run. Chains of eight 3×3 + ReLU layers at 7×7 (Sapphire
+  /// Rapids, one thread, fastest of alternating rounds, Winograd → indirect GEMM): 256 channels 2.72 → 3.20
+  /// ms, 384 6.50 → 6.80 (medians 7.54 → 7.44), 512 14.3 → 13.5; ResNet-18's three 512-channel layers in the
+  /// network 5.48 → 5.13 ms. At 384 the time is even and the plan 44 % smaller (75.5 → 42.5 MB), which
+  /// shortens the compile's write; ResNet-18's plan 97 → 75 MB, ResNet-50's 159 → 144 MB.
+  public static let wideSmallTileWinogradChannelPairs = 384 * 384
+
+  /// A Winograd shape whose output plane takes F(2×2) tiles and whose channels per group reach
+  /// `wideSmallTileWinogradChannelPairs`.
+  public static func isWideSmallTileWinograd(_ shape: ConvShape) -> Bool {
+    guard shape.isWinogradShape,
+      WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]) == 2
+    else { return false }
+    let (pairs, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
+    return overflow || pairs >= wideSmallTileWinogradChannelPairs
   }
 
   /// Channels-last Winograd on a plane of fewer F(2×2) tiles than this (a 5×5 or 6×6 output: 9) needs
