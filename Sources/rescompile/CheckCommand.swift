@@ -63,13 +63,22 @@ struct CheckCommand: ParsableCommand {
       Diagnostics.fail(
         "\(model): is a compiled plan; check needs the ONNX model (it compiles the model itself), then compares")
     }
-    let loaded = try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
-      try LoadedModel(contentsOf: model, options: compilation.importOptions)
-    }
+    // A model whose symbolic input sizes --dim leaves open is imported once the data sets give them (bound as
+    // the model is read); any other is imported first, so that its problems come before the data's.
+    let deferred = DeferredModel.open(model, options: compilation.importOptions)
+    let imported = try deferred == nil ? importModel() : nil
     let dataSets = try Diagnostics.exitOnModelError(file: data ?? model) { () throws(ModelError) in
       if let data { return try TestDataSet.sets(in: data) }
       return try TestDataSet.sets(nextTo: model)
     }
+    if let deferred, !dataSets.isEmpty {
+      let report = try Diagnostics.exitOnFileError(path: model) {
+        try deferred.check(
+          against: dataSets, options: compilation.options, rtol: rtol, atol: atol, threads: execution.threads)
+      }
+      return try finish(report)
+    }
+    let loaded = try imported ?? importModel()
     let report = try Diagnostics.exitOnFileError(path: model) {
       if dataSets.isEmpty {
         return try loaded.checkAgainstReference(
@@ -78,6 +87,17 @@ struct CheckCommand: ParsableCommand {
       return try loaded.check(
         against: dataSets, options: compilation.options, rtol: rtol, atol: atol, threads: execution.threads)
     }
+    try finish(report)
+  }
+
+  private func importModel() throws -> LoadedModel {
+    try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
+      try LoadedModel(contentsOf: model, options: compilation.importOptions)
+    }
+  }
+
+  /// Prints the report; a failed comparison ends with an `error:` line and `mismatchStatus`.
+  private func finish(_ report: CheckReport) throws {
     OutputStream.standardOutput.write(render(report))
     guard report.passed else {
       let worst = report.failures.map { "'\(VisibleText.of($0.output))' (\($0.dataSet))" }.joined(separator: ", ")

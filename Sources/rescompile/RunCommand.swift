@@ -85,7 +85,7 @@ struct RunCommand: ParsableCommand {
       }
       report.append("wrote " + written.joined(separator: ", ") + "\n")
     }
-    let how = if case .model = source { "compiled in memory at \(compilation.label) and ran" } else { "ran" }
+    let how = if case .plan = source { "ran" } else { "compiled in memory at \(compilation.label) and ran" }
     OutputStream.standardOutput.write(
       "\(file): \(how) in \(NumberText.milliseconds(elapsed))\n" + report.joined())
   }

@@ -15,28 +15,7 @@ extension LoadedModel {
   public func dimensionBindings(matching inputs: [String: Constant], explicit: [String: Int] = [:])
     throws(ModelError) -> [String: Int]
   {
-    var bindings = explicit
-    for input in graph.inputs {
-      let value = graph[input]
-      guard let tensor = inputs[value.name] else { continue }
-      let declared = value.type.shape
-      guard tensor.dims.count == declared.count else {
-        throw ModelError("input '\(value.name)' has shape \(tensor.dims), the model declares \(value.type)")
-      }
-      for (axis, (dim, size)) in zip(declared, tensor.dims).enumerated() {
-        switch dim {
-        case .known(let expected) where expected != size:
-          throw ModelError("input '\(value.name)' has shape \(tensor.dims), the model declares \(value.type)")
-        case .symbol(let symbol):
-          if let bound = bindings[symbol], bound != size {
-            throw ModelError(
-              "input '\(value.name)' has \(size) in dimension \(axis) ('\(symbol)'), but '\(symbol)' is \(bound)")
-          }
-          bindings[symbol] = size
-        case .known, .unknown: continue
-        }
-      }
-    }
-    return bindings
+    let declared = graph.inputs.map { (name: graph[$0].name, type: graph[$0].type) }
+    return try InputSizes.bindings(declared: declared, matching: inputs, explicit: explicit)
   }
 }

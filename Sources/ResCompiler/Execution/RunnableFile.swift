@@ -10,11 +10,16 @@ import ResRuntime
 public enum RunnableFile: Sendable {
   case plan(Plan)
   case model(LoadedModel)
+  /// A model with symbolic input dimensions `--dim` left open: imported once the inputs give their sizes.
+  case deferredModel(DeferredModel)
 
-  /// Loads the plan at `path`, or imports (with `options`) and verifies the model there. Throws a
-  /// `RuntimeError` for a bad plan and a `ModelError` for a bad model.
+  /// Loads the plan at `path`, or imports (with `options`) and verifies the model there, or, when the model
+  /// has symbolic input dimensions that `options` does not bind, reads its inputs' declarations and leaves
+  /// the import to `plan(options:inputs:)`. Throws a `RuntimeError` for a bad plan and a `ModelError` for a
+  /// bad model.
   public static func open(_ path: String, importing options: ImportOptions = ImportOptions()) throws -> RunnableFile {
     if isPlanFile(path) { return .plan(try Plan(contentsOf: path)) }
+    if let deferred = DeferredModel.open(path, options: options) { return .deferredModel(deferred) }
     return .model(try LoadedModel(contentsOf: path, options: options))
   }
 
@@ -34,20 +39,28 @@ public enum RunnableFile: Sendable {
     switch self {
     case .plan(let plan): plan.inputs.map(\.name)
     case .model(let model): model.inputNames
+    case .deferredModel(let model): model.inputNames
     }
   }
 
   /// The plan to run: the loaded plan itself, or the model compiled in memory with `options`, every symbolic
-  /// dimension that `options` leaves open bound to its size in `inputs`.
+  /// dimension that `options` leaves open bound to its size in `inputs` (a deferred model is imported with
+  /// those sizes first).
   public func plan(options: CompileOptions, inputs: [String: Constant] = [:]) throws -> Plan {
     switch self {
     case .plan(let plan):
       return plan
     case .model(let model):
-      var bound = options
-      bound.dimensionBindings = try model.dimensionBindings(matching: inputs, explicit: options.dimensionBindings)
-      return try model.compile(options: bound).loaded()
+      return try Self.compile(model, options: options, inputs: inputs)
+    case .deferredModel(let deferred):
+      return try Self.compile(deferred.imported(matching: inputs), options: options, inputs: inputs)
     }
+  }
+
+  private static func compile(_ model: LoadedModel, options: CompileOptions, inputs: [String: Constant]) throws -> Plan {
+    var bound = options
+    bound.dimensionBindings = try model.dimensionBindings(matching: inputs, explicit: options.dimensionBindings)
+    return try model.compile(options: bound).loaded()
   }
 }
 
