@@ -56,10 +56,11 @@ import Testing
   /// Every geometry through the indirect kernel (no packed tiles), its reduction cut into blocks of 2 or 3
   /// input channels and its positions into blocks of one tile.
   static let tiny = ChannelsLastConvolution.Blocking(
-    inputBlockBytes: 1, blockPointers: 1, unblockedReductionSteps: 8, blockReductionSteps: 9, packedTileDepth: 0)
-  /// The real position blocks, every geometry through the indirect kernel.
+    inputBlockBytes: 1, wholePlaneInputBytes: 0, blockPointers: 1, unblockedReductionSteps: 8, blockReductionSteps: 9, packedTileDepth: 0)
+  /// The real position blocks of a plane too large for one, every geometry through the indirect kernel
+  /// (`.standard` takes these small planes in one block).
   static let indirect = ChannelsLastConvolution.Blocking(
-    inputBlockBytes: 160 * 1024, blockPointers: 16 * 1024, unblockedReductionSteps: 2304, blockReductionSteps: 1152,
+    inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 0, blockPointers: 16 * 1024, unblockedReductionSteps: 2304, blockReductionSteps: 1152,
     packedTileDepth: 0)
 
   static let cases: [Case] = geometries.enumerated().flatMap { index, geometry in
