@@ -117,6 +117,32 @@ import Testing
     }
   }
 
+  /// A plane whose input fits `wholePlaneInputBytes` is one block of positions (its weights stream once); a
+  /// larger one keeps blocks of whole output rows within `inputBlockBytes`; a zero bound never takes the whole.
+  @Test func smallPlanesAreOneBlockOfPositions() throws {
+    func block(side: Int, stride: Int, channels: Int, _ blocking: ChannelsLastConvolution.Blocking = .standard) throws
+      -> (positions: Int, plane: Int)
+    {
+      let geometry = Geometry(
+        spatial: [side, side], kernel: [1, 1], strides: [stride, stride], dilations: [1, 1], pads: [0, 0, 0, 0])
+      let problem = try Problem(
+        Case(
+          geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: 16, groups: 1, blocking: blocking,
+          epilogues: [0]))
+      #expect(problem.convolution.strategy == .indirect)
+      return (problem.convolution.positionsPerBlock, problem.axes.outputPlane)
+    }
+    // ResNet-50's 1x1/2 downsample into 7x7: 784 KB of input, every position in one block (49 → 54).
+    let small = try block(side: 14, stride: 2, channels: 1024)
+    #expect(small.positions >= small.plane && small.positions % ChannelsLastConvolution.positionsPerTile == 0)
+    // 56x56 at 128 channels (1.6 MB): blocks of whole output rows, each within 160 KB of input rows (five
+    // rows of 28 KB give three output rows of 28 at stride 2).
+    let large = try block(side: 56, stride: 2, channels: 128)
+    #expect(large.positions == 3 * 28 && large.plane == 28 * 28)
+    let rows = try block(side: 14, stride: 2, channels: 1024, Self.indirect)
+    #expect(rows.positions < rows.plane)
+  }
+
   @Test func rejectsWeightsOfAnotherShape() throws {
     let problem = try Problem(Self.cases[0])
     #expect(throws: RuntimeError.self) {
