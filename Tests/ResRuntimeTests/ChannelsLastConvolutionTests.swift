@@ -76,6 +76,16 @@ import Testing
     Case(
       geometry: Geometry(spatial: [7, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
       channelsPerGroup: 16, outputChannelsPerGroup: 16, groups: 7, blocking: .standard, epilogues: [3, 4]),
+    // 1x1 reductions longer than `GemmDriver.shortDepth` keep each tile's weights resident
+    // (`ResidentWeightsGemm`): 200 channels are two K blocks of 100, 1517 positions two row blocks on one
+    // worker and pieces of fewer on three, 70 outputs a 64-column tile and a partial one; two groups of 129
+    // channels (two blocks of 65) to 33 outputs each.
+    Case(
+      geometry: Geometry(spatial: [37, 41], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
+      channelsPerGroup: 200, outputChannelsPerGroup: 70, groups: 1, blocking: .standard, epilogues: [3, 2]),
+    Case(
+      geometry: Geometry(spatial: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
+      channelsPerGroup: 129, outputChannelsPerGroup: 33, groups: 2, blocking: .standard, epilogues: [1, 4]),
   ]
 
   static let epilogues: [(bias: Bool, residual: Bool, activation: PointwiseFunction)] = [

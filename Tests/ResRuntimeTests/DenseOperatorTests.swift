@@ -342,6 +342,20 @@ import Testing
     }
   }
 
+  /// `ResidentWeightsGemm` serves only long reductions over more than one tile of rows and a full tile of
+  /// columns; its K blocks depend on K alone.
+  @Test func residentWeightsOnlyForLongReductions() {
+    let wide = GemmDriver.tileRowsKernel.nr
+    #expect(ResidentWeightsGemm.applies(k: GemmDriver.shortDepth + 1, rows: 0..<7, columns: 0..<wide))
+    #expect(!ResidentWeightsGemm.applies(k: GemmDriver.shortDepth, rows: 0..<3136, columns: 0..<256))
+    #expect(!ResidentWeightsGemm.applies(k: 256, rows: 0..<GemmDriver.kernel.mr, columns: 0..<256))
+    #expect(!ResidentWeightsGemm.applies(k: 256, rows: 0..<3136, columns: 16..<(16 + wide - 1)))
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 128) == 128)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 129) == 65)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 128)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 320) == 107)
+  }
+
   /// When a MatMul's batch axes are more rows of one GEMM (B shared, A, Y and the bias nested row after row)
   /// and when they are not.
   @Test func batchAxesFoldIntoRowsOnlyWhereTheyNest() {

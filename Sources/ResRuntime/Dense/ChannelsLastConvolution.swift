@@ -57,7 +57,9 @@ final class ChannelsLastConvolution: Sendable {
   enum Strategy: Sendable {
     /// A 1×1, stride-1, unpadded window: X's positions are the rows of a plain GEMM's A, read in place
     /// (`GemmDriver` with `GemmA.rows` and the weights as prepacked B, as `MatMulOperator` multiplies
-    /// activations). Its cache blocking beat the indirect loop on every such layer measured.
+    /// activations). Its cache blocking beat the indirect loop on every such layer measured. Reductions
+    /// longer than `GemmDriver.shortDepth` keep each tile's weights in the first-level cache instead
+    /// (`ResidentWeightsGemm`).
     case gemm
     /// A short reduction (`Blocking.packedTileDepth` steps or fewer: a stem on 3 colour channels): each tile's
     /// rows gathered once into a packed panel in the weights' reduction order, then every panel of weights
@@ -288,10 +290,18 @@ final class ChannelsLastConvolution: Sendable {
       epilogue.residual = residual + problem.outputOffset
       epilogue.residualRowStride = outputChannels
     }
-    GemmDriver.run(
-      k: channelsPerGroup, a: .rows(problem.input, rowStride: groups * channelsPerGroup),
-      b: PrepackedPanels(packed: weights[problem.group]), c: operands.output + problem.outputOffset,
-      cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+    let weights = PrepackedPanels(packed: weights[problem.group])
+    let inputRowStride = groups * channelsPerGroup
+    let output = operands.output + problem.outputOffset
+    if ResidentWeightsGemm.applies(k: channelsPerGroup, rows: task.rows, columns: task.columns) {
+      ResidentWeightsGemm.run(
+        k: channelsPerGroup, a: problem.input, aRowStride: inputRowStride, b: weights, c: output,
+        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns)
+    } else {
+      GemmDriver.run(
+        k: channelsPerGroup, a: .rows(problem.input, rowStride: inputRowStride), b: weights, c: output,
+        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+    }
   }
 
   /// `Strategy.indirect`: the task's positions block by block, each block's indirection built unless the

@@ -55,6 +55,12 @@ struct PrepackedPanels: PanelSource {
   }
 
   func packedPanels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int)? {
+    panels(depthStart: depthStart, columnStart: columnStart)
+  }
+
+  /// The panels of columns from `columnStart` (a multiple of the panel width) and reduction steps from
+  /// `depthStart`, and the distance between consecutive panels.
+  func panels(depthStart: Int, columnStart: Int) -> (base: UnsafePointer<Float>, stride: Int) {
     (packed.panel(columnStart / packed.width) + depthStart * packed.width, packed.depth * packed.width)
   }
 
