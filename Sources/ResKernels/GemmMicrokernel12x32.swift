@@ -1,3 +1,5 @@
+import ResCPU
+
 /// The f32 GEMM microkernel with a 12 × 32 register tile, A packed: two 6-row panels of A against two 16-column
 /// panels of B, for builds whose vectors are 512 bits wide.
 ///
@@ -5,6 +7,10 @@
 /// rows issue fourteen per twenty-four, and keep 24 sums in flight (27 of AVX-512's 32 registers), the shape
 /// perf-notes.md measured at 94–99 % of the peak. Both operands stay in their plan and run-time layouts:
 /// A's second panel is read at `tile.aPanelStride`, B's at `tile.bPanelStride`.
+///
+/// Each reduction step also hints one 64-byte line of `tile.prefetch` into the second-level cache (the next
+/// column tile's prepacked weights, `GemmDriver`), as `GemmMicrokernel6x64` does; without a hint it touches its
+/// own B.
 ///
 /// Every output is the same chain of multiply-adds in the same order as on `GemmMicrokernel6x32` and
 /// `GemmMicrokernel6x16`'s full-width path; tiles of at most six rows or at most 24 columns go to
@@ -51,8 +57,11 @@ public enum GemmMicrokernel12x32 {
     var lower = tile.a + tile.aPanelStride
     var left = tile.b
     var right = tile.b + tile.bPanelStride
+    var hint = tile.prefetch ?? tile.b
     var remaining = tile.depth
     while remaining > 0 {
+      rescpu_prefetch_to_l2(hint)
+      hint += GemmMicrokernel6x32.panelWidth
       let bl = VectorAccess.load(left)
       let br = VectorAccess.load(right)
       var x = upper[0]

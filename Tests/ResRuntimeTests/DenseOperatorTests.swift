@@ -253,6 +253,26 @@ import Testing
     }
   }
 
+  /// Row blocks are whole tiles within `aBlockFloats` and cut evenly: a transformer's 128 tokens and
+  /// ViT-tiny's 197 are one block (no second block of a few rows sweeping all of B again), 1000 rows four of
+  /// 252 or fewer.
+  @Test func rowBlocksAreEvenWholeTiles() {
+    #expect(GemmDriver.rowsPerBlock(rows: 128, depth: 256, tile: 12) >= 128)
+    #expect(GemmDriver.rowsPerBlock(rows: 197, depth: 384, tile: 12) >= 197)
+    #expect(GemmDriver.rowsPerBlock(rows: 1000, depth: 384, tile: 12) == 252)
+    for depth in [1, 64, 256, 384] {
+      for rows in [1, 7, 128, 197, 1000, 5000] {
+        for tile in [6, 12] {
+          let block = GemmDriver.rowsPerBlock(rows: rows, depth: depth, tile: tile)
+          #expect(block % tile == 0 && block >= tile, "\(depth) \(rows) \(tile)")
+          #expect(block * depth <= GemmDriver.aBlockFloats || block == tile, "\(depth) \(rows) \(tile)")
+          let most = max(tile, GemmDriver.aBlockFloats / depth / tile * tile)
+          #expect((rows + block - 1) / block == (rows + most - 1) / most, "as few blocks as fit: \(depth) \(rows)")
+        }
+      }
+    }
+  }
+
   /// A row-major A read in place by `GemmDriver.rowsKernel` (`GemmA.rows`), the same A packed while running,
   /// and its transpose packed give bit-identical products: all sum every element over the reduction in order.
   /// 37 rows leave a tile of one valid row, 300 steps make two K blocks.
