@@ -133,6 +133,10 @@ import Testing
     MatMulCase(a: [1, 64, 96], b: [96, 200], y: [1, 64, 200], bias: [200]),
     // A 1024-step reduction: four K blocks.
     MatMulCase(a: [13, 1024], b: [1024, 100], y: [13, 100], bias: [100]),
+    // Constant B against an A read in place on every thread count (`ResidentWeightsGemm`, three K blocks of
+    // 100, a last panel of 4 columns whose half-width sums restart every block): three threads cut the 100
+    // columns into pieces, which must sum as the whole does.
+    MatMulCase(a: [12, 300], b: [300, 100], y: [12, 100], bias: [100], residual: true),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.
@@ -366,10 +370,10 @@ import Testing
   /// columns; its K blocks depend on K alone.
   @Test func residentWeightsOnlyForLongReductions() {
     let wide = GemmDriver.tileRowsKernel.nr
-    #expect(ResidentWeightsGemm.applies(k: GemmDriver.shortDepth + 1, rows: 0..<7, columns: 0..<wide))
-    #expect(!ResidentWeightsGemm.applies(k: GemmDriver.shortDepth, rows: 0..<3136, columns: 0..<256))
-    #expect(!ResidentWeightsGemm.applies(k: 256, rows: 0..<GemmDriver.kernel.mr, columns: 0..<256))
-    #expect(!ResidentWeightsGemm.applies(k: 256, rows: 0..<3136, columns: 16..<(16 + wide - 1)))
+    #expect(ResidentWeightsGemm.applies(k: GemmDriver.shortDepth + 1, m: 7, n: wide))
+    #expect(!ResidentWeightsGemm.applies(k: GemmDriver.shortDepth, m: 3136, n: 256))
+    #expect(!ResidentWeightsGemm.applies(k: 256, m: GemmDriver.kernel.mr, n: 256))
+    #expect(!ResidentWeightsGemm.applies(k: 256, m: 3136, n: wide - 1))
     #expect(ResidentWeightsGemm.depthPerBlock(k: 128) == 128)
     #expect(ResidentWeightsGemm.depthPerBlock(k: 129) == 65)
     #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 128)

@@ -293,7 +293,7 @@ final class ChannelsLastConvolution: Sendable {
     let weights = PrepackedPanels(packed: weights[problem.group])
     let inputRowStride = groups * channelsPerGroup
     let output = operands.output + problem.outputOffset
-    if ResidentWeightsGemm.applies(k: channelsPerGroup, rows: task.rows, columns: task.columns) {
+    if ResidentWeightsGemm.applies(k: channelsPerGroup, m: axes.outputPlane, n: outputChannelsPerGroup) {
       ResidentWeightsGemm.run(
         k: channelsPerGroup, a: problem.input, aRowStride: inputRowStride, b: weights, c: output,
         cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns)

@@ -2,7 +2,8 @@ import ResKernels
 
 /// A GEMM with A read in place and B prepacked, ordered so that each tile's block of B stays in the
 /// first-level cache while every row of A passes it: the loop a channels-last 1x1 convolution runs (A its
-/// input positions × channels, B its weights).
+/// input positions × channels, B its weights), and a MatMul with constant weights whose A every thread count
+/// reads in place (`MatMulOperator`).
 ///
 /// `GemmDriver` goes row panel by row panel, each across all of B's column tiles over K blocks of up to
 /// `GemmDriver.kc` steps: a 6 × 64 tile then re-reads 64–96 KB of B from the second-level cache for every
@@ -27,11 +28,13 @@ enum ResidentWeightsGemm {
   /// column tile.
   static let rowBlockBytes = 1 << 20
 
-  /// Whether this order serves a block of C: A in place, B prepacked, a reduction longer than
-  /// `GemmDriver.shortDepth`, at least one full tile of columns, and more rows than one tile (fewer are
-  /// `GemmDriver.isStreaming`'s case).
-  static func applies(k: Int, rows: Range<Int>, columns: Range<Int>) -> Bool {
-    k > GemmDriver.shortDepth && columns.count >= GemmDriver.tileRowsKernel.nr && rows.count > GemmDriver.kernel.mr
+  /// Whether this order serves an `m × n` product with reduction length `k` (A in place, B prepacked): a
+  /// reduction longer than `GemmDriver.shortDepth`, at least one full tile of columns, and more rows than one
+  /// tile (fewer are `GemmDriver.isStreaming`'s case). Decided on the whole product, never on the block of C a
+  /// worker computes: the K blocks differ from `GemmDriver`'s, and every piece of a split must sum as the
+  /// whole would.
+  static func applies(k: Int, m: Int, n: Int) -> Bool {
+    k > GemmDriver.shortDepth && n >= GemmDriver.tileRowsKernel.nr && m > GemmDriver.kernel.mr
   }
 
   /// The fewest K blocks of at most `maximumDepth` steps, all of one length but the last.
