@@ -50,6 +50,8 @@ final class ChannelsLastConvolution: Sendable {
   let positionsPerBlock: Int
   /// Input channels summed per kernel call (`indirect` only); later blocks add to the output.
   let channelBlock: Int
+  /// `Blocking.residentRowBlockBytes`.
+  let residentRowBlockBytes: Int
   /// The pointer tables of `Strategy.indirect`.
   let indirection: IndirectionTable
 
@@ -90,6 +92,8 @@ final class ChannelsLastConvolution: Sendable {
     var blockReductionSteps: Int
     /// Reductions up to this many steps take `Strategy.packedTiles`.
     var packedTileDepth: Int
+    /// Bytes of input per row block of `ResidentWeightsGemm` (`Strategy.gemm`).
+    var residentRowBlockBytes = ResidentWeightsGemm.rowBlockBytes
 
     static let standard = Blocking(
       inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 1024 * 1024, blockPointers: 16 * 1024,
@@ -120,6 +124,7 @@ final class ChannelsLastConvolution: Sendable {
     self.outputChannelsPerGroup = outputChannelsPerGroup
     self.weights = weights
     strategy = Self.strategy(axes, depth: depth, blocking)
+    residentRowBlockBytes = blocking.residentRowBlockBytes
     let blocks =
       strategy != .indirect || depth <= blocking.unblockedReductionSteps
       ? 1 : (depth + blocking.blockReductionSteps - 1) / blocking.blockReductionSteps
@@ -296,7 +301,8 @@ final class ChannelsLastConvolution: Sendable {
     if ResidentWeightsGemm.applies(k: channelsPerGroup, m: axes.outputPlane, n: outputChannelsPerGroup) {
       ResidentWeightsGemm.run(
         k: channelsPerGroup, a: problem.input, aRowStride: inputRowStride, b: weights, c: output,
-        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns)
+        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns,
+        rowBlockBytes: residentRowBlockBytes)
     } else {
       GemmDriver.run(
         k: channelsPerGroup, a: .rows(problem.input, rowStride: inputRowStride), b: weights, c: output,

@@ -44,10 +44,12 @@ enum ResidentWeightsGemm {
   }
 
   /// Computes `C[rows, columns]` of `epilogue(A·B)` with reduction length `k`; `columns.lowerBound` a
-  /// multiple of B's panel width.
+  /// multiple of B's panel width. `rowBlockBytes` other than the default only in tests (many row blocks on a
+  /// small product).
   static func run(
     k: Int, a: UnsafePointer<Float>, aRowStride: Int, b: PrepackedPanels, c: UnsafeMutablePointer<Float>,
-    cRowStride: Int, epilogue: MatrixEpilogue, rows: Range<Int>, columns: Range<Int>
+    cRowStride: Int, epilogue: MatrixEpilogue, rows: Range<Int>, columns: Range<Int>,
+    rowBlockBytes: Int = rowBlockBytes
   ) {
     let kernel = GemmDriver.rowsKernel(columns: columns.count, k: k)
     let blockDepth = depthPerBlock(k: k)
