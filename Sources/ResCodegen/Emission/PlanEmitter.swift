@@ -44,7 +44,7 @@ enum PlanEmitter {
     metadata.buffers = encodedBuffers
     metadata.steps = builder.steps.map { step($0, buffers) }
     metadata.arenaBytes = UInt64(arena.plan.arenaBytes)
-    metadata.naiveArenaBytes = UInt64(arena.plan.naiveBytes)
+    metadata.naiveArenaBytes = UInt64(arena.naiveBytes)
     metadata.sourceNodeCount = UInt32(clamping: sourceNodeCount)
     metadata.concatCopiedBytes = UInt64(concats.copiedBytes)
     metadata.concatAliasedBytes = UInt64(concats.aliasedBytes)
@@ -55,7 +55,7 @@ enum PlanEmitter {
       sourceNodeCount: sourceNodeCount, foldedNodeCount: prepared.foldedNodeCount, steps: builder.steps,
       bufferCount: encodedBuffers.count, constantBytes: constants.length,
       constantCount: payloadOffsets.compactMap { $0 }.count - constants.deduplicatedCount,
-      arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.plan.naiveBytes,
+      arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.naiveBytes,
       concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: layout.fileLength)
     return GeneratedPlan(
       summary: summary, metadata: metadata, arena: arena, concats: concats, encodedMetadata: encodedMetadata,

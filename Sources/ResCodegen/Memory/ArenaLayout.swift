@@ -9,6 +9,9 @@ package struct ArenaLayout: Sendable {
   /// The placed (root) regions as the planner saw them (regions nothing touches are not placed).
   package let requests: [MemoryPlanner.Request]
   package let plan: MemoryPlanner.Plan
+  /// The arena with no reuse, one buffer per value: the planner's naive size, plus the outputs that overwrite
+  /// a dying input (`InPlaceEpilogues`), which the planner sees as one region with it.
+  package let naiveBytes: Int
   /// For each region of the builder, its root's request index (nil when nothing touches the root's group).
   private let requestOfRoot: [Int?]
   /// For each region of the builder, its root and its byte offset inside it.
@@ -22,6 +25,7 @@ package struct ArenaLayout: Sendable {
       inputs: lowered.inputs.map(\.tensor), outputs: lowered.outputs.map(\.tensor))
     var nesting = lowered.nesting
     nesting.extend(toRegionCount: regionCount)
+    let overwriting = InPlaceEpilogues.nest(into: &nesting, lowered, lifetimes: lifetimes)
     let roots = (0..<regionCount).map { nesting.root(of: $0) }
     var members = [[Int]](repeating: [], count: regionCount)
     for region in 0..<regionCount { members[roots[region].region].append(region) }
@@ -43,6 +47,7 @@ package struct ArenaLayout: Sendable {
     self.requestOfRoot = requestOfRoot
     self.roots = roots
     plan = MemoryPlanner.plan(requests)
+    naiveBytes = overwriting.reduce(plan.naiveBytes) { $0 + MemoryPlanner.footprint(builder.regionSizes[$1]) }
   }
 
   /// The arena offset of a region some step or binding touches.

@@ -149,6 +149,20 @@ public enum ConvMethod: Sendable, Hashable {
     choose(shape, weightsAreConstant: weightsAreConstant) == .grid
   }
 
+  /// The longest reduction `storesEachOutputOnce` accepts: the runtime's GEMMs sum up to 128 steps in one block
+  /// (`ResidentWeightsGemm.maximumDepth`; `GemmDriver` up to 384).
+  public static let singleBlockResidualDepth = 128
+
+  /// Whether the channels-last method for this geometry stores each output element once, right after reading
+  /// its residual, so that the residual may be the output's own bytes (an in-place epilogue): the GEMM of a
+  /// 1×1, stride-1, unpadded window over one reduction block. The compiler's prediction of the runtime's
+  /// `ChannelsLastConvolution.storesEachOutputOnce`; where they differ the runtime copies the residual first.
+  public static func storesEachOutputOnce(_ shape: ConvShape) -> Bool {
+    chooseChannelsLast(shape) == .channelsLastGemm && shape.kernel.allSatisfy { $0 == 1 }
+      && shape.strides.allSatisfy { $0 == 1 } && shape.padsBegin.allSatisfy { $0 == 0 }
+      && shape.padsEnd.allSatisfy { $0 == 0 } && shape.channelsPerGroup <= singleBlockResidualDepth
+  }
+
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }

@@ -133,6 +133,16 @@ final class ChannelsLastConvolution: Sendable {
     indirection = IndirectionTable(axes: axes, channels: groups * channelsPerGroup)
   }
 
+  /// Whether every output element is stored once, by the tile that has just read its residual: `Strategy.gemm`
+  /// with the whole reduction in one K block (`ResidentWeightsGemm` or `GemmDriver`). Longer reductions store
+  /// partial sums first. Then the residual may be the output's own bytes (`ResidualInPlace.direct`).
+  var storesEachOutputOnce: Bool {
+    guard strategy == .gemm else { return false }
+    let k = channelsPerGroup
+    return ResidentWeightsGemm.applies(k: k, m: axes.outputPlane, n: outputChannelsPerGroup)
+      ? k <= ResidentWeightsGemm.maximumDepth : k <= GemmDriver.kc
+  }
+
   private static func strategy(_ axes: WindowAxes, depth: Int, _ blocking: Blocking) -> Strategy {
     let unpadded = axes.padsBegin.allSatisfy { $0 == 0 } && axes.padsEnd.allSatisfy { $0 == 0 }
     if axes.kernelVolume == 1, unpadded, axes.strides.allSatisfy({ $0 == 1 }) { return .gemm }

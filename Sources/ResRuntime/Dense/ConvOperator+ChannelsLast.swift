@@ -131,7 +131,7 @@ extension ConvOperator {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
     let biasBase = bias.map { UnsafePointer(context.floats($0)) }
-    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residualOperand(context)
     switch method {
     case .depthwise(let depthwise):
       let workers = context.workers(work: depthwise.work(batch: batch), tasks: depthwise.rows(batch: batch))
@@ -146,8 +146,8 @@ extension ConvOperator {
         context,
         ChannelsLastWinograd.Operands(
           input: input, output: output, bias: biasBase, residual: residualBase, activation: activation, batch: batch,
-          sharedTransformed: sharedScratchBytes > 0
-            ? context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4) : nil),
+          sharedTransformed: methodScratchBytes > 0
+            ? context.sharedScratch.bindMemory(to: Float.self, capacity: methodScratchBytes / 4) : nil),
         workers: workers)
     case .grid(let grid):
       runRowMajorToChannelsLast(context, grid, bias: biasBase, residual: residualBase)

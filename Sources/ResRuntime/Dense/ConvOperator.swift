@@ -44,9 +44,12 @@ struct ConvOperator: Operator {
   let activation: PointwiseFunction
   let prologue: Prologue?
   let method: Method
-  /// Bytes of scratch shared by the workers (the direct method's padded input, the subsampled method's
-  /// sampled positions, or the pointwise method's B panels packed once: `SharedPanels`).
-  let sharedScratchBytes: Int
+  /// Bytes of scratch the method shares among its workers (the direct method's padded input, the subsampled
+  /// method's sampled positions, or the pointwise method's B panels packed once: `SharedPanels`).
+  let methodScratchBytes: Int
+  /// How the epilogue reads a residual that is Y's own bytes (an in-place epilogue); nil when the residual is
+  /// a buffer of its own or there is none.
+  let residualInPlace: ResidualInPlace?
   /// Bytes of scratch per worker (GEMM blocks, or the depthwise method's padded plane).
   let scratchBytesPerWorker: Int
 
@@ -151,19 +154,34 @@ struct ConvOperator: Operator {
 
     switch try Self.activationLayouts(x: x, y: y, residual: residual, operands) {
     case .channelsLast:
-      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseChannelsLastMethod(
+      (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseChannelsLastMethod(
         weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, batch: batch, operands)
     case .rowMajorToChannelsLast:
-      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseRowMajorToChannelsLastMethod(
+      (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseRowMajorToChannelsLastMethod(
         weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, operands)
     case .rowMajor:
-      (method, sharedScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
+      (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
         weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
     }
+    residualInPlace = try ResidualInPlace.placement(
+      y: y, residual: residual, others: [x, weights] + [bias, prologue?.scale, prologue?.shift].compactMap { $0 },
+      storesEachOutputOnce: method.storesEachOutputOnce, scratchOffset: methodScratchBytes, operands)
     try requirePrologueSupport(operands)
+  }
+
+  /// The method's shared scratch, then the residual's copy when the method cannot read it in place.
+  var sharedScratchBytes: Int {
+    residualInPlace?.scratchBytes(after: methodScratchBytes, output: y) ?? methodScratchBytes
+  }
+
+  /// The residual the epilogue adds: its buffer, or its copy in the shared scratch (`ResidualInPlace.copied`).
+  func residualOperand(_ context: RunContext) -> UnsafePointer<Float>? {
+    guard let residual else { return nil }
+    if let copy = residualInPlace?.copy(in: context, count: y.count) { return copy }
+    return UnsafePointer(context.floats(residual))
   }
 
   /// A prologue is applied by the methods that read X's channels as GEMM rows; every other method would
@@ -288,6 +306,7 @@ struct ConvOperator: Operator {
   }
 
   func run(_ context: RunContext) {
+    if let residual, let residualInPlace { residualInPlace.prepare(context, residual: residual, count: y.count) }
     switch method {
     case .pointwise(let packed):
       let input = UnsafePointer(context.floats(x))
@@ -295,11 +314,11 @@ struct ConvOperator: Operator {
         runGemm(
           context, packedWeights: packed,
           input: .transformed(
-            input, prologue.transform(context), plane: axes.inputPlane, packsOnce: sharedScratchBytes > 0))
+            input, prologue.transform(context), plane: axes.inputPlane, packsOnce: methodScratchBytes > 0))
       } else {
         runGemm(
           context, packedWeights: packed,
-          input: .matrix(input, plane: axes.inputPlane, packsOnce: sharedScratchBytes > 0))
+          input: .matrix(input, plane: axes.inputPlane, packsOnce: methodScratchBytes > 0))
       }
     case .subsampled(let packed):
       runGemm(
@@ -320,9 +339,9 @@ struct ConvOperator: Operator {
       context,
       FewPositionsConvolution.Operands(
         input: UnsafePointer(context.floats(x)), output: context.floats(y),
-        bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
+        bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residualOperand(context),
         activation: activation, prologue: prologue?.transform(context),
-        scratch: context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4)),
+        scratch: context.sharedScratch.bindMemory(to: Float.self, capacity: methodScratchBytes / 4)),
       workers: workers)
   }
 
@@ -330,7 +349,7 @@ struct ConvOperator: Operator {
     let input = UnsafePointer(context.floats(x))
     let output = context.floats(y)
     let biasBase = bias.map { UnsafePointer(context.floats($0)) }
-    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residualOperand(context)
     let imageInput = groups * channelsPerGroup * axes.inputPlane
     let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
@@ -355,8 +374,8 @@ struct ConvOperator: Operator {
         epilogue.bias = UnsafePointer(context.floats(bias))
         epilogue.biasRowStride = 1
       }
-      if let residual {
-        epilogue.residual = UnsafePointer(context.floats(residual)) + image * imageOutput
+      if let residual = residualOperand(context) {
+        epilogue.residual = residual + image * imageOutput
         epilogue.residualRowStride = axes.outputPlane
       }
       grid.run(
@@ -370,10 +389,10 @@ struct ConvOperator: Operator {
   private func runWinograd(_ context: RunContext, _ winograd: WinogradConvolution) {
     let operands = WinogradConvolution.Operands(
       input: UnsafePointer(context.floats(x)), output: context.floats(y),
-      bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residual.map { UnsafePointer(context.floats($0)) },
+      bias: bias.map { UnsafePointer(context.floats($0)) }, residual: residualOperand(context),
       activation: activation, batch: batch,
-      sharedTransformed: sharedScratchBytes > 0
-        ? context.sharedScratch.bindMemory(to: Float.self, capacity: sharedScratchBytes / 4) : nil)
+      sharedTransformed: methodScratchBytes > 0
+        ? context.sharedScratch.bindMemory(to: Float.self, capacity: methodScratchBytes / 4) : nil)
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
     winograd.run(context, operands, workers: workers)
   }
@@ -383,7 +402,7 @@ struct ConvOperator: Operator {
     let weightBase = UnsafePointer(context.floats(weights))
     let output = context.floats(y)
     let biasBase = bias.map { UnsafePointer(context.floats($0)) }
-    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residualOperand(context)
     let imageInput = groups * axes.inputPlane
     let imageOutput = groups * outputChannelsPerGroup * axes.outputPlane
     let workers = context.workers(work: depthwise.work(inputCount: x.count, outputCount: y.count), tasks: groups)
@@ -476,7 +495,7 @@ struct ConvOperator: Operator {
     let weightBase = UnsafePointer(context.floats(weights))
     let output = context.floats(y)
     let biasBase = bias.map { UnsafePointer(context.floats($0)) }
-    let residualBase = residual.map { UnsafePointer(context.floats($0)) }
+    let residualBase = residualOperand(context)
     let positions = axes.outputPlane
     let rows = outputChannelsPerGroup
     let problems = batch * groups

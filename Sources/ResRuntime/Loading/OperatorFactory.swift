@@ -113,11 +113,13 @@ enum OperatorFactory {
   }
 
   /// Kernels whose output may be exactly the bytes of one of their inputs (in place): each output element
-  /// depends only on the input elements at the same index, read before it is written.
+  /// depends only on the input elements at the same index, read before it is written; for a convolution, only
+  /// its residual (checked by `ConvOperator`, which copies the residual first where its method needs to).
   static func allowsInPlace(_ kernel: KernelID) -> Bool {
     switch kernel {
     case .unary, .binary, .whereSelect, .cast, .f32ChannelAffine, .f32GatedSkip: true
-    case .f32ConvNCHWGeneric, .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
+    case .f32ConvNCHWGeneric: true
+    case .f32GemmGeneric, .f32MatMulGeneric, .f32RecurrentGeneric, .f32LayerNorm, .f32LRN,
       .f32Pool, .f32ReduceMean, .f32ReduceSum, .f32ReduceMax, .f32ReduceMin, .f32ReduceProd, .f32Softmax, .copy,
       .gather, .pad, .scatterND, .gatherElements, .cumSum, .trilu, .resize, .argReduce, .topK, .fill, .f32Reorder:
       false

@@ -10,7 +10,7 @@ import ResPlan
 ///   are multiples of the element width and constant offsets multiples of 64;
 /// - every index a step, input or output names refers to an existing buffer; steps write only arena buffers;
 ///   a step's outputs do not overlap each other or its inputs (except an elementwise kernel writing exactly
-///   the bytes of an input, in place); graph inputs are distinct arena buffers that do not overlap, and names
+///   the bytes of an input, in place, or a convolution writing over its residual's); graph inputs are distinct arena buffers that do not overlap, and names
 ///   are unique;
 /// - each operator, as it is built, checks its operand count, element types and shapes against its kernel
 ///   and parameters (recomputing output shapes from the parameters, bounding every strided reach), so the
