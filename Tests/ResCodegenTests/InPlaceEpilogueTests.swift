@@ -12,11 +12,11 @@ import Testing
 
   /// `skip = relu(conv0(x))`, `mid = relu(conv1(skip))`, `sum = relu(conv2(mid) + skip)`, `y = conv3(sum)`:
   /// conv2 is a 1×1 whose residual `skip` is read for the last time there. `kernel` and `channels` are conv2's.
-  private static func bottleneck(kernel: Int = 1, channels: Int = 8, skipReadAfter: Bool = false) throws -> (
+  private static func bottleneck(kernel: Int = 1, channels: Int = 8, size: Int = 6, skipReadAfter: Bool = false) throws -> (
     GraphBuilder, outputs: [ValueID]
   ) {
     let b = GraphBuilder()
-    let x = b.input("f32[1,16,6,6]")
+    let x = b.input("f32[1,16,\(size),\(size)]")
     let relu = Epilogue(activation: .relu)
     let skip = try b.value(
       .conv(convAttributes(kernel: [1, 1], padding: .explicit([0, 0, 0, 0]), epilogue: relu)),
@@ -48,17 +48,19 @@ import Testing
     plan.buffer(buffer).arenaOffset
   }
 
-  @Test func aOneByOneConvolutionStoresOverTheResidualItReadsLast() throws {
-    let (b, outputs) = try Self.bottleneck()
+  /// A 1×1 over 8 channels (one reduction block of the GEMM) and a 3×3 over 16 on 14×14 (Winograd, whose
+  /// output transform adds the residual tile by tile).
+  @Test(arguments: [(1, 8, 6), (3, 16, 14)])
+  func aConvolutionStoresOverTheResidualItReadsLast(kernel: Int, channels: Int, size: Int) throws {
+    let (b, outputs) = try Self.bottleneck(kernel: kernel, channels: channels, size: size)
     let (_, plan) = try compile(b, outputs: outputs, options: Self.channelsLast)
     let (output, residual) = try conv2(plan)
     #expect(offset(output, plan) == offset(residual, plan))
     #expect(plan.buffer(output).layout == .channelsLast)
   }
 
-  /// The residual read again later, a 3×3 window (Winograd or the indirect GEMM, whose partial sums would
-  /// land on the residual) and a reduction longer than one block keep their own bytes; so does a row-major
-  /// convolution.
+  /// The residual read again later, a 3×3 window over 8 channels (too few for Winograd: the indirect GEMM)
+  /// and a 1×1 reduction longer than one block keep their own bytes; so does a row-major convolution.
   @Test(arguments: [(1, 8, true, true), (3, 8, false, true), (1, 160, false, true), (1, 8, false, false)])
   func otherwiseTheOutputKeepsItsOwnBytes(kernel: Int, channels: Int, skipReadAfter: Bool, isChannelsLast: Bool) throws {
     let (b, outputs) = try Self.bottleneck(kernel: kernel, channels: channels, skipReadAfter: skipReadAfter)

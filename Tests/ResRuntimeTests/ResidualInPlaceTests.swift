@@ -28,8 +28,11 @@ import Testing
     Case(channels: 128, outputs: 64, kernel: 1, channelsLast: true, expected: .direct),
     // Two blocks of the resident-weights GEMM: partial sums first.
     Case(channels: 200, outputs: 70, kernel: 1, channelsLast: true, expected: .copied(offset: 0)),
-    // Channels-last Winograd and the indirect GEMM; a row-major direct convolution and pointwise GEMM.
-    Case(channels: 32, outputs: 32, kernel: 3, channelsLast: true, expected: .copied(offset: 0)),
+    // Channels-last Winograd stores each tile once, adding the residual as it goes.
+    Case(channels: 32, outputs: 32, kernel: 3, channelsLast: true, expected: .direct),
+    // The indirect GEMM over several blocks of input channels (a 5x5 window is no Winograd shape); a row-major
+    // direct convolution and pointwise GEMM.
+    Case(channels: 300, outputs: 32, kernel: 5, channelsLast: true, expected: .copied(offset: 0)),
     Case(channels: 24, outputs: 40, kernel: 3, channelsLast: false, expected: .copied(offset: 0)),
     Case(channels: 24, outputs: 40, kernel: 1, channelsLast: false, expected: .copied(offset: 0)),
   ]

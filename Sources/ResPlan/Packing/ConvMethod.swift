@@ -154,11 +154,14 @@ public enum ConvMethod: Sendable, Hashable {
   public static let singleBlockResidualDepth = 128
 
   /// Whether the channels-last method for this geometry stores each output element once, right after reading
-  /// its residual, so that the residual may be the output's own bytes (an in-place epilogue): the GEMM of a
-  /// 1×1, stride-1, unpadded window over one reduction block. The compiler's prediction of the runtime's
-  /// `ChannelsLastConvolution.storesEachOutputOnce`; where they differ the runtime copies the residual first.
+  /// its residual, so that the residual may be the output's own bytes (an in-place epilogue): Winograd (whose
+  /// output transform adds the residual tile by tile), and the GEMM of a 1×1, stride-1, unpadded window over
+  /// one reduction block. The compiler's prediction of the runtime's `ConvOperator.Method.storesEachOutputOnce`;
+  /// where they differ the runtime copies the residual first.
   public static func storesEachOutputOnce(_ shape: ConvShape) -> Bool {
-    chooseChannelsLast(shape) == .channelsLastGemm && shape.kernel.allSatisfy { $0 == 1 }
+    let method = chooseChannelsLast(shape)
+    if method == .channelsLastWinograd { return true }
+    return method == .channelsLastGemm && shape.kernel.allSatisfy { $0 == 1 }
       && shape.strides.allSatisfy { $0 == 1 } && shape.padsBegin.allSatisfy { $0 == 0 }
       && shape.padsEnd.allSatisfy { $0 == 0 } && shape.channelsPerGroup <= singleBlockResidualDepth
   }

@@ -64,9 +64,13 @@ enum ResidualInPlace: Sendable, Equatable {
 
 extension ConvOperator.Method {
   /// Whether the method stores each output element once, after reading its residual (`ResidualInPlace`):
-  /// the channels-last GEMM over a reduction of one block.
+  /// channels-last Winograd, whose output transform adds the residual tile by tile as it stores (products and
+  /// transformed inputs live in scratch), and the channels-last GEMM over a reduction of one block.
   var storesEachOutputOnce: Bool {
-    guard case .channelsLast(.gemm(let gemm)) = self else { return false }
-    return gemm.storesEachOutputOnce
+    switch self {
+    case .channelsLast(.winograd): true
+    case .channelsLast(.gemm(let gemm)): gemm.storesEachOutputOnce
+    default: false
+    }
   }
 }
