@@ -22,6 +22,8 @@ public struct PlanSummary: Sendable, Hashable {
   /// The activation arena as planned, and as it would be without reusing memory.
   public var arenaBytes: Int
   public var naiveArenaBytes: Int
+  /// Step outputs stored over an input that dies at their step (in-place epilogues), sharing its arena bytes.
+  public var inPlaceOutputCount: Int
   /// Bytes of Concat operands moved into the Concat's output by copy steps, and bytes computed straight into
   /// their part of it (no step).
   public var concatCopiedBytes: Int
@@ -31,8 +33,8 @@ public struct PlanSummary: Sendable, Hashable {
 
   init(
     sourceNodeCount: Int, foldedNodeCount: Int, steps: [PlanStep], bufferCount: Int, constantBytes: Int,
-    constantCount: Int, arenaBytes: Int, naiveArenaBytes: Int, concatCopiedBytes: Int, concatAliasedBytes: Int,
-    fileBytes: Int
+    constantCount: Int, arenaBytes: Int, naiveArenaBytes: Int, inPlaceOutputCount: Int, concatCopiedBytes: Int,
+    concatAliasedBytes: Int, fileBytes: Int
   ) {
     self.sourceNodeCount = sourceNodeCount
     self.foldedNodeCount = foldedNodeCount
@@ -45,6 +47,7 @@ public struct PlanSummary: Sendable, Hashable {
     self.constantCount = constantCount
     self.arenaBytes = arenaBytes
     self.naiveArenaBytes = naiveArenaBytes
+    self.inPlaceOutputCount = inPlaceOutputCount
     self.concatCopiedBytes = concatCopiedBytes
     self.concatAliasedBytes = concatAliasedBytes
     self.fileBytes = fileBytes

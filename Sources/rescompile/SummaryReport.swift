@@ -53,13 +53,14 @@ enum SummaryReport {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive), Concat bytes copied and
-  /// computed in place (for models with a Concat), time.
+  /// The plan part: ops in, steps out, constant and arena bytes (planned and naive, and how many step outputs
+  /// overwrite a dying input), Concat bytes copied and computed in place (for models with a Concat), time.
   static func render(plan: PlanSummary, path: String, timings: Timings) -> String {
     let folded = plan.foldedNodeCount > 0 ? " (\(plan.foldedNodeCount) evaluated when compiling)" : ""
     let constants = "\(plan.constantBytes) (\(ByteCount.render(plan.constantBytes)), \(plan.constantCount) constants)"
     let planned = "\(plan.arenaBytes) planned (\(ByteCount.render(plan.arenaBytes)))"
     let naive = "\(plan.naiveArenaBytes) naive (\(ByteCount.render(plan.naiveArenaBytes)))"
+    let inPlace = plan.inPlaceOutputCount == 0 ? "" : "; \(plan.inPlaceOutputCount) step outputs in place"
     let concat =
       plan.concatCopiedBytes + plan.concatAliasedBytes == 0
       ? ""
@@ -68,7 +69,7 @@ enum SummaryReport {
         plan: \(path) (\(ByteCount.render(plan.fileBytes)))
           ops in: \(plan.sourceNodeCount)\(folded), steps out: \(plan.stepCount)  \(plan.kernelCountsLine)
           constant bytes: \(constants)
-          arena bytes: \(planned), \(naive)\(concat)
+          arena bytes: \(planned), \(naive)\(inPlace)\(concat)
           time: \(Milliseconds.render(timings.total))
 
       """

@@ -53,9 +53,10 @@ import Testing
   @Test(arguments: [(1, 8, 6), (3, 16, 14)])
   func aConvolutionStoresOverTheResidualItReadsLast(kernel: Int, channels: Int, size: Int) throws {
     let (b, outputs) = try Self.bottleneck(kernel: kernel, channels: channels, size: size)
-    let (_, plan) = try compile(b, outputs: outputs, options: Self.channelsLast)
+    let (generated, plan) = try compile(b, outputs: outputs, options: Self.channelsLast)
     let (output, residual) = try conv2(plan)
     #expect(offset(output, plan) == offset(residual, plan))
+    #expect(generated.summary.inPlaceOutputCount == 1)
     #expect(plan.buffer(output).layout == .channelsLast)
   }
 
@@ -79,7 +80,8 @@ import Testing
     let c = try b.value(.unary(.sigmoid), [a], name: "c")
     let d = try b.value(.binary(.mul), [c, b.floats([2], [1])], name: "d")
     let y = try b.value(.unary(.tanh), [d], name: "y")
-    let (_, plan) = try compile(b, outputs: [y])
+    let (generated, plan) = try compile(b, outputs: [y])
+    #expect(generated.summary.inPlaceOutputCount == 2)
     let steps = plan.steps
     #expect(steps.map(\.name) == ["a", "c", "d", "y"])
     #expect(offset(steps[1].outputs[0], plan) == offset(steps[1].inputs[0], plan))

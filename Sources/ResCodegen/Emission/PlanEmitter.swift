@@ -56,6 +56,7 @@ enum PlanEmitter {
       bufferCount: encodedBuffers.count, constantBytes: constants.length,
       constantCount: payloadOffsets.compactMap { $0 }.count - constants.deduplicatedCount,
       arenaBytes: arena.plan.arenaBytes, naiveArenaBytes: arena.naiveBytes,
+      inPlaceOutputCount: arena.inPlaceOutputCount,
       concatCopiedBytes: concats.copiedBytes, concatAliasedBytes: concats.aliasedBytes, fileBytes: layout.fileLength)
     return GeneratedPlan(
       summary: summary, metadata: metadata, arena: arena, concats: concats, encodedMetadata: encodedMetadata,

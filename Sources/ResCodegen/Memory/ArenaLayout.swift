@@ -12,6 +12,8 @@ package struct ArenaLayout: Sendable {
   /// The arena with no reuse, one buffer per value: the planner's naive size, plus the outputs that overwrite
   /// a dying input (`InPlaceEpilogues`), which the planner sees as one region with it.
   package let naiveBytes: Int
+  /// Outputs stored over an input that dies at their step (`InPlaceEpilogues`).
+  package let inPlaceOutputCount: Int
   /// For each region of the builder, its root's request index (nil when nothing touches the root's group).
   private let requestOfRoot: [Int?]
   /// For each region of the builder, its root and its byte offset inside it.
@@ -47,6 +49,7 @@ package struct ArenaLayout: Sendable {
     self.requestOfRoot = requestOfRoot
     self.roots = roots
     plan = MemoryPlanner.plan(requests)
+    inPlaceOutputCount = overwriting.count
     naiveBytes = overwriting.reduce(plan.naiveBytes) { $0 + MemoryPlanner.footprint(builder.regionSizes[$1]) }
   }
 
