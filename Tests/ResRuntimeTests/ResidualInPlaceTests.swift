@@ -106,6 +106,22 @@ import Testing
     }
   }
 
+  /// A residual overlapping Y without being exactly Y's bytes (here 64 bytes on) is refused when the plan
+  /// loads: each tile would read residual elements another tile had already overwritten.
+  @Test func aResidualPartlyOverlappingYIsRefused() {
+    var builder = Self.plan(
+      Case(channels: 48, outputs: 80, kernel: 1, channelsLast: true, expected: .direct), inPlace: true)
+    let conv = builder.metadata.steps.firstIndex { $0.name == "conv" }!
+    let y = builder.metadata.steps[conv].outputs[0]
+    builder.metadata.buffers[Int(y)].arenaOffset += 64
+    do {
+      _ = try builder.plan()
+      Issue.record("the plan loaded")
+    } catch {
+      #expect(error.description.contains("overlaps"), "\(error.description)")
+    }
+  }
+
   /// X sharing Y's bytes (same element count, so the validator's exact-overlap rule lets it through) is
   /// refused by the convolution: only its residual may be overwritten.
   @Test func anInputOtherThanTheResidualIsRefused() {
