@@ -17,9 +17,11 @@ import ResPlan
 ///   earlier step (not a graph input, whose bytes the caller may own), and is not part of a Concat's output;
 /// - the output is first written here, is not a graph output and not part of a Concat's output;
 /// - both tensors cover their whole regions, with the same element count, byte count and layout.
-/// For a convolution the input is its residual, and only where `ConvMethod.storesEachOutputOnce` predicts the
-/// runtime's channels-last GEMM over one reduction block; the runtime computes any other method correctly too
-/// (`ResidualInPlace` copies the residual first), just without the gain.
+/// For a convolution the input is its residual, and only where `ConvMethod.storesEachOutputOnce` predicts a
+/// runtime method that stores each output once (channels-last Winograd, the GEMM of a short reduction); the
+/// runtime computes any other method correctly too (`ResidualInPlace` copies the residual first), just
+/// without the gain. ResNet-18's four Winograd steps in place: whole runs 29.25 → 28.57 ms, faster in 15 of 20
+/// alternating rounds.
 enum InPlaceEpilogues {
   /// Nests each chosen output region inside the input region it overwrites, and returns the output regions.
   /// `lifetimes` per region as `RegionLifetimes` computes them; `nesting` holds the Concat nesting, which this

@@ -149,14 +149,17 @@ public enum ConvMethod: Sendable, Hashable {
     choose(shape, weightsAreConstant: weightsAreConstant) == .grid
   }
 
-  /// The longest reduction `storesEachOutputOnce` accepts: the runtime's GEMMs sum up to 128 steps in one block
-  /// (`ResidentWeightsGemm.maximumDepth`; `GemmDriver` up to 384).
-  public static let singleBlockResidualDepth = 128
+  /// The longest reduction `storesEachOutputOnce` accepts for a 1×1: `GemmDriver`'s short reductions
+  /// (`GemmDriver.shortDepth`). The runtime's GEMMs sum up to 128 steps in one block and could store over the
+  /// residual up to there, but on ResNet-50 (one thread, whole runs, 20 alternating rounds against the plan
+  /// without in-place steps) the 128-step layers made runs 3 % slower (75.52 → 77.91 ms, faster in 5 of 20
+  /// rounds) while 64 steps left them even (73.11 → 73.15, 9 of 20) with the same arena (7.2 → 6.4 MB).
+  public static let singleBlockResidualDepth = 64
 
   /// Whether the channels-last method for this geometry stores each output element once, right after reading
   /// its residual, so that the residual may be the output's own bytes (an in-place epilogue): Winograd (whose
   /// output transform adds the residual tile by tile), and the GEMM of a 1×1, stride-1, unpadded window over
-  /// one reduction block. The compiler's prediction of the runtime's `ConvOperator.Method.storesEachOutputOnce`;
+  /// at most `singleBlockResidualDepth` input channels. The compiler's prediction of the runtime's `ConvOperator.Method.storesEachOutputOnce`;
   /// where they differ the runtime copies the residual first.
   public static func storesEachOutputOnce(_ shape: ConvShape) -> Bool {
     let method = chooseChannelsLast(shape)

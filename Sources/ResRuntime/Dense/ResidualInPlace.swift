@@ -10,7 +10,7 @@ import ResPlan
 /// through Y) would add a residual it had already overwritten, so for those the residual is copied into the
 /// shared scratch before the step runs and read from there: a plan is always computed correctly, whichever
 /// method this runtime chooses, and the compiler only asks for the in-place form where it predicts the direct
-/// one (`ConvMethod.chooseChannelsLast`'s GEMM over one reduction block).
+/// one (`ConvMethod.storesEachOutputOnce`: channels-last Winograd, and the GEMM of a short reduction).
 enum ResidualInPlace: Sendable, Equatable {
   /// The method reads each residual element before storing the output over it: it runs on the shared bytes.
   case direct
