@@ -52,6 +52,8 @@ def parse_arguments():
     parser.add_argument("--fixtures", default=os.path.join(harness.REPO, "fixtures", "full"),
                         help="folder of MODEL/model.onnx (default: fixtures/full)")
     parser.add_argument("--bin-dir", help="use the rescompile and rescompile-benchmark already built in BIN_DIR")
+    parser.add_argument("--allow-stale-binaries", action="store_true",
+                        help="measure the --bin-dir executables even when sources changed after they were built")
     parser.add_argument("--target-cpu", default="native",
                         help="-target-cpu for the release build (default native; 'none' for baseline x86-64)")
     parser.add_argument("--layers", action="store_true",
@@ -349,8 +351,10 @@ def main():
     if args.layers:
         import layers
         return layers.main(args)
-    bin_dir = args.bin_dir or harness.build(["rescompile", "rescompile-benchmark"],
-                                            None if args.target_cpu == "none" else args.target_cpu)
+    products = ["rescompile", "rescompile-benchmark"]
+    if args.bin_dir:
+        harness.check_fresh(args.bin_dir, products, args.allow_stale_binaries)
+    bin_dir = args.bin_dir or harness.build(products, None if args.target_cpu == "none" else args.target_cpu)
     check_build(bin_dir)
     systems = peers_available(args)
     machine_before = harness.machine()

@@ -41,6 +41,42 @@ def build(products, target_cpu="native"):
                           capture_output=True, text=True).stdout.strip()
 
 
+def newer_sources(executables):
+    """The repository's Swift and C sources (and Package.swift) modified after the oldest of `executables`, newest
+    first: a `--bin-dir` build older than the code measures code that is no longer there. (The 2026-12-02 19:00
+    session compared a rescompile built minutes before a change to the compiler's in-place rule against
+    onnxruntime, and read a ResNet-50 regression of 8 % into a plan the current code no longer emits.)"""
+    oldest = min(os.path.getmtime(path) for path in executables)
+    newer = []
+    for folder in ("Sources", "benchmarks"):
+        for root, _, files in os.walk(os.path.join(REPO, folder)):
+            for name in files:
+                path = os.path.join(root, name)
+                if name.endswith((".swift", ".c", ".h")) and os.path.getmtime(path) > oldest:
+                    newer.append(path)
+    package = os.path.join(REPO, "Package.swift")
+    if os.path.getmtime(package) > oldest:
+        newer.append(package)
+    return sorted(newer, key=os.path.getmtime, reverse=True)
+
+
+def check_fresh(bin_dir, products, allow_stale):
+    """Exits with one `error:` line when a source is newer than a prebuilt product in `bin_dir`, unless
+    `allow_stale` (then it only warns)."""
+    executables = [os.path.join(bin_dir, product) for product in products]
+    missing = [path for path in executables if not os.path.isfile(path)]
+    if missing:
+        sys.exit(f"error: {missing[0]} does not exist: build it, or leave out --bin-dir to let the script build")
+    newer = newer_sources(executables)
+    if not newer:
+        return
+    message = (f"{len(newer)} source file(s) changed after the executables in {bin_dir} were built, newest "
+               f"{os.path.relpath(newer[0], REPO)}: rebuild them (or leave out --bin-dir)")
+    if not allow_stale:
+        sys.exit(f"error: {message}, or pass --allow-stale-binaries to measure them anyway")
+    print(f"WARNING: {message}", file=sys.stderr)
+
+
 # MARK: - Processes
 
 

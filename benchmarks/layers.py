@@ -290,15 +290,18 @@ def parse_arguments(argv=None):
     parser.add_argument("--json", metavar="OUT")
     parser.add_argument("--fixtures", default=os.path.join(harness.REPO, "fixtures", "full"))
     parser.add_argument("--bin-dir")
+    parser.add_argument("--allow-stale-binaries", action="store_true")
     parser.add_argument("--target-cpu", default="native")
     return parser.parse_args(argv)
 
 
 def main(args):
-    """Runs the layer benchmark; `args` needs threads, runs, warmup, skip_onnxruntime, json, fixtures, bin_dir
-    and target_cpu (compare.py's arguments have them)."""
-    bin_dir = args.bin_dir or harness.build(["rescompile", "rescompile-benchmark"],
-                                            None if args.target_cpu == "none" else args.target_cpu)
+    """Runs the layer benchmark; `args` needs threads, runs, warmup, skip_onnxruntime, json, fixtures, bin_dir,
+    allow_stale_binaries and target_cpu (compare.py's arguments have them)."""
+    products = ["rescompile", "rescompile-benchmark"]
+    if args.bin_dir:
+        harness.check_fresh(args.bin_dir, products, args.allow_stale_binaries)
+    bin_dir = args.bin_dir or harness.build(products, None if args.target_cpu == "none" else args.target_cpu)
     name = getattr(args, "model", None) or "resnet50"
     model = os.path.join(args.fixtures, name, "model.onnx")
     if not os.path.isfile(model):

@@ -46,6 +46,8 @@ def parse_arguments():
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of both systems (default 2)")
     parser.add_argument("--top", type=int, default=10, help="largest differences listed at the end (default 10)")
     parser.add_argument("--bin-dir", help="use the rescompile already built in BIN_DIR (else build it)")
+    parser.add_argument("--allow-stale-binaries", action="store_true",
+                        help="use the --bin-dir rescompile even when sources changed after it was built")
     return parser.parse_args()
 
 
@@ -159,6 +161,8 @@ def minimum_by_key(rounds):
 
 def main():
     args = parse_arguments()
+    if args.bin_dir:
+        harness.check_fresh(args.bin_dir, ["rescompile"], args.allow_stale_binaries)
     bin_dir = args.bin_dir or harness.build(["rescompile"])
     rescompile = os.path.join(bin_dir, "rescompile")
     with tempfile.TemporaryDirectory() as folder:
