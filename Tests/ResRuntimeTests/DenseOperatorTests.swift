@@ -319,6 +319,49 @@ import Testing
     #expect(zip(inPlace, naive).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
   }
 
+  /// Several row blocks of an odd number of row panels, several K blocks, and a last column tile of at most
+  /// one 16-wide panel: on AVX-512 builds that tile runs twelve rows at a time (`runTallTail`), and the
+  /// product must still equal the naive one and the packed path's bits. A found case: `random-graphs.py`
+  /// seed 9206, an attention's softmax (2 × 1020 × 1020) times its values (1020 × 34), was off by up to 10
+  /// because each block's last tall tile also summed the next block's first six rows.
+  /// Here 540 rows of 400 steps: two K blocks of 200, two row blocks of 45 panels.
+  @Test(arguments: [34, 80])
+  func gemmDriverTallTailsStayInsideTheirRowBlock(columns n: Int) {
+    let (m, k) = (540, 400)
+    #expect(GemmDriver.depthPerBlock(k: k) < k)
+    #expect(GemmDriver.rowsPerBlock(rows: m, depth: GemmDriver.depthPerBlock(k: k), tile: 6) == 270)
+    var random = SeededGenerator(seed: 17)
+    let a = random.floats(m * k)
+    let b = random.floats(k * n)
+    func product(inPlace: Bool) -> [Float] {
+      var c = [Float](repeating: 0, count: m * n)
+      var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+      a.withUnsafeBufferPointer { aPointer in
+        b.withUnsafeBufferPointer { bPointer in
+          c.withUnsafeMutableBufferPointer { cPointer in
+            scratch.withUnsafeMutableBufferPointer { scratchPointer in
+              GemmDriver.run(
+                k: k,
+                a: inPlace
+                  ? .rows(aPointer.baseAddress!, rowStride: k)
+                  : .strided(aPointer.baseAddress!, rowStride: k, depthStride: 1),
+                b: StridedPanels(base: bPointer.baseAddress!, depthStride: n, columnStride: 1),
+                c: cPointer.baseAddress!, cRowStride: n, epilogue: MatrixEpilogue(), rows: 0..<m, columns: 0..<n,
+                scratch: scratchPointer.baseAddress!)
+            }
+          }
+        }
+      }
+      return c
+    }
+    let inPlace = product(inPlace: true)
+    let differing = zip(inPlace, product(inPlace: false)).filter { $0.bitPattern != $1.bitPattern }.count
+    #expect(differing == 0, "\(n) columns: \(differing) elements differ from the packed path's")
+    let naive = NaiveMatMul.compute(a: a, aShape: [m, k], b: b, bShape: [k, n], outputShape: [m, n])
+    let worst = zip(inPlace, naive).map { abs(Double($0) - $1) / (1 + abs($1)) }.max() ?? 0
+    #expect(worst <= 1e-4, "\(n) columns: worst relative error \(worst)")
+  }
+
   /// A few rows of A read in place against prepacked B stream B one panel at a time with prefetch hints
   /// (`GemmDriver.isStreaming`): bit-identical to the same rows packed, on two K blocks, a partial last panel,
   /// a split of the columns, and an epilogue with bias and ReLU.

@@ -251,7 +251,7 @@ enum GemmDriver {
           let block = TileBlock(
             kernel: blockKernel, aPanelRows: a.isReadInPlace ? blockKernel.mr : kernel.mr, depth: depth, a: aPanels,
             b: bPanels, c: c,
-            cRowStride: cRowStride, rowStart: rowStart, rowEnd: rows.upperBound, columnStart: columnStart,
+            cRowStride: cRowStride, rowStart: rowStart, rowEnd: rowStart + blockRows, columnStart: columnStart,
             columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil,
             upcoming: isLastRowBlock
               ? upcomingPanels(
@@ -297,6 +297,9 @@ enum GemmDriver {
     let c: UnsafeMutablePointer<Float>
     let cRowStride: Int
     let rowStart: Int
+    /// The end of this row block, not of the product: no tile may reach past it. A twelve-row tile on the
+    /// block's last, odd row panel (`runTallTail`) once took the next block's first six rows too, and
+    /// those rows then got a later K block's products added twice when their own block ran.
     let rowEnd: Int
     let columnStart: Int
     let columnEnd: Int
