@@ -20,8 +20,8 @@ public final class GemmMicrokernel: Sendable {
   /// The rows of the packed A panels it reads (`aLayout == .panels`): `mr`, or 6 for a kernel spanning
   /// `mr / 6` panels `GemmTile.aPanelStride` apart.
   public let aPanelRows: Int
-  /// The most rows one call computes: `mr`, or any number for a strip kernel, which runs its tile's six-row
-  /// panels one after another (A read in place).
+  /// The most rows one call computes: `mr`, or any number for a strip kernel, which runs its tile's row
+  /// panels (of six rows, or twelve for the narrow one) one after another (A read in place).
   public let maximumRows: Int
   /// The most columns one call computes: `nr`, or any number for a strip kernel, which runs each six-row
   /// panel across all its `nr`-column tiles (B's panels `GemmTile.bPanelStride` apart throughout).
@@ -309,7 +309,14 @@ public enum MicrokernelRegistry {
   public static let gemmRowsANarrow = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel12x16.mr)x\(GemmMicrokernel6x32.nr)_narrow_rows_a_\(BuildISA.name)",
     mr: GemmMicrokernel12x16.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
-    panelWidth: GemmMicrokernel6x16.nr, run: GemmMicrokernel6x24.narrowRowsReadingRows)
+    panelWidth: GemmMicrokernel6x16.nr, strip: gemmRowsANarrowStrip, run: GemmMicrokernel6x24.narrowRowsReadingRows)
+
+  /// `gemmRowsANarrow` over any number of rows in one call (`GemmMicrokernel6x24.narrowRowsReadingRowsStrip`).
+  public static let gemmRowsANarrowStrip = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel12x16.mr)x\(GemmMicrokernel6x32.nr)_narrow_rows_a_strip_\(BuildISA.name)",
+    mr: GemmMicrokernel12x16.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x16.nr, maximumRows: .max,
+    run: GemmMicrokernel6x24.narrowRowsReadingRowsStrip)
 
   /// One row of A read in place: a GEMM whose A is a single row (a classifier at batch 1), bound by streaming
   /// B rather than by the 6-row tile's broadcasts.
@@ -423,7 +430,8 @@ public enum MicrokernelRegistry {
   public static let all: [Microkernel] =
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmWideTall), .indirectGemm(indirectGemm),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmRowsANarrowStrip),
+      .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),
       .indirectGemm(indirectGemmTall),
       .directConv(directConv), .gridConv(gridConv), .gridConv(gridConvWide),

@@ -362,6 +362,54 @@ import Testing
     #expect(worst <= 1e-4, "\(n) columns: worst relative error \(worst)")
   }
 
+  /// A GEMM of one column tile with A read in place runs its whole row block in one call of a strip kernel at
+  /// any reduction length (`TileBlock.runByRowPanels`): the narrow strip (twelve rows against at most 16
+  /// columns, or six against 17 to 24) and the 6 × 32 one. Rows 301 (a short last panel of one row), K blocks
+  /// of 32, 96 and 200 steps: bit-identical to the packed path and to the same rows cut in two at row 120,
+  /// and close to the naive product.
+  @Test(arguments: [16, 17, 24, 32])
+  func gemmDriverStripsOfOneColumnTileMatchThePackedPath(columns n: Int) {
+    let m = 301
+    for k in [32, 96, 200] {
+      var random = SeededGenerator(seed: 23)
+      let a = random.floats(m * k)
+      let b = random.floats(k * n)
+      func product(inPlace: Bool, pieces: [Range<Int>]) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: true))
+        a.withUnsafeBufferPointer { aPointer in
+          b.withUnsafeBufferPointer { bPointer in
+            c.withUnsafeMutableBufferPointer { cPointer in
+              scratch.withUnsafeMutableBufferPointer { scratchPointer in
+                for rows in pieces {
+                  GemmDriver.run(
+                    k: k,
+                    a: inPlace
+                      ? .rows(aPointer.baseAddress!, rowStride: k)
+                      : .strided(aPointer.baseAddress!, rowStride: k, depthStride: 1),
+                    b: StridedPanels(base: bPointer.baseAddress!, depthStride: n, columnStride: 1),
+                    c: cPointer.baseAddress!, cRowStride: n, epilogue: MatrixEpilogue(), rows: rows, columns: 0..<n,
+                    scratch: scratchPointer.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+        return c
+      }
+      let whole = product(inPlace: true, pieces: [0..<m])
+      for (name, other) in [
+        ("packed", product(inPlace: false, pieces: [0..<m])), ("cut", product(inPlace: true, pieces: [0..<120, 120..<m])),
+      ] {
+        let differing = zip(whole, other).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(n) columns, K \(k): \(differing) elements differ from the \(name) product's")
+      }
+      let naive = NaiveMatMul.compute(a: a, aShape: [m, k], b: b, bShape: [k, n], outputShape: [m, n])
+      let worst = zip(whole, naive).map { abs(Double($0) - $1) / (1 + abs($1)) }.max() ?? 0
+      #expect(worst <= 1e-4, "\(n) columns, K \(k): worst relative error \(worst)")
+    }
+  }
+
   /// A few rows of A read in place against prepacked B stream B one panel at a time with prefetch hints
   /// (`GemmDriver.isStreaming`): bit-identical to the same rows packed, on two K blocks, a partial last panel,
   /// a split of the columns, and an epilogue with bias and ReLU.
