@@ -17,7 +17,11 @@ A development tool, not a test: it needs onnx, onnxruntime and numpy. The produc
 kinds of failure are not rescompile's: LayerNormalization or InstanceNormalization over a few nearly equal
 values is ill-conditioned, so a handful of elements may differ by ~1e-4 from onnxruntime's (the report says
 `max rel error`; compare with `rescompile check` on the same model without reference data, which uses the
-reference evaluator); and onnxruntime itself refuses some random graphs (`generation failed`).
+reference evaluator); and onnxruntime itself refuses some random graphs (`generation failed`). A third is
+rescompile's method rather than a bug: Winograd F(4x4) rounds ~10x more than a direct convolution, and in a deep
+chain of convolutions and batch norms with random statistics one element in 10^4–10^5 can miss the tolerance
+(about 1 graph in 700; benchmarks/HISTORY.md, 2026-12-03 08:46). Judge such a case against a float64 evaluation
+of the model (onnx.reference on a copy converted to double): onnxruntime's direct convolutions stay closer.
 
     /work/tools/venv/bin/python scripts/random-graphs.py --out /tmp/rg --seeds 0 500
     /work/tools/venv/bin/python scripts/random-graphs.py --out /tmp/rg --seeds 6000 6500 --rescompile .build/release/rescompile
