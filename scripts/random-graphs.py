@@ -21,7 +21,8 @@ reference evaluator); and onnxruntime itself refuses some random graphs (`genera
 rescompile's method rather than a bug: Winograd F(4x4) rounds ~10x more than a direct convolution, and in a deep
 chain of convolutions and batch norms with random statistics one element in 10^4–10^5 can miss the tolerance
 (about 1 graph in 700; benchmarks/HISTORY.md, 2026-12-03 08:46). Judge such a case against a float64 evaluation
-of the model (onnx.reference on a copy converted to double): onnxruntime's direct convolutions stay closer.
+of the model (onnx.reference on a copy converted to double): onnxruntime's direct convolutions stay closer;
+`--check-options '--winograd-tile 2'` checks the same graphs with F(2x2) everywhere.
 
     /work/tools/venv/bin/python scripts/random-graphs.py --out /tmp/rg --seeds 0 500
     /work/tools/venv/bin/python scripts/random-graphs.py --out /tmp/rg --seeds 6000 6500 --rescompile .build/release/rescompile
@@ -30,6 +31,7 @@ of the model (onnx.reference on a copy converted to double): onnxruntime's direc
 import argparse
 import os
 import random
+import shlex
 import subprocess
 import sys
 
@@ -302,6 +304,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs=2, default=[0, 200], metavar=("FIRST", "END"))
     parser.add_argument("--rescompile", default=".build/release/rescompile", help="the rescompile to check")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per check")
+    parser.add_argument("--check-options", default="", metavar="'OPTION ...'",
+                        help="more options for every check, e.g. '--winograd-tile 2'")
     arguments = parser.parse_args()
     failures, refused = [], 0
     for seed in range(*arguments.seeds):
@@ -313,7 +317,8 @@ def main():
             print(f"seed {seed}: generation failed: {str(error).splitlines()[0][:160]}")
             continue
         for threads in (1, 2):
-            command = [arguments.rescompile, "check", os.path.join(folder, "model.onnx"), "--threads", str(threads)] + dims
+            command = [arguments.rescompile, "check", os.path.join(folder, "model.onnx"), "--threads", str(threads)]
+            command += dims + shlex.split(arguments.check_options)
             try:
                 result = subprocess.run(command, capture_output=True, text=True, timeout=arguments.timeout)
             except subprocess.TimeoutExpired:

@@ -1,4 +1,5 @@
 import ResPasses
+import ResPlan
 
 /// How to compile a graph into a plan.
 public struct CodegenOptions: Sendable, Hashable {
@@ -23,11 +24,15 @@ public struct CodegenOptions: Sendable, Hashable {
   public var transposedMatMulOperands: Bool
   /// Which regions of convolutions compute in the channels-last layout (`ChannelsLastAssignment`).
   public var activationLayout: ActivationLayoutPolicy
+  /// Which Winograd output tile 3×3 weights are transformed for (`WinogradTilePolicy`): the geometry's by
+  /// default, or `F(2×2)` everywhere for about half the rounding error.
+  public var winogradTile: WinogradTilePolicy
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
     compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit,
-    concatAliasing: Bool = true, transposedMatMulOperands: Bool = true, activationLayout: ActivationLayoutPolicy = .automatic
+    concatAliasing: Bool = true, transposedMatMulOperands: Bool = true, activationLayout: ActivationLayoutPolicy = .automatic,
+    winogradTile: WinogradTilePolicy = .automatic
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer
@@ -37,5 +42,6 @@ public struct CodegenOptions: Sendable, Hashable {
     self.concatAliasing = concatAliasing
     self.transposedMatMulOperands = transposedMatMulOperands
     self.activationLayout = activationLayout
+    self.winogradTile = winogradTile
   }
 }

@@ -20,7 +20,8 @@ public enum PlanGenerator {
   {
     let prepared = try StaticGraph.prepare(graph, options: options)
     var lowered = try GraphLowering.lower(
-      prepared, transposedOperands: options.transposedMatMulOperands, layouts: options.activationLayout)
+      prepared, transposedOperands: options.transposedMatMulOperands, layouts: options.activationLayout,
+      winogradTile: options.winogradTile)
     let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
     return try PlanEmitter.emit(
       lowered, concats: concats, from: prepared, sourceNodeCount: graph.nodes.count, options: options)

@@ -1,3 +1,5 @@
+import ResPlan
+
 /// How `LoadedModel.compile(options:)` compiles a model.
 public struct CompileOptions: Sendable, Hashable {
   /// A value for every symbolic dimension of the model's inputs (`["batch": 8]`); plans have static shapes.
@@ -11,16 +13,21 @@ public struct CompileOptions: Sendable, Hashable {
   /// Where the code generator stores activations channels-last (`--layout`): where that pays (the default),
   /// nowhere, or in every region with a convolution.
   public var activationLayout: ActivationLayoutPolicy
+  /// Which Winograd output tile 3×3 convolutions compute in (`--winograd-tile`): the geometry's (the
+  /// default), or `F(2×2)` everywhere for about half the rounding error of `F(4×4)`.
+  public var winogradTile: WinogradTilePolicy
 
   public init(
     dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
-    disabledPasses: Set<String> = [], activationLayout: ActivationLayoutPolicy = .automatic
+    disabledPasses: Set<String> = [], activationLayout: ActivationLayoutPolicy = .automatic,
+    winogradTile: WinogradTilePolicy = .automatic
   ) {
     self.dimensionBindings = dimensionBindings
     self.optimization = optimization
     self.passes = passes
     self.disabledPasses = disabledPasses
     self.activationLayout = activationLayout
+    self.winogradTile = winogradTile
   }
 
   /// The passes to run, in order: the explicit list if there is one, else the level's pipeline.
@@ -41,6 +48,7 @@ public struct CompileOptions: Sendable, Hashable {
       ?? "-O\(optimization.rawValue)"
     let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
     let layout = activationLayout == .automatic ? "" : "; layout: \(activationLayout.rawValue)"
-    return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout
+    let tile = winogradTile == .automatic ? "" : "; winograd tile: \(winogradTile.rawValue)"
+    return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout + tile
   }
 }

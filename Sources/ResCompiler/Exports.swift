@@ -3,3 +3,5 @@
 @_exported import ResCodegen
 @_exported import ResIR
 @_exported import ResPasses
+// The one plan-side type the compile options name (`CompileOptions.winogradTile`).
+@_exported import enum ResPlan.WinogradTilePolicy

@@ -15,7 +15,7 @@ extension LoadedModel {
     let codegenOptions = CodegenOptions(
       dimensionBindings: try bindingsLeftOpen(by: options.dimensionBindings), producer: RescompileVersion.producer,
       sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
-      activationLayout: options.activationLayout)
+      activationLayout: options.activationLayout, winogradTile: options.winogradTile)
     return CompiledPlan(modelPath: path, sourceFiles: sourceFiles, plan: try PlanGenerator.generate(graph, options: codegenOptions))
   }
 

@@ -7,6 +7,7 @@ extension DumpStage: ExpressibleByArgument {}
 extension DumpFormat: ExpressibleByArgument {}
 extension ResidualMismatchPolicy: ExpressibleByArgument {}
 extension ActivationLayoutPolicy: ExpressibleByArgument {}
+extension WinogradTilePolicy: ExpressibleByArgument {}
 
 extension OptimizationLevel: ExpressibleByArgument {
   /// `-O0`, `-O1`, `-O2` (the value after the joined `-O`).

@@ -3,7 +3,7 @@ import ArgumentParser
 import ResCompiler
 
 /// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run; `--layout`: where activations are
-/// channels-last. Shared by every command that
+/// channels-last; `--winograd-tile`: the Winograd tile of 3x3 convolutions. Shared by every command that
 /// compiles (`compile`, `run` and `check` on a model, `bench` on a model).
 struct OptimizationArguments: ParsableArguments {
   @Option(
@@ -30,6 +30,14 @@ struct OptimizationArguments: ParsableArguments {
       valueName: "auto|row-major|channels-last"))
   var layout: ActivationLayoutPolicy = .automatic
 
+  @Option(
+    name: .customLong("winograd-tile"),
+    help: ArgumentHelp(
+      "Output tile of Winograd 3x3 convolutions: auto (4x4 on outputs of at least 12x12, else 2x2), 2 (about half "
+        + "the rounding error of 4, a little slower), 4.",
+      valueName: "auto|2|4"))
+  var winogradTile: WinogradTilePolicy = .automatic
+
   func validate() throws {
     let named = (passes.map(Self.split) ?? []) + disabledPasses
     if let unknown = named.first(where: { Pipeline.pass(named: $0) == nil }) {
@@ -42,7 +50,7 @@ struct OptimizationArguments: ParsableArguments {
   func options(dimensionBindings: [String: Int] = [:]) -> CompileOptions {
     CompileOptions(
       dimensionBindings: dimensionBindings, optimization: level, passes: passes.map(Self.split),
-      disabledPasses: Set(disabledPasses), activationLayout: layout)
+      disabledPasses: Set(disabledPasses), activationLayout: layout, winogradTile: winogradTile)
   }
 
   private static func split(_ list: String) -> [String] {

@@ -49,6 +49,26 @@ import Testing
     }
   }
 
+  /// `--winograd-tile`: by default the ResNet's 3x3 convolutions on its large planes are transformed for
+  /// F(4x4); `2` transforms every one for F(2x2) and says so in `inspect`; an unknown tile is a usage error
+  /// naming the choices, and writes nothing.
+  @Test func winogradTileOptionChoosesTheTransform() throws {
+    try withScratchFolder { folder in
+      let automatic = try ProcessRunner.run([model, "-o", "\(folder)/a.resplan", "--dump", "plan"])
+      #expect(automatic.status == 0, "stderr: \(automatic.stderr)")
+      #expect(automatic.stdout.contains("packed(winograd F(4x4), "), "\(automatic.stdout)")
+      let two = try ProcessRunner.run([model, "-o", "\(folder)/2.resplan", "--dump", "plan", "--winograd-tile", "2"])
+      #expect(two.status == 0, "stderr: \(two.stderr)")
+      #expect(two.stdout.contains("packed(winograd F(2x2), ") && !two.stdout.contains("F(4x4)"), "\(two.stdout)")
+      let inspected = try ProcessRunner.run(["inspect", "\(folder)/2.resplan"])
+      #expect(inspected.stdout.contains("winograd tile: 2"), "\(inspected.stdout)")
+      let unknown = try ProcessRunner.run([model, "-o", "\(folder)/u.resplan", "--winograd-tile", "6"])
+      #expect(unknown.status != 0)
+      #expect(unknown.stderr.contains("auto") && unknown.stderr.contains("'6'"), "\(unknown.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: "\(folder)/u.resplan"))
+    }
+  }
+
   @Test func summarizesConcatBytes() throws {
     try withScratchFolder { folder in
       let dense = try ProcessRunner.run([RepoPaths.fixtureModel("densenet"), "-o", "\(folder)/dense.resplan"])

@@ -6,9 +6,9 @@ import Testing
 
 /// Winograd weights stored transformed in the plan (plan.proto `PanelPacking.winograd_output_tile`): used in
 /// place when they are in the layout the runtime computes with, transformed at load from ONNX layout or from
-/// other panels, with the same bits either way; a transform for another tile, or one on a step whose method
-/// reads plain panels, is refused since it cannot be undone; malformed descriptors are refused before a byte
-/// is read.
+/// other panels, with the same bits either way; a transform for either tile runs in that tile; one in panels
+/// of another width, or on a step whose method reads plain panels, is refused since it cannot be undone;
+/// malformed descriptors are refused before a byte is read.
 @Suite struct WinogradWeightsTests {
   static func params() -> Rescompile_Plan_Step.OneOf_Params {
     var params = Rescompile_Plan_ConvParams()
@@ -67,11 +67,31 @@ import Testing
     #expect(!results[0][0].contains { $0.isNaN })
   }
 
-  /// F(2×2) weights where the runtime computes F(4×4) (a 12×12 output): refused, naming the step.
-  @Test func aTransformForAnotherTileIsRefused() throws {
+  /// Weights transformed for the tile the geometry would not pick (`--winograd-tile`: F(2×2) on a 12×12
+  /// output, F(4×4) on a 6×6 one) are used in place and computed in their tile, within rounding of the
+  /// geometry's tile.
+  @Test(arguments: [(6, 4), (12, 2)])
+  func aTransformForTheOtherTileRunsInThatTile(side: Int, tile: Int) throws {
+    let inPlan = try #require(try Self.weights(side: side, packing: Self.layout(tile: tile)))
+    #expect(inPlan.isBorrowed)
+    #expect(inPlan.variant.outputTile == tile)
+    let outputs: [(ElementType, [Int])] = [(.f32, [1, 16, side, side])]
+    let results = try [Self.layout(tile: tile), nil].map { packing in
+      try StepHarness.run(.f32ConvNCHWGeneric, Self.params(), inputs: Self.operands(side: side, packing: packing), outputs: outputs)
+    }
+    // Sums of 144 products of values in [-1, 1]: outputs up to ~15, where a float's ulp is ~1e-6.
+    let largest = zip(results[0][0], results[1][0]).map { abs($0 - $1) }.max() ?? .nan
+    let scale = results[1][0].map(abs).max() ?? .nan
+    #expect(largest < 1e-5 * scale, "largest difference \(largest) on outputs up to \(scale)")
+  }
+
+  /// Weights transformed in panels of a width the row-major Winograd kernel does not read (16): refused,
+  /// naming the step, since a transform cannot be undone.
+  @Test func aTransformForAnotherWidthIsRefused() throws {
+    let sixteenWide = try #require(WinogradFilter.layout(outputTile: 4, groups: 1, rows: 16, depth: 16, width: 16))
     #expect(
       StepHarness.rejects(
-        .f32ConvNCHWGeneric, Self.params(), inputs: Self.operands(side: 12, packing: try Self.layout(tile: 2)),
+        .f32ConvNCHWGeneric, Self.params(), inputs: Self.operands(side: 12, packing: sixteenWide),
         outputs: [(.f32, [1, 16, 12, 12])], containing: "recompile the plan"))
   }
 

@@ -14,7 +14,7 @@ enum PlanListing {
       "buffers:",
     ]
     for (index, buffer) in metadata.buffers.enumerated() {
-      lines.append("  %\(index) = \(type(buffer)) \(storage(buffer)) \"\(buffer.name)\"")
+      lines.append("  %\(index) = \(type(buffer)) \(storage(buffer))\(packing(buffer)) \"\(buffer.name)\"")
     }
     lines.append("steps:")
     for (index, step) in metadata.steps.enumerated() {
@@ -42,6 +42,17 @@ enum PlanListing {
     case .constantOffset(let offset): "const@\(offset)"
     case nil: "nowhere"
     }
+  }
+
+  /// ` packed(16-wide)` after a constant stored in a microkernel's panels, ` packed(winograd F(4x4), 16-wide)`
+  /// after 3x3 weights transformed for Winograd: what the runtime reads in place (`--winograd-tile` shows
+  /// here).
+  private static func packing(_ buffer: Rescompile_Plan_Buffer) -> String {
+    guard buffer.hasPacking else { return "" }
+    let packing = buffer.packing
+    let tile = packing.winogradOutputTile
+    let transform = tile == 0 ? "" : "winograd F(\(tile)x\(tile)), "
+    return " packed(\(transform)\(packing.width)-wide)"
   }
 
   private static func dtypeName(_ dtype: Rescompile_Plan_DataType) -> String {

@@ -62,8 +62,8 @@ extension GraphLowering {
 
   /// The method the runtime will choose for this geometry and layout (`ConvMethod.choose`, or
   /// `chooseChannelsLast` for a node `ChannelsLastAssignment` made channels-last; nil for a geometry it cannot
-  /// run) and the panels a constant weight is stored in for it, nil when that method reads ONNX's layout or
-  /// the weight is computed.
+  /// run) and the panels a constant weight is stored in for it (Winograd's for the tile `winogradTile`
+  /// picks), nil when that method reads ONNX's layout or the weight is computed.
   private func convolutionMethod(_ node: Node, _ attributes: ConvAttributes, _ weight: ValueID) throws(ModelError)
     -> (ConvMethod?, PanelLayout?)
   {
@@ -77,7 +77,7 @@ extension GraphLowering {
       } else {
         ConvMethod.choose(shape, weightsAreConstant: isConstant)
       }
-    return (method, isConstant ? method.weightLayout(shape, widths: .target) : nil)
+    return (method, isConstant ? method.weightLayout(shape, widths: .target, winogradTile: winogradTile) : nil)
   }
 
   mutating func lowerGemm(_ node: Node, _ attributes: GemmAttributes) throws(ModelError) {

@@ -28,6 +28,8 @@ struct GraphLowering {
   let layouts: ChannelsLastAssignment
   /// Reorder steps already emitted: each tensor's copy in the other layout (made once, however many read it).
   private var reorders: [TensorID: TensorID] = [:]
+  /// The Winograd tile constant 3×3 weights are transformed for.
+  let winogradTile: WinogradTilePolicy
 
   private struct ConstantUse: Hashable {
     var value: ValueID
@@ -40,8 +42,12 @@ struct GraphLowering {
     var dtype: DType
   }
 
-  private init(graph: Graph, liveness: Liveness, transposedOperands: Bool, layouts policy: ActivationLayoutPolicy) {
+  private init(
+    graph: Graph, liveness: Liveness, transposedOperands: Bool, layouts policy: ActivationLayoutPolicy,
+    winogradTile: WinogradTilePolicy
+  ) {
     self.graph = graph
+    self.winogradTile = winogradTile
     self.liveness = liveness
     matMulTransposes = transposedOperands ? MatMulTransposes(graph, liveness: liveness) : MatMulTransposes()
     layouts = ChannelsLastAssignment(graph, liveness: liveness, policy: policy)
@@ -51,14 +57,15 @@ struct GraphLowering {
   /// Lowers every live node of `prepared`, binding its inputs and outputs by name; with `transposedOperands`,
   /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`); the regions
   /// `ChannelsLastAssignment` picks under `layouts` compute channels-last, with reorder steps where their
-  /// values meet row-major steps.
-  static func lower(_ prepared: StaticGraph, transposedOperands: Bool, layouts: ActivationLayoutPolicy)
-    throws(ModelError)
-    -> LoweredPlan
-  {
+  /// values meet row-major steps; Winograd weights are transformed for the tiles `winogradTile` picks.
+  static func lower(
+    _ prepared: StaticGraph, transposedOperands: Bool, layouts: ActivationLayoutPolicy,
+    winogradTile: WinogradTilePolicy = .automatic
+  ) throws(ModelError) -> LoweredPlan {
     let liveness = Liveness(prepared.graph)
     var lowering = GraphLowering(
-      graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, layouts: layouts)
+      graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, layouts: layouts,
+      winogradTile: winogradTile)
     try lowering.bindInputs()
     for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
       try lowering.lower(node)

@@ -236,9 +236,20 @@ public enum ConvMethod: Sendable, Hashable {
     return work >= groupedWinogradMinimumWork
   }
 
-  /// The panels this method reads constant weights `[M, C/g, k...]` in (Winograd's: transformed, then in
-  /// panels), or nil when it reads them as they are.
-  public func weightLayout(_ shape: ConvShape, widths: PanelWidths) -> PanelLayout? {
+  /// The layout the runtime reads a step's constant weights in, given the `recorded` one the plan declares:
+  /// `weightLayout` with the Winograd tile the compiler chose (`WinogradTilePolicy`) when the recorded
+  /// layout is a Winograd transform, so a plan compiled with `--winograd-tile` is used in place; the
+  /// geometry's tile otherwise (weights stored untransformed are transformed at load for it).
+  public func weightLayout(_ shape: ConvShape, widths: PanelWidths, recorded: PanelLayout?) -> PanelLayout? {
+    let policy = recorded.flatMap { WinogradTilePolicy(outputTile: $0.winogradOutputTile) } ?? .automatic
+    return weightLayout(shape, widths: widths, winogradTile: policy)
+  }
+
+  /// The panels this method reads constant weights `[M, C/g, k...]` in (Winograd's: transformed for the tile
+  /// `winogradTile` picks, then in panels), or nil when it reads them as they are.
+  public func weightLayout(
+    _ shape: ConvShape, widths: PanelWidths, winogradTile: WinogradTilePolicy = .automatic
+  ) -> PanelLayout? {
     guard let volume = shape.kernelVolume else { return nil }
     let (depth, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: volume)
     let (matrixFloats, tooMany) = depth.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
@@ -248,7 +259,7 @@ public enum ConvMethod: Sendable, Hashable {
     case .depthwise, .channelsLastDepthwise: return nil
     case .winograd, .channelsLastWinograd:
       return WinogradFilter.layout(
-        outputTile: WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
+        outputTile: winogradTile.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
         groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
     case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes

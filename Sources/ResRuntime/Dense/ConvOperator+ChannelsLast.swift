@@ -70,7 +70,7 @@ extension ConvOperator {
           + "one output channel per group")
     }
     let kind = ConvMethod.chooseChannelsLast(shape)
-    let layout = kind.weightLayout(shape, widths: .runtime)
+    let layout = kind.weightLayout(shape, widths: .runtime, recorded: weights.packing)
     switch kind {
     case .channelsLastDepthwise:
       try operands.requireUnpacked(weights, "W")

@@ -209,7 +209,7 @@ struct ConvOperator: Operator {
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
       outputChannelsPerGroup: outputChannelsPerGroup)
     let kind = ConvMethod.choose(shape, weightsAreConstant: weights.isConstant)
-    let layout = kind.weightLayout(shape, widths: .runtime)
+    let layout = kind.weightLayout(shape, widths: .runtime, recorded: weights.packing)
     let packed: [PackedPanels]? =
       if let layout, !layout.isTransformed {
         try operands.panels(of: weights, layout: layout)

@@ -1,0 +1,81 @@
+import ResCompiler
+import ResPlan
+import ResReference
+import ResTestSupport
+import Testing
+
+@testable import ResRuntime
+
+/// `--winograd-tile` (`WinogradTilePolicy`): the plan's 3x3 weights are transformed for the tile the policy
+/// picks, on planes where the geometry alone would pick the other one too, and the runtime computes in that
+/// tile from the plan's bytes in place (it derives the method from the geometry and the tile from the weights),
+/// row-major and channels-last, one group and several, matching the reference evaluator.
+@Suite struct WinogradTileExecutionTests {
+  /// Two 3x3 convolutions over `channels` channels of `size` x `size` in `groups` groups, the second adding
+  /// the input back and applying ReLU (a basic block).
+  static func basicBlock(size: Int, channels: Int, groups: Int) throws -> Graph {
+    let b = GraphBuilder()
+    var random = SeededGenerator(seed: UInt64(size * 100 + channels))
+    let image = b.input("f32[1,\(channels),\(size),\(size)]")
+    func conv(_ input: ValueID, _ index: Int, residual: ValueID?) throws -> ValueID {
+      let attributes = ConvAttributes(
+        kernelShape: [3, 3], strides: [1, 1], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]), group: groups,
+        epilogue: Epilogue(residual: residual != nil, activation: .relu))
+      let depth = channels / groups * 9
+      let scale = 1 / Float(depth).squareRoot()
+      let weights = b.graph.addConstant(
+        name: "w\(index)",
+        Constant(floats: random.floats(channels * depth).map { $0 * scale }, dims: [channels, channels / groups, 3, 3]))
+      let bias = b.graph.addConstant(name: "b\(index)", Constant(floats: random.floats(channels), dims: [channels]))
+      return try b.value(.conv(attributes), [input, weights, bias] + (residual.map { [$0] } ?? []), name: "conv\(index)")
+    }
+    let first = try conv(image, 1, residual: nil)
+    b.graph.outputs = [try conv(first, 2, residual: image)]
+    return b.graph
+  }
+
+  /// The Winograd steps of `plan` with their weights' output tile and whether they are the plan's bytes.
+  static func winogradSteps(_ plan: Plan) -> [(tile: Int, isBorrowed: Bool)] {
+    plan.program.steps.compactMap { step in
+      guard let conv = step.operation as? ConvOperator else { return nil }
+      switch conv.method {
+      case .winograd(let winograd): return (winograd.variant.outputTile, winograd.weights.isBorrowed)
+      case .channelsLast(.winograd(let winograd)): return (winograd.weights.variant.outputTile, winograd.weights.isBorrowed)
+      default: return nil
+      }
+    }
+  }
+
+  @Test(arguments: [(7, 16, 1), (13, 24, 1), (20, 32, 2)], [ActivationLayoutPolicy.rowMajor, .channelsLast])
+  func everyPolicyComputesInItsTileAndMatchesTheReference(
+    shape: (size: Int, channels: Int, groups: Int), layout: ActivationLayoutPolicy
+  ) throws {
+    let graph = try Self.basicBlock(size: shape.size, channels: shape.channels, groups: shape.groups)
+    let inputs = try SeededInputs.make(for: graph, seed: 7)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    for policy in WinogradTilePolicy.allCases {
+      let options = CodegenOptions(activationLayout: layout, winogradTile: policy)
+      let plan = try Plan(bytes: try PlanGenerator.generate(graph, options: options).bytes)
+      let steps = Self.winogradSteps(plan)
+      let label = "\(shape.size)x\(shape.size), \(shape.channels) channels, \(layout), tile \(policy.rawValue)"
+      #expect(steps.count == 2, "\(label): both convolutions run Winograd")
+      let tile = policy.outputTile(outputHeight: shape.size, outputWidth: shape.size)
+      for step in steps {
+        #expect(step.tile == tile, "\(label)")
+        #expect(step.isBorrowed, "\(label): the plan's transformed weights are used in place")
+      }
+      let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: 2)
+      #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(label)")
+    }
+  }
+
+  /// The geometry's tile is what `auto` picks: 2 below 12 on a side, 4 from 12, so the forced policies above
+  /// each differ from it on one of the shapes.
+  @Test func automaticFollowsTheGeometry() {
+    #expect(WinogradTilePolicy.automatic.outputTile(outputHeight: 7, outputWidth: 7) == 2)
+    #expect(WinogradTilePolicy.automatic.outputTile(outputHeight: 13, outputWidth: 12) == 4)
+    #expect(WinogradTilePolicy.two.outputTile(outputHeight: 56, outputWidth: 56) == 2)
+    #expect(WinogradTilePolicy.four.outputTile(outputHeight: 7, outputWidth: 7) == 4)
+    #expect(WinogradTilePolicy(outputTile: 6) == nil)
+  }
+}
