@@ -1,8 +1,8 @@
 import ResCompiler
 import ResRuntime
 
-/// `rescompile inspect PLAN` as text: the header, the bindings, the memory, then one line per step with the
-/// buffers it reads and writes.
+/// `rescompile inspect PLAN` as text: the header, the bindings, the memory, then one line per step with its
+/// method (for a convolution) and the buffers it reads and writes.
 enum PlanText {
   static func render(_ summary: ResRuntime.PlanSummary, path: String) -> String {
     let features = summary.requiredFeatures.isEmpty ? "none" : summary.requiredFeatures.joined(separator: ", ")
@@ -23,7 +23,9 @@ enum PlanText {
     lines += summary.steps.map { step in
       let index = String(repeating: " ", count: width - String(step.index).count) + String(step.index)
       let name = VisibleText.of(step.name)
-      return "    \(index) \(VisibleText.of(step.kernel)) '\(name)': \(buffers(step.inputs)) -> \(buffers(step.outputs))"
+      let method = step.method.map { " [\($0)]" } ?? ""
+      return "    \(index) \(VisibleText.of(step.kernel))\(method) '\(name)': \(buffers(step.inputs)) -> "
+        + buffers(step.outputs)
     }
     return lines.joined(separator: "\n") + "\n"
   }

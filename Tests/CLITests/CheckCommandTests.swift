@@ -52,6 +52,21 @@ import Testing
     }
   }
 
+  /// A failing check of a plan with Winograd F(4x4) steps says so and names `--winograd-tile 2`; with that
+  /// option the same (zero-tolerance) failure has no F(4x4) step to name, and a passing check says nothing.
+  @Test func aFailureNamesTheFourByFourWinogradSteps() throws {
+    let resnet = RepoPaths.fixtureModel("resnet_basic")
+    let strict = ["check", resnet, "--rtol", "0", "--atol", "0"]
+    let automatic = try ProcessRunner.run(strict)
+    #expect(automatic.status == 2, "\(automatic.stdout)\(automatic.stderr)")
+    #expect(automatic.stdout.contains("run Winograd F(4x4)") && automatic.stdout.contains("--winograd-tile 2"))
+    let two = try ProcessRunner.run(strict + ["--winograd-tile", "2"])
+    #expect(two.status == 2, "\(two.stdout)\(two.stderr)")
+    #expect(!two.stdout.contains("note:"), "\(two.stdout)")
+    let passing = try ProcessRunner.run(["check", resnet])
+    #expect(passing.status == 0 && !passing.stdout.contains("note:"), "\(passing.stdout)")
+  }
+
   @Test func looserTolerancesAreHonoured() throws {
     try CLIScratch.withFolder { folder in
       try FileManager.default.copyItem(atPath: CLIScratch.testData(fixture) + "/input_0.pb", toPath: "\(folder)/input_0.pb")

@@ -13,7 +13,7 @@ import Testing
       for fragment in [
         "plan: \(plan)", "produced by rescompile", "compiled with: -O2", "inputs: input: f32[1,3,32,32]",
         "outputs: output: f32[1,10]", "arena bytes:", "constant bytes:", "steps: 11", "f32_conv_nchw_generic", "f32_pool",
-        "@head.fc.weight f32[10,64]",
+        "@head.fc.weight f32[10,64]", "f32_conv_nchw_generic [channels-last Winograd F(4x4,3x3)] '",
       ] {
         #expect(result.stdout.contains(fragment), "'\(fragment)' missing from:\n\(result.stdout)")
       }
@@ -31,8 +31,10 @@ import Testing
       #expect(object["compile_options"] as? String == "-O0; dims: none")
       let steps = try #require(object["steps"] as? [[String: Any]])
       #expect(steps.count == 34)  // 30 operator steps and 4 reorders around the 3x3 convolutions wide enough for channels-last Winograd
+      #expect(steps.contains { ($0["method"] as? String)?.hasPrefix("channels-last Winograd") == true })
       for step in steps {
         #expect(step["kernel"] is String, "\(step)")
+        #expect(step["method"] == nil || step["kernel"] as? String == "f32_conv_nchw_generic", "\(step)")
         let inputs = try #require(step["inputs"] as? [[String: Any]])
         let outputs = try #require(step["outputs"] as? [[String: Any]])
         #expect(!outputs.isEmpty)

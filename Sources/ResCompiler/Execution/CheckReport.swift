@@ -28,6 +28,9 @@ public struct CheckReport: Sendable {
   public var runTime: Duration
   /// Steps of the (last) compiled plan.
   public var stepCount: Int
+  /// Steps of the (last) compiled plan computed by Winograd F(4×4), which rounds several times more than a
+  /// direct convolution (`CompileOptions.winogradTile`): what a small mismatch may come from.
+  public var fourByFourWinogradSteps: Int = 0
 
   /// True when every output of every data set is within the tolerance.
   public var passed: Bool { results.allSatisfy(\.comparison.passed) }

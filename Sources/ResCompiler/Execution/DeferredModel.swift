@@ -72,7 +72,7 @@ public struct DeferredModel: Sendable {
 
 extension CheckReport {
   /// One report of the data sets' reports (each over some of them): results in `dataSets`' order, the times
-  /// summed, the step count of the last compile.
+  /// summed, the step counts of the last compile.
   init(merging reports: [CheckReport], in dataSets: [TestDataSet]) {
     let order = Dictionary(dataSets.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     let results = reports.flatMap(\.results).enumerated().sorted { a, b in
@@ -82,6 +82,6 @@ extension CheckReport {
     self.init(
       reference: .testData(folders: dataSets.map(\.folder)), results: results.map(\.element),
       compileTime: reports.reduce(.zero) { $0 + $1.compileTime }, runTime: reports.reduce(.zero) { $0 + $1.runTime },
-      stepCount: reports.last?.stepCount ?? 0)
+      stepCount: reports.last?.stepCount ?? 0, fourByFourWinogradSteps: reports.last?.fourByFourWinogradSteps ?? 0)
   }
 }

@@ -65,6 +65,7 @@ private struct CheckSession {
   private var compileTime = Duration.zero
   private var runTime = Duration.zero
   private var stepCount = 0
+  private var fourByFourWinogradSteps = 0
   private let clock = ContinuousClock()
 
   init(model: LoadedModel, options: CompileOptions, threads: Int) {
@@ -92,11 +93,13 @@ private struct CheckSession {
     compileTime += clock.now - start
     plans[bindings] = plan
     stepCount = plan.stepCount
+    fourByFourWinogradSteps = plan.winogradOutputTiles.count { $0 == 4 }
     return plan
   }
 
   func report(_ reference: CheckReport.Reference, _ results: [CheckReport.OutputResult]) -> CheckReport {
     CheckReport(
-      reference: reference, results: results, compileTime: compileTime, runTime: runTime, stepCount: stepCount)
+      reference: reference, results: results, compileTime: compileTime, runTime: runTime, stepCount: stepCount,
+      fourByFourWinogradSteps: fourByFourWinogradSteps)
   }
 }

@@ -89,6 +89,11 @@ public final class Plan: @unchecked Sendable {
   public var stepCount: Int { summary.steps.count }
   /// The kernel each step runs, in order.
   public var kernelNames: [String] { summary.steps.map(\.kernel) }
+  /// The output tile `m` of each step computed by Winograd's `F(m×m, 3×3)`, in step order: `check` names the
+  /// F(4×4) ones when outputs miss the tolerance, since that tile rounds most (`--winograd-tile`).
+  public var winogradOutputTiles: [Int] {
+    program.steps.compactMap { ($0.operation as? ConvOperator)?.winogradOutputTile }
+  }
 
   private static func summarize(
     _ metadata: Rescompile_Plan_PlanMetadata, _ program: Program, _ sections: PlanFile.Sections
@@ -103,7 +108,7 @@ public final class Plan: @unchecked Sendable {
       outputs: program.outputs.map(describe),
       steps: program.steps.map { step in
         StepSummary(
-          index: step.site.index, name: step.site.name, kernel: step.site.kernel,
+          index: step.site.index, name: step.site.name, kernel: step.site.kernel, method: step.operation.methodLabel,
           inputs: step.inputs.map(BufferSummary.init), outputs: step.outputs.map(BufferSummary.init))
       },
       arenaBytes: program.arenaBytes, naiveArenaBytes: Int(clamping: metadata.naiveArenaBytes),

@@ -43,11 +43,14 @@ public struct BufferSummary: Sendable, Hashable, Codable {
   }
 }
 
-/// One step of a plan: its kernel and the buffers it reads and writes.
+/// One step of a plan: its kernel, the method the runtime chose for it, and the buffers it reads and writes.
 public struct StepSummary: Sendable, Hashable, Codable {
   public var index: Int
   public var name: String
   public var kernel: String
+  /// How this runtime computes the step where its kernel has several ways (`Winograd F(4x4,3x3)`, `pointwise
+  /// GEMM`...), as `bench --profile` labels it; nil for a kernel with one. Absent from the JSON when nil.
+  public var method: String?
   public var inputs: [BufferSummary]
   public var outputs: [BufferSummary]
 }

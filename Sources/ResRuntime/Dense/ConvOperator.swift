@@ -291,6 +291,15 @@ struct ConvOperator: Operator {
     return try CheckedMath.product([batch, groups, columnTiles, nr, depth, 4], "\(site): shared B panels")
   }
 
+  /// `m` when this step computes Winograd `F(m×m, 3×3)`, in either layout; nil for every other method.
+  var winogradOutputTile: Int? {
+    switch method {
+    case .winograd(let winograd): winograd.variant.outputTile
+    case .channelsLast(.winograd(let winograd)): winograd.weights.variant.outputTile
+    default: nil
+    }
+  }
+
   var methodLabel: String? {
     switch method {
     case .pointwise: "pointwise GEMM"
