@@ -13,10 +13,10 @@ import Testing
 @Suite struct WinogradTileExecutionTests {
   /// Two 3x3 convolutions over `channels` channels of `size` x `size` in `groups` groups, the second adding
   /// the input back and applying ReLU (a basic block).
-  static func basicBlock(size: Int, channels: Int, groups: Int) throws -> Graph {
+  static func basicBlock(height: Int, width: Int, channels: Int, groups: Int) throws -> Graph {
     let b = GraphBuilder()
-    var random = SeededGenerator(seed: UInt64(size * 100 + channels))
-    let image = b.input("f32[1,\(channels),\(size),\(size)]")
+    var random = SeededGenerator(seed: UInt64(height * 1000 + width * 10 + channels))
+    let image = b.input("f32[1,\(channels),\(height),\(width)]")
     func conv(_ input: ValueID, _ index: Int, residual: ValueID?) throws -> ValueID {
       let attributes = ConvAttributes(
         kernelShape: [3, 3], strides: [1, 1], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]), group: groups,
@@ -50,7 +50,7 @@ import Testing
   func everyPolicyComputesInItsTileAndMatchesTheReference(
     shape: (size: Int, channels: Int, groups: Int), layout: ActivationLayoutPolicy
   ) throws {
-    let graph = try Self.basicBlock(size: shape.size, channels: shape.channels, groups: shape.groups)
+    let graph = try Self.basicBlock(height: shape.size, width: shape.size, channels: shape.channels, groups: shape.groups)
     let inputs = try SeededInputs.make(for: graph, seed: 7)
     let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
     for policy in WinogradTilePolicy.allCases {
@@ -65,6 +65,24 @@ import Testing
         #expect(step.isBorrowed, "\(label): the plan's transformed weights are used in place")
       }
       let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: 2)
+      #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(label)")
+    }
+  }
+
+  /// Planes smaller than a tile, or one tile high, with either tile forced (128 channels: enough for channels-last
+  /// Winograd on a small plane, `ConvMethod.smallWinogradPlaneMinimumChannels`): whatever method each step runs,
+  /// the plan matches the reference.
+  @Test(arguments: [(1, 20), (3, 5), (5, 5), (2, 9), (9, 3)], [ActivationLayoutPolicy.rowMajor, .channelsLast])
+  func forcedTilesOnSmallPlanesMatchTheReference(plane: (height: Int, width: Int), layout: ActivationLayoutPolicy)
+    throws
+  {
+    let graph = try Self.basicBlock(height: plane.height, width: plane.width, channels: 128, groups: 1)
+    let inputs = try SeededInputs.make(for: graph, seed: 3)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    for policy in WinogradTilePolicy.allCases {
+      let options = CodegenOptions(activationLayout: layout, winogradTile: policy)
+      let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: 2)
+      let label = "\(plane.height)x\(plane.width), \(layout), tile \(policy.rawValue)"
       #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(label)")
     }
   }
