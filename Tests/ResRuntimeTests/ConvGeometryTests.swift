@@ -66,24 +66,24 @@ import Testing
     func method(side: Int, channels: Int, outputChannels: Int, groups: Int = 1) -> ConvMethod {
       ConvMethod.chooseChannelsLast(shape(side: side, channels: channels, outputChannels: outputChannels, groups: groups))
     }
-    #expect(method(side: 7, channels: 512, outputChannels: 512) == .channelsLastGemm)
-    #expect(method(side: 7, channels: 384, outputChannels: 384) == .channelsLastGemm)
-    #expect(method(side: 11, channels: 1024, outputChannels: 256) == .channelsLastGemm)
-    #expect(method(side: 5, channels: 512, outputChannels: 512) == .channelsLastGemm)
-    // Must not fire: fewer channel pairs, F(4x4) planes, narrow groups of a wide convolution.
-    #expect(method(side: 7, channels: 256, outputChannels: 256) == .channelsLastWinograd)
-    #expect(method(side: 7, channels: 384, outputChannels: 383) == .channelsLastWinograd)
-    #expect(method(side: 12, channels: 512, outputChannels: 512) == .channelsLastWinograd)
-    #expect(method(side: 14, channels: 1024, outputChannels: 1024) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 1024, outputChannels: 1024) == .channelsLastGemm)
+    #expect(method(side: 11, channels: 2048, outputChannels: 512) == .channelsLastGemm)
+    #expect(method(side: 5, channels: 1024, outputChannels: 1536) == .channelsLastGemm)
+    // Must not fire: fewer channel pairs (ResNet's 512 at 7x7), F(4x4) planes, narrow groups of a wide convolution.
+    #expect(method(side: 7, channels: 512, outputChannels: 512) == .channelsLastWinograd)
+    #expect(method(side: 5, channels: 512, outputChannels: 512) == .channelsLastWinograd)
+    #expect(method(side: 7, channels: 1024, outputChannels: 1023) == .channelsLastWinograd)
+    #expect(method(side: 12, channels: 1024, outputChannels: 1024) == .channelsLastWinograd)
+    #expect(method(side: 14, channels: 2048, outputChannels: 2048) == .channelsLastWinograd)
     #expect(method(side: 7, channels: 128, outputChannels: 128, groups: 8) == .channelsLastWinograd)
-    #expect(!ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 256, outputChannels: 512)))
-    #expect(ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 512, outputChannels: 512)))
+    #expect(!ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 512, outputChannels: 512)))
+    #expect(ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 1024, outputChannels: 1024)))
     // A 1x1 or a strided 3x3 is no Winograd shape, however wide.
     let strided = ConvShape(
       input: [1, 14, 14], output: [1, 7, 7], kernel: [1, 3, 3], strides: [1, 2, 2], dilations: [1, 1, 1],
       padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 512, outputChannelsPerGroup: 512)
     #expect(!ConvMethod.isWideSmallTileWinograd(strided))
-    #expect(ConvMethod.choose(shape(side: 7, channels: 512, outputChannels: 512), weightsAreConstant: true) == .winograd)
+    #expect(ConvMethod.choose(shape(side: 7, channels: 1024, outputChannels: 1024), weightsAreConstant: true) == .winograd)
   }
 
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {

@@ -187,9 +187,14 @@ public enum ConvMethod: Sendable, Hashable {
   /// this wide, come from L3 or memory on every run. Chains of eight 3×3 + ReLU layers at 7×7 (Sapphire
   /// Rapids, one thread, fastest of alternating rounds, Winograd → indirect GEMM): 256 channels 2.72 → 3.20
   /// ms, 384 6.50 → 6.80 (medians 7.54 → 7.44), 512 14.3 → 13.5; ResNet-18's three 512-channel layers in the
-  /// network 5.48 → 5.13 ms. At 384 the time is even and the plan 44 % smaller (75.5 → 42.5 MB), which
-  /// shortens the compile's write; ResNet-18's plan 97 → 75 MB, ResNet-50's 159 → 144 MB.
-  public static let wideSmallTileWinogradChannelPairs = 384 * 384
+  /// network 5.48 → 5.13 ms. But on Zen 4 (AVX-512 on 256-bit units, where the GEMM's multiply-adds cost
+  /// twice as much against the memory traffic) Winograd wins by a third at these widths: chains of four 3×3 +
+  /// ReLU layers at 7×7, medians of three alternating rounds, Winograd ← indirect GEMM, one / two threads:
+  /// 512 channels 6.71 ← 9.16 / 6.06 ← 7.79 ms, 768 13.6 ← 19.9 / 8.86 ← 12.5; ResNet-18 22.4 → 20.6 / 11.9
+  /// → 11.1 ms, ResNet-50's two 512-channel layers 2.17 → 1.49 ms each. A third faster on one machine against
+  /// 6 % slower on the other: Winograd up to 1024 × 1024 pairs (not measured there; the plan grows by 7/9 of
+  /// such a layer's filters: ResNet-18's 75 → 97 MB, ResNet-50's 144 → 159 MB).
+  public static let wideSmallTileWinogradChannelPairs = 1024 * 1024
 
   /// A Winograd shape whose output plane takes F(2×2) tiles and whose channels per group reach
   /// `wideSmallTileWinogradChannelPairs`.
