@@ -66,18 +66,13 @@ package struct ArenaLayout: Sendable {
     _ members: [Int], _ roots: [(region: Int, offset: Int)], _ sizes: [Int], _ lifetimes: [ClosedRange<Int>?]
   ) -> [MemoryPlanner.Part] {
     let ranges = members.map { roots[$0].offset..<(roots[$0].offset + sizes[$0]) }
-    var parts: [MemoryPlanner.Part] = []
-    for range in ranges where !range.isEmpty {
-      var hull: ClosedRange<Int>?
-      for (other, outer) in ranges.enumerated() where outer.lowerBound <= range.lowerBound {
-        guard range.upperBound <= outer.upperBound, let lifetime = lifetimes[members[other]] else { continue }
-        hull = hull.map { min($0.lowerBound, lifetime.lowerBound)...max($0.upperBound, lifetime.upperBound) }
-          ?? lifetime
-      }
-      if let hull {
-        parts.append(MemoryPlanner.Part(offset: range.lowerBound, byteCount: range.count, lifetime: hull))
-      }
+    let hulls = ContainingLifetimes.hulls(ranges, lifetimes: members.map { lifetimes[$0] })
+    // Regions over the same bytes (an in-place chain) have the same hull: one part says it for all of them.
+    var seen = Set<MemoryPlanner.Part>()
+    return zip(ranges, hulls).compactMap { range, hull in
+      guard let hull else { return nil }
+      let part = MemoryPlanner.Part(offset: range.lowerBound, byteCount: range.count, lifetime: hull)
+      return seen.insert(part).inserted ? part : nil
     }
-    return parts
   }
 }
