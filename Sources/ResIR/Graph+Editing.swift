@@ -8,7 +8,7 @@ extension Graph {
   /// The position of node `id` in `nodes`, or nil if it is no longer in the graph. Linear: callers that look up
   /// many nodes build `nodePositions()` once.
   public func position(of id: NodeID) -> Int? {
-    nodes.firstIndex { $0.id == id }
+    nodes.indices.first { nodes[$0].id == id }
   }
 
   /// Node ID → position in `nodes`.
@@ -37,10 +37,22 @@ extension Graph {
     }
   }
 
-  /// Removes the nodes whose IDs are in `ids` (their result values stay in the value table, unused).
+  /// Removes the nodes whose IDs are in `ids` (their result values stay in the value table, unused), keeping
+  /// the others in order. A pattern pass calls this once per rewrite with a node or two: those are found by ID
+  /// alone and removed by moving the nodes after them down, since `removeAll(where:)` copied every node it
+  /// tested (retaining all of its arrays) and hashed every ID, and deep networks take thousands of rewrites.
   public mutating func removeNodes(_ ids: Set<NodeID>) {
-    nodes.removeAll { ids.contains($0.id) }
+    guard ids.count <= Self.fewNodes else {
+      nodes.removeAll { ids.contains($0.id) }
+      return
+    }
+    let targets = Array(ids)
+    let positions = nodes.indices.filter { targets.contains(nodes[$0].id) }
+    for position in positions.reversed() { nodes.remove(at: position) }
   }
+
+  /// Up to this many nodes, `removeNodes` removes them one at a time.
+  private static let fewNodes = 8
 
   /// Applies `change` to node `id`. Returns false if the node is no longer in the graph.
   @discardableResult

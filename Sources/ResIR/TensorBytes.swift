@@ -103,6 +103,13 @@ public final class TensorBytes: @unchecked Sendable {
     }
   }
 
+  /// The first `byteCount` bytes (all of them when there are fewer); for described bytes only those are
+  /// computed. Lets a caller that looks for identical tensors among many of one size bucket them by their
+  /// beginnings first.
+  public func prefix(_ byteCount: Int) -> [UInt8] {
+    withBytes(in: 0..<min(byteCount, count)) { Array($0) }
+  }
+
   /// `memcmp`'s order of two tensors' bytes (negative, zero, positive; a prefix orders first), compared a
   /// block at a time and stopping at the first block that differs: telling two different weights apart reads
   /// (or, for described bytes, computes) only their first bytes.

@@ -15,17 +15,19 @@ public struct UseList: Sendable {
   public init(_ graph: Graph) {
     let valueCount = graph.values.count
     var counts = [Int](repeating: 0, count: valueCount + 1)
-    for node in graph.nodes {
-      for case let input? in node.inputs { counts[input.index + 1] += 1 }
+    // By index, reading only `inputs` and `id`: copying each node would retain all of its arrays.
+    for position in graph.nodes.indices {
+      for case let input? in graph.nodes[position].inputs { counts[input.index + 1] += 1 }
     }
     for output in graph.outputs { counts[output.index + 1] += 1 }
     for index in 0..<valueCount { counts[index + 1] += counts[index] }
     var next = counts
     var uses = [Use](repeating: .graphOutput(index: 0), count: counts[valueCount])
-    for node in graph.nodes {
-      for (slot, input) in node.inputs.enumerated() {
+    for position in graph.nodes.indices {
+      let id = graph.nodes[position].id
+      for (slot, input) in graph.nodes[position].inputs.enumerated() {
         guard let input else { continue }
-        uses[next[input.index]] = .operand(node: node.id, slot: slot)
+        uses[next[input.index]] = .operand(node: id, slot: slot)
         next[input.index] += 1
       }
     }

@@ -8,8 +8,10 @@ import ResPlan
 /// into the plan file, so a 100 MB model's weights are copied once on their way to disk.
 ///
 /// Identical payloads (same bytes in the same layout, whatever their names or shapes) are stored once:
-/// exporters often repeat small constants. Candidates are found by size and layout and compared byte for byte
-/// (a comparison of two different weights stops at their first differing bytes).
+/// exporters often repeat small constants. Candidates are found by size, layout and first bytes and compared
+/// byte for byte (a comparison of two different weights stops at their first differing bytes). Without the
+/// first bytes in the key, every weight of a deep network of equal layers was compared with every earlier one:
+/// 5,000 3x3 layers of 4 channels took 3.5 s to place.
 struct ConstantSection {
   static let alignment = PlanHeader.constantAlignment
 
@@ -17,7 +19,7 @@ struct ConstantSection {
   private(set) var length = 0
   /// The payloads stored, in order, with their offsets.
   private var entries: [(offset: Int, payload: ConstantPayload)] = []
-  /// Indices into `entries`, by size and layout (lookups only, never iterated).
+  /// Indices into `entries`, by size, layout and first bytes (lookups only, never iterated).
   private var stored: [Key: [Int]] = [:]
   /// How many payloads were found already stored.
   private(set) var deduplicatedCount = 0
@@ -25,11 +27,17 @@ struct ConstantSection {
   private struct Key: Hashable {
     var count: Int
     var layout: ConstantLayout
+    /// The first `keyPrefixBytes` bytes.
+    var prefix: [UInt8]
   }
+
+  /// Bytes of a payload's beginning in its key: 16 floats, which tell trained weights apart.
+  private static let keyPrefixBytes = 64
 
   /// The offset of `payload` in the section, reserving its range unless identical bytes are already there.
   mutating func place(_ payload: ConstantPayload) -> Int {
-    let key = Key(count: payload.bytes.count, layout: payload.layout)
+    let key = Key(
+      count: payload.bytes.count, layout: payload.layout, prefix: payload.bytes.prefix(Self.keyPrefixBytes))
     for index in stored[key] ?? [] where Self.sameBytes(entries[index].payload.bytes, payload.bytes) {
       deduplicatedCount += 1
       return entries[index].offset

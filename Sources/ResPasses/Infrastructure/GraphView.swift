@@ -13,18 +13,28 @@ public struct GraphView: Sendable {
   private let producerPositions: [Int]
   /// Position in `graph.nodes` of each node (by node index), -1 for nodes no longer in the graph.
   private let nodePositions: [Int]
+  /// Whether every node comes after the producers of its operands (the verifier's rule between passes; a
+  /// pass may break it for a moment between rewrites). Lets `depends` stop at nodes before the one it asks
+  /// about.
+  private let isTopologicallyOrdered: Bool
 
   public init(_ graph: Graph) {
     self.graph = graph
     self.uses = UseList(graph)
     var producers = [Int](repeating: -1, count: graph.values.count)
-    var positions = [Int](repeating: -1, count: (graph.nodes.map(\.id.index).max() ?? -1) + 1)
-    for (position, node) in graph.nodes.enumerated() {
-      positions[node.id.index] = position
-      for output in node.outputs { producers[output.index] = position }
+    let largestID = graph.nodes.indices.reduce(-1) { max($0, graph.nodes[$1].id.index) }
+    var positions = [Int](repeating: -1, count: largestID + 1)
+    // By index, reading only the fields needed: a copy of each node would retain all of its arrays, and a
+    // pattern pass builds a view after every rewrite.
+    for position in graph.nodes.indices {
+      positions[graph.nodes[position].id.index] = position
+      for output in graph.nodes[position].outputs { producers[output.index] = position }
     }
     producerPositions = producers
     nodePositions = positions
+    isTopologicallyOrdered = graph.nodes.indices.allSatisfy { position in
+      graph.nodes[position].inputs.allSatisfy { input in input.map { producers[$0.index] < position } ?? true }
+    }
   }
 
   /// The node that computes `value`, or nil for graph inputs, constants and absent operands.
@@ -73,15 +83,32 @@ public struct GraphView: Sendable {
   }
 
   /// True when `value` is computed, directly or transitively, from the result of node `id`: fusing `id`'s
-  /// output with `value` would then make the fused node depend on itself. Walks producers iteratively.
+  /// output with `value` would then make the fused node depend on itself. Walks producers iteratively; in a
+  /// topologically ordered graph only those after `id` can lie on such a path, so the walk stays between the
+  /// two (a residual block's branch) instead of going back to the graph's inputs, which made fusing every
+  /// residual Add of a deep network quadratic.
   public func depends(_ value: ValueID, on id: NodeID) -> Bool {
+    let earliest = isTopologicallyOrdered ? (position(of: id) ?? 0) : 0
     var stack = [value]
     var visited = Set<ValueID>()
     while let v = stack.popLast() {
-      guard visited.insert(v).inserted, let node = producer(of: v) else { continue }
+      guard visited.insert(v).inserted, let position = producerPosition(of: v), position >= earliest else {
+        continue
+      }
+      let node = graph.nodes[position]
       if node.id == id { return true }
       stack.append(contentsOf: node.presentInputs)
     }
     return false
+  }
+
+  private func position(of id: NodeID) -> Int? {
+    guard nodePositions.indices.contains(id.index), nodePositions[id.index] >= 0 else { return nil }
+    return nodePositions[id.index]
+  }
+
+  private func producerPosition(of value: ValueID) -> Int? {
+    guard producerPositions.indices.contains(value.index), producerPositions[value.index] >= 0 else { return nil }
+    return producerPositions[value.index]
   }
 }
