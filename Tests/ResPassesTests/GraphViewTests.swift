@@ -50,4 +50,39 @@ import Testing
     #expect(view.consumers(of: first).map(\.name) == ["last"])
     #expect(view.consumers(of: x).map(\.name) == ["first"])
   }
+
+  /// `depends` follows producers from a value back to a node through any path; in a topologically ordered
+  /// graph it does not look before that node, and in one that is not (a pass between two rewrites) it looks
+  /// everywhere, so the answer is the same.
+  @Test func dependsFindsPathsInEitherOrder() throws {
+    let b = GraphBuilder()
+    let x = b.input("f32[4]")
+    let early = try b.value(.unary(.relu), [x], name: "early")
+    let carrier = try b.value(.unary(.sigmoid), [early], name: "carrier")
+    let branch = try b.value(.unary(.relu), [carrier], name: "branch")
+    let skip = try b.value(.binary(.add), [branch, early], name: "skip")
+    b.graph.outputs = [skip]
+    var graph = b.graph
+    let (earlyNode, carrierNode) = (graph.nodes[0].id, graph.nodes[1].id)
+    for _ in 0..<2 {
+      let view = GraphView(graph)
+      #expect(view.depends(skip, on: carrierNode) && view.depends(branch, on: carrierNode))
+      #expect(view.depends(skip, on: earlyNode) && view.depends(carrier, on: earlyNode))
+      #expect(!view.depends(early, on: carrierNode) && !view.depends(x, on: earlyNode))
+      graph.nodes.reverse()
+    }
+  }
+
+  /// Removing a few nodes keeps the others in order, as removing many does.
+  @Test func removingNodesKeepsTheRestInOrder() throws {
+    let b = GraphBuilder()
+    var value = b.input("f32[4]")
+    for index in 0..<20 { value = try b.value(.unary(.relu), [value], name: "r\(index)") }
+    let ids = b.graph.nodes.map(\.id)
+    for removed in [Set([ids[0], ids[7], ids[19]]), Set(ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))] {
+      var graph = b.graph
+      graph.removeNodes(removed)
+      #expect(graph.nodes.map(\.id) == ids.filter { !removed.contains($0) })
+    }
+  }
 }
