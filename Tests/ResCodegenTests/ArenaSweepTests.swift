@@ -52,6 +52,51 @@ import ResTestSupport
     #expect(plan.arenaBytes == 2 * 4096)
   }
 
+  @Test(arguments: 0..<10)
+  func pairCountIsWhatTheListsHold(_ seed: Int) {
+    var random = SeededGenerator(seed: UInt64(seed) + 9000)
+    let lifetimes = (0..<Int.random(in: 0...150, using: &random)).map { _ -> ClosedRange<Int> in
+      let start = Int.random(in: 0...40, using: &random)
+      return start...(start + Int.random(in: 0...12, using: &random))
+    }
+    let listed = LifetimeOverlaps.compute(lifetimes).reduce(0) { $0 + $1.count }
+    #expect(LifetimeOverlaps.pairCount(lifetimes) * 2 == listed)
+  }
+
+  /// Past the pair limit (here 0) the planner places first fit: still no two regions alive together share a
+  /// byte, offsets stay aligned and the arena stays within the naive sum.
+  @Test(arguments: 0..<20)
+  func firstFitNeverConflicts(_ seed: Int) {
+    var random = SeededGenerator(seed: UInt64(seed) + 9500)
+    let requests = (0..<Int.random(in: 1...80, using: &random)).map { _ -> MemoryPlanner.Request in
+      let start = Int.random(in: 0...30, using: &random)
+      let end = start + Int.random(in: 0...15, using: &random)
+      let size = Int.random(in: 0...70_000, using: &random)
+      guard size > 64, Bool.random(using: &random) else {
+        return MemoryPlanner.Request(byteCount: size, lifetime: start...end)
+      }
+      let parts = [
+        MemoryPlanner.Part(offset: 0, byteCount: 64, lifetime: start...end),
+        MemoryPlanner.Part(offset: 64, byteCount: size - 64, lifetime: end...end),
+      ]
+      return MemoryPlanner.Request(byteCount: size, parts: parts)
+    }
+    let plan = MemoryPlanner.plan(requests, pairLimit: 0)
+    #expect(MemoryPlanner.conflicts(requests, offsets: plan.offsets).isEmpty)
+    #expect(plan.offsets.allSatisfy { $0 % MemoryPlanner.alignment == 0 })
+    #expect(plan.arenaBytes <= plan.naiveBytes)
+  }
+
+  /// 5,000 regions all alive at once (a Split into as many outputs): 12.5 million pairs, planned first fit, one
+  /// after another.
+  @Test func manyRegionsAliveAtOnceAreStacked() {
+    let requests = (0..<5_000).map { MemoryPlanner.Request(byteCount: 100, lifetime: 1...($0 % 7 + 2)) }
+    #expect(LifetimeOverlaps.pairCount(requests.map(\.lifetime)) > MemoryPlanner.bestFitPairLimit)
+    let plan = MemoryPlanner.plan(requests)
+    #expect(plan.arenaBytes == 5_000 * 128 && plan.arenaBytes == plan.naiveBytes)
+    #expect(Set(plan.offsets).count == 5_000)
+  }
+
   private func pairwiseHulls(_ ranges: [Range<Int>], _ lifetimes: [ClosedRange<Int>?]) -> [ClosedRange<Int>?] {
     ranges.map { range in
       guard !range.isEmpty else { return nil }

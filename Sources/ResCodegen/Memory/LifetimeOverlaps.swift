@@ -21,4 +21,18 @@ package enum LifetimeOverlaps {
     }
     return overlaps
   }
+
+  /// How many pairs `compute` would list, without listing them: in order of start, a request meets every
+  /// earlier-starting one except those that ended before it starts (all of which started earlier). O(n log n).
+  package static func pairCount(_ lifetimes: [ClosedRange<Int>]) -> Int {
+    let starts = lifetimes.map(\.lowerBound).sorted()
+    let ends = lifetimes.map(\.upperBound).sorted()
+    var pairs = 0
+    var ended = 0
+    for (earlier, start) in starts.enumerated() {
+      while ended < ends.count, ends[ended] < start { ended += 1 }
+      pairs += earlier - ended
+    }
+    return pairs
+  }
 }

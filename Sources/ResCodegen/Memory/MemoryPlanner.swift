@@ -25,7 +25,8 @@
 /// takes the arena from 8.8 MB (largest first, by parts) to 8.4 MB, the largest amount alive at any moment.
 /// Each request looks at the placed ones alive at the same time (`LifetimeOverlaps`), so the cost per order tried
 /// is the number of such pairs (times their parts): near-linear for a chain of layers, quadratic only when
-/// many regions are all alive at once.
+/// many regions are all alive at once. Past `bestFitPairLimit` such pairs the planner places first fit instead
+/// (`placeFirstFit`).
 ///
 /// A region of `staggeredRegionBytes` or more takes `staggerBytes` more than its size (`footprint`), so that
 /// two large regions placed one after the other do not start at the same offset modulo 4 KB. Intel cores
@@ -114,7 +115,9 @@ package enum MemoryPlanner {
     ]
   }
 
-  package static func plan(_ requests: [Request]) -> Plan {
+  /// `pairLimit`: `bestFitPairLimit`, which tests lower.
+  package static func plan(_ requests: [Request], pairLimit: Int = bestFitPairLimit) -> Plan {
+    guard LifetimeOverlaps.pairCount(requests.map(\.lifetime)) <= pairLimit else { return placeFirstFit(requests) }
     let hasParts = requests.contains { !$0.parts.isEmpty }
     let overlaps = LifetimeOverlaps.compute(requests.map(\.lifetime))
     var best: Plan?
