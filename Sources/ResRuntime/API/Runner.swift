@@ -58,7 +58,7 @@ public final class Runner: @unchecked Sendable {
     let ordered = try orderedInputs(inputs)
     var specs = plan.outputs[...]
     var arrays: [any TensorArray] = []
-    try Runner.withZeroArrays(&specs, &arrays) { (destinations) throws(RuntimeError) in
+    try RunBuffers.withZeroArrays(&specs, &arrays) { (destinations) throws(RuntimeError) in
       try execute(ordered, destinations.map { Optional($0) })
     }
     var result: [String: Tensor] = [:]
@@ -136,7 +136,7 @@ public final class Runner: @unchecked Sendable {
     _ inputs: [Tensor], _ outputs: [UnsafeMutableRawBufferPointer?],
     runSteps: (RunContext) throws(RuntimeError) -> Void
   ) throws(RuntimeError) {
-    try Runner.withBytes(of: inputs[...]) { (sources) throws(RuntimeError) in
+    try RunBuffers.withBytes(of: inputs[...]) { (sources) throws(RuntimeError) in
       lock.lock()
       defer { lock.unlock() }
       var addresses = homeAddresses
@@ -186,38 +186,6 @@ public final class Runner: @unchecked Sendable {
       addresses[buffer.index] = base
       return true
     }
-  }
-
-  /// Calls `body` with the bytes of every tensor, keeping each one's memory pinned for the whole call.
-  private static func withBytes(
-    of tensors: ArraySlice<Tensor>, collected: [UnsafeRawBufferPointer] = [],
-    _ body: ([UnsafeRawBufferPointer]) throws(RuntimeError) -> Void
-  ) throws(RuntimeError) {
-    guard let first = tensors.first else {
-      try body(collected)
-      return
-    }
-    try first.withUnsafeBytes { (bytes) throws(RuntimeError) in
-      try withBytes(of: tensors.dropFirst(), collected: collected + [bytes], body)
-    }
-  }
-
-  /// Creates a zero-filled array for each output description and calls `body` with all of their bytes,
-  /// then hands the arrays back in `arrays`.
-  private static func withZeroArrays(
-    _ specs: inout ArraySlice<TensorDescription>, _ arrays: inout [any TensorArray],
-    collected: [UnsafeMutableRawBufferPointer] = [],
-    _ body: ([UnsafeMutableRawBufferPointer]) throws(RuntimeError) -> Void
-  ) throws(RuntimeError) {
-    guard let spec = specs.popFirst() else {
-      try body(collected)
-      return
-    }
-    var array = spec.elementType.zeroArray(count: spec.shape.reduce(1, *))
-    try array.withMutableBytes { (bytes) throws(RuntimeError) in
-      try withZeroArrays(&specs, &arrays, collected: collected + [bytes], body)
-    }
-    arrays.insert(array, at: 0)
   }
 
   private static func list(_ descriptions: [TensorDescription]) -> String {
