@@ -83,7 +83,7 @@ struct RunCommand: ParsableCommand {
       let written = try Diagnostics.exitOnFileError(path: outputFolder) {
         try folder.write(outputs, protecting: inputs.files + [file])
       }
-      report.append("wrote " + written.joined(separator: ", ") + "\n")
+      report.append("wrote " + Self.fileList(written) + "\n")
     }
     let how = if case .plan = source { "ran" } else { "compiled in memory at \(compilation.label) and ran" }
     OutputStream.standardOutput.write(
@@ -124,5 +124,12 @@ struct RunCommand: ParsableCommand {
     }
     let allNPY = inputFiles.allSatisfy { TensorFile.format(of: $0.path) == .npy }
     return Inputs(values: values, files: inputFiles.map(\.path), allNPY: allNPY)
+  }
+
+  /// The files written, by name; past eight, their count and the first and last (a model with thousands of
+  /// outputs wrote one line of every name).
+  static func fileList(_ paths: [String]) -> String {
+    guard paths.count > 8, let first = paths.first, let last = paths.last else { return paths.joined(separator: ", ") }
+    return "\(paths.count) files: \(first) ... \(last)"
   }
 }
