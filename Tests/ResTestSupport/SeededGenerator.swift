@@ -1,17 +1,13 @@
-/// SplitMix64: a tiny, fixed generator, so random tests and their data are the same on every run and can be
-/// reproduced from their seed.
+import ResIR
+
+/// ResIR's SplitMix64 for tests: the same sequence on every run and platform, so random tests and their data
+/// can be reproduced from their seed; plus the float arrays test data is made of.
 public struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
+  private var source: SplitMix64
 
-  public init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  public mutating func next() -> UInt64 { source.next() }
 
   /// Floats uniform in `-1...1`.
   public mutating func floats(_ count: Int) -> [Float] {
