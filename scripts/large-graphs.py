@@ -44,7 +44,8 @@ def residual(n):
     rng = np.random.default_rng(0)
     nodes, initializers, previous = [], [], "x"
     for i in range(blocks):
-        weight = (rng.standard_normal((channels, channels, 3, 3)) * 0.05).astype(np.float32)
+        # Small weights keep each block near the identity: 2,500 blocks of gain 1.3 overflow float32.
+        weight = (rng.standard_normal((channels, channels, 3, 3)) * 0.0005).astype(np.float32)
         initializers.append(numpy_helper.from_array(weight, f"w{i}"))
         for name, center in (("scale", 1.0), ("bias", 0.0), ("mean", 0.0), ("var", 1.0)):
             values = np.abs(center + 0.01 * rng.standard_normal(channels)) if name == "var" else \
