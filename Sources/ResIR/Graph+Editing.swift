@@ -27,11 +27,14 @@ extension Graph {
   /// Makes every operand and graph output that reads `old` read `new` instead.
   public mutating func replaceAllUses(of old: ValueID, with new: ValueID) {
     guard old != new else { return }
-    for position in nodes.indices {
+    for position in nodes.indices where nodes[position].inputs.contains(old) {
+      record(.changed(before: nodes[position]))
       for slot in nodes[position].inputs.indices where nodes[position].inputs[slot] == old {
         nodes[position].inputs[slot] = new
       }
     }
+    guard outputs.contains(old) else { return }
+    record(.outputsChanged(before: outputs))
     for index in outputs.indices where outputs[index] == old {
       outputs[index] = new
     }
@@ -42,13 +45,16 @@ extension Graph {
   /// alone and removed by moving the nodes after them down, since `removeAll(where:)` copied every node it
   /// tested (retaining all of its arrays) and hashed every ID, and deep networks take thousands of rewrites.
   public mutating func removeNodes(_ ids: Set<NodeID>) {
-    guard ids.count <= Self.fewNodes else {
-      nodes.removeAll { ids.contains($0.id) }
-      return
-    }
+    let few = ids.count <= Self.fewNodes
     let targets = Array(ids)
-    let positions = nodes.indices.filter { targets.contains(nodes[$0].id) }
-    for position in positions.reversed() { nodes.remove(at: position) }
+    let positions = nodes.indices.filter { few ? targets.contains(nodes[$0].id) : ids.contains(nodes[$0].id) }
+    // Last first: each recorded position is the node's position when it goes.
+    for position in positions.reversed() { record(.removed(nodes[position], position: position)) }
+    if few {
+      for position in positions.reversed() { nodes.remove(at: position) }
+    } else {
+      nodes.removeAll { ids.contains($0.id) }
+    }
   }
 
   /// Up to this many nodes, `removeNodes` removes them one at a time.
@@ -58,16 +64,30 @@ extension Graph {
   @discardableResult
   public mutating func updateNode(_ id: NodeID, _ change: (inout Node) -> Void) -> Bool {
     guard let position = position(of: id) else { return false }
+    record(.changed(before: nodes[position]))
     change(&nodes[position])
+    return true
+  }
+
+  /// Puts `node` where node `id` is, in its place (the epilogue fusions' fused node takes the place of the
+  /// last node it absorbs). Returns false if `id` is no longer in the graph.
+  @discardableResult
+  public mutating func replaceNode(_ id: NodeID, with node: Node) -> Bool {
+    guard let position = position(of: id) else { return false }
+    if node.id == id {
+      record(.changed(before: nodes[position]))
+    } else {
+      record(.removed(nodes[position], position: position))
+      record(.inserted(node.id, position: position))
+    }
+    nodes[position] = node
     return true
   }
 
   /// Inserts `node` (made with `makeNode`) right before node `id`, or at the end if `id` is nil.
   public mutating func insert(_ node: Node, before id: NodeID?) {
-    if let id, let position = position(of: id) {
-      nodes.insert(node, at: position)
-    } else {
-      nodes.append(node)
-    }
+    let target = id.flatMap { position(of: $0) } ?? nodes.count
+    record(.inserted(node.id, position: target))
+    nodes.insert(node, at: target)
   }
 }

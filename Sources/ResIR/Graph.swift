@@ -13,6 +13,8 @@ public struct Graph: Sendable {
   public var outputs: [ValueID] = []
   private var nodeCount = 0
   private var usedNames: Set<String> = []
+  /// The edits recorded since `startRecordingEdits`, or nil when not recording (GraphEdit.swift).
+  var editLog: [GraphEdit]?
 
   public init(name: String) {
     self.name = name
@@ -54,6 +56,7 @@ public struct Graph: Sendable {
     name: String, op: Op, inputs: [ValueID?], results: [(name: String, type: TensorType)]
   ) -> NodeID {
     let node = makeNode(name: name, op: op, inputs: inputs, results: results)
+    record(.inserted(node.id, position: nodes.count))
     nodes.append(node)
     return node.id
   }

@@ -49,7 +49,7 @@ public struct GeluDecomposition {
       return "the decomposition's result \(view.type(of: root.outputs[0])) is not GELU's input type \(xType)"
     }
     for id in interior {
-      guard let node = view.graph.node(id) else { continue }
+      guard let node = view.node(id) else { continue }
       if let reason = view.intermediateDecline(node.outputs[0]) { return "the GELU's intermediate \(reason)" }
     }
     return nil

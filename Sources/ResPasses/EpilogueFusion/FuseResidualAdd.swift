@@ -45,7 +45,7 @@ public struct FuseResidualAdd: RewritePattern {
       guard let value = node.input(produced), let skip = node.input(other),
         let carrier = EpilogueCarrier(view.producer(of: value))
       else { return nil }
-      return Candidate(carrier: carrier, skip: skip, position: view.graph.position(of: carrier.node.id) ?? 0)
+      return Candidate(carrier: carrier, skip: skip, position: view.position(of: carrier.node.id) ?? 0)
     }
     guard !candidates.isEmpty else { return .notApplicable }
     var reasons: [String] = []

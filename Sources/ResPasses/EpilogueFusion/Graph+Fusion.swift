@@ -11,12 +11,10 @@ extension Graph {
   mutating func fuse(
     _ producer: NodeID, into last: NodeID, absorbing absorbed: Set<NodeID> = [], _ change: (inout Node) -> Void
   ) {
-    guard let from = position(of: producer), let to = position(of: last) else { return }
-    var fused = nodes[from]
+    guard var fused = node(producer), node(last) != nil else { return }
     change(&fused)
-    nodes[to] = fused
-    nodes.remove(at: from)
-    removeNodes(absorbed.subtracting([producer]))
+    removeNodes(absorbed.union([producer]).subtracting([last]))
+    replaceNode(last, with: fused)
   }
 }
 

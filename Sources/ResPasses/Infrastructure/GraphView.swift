@@ -2,54 +2,35 @@ import ResIR
 
 /// A read-only view of a graph with the analyses patterns need: who produces and who reads each value.
 ///
-/// Built once per driver sweep and rebuilt after every rewrite, so it is never stale; the analyses are derived
-/// from the nodes, never stored in the graph (DESIGN.md §3). Rebuilding is linear and hash-free (value and
-/// node IDs are dense, so the maps are arrays): a pass that applies hundreds of rewrites to a graph of
-/// hundreds of nodes rebuilds it hundreds of times.
+/// The analyses live in a `GraphIndex`, derived from the nodes and never stored in the graph (DESIGN.md §3): a
+/// pattern pass builds one per sweep and keeps it current through each rewrite's recorded edits, so the view a
+/// pattern matches against is never stale. `init(_:)` builds a fresh index (linear and hash-free).
 public struct GraphView: Sendable {
   public let graph: Graph
-  public let uses: UseList
-  /// Position in `graph.nodes` of the node producing each value (by value index), -1 for none.
-  private let producerPositions: [Int]
-  /// Position in `graph.nodes` of each node (by node index), -1 for nodes no longer in the graph.
-  private let nodePositions: [Int]
-  /// Whether every node comes after the producers of its operands (the verifier's rule between passes; a
-  /// pass may break it for a moment between rewrites). Lets `depends` stop at nodes before the one it asks
-  /// about.
-  private let isTopologicallyOrdered: Bool
+  private let index: GraphIndex
 
   public init(_ graph: Graph) {
+    self.init(graph, index: GraphIndex(graph))
+  }
+
+  init(_ graph: Graph, index: GraphIndex) {
     self.graph = graph
-    self.uses = UseList(graph)
-    var producers = [Int](repeating: -1, count: graph.values.count)
-    let largestID = graph.nodes.indices.reduce(-1) { max($0, graph.nodes[$1].id.index) }
-    var positions = [Int](repeating: -1, count: largestID + 1)
-    // By index, reading only the fields needed: a copy of each node would retain all of its arrays, and a
-    // pattern pass builds a view after every rewrite.
-    for position in graph.nodes.indices {
-      positions[graph.nodes[position].id.index] = position
-      for output in graph.nodes[position].outputs { producers[output.index] = position }
-    }
-    producerPositions = producers
-    nodePositions = positions
-    isTopologicallyOrdered = graph.nodes.indices.allSatisfy { position in
-      graph.nodes[position].inputs.allSatisfy { input in input.map { producers[$0.index] < position } ?? true }
-    }
+    self.index = index
   }
 
   /// The node that computes `value`, or nil for graph inputs, constants and absent operands.
   public func producer(of value: ValueID?) -> Node? {
-    guard let value, producerPositions.indices.contains(value.index) else { return nil }
-    let position = producerPositions[value.index]
-    return position < 0 ? nil : graph.nodes[position]
+    guard let value, let position = index.producerPosition(of: value) else { return nil }
+    return graph.nodes[position]
   }
 
   /// The node with `id`, if it is in the graph: `graph.node(id)` without its linear search.
   public func node(_ id: NodeID) -> Node? {
-    guard nodePositions.indices.contains(id.index) else { return nil }
-    let position = nodePositions[id.index]
-    return position < 0 ? nil : graph.nodes[position]
+    index.position(of: id).map { graph.nodes[$0] }
   }
+
+  /// Where node `id` sits in `graph.nodes`, if it is in the graph: `graph.position(of:)` without its search.
+  public func position(of id: NodeID) -> Int? { index.position(of: id) }
 
   /// The constant behind `value` (through Identity chains, which canonicalization removes but a pattern may
   /// run first), or nil.
@@ -65,16 +46,21 @@ public struct GraphView: Sendable {
 
   public func type(of value: ValueID) -> TensorType { graph.type(of: value) }
 
-  /// Uses of `value` (node operands and graph outputs).
-  public func useCount(of value: ValueID) -> Int { uses.count(of: value) }
+  /// Every use of `value` (node operands and graph outputs), in node order then output order.
+  public func uses(of value: ValueID) -> [UseList.Use] { index.uses(of: value) }
 
-  public func isGraphOutput(_ value: ValueID) -> Bool { uses.isGraphOutput(value) }
+  /// Uses of `value` (an operand used twice by one node counts twice).
+  public func useCount(of value: ValueID) -> Int { index.useCount(of: value) }
+
+  public func isGraphOutput(_ value: ValueID) -> Bool {
+    uses(of: value).contains { if case .graphOutput = $0 { true } else { false } }
+  }
 
   /// The nodes that read `value`, in graph order (a node reading it twice appears once).
   public func consumers(of value: ValueID) -> [Node] {
     var seen = Set<NodeID>()
     var result: [Node] = []
-    for use in uses[value] {
+    for use in uses(of: value) {
       guard case .operand(let id, _) = use, !seen.contains(id), let node = node(id) else { continue }
       seen.insert(id)
       result.append(node)
@@ -88,11 +74,11 @@ public struct GraphView: Sendable {
   /// two (a residual block's branch) instead of going back to the graph's inputs, which made fusing every
   /// residual Add of a deep network quadratic.
   public func depends(_ value: ValueID, on id: NodeID) -> Bool {
-    let earliest = isTopologicallyOrdered ? (position(of: id) ?? 0) : 0
+    let earliest = index.isTopologicallyOrdered ? (position(of: id) ?? 0) : 0
     var stack = [value]
     var visited = Set<ValueID>()
     while let v = stack.popLast() {
-      guard visited.insert(v).inserted, let position = producerPosition(of: v), position >= earliest else {
+      guard visited.insert(v).inserted, let position = index.producerPosition(of: v), position >= earliest else {
         continue
       }
       let node = graph.nodes[position]
@@ -100,15 +86,5 @@ public struct GraphView: Sendable {
       stack.append(contentsOf: node.presentInputs)
     }
     return false
-  }
-
-  private func position(of id: NodeID) -> Int? {
-    guard nodePositions.indices.contains(id.index), nodePositions[id.index] >= 0 else { return nil }
-    return nodePositions[id.index]
-  }
-
-  private func producerPosition(of value: ValueID) -> Int? {
-    guard producerPositions.indices.contains(value.index), producerPositions[value.index] >= 0 else { return nil }
-    return producerPositions[value.index]
   }
 }

@@ -5,8 +5,9 @@ import ResIR
 /// is hit (then the pass stops and records it — a pattern pair that undoes each other must not hang the
 /// compiler).
 ///
-/// After each rewrite the view is rebuilt, so patterns always see the current graph. A decline is recorded
-/// once per (pattern, node) — the reason from the last sweep — and dropped if the node later disappears.
+/// Patterns always see the current graph: the sweep's `GraphIndex` follows the edits each rewrite records. A
+/// decline is recorded once per (pattern, node) — the reason from the last sweep — and dropped if the node
+/// later disappears.
 public struct PatternPass: GraphPass {
   public let name: String
   public let patterns: [any RewritePattern]
@@ -19,6 +20,8 @@ public struct PatternPass: GraphPass {
   public func run(on graph: inout Graph, context: inout PassContext) throws(ModelError) {
     let active = patterns.filter { context.isEnabled($0.name) }
     var declines: [DeclineKey: String] = [:]
+    graph.startRecordingEdits()
+    defer { graph.stopRecordingEdits() }
     for _ in 0..<context.iterationLimit {
       guard sweep(&graph, active, &context, &declines) else {
         record(declines, in: graph, &context)
@@ -35,12 +38,12 @@ public struct PatternPass: GraphPass {
     _ declines: inout [DeclineKey: String]
   ) -> Bool {
     var changed = false
-    var view: GraphView? = GraphView(graph)
+    var index = GraphIndex(graph)
     for id in graph.nodes.map(\.id) {
-      if view == nil { view = GraphView(graph) }
-      guard let node = view?.node(id) else { continue }
+      guard let position = index.position(of: id) else { continue }
+      let node = graph.nodes[position]
       for pattern in active {
-        if apply(pattern, to: node, view: &view, graph: &graph, context: &context, declines: &declines) {
+        if apply(pattern, to: node, index: &index, graph: &graph, context: &context, declines: &declines) {
           changed = true
           break
         }
@@ -49,25 +52,24 @@ public struct PatternPass: GraphPass {
     return changed
   }
 
-  /// Tries one pattern on one node (generic so the pattern's `Match` type is known). Before a rewrite it drops
-  /// the view (the caller builds a new one): the view holds the graph's node and value arrays, and a rewrite
-  /// that edits them while they are shared copies them whole, every value's name, type and constant
-  /// reference, once per rewrite (a third of DenseNet-121's pattern passes).
+  /// Tries one pattern on one node (generic so the pattern's `Match` type is known). The view lives only for
+  /// the match: while it holds the graph's arrays, a rewrite that edits them would copy them whole.
   private func apply<P: RewritePattern>(
-    _ pattern: P, to node: Node, view: inout GraphView?, graph: inout Graph, context: inout PassContext,
+    _ pattern: P, to node: Node, index: inout GraphIndex, graph: inout Graph, context: inout PassContext,
     declines: inout [DeclineKey: String]
   ) -> Bool {
-    let result: MatchResult<P.Match>
-    if let current = view { result = pattern.match(node, in: current) } else { return false }
-    switch result {
+    switch pattern.match(node, in: GraphView(graph, index: index)) {
     case .notApplicable:
       return false
     case .declined(let reason):
       declines[DeclineKey(pattern: pattern.name, node: node.name)] = reason
       return false
     case .matched(let match):
-      view = nil
       pattern.rewrite(match, in: &graph)
+      index.apply(graph.takeEdits(), to: graph)
+      assert(
+        index.agrees(with: GraphIndex(graph), in: graph),
+        "\(pattern.name) edited the graph without its editing methods; the pass's index no longer describes it")
       declines[DeclineKey(pattern: pattern.name, node: node.name)] = nil
       context.recordApplied(pattern.name, node: node.name)
       return true

@@ -101,9 +101,9 @@ struct LayerNormDecomposition {
     let xType = view.type(of: x)
     guard xType.dtype.isFloatingPoint else { return "the normalized input is \(xType.dtype.rawValue), not a float" }
     for id in nodes {
-      guard let node = view.graph.node(id) else { continue }
+      guard let node = view.node(id) else { continue }
       let value = node.outputs[0]
-      if value == view.graph.node(nodes[nodes.count - 1])?.outputs[0], !normalizedIsInterior { continue }
+      if value == view.node(nodes[nodes.count - 1])?.outputs[0], !normalizedIsInterior { continue }
       guard view.type(of: value).dtype == xType.dtype else {
         return "'\(view.graph[value].name)' is \(view.type(of: value).dtype.rawValue), not \(xType.dtype.rawValue)"
       }

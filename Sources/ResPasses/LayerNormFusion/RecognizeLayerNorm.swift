@@ -135,7 +135,7 @@ public struct RecognizeLayerNorm: RewritePattern {
     let core = match.core
     if let reason = core.decline(in: view, normalizedIsInterior: match.root.id != core.nodes.last) { return reason }
     for id in match.tail {
-      guard let node = view.graph.node(id) else { continue }
+      guard let node = view.node(id) else { continue }
       if let reason = view.intermediateDecline(node.outputs[0]) { return "the LayerNorm's intermediate \(reason)" }
     }
     let xType = view.type(of: core.x)

@@ -111,8 +111,8 @@ public struct FoldScaleShiftIntoConv: RewritePattern {
     guard !view.isGraphOutput(result) else {
       throw FoldDecline("'\(name)' is a graph output and must stay observable")
     }
-    for use in view.uses[result] {
-      guard case .operand(let id, let slot) = use, slot != 0, let reader = view.graph.node(id) else { continue }
+    for use in view.uses(of: result) {
+      guard case .operand(let id, let slot) = use, slot != 0, let reader = view.node(id) else { continue }
       throw FoldDecline("\(ScaleShiftConsumer.label(reader)) reads '\(name)' as operand \(slot), not as its input")
     }
     return view.consumers(of: result)

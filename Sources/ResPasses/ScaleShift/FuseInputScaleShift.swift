@@ -92,8 +92,8 @@ public struct FuseInputScaleShift: RewritePattern {
     guard !view.isGraphOutput(result) else {
       throw FoldDecline("'\(name)' is a graph output and must stay observable")
     }
-    let uses = view.uses[result]
-    guard uses.count == 1, case .operand(let id, let slot) = uses[0], let reader = view.graph.node(id) else {
+    let uses = view.uses(of: result)
+    guard uses.count == 1, case .operand(let id, let slot) = uses[0], let reader = view.node(id) else {
       throw FoldDecline("'\(name)' has \(uses.count) uses; every other reader would still need the step")
     }
     let label = ScaleShiftConsumer.label(reader)
