@@ -17,7 +17,8 @@ struct DumpArguments: ParsableArguments {
     name: .customLong("dump-dir"),
     help: ArgumentHelp(
       "Write each dump to DIR/STAGE.EXT, --explain to DIR/explain.EXT and --print-after to "
-        + "DIR/after-NN-PASS.ir instead of standard output and error.", valueName: "DIR"))
+        + "DIR/after-NN-PASS.ir instead of standard output and error (DIR is created if missing).",
+      valueName: "DIR"))
   var directory: String?
 
   func validate() throws {

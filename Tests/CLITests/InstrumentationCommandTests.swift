@@ -183,6 +183,25 @@ import Testing
     }
   }
 
+  /// A dump folder that does not exist yet is created with its parents at the first dump; one that is a file
+  /// ends the run with one error line naming it, before any plan is written.
+  @Test func createsTheDumpFolderOrSaysWhyNot() throws {
+    try withScratchFolder { folder in
+      let nested = "\(folder)/new/dumps"
+      let made = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--dump", "imported", "--dump-dir", nested])
+      #expect(made.status == 0, "stderr: \(made.stderr)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: nested) == ["imported.ir"])
+
+      let file = "\(folder)/taken"
+      #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+      let refused = try ProcessRunner.run([model, "-o", "\(folder)/q.resplan", "--dump", "imported", "--dump-dir", file])
+      #expect(refused.status == 1)
+      #expect(refused.stderr.split(separator: "\n").count == 1)
+      #expect(refused.stderr.hasPrefix("error: \(file): cannot create the folder \(file)"), "got: \(refused.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: "\(folder)/q.resplan"))
+    }
+  }
+
   @Test func twoJSONDocumentsNeedADumpFolder() throws {
     let refused = try ProcessRunner.run([model, "--explain-format", "json", "--dump", "optimized"])
     #expect(refused.status == 64)

@@ -1,4 +1,3 @@
-import Foundation
 import ResIR
 
 /// Where `rescompile run --outputs DIR` puts a run's outputs: `output_K.pb` for the K-th output (ONNX's test
@@ -31,11 +30,7 @@ public struct OutputFolder: Sendable {
       path + "/" + fileName(forOutput: output.name, position: position)
     }
     try checkTargets(targets, outputs.map(\.name), inputs)
-    do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-      throw FileWriteError(description: "cannot create the folder \(path): \(error.localizedDescription)")
-    }
+    try Folder.create(path)
     for (target, output) in zip(targets, outputs) {
       try AtomicFile.replace(target, with: TensorFile.serialized(output.value, name: output.name, as: format))
     }
