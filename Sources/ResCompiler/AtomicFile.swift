@@ -35,7 +35,9 @@ package enum AtomicFile {
     let path = try replaceablePath(given)
     let temporary = "\(path).tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-    guard fd >= 0 else { throw FileWriteError(description: "cannot create \(temporary): \(errnoText())") }
+    guard fd >= 0 else {
+      throw FileWriteError(description: "cannot create a file in \(folder(of: path)): \(errnoText())")
+    }
     do throws(FileWriteError) {
       try reserve(length, in: fd, path: temporary)
       try fill(FileSink(descriptor: fd, path: temporary))
@@ -108,4 +110,11 @@ package enum AtomicFile {
   }
 
   static func errnoText() -> String { String(cString: strerror(errno)) }
+
+  /// The folder `path` is in, as the user wrote it: what an error names when a file cannot be created there
+  /// (the temporary file's name would only confuse).
+  static func folder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
 }

@@ -25,6 +25,18 @@ import Testing
     }
   }
 
+  /// A plan into a folder that does not exist: `-o` does not create folders (as a C compiler's does not), and
+  /// the one error line names that folder, not the temporary file the plan would have been written to first.
+  @Test func aMissingFolderIsNamed() throws {
+    try withScratchFolder { folder in
+      let target = "\(folder)/missing/p.resplan"
+      let result = try ProcessRunner.run([Self.model, "-o", target], timeout: 60)
+      #expect(result.status == 1)
+      #expect(result.stderr == "error: \(target): cannot create a file in \(folder)/missing: No such file or directory\n")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+  }
+
   /// A link to a regular file: the file it leads to gets the plan, the link stays a link.
   @Test func aLinkKeepsLeadingToTheNewPlan() throws {
     try withScratchFolder { folder in
