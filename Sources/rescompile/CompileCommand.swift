@@ -82,6 +82,11 @@ struct CompileCommand: ParsableCommand {
   }
 
   func run() throws {
+    if RunnableFile.isPlanFile(model) {
+      Diagnostics.fail(
+        "\(model): is a compiled plan, not an ONNX model; run it with `rescompile run PLAN`, list it with "
+          + "`rescompile inspect PLAN`")
+    }
     var timings = SummaryReport.Timings()
     let summaryStream: OutputStream = standardOutputDocuments.isEmpty ? .standardOutput : .standardError
     let writer = DumpWriter(directory: dumps.directory)

@@ -118,6 +118,22 @@ import Testing
     }
   }
 
+  /// A plan given where a model goes gets one line saying what it is and what to do with it, not a protobuf
+  /// decoding error, and the plan is left as it was.
+  @Test func aPlanIsNotAModel() throws {
+    try withScratchFolder { folder in
+      let plan = "\(folder)/p.resplan"
+      #expect(try ProcessRunner.run([model, "-o", plan]).status == 0)
+      let bytes = FileManager.default.contents(atPath: plan)
+      let result = try ProcessRunner.run([plan, "-o", "\(folder)/again.resplan"])
+      #expect(result.status == 1)
+      #expect(result.stderr.hasPrefix("error: \(plan): is a compiled plan, not an ONNX model; run it with"))
+      #expect(result.stderr.split(separator: "\n").count == 1)
+      #expect(FileManager.default.contents(atPath: plan) == bytes)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["p.resplan"])
+    }
+  }
+
   /// A model that imports but cannot be compiled (here: an unbound dynamic batch) leaves an existing plan as it
   /// was and no temporary file behind.
   @Test func anErrorLeavesTheExistingPlanUntouched() throws {
