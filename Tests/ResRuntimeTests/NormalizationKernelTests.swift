@@ -36,6 +36,57 @@ import Testing
     #expect(y[6].isNaN)
   }
 
+  /// Softmax's exponential for scores less their maximum gives `exp`'s bits wherever it is used: at or below 0,
+  /// −∞ included, across the underflow bound.
+  @Test func expOfNonPositiveHasExpsBits() {
+    var grid = (-110 * 64...0).map { Float($0) / 64 }
+    grid += [-.infinity, -0.0, -Float.leastNonzeroMagnitude, -1e-30, -87.336_55, (-87.336_55 as Float).nextUp,
+      (-87.336_55 as Float).nextDown, -Float.greatestFiniteMagnitude]
+    var offset = 0
+    while offset < grid.count {
+      let width = min(16, grid.count - offset)
+      let v = grid.withUnsafeBufferPointer { VectorAccess.loadPartial($0.baseAddress! + offset, width) }
+      let fast = VectorExp.expOfNonPositive(v)
+      let general = VectorExp.exp(v)
+      for lane in 0..<width {
+        #expect(fast[lane].bitPattern == general[lane].bitPattern, "x = \(v[lane])")
+      }
+      offset += 16
+    }
+  }
+
+  /// Rows the quick exponential must not see (a NaN of any payload, +∞, nothing but −∞) come out as they always
+  /// did, all NaN;
+  /// a row whose sum overflows beside a masked −∞ still normalizes. Each at a partial, whole and overlapping
+  /// length.
+  @Test(arguments: [5, 32, 197])
+  func softmaxRowsOutsideTheOrdinaryRange(count: Int) {
+    let ramp = (0..<count).map { Float($0 % 7) }
+    // A NaN with a payload too: its bits, shifted into the exponent, would turn the quick exponential's NaN
+    // into a number.
+    for special in [Float.nan, Float(bitPattern: 0x7FC0_0001), Float(bitPattern: 0xFFC0_1234), .infinity] {
+      var row = ramp
+      row[count / 2] = special
+      let y = Self.softmaxInPlace(row)
+      #expect(y.allSatisfy { $0.isNaN }, "\(special) in a row of \(count)")
+    }
+    let masked = Self.softmaxInPlace([Float](repeating: -.infinity, count: count))
+    #expect(masked.allSatisfy { $0.isNaN })
+    var huge = [Float](repeating: 3e38, count: count)
+    huge[0] = -.infinity
+    let y = Self.softmaxInPlace(huge)
+    #expect(y[0] == 0)
+    #expect(y[1...].allSatisfy { abs($0 - 1 / Float(count - 1)) < 1e-6 }, "row of \(count)")
+  }
+
+  private static func softmaxInPlace(_ row: [Float]) -> [Float] {
+    var y = row
+    y.withUnsafeMutableBufferPointer { buffer in
+      SoftmaxMicrokernel.run(UnsafePointer(buffer.baseAddress!), buffer.baseAddress!, count: buffer.count)
+    }
+    return y
+  }
+
   private static func softmaxRowMatchesNaiveLoop(count: Int) {
     var generator = SeededFloats(seed: UInt64(count))
     let x = (0..<count).map { _ in generator.float(in: -12...12) + 30 }
