@@ -23,8 +23,8 @@ public enum VectorExp {
   }
 
   /// `e^x` for `x ≤ 0` or −∞, never NaN (softmax's scores less their finite maximum): the same bits as
-  /// `exp(x)`, whose clamp to the top of the range and fix-ups for overflow and NaN do nothing there. Two
-  /// compares and two blends fewer than `exp`, a fifth of softmax's exponential pass.
+  /// `exp(x)`, whose clamp to the top of the range and fix-ups for overflow and NaN do nothing there. Four
+  /// compares and three blends fewer than `exp` (one compare serves the clamp and the zeroing).
   @inline(__always)
   public static func expOfNonPositive(_ x: SIMD16<Float>) -> SIMD16<Float> {
     let underflows = x .< underflowBound
