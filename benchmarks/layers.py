@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 PEER_WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer_worker.py")
-BUFFER_LINE = re.compile(r'^\s+%(\d+) = (\w+)\[([\d,]*)\]( nhwc)? \S+ "(.*)"$')
+# A buffer: `%5 = f32[64,64,1,1] [nhwc] const@37888 [packed(winograd F(4x4), 16-wide)] "name"`.
+BUFFER_LINE = re.compile(r'^\s+%(\d+) = (\w+)\[([\d,]*)\]( nhwc)? \S+(?: packed\(.*\))? "(.*)"$')
 STEP_LINE = re.compile(r'^\s+(\d+): \(([^)]*)\) = (\w+)\(([^)]*)\) (\{.*\}) "(.*)"$')
 LIST_FIELD = re.compile(r"(\w+)=\[([-\d,]*)\]")
 
