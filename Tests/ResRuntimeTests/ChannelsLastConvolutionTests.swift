@@ -63,7 +63,7 @@ import Testing
     inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 0, blockPointers: 16 * 1024, unblockedReductionSteps: 2304, blockReductionSteps: 1152,
     packedTileDepth: 0)
 
-  /// `.standard` with row blocks of 16 KB of input in `ResidentWeightsGemm` (18 positions at 200 channels).
+  /// `.standard` with row blocks of 16 KB of input in `ResidentWeightsGemm` (6 positions at 600 channels).
   static let residentRows: ChannelsLastConvolution.Blocking = {
     var blocking = ChannelsLastConvolution.Blocking.standard
     blocking.residentRowBlockBytes = 16 * 1024
@@ -84,15 +84,15 @@ import Testing
       geometry: Geometry(spatial: [7, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
       channelsPerGroup: 16, outputChannelsPerGroup: 16, groups: 7, blocking: .standard, epilogues: [3, 4]),
     // 1x1 reductions longer than `GemmDriver.shortDepth` keep each tile's weights resident
-    // (`ResidentWeightsGemm`): 200 channels are two K blocks of 100, 63 positions four row blocks of 18 on one
-    // worker (`residentRows`) and pieces of fewer on three, 70 outputs a 64-column tile and a partial one; two
-    // groups of 129 channels (two blocks of 65) to 33 outputs each.
+    // (`ResidentWeightsGemm`): 600 channels are two K blocks of 300, 63 positions row blocks of 6 on
+    // one worker (`residentRows`) and pieces of fewer on three, 70 outputs a 64-column tile and a partial one;
+    // two groups of 513 channels (two blocks of 257) to 33 outputs each.
     Case(
       geometry: Geometry(spatial: [7, 9], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
-      channelsPerGroup: 200, outputChannelsPerGroup: 70, groups: 1, blocking: residentRows, epilogues: [3, 2]),
+      channelsPerGroup: 600, outputChannelsPerGroup: 70, groups: 1, blocking: residentRows, epilogues: [3, 2]),
     Case(
       geometry: Geometry(spatial: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
-      channelsPerGroup: 129, outputChannelsPerGroup: 33, groups: 2, blocking: .standard, epilogues: [1, 4]),
+      channelsPerGroup: 513, outputChannelsPerGroup: 33, groups: 2, blocking: .standard, epilogues: [1, 4]),
   ]
 
   static let epilogues: [(bias: Bool, residual: Bool, activation: PointwiseFunction)] = [

@@ -131,12 +131,13 @@ import Testing
     MatMulCase(a: [1, 7, 300], b: [300, 18], y: [1, 7, 18], bias: [18], residual: true),
     // Enough work for three threads, split along columns (multiples of the panel width): A read in place.
     MatMulCase(a: [1, 64, 96], b: [96, 200], y: [1, 64, 200], bias: [200]),
-    // A 1024-step reduction: four K blocks.
+    // A 1024-step reduction: two K blocks with B constant (`ResidentWeightsGemm`), three packed per run
+    // (`GemmDriver`).
     MatMulCase(a: [13, 1024], b: [1024, 100], y: [13, 100], bias: [100]),
-    // Constant B against an A read in place on every thread count (`ResidentWeightsGemm`, three K blocks of
-    // 100, a last panel of 4 columns whose half-width sums restart every block): three threads cut the 100
-    // columns into pieces, which must sum as the whole does.
-    MatMulCase(a: [12, 300], b: [300, 100], y: [12, 100], bias: [100], residual: true),
+    // Constant B against an A read in place on every thread count (`ResidentWeightsGemm`, K blocks of 367,
+    // 367 and 366, a last panel of 4 columns whose half-width sums restart every block): three threads cut
+    // the 100 columns into pieces, which must sum as the whole does.
+    MatMulCase(a: [12, 1100], b: [1100, 100], y: [12, 100], bias: [100], residual: true),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.
@@ -465,10 +466,10 @@ import Testing
     #expect(!ResidentWeightsGemm.applies(k: GemmDriver.shortDepth, m: 3136, n: 256))
     #expect(!ResidentWeightsGemm.applies(k: 256, m: GemmDriver.kernel.mr, n: 256))
     #expect(!ResidentWeightsGemm.applies(k: 256, m: 3136, n: wide - 1))
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 128) == 128)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 129) == 65)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 128)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 320) == 107)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 512) == 512)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 513) == 257)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 512)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 1280) == 427)
   }
 
   /// When a MatMul's batch axes are more rows of one GEMM (B shared, A, Y and the bias nested row after row)

@@ -1,31 +1,35 @@
 import ResKernels
 
-/// A GEMM with A read in place and B prepacked, ordered so that each tile's block of B stays in the
-/// first-level cache while every row of A passes it: the loop a channels-last 1x1 convolution runs (A its
-/// input positions × channels, B its weights), and a MatMul with constant weights whose A every thread count
-/// reads in place (`MatMulOperator`).
+/// A GEMM with A read in place and B prepacked, ordered so that each column tile's block of B is read from
+/// memory once and then stays in cache while every row of A passes it: the loop a channels-last 1x1
+/// convolution runs (A its input positions × channels, B its weights), and a MatMul with constant weights whose
+/// A every thread count reads in place (`MatMulOperator`).
 ///
 /// `GemmDriver` goes row panel by row panel, each across all of B's column tiles over K blocks of up to
 /// `GemmDriver.kc` steps: a 6 × 64 tile then re-reads 64–96 KB of B from the second-level cache for every
 /// six rows. Here the loops run row block (`rowBlockBytes` of A, kept in the second-level cache) → column
-/// tile → K block of at most `maximumDepth` steps (B's part 32 KB for a 64-column tile, kept in the first
-/// level) → row panels, as onnxruntime's NCHWc pointwise convolution runs its 128-channel input batches. C is
-/// reloaded once per K block, from cache. ResNet-50's channels-last 1x1 steps, one thread, 12 alternating
-/// rounds of the whole network's profile, summed medians: 39.14 → 38.12 and 38.24 → 36.67 ms; two threads
-/// 23.00 → 21.92 ms; MobileNetV2's 6.59 → 6.41 ms. Reductions of `GemmDriver.shortDepth` steps or fewer keep
-/// `GemmDriver`'s order: their whole B already fits beside A (ResNet-50's 64→256 steps ran 6–15 % slower
-/// this way, writing C a column tile at a time).
+/// tile → K block of at most `maximumDepth` steps → row panels, as onnxruntime's NCHWc pointwise convolution
+/// runs its input batches. C is reloaded once per K block, from cache. ResNet-50's channels-last 1x1 steps
+/// (Sapphire Rapids, one thread, 12 alternating rounds of the whole network's profile, summed medians):
+/// 39.14 → 38.12 and 38.24 → 36.67 ms; two threads 23.00 → 21.92 ms; MobileNetV2's 6.59 → 6.41 ms.
+/// Reductions of `GemmDriver.shortDepth` steps or fewer keep `GemmDriver`'s order: their whole B already
+/// fits beside A (ResNet-50's 64→256 steps ran 6–15 % slower this way, writing C a column tile at a time).
 ///
 /// K blocks depend on K alone, and every element is summed in their order by one chain per block whatever
 /// kernel, row block or column range computes it, so splitting rows or columns over threads gives
 /// bit-identical results.
 enum ResidentWeightsGemm {
-  /// The longest K block: a 64-column tile's B block is then 32 KB, inside a 48 KB first-level cache with
-  /// room for the six rows of A streaming past it (blocks of 64 or 256 steps measured no better on
-  /// ResNet-50's 256→64 layer).
-  static let maximumDepth = 128
+  /// The longest K block: 512 steps, 128 KB of B for a 64-column tile, held in the second-level cache
+  /// beside the row block. Blocks of 128 steps (32 KB, chosen on Sapphire Rapids to stay in its 48 KB
+  /// first-level cache) cannot stay in a 32 KB one (AMD Zen 4) beside the rows of A and C streaming past,
+  /// so there each block only added a reload and a store of C. On Zen 4, whole-network profiles of the
+  /// same plan, alternating rounds, summed step medians, 128 → 512 steps: ResNet-50 one thread
+  /// 65.0 → 63.6 ms (8 rounds; 64 steps: 65.0 → 66.3, worse; 2048: like 512), two threads 34.3 → 33.3 ms (14
+  /// rounds, its 14x14 1x1 steps 4–10 % faster each), ViT-tiny 25.8 → 25.3 / 19.3 → 18.5 ms; MobileNetV2,
+  /// DenseNet-121 and the transformer encoder unchanged. Not measured on a 48 KB first-level cache.
+  static let maximumDepth = 512
   /// Bytes of A per row block: half of a 2 MB second-level cache, so the block is read from there once per
-  /// column tile.
+  /// column tile (512 KB measured the same on Zen 4's 1 MB one).
   static let rowBlockBytes = 1 << 20
 
   /// Whether this order serves an `m × n` product with reduction length `k` (A in place, B prepacked): a
