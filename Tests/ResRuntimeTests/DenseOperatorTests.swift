@@ -138,6 +138,9 @@ import Testing
     // 367 and 366, a last panel of 4 columns whose half-width sums restart every block): three threads cut
     // the 100 columns into pieces, which must sum as the whole does.
     MatMulCase(a: [12, 1100], b: [1100, 100], y: [12, 100], bias: [100], residual: true),
+    // Wider than `MatMulOperator.inPlaceColumns`: constant B still takes `ResidentWeightsGemm` on every thread
+    // count (two K blocks of 300), a computed one `GemmDriver` with A packed on one thread.
+    MatMulCase(a: [20, 600], b: [600, 400], y: [20, 400], bias: [400], residual: true),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.

@@ -201,7 +201,8 @@ struct MatMulOperator: Operator {
       of: b, layout: DenseWeightLayouts.matMulB(matrices: matrices, k: k, n: n, widths: .runtime))
   }
 
-  /// A whole GEMM of at most this many columns reads A in place on one thread too. Packing costs about the
+  /// A whole GEMM that `GemmDriver` runs (B computed at run time, or a product `ResidentWeightsGemm` does not
+  /// take) of at most this many columns reads A in place on one thread too. Packing costs about the
   /// same per element of A whatever the width, while the products it serves grow with the columns: packed,
   /// ViT-tiny's MatMuls (192 columns, and 197 and 64 in attention) spent 6 % of the model's time packing and
   /// ran 5-20 % slower per step than in place; the encoder's 512- and 2048-column ones ran 2 % faster packed
@@ -225,11 +226,16 @@ struct MatMulOperator: Operator {
     // summed, three alternating runs). So does a narrow one (`inPlaceColumns`) and one of a few rows, whose
     // weights stream from memory (`GemmDriver.isStreaming`); a wide whole one packs it.
     let readsInPlace = tasks.count > batchCount || n <= MatMulOperator.inPlaceColumns || m <= GemmDriver.kernel.mr
-    // Constant weights against an A read in place on every thread count keep each tile's weights in the
-    // first-level cache (`ResidentWeightsGemm`, whose K blocks differ from `GemmDriver`'s, so only where no
-    // thread count would take the packed path instead). ViT-tiny, one thread, 12 alternating rounds, MatMul
-    // steps summed: medians 26.81 → 24.51 ms, minima 21.63 → 21.89; two threads unchanged.
-    let readsInPlaceOnEveryThreadCount = n <= MatMulOperator.inPlaceColumns || m <= GemmDriver.kernel.mr
+    // Constant weights against a row-major A keep each tile's weights in cache while A's rows pass
+    // (`ResidentWeightsGemm`), on every thread count: its K blocks differ from `GemmDriver`'s, so the choice
+    // must not depend on the split. ViT-tiny, one thread, 12 alternating rounds, MatMul steps summed: medians
+    // 26.81 → 24.51 ms, minima 21.63 → 21.89; two threads unchanged. It took only products `GemmDriver`
+    // would read in place anyway (`inPlaceColumns`) until its K blocks grew to 512 steps; then the
+    // transformer encoder's 512- and 2048-column products, which `GemmDriver` ran faster packed, ran faster
+    // here too (Zen 4, whole-network profiles, 6 alternating rounds, summed steps: one thread 50.7 → 48.6 ms,
+    // two 25.5 → 25.0; ViT-tiny, ResNet-50 and MobileNetV2 unchanged).
+    let residentWeights =
+      packedB != nil && aDepthStride == 1 && ResidentWeightsGemm.applies(k: k, m: m, n: n)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       var aOffset = 0
@@ -264,9 +270,7 @@ struct MatMulOperator: Operator {
         : .strided(aMatrixBase, rowStride: aRowStride, depthStride: aDepthStride)
       let c = output + yOffset
       let scratch = context.scratchFloats(worker: worker)
-      if let packedB, readsInPlaceOnEveryThreadCount, aDepthStride == 1,
-        ResidentWeightsGemm.applies(k: k, m: m, n: n)
-      {
+      if let packedB, residentWeights {
         ResidentWeightsGemm.run(
           k: k, a: aMatrixBase, aRowStride: aRowStride, b: PrepackedPanels(packed: packedB[bMatrix]), c: c,
           cRowStride: yRowStride, epilogue: epilogue, rows: task.rows, columns: task.columns)

@@ -2,8 +2,8 @@ import ResKernels
 
 /// A GEMM with A read in place and B prepacked, ordered so that each column tile's block of B is read from
 /// memory once and then stays in cache while every row of A passes it: the loop a channels-last 1x1
-/// convolution runs (A its input positions × channels, B its weights), and a MatMul with constant weights whose
-/// A every thread count reads in place (`MatMulOperator`).
+/// convolution runs (A its input positions × channels, B its weights), and a MatMul with constant weights and
+/// a row-major A (`MatMulOperator`).
 ///
 /// `GemmDriver` goes row panel by row panel, each across all of B's column tiles over K blocks of up to
 /// `GemmDriver.kc` steps: a 6 × 64 tile then re-reads 64–96 KB of B from the second-level cache for every
