@@ -60,7 +60,7 @@ final class ChannelsLastConvolution: Sendable {
     /// A 1×1, stride-1, unpadded window: X's positions are the rows of a plain GEMM's A, read in place
     /// (`GemmDriver` with `GemmA.rows` and the weights as prepacked B, as `MatMulOperator` multiplies
     /// activations). Its cache blocking beat the indirect loop on every such layer measured. Reductions
-    /// longer than `GemmDriver.shortDepth` keep each tile's weights in the first-level cache instead
+    /// longer than `GemmDriver.shortDepth` keep each tile's weights in cache instead
     /// (`ResidentWeightsGemm`).
     case gemm
     /// A short reduction (`Blocking.packedTileDepth` steps or fewer: a stem on 3 colour channels): each tile's
