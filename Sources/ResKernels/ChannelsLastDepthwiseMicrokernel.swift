@@ -79,9 +79,14 @@ public enum ChannelsLastDepthwiseMicrokernel {
     runRemainder(tile, taps, from: next)
   }
 
-  /// Calls `twelve` (two blocks of 16 channels) or `six` (one) for each channel block of each group of six
-  /// positions, the last block of fewer than 16 channels on `runPartialBlock` with `taps`; returns the first
-  /// position left over.
+  /// Whether groups take two blocks of 16 channels at once (`runTwelve`, `runTwelveRows`): their twelve sums
+  /// are twelve registers where a vector register holds 16 floats (AVX-512), but 24 of AVX2's 16 (and 48 of
+  /// NEON's 32), where the compiler spilled sums to the stack on every tap; there each block goes alone.
+  static var pairsChannelBlocks: Bool { BuildISA.hasAVX512F }
+
+  /// Calls `twelve` (two blocks of 16 channels, where `pairsChannelBlocks`) or `six` (one) for each channel
+  /// block of each group of six positions, the last block of fewer than 16 channels on `runPartialBlock` with
+  /// `taps`; returns the first position left over.
   @inline(__always)
   static func forEachGroup<Taps: DepthwiseTaps>(
     _ tile: ChannelsLastDepthwiseTile, _ taps: Taps, twelve: (Int, Int) -> Void, six: (Int, Int) -> Void
@@ -89,7 +94,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
     var position = 0
     while tile.positions - position >= positions {
       var channel = 0
-      while tile.channels - channel >= 2 * lanes {
+      while pairsChannelBlocks && tile.channels - channel >= 2 * lanes {
         twelve(position, channel)
         channel += 2 * lanes
       }
