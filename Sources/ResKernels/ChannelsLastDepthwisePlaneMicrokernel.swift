@@ -1,6 +1,6 @@
 /// The f32 depthwise-convolution microkernel for small planes: one block of 16 channels over a whole image,
 /// read from a copy of the block's input plane with its padding written out (`ChannelsLastDepthwisePlaneTile`),
-/// six output positions at a time.
+/// six output positions at a time (four where vectors are narrower than 512 bits: `sixPositionGroups`).
 ///
 /// Why a copy: on a 6×6 or 12×12 plane most positions are border positions, which the row kernel
 /// (`ChannelsLastDepthwiseMicrokernel`) takes one at a time from a list of their taps inside the input, one
@@ -14,6 +14,11 @@
 public enum ChannelsLastDepthwisePlaneMicrokernel {
   public static let lanes = 16
   public static let positions = 6
+  /// Whether rows go six positions at a time (`positions`), or four: six sums are six registers where a vector
+  /// register holds 16 floats (AVX-512), but twelve of AVX2's sixteen (24 of NEON's 32), where a 3×3 row's
+  /// eight input vectors beside them made the compiler spill on every tap. Each position's sum is the same
+  /// chain of multiply-adds either way, so the bits do not change.
+  static var sixPositionGroups: Bool { BuildISA.hasAVX512F }
 
   /// Computes every output position of `tile`'s block. A whole block's epilogue is applied in registers
   /// where the activation is a clip, hard swish or SiLU (`RegisterActivation`), through a buffer otherwise.
@@ -49,20 +54,32 @@ public enum ChannelsLastDepthwisePlaneMicrokernel {
     for y in 0..<tile.outputHeight {
       let row = tile.plane + (y &* tile.strideY &* tile.planeWidth &* lanes)
       var x = 0
-      while tile.outputWidth - x >= positions {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<6, SIMD16<Float>>.self), tile, y: y, x: x, activation)
-        x += positions
-      }
-      if tile.outputWidth - x >= 4 {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<4, SIMD16<Float>>.self), tile, y: y, x: x, activation)
-        x += 4
+      if sixPositionGroups {
+        while tile.outputWidth - x >= positions {
+          let group = sums(tile, weights, row: row, x: x, ratio, as: InlineArray<6, SIMD16<Float>>.self)
+          finish(group, tile, y: y, x: x, activation)
+          x += positions
+        }
+        if tile.outputWidth - x >= 4 {
+          let group = sums(tile, weights, row: row, x: x, ratio, as: InlineArray<4, SIMD16<Float>>.self)
+          finish(group, tile, y: y, x: x, activation)
+          x += 4
+        }
+      } else {
+        while tile.outputWidth - x >= 4 {
+          let group = sums(tile, weights, row: row, x: x, ratio, as: InlineArray<4, SIMD16<Float>>.self)
+          finish(group, tile, y: y, x: x, activation)
+          x += 4
+        }
       }
       if tile.outputWidth - x >= 2 {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<2, SIMD16<Float>>.self), tile, y: y, x: x, activation)
+        let group = sums(tile, weights, row: row, x: x, ratio, as: InlineArray<2, SIMD16<Float>>.self)
+        finish(group, tile, y: y, x: x, activation)
         x += 2
       }
       if x < tile.outputWidth {
-        finish(sums(tile, weights, row: row, x: x, ratio, as: InlineArray<1, SIMD16<Float>>.self), tile, y: y, x: x, activation)
+        let group = sums(tile, weights, row: row, x: x, ratio, as: InlineArray<1, SIMD16<Float>>.self)
+        finish(group, tile, y: y, x: x, activation)
       }
     }
   }
