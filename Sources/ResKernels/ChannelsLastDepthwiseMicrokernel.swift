@@ -28,7 +28,7 @@ public enum ChannelsLastDepthwiseMicrokernel {
   @inline(__always)
   static func run<Activation: RegisterActivation>(_ tile: ChannelsLastDepthwiseTile, _ store: GroupStore<Activation>?) {
     // A tile of fewer than six positions has no group for the row kernels (a 7×7 plane's interior five).
-    guard tile.positions >= positions, let rows = SlidingRows(tile) else {
+    guard usesRowKernels, tile.positions >= positions, let rows = SlidingRows(tile) else {
       runListed(tile, store)
       return
     }
@@ -78,6 +78,14 @@ public enum ChannelsLastDepthwiseMicrokernel {
     }
     runRemainder(tile, taps, from: next)
   }
+
+  /// Whether tiles of evenly spaced rows take the row kernels (`runRows`), which load each input vector a row
+  /// of six positions shares once: a 3×3 row's eight input vectors beside six sums fit AVX-512's 32 registers,
+  /// but on AVX2 (two ymm per vector) the compiler spilled on every tap and the listed-taps kernels, one load
+  /// per tap and position, ran faster (AVX2 build, MobileNetV2 one thread, eight alternating profiles:
+  /// depthwise steps 1.188 → 1.091 ms, the 112×112 layer 0.250 → 0.188). The same sums in the same order
+  /// either way.
+  static var usesRowKernels: Bool { BuildISA.hasAVX512F }
 
   /// Whether groups take two blocks of 16 channels at once (`runTwelve`, `runTwelveRows`): their twelve sums
   /// are twelve registers where a vector register holds 16 floats (AVX-512), but 24 of AVX2's 16 (and 48 of
