@@ -193,6 +193,43 @@ import Testing
     return network.b.graph
   }
 
+  /// An HRNet fusion: a half-resolution branch (a stride-2 3x3, a 1x1) upsampled 2x by a Resize and added to
+  /// the full-resolution branch, then ReLU and a 3x3 before the output. The Resize computes channels-last inside
+  /// the region (the only reorders are the image's and the output's) and matches the reference evaluator and
+  /// the row-major plan, on one thread and on three, for nearest, linear and cubic upsampling.
+  @Test(arguments: [ResizeMode.nearest, .linear, .cubic])
+  func anUpsamplingFusionStaysChannelsLast(mode: ResizeMode) throws {
+    var network = NetworkBuilder(seed: 5, channels: 16, size: 20)
+    let full = try network.conv(inputChannels: 3, outputs: 16, kernel: 3, activation: .relu)
+    let half = try network.conv(full, outputs: 24, kernel: 3, stride: 2, activation: .relu)
+    let narrowed = try network.conv(half, inputChannels: 24, outputs: 16, kernel: 1)
+    let resize = ResizeAttributes(
+      mode: mode, coordinates: mode == .nearest ? .asymmetric : .halfPixel, nearestRounding: .floor,
+      scales: [1, 1, 2, 2], sizes: [-1, -1, 20, 20])
+    let b = network.b
+    let upsampled = try b.value(.resize(resize), [narrowed], name: "upsample")
+    let fused = try b.value(.binary(.add), [full, upsampled], name: "fuse")
+    let activated = try b.value(.unary(.relu), [fused], name: "fuse_relu")
+    let output = try network.conv(activated, outputs: 16, kernel: 3)
+    b.graph.outputs = [output]
+    let decoded = try Plan(bytes: try PlanGenerator.generate(b.graph).bytes)
+    let resizeStep = try #require(decoded.program.steps.first { $0.kernel == .resize })
+    #expect(resizeStep.inputs[0].isChannelsLast && resizeStep.outputs[0].isChannelsLast, "\(mode)")
+    // No reorder on either side: the 1x1 convolution writes its input, the Add reads its output.
+    let steps = decoded.program.steps
+    let producer = steps.first { $0.outputs.contains { $0.index == resizeStep.inputs[0].index } }
+    let readers = steps.filter { $0.inputs.contains { $0.index == resizeStep.outputs[0].index } }
+    #expect(producer?.kernel == .f32ConvNCHWGeneric && readers.map(\.kernel) == [.binary], "\(mode)")
+    let inputs = try SeededInputs.make(for: b.graph, seed: 5)
+    let expected = try ReferenceEvaluator.evaluate(b.graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(b.graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(b.graph, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(mode), \(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 1e-4, atol: 1e-4) == nil, "\(mode)")
+    }
+  }
+
   @Test(arguments: Array(UInt64(1)...12))
   func randomResidualNetworksMatchTheReference(seed: UInt64) throws {
     let graph = try Self.network(seed: seed)

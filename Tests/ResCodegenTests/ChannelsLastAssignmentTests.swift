@@ -200,6 +200,31 @@ import Testing
     #expect(Self.layouts(plan, .copy) == [Bool](repeating: true, count: 6))
   }
 
+  /// A Resize of the positions joins the region of the convolutions around it (an HRNet fusion, a feature
+  /// pyramid's top-down path); one that enlarges a region's last result stays row-major, so that the region
+  /// reorders its small input rather than its large output (LR-ASPP's 8x upsampling to the graph output).
+  @Test func upsamplingJoinsTheRegionUnlessItEndsIt() throws {
+    func upsampled(_ b: GraphBuilder, _ x: ValueID) throws -> ValueID {
+      let resize = ResizeAttributes(
+        mode: .linear, coordinates: .halfPixel, nearestRounding: .floor, scales: [1, 1, 2, 2],
+        sizes: [-1, -1, 24, 24])
+      return try b.value(.resize(resize), [x], name: "upsample")
+    }
+    let inside = GraphBuilder()
+    let convs = try Self.convolutions(inside, from: inside.input("f32[1,8,12,12]"), count: 2)
+    let more = try Self.convolutions(inside, from: try upsampled(inside, convs[1]), count: 2)
+    let (_, joined) = try compile(inside, outputs: [more[1]])
+    #expect(Self.layouts(joined, .resize) == [true])
+    #expect(joined.steps(.f32Reorder).count == 2)
+
+    let edge = GraphBuilder()
+    let last = try Self.convolutions(edge, from: edge.input("f32[1,8,12,12]"), count: 4)
+    let (_, ending) = try compile(edge, outputs: [try upsampled(edge, last[3])])
+    #expect(Self.layouts(ending, .resize) == [false])
+    let reorders = ending.steps(.f32Reorder)
+    #expect(reorders.count == 2 && reorders.allSatisfy { ending.shape($0.outputs[0]) == [1, 8, 12, 12] }, "\(ending.kernels)")
+  }
+
   /// A lone convolution the row-major direct kernel would run (a 2x2 kernel, as a ConvTranspose's phase Conv;
   /// a 3x3 at stride 2) pays for its two reorders with enough input channels: 64 → 128 does 128 multiply-adds
   /// per reordered element or more. On an image's three channels, or with 16 output channels, it stays

@@ -1487,6 +1487,9 @@ package nonisolated struct Rescompile_Plan_CumSumParams: Sendable {
 /// ALIGN_CORNERS, PYTORCH_HALF_PIXEL and HALF_PIXEL_SYMMETRIC is scales[i] * X's length), in double precision;
 /// nearest rounds x by `nearest` and clamps it to the axis; linear clamps x to [0, length - 1] and weighs
 /// floor(x) and floor(x) + 1 (clamped) by distance. Axes are resampled independently (the weights multiply).
+/// X and Y may both be CHANNELS_LAST when their batch and channel lengths are equal: the same result, element for
+/// element and bit for bit (a runtime that predates this refuses such a step as a kernel that does not read
+/// channels-last).
 package nonisolated struct Rescompile_Plan_ResizeParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

@@ -43,8 +43,8 @@ struct StorageShapes {
     output = Self.stored(y.shape)
   }
 
-  /// `[N, C, spatial...]` as stored channels-last: `[N, spatial..., C]`.
-  static func stored(_ shape: [Int]) -> [Int] {
+  /// `[N, C, spatial...]` as stored channels-last: `[N, spatial..., C]` (of sizes, or of anything per axis).
+  static func stored<Element>(_ shape: [Element]) -> [Element] {
     guard shape.count >= 3 else { return shape }
     return [shape[0]] + shape.dropFirst(2) + [shape[1]]
   }
