@@ -41,22 +41,34 @@ def build(products, target_cpu="native"):
                           capture_output=True, text=True).stdout.strip()
 
 
+# The source folders each product is built from (Package.swift's targets and their dependencies): a change to
+# the compiler leaves `rescompile-benchmark`, which links only the runtime, up to date.
+PRODUCT_SOURCES = {
+    "rescompile": ["Sources"],
+    "rescompile-benchmark": ["Sources/ResRuntime", "Sources/ResKernels", "Sources/ResCPU", "Sources/ResPlan",
+                             "benchmarks/rescompile-benchmark"],
+}
+
+
 def newer_sources(executables):
-    """The repository's Swift and C sources (and Package.swift) modified after the oldest of `executables`, newest
-    first: a `--bin-dir` build older than the code measures code that is no longer there. (The 2026-12-02 19:00
-    session compared a rescompile built minutes before a change to the compiler's in-place rule against
-    onnxruntime, and read a ResNet-50 regression of 8 % into a plan the current code no longer emits.)"""
-    oldest = min(os.path.getmtime(path) for path in executables)
-    newer = []
-    for folder in ("Sources", "benchmarks"):
-        for root, _, files in os.walk(os.path.join(REPO, folder)):
-            for name in files:
-                path = os.path.join(root, name)
-                if name.endswith((".swift", ".c", ".h")) and os.path.getmtime(path) > oldest:
-                    newer.append(path)
+    """The Swift and C sources (and Package.swift) each of `executables` is built from (`PRODUCT_SOURCES`, by file
+    name; the whole of Sources and benchmarks for another) modified after that executable, newest first: a
+    `--bin-dir` build older than the code measures code that is no longer there. (The 2026-12-02 19:00 session
+    compared a rescompile built minutes before a change to the compiler's in-place rule against onnxruntime, and
+    read a ResNet-50 regression of 8 % into a plan the current code no longer emits.)"""
+    newer = set()
     package = os.path.join(REPO, "Package.swift")
-    if os.path.getmtime(package) > oldest:
-        newer.append(package)
+    for executable in executables:
+        built = os.path.getmtime(executable)
+        folders = PRODUCT_SOURCES.get(os.path.basename(executable), ["Sources", "benchmarks"])
+        for folder in folders:
+            for root, _, files in os.walk(os.path.join(REPO, folder)):
+                for name in files:
+                    path = os.path.join(root, name)
+                    if name.endswith((".swift", ".c", ".h")) and os.path.getmtime(path) > built:
+                        newer.add(path)
+        if os.path.getmtime(package) > built:
+            newer.add(package)
     return sorted(newer, key=os.path.getmtime, reverse=True)
 
 
