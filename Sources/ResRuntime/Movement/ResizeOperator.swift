@@ -8,7 +8,8 @@ import ResPlan
 /// every combination of their taps. Axes that are not resized have a single tap of weight 1.
 ///
 /// X and Y may both be channels-last (`[N, C, spatial...]` stored `[N, spatial..., C]`): the tables are then
-/// built over the stored axes, so a row is one position's channels, contiguous. Every element is the same sum
+/// built over the stored axes, and a row is a whole row of positions with their channels, contiguous
+/// (`mergeLastTwoAxes`). Every element is the same sum
 /// as in the row-major walk, in the same order: the taps of the spatial axes nest in their logical order, and
 /// the channel axis, which a channels-last region never resamples, contributes a single tap of weight 1 (so
 /// `w · 1 · x` is `w · x`), so the bits are the same. This lets an HRNet's or a feature pyramid's upsampling stay
