@@ -12,4 +12,10 @@ public final class PlanBufferSink: PlanFileSink {
     precondition(offset >= 0 && offset + bytes.count <= buffer.count, "a plan write past the end of its buffer")
     UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
   }
+
+  /// The buffer itself: a plan compiled in memory gets its weights packed straight into it.
+  public func writableBytes(at offset: Int, count: Int) -> UnsafeMutableRawBufferPointer? {
+    precondition(offset >= 0 && count >= 0 && offset + count <= buffer.count, "a plan range past the end of its buffer")
+    return UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + count)])
+  }
 }

@@ -56,6 +56,23 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
     mode = .elsewhere(supplied: value)
   }
 
+  /// The whole section as memory in the destination (reading as zero), when the sink lends it
+  /// (`PlanFileSink.writableBytes`): a writer with payloads to compute (packed weights) computes them straight
+  /// into it, then reports the section's checksum with `filledInPlace(checksum:)`. Nil after any write, and
+  /// when the sink does not lend its bytes.
+  public func sectionInPlace() -> UnsafeMutableRawBufferPointer? {
+    guard mode == .undecided, position == 0 else { return nil }
+    return sink.writableBytes(at: sectionOffset, count: length)
+  }
+
+  /// Records that the caller filled the section through `sectionInPlace()`, and its checksum (`PlanChecksum.of`
+  /// the section's bytes).
+  public mutating func filledInPlace(checksum value: UInt64) {
+    precondition(mode == .undecided && position == 0, "a section is filled in place or written, not both")
+    mode = .elsewhere(supplied: value)
+    position = length
+  }
+
   private mutating func place(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Sink.Failure) {
     precondition(offset >= position && offset + bytes.count <= length, "constant payloads out of order or too long")
     try sink.write(bytes, at: sectionOffset + offset)

@@ -53,7 +53,14 @@ struct ConstantSection {
   /// where they live (often the mapped model file), packed ones as a `PackingPipeline` packs them on a second
   /// thread, which also checksums the section. The section is never assembled in memory: for ResNet-50 that
   /// was 160 MB of fresh pages to fault in, fill and copy again into the file.
+  ///
+  /// When the destination lends the section as memory (a plan file mapped once its blocks are reserved, or
+  /// an in-memory plan's buffer), every payload is instead packed straight into place (`InPlaceSectionFill`).
   func write<Sink: PlanFileSink>(to writer: inout PlanConstantWriter<Sink>) throws(Sink.Failure) {
+    if let section = writer.sectionInPlace() {
+      writer.filledInPlace(checksum: InPlaceSectionFill.fill(section, with: entries))
+      return
+    }
     let pipeline = PackingPipeline(entries, sectionLength: length)
     defer { pipeline.finish() }
     for (offset, payload) in entries {

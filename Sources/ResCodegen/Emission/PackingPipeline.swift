@@ -5,7 +5,9 @@ import ResPlan
 /// Packs the constant section's packed payloads and checksums the whole section on a second thread, while the
 /// caller copies the payloads into the plan file: for ResNet-50 the copy (the kernel's, 160 MB into the page
 /// cache) is about as long as the Winograd transform, panel packing and hashing together, so on two cores the
-/// section takes about half as long as on one.
+/// section takes about half as long as on one. Only for destinations that do not lend their bytes (a file whose
+/// blocks could not be reserved, systems without `posix_fallocate`); the others are filled in place
+/// (`InPlaceSectionFill`), with no buffer and no second copy.
 ///
 /// Payloads are packed in section order into two alternating buffers, each as large as the largest packed
 /// payload; the caller takes them in the same order. The bytes do not depend on the threads' timing: each
