@@ -48,14 +48,25 @@ final class ChannelsLastGridConvolution: Sendable {
     var activation: PointwiseFunction
   }
 
-  /// The kernel for the next tile's channels, `remaining` of them left: on 512-bit builds the widest tile
-  /// whose panels are all used, else 16 channels at a time.
-  static func kernel(remaining: Int) -> ChannelsLastGridMicrokernel {
+  /// The kernel for the next tile's channels, `remaining` of them left, over a reduction of `depth` steps: on
+  /// 512-bit builds the widest tile whose panels are all used and whose weights fit `tileWeightBytes`, else 16
+  /// channels at a time. Every kernel sums each output in the same order, so the choice never changes a bit.
+  static func kernel(remaining: Int, depth: Int) -> ChannelsLastGridMicrokernel {
     guard GemmMicrokernel6x32.preferred else { return MicrokernelRegistry.channelsLastGrid }
-    if remaining > 3 * ChannelsLastGridTile.panelWidth { return MicrokernelRegistry.channelsLastGridWider }
-    if remaining > ChannelsLastGridTile.panelWidth { return MicrokernelRegistry.channelsLastGridWide }
+    let panel = ChannelsLastGridTile.panelWidth
+    let fourPanelBytes = RunContext.work(depth, 4 * panel, MemoryLayout<Float>.stride)
+    if remaining > 3 * panel && fourPanelBytes <= tileWeightBytes { return MicrokernelRegistry.channelsLastGridWider }
+    if remaining > panel { return MicrokernelRegistry.channelsLastGridWide }
     return MicrokernelRegistry.channelsLastGrid
   }
+
+  /// The most weight bytes a tile's kernel sweeps per tile: every tile of a row reads them all again, so they
+  /// must stay in a 32 KB first-level cache beside the input rows. ResNet's 7×7 stem over 3 colours (147
+  /// steps) is 37.6 KB for four panels and 18.8 KB for two: on Zen 4 (32 KB) the two-panel kernel, twice over
+  /// the channels, took ResNet-50's stem from 2.63 to 2.40 ms (one thread, six alternating whole-network
+  /// profiles; one panel at a time, 2.37, the same). The four panels were chosen on Zen 5, whose first-level
+  /// cache holds 48 KB.
+  static let tileWeightBytes = 24 * 1024
 
   /// Convolves one image: its channels into the phase planes (the slack past them zeroed), then its output
   /// rows in tasks of `rowsPerTask`, over `workers`.
@@ -80,7 +91,7 @@ final class ChannelsLastGridConvolution: Sendable {
     let panelStride = weights.depth * panelWidth
     var channel = 0
     while channel < outputChannels {
-      let kernel = Self.kernel(remaining: outputChannels - channel)
+      let kernel = Self.kernel(remaining: outputChannels - channel, depth: weights.depth)
       let columns = min(kernel.nr, outputChannels - channel)
       let epilogue = TileEpilogue(
         bias: image.bias.map { $0 + channel }, biasColumnStride: 1, residual: nil,
