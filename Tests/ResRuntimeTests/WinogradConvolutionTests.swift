@@ -129,7 +129,7 @@ import Testing
     try run(winograd, x, &y, bias: bias, residual: residual, workers: workers, sharesTransform: false)
     if workers > 1 {
       let sharedBytes = try winograd.sharedScratchBytes(batch: 1, site: StepSite(index: 0, name: "test", kernel: "test"))
-      #expect((sharedBytes > 0) == (winograd.blocks <= WinogradConvolution.sharedProblemLimit), "\(variant)")
+      #expect((sharedBytes > 0) == (winograd.blocks <= winogradSharedProblemLimit), "\(variant)")
       var shared = [Float](repeating: .nan, count: y.count)
       try run(winograd, x, &shared, bias: bias, residual: residual, workers: workers, sharesTransform: true)
       #expect(shared == y, "\(variant): a shared input transform must give bit-identical results")

@@ -16,17 +16,14 @@ import ResKernels
 /// The transformed input of a block of tiles and its products are sized to stay in the second-level cache
 /// between the phases (`Blocking`); every output is computed by the same operations whatever the split over
 /// workers, so results are bit-identical for any worker count.
-final class ChannelsLastWinograd: Sendable {
+final class ChannelsLastWinograd: Sendable, WinogradProblems {
   /// The GEMM whose tiles the products are cut into; they run on its prefetching form
   /// (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`, see `multiply`).
   static let kernel = MicrokernelRegistry.gemmRowsA
   /// Channels per vector in the transforms, and output channels per weight panel (the GEMM's `NR`).
   static let lanes = GemmMicrokernel6x16.nr
-  /// Problems (image, group, block of tiles) up to which the operator keeps every problem's transformed
-  /// input in its shared scratch (`sharedScratchBytes`): with fewer problems than workers the workers split
-  /// each problem's output channels and share its input transform, each transforming part of its channels
-  /// (as `WinogradConvolution.sharedProblemLimit`).
-  static let sharedProblemLimit = 8
+  /// A shared input transform splits the channels on whole vectors.
+  static let transformChannelGranule = lanes
 
   let variant: WinogradVariant
   let axes: WindowAxes
@@ -91,7 +88,7 @@ final class ChannelsLastWinograd: Sendable {
   private var productStride: Int { tileBlock * productRowStride + Self.lanes }
 
   /// Floats of one problem's transformed input.
-  private var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
+  var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
 
   /// Scratch bytes per worker: one block's transformed input and products.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
@@ -102,30 +99,18 @@ final class ChannelsLastWinograd: Sendable {
     return try CheckedMath.product([n * n, floats, 4], "\(site): Winograd scratch bytes")
   }
 
-  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are at most
-  /// `sharedProblemLimit` problems (`Operands.sharedTransformed`), else none.
+  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are few problems
+  /// (`WinogradProblems`), else none.
   func sharedScratchBytes(batch: Int, site: StepSite) throws(RuntimeError) -> Int {
     let problems = try CheckedMath.product([batch, groups, blocks], "\(site): Winograd problems")
-    guard problems <= Self.sharedProblemLimit else { return 0 }
-    return try CheckedMath.product([problems, transformedFloats, 4], "\(site): Winograd shared scratch bytes")
+    return try sharedScratchBytes(problems: problems, site: site)
   }
 
-  /// Where a run reads and writes: X, Y and the residual (channels-last) at image 0, position 0, channel 0.
-  struct Operands {
-    var input: UnsafePointer<Float>
-    var output: UnsafeMutablePointer<Float>
-    var bias: UnsafePointer<Float>?
-    var residual: UnsafePointer<Float>?
-    var activation: PointwiseFunction
-    var batch: Int
-    /// Room for every problem's transformed input (`sharedScratchBytes`), or nil when none was reserved.
-    var sharedTransformed: UnsafeMutablePointer<Float>?
-  }
+  typealias Operands = WinogradOperands
 
   /// Convolves every image: tasks are (image, group, block of tiles), each split along output channels (in
-  /// whole panels) when there are fewer tasks than workers. The split parts of a problem share its input
-  /// transform when the operator reserved room for it (`sharedTransformed`); otherwise each part transforms
-  /// the block.
+  /// whole panels) when there are fewer tasks than workers (`WinogradProblems.run`), or cut into smaller
+  /// blocks of tiles when the output channels cannot be split (`smallerProblems`).
   func run(_ context: RunContext, _ operands: Operands, workers: Int) {
     // Parts hold whole tiles of the product kernel (`tileColumns`): a 32-channel layer cut into two halves of
     // 16 ran each on the narrow tile and paid two synchronizations for a 40 µs step (DenseNet-121's 14x14
@@ -149,53 +134,21 @@ final class ChannelsLastWinograd: Sendable {
       Self.outputParts(problems: problems, workers: workers, sharesTransform: operands.sharedTransformed != nil),
       tilesWide)
     let outputRanges = RunContext.ranges(of: outputChannelsPerGroup, parts: parts, granule: width)
-    if outputRanges.count > 1, problems <= Self.sharedProblemLimit, let shared = operands.sharedTransformed {
-      transformShared(context, operands, problems: problems, parts: outputRanges.count, into: shared, workers: workers)
-      context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
-        let problem = index / outputRanges.count
-        multiplyAndFinish(
-          problem: locate(problem), transformed: shared + problem * transformedFloats,
-          outputChannels: outputRanges[index % outputRanges.count], operands, scratch: context.scratchFloats(worker: worker))
-      }
-      return
-    }
-    context.parallelFor(tasks: problems * outputRanges.count, workers: workers) { index, worker in
-      let problem = locate(index / outputRanges.count)
-      let scratch = context.scratchFloats(worker: worker)
-      transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
-      multiplyAndFinish(
-        problem: problem, transformed: scratch, outputChannels: outputRanges[index % outputRanges.count], operands,
-        scratch: scratch)
-    }
+    run(context, operands, problems: problems, outputRanges: outputRanges, workers: workers)
   }
 
   /// Into how many parts each problem's output channels are cut: enough for every worker to get one when
   /// there are fewer problems than workers; and, when the problems do not divide evenly among the workers but
-  /// their input transforms can be shared (`sharedProblemLimit`), enough for the tasks to: ResNet-50's 28x28
-  /// layers are three blocks of tiles, of which one of two workers took two (18 and 18 tiles against 13), and
-  /// ran 1.36–1.44x faster on two threads than on one.
+  /// their input transforms can be shared (`winogradSharedProblemLimit`), enough for the tasks to: ResNet-50's
+  /// 28x28 layers are three blocks of tiles, of which one of two workers took two (18 and 18 tiles against
+  /// 13), and ran 1.36–1.44x faster on two threads than on one.
   static func outputParts(problems: Int, workers: Int, sharesTransform: Bool) -> Int {
     guard workers > 1, problems % workers != 0 else { return 1 }
     if problems < workers { return (workers + problems - 1) / problems }
-    guard sharesTransform, problems <= sharedProblemLimit else { return 1 }
+    guard sharesTransform, problems <= winogradSharedProblemLimit else { return 1 }
     var (a, b) = (problems, workers)
     while b != 0 { (a, b) = (b, a % b) }
     return workers / a
-  }
-
-  /// Every problem's input transform into `shared`, each problem's channels cut into `parts` ranges of whole
-  /// vectors.
-  private func transformShared(
-    _ context: RunContext, _ operands: Operands, problems: Int, parts: Int, into shared: UnsafeMutablePointer<Float>,
-    workers: Int
-  ) {
-    let channelRanges = RunContext.ranges(of: channelsPerGroup, parts: parts, granule: Self.lanes)
-    context.parallelFor(tasks: problems * channelRanges.count, workers: workers) { index, _ in
-      let problem = index / channelRanges.count
-      transformInput(
-        problem: locate(problem), operands, channels: channelRanges[index % channelRanges.count],
-        into: shared + problem * transformedFloats)
-    }
   }
 
   /// Where one problem (image, group, block of tiles, numbered in that order) lies.
@@ -218,6 +171,22 @@ final class ChannelsLastWinograd: Sendable {
   }
 
   private func locate(_ problem: Int) -> Problem { locate(problem, tilesPerProblem: tileBlock) }
+
+  /// The input transform of `channels` of problem `problem` (in blocks of `tileBlock` tiles).
+  func transformInput(
+    problem: Int, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
+  ) {
+    transformInput(problem: locate(problem), operands, channels: channels, into: transformed)
+  }
+
+  /// Problem `problem`'s (in blocks of `tileBlock` tiles) products and output transform for `outputChannels`.
+  func multiplyAndFinish(
+    problem: Int, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    multiplyAndFinish(
+      problem: locate(problem), transformed: transformed, outputChannels: outputChannels, operands, scratch: scratch)
+  }
 
   /// Tiles per problem when the whole blocks leave workers idle and their output channels cannot be split
   /// among them (a layer of at most 32 output channels on one block of tiles: DenseNet-121's 14x14 and 7x7
@@ -368,12 +337,8 @@ final class ChannelsLastWinograd: Sendable {
       while column < outputChannels.upperBound {
         let panel = b + column / lanes * depth * lanes
         let columns = min(Self.tileColumns, outputChannels.upperBound - column)
-        let panels = (columns + lanes - 1) / lanes
-        // The panels after these: this frequency's next, or the next frequency's first.
-        let upcoming =
-          column + columns < outputChannels.upperBound
-          ? panel + panels * depth * lanes
-          : weights.frequency(min(frequency + 1, n * n - 1), group: group) + firstPanel
+        let upcoming = upcomingPanels(
+          after: frequency, column: column, outputChannels: outputChannels, group: group, firstPanel: firstPanel)
         var row = 0
         while row < count {
           let tile = GemmTile(
@@ -394,6 +359,25 @@ final class ChannelsLastWinograd: Sendable {
       }
     }
   }
+
+  /// The panels `prefetchDistance` column tiles after the one at (`frequency`, `column`) in the order
+  /// `multiply` runs them (column tiles within a frequency, then the next frequency's), clamped to the last.
+  @inline(__always)
+  private func upcomingPanels(
+    after frequency: Int, column: Int, outputChannels: Range<Int>, group: Int, firstPanel: Int
+  ) -> UnsafePointer<Float> {
+    let n = variant.inputTile
+    let width = Self.tileColumns
+    let tilesPerFrequency = (outputChannels.count + width - 1) / width
+    let position = frequency * tilesPerFrequency + (column - outputChannels.lowerBound) / width
+    let target = min(position + Self.prefetchDistance, n * n * tilesPerFrequency - 1)
+    let (targetFrequency, targetTile) = (target / tilesPerFrequency, target % tilesPerFrequency)
+    return weights.frequency(targetFrequency, group: group) + firstPanel
+      + targetTile * width / Self.lanes * channelsPerGroup * Self.lanes
+  }
+
+  /// How many column tiles ahead the GEMMs hint the weights into L2.
+  static let prefetchDistance = 2
 
   /// Row groups of tiles over a weight panel whose kernels fetch half of the next panel each
   /// (`GemmMicrokernel6x16.runReadingRows(_:prefetching:)`, which also runs the last group of 16 tiles as

@@ -10,17 +10,12 @@ import ResKernels
 /// Tiles are numbered row-major over the output; 16 consecutive tiles are one vector (one per lane) in the
 /// transforms and one column panel of the GEMMs. The transformed input of a block of tiles and its products
 /// are sized to stay in the second-level cache between the three phases (`Blocking`).
-struct WinogradConvolution: Sendable {
+struct WinogradConvolution: Sendable, WinogradProblems {
   static let kernel = MicrokernelRegistry.gemm
   /// Tiles per vector in the transforms: one GEMM column panel.
   static let lanes = 16
-  /// Problems (image, group, block of tiles) up to which the operator keeps every problem's transformed
-  /// input in its shared scratch (`sharedScratchBytes`). With fewer problems than workers, the workers split
-  /// each problem's output channels; they then share one input transform, each doing part of its channels,
-  /// instead of each transforming the whole block (ResNet's 14×14 and 7×7 layers are one block: on two
-  /// threads both workers repeated the whole transform).
-  static let sharedProblemLimit = 8
-
+  /// A shared input transform splits the channels anywhere: each is its own row of the transformed input.
+  static let transformChannelGranule = 1
   let variant: WinogradVariant
   let axes: WindowAxes
   let groups: Int
@@ -70,7 +65,7 @@ struct WinogradConvolution: Sendable {
   private var productStride: Int { outputChannelsPerGroup * tileBlock }
 
   /// Floats of one problem's transformed input.
-  private var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
+  var transformedFloats: Int { variant.inputTile * variant.inputTile * inputStride }
 
   /// Scratch bytes per worker: one block's transformed input and products.
   func scratchBytes(site: StepSite) throws(RuntimeError) -> Int {
@@ -79,72 +74,29 @@ struct WinogradConvolution: Sendable {
       [n * n, channelsPerGroup + outputChannelsPerGroup, tileBlock, 4], "\(site): Winograd scratch bytes")
   }
 
-  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are at most
-  /// `sharedProblemLimit` problems (`Operands.sharedTransformed`), else none.
+  /// Shared scratch bytes for `batch` images: every problem's transformed input when there are few problems
+  /// (`WinogradProblems`), else none.
   func sharedScratchBytes(batch: Int, site: StepSite) throws(RuntimeError) -> Int {
     let problems = try CheckedMath.product([batch, groups, blocks], "\(site): Winograd problems")
-    guard problems <= Self.sharedProblemLimit else { return 0 }
-    return try CheckedMath.product([problems, transformedFloats, 4], "\(site): Winograd shared scratch bytes")
+    return try sharedScratchBytes(problems: problems, site: site)
   }
 
-  /// Where a run reads and writes: X, Y and the residual at image 0, channel 0.
-  struct Operands {
-    var input: UnsafePointer<Float>
-    var output: UnsafeMutablePointer<Float>
-    var bias: UnsafePointer<Float>?
-    var residual: UnsafePointer<Float>?
-    var activation: PointwiseFunction
-    var batch: Int
-    /// Room for every problem's transformed input (`sharedScratchBytes`), or nil when none was reserved.
-    var sharedTransformed: UnsafeMutablePointer<Float>?
-  }
+  typealias Operands = WinogradOperands
 
   /// Convolves every image: tasks are (image, group, block of tiles), each split along output channels
-  /// when there are fewer tasks than workers. The split parts of a problem share its input transform when
-  /// the operator reserved room for it (`sharedTransformed`); otherwise each part transforms the block.
+  /// (whole row panels of the GEMM) when there are fewer tasks than workers.
   func run(_ context: RunContext, _ operands: Operands, workers: Int) {
     let mr = Self.kernel.mr
     let problems = operands.batch * groups * blocks
     let rowPanels = (outputChannelsPerGroup + mr - 1) / mr
     let rowParts = workers <= problems ? 1 : min((workers + problems - 1) / problems, rowPanels)
     let rowRanges = RunContext.ranges(of: outputChannelsPerGroup, parts: rowParts, granule: mr)
-    if rowRanges.count > 1, problems <= Self.sharedProblemLimit, let shared = operands.sharedTransformed {
-      transformShared(context, operands, problems: problems, parts: rowRanges.count, into: shared, workers: workers)
-      context.parallelFor(tasks: problems * rowRanges.count, workers: workers) { index, worker in
-        let problem = index / rowRanges.count
-        multiplyAndFinish(
-          problem: problem, transformed: shared + problem * transformedFloats,
-          outputChannels: rowRanges[index % rowRanges.count], operands, scratch: context.scratchFloats(worker: worker))
-      }
-      return
-    }
-    context.parallelFor(tasks: problems * rowRanges.count, workers: workers) { index, worker in
-      let problem = index / rowRanges.count
-      let scratch = context.scratchFloats(worker: worker)
-      transformInput(problem: problem, operands, channels: 0..<channelsPerGroup, into: scratch)
-      multiplyAndFinish(
-        problem: problem, transformed: scratch, outputChannels: rowRanges[index % rowRanges.count], operands,
-        scratch: scratch)
-    }
-  }
-
-  /// Every problem's input transform into `shared`, each problem's channels cut into `parts` ranges.
-  private func transformShared(
-    _ context: RunContext, _ operands: Operands, problems: Int, parts: Int, into shared: UnsafeMutablePointer<Float>,
-    workers: Int
-  ) {
-    let channelRanges = RunContext.ranges(of: channelsPerGroup, parts: parts, granule: 1)
-    context.parallelFor(tasks: problems * channelRanges.count, workers: workers) { index, _ in
-      let problem = index / channelRanges.count
-      transformInput(
-        problem: problem, operands, channels: channelRanges[index % channelRanges.count],
-        into: shared + problem * transformedFloats)
-    }
+    run(context, operands, problems: problems, outputRanges: rowRanges, workers: workers)
   }
 
   /// The input transform of `channels` of one problem (image, group, block of tiles, numbered in that
   /// order).
-  private func transformInput(
+  func transformInput(
     problem: Int, _ operands: Operands, channels: Range<Int>, into transformed: UnsafeMutablePointer<Float>
   ) {
     let firstTile = problem % blocks * tileBlock
@@ -156,7 +108,7 @@ struct WinogradConvolution: Sendable {
 
   /// One problem's products for output channels `outputChannels` of its group, from its transformed input,
   /// transformed back into Y with the epilogue; the products go to `scratch` past one transformed input.
-  private func multiplyAndFinish(
+  func multiplyAndFinish(
     problem: Int, transformed: UnsafeMutablePointer<Float>, outputChannels: Range<Int>, _ operands: Operands,
     scratch: UnsafeMutablePointer<Float>
   ) {
