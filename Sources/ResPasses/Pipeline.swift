@@ -24,6 +24,10 @@ public enum Pipeline {
       reason: "first: connects producers to consumers directly, so every later pass sees the real graph; an "
         + "Identity of a weight becomes the weight itself, not a folded copy of it"),
     Entry(
+      pass: PatternPass(name: "sum-of-two-as-add", patterns: [SumOfTwoAsAdd()]), level: .basic,
+      reason: "after identities, before every pattern that looks for an Add: a two-operand Sum (Caffe2's "
+        + "residual joins) is that Add, so folding, epilogue fusion and the block finder treat it as one"),
+    Entry(
       pass: FoldConstants(), level: .basic,
       reason: "after identities: collapses the Shape/Gather/Unsqueeze/Concat arithmetic of exports and nodes of "
         + "constants, so fusion patterns see constant shapes, scales and biases"),
@@ -148,7 +152,7 @@ public enum Pipeline {
 
   /// Every pattern, for running one alone by name.
   static let patterns: [any RewritePattern] = [
-    EliminateIdentity(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
+    EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
     FoldPadIntoConv(),

@@ -35,4 +35,14 @@ import Testing
       #expect(comparison.passed, "\(name) -O\(level.rawValue) '\(output.name)': \(comparison)")
     }
   }
+
+  /// Caffe2's residual join, `Sum(shortcut, branch)` then Relu, fuses into the branch's last convolution as
+  /// an Add would (`sum-of-two-as-add`): the plan is the two convolutions and nothing elementwise.
+  @Test func caffe2SumResidualFusesIntoTheConvolution() throws {
+    let model = try LoadedModel(contentsOf: Self.root + "/caffe2_sum_residual_opset6/model.onnx")
+    let compiled = try model.compile(options: CompileOptions(optimization: .full))
+    let kernels = compiled.summary.kernelCounts.map(\.kernel)
+    #expect(!kernels.contains("binary") && !kernels.contains("unary"), "kernels: \(kernels)")
+    #expect(compiled.summary.kernelCounts.first { $0.kernel == "f32_conv_nchw_generic" }?.count == 2)
+  }
 }

@@ -6,8 +6,8 @@ import Testing
 /// The pipeline's canonicalization stage: its order, levels and reasons, and the stage as one pass.
 @Suite struct PipelineTests {
   static let stage = [
-    "eliminate-identity", "fold-constants", "merge-identical-constants", "eliminate-common-subexpressions",
-    "fold-pad-into-conv", "dead-code",
+    "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
+    "eliminate-common-subexpressions", "fold-pad-into-conv", "dead-code",
   ]
 
   @Test func canonicalizationRunsFromO1InOrder() {
