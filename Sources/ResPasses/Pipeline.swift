@@ -86,6 +86,11 @@ public enum Pipeline {
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
         + "epilogue can apply; a decomposition reads its input several times, so nothing fuses through it"),
     Entry(
+      pass: PatternPass(name: "recognize-hard-swish", patterns: [RecognizeHardSwish()]), level: .full,
+      reason: "before fuse-epilogue, beside GELU's: HardSwish written as x · HardSigmoid(x) (PyTorch before opset "
+        + "14) or x · relu6(x + 3) / 6 (tf2onnx) becomes HardSwish, an activation the epilogue applies; -O2 "
+        + "because it rounds once where the decomposition rounds at each step"),
+    Entry(
       pass: PatternPass(name: "recognize-layernorm", patterns: [RecognizeLayerNorm()]), level: .full,
       reason: "after canonicalization, which leaves the epsilon, the exponent 2 and the scale and shift as "
         + "constants; before fuse-add-layernorm, so a post-LN residual Add before a LayerNorm written out as "
@@ -160,7 +165,7 @@ public enum Pipeline {
     EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
-    FoldPadIntoConv(), RecognizeLeakyRelu(),
+    FoldPadIntoConv(), RecognizeLeakyRelu(), RecognizeHardSwish(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.
