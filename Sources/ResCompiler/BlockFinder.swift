@@ -134,7 +134,7 @@ struct BlockFinder {
     switch op {
     case .unary(let unary):
       switch unary {
-      case .relu, .sigmoid, .tanh, .hardSwish, .leakyRelu, .hardSigmoid, .gelu: true
+      case .relu, .sigmoid, .tanh, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .mish: true
       case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu: false
       }
     case .clip, .layerNormalization: true

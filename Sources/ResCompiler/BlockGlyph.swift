@@ -108,6 +108,7 @@ enum BlockGlyph {
     case .sin: "sin"
     case .cos: "cos"
     case .softplus: "softplus"
+    case .mish: "mish"
     case .elu: "elu"
     }
   }
@@ -122,6 +123,7 @@ enum BlockGlyph {
     case .hardSigmoid: "hardsigmoid"
     case .hardSwish: "hardswish"
     case .silu: "silu"
+    case .mish: "mish"
     case .gelu: "gelu"
     }
   }

@@ -30,5 +30,7 @@ public enum Activation: Sendable, Hashable {
   case hardSwish
   /// `x · sigmoid(x)`.
   case silu
+  /// `x · tanh(softplus(x))`.
+  case mish
   case gelu(GeluApproximation)
 }

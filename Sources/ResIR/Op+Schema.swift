@@ -156,6 +156,7 @@ extension UnaryOp {
     case .sin: "Sin"
     case .cos: "Cos"
     case .softplus: "Softplus"
+    case .mish: "Mish"
     case .elu: "Elu"
     }
   }

@@ -156,6 +156,8 @@ public enum UnaryOp: Sendable, Hashable {
   case cos
   /// `log(1 + eˣ)`.
   case softplus
+  /// `x · tanh(softplus(x))`: ONNX's Mish (opset 18), or its three-node form recognized (`RecognizeMish`).
+  case mish
   /// `x` where `x ≥ 0`, else `alpha · (eˣ − 1)`.
   case elu(alpha: Float)
 }

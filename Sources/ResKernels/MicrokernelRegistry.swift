@@ -417,7 +417,7 @@ public enum MicrokernelRegistry {
   /// One representative of every `PointwiseFunction` case (parameters chosen to exercise both branches).
   public static let pointwiseFunctions: [PointwiseFunction] = [
     .identity, .relu, .clip(min: -0.5, max: 0.75), .leakyRelu(alpha: 0.1), .sigmoid, .tanh,
-    .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu(alpha: 0.25),
+    .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .silu, .mish, .gelu, .geluTanh, .thresholdedRelu(alpha: 0.25),
     .scaledTanh(alpha: 1.5, beta: 0.5), .affine(alpha: 2, beta: -1), .elu(alpha: 0.7), .softsign, .softplus,
     .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos,
   ]

@@ -26,6 +26,8 @@ public enum PointwiseFunction: Sendable, Hashable {
   case hardSwish
   /// `x · sigmoid(x)`.
   case silu
+  /// `x · tanh(softplus(x))` (`VectorMish`).
+  case mish
   /// `x/2 · (1 + erf(x/√2))`.
   case gelu
   /// `x/2 · (1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
@@ -73,6 +75,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .hardSigmoid: "hard_sigmoid"
     case .hardSwish: "hard_swish"
     case .silu: "silu"
+    case .mish: "mish"
     case .gelu: "gelu"
     case .geluTanh: "gelu_tanh"
     case .thresholdedRelu: "thresholded_relu"
@@ -142,7 +145,8 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .floor: return body { $0.rounded(.down) }
     case .round: return body { $0.rounded(.toNearestOrEven) }
     case .reciprocal: return body { 1 / $0 }
-    case .sigmoid, .tanh, .silu, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log, .sin, .cos:
+    case .sigmoid, .tanh, .silu, .mish, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log, .sin,
+      .cos:
       return nil
     }
   }
@@ -158,6 +162,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .sigmoid: return VectorSigmoid.sigmoid(v)
     case .tanh: return VectorTanh.tanh(v)
     case .silu: return VectorSigmoid.silu(v)
+    case .mish: return VectorMish.mish(v)
     case .geluTanh: return VectorSigmoid.geluTanh(v)
     case .scaledTanh(let alpha, let beta): return alpha * VectorTanh.tanh(beta * v)
     case .elu(let alpha): return Transcendental.elu(alpha: alpha).lanes(v)
@@ -187,6 +192,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .erf: VectorErf.erf(vectors: vectors, count: count)
     case .sigmoid: VectorSigmoid.sigmoid(vectors: vectors, count: count)
     case .silu: VectorSigmoid.silu(vectors: vectors, count: count)
+    case .mish: VectorMish.mish(vectors: vectors, count: count)
     case .exp: VectorExp.exp(vectors: vectors, count: count)
     case .geluTanh: VectorSigmoid.geluTanh(vectors: vectors, count: count)
     case .tanh: VectorTanh.tanh(vectors: vectors, count: count)
@@ -211,7 +217,7 @@ public enum PointwiseFunction: Sendable, Hashable {
   /// through `callAsFunction`, whose transcendental cases are out of line.
   private var hasVectorLoop: Bool {
     switch self {
-    case .gelu, .erf, .sigmoid, .silu, .exp, .geluTanh, .tanh: true
+    case .gelu, .erf, .sigmoid, .silu, .mish, .exp, .geluTanh, .tanh: true
     case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:

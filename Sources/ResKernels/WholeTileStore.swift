@@ -225,7 +225,7 @@ extension PointwiseFunction {
     case .identity: (-.infinity, .infinity)
     case .relu: (0, .infinity)
     case .clip(let low, let high): (low, high)
-    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .gelu, .geluTanh, .thresholdedRelu,
+    case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .mish, .gelu, .geluTanh, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round,
       .reciprocal, .sin, .cos:
       nil

@@ -1,7 +1,7 @@
 import ResIR
 
 /// Operators with no IR op of their own, written out in the ops that exist: activations from other frameworks
-/// (Selu, Celu, Softsign, ThresholdedRelu, Mish, Sign) and reductions (GlobalMaxPool, LogSoftmax, Mean, Size).
+/// (Selu, Celu, Softsign, ThresholdedRelu, Sign) and reductions (GlobalMaxPool, LogSoftmax, Mean, Size).
 /// Each is ONNX's definition of the operator, term for term, so the reference evaluator checks it like any
 /// other graph, and every pass sees ops it already knows how to fuse or fold.
 extension GraphBuilder {
@@ -127,14 +127,6 @@ extension GraphBuilder {
     return Conversion(.binary(.div), [x, divisor])
   }
 
-  /// `x · tanh(softplus(x))` (opset 18; earlier exports spell it out themselves).
-  mutating func convertMish(_ node: ONNXNode) throws(ModelError) -> Conversion {
-    let x = try floatOperand(node)
-    let softplus = try appendTyped(Conversion(.unary(.softplus), [x]), named: "\(node.name).softplus")
-    let tanh = try appendTyped(Conversion(.unary(.tanh), [softplus]), named: "\(node.name).tanh")
-    return Conversion(.binary(.mul), [x, tanh])
-  }
-
   /// 1 for positive, −1 for negative and 0 for zero elements, in the input's element type.
   mutating func convertSign(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try node.requiredOperand(0, "input")
@@ -219,8 +211,8 @@ extension GraphBuilder {
 
   // MARK: - Helpers
 
-  /// The node's first input, which these decompositions need in a float type.
-  private func floatOperand(_ node: ONNXNode) throws(ModelError) -> ValueID {
+  /// The node's first input, which these decompositions (and Mish) need in a float type.
+  func floatOperand(_ node: ONNXNode) throws(ModelError) -> ValueID {
     let x = try node.requiredOperand(0, "input")
     let dtype = graph.type(of: x).dtype
     guard dtype.isFloatingPoint else { throw node.error("input is \(dtype.onnxName) but must be a float type") }

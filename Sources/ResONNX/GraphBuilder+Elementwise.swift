@@ -21,6 +21,12 @@ extension GraphBuilder {
     return Conversion(.unary(op), node.operands)
   }
 
+  /// `x · tanh(softplus(x))` (opset 18; earlier exports spell it out themselves, which `RecognizeMish` finds):
+  /// one elementwise function, which an epilogue applies.
+  mutating func convertMish(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    Conversion(.unary(.mish), [try floatOperand(node)])
+  }
+
   /// Before opset 11 Clip's bounds are `min`/`max` attributes; from 11 on they are optional inputs. The IR
   /// uses inputs, so attribute bounds become scalar constants of the input's element type. An absent
   /// attribute means "no bound" in both forms.

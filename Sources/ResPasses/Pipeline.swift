@@ -91,6 +91,11 @@ public enum Pipeline {
         + "14) or x · relu6(x + 3) / 6 (tf2onnx) becomes HardSwish, an activation the epilogue applies; -O2 "
         + "because it rounds once where the decomposition rounds at each step"),
     Entry(
+      pass: PatternPass(name: "recognize-mish", patterns: [RecognizeMish()]), level: .full,
+      reason: "before fuse-epilogue, beside GELU's: Mish written as x · tanh(softplus(x)) (every export before "
+        + "opset 18) becomes Mish, an activation the epilogue applies; -O2 because it rounds once where the "
+        + "three steps round each"),
+    Entry(
       pass: PatternPass(name: "recognize-layernorm", patterns: [RecognizeLayerNorm()]), level: .full,
       reason: "after canonicalization, which leaves the epsilon, the exponent 2 and the scale and shift as "
         + "constants; before fuse-add-layernorm, so a post-LN residual Add before a LayerNorm written out as "
@@ -165,7 +170,7 @@ public enum Pipeline {
     EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
-    FoldPadIntoConv(), RecognizeLeakyRelu(), RecognizeHardSwish(),
+    FoldPadIntoConv(), RecognizeLeakyRelu(), RecognizeHardSwish(), RecognizeMish(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

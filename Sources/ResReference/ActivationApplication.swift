@@ -13,6 +13,7 @@ extension Activation {
     case .hardSigmoid(let alpha, let beta): ScalarFunctions.hardSigmoid(x, alpha: Double(alpha), beta: Double(beta))
     case .hardSwish: ScalarFunctions.hardSwish(x)
     case .silu: ScalarFunctions.silu(x)
+    case .mish: ScalarFunctions.mish(x)
     case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
     }
   }
@@ -42,6 +43,7 @@ extension UnaryOp {
     case .sin: Foundation.sin(x)
     case .cos: Foundation.cos(x)
     case .softplus: ScalarFunctions.softplus(x)
+    case .mish: ScalarFunctions.mish(x)
     case .elu(let alpha): ScalarFunctions.elu(x, alpha: Double(alpha))
     }
   }

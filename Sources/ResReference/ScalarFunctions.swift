@@ -64,6 +64,9 @@ enum ScalarFunctions {
 
   static func softsign(_ x: Double) -> Double { x / (1 + abs(x)) }
 
+  /// `x · tanh(softplus(x))`: Mish.
+  static func mish(_ x: Double) -> Double { x * Foundation.tanh(softplus(x)) }
+
   /// `log(1 + eˣ)`, written so that a large `x` does not overflow through `eˣ`.
   static func softplus(_ x: Double) -> Double {
     x > 0 ? x + Foundation.log1p(Foundation.exp(-x)) : Foundation.log1p(Foundation.exp(x))

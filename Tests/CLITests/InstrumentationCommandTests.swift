@@ -15,7 +15,7 @@ import Testing
       #expect(text.status == 0, "stderr: \(text.stderr)")
       #expect(text.stdout.contains("epilogue(residual "))
       #expect(!text.stdout.contains("= BatchNormalization ") && !text.stdout.contains("= Relu "))
-      #expect(text.stderr.contains("optimized: 24 passes, 19 rewrites, nodes 31 → 12"))
+      #expect(text.stderr.contains("optimized: 25 passes, 19 rewrites, nodes 31 → 12"))
 
       let json = try ProcessRunner.run(
         [model, "-o", "\(folder)/p.resplan", "--dump", "optimized", "--dump-format", "json"])
@@ -103,7 +103,7 @@ import Testing
     try withScratchFolder { folder in
       let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--print-after", "fuse-epilogue"])
       #expect(result.status == 0, "stderr: \(result.stderr)")
-      let header = "// after pass 18/24 fuse-epilogue: 10 applied, 0 declined\n"
+      let header = "// after pass 19/25 fuse-epilogue: 10 applied, 0 declined\n"
       #expect(result.stderr.hasPrefix(header + "graph \"main_graph\" {"))
       #expect(result.stderr.components(separatedBy: "// after pass").count == 2)
       #expect(result.stdout.contains("steps out:"))
@@ -123,7 +123,8 @@ import Testing
         "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
         "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-leaky-relu",
         "recognize-global-average-pool", "recognize-option-a-shortcut", "batchnorm-folding", "fold-channel-scale",
-        "batchnorm-to-scale-shift", "recognize-gelu", "recognize-hard-swish", "recognize-layernorm", "fuse-add-layernorm", "fuse-gated-skip", "fuse-epilogue",
+        "batchnorm-to-scale-shift", "recognize-gelu", "recognize-hard-swish", "recognize-mish",
+        "recognize-layernorm", "fuse-add-layernorm", "fuse-gated-skip", "fuse-epilogue",
         "fold-scale-into-projection", "fold-scale-shift-into-conv", "fuse-input-scale-shift", "widen-narrow-groups",
         "trim-padded-taps", "dead-code",
       ]
@@ -149,7 +150,7 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
       for line in [
-        "import + verify:", "optimize:", "generate plan:", "peak resident memory:", "passes: 24 ran, 19 rewrites",
+        "import + verify:", "optimize:", "generate plan:", "peak resident memory:", "passes: 25 ran, 19 rewrites",
         "10 batchnorm-folding 9 applied 0 declined nodes 31 → 22", "fold-batchnorm 9 applied 0 declined",
         "fuse-residual-add 3 applied 0 declined", "ops (imported → optimized):", "BatchNormalization 9 → 0",
         "Conv 9 → 9", "Relu 7 → 0",
@@ -163,7 +164,7 @@ import Testing
     try withScratchFolder { folder in
       let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--explain"])
       #expect(result.status == 0, "stderr: \(result.stderr)")
-      #expect(result.stdout.contains("pass 10/24 batchnorm-folding: 9 applied, 0 declined\n"))
+      #expect(result.stdout.contains("pass 10/25 batchnorm-folding: 9 applied, 0 declined\n"))
       #expect(result.stdout.contains("  applied   fuse-residual-add  '/blocks/blocks.0/Add'\n"))
       #expect(result.stderr.contains("steps out:"))
     }
@@ -225,10 +226,10 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       let lines = result.stdout.split(separator: "\n").map(String.init)
       #expect(lines.first?.hasPrefix("verify-each: reference evaluator on seeded inputs") == true)
-      #expect(lines.contains { $0.hasPrefix("  1/24 eliminate-identity") && $0.hasSuffix("(unchanged)") })
-      let folding = try #require(lines.first { $0.hasPrefix("  10/24 batchnorm-folding") })
+      #expect(lines.contains { $0.hasPrefix("  1/25 eliminate-identity") && $0.hasSuffix("(unchanged)") })
+      let folding = try #require(lines.first { $0.hasPrefix("  10/25 batchnorm-folding") })
       #expect(folding.contains("output") && !folding.contains("OUT OF TOLERANCE"))
-      #expect(lines.filter { $0.range(of: #"^ +\d+/24 "#, options: .regularExpression) != nil }.count == 24)
+      #expect(lines.filter { $0.range(of: #"^ +\d+/25 "#, options: .regularExpression) != nil }.count == 25)
     }
   }
 

@@ -22,6 +22,7 @@ enum NaiveMath {
     case .elu(let alpha): return x >= 0 ? x : Double(alpha) * (exp(x) - 1)
     case .softsign: return x / (1 + abs(x))
     case .softplus: return log(1 + exp(x))
+    case .mish: return x * tanh(x > 20 ? x : log(1 + exp(x)))
     case .erf: return erf(x)
     case .sqrt: return x.squareRoot()
     case .abs: return abs(x)

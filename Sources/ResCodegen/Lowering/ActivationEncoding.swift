@@ -23,6 +23,7 @@ enum ActivationEncoding {
     case .hardSigmoid(let alpha, let beta): make(.hardSigmoid, alpha: alpha, beta: beta)
     case .hardSwish: make(.hardSwish)
     case .silu: make(.silu)
+    case .mish: make(.mish)
     case .gelu(.none): make(.gelu)
     case .gelu(.tanh): make(.geluTanh)
     }

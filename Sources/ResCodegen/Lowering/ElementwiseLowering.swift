@@ -207,6 +207,7 @@ extension GraphLowering {
     case .sin: params.kind = .sin
     case .cos: params.kind = .cos
     case .softplus: params.kind = .softplus
+    case .mish: params.kind = .mish
     case .elu(let alpha):
       params.kind = .elu
       params.alpha = alpha

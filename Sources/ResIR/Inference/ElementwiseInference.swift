@@ -6,7 +6,7 @@ extension NodeContext {
     case .relu, .abs, .neg:
       try requireDType(input, .floatsAndSignedIntegers, "input")
     case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .ceil, .floor, .round,
-      .reciprocal, .sin, .cos, .softplus, .elu:
+      .reciprocal, .sin, .cos, .softplus, .mish, .elu:
       try requireDType(input, .floats, "input")
     }
     return input

@@ -80,7 +80,7 @@ enum KnownArithmetic {
       return op == .abs ? (number == Int.min ? nil : Monomial(Swift.abs(number))) : Monomial(Swift.max(number, 0))
     case .sqrt: return value.constant.flatMap(exactSquareRoot)
     case .sigmoid, .tanh, .erf, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
-      .cos, .softplus, .elu:
+      .cos, .softplus, .mish, .elu:
       return nil
     }
   }
@@ -95,7 +95,7 @@ enum KnownArithmetic {
     case .abs: return number < 0 ? value.negated() : value
     case .relu: return number < 0 ? Monomial(0) : value
     case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .reciprocal, .sin,
-      .cos, .softplus, .elu:
+      .cos, .softplus, .mish, .elu:
       return nil
     }
   }

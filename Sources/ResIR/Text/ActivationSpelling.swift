@@ -16,6 +16,7 @@ extension Activation {
       AttributeCall("hard_sigmoid", [NamedAttribute("alpha", .float(alpha)), NamedAttribute("beta", .float(beta))])
     case .hardSwish: AttributeCall("hard_swish")
     case .silu: AttributeCall("silu")
+    case .mish: AttributeCall("mish")
     case .gelu(let approximation):
       AttributeCall("gelu", [NamedAttribute("approximate", .word(approximation.rawValue))])
     }
@@ -32,12 +33,13 @@ extension Activation {
     case "hard_sigmoid": self = .hardSigmoid(alpha: try reader.float("alpha"), beta: try reader.float("beta"))
     case "hard_swish": self = .hardSwish
     case "silu": self = .silu
+    case "mish": self = .mish
     case "gelu": self = .gelu(try reader.choice("approximate", GeluApproximation.self))
     default:
       throw TextParseError(
         at: call.position,
         "unknown activation '\(call.name)' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, "
-          + "hard_swish, silu or gelu)")
+          + "hard_swish, silu, mish or gelu)")
     }
     try reader.finish()
   }

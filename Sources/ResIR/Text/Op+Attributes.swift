@@ -138,7 +138,7 @@ extension UnaryOp {
   var namedAttributes: [NamedAttribute] {
     switch self {
     case .relu, .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal,
-      .sin, .cos, .softplus:
+      .sin, .cos, .softplus, .mish:
       []
     case .elu(let alpha): [NamedAttribute("alpha", .float(alpha))]
     case .leakyRelu(let alpha): [NamedAttribute("alpha", .float(alpha))]

@@ -84,6 +84,7 @@ extension Op {
     case "Sin": .unary(.sin)
     case "Cos": .unary(.cos)
     case "Softplus": .unary(.softplus)
+    case "Mish": .unary(.mish)
     case "Elu": .unary(.elu(alpha: try r.float("alpha")))
     case "HardSwish": .unary(.hardSwish)
     case "LeakyRelu": .unary(.leakyRelu(alpha: try r.float("alpha")))

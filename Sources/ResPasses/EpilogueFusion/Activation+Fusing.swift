@@ -13,6 +13,7 @@ extension Activation {
     case .leakyRelu(let alpha): self = .leakyRelu(alpha: alpha)
     case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha: alpha, beta: beta)
     case .gelu(let approximation): self = .gelu(approximation)
+    case .mish: self = .mish
     case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu:
       return nil
     }

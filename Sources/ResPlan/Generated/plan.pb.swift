@@ -668,6 +668,9 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
     case elu // = 14
     case softsign // = 15
     case softplus // = 16
+
+    /// An epilogue activation again, like those before the gate functions:
+    case mish // = 17
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -693,6 +696,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       case 14: self = .elu
       case 15: self = .softsign
       case 16: self = .softplus
+      case 17: self = .mish
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -716,6 +720,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       case .elu: return 14
       case .softsign: return 15
       case .softplus: return 16
+      case .mish: return 17
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -739,6 +744,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       .elu,
       .softsign,
       .softplus,
+      .mish,
     ]
 
   }
@@ -1050,6 +1056,9 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
 
     /// alpha
     case elu // = 23
+
+    /// x * tanh(softplus(x))
+    case mish // = 24
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1082,6 +1091,7 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case 21: self = .cos
       case 22: self = .softplus
       case 23: self = .elu
+      case 24: self = .mish
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1112,6 +1122,7 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       case .cos: return 21
       case .softplus: return 22
       case .elu: return 23
+      case .mish: return 24
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1142,6 +1153,7 @@ package nonisolated struct Rescompile_Plan_UnaryParams: Sendable {
       .cos,
       .softplus,
       .elu,
+      .mish,
     ]
 
   }
@@ -2843,7 +2855,7 @@ nonisolated extension Rescompile_Plan_Activation: SwiftProtobuf.Message, SwiftPr
 }
 
 nonisolated extension Rescompile_Plan_Activation.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NONE\0\u{1}RELU\0\u{1}CLIP\0\u{1}LEAKY_RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}HARD_SIGMOID\0\u{1}HARD_SWISH\0\u{1}SILU\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}THRESHOLDED_RELU\0\u{1}SCALED_TANH\0\u{1}AFFINE\0\u{1}ELU\0\u{1}SOFTSIGN\0\u{1}SOFTPLUS\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NONE\0\u{1}RELU\0\u{1}CLIP\0\u{1}LEAKY_RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}HARD_SIGMOID\0\u{1}HARD_SWISH\0\u{1}SILU\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}THRESHOLDED_RELU\0\u{1}SCALED_TANH\0\u{1}AFFINE\0\u{1}ELU\0\u{1}SOFTSIGN\0\u{1}SOFTPLUS\0\u{1}MISH\0")
 }
 
 nonisolated extension Rescompile_Plan_Epilogue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -3266,7 +3278,7 @@ nonisolated extension Rescompile_Plan_UnaryParams: SwiftProtobuf.Message, SwiftP
 }
 
 nonisolated extension Rescompile_Plan_UnaryParams.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0\u{1}ABS\0\u{1}NEG\0\u{1}EXP\0\u{1}LOG\0\u{1}CEIL\0\u{1}FLOOR\0\u{1}ROUND\0\u{1}RECIPROCAL\0\u{1}SIN\0\u{1}COS\0\u{1}SOFTPLUS\0\u{1}ELU\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0IDENTITY\0\u{1}RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}ERF\0\u{1}SQRT\0\u{1}HARD_SWISH\0\u{1}LEAKY_RELU\0\u{1}HARD_SIGMOID\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}CLIP\0\u{1}ABS\0\u{1}NEG\0\u{1}EXP\0\u{1}LOG\0\u{1}CEIL\0\u{1}FLOOR\0\u{1}ROUND\0\u{1}RECIPROCAL\0\u{1}SIN\0\u{1}COS\0\u{1}SOFTPLUS\0\u{1}ELU\0\u{1}MISH\0")
 }
 
 nonisolated extension Rescompile_Plan_BinaryParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -19,7 +19,7 @@ enum Unary {
     case .abs: { $0 < 0 ? 0 &- $0 : $0 }
     case .neg: { 0 &- $0 }
     case .sigmoid, .tanh, .erf, .sqrt, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .exp, .log, .ceil, .floor, .round,
-      .reciprocal, .sin, .cos, .softplus, .elu:
+      .reciprocal, .sin, .cos, .softplus, .mish, .elu:
       nil
     }
   }

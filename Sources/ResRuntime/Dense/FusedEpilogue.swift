@@ -42,6 +42,7 @@ extension PointwiseFunction {
     case .elu: self = .elu(alpha: alpha)
     case .softsign: self = .softsign
     case .softplus: self = .softplus
+    case .mish: self = .mish
     case .UNRECOGNIZED(let raw): throw operands.failure("activation kind \(raw) is unknown to this runtime")
     }
   }

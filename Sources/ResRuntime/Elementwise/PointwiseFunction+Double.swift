@@ -16,6 +16,7 @@ extension PointwiseFunction {
     case .hardSigmoid(let alpha, let beta): return PointwiseFunction.unitClamp(x * Double(alpha) + Double(beta))
     case .hardSwish: return x * PointwiseFunction.unitClamp(x / 6 + 0.5)
     case .silu: return x * PointwiseFunction.logistic(x)
+    case .mish: return x * LibM.tanh((x > 0 ? x : 0) + LibM.log1p(LibM.exp(-Swift.abs(x))))
     case .gelu: return 0.5 * x * (1 + LibM.erf(x * 0.707_106_781_186_547_524_4))
     case .geluTanh: return 0.5 * x * (1 + LibM.tanh(0.797_884_560_802_865_355_9 * (x + 0.044715 * x * x * x)))
     case .thresholdedRelu(let alpha): return x > Double(alpha) ? x : 0

@@ -53,6 +53,7 @@ struct UnaryOperator: Operator {
     case .cos: return .cos
     case .softplus: return .softplus
     case .elu: return .elu(alpha: params.alpha)
+    case .mish: return .mish
     case .UNRECOGNIZED(let raw): throw operands.failure("unary kind \(raw) is unknown to this runtime")
     }
   }
