@@ -21,10 +21,54 @@ extension GraphBuilder {
       return try convertBatchNormalizationWithBatchStatistics(node)
     }
     let input = try node.requiredOperand(0, "X")
-    if try !attributes.flag("spatial", default: true), rank(of: input) > 2 {
-      throw node.error("spatial=0 (per-activation statistics) is not supported for an input of rank \(rank(of: input))")
+    let epsilon = try attributes.float("epsilon", default: 1e-5)
+    if try !attributes.flag("spatial", default: true), rank(of: input) > 2,
+      try !statisticsArePerChannel(node, input: input)
+    {
+      return try convertPerActivationBatchNormalization(node, input: input, epsilon: epsilon)
     }
-    return Conversion(.batchNormalization(epsilon: try attributes.float("epsilon", default: 1e-5)), node.operands)
+    return Conversion(.batchNormalization(epsilon: epsilon), node.operands)
+  }
+
+  /// Whether a `spatial=0` BatchNormalization's scale, bias, mean and variance are one value per channel
+  /// (`[C]`). MXNet's exporter wrote `spatial=0` on every BatchNormalization until 2020 (its comment said
+  /// "per feature", meaning per channel), with `[C]` statistics: the ONNX model zoo's ResNets before their
+  /// regeneration, ArcFace, DUC and every InsightFace model of the time. onnxruntime normalizes such a node per
+  /// channel, as spatial=1 does, so it is imported as one.
+  private func statisticsArePerChannel(_ node: ONNXNode, input: ValueID) throws(ModelError) -> Bool {
+    guard let channels = graph.type(of: input).shape[1].value else { return false }
+    for (slot, role) in [(1, "scale"), (2, "B"), (3, "mean"), (4, "var")] {
+      let operand = try node.requiredOperand(slot, role)
+      guard graph.type(of: operand).knownDims == [channels] else { return false }
+    }
+    return true
+  }
+
+  /// `spatial=0` with statistics per activation (`[C, D1, ...]`, broadcast against X's trailing axes):
+  /// `(X − mean) / √(var + ε) · scale + B`, written out in elementwise ops for constant folding to reduce to
+  /// one multiply and one add.
+  private mutating func convertPerActivationBatchNormalization(
+    _ node: ONNXNode, input: ValueID, epsilon: Float
+  ) throws(ModelError) -> Conversion {
+    let dtype = graph.type(of: input).dtype
+    guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
+    let scale = try node.requiredOperand(1, "scale")
+    let bias = try node.requiredOperand(2, "B")
+    let mean = try node.requiredOperand(3, "mean")
+    let variance = try node.requiredOperand(4, "var")
+    let statisticsRank = rank(of: input) - 1
+    for (operand, role) in [(scale, "scale"), (bias, "B"), (mean, "mean"), (variance, "var")]
+    where rank(of: operand) > statisticsRank {
+      throw node.error("spatial=0 \(role) has rank \(rank(of: operand)), more than X's \(statisticsRank) axes after the batch")
+    }
+    let name = node.name
+    let eps = addScalar(Double(epsilon), dtype: dtype, named: "\(name)_epsilon")
+    let shifted = try appendTyped(Conversion(.binary(.sub), [input, mean]), named: "\(name).centered")
+    let padded = try appendTyped(Conversion(.binary(.add), [variance, eps]), named: "\(name).variance")
+    let deviation = try appendTyped(Conversion(.unary(.sqrt), [padded]), named: "\(name).deviation")
+    let normalized = try appendTyped(Conversion(.binary(.div), [shifted, deviation]), named: "\(name).normalized")
+    let scaled = try appendTyped(Conversion(.binary(.mul), [normalized, scale]), named: "\(name).scaled")
+    return Conversion(.binary(.add), [scaled, bias])
   }
 
   /// `stash_type` sets the precision of the statistics; the IR computes them in float32, the only value

@@ -319,10 +319,29 @@ import Testing
     var unusedStatistic = Self.batchNorm(opset: 9, outputs: ["y", "running_mean"])
     unusedStatistic.proto.graph.output.removeLast()
     #expect(try unusedStatistic.imported().node("n").outputs.count == 1)
-    let perActivation = Self.batchNorm(opset: 7, [Attr.int("spatial", 0)])
-    #expect(
-      perActivation.importError()?.message
-        == "spatial=0 (per-activation statistics) is not supported for an input of rank 4")
+  }
+
+  /// spatial=0 with one statistic per channel (MXNet's exports until 2020) is the per-channel BatchNorm
+  /// onnxruntime computes; with statistics per activation (`[C, H, W]`) it is written out elementwise.
+  @Test func batchNormalizationSpatialZero() throws {
+    let mxnet = try Self.batchNorm(opset: 7, [Attr.int("spatial", 0), Attr.float("epsilon", 1e-3)]).imported()
+    #expect(try mxnet.node("n").op == .batchNormalization(epsilon: 1e-3))
+    let perActivation = try Self.model(opset: 7) {
+      for name in ["scale", "bias", "mean", "var"] {
+        $0.initializer(Tensors.floats(name, dims: [3, 4, 5], Array(repeating: 1, count: 60)))
+      }
+      $0.node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"], name: "n", [Attr.int("spatial", 0)])
+    }.imported()
+    #expect(try perActivation.node("n").op == .binary(.add))
+    #expect(try perActivation.node("n.normalized").op == .binary(.div))
+    #expect(!perActivation.graph.nodes.contains { if case .batchNormalization = $0.op { true } else { false } })
+    let tooManyAxes = Self.model(opset: 7) {
+      for name in ["scale", "bias", "mean", "var"] {
+        $0.initializer(Tensors.floats(name, dims: [1, 3, 4, 5], Array(repeating: 1, count: 60)))
+      }
+      $0.node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"], name: "n", [Attr.int("spatial", 0)])
+    }
+    #expect(tooManyAxes.importError()?.message == "spatial=0 scale has rank 4, more than X's 3 axes after the batch")
   }
 
   @Test func dropoutFormsAgree() throws {
