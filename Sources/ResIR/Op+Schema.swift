@@ -173,6 +173,7 @@ extension BinaryOp {
     case .mod: "Mod"
     case .equal: "Equal"
     case .compare(let comparison): comparison.onnxName
+    case .prelu: "PRelu"
     }
   }
 }

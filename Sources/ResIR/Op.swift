@@ -175,12 +175,17 @@ public enum BinaryOp: Sendable, Hashable {
   case equal
   /// Less, LessOrEqual, Greater, GreaterOrEqual. Produces `bool`.
   case compare(Comparison)
+  /// ONNX PRelu, `a < 0 ? a · b : a` with `b` the slope (one, one per channel, or one per element): a −0 or
+  /// NaN `a` passes through. One elementwise op rather than `Where(a < 0, a · b, a)`, so that a slope per
+  /// channel runs as one step in either activation layout (an IResNet's PReLUs between channels-last
+  /// convolutions). Float types.
+  case prelu
 
   /// Whether the result is `bool` whatever the operands' type (Equal and the comparisons).
   public var producesBool: Bool {
     switch self {
     case .equal, .compare: true
-    case .add, .sub, .mul, .div, .pow, .mod: false
+    case .add, .sub, .mul, .div, .pow, .mod, .prelu: false
     }
   }
 }

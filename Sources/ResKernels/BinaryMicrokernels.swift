@@ -7,6 +7,8 @@ public enum BinaryOperation: String, Sendable, Hashable, CaseIterable {
   /// numpy's `maximum`/`minimum`: NaN if either operand is NaN.
   case max
   case min
+  /// ONNX PRelu, `a < 0 ? a · b : a` (b the slope): a −0 or NaN `a` passes through.
+  case prelu
 
   @inline(__always)
   public func callAsFunction(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
@@ -17,6 +19,7 @@ public enum BinaryOperation: String, Sendable, Hashable, CaseIterable {
     case .div: return a / b
     case .max: return a.replacing(with: b, where: (b .> a) .| (b .!= b))
     case .min: return a.replacing(with: b, where: (b .< a) .| (b .!= b))
+    case .prelu: return a.replacing(with: a * b, where: a .< 0)
     }
   }
 }
@@ -43,6 +46,7 @@ public enum BinaryMicrokernels {
     case .div: row(pattern, a, b, y, count) { $0 / $1 }
     case .max: row(pattern, a, b, y, count) { BinaryOperation.max($0, $1) }
     case .min: row(pattern, a, b, y, count) { BinaryOperation.min($0, $1) }
+    case .prelu: row(pattern, a, b, y, count) { BinaryOperation.prelu($0, $1) }
     }
   }
 

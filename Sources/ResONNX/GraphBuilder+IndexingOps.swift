@@ -24,18 +24,15 @@ extension GraphBuilder {
     return Conversion(.binary(.equal), [selfEqual, falseValue])
   }
 
-  /// PRelu(x, slope) is Where(x < 0, x·slope, x): exactly ONNX's definition (a −0 or NaN x passes through),
-  /// from three ops every backend step already runs, with the slope broadcast as Mul broadcasts it (a
-  /// per-channel `[C, 1, 1]` slope in an IResNet). x and the slope share a float type.
-  mutating func convertPRelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
+  /// PRelu(x, slope) is the IR's binary PRelu, `x < 0 ? x·slope : x`, with the slope broadcast to X in one
+  /// direction (one slope, one per channel `[C, 1, 1]` as in an IResNet, or one per element); inference
+  /// refuses a slope that does not broadcast to X. x and the slope share a float type.
+  func convertPRelu(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let x = try node.requiredOperand(0, "X")
     let slope = try node.requiredOperand(1, "slope")
     let dtype = graph.type(of: x).dtype
     guard dtype.isFloatingPoint else { throw node.error("X is \(dtype.onnxName) but must be a float type") }
-    let zero = addGeneratedConstant("\(node.name).zero", Constant(dtype: dtype, dims: [], doubles: [0]))
-    let negative = try appendTyped(Conversion(.binary(.compare(.less)), [x, zero]), named: "\(node.name).negative")
-    let scaled = try appendTyped(Conversion(.binary(.mul), [x, slope]), named: "\(node.name).scaled")
-    return Conversion(.where, [negative, scaled, x])
+    return Conversion(.binary(.prelu), [x, slope])
   }
 
   /// Range's three scalars pass through; inference and folding decide what a plan can know of it.

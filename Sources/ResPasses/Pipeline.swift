@@ -44,10 +44,10 @@ public enum Pipeline {
         + "constants: a zero Pad before a Conv becomes the Conv's own padding (exact); before fusion, so "
         + "BatchNorm folding and epilogue fusion see the Conv reading the unpadded tensor"),
     Entry(
-      pass: PatternPass(name: "recognize-leaky-relu", patterns: [RecognizeLeakyRelu()]), level: .basic,
-      reason: "after folding, which leaves a PRelu's slope a visible constant: a PRelu of one slope, which the "
-        + "importer writes as Where(x < 0, x · slope, x), becomes LeakyRelu (exact), an activation the "
-        + "epilogue fusion below can take"),
+      pass: PatternPass(name: "recognize-prelu", patterns: [RecognizePRelu()]), level: .basic,
+      reason: "after folding, which leaves a PRelu's slope a visible constant: Where(x < 0, x · slope, x) "
+        + "becomes the one PRelu op, and a PRelu of one slope becomes LeakyRelu (both exact), an activation "
+        + "the epilogue fusion below can take"),
   ]
 
   /// The fusion stage, from -O2: rewrites that change how the model is computed (within the tolerance the
@@ -170,7 +170,7 @@ public enum Pipeline {
     EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
-    FoldPadIntoConv(), RecognizeLeakyRelu(), RecognizeHardSwish(), RecognizeMish(),
+    FoldPadIntoConv(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

@@ -121,7 +121,7 @@ import Testing
       #expect(result.stderr.isEmpty)
       let names = [
         "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
-        "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-leaky-relu",
+        "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-prelu",
         "recognize-global-average-pool", "recognize-option-a-shortcut", "batchnorm-folding", "fold-channel-scale",
         "batchnorm-to-scale-shift", "recognize-gelu", "recognize-hard-swish", "recognize-mish",
         "recognize-layernorm", "fuse-add-layernorm", "fuse-gated-skip", "fuse-epilogue",

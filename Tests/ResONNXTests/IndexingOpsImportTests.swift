@@ -36,20 +36,25 @@ import Testing
     #expect(integers.importError()?.message == "X is int64 but must be a float type")
   }
 
-  /// An IResNet's per-channel PReLU: Where(x < 0, x·slope, x), the slope broadcast from [C, 1, 1].
-  @Test func pReluBecomesWhereOfNegative() throws {
+  /// An IResNet's per-channel PReLU: the one PRelu op, the slope broadcast from [C, 1, 1]; a slope that does
+  /// not broadcast to X (a larger shape) is refused by inference.
+  @Test func pReluBecomesOneOp() throws {
     var model = TestModel()
     model.input("x", .float, [1, 4, 5, 5])
     model.initializer(Tensors.floats("slope", dims: [4, 1, 1], [0.1, 0.2, 0.3, 0.4]))
     model.node("PRelu", ["x", "slope"], ["y"], name: "act")
     model.output("y", .float)
     let graph = try model.imported().graph
-    let negative = try #require(graph.nodes.first { $0.name == "act.negative" })
-    let scaled = try #require(graph.nodes.first { $0.name == "act.scaled" })
     let node = try #require(graph.nodes.first { $0.name == "act" })
-    #expect(negative.op == .binary(.compare(.less)) && scaled.op == .binary(.mul) && node.op == .where)
-    #expect(node.inputs == [negative.outputs[0], scaled.outputs[0], graph.inputs[0]])
+    #expect(graph.nodes.count == 1 && node.op == .binary(.prelu))
+    #expect(node.input(0) == graph.inputs[0] && node.input(1).flatMap { graph.constant($0) } != nil)
     #expect(graph.type(of: node.outputs[0]) == TensorType(.float32, dims: [1, 4, 5, 5]))
+    var larger = TestModel()
+    larger.input("x", .float, [4, 5, 5])
+    larger.initializer(Tensors.floats("slope", dims: [2, 4, 1, 1], [Float](repeating: 0.1, count: 8)))
+    larger.node("PRelu", ["x", "slope"], ["y"], name: "act")
+    larger.output("y", .float)
+    #expect(larger.importError()?.message.contains("slope [2,4,1,1] does not broadcast to X [4,5,5]") == true)
   }
 
   /// ReduceSum's axes became an input at opset 13 (ReduceMean's only at 18).

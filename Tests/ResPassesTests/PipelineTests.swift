@@ -7,7 +7,7 @@ import Testing
 @Suite struct PipelineTests {
   static let stage = [
     "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
-    "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-leaky-relu", "dead-code",
+    "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-prelu", "dead-code",
   ]
 
   @Test func canonicalizationRunsFromO1InOrder() {

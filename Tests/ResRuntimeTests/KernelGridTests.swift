@@ -530,6 +530,8 @@ import Testing
         a[1] = .nan
         b[2] = .nan
       }
+      // PRelu passes a −0 through unscaled.
+      if count > 4 { a[4] = -0.0 }
       var y = [Float](repeating: 7, count: count + 1)
       a.withUnsafeBufferPointer { aPointer in
         b.withUnsafeBufferPointer { bPointer in
@@ -551,6 +553,7 @@ import Testing
           case .div: left / right
           case .max: left.isNaN || right.isNaN ? .nan : Swift.max(left, right)
           case .min: left.isNaN || right.isNaN ? .nan : Swift.min(left, right)
+          case .prelu: left < 0 ? left * right : left
           }
         #expect(
           y[i].bitPattern == expected.bitPattern || (y[i].isNaN && expected.isNaN),

@@ -175,6 +175,7 @@ extension GraphLowering {
     case .compare(.lessOrEqual): .lessOrEqual
     case .compare(.greater): .greater
     case .compare(.greaterOrEqual): .greaterOrEqual
+    case .prelu: .prelu
     }
   }
 

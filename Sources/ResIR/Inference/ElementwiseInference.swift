@@ -23,7 +23,8 @@ extension NodeContext {
     return input
   }
 
-  /// Add, Sub, Mul, Div, Pow, Mod, Equal: multidirectional broadcasting.
+  /// Add, Sub, Mul, Div, Pow, Mod, Equal, the comparisons: multidirectional broadcasting. PRelu: the slope
+  /// broadcasts to X.
   func binary(_ op: BinaryOp) throws(ModelError) -> TensorType {
     let a = try operand(0)
     let b = try operand(1)
@@ -50,6 +51,14 @@ extension NodeContext {
       try requireDType(a, .numeric, "A")
       try requireSameDType([0, 1])
       dtype = .bool
+    case .prelu:
+      // The slope broadcasts to X in one direction: the result is X's shape.
+      try requireDType(a, .floats, "X")
+      try requireSameDType([0, 1])
+      if Broadcasting.conflictsUnidirectionally(b.shape, to: a.shape) {
+        throw error("slope \(shapeText(b.shape)) does not broadcast to X \(shapeText(a.shape))")
+      }
+      dtype = a.dtype
     }
     if case .add = op { return TensorType(dtype, try residualBroadcast([a, b])) }
     return TensorType(dtype, try broadcastOperands([a.shape, b.shape]))

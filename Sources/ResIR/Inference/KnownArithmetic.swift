@@ -61,6 +61,7 @@ enum KnownArithmetic {
     case .equal: value = provablyEqual(a, b).map { Monomial($0 ? 1 : 0) }
     case .compare(let comparison):
       value = order(a, b).map { Monomial(comparison.holds($0, 0) ? 1 : 0) }
+    case .prelu: value = order(a, Monomial(0)).flatMap { $0 < 0 ? a.multiplied(by: b) : a }
     }
     return value.flatMap { held($0, by: result) ? $0 : nil }
   }

@@ -152,7 +152,7 @@ extension UnaryOp {
 extension BinaryOp {
   var namedAttributes: [NamedAttribute] {
     switch self {
-    case .add, .sub, .mul, .div, .pow, .equal, .compare: []
+    case .add, .sub, .mul, .div, .pow, .equal, .compare, .prelu: []
     case .mod(let fmod): [NamedAttribute("fmod", .flag(fmod))]
     }
   }

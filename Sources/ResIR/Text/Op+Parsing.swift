@@ -96,6 +96,7 @@ extension Op {
     case "Mul": .binary(.mul)
     case "Div": .binary(.div)
     case "Pow": .binary(.pow)
+    case "PRelu": .binary(.prelu)
     case "Mod": .binary(.mod(fmod: try r.flag("fmod")))
     case "Equal": .binary(.equal)
     case "Less": .binary(.compare(.less))

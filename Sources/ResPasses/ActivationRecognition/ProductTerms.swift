@@ -56,7 +56,7 @@ struct ProductTerms {
         return nil
       }
       return (Array(repeating: a, count: power), 1)
-    case .add, .sub, .mod, .equal, .compare:
+    case .add, .sub, .mod, .equal, .compare, .prelu:
       return nil
     }
   }

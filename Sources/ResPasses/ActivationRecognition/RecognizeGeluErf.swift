@@ -51,7 +51,7 @@ public struct RecognizeGeluErf: RewritePattern {
     case .div where near(b, 2.0.squareRoot()): return (a, node.id)
     case .mul where near(b, 0.5.squareRoot()): return (a, node.id)
     case .mul where near(a, 0.5.squareRoot()): return (b, node.id)
-    case .add, .sub, .mul, .div, .pow, .mod, .equal, .compare: return nil
+    case .add, .sub, .mul, .div, .pow, .mod, .equal, .compare, .prelu: return nil
     }
   }
 }

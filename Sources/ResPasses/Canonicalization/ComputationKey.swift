@@ -37,7 +37,7 @@ extension Op {
     case .binary(let op):
       switch op {
       case .add, .mul, .equal: true
-      case .sub, .div, .pow, .mod, .compare: false
+      case .sub, .div, .pow, .mod, .compare, .prelu: false
       }
     case .conv, .gemm, .matMul, .batchNormalization, .layerNormalization, .scaleShift, .lrn, .unary, .clip, .variadic,
       .where, .gatedSkip, .cast, .maxPool, .averagePool, .globalAveragePool, .reduceMean, .reduce, .softmax, .flatten,

@@ -64,7 +64,7 @@ struct LayerNormDecomposition {
         return (centred, root, [reciprocal.id])
       }
       return nil
-    case .add, .sub, .pow, .mod, .equal, .compare: return nil
+    case .add, .sub, .pow, .mod, .equal, .compare, .prelu: return nil
     }
   }
 
@@ -83,7 +83,7 @@ struct LayerNormDecomposition {
     switch op {
     case .pow: return view.constant(square.input(1))?.scalar == 2 ? 1 : nil
     case .mul: return square.input(1) == centred ? 2 : nil
-    case .add, .sub, .div, .mod, .equal, .compare: return nil
+    case .add, .sub, .div, .mod, .equal, .compare, .prelu: return nil
     }
   }
 

@@ -109,7 +109,7 @@ public struct RecognizeLayerNorm: RewritePattern {
         if let core = LayerNormDecomposition(normalizing: term, in: view) {
           return Match(root: node, core: core, scale: constant, shift: nil, tail: [])
         }
-      case .sub, .div, .pow, .mod, .equal, .compare: break
+      case .sub, .div, .pow, .mod, .equal, .compare, .prelu: break
       }
     }
     guard let core = LayerNormDecomposition(normalizing: node.outputs[0], in: view) else { return nil }

@@ -94,7 +94,7 @@ public struct FoldScaleIntoProjection: RewritePattern {
       return nil
     case .div:
       return isFactor(second) && isComputed(first) ? (first, second) : nil
-    case .add, .sub, .pow, .mod, .equal, .compare:
+    case .add, .sub, .pow, .mod, .equal, .compare, .prelu:
       return nil
     }
   }

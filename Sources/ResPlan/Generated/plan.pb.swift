@@ -1194,6 +1194,9 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
     case lessOrEqual // = 11
     case greater // = 12
     case greaterOrEqual // = 13
+
+    /// y = a < 0 ? a * b : a (ONNX PRelu: b is the slope; a -0 or NaN a passes through). Float types.
+    case prelu // = 14
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -1216,6 +1219,7 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       case 11: self = .lessOrEqual
       case 12: self = .greater
       case 13: self = .greaterOrEqual
+      case 14: self = .prelu
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -1236,6 +1240,7 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       case .lessOrEqual: return 11
       case .greater: return 12
       case .greaterOrEqual: return 13
+      case .prelu: return 14
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -1256,6 +1261,7 @@ package nonisolated struct Rescompile_Plan_BinaryParams: Sendable {
       .lessOrEqual,
       .greater,
       .greaterOrEqual,
+      .prelu,
     ]
 
   }
@@ -3312,7 +3318,7 @@ nonisolated extension Rescompile_Plan_BinaryParams: SwiftProtobuf.Message, Swift
 }
 
 nonisolated extension Rescompile_Plan_BinaryParams.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADD\0\u{1}SUB\0\u{1}MUL\0\u{1}DIV\0\u{1}POW\0\u{1}MOD\0\u{1}FMOD\0\u{1}EQUAL\0\u{1}MAX\0\u{1}MIN\0\u{1}LESS\0\u{1}LESS_OR_EQUAL\0\u{1}GREATER\0\u{1}GREATER_OR_EQUAL\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ADD\0\u{1}SUB\0\u{1}MUL\0\u{1}DIV\0\u{1}POW\0\u{1}MOD\0\u{1}FMOD\0\u{1}EQUAL\0\u{1}MAX\0\u{1}MIN\0\u{1}LESS\0\u{1}LESS_OR_EQUAL\0\u{1}GREATER\0\u{1}GREATER_OR_EQUAL\0\u{1}PRELU\0")
 }
 
 nonisolated extension Rescompile_Plan_WhereParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -5,7 +5,8 @@ import ResIR
 /// Both operands have one dtype, except Pow, whose exponent may be of any numeric type (the result has the
 /// base's type). Float results are computed in `Double` and rounded once; integer results follow
 /// `IntegerArithmetic` and wrap to the operands' width. Float Mod with `fmod = 0` follows numpy's `mod` (sign
-/// of the divisor), as ONNX's reference implementation does; C's `fmod` with `fmod = 1`.
+/// of the divisor), as ONNX's reference implementation does; C's `fmod` with `fmod = 1`. PRelu is ONNX's
+/// `x < 0 ? x · slope : x`.
 enum Binary {
   static func evaluate(_ operands: NodeOperands, _ op: BinaryOp) throws(EvaluationFailure) -> ReferenceTensor {
     let a = try operands.required(0, "A")
@@ -67,6 +68,7 @@ enum Binary {
     case .mod(let fmod): fmod ? ScalarFunctions.fmod(x, y) : numpyModulo(x, y)
     case .equal: x == y ? 1 : 0
     case .compare(let comparison): comparison.holds(x, y) ? 1 : 0
+    case .prelu: x < 0 ? x * y : x
     }
   }
 
@@ -97,6 +99,7 @@ enum Binary {
     case .mod(let fmod): return try IntegerArithmetic.modulo(x, y, fmod: fmod)
     case .equal: return x == y ? 1 : 0
     case .compare(let comparison): return comparison.holds(x, y) ? 1 : 0
+    case .prelu: return x < 0 ? x &* y : x
     }
   }
 }

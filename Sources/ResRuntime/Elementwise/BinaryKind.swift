@@ -2,7 +2,7 @@ import ResPlan
 
 /// The operation of a `binary` step, with the element types it accepts.
 enum BinaryKind: String, Sendable, CaseIterable {
-  case add, sub, mul, div, pow, mod, fmod, equal, max, min, less, lessOrEqual, greater, greaterOrEqual
+  case add, sub, mul, div, pow, mod, fmod, equal, max, min, less, lessOrEqual, greater, greaterOrEqual, prelu
 
   init(_ kind: Rescompile_Plan_BinaryParams.Kind, _ operands: StepOperands) throws(RuntimeError) {
     switch kind {
@@ -20,14 +20,16 @@ enum BinaryKind: String, Sendable, CaseIterable {
     case .lessOrEqual: self = .lessOrEqual
     case .greater: self = .greater
     case .greaterOrEqual: self = .greaterOrEqual
+    case .prelu: self = .prelu
     case .UNRECOGNIZED(let raw): throw operands.failure("binary kind \(raw) is unknown to this runtime")
     }
   }
 
-  /// Numeric types take every operation; bool takes EQUAL, MAX (or) and MIN (and).
+  /// Numeric types take every operation but PRELU (floats only); bool takes EQUAL, MAX (or) and MIN (and).
   func accepts(_ type: ElementType) -> Bool {
     switch type {
-    case .f32, .f64, .f16, .i64, .i32, .i8, .u8: true
+    case .f32, .f64, .f16: true
+    case .i64, .i32, .i8, .u8: self != .prelu
     case .bool: self == .equal || self == .max || self == .min
     }
   }
@@ -36,7 +38,7 @@ enum BinaryKind: String, Sendable, CaseIterable {
   var producesBool: Bool {
     switch self {
     case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: true
-    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min: false
+    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min, .prelu: false
     }
   }
 
@@ -49,7 +51,7 @@ enum BinaryKind: String, Sendable, CaseIterable {
     case .greater: a > b
     case .greaterOrEqual: a >= b
     case .equal: a == b
-    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min:
+    case .add, .sub, .mul, .div, .pow, .mod, .fmod, .max, .min, .prelu:
       preconditionFailure("\(rawValue) does not produce bool")
     }
   }
@@ -80,6 +82,7 @@ extension BinaryElement where Self: FixedWidthInteger {
     case .pow: return power(a, b)
     case .max: return Swift.max(a, b)
     case .min: return Swift.min(a, b)
+    case .prelu: return a < 0 ? a &* b : a
     case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: return kind.test(a, b) ? 1 : 0
     }
   }
@@ -133,6 +136,7 @@ extension Double: BinaryElement {
       return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder
     case .max: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
     case .min: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+    case .prelu: return a < 0 ? a * b : a
     case .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: return kind.test(a, b) ? 1 : 0
     }
   }

@@ -2,7 +2,7 @@ import ResKernels
 import ResPlan
 
 /// `binary`: `Y = A ⊙ B` with numpy broadcasting to Y's shape. f32 addition, subtraction, multiplication,
-/// division, maximum and minimum run on the SIMD microkernels row by row; every other type and operation
+/// division, maximum, minimum and PRelu run on the SIMD microkernels row by row; every other type and operation
 /// runs the scalar element rules of `BinaryElement`.
 struct BinaryOperator: Operator {
   let a: PlanBuffer
@@ -77,6 +77,7 @@ struct BinaryOperator: Operator {
     case .div: .div
     case .max: .max
     case .min: .min
+    case .prelu: .prelu
     case .pow, .mod, .fmod, .equal, .less, .lessOrEqual, .greater, .greaterOrEqual: nil
     }
   }
