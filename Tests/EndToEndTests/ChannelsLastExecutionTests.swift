@@ -230,6 +230,38 @@ import Testing
     }
   }
 
+  /// IResNet blocks (InsightFace): a 3x3, a PReLU with one slope per channel (the IR's binary PRelu), a 3x3
+  /// with the residual. Each PRelu computes channels-last between the convolutions: the plan's only reorder
+  /// is the output's, and it matches the reference evaluator and the row-major plan on one thread and three.
+  @Test func perChannelPReluStaysChannelsLast() throws {
+    var network = NetworkBuilder(seed: 9, channels: 16, size: 19)
+    try network.stem(kernel: 3)
+    for _ in 0..<2 {
+      let block = network.current
+      let first = try network.conv(outputs: 16, kernel: 3)
+      network.index += 1
+      let slope = network.constant(
+        (0..<16).map { 0.05 + 0.02 * Float($0) }, [16, 1, 1], name: "slope\(network.index)")
+      let activated = try network.b.value(.binary(.prelu), [first, slope], name: "prelu\(network.index)")
+      network.current = try network.conv(activated, outputs: 16, kernel: 3, residual: block)
+    }
+    network.b.graph.outputs = [network.current]
+    let graph = network.b.graph
+    let decoded = try Plan(bytes: try PlanGenerator.generate(graph).bytes)
+    let preluSteps = decoded.program.steps.filter { $0.kernel == .binary }
+    #expect(preluSteps.count == 2)
+    #expect(preluSteps.allSatisfy { $0.inputs[0].isChannelsLast && $0.outputs[0].isChannelsLast })
+    #expect(decoded.program.steps.count { $0.kernel == .f32Reorder } == 1, "only the output is reordered")
+    let inputs = try SeededInputs.make(for: graph, seed: 9)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 1e-4, atol: 1e-4) == nil)
+    }
+  }
+
   @Test(arguments: Array(UInt64(1)...12))
   func randomResidualNetworksMatchTheReference(seed: UInt64) throws {
     let graph = try Self.network(seed: seed)
