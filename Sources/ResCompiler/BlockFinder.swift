@@ -134,8 +134,8 @@ struct BlockFinder {
     switch op {
     case .unary(let unary):
       switch unary {
-      case .relu, .sigmoid, .tanh, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .mish: true
-      case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu: false
+      case .relu, .sigmoid, .tanh, .hardSwish, .leakyRelu, .hardSigmoid, .gelu, .mish, .elu: true
+      case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus: false
       }
     case .clip, .layerNormalization: true
     case .conv, .gemm, .matMul, .batchNormalization, .lrn, .binary, .variadic, .where, .cast, .maxPool, .averagePool,

@@ -124,6 +124,7 @@ enum BlockGlyph {
     case .hardSwish: "hardswish"
     case .silu: "silu"
     case .mish: "mish"
+    case .elu: "elu"
     case .gelu: "gelu"
     }
   }

@@ -32,5 +32,7 @@ public enum Activation: Sendable, Hashable {
   case silu
   /// `x · tanh(softplus(x))`.
   case mish
+  /// `x < 0 ? alpha · (exp(x) − 1) : x`.
+  case elu(alpha: Float)
   case gelu(GeluApproximation)
 }

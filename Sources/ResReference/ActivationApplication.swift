@@ -14,6 +14,7 @@ extension Activation {
     case .hardSwish: ScalarFunctions.hardSwish(x)
     case .silu: ScalarFunctions.silu(x)
     case .mish: ScalarFunctions.mish(x)
+    case .elu(let alpha): ScalarFunctions.elu(x, alpha: Double(alpha))
     case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
     }
   }

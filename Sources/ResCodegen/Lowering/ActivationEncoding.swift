@@ -24,6 +24,7 @@ enum ActivationEncoding {
     case .hardSwish: make(.hardSwish)
     case .silu: make(.silu)
     case .mish: make(.mish)
+    case .elu(let alpha): make(.elu, alpha: alpha)
     case .gelu(.none): make(.gelu)
     case .gelu(.tanh): make(.geluTanh)
     }

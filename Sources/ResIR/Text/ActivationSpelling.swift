@@ -17,6 +17,7 @@ extension Activation {
     case .hardSwish: AttributeCall("hard_swish")
     case .silu: AttributeCall("silu")
     case .mish: AttributeCall("mish")
+    case .elu(let alpha): AttributeCall("elu", [NamedAttribute("alpha", .float(alpha))])
     case .gelu(let approximation):
       AttributeCall("gelu", [NamedAttribute("approximate", .word(approximation.rawValue))])
     }
@@ -34,12 +35,13 @@ extension Activation {
     case "hard_swish": self = .hardSwish
     case "silu": self = .silu
     case "mish": self = .mish
+    case "elu": self = .elu(alpha: try reader.float("alpha"))
     case "gelu": self = .gelu(try reader.choice("approximate", GeluApproximation.self))
     default:
       throw TextParseError(
         at: call.position,
         "unknown activation '\(call.name)' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, "
-          + "hard_swish, silu, mish or gelu)")
+          + "hard_swish, silu, mish, elu or gelu)")
     }
     try reader.finish()
   }

@@ -36,7 +36,7 @@
 ///   0/1. Optional attributes (`axes` of ReduceMean and Squeeze, `end` of Shape, `clip` of LSTM/GRU) are
 ///   left out when absent. Conv, Gemm, MatMul and ScaleShift may carry `epilogue(residual %skip, act)`, where
 ///   the residual repeats operand slot 3 and `act` is one of `relu`, `clip(min=, max=)`, `leaky_relu(alpha=)`,
-///   `sigmoid`, `tanh`, `hard_sigmoid(alpha=, beta=)`, `hard_swish`, `silu`, `mish`, `gelu(approximate=none|tanh)`.
+///   `sigmoid`, `tanh`, `hard_sigmoid(alpha=, beta=)`, `hard_swish`, `silu`, `mish`, `elu(alpha=)`, `gelu(approximate=none|tanh)`.
 ///   A LayerNormalization that adds operand slot 3 to X before normalizing shows `residual=1` (left out when
 ///   not set). A Conv may also carry `prologue(scale_shift)` or `prologue(scale_shift, act)` before its
 ///   epilogue: it computes from `act(x · scale[c] + shift[c])`, the scale and shift in operand slots 4 and 5

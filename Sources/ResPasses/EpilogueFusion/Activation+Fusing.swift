@@ -14,7 +14,8 @@ extension Activation {
     case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha: alpha, beta: beta)
     case .gelu(let approximation): self = .gelu(approximation)
     case .mish: self = .mish
-    case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus, .elu:
+    case .elu(let alpha): self = .elu(alpha: alpha)
+    case .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round, .reciprocal, .sin, .cos, .softplus:
       return nil
     }
   }
