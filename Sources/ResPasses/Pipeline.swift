@@ -77,10 +77,13 @@ public enum Pipeline {
         + "constant (tf2onnx, after a depthwise convolution) or a layer scale: the factor goes into the "
         + "Conv/Gemm/MatMul's weights; before fuse-epilogue, so the activation after the Mul meets the producer"),
     Entry(
-      pass: PatternPass(name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift()]), level: .full,
-      reason: "after batchnorm-folding, so only the BatchNormalizations no Conv/Gemm/MatMul could absorb (after "
-        + "Concat, after a residual Add, after a result with other readers) become per-channel ScaleShifts; "
-        + "before fuse-epilogue, which gives a ScaleShift the activation after it, so BN → ReLU is one step"),
+      pass: PatternPass(
+        name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift(), MulAddToScaleShift()]),
+      level: .full,
+      reason: "after batchnorm-folding and fold-channel-scale, so only the BatchNormalizations no Conv/Gemm/MatMul "
+        + "could absorb (after Concat, after a residual Add, after a result with other readers), as the op or "
+        + "written out as x · s + b (tf2onnx), become per-channel ScaleShifts; before fuse-epilogue, which "
+        + "gives a ScaleShift the activation after it, so BN → ReLU is one step"),
     Entry(
       pass: PatternPass(name: "recognize-gelu", patterns: [RecognizeGeluErf(), RecognizeGeluTanh()]), level: .full,
       reason: "before fuse-epilogue: GELU's Erf and Tanh decompositions become Gelu nodes, an activation the "
@@ -169,7 +172,7 @@ public enum Pipeline {
   static let patterns: [any RewritePattern] = [
     EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
-    BatchNormToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
+    BatchNormToScaleShift(), MulAddToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
     FoldPadIntoConv(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
   ]
 

@@ -16,8 +16,9 @@ import Testing
       let row = try #require(
         result.stdout.split(separator: "\n").first { $0.contains("fuse-input-scale-shift") && $0.contains("applied") },
         "no stats row for fuse-input-scale-shift:\n\(result.stdout)")
-      // Eleven 1x1 convs read a BN → ReLU; the last BN feeds the global pooling and stays a step.
-      #expect(row.contains(" 11 applied") && row.contains(" 1 declined"), "\(row)")
+      // Eleven 1x1 convs read a BN → ReLU; the first of them reads the stem convolution's result (it stays
+      // channels-last with it), and the last BN feeds the global pooling: both stay steps.
+      #expect(row.contains(" 10 applied") && row.contains(" 2 declined"), "\(row)")
     }
   }
 
@@ -26,7 +27,8 @@ import Testing
     try CLIScratch.withFolder { folder in
       let result = try ProcessRunner.run([model, "-O2", "--dump", "blocks", "-o", "\(folder)/densenet.resplan"])
       #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-      #expect(result.stdout.contains("features.0      [scaleshift+relu]conv1x1+relu → conv3x3 ‖ identity   (2 steps)"))
+      #expect(result.stdout.contains("features.0      scaleshift+relu → conv1x1+relu → conv3x3 ‖ identity   (3 steps)"))
+      #expect(result.stdout.contains("features.1      [scaleshift+relu]conv1x1+relu → conv3x3 ‖ identity   (2 steps)"))
       #expect(result.stdout.contains("features.3      [scaleshift+relu]conv1x1 → avgpool2x2/2   (2 steps)"))
     }
   }

@@ -9,6 +9,7 @@ import Testing
   static let expectedReasons: [String: String] = [
     "input-scale-shift/axis_not_channels_not_fused.ir": "runs along axis 2, not the channel axis 1",
     "input-scale-shift/graph_output_not_fused.ir": "'s' is a graph output",
+    "input-scale-shift/input_from_conv_not_fused.ir": "X is the result of Conv \"prev\"",
     "input-scale-shift/grouped_conv_not_fused.ir": "has group 2; only an ungrouped conv",
     "input-scale-shift/pitfall18_padded_3x3_not_fused.ir": "has pads [1, 1, 1, 1]: zero padding would pad",
     "input-scale-shift/read_as_residual_not_fused.ir": "reads 's' as operand 3, not as its input",

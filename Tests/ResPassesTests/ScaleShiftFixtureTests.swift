@@ -49,16 +49,17 @@ import Testing
   }
 
   /// DenseNet's norm1 after each Concat (and the transition's norm) feeds only a 1x1 conv: each becomes that
-  /// conv's input prologue; the last BN, before the global pooling, stays a ScaleShift+ReLU step.
+  /// conv's input prologue; the first layer's, which reads the stem convolution's result (this fixture has no
+  /// pooling after its stem), and the last BN, before the global pooling, stay ScaleShift+ReLU steps.
   @Test func denseNetPreactivationsBecomePrologues() throws {
     let fixture = try #require(FixtureModel.all().first { $0.name == "densenet" })
     let before = try fixture.imported()
     let run = try PassRun(Pipeline.passes(for: .full).map(\.name), on: before)
     let fates = BatchNormFates(before: before, run: run)
-    #expect(fates.prologues.count == 11)
-    #expect(fates.scaleShifts.map(\.epilogue) == ["relu"])
+    #expect(fates.prologues.count == 10)
+    #expect(fates.scaleShifts.map(\.epilogue) == ["relu", "relu"])
     let prologueConvs = run.graph.nodes.filter { $0.op.prologue?.activation == .relu }
-    #expect(prologueConvs.count == 11)
+    #expect(prologueConvs.count == 10)
   }
 }
 

@@ -23,7 +23,7 @@ import ResPlan
 /// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
-/// or cubic, the taps at channels-last strides); Concat, Split and Slice (strided copies at channels-last
+/// or cubic, the taps at channels-last strides); Pad (each axis in storage order); Concat, Split and Slice (strided copies at channels-last
 /// strides), which join the branches they gather or feed into one region. All on f32.
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
@@ -237,9 +237,13 @@ struct ChannelsLastAssignment: Sendable {
       // module's branches, a Res2Net block's channel groups and a DPN's dual paths stay in one region.
       return hasPositions && node.outputs.allSatisfy({ graph.type(of: $0).knownDims?.count == input.count })
         ? .dataMovement : nil
+    case .pad:
+      // Each axis padded on its own, in storage order (`PadOperator`): a Keras ResNet's ZeroPadding2D before
+      // its max pooling, between the channels-last stem and the first block.
+      return hasPositions ? .layoutPreserving : nil
     case .gemm, .matMul, .batchNormalization, .layerNormalization, .lrn, .variadic, .where, .gatedSkip,
       .cast, .reduceMean, .reduce, .softmax, .flatten, .reshape, .transpose, .squeeze,
-      .unsqueeze, .gather, .shape, .expand, .constantOfShape, .pad, .range, .scatterND, .gatherElements, .cumSum,
+      .unsqueeze, .gather, .shape, .expand, .constantOfShape, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
     }
