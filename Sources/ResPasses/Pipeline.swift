@@ -39,6 +39,12 @@ public enum Pipeline {
       pass: EliminateCommonSubexpressions(), level: .basic,
       reason: "after merging constants: nodes computing the same thing from the same operands run once"),
     Entry(
+      pass: PatternPass(name: "sink-transposes", patterns: [SinkTranspose(), ComposeTransposes()]), level: .basic,
+      reason: "after folding, which leaves a tf2onnx model's bias, scale and pad operands constants it can "
+        + "permute: the Transposes to NHWC after each Conv move past the elementwise ops, pads and reductions "
+        + "to the Transpose back before the next Conv, and the pairs cancel (exact); before the Pad folding, "
+        + "BatchNorm folding and epilogue fusion, which then find those ops next to their convolutions"),
+    Entry(
       pass: PatternPass(name: "fold-pad-into-conv", patterns: [FoldPadIntoConv()]), level: .basic,
       reason: "after folding, which turns the pads that TF-style \"SAME\" exports compute from Shape into "
         + "constants: a zero Pad before a Conv becomes the Conv's own padding (exact); before fusion, so "
@@ -173,7 +179,7 @@ public enum Pipeline {
     EliminateIdentity(), SumOfTwoAsAdd(), FoldBatchNorm(), RecognizeGeluErf(), RecognizeGeluTanh(), RecognizeLayerNorm(), FuseAddLayerNorm(), FuseGatedSkip(),
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), MulAddToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
-    FoldPadIntoConv(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
+    FoldPadIntoConv(), SinkTranspose(), ComposeTransposes(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

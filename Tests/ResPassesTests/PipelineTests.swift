@@ -7,7 +7,8 @@ import Testing
 @Suite struct PipelineTests {
   static let stage = [
     "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
-    "eliminate-common-subexpressions", "fold-pad-into-conv", "recognize-prelu", "dead-code",
+    "eliminate-common-subexpressions", "sink-transposes", "fold-pad-into-conv", "recognize-prelu",
+    "dead-code",
   ]
 
   @Test func canonicalizationRunsFromO1InOrder() {
