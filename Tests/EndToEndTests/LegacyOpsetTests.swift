@@ -5,7 +5,8 @@ import ResRuntime
 import ResTestSupport
 import Testing
 
-/// The legacy-opset models of fixtures/legacy (opsets 1 to 6 and ImageScaler; fixtures/make_legacy.py) compiled
+/// The legacy-opset and exporter-form models of fixtures/legacy (opsets 1 to 6, ImageScaler, Caffe2's, MXNet's and
+/// tf2onnx's forms; fixtures/make_legacy.py) compiled
 /// at -O0 and -O2 and run by the runtime: each must reproduce onnxruntime's outputs for its modern twin under
 /// `rescompile check`'s tolerance. Axis broadcasting is among them, where reading the legacy form as numpy
 /// broadcasting would compute something else without an error.
@@ -44,5 +45,16 @@ import Testing
     let kernels = compiled.summary.kernelCounts.map(\.kernel)
     #expect(!kernels.contains("binary") && !kernels.contains("unary"), "kernels: \(kernels)")
     #expect(compiled.summary.kernelCounts.first { $0.kernel == "f32_conv_nchw_generic" }?.count == 2)
+  }
+
+  /// tf2onnx's NHWC wrapping (`sink-transposes`): the Transposes around each convolution cancel, the written-out
+  /// bias, BatchNorm, hard swish and ZeroPadding2D land in the convolutions (the residual Add reads the input's
+  /// existing NCHW Transpose), and the plan keeps only the input's and the output's Transposes as copies.
+  @Test func tf2onnxTransposesCancel() throws {
+    let model = try LoadedModel(contentsOf: Self.root + "/tf2onnx_nhwc_block_opset13/model.onnx")
+    let counts = try model.compile(options: CompileOptions(optimization: .full)).summary.kernelCounts
+    let count = { (kernel: String) in counts.first { $0.kernel == kernel }?.count ?? 0 }
+    #expect(count("copy") == 2 && count("f32_conv_nchw_generic") == 4, "kernels: \(counts)")
+    #expect(count("unary") == 0 && count("binary") == 1 && count("pad") == 0, "kernels: \(counts)")
   }
 }

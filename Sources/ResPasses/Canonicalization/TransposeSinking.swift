@@ -112,15 +112,30 @@ struct TransposeSinking {
   }
 
   /// An operand of an elementwise op: transposed (read before its Transpose), one element (the same in any
-  /// axis order), or a constant permuted into the untransposed order.
+  /// axis order), a tensor the graph already transposes the other way (a tf2onnx model's NHWC input, which
+  /// its first Conv reads through a Transpose and the residual Add at the end reads as it is), or a constant
+  /// permuted into the untransposed order.
   private static func elementwiseOperand(
     _ node: Node, slot: Int, untransposed: ValueID?, inverse: [Int], in view: GraphView
   ) -> Operand? {
     if let untransposed { return .value(untransposed) }
     guard let value = node.input(slot) else { return nil }
     if isOneElement(value, rank: inverse.count, in: view) { return .value(value) }
+    if let transposedBack = transposed(value, by: inverse, before: node, in: view) { return .value(transposedBack) }
     guard let constant = view.constant(value), let permuted = permuted(constant, inverse: inverse) else { return nil }
     return .constant(name: view.graph[value].name + ".untransposed", permuted)
+  }
+
+  /// The result of a Transpose of `value` by `perm` that the graph already computes before `node`, if any.
+  private static func transposed(_ value: ValueID, by perm: [Int], before node: Node, in view: GraphView) -> ValueID? {
+    guard let position = view.position(of: node.id) else { return nil }
+    for use in view.uses(of: value) {
+      guard case .operand(let id, 0) = use, let reader = view.node(id), reader.op == .transpose(perm: perm),
+        let readerPosition = view.position(of: id), readerPosition < position
+      else { continue }
+      return reader.outputs[0]
+    }
+    return nil
   }
 
   /// Whether `value` has one element and at most `rank` axes: it broadcasts the same in any axis order.
