@@ -117,13 +117,19 @@ public struct SinkTranspose: RewritePattern {
   /// How many ops up from a reader's operand `awaitsItsOwnOperands` looks for the transposed value.
   private static let maximumDerivationDepth = 8
 
-  /// Whether `operand` is `value`, or is computed from it by ops a Transpose sinks through (their other
-  /// operands constants or one element), within `depth` ops.
+  /// Whether `operand` is `value`, or is computed from it by ops a Transpose sinks through whose other
+  /// operands are constants or single elements, within `depth` ops.
   private static func derives(_ operand: ValueID, from value: ValueID, depth: Int, in view: GraphView) -> Bool {
     if operand == value { return true }
     guard depth > 0, let producer = view.producer(of: operand), producer.op.passesTransposes else { return false }
-    return producer.inputs.contains { input in
-      input.map { derives($0, from: value, depth: depth - 1, in: view) } ?? false
+    var reachesValue = false
+    for case let input? in producer.inputs {
+      if derives(input, from: value, depth: depth - 1, in: view) {
+        reachesValue = true
+      } else if view.constant(input) == nil && view.type(of: input).knownDims?.allSatisfy({ $0 == 1 }) != true {
+        return false
+      }
     }
+    return reachesValue
   }
 }
