@@ -27,9 +27,8 @@ package enum AtomicFile {
   /// The temporary file gets its whole length reserved before the first write: on ext4 the plan of a
   /// ResNet-50 (160 MB) then writes in ~50 ms instead of 150–700 ms, because the page cache no longer reserves
   /// blocks page by page (delayed allocation), and the `rename` over an existing plan no longer starts the
-  /// writeback of blocks still to be allocated. Once reserved, `fill`'s sink also lends the file's bytes as
-  /// memory (`FileSink.writableBytes`; the file is opened for reading too, which a shared writable mapping
-  /// needs).
+  /// writeback of blocks still to be allocated. The file is opened for reading too: `fill`'s sink shows the
+  /// bytes written so far as a read-only shared mapping (`FileSink.writtenBytes`), which needs it.
   package static func replace(
     _ given: String, length: Int, fill: (FileSink) throws(FileWriteError) -> Void,
     check: ((String) throws(FileWriteError) -> Void)? = nil
@@ -41,8 +40,8 @@ package enum AtomicFile {
       throw FileWriteError(description: "cannot create a file in \(folder(of: path)): \(errnoText())")
     }
     do throws(FileWriteError) {
-      let reserved = try reserve(length, in: fd, path: temporary)
-      let sink = FileSink(descriptor: fd, path: temporary, reservedLength: reserved ? length : nil)
+      try reserve(length, in: fd, path: temporary)
+      let sink = FileSink(descriptor: fd, path: temporary, length: length)
       defer { sink.unmap() }
       try fill(sink)
     } catch {
@@ -102,18 +101,15 @@ package enum AtomicFile {
 
   /// Gives the empty file at `fd` its final `length`: its blocks allocated up front where the file system can
   /// (a failure there is not an error: the writes allocate them, or report a full disk themselves), and its
-  /// size set, so the bytes no write touches read as zero. Returns whether the blocks were allocated (only
-  /// then may the file be written through a mapping, see `FileSink`).
-  private static func reserve(_ length: Int, in fd: Int32, path: String) throws(FileWriteError) -> Bool {
-    guard length > 0 else { return false }
-    var allocated = false
+  /// size set, so the bytes no write touches read as zero.
+  private static func reserve(_ length: Int, in fd: Int32, path: String) throws(FileWriteError) {
+    guard length > 0 else { return }
     #if canImport(Glibc)
-      allocated = posix_fallocate(fd, 0, off_t(length)) == 0
+      _ = posix_fallocate(fd, 0, off_t(length))
     #endif
     guard ftruncate(fd, off_t(length)) == 0 else {
       throw FileWriteError(description: "cannot write \(path): \(errnoText())")
     }
-    return allocated
   }
 
   static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -58,17 +58,28 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
 
   /// The whole section as memory in the destination (reading as zero), when the sink lends it
   /// (`PlanFileSink.writableBytes`): a writer with payloads to compute (packed weights) computes them straight
-  /// into it, then reports the section's checksum with `filledInPlace(checksum:)`. Nil after any write, and
+  /// into it, then reports the section's checksum with `sectionFilled(checksum:)`. Nil after any write, and
   /// when the sink does not lend its bytes.
   public func sectionInPlace() -> UnsafeMutableRawBufferPointer? {
     guard mode == .undecided, position == 0 else { return nil }
     return sink.writableBytes(at: sectionOffset, count: length)
   }
 
-  /// Records that the caller filled the section through `sectionInPlace()`, and its checksum (`PlanChecksum.of`
-  /// the section's bytes).
-  public mutating func filledInPlace(checksum value: UInt64) {
-    precondition(mode == .undecided && position == 0, "a section is filled in place or written, not both")
+  /// The section as a destination for writes from several threads at once, when the sink accepts them and
+  /// can show the written bytes back for the checksum (a plan file): the writer writes every payload through
+  /// it, then reports the section's checksum with `sectionFilled(checksum:)`. Nil after any write, and when the
+  /// sink cannot.
+  public func concurrentSection() -> ConcurrentSectionWriter<Sink>? {
+    guard mode == .undecided, position == 0, sink.acceptsConcurrentWrites,
+      let written = sink.writtenBytes(at: sectionOffset, count: length)
+    else { return nil }
+    return ConcurrentSectionWriter(sink: sink, sectionOffset: sectionOffset, written: written)
+  }
+
+  /// Records that the caller filled the whole section through `sectionInPlace()` or `concurrentSection()`,
+  /// and its checksum (`PlanChecksum.of` the section's bytes).
+  public mutating func sectionFilled(checksum value: UInt64) {
+    precondition(mode == .undecided && position == 0, "a section is filled at once or written in order, not both")
     mode = .elsewhere(supplied: value)
     position = length
   }

@@ -1,52 +1,65 @@
+import Dispatch
 import Foundation
+import Synchronization
 import Testing
 
 @testable import ResCompiler
 
-/// `AtomicFile.replace` with a `FileSink`: a file whose blocks were reserved lends its bytes as memory
-/// (on Linux, where the blocks are reserved with `posix_fallocate`), positioned writes and stores through the
-/// mapping land in the same file, and nothing past its length is lent.
+/// `AtomicFile.replace` with a `FileSink`: positioned writes from two threads at once land in the file, the
+/// sink shows them through its read-only mapping, and nothing past the file's length is shown.
 @Suite struct FileSinkTests {
-  @Test func aReservedFileLendsItsBytesBesidePositionedWrites() throws {
+  @Test func writesFromTwoThreadsLandAndShowInTheWrittenBytes() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rescompile-sink-\(UUID())").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let path = "\(folder)/out.bin"
-    var lent = false
-    var lentPastTheEnd = true
-    try AtomicFile.replace(path, length: 8192) { (sink) throws(FileWriteError) in
-      if let bytes = sink.writableBytes(at: 100, count: 3) {
-        bytes.copyBytes(from: [1, 2, 3] as [UInt8])
-        lent = true
+    let length = 3 * 65536
+    let expected = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+    var shown: [UInt8]?
+    var shownPastTheEnd = true
+    try AtomicFile.replace(path, length: length) { (sink) throws(FileWriteError) in
+      #expect(sink.acceptsConcurrentWrites)
+      let half = length / 2
+      let failures = Mutex<[FileWriteError]>([])
+      let shared = UncheckedSink(sink: sink)
+      DispatchQueue.concurrentPerform(iterations: 2) { worker in
+        let range = worker == 0 ? 0..<half : half..<length
+        expected[range].withUnsafeBytes { bytes in
+          do throws(FileWriteError) {
+            try shared.sink.write(bytes, at: range.lowerBound)
+          } catch { failures.withLock { $0.append(error) } }
+        }
       }
-      lentPastTheEnd = sink.writableBytes(at: 8000, count: 193) != nil
-      try [UInt8]([9, 8]).withUnsafeBytes { raw in
-        Result { () throws(FileWriteError) in try sink.write(raw, at: 5000) }
-      }.get()
+      if let failure = failures.withLock({ $0.first }) { throw failure }
+      shown = sink.writtenBytes(at: 0, count: length).map { Array($0) }
+      shownPastTheEnd = sink.writtenBytes(at: length - 10, count: 11) != nil
     }
-    let contents = try #require(FileManager.default.contents(atPath: path)).map { $0 }
-    var expected = [UInt8](repeating: 0, count: 8192)
-    expected[5000] = 9
-    expected[5001] = 8
-    if lent { expected.replaceSubrange(100..<103, with: [1, 2, 3]) }
-    #expect(contents == expected)
-    #expect(!lentPastTheEnd)
+    #expect(try #require(FileManager.default.contents(atPath: path)).elementsEqual(expected))
+    if let shown { #expect(shown == expected) }
+    #expect(!shownPastTheEnd)
     #if os(Linux)
-      #expect(lent)
+      #expect(shown != nil)
     #endif
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.bin"])
   }
 
-  @Test func aFileWithoutReservedBlocksLendsNothing() throws {
+  @Test func bytesNoWriteTouchedReadAsZero() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("rescompile-sink-\(UUID())").path
-    let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL, 0o644)
-    try #require(descriptor >= 0)
-    defer {
-      close(descriptor)
-      unlink(path)
+    defer { unlink(path) }
+    try AtomicFile.replace(path, length: 8192) { (sink) throws(FileWriteError) in
+      try [UInt8]([9, 8]).withUnsafeBytes { raw in
+        Result { () throws(FileWriteError) in try sink.write(raw, at: 5000) }
+      }.get()
+      if let shown = sink.writtenBytes(at: 4999, count: 4) { #expect(Array(shown) == [0, 9, 8, 0]) }
     }
-    #expect(ftruncate(descriptor, 4096) == 0)
-    let sink = FileSink(descriptor: descriptor, path: path)
-    #expect(sink.writableBytes(at: 0, count: 16) == nil)
+    var expected = [UInt8](repeating: 0, count: 8192)
+    expected[5000] = 9
+    expected[5001] = 8
+    #expect(try #require(FileManager.default.contents(atPath: path)).elementsEqual(expected))
   }
+}
+
+/// The sink, handed to both writing threads (`FileSink` is safe to write from several threads at once).
+private struct UncheckedSink: @unchecked Sendable {
+  let sink: FileSink
 }

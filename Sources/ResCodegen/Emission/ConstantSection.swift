@@ -49,31 +49,40 @@ struct ConstantSection {
     return offset
   }
 
-  /// Writes every payload in its layout through `writer`, in offset order: ONNX-layout bytes straight from
-  /// where they live (often the mapped model file), packed ones as a `PackingPipeline` packs them on a second
-  /// thread, which also checksums the section. The section is never assembled in memory: for ResNet-50 that
-  /// was 160 MB of fresh pages to fault in, fill and copy again into the file.
-  ///
-  /// When the destination lends the section as memory (a plan file mapped once its blocks are reserved, or
-  /// an in-memory plan's buffer), every payload is instead packed straight into place (`InPlaceSectionFill`).
+  /// Writes every payload in its layout through `writer` and the section's checksum, the fastest way the
+  /// destination allows (`ParallelSectionFill`, two threads, payloads largest first):
+  /// - an in-memory plan lends its buffer, and every payload is packed straight into place;
+  /// - a plan file takes positioned writes from both threads, each packing into a buffer of its own, and the
+  ///   section is checksummed from the file once they are done;
+  /// - any other sink gets the payloads in offset order from this thread (`writeInOrder`).
+  /// The section is never assembled in memory apart from its destination: for ResNet-50 that was 160 MB of
+  /// fresh pages to fault in, fill and copy again into the file.
   func write<Sink: PlanFileSink>(to writer: inout PlanConstantWriter<Sink>) throws(Sink.Failure) {
     if let section = writer.sectionInPlace() {
-      writer.filledInPlace(checksum: InPlaceSectionFill.fill(section, with: entries))
+      writer.sectionFilled(checksum: ParallelSectionFill.fill(section, with: entries))
       return
     }
-    let pipeline = PackingPipeline(entries, sectionLength: length)
-    defer { pipeline.finish() }
-    for (offset, payload) in entries {
-      switch payload.layout {
-      case .onnx:
-        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in
-          try writer.writeChecksummedElsewhere(bytes, at: offset)
-        }
-      case .panels:
-        try writer.writeChecksummedElsewhere(pipeline.next(), at: offset)
-      }
+    if let section = writer.concurrentSection() {
+      writer.sectionFilled(checksum: try ParallelSectionFill.write(entries, through: section))
+      return
     }
-    writer.supplyChecksum(pipeline.sectionChecksum())
+    try writeInOrder(to: &writer)
+  }
+
+  /// Every payload in offset order on this thread, checksummed on the way: ONNX-layout bytes from where they
+  /// live, packed ones through one buffer as large as the largest.
+  private func writeInOrder<Sink: PlanFileSink>(to writer: inout PlanConstantWriter<Sink>) throws(Sink.Failure) {
+    let largestPacked = entries.lazy.filter { $0.payload.layout.packing != nil }.map(\.payload.byteCount).max() ?? 0
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(largestPacked, 1), alignment: Self.alignment)
+    defer { scratch.deallocate() }
+    for (offset, payload) in entries {
+      guard payload.layout.packing != nil, let base = scratch.baseAddress else {
+        try payload.bytes.withUnsafeBytes { (bytes) throws(Sink.Failure) in try writer.write(bytes, at: offset) }
+        continue
+      }
+      payload.layout.write(payload.bytes, into: base)
+      try writer.write(UnsafeRawBufferPointer(rebasing: scratch[0..<payload.byteCount]), at: offset)
+    }
   }
 
   /// Whether two payloads hold the same bytes; a batch-norm-folded weight's are compared without computing
