@@ -1,10 +1,10 @@
 /// Writes the constant section of a plan into a `PlanFileSink`, payload by payload in increasing offsets,
 /// and checksums it on the way: the gaps between payloads are zeros the sink already holds.
 ///
-/// A caller with a second thread may instead compute the section's checksum there (a
-/// `PlanChecksum.Accumulator` over the same bytes in the same order, zeros included) while this thread only
-/// writes (`writeChecksummedElsewhere(_:at:)`), and hand the result to `supplyChecksum(_:)`: the plan writer
-/// does, so that hashing ResNet-50's 160 MB is not added to the thread that copies them into the file.
+/// A caller with a second thread may instead fill the whole section at once, in any order, where the sink
+/// allows it: packed straight into memory the sink lends (`sectionInPlace()`) or written from several threads
+/// (`concurrentSection()`); it then reports the section's checksum (`sectionFilled(checksum:)`). The plan
+/// writer does, so that ResNet-50's 160 MB are packed on two threads.
 public struct PlanConstantWriter<Sink: PlanFileSink> {
   private let sink: Sink
   /// Where the section starts in the file.
@@ -16,12 +16,12 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   private var checksum: PlanChecksum.Accumulator
   private var mode = Mode.undecided
 
-  /// Where the checksum is computed, decided by the first write: one section is never checksummed half here
-  /// and half elsewhere.
+  /// How the section is written, decided by the first write: in order here, checksummed on the way, or filled
+  /// at once by the caller, who supplies the checksum.
   private enum Mode: Equatable {
     case undecided
-    case here
-    case elsewhere(supplied: UInt64?)
+    case inOrder
+    case filled(checksum: UInt64)
   }
 
   init(sink: Sink, sectionOffset: Int, length: Int) {
@@ -34,26 +34,11 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   /// Writes `bytes` at `offset` in the section: no lower than the end of the previous write, inside the
   /// section.
   public mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Sink.Failure) {
-    if case .elsewhere = mode { preconditionFailure("a section is checksummed here or elsewhere, not both") }
-    mode = .here
+    if case .filled = mode { preconditionFailure("a section is filled at once or written in order, not both") }
+    mode = .inOrder
     checksum.addZeros(offset - position)
     checksum.add(bytes)
     try place(bytes, at: offset)
-  }
-
-  /// Writes `bytes` at `offset` as `write(_:at:)` does, leaving them to the checksum computed elsewhere.
-  public mutating func writeChecksummedElsewhere(_ bytes: UnsafeRawBufferPointer, at offset: Int)
-    throws(Sink.Failure)
-  {
-    precondition(mode == .undecided || mode == .elsewhere(supplied: nil), "a section is checksummed once")
-    mode = .elsewhere(supplied: nil)
-    try place(bytes, at: offset)
-  }
-
-  /// The checksum of the whole section (`PlanChecksum.of` its bytes, zeros included), computed elsewhere.
-  public mutating func supplyChecksum(_ value: UInt64) {
-    precondition(mode == .undecided || mode == .elsewhere(supplied: nil), "a section is checksummed once")
-    mode = .elsewhere(supplied: value)
   }
 
   /// The whole section as memory in the destination (reading as zero), when the sink lends it
@@ -80,7 +65,7 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   /// and its checksum (`PlanChecksum.of` the section's bytes).
   public mutating func sectionFilled(checksum value: UInt64) {
     precondition(mode == .undecided && position == 0, "a section is filled at once or written in order, not both")
-    mode = .elsewhere(supplied: value)
+    mode = .filled(checksum: value)
     position = length
   }
 
@@ -93,10 +78,9 @@ public struct PlanConstantWriter<Sink: PlanFileSink> {
   /// The section's checksum, counting the zeros after the last payload.
   mutating func finish() -> UInt64 {
     switch mode {
-    case .elsewhere(let supplied):
-      guard let supplied else { preconditionFailure("a section checksummed elsewhere needs its checksum") }
-      return supplied
-    case .undecided, .here:
+    case .filled(let checksum):
+      return checksum
+    case .undecided, .inOrder:
       checksum.addZeros(length - position)
       position = length
       return checksum.finish()
