@@ -9,26 +9,11 @@ import ResReference
 /// crosses the tolerance. The evaluator is naive (Double accumulation): on a full-size model each evaluation
 /// takes a while, which is the price of an oracle that is obviously right.
 public struct ReferenceDrift: Sendable {
-  /// numpy's `isclose`: `|actual − expected| ≤ atol + rtol·|expected|`.
-  public struct Tolerance: Sendable, Hashable {
-    public var rtol: Double
-    public var atol: Double
-
-    public init(rtol: Double, atol: Double) {
-      self.rtol = rtol
-      self.atol = atol
-    }
-
-    /// Fusion reorders float arithmetic (a folded BatchNorm scales weights before the convolution rather than
-    /// its result after), so optimized and unoptimized graphs agree to float32 rounding, not bit for bit.
-    public static let verifyEachDefault = Tolerance(rtol: 1e-3, atol: 1e-4)
-  }
-
   /// The seed of the generated inputs; fixed, so that runs are repeatable.
   public static let defaultSeed: UInt64 = 0x5EED_0001
 
   public let seed: UInt64
-  public let tolerance: Tolerance
+  public let tolerance: OutputTolerance
   private let inputs: [String: ReferenceTensor]
   private let baseline: [ReferenceTensor]
   private let outputNames: [String]
@@ -36,10 +21,10 @@ public struct ReferenceDrift: Sendable {
   /// Evaluates `graph` (the model before any pass) once: the baseline every later measurement compares with.
   public init(
     unoptimized graph: Graph, dimensionBindings: [String: Int] = [:], seed: UInt64 = defaultSeed,
-    tolerance: Tolerance = .verifyEachDefault
+    tolerance: OutputTolerance? = nil
   ) throws(ModelError) {
     self.seed = seed
-    self.tolerance = tolerance
+    self.tolerance = tolerance ?? .defaults(for: graph)
     inputs = try SeededInputs.make(for: graph, seed: seed, dimensionBindings: dimensionBindings)
     baseline = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
     outputNames = graph.outputs.map { graph[$0].name }

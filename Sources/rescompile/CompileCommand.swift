@@ -154,7 +154,7 @@ struct CompileCommand: ParsableCommand {
     try Diagnostics.exitOnModelError(file: model) { () throws(ModelError) in
       let verification = try verifyEach.enabled
         ? VerifyEachReport(
-          loaded, dimensionBindings: dimensionBindings, tolerance: verifyEach.tolerance, stream: stream)
+          loaded, dimensionBindings: dimensionBindings, tolerance: verifyEach.tolerance(for: loaded.graph), stream: stream)
         : nil
       let observer = PassObserver(printAfter: printAfter, writer: writer, verification: verification)
       return try loaded.optimized(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ResCompiler
+import ResIR
 
 /// `--verify-each [--rtol R] [--atol A]`: run the reference evaluator before the passes and after each one,
 /// and fail when a pass moves an output beyond the tolerance.
@@ -12,10 +13,10 @@ struct VerifyEachArguments: ParsableArguments {
         + "tolerance. Slow on full-size models."))
   var enabled = false
 
-  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance of --verify-each (default 1e-3).", valueName: "R"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance of --verify-each (default 1e-3; 1e-2 for a model with float16 values).", valueName: "R"))
   var rtol: Double?
 
-  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of --verify-each (default 1e-4).", valueName: "A"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of --verify-each (default 1e-4; 5e-2 for a model with float16 values).", valueName: "A"))
   var atol: Double?
 
   func validate() throws {
@@ -29,8 +30,10 @@ struct VerifyEachArguments: ParsableArguments {
     }
   }
 
-  var tolerance: ReferenceDrift.Tolerance {
-    let defaults = ReferenceDrift.Tolerance.verifyEachDefault
-    return ReferenceDrift.Tolerance(rtol: rtol ?? defaults.rtol, atol: atol ?? defaults.atol)
+  /// The tolerance for `graph`: what the user gave, the rest `OutputTolerance.defaults(for:)` (wider for a
+  /// model that computes in float16).
+  func tolerance(for graph: Graph) -> OutputTolerance {
+    let defaults = OutputTolerance.defaults(for: graph)
+    return OutputTolerance(rtol: rtol ?? defaults.rtol, atol: atol ?? defaults.atol)
   }
 }

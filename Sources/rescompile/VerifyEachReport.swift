@@ -16,7 +16,7 @@ final class VerifyEachReport {
 
   /// Evaluates the unoptimized graph (the baseline) and prints the header.
   init(
-    _ loaded: LoadedModel, dimensionBindings: [String: Int], tolerance: ReferenceDrift.Tolerance,
+    _ loaded: LoadedModel, dimensionBindings: [String: Int], tolerance: OutputTolerance,
     stream: OutputStream
   ) throws(ModelError) {
     model = loaded.path

@@ -67,6 +67,22 @@ import Testing
     #expect(passing.status == 0 && !passing.stdout.contains("note:"), "\(passing.stdout)")
   }
 
+  /// A model that rounds to float16 between ops (fixtures/legacy, onnxruntime's outputs) agrees with
+  /// onnxruntime to float16's precision: by default it is compared under `OutputTolerance.float16`, and the
+  /// report says why; asked for float32's tolerance, it fails, and no Winograd note blames the convolutions.
+  @Test func aFloat16ModelGetsFloat16Tolerances() throws {
+    let half = RepoPaths.fixtures + "/legacy/float16_residual_block_opset13/model.onnx"
+    let result = try ProcessRunner.run(["check", half])
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("PASS: 1 output(s) within rtol 0.01, atol 0.05 (the defaults for a model with float16"))
+    let strict = try ProcessRunner.run(["check", half, "--rtol", "1e-3", "--atol", "1e-4"])
+    #expect(strict.status == 2, "\(strict.stdout)\(strict.stderr)")
+    #expect(strict.stdout.contains("FAIL: 1 of 1 output(s) beyond rtol 0.001, atol 0.0001\n"))
+    #expect(!strict.stdout.contains("note:"), "\(strict.stdout)")
+    let relative = try ProcessRunner.run(["check", half, "--rtol", "0.5"])
+    #expect(relative.stdout.contains("within rtol 0.5, atol 0.05 (the defaults"), "\(relative.stdout)")
+  }
+
   @Test func looserTolerancesAreHonoured() throws {
     try CLIScratch.withFolder { folder in
       try FileManager.default.copyItem(atPath: CLIScratch.testData(fixture) + "/input_0.pb", toPath: "\(folder)/input_0.pb")

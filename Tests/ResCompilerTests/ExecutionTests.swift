@@ -104,6 +104,22 @@ import Testing
     }
   }
 
+  /// The default tolerance follows the narrowest float type the model computes in.
+  @Test func checkDefaultsToTheModelsPrecisionsTolerance() throws {
+    let half = RepoPaths.fixtures + "/legacy/float16_residual_block_opset13/model.onnx"
+    let float16 = try LoadedModel(contentsOf: half)
+    #expect(OutputTolerance.narrowestFloat(in: float16.graph) == .float16)
+    let report = try float16.check(against: try TestDataSet.sets(nextTo: half), options: CompileOptions())
+    #expect(report.passed && report.float16Model && report.tolerance == .float16)
+    let strict = try float16.check(against: try TestDataSet.sets(nextTo: half), options: CompileOptions(), rtol: 1e-3)
+    #expect(strict.tolerance == OutputTolerance(rtol: 1e-3, atol: OutputTolerance.float16.atol))
+    let float32 = try LoadedModel(contentsOf: RepoPaths.fixtureModel("highway_mlp"))
+    #expect(OutputTolerance.narrowestFloat(in: float32.graph) == .float32)
+    let report32 = try float32.check(
+      against: try TestDataSet.sets(nextTo: RepoPaths.fixtureModel("highway_mlp")), options: CompileOptions())
+    #expect(report32.passed && !report32.float16Model && report32.tolerance == .float32)
+  }
+
   @Test func checkWithoutDataUsesTheReferenceEvaluator() throws {
     let model = try LoadedModel(contentsOf: RepoPaths.fixtureModel("transformer_pre_ln"))
     let report = try model.checkAgainstReference(

@@ -29,7 +29,7 @@ import Testing
     #expect(!measured.withinTolerance)
     #expect(measured.mismatchCount > 0 && measured.maxAbsoluteError > 1e-4)
     let lenient = try ReferenceDrift(
-      unoptimized: model.graph, tolerance: ReferenceDrift.Tolerance(rtol: 10, atol: 10))
+      unoptimized: model.graph, tolerance: OutputTolerance(rtol: 10, atol: 10))
     #expect(try lenient.measure(graph).allSatisfy { $0.withinTolerance })
   }
 

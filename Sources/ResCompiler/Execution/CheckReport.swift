@@ -22,6 +22,8 @@ public struct CheckReport: Sendable {
 
   public var reference: Reference
   public var results: [OutputResult]
+  /// The tolerance every output was compared with.
+  public var tolerance: OutputTolerance
   /// Compiling (once per distinct set of dimension bindings) and loading the plans.
   public var compileTime: Duration
   /// Running the plans, summed over the data sets.
@@ -31,6 +33,9 @@ public struct CheckReport: Sendable {
   /// Steps of the (last) compiled plan computed by Winograd F(4×4), which rounds several times more than a
   /// direct convolution (`CompileOptions.winogradTile`): what a small mismatch may come from.
   public var fourByFourWinogradSteps: Int = 0
+  /// Whether the model has float16 values: its outputs carry float16's rounding, and the default tolerance is
+  /// `OutputTolerance.float16`.
+  public var float16Model = false
 
   /// True when every output of every data set is within the tolerance.
   public var passed: Bool { results.allSatisfy(\.comparison.passed) }

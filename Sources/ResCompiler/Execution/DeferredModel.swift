@@ -48,9 +48,11 @@ public struct DeferredModel: Sendable {
   }
 
   /// `LoadedModel.check(against:options:rtol:atol:threads:)` for each group of data sets whose inputs give the
-  /// same sizes, the model imported once per group; the results in the data sets' order.
+  /// same sizes, the model imported once per group; the results in the data sets' order. Every group has the
+  /// same tolerance: element types do not depend on the sizes.
   public func check(
-    against dataSets: [TestDataSet], options: CompileOptions, rtol: Double, atol: Double, threads: Int = 1
+    against dataSets: [TestDataSet], options: CompileOptions, rtol: Double? = nil, atol: Double? = nil,
+    threads: Int = 1
   ) throws -> CheckReport {
     var groups: [(bindings: [String: Int], dataSets: [TestDataSet])] = []
     for dataSet in dataSets {
@@ -72,7 +74,7 @@ public struct DeferredModel: Sendable {
 
 extension CheckReport {
   /// One report of the data sets' reports (each over some of them): results in `dataSets`' order, the times
-  /// summed, the step counts of the last compile.
+  /// summed, the step counts of the last compile, the tolerance of the first (all have the same).
   init(merging reports: [CheckReport], in dataSets: [TestDataSet]) {
     let order = Dictionary(dataSets.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     let results = reports.flatMap(\.results).enumerated().sorted { a, b in
@@ -81,7 +83,9 @@ extension CheckReport {
     }
     self.init(
       reference: .testData(folders: dataSets.map(\.folder)), results: results.map(\.element),
+      tolerance: reports.first?.tolerance ?? .float32,
       compileTime: reports.reduce(.zero) { $0 + $1.compileTime }, runTime: reports.reduce(.zero) { $0 + $1.runTime },
-      stepCount: reports.last?.stepCount ?? 0, fourByFourWinogradSteps: reports.last?.fourByFourWinogradSteps ?? 0)
+      stepCount: reports.last?.stepCount ?? 0, fourByFourWinogradSteps: reports.last?.fourByFourWinogradSteps ?? 0,
+      float16Model: reports.first?.float16Model ?? false)
   }
 }

@@ -5,13 +5,16 @@ import ResRuntime
 extension LoadedModel {
   /// `rescompile check` with reference data: compiles the model with `options` (symbolic dimensions that
   /// `options` leaves open bound from each data set's inputs), runs every data set, and compares every output
-  /// with the stored one under `|actual − expected| ≤ atol + rtol·|expected|`.
+  /// with the stored one under `|actual − expected| ≤ atol + rtol·|expected|` (a tolerance not given is
+  /// `OutputTolerance.defaults(for:)` the model's graph).
   ///
   /// Throws for anything that prevents the comparison (a model that does not compile, a data set whose file
   /// counts or shapes do not fit the model); a mismatch is a result, not an error.
   public func check(
-    against dataSets: [TestDataSet], options: CompileOptions, rtol: Double, atol: Double, threads: Int = 1
+    against dataSets: [TestDataSet], options: CompileOptions, rtol: Double? = nil, atol: Double? = nil,
+    threads: Int = 1
   ) throws -> CheckReport {
+    let tolerance = tolerance(rtol: rtol, atol: atol)
     var session = CheckSession(model: self, options: options, threads: threads)
     var results: [CheckReport.OutputResult] = []
     for dataSet in dataSets {
@@ -24,33 +27,39 @@ extension LoadedModel {
       }
       for (output, expected) in zip(outputs, dataSet.expectedOutputs) {
         results.append(
-          Self.compare(output, ReferenceTensor(constant: expected), dataSet: dataSet.name, rtol: rtol, atol: atol))
+          Self.compare(output, ReferenceTensor(constant: expected), dataSet: dataSet.name, tolerance: tolerance))
       }
     }
-    return session.report(.testData(folders: dataSets.map(\.folder)), results)
+    return session.report(.testData(folders: dataSets.map(\.folder)), results, tolerance: tolerance)
   }
 
   /// `rescompile check` without reference data: seeded inputs through the reference evaluator on the imported
   /// graph (the oracle: no pass, no kernel) and through the compiled plan, every output compared.
   public func checkAgainstReference(
-    seed: UInt64, options: CompileOptions, rtol: Double, atol: Double, threads: Int = 1
+    seed: UInt64, options: CompileOptions, rtol: Double? = nil, atol: Double? = nil, threads: Int = 1
   ) throws -> CheckReport {
+    let tolerance = tolerance(rtol: rtol, atol: atol)
     let seeded = try SeededInputs.make(for: graph, seed: seed, dimensionBindings: options.dimensionBindings)
     let expected = try ReferenceEvaluator.evaluate(graph, inputs: seeded)
     var session = CheckSession(model: self, options: options, threads: threads)
     let outputs = try session.run(seeded.mapValues { Constant($0) })
     let results = zip(outputs, expected).map { output, reference in
-      Self.compare(output, reference, dataSet: "seeded inputs", rtol: rtol, atol: atol)
+      Self.compare(output, reference, dataSet: "seeded inputs", tolerance: tolerance)
     }
-    return session.report(.referenceEvaluator(seed: seed), results)
+    return session.report(.referenceEvaluator(seed: seed), results, tolerance: tolerance)
+  }
+
+  /// The tolerance `check` compares with: the values given, the others this model's defaults.
+  private func tolerance(rtol: Double?, atol: Double?) -> OutputTolerance {
+    let defaults = OutputTolerance.defaults(for: graph)
+    return OutputTolerance(rtol: rtol ?? defaults.rtol, atol: atol ?? defaults.atol)
   }
 
   private static func compare(
-    _ output: (name: String, value: Constant), _ expected: ReferenceTensor, dataSet: String, rtol: Double,
-    atol: Double
+    _ output: (name: String, value: Constant), _ expected: ReferenceTensor, dataSet: String, tolerance: OutputTolerance
   ) -> CheckReport.OutputResult {
     let comparison = ToleranceComparison(
-      actual: ReferenceTensor(constant: output.value), expected: expected, rtol: rtol, atol: atol)
+      actual: ReferenceTensor(constant: output.value), expected: expected, rtol: tolerance.rtol, atol: tolerance.atol)
     let type = "\(expected.dtype.rawValue)[\(expected.shape.map(String.init).joined(separator: ","))]"
     return CheckReport.OutputResult(dataSet: dataSet, output: output.name, type: type, comparison: comparison)
   }
@@ -97,9 +106,12 @@ private struct CheckSession {
     return plan
   }
 
-  func report(_ reference: CheckReport.Reference, _ results: [CheckReport.OutputResult]) -> CheckReport {
+  func report(
+    _ reference: CheckReport.Reference, _ results: [CheckReport.OutputResult], tolerance: OutputTolerance
+  ) -> CheckReport {
     CheckReport(
-      reference: reference, results: results, compileTime: compileTime, runTime: runTime, stepCount: stepCount,
-      fourByFourWinogradSteps: fourByFourWinogradSteps)
+      reference: reference, results: results, tolerance: tolerance, compileTime: compileTime, runTime: runTime,
+      stepCount: stepCount, fourByFourWinogradSteps: fourByFourWinogradSteps,
+      float16Model: OutputTolerance.narrowestFloat(in: model.graph) == .float16)
   }
 }
