@@ -93,17 +93,20 @@ struct UnaryOperator: Operator {
     _ function: PointwiseFunction, _ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer, _ range: Range<Int>
   ) {
     var start = range.lowerBound
-    while start < range.upperBound {
-      let width = min(16, range.upperBound - start)
-      var values = SIMD16<Float>()
-      for lane in 0..<width {
-        values[lane] = HalfPrecision.float(fromBits: input.load(fromByteOffset: (start + lane) * 2, as: UInt16.self))
-      }
-      let results = function(values)
-      for lane in 0..<width {
-        output.storeBytes(of: HalfPrecision.bits(from: results[lane]), toByteOffset: (start + lane) * 2, as: UInt16.self)
-      }
-      start += width
+    while start + 16 <= range.upperBound {
+      let values = HalfPrecision.floats(fromBits: input.loadUnaligned(fromByteOffset: start * 2, as: SIMD16<UInt16>.self))
+      output.storeBytes(of: HalfPrecision.bits(from: function(values)), toByteOffset: start * 2, as: SIMD16<UInt16>.self)
+      start += 16
+    }
+    guard start < range.upperBound else { return }
+    let width = range.upperBound - start
+    var values = SIMD16<Float>()
+    for lane in 0..<width {
+      values[lane] = HalfPrecision.float(fromBits: input.load(fromByteOffset: (start + lane) * 2, as: UInt16.self))
+    }
+    let results = function(values)
+    for lane in 0..<width {
+      output.storeBytes(of: HalfPrecision.bits(from: results[lane]), toByteOffset: (start + lane) * 2, as: UInt16.self)
     }
   }
 }

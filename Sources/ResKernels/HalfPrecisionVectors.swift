@@ -1,0 +1,103 @@
+/// `HalfPrecision`'s conversions sixteen elements at a time, bit for bit the same (NaN payloads, signed zeros,
+/// subnormals, ties to even), and the loops over whole buffers that `cast` and the float16 elementwise steps
+/// use.
+///
+/// Why: a float16 model widens every op's operands to float32 and rounds its result back (`cast` steps around
+/// each op). One element at a time through the branches of `HalfPrecision`, those casts were 63 % of a
+/// float16 ResNet-18's time (40 of 64 ms on the development machine); sixteen at a time they stream at memory
+/// speed. Integer and float vector arithmetic only, so it builds everywhere (`Float16` is missing on macOS
+/// x86-64) and the compiler maps it onto whatever vector unit the target has.
+extension HalfPrecision {
+  /// The float32 values of sixteen float16 bit patterns. Exact: float32 holds every float16.
+  @inline(__always)
+  public static func floats(fromBits halves: SIMD16<UInt16>) -> SIMD16<Float> {
+    let bits = SIMD16<UInt32>(truncatingIfNeeded: halves)
+    let sign = (bits & 0x8000) &<< 16
+    let magnitude = (bits & 0x7FFF) &<< 13
+    // The half's exponent and mantissa fields read as a float's are the value times 2⁻¹¹², subnormals included
+    // (they land among float32's subnormals); one multiplication by 2¹¹² is exact.
+    let finite = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD16<Float>.self) * 0x1p112, to: SIMD16<UInt32>.self)
+    // Infinities and NaNs (exponent all ones): float32's all-ones exponent, the mantissa kept.
+    let result = select(below(magnitude, 0x0F80_0000), finite, magnitude | 0x7F80_0000)
+    return unsafeBitCast(result | sign, to: SIMD16<Float>.self)
+  }
+
+  /// The float16 bit patterns of sixteen float32 values, rounded to nearest, ties to even.
+  @inline(__always)
+  public static func bits(from values: SIMD16<Float>) -> SIMD16<UInt16> {
+    let raw = unsafeBitCast(values, to: SIMD16<UInt32>.self)
+    let sign = (raw &>> 16) & 0x8000
+    let magnitude = raw & 0x7FFF_FFFF
+    // Normal halves: the exponent rebiased, the 13 dropped bits rounded to nearest even by adding just under
+    // half of them plus the kept bit's parity (a carry rounds up into the exponent, up to infinity).
+    let odd = (magnitude &>> 13) & 1
+    let normal = (magnitude &+ rebias &+ 0xFFF &+ odd) &>> 13
+    // Below float16's smallest normal: added to ½, whose ulp is float16's smallest subnormal, the value is
+    // rounded to a multiple of it by the float addition itself; what is left above ½ is the subnormal's bits.
+    let half = SIMD16<UInt32>(repeating: subnormalMagic)
+    let absolute = unsafeBitCast(magnitude, to: SIMD16<Float>.self)
+    let sum = unsafeBitCast(absolute + unsafeBitCast(half, to: SIMD16<Float>.self), to: SIMD16<UInt32>.self)
+    let finite = select(below(magnitude, smallestNormal), sum &- half, normal)
+    // From 2¹⁶ (beyond the largest half even after rounding) and infinity: infinity. NaN: a quiet NaN with the
+    // mantissa's top bits.
+    let nan = 0x7E00 | ((magnitude & 0x007F_FFFF) &>> 13)
+    let huge = select(below(magnitude, 0x7F80_0001), SIMD16(repeating: 0x7C00), nan)
+    let result = select(below(magnitude, overflow), finite, huge)
+    return SIMD16<UInt16>(truncatingIfNeeded: result | sign)
+  }
+
+  /// All ones in the lanes where `value < bound`, zeros elsewhere; both below 2³¹. A subtraction's sign spread
+  /// by an arithmetic shift: `SIMDMask` selects with `replace(with:where:)` compiled to a loop over the lanes
+  /// here, a third of a float16 ResNet-18's time.
+  @inline(__always)
+  private static func below(_ value: SIMD16<UInt32>, _ bound: UInt32) -> SIMD16<UInt32> {
+    SIMD16<UInt32>(truncatingIfNeeded: SIMD16<Int32>(truncatingIfNeeded: value &- bound) &>> 31)
+  }
+
+  /// `whereSet`'s lanes where `mask` is all ones, `otherwise`'s where it is zero.
+  @inline(__always)
+  private static func select(
+    _ mask: SIMD16<UInt32>, _ whereSet: SIMD16<UInt32>, _ otherwise: SIMD16<UInt32>
+  ) -> SIMD16<UInt32> {
+    (whereSet & mask) | (otherwise & ~mask)
+  }
+
+  /// Adds float16's exponent bias and removes float32's (`(15 − 127) << 23`, wrapping).
+  private static let rebias = UInt32(bitPattern: Int32(15 - 127) << 23)
+  /// ½ as float32 bits: `((127 − 15) + (23 − 10) + 1) << 23`.
+  private static let subnormalMagic: UInt32 = 126 << 23
+  /// float32 bits of 2⁻¹⁴, float16's smallest normal.
+  private static let smallestNormal: UInt32 = 113 << 23
+  /// float32 bits of 2¹⁶.
+  private static let overflow: UInt32 = 143 << 23
+
+  /// Converts `count` float16 values at `source` to float32 at `destination`.
+  public static func widen(_ source: UnsafeRawPointer, into destination: UnsafeMutableRawPointer, count: Int) {
+    var index = 0
+    while index + 16 <= count {
+      let halves = source.loadUnaligned(fromByteOffset: index &* 2, as: SIMD16<UInt16>.self)
+      destination.storeBytes(of: floats(fromBits: halves), toByteOffset: index &* 4, as: SIMD16<Float>.self)
+      index &+= 16
+    }
+    while index < count {
+      let bits = source.load(fromByteOffset: index &* 2, as: UInt16.self)
+      destination.storeBytes(of: float(fromBits: bits), toByteOffset: index &* 4, as: Float.self)
+      index &+= 1
+    }
+  }
+
+  /// Rounds `count` float32 values at `source` to float16 at `destination`.
+  public static func narrow(_ source: UnsafeRawPointer, into destination: UnsafeMutableRawPointer, count: Int) {
+    var index = 0
+    while index + 16 <= count {
+      let values = source.loadUnaligned(fromByteOffset: index &* 4, as: SIMD16<Float>.self)
+      destination.storeBytes(of: bits(from: values), toByteOffset: index &* 2, as: SIMD16<UInt16>.self)
+      index &+= 16
+    }
+    while index < count {
+      let value = source.load(fromByteOffset: index &* 4, as: Float.self)
+      destination.storeBytes(of: bits(from: value), toByteOffset: index &* 2, as: UInt16.self)
+      index &+= 1
+    }
+  }
+}

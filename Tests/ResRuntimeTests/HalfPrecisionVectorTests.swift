@@ -1,0 +1,52 @@
+import ResKernels
+import Testing
+
+/// The sixteen-at-a-time float16 conversions (`HalfPrecision.floats(fromBits:)`, `bits(from:)`, `widen`,
+/// `narrow`) give exactly the bits of the one-at-a-time ones: every float16 pattern widened, and float32
+/// patterns narrowed from a sweep of every 4,099th pattern (signs, subnormals, rounding ties, overflow, NaN
+/// payloads all among them) plus the edges named below, through whole vectors and a scalar tail.
+@Suite struct HalfPrecisionVectorTests {
+  @Test func widensEveryHalfAsTheScalarDoes() {
+    let halves = Array(UInt16.min...UInt16.max)
+    var floats = [Float](repeating: 0, count: halves.count + 5)
+    // A count that is not a multiple of 16 runs the scalar tail too.
+    halves.withUnsafeBytes { source in
+      floats.withUnsafeMutableBytes { destination in
+        HalfPrecision.widen(source.baseAddress!, into: destination.baseAddress!, count: halves.count - 3)
+      }
+    }
+    for (index, bits) in halves.enumerated().dropLast(3) {
+      let expected = HalfPrecision.float(fromBits: bits).bitPattern
+      #expect(floats[index].bitPattern == expected, "half \(bits)")
+      if floats[index].bitPattern != expected { return }
+    }
+    #expect(floats.suffix(8).allSatisfy { $0 == 0 })
+  }
+
+  @Test func narrowsAsTheScalarDoes() {
+    var patterns = Array(stride(from: UInt32(0), to: UInt32.max - 4099, by: 4099))
+    let edges: [Float] = [
+      0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 65536, .infinity, -.infinity, .nan, -.nan,
+      .leastNonzeroMagnitude, .leastNormalMagnitude, 5.960464477539063e-08, 2.980232238769531e-08,
+      2.9802326e-08, 6.1035156e-05, 6.1035152e-05, 6.097555e-05, 1 + 1.0 / 2048, 1 + 3.0 / 2048, 1 + 1.0 / 1024,
+      .greatestFiniteMagnitude, 3.0e-8, 0.1, 1e-7,
+    ]
+    patterns += edges.map(\.bitPattern) + [0x7F80_0001, 0x7FC0_1234, 0xFFBF_FFFF, 0x7F80_2000, 0x387F_F000, 0x387F_E000]
+    let values = patterns.map { Float(bitPattern: $0) }
+    var halves = [UInt16](repeating: 0, count: values.count)
+    values.withUnsafeBytes { source in
+      halves.withUnsafeMutableBytes { destination in
+        HalfPrecision.narrow(source.baseAddress!, into: destination.baseAddress!, count: values.count)
+      }
+    }
+    var mismatches = 0
+    for (value, bits) in zip(values, halves) where bits != HalfPrecision.bits(from: value) {
+      mismatches += 1
+      if mismatches <= 5 {
+        Issue.record("float bits \(String(value.bitPattern, radix: 16)): \(bits) != \(HalfPrecision.bits(from: value))")
+      }
+    }
+    #expect(mismatches == 0)
+    #expect(values.count % 16 != 0, "the scalar tail is covered")
+  }
+}
