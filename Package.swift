@@ -84,6 +84,8 @@ let package = Package(
     // library example.
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["ResCompiler", "ResRuntime", "ResONNX", "ResReference", "ResCodegen", "ResTestSupport"]),
+      dependencies: [
+        "ResCompiler", "ResRuntime", "ResONNX", "ResReference", "ResCodegen", "ResKernels", "ResTestSupport",
+      ]),
   ]
 )

@@ -22,11 +22,15 @@ import Testing
     var size: Int
     var index = 0
 
-    init(seed: UInt64, channels: Int, size: Int) {
+    /// The element type of the image and every constant (float16: a model converted to half precision).
+    let dtype: DType
+
+    init(seed: UInt64, channels: Int, size: Int, dtype: DType = .float32) {
       random = SeededGenerator(seed: seed)
-      current = b.input("f32[1,3,\(size),\(size)]")
+      current = b.input("\(dtype.rawValue)[1,3,\(size),\(size)]")
       self.channels = channels
       self.size = size
+      self.dtype = dtype
     }
 
     mutating func weights(_ shape: [Int]) -> ValueID {
@@ -37,7 +41,7 @@ import Testing
     }
 
     func constant(_ values: [Float], _ dims: [Int], name: String) -> ValueID {
-      b.graph.addConstant(name: name, Constant(floats: values, dims: dims))
+      b.graph.addConstant(name: name, Constant(dtype: dtype, dims: dims, doubles: values.map(Double.init)))
     }
 
     mutating func bias(_ count: Int) -> ValueID {
@@ -259,6 +263,41 @@ import Testing
       let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
       #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(threads) threads")
       #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 1e-4, atol: 1e-4) == nil)
+    }
+  }
+
+  /// A float16 network (what onnxconverter-common makes of a ResNet, in small): its convolutions and pooling
+  /// compute in f32 channels-last behind casts that keep the layout, the float16 values between them stay
+  /// channels-last, and where the region ends on a float16 value (a per-channel PReLU, which has no float16
+  /// channels-last variant, and the graph output) the value is widened, reordered and rounded back, since the
+  /// reorder kernel moves f32. It matches the reference evaluator and the row-major plan to a float16 rounding
+  /// step (the f32 sums of two convolution methods may round to neighbouring halves), on one thread and three.
+  @Test func float16NetworksComputeChannelsLast() throws {
+    var network = NetworkBuilder(seed: 5, channels: 16, size: 21, dtype: .float16)
+    try network.stem(kernel: 7)
+    try network.pool(max: true)
+    try network.basicBlock()
+    try network.basicBlock()
+    let slope = network.constant((0..<16).map { 0.1 + 0.01 * Float($0) }, [16, 1, 1], name: "slope")
+    network.current = try network.b.value(.binary(.prelu), [network.current, slope], name: "prelu")
+    try network.basicBlock()
+    try network.basicBlock()
+    network.b.graph.outputs = [network.current]
+    let graph = network.b.graph
+    let steps = try Plan(bytes: try PlanGenerator.generate(graph).bytes).program.steps
+    let convolutions = steps.filter { $0.kernel == .f32ConvNCHWGeneric }
+    #expect(convolutions.count == 9 && convolutions.allSatisfy { $0.outputs[0].isChannelsLast })
+    let halfChannelsLast = steps.filter { ($0.inputs + $0.outputs).contains { $0.isChannelsLast && $0.elementType == .f16 } }
+    #expect(!halfChannelsLast.isEmpty && halfChannelsLast.allSatisfy { $0.kernel == .cast || $0.kernel == .unary })
+    let reorders = steps.filter { $0.kernel == .f32Reorder }
+    #expect(reorders.count == 3, "into the PReLU, out of it, and the output")
+    let inputs = try SeededInputs.make(for: graph, seed: 5)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 2e-3, atol: 1e-3) == nil, "\(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 2e-3, atol: 1e-3) == nil)
     }
   }
 

@@ -1,9 +1,10 @@
 import ResCompiler
+import ResKernels
 import ResReference
 import ResRuntime
 
 /// Runs a graph the way a user does, compiled to a plan and executed by the runtime, on the reference
-/// evaluator's tensors, so the two can be compared. Float tensors only (what these tests feed).
+/// evaluator's tensors, so the two can be compared. f32 and f16 tensors only (what these tests feed).
 enum PlanExecution {
   /// The graph's outputs, in order, after compiling `graph` with `options` and running it on `inputs`.
   static func run(
@@ -12,13 +13,21 @@ enum PlanExecution {
     let plan = try Plan(bytes: try PlanGenerator.generate(graph, options: options).bytes)
     var tensors: [String: Tensor] = [:]
     for (name, tensor) in inputs {
-      tensors[name] = try Tensor(tensor.doubles.map(Float.init), shape: tensor.shape)
+      tensors[name] = try runtimeTensor(tensor)
     }
     let outputs = try Runner(plan, threads: threads).run(tensors)
     return try plan.outputs.map { description in
       guard let output = outputs[description.name] else { throw ModelError("no output '\(description.name)'") }
-      return ReferenceTensor(dtype: .float32, shape: output.shape, doubles: output.floats.map(Double.init))
+      let dtype: DType = output.elementType == .f16 ? .float16 : .float32
+      return ReferenceTensor(dtype: dtype, shape: output.shape, doubles: output.floats.map(Double.init))
     }
+  }
+
+  private static func runtimeTensor(_ tensor: ReferenceTensor) throws -> Tensor {
+    guard tensor.dtype == .float16 else { return try Tensor(tensor.doubles.map(Float.init), shape: tensor.shape) }
+    let bits = tensor.doubles.map { HalfPrecision.bits(from: Float($0)) }
+    let bytes = bits.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+    return try Tensor(bytes: bytes, elementType: .f16, shape: tensor.shape)
   }
 
   /// The worst comparison of `actual` with `expected`, output by output, or nil when all pass.

@@ -101,11 +101,11 @@ import Testing
     var constant = Self.roundTrip(shape)
     let weights = constant.constant("w", shape, floats: [Float](repeating: 1, count: 36))
     constant.metadata.buffers[Int(weights)].layout = .channelsLast
-    Self.expectRejected("buffer 3 'w' is channels-last; only f32 activations of rank 3 to 5", constant)
+    Self.expectRejected("buffer 3 'w' is channels-last; only f32 and f16 activations of rank 3 to 5", constant)
 
     var flat = Self.roundTrip(shape)
     flat.metadata.buffers[1].shape = [36]
-    Self.expectRejected("'x.nhwc' is channels-last; only f32 activations of rank 3 to 5", flat)
+    Self.expectRejected("'x.nhwc' is channels-last; only f32 and f16 activations of rank 3 to 5", flat)
 
     var unknown = Self.roundTrip(shape)
     unknown.metadata.buffers[1].layout = .UNRECOGNIZED(9)

@@ -24,7 +24,8 @@ import ResPlan
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
 /// or cubic, the taps at channels-last strides); Pad (each axis in storage order); Concat, Split and Slice (strided copies at channels-last
-/// strides), which join the branches they gather or feed into one region. All on f32.
+/// strides), which join the branches they gather or feed into one region. All on f32, and the
+/// compute-in-f32 ones and elementwise ones on f16 too (`holds`).
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -184,11 +185,11 @@ struct ChannelsLastAssignment: Sendable {
   // MARK: - Candidates
 
   private static func candidate(_ node: Node, _ graph: Graph) -> Candidate? {
-    guard let x = node.input(0), graph.type(of: x).dtype == .float32,
+    guard let x = node.input(0), Self.holds(graph.type(of: x).dtype, node),
       node.outputs.count == 1 || Self.isSplit(node),
       graph.constant(x) == nil, let input = graph.type(of: x).knownDims, (3...4).contains(input.count),
       let output = graph.type(of: node.outputs[0]).knownDims, output.count == input.count,
-      graph.type(of: node.outputs[0]).dtype == .float32
+      graph.type(of: node.outputs[0]).dtype == graph.type(of: x).dtype
     else { return nil }
     let hasPositions = output.dropFirst(2).reduce(1, *) > 1
     switch node.op {
@@ -212,15 +213,16 @@ struct ChannelsLastAssignment: Sendable {
       return hasPositions && boundsAreConstant ? .layoutPreserving : nil
     case .binary(let op):
       guard hasPositions, !op.producesBool, node.inputs.count == 2, let b = node.input(1),
-        graph.type(of: b).dtype == .float32, let other = graph.type(of: b).knownDims
+        graph.type(of: b).dtype == graph.type(of: x).dtype, let other = graph.type(of: b).knownDims
       else { return nil }
       // Two computed operands of the result's shape, or one and a tensor constant over the positions (a
       // squeeze-and-excitation gate `[N, C, 1, 1]`, a per-channel constant), which the binary kernel reads as
       // stored in either layout (`StorageShapes`).
       let sameShape = graph.constant(b) == nil && other == input && input == output
       let gated =
-        (input == output && Self.isPositionFree(other, rank: output.count))
-        || (other == output && Self.isPositionFree(input, rank: output.count))
+        graph.type(of: x).dtype == .float32
+        && ((input == output && Self.isPositionFree(other, rank: output.count))
+          || (other == output && Self.isPositionFree(input, rank: output.count)))
       return sameShape || gated ? .layoutPreserving : nil
     case .scaleShift(let axis, _):
       // Per-channel scale and shift (a BatchNorm no convolution absorbed): rows of channels channels-last.
@@ -246,6 +248,26 @@ struct ChannelsLastAssignment: Sendable {
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
+    }
+  }
+
+  /// Whether `node` on values of `dtype` has a channels-last variant: float32 always; float16 where the
+  /// lowering computes in float32 behind casts, which keep the layout (convolutions, pooling, ScaleShift,
+  /// Resize), or where the kernel is elementwise over operands of one shape (unary functions, Clip, binary
+  /// arithmetic of two computed operands). A float16 model's convolutions then take the channels-last
+  /// kernels its float32 twin does (ResNet-18: 28 → ~20 ms). Data movement and Pad stay float32: their
+  /// channels-last strided copies were written for float32.
+  private static func holds(_ dtype: DType, _ node: Node) -> Bool {
+    switch dtype {
+    case .float32:
+      return true
+    case .float16:
+      switch node.op {
+      case .conv, .maxPool, .averagePool, .globalAveragePool, .unary, .clip, .binary, .scaleShift, .resize: return true
+      default: return false
+      }
+    case .float64, .int64, .int32, .int8, .uint8, .bool:
+      return false
     }
   }
 

@@ -196,7 +196,10 @@ struct GraphLowering {
           outputTensors.append(target)
           continue
         }
-        let standIn = try temporary("\(graph[value].name).\(dtype.rawValue)", dtype, builder[target].dims)
+        // In the target's layout: the kernel writes the layout the node computes in, and a cast keeps it.
+        let standIn = try builder.activation(
+          name: "\(graph[value].name).\(dtype.rawValue)", dtype: dtype, dims: builder[target].dims,
+          channelsLast: builder[target].isChannelsLast)
         outputTensors.append(standIn)
         castsBack.append((standIn, target))
       }
@@ -205,7 +208,7 @@ struct GraphLowering {
     builder.append(
       PlanStep(name: node.name, kernel: kernel, inputs: inputTensors, outputs: outputTensors, params: params))
     for cast in castsBack {
-      builder.append(castStep(node, from: cast.from, to: cast.to))
+      builder.append(castStep(node.name, from: cast.from, to: cast.to))
     }
   }
 
@@ -240,10 +243,12 @@ struct GraphLowering {
       if let constant = graph.constant(value) {
         return constantTensor(value, constant, dtype: dtype ?? constant.dtype, layout: .onnx)
       }
-      let stored = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
-      let source = try inLayout(stored, value: value, for: node)
-      guard let dtype, dtype != builder[source].dtype else { return source }
-      return try converted(source, to: dtype, node: node)
+      // Converted first, then reordered: a cast keeps the layout, and the reorder kernel moves f32 only.
+      var source = try tensor(of: value, for: "node '\(node.name)' (\(node.op.onnxName))")
+      if let dtype, dtype != builder[source].dtype {
+        source = try converted(source, to: dtype, stepName: node.name)
+      }
+      return try inLayout(source, value: value, for: node)
     }
   }
 
@@ -261,12 +266,16 @@ struct GraphLowering {
   }
 
   /// `source` converted to `dtype` by a cast step (emitted once per source and type).
-  private mutating func converted(_ source: TensorID, to dtype: DType, node: Node) throws(ModelError) -> TensorID {
+  private mutating func converted(_ source: TensorID, to dtype: DType, stepName: String) throws(ModelError)
+    -> TensorID
+  {
     let conversion = Conversion(source: source, dtype: dtype)
     if let existing = conversions[conversion] { return existing }
-    let tensor = try temporary("\(builder[source].name).\(dtype.rawValue)", dtype, builder[source].dims)
+    let tensor = try builder.activation(
+      name: "\(builder[source].name).\(dtype.rawValue)", dtype: dtype, dims: builder[source].dims,
+      channelsLast: builder[source].isChannelsLast)
     if !builder[source].isEmpty {
-      builder.append(castStep(node, from: source, to: tensor))
+      builder.append(castStep(stepName, from: source, to: tensor))
     }
     conversions[conversion] = tensor
     return tensor
@@ -284,9 +293,30 @@ struct GraphLowering {
     return try reordered(tensor, stepName: node.name)
   }
 
-  /// `source` in the other layout, by an `f32_reorder` step (emitted once per source).
+  /// `source` in the other layout, by an `f32_reorder` step (emitted once per source). A float16 tensor (the
+  /// edge of a float16 model's channels-last region) is widened, reordered and rounded back: both casts are
+  /// exact, and one reorder kernel serves every float type the regions hold.
   private mutating func reordered(_ source: TensorID, stepName: String) throws(ModelError) -> TensorID {
     if let existing = reorders[source] { return existing }
+    let dtype = builder[source].dtype
+    let target: TensorID
+    switch dtype {
+    case .float32:
+      target = try reorderStep(source, stepName: stepName)
+    case .float16:
+      let widened = try converted(source, to: .float32, stepName: stepName)
+      target = try converted(try reorderStep(widened, stepName: stepName), to: dtype, stepName: stepName)
+    case .float64, .int64, .int32, .int8, .uint8, .bool:
+      throw ModelError(
+        "'\(builder[source].name)' is \(dtype.onnxName) in a channels-last region, which holds float32 and float16 "
+          + "values only (a ResCodegen bug)")
+    }
+    reorders[source] = target
+    return target
+  }
+
+  /// An `f32_reorder` step from `source` into a new tensor of the other layout.
+  private mutating func reorderStep(_ source: TensorID, stepName: String) throws(ModelError) -> TensorID {
     let tensor = builder[source]
     let suffix = tensor.isChannelsLast ? "nchw" : "nhwc"
     let target = try builder.activation(
@@ -297,12 +327,11 @@ struct GraphLowering {
           name: stepName, kernel: .f32Reorder, inputs: [source], outputs: [target],
           params: .reorder(Rescompile_Plan_ReorderParams())))
     }
-    reorders[source] = target
     return target
   }
 
-  private func castStep(_ node: Node, from source: TensorID, to target: TensorID) -> PlanStep {
+  private func castStep(_ stepName: String, from source: TensorID, to target: TensorID) -> PlanStep {
     PlanStep(
-      name: node.name, kernel: .cast, inputs: [source], outputs: [target], params: .cast(Rescompile_Plan_CastParams()))
+      name: stepName, kernel: .cast, inputs: [source], outputs: [target], params: .cast(Rescompile_Plan_CastParams()))
   }
 }

@@ -261,7 +261,7 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
   package mutating func clearPacking() {self._packing = nil}
 
   /// How the elements of `shape` are ordered in the buffer's bytes (PLAN-FORMAT.md, "Activation layouts").
-  /// CHANNELS_LAST only on f32 arena buffers of rank 3 to 5 (`shape` stays the logical [N, C, spatial...]),
+  /// CHANNELS_LAST only on f32 and f16 arena buffers of rank 3 to 5 (`shape` stays the logical [N, C, spatial...]),
   /// and only as an operand a step's kernel reads or writes in that layout; a graph input or output is never
   /// channels-last.
   package var layout: Rescompile_Plan_ActivationLayout = .rowMajor

@@ -99,16 +99,17 @@ enum PlanValidator {
       storage: storage, packing: packing, layout: try layout(message, type, storage: storage, rank: shape.count, label))
   }
 
-  /// The buffer's activation layout: channels-last only on an f32 arena buffer with a channel axis and one to
-  /// three spatial axes (rank 3–5).
+  /// The buffer's activation layout: channels-last only on an f32 or f16 arena buffer with a channel axis and
+  /// one to three spatial axes (rank 3–5). f16 ones are a float16 model's values between its channels-last
+  /// kernels, which only its elementwise steps and casts touch (every other kernel requires f32 operands).
   private static func layout(
     _ message: Rescompile_Plan_Buffer, _ type: ElementType, storage: PlanBuffer.Storage, rank: Int, _ label: String
   ) throws(RuntimeError) -> BufferLayout {
     switch message.layout {
     case .rowMajor: return .rowMajor
     case .channelsLast:
-      guard type == .f32, case .arena = storage, (3...5).contains(rank) else {
-        throw .invalidPlan("\(label) is channels-last; only f32 activations of rank 3 to 5 in the arena can be")
+      guard type == .f32 || type == .f16, case .arena = storage, (3...5).contains(rank) else {
+        throw .invalidPlan("\(label) is channels-last; only f32 and f16 activations of rank 3 to 5 in the arena can be")
       }
       return .channelsLast
     case .UNRECOGNIZED(let raw):
