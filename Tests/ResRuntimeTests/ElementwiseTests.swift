@@ -261,6 +261,59 @@ import Testing
     }
   }
 
+  /// f16 arithmetic runs on the f32 microkernels in widened chunks: every element equals the element rule
+  /// (the f32 result of the two halves, rounded once to f16), for operands of one shape, broadcast along the
+  /// row, broadcast across rows and scalar, in rows shorter than a vector and longer than a chunk.
+  @Test(arguments: [
+    ([3, 37, 41], [3, 37, 41]), ([3, 37, 41], [41]), ([3, 37, 41], [3, 37, 1]), ([1], [3, 37, 41]),
+    ([2, 1100], [2, 1100]), ([2, 1100], [2, 1]), ([5, 3], [3]),
+  ])
+  func halfArithmeticMatchesTheElementRule(shapes: ([Int], [Int])) throws {
+    let (aShape, bShape) = shapes
+    func halves(_ count: Int, seed: Int) -> [Double] {
+      (0..<count).map { index in
+        let raw = Float(((index &* 7919 &+ seed &* 104_729) % 2001) - 1000) / 250
+        return Double(HalfPrecision.float(fromBits: HalfPrecision.bits(from: raw == 0 ? 0.5 : raw)))
+      }
+    }
+    let a = halves(aShape.reduce(1, *), seed: 1)
+    let b = halves(bShape.reduce(1, *), seed: 2)
+    let outputShape = aShape.count >= bShape.count ? aShape : bShape
+    let kinds: [(Rescompile_Plan_BinaryParams.Kind, (Float, Float) -> Float)] = [
+      (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }),
+      (.max, { Swift.max($0, $1) }), (.min, { Swift.min($0, $1) }), (.prelu, { $0 < 0 ? $0 * $1 : $0 }),
+    ]
+    for (kind, rule) in kinds {
+      let result = try StepHarness.run(
+        .binary, Self.binary(kind), inputs: [StepOperand(aShape, a, type: .f16), StepOperand(bShape, b, type: .f16)],
+        outputs: [(.f16, outputShape)])
+      let expected = Self.broadcastPairs(aShape, bShape, outputShape).map { pair in
+        Double(HalfPrecision.float(fromBits: HalfPrecision.bits(from: rule(Float(a[pair.0]), Float(b[pair.1])))))
+      }
+      expectClose(result[0], expected, absolute: 0, relative: 0, "\(kind) \(aShape) \(bShape)")
+    }
+  }
+
+  /// For each element of `output` (row-major), the row-major indices of the `a` and `b` elements numpy
+  /// broadcasting pairs with it.
+  static func broadcastPairs(_ a: [Int], _ b: [Int], _ output: [Int]) -> [(Int, Int)] {
+    func index(_ position: [Int], in shape: [Int]) -> Int {
+      let aligned = Array(position.suffix(shape.count))
+      return zip(aligned, shape).reduce(0) { $0 * $1.1 + ($1.1 == 1 ? 0 : $1.0) }
+    }
+    var pairs: [(Int, Int)] = []
+    for flat in 0..<output.reduce(1, *) {
+      var position = [Int](repeating: 0, count: output.count)
+      var rest = flat
+      for axis in output.indices.reversed() {
+        position[axis] = rest % output[axis]
+        rest /= output[axis]
+      }
+      pairs.append((index(position, in: a), index(position, in: b)))
+    }
+    return pairs
+  }
+
   @Test func castFollowsOnnxRules() throws {
     let values: [Double] = [-2.7, 2.7, 300.7, -1, 0, .nan]
     let toI32 = try StepHarness.run(.cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([6], values)], outputs: [(.i32, [6])])
