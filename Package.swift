@@ -85,7 +85,8 @@ let package = Package(
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "ResCompiler", "ResRuntime", "ResONNX", "ResReference", "ResCodegen", "ResKernels", "ResTestSupport",
+        "ResCompiler", "ResRuntime", "ResONNX", "ResReference", "ResCodegen", "ResKernels", "ResPasses",
+        "ResTestSupport",
       ]),
   ]
 )

@@ -16,11 +16,15 @@ public struct CompileOptions: Sendable, Hashable {
   /// Which Winograd output tile 3×3 convolutions compute in (`--winograd-tile`): the geometry's (the
   /// default), or `F(2×2)` everywhere for about half the rounding error of `F(4×4)`.
   public var winogradTile: WinogradTilePolicy
+  /// Whether float16 values are kept in float32 between ops (the default: `PromoteFloat16` runs before the
+  /// other passes, as onnxruntime and OpenVINO compute on a CPU) or rounded to float16 after every op
+  /// (`--float16-compute float16`, ONNX's typed semantics).
+  public var float16Compute: Float16Compute
 
   public init(
     dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
     disabledPasses: Set<String> = [], activationLayout: ActivationLayoutPolicy = .automatic,
-    winogradTile: WinogradTilePolicy = .automatic
+    winogradTile: WinogradTilePolicy = .automatic, float16Compute: Float16Compute = .float32
   ) {
     self.dimensionBindings = dimensionBindings
     self.optimization = optimization
@@ -28,6 +32,7 @@ public struct CompileOptions: Sendable, Hashable {
     self.disabledPasses = disabledPasses
     self.activationLayout = activationLayout
     self.winogradTile = winogradTile
+    self.float16Compute = float16Compute
   }
 
   /// The passes to run, in order: the explicit list if there is one, else the level's pipeline.
@@ -41,6 +46,14 @@ public struct CompileOptions: Sendable, Hashable {
     return passes.compactMap { Pipeline.pass(named: $0) }
   }
 
+  /// The passes to run on `graph`: `resolvedPasses()`, after `PromoteFloat16` when the graph has float16
+  /// values to keep in float32 (a float32 model's pass list is the pipeline's alone).
+  public func resolvedPasses(for graph: Graph) throws(ModelError) -> [any GraphPass] {
+    let precision: [any GraphPass] =
+      float16Compute == .float32 && PromoteFloat16.hasFloat16Values(graph) ? [PromoteFloat16()] : []
+    return precision + (try resolvedPasses())
+  }
+
   /// What the plan records about how it was compiled (for `inspect`): deterministic, bindings sorted.
   var description: String {
     let dims = dimensionBindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -49,6 +62,8 @@ public struct CompileOptions: Sendable, Hashable {
     let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
     let layout = activationLayout == .automatic ? "" : "; layout: \(activationLayout.rawValue)"
     let tile = winogradTile == .automatic ? "" : "; winograd tile: \(winogradTile.rawValue)"
+    let half = float16Compute == .float32 ? "" : "; float16 compute: \(float16Compute.rawValue)"
     return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout + tile
+      + half
   }
 }

@@ -12,7 +12,7 @@ extension LoadedModel {
     var graph = self.graph
     var context = PassContext(disabled: options.disabledPasses)
     for change in modelChanges { context.recordModelChange(change) }
-    let passes = try options.resolvedPasses()
+    let passes = try options.resolvedPasses(for: graph)
     let clock = ContinuousClock()
     var runs: [PassRun] = []
     for (position, pass) in passes.enumerated() where context.isEnabled(pass.name) {

@@ -92,6 +92,13 @@ public struct Graph: Sendable {
     return candidate
   }
 
+  /// Gives `value` a fresh name made from `base` and frees its old one for a value created after: a pass that
+  /// puts a new value where a graph output was hands it the output's name (callers bind outputs by name).
+  public mutating func rename(_ value: ValueID, to base: String) {
+    usedNames.remove(values[value.index].name)
+    values[value.index].name = uniqueName(base)
+  }
+
   // MARK: - Derived facts
 
   /// For each value produced by a node, that node's position in `nodes`.

@@ -8,6 +8,7 @@ extension DumpFormat: ExpressibleByArgument {}
 extension ResidualMismatchPolicy: ExpressibleByArgument {}
 extension ActivationLayoutPolicy: ExpressibleByArgument {}
 extension WinogradTilePolicy: ExpressibleByArgument {}
+extension Float16Compute: ExpressibleByArgument {}
 
 extension OptimizationLevel: ExpressibleByArgument {
   /// `-O0`, `-O1`, `-O2` (the value after the joined `-O`).

@@ -77,7 +77,9 @@ struct CompileCommand: ParsableCommand {
     }
     // An unknown pass name is OptimizationArguments' error; this only checks what --print-after can see.
     if let running = try? optimization.options().resolvedPasses().map(\.name) {
-      try printAfter.validate(against: running)
+      // promote-float16 runs first on a float16 model unless --float16-compute float16.
+      let promotion = optimization.float16Compute == .float32 ? [PromoteFloat16().name] : []
+      try printAfter.validate(against: promotion + running)
     }
   }
 

@@ -3,7 +3,8 @@ import ArgumentParser
 import ResCompiler
 
 /// `-O0|-O1|-O2`, `--passes`, `--disable-pass`: which optimizer passes run; `--layout`: where activations are
-/// channels-last; `--winograd-tile`: the Winograd tile of 3x3 convolutions. Shared by every command that
+/// channels-last; `--winograd-tile`: the Winograd tile of 3x3 convolutions; `--float16-compute`: whether float16
+/// values are rounded after every op. Shared by every command that
 /// compiles (`compile`, `run` and `check` on a model, `bench` on a model).
 struct OptimizationArguments: ParsableArguments {
   @Option(
@@ -38,6 +39,15 @@ struct OptimizationArguments: ParsableArguments {
       valueName: "auto|2|4"))
   var winogradTile: WinogradTilePolicy = .automatic
 
+  @Option(
+    name: .customLong("float16-compute"),
+    help: ArgumentHelp(
+      "How float16 models compute: float32 (default: values kept in float32 between ops, as onnxruntime and "
+        + "OpenVINO do on a CPU; as fast as the float32 model), float16 (every op's result rounded to float16, as "
+        + "ONNX's types specify).",
+      valueName: "float32|float16"))
+  var float16Compute: Float16Compute = .float32
+
   func validate() throws {
     let named = (passes.map(Self.split) ?? []) + disabledPasses
     if let unknown = named.first(where: { Pipeline.pass(named: $0) == nil }) {
@@ -50,7 +60,8 @@ struct OptimizationArguments: ParsableArguments {
   func options(dimensionBindings: [String: Int] = [:]) -> CompileOptions {
     CompileOptions(
       dimensionBindings: dimensionBindings, optimization: level, passes: passes.map(Self.split),
-      disabledPasses: Set(disabledPasses), activationLayout: layout, winogradTile: winogradTile)
+      disabledPasses: Set(disabledPasses), activationLayout: layout, winogradTile: winogradTile,
+      float16Compute: float16Compute)
   }
 
   private static func split(_ list: String) -> [String] {

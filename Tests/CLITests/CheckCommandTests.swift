@@ -83,6 +83,23 @@ import Testing
     #expect(relative.stdout.contains("within rtol 0.5, atol 0.05 (the defaults"), "\(relative.stdout)")
   }
 
+  /// A float16 model's values stay float32 between ops by default (no cast steps around each op), the compile
+  /// says so as a model change, and `--float16-compute float16` rounds every op's result instead; both match
+  /// onnxruntime's outputs.
+  @Test func float16ModelsComputeInFloat32UnlessAsked() throws {
+    let half = RepoPaths.fixtures + "/legacy/float16_residual_block_opset13/model.onnx"
+    let rounded = try ProcessRunner.run(["check", half, "--float16-compute", "float16"])
+    #expect(rounded.status == 0, "\(rounded.stdout)\(rounded.stderr)")
+    try CLIScratch.withFolder { folder in
+      let promoted = try ProcessRunner.run([half, "-o", "\(folder)/promoted.resplan"])
+      #expect(promoted.status == 0, "\(promoted.stderr)")
+      #expect(promoted.stdout.contains("model change: float16 values are computed in float32"), "\(promoted.stdout)")
+      #expect(promoted.stdout.contains("steps out: 4  f32_conv_nchw_generic×2 f32_reorder×2"), "\(promoted.stdout)")
+      let exact = try ProcessRunner.run([half, "-o", "\(folder)/exact.resplan", "--float16-compute", "float16"])
+      #expect(exact.stdout.contains("cast×8") && !exact.stdout.contains("model change"), "\(exact.stdout)")
+    }
+  }
+
   @Test func looserTolerancesAreHonoured() throws {
     try CLIScratch.withFolder { folder in
       try FileManager.default.copyItem(atPath: CLIScratch.testData(fixture) + "/input_0.pb", toPath: "\(folder)/input_0.pb")

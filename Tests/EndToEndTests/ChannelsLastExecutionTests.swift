@@ -1,4 +1,5 @@
 import ResCompiler
+import ResPasses
 import ResReference
 import ResTestSupport
 import Testing
@@ -266,24 +267,14 @@ import Testing
     }
   }
 
-  /// A float16 network (what onnxconverter-common makes of a ResNet, in small): its convolutions and pooling
-  /// compute in f32 channels-last behind casts that keep the layout, the float16 values between them stay
+  /// A float16 network compiled as `--float16-compute float16` does (no `PromoteFloat16`): its convolutions and
+  /// pooling compute in f32 channels-last behind casts that keep the layout, the float16 values between them stay
   /// channels-last, and where the region ends on a float16 value (a per-channel PReLU, which has no float16
   /// channels-last variant, and the graph output) the value is widened, reordered and rounded back, since the
   /// reorder kernel moves f32. It matches the reference evaluator and the row-major plan to a float16 rounding
   /// step (the f32 sums of two convolution methods may round to neighbouring halves), on one thread and three.
   @Test func float16NetworksComputeChannelsLast() throws {
-    var network = NetworkBuilder(seed: 5, channels: 16, size: 21, dtype: .float16)
-    try network.stem(kernel: 7)
-    try network.pool(max: true)
-    try network.basicBlock()
-    try network.basicBlock()
-    let slope = network.constant((0..<16).map { 0.1 + 0.01 * Float($0) }, [16, 1, 1], name: "slope")
-    network.current = try network.b.value(.binary(.prelu), [network.current, slope], name: "prelu")
-    try network.basicBlock()
-    try network.basicBlock()
-    network.b.graph.outputs = [network.current]
-    let graph = network.b.graph
+    let graph = try Self.float16Network()
     let steps = try Plan(bytes: try PlanGenerator.generate(graph).bytes).program.steps
     let convolutions = steps.filter { $0.kernel == .f32ConvNCHWGeneric }
     #expect(convolutions.count == 9 && convolutions.allSatisfy { $0.outputs[0].isChannelsLast })
@@ -299,6 +290,40 @@ import Testing
       #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 2e-3, atol: 1e-3) == nil, "\(threads) threads")
       #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 2e-3, atol: 1e-3) == nil)
     }
+  }
+
+  /// The same network with its values kept in float32 (`PromoteFloat16`, the compiler's default): it
+  /// compiles to the float32 twin's kernels, the only casts are the image's and the output's (and no reorder
+  /// goes through float16), and it matches the reference evaluator on the float16 model within float16's
+  /// rounding.
+  @Test func float16NetworksPromotedToFloat32CastOnlyAtTheEdges() throws {
+    let graph = try Self.float16Network()
+    var promoted = graph
+    var context = PassContext()
+    try PassManager(passes: [PromoteFloat16()], verifyEach: true).run(&promoted, context: &context)
+    let steps = try Plan(bytes: try PlanGenerator.generate(promoted).bytes).program.steps
+    #expect(steps.filter { $0.kernel == .cast }.count == 2, "the image's and the output's")
+    #expect(steps.filter { $0.kernel == .f32Reorder }.count == 1, "the output's: in float32 the PReLU is channels-last")
+    let inputs = try SeededInputs.make(for: graph, seed: 5)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let actual = try PlanExecution.run(promoted, inputs: inputs)
+    #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-2, atol: 1e-2) == nil)
+  }
+
+  /// A float16 ResNet in small (what onnxconverter-common makes of one): a 7x7 stem, a max pooling, two basic
+  /// blocks, a per-channel PReLU, two more blocks.
+  static func float16Network() throws -> Graph {
+    var network = NetworkBuilder(seed: 5, channels: 16, size: 21, dtype: .float16)
+    try network.stem(kernel: 7)
+    try network.pool(max: true)
+    try network.basicBlock()
+    try network.basicBlock()
+    let slope = network.constant((0..<16).map { 0.1 + 0.01 * Float($0) }, [16, 1, 1], name: "slope")
+    network.current = try network.b.value(.binary(.prelu), [network.current, slope], name: "prelu")
+    try network.basicBlock()
+    try network.basicBlock()
+    network.b.graph.outputs = [network.current]
+    return network.b.graph
   }
 
   @Test(arguments: Array(UInt64(1)...12))
