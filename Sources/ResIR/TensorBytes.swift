@@ -51,6 +51,15 @@ public final class TensorBytes: @unchecked Sendable {
     self.init(base: used, owner: nil, ownsAllocation: true)
   }
 
+  /// `byteCount` bytes in a new aligned allocation, written by `fill` (which must write every byte): a pass
+  /// that computes a large constant writes it in place instead of through an array and a copy.
+  public convenience init(byteCount: Int, filling fill: (UnsafeMutableRawBufferPointer) -> Void) {
+    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: TensorBytes.alignment)
+    let used = UnsafeMutableRawBufferPointer(start: storage.baseAddress, count: byteCount)
+    fill(used)
+    self.init(base: UnsafeRawBufferPointer(used), owner: nil, ownsAllocation: true)
+  }
+
   /// Copies the bytes of an array of trivial scalars (in the host's byte order, little-endian on every
   /// platform rescompile supports, which is also ONNX's and the plan's byte order).
   public convenience init<T: BitwiseCopyable>(copyingScalars scalars: [T]) {

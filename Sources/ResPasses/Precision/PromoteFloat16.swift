@@ -67,8 +67,7 @@ public struct PromoteFloat16: GraphPass {
     var promoted = 0
     for value in graph.liveConstants() {
       guard let constant = graph.constant(value), constant.dtype == .float16 else { continue }
-      let widened = Constant(dtype: .float32, dims: constant.dims, doubles: constant.doubles())
-      graph.replaceAllUses(of: value, with: graph.addConstant(name: graph[value].name, widened))
+      graph.replaceAllUses(of: value, with: graph.addConstant(name: graph[value].name, constant.widenedFromFloat16()))
       promoted += 1
     }
     return promoted
