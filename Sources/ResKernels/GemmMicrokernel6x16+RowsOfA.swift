@@ -59,3 +59,17 @@ extension GemmMicrokernel6x16 {
     }
   }
 }
+
+extension GemmMicrokernel6x16 {
+  /// `runReadingRows` on a tile of any number of rows and columns in one call: each six-row panel across all
+  /// its 16-column tiles, then the next panel, as `GemmMicrokernel6x32.runReadingRowsStrip` does on 512-bit
+  /// vectors (`MicrokernelRegistry.gemmRowsAStrip`, the strip of 256-bit builds). A short reduction's tile
+  /// (MobileNetV2's 16→96 expansion: 16 steps, about 100 cycles of multiply-adds) costs about as much again
+  /// for the driver to build its `GemmTile` and call it through the registry. Each tile is the one
+  /// `runReadingRows` computes, so the bits are the same.
+  public static func runReadingRowsStrip(_ tile: GemmTile) {
+    tile.forEachRowPanel(mr) { panel in
+      panel.forEachColumnTile(nr, panels: 1) { runReadingRows($0) }
+    }
+  }
+}

@@ -6,10 +6,10 @@
 /// every row of A was broadcast twice, 54 loads per 48 multiply-adds of twelve rows and two steps. Here each
 /// broadcast feeds both panels: 16 loads per 24 multiply-adds.
 ///
-/// Bits: the first panel's six sums are `GemmMicrokernel6x16`'s full-width chains and the second's are
-/// `runLowerHalf`'s even and odd chains, added at the end, so a column gets the same bits as on those
-/// kernels whichever of them a thread's split gives it (`narrowRowsReadingRows` dispatches by width). A
-/// single column left over takes `runSingleColumn`'s chains there, so 17 columns stay on those kernels.
+/// Bits: every column is one chain of multiply-adds in reduction order, as on `GemmMicrokernel6x16`'s
+/// full-width path and on its `runLowerHalf`, so a column gets the same bits whichever of those kernels a
+/// thread's split gives it (`narrowRowsReadingRows` dispatches by width). A single column left over takes
+/// `runSingleColumn`'s four chains there, so 17 columns stay on those kernels.
 public enum GemmMicrokernel6x24 {
   public static let mr = 6
   /// Columns of the tile: a whole panel and the lower half of the next.
@@ -36,58 +36,38 @@ public enum GemmMicrokernel6x24 {
     var l3 = SIMD16<Float>()
     var l4 = SIMD16<Float>()
     var l5 = SIMD16<Float>()
-    var e0 = SIMD8<Float>()
-    var e1 = SIMD8<Float>()
-    var e2 = SIMD8<Float>()
-    var e3 = SIMD8<Float>()
-    var e4 = SIMD8<Float>()
-    var e5 = SIMD8<Float>()
-    var o0 = SIMD8<Float>()
-    var o1 = SIMD8<Float>()
-    var o2 = SIMD8<Float>()
-    var o3 = SIMD8<Float>()
-    var o4 = SIMD8<Float>()
-    var o5 = SIMD8<Float>()
+    var r0 = SIMD8<Float>()
+    var r1 = SIMD8<Float>()
+    var r2 = SIMD8<Float>()
+    var r3 = SIMD8<Float>()
+    var r4 = SIMD8<Float>()
+    var r5 = SIMD8<Float>()
     var left = tile.b
     var right = tile.b + tile.bPanelStride
-    var even = 0
+    var index = 0
     var remaining = tile.depth
-    while remaining >= 2 {
-      let odd = even &+ 1
-      let evenLeft = VectorAccess.load(left)
-      let oddLeft = VectorAccess.load(left + 16)
-      let evenRight = VectorAccess.loadLower(right)
-      let oddRight = VectorAccess.loadLower(right + 16)
-      step(&l0, &e0, a0[even], evenLeft, evenRight)
-      step(&l1, &e1, a1[even], evenLeft, evenRight)
-      step(&l2, &e2, a2[even], evenLeft, evenRight)
-      step(&l3, &e3, a3[even], evenLeft, evenRight)
-      step(&l4, &e4, a4[even], evenLeft, evenRight)
-      step(&l5, &e5, a5[even], evenLeft, evenRight)
-      step(&l0, &o0, a0[odd], oddLeft, oddRight)
-      step(&l1, &o1, a1[odd], oddLeft, oddRight)
-      step(&l2, &o2, a2[odd], oddLeft, oddRight)
-      step(&l3, &o3, a3[odd], oddLeft, oddRight)
-      step(&l4, &o4, a4[odd], oddLeft, oddRight)
-      step(&l5, &o5, a5[odd], oddLeft, oddRight)
-      even &+= 2
-      left += 32
-      right += 32
-      remaining -= 2
-    }
-    if remaining == 1 {
-      let lastLeft = VectorAccess.load(left)
-      let lastRight = VectorAccess.loadLower(right)
-      step(&l0, &e0, a0[even], lastLeft, lastRight)
-      step(&l1, &e1, a1[even], lastLeft, lastRight)
-      step(&l2, &e2, a2[even], lastLeft, lastRight)
-      step(&l3, &e3, a3[even], lastLeft, lastRight)
-      step(&l4, &e4, a4[even], lastLeft, lastRight)
-      step(&l5, &e5, a5[even], lastLeft, lastRight)
+    while remaining > 0 {
+      let wholeB = VectorAccess.load(left)
+      let halfB = VectorAccess.loadLower(right)
+      step(&l0, &r0, a0[index], wholeB, halfB)
+      step(&l1, &r1, a1[index], wholeB, halfB)
+      step(&l2, &r2, a2[index], wholeB, halfB)
+      step(&l3, &r3, a3[index], wholeB, halfB)
+      step(&l4, &r4, a4[index], wholeB, halfB)
+      step(&l5, &r5, a5[index], wholeB, halfB)
+      index &+= 1
+      left += 16
+      right += 16
+      remaining -= 1
     }
     // Constants, not the variables, as in `GemmMicrokernel6x16.run`.
-    let leftSums = (l0, l1, l2, l3, l4, l5)
-    let rightSums = (e0 + o0, e1 + o1, e2 + o2, e3 + o3, e4 + o4, e5 + o5)
+    store(left: (l0, l1, l2, l3, l4, l5), right: (r0, r1, r2, r3, r4, r5), tile)
+  }
+
+  /// The finished sums of a tile, the whole panel's (`left`) and the half panel's (`right`), epilogue
+  /// applied, into C.
+  @inline(__always)
+  static func store(left leftSums: GemmMicrokernel6x16.Sums, right rightSums: WholeTileStore.HalfSums, _ tile: GemmTile) {
     if let whole = WholeTileStore(tile, columns: nr) {
       whole.store(leftSums, panel: 0)
       whole.storeLowerHalf(rightSums, panel: 1)
@@ -108,7 +88,7 @@ public enum GemmMicrokernel6x24 {
 
   /// One reduction step of one row: its broadcast into the whole panel's chain and the half panel's.
   @inline(__always)
-  private static func step(
+  static func step(
     _ whole: inout SIMD16<Float>, _ half: inout SIMD8<Float>, _ a: Float, _ left: SIMD16<Float>,
     _ right: SIMD8<Float>
   ) {

@@ -16,11 +16,10 @@ public enum GemmMicrokernelOneRow {
   public static let maximumPanels = 4
 
   /// Whether a tile of `columns` columns is summed here exactly as the six-row kernels sum it: they take a
-  /// last panel of at most `GemmMicrokernel6x16.halfWidth` columns on a narrower path that splits the
-  /// reduction into even and odd steps (and a single column into four), so such a tile stays with them.
+  /// last panel of a single column on a path that splits the reduction into four chains
+  /// (`GemmMicrokernel6x16.runSingleColumn`), so such a tile stays with them.
   public static func matchesSixRowKernels(columns: Int) -> Bool {
-    let last = columns % panelWidth
-    return columns > 0 && columns <= maximumPanels * panelWidth && (last == 0 || last > GemmMicrokernel6x16.halfWidth)
+    columns > 0 && columns <= maximumPanels * panelWidth && columns % panelWidth != 1
   }
 
   /// Computes `tile`: one row of A in place at `tile.a`, at most `maximumPanels · 16` columns.

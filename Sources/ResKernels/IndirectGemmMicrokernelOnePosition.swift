@@ -7,11 +7,19 @@
 /// per reduction step.
 ///
 /// Each output is the same chain as in those kernels: a sum from zero, taps outermost and channels within
-/// each tap, one multiply-add per step, then `GemmMicrokernel6x16.finish`. `GemmMicrokernelOneRow` says
-/// which widths are summed the same way (`matchesSixRowKernels`): the others stay with the six-position
-/// kernels.
+/// each tap, one multiply-add per step, then `GemmMicrokernel6x16.finish`. `matchesSixPositionKernels` says
+/// which widths are summed the same way: the others stay with the six-position kernels.
 public enum IndirectGemmMicrokernelOnePosition {
   public static let panelWidth = IndirectGemmMicrokernel6x16.lanes
+
+  /// Whether a tile of `columns` channels is summed here exactly as the six-position kernels sum it: they
+  /// take a last panel of at most 8 channels on a narrower path that splits each tap's channels into even
+  /// and odd chains (`IndirectGemmMicrokernel6x16.runLowerHalf`), so such a tile stays with them.
+  public static func matchesSixPositionKernels(columns: Int) -> Bool {
+    let last = columns % panelWidth
+    return columns > 0 && columns <= GemmMicrokernelOneRow.maximumPanels * panelWidth
+      && (last == 0 || last > GemmMicrokernel6x16.halfWidth)
+  }
 
   /// Computes `tile` (one position; at most `GemmMicrokernelOneRow.maximumPanels` panels of channels).
   public static func run(_ tile: IndirectGemmTile) {

@@ -244,8 +244,28 @@ public enum MicrokernelRegistry {
   /// into pieces over threads costs no more than a whole one.
   public static let gemmRowsA = GemmMicrokernel(
     name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_rows_a_\(BuildISA.name)",
-    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows,
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows, strip: gemmRowsAStrip,
     run: GemmMicrokernel6x16.runReadingRows)
+
+  /// `gemmRowsA` over any number of rows and columns in one call (`GemmMicrokernel6x16.runReadingRowsStrip`).
+  public static let gemmRowsAStrip = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x16.mr)x\(GemmMicrokernel6x16.nr)_rows_a_strip_\(BuildISA.name)",
+    mr: GemmMicrokernel6x16.mr, nr: GemmMicrokernel6x16.nr, aLayout: .rows, maximumRows: .max,
+    maximumColumns: .max, run: GemmMicrokernel6x16.runReadingRowsStrip)
+
+  /// Six rows of A read in place against 18 to 24 columns of B, three rows at a time
+  /// (`GemmMicrokernel6x24.narrowRowsInThreeRowPasses`): GEMMs of 17 to 24 columns where vectors are 256 bits
+  /// wide, one pass over A instead of a 16-column tile and an 8-column one.
+  public static let gemmRowsAPanelAndHalf = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x24.mr)x\(GemmMicrokernel6x24.nr)_rows_a_\(BuildISA.name)",
+    mr: GemmMicrokernel6x24.mr, nr: GemmMicrokernel6x24.nr, aLayout: .rows, panelWidth: GemmMicrokernel6x16.nr,
+    strip: gemmRowsAPanelAndHalfStrip, run: GemmMicrokernel6x24.narrowRowsInThreeRowPasses)
+
+  /// `gemmRowsAPanelAndHalf` down any number of rows in one call.
+  public static let gemmRowsAPanelAndHalfStrip = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel6x24.mr)x\(GemmMicrokernel6x24.nr)_rows_a_strip_\(BuildISA.name)",
+    mr: GemmMicrokernel6x24.mr, nr: GemmMicrokernel6x24.nr, aLayout: .rows, panelWidth: GemmMicrokernel6x16.nr,
+    maximumRows: .max, run: GemmMicrokernel6x24.runReadingRowsInThreeRowPassesStrip)
 
   /// `gemmRowsA` that also prefetches a later tile's B panel (channels-last Winograd's products, B streamed
   /// from memory). The registry's closure hints the tile's own panel: any pointer takes the same path, and
@@ -429,7 +449,8 @@ public enum MicrokernelRegistry {
 
   public static let all: [Microkernel] =
     [
-      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
+      .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAStrip), .gemm(gemmRowsAPanelAndHalf),
+      .gemm(gemmRowsAPanelAndHalfStrip), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
       .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmRowsANarrowStrip),
       .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),

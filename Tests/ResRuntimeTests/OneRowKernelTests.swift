@@ -15,10 +15,11 @@ import Testing
       return kernel
     }
     #expect(kernels.count >= 4)
-    #expect(!GemmMicrokernelOneRow.matchesSixRowKernels(columns: 8) && !GemmMicrokernelOneRow.matchesSixRowKernels(columns: 40))
+    #expect(GemmMicrokernelOneRow.matchesSixRowKernels(columns: 8) && GemmMicrokernelOneRow.matchesSixRowKernels(columns: 40))
+    #expect(!GemmMicrokernelOneRow.matchesSixRowKernels(columns: 1) && !GemmMicrokernelOneRow.matchesSixRowKernels(columns: 33))
     var random = SeededGenerator(seed: 23)
     for kernel in kernels {
-      let widths = Set([1, 7, 8, 9, 16, 17, 24, 25, 31, 32, 40, 48, 57, 64].filter {
+      let widths = Set([1, 2, 7, 8, 9, 16, 17, 18, 24, 25, 31, 32, 40, 48, 57, 64].filter {
         $0 <= kernel.nr && GemmMicrokernelOneRow.matchesSixRowKernels(columns: $0)
       })
       for depth in [1, 3, 37] {
@@ -106,7 +107,7 @@ import Testing
     var random = SeededGenerator(seed: 29)
     for kernel in kernels {
       for columns in [1, 9, 16, 17, 25, 32, 41, 48, 57, 64] where columns <= kernel.lanes
-        && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns)
+        && IndirectGemmMicrokernelOnePosition.matchesSixPositionKernels(columns: columns)
       {
         for (taps, channels, offset) in [(1, 5, 0), (9, 7, 2), (4, 33, 1)] {
           for (accumulate, fused) in [(false, false), (true, false), (false, true)] {

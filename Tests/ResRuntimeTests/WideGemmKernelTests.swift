@@ -58,6 +58,42 @@ import Testing
     }
   }
 
+  /// The 256-bit builds' 6 × 24 tile, summed three rows at a time (`narrowRowsInThreeRowPasses`, and its strip
+  /// down twelve rows), equals the same tile split at the panel boundary on `GemmMicrokernel6x16` (its last 8
+  /// columns on `runLowerHalf`, A read in place and packed) and the 512-bit builds' one-pass 6 × 24 tile:
+  /// every column is one chain, whichever kernel a split or a packed A gives it.
+  @Test(arguments: [1, 2, 7, 33, 130])
+  func threeRowPassesEqualEveryOtherKernelOnTheirColumns(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth) + 400)
+    for columns in [2, 8, 16, 17, 18, 20, 24] {
+      for rows in [1, 3, 4, 6] {
+        let passes = Operands(depth: depth, rows: rows, columns: columns, &random)
+        let split = Operands(copying: passes)
+        let packed = Operands(copying: passes)
+        let onePass = Operands(copying: passes)
+        passes.run(GemmMicrokernel6x24.narrowRowsInThreeRowPasses, readsRows: true)
+        split.runByPanels(GemmMicrokernel6x16.runReadingRows, readsRows: true)
+        packed.runByPanels(GemmMicrokernel6x16.run, readsRows: false)
+        let label = "depth \(depth), \(rows) × \(columns)"
+        #expect(zip(passes.c, split.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(label), split")
+        #expect(zip(passes.c, packed.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(label), packed A")
+        if GemmMicrokernel6x24.widths.contains(columns) {
+          onePass.run(GemmMicrokernel6x24.runReadingRows, readsRows: true)
+          #expect(zip(passes.c, onePass.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(label), one pass")
+        }
+      }
+      for rows in [7, 12] {
+        let strip = Operands(depth: depth, rows: rows, columns: columns, &random)
+        let split = Operands(copying: strip)
+        strip.run(GemmMicrokernel6x24.runReadingRowsInThreeRowPassesStrip, readsRows: true)
+        split.run(GemmMicrokernel6x24.narrowRowsInThreeRowPasses, rows: 0..<6)
+        split.run(GemmMicrokernel6x24.narrowRowsInThreeRowPasses, rows: 6..<rows)
+        #expect(
+          zip(strip.c, split.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "depth \(depth), \(rows) × \(columns), strip")
+      }
+    }
+  }
+
   /// A 12 × 32 tile over two packed 6-row panels equals its four 6 × 16 quarters bit for bit.
   @Test(arguments: [1, 7, 33, 130])
   func twelveRowTilesEqualTheirQuartersOnTheNarrowKernel(depth: Int) {
@@ -155,9 +191,15 @@ import Testing
       tile(readsRows: readsRows, firstColumn: 0, columns: columns, kernel)
     }
 
+    /// Each 16-column panel as its own tile (one panel when there are at most 16 columns).
     func runByPanels(_ kernel: (GemmTile) -> Void, readsRows: Bool) {
-      tile(readsRows: readsRows, firstColumn: 0, columns: 16, kernel)
-      tile(readsRows: readsRows, firstColumn: 16, columns: columns - 16, kernel)
+      tile(readsRows: readsRows, firstColumn: 0, columns: min(columns, 16), kernel)
+      if columns > 16 { tile(readsRows: readsRows, firstColumn: 16, columns: columns - 16, kernel) }
+    }
+
+    /// All columns of the rows `rows` of A read in place as one tile.
+    func run(_ kernel: (GemmTile) -> Void, rows: Range<Int>) {
+      tile(readsRows: true, firstColumn: 0, columns: columns, firstRow: rows.lowerBound, rows: rows.count, kernel)
     }
 
     /// Rows `first..<first+count` of A read in place, one 16-column panel, per-row bias and a residual.
@@ -183,8 +225,14 @@ import Testing
       }
     }
 
-    private func tile(readsRows: Bool, firstColumn: Int, columns: Int, _ kernel: (GemmTile) -> Void) {
+    /// `rows` rows from `firstRow` (A read in place, or packed from row 0) and `columns` columns from
+    /// `firstColumn` as one tile.
+    private func tile(
+      readsRows: Bool, firstColumn: Int, columns: Int, firstRow: Int = 0, rows: Int? = nil,
+      _ kernel: (GemmTile) -> Void
+    ) {
       let a = readsRows ? rowsA : packedA
+      let origin = firstRow * Self.cStride + firstColumn
       a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
           bias.withUnsafeBufferPointer { bias in
@@ -192,12 +240,12 @@ import Testing
               c.withUnsafeMutableBufferPointer { c in
                 kernel(
                   GemmTile(
-                    depth: depth, a: a.baseAddress!, aRowStride: depth, b: b.baseAddress! + firstColumn * depth,
-                    bPanelStride: 16 * depth, c: c.baseAddress! + firstColumn, cRowStride: Self.cStride, rows: rows,
-                    columns: columns, accumulate: false,
+                    depth: depth, a: a.baseAddress! + firstRow * depth, aRowStride: depth,
+                    b: b.baseAddress! + firstColumn * depth, bPanelStride: 16 * depth, c: c.baseAddress! + origin,
+                    cRowStride: Self.cStride, rows: rows ?? self.rows, columns: columns, accumulate: false,
                     epilogue: TileEpilogue(
                       bias: bias.baseAddress! + firstColumn, biasColumnStride: 1,
-                      residual: residual.baseAddress! + firstColumn, residualRowStride: Self.cStride,
+                      residual: residual.baseAddress! + origin, residualRowStride: Self.cStride,
                       activation: .relu)))
               }
             }

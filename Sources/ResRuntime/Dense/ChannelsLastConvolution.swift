@@ -409,7 +409,7 @@ final class ChannelsLastConvolution: Sendable {
           tileIndex += 1
           // Two calls rather than one on a kernel chosen per tile: a chosen class reference was retained and
           // released per tile.
-          if rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: columns) {
+          if rows == 1 && IndirectGemmMicrokernelOnePosition.matchesSixPositionKernels(columns: columns) {
             Self.onePositionKernel.run(tile)
           } else {
             kernel.run(tile)

@@ -133,7 +133,11 @@ enum GemmDriver {
   /// Where vectors are 512 bits wide, an A read in place against fewer than `tileRowsKernel.nr` columns of B
   /// (MobileNetV2's projections to 16 and 24 channels) takes one tile of up to twelve rows across all of them
   /// instead of two panels (`GemmMicrokernel6x24.narrowRowsReadingRows`).
-  static let narrowRowsKernel = GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsANarrow : rowsKernel
+  /// Where they are 256 bits wide, an A read in place against 17 to 24 columns (MobileNetV2's projections to
+  /// 24 channels) takes six rows across all of them, three rows at a time
+  /// (`GemmMicrokernel6x24.narrowRowsInThreeRowPasses`), instead of a 16-column tile and an 8-column one.
+  static let narrowRowsKernel =
+    GemmMicrokernel6x32.preferred ? MicrokernelRegistry.gemmRowsANarrow : MicrokernelRegistry.gemmRowsAPanelAndHalf
 
   /// Where vectors are 512 bits wide, an A read in place against at least 64 columns of B over a reduction
   /// longer than `widestTileDepth` takes four panels per tile (`GemmMicrokernel6x64`): each broadcast of A
@@ -152,7 +156,9 @@ enum GemmDriver {
 
   /// The kernel of an A read in place for a block of `columns` columns and a reduction of `k` steps.
   static func rowsKernel(columns: Int, k: Int) -> GemmMicrokernel {
-    if columns < tileRowsKernel.nr { return narrowRowsKernel }
+    if columns < tileRowsKernel.nr || (columns > tileRowsKernel.nr && columns <= narrowRowsKernel.nr) {
+      return narrowRowsKernel
+    }
     return columns < widestRowsKernel.nr || k <= widestTileDepth ? tileRowsKernel : widestRowsKernel
   }
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
