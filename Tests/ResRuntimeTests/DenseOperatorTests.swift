@@ -141,6 +141,11 @@ import Testing
     // Wider than `MatMulOperator.inPlaceColumns`: constant B still takes `ResidentWeightsGemm` on every thread
     // count (two K blocks of 300), a computed one `GemmDriver` with A packed on one thread.
     MatMulCase(a: [20, 600], b: [600, 400], y: [20, 400], bias: [400], residual: true),
+    // 40 and 24 columns: on 256-bit vectors a last tile of 16 + 8 columns runs as one 6 × 24 tile
+    // (`GemmDriver.lastTileKernel`, the 16-column strip), whatever piece of the columns a thread gets.
+    MatMulCase(a: [30, 200], b: [200, 40], y: [30, 40], bias: [40], residual: true),
+    MatMulCase(a: [1, 50, 48], b: [48, 40], y: [1, 50, 40], bias: [40]),
+    MatMulCase(a: [67, 130], b: [130, 24], y: [67, 24], bias: [24], residual: true),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.

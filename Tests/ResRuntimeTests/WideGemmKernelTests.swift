@@ -82,6 +82,16 @@ import Testing
           #expect(zip(passes.c, onePass.c).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(label), one pass")
         }
       }
+      for rows in [1, 4, 6] {
+        // The 16-column strip joins a last panel of 2 to 8 columns to the one before it in a 6 × 24 tile.
+        let strip = Operands(depth: depth, rows: rows, columns: columns, &random)
+        let split = Operands(copying: strip)
+        strip.run(GemmMicrokernel6x16.runReadingRowsStrip, readsRows: true)
+        split.runByPanels(GemmMicrokernel6x16.runReadingRows, readsRows: true)
+        #expect(
+          zip(strip.c, split.c).allSatisfy { $0.bitPattern == $1.bitPattern },
+          "depth \(depth), \(rows) × \(columns), 16-column strip")
+      }
       for rows in [7, 12] {
         let strip = Operands(depth: depth, rows: rows, columns: columns, &random)
         let split = Operands(copying: strip)

@@ -161,6 +161,14 @@ enum GemmDriver {
     }
     return columns < widestRowsKernel.nr || k <= widestTileDepth ? tileRowsKernel : widestRowsKernel
   }
+  /// The kernel of a column tile with `remaining` columns left to compute on `kernel` (A read in place):
+  /// `narrowRowsKernel` where it takes them all in one tile that `kernel` would cut in two, else `kernel`. On
+  /// 256-bit vectors a 1x1 to 40 channels then runs a 16-column tile and a 24-column one instead of two
+  /// 16-column tiles and an 8-column one; every column is summed in the same chain either way.
+  static func lastTileKernel(_ kernel: GemmMicrokernel, remaining: Int) -> GemmMicrokernel {
+    remaining > kernel.nr && remaining <= narrowRowsKernel.nr && kernel.aLayout == .rows ? narrowRowsKernel : kernel
+  }
+
   /// The longest K block. A reduction is cut into the fewest blocks of at most `kc` steps, all of one length
   /// (`depthPerBlock`): every block after the first reloads C, and 256-step blocks left MobileNetV2's 320- and
   /// DenseNet's 288-step reductions a second block of 64 or 32 steps, all reload and no work (MobileNetV2's

@@ -63,7 +63,8 @@ enum ResidentWeightsGemm {
       let blockRows = rowStart..<min(rows.upperBound, rowStart + rowsPerBlock)
       var column = columns.lowerBound
       while column < columns.upperBound {
-        let width = min(kernel.nr, columns.upperBound - column)
+        let tileKernel = GemmDriver.lastTileKernel(kernel, remaining: columns.upperBound - column)
+        let width = min(tileKernel.nr, columns.upperBound - column)
         var depthStart = 0
         while depthStart < k {
           let next =
@@ -72,7 +73,7 @@ enum ResidentWeightsGemm {
             : column + width < columns.upperBound ? b.panels(depthStart: 0, columnStart: column + width) : nil
           runRowPanels(
             Block(
-              kernel: kernel, depthStart: depthStart, depth: min(blockDepth, k - depthStart), k: k, a: a,
+              kernel: tileKernel, depthStart: depthStart, depth: min(blockDepth, k - depthStart), k: k, a: a,
               aRowStride: aRowStride, b: b, c: c, cRowStride: cRowStride, epilogue: epilogue, rows: blockRows,
               column: column, width: width),
             hinting: next)
