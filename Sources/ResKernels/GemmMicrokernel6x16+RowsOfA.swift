@@ -66,22 +66,51 @@ extension GemmMicrokernel6x16 {
   /// vectors (`MicrokernelRegistry.gemmRowsAStrip`, the strip of 256-bit builds). A short reduction's tile
   /// (MobileNetV2's 16→96 expansion: 16 steps, about 100 cycles of multiply-adds) costs about as much again
   /// for the driver to build its `GemmTile` and call it through the registry (that layer in the network, Zen 3,
-  /// one thread: 0.80 → 0.73 ms). A last panel of 2 to 8 columns joins the panel before it in one
-  /// `GemmMicrokernel6x24` tile, which broadcasts A once for both. Every column is one chain in reduction
-  /// order on either kernel, so the bits are the same.
+  /// one thread: 0.80 → 0.73 ms). A row panel's whole 16-column tiles under a clip epilogue run in this call
+  /// too (`runWholeTiles`); the others, and a last panel of fewer than six rows, through `runReadingRows`.
+  /// A last panel of 2 to 8 columns joins the panel before it in one `GemmMicrokernel6x24` tile, which
+  /// broadcasts A once for both. Every column is one chain in reduction order on either kernel, so the bits
+  /// are the same.
   public static func runReadingRowsStrip(_ tile: GemmTile) {
+    let panels = wholePanels(columns: tile.columns)
+    let store = panels > 0 ? wholeTileStore(at: tile) : nil
+    var rowPanel = 0
     tile.forEachRowPanel(mr) { panel in
-      var part = panel
-      while part.columns > 0 {
-        if GemmMicrokernel6x24.widths.contains(part.columns) {
-          GemmMicrokernel6x24.runReadingRowsInThreeRowPasses(part)
-          return
-        }
-        var left = part
-        left.columns = Swift.min(nr, part.columns)
-        runReadingRows(left)
-        part = part.rightPanel
+      if let store, panel.rows == mr {
+        runWholeTiles(tile, store, rowPanels: rowPanel..<(rowPanel + 1), panels: panels)
+        if panel.columns > panels &* nr { runAcross(panel.rightOf(panels: panels)) }
+      } else {
+        runAcross(panel)
       }
+      rowPanel += 1
+    }
+  }
+
+  /// The 16-column panels a strip of `columns` columns runs as whole tiles: all but a last one of fewer
+  /// columns, or the last whole one when 2 to 8 columns follow it (`runAcross` takes those as one tile).
+  static func wholePanels(columns: Int) -> Int {
+    var panels = 0
+    var remaining = columns
+    while remaining >= nr && !GemmMicrokernel6x24.widths.contains(remaining) {
+      panels += 1
+      remaining -= nr
+    }
+    return panels
+  }
+
+  /// One row panel's tiles from the left, on `runReadingRows` (a last 18 to 24 columns on
+  /// `GemmMicrokernel6x24`).
+  private static func runAcross(_ panel: GemmTile) {
+    var part = panel
+    while part.columns > 0 {
+      if GemmMicrokernel6x24.widths.contains(part.columns) {
+        GemmMicrokernel6x24.runReadingRowsInThreeRowPasses(part)
+        return
+      }
+      var left = part
+      left.columns = Swift.min(nr, part.columns)
+      runReadingRows(left)
+      part = part.rightPanel
     }
   }
 }

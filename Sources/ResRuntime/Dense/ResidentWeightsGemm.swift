@@ -105,40 +105,69 @@ enum ResidentWeightsGemm {
   /// The block's tiles down its rows. The second to fifth row panels each hint one panel of the `next`
   /// block's B into the second-level cache (a 1x1 layer on a 7x7 plane streams 1–4 MB of weights from memory,
   /// and has only nine row panels per block to hide each block's arrival).
+  ///
+  /// On 256-bit vectors the unhinted whole tiles of a 16-column block under a clip epilogue run in one call
+  /// (`GemmMicrokernel6x16.runWholeTiles`) rather than one kernel call each: a tile built and passed through
+  /// memory per call stalled on store forwarding. Zen 3, one thread, ResNet-50's 1x1 layers as one-layer
+  /// plans, medians of four alternating rounds: 128→512 at 28x28 −0.075 ms (of 1.25), 256→64 at 56x56 −0.05,
+  /// 512→128 at 28x28 −0.03, 1024→256 at 14x14 and 2048→512 at 7x7 −0.025.
   private static func runRowPanels(_ block: Block, hinting next: (base: UnsafePointer<Float>, stride: Int)?) {
+    let wholeRowPanels = block.rows.count / block.kernel.mr
+    let hinted = next == nil ? wholeRowPanels..<wholeRowPanels : min(1, wholeRowPanels)..<min(3, wholeRowPanels)
+    let origin = tile(block, rowPanel: 0, hinting: nil)
+    guard block.kernel === MicrokernelRegistry.gemmRowsA, block.width == GemmMicrokernel6x16.nr,
+      GemmMicrokernel6x16.runWholeTiles(origin, rowPanels: 0..<hinted.lowerBound, panels: 1)
+    else {
+      for rowPanel in 0..<rowPanelCount(block) { runTile(block, rowPanel: rowPanel, hinting: next) }
+      return
+    }
+    for rowPanel in hinted { runTile(block, rowPanel: rowPanel, hinting: next) }
+    _ = GemmMicrokernel6x16.runWholeTiles(origin, rowPanels: hinted.upperBound..<wholeRowPanels, panels: 1)
+    for rowPanel in wholeRowPanels..<rowPanelCount(block) { runTile(block, rowPanel: rowPanel, hinting: next) }
+  }
+
+  private static func rowPanelCount(_ block: Block) -> Int {
+    (block.rows.count + block.kernel.mr - 1) / block.kernel.mr
+  }
+
+  /// The tile of row panel `rowPanel`, hinting its panel of `next` when it is one of the hinting ones.
+  private static func tile(_ block: Block, rowPanel: Int, hinting next: (base: UnsafePointer<Float>, stride: Int)?)
+    -> GemmTile
+  {
     let kernel = block.kernel
+    let row = block.rows.lowerBound + rowPanel * kernel.mr
     let panels = block.b.panels(depthStart: block.depthStart, columnStart: block.column)
     let isLast = block.depthStart + block.depth == block.k
-    let panelsPerTile = kernel.nr / kernel.panelWidth
-    var row = block.rows.lowerBound
-    var rowPanel = 0
-    while row < block.rows.upperBound {
-      var tile = GemmTile(
-        depth: block.depth, a: block.a + row * block.aRowStride + block.depthStart, aRowStride: block.aRowStride,
-        b: panels.base, bPanelStride: panels.stride, c: block.c + row * block.cRowStride + block.column,
-        cRowStride: block.cRowStride, rows: min(kernel.mr, block.rows.upperBound - row), columns: block.width,
-        accumulate: block.depthStart > 0, epilogue: isLast ? block.epilogue.tile(row: row, column: block.column) : nil)
-      if let next, rowPanel > 0, rowPanel <= panelsPerTile {
-        tile.prefetch = next.base + (rowPanel - 1) * next.stride
-      }
-      if tile.rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: tile.columns) {
-        GemmDriver.oneRowKernel.run(tile)
-      } else if let next, kernel.nr == GemmMicrokernel6x16.nr, tile.columns == kernel.nr, rowPanel > 0,
-        rowPanel <= 2
-      {
-        // One 16-column panel per tile (256-bit vectors): `kernel.run` ignores the hint, and the weights of a
-        // 1x1 layer on a 7x7 plane then arrived from memory only when the first row panel stalled on them.
-        // The prefetching kernel hints half a line per step, so the second and third row panels each bring
-        // half of the next block's panel. MobileNetV2 in the network, Zen 3, one thread, ÷ onnxruntime's
-        // same layers: 960→320 at 7x7 1.15 → 1.02, 320→1280 1.09 → 0.97, 960→160 1.16 → 1.03.
-        GemmMicrokernel6x16.runReadingRows(
-          tile, prefetching: next.base + (rowPanel - 1) * block.depth * (GemmMicrokernel6x16.nr / 2),
-          into: .secondLevel)
-      } else {
-        kernel.run(tile)
-      }
-      row += kernel.mr
-      rowPanel += 1
+    var tile = GemmTile(
+      depth: block.depth, a: block.a + row * block.aRowStride + block.depthStart, aRowStride: block.aRowStride,
+      b: panels.base, bPanelStride: panels.stride, c: block.c + row * block.cRowStride + block.column,
+      cRowStride: block.cRowStride, rows: min(kernel.mr, block.rows.upperBound - row), columns: block.width,
+      accumulate: block.depthStart > 0, epilogue: isLast ? block.epilogue.tile(row: row, column: block.column) : nil)
+    if let next, rowPanel > 0, rowPanel <= kernel.nr / kernel.panelWidth {
+      tile.prefetch = next.base + (rowPanel - 1) * next.stride
+    }
+    return tile
+  }
+
+  /// One tile of the block on its kernel.
+  private static func runTile(_ block: Block, rowPanel: Int, hinting next: (base: UnsafePointer<Float>, stride: Int)?) {
+    let kernel = block.kernel
+    let tile = tile(block, rowPanel: rowPanel, hinting: next)
+    if tile.rows == 1 && GemmMicrokernelOneRow.matchesSixRowKernels(columns: tile.columns) {
+      GemmDriver.oneRowKernel.run(tile)
+    } else if let next, kernel.nr == GemmMicrokernel6x16.nr, tile.columns == kernel.nr, rowPanel > 0,
+      rowPanel <= 2
+    {
+      // One 16-column panel per tile (256-bit vectors): `kernel.run` ignores the hint, and the weights of a
+      // 1x1 layer on a 7x7 plane then arrived from memory only when the first row panel stalled on them.
+      // The prefetching kernel hints half a line per step, so the second and third row panels each bring
+      // half of the next block's panel. MobileNetV2 in the network, Zen 3, one thread, ÷ onnxruntime's
+      // same layers: 960→320 at 7x7 1.15 → 1.02, 320→1280 1.09 → 0.97, 960→160 1.16 → 1.03.
+      GemmMicrokernel6x16.runReadingRows(
+        tile, prefetching: next.base + (rowPanel - 1) * block.depth * (GemmMicrokernel6x16.nr / 2),
+        into: .secondLevel)
+    } else {
+      kernel.run(tile)
     }
   }
 }
