@@ -87,6 +87,51 @@ import Testing
     }
   }
 
+  /// One 3x3 convolution at stride 2 with bias and ReLU, `channels` channels of `height` x `width`, padded by 1.
+  static func stridedConvolution(height: Int, width: Int, channels: Int) throws -> Graph {
+    let b = GraphBuilder()
+    var random = SeededGenerator(seed: UInt64(height * 100 + width))
+    let image = b.input("f32[1,\(channels),\(height),\(width)]")
+    let attributes = ConvAttributes(
+      kernelShape: [3, 3], strides: [2, 2], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]), group: 1,
+      epilogue: Epilogue(residual: false, activation: .relu))
+    let scale = 1 / Float(channels * 9).squareRoot()
+    let weights = b.graph.addConstant(
+      name: "w", Constant(floats: random.floats(channels * channels * 9).map { $0 * scale }, dims: [channels, channels, 3, 3]))
+    let bias = b.graph.addConstant(name: "b", Constant(floats: random.floats(channels), dims: [channels]))
+    b.graph.outputs = [try b.value(.conv(attributes), [image, weights, bias], name: "conv")]
+    return b.graph
+  }
+
+  /// A 3x3 convolution at stride 2 with enough channels (`ConvMethod.stridedWinogradMinimumChannels`) runs the
+  /// stride-2 transform channels-last, from the plan's transformed bytes in place, under every tile policy (it
+  /// has the one tile), on outputs of 12 and more on a side (24x24 → 12x12; 27x25 → 14x13, whose last tiles
+  /// overhang the output and read past the input); not on an 11x11 output, and not row-major. Every plan
+  /// matches the reference evaluator.
+  @Test(arguments: [(24, 24, true), (27, 25, true), (22, 22, false)], [ActivationLayoutPolicy.rowMajor, .channelsLast])
+  func strideTwoTakesItsOwnTransform(shape: (height: Int, width: Int, strided: Bool), layout: ActivationLayoutPolicy)
+    throws
+  {
+    let graph = try Self.stridedConvolution(height: shape.height, width: shape.width, channels: 64)
+    let inputs = try SeededInputs.make(for: graph, seed: 5)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    for policy in WinogradTilePolicy.allCases {
+      let options = CodegenOptions(activationLayout: layout, winogradTile: policy)
+      let plan = try Plan(bytes: try PlanGenerator.generate(graph, options: options).bytes)
+      let strided = plan.program.steps.compactMap { step -> Bool? in
+        guard let conv = step.operation as? ConvOperator, case .channelsLast(.winograd(let winograd)) = conv.method
+        else { return nil }
+        #expect(winograd.weights.isBorrowed, "the plan's transformed weights are used in place")
+        return winograd.variant == .f4x4Stride2
+      }
+      let label = "\(shape.height)x\(shape.width), \(layout), tile \(policy.rawValue)"
+      let fires = shape.strided && layout == .channelsLast
+      #expect(strided == (fires ? [true] : []), "\(label)")
+      let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: 2)
+      #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(label)")
+    }
+  }
+
   /// The geometry's tile is what `auto` picks: 2 below 12 on a side, 4 from 12, so the forced policies above
   /// each differ from it on one of the shapes.
   @Test func automaticFollowsTheGeometry() {

@@ -4,11 +4,12 @@ import Testing
 
 @testable import ResRuntime
 
-/// `ChannelsLastWinograd` against a naive double-precision channels-last convolution: both variants over
-/// channel counts around the 16-lane vectors (1, 5, 16, 17, 40 per group), odd outputs with edge tiles,
-/// uneven pads, two groups, two images and every epilogue; on one worker, on three workers of a real pool
-/// sharing one input transform (or, for one block of at most 32 output channels, cutting it into smaller
-/// problems), and with tiny blocks of tiles split over three workers, all bit-identical.
+/// `ChannelsLastWinograd` against a naive double-precision channels-last convolution: every variant (the
+/// stride-2 one on the same cases at stride 2, and on ResNet-like planes of its own) over channel counts
+/// around the 16-lane vectors (1, 5, 16, 17, 40 per group), odd outputs with edge tiles, uneven pads, two
+/// groups, two images and every epilogue; on one worker, on three workers of a real pool sharing one input
+/// transform (or, for one block of at most 32 output channels, cutting it into smaller problems), and with
+/// tiny blocks of tiles split over three workers, all bit-identical.
 ///
 /// Tolerances are those of `WinogradConvolutionTests` (the same transforms and weights): `F(4×4)`'s larger
 /// coefficients cost more rounding than `F(2×2)`'s.
@@ -54,6 +55,38 @@ import Testing
   @Test(arguments: cases, WinogradVariant.allCases)
   func matchesNaiveConvolution(_ spec: Case, _ variant: WinogradVariant) throws {
     try check(spec, variant)
+  }
+
+  /// Stride-2 planes: ResNet's 56 → 28 in miniature channels (7 whole tiles a side), an odd input whose last
+  /// tile reads past it, a plane whose tiles overhang the output (14: 4 tiles of 4), TensorFlow's SAME padding
+  /// (nothing before, one after), and no padding at all.
+  static let stridedCases: [Case] = [
+    Case(channels: 16, outputChannels: 32, spatial: [56, 56], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
+    Case(channels: 33, outputChannels: 20, spatial: [29, 31], pads: [1, 1, 1, 1], bias: true, activation: .relu),
+    Case(
+      batch: 2, channels: 24, outputChannels: 48, spatial: [28, 28], pads: [1, 1, 1, 1], residual: true,
+      activation: .clip(min: -0.5, max: 0.6)),
+    Case(channels: 20, outputChannels: 17, spatial: [24, 26], pads: [0, 0, 1, 1], bias: true),
+    Case(channels: 17, outputChannels: 40, spatial: [27, 25], pads: [0, 0, 0, 0], residual: true),
+  ]
+
+  @Test(arguments: stridedCases)
+  func stridedMatchesNaiveConvolution(_ spec: Case) throws {
+    try check(spec, .f4x4Stride2)
+  }
+
+  /// The stride-2 transform refuses a stride-1 window, and a stride-1 transform a stride-2 one.
+  @Test func stridesMustMatchTheTransform() throws {
+    for (variant, stride) in [(WinogradVariant.f4x4Stride2, 1), (.f4x4, 2)] {
+      let layout = try #require(
+        WinogradFilter.layout(
+          outputTile: variant.outputTile, stride: variant.stride, groups: 1, rows: 16, depth: 16, width: 16))
+      let w = [Float](repeating: 0.5, count: 16 * 16 * 9)
+      let weights = try w.withUnsafeBufferPointer { try WinogradWeights(transforming: $0.baseAddress!, layout: layout) }
+      #expect(weights.variant == variant)
+      let axes = try Self.axes(spatial: [12, 12], pads: [1, 1, 1, 1], stride: stride)
+      #expect(throws: RuntimeError.self) { try ChannelsLastWinograd(weights: weights, axes: axes) }
+    }
   }
 
   /// Every combination of bias, residual and activation on one small convolution with edge tiles and a
@@ -140,7 +173,7 @@ import Testing
   /// the naive convolution and the others with the first, bit for bit.
   private func check(_ spec: Case, _ variant: WinogradVariant) throws {
     var random = SeededGenerator(seed: UInt64(spec.channels * 131 + spec.outputChannels * 7 + spec.spatial[1]))
-    let axes = try Self.axes(spatial: spec.spatial, pads: spec.pads)
+    let axes = try Self.axes(spatial: spec.spatial, pads: spec.pads, stride: variant.stride)
     let (channelsPerGroup, outputsPerGroup) = (spec.channels / spec.groups, spec.outputChannels / spec.groups)
     let data = Tensors(
       x: random.floats(spec.batch * axes.inputPlane * spec.channels),
@@ -149,8 +182,8 @@ import Testing
       residual: spec.residual ? random.floats(spec.batch * axes.outputPlane * spec.outputChannels) : nil)
     let layout = try #require(
       WinogradFilter.layout(
-        outputTile: variant.outputTile, groups: spec.groups, rows: outputsPerGroup, depth: channelsPerGroup,
-        width: ChannelsLastWinograd.lanes))
+        outputTile: variant.outputTile, stride: variant.stride, groups: spec.groups, rows: outputsPerGroup,
+        depth: channelsPerGroup, width: ChannelsLastWinograd.lanes))
     let weights = try data.w.withUnsafeBufferPointer {
       try WinogradWeights(transforming: $0.baseAddress!, layout: layout)
     }
@@ -160,7 +193,7 @@ import Testing
     #expect(standard.variant == variant && tiny.tileBlock == min(GemmMicrokernel6x16.mr, tiny.tiles))
 
     let single = try run(standard, data, spec, workers: 1, sharesTransform: false)
-    let expected = naive(spec, axes, data)
+    let expected = naive(spec, axes, data, stride: variant.stride)
     let reduction = Double(channelsPerGroup * 9 + 1)
     expectClose(
       single.map(Double.init), expected, absolute: WinogradConvolutionTests.tolerance(variant) * reduction,
@@ -183,12 +216,12 @@ import Testing
     var residual: [Float]?
   }
 
-  private static func axes(spatial: [Int], pads: [Int]) throws -> WindowAxes {
+  private static func axes(spatial: [Int], pads: [Int], stride: Int = 1) throws -> WindowAxes {
     let operands = StepOperands(
       site: StepSite(index: 0, name: "test", kernel: "test"), inputs: [], outputs: [],
       constants: UnsafeRawBufferPointer(start: nil, count: 0))
     var axes = try WindowAxes(
-      input: spatial, kernelShape: [3, 3], defaultKernel: nil, strides: [], dilations: [],
+      input: spatial, kernelShape: [3, 3], defaultKernel: nil, strides: [Int64(stride), Int64(stride)], dilations: [],
       pads: pads.map(Int64.init), operands: operands)
     let output = try (1..<3).map { axis in try #require(axes.floorOutput(axis: axis)) }
     try axes.setOutput(output, operands)
@@ -241,9 +274,9 @@ import Testing
   }
 
   /// The convolution in double precision, channels-last: `y[n, h, w, o]` for output channel `o` of group `g`
-  /// sums `x[n, h + i - top, w + j - left, g·C + c] · w[o, c, i, j]` over the window, then adds the bias and
+  /// sums `x[n, h·s + i - top, w·s + j - left, g·C + c] · w[o, c, i, j]` over the window (stride `s`), then adds the bias and
   /// the residual and applies the activation.
-  private func naive(_ spec: Case, _ axes: WindowAxes, _ data: Tensors) -> [Double] {
+  private func naive(_ spec: Case, _ axes: WindowAxes, _ data: Tensors, stride: Int) -> [Double] {
     let (height, width) = (axes.input[1], axes.input[2])
     let (outputHeight, outputWidth) = (axes.output[1], axes.output[2])
     let (channelsPerGroup, outputsPerGroup) = (spec.channels / spec.groups, spec.outputChannels / spec.groups)
@@ -256,7 +289,7 @@ import Testing
             var sum = 0.0
             for i in 0..<3 {
               for j in 0..<3 {
-                let (row, column) = (h + i - spec.pads[0], w + j - spec.pads[1])
+                let (row, column) = (h * stride + i - spec.pads[0], w * stride + j - spec.pads[1])
                 guard row >= 0, row < height, column >= 0, column < width else { continue }
                 let pixel = ((image * height + row) * width + column) * spec.channels + group * channelsPerGroup
                 for channel in 0..<channelsPerGroup {

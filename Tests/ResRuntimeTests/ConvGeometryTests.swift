@@ -86,6 +86,39 @@ import Testing
     #expect(ConvMethod.choose(shape(side: 7, channels: 1024, outputChannels: 1024), weightsAreConstant: true) == .winograd)
   }
 
+  /// A 3x3 at stride 2 takes channels-last Winograd's stride-2 transform with one group, 64 to 512 channels in
+  /// and out, and an output of 12 or more on a side (`ConvMethod.stridedWinogradMinimumChannels`, `…Side`,
+  /// `…MaximumChannelPairs`); anything else keeps the indirect GEMM, and the row-major method never takes it.
+  @Test func strideTwoWinogradNeedsChannelsAndAPlane() throws {
+    func shape(
+      input: Int, channels: Int, outputChannels: Int, groups: Int = 1, strides: [Int] = [1, 2, 2],
+      dilations: [Int] = [1, 1, 1]
+    ) -> ConvShape {
+      let output = (input + 2 - 2 * dilations[1] - 1) / strides[1] + 1
+      return ConvShape(
+        input: [1, input, input], output: [1, output, (input + 2 - 2 * dilations[2] - 1) / strides[2] + 1],
+        kernel: [1, 3, 3], strides: strides, dilations: dilations, padsBegin: [0, 1, 1], padsEnd: [0, 1, 1],
+        groups: groups, channelsPerGroup: channels / groups, outputChannelsPerGroup: outputChannels / groups)
+    }
+    func method(_ shape: ConvShape) -> ConvMethod { ConvMethod.chooseChannelsLast(shape) }
+    let resnet = shape(input: 56, channels: 128, outputChannels: 128)
+    #expect(method(resnet) == .channelsLastWinograd)
+    #expect(method(shape(input: 28, channels: 256, outputChannels: 256)) == .channelsLastWinograd)
+    #expect(method(shape(input: 24, channels: 64, outputChannels: 512)) == .channelsLastWinograd)
+    let layout = try #require(ConvMethod.channelsLastWinograd.weightLayout(resnet, widths: .init(gemmRows: 6, gemmColumns: 16, directConvLanes: 16)))
+    #expect(layout.winogradStride == 2 && layout.winogradOutputTile == 4 && layout.matrices == 36)
+    // Must not fire: few channels, a small output, too many channel pairs, groups, dilation, unequal strides.
+    #expect(method(shape(input: 56, channels: 32, outputChannels: 128)) == .channelsLastGemm)
+    #expect(method(shape(input: 56, channels: 128, outputChannels: 48)) == .channelsLastGemm)
+    #expect(method(shape(input: 22, channels: 128, outputChannels: 128)) == .channelsLastGemm)
+    #expect(method(shape(input: 14, channels: 512, outputChannels: 512)) == .channelsLastGemm)
+    #expect(method(shape(input: 28, channels: 512, outputChannels: 1024)) == .channelsLastGemm)
+    #expect(method(shape(input: 56, channels: 256, outputChannels: 256, groups: 2)) == .channelsLastGemm)
+    #expect(method(shape(input: 56, channels: 128, outputChannels: 128, dilations: [1, 2, 2])) == .channelsLastGemm)
+    #expect(method(shape(input: 56, channels: 128, outputChannels: 128, strides: [1, 2, 1])) == .channelsLastGemm)
+    #expect(ConvMethod.choose(resnet, weightsAreConstant: true) != .winograd)
+  }
+
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {
     var random = SeededGenerator(seed: 2026)
     let activations: [Rescompile_Plan_Activation.Kind] = [.none, .relu, .clip, .leakyRelu]

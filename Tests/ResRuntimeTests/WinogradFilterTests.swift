@@ -22,6 +22,11 @@ import Testing
   /// and a partial panel) and channels-last's 16 (19 outputs: full groups of eight lanes, then three).
   static let panels: [(width: Int, rows: Int)] = [(6, 7), (16, 19)]
 
+  /// Rows of the stride-2 transform's G: `F(4, 2)`'s (points 0, 1, −1, 2, ∞) on taps 0 and 2, then tap 1.
+  static let stridedG: [[Double]] = [
+    [0.5, 0, 0], [-0.5, 0, -0.5], [-1.0 / 6, 0, 1.0 / 6], [1.0 / 6, 0, 1.0 / 3], [0, 0, 1], [0, 1, 0],
+  ]
+
   @Test(arguments: [2, 4], [1, 2, 3, 5, 38])
   func transformMatchesTheDefinition(tile: Int, depth: Int) throws {
     for (width, rows) in Self.panels {
@@ -29,16 +34,45 @@ import Testing
     }
   }
 
-  private func check(tile: Int, depth: Int, width: Int, rows: Int) throws {
+  @Test(arguments: [1, 3, 38])
+  func stridedTransformMatchesTheDefinition(depth: Int) throws {
+    for (width, rows) in Self.panels {
+      try check(tile: 4, stride: 2, depth: depth, width: width, rows: rows)
+    }
+  }
+
+  /// The stride-2 transform is for 4×4 tiles only: a layout of another tile, or of another stride, is refused.
+  @Test func stridedLayoutsHaveOneTile() throws {
+    func problem(tile: Int, stride: Int) -> String? {
+      PanelLayout(
+        width: 16, matrices: (tile + 2) * (tile + 2), rows: 16, depth: 16, matrixStride: 16 * 16 * 9,
+        rowStride: 16 * 9, depthStride: 9, winogradOutputTile: tile, winogradStride: stride
+      ).problem(elementCount: 16 * 16 * 9)
+    }
+    #expect(problem(tile: 4, stride: 2) == nil)
+    #expect(problem(tile: 4, stride: 1) == nil)
+    #expect(problem(tile: 2, stride: 2)?.contains("stride 2") == true)
+    #expect(problem(tile: 4, stride: 3)?.contains("stride 3") == true)
+    let untransformed = PanelLayout(
+      width: 16, matrices: 1, rows: 16, depth: 16, matrixStride: 256, rowStride: 16, depthStride: 1, winogradStride: 2)
+    #expect(untransformed.problem(elementCount: 256)?.contains("without a Winograd output tile") == true)
+    // The stride travels in the plan (and stride 1 stays off the wire).
+    let strided = try #require(WinogradFilter.layout(outputTile: 4, stride: 2, groups: 1, rows: 16, depth: 16, width: 16))
+    #expect(PanelLayout(strided.message) == strided && strided.message.winogradStride == 2)
+    let plain = try #require(WinogradFilter.layout(outputTile: 4, groups: 1, rows: 16, depth: 16, width: 16))
+    #expect(PanelLayout(plain.message) == plain && plain.message.winogradStride == 0)
+  }
+
+  private func check(tile: Int, stride: Int = 1, depth: Int, width: Int, rows: Int) throws {
     let layout = try #require(
-      WinogradFilter.layout(outputTile: tile, groups: 1, rows: rows, depth: depth, width: width))
+      WinogradFilter.layout(outputTile: tile, stride: stride, groups: 1, rows: rows, depth: depth, width: width))
     var random = SeededGenerator(seed: 5)
     let weights = random.floats(rows * depth * 9)
     var packed = [Float](repeating: .nan, count: layout.floatCount)
     weights.withUnsafeBufferPointer { source in
       packed.withUnsafeMutableBufferPointer { WinogradFilter.transform(source.baseAddress!, layout: layout, into: $0.baseAddress!) }
     }
-    let g = Self.g(tile: tile)
+    let g = stride == 2 ? Self.stridedG : Self.g(tile: tile)
     let n = tile + 2
     let paddedRows = (rows + width - 1) / width * width
     for output in 0..<paddedRows {

@@ -45,13 +45,14 @@ enum PlanListing {
   }
 
   /// ` packed(16-wide)` after a constant stored in a microkernel's panels, ` packed(winograd F(4x4), 16-wide)`
-  /// after 3x3 weights transformed for Winograd: what the runtime reads in place (`--winograd-tile` shows
-  /// here).
+  /// after 3x3 weights transformed for Winograd (` stride 2` after the tile for the stride-2 transform): what
+  /// the runtime reads in place (`--winograd-tile` shows here).
   private static func packing(_ buffer: Rescompile_Plan_Buffer) -> String {
     guard buffer.hasPacking else { return "" }
     let packing = buffer.packing
     let tile = packing.winogradOutputTile
-    let transform = tile == 0 ? "" : "winograd F(\(tile)x\(tile)), "
+    let stride = packing.winogradStride > 1 ? " stride \(packing.winogradStride)" : ""
+    let transform = tile == 0 ? "" : "winograd F(\(tile)x\(tile))\(stride), "
     return " packed(\(transform)\(packing.width)-wide)"
   }
 

@@ -300,6 +300,12 @@ package nonisolated struct Rescompile_Plan_Buffer: Sendable {
 /// depth * 9, depth_stride = 9), matrices * rows * depth * 9 / (m + 2)^2 must equal the element count, and the
 /// packed size is (m + 2)^2 / 9 times the weights' (plus panel padding). Such bytes cannot be unpacked: a loader
 /// that wants another layout refuses the plan (recompile it). 0 (the default) means no transform.
+///
+/// With winograd_stride 2 (only with m = 4) the transform is that of a 3x3 convolution at stride 2, each 4x4
+/// tile of outputs from a 9x9 input tile: along each axis the even taps (g0, g2) take F(4, 2)'s 5 frequencies
+/// (points 0, 1, -1, 2, infinity) and the odd tap g1 the sixth, so each filter still has (m + 2)^2 = 36
+/// frequencies, in the order row-frequency major, and everything above holds as for stride 1. 0 or 1 means
+/// stride 1.
 package nonisolated struct Rescompile_Plan_PanelPacking: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -320,6 +326,8 @@ package nonisolated struct Rescompile_Plan_PanelPacking: Sendable {
   package var depthStride: UInt64 = 0
 
   package var winogradOutputTile: UInt32 = 0
+
+  package var winogradStride: UInt32 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2201,7 +2209,7 @@ nonisolated extension Rescompile_Plan_Buffer: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".PanelPacking"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}width\0\u{1}matrices\0\u{1}rows\0\u{1}depth\0\u{3}matrix_stride\0\u{3}row_stride\0\u{3}depth_stride\0\u{3}winograd_output_tile\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}width\0\u{1}matrices\0\u{1}rows\0\u{1}depth\0\u{3}matrix_stride\0\u{3}row_stride\0\u{3}depth_stride\0\u{3}winograd_output_tile\0\u{3}winograd_stride\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2217,6 +2225,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.rowStride) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.depthStride) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.winogradOutputTile) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.winogradStride) }()
       default: break
       }
     }
@@ -2247,6 +2256,9 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
     if self.winogradOutputTile != 0 {
       try visitor.visitSingularUInt32Field(value: self.winogradOutputTile, fieldNumber: 8)
     }
+    if self.winogradStride != 0 {
+      try visitor.visitSingularUInt32Field(value: self.winogradStride, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2259,6 +2271,7 @@ nonisolated extension Rescompile_Plan_PanelPacking: SwiftProtobuf.Message, Swift
     if lhs.rowStride != rhs.rowStride {return false}
     if lhs.depthStride != rhs.depthStride {return false}
     if lhs.winogradOutputTile != rhs.winogradOutputTile {return false}
+    if lhs.winogradStride != rhs.winogradStride {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

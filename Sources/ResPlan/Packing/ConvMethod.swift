@@ -49,7 +49,8 @@ public enum ConvMethod: Sendable, Hashable {
   case channelsLastDepthwise
   /// Channels-last `winograd` shapes: the transforms on channel vectors, each frequency a GEMM with output
   /// channels on the lanes; weights transformed as for `winograd`, in panels of `directConvLanes` output
-  /// channels.
+  /// channels. Also 3×3 windows at stride 2 with enough work (`hasStridedWinogradWork`), by the stride-2
+  /// transform (`WinogradFilter`), which only this method computes.
   case channelsLastWinograd
   /// Channels-last, any other geometry: a GEMM whose A rows are output positions, each tap's input position
   /// read in place (an indirect GEMM; a 1×1 reads X's rows as they are); weights in the `direct` layout.
@@ -172,12 +173,40 @@ public enum ConvMethod: Sendable, Hashable {
   /// The channels-last method for a geometry `supportsChannelsLast` accepts.
   public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
+    if hasStridedWinogradWork(shape) { return .channelsLastWinograd }
     if hasWinogradWork(shape), !isSmallWinogradPlane(shape), !isWideSmallTileWinograd(shape),
       shape.groups == 1 || hasGroupedWinogradWork(shape)
     {
       return .channelsLastWinograd
     }
     return .channelsLastGemm
+  }
+
+  /// Channels per group, in and out, from which a 3×3 stride-2 convolution takes the stride-2 Winograd
+  /// transform (`WinogradFilter`) rather than the indirect GEMM, and the smallest output side and the most
+  /// input × output channel pairs with which it does. One-layer 3×3/2 + ReLU models (Zen 3, AVX2, fastest of
+  /// five alternating rounds, ms, indirect GEMM → Winograd, one / two threads): 64→64 at 56 px 0.64 → 0.51 /
+  /// 0.32 → 0.28, 64→128 at 56 1.27 → 0.97 / 0.64 → 0.52, 96→96 at 24 0.25 → 0.20 / 0.13 → 0.11, 128→128 at
+  /// 56 2.46 → 1.79 / 1.25 → 0.99, 256→256 at 28 2.41 → 1.99 / 1.28 → 1.05, 512→512 at 28 10.8 → 7.8 / 5.5
+  /// → 3.9; but 32→32 at 56 0.17 → 0.16 / 0.086 → 0.095, 32→64 at 28 0.082 → 0.094, 16→32 at 112 0.36 →
+  /// 0.40, where the transforms of a few channels cost more than the multiplications saved. In ResNet-50
+  /// (one thread): layer2.0's 128-channel 3×3/2 2.49 → 1.86 ms, layer3.0's 256-channel 2.52 → 2.11.
+  public static let stridedWinogradMinimumChannels = 64
+  /// The transform has 4×4 tiles only, and on an output under 12 on a side they leave too much unused (a 7×7
+  /// output pads to 8×8), as `WinogradFilter.outputTile` decides for stride 1.
+  public static let stridedWinogradMinimumSide = 12
+  /// Its transformed weights are 4× the filters and come from L3 or memory on every run: up to the widest
+  /// layer measured.
+  public static let stridedWinogradMaximumChannelPairs = 512 * 512
+
+  /// A 3×3 stride-2 window of one group whose output takes 4×4 tiles and whose channels are in the range above.
+  private static func hasStridedWinogradWork(_ shape: ConvShape) -> Bool {
+    guard shape.isStridedWinogradShape, shape.groups == 1,
+      min(shape.channelsPerGroup, shape.outputChannelsPerGroup) >= stridedWinogradMinimumChannels,
+      min(shape.output[1], shape.output[2]) >= stridedWinogradMinimumSide
+    else { return false }
+    let (pairs, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
+    return !overflow && pairs <= stridedWinogradMaximumChannelPairs
   }
 
   /// Input × output channels per group from which a channels-last convolution whose Winograd would take the
@@ -263,9 +292,13 @@ public enum ConvMethod: Sendable, Hashable {
     switch self {
     case .depthwise, .channelsLastDepthwise: return nil
     case .winograd, .channelsLastWinograd:
+      // The stride-2 transform has one tile, whatever the policy.
+      let strided = shape.isStridedWinogradShape
       return WinogradFilter.layout(
-        outputTile: winogradTile.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
-        groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
+        outputTile: strided
+          ? WinogradFilter.stridedOutputTile
+          : winogradTile.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
+        stride: strided ? 2 : 1, groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
     case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes
     case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows

@@ -36,6 +36,12 @@ public struct ConvShape: Sendable, Hashable {
     kernel == [1, 3, 3] && strides == [1, 1, 1] && dilations == [1, 1, 1] && input.first == 1 && output.first == 1
   }
 
+  /// A 2-D 3×3 window at stride 2 along both axes, unit dilations: what `WinogradFilter`'s stride-2 transform
+  /// computes.
+  public var isStridedWinogradShape: Bool {
+    kernel == [1, 3, 3] && strides == [1, 2, 2] && dilations == [1, 1, 1] && input.first == 1 && output.first == 1
+  }
+
   public var kernelVolume: Int? { Self.product(kernel) }
 
   /// A 2-D convolution of one group at stride 1 or 2 (the same along both axes) without dilation: the

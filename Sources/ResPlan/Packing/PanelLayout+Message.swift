@@ -9,7 +9,8 @@ extension PanelLayout {
     self.init(
       width: Int(message.width), matrices: Int(message.matrices), rows: Int(message.rows), depth: Int(message.depth),
       matrixStride: Int(message.matrixStride), rowStride: Int(message.rowStride),
-      depthStride: Int(message.depthStride), winogradOutputTile: Int(message.winogradOutputTile))
+      depthStride: Int(message.depthStride), winogradOutputTile: Int(message.winogradOutputTile),
+      winogradStride: message.winogradStride == 0 ? 1 : Int(message.winogradStride))
   }
 
   /// The layout as plan.proto's `PanelPacking`.
@@ -23,6 +24,8 @@ extension PanelLayout {
     message.rowStride = UInt64(rowStride)
     message.depthStride = UInt64(depthStride)
     message.winogradOutputTile = UInt32(clamping: winogradOutputTile)
+    // Stride 1 is the default, left off the wire, so that stride-1 plans keep their bytes.
+    message.winogradStride = winogradStride == 1 ? 0 : UInt32(clamping: winogradStride)
     return message
   }
 }

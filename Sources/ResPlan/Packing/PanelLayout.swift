@@ -26,10 +26,13 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   public let depthStride: Int
   /// `m` of the Winograd `F(m×m, 3×3)` the weights are transformed for, 0 when they are only packed.
   public let winogradOutputTile: Int
+  /// The stride of the 3×3 convolution the Winograd transform is for: 1, or 2 (`WinogradFilter`'s strided
+  /// transform, only with `m = 4`). 1 when the weights are only packed.
+  public let winogradStride: Int
 
   public init(
     width: Int, matrices: Int, rows: Int, depth: Int, matrixStride: Int, rowStride: Int, depthStride: Int,
-    winogradOutputTile: Int = 0
+    winogradOutputTile: Int = 0, winogradStride: Int = 1
   ) {
     self.width = width
     self.matrices = matrices
@@ -39,6 +42,7 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     self.rowStride = rowStride
     self.depthStride = depthStride
     self.winogradOutputTile = winogradOutputTile
+    self.winogradStride = winogradStride
   }
 
   /// Whether the packed values are a transform of the weights (Winograd's) rather than the weights themselves.
@@ -52,7 +56,9 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String {
     let panels = "\(matrices)x\(rows)x\(depth) in \(width)-wide panels, strides \(matrixStride)/\(rowStride)/\(depthStride)"
-    return isTransformed ? "Winograd F(\(winogradOutputTile)x\(winogradOutputTile), 3x3) " + panels : panels
+    guard isTransformed else { return panels }
+    let stride = winogradStride == 1 ? "" : " stride \(winogradStride)"
+    return "Winograd F(\(winogradOutputTile)x\(winogradOutputTile), 3x3)\(stride) " + panels
   }
 
   /// Why this layout cannot describe a tensor of `elementCount` floats, or nil when it can: the width is 1 to
@@ -64,6 +70,7 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
       return "a size or stride is negative"
     }
     if isTransformed { return winogradProblem(elementCount: elementCount) }
+    guard winogradStride == 1 else { return "a Winograd stride \(winogradStride) without a Winograd output tile" }
     let (perMatrix, overflow) = rows.multipliedReportingOverflow(by: depth)
     let (covered, tooMany) = perMatrix.multipliedReportingOverflow(by: matrices)
     guard !overflow, !tooMany, covered == elementCount else {
@@ -86,6 +93,9 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
   private func winogradProblem(elementCount: Int) -> String? {
     guard WinogradFilter.outputTiles.contains(winogradOutputTile) else {
       return "Winograd output tile \(winogradOutputTile) is not one of \(WinogradFilter.outputTiles)"
+    }
+    guard winogradStride == 1 || (winogradStride == 2 && winogradOutputTile == WinogradFilter.stridedOutputTile) else {
+      return "Winograd stride \(winogradStride) with output tile \(winogradOutputTile) is not one this format has"
     }
     let frequencies = (winogradOutputTile + 2) * (winogradOutputTile + 2)
     guard matrices % frequencies == 0 else { return "\(matrices) matrices are not whole groups of \(frequencies)" }

@@ -1,8 +1,10 @@
 import ResKernels
 
-/// A 2-D 3×3 convolution with unit strides and dilations and constant weights on channels-last tensors
-/// (X, Y and the residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`). The
-/// window axes are a 2-D window's (`WindowAxes` with a leading axis of size 1): the tiles cover axes 1 and 2.
+/// A 2-D 3×3 convolution with unit dilations and constant weights on channels-last tensors (X, Y and the
+/// residual stored `[N, H, W, C]`), by Winograd's minimal filtering (`WinogradVariant`): at unit strides, or at
+/// stride 2 by the stride-2 transform, whose `m × m` output tile reads a `2m + 1` input tile starting every
+/// `2m` positions. The window axes are a 2-D window's (`WindowAxes` with a leading axis of size 1): the tiles
+/// cover axes 1 and 2.
 ///
 /// The same three phases as the NCHW `WinogradConvolution`, with the channels on the vector lanes instead of
 /// the tiles: one vector is 16 channels of one position, so the input transform reads an interior tile's
@@ -59,6 +61,10 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       throw .invalidPlan("channels-last Winograd weights in \(weights.layout) are not in \(Self.lanes)-wide panels")
     }
     let variant = weights.variant
+    guard axes.kernel == [1, 3, 3], axes.strides == [1, variant.stride, variant.stride], axes.dilations == [1, 1, 1]
+    else {
+      throw .invalidPlan("channels-last Winograd \(variant.label) does not compute a \(axes.kernel) window at strides \(axes.strides)")
+    }
     self.variant = variant
     self.axes = axes
     groups = weights.groups
@@ -214,6 +220,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       transformInput(source, problem, channels: channels, into: transformed, variant: .f2x2, n: 4)
     case .f4x4:
       transformInput(source, problem, channels: channels, into: transformed, variant: .f4x4, n: 6)
+    case .f4x4Stride2:
+      transformInput(source, problem, channels: channels, into: transformed, variant: .f4x4Stride2, n: 9)
     }
   }
 
@@ -236,6 +244,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f2x2, n: 4)
     case .f4x4:
       transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f4x4, n: 6)
+    case .f4x4Stride2:
+      transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f4x4Stride2, n: 9)
     }
   }
 
@@ -253,7 +263,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     into transformed: UnsafeMutablePointer<Float>, variant: WinogradVariant, n: Int
   ) {
     let lanes = Self.lanes
-    let m = n - 2
+    // Input positions from one tile to the next: the output tile, times the stride.
+    let step = variant.outputTile * variant.stride
     let (height, width) = (axes.input[1], axes.input[2])
     let pixel = groups * channelsPerGroup
     let (frequencyStride, rowStride) = (inputStride, inputRowStride)
@@ -262,8 +273,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       let half = patch + n * n * lanes
       for index in 0..<problem.count {
         let tile = problem.firstTile + index
-        let top = tile / tilesWide * m - axes.padsBegin[1]
-        let left = tile % tilesWide * m - axes.padsBegin[2]
+        let top = tile / tilesWide * step - axes.padsBegin[1]
+        let left = tile % tilesWide * step - axes.padsBegin[2]
         let inside = top >= 0 && left >= 0 && top + n <= height && left + n <= width
         let row = transformed + index * rowStride
         var channel = channels.lowerBound
@@ -407,7 +418,7 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     variant: WinogradVariant, n: Int
   ) {
     let lanes = Self.lanes
-    let m = n - 2
+    let m = variant.outputTile
     let (height, width) = (axes.output[1], axes.output[2])
     let frequencyStride = productStride
     withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: n * m + m * m) { buffer in

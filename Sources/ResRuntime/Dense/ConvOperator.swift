@@ -227,7 +227,7 @@ struct ConvOperator: Operator {
       guard let layout, let transformed = try operands.winogradWeights(of: weights, layout: layout) else {
         throw operands.failure("the Winograd method needs constant weights")
       }
-      let winograd = WinogradConvolution(weights: transformed, axes: axes)
+      let winograd = try WinogradConvolution(weights: transformed, axes: axes)
       return (
         .winograd(winograd), try winograd.sharedScratchBytes(batch: operands.inputs[0].shape[0], site: site),
         try winograd.scratchBytes(site: site)

@@ -36,9 +36,13 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     static let standard = Blocking(blockBytes: 256 * 1024)
   }
 
-  /// The convolution over `axes` with `weights`, whose layout gives the variant, the groups and the channels.
-  init(weights: WinogradWeights, axes: WindowAxes, blocking: Blocking = .standard) {
+  /// The convolution over `axes` with `weights`, whose layout gives the variant, the groups and the channels:
+  /// a stride-1 variant (the stride-2 transform is `ChannelsLastWinograd`'s alone).
+  init(weights: WinogradWeights, axes: WindowAxes, blocking: Blocking = .standard) throws(RuntimeError) {
     let variant = weights.variant
+    guard WinogradVariant.unitStride.contains(variant) else {
+      throw .invalidPlan("the NCHW Winograd method does not compute \(variant.label)")
+    }
     self.variant = variant
     self.axes = axes
     groups = weights.groups
@@ -181,6 +185,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 4)
     case .f4x4: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 6)
+    case .f4x4Stride2: preconditionFailure("refused by init")
     }
   }
 
@@ -346,6 +351,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: moveTiles(placement, m: 2) { offset, cell in buffer[cell] = plane[offset] }
     case .f4x4: moveTiles(placement, m: 4) { offset, cell in buffer[cell] = plane[offset] }
+    case .f4x4Stride2: preconditionFailure("refused by init")
     }
   }
 
@@ -354,6 +360,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: moveTiles(placement, m: 2) { offset, cell in plane[offset] = buffer[cell] }
     case .f4x4: moveTiles(placement, m: 4) { offset, cell in plane[offset] = buffer[cell] }
+    case .f4x4Stride2: preconditionFailure("refused by init")
     }
   }
 

@@ -20,27 +20,53 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// `F(4×4, 3×3)`, points 0, ±1, ±2, ∞: 36 products for 144 multiplications (4×); the larger
   /// coefficients (up to 8 in A, 5 in B) cost a few more bits of rounding error.
   case f4x4
+  /// A 3×3 convolution at stride 2 (`WinogradFilter`'s stride-2 transform): along each axis `F(4, 2)` (points
+  /// 0, 1, −1, 2, ∞) on the even inputs and taps, and the odd tap alone on the odd inputs, so a
+  /// 4×4 output tile reads a 9×9 input tile and takes 81 products for 144 multiplications (1.78×). Its
+  /// coefficients (up to 8 in A, 3 in B) and its shorter 2-tap transform round less than `f4x4`'s.
+  case f4x4Stride2
 
-  /// The variant computing `m × m` output tiles, nil for an `m` there is none for. (Which `m` an output gets
-  /// is `WinogradFilter.outputTile`, and reaches here through the weights' layout.)
-  init?(outputTile: Int) {
-    guard let variant = Self.allCases.first(where: { $0.outputTile == outputTile }) else { return nil }
+  /// The variants of a stride-1 convolution, which the NCHW `WinogradConvolution` computes too.
+  static let unitStride: [WinogradVariant] = [.f2x2, .f4x4]
+
+  /// The variant computing `m × m` output tiles of a convolution at `stride`, nil for a pair there is none
+  /// for. (Which `m` an output gets is `WinogradFilter.outputTile`, and reaches here through the weights'
+  /// layout.)
+  init?(outputTile: Int, stride: Int = 1) {
+    guard let variant = Self.allCases.first(where: { $0.outputTile == outputTile && $0.stride == stride }) else {
+      return nil
+    }
     self = variant
   }
 
   /// `F(4x4,3x3)`, for profiles.
-  var label: String { "F(\(outputTile)x\(outputTile),3x3)" }
+  var label: String { "F(\(outputTile)x\(outputTile),3x3)" + (stride == 1 ? "" : " stride \(stride)") }
 
   /// Outputs per tile side (`m`).
   var outputTile: Int {
     switch self {
     case .f2x2: 2
-    case .f4x4: 4
+    case .f4x4, .f4x4Stride2: 4
     }
   }
 
-  /// Inputs per tile side (`n = m + 2`); a tile has `n²` frequencies.
-  var inputTile: Int { outputTile + 2 }
+  /// The convolution's stride along both axes.
+  var stride: Int { self == .f4x4Stride2 ? 2 : 1 }
+
+  /// Inputs per tile side (`n = m + 2`, at stride 2 `2m + 1`); a tile has `n²` frequencies, the products.
+  var inputTile: Int { stride == 1 ? outputTile + 2 : 2 * outputTile + 1 }
+
+  /// Distinct weight frequencies per tile side: `m + 2` (`WinogradFilter`'s matrices per group are their
+  /// square). At stride 1 each product has its own; at stride 2 the `m` odd products of an axis share one.
+  var weightTile: Int { outputTile + 2 }
+
+  /// The weight frequency (of `weightTile²`) that product frequency `frequency` (of `inputTile²`) multiplies.
+  @inline(__always)
+  func weightFrequency(_ frequency: Int) -> Int {
+    guard stride == 2 else { return frequency }
+    let (row, column) = (frequency / inputTile, frequency % inputTile)
+    return min(row, weightTile - 1) * weightTile + min(column, weightTile - 1)
+  }
 
   /// `Bᵀ d` for `n` vectors `d` (`source[i·stride]`), written to `destination[i·destinationStride]`.
   @inline(__always)
@@ -73,6 +99,21 @@ enum WinogradVariant: Sendable, CaseIterable {
       store(c + e, 3)
       store(c - e, 4)
       store(four * d1 - five * d3 + d5, 5)
+    case .f4x4Stride2:
+      // `F(4, 2)`'s Bᵀ on the even inputs (rows 2e0 − e1 − 2e2 + e3, −2e1 − e2 + e3, 2e1 − 3e2 + e3, e3 − e1,
+      // 2e1 − e2 − 2e3 + e4), then the odd inputs as they are.
+      let (e0, e1, e2, e3, e4) = (d(0), d(2), d(4), d(6), d(8))
+      let twiceE1 = e1 + e1
+      let inner = e3 - e2
+      store((e0 - e2) * 2 - e1 + e3, 0)
+      store(inner - twiceE1, 1)
+      store(twiceE1 + inner - e2 - e2, 2)
+      store(e3 - e1, 3)
+      store(twiceE1 - e2 - e3 - e3 + e4, 4)
+      store(d(1), 5)
+      store(d(3), 6)
+      store(d(5), 7)
+      store(d(7), 8)
     }
   }
 
@@ -101,6 +142,15 @@ enum WinogradVariant: Sendable, CaseIterable {
       store(b + e * 2, 1)
       store(a + c * 4, 2)
       store(b + e * 8 + p5, 3)
+    case .f4x4Stride2:
+      // `F(4, 2)`'s Aᵀ on the even products (points 0, 1, −1, 2, ∞), plus each odd product.
+      let (p0, p1, p2, p3, p4) = (p(0), p(1), p(2), p(3), p(4))
+      let a = p1 + p2
+      let b = p1 - p2
+      store(p0 + a + p3 + p(5), 0)
+      store(b + p3 * 2 + p(6), 1)
+      store(a + p3 * 4 + p(7), 2)
+      store(b + p3 * 8 + p4 + p(8), 3)
     }
   }
 }

@@ -42,20 +42,22 @@ final class WinogradWeights: @unchecked Sendable {
     self.memory = memory
   }
 
-  var groups: Int { layout.matrices / (variant.inputTile * variant.inputTile) }
+  var groups: Int { layout.matrices / (variant.weightTile * variant.weightTile) }
   var outputChannelsPerGroup: Int { layout.rows }
   var channelsPerGroup: Int { layout.depth }
 
-  /// Frequency `frequency`'s A operand for `group`.
+  /// The operand product frequency `frequency` (of `variant.inputTile²`) multiplies for `group`: its weight
+  /// frequency's matrix (`WinogradVariant.weightFrequency`).
   func frequency(_ frequency: Int, group: Int) -> UnsafePointer<Float> {
-    base + (group * variant.inputTile * variant.inputTile + frequency) * layout.floatsPerMatrix
+    base + (group * variant.weightTile * variant.weightTile + variant.weightFrequency(frequency))
+      * layout.floatsPerMatrix
   }
 
   /// The panel widths the runtime computes with: `WinogradConvolution`'s and `ChannelsLastWinograd`'s.
   static let panelWidths = [WinogradConvolution.kernel.mr, ChannelsLastWinograd.lanes]
 
   private static func variant(of layout: PanelLayout) throws(RuntimeError) -> WinogradVariant {
-    guard let variant = WinogradVariant(outputTile: layout.winogradOutputTile),
+    guard let variant = WinogradVariant(outputTile: layout.winogradOutputTile, stride: layout.winogradStride),
       panelWidths.contains(layout.width)
     else { throw .invalidPlan("Winograd weights in \(layout) are not a layout this runtime computes with") }
     return variant
