@@ -8,8 +8,9 @@ import Testing
 /// 2-D windows (1×1 to 7×7, strides, dilations, uneven pads), groups 1–3, channel counts that leave partial
 /// 16-channel panels and partial 6-position tiles, batch 2, every epilogue combination, and 1 and 3 workers
 /// (whose results must be bit-identical), through each strategy: the real cache blocks (short reductions
-/// as packed tiles, 1×1 stride-1 windows as a plain GEMM), and the indirect kernel for every geometry with
-/// real blocks and with tiny ones that cut every task into many blocks of positions and input channels.
+/// as packed tiles, 1×1 stride-1 windows as a plain GEMM, strided 1×1s as a GEMM on a copy of the positions
+/// they read), and the indirect kernel for every geometry with real blocks and with tiny ones that cut every
+/// task into many blocks of positions and input channels.
 @Suite struct ChannelsLastConvolutionTests {
   struct Geometry: Sendable {
     var spatial: [Int]
@@ -56,12 +57,20 @@ import Testing
   /// Every geometry through the indirect kernel (no packed tiles), its reduction cut into blocks of 2 or 3
   /// input channels and its positions into blocks of one tile.
   static let tiny = ChannelsLastConvolution.Blocking(
-    inputBlockBytes: 1, wholePlaneInputBytes: 0, blockPointers: 1, unblockedReductionSteps: 8, blockReductionSteps: 9, packedTileDepth: 0)
+    inputBlockBytes: 1, wholePlaneInputBytes: 0, blockPointers: 1, unblockedReductionSteps: 8, blockReductionSteps: 9, packedTileDepth: 0,
+    sampledInputBytes: 0)
   /// The real position blocks of a plane too large for one, every geometry through the indirect kernel
   /// (`.standard` takes these small planes in one block).
   static let indirect = ChannelsLastConvolution.Blocking(
     inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 0, blockPointers: 16 * 1024, unblockedReductionSteps: 2304, blockReductionSteps: 1152,
-    packedTileDepth: 0)
+    packedTileDepth: 0, sampledInputBytes: 0)
+
+  /// `.standard` with strided 1x1s on the indirect kernel.
+  static let standardIndirect: ChannelsLastConvolution.Blocking = {
+    var blocking = ChannelsLastConvolution.Blocking.standard
+    blocking.sampledInputBytes = 0
+    return blocking
+  }()
 
   /// `.standard` with row blocks of 16 KB of input in `ResidentWeightsGemm` (6 positions at 600 channels).
   static let residentRows: ChannelsLastConvolution.Blocking = {
@@ -93,6 +102,17 @@ import Testing
     Case(
       geometry: Geometry(spatial: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
       channelsPerGroup: 513, outputChannelsPerGroup: 33, groups: 2, blocking: .standard, epilogues: [1, 4]),
+    // Strided 1x1s on a copy of their positions: ResNet's downsample in miniature (the resident-weights GEMM,
+    // 80 channels), three groups of a short reduction (`GemmDriver`), and a 1-D one of stride 3.
+    Case(
+      geometry: Geometry(spatial: [13, 11], kernel: [1, 1], strides: [2, 2], dilations: [1, 1], pads: [0, 0, 0, 0]),
+      channelsPerGroup: 80, outputChannelsPerGroup: 40, groups: 1, blocking: .standard, epilogues: [3, 2]),
+    Case(
+      geometry: Geometry(spatial: [8, 9], kernel: [1, 1], strides: [2, 3], dilations: [1, 1], pads: [0, 0, 0, 0]),
+      channelsPerGroup: 9, outputChannelsPerGroup: 21, groups: 3, blocking: residentRows, epilogues: [1, 4]),
+    Case(
+      geometry: Geometry(spatial: [20], kernel: [1], strides: [3], dilations: [1], pads: [0, 0]),
+      channelsPerGroup: 17, outputChannelsPerGroup: 16, groups: 2, blocking: .standard, epilogues: [0, 3]),
   ]
 
   static let epilogues: [(bias: Bool, residual: Bool, activation: PointwiseFunction)] = [
@@ -137,7 +157,7 @@ import Testing
   /// A plane whose input fits `wholePlaneInputBytes` is one block of positions (its weights stream once); a
   /// larger one keeps blocks of whole output rows within `inputBlockBytes`; a zero bound never takes the whole.
   @Test func smallPlanesAreOneBlockOfPositions() throws {
-    func block(side: Int, stride: Int, channels: Int, _ blocking: ChannelsLastConvolution.Blocking = .standard) throws
+    func block(side: Int, stride: Int, channels: Int, _ blocking: ChannelsLastConvolution.Blocking = Self.standardIndirect) throws
       -> (positions: Int, plane: Int)
     {
       let geometry = Geometry(
@@ -158,6 +178,28 @@ import Testing
     #expect(large.positions == 3 * 28 && large.plane == 28 * 28)
     let rows = try block(side: 14, stride: 2, channels: 1024, Self.indirect)
     #expect(rows.positions < rows.plane)
+  }
+
+  /// A strided, unpadded 1x1 copies its positions and runs the GEMM when the copy of a whole plane fits
+  /// `sampledInputBytes`, and the indirect kernel otherwise; a padded or stride-1 one never copies.
+  @Test func stridedPointwiseCopiesItsPositions() throws {
+    func strategy(side: Int, stride: Int, channels: Int, pads: [Int] = [0, 0, 0, 0]) throws
+      -> ChannelsLastConvolution.Strategy
+    {
+      let geometry = Geometry(
+        spatial: [side, side], kernel: [1, 1], strides: [stride, stride], dilations: [1, 1], pads: pads)
+      return try Problem(
+        Case(
+          geometry: geometry, channelsPerGroup: channels, outputChannelsPerGroup: 16, groups: 1, blocking: .standard,
+          epilogues: [0])
+      ).convolution.strategy
+    }
+    #expect(try strategy(side: 56, stride: 2, channels: 256) == .sampledGemm)
+    #expect(try strategy(side: 14, stride: 2, channels: 1024) == .sampledGemm)
+    // 64 x 64 positions x 512 channels: 8 MB, over the 4 MB bound.
+    #expect(try strategy(side: 128, stride: 2, channels: 512) == .indirect)
+    #expect(try strategy(side: 14, stride: 2, channels: 64, pads: [1, 1, 0, 0]) == .indirect)
+    #expect(try strategy(side: 14, stride: 1, channels: 64) == .gemm)
   }
 
   @Test func rejectsWeightsOfAnotherShape() throws {

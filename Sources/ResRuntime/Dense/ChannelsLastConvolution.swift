@@ -63,6 +63,10 @@ final class ChannelsLastConvolution: Sendable {
     /// longer than `GemmDriver.shortDepth` keep each tile's weights in cache instead
     /// (`ResidentWeightsGemm`).
     case gemm
+    /// A strided, unpadded 1×1 window (a ResNet downsample) whose positions fit `Blocking.sampledInputBytes`:
+    /// each task's positions copied into a contiguous matrix of one row per output position, then multiplied
+    /// as `gemm` multiplies X (`ChannelsLastConvolution+Sampled.swift`).
+    case sampledGemm
     /// A short reduction (`Blocking.packedTileDepth` steps or fewer: a stem on 3 colour channels): each tile's
     /// rows gathered once into a packed panel in the weights' reduction order, then every panel of weights
     /// multiplied by `GemmMicrokernel6x16`. On ResNet-50's 7×7/2 stem the indirect kernel's per-tap loop of
@@ -94,6 +98,9 @@ final class ChannelsLastConvolution: Sendable {
     var packedTileDepth: Int
     /// Bytes of input per row block of `ResidentWeightsGemm` (`Strategy.gemm`).
     var residentRowBlockBytes = ResidentWeightsGemm.rowBlockBytes
+    /// The largest copy of a strided 1×1's positions (`Strategy.sampledGemm`, its whole output plane × input
+    /// channels per group); a larger one runs the indirect kernel.
+    var sampledInputBytes = 4 << 20
 
     static let standard = Blocking(
       inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 1024 * 1024, blockPointers: 16 * 1024,
@@ -123,7 +130,7 @@ final class ChannelsLastConvolution: Sendable {
     self.channelsPerGroup = channelsPerGroup
     self.outputChannelsPerGroup = outputChannelsPerGroup
     self.weights = weights
-    strategy = Self.strategy(axes, depth: depth, blocking)
+    strategy = Self.strategy(axes, depth: depth, channels: channelsPerGroup, blocking)
     residentRowBlockBytes = blocking.residentRowBlockBytes
     let blocks =
       strategy != .indirect || depth <= blocking.unblockedReductionSteps
@@ -143,9 +150,13 @@ final class ChannelsLastConvolution: Sendable {
       ? k <= ResidentWeightsGemm.maximumDepth : k <= GemmDriver.kc
   }
 
-  private static func strategy(_ axes: WindowAxes, depth: Int, _ blocking: Blocking) -> Strategy {
+  private static func strategy(_ axes: WindowAxes, depth: Int, channels: Int, _ blocking: Blocking) -> Strategy {
     let unpadded = axes.padsBegin.allSatisfy { $0 == 0 } && axes.padsEnd.allSatisfy { $0 == 0 }
-    if axes.kernelVolume == 1, unpadded, axes.strides.allSatisfy({ $0 == 1 }) { return .gemm }
+    if axes.kernelVolume == 1, unpadded {
+      if axes.strides.allSatisfy({ $0 == 1 }) { return .gemm }
+      let (bytes, overflow) = RunContext.work(axes.outputPlane, channels).multipliedReportingOverflow(by: 4)
+      if !overflow, bytes <= blocking.sampledInputBytes { return .sampledGemm }
+    }
     let fewChannels = depth / max(axes.kernelVolume, 1) < packedTileMaximumChannels
     return fewChannels && depth <= blocking.packedTileDepth ? .packedTiles : .indirect
   }
@@ -180,6 +191,7 @@ final class ChannelsLastConvolution: Sendable {
   var methodLabel: String {
     switch strategy {
     case .gemm: "channels-last GEMM"
+    case .sampledGemm: "channels-last subsampled GEMM"
     case .packedTiles: "channels-last packed-tile GEMM"
     case .indirect: "channels-last indirect GEMM"
     }
@@ -200,6 +212,8 @@ final class ChannelsLastConvolution: Sendable {
     switch strategy {
     case .gemm:
       return try CheckedMath.multiply(GemmDriver.scratchFloats(packsA: false), 4, "\(site): GEMM scratch bytes")
+    case .sampledGemm:
+      return try CheckedMath.multiply(sampledFloatsOffset + sampledFloats, 4, "\(site): GEMM scratch bytes")
     case .packedTiles:
       return 0
     case .indirect:
@@ -243,6 +257,7 @@ final class ChannelsLastConvolution: Sendable {
         let scratch = context.scratchFloats(worker: worker)
         switch strategy {
         case .gemm: runGemm(task, operands, scratch: scratch)
+        case .sampledGemm: runSampledGemm(task, operands, scratch: scratch)
         case .packedTiles:
           withUnsafeTemporaryAllocation(of: Float.self, capacity: packedTileFloats) { panel in
             runPackedTiles(task, operands, panel: panel.baseAddress!)
@@ -270,19 +285,19 @@ final class ChannelsLastConvolution: Sendable {
   /// channel is summed by the same chains either way.
   private var columnGranule: Int {
     switch strategy {
-    case .gemm: GemmDriver.tileRowsKernel.nr
+    case .gemm, .sampledGemm: GemmDriver.tileRowsKernel.nr
     case .packedTiles, .indirect: Self.tileKernel.lanes
     }
   }
 
   /// Where one task's problem (image and group) starts in the input and output.
-  private struct ProblemOrigin {
+  struct ProblemOrigin {
     var input: UnsafePointer<Float>
     var outputOffset: Int
     var group: Int
   }
 
-  private func origin(_ task: GemmTask, _ operands: Operands) -> ProblemOrigin {
+  func origin(_ task: GemmTask, _ operands: Operands) -> ProblemOrigin {
     let image = task.problem / groups
     let group = task.problem % groups
     let channels = groups * channelsPerGroup
@@ -295,6 +310,17 @@ final class ChannelsLastConvolution: Sendable {
   /// `Strategy.gemm`: the task's block of the problem's positions × output channels.
   private func runGemm(_ task: GemmTask, _ operands: Operands, scratch: UnsafeMutablePointer<Float>) {
     let problem = origin(task, operands)
+    multiply(
+      problem, operands, a: problem.input, aRowStride: groups * channelsPerGroup, rows: task.rows,
+      columns: task.columns, scratch: scratch)
+  }
+
+  /// `C[rows, columns] = A · W` of one problem with its epilogue, A's row `r` (output position `r`) at
+  /// `a + r · aRowStride`: the in-place GEMM for reductions it keeps in cache, else `GemmDriver`.
+  func multiply(
+    _ problem: ProblemOrigin, _ operands: Operands, a: UnsafePointer<Float>, aRowStride: Int, rows: Range<Int>,
+    columns: Range<Int>, scratch: UnsafeMutablePointer<Float>
+  ) {
     let outputChannels = groups * outputChannelsPerGroup
     var epilogue = MatrixEpilogue(activation: operands.activation)
     if let bias = operands.bias {
@@ -306,17 +332,16 @@ final class ChannelsLastConvolution: Sendable {
       epilogue.residualRowStride = outputChannels
     }
     let weights = PrepackedPanels(packed: weights[problem.group])
-    let inputRowStride = groups * channelsPerGroup
     let output = operands.output + problem.outputOffset
     if ResidentWeightsGemm.applies(k: channelsPerGroup, m: axes.outputPlane, n: outputChannelsPerGroup) {
       ResidentWeightsGemm.run(
-        k: channelsPerGroup, a: problem.input, aRowStride: inputRowStride, b: weights, c: output,
-        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns,
+        k: channelsPerGroup, a: a, aRowStride: aRowStride, b: weights, c: output,
+        cRowStride: outputChannels, epilogue: epilogue, rows: rows, columns: columns,
         rowBlockBytes: residentRowBlockBytes)
     } else {
       GemmDriver.run(
-        k: channelsPerGroup, a: .rows(problem.input, rowStride: inputRowStride), b: weights, c: output,
-        cRowStride: outputChannels, epilogue: epilogue, rows: task.rows, columns: task.columns, scratch: scratch)
+        k: channelsPerGroup, a: .rows(a, rowStride: aRowStride), b: weights, c: output,
+        cRowStride: outputChannels, epilogue: epilogue, rows: rows, columns: columns, scratch: scratch)
     }
   }
 

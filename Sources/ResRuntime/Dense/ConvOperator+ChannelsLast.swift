@@ -19,12 +19,7 @@ extension ConvOperator {
       case .depthwise: "channels-last depthwise"
       case .grid: "channels-last grid"
       case .winograd(let winograd): "channels-last Winograd \(winograd.variant.label)"
-      case .gemm(let gemm):
-        switch gemm.strategy {
-        case .gemm: "channels-last GEMM"
-        case .packedTiles: "channels-last packed-tile GEMM"
-        case .indirect: "channels-last indirect GEMM"
-        }
+      case .gemm(let gemm): gemm.methodLabel
       }
     }
   }
