@@ -85,6 +85,16 @@ import Testing
     #expect(largest < 1e-5 * scale, "largest difference \(largest) on outputs up to \(scale)")
   }
 
+  /// Weights transformed for a stride-2 convolution on a stride-1 step: a transform for another geometry,
+  /// refused like any other the step does not compute.
+  @Test func aStrideTwoTransformOnAStrideOneStepIsRefused() throws {
+    let strided = try #require(WinogradFilter.layout(outputTile: 4, stride: 2, groups: 1, rows: 16, depth: 16, width: 6))
+    #expect(
+      StepHarness.rejects(
+        .f32ConvNCHWGeneric, Self.params(), inputs: Self.operands(side: 12, packing: strided),
+        outputs: [(.f32, [1, 16, 12, 12])], containing: "recompile the plan"))
+  }
+
   /// Weights transformed in panels of a width the row-major Winograd kernel does not read (16): refused,
   /// naming the step, since a transform cannot be undone.
   @Test func aTransformForAnotherWidthIsRefused() throws {
@@ -112,6 +122,13 @@ import Testing
       ("do not cover", { $0.rows = 15 }),
       ("not those of", { $0.depthStride = 1 }),
       ("not those of", { $0.matrixStride = 0 }),
+      // The stride-2 transform has only the 4x4 tile, and there is no other stride.
+      ("not one this format has", { $0.winogradStride = 3 }),
+      ("not one this format has", {
+        $0.winogradOutputTile = 2
+        $0.winogradStride = 2
+        $0.matrices = 16
+      }),
     ]
     for (fragment, edit) in cases {
       var builder = StepHarness.builder(
