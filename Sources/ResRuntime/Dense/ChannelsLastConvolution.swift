@@ -102,10 +102,17 @@ final class ChannelsLastConvolution: Sendable {
     /// channels per group); a larger one runs the indirect kernel.
     var sampledInputBytes = 4 << 20
 
+    /// The reduction blocks are 1152 steps (over 2304) where vectors are 512 bits wide, whose kernels read up
+    /// to 64-wide weight panels (295 KB a block), and 4608 steps (over 4608) on 256-bit builds, whose 16-wide
+    /// panels take as many bytes at four times the steps. On Zen 3 (AVX2, 512 KB L2), one-layer 3x3 + ReLU
+    /// models, fastest of five to seven alternating rounds, blocks of 1152 → 4608 steps, one / two threads:
+    /// 512→512 at stride 2 to 7x7 (ResNet-50's layer4.0) 2.72 → 2.52 / 1.39 → 1.28 ms, 1024→512 there 6.06 →
+    /// 5.55 / 2.85 → 2.72, 512→512 dilated 2 at 28x28 40.0 → 38.8 / 20.8 → 19.9, 384→256 dilated at 56x56
+    /// 59.7 → 57.0 / 30.3 → 28.7. On Zen 4 (AVX-512) 2304-step blocks made ResNet-50's layer4.0 slower.
     static let standard = Blocking(
       inputBlockBytes: 160 * 1024, wholePlaneInputBytes: 1024 * 1024, blockPointers: 16 * 1024,
-      unblockedReductionSteps: 2304,
-      blockReductionSteps: 1152, packedTileDepth: 160)
+      unblockedReductionSteps: GemmMicrokernel6x32.preferred ? 2304 : 4608,
+      blockReductionSteps: GemmMicrokernel6x32.preferred ? 1152 : 4608, packedTileDepth: 160)
   }
 
   /// `weights`: one `PackedPanels` per group in `ConvMethod.direct`'s layout (16 wide, depth
