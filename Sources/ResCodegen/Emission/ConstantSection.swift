@@ -50,10 +50,10 @@ struct ConstantSection {
   }
 
   /// Writes every payload in its layout through `writer` and the section's checksum, the fastest way the
-  /// destination allows (`ParallelSectionFill`, two threads, payloads largest first):
+  /// destination allows (`ParallelSectionFill`, two threads, checksummed as they go):
   /// - an in-memory plan lends its buffer, and every payload is packed straight into place;
   /// - a plan file takes positioned writes from both threads, each packing into a buffer of its own, and the
-  ///   section is checksummed from the file once they are done;
+  ///   section is checksummed from the file behind them;
   /// - any other sink gets the payloads in offset order from this thread (`writeInOrder`).
   /// The section is never assembled in memory apart from its destination: for ResNet-50 that was 160 MB of
   /// fresh pages to fault in, fill and copy again into the file.

@@ -3,15 +3,15 @@ import ResIR
 import ResPlan
 import Synchronization
 
-/// Fills a plan's constant section on two threads, then checksums it: into memory the destination lends (a
-/// plan compiled in memory), or through positioned writes from both threads (a plan file).
+/// Fills a plan's constant section on two threads and checksums it on the way: into memory the destination
+/// lends (a plan compiled in memory), or through positioned writes from both threads (a plan file).
 ///
-/// Both threads pack and copy: every payload is independent, so they take them largest first from a shared
-/// counter (the last ones, the smallest, even out the finish). The bytes do not depend on which thread packs
-/// which payload.
+/// Both threads pack and copy: every payload is independent, so they take them in section order from a shared
+/// counter, and whichever completes one mixes the section's completed prefix into the checksum
+/// (`TrailingChecksum`). The bytes do not depend on which thread packs which payload.
 ///
-/// Into a file, each thread packs a payload into a buffer of its own (reused: its first payload is its
-/// largest) and writes it with one positioned write; ONNX-layout payloads are written from where they live
+/// Into a file, each thread packs a payload into a buffer of its own (reused, as large as the largest packed
+/// payload) and writes it with one positioned write; ONNX-layout payloads are written from where they live
 /// (often the mapped model). Measured on the 2-core development guest, `rescompile resnet50.onnx --stats`
 /// `write`, alternating the two builds: 89–97 ms packing into the file mapped shared (each page faulted in
 /// and zero-filled before the first store), 75–81 ms this way. Transparent huge pages for the buffers made
@@ -24,12 +24,12 @@ enum ParallelSectionFill {
     -> UInt64
   {
     let destination = SendableSection(bytes: section)
-    forEachPayload(of: entries) { offset, payload in
+    let checksum = forEachPayload(of: entries, in: UnsafeRawBufferPointer(section)) { offset, payload, _ in
       guard let base = destination.bytes.baseAddress else { return true }
       payload.layout.write(payload.bytes, into: base + offset)
       return true
     }
-    return PlanChecksum.of(UnsafeRawBufferPointer(section))
+    return checksum.finish()
   }
 
   /// Writes `entries` (offsets into the section) in their layouts through `section` and returns `PlanChecksum.of`
@@ -39,7 +39,8 @@ enum ParallelSectionFill {
   ) throws(Sink.Failure) -> UInt64 {
     let failure = Mutex<FailureBox<Sink.Failure>?>(nil)
     let largestPacked = entries.lazy.filter { $0.payload.layout.packing != nil }.map(\.payload.byteCount).max() ?? 0
-    forEachPayload(of: entries, scratchBytes: largestPacked) { offset, payload, scratch in
+    let checksum = forEachPayload(of: entries, in: section.written, scratchBytes: largestPacked) {
+      offset, payload, scratch in
       guard failure.withLock({ $0 == nil }) else { return false }
       do throws(Sink.Failure) {
         try write(payload, at: offset, through: section, packingIn: scratch)
@@ -50,7 +51,7 @@ enum ParallelSectionFill {
       return true
     }
     if let box = failure.withLock({ $0 }) { throw box.error }
-    return PlanChecksum.of(section.written)
+    return checksum.finish()
   }
 
   /// One payload through `section`: ONNX-layout bytes from where they are, packed ones packed into `scratch`
@@ -70,23 +71,18 @@ enum ParallelSectionFill {
     try section.write(UnsafeRawBufferPointer(rebasing: scratch[0..<payload.byteCount]), at: offset)
   }
 
-  /// Runs `body` on every payload with bytes, on one or two threads, largest first, until every payload is
-  /// done or `body` returns false.
+  /// Runs `body` on every payload with bytes, on one or two threads, in section order, each thread with
+  /// `scratchBytes` of scratch of its own for `body` (allocated when it takes its first payload; empty when
+  /// `scratchBytes` is zero), until every payload is done or `body` returns false. Returns the checksum of
+  /// `section` (the section as `body` leaves it), mixed as payloads complete.
   private static func forEachPayload(
-    of entries: [(offset: Int, payload: ConstantPayload)],
-    _ body: @Sendable (Int, ConstantPayload) -> Bool
-  ) {
-    forEachPayload(of: entries, scratchBytes: 0) { offset, payload, _ in body(offset, payload) }
-  }
-
-  /// `forEachPayload(of:_:)`, each thread with `scratchBytes` of scratch of its own for `body` (allocated when
-  /// it takes its first payload; empty when `scratchBytes` is zero).
-  private static func forEachPayload(
-    of entries: [(offset: Int, payload: ConstantPayload)], scratchBytes: Int,
+    of entries: [(offset: Int, payload: ConstantPayload)], in section: UnsafeRawBufferPointer, scratchBytes: Int = 0,
     _ body: @Sendable (Int, ConstantPayload, UnsafeMutableRawBufferPointer) -> Bool
-  ) {
+  ) -> TrailingChecksum {
     let order = entries.indices.filter { entries[$0].payload.byteCount > 0 }
-      .sorted { entries[$0].payload.byteCount > entries[$1].payload.byteCount }
+      .sorted { entries[$0].offset < entries[$1].offset }
+    let checksum = TrailingChecksum(
+      of: section, payloadEnds: order.map { entries[$0].offset + entries[$0].payload.byteCount })
     let next = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: workers(for: entries)) { _ in
       var scratch: UnsafeMutableRawBufferPointer?
@@ -99,8 +95,10 @@ enum ParallelSectionFill {
         }
         let (offset, payload) = entries[order[claimed]]
         guard body(offset, payload, scratch ?? UnsafeMutableRawBufferPointer(start: nil, count: 0)) else { return }
+        checksum.payloadCompleted(claimed)
       }
     }
+    return checksum
   }
 
   /// Two threads when the section holds at least two payloads and `parallelBytes` in all; one otherwise (a
