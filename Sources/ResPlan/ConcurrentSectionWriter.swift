@@ -1,5 +1,6 @@
 /// A plan's constant section that several threads write at once, each a disjoint range through positioned
-/// writes, and that is then read back whole to checksum (`PlanConstantWriter.concurrentSection()`).
+/// writes, and that shows each write once it has returned (`written`), so the writer can checksum the section
+/// behind them (`PlanConstantWriter.concurrentSection()`).
 ///
 /// Why: the compiler packs ResNet-50's 159 MB of weights on two threads. A plan file written with `pwrite` from
 /// small per-thread buffers costs the kernel one copy into fresh page-cache pages; the same file filled through

@@ -10,7 +10,8 @@
 /// - a destination in memory lends a range of its bytes (`writableBytes(at:count:)`), and weights are packed
 ///   straight into it;
 /// - a file accepts positioned writes from several threads at once (`acceptsConcurrentWrites`) and shows what
-///   was written (`writtenBytes(at:count:)`), so the section can be checksummed once every thread is done.
+///   was written (`writtenBytes(at:count:)`), so the section can be checksummed behind the threads as their
+///   writes return.
 public protocol PlanFileSink: AnyObject, SendableMetatype {
   associatedtype Failure: Error
   /// Writes `bytes` at `offset`. When `acceptsConcurrentWrites`, callers on several threads may write disjoint
