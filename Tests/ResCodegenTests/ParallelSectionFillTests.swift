@@ -9,18 +9,32 @@ import Testing
 /// destination that accepts concurrent writes (a plan file), and streamed in offset order from one thread
 /// (any other sink). And a write that fails on one thread ends the fill with that error.
 @Suite struct ParallelSectionFillTests {
-  /// Winograd-transformed, panel-packed and ONNX-layout payloads, more than a megabyte in all (so two threads
-  /// fill it), with weights that differ element by element.
-  private static func mixedSectionModel() throws -> GraphBuilder {
+  /// Convolutions on 128 channels: Winograd-transformed 3x3 weights, and 1x1 weights through 6144 channels,
+  /// packed, of 3 MB each, which a plan file gets in runs of panels (`ParallelSectionFill.runBytes`), in two
+  /// orders: a run-written weight first in the section (the checksum then trails its runs) and behind a
+  /// Winograd one.
+  static let convolutionChains: [[(outputs: Int, kernel: [Int])]] = [
+    [(6144, [1, 1]), (128, [1, 1]), (128, [3, 3])],
+    [(128, [3, 3]), (6144, [1, 1]), (128, [1, 1]), (128, [3, 3])],
+  ]
+
+  /// `chain` of convolutions, then an ONNX-layout addend: more than a megabyte of payloads in all (so two
+  /// threads fill it), with weights that differ element by element.
+  private static func mixedSectionModel(_ chain: [(outputs: Int, kernel: [Int])] = convolutionChains[1]) throws
+    -> GraphBuilder
+  {
     let b = GraphBuilder()
     let x = b.input("f32[1,128,16,16]")
     var value = x
-    for (index, kernel) in [[3, 3], [1, 1], [3, 3]].enumerated() {
-      let count = 128 * 128 * kernel[0] * kernel[1]
+    var channels = 128
+    for (index, (outputs, kernel)) in chain.enumerated() {
+      let count = outputs * channels * kernel[0] * kernel[1]
       let weights = (0..<count).map { Float(($0 &* 7919 &+ index &* 104_729) % 2003) / 2003 - 0.5 }
       value = try b.value(
         .conv(convAttributes(kernel: kernel, padding: .sameUpper)),
-        [value, b.floats(weights, [128, 128, kernel[0], kernel[1]], name: "w\(index)")], name: "conv\(index)")
+        [value, b.floats(weights, [outputs, channels, kernel[0], kernel[1]], name: "w\(index)")],
+        name: "conv\(index)")
+      channels = outputs
     }
     let shift = b.floats((0..<(128 * 16 * 16)).map { Float($0 % 97) / 97 }, [1, 128, 16, 16], name: "shift")
     b.graph.outputs = [try b.value(.binary(.add), [value, shift], name: "add")]
@@ -38,8 +52,10 @@ import Testing
     return Array(buffer)
   }
 
-  @Test func everyWayOfFillingASectionGivesTheSameFile() throws {
-    let generated = try PlanGenerator.generate(Self.mixedSectionModel().graph, options: CodegenOptions())
+  @Test(arguments: 0..<convolutionChains.count)
+  func everyWayOfFillingASectionGivesTheSameFile(chain: Int) throws {
+    let generated = try PlanGenerator.generate(
+      Self.mixedSectionModel(Self.convolutionChains[chain]).graph, options: CodegenOptions())
     #expect(generated.layout.constantsLength > 1 << 20)
     let inPlace = generated.bytes
     let streamed = Self.file(of: generated) { StreamingOnlySink($0) }
@@ -50,6 +66,8 @@ import Testing
     #expect(inPlace.indices.first { inPlace[$0] != concurrent[$0] } == nil)
     let plan = try DecodedPlan(inPlace)
     #expect(plan.metadata.buffers.contains { $0.hasPacking && $0.packing.winogradOutputTile > 0 })
+    // Packed weights of 3 MB, more than one run of panels.
+    #expect(plan.metadata.buffers.filter { $0.hasPacking && $0.shape.reduce(1, *) * 4 > 2 << 20 }.count == 2)
   }
 
   @Test func aFailedConcurrentWriteEndsTheFillWithItsError() throws {

@@ -31,12 +31,17 @@ enum ConstantLayout: Hashable, Sendable {
 
   /// Writes `source` (row-major bytes) in this layout at `destination` (`byteCount(sourceBytes:)` bytes).
   func write(_ source: TensorBytes, into destination: UnsafeMutableRawPointer) {
-    if case .panels(let layout) = self, let scaling = source.scaling,
-      let rowScales = Self.rowScales(of: scaling, in: layout)
-    {
+    guard case .panels(let layout) = self else {
+      source.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress, !raw.isEmpty else { return }
+        destination.copyMemory(from: base, byteCount: raw.count)
+      }
+      return
+    }
+    let target = destination.bindMemory(to: Float.self, capacity: layout.floatCount)
+    if let scaling = source.scaling, let rowScales = Self.rowScales(of: scaling, in: layout) {
       // A batch-norm-folded weight is packed from the unscaled weight, scaled on the way: its scaled bytes
       // are never computed on their own.
-      let target = destination.bindMemory(to: Float.self, capacity: layout.floatCount)
       scaling.source.withUnsafeBytes { raw in
         guard let base = raw.baseAddress else { return }
         rowScales.withUnsafeBufferPointer { factors in
@@ -45,24 +50,44 @@ enum ConstantLayout: Hashable, Sendable {
       }
       return
     }
+    // Bytes borrowed from a model file may sit at any offset: read in place, never copied to align them.
     source.withUnsafeBytes { raw in
       guard let base = raw.baseAddress, !raw.isEmpty else { return }
-      switch self {
-      case .onnx:
-        destination.copyMemory(from: base, byteCount: raw.count)
-      case .panels(let layout):
-        let target = destination.bindMemory(to: Float.self, capacity: layout.floatCount)
-        if Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-          layout.pack(base.assumingMemoryBound(to: Float.self), into: target)
-        } else {
-          // Bytes borrowed from a model file may sit at any offset; floats are read from an aligned copy.
-          TensorBytes(copying: raw).withUnsafeBytes { aligned in
-            if let alignedBase = aligned.baseAddress {
-              layout.pack(alignedBase.assumingMemoryBound(to: Float.self), into: target)
-            }
-          }
+      layout.pack(unaligned: base, into: target)
+    }
+  }
+
+  /// The panels of this layout cut into runs of about `bytes` bytes (at least one panel each), which
+  /// `write(_:panels:into:)` packs one at a time; nil when the payload is written whole: ONNX's layout
+  /// (copied from where it lies), Winograd's (its transform writes every frequency of a filter at once), and a
+  /// payload of one run.
+  func panelRuns(ofAbout bytes: Int) -> [Range<Int>]? {
+    guard case .panels(let layout) = self, !layout.isTransformed, layout.panelCount > 0 else { return nil }
+    let panelsPerRun = max(1, bytes / max(layout.floatsPerPanel * 4, 1))
+    guard layout.panelCount > panelsPerRun else { return nil }
+    return stride(from: 0, to: layout.panelCount, by: panelsPerRun).map {
+      $0..<min($0 + panelsPerRun, layout.panelCount)
+    }
+  }
+
+  /// Writes `panels` of `source` in this layout (`panelRuns(ofAbout:)`), the first at `destination`: the bytes
+  /// `write(_:into:)` writes from the first panel's offset (`layout.floatsPerPanel · 4` bytes a panel) on.
+  func write(_ source: TensorBytes, panels: Range<Int>, into destination: UnsafeMutableRawPointer) {
+    guard case .panels(let layout) = self else { preconditionFailure("only a packed layout is written by panels") }
+    let target = destination.bindMemory(to: Float.self, capacity: panels.count * layout.floatsPerPanel)
+    if let scaling = source.scaling, let rowScales = Self.rowScales(of: scaling, in: layout) {
+      scaling.source.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        rowScales.withUnsafeBufferPointer { factors in
+          guard let first = factors.baseAddress else { return }
+          layout.pack(unaligned: base, rowScales: first, panels: panels, into: target)
         }
       }
+      return
+    }
+    source.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress, !raw.isEmpty else { return }
+      layout.pack(unaligned: base, panels: panels, into: target)
     }
   }
 

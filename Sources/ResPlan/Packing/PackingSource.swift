@@ -122,3 +122,64 @@ struct RowScaledPackingSource: PackingSource {
     }
   }
 }
+
+/// The floats of a row-major tensor at any alignment, read in place: a weight borrowed from a model file sits
+/// wherever its protobuf field put it, and copying it to aligned memory first cost a fresh allocation of the
+/// whole weight (VGG-16's 411 MB fully connected weight, zero-filled page by page, then copied).
+struct UnalignedPackingSource: PackingSource {
+  let base: UnsafeRawPointer
+
+  @inline(__always)
+  func element(at offset: Int, row: Int) -> Float {
+    base.loadUnaligned(fromByteOffset: offset &* 4, as: Float.self)
+  }
+
+  @inline(__always)
+  func eightElements(at offset: Int, stride: Int, row: Int, count: Int) -> SIMD8<Double> {
+    var lanes = SIMD8<Float>()
+    if count == 8 {
+      let first = base + offset &* 4
+      @inline(__always) func at(_ lane: Int) -> Float {
+        first.loadUnaligned(fromByteOffset: lane &* stride &* 4, as: Float.self)
+      }
+      lanes = SIMD8<Float>(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
+    } else {
+      for lane in 0..<count { lanes[lane] = element(at: offset &+ lane &* stride, row: row &+ lane) }
+    }
+    return SIMD8<Double>(lanes)
+  }
+
+  func packRows(
+    at offset: Int, firstRow: Int, rowStride: Int, depthStride: Int, rows: Int, depth: Int, width: Int,
+    into panel: UnsafeMutablePointer<Float>
+  ) {
+    if rowStride == 1 && rows == 16 && width == 16 {
+      // A MatMul's `[K, N]` weight: each reduction step is sixteen adjacent floats.
+      for k in 0..<depth {
+        let values = base.loadUnaligned(fromByteOffset: (offset &+ k &* depthStride) &* 4, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(panel + k &* 16).storeBytes(of: values, as: SIMD16<Float>.self)
+      }
+      return
+    }
+    for i in 0..<rows {
+      let row = base + (offset + i * rowStride) * 4
+      var k = 0
+      // A convolution's or a Gemm's weight: each row's steps are adjacent, read eight at a time.
+      if depthStride == 1 {
+        while k + 8 <= depth {
+          let values = row.loadUnaligned(fromByteOffset: k &* 4, as: SIMD8<Float>.self)
+          let column = panel + (k &* width &+ i)
+          for j in 0..<8 { column[j &* width] = values[j] }
+          k += 8
+        }
+      }
+      while k < depth {
+        panel[k * width + i] = row.loadUnaligned(fromByteOffset: k &* depthStride &* 4, as: Float.self)
+        k += 1
+      }
+    }
+    for k in 0..<depth {
+      for i in rows..<width { panel[k * width + i] = 0 }
+    }
+  }
+}

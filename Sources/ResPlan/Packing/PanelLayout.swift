@@ -130,6 +130,12 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     pack(PlainPackingSource(base: source), into: destination)
   }
 
+  /// `pack(_:into:)` from a row-major f32 tensor at any alignment (a weight borrowed from a model file, whose
+  /// floats sit wherever its protobuf field put them), read in place.
+  public func pack(unaligned source: UnsafeRawPointer, into destination: UnsafeMutablePointer<Float>) {
+    pack(UnalignedPackingSource(base: source), into: destination)
+  }
+
   /// Packs the row-major f32 tensor at `source` (any alignment) as `pack(_:into:)` would pack it after each
   /// element of row `r` of source matrix `m` was multiplied by `rowScales[m·rows + r]` and rounded once to
   /// `Float` (`Float(Double(x)·factor)`): the compiler packs a batch-norm-folded weight straight from the
@@ -139,6 +145,33 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     _ source: UnsafeRawPointer, rowScales: UnsafePointer<Double>, into destination: UnsafeMutablePointer<Float>
   ) {
     pack(RowScaledPackingSource(base: source, rowScales: rowScales), into: destination)
+  }
+
+  /// Panels of the packed operand, over all its matrices: panel `m·panelsPerMatrix + p` is panel `p` of
+  /// matrix `m`, and the packed operand is these panels one after another.
+  public var panelCount: Int { matrices * panelsPerMatrix }
+
+  /// Floats of one panel.
+  public var floatsPerPanel: Int { width * depth }
+
+  private var panelsPerMatrix: Int { (rows + width - 1) / width }
+
+  /// Packs only `panels` (numbered as in `panelCount`) of the tensor at `source` (any alignment), the first
+  /// of them at `destination`: the floats `pack(unaligned:into:)` writes from `panels.lowerBound ·
+  /// floatsPerPanel` on. The compiler packs a large weight this way a few megabytes at a time, into a buffer
+  /// that stays in the cache. With `rowScales`, scaled as `pack(_:rowScales:into:)` scales. Not for a
+  /// transformed layout, whose transform writes every frequency of a filter at once.
+  public func pack(
+    unaligned source: UnsafeRawPointer, rowScales: UnsafePointer<Double>? = nil, panels: Range<Int>,
+    into destination: UnsafeMutablePointer<Float>
+  ) {
+    precondition(!isTransformed, "a Winograd layout is packed whole")
+    precondition(panels.lowerBound >= 0 && panels.upperBound <= panelCount, "panels outside the packed operand")
+    if let rowScales {
+      packPanels(RowScaledPackingSource(base: source, rowScales: rowScales), panels, into: destination)
+    } else {
+      packPanels(UnalignedPackingSource(base: source), panels, into: destination)
+    }
   }
 
   /// The matrices of the row-major tensor: `matrices`, except for a Winograd layout, which packs each of its
@@ -161,23 +194,43 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
       WinogradFilter.transform(source, layout: self, into: destination)
       return
     }
+    packPanels(source, 0..<panelCount, into: destination)
+  }
+
+  /// Packs `panels` of an untransformed layout, the first at `destination`, matrix by matrix.
+  private func packPanels<Source: PackingSource>(
+    _ source: Source, _ panels: Range<Int>, into destination: UnsafeMutablePointer<Float>
+  ) {
+    let perMatrix = panelsPerMatrix
+    guard perMatrix > 0 else { return }
+    var panel = panels.lowerBound
+    while panel < panels.upperBound {
+      let matrix = panel / perMatrix
+      let end = min(panels.upperBound, (matrix + 1) * perMatrix)
+      packPanels(
+        source, matrix: matrix, (panel - matrix * perMatrix)..<(end - matrix * perMatrix),
+        into: destination + (panel - panels.lowerBound) * floatsPerPanel)
+      panel = end
+    }
+  }
+
+  /// Packs `panels` of matrix `matrix`, the first at `destination`.
+  private func packPanels<Source: PackingSource>(
+    _ source: Source, matrix: Int, _ panels: Range<Int>, into destination: UnsafeMutablePointer<Float>
+  ) {
     // Rows stored contiguously (a convolution's weight) are read whole, one sequential stream per row.
     let chunk = depthStride == 1 ? max(depth, 1) : Self.packingDepthChunk
-    for matrix in 0..<matrices {
-      let to = destination + matrix * floatsPerMatrix
-      var first = 0
-      while first < depth {
-        let steps = min(chunk, depth - first)
-        var row = 0
-        while row < rows {
-          source.packRows(
-            at: matrix * matrixStride + row * rowStride + first * depthStride, firstRow: matrix * rows + row,
-            rowStride: rowStride, depthStride: depthStride, rows: min(width, rows - row), depth: steps, width: width,
-            into: to + row * depth + first * width)
-          row += width
-        }
-        first += steps
+    var first = 0
+    while first < depth {
+      let steps = min(chunk, depth - first)
+      for panel in panels {
+        let row = panel * width
+        source.packRows(
+          at: matrix * matrixStride + row * rowStride + first * depthStride, firstRow: matrix * rows + row,
+          rowStride: rowStride, depthStride: depthStride, rows: min(width, rows - row), depth: steps, width: width,
+          into: destination + (panel - panels.lowerBound) * floatsPerPanel + first * width)
       }
+      first += steps
     }
   }
 
