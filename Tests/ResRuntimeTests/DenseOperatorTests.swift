@@ -146,6 +146,10 @@ import Testing
     MatMulCase(a: [30, 200], b: [200, 40], y: [30, 40], bias: [40], residual: true),
     MatMulCase(a: [1, 50, 48], b: [48, 40], y: [1, 50, 40], bias: [40]),
     MatMulCase(a: [67, 130], b: [130, 24], y: [67, 24], bias: [24], residual: true),
+    // A transformer's few tokens against constant B (`ResidentWeightsGemm`, two K blocks): 8 rows as tiles
+    // of 4 + 4 and 14 as 6 + 4 + 4 (`RowTiling`), the first two tiles of each block hinting the next.
+    MatMulCase(a: [1, 8, 600], b: [600, 48], y: [1, 8, 48], bias: [48], residual: true),
+    MatMulCase(a: [14, 520], b: [520, 32], y: [14, 32], bias: [32]),
   ]
 
   /// Each case with B constant (packed at load) and computed (packed per run), on one and three threads.
