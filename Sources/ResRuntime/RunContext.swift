@@ -80,6 +80,14 @@ struct RunContext {
     pool.forEach(tasks: tasks, workers: count, body)
   }
 
+  /// The context for work that one task of a region runs by itself: one thread and no pool (a region cannot
+  /// open another), worker `worker`'s scratch as its only worker's, and `sharedScratch` as the operator's.
+  func alone(worker: Int, sharedScratch: UnsafeMutableRawPointer) -> RunContext {
+    RunContext(
+      addresses: addresses, scratch: scratch + worker * scratchStride, scratchStride: scratchStride,
+      sharedScratch: sharedScratch, threads: 1, pool: nil)
+  }
+
   /// Splits `0..<count` into `parts` contiguous ranges whose bounds are multiples of `granule` (except the
   /// end), for elementwise work: a boundary on a vector multiple keeps every element on the same code path.
   static func ranges(of count: Int, parts: Int, granule: Int) -> [Range<Int>] {

@@ -81,6 +81,20 @@ import Testing
   }
 
   /// Element `i` of a generated input: `Float(sin(0.7·i + seed)·scale)`, as the script computes it.
+  /// A layer's parameters with a bias input.
+  static func biasedParams(
+    _ cell: Rescompile_Plan_RecurrentParams.Cell, _ direction: Rescompile_Plan_RecurrentParams.Direction,
+    hidden: Int, linearBeforeReset: Bool
+  ) -> Rescompile_Plan_RecurrentParams {
+    var params = Rescompile_Plan_RecurrentParams()
+    params.cell = cell
+    params.direction = direction
+    params.hiddenSize = Int64(hidden)
+    params.linearBeforeReset = linearBeforeReset
+    params.hasBias_p = true
+    return params
+  }
+
   static func values(_ count: Int, seed: Double, scale: Double) -> [Float] {
     (0..<count).map { Float(sin(0.7 * Double($0) + seed) * scale) }
   }
@@ -170,12 +184,7 @@ import Testing
         StepOperand([1, 2 * gates * hidden], floats: Self.values(2 * gates * hidden, seed: 4, scale: 0.3)),
       ]
     }
-    var params = Rescompile_Plan_RecurrentParams()
-    params.cell = cell
-    params.direction = .forward
-    params.hiddenSize = Int64(hidden)
-    params.linearBeforeReset = linearBeforeReset
-    params.hasBias_p = true
+    let params = Self.biasedParams(cell, .forward, hidden: hidden, linearBeforeReset: linearBeforeReset)
     let state = [1, 1, hidden]
     let outputs = [(ElementType.f32, [sequence, 1, 1, hidden]), (.f32, state)] + (cell == .lstm ? [(.f32, state)] : [])
     func run(constant: Bool, threads: Int) throws -> [[Double]] {
@@ -190,6 +199,54 @@ import Testing
     #expect(identical, "one worker and three differ")
     for (index, (actual, expected)) in zip(packed, general).enumerated() {
       expectClose(actual, expected, absolute: 1e-5, relative: 1e-4, "output \(index)")
+    }
+  }
+
+  /// A bidirectional layer with enough work runs its two directions at once on two or three workers, each
+  /// alone (`RecurrentOperator.runsDirectionsAtOnce`): bit for bit one worker's results, with weights packed at
+  /// load or given at run time (the GEMM's packing scratch then per worker), batch entries of different
+  /// sequence lengths (the zero-filled tail) and an initial state; and within rounding of the run-time path.
+  @Test(arguments: [(Rescompile_Plan_RecurrentParams.Cell.lstm, false), (.gru, false), (.gru, true)])
+  func bidirectionalLayersRunTheirDirectionsAtOnce(cell: Rescompile_Plan_RecurrentParams.Cell, linearBeforeReset: Bool)
+    throws
+  {
+    let (sequence, batch, inputSize, hidden) = (12, 2, 16, 48)
+    let gates = Self.gateCount(cell)
+    func operands(constant: Bool) -> [StepOperand] {
+      [
+        StepOperand([sequence, batch, inputSize], floats: Self.values(sequence * batch * inputSize, seed: 1, scale: 1)),
+        StepOperand(
+          [2, gates * hidden, inputSize], floats: Self.values(2 * gates * hidden * inputSize, seed: 2, scale: 0.3),
+          constant: constant),
+        StepOperand(
+          [2, gates * hidden, hidden], floats: Self.values(2 * gates * hidden * hidden, seed: 3, scale: 0.1),
+          constant: constant),
+        StepOperand([2, 2 * gates * hidden], floats: Self.values(4 * gates * hidden, seed: 4, scale: 0.3)),
+        StepOperand([batch], [Double(sequence), 7], type: .i32),
+        StepOperand([2, batch, hidden], floats: Self.values(2 * batch * hidden, seed: 5, scale: 0.4)),
+      ]
+    }
+    var params = Self.biasedParams(cell, .bidirectional, hidden: hidden, linearBeforeReset: linearBeforeReset)
+    params.hasSequenceLens_p = true
+    params.hasInitialH_p = true
+    let state = [2, batch, hidden]
+    let outputs = [(ElementType.f32, [sequence, 2, batch, hidden]), (.f32, state)] + (cell == .lstm ? [(.f32, state)] : [])
+    func run(constant: Bool, threads: Int) throws -> [[Double]] {
+      try StepHarness.run(
+        .f32RecurrentGeneric, .recurrent(params), inputs: operands(constant: constant), outputs: outputs,
+        threads: threads)
+    }
+    let work = RunContext.work(sequence, batch, gates * hidden, hidden, RecurrentCell.stepWorkPerMultiplyAdd)
+    #expect(work >= RunContext.parallelWorkThreshold, "too small to run the directions at once")
+    for constant in [true, false] {
+      let alone = try run(constant: constant, threads: 1)
+      #expect(try run(constant: constant, threads: 2) == alone, "constant \(constant): two workers differ")
+      #expect(try run(constant: constant, threads: 3) == alone, "constant \(constant): three workers differ")
+    }
+    for (index, (packed, general)) in zip(try run(constant: true, threads: 2), try run(constant: false, threads: 2))
+      .enumerated()
+    {
+      expectClose(packed, general, absolute: 1e-5, relative: 1e-4, "output \(index)")
     }
   }
 

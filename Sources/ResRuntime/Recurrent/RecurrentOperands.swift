@@ -68,6 +68,9 @@ struct RecurrentShape: Sendable {
   let direction: Rescompile_Plan_RecurrentParams.Direction
   /// Floats of `RecurrentScratch`: `batch · ((sequence + 2)·gateWidth + 5·hiddenSize)`, overflow-checked.
   let scratchFloats: Int
+  /// Bytes from one direction's `RecurrentScratch` to the next's (`scratchFloats` floats rounded up to 64
+  /// bytes): each direction has its own, so that two can run at once.
+  let directionScratchBytes: Int
 
   var gateWidth: Int { gateCount * hiddenSize }
 
@@ -113,7 +116,9 @@ struct RecurrentShape: Sendable {
     let perBatch = try CheckedMath.add(
       try CheckedMath.multiply(sequence + 2, gates, what), try CheckedMath.multiply(5, hiddenSize, what), what)
     scratchFloats = try CheckedMath.multiply(batch, perBatch, what)
-    _ = try CheckedMath.multiply(scratchFloats, 4, what)
+    let bytes = try CheckedMath.add(try CheckedMath.multiply(scratchFloats, 4, what), 63, what)
+    directionScratchBytes = bytes / 64 * 64
+    _ = try CheckedMath.multiply(directionScratchBytes, directions, what)
   }
 
   func isReverse(_ index: Int) -> Bool {

@@ -46,39 +46,70 @@ struct RecurrentOperator: Operator {
     GemmDriver.scratchFloats(packsA: true) * 4
   }
 
-  var sharedScratchBytes: Int { shape.scratchFloats * 4 }
+  var sharedScratchBytes: Int { shape.directionScratchBytes * shape.directions }
 
   func run(_ context: RunContext) throws(RuntimeError) {
     let lengths = try sequenceLengths(context)
-    let scratch = RecurrentScratch(context.sharedScratch, shape)
-    let output = context.floats(operands.y)
-    for direction in 0..<shape.directions {
-      let weights = RecurrentWeights(operands, shape, direction, panels: panels?[direction], context)
-      let reverse = shape.isReverse(direction)
-      projectInputs(weights, into: scratch.inputGates, context)
-      loadInitialState(direction, scratch, context)
-      var active: [(batch: Int, time: Int)] = []
-      active.reserveCapacity(shape.batch)
-      for step in 0..<shape.sequence {
-        // Refilled in place: a new array per step was a heap allocation per time step.
-        active.removeAll(keepingCapacity: true)
-        for batch in 0..<shape.batch where step < lengths[batch] {
-          active.append((batch: batch, time: reverse ? lengths[batch] - 1 - step : step))
-        }
-        cell.step(active: active, direction: direction, scratch: scratch, weights: weights, context: context)
-        for (batch, time) in active {
-          (output + shape.outputOffset(time: time, direction: direction, batch: batch))
-            .update(from: scratch.hidden + batch * shape.hiddenSize, count: shape.hiddenSize)
-        }
-      }
-      for batch in 0..<shape.batch {
-        for time in lengths[batch]..<shape.sequence {
-          (output + shape.outputOffset(time: time, direction: direction, batch: batch))
-            .update(repeating: 0, count: shape.hiddenSize)
-        }
-      }
-      storeFinalState(direction, scratch, context)
+    let scratches = (0..<shape.directions).map {
+      RecurrentScratch(context.sharedScratch + $0 * shape.directionScratchBytes, shape)
     }
+    for direction in 0..<shape.directions {
+      projectInputs(weights(direction, context), into: scratches[direction].inputGates, context)
+    }
+    guard runsDirectionsAtOnce(context) else {
+      for direction in 0..<shape.directions { recur(direction, scratches[direction], lengths: lengths, context) }
+      return
+    }
+    context.parallelFor(tasks: shape.directions, workers: shape.directions) { direction, worker in
+      let alone = context.alone(worker: worker, sharedScratch: context.sharedScratch)
+      recur(direction, scratches[direction], lengths: lengths, alone)
+    }
+  }
+
+  /// Whether the two directions of a bidirectional layer run at once, each on a worker of its own, rather
+  /// than one after the other with each step split by units (`RecurrentCell`): a step then waits for no
+  /// other worker. Two residual layers of a bidirectional LSTM over 64 steps, two threads, Zen 3, medians of
+  /// alternating runs: 128 units a direction 1.27 → 1.02 ms, 256 units 4.24 → 3.96 (onnxruntime 1.29, 4.59).
+  /// A third worker and more stay idle during the steps.
+  private func runsDirectionsAtOnce(_ context: RunContext) -> Bool {
+    guard shape.directions == 2 else { return false }
+    let work = RunContext.work(
+      shape.sequence, shape.batch, shape.gateWidth, shape.hiddenSize, RecurrentCell.stepWorkPerMultiplyAdd)
+    return context.workers(work: work, tasks: shape.directions) == shape.directions
+  }
+
+  private func weights(_ direction: Int, _ context: RunContext) -> RecurrentWeights {
+    RecurrentWeights(operands, shape, direction, panels: panels?[direction], context)
+  }
+
+  /// One direction's steps, from its initial state (`X·Wᵀ + Wb` already in `scratch.inputGates`) to its
+  /// outputs and final state.
+  private func recur(_ direction: Int, _ scratch: RecurrentScratch, lengths: [Int], _ context: RunContext) {
+    let weights = weights(direction, context)
+    let reverse = shape.isReverse(direction)
+    let output = context.floats(operands.y)
+    loadInitialState(direction, scratch, context)
+    var active: [(batch: Int, time: Int)] = []
+    active.reserveCapacity(shape.batch)
+    for step in 0..<shape.sequence {
+      // Refilled in place: a new array per step was a heap allocation per time step.
+      active.removeAll(keepingCapacity: true)
+      for batch in 0..<shape.batch where step < lengths[batch] {
+        active.append((batch: batch, time: reverse ? lengths[batch] - 1 - step : step))
+      }
+      cell.step(active: active, direction: direction, scratch: scratch, weights: weights, context: context)
+      for (batch, time) in active {
+        (output + shape.outputOffset(time: time, direction: direction, batch: batch))
+          .update(from: scratch.hidden + batch * shape.hiddenSize, count: shape.hiddenSize)
+      }
+    }
+    for batch in 0..<shape.batch {
+      for time in lengths[batch]..<shape.sequence {
+        (output + shape.outputOffset(time: time, direction: direction, batch: batch))
+          .update(repeating: 0, count: shape.hiddenSize)
+      }
+    }
+    storeFinalState(direction, scratch, context)
   }
 
   /// Every batch entry's sequence length, checked to lie in `0...sequence`.
