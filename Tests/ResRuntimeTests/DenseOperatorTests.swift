@@ -47,6 +47,13 @@ import Testing
     // row above keeps the driver.
     GemmCase(m: 1, n: 300, k: 901, transB: true, cShape: [300], activation: .relu, constantB: true),
     GemmCase(m: 1, n: 37, k: 6, transA: true, cShape: [1, 37], alpha: 0.5, beta: 2, residual: true, constantB: true),
+    // A row-major A against constant B, read in place as MatMul's (GPT-2's Conv1D projections): a few tokens
+    // on `ResidentWeightsGemm` (8 rows as tiles of 4 + 4, two K blocks, alpha and beta on the generic store),
+    // more rows with B transposed, and four rows streaming through `GemmDriver`.
+    GemmCase(m: 8, n: 48, k: 600, cShape: [8, 48], alpha: 0.5, beta: 2, residual: true, activation: .relu,
+      constantB: true),
+    GemmCase(m: 20, n: 40, k: 130, transB: true, cShape: [40], constantB: true),
+    GemmCase(m: 4, n: 64, k: 100, cShape: [64], activation: .gelu, constantB: true),
   ]
 
   @Test(arguments: gemmCases)

@@ -94,16 +94,28 @@ struct GemmOperator: Operator {
       runRow(context, a: aBase, b: packedB, output: output, epilogue: epilogue)
       return
     }
-    let aOperand: GemmA =
-      if let packedA { .packed(packedA.base) } else {
-        .strided(aBase, rowStride: transA ? 1 : k, depthStride: transA ? m : 1)
-      }
     let panels = StridedPanels(base: bBase, depthStride: transB ? 1 : n, columnStride: transB ? k : 1)
     let workers = context.workers(work: RunContext.work(m, n, k), tasks: m * n)
     let tasks = GemmPartition.tasks(problems: 1, m: m, n: n, workers: workers)
+    // A row-major A computed at run time is read as `MatMulOperator` reads one: in place where the product is
+    // cut, narrow or of few rows, and against constant weights by `ResidentWeightsGemm`, chosen on the whole
+    // product so that every split sums alike. GPT-2's projections are Gemms (its Conv1D): with A packed and
+    // the driver's order, 4 tokens of GPT-2 base ran 1.29x onnxruntime's time.
+    let rowMajorA = packedA == nil && !transA
+    let readsInPlace =
+      rowMajorA && (tasks.count > 1 || n <= MatMulOperator.inPlaceColumns || m <= GemmDriver.kernel.mr)
+    let residentWeights = rowMajorA && packedB != nil && ResidentWeightsGemm.applies(k: k, m: m, n: n)
+    let aOperand: GemmA =
+      if let packedA { .packed(packedA.base) } else if readsInPlace { .rows(aBase, rowStride: k) } else {
+        .strided(aBase, rowStride: transA ? 1 : k, depthStride: transA ? m : 1)
+      }
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let scratch = context.scratchFloats(worker: worker)
-      if let packedB {
+      if let packedB, residentWeights {
+        ResidentWeightsGemm.run(
+          k: k, a: aBase, aRowStride: k, b: PrepackedPanels(packed: packedB), c: output, cRowStride: n,
+          epilogue: epilogue, rows: tasks[index].rows, columns: tasks[index].columns)
+      } else if let packedB {
         GemmDriver.run(
           k: k, a: aOperand, b: PrepackedPanels(packed: packedB), c: output, cRowStride: n, epilogue: epilogue,
           rows: tasks[index].rows, columns: tasks[index].columns, scratch: scratch)
