@@ -8,9 +8,10 @@ import ResIR
 ///    parameters; reshapes become views; constants are packed for the kernels that read them; f16 and f64
 ///    operands of the f32-only compute kernels are converted around them; the Transposes next to MatMuls are
 ///    read and written in place by them (`MatMulTransposes`).
-/// 3. `ConcatAliasing`: Concat operands that can be are computed straight into their slab of the output, and
+/// 3. `Float16Rounding`: a cast to float16 and back between two f32 kernels becomes one rounding step.
+/// 4. `ConcatAliasing`: Concat operands that can be are computed straight into their slab of the output, and
 ///    their copies disappear.
-/// 4. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
+/// 5. `PlanEmitter`: the memory planner places activations in one arena by lifetime, constants go to 64-byte
 ///    aligned offsets (identical ones once), and the metadata is encoded.
 ///
 /// Deterministic: the same graph and options give the same bytes.
@@ -22,6 +23,7 @@ public enum PlanGenerator {
     var lowered = try GraphLowering.lower(
       prepared, transposedOperands: options.transposedMatMulOperands, layouts: options.activationLayout,
       winogradTile: options.winogradTile)
+    Float16Rounding.apply(to: &lowered)
     let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
     return try PlanEmitter.emit(
       lowered, concats: concats, from: prepared, sourceNodeCount: graph.nodes.count, options: options)

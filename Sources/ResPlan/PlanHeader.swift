@@ -9,7 +9,9 @@ public struct PlanHeader: Sendable, Hashable {
   /// 2: MatMul steps may read and write their operands through axis permutations (`MatMulParams` perms), which
   /// a version-1 reader would ignore and, where the permuted axes have equal sizes, compute wrongly.
   /// 3: buffers may be channels-last (`Buffer.layout`), which a version-2 reader would read as row-major.
-  public static let currentFormatVersion: UInt32 = 3
+  /// 4: a `cast` may round f32 through float16 (`CastParams.round_to_float16`), which a version-3 reader would
+  /// copy unrounded.
+  public static let currentFormatVersion: UInt32 = 4
   /// Constant sections start, and every constant inside starts, at a multiple of this: one cache line, and
   /// enough for any vector load.
   public static let constantAlignment = 64

@@ -96,7 +96,9 @@ import Testing
       #expect(promoted.stdout.contains("model change: float16 values are computed in float32"), "\(promoted.stdout)")
       #expect(promoted.stdout.contains("steps out: 4  f32_conv_nchw_generic×2 f32_reorder×2"), "\(promoted.stdout)")
       let exact = try ProcessRunner.run([half, "-o", "\(folder)/exact.resplan", "--float16-compute", "float16"])
-      #expect(exact.stdout.contains("cast×8") && !exact.stdout.contains("model change"), "\(exact.stdout)")
+      // One rounding between the kernels, in place of a cast to float16 and one back (`Float16Rounding`).
+      #expect(exact.stdout.contains("steps out: 8  cast×4 f32_conv_nchw_generic×2 f32_reorder×2"), "\(exact.stdout)")
+      #expect(!exact.stdout.contains("model change"), "\(exact.stdout)")
     }
   }
 

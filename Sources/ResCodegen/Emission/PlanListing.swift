@@ -100,7 +100,8 @@ enum PlanListing {
       fields = [("size", "\(p.size)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)"), ("bias", "\(p.bias)")]
     case .unary(let p): fields = [("kind", "\(p.kind)"), ("alpha", "\(p.alpha)"), ("beta", "\(p.beta)")]
     case .binary(let p): fields = [("kind", "\(p.kind)")]
-    case .where, .cast, .gatedSkip, .reorder: fields = []
+    case .cast(let p): fields = p.roundToFloat16 ? [("round_to_float16", "true")] : []
+    case .where, .gatedSkip, .reorder: fields = []
     case .pool(let p):
       fields = [
         ("kind", "\(p.kind)"), ("kernel_shape", list(p.kernelShape)), ("strides", list(p.strides)),

@@ -23,4 +23,19 @@ struct LoweredPlan: Sendable {
     self.concats = concats
     nesting = RegionNesting(regionCount: builder.regionSizes.count)
   }
+
+  /// Drops the marked steps (none of them a Concat's copy), keeping the Concats' step indices pointing at
+  /// their copies.
+  mutating func removeSteps(marked: [Bool]) {
+    var removedBefore = [Int](repeating: 0, count: builder.steps.count + 1)
+    for index in builder.steps.indices {
+      removedBefore[index + 1] = removedBefore[index] + (index < marked.count && marked[index] ? 1 : 0)
+    }
+    builder.removeSteps(marked: marked)
+    for concat in concats.indices {
+      for operand in concats[concat].operands.indices {
+        concats[concat].operands[operand].step -= removedBefore[concats[concat].operands[operand].step]
+      }
+    }
+  }
 }

@@ -2,7 +2,7 @@ import ResPlan
 
 /// Steps whose output takes the bytes of an input that dies at that step: a convolution storing its sum over
 /// the residual it adds (ResNet's bottleneck ends: y = relu(conv(x) + skip), skip read for the last time), and
-/// elementwise steps over their full-size operand.
+/// elementwise steps (casts between types of one width included) over their full-size operand.
 ///
 /// The output's region is nested at offset 0 inside the input's (`RegionNesting`), so the memory planner
 /// places the two as one region that lives from the input's producer to the output's last reader. The arena
@@ -53,7 +53,7 @@ enum InPlaceEpilogues {
   /// same index.
   static func overwritablePositions(_ step: PlanStep, _ builder: PlanBuilder) -> [Int] {
     switch (step.kernel, step.params) {
-    case (.unary, _), (.f32ChannelAffine, _): return [0]
+    case (.unary, _), (.f32ChannelAffine, _), (.cast, _): return [0]
     case (.binary, _): return [0, 1]
     case (.f32ConvNCHWGeneric, .conv(let params)):
       guard params.epilogue.hasResidual_p, let shape = convShape(step, params, builder),

@@ -5,10 +5,10 @@ import ResIR
 /// float16 a `Cast` to float32; the graph's float16 inputs are cast to float32 on the way in and its float16
 /// outputs back on the way out, so callers exchange the tensors the model declares.
 ///
-/// Why: the plan's kernels compute in float32 whatever the model's type, so a float16 model rounded every
-/// op's result to float16 and widened it again for the next op (a `cast` step on each side): up to 1.5x the
-/// float32 model's time (MobileNetV2 14.8 against 9.6 ms), and further from onnxruntime's outputs than
-/// computing in float32 is, since onnxruntime on a CPU removes the cast pairs it puts around its float32
+/// Why: the plan's kernels compute in float32 whatever the model's type, so a float16 model computed as typed
+/// rounds every op's result to float16 between them (`--float16-compute float16`: a rounding step after each
+/// kernel, `Float16Rounding`; until 2026-12-05 a `cast` step on each side, up to 1.5x the float32 model's
+/// time), and lands further from onnxruntime's outputs than computing in float32 does, since onnxruntime on a CPU removes the cast pairs it puts around its float32
 /// kernels and OpenVINO's CPU plugin computes float16 models in float32. Kept in float32, the model runs as
 /// its float32 twin does, fusions and channels-last regions included. It is a model change (the results
 /// differ from a float16-typed evaluation by float16 rounding), so it is recorded as one.

@@ -1305,10 +1305,17 @@ package nonisolated struct Rescompile_Plan_GatedSkipParams: Sendable {
 /// beyond int64 saturate) and then keeps the low bits like a C cast (300.7 to u8 is 44); integer to a
 /// narrower integer keeps the low bits; anything to bool is "not zero" (NaN is true); bool reads as 0 or 1;
 /// f64 to f16 rounds through f32.
+///
+/// With round_to_float16, X and Y are both f32 and Y holds X rounded to the nearest float16 value (ties to
+/// even; beyond float16's range infinity, NaN stays NaN), still as f32: what a cast to f16 and back gives, in
+/// one pass and without the f16 buffer. Where a float16 model computes in float16 (`--float16-compute
+/// float16`), the code generator puts one between a kernel's f32 result and the f32 kernels that read it.
 package nonisolated struct Rescompile_Plan_CastParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  package var roundToFloat16: Bool = false
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3374,18 +3381,29 @@ nonisolated extension Rescompile_Plan_GatedSkipParams: SwiftProtobuf.Message, Sw
 
 nonisolated extension Rescompile_Plan_CastParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".CastParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_to_float16\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.roundToFloat16) }()
+      default: break
+      }
+    }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.roundToFloat16 != false {
+      try visitor.visitSingularBoolField(value: self.roundToFloat16, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Rescompile_Plan_CastParams, rhs: Rescompile_Plan_CastParams) -> Bool {
+    if lhs.roundToFloat16 != rhs.roundToFloat16 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
