@@ -6,7 +6,7 @@
 /// torchvision models converted by onnxconverter-common, within 1e-4 of onnxruntime's outputs where `float16`
 /// lands 1e-4 to 5e-2 away). `float16` rounds every op's float16 result to float16, as ONNX's types specify
 /// and the reference evaluator computes: a rounding step (`cast` with `round_to_float16`, `Float16Rounding`)
-/// between each such op's float32 kernel and the next, in place, 0–10 % more time than `float32` on the six
+/// between each such op's float32 kernel and the next, in place, 0–9 % more time than `float32` on the six
 /// benchmark models.
 public enum Float16Compute: String, Sendable, Hashable, CaseIterable {
   case float32

@@ -1,14 +1,15 @@
 /// IEEE 754 binary16 ⇄ binary32 conversion on bit patterns.
 ///
 /// Written out rather than using `Float16`, which Swift does not offer on every platform the runtime builds
-/// for (macOS on x86-64). Conversion to half rounds to nearest, ties to even, like the hardware instruction.
+/// for (macOS on x86-64). Conversion to half rounds to nearest, ties to even, like the hardware instruction;
+/// a signaling NaN comes back quiet from either direction, as from the instructions (x86 F16C, arm64).
 public enum HalfPrecision {
   public static func float(fromBits bits: UInt16) -> Float {
     let sign = UInt32(bits & 0x8000) << 16
     let exponent = Int(bits >> 10) & 0x1F
     let mantissa = UInt32(bits & 0x03FF)
     if exponent == 0x1F {
-      return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
+      return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13) | (mantissa == 0 ? 0 : 0x0040_0000))
     }
     if exponent == 0 {
       // Zero or subnormal: mantissa · 2⁻²⁴, exact in binary32.

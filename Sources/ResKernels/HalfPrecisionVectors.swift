@@ -5,26 +5,57 @@
 /// Why: a float16 model widens every op's operands to float32 and rounds its result back (`cast` steps around
 /// each op). One element at a time through the branches of `HalfPrecision`, those casts were 63 % of a
 /// float16 ResNet-18's time (40 of 64 ms on the development machine); sixteen at a time they stream at memory
-/// speed. Integer and float vector arithmetic only, so it builds everywhere (`Float16` is missing on macOS
-/// x86-64) and the compiler maps it onto whatever vector unit the target has.
+/// speed. Where the build has the conversion instructions (`BuildISA.hasHalfConversion`: x86 F16C, arm64)
+/// they do the work through `Float16` vectors; elsewhere the `portable` forms do it in integer and float
+/// vector arithmetic, which builds everywhere (`Float16` is missing on macOS x86-64), at about two cycles an
+/// element each way on Zen 3, where the instructions leave a cast bound by memory.
 extension HalfPrecision {
   /// The float32 values of sixteen float16 bit patterns. Exact: float32 holds every float16.
   @inline(__always)
   public static func floats(fromBits halves: SIMD16<UInt16>) -> SIMD16<Float> {
+    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+      if BuildISA.hasHalfConversion { return SIMD16<Float>(unsafeBitCast(halves, to: SIMD16<Float16>.self)) }
+    #endif
+    return portableFloats(fromBits: halves)
+  }
+
+  /// The float16 bit patterns of sixteen float32 values, rounded to nearest, ties to even.
+  @inline(__always)
+  public static func bits(from values: SIMD16<Float>) -> SIMD16<UInt16> {
+    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+      if BuildISA.hasHalfConversion { return unsafeBitCast(SIMD16<Float16>(values), to: SIMD16<UInt16>.self) }
+    #endif
+    return portableBits(from: values)
+  }
+
+  /// Sixteen float32 values rounded to the nearest float16 value and kept as float32: `floats(fromBits:
+  /// bits(from:))`, bit for bit.
+  @inline(__always)
+  public static func roundedToHalf(_ values: SIMD16<Float>) -> SIMD16<Float> {
+    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+      if BuildISA.hasHalfConversion { return SIMD16<Float>(SIMD16<Float16>(values)) }
+    #endif
+    return portableRoundedToHalf(values)
+  }
+
+  /// `floats(fromBits:)` without the instructions.
+  @inline(__always)
+  public static func portableFloats(fromBits halves: SIMD16<UInt16>) -> SIMD16<Float> {
     let bits = SIMD16<UInt32>(truncatingIfNeeded: halves)
     let sign = (bits & 0x8000) &<< 16
     let magnitude = (bits & 0x7FFF) &<< 13
     // The half's exponent and mantissa fields read as a float's are the value times 2⁻¹¹², subnormals included
     // (they land among float32's subnormals); one multiplication by 2¹¹² is exact.
     let finite = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD16<Float>.self) * 0x1p112, to: SIMD16<UInt32>.self)
-    // Infinities and NaNs (exponent all ones): float32's all-ones exponent, the mantissa kept.
-    let result = select(below(magnitude, 0x0F80_0000), finite, magnitude | 0x7F80_0000)
+    // Infinities and NaNs (exponent all ones): float32's all-ones exponent, the mantissa kept, NaNs quiet.
+    let quiet = select(below(magnitude, 0x0F80_0001), SIMD16(repeating: 0), SIMD16(repeating: 0x0040_0000))
+    let result = select(below(magnitude, 0x0F80_0000), finite, magnitude | 0x7F80_0000 | quiet)
     return unsafeBitCast(result | sign, to: SIMD16<Float>.self)
   }
 
-  /// The float16 bit patterns of sixteen float32 values, rounded to nearest, ties to even.
+  /// `bits(from:)` without the instructions.
   @inline(__always)
-  public static func bits(from values: SIMD16<Float>) -> SIMD16<UInt16> {
+  public static func portableBits(from values: SIMD16<Float>) -> SIMD16<UInt16> {
     let raw = unsafeBitCast(values, to: SIMD16<UInt32>.self)
     let sign = (raw &>> 16) & 0x8000
     let magnitude = raw & 0x7FFF_FFFF
@@ -121,14 +152,14 @@ extension HalfPrecision {
     }
   }
 
-  /// Sixteen float32 values rounded to the nearest float16 value and kept as float32: `floats(fromBits:
-  /// bits(from:))`, bit for bit, without building the float16 fields.
+  /// `roundedToHalf` without the instructions, and without building the float16 fields.
   ///
   /// Why: a float16 model computing in float16 rounds every kernel's result (`cast` with `round_to_float16`);
-  /// through the two conversions that cost about four cycles an element, as much as the two casts it replaces,
-  /// while this is a handful of vector operations (a float16 MobileNetV2's 55 roundings: 5.26 → 1.65 ms).
+  /// through the two portable conversions that cost about four cycles an element, as much as the two casts it
+  /// replaces, while this is a handful of vector operations (a float16 MobileNetV2's 55 roundings: 5.26 → 1.65
+  /// ms).
   @inline(__always)
-  public static func roundedToHalf(_ values: SIMD16<Float>) -> SIMD16<Float> {
+  public static func portableRoundedToHalf(_ values: SIMD16<Float>) -> SIMD16<Float> {
     let raw = unsafeBitCast(values, to: SIMD16<UInt32>.self)
     let sign = raw & 0x8000_0000
     let magnitude = raw & 0x7FFF_FFFF

@@ -73,6 +73,40 @@ import Testing
     #expect(rounded.contains { $0 != 0 && $0.isFinite } && rounded.contains(where: \.isNaN))
   }
 
+  /// The integer forms (`portable…`), which builds without the conversion instructions run and the loops above
+  /// use there, against the scalar conversions, whatever this build has.
+  @Test func thePortableFormsMatchTheScalar() {
+    var mismatches: [String] = []
+    let halves = Array(UInt16.min...UInt16.max)
+    for start in stride(from: 0, to: halves.count, by: 16) {
+      let vector = SIMD16<UInt16>(halves[start..<start + 16])
+      let floats = HalfPrecision.portableFloats(fromBits: vector)
+      for lane in 0..<16 where floats[lane].bitPattern != HalfPrecision.float(fromBits: vector[lane]).bitPattern {
+        mismatches.append("half \(vector[lane])")
+      }
+    }
+    let values = Self.narrowingCases()
+    for start in stride(from: 0, to: values.count - 15, by: 16) {
+      let vector = SIMD16<Float>(values[start..<start + 16])
+      let (bits, rounded) = (HalfPrecision.portableBits(from: vector), HalfPrecision.portableRoundedToHalf(vector))
+      for lane in 0..<16 {
+        let expected = HalfPrecision.bits(from: vector[lane])
+        if bits[lane] != expected || rounded[lane].bitPattern != HalfPrecision.float(fromBits: expected).bitPattern {
+          mismatches.append("float bits \(String(vector[lane].bitPattern, radix: 16))")
+        }
+      }
+    }
+    #expect(mismatches.prefix(5) == [], "\(mismatches.count) mismatches")
+  }
+
+  /// A signaling NaN comes back quiet, its payload kept, as from the conversion instructions.
+  @Test func signalingNaNsWidenQuiet() {
+    #expect(HalfPrecision.float(fromBits: 0x7C01).bitPattern == 0x7FC0_2000)
+    #expect(HalfPrecision.float(fromBits: 0xFC01).bitPattern == 0xFFC0_2000)
+    #expect(HalfPrecision.float(fromBits: 0x7C00).bitPattern == 0x7F80_0000)
+    #expect(HalfPrecision.bits(from: Float(bitPattern: 0x7F80_2000)) == 0x7E01)
+  }
+
   /// Every 4,099th float32 pattern and the edges of float16's range and rounding, a count that leaves a tail.
   private static func narrowingCases() -> [Float] {
     var patterns = Array(stride(from: UInt32(0), to: UInt32.max - 4099, by: 4099))

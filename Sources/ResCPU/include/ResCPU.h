@@ -46,6 +46,16 @@ static inline int rescpu_compiled_avx512f(void) {
 #endif
 }
 
+/// 1 when the importing module was compiled with float16 ⇄ float32 conversion instructions (x86 F16C, which
+/// every AVX2 CPU has; any arm64).
+static inline int rescpu_compiled_f16c(void) {
+#if defined(__F16C__) || defined(__aarch64__) || defined(__arm64__)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 /// 1 when the importing module targets arm64, where NEON is baseline.
 static inline int rescpu_compiled_neon(void) {
 #if defined(__aarch64__) || defined(__arm64__)
