@@ -80,6 +80,24 @@ import Testing
     #expect(plan.steps[0].outputs == [plan.metadata.outputs[0].buffer])
   }
 
+  /// Narrowings dropped before a Concat leave its copy steps where `ConcatAliasing` looks for them: the two
+  /// float16 operands, narrowed straight into their slabs, are still aliased.
+  @Test func aConcatAfterDroppedNarrowingsIsStillAliased() throws {
+    let (b, _, second) = try Self.chain()
+    let third = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: .explicit([0, 0, 0, 0]))),
+      [second, b.constant(.float16, [1, 0, 0, 1], [2, 2, 1, 1], name: "w2")], name: "third")
+    let cat = try b.value(.concat(axis: 1), [second, third], name: "cat")
+    let y = try b.value(
+      .conv(convAttributes(kernel: [1, 1], padding: .explicit([0, 0, 0, 0]))),
+      [cat, b.constant(.float16, Array(repeating: 0.25, count: 8), [2, 4, 1, 1], name: "w3")], name: "last")
+    let (generated, plan) = try compile(b, outputs: [y])
+    #expect(generated.concats.aliasedBytes == 72 && generated.concats.copiedBytes == 0)
+    #expect(!plan.kernels.contains("copy"))
+    // The Concat's result is written by its operands' narrowings, not by one cast: the last convolution widens it.
+    #expect(roundings(plan).count == 2, "first → second, second → third")
+  }
+
   // MARK: - Must not fire
 
   /// A float16 value an f16 kernel computed (a sigmoid runs on float16 itself) has no float32 twin to round.
