@@ -6,9 +6,10 @@ import ResPlan
 /// there (`InPlaceEpilogues`). The narrowing then goes when nothing else reads B (no step, no graph output).
 ///
 /// Why: a float16 model computing in float16 (`--float16-compute float16`) runs each op's float32 kernel between
-/// such a pair (its result narrowed, then widened for the next kernel): two steps and 12 bytes of traffic per
-/// element, where the rounding is one step and 8 bytes, or none of the arena's extra bytes in place. A model's
-/// own `Cast` to float16 and back (mixed-precision exports) folds the same way.
+/// such a pair (its result narrowed, then widened for the next kernel): two passes and a float16 buffer per op,
+/// where the rounding is one pass, in place. MobileNetV2 in float16, one thread (Zen 3): 110 casts 5.2 of 13.6
+/// ms → 55 roundings 1.65 ms (0.73 with F16C, `HalfPrecision.roundedToHalf`), the model 9.05 ms against
+/// onnxruntime's 10.9. A model's own `Cast` to float16 and back (mixed-precision exports) folds the same way.
 ///
 /// It fires only where C can be computed from A at the widening's place in the plan:
 /// - B covers its whole region and the narrowing is the only step writing it (the widening may read B under
