@@ -15,7 +15,7 @@ public enum BuildISA {
 
   public static var hasAVX2: Bool { rescpu_compiled_avx2() != 0 }
   /// Whether float16 ⇄ float32 conversions are instructions in this build (x86 F16C, arm64), which
-  /// `HalfPrecision`'s vector conversions then use.
+  /// `HalfPrecision`'s vector conversions then use (outside Apple's platforms).
   @inline(__always)
   public static var hasHalfConversion: Bool { rescpu_compiled_f16c() != 0 }
   public static var hasAVX512F: Bool { rescpu_compiled_avx512f() != 0 }

@@ -6,14 +6,15 @@
 /// each op). One element at a time through the branches of `HalfPrecision`, those casts were 63 % of a
 /// float16 ResNet-18's time (40 of 64 ms on the development machine); sixteen at a time they stream at memory
 /// speed. Where the build has the conversion instructions (`BuildISA.hasHalfConversion`: x86 F16C, arm64)
-/// they do the work through `Float16` vectors; elsewhere the `portable` forms do it in integer and float
-/// vector arithmetic, which builds everywhere (`Float16` is missing on macOS x86-64), at about two cycles an
-/// element each way on Zen 3, where the instructions leave a cast bound by memory.
+/// they do the work through `Float16` vectors, outside Apple's platforms (`Float16` is missing on macOS x86-64
+/// and needs an availability check per call on the others); elsewhere the `portable` forms do it in integer
+/// and float vector arithmetic, which builds everywhere, at about two cycles an element each way on Zen 3,
+/// where the instructions leave a cast bound by memory.
 extension HalfPrecision {
   /// The float32 values of sixteen float16 bit patterns. Exact: float32 holds every float16.
   @inline(__always)
   public static func floats(fromBits halves: SIMD16<UInt16>) -> SIMD16<Float> {
-    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+    #if !canImport(Darwin) && (arch(arm64) || arch(x86_64))  // `Float16` without availability checks
       if BuildISA.hasHalfConversion { return SIMD16<Float>(unsafeBitCast(halves, to: SIMD16<Float16>.self)) }
     #endif
     return portableFloats(fromBits: halves)
@@ -22,7 +23,7 @@ extension HalfPrecision {
   /// The float16 bit patterns of sixteen float32 values, rounded to nearest, ties to even.
   @inline(__always)
   public static func bits(from values: SIMD16<Float>) -> SIMD16<UInt16> {
-    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+    #if !canImport(Darwin) && (arch(arm64) || arch(x86_64))  // `Float16` without availability checks
       if BuildISA.hasHalfConversion { return unsafeBitCast(SIMD16<Float16>(values), to: SIMD16<UInt16>.self) }
     #endif
     return portableBits(from: values)
@@ -32,7 +33,7 @@ extension HalfPrecision {
   /// bits(from:))`, bit for bit.
   @inline(__always)
   public static func roundedToHalf(_ values: SIMD16<Float>) -> SIMD16<Float> {
-    #if arch(arm64) || (arch(x86_64) && !canImport(Darwin))  // where Swift has `Float16`
+    #if !canImport(Darwin) && (arch(arm64) || arch(x86_64))  // `Float16` without availability checks
       if BuildISA.hasHalfConversion { return SIMD16<Float>(SIMD16<Float16>(values)) }
     #endif
     return portableRoundedToHalf(values)
