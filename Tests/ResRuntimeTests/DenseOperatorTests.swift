@@ -523,8 +523,18 @@ import Testing
     #expect(GemmPartition.piecesPerProblem(problems: 32, workers: 2, tiles: 196, piecesPerWorker: 4) == 1)
     #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 1, tiles: 196, piecesPerWorker: 4) == 1)
     // Few tiles: pieces stay at least `minimumTilesPerPiece` tiles long, but every worker still gets one.
-    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 12, piecesPerWorker: 4) == 3)
     #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 2, piecesPerWorker: 4) == 2)
+    // ... and as many for each worker: three (or five) pieces of four tiles would leave one worker idle
+    // through the last, so 12 tiles make two pieces and 20 (MobileNetV2's 960→320 at 7x7) four.
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 12, piecesPerWorker: 4) == 2)
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 2, tiles: 20, piecesPerWorker: 4) == 4)
+    #expect(GemmPartition.piecesPerProblem(problems: 1, workers: 3, tiles: 20, piecesPerWorker: 4) == 3)
+    // Three attention heads on two workers: four pieces each (twelve tasks) rather than three (nine).
+    #expect(GemmPartition.piecesPerProblem(problems: 3, workers: 2, tiles: 33, piecesPerWorker: 4) == 4)
+    // Rounding up stops at the tiles' limit and never needs more than workers − 1 extra pieces.
+    #expect(GemmPartition.evenlyShared(5, problems: 1, workers: 2, fewest: 2, most: 5) == 4)
+    #expect(GemmPartition.evenlyShared(5, problems: 1, workers: 2, fewest: 2, most: 9) == 6)
+    #expect(GemmPartition.evenlyShared(3, problems: 1, workers: 4, fewest: 1, most: 3) == 3)
     // A 7x7 layer with 2048 output channels is cut along rows, two pieces per worker.
     let tasks = GemmPartition.tasks(problems: 1, m: 2048, n: 49, workers: 2)
     #expect(tasks.count == 4 && tasks.allSatisfy { $0.columns == 0..<49 && $0.rows.lowerBound % 6 == 0 })
