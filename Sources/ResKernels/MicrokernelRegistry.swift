@@ -187,6 +187,8 @@ public enum Microkernel: Sendable {
   case depthwiseChannels
   /// `SoftmaxMicrokernel.run`: one contiguous row.
   case softmaxRow
+  /// `SoftmaxMicrokernel.run(_:_:count:rows:stride:)`: rows of one length, four at a time.
+  case softmaxRows
   /// `LayerNormMicrokernel`: one row's statistics and its normalization.
   case layerNormRow
   /// `TransposeMicrokernel8x8`: one tile of a permuting copy of four-byte elements.
@@ -220,6 +222,7 @@ public enum Microkernel: Sendable {
     case .depthwiseGrid: "f32_dwconv_grid_x16_\(BuildISA.name)"
     case .depthwiseChannels: "f32_dwconv_channels_x16_\(BuildISA.name)"
     case .softmaxRow: "f32_softmax_row_x16_\(BuildISA.name)"
+    case .softmaxRows: "f32_softmax_rows_\(SoftmaxMicrokernel.groupRows)x16_\(BuildISA.name)"
     case .layerNormRow: "f32_layer_norm_row_x16_\(BuildISA.name)"
     case .transpose: "f32_transpose_8x8_\(BuildISA.name)"
     case .deinterleave: "f32_deinterleave_2_to_\(DeinterleaveMicrokernel.widest)_\(BuildISA.name)"
@@ -465,6 +468,6 @@ public enum MicrokernelRegistry {
     + pointwiseFunctions.map { Microkernel.pointwise($0) }
     + [.scaleShift]
     + GatedSkipPattern.all.map { Microkernel.gatedSkip($0) }
-    + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .layerNormRow, .transpose, .deinterleave]
+    + [.depthwiseGrid, .depthwiseChannels, .softmaxRow, .softmaxRows, .layerNormRow, .transpose, .deinterleave]
     + [.channelsLastDepthwise, .channelsLastDepthwisePlane, .channelsLastPool, .channelsLastGlobalAverage]
 }

@@ -23,6 +23,7 @@ import Testing
     case .depthwiseGrid: DepthwiseGridKernelTests.checkGrid()
     case .depthwiseChannels: DepthwiseChannelKernelTests.check()
     case .softmaxRow: NormalizationKernelTests.checkSoftmaxRows()
+    case .softmaxRows: NormalizationKernelTests.checkSoftmaxRowGroups()
     case .layerNormRow: NormalizationKernelTests.checkLayerNormRows()
     case .transpose: MovementKernelTests.checkTransposeTiles()
     case .deinterleave: MovementKernelTests.checkDeinterleavedRows()

@@ -4,12 +4,69 @@ import Testing
 
 /// The vector `exp`, softmax row and layer-norm row kernels against double-precision loops: every row length
 /// from 1 to 40 (whole vectors, tails, both) and longer rows, values far from zero, special values. The row
-/// grids run from KernelGridTests, as the registry's `softmaxRow` and `layerNormRow`.
+/// grids run from KernelGridTests, as the registry's `softmaxRow`, `softmaxRows` and `layerNormRow`.
 @Suite struct NormalizationKernelTests {
   static let rowLengths = Array(1...40) + [63, 64, 65, 192, 197, 768, 1000]
 
   static func checkSoftmaxRows() {
     for count in rowLengths { softmaxRowMatchesNaiveLoop(count: count) }
+  }
+
+  /// Rows of one length run four at a time give each row the single-row kernel's bits: 1 to 9 rows (whole
+  /// groups and leftovers), every row length of the grid, rows spaced wider than they are long, in place, and
+  /// groups where one row is outside the ordinary range (a NaN, a row all −∞, an infinite element).
+  static func checkSoftmaxRowGroups() {
+    for count in rowLengths {
+      for rows in 1...9 { softmaxRowGroupMatchesSingleRows(count: count, rows: rows, stride: count + (rows % 3) * 5) }
+    }
+    for special in [Float.nan, .infinity, -.infinity] {
+      for count in [16, 31, 197] {
+        softmaxRowGroupMatchesSingleRows(count: count, rows: 8, stride: count, special: special)
+      }
+    }
+  }
+
+  private static func softmaxRowGroupMatchesSingleRows(count: Int, rows: Int, stride: Int, special: Float? = nil) {
+    var generator = SeededFloats(seed: UInt64(count * 16 + rows))
+    var x = (0..<(rows * stride)).map { _ in generator.float(in: -20...20) }
+    if let special {
+      // Row 5 of 8 (the second group) gets it: one element, or the whole row for −∞ (a fully masked row).
+      if special == -.infinity {
+        for i in 0..<count { x[5 * stride + i] = special }
+      } else {
+        x[5 * stride + count / 2] = special
+      }
+    }
+    var expected = [Float](repeating: .nan, count: rows * stride)
+    x.withUnsafeBufferPointer { input in
+      expected.withUnsafeMutableBufferPointer { output in
+        for row in 0..<rows {
+          SoftmaxMicrokernel.run(input.baseAddress! + row * stride, output.baseAddress! + row * stride, count: count)
+        }
+      }
+    }
+    var grouped = [Float](repeating: .nan, count: rows * stride)
+    x.withUnsafeBufferPointer { input in
+      grouped.withUnsafeMutableBufferPointer { output in
+        SoftmaxMicrokernel.run(input.baseAddress!, output.baseAddress!, count: count, rows: rows, stride: stride)
+      }
+    }
+    #expect(grouped.map(\.bitPattern) == expected.map(\.bitPattern), "\(rows) rows of \(count), stride \(stride)")
+    var inPlace = x
+    inPlace.withUnsafeMutableBufferPointer { buffer in
+      SoftmaxMicrokernel.run(
+        UnsafePointer(buffer.baseAddress!), buffer.baseAddress!, count: count, rows: rows, stride: stride)
+    }
+    for row in 0..<rows {
+      let range = (row * stride)..<(row * stride + count)
+      #expect(
+        inPlace[range].map(\.bitPattern) == expected[range].map(\.bitPattern),
+        "in place, row \(row) of \(rows) rows of \(count)")
+      #expect(
+        inPlace[(row * stride + count)..<((row + 1) * stride)].map(\.bitPattern)
+          == x[(row * stride + count)..<((row + 1) * stride)].map(\.bitPattern),
+        "nothing between rows is written")
+    }
   }
 
   static func checkLayerNormRows() {

@@ -12,7 +12,7 @@ import ResPlan
 /// `f32_softmax`: `y = exp(x − max) / Σ exp(x − max)` over `axis`, or with `coerced_2d` over every axis from
 /// `axis` on (the opset < 13 meaning). Each softmax is a strided row: `length` elements `inner` apart; rows
 /// are split over workers. Contiguous rows (`inner == 1`, the attention case) run the vector
-/// `SoftmaxMicrokernel`; strided rows the scalar loop.
+/// `SoftmaxMicrokernel`, four rows at a time; strided rows the scalar loop.
 struct SoftmaxOperator: Operator {
   let x: PlanBuffer
   let y: PlanBuffer
@@ -44,20 +44,25 @@ struct SoftmaxOperator: Operator {
     let output = context.floats(y)
     let rows = outer * inner
     let workers = context.workers(elements: x.count, tasks: rows)
-    let ranges = RunContext.ranges(of: rows, parts: RunContext.streamingPieces(workers: workers), granule: 1)
+    // Contiguous rows are cut into whole groups of the kernel's four rows.
+    let granule = inner == 1 ? SoftmaxMicrokernel.groupRows : 1
+    let ranges = RunContext.ranges(of: rows, parts: RunContext.streamingPieces(workers: workers), granule: granule)
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
-      for row in ranges[task] {
+      let rows = ranges[task]
+      if inner == 1 {
+        let start = rows.lowerBound * length
+        SoftmaxMicrokernel.run(input + start, output + start, count: length, rows: rows.count, stride: length)
+        return
+      }
+      for row in rows {
         let start = (row / inner) * length * inner + row % inner
-        softmax(input + start, output + start)
+        stridedSoftmax(input + start, output + start)
       }
     }
   }
 
-  private func softmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
-    if inner == 1 {
-      SoftmaxMicrokernel.run(input, output, count: length)
-      return
-    }
+  /// One row of `length` elements `inner` apart, by scalar loops.
+  private func stridedSoftmax(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
     var largest = -Float.infinity
     for k in 0..<length { largest = max(largest, input[k * inner]) }
     var sum: Float = 0
