@@ -85,7 +85,8 @@ extension SoftmaxMicrokernel {
     }
     let reciprocal = sum.reciprocalsOfSums()
     for offset in Swift.stride(from: 0, to: full, by: lanes) {
-      (FourRowVectors(UnsafePointer(output + offset), stride: stride) * reciprocal).store(output + offset, stride: stride)
+      let scaled = FourRowVectors(UnsafePointer(output + offset), stride: stride) * reciprocal
+      scaled.store(output + offset, stride: stride)
     }
     if overlaps { (lastExp * reciprocal).store(output + last, stride: stride) }
   }
@@ -197,6 +198,7 @@ struct FourRowVectors {
 
   @inline(__always)
   static func * (values: FourRowVectors, scales: FourRowVectors) -> FourRowVectors {
-    FourRowVectors(values.row0 * scales.row0, values.row1 * scales.row1, values.row2 * scales.row2, values.row3 * scales.row3)
+    FourRowVectors(
+      values.row0 * scales.row0, values.row1 * scales.row1, values.row2 * scales.row2, values.row3 * scales.row3)
   }
 }

@@ -19,7 +19,7 @@ import Testing
     for count in rowLengths {
       for rows in 1...9 { softmaxRowGroupMatchesSingleRows(count: count, rows: rows, stride: count + (rows % 3) * 5) }
     }
-    for special in [Float.nan, .infinity, -.infinity] {
+    for special in [Float.nan, .infinity, -.infinity, 3e38] {
       for count in [16, 31, 197] {
         softmaxRowGroupMatchesSingleRows(count: count, rows: 8, stride: count, special: special)
       }
@@ -30,11 +30,15 @@ import Testing
     var generator = SeededFloats(seed: UInt64(count * 16 + rows))
     var x = (0..<(rows * stride)).map { _ in generator.float(in: -20...20) }
     if let special {
-      // Row 5 of 8 (the second group) gets it: one element, or the whole row for −∞ (a fully masked row).
-      if special == -.infinity {
+      // Row 5 of 8 (the second group) gets it: one element; or the whole row for −∞ (a fully masked row);
+      // or, for a huge value, every element but a first −∞, a row whose own sum overflows to ∞ and meets the
+      // −∞ (NaN: `run` takes the general exponential, which must give the same bits).
+      switch special {
+      case -.infinity: for i in 0..<count { x[5 * stride + i] = special }
+      case 3e38:
         for i in 0..<count { x[5 * stride + i] = special }
-      } else {
-        x[5 * stride + count / 2] = special
+        x[5 * stride] = -.infinity
+      default: x[5 * stride + count / 2] = special
       }
     }
     var expected = [Float](repeating: .nan, count: rows * stride)
