@@ -25,7 +25,7 @@ public struct CodegenOptions: Sendable, Hashable {
   /// Which regions of convolutions compute in the channels-last layout (`ChannelsLastAssignment`).
   public var activationLayout: ActivationLayoutPolicy
   /// Which Winograd output tile 3×3 weights are transformed for (`WinogradTilePolicy`): the geometry's by
-  /// default, or `F(2×2)` everywhere for about half the rounding error.
+  /// default, or `F(2×2)` everywhere for about two thirds of the rounding error.
   public var winogradTile: WinogradTilePolicy
 
   public init(

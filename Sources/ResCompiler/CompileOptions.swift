@@ -14,7 +14,7 @@ public struct CompileOptions: Sendable, Hashable {
   /// nowhere, or in every region with a convolution.
   public var activationLayout: ActivationLayoutPolicy
   /// Which Winograd output tile 3×3 convolutions compute in (`--winograd-tile`): the geometry's (the
-  /// default), or `F(2×2)` everywhere for about half the rounding error of `F(4×4)`.
+  /// default), or `F(2×2)` everywhere for about two thirds of the rounding error of `F(4×4)`.
   public var winogradTile: WinogradTilePolicy
   /// Whether float16 values are kept in float32 between ops (the default: `PromoteFloat16` runs before the
   /// other passes, as onnxruntime and OpenVINO compute on a CPU) or rounded to float16 after every op

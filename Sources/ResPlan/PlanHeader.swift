@@ -11,7 +11,9 @@ public struct PlanHeader: Sendable, Hashable {
   /// 3: buffers may be channels-last (`Buffer.layout`), which a version-2 reader would read as row-major.
   /// 4: a `cast` may round f32 through float16 (`CastParams.round_to_float16`), which a version-3 reader would
   /// copy unrounded.
-  public static let currentFormatVersion: UInt32 = 4
+  /// 5: F(4×4) Winograd weights are `G g Gᵀ` at the points 0, 1, −1, ½, −2, ∞ (`WinogradFilter`), which a
+  /// version-4 reader would transform back at 0, ±1, ±2, ∞: wrong outputs.
+  public static let currentFormatVersion: UInt32 = 5
   /// Constant sections start, and every constant inside starts, at a multiple of this: one cache line, and
   /// enough for any vector load.
   public static let constantAlignment = 64

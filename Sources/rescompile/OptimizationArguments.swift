@@ -35,7 +35,7 @@ struct OptimizationArguments: ParsableArguments {
     name: .customLong("winograd-tile"),
     help: ArgumentHelp(
       "Output tile of Winograd 3x3 stride-1 convolutions: auto (4x4 on outputs of at least 12x12, else 2x2), 2 "
-        + "(about half the rounding error of 4, a little slower), 4. Stride-2 ones have one tile.",
+        + "(about two thirds of the rounding error of 4, a little slower), 4. Stride-2 ones have one tile.",
       valueName: "auto|2|4"))
   var winogradTile: WinogradTilePolicy = .automatic
 

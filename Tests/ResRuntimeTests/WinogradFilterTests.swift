@@ -4,18 +4,18 @@ import Testing
 /// `WinogradFilter.transform` against the definition `U = G g Gᵀ`, for channel counts that leave every number
 /// of channels (1 to 3) past the transform's groups of four, and output counts that leave a partial panel.
 @Suite struct WinogradFilterTests {
-  /// Rows of G for F(2×2) (interpolation at 0, ±1, ∞) and F(4×4) (0, ±1, ±2, ∞).
+  /// Rows of G for F(2×2) (interpolation at 0, ±1, ∞) and F(4×4) (0, 1, −1, ½, −2, ∞): row `j` of a finite
+  /// point `a` is `(1, a, a²) / ∏(a − b)` over the other finite points `b`, the last row `(0, 0, 1)`.
   static func g(tile: Int) -> [[Double]] {
     if tile == 2 {
       return [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
     }
-    let sixth: Double = 1.0 / 6
-    let twelfth: Double = 1.0 / 12
-    let twentyFourth: Double = 1.0 / 24
-    return [
-      [0.25, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
-      [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1],
-    ]
+    let points: [Double] = [0, 1, -1, 0.5, -2]
+    let finite = points.map { point in
+      let scale = points.filter { $0 != point }.reduce(1.0) { $0 * (point - $1) }
+      return [1, point, point * point].map { $0 / scale }
+    }
+    return finite + [[0, 0, 1]]
   }
 
   /// Panel widths with their output counts: the NCHW kernel's 6-row panels (7 outputs: a partial lane group

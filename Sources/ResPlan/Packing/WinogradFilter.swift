@@ -139,7 +139,9 @@ public enum WinogradFilter {
 
   /// `G (g0, g1, g2)`: the `n` frequencies of one row or column of a 3×3 filter, written to
   /// `destination[i·stride]`. `F(2×2)` interpolates at 0, ±1, ∞ (coefficients 0, ±1 and ½); `F(4×4)` at 0,
-  /// ±1, ±2, ∞ (coefficients ¼, ⅙, 1/12 and 1/24). Multiplications by the coefficients, not divisions: in
+  /// 1, −1, ½, −2, ∞ (coefficients ⅓, 4/15 and 1/15; `WinogradVariant.f4x4` says why these points). The
+  /// row order is the points' order, which the runtime's input and output transforms share. Multiplications
+  /// by the coefficients, not divisions: in
   /// double the two differ by at most an ulp of the double, far below the float each frequency is rounded to,
   /// and the divisions were most of the compiler's time on ResNet-50. The stride-2 transform (`strided`, `n`
   /// 6) is `F(4, 2)`'s `G` on `(g0, g2)` (points 0, 1, −1, 2, ∞: coefficients ½, ⅙ and ⅓), then `g1`.
@@ -162,15 +164,13 @@ public enum WinogradFilter {
       destination[2 * stride] = (g0 - g1 + g2) * 0.5
       destination[3 * stride] = g2
     } else {
-      let sixth = 1.0 / 6.0
+      let third = 1.0 / 3.0
       let outer = g0 + g2
-      let even = g0 * (1.0 / 24.0) + g2 * sixth
-      let odd = g1 * (1.0 / 12.0)
-      destination[0] = g0 * 0.25
-      destination[stride] = (outer + g1) * -sixth
-      destination[2 * stride] = (outer - g1) * -sixth
-      destination[3 * stride] = even + odd
-      destination[4 * stride] = even - odd
+      destination[0] = g0
+      destination[stride] = (outer + g1) * third
+      destination[2 * stride] = (outer - g1) * -third
+      destination[3 * stride] = (g0 * 4 + g1 * 2 + g2) * (-4.0 / 15.0)
+      destination[4 * stride] = (g0 - g1 * 2 + g2 * 4) * (1.0 / 15.0)
       destination[5 * stride] = g2
     }
   }

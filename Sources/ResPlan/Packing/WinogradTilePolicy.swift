@@ -12,7 +12,7 @@ public enum WinogradTilePolicy: String, Sendable, Hashable, CaseIterable {
   /// `F(4×4)` on output planes of at least 12 on a side, `F(2×2)` on smaller ones, where a 4×4 tile would leave
   /// much of its outputs unused (the default; `WinogradFilter.outputTile`).
   case automatic = "auto"
-  /// `F(2×2)` everywhere: about half the error, for a little more time.
+  /// `F(2×2)` everywhere: about two thirds of the error, for a little more time.
   case two = "2"
   /// `F(4×4)` everywhere, even on small planes.
   case four = "4"
