@@ -24,7 +24,8 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// a float32 model of these transforms over 256 input channels (unit-variance inputs, He-scaled filters),
   /// error of a 4×4 tile relative to its largest output, mean / worst of 300 tiles, 4.1e-6 / 2.1e-5 →
   /// 2.4e-6 / 8.2e-6 (the direct sum 1.0e-6 / 2.5e-6; 64 channels 2.2e-6 → 1.3e-6, 1024 7.9e-6 → 4.7e-6).
-  /// The coefficients stay powers of two or their sums, so the transforms cost about what Lavin's did.
+  /// The coefficients of A and B stay powers of two or sums of two of them (G's thirds and fifteenths are
+  /// applied once, in double, when the weights are packed), so the transforms cost about what Lavin's did.
   case f4x4
   /// A 3×3 convolution at stride 2 (`WinogradFilter`'s stride-2 transform): along each axis `F(4, 2)` (points
   /// 0, 1, −1, 2, ∞) on the even inputs and taps, and the odd tap alone on the odd inputs, so a
