@@ -22,13 +22,14 @@ import Testing
     }
   }
 
-  /// A dense layer is two steps: the 1x1 conv with its prologue (and norm2 folded, ReLU fused), then the 3x3.
+  /// A dense layer is three steps: the 1x1 conv with its prologue (and norm2 folded, ReLU fused) writing
+  /// channels-last, the 3x3, and the reorder of its result into the row-major Concat.
   @Test func blocksShowThePrologue() throws {
     try CLIScratch.withFolder { folder in
       let result = try ProcessRunner.run([model, "-O2", "--dump", "blocks", "-o", "\(folder)/densenet.resplan"])
       #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
       #expect(result.stdout.contains("features.0      scaleshift+relu → conv1x1+relu → conv3x3 ‖ identity   (3 steps)"))
-      #expect(result.stdout.contains("features.1      [scaleshift+relu]conv1x1+relu → conv3x3 ‖ identity   (2 steps)"))
+      #expect(result.stdout.contains("features.1      [scaleshift+relu]conv1x1+relu → conv3x3 ‖ identity   (3 steps)"))
       #expect(result.stdout.contains("features.3      [scaleshift+relu]conv1x1 → avgpool2x2/2   (2 steps)"))
     }
   }

@@ -45,6 +45,7 @@ import Testing
       case .fewPositions(let few): few.convolution.weights.map(\.isBorrowed)
       case .grid(let grid): [grid.weights.isBorrowed]
       case .channelsLast(.grid(let grid)): [grid.weights.isBorrowed]
+      case .channelsLast(.pointwise(let pointwise)): [pointwise.weights.isBorrowed]
       case .winograd(let winograd): [winograd.weights.isBorrowed]
       case .depthwise, .channelsLast(.depthwise): []
       case .channelsLast(.gemm(let gemm)): gemm.weights.map(\.isBorrowed)

@@ -126,34 +126,89 @@ import Testing
     #expect(plan.output(0).layout == .rowMajor)
   }
 
-  /// A dense block whose joined region does not pay (each Concat read by a row-major step: DenseNet's 1x1
-  /// convolutions with their batch-norm prologue, which no channels-last method applies) is decided again
-  /// without its Concats: the wide 3x3 convolutions (64 channels in, 32 out: Winograd, 192 multiply-adds per
-  /// reordered element) go channels-last one at a time between two reorders, the Concats stay row-major and
-  /// computed in place; with 16 channels in and out (72 per element) nothing is channels-last.
-  @Test func aDenseBlockThatDoesNotPayAsOneRegionFallsBackToItsConvolutions() throws {
-    for (channels, growth, pays) in [(64, 32, true), (16, 16, false)] {
-      let b = GraphBuilder()
-      var features = b.input("f32[1,\(channels),12,12]")
-      for layer in 0..<2 {
-        let width = channels + growth * layer
-        var bottleneck = convAttributes(kernel: [1, 1], padding: Self.none, epilogue: Epilogue(activation: .relu))
+  /// `layers` DenseNet layers on `channels` channels growing by `growth`: a 1x1 bottleneck to `channels`
+  /// channels with a batch-norm + ReLU prologue over the concatenation (or, with `lrnBetween`, without one,
+  /// behind an LRN: a step with no channels-last variant), a 3x3 to `growth`, and the Concat.
+  static func denseBlock(channels: Int, growth: Int, layers: Int = 2, lrnBetween: Bool = false) throws
+    -> (GraphBuilder, ValueID)
+  {
+    let b = GraphBuilder()
+    var features = b.input("f32[1,\(channels),12,12]")
+    for layer in 0..<layers {
+      let width = channels + growth * layer
+      var bottleneck = convAttributes(kernel: [1, 1], padding: Self.none, epilogue: Epilogue(activation: .relu))
+      let weights = b.filled("f32[\(channels),\(width),1,1]", 0.01, name: "w1x1\(layer)")
+      let narrowed: ValueID
+      if lrnBetween {
+        let normalized = try b.value(
+          .lrn(LRNAttributes(size: 3, alpha: 1e-4, beta: 0.75, bias: 1)), [features], name: "lrn\(layer)")
+        narrowed = try b.value(.conv(bottleneck), [normalized, weights], name: "bottleneck\(layer)")
+      } else {
         bottleneck.prologue = ConvPrologue(activation: .relu)
-        let narrowed = try b.value(
+        narrowed = try b.value(
           .conv(bottleneck),
           [
-            features, b.filled("f32[\(channels),\(width),1,1]", 0.01, name: "w1x1\(layer)"), nil, nil,
-            b.filled("f32[\(width)]", 0.5, name: "scale\(layer)"), b.filled("f32[\(width)]", 0.1, name: "shift\(layer)"),
+            features, weights, nil, nil, b.filled("f32[\(width)]", 0.5, name: "scale\(layer)"),
+            b.filled("f32[\(width)]", 0.1, name: "shift\(layer)"),
           ], name: "bottleneck\(layer)")
-        let conv = try b.value(
-          .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
-          [narrowed, b.filled("f32[\(growth),\(channels),3,3]", 0.01, name: "w\(layer)")], name: "conv\(layer)")
-        features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
       }
+      let conv = try b.value(
+        .conv(convAttributes(kernel: [3, 3], padding: Self.same, epilogue: Epilogue(activation: .relu))),
+        [narrowed, b.filled("f32[\(growth),\(channels),3,3]", 0.01, name: "w\(layer)")], name: "conv\(layer)")
+      features = try b.value(.concat(axis: 1), [features, conv], name: "concat\(layer)")
+    }
+    return (b, features)
+  }
+
+  /// A DenseNet layer: its bottleneck 1x1 reads the row-major concatenation through its prologue and writes
+  /// channels-last (`ConvMethod.channelsLastPointwise`), so the 3x3 after it needs no reorder in and the
+  /// pair pays for the one reorder out (the 3x3's result, into the row-major Concat). The block joined
+  /// through its Concats is not taken: its bottlenecks would read each channels-last concatenation row-major
+  /// again. The Concats stay row-major and in place.
+  @Test func aDenseLayerStartsItsRegionAtTheBottleneck() throws {
+    for (channels, growth) in [(64, 32), (16, 16)] {
+      let (b, features) = try Self.denseBlock(channels: channels, growth: growth)
+      let (_, plan) = try compile(b, outputs: [features])
+      #expect(plan.steps(.f32Reorder).count == 2, "\(channels) → \(growth)")
+      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true, true], "\(channels) → \(growth)")
+      let bottlenecks = plan.steps(.f32ConvNCHWGeneric).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+      #expect(bottlenecks.allSatisfy { plan.buffer($0.inputs[0]).layout == .rowMajor }, "\(channels) → \(growth)")
+      #expect(bottlenecks.allSatisfy { plan.packing($0.inputs[1])?.width == 16 }, "the direct layout's panels")
+      #expect(Self.layouts(plan, .copy).allSatisfy { !$0 }, "\(channels) → \(growth): the Concats stay row-major")
+    }
+  }
+
+  /// A dense block whose joined region does not pay (each Concat read by a step with no channels-last
+  /// variant, here an LRN) is decided again without its Concats: each layer's 1x1 and wide 3x3 (64 channels
+  /// in, 32 out: Winograd, 192 multiply-adds per reordered element) go channels-last between two reorders,
+  /// the Concats stay row-major and computed in place; with 16 channels in and out (72 per element) nothing
+  /// is channels-last.
+  @Test func aDenseBlockThatDoesNotPayAsOneRegionFallsBackToItsConvolutions() throws {
+    for (channels, growth, pays) in [(64, 32, true), (16, 16, false)] {
+      let (b, features) = try Self.denseBlock(channels: channels, growth: growth, lrnBetween: true)
       let (_, plan) = try compile(b, outputs: [features])
       #expect(plan.steps(.f32Reorder).count == (pays ? 4 : 0), "\(channels) → \(growth)")
-      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [false, pays, false, pays], "\(channels) → \(growth)")
+      #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [pays, pays, pays, pays], "\(channels) → \(growth)")
       #expect(Self.layouts(plan, .copy).allSatisfy { !$0 }, "\(channels) → \(growth)")
+    }
+  }
+
+  /// A 1x1 with a prologue reads row-major and writes channels-last only where a region after it pays: not
+  /// alone before a graph output, and not strided (a ResNet v2 projection: no row-major-reading method).
+  @Test func aBottleneckWithoutARegionAfterItOrStridedStaysRowMajor() throws {
+    for (stride, followed) in [(1, false), (2, true)] {
+      let b = GraphBuilder()
+      let x = b.input("f32[1,32,12,12]")
+      var attributes = convAttributes(kernel: [1, 1], padding: Self.none, strides: [stride, stride])
+      attributes.prologue = ConvPrologue(activation: .relu)
+      let narrowed = try b.value(
+        .conv(attributes),
+        [x, b.filled("f32[16,32,1,1]", 0.01), nil, nil, b.filled("f32[32]", 0.5), b.filled("f32[32]", 0.1)],
+        name: "bottleneck")
+      let result = followed ? try Self.convolutions(b, from: narrowed, count: 1, channels: 16)[0] : narrowed
+      let (_, plan) = try compile(b, outputs: [result])
+      #expect(plan.buffer(plan.steps(.f32ConvNCHWGeneric)[0].outputs[0]).layout == .rowMajor, "stride \(stride)")
+      #expect(plan.steps(.f32Reorder).isEmpty, "stride \(stride)")
     }
   }
 

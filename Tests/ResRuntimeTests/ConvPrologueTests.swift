@@ -54,6 +54,55 @@ import Testing
     }
   }
 
+  /// `PanelPacking.packPlaneRows` (A's rows packed from X's channel planes, `ChannelsLastPointwise`): every
+  /// value transformed by its step's channel, full and partial panels of 6, 8 and 16 rows, padding lanes 0
+  /// whatever the transform makes of a zero, nothing written past the last panel.
+  @Test(arguments: [nil] + activations.map { Optional($0) })
+  func planeRowPackingAppliesTheTransformPerStep(_ activation: PointwiseFunction?) {
+    var random = SeededGenerator(seed: 12)
+    for width in [6, 8, 16] {
+      for rows in [1, 5, 6, 7, 13, 16, 40] {
+        for depth in [1, 7, 33] {
+          let depthStride = rows + 3
+          let source = random.floats((depth - 1) * depthStride + rows)
+          let (scale, shift) = (random.floats(depth), random.floats(depth).map { $0 + 0.5 })
+          let panels = (rows + width - 1) / width
+          var packed = [Float](repeating: .nan, count: panels * depth * width + 4)
+          source.withUnsafeBufferPointer { input in
+            scale.withUnsafeBufferPointer { s in
+              shift.withUnsafeBufferPointer { t in
+                packed.withUnsafeMutableBufferPointer { output in
+                  PanelPacking.packPlaneRows(
+                    input.baseAddress!, depthStride: depthStride, rows: rows, depth: depth, width: width,
+                    transform: activation.map {
+                      ChannelTransform(scale: s.baseAddress!, shift: t.baseAddress!, activation: $0)
+                    }, into: output.baseAddress!)
+                }
+              }
+            }
+          }
+          let label = "\(activation.map { "\($0)" } ?? "no transform") width \(width) rows \(rows) depth \(depth)"
+          for panel in 0..<panels {
+            for k in 0..<depth {
+              for lane in 0..<width {
+                let value = packed[(panel * depth + k) * width + lane]
+                let row = panel * width + lane
+                guard row < rows else {
+                  #expect(value == 0, "\(label): padding (\(row), \(k)) is \(value)")
+                  continue
+                }
+                let x = Double(source[k * depthStride + row])
+                let expected = activation.map { NaiveMath.pointwise($0, x * Double(scale[k]) + Double(shift[k])) } ?? x
+                #expect(NaiveMath.close(value, expected, absolute: 1e-6), "\(label): (\(row), \(k)) is \(value), expected \(expected)")
+              }
+            }
+          }
+          #expect(packed[(panels * depth * width)...].allSatisfy { $0.isNaN }, "\(label): nothing past the panels is written")
+        }
+      }
+    }
+  }
+
   struct Case: CustomStringConvertible, Sendable {
     var batch = 1
     var channels: Int

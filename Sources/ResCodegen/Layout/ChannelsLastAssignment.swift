@@ -19,7 +19,9 @@ import ResPlan
 /// Nodes with a channels-last variant (`Candidate`): a Conv that `ConvMethod.supportsChannelsLast` accepts,
 /// without an input prologue, over 1 or 2 spatial axes whose output has more than one position (a stem on an
 /// image, `isImageStem`, reads its input row-major and writes channels-last: `ConvMethod.channelsLastGrid`,
-/// so a region that starts with it reorders nothing on the way in); MaxPool and
+/// so a region that starts with it reorders nothing on the way in); a 1x1 Conv with an input prologue, which
+/// reads its input row-major too (`ConvMethod.channelsLastPointwise`: a DenseNet bottleneck then starts its
+/// 3x3's region, which reorders only the 3x3's 32 channels back for the Concat, not its own 128); MaxPool and
 /// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
@@ -31,7 +33,7 @@ struct ChannelsLastAssignment: Sendable {
   private var assigned: Set<NodeID> = []
   /// The value each channels-last node writes channels-last (every result but a global pooling's).
   private var channelsLastValues: Set<ValueID> = []
-  /// The channels-last image stems: they read X row-major.
+  /// The channels-last nodes that read X row-major (`Candidate.rowMajorReader`).
   private var rowMajorReaders: Set<NodeID> = []
 
   /// What a candidate node is, for the region's count.
@@ -39,8 +41,10 @@ struct ChannelsLastAssignment: Sendable {
     /// `fasterWork`: the multiply-adds of a convolution whose channels-last method is much faster than its
     /// row-major one (`ChannelsLastAssignment.fasterWork`), else 0.
     case convolution(fasterWork: Int)
-    /// Reads X row-major and writes channels-last (an image stem, `ConvMethod.channelsLastGrid`).
-    case imageStem
+    /// Reads X row-major and writes channels-last: an image stem (`ConvMethod.channelsLastGrid`), or a 1x1
+    /// convolution with an input prologue (`ConvMethod.channelsLastPointwise`: a DenseNet bottleneck, whose
+    /// X is the row-major concatenation of its block).
+    case rowMajorReader
     /// Reads channels-last and writes channels-last (pooling windows, elementwise).
     case layoutPreserving
     /// Concat, Split or Slice: copies in either layout. They join the regions of the branches they gather or
@@ -51,7 +55,7 @@ struct ChannelsLastAssignment: Sendable {
 
     var isConvolution: Bool {
       switch self {
-      case .convolution, .imageStem: true
+      case .convolution, .rowMajorReader: true
       case .layoutPreserving, .dataMovement, .globalPooling: false
       }
     }
@@ -113,6 +117,7 @@ struct ChannelsLastAssignment: Sendable {
         policy == .channelsLast
         ? region.contains { candidates[$0]?.isConvolution ?? false }
         : Self.pays(region, crossing, graph, candidates: candidates)
+          && !Self.readsConcatenationRowMajor(region, graph, candidates: candidates, producers: producers)
       guard chosen else {
         declined += region
         continue
@@ -121,7 +126,7 @@ struct ChannelsLastAssignment: Sendable {
         let node = graph.nodes[position]
         assigned.insert(node.id)
         if candidates[position] != .globalPooling { channelsLastValues.formUnion(node.outputs) }
-        if candidates[position] == .imageStem { rowMajorReaders.insert(node.id) }
+        if candidates[position] == .rowMajorReader { rowMajorReaders.insert(node.id) }
       }
     }
     return declined
@@ -161,10 +166,28 @@ struct ChannelsLastAssignment: Sendable {
     return fasterWork / reordered >= fasterWorkPerReorderedElement
   }
 
+  /// Whether a row-major reader of `region` reads its X from a Concat of the region: a DenseNet block joined
+  /// through its Concats, whose bottleneck 1x1s read each concatenation row-major. The Concats would then
+  /// gather channels-last, by copies instead of in place, only for each concatenation to be reordered back
+  /// for its reader; decided again without them (`init`), each bottleneck starts its own 3x3's region. (A
+  /// Split's or a Slice's part read row-major costs its reorder alone, which `reorders` counts.)
+  private static func readsConcatenationRowMajor(
+    _ region: [Int], _ graph: Graph, candidates: [Int: Candidate], producers: [Int?]
+  ) -> Bool {
+    let members = Set(region)
+    return region.contains { position in
+      guard candidates[position] == .rowMajorReader, let x = graph.nodes[position].input(0),
+        let source = producers[x.index], members.contains(source)
+      else { return false }
+      if case .concat = graph.nodes[source].op { return true }
+      return false
+    }
+  }
+
   func computesChannelsLast(_ node: Node) -> Bool { assigned.contains(node.id) }
 
   /// Whether `node` reads its operand `value` channels-last: every activation of a channels-last node but an
-  /// image stem's X and a position-free operand of a binary step (a gate `[N, C, 1, 1]`, whose bytes are the
+  /// X of a node that reads it row-major (`Candidate.rowMajorReader`) and a position-free operand of a binary step (a gate `[N, C, 1, 1]`, whose bytes are the
   /// same either way: the binary kernel reads it as stored, so it needs no reorder).
   func readsChannelsLast(_ value: ValueID, in node: Node, dims: [Int]) -> Bool {
     guard assigned.contains(node.id), !(rowMajorReaders.contains(node.id) && node.input(0) == value) else {
@@ -174,7 +197,7 @@ struct ChannelsLastAssignment: Sendable {
     return true
   }
 
-  /// Whether `node` is an image stem that reads X row-major and writes channels-last.
+  /// Whether `node` reads X row-major and writes channels-last (`Candidate.rowMajorReader`).
   func readsRowMajorWritesChannelsLast(_ node: Node) -> Bool { rowMajorReaders.contains(node.id) }
 
   func storesChannelsLast(_ value: ValueID) -> Bool { channelsLastValues.contains(value) }
@@ -194,16 +217,22 @@ struct ChannelsLastAssignment: Sendable {
     let hasPositions = output.dropFirst(2).reduce(1, *) > 1
     switch node.op {
     case .conv(let attributes):
-      guard attributes.prologue == nil, hasPositions, let weight = node.input(1), graph.constant(weight) != nil,
+      guard hasPositions, let weight = node.input(1), graph.constant(weight) != nil,
         let shape = ConvGeometry.shape(of: node, attributes, in: graph)
       else { return nil }
+      // X read row-major and again as another operand (its own residual) would be wanted in both layouts.
+      let readsXOnce = node.inputs.dropFirst().allSatisfy { $0 != x }
+      let rowMajorMethod = ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: true)
+      if attributes.prologue != nil {
+        // No method that reads X channels-last applies a prologue; the 1x1 that reads X's channel planes
+        // row-major applies it while packing them (`ConvMethod.channelsLastPointwise`).
+        return readsXOnce && rowMajorMethod == .channelsLastPointwise ? .rowMajorReader : nil
+      }
       guard Self.isImageStem(shape) else {
         return ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true)
           ? .convolution(fasterWork: Self.fasterWork(shape)) : nil
       }
-      // X read row-major and again as another operand (its own residual) would be wanted in both layouts.
-      let readsXOnce = node.inputs.dropFirst().allSatisfy { $0 != x }
-      return readsXOnce && ConvMethod.supportsRowMajorToChannelsLast(shape, weightsAreConstant: true) ? .imageStem : nil
+      return readsXOnce && rowMajorMethod == .channelsLastGrid ? .rowMajorReader : nil
     case .maxPool, .averagePool:
       return hasPositions ? .layoutPreserving : nil
     case .globalAveragePool:
@@ -333,8 +362,8 @@ struct ChannelsLastAssignment: Sendable {
       return current
     }
     for (position, node) in graph.nodes.enumerated() where candidates[position] != nil {
-      // An image stem's X is read row-major: whoever computes it is not in the stem's region.
-      for case let input? in node.inputs.dropFirst(candidates[position] == .imageStem ? 1 : 0) {
+      // A row-major reader's X is not joined: whoever computes it is not in the reader's region for that.
+      for case let input? in node.inputs.dropFirst(candidates[position] == .rowMajorReader ? 1 : 0) {
         guard let source = producers[input.index], let kind = candidates[source], kind != .globalPooling else {
           continue
         }
@@ -359,8 +388,15 @@ struct ChannelsLastAssignment: Sendable {
     var crossing = Set<ValueID>()
     for position in region {
       let node = graph.nodes[position]
-      // An image stem reads X row-major, as it is stored outside a region.
-      let channelsLastInputs = node.inputs.dropFirst(candidates[position] == .imageStem ? 1 : 0)
+      // A row-major reader reads X as it is stored outside a region; an X computed inside (the region joined
+      // through another path) is reordered back for it.
+      let readsXRowMajor = candidates[position] == .rowMajorReader
+      if readsXRowMajor, let x = node.input(0), let source = producers[x.index], positions.contains(source),
+        candidates[source] != .globalPooling
+      {
+        crossing.insert(x)
+      }
+      let channelsLastInputs = node.inputs.dropFirst(readsXRowMajor ? 1 : 0)
       for case let input? in channelsLastInputs where graph.constant(input) == nil {
         guard let dims = graph.type(of: input).knownDims, dims.count >= 3 else { continue }
         // A binary step reads a position-free operand as it is stored (see `readsChannelsLast`).

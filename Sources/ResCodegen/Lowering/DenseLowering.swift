@@ -50,7 +50,7 @@ extension GraphLowering {
   /// convolutions can take.
   private func requirePrologueMethod(_ node: Node, _ method: ConvMethod?) throws(ModelError) {
     switch method {
-    case .pointwise?, .subsampled?, .fewPositions?: return
+    case .pointwise?, .subsampled?, .fewPositions?, .channelsLastPointwise?: return
     default:
       let name = method.map { "the \($0) method" } ?? "no method"
       throw ModelError(
@@ -69,15 +69,16 @@ extension GraphLowering {
   {
     guard let shape = ConvGeometry.shape(of: node, attributes, in: graph) else { return (nil, nil) }
     let isConstant = graph.constant(weight) != nil
-    let method =
+    let method: ConvMethod? =
       if layouts.readsRowMajorWritesChannelsLast(node) {
-        ConvMethod.channelsLastGrid
+        ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: isConstant)
       } else if layouts.computesChannelsLast(node) {
         ConvMethod.chooseChannelsLast(shape)
       } else {
         ConvMethod.choose(shape, weightsAreConstant: isConstant)
       }
-    return (method, isConstant ? method.weightLayout(shape, widths: .target, winogradTile: winogradTile) : nil)
+    let layout = isConstant ? method?.weightLayout(shape, widths: .target, winogradTile: winogradTile) : nil
+    return (method, layout)
   }
 
   mutating func lowerGemm(_ node: Node, _ attributes: GemmAttributes) throws(ModelError) {

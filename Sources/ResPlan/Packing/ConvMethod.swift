@@ -30,8 +30,8 @@
 ///
 /// With channels-last activations (plan.proto `ActivationLayout`: X, Y and the residual `[N, spatial..., C]`)
 /// a step has the methods of `chooseChannelsLast` instead, whose eligibility is `supportsChannelsLast`. A step
-/// that reads X row-major and writes Y channels-last (an image stem starting a channels-last region) runs
-/// `channelsLastGrid`, whose eligibility is `supportsRowMajorToChannelsLast`.
+/// that reads X row-major and writes Y channels-last (a step starting a channels-last region: an image stem,
+/// or a 1×1 convolution with an input prologue) runs `chooseRowMajorToChannelsLast`'s method.
 ///
 /// A new method adds a case, its condition in `choose`, and its weight layout in `weightLayout` (with its
 /// pure weight transform next to `PanelLayout` if its layout is not panels).
@@ -60,6 +60,12 @@ public enum ConvMethod: Sendable, Hashable {
   /// channels on the lanes, the input read from the grid method's stride-phase planes; weights in the
   /// `direct` layout.
   case channelsLastGrid
+  /// X row-major, Y (and the residual) channels-last: a 1×1, stride-1, unpadded convolution of one group
+  /// (DenseNet's bottleneck 1x1, whose batch-norm + ReLU prologue over the row-major concatenation kept it out
+  /// of the 3x3's channels-last region and cost a reorder of its output). The GEMM of `pointwise` transposed,
+  /// `Yᵀ = Xᵀ · Wᵀ`: output positions on the rows of a tile, packed from X's channel planes with the prologue
+  /// applied while packing, output channels on the lanes; weights in the `direct` layout.
+  case channelsLastPointwise
 
   /// Output channels per group from which the direct kernel's lanes are used well enough to beat im2col.
   public static let directMinimumOutputChannels = 4
@@ -143,11 +149,25 @@ public enum ConvMethod: Sendable, Hashable {
     return shape.channelsPerGroup > 1 || shape.outputChannelsPerGroup == 1
   }
 
-  /// Whether a step of this geometry may read X row-major and write Y channels-last (`channelsLastGrid`): the
-  /// `grid` geometry (one group, a 2-D window at stride 1 or 2, constant weights, a short reduction), on any
-  /// number of input channels (a grey image's one too, which `supportsChannelsLast` leaves to depthwise).
+  /// Whether a step of this geometry may read X row-major and write Y channels-last
+  /// (`chooseRowMajorToChannelsLast` has a method for it).
   public static func supportsRowMajorToChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> Bool {
-    choose(shape, weightsAreConstant: weightsAreConstant) == .grid
+    chooseRowMajorToChannelsLast(shape, weightsAreConstant: weightsAreConstant) != nil
+  }
+
+  /// The method of a step that reads X row-major and writes Y channels-last: `channelsLastGrid` for the
+  /// `grid` geometry (one group, a 2-D window at stride 1 or 2, constant weights, a short reduction; on any
+  /// number of input channels, a grey image's one too), `channelsLastPointwise` for a 1×1, stride-1, unpadded
+  /// window of one group over at least two channels, 1-D or 2-D, with constant weights; nil otherwise.
+  public static func chooseRowMajorToChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> ConvMethod? {
+    if choose(shape, weightsAreConstant: weightsAreConstant) == .grid { return .channelsLastGrid }
+    let isPointwise =
+      shape.kernelVolume == 1 && shape.strides.allSatisfy { $0 == 1 } && shape.padsBegin.allSatisfy { $0 == 0 }
+      && shape.padsEnd.allSatisfy { $0 == 0 }
+    guard isPointwise, shape.groups == 1, shape.channelsPerGroup > 1,
+      supportsChannelsLast(shape, weightsAreConstant: weightsAreConstant)
+    else { return nil }
+    return .channelsLastPointwise
   }
 
   /// The longest reduction `storesEachOutputOnce` accepts for a 1×1: `GemmDriver`'s short reductions
@@ -300,7 +320,8 @@ public enum ConvMethod: Sendable, Hashable {
           : winogradTile.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
         stride: strided ? 2 : 1, groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
-    case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid: width = widths.directConvLanes
+    case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid, .channelsLastPointwise:
+      width = widths.directConvLanes
     case .grid, .pointwise, .subsampled, .im2col: width = widths.gemmRows
     }
     return PanelLayout(

@@ -5,7 +5,8 @@ import ResPlan
 /// `ActivationLayout`), the step runs one of `ConvMethod.chooseChannelsLast`'s methods, all with channels on
 /// the vector lanes and the positions of a tile read in place: `ChannelsLastDepthwise`, `ChannelsLastWinograd`,
 /// or `ChannelsLastConvolution` (GEMM rows of positions, direct or through a pointer table per tap). When only
-/// X is row-major (an image stem that starts a channels-last region), it runs `ChannelsLastGridConvolution`.
+/// X is row-major (a step that starts a channels-last region), it runs `ChannelsLastGridConvolution` (an image
+/// stem) or `ChannelsLastPointwise` (a 1x1, with its input prologue if it has one).
 extension ConvOperator {
   enum ChannelsLastMethod {
     case depthwise(ChannelsLastDepthwise)
@@ -13,11 +14,14 @@ extension ConvOperator {
     case gemm(ChannelsLastConvolution)
     /// X row-major (an image stem): `ChannelsLastGridConvolution`.
     case grid(ChannelsLastGridConvolution)
+    /// X row-major (a 1x1, a DenseNet bottleneck): `ChannelsLastPointwise`.
+    case pointwise(ChannelsLastPointwise)
 
     var label: String {
       switch self {
       case .depthwise: "channels-last depthwise"
       case .grid: "channels-last grid"
+      case .pointwise: "channels-last pointwise GEMM"
       case .winograd(let winograd): "channels-last Winograd \(winograd.variant.label)"
       case .gemm(let gemm): gemm.methodLabel
       }
@@ -25,7 +29,7 @@ extension ConvOperator {
   }
 
   /// How a step's activations are laid out: all row-major, all channels-last, or X row-major with Y and the
-  /// residual channels-last (an image stem starting a channels-last region: `ConvMethod.channelsLastGrid`).
+  /// residual channels-last (a step starting a channels-last region: `ConvMethod.chooseRowMajorToChannelsLast`).
   enum ActivationLayouts {
     case rowMajor
     case channelsLast
@@ -91,13 +95,15 @@ extension ConvOperator {
         weights: packed, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup)
       return (.channelsLast(.gemm(gemm)), gemm.sharedScratchBytes, try gemm.scratchBytesPerWorker(site: site))
-    case .depthwise, .fewPositions, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col, .channelsLastGrid:
+    case .depthwise, .fewPositions, .winograd, .grid, .direct, .pointwise, .subsampled, .im2col, .channelsLastGrid,
+      .channelsLastPointwise:
       throw operands.failure("the \(kind) method does not read channels-last operands")
     }
   }
 
-  /// The method of a step that reads X row-major and writes Y channels-last (`ConvMethod.channelsLastGrid`)
-  /// and the scratch it shares among its workers. Refuses any geometry but the grid method's.
+  /// The method of a step that reads X row-major and writes Y channels-last
+  /// (`ConvMethod.chooseRowMajorToChannelsLast`) and the scratch it needs: shared, and per worker. Refuses
+  /// any geometry that function has no method for.
   static func chooseRowMajorToChannelsLastMethod(
     weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
     _ operands: StepOperands
@@ -107,19 +113,31 @@ extension ConvOperator {
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
       outputChannelsPerGroup: outputChannelsPerGroup)
-    guard ConvMethod.supportsRowMajorToChannelsLast(shape, weightsAreConstant: weights.isConstant),
-      let layout = ConvMethod.channelsLastGrid.weightLayout(shape, widths: .runtime),
-      let packed = try operands.panels(of: weights, layout: layout)?.first,
-      let grid = ChannelsLastGridConvolution(
-        weights: packed, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
-        outputChannels: outputChannelsPerGroup)
-    else {
-      throw operands.failure(
-        "reads X row-major and writes Y channels-last, which only a convolution of one group with constant weights, "
-          + "a 2-D window at stride 1 or 2 without dilation and at most \(ConvMethod.gridMaximumDepth) input "
-          + "channels x taps can (an image stem)")
+    let kind = ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: weights.isConstant)
+    if let kind, let layout = kind.weightLayout(shape, widths: .runtime),
+      let packed = try operands.panels(of: weights, layout: layout)?.first
+    {
+      switch kind {
+      case .channelsLastGrid:
+        if let grid = ChannelsLastGridConvolution(
+          weights: packed, input: try PaddedInput(axes, site: site), channels: channelsPerGroup,
+          outputChannels: outputChannelsPerGroup)
+        {
+          return (.channelsLast(.grid(grid)), try grid.sharedScratchBytes(site: site), 0)
+        }
+      case .channelsLastPointwise:
+        let pointwise = try ChannelsLastPointwise(
+          weights: packed, channels: channelsPerGroup, outputChannels: outputChannelsPerGroup, plane: axes.inputPlane)
+        return (.channelsLast(.pointwise(pointwise)), 0, ChannelsLastPointwise.scratchBytesPerWorker)
+      default:
+        break
+      }
     }
-    return (.channelsLast(.grid(grid)), try grid.sharedScratchBytes(site: site), 0)
+    throw operands.failure(
+      "reads X row-major and writes Y channels-last, which only a convolution of one group with constant weights "
+        + "can, and only as a 2-D window at stride 1 or 2 without dilation over at most "
+        + "\(ConvMethod.gridMaximumDepth) input channels x taps (an image stem) or a 1x1 window at stride 1 "
+        + "without padding over at least 2 channels")
   }
 
   func runChannelsLast(_ context: RunContext, _ method: ChannelsLastMethod) {
@@ -146,6 +164,14 @@ extension ConvOperator {
         workers: workers)
     case .grid(let grid):
       runRowMajorToChannelsLast(context, grid, bias: biasBase, residual: residualBase)
+    case .pointwise(let pointwise):
+      let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
+      pointwise.run(
+        context,
+        ChannelsLastPointwise.Operands(
+          input: input, output: output, bias: biasBase, residual: residualBase, activation: activation,
+          prologue: prologue?.transform(context), batch: batch),
+        workers: workers)
     case .gemm(let gemm):
       let workers = context.workers(work: RunContext.work(y.count, depth), tasks: y.count / max(batch, 1))
       gemm.run(

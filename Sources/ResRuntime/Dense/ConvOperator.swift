@@ -23,7 +23,8 @@ import ResPlan
 ///   packed straight from X (`Im2ColPanels`).
 /// A prologue (`act(x·scale[c] + shift[c])` on the input, a pre-activation BatchNorm and ReLU) is applied
 /// where the GEMM methods over X's channels read them: while packing B's panels (pointwise), while copying
-/// the sampled positions (subsampled) or while transposing X (few positions). Any other method refuses it
+/// the sampled positions (subsampled), while transposing X (few positions) or while packing X's planes as
+/// rows of A (`ChannelsLastPointwise`, Y channels-last). Any other method refuses it
 /// when the plan is loaded.
 /// 1×1 windows stay GEMMs: their packing is shared by every output channel, and the GEMM's cache blocking
 /// reuses the weights better than the direct loop does. Constant weights of the direct, Winograd and GEMM
@@ -189,7 +190,7 @@ struct ConvOperator: Operator {
   private func requirePrologueSupport(_ operands: StepOperands) throws(RuntimeError) {
     guard prologue != nil else { return }
     switch method {
-    case .pointwise, .subsampled, .fewPositions: return
+    case .pointwise, .subsampled, .fewPositions, .channelsLast(.pointwise): return
     case .im2col, .direct, .winograd, .depthwise, .grid, .channelsLast:
       throw operands.failure(
         "has an input prologue, which only a 1x1 unpadded, not depthwise convolution (the pointwise and subsampled "
@@ -261,7 +262,7 @@ struct ConvOperator: Operator {
         .fewPositions(few), try few.sharedScratchBytes(site: site),
         try few.convolution.scratchBytesPerWorker(site: site)
       )
-    case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm, .channelsLastGrid:
+    case .channelsLastDepthwise, .channelsLastWinograd, .channelsLastGemm, .channelsLastGrid, .channelsLastPointwise:
       throw operands.failure("the \(kind) method needs channels-last operands")
     case .im2col:
       return (.im2col(packedWeights: packed), 0, gemmScratch)

@@ -14,6 +14,10 @@ enum GemmA {
   /// `MatMulOperator.inPlaceColumns` columns (ViT-tiny's, 5–20 % faster in place), while the transformer
   /// encoder's 512- and 2048-column products measured faster packed.
   case rows(UnsafePointer<Float>, rowStride: Int)
+  /// Element `(i, k)` at `base[k·depthStride + i]`: a row-major activation's channel planes with the positions
+  /// as rows (`ChannelsLastPointwise`), `transform` (a convolution's prologue, step `k` = channel `k`)
+  /// applied as it is packed block by block (`PanelPacking.packPlaneRows`).
+  case channelPlanes(UnsafePointer<Float>, depthStride: Int, transform: ChannelTransform?)
 
   /// Whether the kernel reads this operand's rows in place instead of packed panels.
   var isReadInPlace: Bool {
@@ -523,6 +527,11 @@ enum GemmDriver {
           into: block + (row / mr) * depth * mr)
         row += mr
       }
+      return (UnsafePointer(block), depth * mr, 0)
+    case .channelPlanes(let base, let depthStride, let transform):
+      PanelPacking.packPlaneRows(
+        base + rowStart + depthStart * depthStride, depthStride: depthStride, rows: blockRows, depth: depth,
+        width: mr, transform: transform?.advanced(by: depthStart), into: block)
       return (UnsafePointer(block), depth * mr, 0)
     }
   }

@@ -70,6 +70,7 @@ extension ConvOperator.Method {
     switch self {
     case .channelsLast(.winograd): true
     case .channelsLast(.gemm(let gemm)): gemm.storesEachOutputOnce
+    case .channelsLast(.pointwise(let pointwise)): pointwise.storesEachOutputOnce
     default: false
     }
   }
