@@ -83,6 +83,14 @@ public enum Pipeline {
         + "constant (tf2onnx, after a depthwise convolution) or a layer scale: the factor goes into the "
         + "Conv/Gemm/MatMul's weights; before fuse-epilogue, so the activation after the Mul meets the producer"),
     Entry(
+      pass: PatternPass(name: "hoist-pool-before-pointwise-conv", patterns: [HoistPoolBeforePointwiseConv()]),
+      level: .full,
+      reason: "after batchnorm-folding, which folds a BatchNormalization between a 1x1 conv and its pooling into "
+        + "the conv, and before fuse-input-scale-shift, which would make the BN → ReLU before a DenseNet "
+        + "transition's 1x1 conv that conv's prologue: the transition (BN → ReLU → 1x1 conv → 2x2 average "
+        + "pool) instead pools the activated input and convolves a quarter of the positions, its BN → ReLU a "
+        + "step of its own. -O2: the sums are taken in another order"),
+    Entry(
       pass: PatternPass(
         name: "batchnorm-to-scale-shift", patterns: [BatchNormToScaleShift(), MulAddToScaleShift()]),
       level: .full,
@@ -180,6 +188,7 @@ public enum Pipeline {
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), MulAddToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
     FoldPadIntoConv(), SinkTranspose(), ComposeTransposes(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
+    HoistPoolBeforePointwiseConv(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.
