@@ -149,12 +149,6 @@ public enum ConvMethod: Sendable, Hashable {
     return shape.channelsPerGroup > 1 || shape.outputChannelsPerGroup == 1
   }
 
-  /// Whether a step of this geometry may read X row-major and write Y channels-last
-  /// (`chooseRowMajorToChannelsLast` has a method for it).
-  public static func supportsRowMajorToChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> Bool {
-    chooseRowMajorToChannelsLast(shape, weightsAreConstant: weightsAreConstant) != nil
-  }
-
   /// The method of a step that reads X row-major and writes Y channels-last: `channelsLastGrid` for the
   /// `grid` geometry (one group, a 2-D window at stride 1 or 2, constant weights, a short reduction; on any
   /// number of input channels, a grey image's one too), `channelsLastPointwise` for a 1×1, stride-1, unpadded
