@@ -172,6 +172,20 @@ import Testing
     mutating func globalPooling() throws {
       current = try b.value(.globalAveragePool, [current], name: "gap")
     }
+
+    /// A DenseNet bottleneck: a 1x1 of `input` to `outputs` channels with a batch-norm + ReLU input prologue
+    /// and a ReLU.
+    mutating func bottleneck(_ input: ValueID, inputChannels: Int, outputs: Int) throws -> ValueID {
+      var attributes = ConvAttributes(
+        kernelShape: [1, 1], strides: [1, 1], dilations: [1, 1], padding: .explicit([0, 0, 0, 0]), group: 1,
+        epilogue: Epilogue(activation: .relu))
+      attributes.prologue = ConvPrologue(activation: .relu)
+      let w = weights([outputs, inputChannels, 1, 1])
+      let shift = bias(inputChannels)
+      let scale = constant(random.floats(inputChannels).map { 1 + 0.3 * $0 }, [inputChannels], name: "scale\(index)")
+      let operands = [input, w, bias(outputs), nil, scale, shift]
+      return try b.value(.conv(attributes), operands, name: "bottleneck\(index)")
+    }
   }
 
   /// The networks, by seed: each a stem, maybe a pooling, four random blocks, and a global pooling or not.
@@ -196,6 +210,53 @@ import Testing
     if seed % 3 != 0 { try network.globalPooling() }
     network.b.graph.outputs = [network.current]
     return network.b.graph
+  }
+
+  /// Two DenseNet layers (a bottleneck 1x1 with a batch-norm + ReLU prologue over the row-major concatenation,
+  /// a 3x3, the Concat), then a bottleneck that reads a value of its own region (a 3x3's result, which the 3x3
+  /// after the bottleneck adds back as its residual). Every bottleneck reads X row-major and writes
+  /// channels-last (`ChannelsLastPointwise`), the last one after a reorder of its X back to row-major; the
+  /// Concats stay row-major. The plan matches the reference evaluator and the row-major plan on one thread and
+  /// three, in float32 and in float16 (whose convolutions compute in float32 behind casts).
+  @Test(arguments: [DType.float32, .float16])
+  func bottlenecksWithProloguesWriteChannelsLast(dtype: DType) throws {
+    var network = NetworkBuilder(seed: 21, channels: 32, size: 28, dtype: dtype)
+    try network.stem(kernel: 3)
+    var features = network.current
+    for _ in 0..<2 {
+      let narrowed = try network.bottleneck(features, inputChannels: network.channels, outputs: 32)
+      let grown = try network.conv(narrowed, inputChannels: 32, outputs: 16, kernel: 3, activation: .relu)
+      network.index += 1
+      features = try network.b.value(.concat(axis: 1), [features, grown], name: "concat\(network.index)")
+      network.channels += 16
+    }
+    let entry = try network.conv(features, outputs: 32, kernel: 3, activation: .relu)
+    let narrowed = try network.bottleneck(entry, inputChannels: 32, outputs: 32)
+    network.current = try network.conv(
+      narrowed, inputChannels: 32, outputs: 32, kernel: 3, activation: .relu, residual: entry)
+    try network.globalPooling()
+    network.b.graph.outputs = [network.current]
+    let graph = network.b.graph
+
+    let steps = try Plan(bytes: try PlanGenerator.generate(graph).bytes).program.steps
+    let bottlenecks = steps.filter { $0.kernel == .f32ConvNCHWGeneric && $0.inputs.count == 5 }
+    #expect(bottlenecks.count == 3)
+    #expect(bottlenecks.allSatisfy { !$0.inputs[0].isChannelsLast && $0.outputs[0].isChannelsLast })
+    let reorders = steps.filter { $0.kernel == .f32Reorder }
+    #expect(
+      reorders.contains { $0.outputs[0].index == bottlenecks[2].inputs[0].index }
+        || steps.contains { $0.kernel == .cast && $0.outputs[0].index == bottlenecks[2].inputs[0].index },
+      "the last bottleneck's X is its region's value, reordered back for it")
+    let inputs = try SeededInputs.make(for: graph, seed: 21)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
+    let tolerance = dtype == .float16 ? 2e-3 : 1e-4
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
+      #expect(
+        PlanExecution.mismatch(channelsLast, expected, rtol: tolerance, atol: tolerance) == nil, "\(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: tolerance, atol: tolerance) == nil)
+    }
   }
 
   /// An HRNet fusion: a half-resolution branch (a stride-2 3x3, a 1x1) upsampled 2x by a Resize and added to
