@@ -119,6 +119,40 @@ import Testing
     #expect(ConvMethod.choose(resnet, weightsAreConstant: true) != .winograd)
   }
 
+  /// Windows that never overlap, with at least `ConvMethod.patchMinimumOutputChannels` output channels per
+  /// group, copy their im2col matrix and run on the GEMM (`subsampled`); overlapping, padded or dilated
+  /// windows, too few output channels, and a stem the grid method takes keep their methods.
+  @Test func patchEmbeddingsTakeTheSampledGemm() {
+    func shape(
+      input: [Int], channels: Int, outputChannels: Int, kernel: [Int], strides: [Int], groups: Int = 1,
+      pads: [Int] = [0, 0], dilations: [Int] = [1, 1]
+    ) -> ConvShape {
+      let output = (0..<2).map { (axis: Int) -> Int in
+        let window: Int = dilations[axis] * (kernel[axis] - 1) + 1
+        return (input[axis] + 2 * pads[axis] - window) / strides[axis] + 1
+      }
+      return ConvShape(
+        input: [1] + input, output: [1] + output, kernel: [1] + kernel, strides: [1] + strides,
+        dilations: [1] + dilations, padsBegin: [0] + pads, padsEnd: [0] + pads, groups: groups,
+        channelsPerGroup: channels / groups, outputChannelsPerGroup: outputChannels / groups)
+    }
+    func method(_ shape: ConvShape) -> ConvMethod { ConvMethod.choose(shape, weightsAreConstant: true) }
+    let vit = shape(input: [224, 224], channels: 3, outputChannels: 192, kernel: [16, 16], strides: [16, 16])
+    #expect(vit.hasDisjointWindows)
+    #expect(method(vit) == .subsampled)
+    #expect(method(shape(input: [224, 224], channels: 3, outputChannels: 96, kernel: [4, 4], strides: [4, 4])) == .subsampled)
+    #expect(method(shape(input: [56, 56], channels: 96, outputChannels: 192, kernel: [2, 2], strides: [2, 2])) == .subsampled)
+    #expect(method(shape(input: [30, 30], channels: 8, outputChannels: 192, kernel: [2, 3], strides: [3, 3], groups: 2)) == .subsampled)
+    // Must not fire: too few output channels (per group), overlapping, padded or dilated windows, and a 2x2/2
+    // stem on three channels, which the grid method takes.
+    #expect(method(shape(input: [224, 224], channels: 3, outputChannels: 64, kernel: [16, 16], strides: [16, 16])) == .direct)
+    #expect(method(shape(input: [30, 30], channels: 8, outputChannels: 192, kernel: [3, 3], strides: [3, 3], groups: 4)) == .direct)
+    #expect(method(shape(input: [56, 56], channels: 96, outputChannels: 192, kernel: [3, 3], strides: [2, 2])) != .subsampled)
+    #expect(method(shape(input: [56, 56], channels: 96, outputChannels: 192, kernel: [4, 4], strides: [4, 4], pads: [1, 1])) == .direct)
+    #expect(method(shape(input: [56, 56], channels: 96, outputChannels: 192, kernel: [2, 2], strides: [4, 4], dilations: [2, 2])) == .direct)
+    #expect(method(shape(input: [224, 224], channels: 3, outputChannels: 96, kernel: [2, 2], strides: [2, 2])) == .grid)
+  }
+
   @Test func randomGeometriesMatchTheNaiveConvolution() throws {
     var random = SeededGenerator(seed: 2026)
     let activations: [Rescompile_Plan_Activation.Kind] = [.none, .relu, .clip, .leakyRelu]

@@ -98,6 +98,16 @@ import Testing
     // cut along rows and read B packed once into the shared scratch, one problem and two.
     Case(channels: 64, outputChannels: 96, spatial: [7, 7], kernel: [1, 1], bias: true, activation: .clip),
     Case(batch: 2, channels: 64, outputChannels: 90, spatial: [5, 9], kernel: [1, 1], residual: true, activation: .relu),
+    // Patch embeddings (windows that never overlap, at least 96 output channels per group: the sampled GEMM):
+    // 16x16/16 on three colours with input rows and columns past the last window, two images with a residual
+    // (more row tiles than column tiles: B packed once on three threads), a window narrower than its stride in
+    // two groups, a 1-D one with weights computed at run time, and a 2x2/2 over rows long enough for the
+    // two-load stride-2 copy (computed weights keep it off the grid method).
+    Case(channels: 3, outputChannels: 96, spatial: [35, 50], kernel: [16, 16], strides: [16, 16], bias: true),
+    Case(batch: 2, channels: 5, outputChannels: 100, spatial: [17, 23], kernel: [4, 4], strides: [4, 4], bias: true, residual: true, activation: .relu),
+    Case(channels: 4, outputChannels: 192, spatial: [9, 14], kernel: [2, 3], strides: [3, 3], group: 2, bias: true, activation: .clip),
+    Case(channels: 6, outputChannels: 97, spatial: [66], kernel: [4], strides: [4], residual: true, constantWeights: false),
+    Case(channels: 3, outputChannels: 96, spatial: [6, 70], kernel: [2, 2], strides: [2, 2], bias: true, constantWeights: false),
   ]
 
   @Test(arguments: cases)

@@ -108,6 +108,7 @@ import Testing
     var channels: Int
     var outputChannels: Int
     var spatial: [Int]
+    var kernel: [Int]? = nil
     var strides: [Int]? = nil
     var group = 1
     var bias = false
@@ -116,7 +117,7 @@ import Testing
     var epilogue: Rescompile_Plan_Activation.Kind = .none
 
     var description: String {
-      "N\(batch) C\(channels) M\(outputChannels) in\(spatial) s\(strides ?? []) g\(group) bias \(bias) "
+      "N\(batch) C\(channels) M\(outputChannels) in\(spatial) k\(kernel ?? []) s\(strides ?? []) g\(group) bias \(bias) "
         + "residual \(residual) prologue \(prologue) epilogue \(epilogue)"
     }
   }
@@ -143,6 +144,9 @@ import Testing
     Case(channels: 12, outputChannels: 10, spatial: [9, 7], strides: [2, 2], bias: true, residual: true),
     Case(batch: 2, channels: 5, outputChannels: 3, spatial: [5, 70], strides: [1, 2], prologue: .none),
     Case(channels: 4, outputChannels: 7, spatial: [4, 5, 9], strides: [3, 2, 3], prologue: .clip),
+    // Subsampled patch embeddings: each channel's prologue applies to all of its taps' rows, in one group and two.
+    Case(channels: 3, outputChannels: 96, spatial: [18, 21], kernel: [4, 4], strides: [4, 4], bias: true),
+    Case(batch: 2, channels: 6, outputChannels: 192, spatial: [9, 8], kernel: [2, 2], strides: [3, 2], group: 2, residual: true, prologue: .clip),
   ]
 
   @Test(arguments: cases)
@@ -150,9 +154,10 @@ import Testing
     var random = SeededGenerator(seed: UInt64(spec.channels * 17 + spec.outputChannels + spec.spatial.count))
     let rank = spec.spatial.count
     let strides = spec.strides ?? [Int](repeating: 1, count: rank)
-    let output = (0..<rank).map { (spec.spatial[$0] - 1) / strides[$0] + 1 }
+    let kernel = spec.kernel ?? [Int](repeating: 1, count: rank)
+    let output = (0..<rank).map { (spec.spatial[$0] - kernel[$0]) / strides[$0] + 1 }
     let xShape = [spec.batch, spec.channels] + spec.spatial
-    let wShape = [spec.outputChannels, spec.channels / spec.group] + [Int](repeating: 1, count: rank)
+    let wShape = [spec.outputChannels, spec.channels / spec.group] + kernel
     let yShape = [spec.batch, spec.outputChannels] + output
     let x = random.floats(xShape.reduce(1, *))
     let w = random.floats(wShape.reduce(1, *))
@@ -162,7 +167,7 @@ import Testing
     let shift = random.floats(spec.channels)
 
     var params = Rescompile_Plan_ConvParams()
-    params.kernelShape = [Int64](repeating: 1, count: rank)
+    params.kernelShape = kernel.map(Int64.init)
     params.strides = strides.map(Int64.init)
     params.group = Int64(spec.group)
     params.epilogue.hasBias_p = spec.bias
@@ -191,7 +196,8 @@ import Testing
       pads: [Int](repeating: 0, count: 2 * rank), group: spec.group, outputShape: yShape
     ).compute().map { NaiveMath.pointwise(testFunction(params.epilogue.activation), $0) }
     let single = try StepHarness.run(.f32ConvNCHWGeneric, .conv(params), inputs: inputs, outputs: [(.f32, yShape)])
-    expectClose(single[0], expected, absolute: 1e-5 * Double(wShape[1] + 1), relative: 1e-4, "\(spec)")
+    expectClose(
+      single[0], expected, absolute: 1e-5 * Double(wShape.dropFirst().reduce(1, *) + 1), relative: 1e-4, "\(spec)")
     let threaded = try StepHarness.run(
       .f32ConvNCHWGeneric, .conv(params), inputs: inputs, outputs: [(.f32, yShape)], threads: 3)
     #expect(threaded[0] == single[0], "three threads must give bit-identical results")

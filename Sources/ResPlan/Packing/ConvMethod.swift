@@ -24,7 +24,9 @@
 /// - `direct`: a window larger than one pixel, constant weights, and enough output channels per group to use
 ///   the vector lanes; weights in panels as wide as the kernel's lanes;
 /// - `pointwise`: a 1×1, stride-1, unpadded convolution, one GEMM per image and group reading X as B;
-/// - `subsampled`: a strided, unpadded 1×1 (a ResNet downsample), its positions copied once, then as pointwise;
+/// - `subsampled`: a strided, unpadded 1×1 (a ResNet downsample), or a window larger than one pixel that
+///   never overlaps another (`ConvShape.hasDisjointWindows`: a patch embedding) with at least
+///   `patchMinimumOutputChannels` per group: the im2col matrix of its windows copied once, then as pointwise;
 /// - `im2col`: anything else, one GEMM per image and group over im2col panels of X.
 /// The GEMM methods read constant weights as A in `MR`-row panels, one matrix per group.
 ///
@@ -105,6 +107,9 @@ public enum ConvMethod: Sendable, Hashable {
     if compact, volume > 1, weightsAreConstant, shape.isGridShape, shape.channelsPerGroup * volume <= gridMaximumDepth {
       return .grid
     }
+    if volume > 1, shape.hasDisjointWindows, shape.outputChannelsPerGroup >= patchMinimumOutputChannels {
+      return .subsampled
+    }
     if compact, volume > 1, weightsAreConstant, shape.outputChannelsPerGroup >= directMinimumOutputChannels {
       return .direct
     }
@@ -112,6 +117,17 @@ public enum ConvMethod: Sendable, Hashable {
     guard volume == 1, unpadded else { return .im2col }
     return shape.strides.allSatisfy { $0 == 1 } ? .pointwise : .subsampled
   }
+
+  /// Output channels per group from which a window larger than one pixel that never overlaps another
+  /// (`ConvShape.hasDisjointWindows`: a patch embedding) runs as `subsampled` rather than `direct`: its im2col
+  /// matrix, copied once, is no larger than X, and its long reduction then runs on the GEMM kernel, while the
+  /// direct kernel keeps an output tile in registers across only one input row of the window (ViT-tiny's
+  /// 16x16/16 embedding ran at 49 GFLOP/s). The copy pays off over enough output channels. One-layer models,
+  /// Sapphire Rapids, paired runs, direct → subsampled, one / two threads: 16x16/16 3→192 at 224 px 0.92 /
+  /// 0.99, 8x8/8 3→384 0.47 / 0.67, ConvNeXt's 4x4/4 stem 3→96 0.53 / 0.75, its 2x2/2 downsampling 96→192 at
+  /// 56 px 0.57 / 0.57; but 64 output channels 1.18–1.29 / 1.39–1.98 (14x14/14 and 16x16/16 on 8x8 to 20x20
+  /// outputs), 32 at 2x2 4.5 / 5.0.
+  public static let patchMinimumOutputChannels = 96
 
   /// F(2×2) tiles of output from which Winograd beat the GEMM methods: each frequency is a GEMM with one row
   /// per tile, and with fewer tiles than a microkernel's six rows the transforms and idle rows cost more than

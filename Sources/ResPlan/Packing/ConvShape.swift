@@ -52,6 +52,15 @@ public struct ConvShape: Sendable, Hashable {
       && dilations[1] == 1 && dilations[2] == 1 && output[1] > 0 && output[2] > 0
   }
 
+  /// Windows that never overlap and never reach into padding: each kernel side at most its stride, no
+  /// padding, no dilation. A strided 1×1 (a ResNet downsample) and a patch embedding (a vision transformer's
+  /// 16×16/16, a ConvNeXt stem's 4×4/4) are such windows: their im2col matrix reads every input element at
+  /// most once, so copying it costs no more than reading X.
+  public var hasDisjointWindows: Bool {
+    zip(kernel, strides).allSatisfy { $0 <= $1 } && dilations.allSatisfy { $0 == 1 }
+      && padsBegin.allSatisfy { $0 == 0 } && padsEnd.allSatisfy { $0 == 0 }
+  }
+
   /// Whether the input planes with their padding written out stay within a few times the input and output
   /// planes (see `PaddedPlanes`); the direct and depthwise methods copy planes that large.
   public var paddedPlanesAreCompact: Bool {

@@ -15,8 +15,8 @@ import ResPlan
 /// - a window larger than one pixel, with constant weights and enough output channels per group to use the
 ///   vector lanes, runs `DirectConvolution` (no packing per run);
 /// - a 1×1, stride-1, unpadded convolution is one GEMM per image and group that reads X as its B matrix;
-/// - a strided, unpadded 1×1 (a ResNet downsample) copies the positions it reads into a contiguous matrix
-///   once (`StridedSampling`) and runs as the stride-1 1×1 does;
+/// - a strided, unpadded 1×1 (a ResNet downsample), or a patch embedding (windows that never overlap, with a
+///   long reduction), copies its im2col matrix once (`StridedSampling`) and runs as the stride-1 1×1 does;
 /// - anything else (a padded 1×1, few output channels per group, weights computed at run time, or padding so
 ///   large that padded planes would not be compact: `PaddedInput.isCompact`) is one GEMM per image and group,
 ///   `Y[g] (M/g × P) = W[g] (M/g × K) · im2col(X[g]) (K × P)`, `K = C/g · kernel volume`, whose B panels are
@@ -70,8 +70,8 @@ struct ConvOperator: Operator {
   enum Method {
     /// 1×1 kernel, unit strides, no padding: X is already the B matrix. Weights packed at load when constant.
     case pointwise(packedWeights: [PackedPanels]?)
-    /// A 1×1 window with strides and no padding: the sampled positions copied once into a contiguous matrix
-    /// (`StridedSampling`), which the GEMM then reads as `pointwise` reads X.
+    /// Windows that never overlap (a strided, unpadded 1×1; a patch embedding): the im2col matrix copied once
+    /// into a contiguous matrix (`StridedSampling`), which the GEMM then reads as `pointwise` reads X.
     case subsampled(packedWeights: [PackedPanels]?)
     /// Any other geometry through im2col panels; weights packed at load when constant.
     case im2col(packedWeights: [PackedPanels]?)
@@ -273,11 +273,19 @@ struct ConvOperator: Operator {
       return (.pointwise(packedWeights: packed), sharedPanels, gemmScratch)
     case .subsampled:
       let channels = try CheckedMath.multiply(groups, channelsPerGroup, "\(site): channels")
-      let sampled = try CheckedMath.product(
-        [operands.inputs[0].shape[0], channels, axes.outputPlane, 4], "\(site): sampled input bytes")
-      return (.subsampled(packedWeights: packed), sampled, gemmScratch)
+      let sampledFloats = try CheckedMath.product(
+        [operands.inputs[0].shape[0], channels, axes.kernelVolume, axes.outputPlane], "\(site): sampled input")
+      let sampled = try CheckedMath.multiply(wholeVectors(sampledFloats), 4, "\(site): sampled input bytes")
+      let sharedPanels = try sharedPanelBytes(
+        batch: operands.inputs[0].shape[0], groups: groups, rows: outputChannelsPerGroup, depth: depth,
+        columns: axes.outputPlane, site: site)
+      let shared = try CheckedMath.add(sampled, sharedPanels, "\(site): sampled input and shared B panels bytes")
+      return (.subsampled(packedWeights: packed), shared, gemmScratch)
     }
   }
+
+  /// `floats` rounded up to whole 16-float vectors (64 bytes), where the next part of a shared scratch starts.
+  private static func wholeVectors(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
 
   /// Bytes of every problem's (image's and group's) B packed once (`SharedPanels`) when `GemmPartition`
   /// would cut the GEMM along its rows (more row tiles than column tiles), the split whose pieces each pack
@@ -331,8 +339,12 @@ struct ConvOperator: Operator {
           input: .matrix(input, plane: axes.inputPlane, packsOnce: methodScratchBytes > 0))
       }
     case .subsampled(let packed):
+      // The shared scratch holds the sampled matrix, then its packed panels when `sharedPanelBytes` reserved them.
+      let sampledFloats = Self.wholeVectors(batch * groups * depth * axes.outputPlane)
       runGemm(
-        context, packedWeights: packed, input: .matrix(subsample(context), plane: axes.outputPlane, packsOnce: false))
+        context, packedWeights: packed,
+        input: .matrix(sample(context), plane: axes.outputPlane, packsOnce: methodScratchBytes > sampledFloats * 4),
+        sharedPanelsAt: sampledFloats)
     case .im2col(let packed): runGemm(context, packedWeights: packed, input: .im2col)
     case .direct(let direct): runDirect(context, direct)
     case .grid(let grid): runGrid(context, grid)
@@ -426,21 +438,25 @@ struct ConvOperator: Operator {
     }
   }
 
-  /// Copies the positions a strided 1×1 convolution reads into the shared scratch, channels split over the
-  /// workers, applying the prologue to each plane while it is still in cache; returns the copy
-  /// (`batch · channels` planes of `outputPlane` floats).
-  private func subsample(_ context: RunContext) -> UnsafePointer<Float> {
+  /// Copies the im2col matrix of disjoint windows (a strided 1×1, a patch embedding: `StridedSampling`) into
+  /// the shared scratch, its rows (one per channel and tap) split over the workers, applying the prologue to
+  /// each row while it is still in cache; returns the copy (`batch · channels · kernelVolume` rows of
+  /// `outputPlane` floats: each problem's B, `depth` rows, one after another). Split by channels, a patch
+  /// embedding's three colour planes kept one of two workers copying twice as long as the other.
+  private func sample(_ context: RunContext) -> UnsafePointer<Float> {
     let input = UnsafePointer(context.floats(x))
-    let planes = batch * groups * channelsPerGroup
-    let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: planes * axes.outputPlane)
-    let workers = context.workers(work: planes * axes.outputPlane, tasks: planes)
-    let ranges = RunContext.ranges(of: planes, parts: workers, granule: 1)
+    let taps = axes.kernelVolume
+    let rows = batch * groups * channelsPerGroup * taps
+    let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: rows * axes.outputPlane)
+    let workers = context.workers(work: rows * axes.outputPlane, tasks: rows)
+    let ranges = RunContext.ranges(of: rows, parts: workers, granule: 1)
     let transform = prologue?.transform(context)
     let channels = groups * channelsPerGroup
     context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
-      for plane in ranges[index] {
-        let destination = sampled + plane * axes.outputPlane
-        StridedSampling.copyPlane(input + plane * axes.inputPlane, axes: axes, into: destination)
+      for row in ranges[index] {
+        let plane = row / taps
+        let destination = sampled + row * axes.outputPlane
+        StridedSampling.copyTap(input + plane * axes.inputPlane, tap: row % taps, axes: axes, into: destination)
         transform?.apply(row: plane % channels, destination, count: axes.outputPlane)
       }
     }
@@ -455,11 +471,11 @@ struct ConvOperator: Operator {
   /// applied as the panels are packed, once: each row piece packing its own B repeated DenseNet-121's
   /// normalized concatenation (up to 1024 channels on 14×14 and 7×7) on every worker.
   private func packSharedPanels(
-    _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int, workers: Int
+    _ context: RunContext, _ source: GemmInput, problems: Int, tasks: Int, workers: Int, at offset: Int
   ) -> UnsafePointer<Float>? {
     guard tasks > problems, let (matrix, plane, transform) = source.packedOnce else { return nil }
     let floats = SharedPanels.floats(depth: depth, columns: axes.outputPlane)
-    let panels = context.sharedScratch.bindMemory(to: Float.self, capacity: problems * floats)
+    let panels = (context.sharedScratch + offset * 4).bindMemory(to: Float.self, capacity: problems * floats)
     let panelsPerProblem = SharedPanels.panelCount(columns: axes.outputPlane)
     let ranges = RunContext.ranges(of: problems * panelsPerProblem, parts: workers, granule: 1)
     context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
@@ -467,11 +483,9 @@ struct ConvOperator: Operator {
       while panel < ranges[index].upperBound {
         let problem = panel / panelsPerProblem
         let end = min(ranges[index].upperBound, (problem + 1) * panelsPerProblem)
-        let image = problem / groups
         let group = problem % groups
-        let firstChannel = image * groups * channelsPerGroup + group * channelsPerGroup
         SharedPanels.pack(
-          matrix + firstChannel * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
+          matrix + problem * depth * plane, depthStride: plane, depth: depth, columns: axes.outputPlane,
           panels: (panel - problem * panelsPerProblem)..<(end - problem * panelsPerProblem),
           transform: transform?.advanced(by: group * channelsPerGroup), into: panels + problem * floats)
         panel = end
@@ -482,7 +496,7 @@ struct ConvOperator: Operator {
 
   /// Where a GEMM method's B operand comes from.
   private enum GemmInput {
-    /// Channels as rows of `plane` floats: X itself (pointwise) or its sampled copy. `packsOnce`: when the
+    /// Channels as rows of `plane` floats: X itself (pointwise), or its sampled copy (a row per channel and tap). `packsOnce`: when the
     /// GEMM is cut along its rows, B is packed once into the shared scratch (`SharedPanels`).
     case matrix(UnsafePointer<Float>, plane: Int, packsOnce: Bool)
     /// X itself with the prologue applied as its panels are packed; `packsOnce` as for `matrix`.
@@ -500,7 +514,11 @@ struct ConvOperator: Operator {
     }
   }
 
-  private func runGemm(_ context: RunContext, packedWeights: [PackedPanels]?, input source: GemmInput) {
+  /// The GEMM of every problem (image and group) over `source`; B's panels packed once go to the shared
+  /// scratch from float `sharedPanelsAt` (past whatever else the method keeps there).
+  private func runGemm(
+    _ context: RunContext, packedWeights: [PackedPanels]?, input source: GemmInput, sharedPanelsAt: Int = 0
+  ) {
     let input = UnsafePointer(context.floats(x))
     let weightBase = UnsafePointer(context.floats(weights))
     let output = context.floats(y)
@@ -511,7 +529,8 @@ struct ConvOperator: Operator {
     let problems = batch * groups
     let workers = context.workers(work: RunContext.work(y.count, depth), tasks: problems * positions)
     let tasks = GemmPartition.tasks(problems: problems, m: rows, n: positions, workers: workers)
-    let sharedPanels = packSharedPanels(context, source, problems: problems, tasks: tasks.count, workers: workers)
+    let sharedPanels = packSharedPanels(
+      context, source, problems: problems, tasks: tasks.count, workers: workers, at: sharedPanelsAt)
     context.parallelFor(tasks: tasks.count, workers: workers) { index, worker in
       let task = tasks[index]
       let image = task.problem / groups
@@ -542,8 +561,10 @@ struct ConvOperator: Operator {
       }
       switch source {
       case .matrix(let matrix, let plane, _):
+        // Each problem's B is `depth` rows: its channels (pointwise), or its channels' taps (sampled).
+        let b = StridedPanels(base: matrix + task.problem * depth * plane, depthStride: plane, columnStride: 1)
         GemmDriver.run(
-          k: depth, a: a, b: StridedPanels(base: matrix + firstChannel * plane, depthStride: plane, columnStride: 1),
+          k: depth, a: a, b: b,
           c: output + firstOutput * positions, cRowStride: positions, epilogue: epilogue, rows: task.rows,
           columns: task.columns, scratch: scratch)
       case .transformed(let matrix, let transform, let plane, _):

@@ -1,23 +1,29 @@
 import ResKernels
 
-/// The input positions a strided, unpadded 1×1 convolution reads (a ResNet downsample), copied into a
-/// contiguous `channels × output positions` matrix that the GEMM then reads like a stride-1 1×1 convolution's
-/// input.
+/// The im2col matrix of a convolution whose windows never overlap (`ConvShape.hasDisjointWindows`: a strided,
+/// unpadded 1×1 such as a ResNet downsample, or a patch embedding), copied into a contiguous `(channel, tap) ×
+/// output positions` matrix that the GEMM then reads like a stride-1 1×1 convolution's input. Each input element
+/// is copied at most once.
 ///
 /// One sequential pass over the input rows it uses; packing the GEMM's panels straight from the strided
 /// input instead touched two cache lines of every channel for each 16-column panel, a pattern the hardware
 /// prefetchers do not follow.
 enum StridedSampling {
-  /// Writes the sampled positions of one channel's plane to `destination` (`axes.outputPlane` floats).
-  static func copyPlane(_ plane: UnsafePointer<Float>, axes: WindowAxes, into destination: UnsafeMutablePointer<Float>) {
+  /// Writes the row of tap `tap` (of `axes.kernelVolume`, `(kd, kh, kw)` in that order) of one channel's
+  /// plane to `destination`: the `axes.outputPlane` input positions that tap reads, in output order.
+  static func copyTap(
+    _ plane: UnsafePointer<Float>, tap: Int, axes: WindowAxes, into destination: UnsafeMutablePointer<Float>
+  ) {
     let (inH, inW) = (axes.input[1], axes.input[2])
     let (outD, outH, outW) = (axes.output[0], axes.output[1], axes.output[2])
+    let (kernelH, kernelW) = (axes.kernel[1], axes.kernel[2])
+    let (kd, kh, kw) = (tap / (kernelH * kernelW), tap / kernelW % kernelH, tap % kernelW)
     let stride = axes.strides[2]
     var target = destination
     for od in 0..<outD {
       for oh in 0..<outH {
-        let row = plane + ((od * axes.strides[0]) * inH + oh * axes.strides[1]) * inW
-        copyRow(row, stride: stride, inputWidth: inW, count: outW, into: target)
+        let row = plane + ((od * axes.strides[0] + kd) * inH + oh * axes.strides[1] + kh) * inW + kw
+        copyRow(row, stride: stride, inputWidth: inW - kw, count: outW, into: target)
         target += outW
       }
     }
