@@ -108,6 +108,10 @@ import Testing
     Case(channels: 4, outputChannels: 192, spatial: [9, 14], kernel: [2, 3], strides: [3, 3], group: 2, bias: true, activation: .clip),
     Case(channels: 6, outputChannels: 97, spatial: [66], kernel: [4], strides: [4], residual: true, constantWeights: false),
     Case(channels: 3, outputChannels: 96, spatial: [6, 70], kernel: [2, 2], strides: [2, 2], bias: true, constantWeights: false),
+    // Windows at least 8 wide in rows of at least 8 windows, copied as 8x8 transposed tiles: 11 windows and
+    // 10 taps leave a last tile overlapping the one before along each axis.
+    Case(channels: 2, outputChannels: 96, spatial: [17, 90], kernel: [8, 8], strides: [8, 8], bias: true, activation: .relu),
+    Case(batch: 2, channels: 3, outputChannels: 96, spatial: [7, 107], kernel: [3, 10], strides: [3, 10], residual: true),
   ]
 
   @Test(arguments: cases)

@@ -147,6 +147,7 @@ import Testing
     // Subsampled patch embeddings: each channel's prologue applies to all of its taps' rows, in one group and two.
     Case(channels: 3, outputChannels: 96, spatial: [18, 21], kernel: [4, 4], strides: [4, 4], bias: true),
     Case(batch: 2, channels: 6, outputChannels: 192, spatial: [9, 8], kernel: [2, 2], strides: [3, 2], group: 2, residual: true, prologue: .clip),
+    Case(channels: 2, outputChannels: 96, spatial: [9, 80], kernel: [1, 8], strides: [1, 8], bias: true, prologue: .leakyRelu),
   ]
 
   @Test(arguments: cases)

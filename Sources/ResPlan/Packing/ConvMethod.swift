@@ -123,10 +123,10 @@ public enum ConvMethod: Sendable, Hashable {
   /// matrix, copied once, is no larger than X, and its long reduction then runs on the GEMM kernel, while the
   /// direct kernel keeps an output tile in registers across only one input row of the window (ViT-tiny's
   /// 16x16/16 embedding ran at 49 GFLOP/s). The copy pays off over enough output channels. One-layer models,
-  /// Sapphire Rapids, paired runs, direct → subsampled, one / two threads: 16x16/16 3→192 at 224 px 0.92 /
-  /// 0.99, 8x8/8 3→384 0.47 / 0.67, ConvNeXt's 4x4/4 stem 3→96 0.53 / 0.75, its 2x2/2 downsampling 96→192 at
-  /// 56 px 0.57 / 0.57; but 64 output channels 1.18–1.29 / 1.39–1.98 (14x14/14 and 16x16/16 on 8x8 to 20x20
-  /// outputs), 32 at 2x2 4.5 / 5.0.
+  /// Sapphire Rapids, paired runs, direct → subsampled, one / two threads: 16x16/16 3→192 at 224 px 0.78 /
+  /// 0.87, 8x8/8 3→384 0.47 / 0.67, ConvNeXt's 4x4/4 stem 3→96 0.53 / 0.75, its 2x2/2 downsampling 96→192 at
+  /// 56 px 0.57 / 0.57; but with 64 output channels (14x14/14 and 16x16/16 on 8x8 to 20x20 outputs) 0.82–1.04
+  /// / 1.01–1.61, with 32 at 2x2 4.5 / 5.0.
   public static let patchMinimumOutputChannels = 96
 
   /// F(2×2) tiles of output from which Winograd beat the GEMM methods: each frequency is a GEMM with one row

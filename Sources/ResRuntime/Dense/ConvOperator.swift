@@ -439,25 +439,30 @@ struct ConvOperator: Operator {
   }
 
   /// Copies the im2col matrix of disjoint windows (a strided 1×1, a patch embedding: `StridedSampling`) into
-  /// the shared scratch, its rows (one per channel and tap) split over the workers, applying the prologue to
-  /// each row while it is still in cache; returns the copy (`batch · channels · kernelVolume` rows of
-  /// `outputPlane` floats: each problem's B, `depth` rows, one after another). Split by channels, a patch
-  /// embedding's three colour planes kept one of two workers copying twice as long as the other.
+  /// the shared scratch, in pieces of one channel's taps along one window row (`kernelW` rows of the matrix)
+  /// split over the workers, applying the prologue to each piece while it is still in cache; returns the copy
+  /// (`batch · channels · kernelVolume` rows of `outputPlane` floats: each problem's B, `depth` rows, one
+  /// after another). Split by channels, a patch embedding's three colour planes kept one of two workers
+  /// copying twice as long as the other.
   private func sample(_ context: RunContext) -> UnsafePointer<Float> {
     let input = UnsafePointer(context.floats(x))
-    let taps = axes.kernelVolume
-    let rows = batch * groups * channelsPerGroup * taps
-    let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: rows * axes.outputPlane)
-    let workers = context.workers(work: rows * axes.outputPlane, tasks: rows)
-    let ranges = RunContext.ranges(of: rows, parts: workers, granule: 1)
+    let (kernelD, kernelH, kernelW) = (axes.kernel[0], axes.kernel[1], axes.kernel[2])
+    let tapRows = kernelD * kernelH
+    let pieces = batch * groups * channelsPerGroup * tapRows
+    let pieceFloats = kernelW * axes.outputPlane
+    let sampled = context.sharedScratch.bindMemory(to: Float.self, capacity: pieces * pieceFloats)
+    let workers = context.workers(work: pieces * pieceFloats, tasks: pieces)
+    let ranges = RunContext.ranges(of: pieces, parts: workers, granule: 1)
     let transform = prologue?.transform(context)
     let channels = groups * channelsPerGroup
     context.parallelFor(tasks: ranges.count, workers: workers) { index, _ in
-      for row in ranges[index] {
-        let plane = row / taps
-        let destination = sampled + row * axes.outputPlane
-        StridedSampling.copyTap(input + plane * axes.inputPlane, tap: row % taps, axes: axes, into: destination)
-        transform?.apply(row: plane % channels, destination, count: axes.outputPlane)
+      for piece in ranges[index] {
+        let plane = piece / tapRows
+        let destination = sampled + piece * pieceFloats
+        StridedSampling.copyTaps(
+          input + plane * axes.inputPlane, kd: piece % tapRows / kernelH, kh: piece % kernelH, axes: axes,
+          into: destination)
+        transform?.apply(row: plane % channels, destination, count: pieceFloats)
       }
     }
     return UnsafePointer(sampled)
