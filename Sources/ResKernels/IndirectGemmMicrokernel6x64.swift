@@ -11,9 +11,9 @@ import ResCPU
 /// channels, or that spans fewer than four panels, goes to `IndirectGemmMicrokernel6x32` two panels at a
 /// time, so results do not depend on the kernel or on how a split cuts the channels.
 ///
-/// Each reduction step also hints one 64-byte line of `tile.prefetch` into the second-level cache (the next
-/// column tile's weights, `WeightPrefetchOrder`); without a hint it touches its own weights instead, which
-/// keeps the loop free of a branch.
+/// Each reduction step also hints `tile.prefetch` into the second-level cache and advances it by
+/// `tile.prefetchStep` floats (the next column tile's weights, `WeightPrefetchOrder`); without a hint it
+/// touches its own weights instead, which keeps the loop free of a branch.
 public enum IndirectGemmMicrokernel6x64 {
   public static let positions = 6
   public static let lanes = 64
@@ -56,6 +56,7 @@ public enum IndirectGemmMicrokernel6x64 {
     var rows = tile.indirection
     var tapWeights = tile.b
     var hint = tile.prefetch ?? tile.b
+    let hintStep = tile.prefetchStep
     for _ in 0..<tile.taps {
       let a0 = rows[0] + tile.channelOffset
       let a1 = rows[1] + tile.channelOffset
@@ -67,7 +68,7 @@ public enum IndirectGemmMicrokernel6x64 {
       var channel = 0
       while channel < tile.channels {
         rescpu_prefetch_to_l2(hint)
-        hint += panelWidth
+        hint += hintStep
         let w0 = VectorAccess.load(b)
         let w1 = VectorAccess.load(b + panelStride)
         let w2 = VectorAccess.load(b + 2 &* panelStride)

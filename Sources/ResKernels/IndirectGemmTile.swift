@@ -33,10 +33,13 @@ public struct IndirectGemmTile {
   public var accumulate: Bool
   /// Applied to the finished sums: present only on the last block of input channels.
   public var epilogue: TileEpilogue?
-  /// Weights a later tile will read, hinted into the second-level cache one 64-byte line per reduction step
+  /// Weights a later tile will read, hinted into the second-level cache `prefetchStep` floats per reduction step
   /// by the kernels that take hints (`IndirectGemmMicrokernel6x64`): the next block of weights, which would
   /// otherwise arrive from memory only when the first tile reading it stalls on it.
   public var prefetch: UnsafePointer<Float>?
+  /// Floats `prefetch` advances per reduction step: 16 hints a whole line each step; 16 / n hints each line
+  /// n times over, so that n tiles share one panel's lines (`WeightPrefetchOrder.partsPerPanel`).
+  public var prefetchStep = 16
 
   public init(
     taps: Int, channels: Int, channelOffset: Int, indirection: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>,

@@ -160,8 +160,12 @@ enum IndirectGemmKernelTests {
                     b: panelPointer.baseAddress! + spec.channelOffset * spec.taps * kernel.panelWidth,
                     bPanelStride: panelStride, c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows,
                     columns: spec.columns, accumulate: spec.accumulate, epilogue: epilogue)
-                  // A cache hint (the weights a later tile reads) on every other tile: it must change nothing.
-                  if spec.rows % 2 == 0 { tile.prefetch = panelPointer.baseAddress! + panelStride / 2 }
+                  // A cache hint (the weights a later tile reads) on every other tile, a whole line or a part of
+                  // one per step: it must change nothing.
+                  if spec.rows % 2 == 0 {
+                    tile.prefetch = panelPointer.baseAddress! + panelStride / 2
+                    tile.prefetchStep = spec.rows % 4 == 0 ? 2 : 16
+                  }
                   kernel.run(tile)
                 }
               }

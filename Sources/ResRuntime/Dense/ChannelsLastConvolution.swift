@@ -374,7 +374,8 @@ final class ChannelsLastConvolution: Sendable {
       }
       let prefetch = WeightPrefetchOrder(
         columns: task.columns, channelsPerGroup: channelsPerGroup, channelBlock: channelBlock,
-        morePositionBlocks: block.upperBound < task.rows.upperBound)
+        morePositionBlocks: block.upperBound < task.rows.upperBound,
+        tilesPerColumnTile: (block.count + Self.positionsPerTile - 1) / Self.positionsPerTile)
       runIndirectTiles(
         TileBlock(
           problem: problem, positions: block, columns: task.columns, table: UnsafePointer(table), operands: operands,
@@ -436,7 +437,11 @@ final class ChannelsLastConvolution: Sendable {
             epilogue: isLast ? tileEpilogue(block.problem, block.operands, position: position, column: column) : nil)
           let hint = block.prefetch.region(tile: tileIndex, nextColumn: column + columns, firstChannel: firstChannel)
           if let hint {
-            tile.prefetch = groupWeights.panel(hint.column / Self.lanes) + hint.channel * taps * Self.lanes
+            let parts = block.prefetch.partsPerPanel
+            let partLines = (taps * channels + parts - 1) / parts
+            tile.prefetch =
+              groupWeights.panel(hint.column / Self.lanes) + (hint.channel * taps + hint.part * partLines) * Self.lanes
+            tile.prefetchStep = Self.lanes / parts
           }
           tileIndex += 1
           // Two calls rather than one on a kernel chosen per tile: a chosen class reference was retained and

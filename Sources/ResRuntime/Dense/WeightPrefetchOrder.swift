@@ -11,7 +11,8 @@ import ResKernels
 /// reduction step (a panel of one channel block is exactly one line per step), the following column tile
 /// finds its weights in cache: one thread, in the network, 7x7 3x3/2 512 channels 2.38 → 1.95 ms, 7x7 1x1/2
 /// 1024→2048 3.03 → 2.77, 14x14 1x1/2 512→1024 1.73 → 1.59 (Sapphire Rapids, minima of six alternating
-/// rounds). The hints change no result.
+/// rounds). Several tiles share a panel when the column tile has enough of them (`partsPerPanel`). The hints
+/// change no result.
 struct WeightPrefetchOrder: Equatable {
   /// The output channels the task computes, in 16-wide panels.
   var columns: Range<Int>
@@ -21,24 +22,50 @@ struct WeightPrefetchOrder: Equatable {
   /// The block of positions is not the task's last: after the last channel block, the next block of
   /// positions starts again at the first.
   var morePositionBlocks: Bool
+  /// Kernel tiles per column tile of the block (its positions over the kernel's six).
+  var tilesPerColumnTile: Int
   /// Output channels per weight panel, and panels per column tile of the kernel that takes hints.
   static let panelWidth = IndirectGemmMicrokernel6x64.panelWidth
   static let panelsPerColumnTile = IndirectGemmMicrokernel6x64.lanes / panelWidth
+  /// The most tiles that share one panel's hints (`partsPerPanel`).
+  static let maximumPartsPerPanel = 8
 
-  /// The first output channel of the weight panel and the first input channel of the region that tile `tile`
-  /// of a column tile hints, where the next column tile starts at output channel `nextColumn` and the
-  /// current one sums the channel block from `firstChannel`: panel `tile` of the next column tile (past the
-  /// task's channels, of the next channel block's first column tile), nil past its panels or when nothing
-  /// follows.
-  func region(tile: Int, nextColumn: Int, firstChannel: Int) -> (column: Int, channel: Int)? {
-    guard tile < Self.panelsPerColumnTile else { return nil }
-    let offset = tile * Self.panelWidth
+  /// How many tiles share each panel's hints, each hinting its own consecutive part of the panel's lines at
+  /// a proportionally lower rate (`IndirectGemmTile.prefetchStep`): the most, a power of two up to
+  /// `maximumPartsPerPanel`, whose tiles the column tile has.
+  ///
+  /// With one tile per panel the first four tiles of a column tile asked for a line per reduction step,
+  /// faster than one core's memory stream delivers, and the rest asked for nothing; spread over every tile
+  /// the requests arrive at the rate the tiles consume weights. A 7x7 output (nine tiles, two parts per
+  /// panel), ResNet-18 in the network, Sapphire Rapids, paired ratios over 10–12 alternating rounds, one
+  /// thread: layer4.0.conv1 (3x3/2 256→512) 0.89–0.91 of its time, its 512-channel 3x3s run as the indirect
+  /// GEMM 0.85–0.87; one-layer chains of dilated 3x3 + ReLU: 512 channels at 7x7 0.91, 256 at 14x14 (33
+  /// tiles, eight parts) 0.93–0.96 (four parts 0.95–0.98), 256 at 28x28 (weights resident in L2) 0.98–1.0;
+  /// two threads 0.97–0.98.
+  var partsPerPanel: Int {
+    var parts = 1
+    while parts * 2 <= Self.maximumPartsPerPanel && parts * 2 * Self.panelsPerColumnTile <= tilesPerColumnTile {
+      parts *= 2
+    }
+    return parts
+  }
+
+  /// The first output channel of the weight panel, the first input channel of the region and which of its
+  /// `partsPerPanel` parts tile `tile` of a column tile hints, where the next column tile starts at output
+  /// channel `nextColumn` and the current one sums the channel block from `firstChannel`: part `tile %
+  /// parts` of panel `tile / parts` of the next column tile (past the task's channels, of the next channel
+  /// block's first column tile), nil past its panels or when nothing follows.
+  func region(tile: Int, nextColumn: Int, firstChannel: Int) -> (column: Int, channel: Int, part: Int)? {
+    let parts = partsPerPanel
+    guard tile < Self.panelsPerColumnTile * parts else { return nil }
+    let offset = tile / parts * Self.panelWidth
+    let part = tile % parts
     if nextColumn < columns.upperBound {
-      return nextColumn + offset < columns.upperBound ? (nextColumn + offset, firstChannel) : nil
+      return nextColumn + offset < columns.upperBound ? (nextColumn + offset, firstChannel, part) : nil
     }
     guard columns.lowerBound + offset < columns.upperBound else { return nil }
     let nextChannel = firstChannel + channelBlock
-    if nextChannel < channelsPerGroup { return (columns.lowerBound + offset, nextChannel) }
-    return morePositionBlocks ? (columns.lowerBound + offset, 0) : nil
+    if nextChannel < channelsPerGroup { return (columns.lowerBound + offset, nextChannel, part) }
+    return morePositionBlocks ? (columns.lowerBound + offset, 0, part) : nil
   }
 }
