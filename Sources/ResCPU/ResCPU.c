@@ -13,6 +13,7 @@ int rescpu_running_avx2(void) { __builtin_cpu_init(); return __builtin_cpu_suppo
 int rescpu_running_fma(void) { __builtin_cpu_init(); return __builtin_cpu_supports("fma") ? 1 : 0; }
 int rescpu_running_avx512f(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f") ? 1 : 0; }
 int rescpu_running_neon(void) { return 0; }
+int rescpu_running_intel(void) { __builtin_cpu_init(); return __builtin_cpu_is("intel") ? 1 : 0; }
 #elif defined(__aarch64__) || defined(__arm64__)
 int rescpu_running_sse41(void) { return 0; }
 int rescpu_running_avx2(void) { return 0; }
@@ -20,12 +21,14 @@ int rescpu_running_fma(void) { return 0; }
 int rescpu_running_avx512f(void) { return 0; }
 // Advanced SIMD is part of the arm64 baseline.
 int rescpu_running_neon(void) { return 1; }
+int rescpu_running_intel(void) { return 0; }
 #else
 int rescpu_running_sse41(void) { return 0; }
 int rescpu_running_avx2(void) { return 0; }
 int rescpu_running_fma(void) { return 0; }
 int rescpu_running_avx512f(void) { return 0; }
 int rescpu_running_neon(void) { return 0; }
+int rescpu_running_intel(void) { return 0; }
 #endif
 
 void rescpu_yield(void) { sched_yield(); }

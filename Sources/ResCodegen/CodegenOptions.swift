@@ -27,12 +27,16 @@ public struct CodegenOptions: Sendable, Hashable {
   /// Which Winograd output tile 3×3 weights are transformed for (`WinogradTilePolicy`): the geometry's by
   /// default, or `F(2×2)` everywhere for about two thirds of the rounding error.
   public var winogradTile: WinogradTilePolicy
+  /// Which channels-last 3×3s compute as Winograd where the faster method depends on the machine
+  /// (`WinogradReach`): `broad` unless the caller names the machine's (`ResCompiler` passes
+  /// `ResRuntime.MachineTuning.winogradReach`). The runtime follows what the plan's weights were packed for.
+  public var winogradReach: WinogradReach
 
   public init(
     dimensionBindings: [String: Int] = [:], producer: String = "rescompile", sourceFingerprint: String = "",
     compileOptions: String = "", foldingElementLimit: Int = FoldConstants.defaultElementLimit,
     concatAliasing: Bool = true, transposedMatMulOperands: Bool = true, activationLayout: ActivationLayoutPolicy = .automatic,
-    winogradTile: WinogradTilePolicy = .automatic
+    winogradTile: WinogradTilePolicy = .automatic, winogradReach: WinogradReach = .broad
   ) {
     self.dimensionBindings = dimensionBindings
     self.producer = producer
@@ -43,5 +47,6 @@ public struct CodegenOptions: Sendable, Hashable {
     self.transposedMatMulOperands = transposedMatMulOperands
     self.activationLayout = activationLayout
     self.winogradTile = winogradTile
+    self.winogradReach = winogradReach
   }
 }

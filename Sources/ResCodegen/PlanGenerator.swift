@@ -22,7 +22,7 @@ public enum PlanGenerator {
     let prepared = try StaticGraph.prepare(graph, options: options)
     var lowered = try GraphLowering.lower(
       prepared, transposedOperands: options.transposedMatMulOperands, layouts: options.activationLayout,
-      winogradTile: options.winogradTile)
+      winogradTile: options.winogradTile, winogradReach: options.winogradReach)
     Float16Rounding.apply(to: &lowered)
     let concats = try ConcatAliasing.apply(to: &lowered, enabled: options.concatAliasing)
     return try PlanEmitter.emit(

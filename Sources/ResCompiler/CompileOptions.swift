@@ -16,6 +16,10 @@ public struct CompileOptions: Sendable, Hashable {
   /// Which Winograd output tile 3×3 convolutions compute in (`--winograd-tile`): the geometry's (the
   /// default), or `F(2×2)` everywhere for about two thirds of the rounding error of `F(4×4)`.
   public var winogradTile: WinogradTilePolicy
+  /// Which 3×3 convolutions compute as Winograd where the faster method depends on the machine
+  /// (`--winograd-reach`, `WinogradReach`); nil (the default) for the machine compiling, so that a plan
+  /// packed here runs best here (`ResRuntime.MachineTuning`). Name it to pack a plan for another machine.
+  public var winogradReach: WinogradReach?
   /// Whether float16 values are kept in float32 between ops (the default: `PromoteFloat16` runs before the
   /// other passes, as onnxruntime and OpenVINO compute on a CPU) or rounded to float16 after every op
   /// (`--float16-compute float16`, ONNX's typed semantics).
@@ -24,7 +28,8 @@ public struct CompileOptions: Sendable, Hashable {
   public init(
     dimensionBindings: [String: Int] = [:], optimization: OptimizationLevel = .full, passes: [String]? = nil,
     disabledPasses: Set<String> = [], activationLayout: ActivationLayoutPolicy = .automatic,
-    winogradTile: WinogradTilePolicy = .automatic, float16Compute: Float16Compute = .float32
+    winogradTile: WinogradTilePolicy = .automatic, winogradReach: WinogradReach? = nil,
+    float16Compute: Float16Compute = .float32
   ) {
     self.dimensionBindings = dimensionBindings
     self.optimization = optimization
@@ -32,6 +37,7 @@ public struct CompileOptions: Sendable, Hashable {
     self.disabledPasses = disabledPasses
     self.activationLayout = activationLayout
     self.winogradTile = winogradTile
+    self.winogradReach = winogradReach
     self.float16Compute = float16Compute
   }
 
@@ -62,8 +68,9 @@ public struct CompileOptions: Sendable, Hashable {
     let disabled = disabledPasses.isEmpty ? "" : "; disabled: " + disabledPasses.sorted().joined(separator: ",")
     let layout = activationLayout == .automatic ? "" : "; layout: \(activationLayout.rawValue)"
     let tile = winogradTile == .automatic ? "" : "; winograd tile: \(winogradTile.rawValue)"
+    let reach = winogradReach.map { "; winograd reach: \($0.rawValue)" } ?? ""
     let half = float16Compute == .float32 ? "" : "; float16 compute: \(float16Compute.rawValue)"
     return pipeline + disabled + "; dims: " + (dims.isEmpty ? "none" : dims.joined(separator: ",")) + layout + tile
-      + half
+      + reach + half
   }
 }

@@ -3,5 +3,6 @@
 @_exported import ResCodegen
 @_exported import ResIR
 @_exported import ResPasses
-// The one plan-side type the compile options name (`CompileOptions.winogradTile`).
+// The plan-side types the compile options name (`CompileOptions.winogradTile`, `.winogradReach`).
+@_exported import enum ResPlan.WinogradReach
 @_exported import enum ResPlan.WinogradTilePolicy

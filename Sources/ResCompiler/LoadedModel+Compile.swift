@@ -1,3 +1,4 @@
+import ResRuntime
 
 extension LoadedModel {
   /// Compiles the model to a plan: optimizes it (ResPasses, at the options' level), then (ResCodegen) binds
@@ -15,7 +16,8 @@ extension LoadedModel {
     let codegenOptions = CodegenOptions(
       dimensionBindings: try bindingsLeftOpen(by: options.dimensionBindings), producer: RescompileVersion.producer,
       sourceFingerprint: try fingerprint.value(), compileOptions: options.description,
-      activationLayout: options.activationLayout, winogradTile: options.winogradTile)
+      activationLayout: options.activationLayout, winogradTile: options.winogradTile,
+      winogradReach: options.winogradReach ?? MachineTuning.winogradReach)
     return CompiledPlan(modelPath: path, sourceFiles: sourceFiles, plan: try PlanGenerator.generate(graph, options: codegenOptions))
   }
 

@@ -8,6 +8,7 @@ extension DumpFormat: ExpressibleByArgument {}
 extension ResidualMismatchPolicy: ExpressibleByArgument {}
 extension ActivationLayoutPolicy: ExpressibleByArgument {}
 extension WinogradTilePolicy: ExpressibleByArgument {}
+extension WinogradReach: ExpressibleByArgument {}
 extension Float16Compute: ExpressibleByArgument {}
 
 extension OptimizationLevel: ExpressibleByArgument {

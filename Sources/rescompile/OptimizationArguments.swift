@@ -40,6 +40,15 @@ struct OptimizationArguments: ParsableArguments {
   var winogradTile: WinogradTilePolicy = .automatic
 
   @Option(
+    name: .customLong("winograd-reach"),
+    help: ArgumentHelp(
+      "Which 3x3 convolutions run as Winograd where the faster method depends on the machine (stride 2, and "
+        + "small planes of many channels): broad (Winograd there: AMD, AVX2), narrow (the GEMM there: Intel "
+        + "with AVX-512). Default: the machine compiling. The plan's weights record it; any machine runs it.",
+      valueName: "broad|narrow"))
+  var winogradReach: WinogradReach?
+
+  @Option(
     name: .customLong("float16-compute"),
     help: ArgumentHelp(
       "How float16 models compute: float32 (default: values kept in float32 between ops, as onnxruntime and "
@@ -61,7 +70,7 @@ struct OptimizationArguments: ParsableArguments {
     CompileOptions(
       dimensionBindings: dimensionBindings, optimization: level, passes: passes.map(Self.split),
       disabledPasses: Set(disabledPasses), activationLayout: layout, winogradTile: winogradTile,
-      float16Compute: float16Compute)
+      winogradReach: winogradReach, float16Compute: float16Compute)
   }
 
   private static func split(_ list: String) -> [String] {

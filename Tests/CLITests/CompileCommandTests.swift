@@ -69,6 +69,27 @@ import Testing
     }
   }
 
+  /// `--winograd-reach`: either reach compiles and is recorded in `inspect`; left out, nothing is recorded (the
+  /// machine's); an unknown one is a usage error naming the choices, and writes nothing.
+  @Test func winogradReachOptionIsRecorded() throws {
+    try withScratchFolder { folder in
+      for reach in ["broad", "narrow"] {
+        let compiled = try ProcessRunner.run([model, "-o", "\(folder)/\(reach).resplan", "--winograd-reach", reach])
+        #expect(compiled.status == 0, "stderr: \(compiled.stderr)")
+        let inspected = try ProcessRunner.run(["inspect", "\(folder)/\(reach).resplan"])
+        #expect(inspected.stdout.contains("winograd reach: \(reach)"), "\(inspected.stdout)")
+      }
+      let machine = try ProcessRunner.run([model, "-o", "\(folder)/m.resplan"])
+      #expect(machine.status == 0, "stderr: \(machine.stderr)")
+      let inspectedMachine = try ProcessRunner.run(["inspect", "\(folder)/m.resplan"])
+      #expect(!inspectedMachine.stdout.contains("winograd reach"), "\(inspectedMachine.stdout)")
+      let unknown = try ProcessRunner.run([model, "-o", "\(folder)/u.resplan", "--winograd-reach", "wide"])
+      #expect(unknown.status != 0)
+      #expect(unknown.stderr.contains("broad") && unknown.stderr.contains("'wide'"), "\(unknown.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: "\(folder)/u.resplan"))
+    }
+  }
+
   @Test func summarizesConcatBytes() throws {
     try withScratchFolder { folder in
       let dense = try ProcessRunner.run([RepoPaths.fixtureModel("densenet"), "-o", "\(folder)/dense.resplan"])

@@ -87,14 +87,14 @@ import Testing
     }
   }
 
-  /// One 3x3 convolution at stride 2 with bias and ReLU, `channels` channels of `height` x `width`, padded by 1.
-  static func stridedConvolution(height: Int, width: Int, channels: Int) throws -> Graph {
+  /// One 3x3 convolution at `stride` with bias and ReLU, `channels` channels of `height` x `width`, padded by 1.
+  static func convolution(height: Int, width: Int, channels: Int, stride: Int = 2) throws -> Graph {
     let b = GraphBuilder()
     var random = SeededGenerator(seed: UInt64(height * 100 + width))
     let image = b.input("f32[1,\(channels),\(height),\(width)]")
     let attributes = ConvAttributes(
-      kernelShape: [3, 3], strides: [2, 2], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]), group: 1,
-      epilogue: Epilogue(residual: false, activation: .relu))
+      kernelShape: [3, 3], strides: [stride, stride], dilations: [1, 1], padding: .explicit([1, 1, 1, 1]),
+      group: 1, epilogue: Epilogue(residual: false, activation: .relu))
     let scale = 1 / Float(channels * 9).squareRoot()
     let weights = b.graph.addConstant(
       name: "w", Constant(floats: random.floats(channels * channels * 9).map { $0 * scale }, dims: [channels, channels, 3, 3]))
@@ -112,7 +112,7 @@ import Testing
   func strideTwoTakesItsOwnTransform(shape: (height: Int, width: Int, strided: Bool), layout: ActivationLayoutPolicy)
     throws
   {
-    let graph = try Self.stridedConvolution(height: shape.height, width: shape.width, channels: 64)
+    let graph = try Self.convolution(height: shape.height, width: shape.width, channels: 64)
     let inputs = try SeededInputs.make(for: graph, seed: 5)
     let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
     for policy in WinogradTilePolicy.allCases {

@@ -19,7 +19,7 @@ import Testing
         ConvShape(
           input: [1, side, side], output: [1, side, side], kernel: [1, 3, 3], strides: [1, 1, 1],
           dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: groups,
-          channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: channelsPerGroup))
+          channelsPerGroup: channelsPerGroup, outputChannelsPerGroup: channelsPerGroup), reach: .broad)
     }
     #expect(method(side: 7, groups: 25, channelsPerGroup: 16) == .channelsLastGemm)
     #expect(method(side: 14, groups: 10, channelsPerGroup: 16) == .channelsLastGemm)
@@ -38,7 +38,7 @@ import Testing
         ConvShape(
           input: [1, side, side], output: [1, side, side], kernel: [1, 3, 3], strides: [1, 1, 1],
           dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1,
-          channelsPerGroup: channels, outputChannelsPerGroup: outputChannels))
+          channelsPerGroup: channels, outputChannelsPerGroup: outputChannels), reach: .broad)
     }
     #expect(method(side: 5, channels: 64, outputChannels: 256) == .channelsLastGemm)
     #expect(method(side: 6, channels: 96, outputChannels: 96) == .channelsLastGemm)
@@ -64,7 +64,8 @@ import Testing
         channelsPerGroup: channels, outputChannelsPerGroup: outputChannels)
     }
     func method(side: Int, channels: Int, outputChannels: Int, groups: Int = 1) -> ConvMethod {
-      ConvMethod.chooseChannelsLast(shape(side: side, channels: channels, outputChannels: outputChannels, groups: groups))
+      ConvMethod.chooseChannelsLast(
+        shape(side: side, channels: channels, outputChannels: outputChannels, groups: groups), reach: .broad)
     }
     #expect(method(side: 7, channels: 1024, outputChannels: 1024) == .channelsLastGemm)
     #expect(method(side: 11, channels: 2048, outputChannels: 512) == .channelsLastGemm)
@@ -76,13 +77,14 @@ import Testing
     #expect(method(side: 12, channels: 1024, outputChannels: 1024) == .channelsLastWinograd)
     #expect(method(side: 14, channels: 2048, outputChannels: 2048) == .channelsLastWinograd)
     #expect(method(side: 7, channels: 128, outputChannels: 128, groups: 8) == .channelsLastWinograd)
-    #expect(!ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 512, outputChannels: 512)))
-    #expect(ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 1024, outputChannels: 1024)))
+    #expect(!ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 512, outputChannels: 512), reach: .broad))
+    #expect(ConvMethod.isWideSmallTileWinograd(shape(side: 7, channels: 1024, outputChannels: 1024), reach: .broad))
     // A 1x1 or a strided 3x3 is no Winograd shape, however wide.
     let strided = ConvShape(
       input: [1, 14, 14], output: [1, 7, 7], kernel: [1, 3, 3], strides: [1, 2, 2], dilations: [1, 1, 1],
       padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 512, outputChannelsPerGroup: 512)
-    #expect(!ConvMethod.isWideSmallTileWinograd(strided))
+    #expect(!ConvMethod.isWideSmallTileWinograd(strided, reach: .broad))
+    #expect(!ConvMethod.isWideSmallTileWinograd(strided, reach: .narrow))
     #expect(ConvMethod.choose(shape(side: 7, channels: 1024, outputChannels: 1024), weightsAreConstant: true) == .winograd)
   }
 
@@ -100,7 +102,7 @@ import Testing
         kernel: [1, 3, 3], strides: strides, dilations: dilations, padsBegin: [0, 1, 1], padsEnd: [0, 1, 1],
         groups: groups, channelsPerGroup: channels / groups, outputChannelsPerGroup: outputChannels / groups)
     }
-    func method(_ shape: ConvShape) -> ConvMethod { ConvMethod.chooseChannelsLast(shape) }
+    func method(_ shape: ConvShape) -> ConvMethod { ConvMethod.chooseChannelsLast(shape, reach: .broad) }
     let resnet = shape(input: 56, channels: 128, outputChannels: 128)
     #expect(method(resnet) == .channelsLastWinograd)
     #expect(method(shape(input: 28, channels: 256, outputChannels: 256)) == .channelsLastWinograd)
@@ -117,6 +119,59 @@ import Testing
     #expect(method(shape(input: 56, channels: 128, outputChannels: 128, dilations: [1, 2, 2])) == .channelsLastGemm)
     #expect(method(shape(input: 56, channels: 128, outputChannels: 128, strides: [1, 2, 1])) == .channelsLastGemm)
     #expect(ConvMethod.choose(resnet, weightsAreConstant: true) != .winograd)
+  }
+
+  /// The `narrow` reach runs the indirect GEMM at stride 2 and on F(2x2) planes from
+  /// `ConvMethod.narrowSmallTileWinogradChannelPairs`; every other geometry gets `broad`'s method.
+  @Test func narrowReachTakesTheGemmWhereWinogradSavesLeast() {
+    func shape(input: Int, channels: Int, outputChannels: Int, stride: Int = 1, groups: Int = 1) -> ConvShape {
+      let output = (input + 2 - 3) / stride + 1
+      return ConvShape(
+        input: [1, input, input], output: [1, output, output], kernel: [1, 3, 3], strides: [1, stride, stride],
+        dilations: [1, 1, 1], padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: groups,
+        channelsPerGroup: channels / groups, outputChannelsPerGroup: outputChannels / groups)
+    }
+    func narrow(_ shape: ConvShape) -> ConvMethod { ConvMethod.chooseChannelsLast(shape, reach: .narrow) }
+    #expect(narrow(shape(input: 56, channels: 128, outputChannels: 128, stride: 2)) == .channelsLastGemm)
+    #expect(narrow(shape(input: 28, channels: 256, outputChannels: 256, stride: 2)) == .channelsLastGemm)
+    #expect(narrow(shape(input: 7, channels: 512, outputChannels: 512)) == .channelsLastGemm)
+    #expect(narrow(shape(input: 7, channels: 384, outputChannels: 384)) == .channelsLastGemm)
+    // Must not fire: fewer channel pairs on a small plane, F(4x4) planes however wide, narrow groups.
+    #expect(narrow(shape(input: 7, channels: 256, outputChannels: 512)) == .channelsLastWinograd)
+    #expect(narrow(shape(input: 7, channels: 383, outputChannels: 384)) == .channelsLastWinograd)
+    #expect(narrow(shape(input: 14, channels: 512, outputChannels: 512)) == .channelsLastWinograd)
+    #expect(narrow(shape(input: 56, channels: 64, outputChannels: 64)) == .channelsLastWinograd)
+    #expect(narrow(shape(input: 7, channels: 1024, outputChannels: 1024, groups: 8)) == .channelsLastWinograd)
+    // Elsewhere the reaches agree, and where they differ `broad` is Winograd and `narrow` the GEMM.
+    for input in [5, 7, 11, 14, 28, 56] {
+      for channels in [16, 64, 128, 256, 384, 512, 1024] {
+        for stride in [1, 2] {
+          let geometry = shape(input: input, channels: channels, outputChannels: channels, stride: stride)
+          let broad = ConvMethod.chooseChannelsLast(geometry, reach: .broad)
+          let isReachDependent = stride == 2 || ConvMethod.isWideSmallTileWinograd(geometry, reach: .narrow)
+          #expect(
+            narrow(geometry) == broad || (isReachDependent && broad == .channelsLastWinograd && narrow(geometry) == .channelsLastGemm),
+            "\(input)x\(input), \(channels) channels, stride \(stride)")
+          #expect(ConvMethod.storesEachOutputOnce(geometry, reach: .narrow) == (narrow(geometry) == .channelsLastWinograd))
+        }
+      }
+    }
+  }
+
+  /// The runtime reads the reach back from the recorded layout: Winograd-transformed weights are `broad`'s,
+  /// panels `narrow`'s, weights stored as ONNX's name none.
+  @Test func theReachFollowsTheRecordedWeights() throws {
+    let geometry = ConvShape(
+      input: [1, 7, 7], output: [1, 7, 7], kernel: [1, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1],
+      padsBegin: [0, 1, 1], padsEnd: [0, 1, 1], groups: 1, channelsPerGroup: 512, outputChannelsPerGroup: 512)
+    let widths = PanelWidths(gemmRows: 6, gemmColumns: 16, directConvLanes: 16)
+    for reach in WinogradReach.allCases {
+      let method = ConvMethod.chooseChannelsLast(geometry, reach: reach)
+      let layout = try #require(method.weightLayout(geometry, widths: widths))
+      #expect(WinogradReach.followingPlan(layout) == reach)
+      #expect(ConvMethod.chooseChannelsLast(geometry, reach: try #require(WinogradReach.followingPlan(layout))) == method)
+    }
+    #expect(WinogradReach.followingPlan(nil) == nil)
   }
 
   /// Windows that never overlap, with at least `ConvMethod.patchMinimumOutputChannels` output channels per

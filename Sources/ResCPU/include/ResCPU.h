@@ -18,6 +18,8 @@ int rescpu_running_avx2(void);
 int rescpu_running_fma(void);
 int rescpu_running_avx512f(void);
 int rescpu_running_neon(void);
+/// Whether the processor is Intel's (x86 CPUID vendor "GenuineIntel"); 0 elsewhere.
+int rescpu_running_intel(void);
 
 /// 1 when the importing module was compiled with fused multiply-add as an instruction (x86 FMA3, any arm64).
 static inline int rescpu_compiled_fma(void) {

@@ -62,12 +62,13 @@ struct ChannelsLastAssignment: Sendable {
   }
 
   /// The channels-last nodes of `graph` under `policy`: none for `rowMajor`, every region with a convolution
-  /// for `channelsLast`, the regions that pay for their reorders for `automatic`.
-  init(_ graph: Graph, liveness: Liveness, policy: ActivationLayoutPolicy) {
+  /// for `channelsLast`, the regions that pay for their reorders for `automatic`; 3×3 convolutions weighed by
+  /// the method `winogradReach` gives them.
+  init(_ graph: Graph, liveness: Liveness, policy: ActivationLayoutPolicy, winogradReach: WinogradReach) {
     guard policy != .rowMajor else { return }
     var candidates: [Int: Candidate] = [:]
     for (position, node) in graph.nodes.enumerated() where liveness.isLive(node) {
-      candidates[position] = Self.candidate(node, graph)
+      candidates[position] = Self.candidate(node, graph, reach: winogradReach)
     }
     var producers = [Int?](repeating: nil, count: graph.values.count)
     for (position, node) in graph.nodes.enumerated() {
@@ -207,7 +208,7 @@ struct ChannelsLastAssignment: Sendable {
 
   // MARK: - Candidates
 
-  private static func candidate(_ node: Node, _ graph: Graph) -> Candidate? {
+  private static func candidate(_ node: Node, _ graph: Graph, reach: WinogradReach) -> Candidate? {
     guard let x = node.input(0), Self.holds(graph.type(of: x).dtype, node),
       node.outputs.count == 1 || Self.isSplit(node),
       graph.constant(x) == nil, let input = graph.type(of: x).knownDims, (3...4).contains(input.count),
@@ -230,7 +231,7 @@ struct ChannelsLastAssignment: Sendable {
       }
       guard Self.isImageStem(shape) else {
         return ConvMethod.supportsChannelsLast(shape, weightsAreConstant: true)
-          ? .convolution(fasterWork: Self.fasterWork(shape)) : nil
+          ? .convolution(fasterWork: Self.fasterWork(shape, reach: reach)) : nil
       }
       return readsXOnce && rowMajorMethod == .channelsLastGrid ? .rowMajorReader : nil
     case .maxPool, .averagePool:
@@ -327,12 +328,12 @@ struct ChannelsLastAssignment: Sendable {
   /// as a channels-last GEMM where row-major it would take the `direct` kernel, or Winograd that channels-last
   /// declines for its weight bytes (`ConvMethod.isWideSmallTileWinograd`) (on at least
   /// `directMinimumChannelsForChannelsLast` input channels per group); 0 for any other convolution.
-  private static func fasterWork(_ shape: ConvShape) -> Int {
-    let channelsLast = ConvMethod.chooseChannelsLast(shape)
+  private static func fasterWork(_ shape: ConvShape, reach: WinogradReach) -> Int {
+    let channelsLast = ConvMethod.chooseChannelsLast(shape, reach: reach)
     let rowMajor = ConvMethod.choose(shape, weightsAreConstant: true)
     let replacesDirect =
       channelsLast == .channelsLastGemm
-      && (rowMajor == .direct || rowMajor == .winograd && ConvMethod.isWideSmallTileWinograd(shape))
+      && (rowMajor == .direct || rowMajor == .winograd && ConvMethod.isWideSmallTileWinograd(shape, reach: reach))
       && shape.channelsPerGroup >= directMinimumChannelsForChannelsLast
     guard channelsLast == .channelsLastWinograd || replacesDirect, let volume = shape.kernelVolume else {
       return 0

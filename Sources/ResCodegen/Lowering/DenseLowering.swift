@@ -73,7 +73,7 @@ extension GraphLowering {
       if layouts.readsRowMajorWritesChannelsLast(node) {
         ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: isConstant)
       } else if layouts.computesChannelsLast(node) {
-        ConvMethod.chooseChannelsLast(shape)
+        ConvMethod.chooseChannelsLast(shape, reach: winogradReach)
       } else {
         ConvMethod.choose(shape, weightsAreConstant: isConstant)
       }

@@ -30,6 +30,8 @@ struct GraphLowering {
   private var reorders: [TensorID: TensorID] = [:]
   /// The Winograd tile constant 3×3 weights are transformed for.
   let winogradTile: WinogradTilePolicy
+  /// Which channels-last 3×3s compute as Winograd where the machine decides (`WinogradReach`).
+  let winogradReach: WinogradReach
 
   private struct ConstantUse: Hashable {
     var value: ValueID
@@ -44,28 +46,30 @@ struct GraphLowering {
 
   private init(
     graph: Graph, liveness: Liveness, transposedOperands: Bool, layouts policy: ActivationLayoutPolicy,
-    winogradTile: WinogradTilePolicy
+    winogradTile: WinogradTilePolicy, winogradReach: WinogradReach
   ) {
     self.graph = graph
     self.winogradTile = winogradTile
+    self.winogradReach = winogradReach
     self.liveness = liveness
     matMulTransposes = transposedOperands ? MatMulTransposes(graph, liveness: liveness) : MatMulTransposes()
-    layouts = ChannelsLastAssignment(graph, liveness: liveness, policy: policy)
+    layouts = ChannelsLastAssignment(graph, liveness: liveness, policy: policy, winogradReach: winogradReach)
     valueTensors = Array(repeating: nil, count: graph.values.count)
   }
 
   /// Lowers every live node of `prepared`, binding its inputs and outputs by name; with `transposedOperands`,
   /// MatMuls read and write the Transposes next to them in place (`MatMulTransposes`); the regions
   /// `ChannelsLastAssignment` picks under `layouts` compute channels-last, with reorder steps where their
-  /// values meet row-major steps; Winograd weights are transformed for the tiles `winogradTile` picks.
+  /// values meet row-major steps; Winograd weights are transformed for the tiles `winogradTile` picks, on the
+  /// 3×3s `winogradReach` gives Winograd.
   static func lower(
     _ prepared: StaticGraph, transposedOperands: Bool, layouts: ActivationLayoutPolicy,
-    winogradTile: WinogradTilePolicy = .automatic
+    winogradTile: WinogradTilePolicy = .automatic, winogradReach: WinogradReach = .broad
   ) throws(ModelError) -> LoweredPlan {
     let liveness = Liveness(prepared.graph)
     var lowering = GraphLowering(
       graph: prepared.graph, liveness: liveness, transposedOperands: transposedOperands, layouts: layouts,
-      winogradTile: winogradTile)
+      winogradTile: winogradTile, winogradReach: winogradReach)
     try lowering.bindInputs()
     for node in prepared.graph.nodes where lowering.liveness.isLive(node) {
       try lowering.lower(node)

@@ -57,11 +57,19 @@ enum InPlaceEpilogues {
     case (.binary, _): return [0, 1]
     case (.f32ConvNCHWGeneric, .conv(let params)):
       guard params.epilogue.hasResidual_p, let shape = convShape(step, params, builder),
-        builder[step.outputs[0]].isChannelsLast, ConvMethod.storesEachOutputOnce(shape)
+        builder[step.outputs[0]].isChannelsLast,
+        ConvMethod.storesEachOutputOnce(shape, reach: weightReach(step, builder))
       else { return [] }
       return [params.epilogue.hasBias_p ? 3 : 2]
     default: return []
     }
+  }
+
+  /// The `WinogradReach` a convolution step's weights were packed for, as the runtime reads it back
+  /// (`WinogradReach.followingPlan`); `broad` for weights stored as in ONNX (depthwise ones, whatever the reach).
+  private static func weightReach(_ step: PlanStep, _ builder: PlanBuilder) -> WinogradReach {
+    guard case .constant(let payload) = builder[step.inputs[1]].storage else { return .broad }
+    return WinogradReach.followingPlan(builder.payloads[payload].layout.packing) ?? .broad
   }
 
   /// The convolution's geometry from its tensors and parameters, as the runtime builds it.

@@ -1,7 +1,8 @@
-/// How a convolution step is computed, chosen from its geometry alone, and the layout its constant weights
-/// are read in. The compiler applies this to pack a plan's weights; the runtime applies it again when it
-/// loads the step, builds the method's kernel, and uses the packed weights in place when the plan's layout
-/// is the one `weightLayout` names. One rule in one place, so the two cannot drift apart.
+/// How a convolution step is computed, chosen from its geometry (and, for channels-last 3×3s, the
+/// `WinogradReach` its weights were packed for), and the layout its constant weights are read in. The
+/// compiler applies this to pack a plan's weights; the runtime applies it again when it loads the step,
+/// builds the method's kernel, and uses the packed weights in place when the plan's layout is the one
+/// `weightLayout` names. One rule in one place, so the two cannot drift apart.
 ///
 /// In the order they are tried:
 /// - `depthwise`: one input channel per group, 1-D or 2-D; weights read in ONNX layout;
@@ -51,8 +52,8 @@ public enum ConvMethod: Sendable, Hashable {
   case channelsLastDepthwise
   /// Channels-last `winograd` shapes: the transforms on channel vectors, each frequency a GEMM with output
   /// channels on the lanes; weights transformed as for `winograd`, in panels of `directConvLanes` output
-  /// channels. Also 3×3 windows at stride 2 with enough work (`hasStridedWinogradWork`), by the stride-2
-  /// transform (`WinogradFilter`), which only this method computes.
+  /// channels. Also, in the `broad` reach (`WinogradReach`), 3×3 windows at stride 2 with enough work
+  /// (`hasStridedWinogradWork`), by the stride-2 transform (`WinogradFilter`), which only this method computes.
   case channelsLastWinograd
   /// Channels-last, any other geometry: a GEMM whose A rows are output positions, each tap's input position
   /// read in place (an indirect GEMM; a 1×1 reads X's rows as they are); weights in the `direct` layout.
@@ -192,19 +193,19 @@ public enum ConvMethod: Sendable, Hashable {
   /// output transform adds the residual tile by tile), and the GEMM of a 1×1, stride-1, unpadded window over
   /// at most `singleBlockResidualDepth` input channels. The compiler's prediction of the runtime's `ConvOperator.Method.storesEachOutputOnce`;
   /// where they differ the runtime copies the residual first.
-  public static func storesEachOutputOnce(_ shape: ConvShape) -> Bool {
-    let method = chooseChannelsLast(shape)
+  public static func storesEachOutputOnce(_ shape: ConvShape, reach: WinogradReach) -> Bool {
+    let method = chooseChannelsLast(shape, reach: reach)
     if method == .channelsLastWinograd { return true }
     return method == .channelsLastGemm && shape.kernel.allSatisfy { $0 == 1 }
       && shape.strides.allSatisfy { $0 == 1 } && shape.padsBegin.allSatisfy { $0 == 0 }
       && shape.padsEnd.allSatisfy { $0 == 0 } && shape.channelsPerGroup <= singleBlockResidualDepth
   }
 
-  /// The channels-last method for a geometry `supportsChannelsLast` accepts.
-  public static func chooseChannelsLast(_ shape: ConvShape) -> ConvMethod {
+  /// The channels-last method for a geometry `supportsChannelsLast` accepts, with Winograd as far as `reach`.
+  public static func chooseChannelsLast(_ shape: ConvShape, reach: WinogradReach) -> ConvMethod {
     if shape.channelsPerGroup == 1 { return .channelsLastDepthwise }
-    if hasStridedWinogradWork(shape) { return .channelsLastWinograd }
-    if hasWinogradWork(shape), !isSmallWinogradPlane(shape), !isWideSmallTileWinograd(shape),
+    if reach == .broad, hasStridedWinogradWork(shape) { return .channelsLastWinograd }
+    if hasWinogradWork(shape), !isSmallWinogradPlane(shape), !isWideSmallTileWinograd(shape, reach: reach),
       shape.groups == 1 || hasGroupedWinogradWork(shape)
     {
       return .channelsLastWinograd
@@ -213,7 +214,7 @@ public enum ConvMethod: Sendable, Hashable {
   }
 
   /// Channels per group, in and out, from which a 3×3 stride-2 convolution takes the stride-2 Winograd
-  /// transform (`WinogradFilter`) rather than the indirect GEMM, and the smallest output side and the most
+  /// transform (`WinogradFilter`) rather than the indirect GEMM in the `broad` reach, and the smallest output side and the most
   /// input × output channel pairs with which it does. One-layer 3×3/2 + ReLU models (Zen 3, AVX2, fastest of
   /// five alternating rounds, ms, indirect GEMM → Winograd, one / two threads): 64→64 at 56 px 0.64 → 0.51 /
   /// 0.32 → 0.28, 64→128 at 56 1.27 → 0.97 / 0.64 → 0.52, 96→96 at 24 0.25 → 0.20 / 0.13 → 0.11, 128→128 at
@@ -253,16 +254,22 @@ public enum ConvMethod: Sendable, Hashable {
   /// → 11.1 ms, ResNet-50's two 512-channel layers 2.17 → 1.49 ms each. A third faster on one machine against
   /// 6 % slower on the other: Winograd up to 1024 × 1024 pairs (not measured there; the plan grows by 7/9 of
   /// such a layer's filters: ResNet-18's 75 → 97 MB, ResNet-50's 144 → 159 MB).
+  /// That is the `broad` reach (`WinogradReach`); the `narrow` one, for machines where the GEMM's multiply-adds
+  /// are cheap, takes the indirect GEMM from `narrowSmallTileWinogradChannelPairs`.
   public static let wideSmallTileWinogradChannelPairs = 1024 * 1024
+  /// Where the 384-channel chains above ran even and the 256-channel ones a sixth slower as the GEMM
+  /// (Sapphire Rapids, before its weight hints were spread over the tiles).
+  public static let narrowSmallTileWinogradChannelPairs = 384 * 384
 
-  /// A Winograd shape whose output plane takes F(2×2) tiles and whose channels per group reach
-  /// `wideSmallTileWinogradChannelPairs`.
-  public static func isWideSmallTileWinograd(_ shape: ConvShape) -> Bool {
+  /// A Winograd shape whose output plane takes F(2×2) tiles and whose channels per group reach `reach`'s
+  /// threshold: `wideSmallTileWinogradChannelPairs` or `narrowSmallTileWinogradChannelPairs`.
+  public static func isWideSmallTileWinograd(_ shape: ConvShape, reach: WinogradReach) -> Bool {
     guard shape.isWinogradShape,
       WinogradFilter.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]) == 2
     else { return false }
     let (pairs, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
-    return overflow || pairs >= wideSmallTileWinogradChannelPairs
+    let threshold = reach == .broad ? wideSmallTileWinogradChannelPairs : narrowSmallTileWinogradChannelPairs
+    return overflow || pairs >= threshold
   }
 
   /// Channels-last Winograd on a plane of fewer F(2×2) tiles than this (a 5×5 or 6×6 output: 9) needs

@@ -52,7 +52,8 @@ extension ConvOperator {
     return x.isChannelsLast ? .channelsLast : .rowMajorToChannelsLast
   }
 
-  /// The channels-last method for this geometry and the scratch it needs: shared, and per worker. Refuses
+  /// The channels-last method for this geometry and the `WinogradReach` the weights were packed for (this
+  /// machine's when they are stored unpacked), and the scratch it needs: shared, and per worker. Refuses
   /// what `ConvMethod.supportsChannelsLast` does not accept (the compiler never asks for it).
   static func chooseChannelsLastMethod(
     weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
@@ -68,7 +69,10 @@ extension ConvOperator {
         "is channels-last, which needs constant weights, a 1-D or 2-D window and, for one input channel per group, "
           + "one output channel per group")
     }
-    let kind = ConvMethod.chooseChannelsLast(shape)
+    // The reach the plan's weights were packed for, so that they are used in place and the method is the
+    // compiler's on any machine.
+    let reach = WinogradReach.followingPlan(weights.packing) ?? MachineTuning.winogradReach
+    let kind = ConvMethod.chooseChannelsLast(shape, reach: reach)
     let layout = kind.weightLayout(shape, widths: .runtime, recorded: weights.packing)
     switch kind {
     case .channelsLastDepthwise:

@@ -1,0 +1,15 @@
+import ResCPU
+import ResKernels
+import ResPlan
+
+/// The choices between methods that depend on the machine rather than on a step's geometry, for the
+/// compiler to make when it packs a plan on the machine that will run it (a plan keeps them in its weight
+/// layouts, and runs them on any machine).
+public enum MachineTuning {
+  /// `narrow` where this build's kernels use 512-bit vectors on an Intel processor, whose two 512-bit
+  /// multiply-add units (Sapphire Rapids) make the indirect GEMM beat Winograd where Winograd saves least;
+  /// `broad` elsewhere: on 256-bit kernels, and on AMD's AVX-512 (Zen 4 splits each 512-bit multiply-add over
+  /// its 256-bit units), where Winograd was measured a sixth to a third faster (`WinogradReach`).
+  public static let winogradReach: WinogradReach =
+    BuildISA.hasAVX512F && rescpu_running_avx512f() != 0 && rescpu_running_intel() != 0 ? .narrow : .broad
+}
