@@ -9,7 +9,8 @@ public enum MachineTuning {
   /// `narrow` where this build's kernels use 512-bit vectors on an Intel processor, whose two 512-bit
   /// multiply-add units (Sapphire Rapids) make the indirect GEMM beat Winograd where Winograd saves least;
   /// `broad` elsewhere: on 256-bit kernels, and on AMD's AVX-512 (Zen 4 splits each 512-bit multiply-add over
-  /// its 256-bit units), where Winograd was measured a sixth to a third faster (`WinogradReach`).
+  /// its 256-bit units), where Winograd was measured a sixth to a third faster (`WinogradReach`). AMD's Zen 5,
+  /// whose units are 512 bits wide, was not measured and keeps `broad`.
   public static let winogradReach: WinogradReach =
     BuildISA.hasAVX512F && rescpu_running_avx512f() != 0 && rescpu_running_intel() != 0 ? .narrow : .broad
 }
