@@ -68,12 +68,17 @@ public enum GemmMicrokernel6x32 {
 
   /// `runReadingRows` that also hints the cache to fetch a later tile's two B panels (channels-last
   /// Winograd, whose weights stream from memory): one line of `upcoming` per reduction step, which covers
-  /// two 16-wide panels every two tiles (see `GemmMicrokernel6x16.runReadingRows(_:prefetching:)`).
+  /// two 16-wide panels every two tiles (see `GemmMicrokernel6x16.runReadingRows(_:prefetching:)`). A tile
+  /// of at most four rows runs four rows' multiply-adds (`runFourRows`) rather than six.
   public static func runReadingRows(
     _ tile: GemmTile, prefetching upcoming: UnsafePointer<Float>?, into target: PrefetchTarget = .firstLevel
   ) {
     guard tile.columns > panelWidth + GemmMicrokernel6x16.halfWidth, let upcoming else {
       runReadingRows(tile)
+      return
+    }
+    if tile.rows <= 4 {
+      runFourRows(tile, prefetching: upcoming, into: target)
       return
     }
     compute(tile, rows: rowPointers(tile), step: 1, prefetching: upcoming, into: target)

@@ -104,6 +104,43 @@ import Testing
     }
   }
 
+  /// The prefetching tiles with A read in place (channels-last Winograd's products): twelve rows on
+  /// `GemmMicrokernel12x32`, and up to six on `GemmMicrokernel6x32`, whose tiles of at most four rows take
+  /// a four-row loop, equal the same tile in six-row tiles without hints bit for bit (16-column panels on
+  /// `GemmMicrokernel6x16` up to six rows), with and without a hint.
+  @Test(arguments: [1, 7, 33, 130])
+  func prefetchingTilesReadingRowsEqualTheirPanelsOnTheNarrowKernel(depth: Int) {
+    var random = SeededGenerator(seed: UInt64(depth) + 500)
+    let hints = UnsafeMutablePointer<Float>.allocate(capacity: 16 * depth)
+    defer { hints.deallocate() }
+    hints.initialize(repeating: 0, count: 16 * depth)
+    for columns in [25, 31, 32] {
+      for rows in [1, 2, 3, 4, 5, 6, 7, 11, 12] {
+        for hint in [UnsafePointer(hints), nil] {
+          let prefetching = Operands(depth: depth, rows: rows, columns: columns, &random)
+          let narrow = Operands(copying: prefetching)
+          if rows > 6 {
+            prefetching.run(
+              { GemmMicrokernel12x32.runReadingRows($0, prefetching: hint, into: .secondLevel) }, readsRows: true)
+          } else {
+            prefetching.run(
+              { GemmMicrokernel6x32.runReadingRows($0, prefetching: hint, into: .secondLevel) }, readsRows: true)
+          }
+          if rows > 6 {
+            // Six-row tiles on the kernel the test above holds to the narrow one.
+            narrow.run(GemmMicrokernel6x32.runReadingRows, rows: 0..<6)
+            narrow.run(GemmMicrokernel6x32.runReadingRows, rows: 6..<rows)
+          } else {
+            narrow.runByPanels(GemmMicrokernel6x16.runReadingRows, readsRows: true)
+          }
+          #expect(
+            zip(prefetching.c, narrow.c).allSatisfy { $0.bitPattern == $1.bitPattern },
+            "depth \(depth), \(rows) × \(columns), hint \(hint != nil)")
+        }
+      }
+    }
+  }
+
   /// A 12 × 32 tile over two packed 6-row panels equals its four 6 × 16 quarters bit for bit.
   @Test(arguments: [1, 7, 33, 130])
   func twelveRowTilesEqualTheirQuartersOnTheNarrowKernel(depth: Int) {
