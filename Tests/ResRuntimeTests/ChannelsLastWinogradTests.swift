@@ -46,10 +46,13 @@ import Testing
       batch: 2, channels: 10, outputChannels: 34, spatial: [9, 7], pads: [1, 2, 0, 1], groups: 2, bias: true,
       residual: true, activation: .leakyRelu(alpha: 0.2)),
     Case(channels: 32, outputChannels: 80, spatial: [11, 13], pads: [1, 1, 1, 1], groups: 2, residual: true, activation: .relu),
-    // ResNet's 7×7 layers in miniature: 16 tiles of F(2×2) (row groups of 6, 6 and 4), 4 of F(4×4).
+    // ResNet's 7×7 layers in miniature: 16 tiles of F(2×2) (row groups of 12 and 4 on 512-bit vectors, else 6, 6
+    // and 4), 4 of F(4×4).
     Case(channels: 16, outputChannels: 32, spatial: [7, 7], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
     // No padding; a 1-wide output column.
     Case(channels: 17, outputChannels: 16, spatial: [6, 3], pads: [0, 0, 0, 0], bias: true, activation: .relu),
+    // 49 tiles: as F(4x4), two merged blocks of 25 and 24, 12 + 12 (+ 1) tiles each on the twelve-row kernel.
+    Case(channels: 24, outputChannels: 48, spatial: [28, 28], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
   ]
 
   @Test(arguments: cases, WinogradVariant.allCases)
@@ -164,6 +167,27 @@ import Testing
     #expect(try ChannelsLastWinograd(weights: weights, axes: axes, blocking: minimum).tileBlock == 12)
     let whole = ChannelsLastWinograd.Blocking(blockBytes: 1 << 40, minimumTiles: 6)
     #expect(try ChannelsLastWinograd(weights: weights, axes: axes, blocking: whole).tileBlock == 14 * 14)
+    #expect(try ChannelsLastWinograd(weights: weights, axes: axes).tileBlock == 18, "eleven blocks: not merged")
+  }
+
+  /// An image of one or two whole blocks and a remainder spreads its tiles over the whole blocks (the
+  /// standard blocking only); every other image keeps whole blocks.
+  @Test func aShortImageMergesItsRemainder() throws {
+    let merge = { (tiles: Int, whole: Int) in
+      ChannelsLastWinograd.tilesPerBlock(tiles: tiles, whole: whole, mergesRemainder: true)
+    }
+    #expect(merge(49, 18) == 25, "28x28: 18 + 18 + 13 as 25 + 24")
+    #expect(merge(25, 18) == 25)
+    #expect(merge(42, 18) == 21)
+    #expect(merge(16, 16) == 16 && merge(36, 18) == 18, "whole blocks only")
+    #expect(merge(64, 18) == 18 && merge(196, 18) == 18, "three or more whole blocks")
+    #expect(ChannelsLastWinograd.tilesPerBlock(tiles: 49, whole: 18, mergesRemainder: false) == 18)
+    let axes = try Self.axes(spatial: [28, 28], pads: [1, 1, 1, 1])
+    let layout = try #require(WinogradFilter.layout(outputTile: 4, groups: 1, rows: 128, depth: 128, width: 16))
+    let w = [Float](repeating: 0.5, count: 128 * 128 * 9)
+    let weights = try w.withUnsafeBufferPointer { try WinogradWeights(transforming: $0.baseAddress!, layout: layout) }
+    let winograd = try ChannelsLastWinograd(weights: weights, axes: axes)
+    #expect(winograd.tiles == 49 && winograd.tileBlock == 25 && winograd.blocks == 2)
   }
 
   // MARK: - Running

@@ -50,8 +50,30 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     /// ... but at least this many: each block streams all the transformed weights through the GEMMs once,
     /// so fewer tiles would make the weights' traffic the bound.
     var minimumTiles: Int
+    /// Whether an image of at most `mergedImageBlocks` whole blocks and a remainder spreads its tiles evenly
+    /// over the whole blocks instead (`tilesPerBlock`).
+    var mergesRemainder = false
 
-    static let standard = Blocking(blockBytes: 256 * 1024, minimumTiles: 18)
+    static let standard = Blocking(blockBytes: 256 * 1024, minimumTiles: 18, mergesRemainder: true)
+  }
+
+  /// Whole blocks up to which an image's remainder of tiles is merged into them. A 28×28 output is 49 tiles
+  /// of 4×4: blocks of 18, 18 and 13, the third streaming all the weights again for 13 tiles (2.4 MB at 128
+  /// channels, from beyond the second-level cache), and three blocks over two workers each cut in halves of
+  /// output channels. As two blocks of 25, one per worker (Sapphire Rapids, `ab_steps.py` paired runs against
+  /// the three blocks, both ways round): on two threads ResNet-18's 28×28 Winograd layers 0.81–0.87 of their
+  /// time, ResNet-50's 0.74–0.81, three 128-channel layers at 28×28 0.92; on one thread even (0.97–1.03).
+  /// Spread over many blocks the tiles go to the kernels in worse row groups (56×56's 196 tiles as ten
+  /// blocks of 20, 12 + 8, rather than eleven of 18, 12 + 6): 128 channels 1.13 / 1.12.
+  static let mergedImageBlocks = 2
+
+  /// Tiles per block for an image of `tiles` tiles when the cache allows `whole` per block: `whole`, or for an
+  /// image of one or two whole blocks and a remainder (`Blocking.mergesRemainder`), the tiles spread evenly
+  /// over the whole blocks.
+  static func tilesPerBlock(tiles: Int, whole: Int, mergesRemainder: Bool) -> Int {
+    let wholeBlocks = tiles / whole
+    guard mergesRemainder, (1...mergedImageBlocks).contains(wholeBlocks), tiles % whole != 0 else { return whole }
+    return (tiles + wholeBlocks - 1) / wholeBlocks
   }
 
   /// The convolution over `axes` with `weights` (16-wide panels: `WinogradFilter.layout(…, width: lanes)`),
@@ -80,7 +102,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     let mr = Self.kernel.mr
     let tileBytes = RunContext.work(variant.inputTile * variant.inputTile, inputRowStride + productRowStride, 4)
     let fitting = max(blocking.minimumTiles, blocking.blockBytes / max(tileBytes, 1)) / mr * mr
-    tileBlock = max(1, min(max(fitting, mr), tilesHigh * tilesWide))
+    let whole = max(1, min(max(fitting, mr), tilesHigh * tilesWide))
+    tileBlock = Self.tilesPerBlock(tiles: tilesHigh * tilesWide, whole: whole, mergesRemainder: blocking.mergesRemainder)
   }
 
   var tiles: Int { tilesHigh * tilesWide }
