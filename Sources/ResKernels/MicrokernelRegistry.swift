@@ -320,6 +320,14 @@ public enum MicrokernelRegistry {
     mr: GemmMicrokernel6x32.mr, nr: GemmMicrokernel6x32.nr, aLayout: .rows,
     panelWidth: GemmMicrokernel6x32.panelWidth, run: { GemmMicrokernel6x32.runReadingRows($0, prefetching: $0.b) })
 
+  /// Twelve rows of A read in place against two 16-column panels, prefetching a later tile's panels
+  /// (`GemmMicrokernel12x32.runReadingRows(_:prefetching:into:)`): channels-last Winograd's row groups of
+  /// twelve tiles. The registry's closure hints the tile's own panel, as `gemmRowsAWidePrefetching`'s does.
+  public static let gemmRowsAWideTallPrefetching = GemmMicrokernel(
+    name: "f32_gemm_\(GemmMicrokernel12x32.mr)x\(GemmMicrokernel12x32.nr)_rows_a_prefetching_\(BuildISA.name)",
+    mr: GemmMicrokernel12x32.mr, nr: GemmMicrokernel12x32.nr, aLayout: .rows,
+    panelWidth: GemmMicrokernel6x32.panelWidth, run: { GemmMicrokernel12x32.runReadingRows($0, prefetching: $0.b) })
+
   /// Twelve rows of A read in place against one 16-column panel (`GemmMicrokernel12x16`): GEMMs of fewer than
   /// 32 columns where vectors are 512 bits wide.
   public static let gemmRowsATall = GemmMicrokernel(
@@ -454,7 +462,8 @@ public enum MicrokernelRegistry {
     [
       .gemm(gemm), .gemm(gemmRowsA), .gemm(gemmRowsAStrip), .gemm(gemmRowsAPanelAndHalf),
       .gemm(gemmRowsAPanelAndHalfStrip), .gemm(gemmRowsAPrefetching), .gemm(gemmRow), .gemm(gemmOneRow), .gemm(gemmWide),
-      .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmRowsANarrowStrip),
+      .gemm(gemmRowsAWide), .gemm(gemmRowsAWideStrip), .gemm(gemmRowsAWider), .gemm(gemmRowsAWidePrefetching),
+      .gemm(gemmRowsAWideTallPrefetching), .gemm(gemmRowsATall), .gemm(gemmRowsANarrow), .gemm(gemmRowsANarrowStrip),
       .gemm(gemmWideTall), .indirectGemm(indirectGemm),
       .indirectGemm(indirectGemmWide), .indirectGemm(indirectGemmWider), .indirectGemm(indirectGemmOnePosition),
       .indirectGemm(indirectGemmTall),
