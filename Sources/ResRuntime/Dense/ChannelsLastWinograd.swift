@@ -374,7 +374,7 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
         let upcoming = upcomingPanels(
           after: frequency, column: column, outputChannels: outputChannels, group: group, firstPanel: firstPanel)
         var row = 0
-        var group = 0
+        var rowGroupIndex = 0
         while row < count {
           let rows = min(Self.rowGroup(remaining: count - row), count - row)
           let tile = GemmTile(
@@ -383,7 +383,7 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
             rows: rows, columns: columns, accumulate: false, epilogue: nil)
           // Each of the first row groups fetches its share of the upcoming panels.
           let share = depth * lanes * Self.tileColumns / lanes / Self.prefetchingRowGroups
-          let hint = group < Self.prefetchingRowGroups ? upcoming + group * share : nil
+          let hint = rowGroupIndex < Self.prefetchingRowGroups ? upcoming + rowGroupIndex * share : nil
           if rows > mr {
             GemmMicrokernel12x32.runReadingRows(tile, prefetching: hint, into: .secondLevel)
           } else if Self.tileColumns > lanes {
@@ -392,7 +392,7 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
             GemmMicrokernel6x16.runReadingRows(tile, prefetching: hint, into: .secondLevel)
           }
           row += rows
-          group += 1
+          rowGroupIndex += 1
         }
         column += columns
       }
@@ -418,10 +418,12 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
   /// Tiles in the next row group of a block with `remaining` tiles left: twelve where vectors are 512 bits
   /// wide and more than six remain (`GemmMicrokernel12x32`, which takes each weight panel through the
   /// first-level cache once for twelve tiles and issues fewer loads per multiply-add), six otherwise. A block
-  /// of 18 tiles runs as 12 + 6, one of 16 (ResNet's 14×14 layers) as 12 + 4. Paired runs against three
-  /// groups of six (Sapphire Rapids, one thread, `ab_steps.py`): four 256-channel 3×3 layers at 14×14 0.95
-  /// of their time, 64 channels at 56×56 0.98; ResNet-18's Winograd steps 0.94 (0.935 with the sides
-  /// swapped), its whole run 0.97; ResNet-50's Winograd steps 0.93.
+  /// of 18 tiles runs as 12 + 6, one of 16 (ResNet's 14×14 layers) as 12 + 4, the four on
+  /// `GemmMicrokernel6x32.runFourRows`. Paired runs against three groups of six (Sapphire Rapids,
+  /// `ab_steps.py`, one / two threads): ResNet-18's Winograd steps 0.91 / 0.92 of their time (two threads
+  /// with the sides swapped: 0.92), its whole run 0.95 / 0.95; ResNet-50's Winograd steps 0.90 / 0.87, its
+  /// whole run 0.99 on one thread. Alone on one thread, twelve rows then the four-row tail: four 256-channel
+  /// 3×3 layers at 14×14 0.95 and 0.945, 64 channels at 56×56 0.98.
   @inline(__always)
   static func rowGroup(remaining: Int) -> Int {
     let mr = kernel.mr
