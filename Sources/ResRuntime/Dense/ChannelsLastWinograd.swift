@@ -48,21 +48,26 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     /// per tile) in this many bytes, in whole GEMM row groups (`MR` tiles) ...
     var blockBytes: Int
     /// ... but at least this many: each block streams all the transformed weights through the GEMMs once,
-    /// so fewer tiles would make the weights' traffic the bound.
+    /// so fewer tiles would make the weights' traffic the bound. Two row groups of twelve tiles
+    /// (`rowGroup`): 56×56's 196 tiles as eight blocks of 24 and one of 4 rather than ten of 18 and one of
+    /// 16, ResNet-18's 56×56 layers 0.96 / 0.91 of their time on one / two threads (0.91 with the sides
+    /// swapped), ResNet-50's 0.96–0.99 / 0.93–0.95, DenseNet-121 even on one thread and 0.96 on two
+    /// (Sapphire Rapids, `ab_steps.py`). Blocks of 36 were even on one thread and 1.06 on two.
     var minimumTiles: Int
     /// Whether an image of at most `mergedImageBlocks` whole blocks and a remainder spreads its tiles evenly
     /// over the whole blocks instead (`tilesPerBlock`).
     var mergesRemainder = false
 
-    static let standard = Blocking(blockBytes: 256 * 1024, minimumTiles: 18, mergesRemainder: true)
+    static let standard = Blocking(blockBytes: 256 * 1024, minimumTiles: 24, mergesRemainder: true)
   }
 
   /// Whole blocks up to which an image's remainder of tiles is merged into them. A 28×28 output is 49 tiles
-  /// of 4×4: blocks of 18, 18 and 13, the third streaming all the weights again for 13 tiles (2.4 MB at 128
-  /// channels, from beyond the second-level cache), and three blocks over two workers each cut in halves of
-  /// output channels. As two blocks of 25, one per worker (Sapphire Rapids, `ab_steps.py` paired runs against
-  /// the three blocks, both ways round): on two threads ResNet-18's 28×28 Winograd layers 0.81–0.87 of their
-  /// time, ResNet-50's 0.74–0.81, three 128-channel layers at 28×28 0.92; on one thread even (0.97–1.03).
+  /// of 4×4: blocks of 24, 24 and 1 (of 18, 18 and 13 before blocks took 24), the last streaming all the
+  /// weights again for a few tiles (2.4 MB at 128 channels, from beyond the second-level cache), and three
+  /// blocks over two workers each cut in halves of output channels. As two blocks of 25, one per worker
+  /// (Sapphire Rapids, `ab_steps.py` paired runs against 18, 18 and 13, both ways round): on two threads
+  /// ResNet-18's 28×28 Winograd layers 0.81–0.87 of their time, ResNet-50's 0.74–0.81, three 128-channel
+  /// layers at 28×28 0.92; on one thread even (0.97–1.03).
   /// Spread over many blocks the tiles go to the kernels in worse row groups (56×56's 196 tiles as ten
   /// blocks of 20, 12 + 8, rather than eleven of 18, 12 + 6): 128 channels 1.13 / 1.12.
   static let mergedImageBlocks = 2
@@ -103,7 +108,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
     let tileBytes = RunContext.work(variant.inputTile * variant.inputTile, inputRowStride + productRowStride, 4)
     let fitting = max(blocking.minimumTiles, blocking.blockBytes / max(tileBytes, 1)) / mr * mr
     let whole = max(1, min(max(fitting, mr), tilesHigh * tilesWide))
-    tileBlock = Self.tilesPerBlock(tiles: tilesHigh * tilesWide, whole: whole, mergesRemainder: blocking.mergesRemainder)
+    tileBlock = Self.tilesPerBlock(
+      tiles: tilesHigh * tilesWide, whole: whole, mergesRemainder: blocking.mergesRemainder)
   }
 
   var tiles: Int { tilesHigh * tilesWide }
@@ -418,12 +424,12 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
   /// Tiles in the next row group of a block with `remaining` tiles left: twelve where vectors are 512 bits
   /// wide and more than six remain (`GemmMicrokernel12x32`, which takes each weight panel through the
   /// first-level cache once for twelve tiles and issues fewer loads per multiply-add), six otherwise. A block
-  /// of 18 tiles runs as 12 + 6, one of 16 (ResNet's 14×14 layers) as 12 + 4, the four on
-  /// `GemmMicrokernel6x32.runFourRows`. Paired runs against three groups of six (Sapphire Rapids,
-  /// `ab_steps.py`, one / two threads): ResNet-18's Winograd steps 0.91 / 0.92 of their time (two threads
-  /// with the sides swapped: 0.92), its whole run 0.95 / 0.95; ResNet-50's Winograd steps 0.90 / 0.87, its
-  /// whole run 0.99 on one thread. Alone on one thread, twelve rows then the four-row tail: four 256-channel
-  /// 3×3 layers at 14×14 0.95 and 0.945, 64 channels at 56×56 0.98.
+  /// of 24 tiles runs as 12 + 12, one of 16 (ResNet's 14×14 layers) as 12 + 4, the four on
+  /// `GemmMicrokernel6x32.runFourRows`. Paired runs of blocks of 18 against their three groups of six
+  /// (Sapphire Rapids, `ab_steps.py`, one / two threads): ResNet-18's Winograd steps 0.91 / 0.92 of their
+  /// time (two threads with the sides swapped: 0.92), its whole run 0.95 / 0.95; ResNet-50's Winograd steps
+  /// 0.90 / 0.87, its whole run 0.99 on one thread. Alone on one thread, twelve rows then the four-row
+  /// tail: four 256-channel 3×3 layers at 14×14 0.95 and 0.945, 64 channels at 56×56 0.98.
   @inline(__always)
   static func rowGroup(remaining: Int) -> Int {
     let mr = kernel.mr
