@@ -175,8 +175,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
   /// Into how many parts each problem's output channels are cut: enough for every worker to get one when
   /// there are fewer problems than workers; and, when the problems do not divide evenly among the workers but
   /// their input transforms can be shared (`winogradSharedProblemLimit`), enough for the tasks to: ResNet-50's
-  /// 28x28 layers are three blocks of tiles, of which one of two workers took two (18 and 18 tiles against
-  /// 13), and ran 1.36–1.44x faster on two threads than on one.
+  /// 28x28 layers were three blocks of tiles, of which one of two workers took two (18 and 18 tiles against
+  /// 13), and ran 1.36–1.44x faster on two threads than on one (they are two blocks now, `tilesPerBlock`).
   static func outputParts(problems: Int, workers: Int, sharesTransform: Bool) -> Int {
     guard workers > 1, problems % workers != 0 else { return 1 }
     if problems < workers { return (workers + problems - 1) / problems }
