@@ -49,8 +49,12 @@ import Testing
     return try #require(results["y"]).scalars(as: Float.self)
   }
 
-  /// Shapes around the 8 × 8 tiles of the transpose: partial bands and columns, one channel, 1-D and 3-D.
-  @Test(arguments: [[1, 3, 5, 7], [2, 16, 8, 8], [1, 17, 9, 3], [3, 1, 4, 4], [1, 40, 13], [1, 9, 2, 3, 5], [2, 8, 1]])
+  /// Shapes around the 8 × 8 tiles of the transpose: partial bands and columns, one channel, 1-D and 3-D;
+  /// the last two large enough for several workers, with a last task narrower than the others' 16 columns.
+  @Test(arguments: [
+    [1, 3, 5, 7], [2, 16, 8, 8], [1, 17, 9, 3], [3, 1, 4, 4], [1, 40, 13], [1, 9, 2, 3, 5], [2, 8, 1], [1, 24, 64, 64],
+    [2, 40, 33, 35],
+  ])
   func reorderingThereAndBackIsExact(shape: [Int]) throws {
     var random = SeededGenerator(seed: 7)
     let values = random.floats(shape.reduce(1, *))
