@@ -12,8 +12,9 @@ import ResCPU
 /// time, so results do not depend on the kernel or on how a split cuts the channels.
 ///
 /// Each reduction step also hints `tile.prefetch` into the second-level cache and advances it by
-/// `tile.prefetchStep` floats (the next column tile's weights, `WeightPrefetchOrder`); without a hint it
-/// touches its own weights instead, which keeps the loop free of a branch.
+/// `tile.prefetchStep` floats (the next column tile's weights, `WeightPrefetchOrder`), and with a
+/// `tile.prefetchPanelStride` the same line of the three panels after it; without a hint it touches its own
+/// weights instead, which keeps the loop free of a branch.
 public enum IndirectGemmMicrokernel6x64 {
   public static let positions = 6
   public static let lanes = 64
@@ -26,6 +27,18 @@ public enum IndirectGemmMicrokernel6x64 {
       if tile.columns > 2 * panelWidth { IndirectGemmMicrokernel6x32.run(tile.secondPanelPair) }
       return
     }
+    // Two specializations of one body, so that the common tile's loop carries one hint, not four.
+    if tile.prefetchPanelStride == 0 {
+      accumulate(tile, hintingFourPanels: false)
+    } else {
+      accumulate(tile, hintingFourPanels: true)
+    }
+  }
+
+  /// The tile's sums and their store; `hintingFourPanels` (a constant at each call) adds the hints of
+  /// `tile.prefetchPanelStride`.
+  @inline(__always)
+  private static func accumulate(_ tile: IndirectGemmTile, hintingFourPanels: Bool) {
     tile.gemmTile.prefetchOutput()
     var c00 = SIMD16<Float>()
     var c01 = SIMD16<Float>()
@@ -57,6 +70,7 @@ public enum IndirectGemmMicrokernel6x64 {
     var tapWeights = tile.b
     var hint = tile.prefetch ?? tile.b
     let hintStep = tile.prefetchStep
+    let hintPanel = tile.prefetchPanelStride
     for _ in 0..<tile.taps {
       let a0 = rows[0] + tile.channelOffset
       let a1 = rows[1] + tile.channelOffset
@@ -68,6 +82,11 @@ public enum IndirectGemmMicrokernel6x64 {
       var channel = 0
       while channel < tile.channels {
         rescpu_prefetch_to_l2(hint)
+        if hintingFourPanels {
+          rescpu_prefetch_to_l2(hint + hintPanel)
+          rescpu_prefetch_to_l2(hint + 2 &* hintPanel)
+          rescpu_prefetch_to_l2(hint + 3 &* hintPanel)
+        }
         hint += hintStep
         let w0 = VectorAccess.load(b)
         let w1 = VectorAccess.load(b + panelStride)

@@ -40,6 +40,10 @@ public struct IndirectGemmTile {
   /// Floats `prefetch` advances per reduction step: 16 hints a whole line each step; 16 / n hints each line
   /// n times over, so that n tiles share one panel's lines (`WeightPrefetchOrder.partsPerPanel`).
   public var prefetchStep = 16
+  /// Floats between the panels hinted each step: a tile hints the line at `prefetch` and the lines
+  /// 1, 2 and 3 times this many floats after it, so one tile can hint a whole four-panel column tile where a
+  /// column tile has fewer tiles than panels (a plane of at most 18 positions). 0 hints one panel.
+  public var prefetchPanelStride = 0
 
   public init(
     taps: Int, channels: Int, channelOffset: Int, indirection: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>,

@@ -161,10 +161,11 @@ enum IndirectGemmKernelTests {
                     bPanelStride: panelStride, c: cPointer.baseAddress!, cRowStride: cRowStride, rows: spec.rows,
                     columns: spec.columns, accumulate: spec.accumulate, epilogue: epilogue)
                   // A cache hint (the weights a later tile reads) on every other tile, a whole line or a part of
-                  // one per step: it must change nothing.
+                  // one per step, on some of four panels at once: it must change nothing.
                   if spec.rows % 2 == 0 {
                     tile.prefetch = panelPointer.baseAddress! + panelStride / 2
                     tile.prefetchStep = spec.rows % 4 == 0 ? 2 : 16
+                    tile.prefetchPanelStride = spec.columns % 2 == 0 ? panelStride / 4 : 0
                   }
                   kernel.run(tile)
                 }

@@ -62,6 +62,28 @@ import Testing
     #expect(parts(nine, nextColumn: 64) == [0, 1, 0, 1, 0, 1, 0, 1])
   }
 
+  /// Fewer tiles than panels (a 2x2 or 4x4 output): each hinting tile covers all four panels of the next
+  /// column tile (`panelsHinted`) from its first channel, in parts when there are two or three tiles; a
+  /// narrower next tile gets one panel's hints.
+  @Test func fewTilesHintTheWholeNextColumnTile() {
+    for (tiles, shares) in [(1, 1), (2, 2), (3, 2)] {
+      var few = order
+      few.tilesPerColumnTile = tiles
+      #expect(few.hintsWholeColumnTile)
+      #expect(few.partsPerPanel == shares)
+      #expect(hints(few, nextColumn: 64, firstChannel: 0) == Array(repeating: [64, 0], count: shares))
+      #expect(parts(few, nextColumn: 64) == Array(0..<shares))
+      #expect(few.panelsHinted(from: 64) == 4)
+    }
+    var narrow = WeightPrefetchOrder(
+      columns: 0..<96, channelsPerGroup: 64, channelBlock: 64, morePositionBlocks: false, tilesPerColumnTile: 1)
+    #expect(hints(narrow, nextColumn: 64, firstChannel: 0) == [[64, 0]])
+    #expect(narrow.panelsHinted(from: 64) == 1)
+    narrow.tilesPerColumnTile = 4
+    #expect(!narrow.hintsWholeColumnTile)
+    #expect(narrow.panelsHinted(from: 0) == 1)
+  }
+
   /// Parts per panel: powers of two the tiles cover, at most `maximumPartsPerPanel`; one below eight tiles.
   @Test func partsGrowWithTheTilesUpToTheLimit() {
     let counts = [1, 4, 7, 8, 15, 16, 33, 200].map { tiles -> Int in

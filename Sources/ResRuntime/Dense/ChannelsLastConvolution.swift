@@ -442,6 +442,9 @@ final class ChannelsLastConvolution: Sendable {
             tile.prefetch =
               groupWeights.panel(hint.column / Self.lanes) + (hint.channel * taps + hint.part * partLines) * Self.lanes
             tile.prefetchStep = Self.lanes / parts
+            if block.prefetch.panelsHinted(from: hint.column) > 1 {
+              tile.prefetchPanelStride = groupWeights.depth * groupWeights.width
+            }
           }
           tileIndex += 1
           // Two calls rather than one on a kernel chosen per tile: a chosen class reference was retained and

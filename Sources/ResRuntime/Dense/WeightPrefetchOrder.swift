@@ -42,12 +42,28 @@ struct WeightPrefetchOrder: Equatable {
   /// GEMM 0.85–0.87; one-layer chains of dilated 3x3 + ReLU: 512 channels at 7x7 0.91, 256 at 14x14 (33
   /// tiles, eight parts) 0.93–0.96 (four parts 0.95–0.98), 256 at 28x28 (weights resident in L2) 0.98–1.0;
   /// two threads 0.97–0.98.
+  /// Where one tile hints every panel (`hintsWholeColumnTile`), the most tiles, a power of two, that
+  /// share those hints.
   var partsPerPanel: Int {
+    let panelsPerTile = hintsWholeColumnTile ? 1 : Self.panelsPerColumnTile
     var parts = 1
-    while parts * 2 <= Self.maximumPartsPerPanel && parts * 2 * Self.panelsPerColumnTile <= tilesPerColumnTile {
+    while parts * 2 <= Self.maximumPartsPerPanel && parts * 2 * panelsPerTile <= tilesPerColumnTile {
       parts *= 2
     }
     return parts
+  }
+
+  /// Whether each hinting tile hints all four panels of the next column tile, a line of each per reduction
+  /// step (`IndirectGemmTile.prefetchPanelStride`), where the column tile has fewer tiles than panels (an
+  /// output plane of at most 18 positions): one panel per tile left the panels past its tiles' to arrive
+  /// from memory only when read.
+  var hintsWholeColumnTile: Bool { tilesPerColumnTile < Self.panelsPerColumnTile }
+
+  /// The panels a hint from output channel `column` covers: four when `hintsWholeColumnTile` and the task has
+  /// four panels from there, else one.
+  func panelsHinted(from column: Int) -> Int {
+    let whole = Self.panelsPerColumnTile
+    return hintsWholeColumnTile && column + whole * Self.panelWidth <= columns.upperBound ? whole : 1
   }
 
   /// The first output channel of the weight panel, the first input channel of the region and which of its
@@ -57,8 +73,8 @@ struct WeightPrefetchOrder: Equatable {
   /// block's first column tile), nil past its panels or when nothing follows.
   func region(tile: Int, nextColumn: Int, firstChannel: Int) -> (column: Int, channel: Int, part: Int)? {
     let parts = partsPerPanel
-    guard tile < Self.panelsPerColumnTile * parts else { return nil }
-    let offset = tile / parts * Self.panelWidth
+    guard tile < (hintsWholeColumnTile ? parts : Self.panelsPerColumnTile * parts) else { return nil }
+    let offset = hintsWholeColumnTile ? 0 : tile / parts * Self.panelWidth
     let part = tile % parts
     if nextColumn < columns.upperBound {
       return nextColumn + offset < columns.upperBound ? (nextColumn + offset, firstChannel, part) : nil
