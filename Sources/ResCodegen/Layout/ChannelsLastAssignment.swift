@@ -17,17 +17,18 @@ import ResPlan
 /// patch embedding before a Reshape pays neither way and stays row-major.
 ///
 /// Nodes with a channels-last variant (`Candidate`): a Conv that `ConvMethod.supportsChannelsLast` accepts,
-/// without an input prologue, over 1 or 2 spatial axes whose output has more than one position (a stem on an
+/// without an input prologue, over 1 to 3 spatial axes whose output has more than one position (a stem on an
 /// image, `isImageStem`, reads its input row-major and writes channels-last: `ConvMethod.channelsLastGrid`,
 /// so a region that starts with it reorders nothing on the way in); a 1x1 Conv with an input prologue, which
 /// reads its input row-major too (`ConvMethod.channelsLastPointwise`: a DenseNet bottleneck then starts its
 /// 3x3's region, which reorders only the 3x3's 32 channels back for the Concat, not its own 128); MaxPool and
-/// AveragePool (one result) over 1 or 2 spatial axes; GlobalAveragePool (which reads channels-last and writes
+/// AveragePool (one result) over 1 to 3 spatial axes; GlobalAveragePool (which reads channels-last and writes
 /// its `[N, C, 1, 1]` row-major: the same bytes); unary functions and Clip; binary arithmetic of two computed
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
 /// or cubic, the taps at channels-last strides); Pad (each axis in storage order); Concat, Split and Slice (strided copies at channels-last
 /// strides), which join the branches they gather or feed into one region. All on f32, and the
-/// compute-in-f32 ones and elementwise ones on f16 too (`holds`).
+/// compute-in-f32 ones and elementwise ones on f16 too (`holds`). On 3-D (video) tensors only the
+/// convolutions, pooling and elementwise ops (`walksThreeSpatialAxes`).
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -211,11 +212,12 @@ struct ChannelsLastAssignment: Sendable {
   private static func candidate(_ node: Node, _ graph: Graph, reach: WinogradReach) -> Candidate? {
     guard let x = node.input(0), Self.holds(graph.type(of: x).dtype, node),
       node.outputs.count == 1 || Self.isSplit(node),
-      graph.constant(x) == nil, let input = graph.type(of: x).knownDims, (3...4).contains(input.count),
+      graph.constant(x) == nil, let input = graph.type(of: x).knownDims, (3...5).contains(input.count),
       let output = graph.type(of: node.outputs[0]).knownDims, output.count == input.count,
       graph.type(of: node.outputs[0]).dtype == graph.type(of: x).dtype
     else { return nil }
     let hasPositions = output.dropFirst(2).reduce(1, *) > 1
+    if input.count == 5 && !Self.walksThreeSpatialAxes(node.op) { return nil }
     switch node.op {
     case .conv(let attributes):
       guard hasPositions, let weight = node.input(1), graph.constant(weight) != nil,
@@ -278,6 +280,17 @@ struct ChannelsLastAssignment: Sendable {
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
+    }
+  }
+
+  /// Whether the channels-last variant of `op` takes a 3-D (video) tensor, `[N, C, D, H, W]` stored
+  /// `[N, D, H, W, C]`: convolutions (the indirect GEMM and the depthwise kernel walk all three window axes;
+  /// a video ResNet's convolutions ran row-major at 45–80 GFLOP/s), pooling, and elementwise ops
+  /// (`StorageShapes`). The data-movement, Pad, Resize and ScaleShift variants were written for 1-D and 2-D.
+  private static func walksThreeSpatialAxes(_ op: Op) -> Bool {
+    switch op {
+    case .conv, .maxPool, .averagePool, .globalAveragePool, .unary, .clip, .binary: true
+    default: false
     }
   }
 

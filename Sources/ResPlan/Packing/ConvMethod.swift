@@ -156,13 +156,13 @@ public enum ConvMethod: Sendable, Hashable {
       && (1...fewPositionsMaximumInputPlane).contains(plane(shape.input))
   }
 
-  /// Whether a step of this geometry runs channels-last: constant weights, a 1-D or 2-D window, and a depthwise
-  /// step (one input channel per group) only with one output channel per group. (The compiler also requires
-  /// that the step have no input prologue.)
+  /// Whether a step of this geometry runs channels-last: constant weights, a 1-D to 3-D window, and a
+  /// depthwise step (one input channel per group) only with one output channel per group. (The compiler also
+  /// requires that the step have no input prologue.) A 3-D window (a video network's) takes the indirect GEMM
+  /// or the depthwise kernel, which walk all three axes; Winograd and the grid stem are 2-D only
+  /// (`ConvShape.isWinogradShape`, `isGridShape`).
   public static func supportsChannelsLast(_ shape: ConvShape, weightsAreConstant: Bool) -> Bool {
-    guard weightsAreConstant, shape.kernel.first == 1, shape.input.first == 1, shape.output.first == 1,
-      shape.padsBegin.first == 0, shape.padsEnd.first == 0, shape.kernelVolume != nil
-    else { return false }
+    guard weightsAreConstant, shape.kernelVolume != nil else { return false }
     return shape.channelsPerGroup > 1 || shape.outputChannelsPerGroup == 1
   }
 
