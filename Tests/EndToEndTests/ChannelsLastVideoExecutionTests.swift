@@ -1,5 +1,6 @@
 import ResCompiler
 import ResPasses
+import ResPlan
 import ResReference
 import ResTestSupport
 import Testing
@@ -9,9 +10,10 @@ import Testing
 /// Video residual networks (`[N, C, D, H, W]`, 3-D windows) compute channels-last, `[N, D, H, W, C]`, as the
 /// image networks do: a 3x3x3 stem, (2+1)-D blocks (a 1x3x3 spatial convolution then a 3x1x1 temporal one with
 /// the residual, R(2+1)D's factorization), 3-D basic blocks, a strided block with a strided 1x1x1 projection, a
-/// depthwise 3x3x3 layer, a 1x3x3 max pooling and a global average pooling. Every convolution after the stem
-/// reads and writes channels-last, and the plan gives the reference evaluator's results and the row-major
-/// plan's on one thread and on three.
+/// depthwise 3x3x3 layer, a 1x3x3 max pooling and a global average pooling; and I3D-style branches (Concat,
+/// Split, Slice), an unfused batch norm and a Pad inside the region. Every convolution after the stem reads and
+/// writes channels-last, and the plans give the reference evaluator's results and the row-major plan's on one
+/// thread and on three.
 @Suite struct ChannelsLastVideoExecutionTests {
   /// Builds the network block by block: each reads `current` (`channels` channels) and replaces it.
   struct VideoBuilder {
@@ -87,6 +89,56 @@ import Testing
       current = try conv(outputs: channels, kernel: [3, 3, 3], group: channels)
     }
 
+    /// I3D's Inception module: a 1x1x1 branch, a 3x3x3 branch and a 3x3x3 stride-1 max pool, concatenated.
+    mutating func inceptionBranches() throws {
+      let narrow = try conv(outputs: channels / 2, kernel: [1, 1, 1])
+      let wide = try conv(outputs: channels / 2, kernel: [3, 3, 3])
+      let attributes = PoolAttributes(
+        kernelShape: [3, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1],
+        padding: .explicit([1, 1, 1, 1, 1, 1]), ceilMode: false)
+      index += 1
+      let pooled = try b.value(.maxPool(attributes), [current], name: "pool\(index)")
+      current = try b.value(.concat(axis: 1), [narrow, wide, pooled], name: "concat\(index)")
+      channels *= 2
+    }
+
+    /// The channels split in two, a 3x3x3 on each half, concatenated back, then sliced to all but the last 4.
+    mutating func splitAndSlice() throws {
+      let half = channels / 2
+      index += 1
+      let halves = try b.node(.split(axis: 1, sizes: [half, channels - half]), [current], name: "split\(index)")
+      channels = half
+      let first = try conv(halves[0], outputs: half, kernel: [3, 3, 3])
+      let second = try conv(halves[1], outputs: half, kernel: [3, 3, 3])
+      index += 1
+      let joined = try b.value(.concat(axis: 1), [first, second], name: "concat\(index)")
+      channels = 2 * half - 4
+      let bounds = [Int64(0), Int64(channels), Int64(1)].map { [$0] }
+      current = try b.value(
+        .slice, [joined] + bounds.enumerated().map { b.int64s($1, name: "bound\(index).\($0)") }, name: "slice\(index)")
+    }
+
+    /// A batch norm no convolution absorbs (after the ReLU), as a ScaleShift along the channels.
+    mutating func unfusedBatchNorm() throws {
+      let scale = constant([channels], scale: 0.2)
+      let shift = constant([channels], scale: 0.1)
+      index += 1
+      current = try b.value(.scaleShift(axis: 1, epilogue: .none), [current, scale, shift], name: "bn\(index)")
+    }
+
+    /// Zero padding of one frame before and two cells after along height and width, then an unpadded 3x3x3.
+    mutating func padThenConv() throws {
+      index += 1
+      let padded = try b.value(
+        .pad(mode: .constant, pads: [0, 0, 1, 0, 0, 0, 0, 0, 2, 2]), [current], name: "pad\(index)")
+      let attributes = ConvAttributes(
+        kernelShape: [3, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1], padding: .explicit([0, 0, 0, 0, 0, 0]),
+        group: 1, epilogue: Epilogue(activation: .relu))
+      let weights = constant([channels, channels, 3, 3, 3], scale: 1 / Float(27 * channels).squareRoot())
+      index += 1
+      current = try b.value(.conv(attributes), [padded, weights], name: "conv\(index)")
+    }
+
     mutating func maxPool() throws {
       let attributes = PoolAttributes(
         kernelShape: [1, 3, 3], strides: [1, 2, 2], dilations: [1, 1, 1], padding: .explicit([0, 1, 1, 0, 1, 1]),
@@ -109,6 +161,42 @@ import Testing
     network.current = try network.b.value(.globalAveragePool, [network.current], name: "gap")
     network.b.graph.outputs = [network.current]
     return network.b.graph
+  }
+
+  /// I3D-style: Inception modules (Concat), a split into two convolved halves joined and sliced, an unfused
+  /// batch norm and an explicit Pad, all between channels-last convolutions.
+  static func branchingNetwork(seed: UInt64) throws -> Graph {
+    var network = VideoBuilder(seed: seed, frames: 5, size: 18)
+    try network.stem(outputs: 16)
+    try network.inceptionBranches()
+    try network.unfusedBatchNorm()
+    try network.splitAndSlice()
+    try network.padThenConv()
+    try network.basicBlock()
+    network.b.graph.outputs = [network.current]
+    return network.b.graph
+  }
+
+  /// Every step of the branching network after the stem stays channels-last: the only reorders are the
+  /// image's (or none, before a row-major stem) and the output's.
+  @Test(arguments: [UInt64(3), 4])
+  func branchingVideoNetworksStayInOneRegion(seed: UInt64) throws {
+    let graph = try Self.branchingNetwork(seed: seed)
+    let decoded = try Plan(bytes: try PlanGenerator.generate(graph).bytes)
+    let steps = decoded.program.steps
+    for kernel in [KernelID.f32ChannelAffine, .copy, .pad] {
+      let found = steps.filter { $0.kernel == kernel }
+      #expect(!found.isEmpty && found.allSatisfy { $0.outputs[0].isChannelsLast }, "\(kernel)")
+    }
+    #expect(steps.count { $0.kernel == .f32Reorder } <= 2)
+    let inputs = try SeededInputs.make(for: graph, seed: seed)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    let rowMajor = try PlanExecution.run(graph, options: CodegenOptions(activationLayout: .rowMajor), inputs: inputs)
+    for threads in [1, 3] {
+      let channelsLast = try PlanExecution.run(graph, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(channelsLast, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(threads) threads")
+      #expect(PlanExecution.mismatch(channelsLast, rowMajor, rtol: 1e-4, atol: 1e-4) == nil, "\(threads) threads")
+    }
   }
 
   @Test(arguments: [UInt64(1), 2])

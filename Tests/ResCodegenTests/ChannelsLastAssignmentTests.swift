@@ -231,19 +231,24 @@ import Testing
     #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true])
   }
 
-  /// A video network's 3-D tensors: its 3x3x3 convolutions go channels-last (`[N, D, H, W, C]`), but a
-  /// ScaleShift on them, whose channels-last variant walks two spatial axes only, stays row-major and splits the
-  /// region in two, each with its reorders.
-  @Test func threeDimensionalConvolutionsGoChannelsLastButNotTheirScaleShift() throws {
+  /// A video network's 3-D tensors: its 3x3x3 convolutions and a ScaleShift between them go channels-last
+  /// (`[N, D, H, W, C]`), but a Resize on them, whose channels-last taps walk two spatial axes only, stays
+  /// row-major and splits the region in two, each with its reorders.
+  @Test func threeDimensionalConvolutionsGoChannelsLastButNotTheirResize() throws {
     let b = GraphBuilder()
     var current = b.input("f32[1,16,4,10,10]")
-    var convs: [ValueID] = []
     for index in 0..<4 {
-      if index == 2 {
+      if index == 1 {
         current = try b.value(
           .scaleShift(axis: 1, epilogue: .none),
           [current, b.filled("f32[16]", 0.5, name: "scale"), b.filled("f32[16]", 0.1, name: "shift")],
           name: "affine")
+      }
+      if index == 2 {
+        let resize = ResizeAttributes(
+          mode: .nearest, coordinates: .asymmetric, nearestRounding: .floor, scales: [1, 1, 1, 2, 2],
+          sizes: [-1, -1, -1, 20, 20])
+        current = try b.value(.resize(resize), [current], name: "upsample")
       }
       current = try b.value(
         .conv(
@@ -251,11 +256,11 @@ import Testing
             kernel: [3, 3, 3], padding: .explicit([1, 1, 1, 1, 1, 1]), strides: [1, 1, 1],
             epilogue: Epilogue(activation: .relu))),
         [current, b.filled("f32[16,16,3,3,3]", 0.01, name: "w\(index)")], name: "conv\(index)")
-      convs.append(current)
     }
     let (_, plan) = try compile(b, outputs: [current])
     #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true, true])
-    #expect(Self.layouts(plan, .f32ChannelAffine) == [false])
+    #expect(Self.layouts(plan, .f32ChannelAffine) == [true])
+    #expect(Self.layouts(plan, .resize) == [false])
     #expect(plan.steps(.f32Reorder).count == 4)
   }
 

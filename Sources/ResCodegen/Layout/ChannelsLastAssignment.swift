@@ -27,8 +27,8 @@ import ResPlan
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
 /// or cubic, the taps at channels-last strides); Pad (each axis in storage order); Concat, Split and Slice (strided copies at channels-last
 /// strides), which join the branches they gather or feed into one region. All on f32, and the
-/// compute-in-f32 ones and elementwise ones on f16 too (`holds`). On 3-D (video) tensors only the
-/// convolutions, pooling and elementwise ops (`walksThreeSpatialAxes`).
+/// compute-in-f32 ones and elementwise ones on f16 too (`holds`). On 3-D (video) tensors all but Resize
+/// (`walksThreeSpatialAxes`).
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -285,11 +285,14 @@ struct ChannelsLastAssignment: Sendable {
 
   /// Whether the channels-last variant of `op` takes a 3-D (video) tensor, `[N, C, D, H, W]` stored
   /// `[N, D, H, W, C]`: convolutions (the indirect GEMM and the depthwise kernel walk all three window axes;
-  /// a video ResNet's convolutions ran row-major at 45–80 GFLOP/s), pooling, and elementwise ops
-  /// (`StorageShapes`). The data-movement, Pad, Resize and ScaleShift variants were written for 1-D and 2-D.
+  /// a video ResNet's convolutions ran row-major at 45–80 GFLOP/s), pooling, elementwise ops
+  /// (`StorageShapes`), ScaleShift (rows of channels), and the strided copies of Concat, Split, Slice and Pad
+  /// (`StridedCopy`, any rank: an I3D's Inception branches). Resize's channels-last taps are 1-D and 2-D only.
   private static func walksThreeSpatialAxes(_ op: Op) -> Bool {
     switch op {
-    case .conv, .maxPool, .averagePool, .globalAveragePool, .unary, .clip, .binary: true
+    case .conv, .maxPool, .averagePool, .globalAveragePool, .unary, .clip, .binary, .scaleShift, .concat, .split,
+      .slice, .pad:
+      true
     default: false
     }
   }
