@@ -6,7 +6,8 @@ take since 2026-12-06 (`ChannelsLastAssignment.walksThreeSpatialAxes`).
 Each seed builds a small PyTorch module from random layers: 3-D convolutions (kernels of 1 or 3 per axis, strides
 and dilations chosen per axis, grouped and depthwise ones, residual ones with an Add and ReLU), max pooling (ceil
 mode sometimes) and average pooling (with or without the padded cells), an unfused BatchNorm3d with random
-statistics and a sigmoid, two convolution branches concatenated, ZeroPad3d, and channel slices; batch 1 or 2, 3
+statistics and a sigmoid, two convolution branches concatenated, ZeroPad3d, channel slices, and nearest or
+trilinear upsampling; batch 1 or 2, 3
 to 9 frames of 5 to 20 pixels a side, and, for half the seeds, a mean over the positions at the end. It is
 exported with the legacy exporter (opset 17), onnxruntime computes the reference output stored next to the
 model, and the check runs at -O2 on 1 and 2 threads. One line per failure and a summary.
@@ -33,7 +34,7 @@ import torch.nn as nn
 from onnx import numpy_helper
 
 LAYERS = ["conv", "conv", "residual", "depthwise", "grouped", "max_pool", "average_pool", "batch_norm", "branches",
-          "pad", "slice"]
+          "pad", "slice", "upsample"]
 
 
 class RandomVideoNetwork(nn.Module):
@@ -79,6 +80,9 @@ class RandomVideoNetwork(nn.Module):
             return nn.ModuleList([nn.Conv3d(c, width, 1), nn.Conv3d(c, width, 3, padding=1)]), 2 * width
         if kind == "pad":
             return nn.ZeroPad3d(tuple(r.choice([0, 1, 2]) for _ in range(6))), c
+        if kind == "upsample":
+            scales = tuple(float(r.choice([1, 2])) for _ in range(3))
+            return nn.Upsample(scale_factor=scales, mode=r.choice(["nearest", "trilinear"])), c
         if kind == "slice" and c >= 4:
             return nn.Identity(), c - 2
         return None, c

@@ -11,7 +11,7 @@ import Testing
 /// image networks do: a 3x3x3 stem, (2+1)-D blocks (a 1x3x3 spatial convolution then a 3x1x1 temporal one with
 /// the residual, R(2+1)D's factorization), 3-D basic blocks, a strided block with a strided 1x1x1 projection, a
 /// depthwise 3x3x3 layer, a 1x3x3 max pooling and a global average pooling; and I3D-style branches (Concat,
-/// Split, Slice), an unfused batch norm and a Pad inside the region. Every convolution after the stem reads and
+/// Split, Slice), an unfused batch norm, a Pad and a trilinear Resize inside the region. Every convolution after the stem reads and
 /// writes channels-last, and the plans give the reference evaluator's results and the row-major plan's on one
 /// thread and on three.
 @Suite struct ChannelsLastVideoExecutionTests {
@@ -139,6 +139,16 @@ import Testing
       current = try b.value(.conv(attributes), [padded, weights], name: "conv\(index)")
     }
 
+    /// Trilinear upsampling of height and width by 2 to `side` (a 3-D U-Net's decoder), then a 1x1x1.
+    mutating func upsample(to side: Int) throws {
+      let resize = ResizeAttributes(
+        mode: .linear, coordinates: .halfPixel, nearestRounding: .floor, scales: [1, 1, 1, 2, 2],
+        sizes: [-1, -1, -1, side, side])
+      index += 1
+      let upsampled = try b.value(.resize(resize), [current], name: "upsample\(index)")
+      current = try conv(upsampled, outputs: channels, kernel: [1, 1, 1])
+    }
+
     mutating func maxPool() throws {
       let attributes = PoolAttributes(
         kernelShape: [1, 3, 3], strides: [1, 2, 2], dilations: [1, 1, 1], padding: .explicit([0, 1, 1, 0, 1, 1]),
@@ -164,7 +174,7 @@ import Testing
   }
 
   /// I3D-style: Inception modules (Concat), a split into two convolved halves joined and sliced, an unfused
-  /// batch norm and an explicit Pad, all between channels-last convolutions.
+  /// batch norm, an explicit Pad and a trilinear upsampling, all between channels-last convolutions.
   static func branchingNetwork(seed: UInt64) throws -> Graph {
     var network = VideoBuilder(seed: seed, frames: 5, size: 18)
     try network.stem(outputs: 16)
@@ -172,6 +182,7 @@ import Testing
     try network.unfusedBatchNorm()
     try network.splitAndSlice()
     try network.padThenConv()
+    try network.upsample(to: 18)
     try network.basicBlock()
     network.b.graph.outputs = [network.current]
     return network.b.graph
@@ -184,7 +195,7 @@ import Testing
     let graph = try Self.branchingNetwork(seed: seed)
     let decoded = try Plan(bytes: try PlanGenerator.generate(graph).bytes)
     let steps = decoded.program.steps
-    for kernel in [KernelID.f32ChannelAffine, .copy, .pad] {
+    for kernel in [KernelID.f32ChannelAffine, .copy, .pad, .resize] {
       let found = steps.filter { $0.kernel == kernel }
       #expect(!found.isEmpty && found.allSatisfy { $0.outputs[0].isChannelsLast }, "\(kernel)")
     }

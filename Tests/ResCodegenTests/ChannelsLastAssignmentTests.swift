@@ -231,10 +231,10 @@ import Testing
     #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true])
   }
 
-  /// A video network's 3-D tensors: its 3x3x3 convolutions and a ScaleShift between them go channels-last
-  /// (`[N, D, H, W, C]`), but a Resize on them, whose channels-last taps walk two spatial axes only, stays
-  /// row-major and splits the region in two, each with its reorders.
-  @Test func threeDimensionalConvolutionsGoChannelsLastButNotTheirResize() throws {
+  /// A video network's 3-D tensors (`[N, D, H, W, C]`): its 3x3x3 convolutions, a ScaleShift and a Resize
+  /// between them form one channels-last region, as on images; a lone 1x1x1 on a few positions does not pay
+  /// for its reorders and stays row-major.
+  @Test func threeDimensionalTensorsFormOneRegion() throws {
     let b = GraphBuilder()
     var current = b.input("f32[1,16,4,10,10]")
     for index in 0..<4 {
@@ -260,8 +260,16 @@ import Testing
     let (_, plan) = try compile(b, outputs: [current])
     #expect(Self.layouts(plan, .f32ConvNCHWGeneric) == [true, true, true, true])
     #expect(Self.layouts(plan, .f32ChannelAffine) == [true])
-    #expect(Self.layouts(plan, .resize) == [false])
-    #expect(plan.steps(.f32Reorder).count == 4)
+    #expect(Self.layouts(plan, .resize) == [true])
+    #expect(plan.steps(.f32Reorder).count == 2)
+
+    let lone = GraphBuilder()
+    let y = try lone.value(
+      .conv(convAttributes(kernel: [1, 1, 1], padding: .explicit([0, 0, 0, 0, 0, 0]), strides: [1, 1, 1])),
+      [lone.input("f32[1,8,2,3,3]"), lone.filled("f32[8,8,1,1,1]", 0.1, name: "w")], name: "pointwise")
+    let (_, single) = try compile(lone, outputs: [y])
+    #expect(Self.layouts(single, .f32ConvNCHWGeneric) == [false])
+    #expect(single.steps(.f32Reorder).isEmpty)
   }
 
   /// Split and Slice along the channels stay in the region too (Res2Net's channel groups, a GhostNet module's

@@ -27,8 +27,10 @@ import ResPlan
 /// operands of the result's shape; ScaleShift along the channels; Resize of the spatial axes (nearest, linear
 /// or cubic, the taps at channels-last strides); Pad (each axis in storage order); Concat, Split and Slice (strided copies at channels-last
 /// strides), which join the branches they gather or feed into one region. All on f32, and the
-/// compute-in-f32 ones and elementwise ones on f16 too (`holds`). On 3-D (video) tensors all but Resize
-/// (`walksThreeSpatialAxes`).
+/// compute-in-f32 ones and elementwise ones on f16 too (`holds`). Each takes 3-D (video) tensors,
+/// `[N, C, D, H, W]` stored `[N, D, H, W, C]`, as well: the indirect GEMM and the depthwise kernel walk all
+/// three window axes, and the other variants are rank-generic (a video ResNet's convolutions ran row-major at
+/// 45–80 GFLOP/s before).
 struct ChannelsLastAssignment: Sendable {
   /// The nodes that compute channels-last.
   private var assigned: Set<NodeID> = []
@@ -217,7 +219,6 @@ struct ChannelsLastAssignment: Sendable {
       graph.type(of: node.outputs[0]).dtype == graph.type(of: x).dtype
     else { return nil }
     let hasPositions = output.dropFirst(2).reduce(1, *) > 1
-    if input.count == 5 && !Self.walksThreeSpatialAxes(node.op) { return nil }
     switch node.op {
     case .conv(let attributes):
       guard hasPositions, let weight = node.input(1), graph.constant(weight) != nil,
@@ -280,20 +281,6 @@ struct ChannelsLastAssignment: Sendable {
       .unsqueeze, .gather, .shape, .expand, .constantOfShape, .range, .scatterND, .gatherElements, .cumSum,
       .trilu, .argReduce, .topK, .identity, .dropout, .lstm, .gru, .rnn:
       return nil
-    }
-  }
-
-  /// Whether the channels-last variant of `op` takes a 3-D (video) tensor, `[N, C, D, H, W]` stored
-  /// `[N, D, H, W, C]`: convolutions (the indirect GEMM and the depthwise kernel walk all three window axes;
-  /// a video ResNet's convolutions ran row-major at 45–80 GFLOP/s), pooling, elementwise ops
-  /// (`StorageShapes`), ScaleShift (rows of channels), and the strided copies of Concat, Split, Slice and Pad
-  /// (`StridedCopy`, any rank: an I3D's Inception branches). Resize's channels-last taps are 1-D and 2-D only.
-  private static func walksThreeSpatialAxes(_ op: Op) -> Bool {
-    switch op {
-    case .conv, .maxPool, .averagePool, .globalAveragePool, .unary, .clip, .binary, .scaleShift, .concat, .split,
-      .slice, .pad:
-      true
-    default: false
     }
   }
 
