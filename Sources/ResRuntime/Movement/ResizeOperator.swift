@@ -31,10 +31,11 @@ struct ResizeOperator: Operator {
   /// nothing to a sum but a pass over the row, so a row skips it: LR-ASPP's and DeepLabV3's upsampling of
   /// 12-wide rows spent most of their time on the batch and channel axes' levels.
   let passThrough: [[Int]?]
-  /// Whether the last axis is passed through element for element (`passThrough` of `0, 1, 2, ...`): a
-  /// channels-last row of channels, or a row-major row that is not resized. Its row is then one scaled copy,
-  /// which vectorizes, instead of a walk through the offset and weight tables.
-  let copiesLastAxis: Bool
+  /// The last two axes, computed separably.
+  let lastTwoAxes: ResizeLastTwoAxes
+  /// Whether every axis before the last two is passed through (the batch and channels of a 2-D resize): an
+  /// output row is then one plane's row, and rows are walked plane by plane without the per-axis recursion.
+  let upperAxesSelectPlanes: Bool
 
   init(_ params: Rescompile_Plan_ResizeParams, _ operands: StepOperands) throws(RuntimeError) {
     try operands.requireCounts(inputs: 1...1, outputs: 1...1)
@@ -85,11 +86,16 @@ struct ResizeOperator: Operator {
       }
       return through
     }
-    if let last = passThrough.last, let through = last {
-      copiesLastAxis = through == Array(through.indices)
-    } else {
-      copiesLastAxis = false
-    }
+    let mergedRows = walked.count < storedInput.count
+    let walkedInput = mergedRows ? storedInput.dropLast(2) + [storedInput.suffix(2).reduce(1, *)] : storedInput
+    let rank = walked.count
+    var copies = false
+    if let last = passThrough.last, let through = last { copies = through == Array(through.indices) }
+    lastTwoAxes = ResizeLastTwoAxes(
+      lastAxis: (weights.last ?? [], offsets.last ?? [], taps.last ?? 1), inputLength: walkedInput.last ?? 1,
+      rowAxis: rank >= 2 ? (weights[rank - 2], offsets[rank - 2], taps[rank - 2]) : nil, copies: copies,
+      resamplesRowsFirst: rank >= 2 && walked[rank - 2] >= walkedInput[rank - 2])
+    upperAxesSelectPlanes = passThrough.dropLast(2).allSatisfy { $0 != nil }
   }
 
   /// Whether an axis's table reads, for every output position `p`, input position `p` (offset `p`: a last
@@ -150,183 +156,94 @@ struct ResizeOperator: Operator {
     let rows = y.count / rowLength
     let workers = context.workers(elements: y.count, tasks: rows)
     let ranges = RunContext.ranges(of: rows, parts: RunContext.streamingPieces(workers: workers), granule: 1)
+    let levels = upperAxesSelectPlanes ? 0 : (rank - 2) * rowLength
+    let slots = lastTwoAxes.rowTaps
     context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: rank * rowLength) { levels in
-        var coordinates = [Int](repeating: 0, count: rank)
-        for row in ranges[task] {
-          var remainder = row
-          for axis in stride(from: rank - 2, through: 0, by: -1) {
-            coordinates[axis] = remainder % outputShape[axis]
-            remainder /= outputShape[axis]
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: lastTwoAxes.workspaceLength + levels + slots) { floats in
+        withUnsafeTemporaryAllocation(
+          byteCount: 2 * slots * MemoryLayout<UnsafePointer<Float>>.stride,
+          alignment: MemoryLayout<UnsafePointer<Float>>.alignment
+        ) { pointers in
+          let scratch = floats.baseAddress!
+          var workspace = ResizeLastTwoAxes.Workspace(
+            storage: scratch, pointers: pointers.baseAddress!, scales: scratch + lastTwoAxes.workspaceLength + levels,
+            slots: slots)
+          if upperAxesSelectPlanes {
+            samplePlaneRows(ranges[task], input, output, &workspace)
+          } else {
+            for row in ranges[task] {
+              var coordinates = [Int](repeating: 0, count: rank)
+              var remainder = row
+              for axis in stride(from: rank - 2, through: 0, by: -1) {
+                coordinates[axis] = remainder % outputShape[axis]
+                remainder /= outputShape[axis]
+              }
+              sampleRow(
+                input, coordinates, axis: 0, offset: 0, weight: 1, levels: scratch + lastTwoAxes.workspaceLength,
+                into: output + row * rowLength, &workspace)
+            }
           }
-          let sums = sampleRow(
-            input, coordinates, axis: 0, offset: 0, weight: 1, levels: levels.baseAddress!, rowLength: rowLength)
-          (output + row * rowLength).update(from: sums, count: rowLength)
         }
       }
     }
   }
 
-  /// One output row (the last axis) at once: returns `levels + a·rowLength` for some `a ≥ axis`, which holds,
-  /// for every element of the row, the weighted sum over the taps of axes `axis...`, each element summed in
-  /// exactly the order of one element at a time (the sum at each axis starts at 0 and adds its taps' sums in
-  /// order), so the bits are the same. A row at a time instead of a recursion per element: LR-ASPP's bilinear
-  /// upsampling of 46 K outputs took 1.1 ms. A pass-through axis before the last is skipped: its one tap of
-  /// weight 1 leaves the weight as it is, and the `0 + sum` it would add changes no bits, since the last
-  /// axis's sums already start at 0 (a −0 has become +0 there).
+  /// Output rows `rows` when every axis before the last two is passed through: a row is row `h` of a plane
+  /// whose input offset the pass-through tables give, worked out once per plane.
+  private func samplePlaneRows(
+    _ rows: Range<Int>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+    _ workspace: inout ResizeLastTwoAxes.Workspace
+  ) {
+    let rank = outputShape.count
+    let (rowLength, height) = (outputShape[rank - 1], rank >= 2 ? outputShape[rank - 2] : 1)
+    var (plane, planeOffset) = (-1, 0)
+    for row in rows {
+      let (rowPlane, position) = row.quotientAndRemainder(dividingBy: height)
+      if rowPlane != plane {
+        plane = rowPlane
+        planeOffset = 0
+        var remainder = plane
+        for axis in stride(from: rank - 3, through: 0, by: -1) {
+          planeOffset += passThrough[axis]![remainder % outputShape[axis]]
+          remainder /= outputShape[axis]
+        }
+      }
+      lastTwoAxes.sampleRow(position, of: input + planeOffset, weight: 1, &workspace, into: output + row * rowLength)
+    }
+  }
+
+  /// One output row into `row`: the weighted sum over the taps of axes `axis...`, each axis before the last
+  /// two starting at 0 and adding its taps' sums (each computed in `levels + axis · rowLength`) in order, the
+  /// last two separably (`ResizeLastTwoAxes`). A pass-through axis is skipped: its one tap of weight 1 leaves
+  /// the weight as it is, and the `0 + sum` it would add changes no bits, since the sums below it already
+  /// start at 0 (a −0 has become +0 there). The walk for resizes whose upper axes are not all passed
+  /// through (a trilinear volume); a row at a time instead of a recursion per element: LR-ASPP's bilinear
+  /// upsampling of 46 K outputs took 1.1 ms.
   private func sampleRow(
     _ input: UnsafePointer<Float>, _ coordinates: [Int], axis: Int, offset: Int, weight: Float,
-    levels: UnsafeMutablePointer<Float>, rowLength: Int
-  ) -> UnsafeMutablePointer<Float> {
-    if axis < coordinates.count - 1, let through = passThrough[axis] {
+    levels: UnsafeMutablePointer<Float>, into row: UnsafeMutablePointer<Float>,
+    _ workspace: inout ResizeLastTwoAxes.Workspace
+  ) {
+    let rank = coordinates.count
+    guard axis < rank - 2 else {
+      let position = rank >= 2 ? coordinates[rank - 2] : 0
+      return lastTwoAxes.sampleRow(position, of: input + offset, weight: weight, &workspace, into: row)
+    }
+    if let through = passThrough[axis] {
       return sampleRow(
         input, coordinates, axis: axis + 1, offset: offset + through[coordinates[axis]], weight: weight,
-        levels: levels, rowLength: rowLength)
+        levels: levels, into: row, &workspace)
     }
-    let row = levels + axis * rowLength
-    let taps = tapsPerPosition[axis]
-    if axis == coordinates.count - 1, copiesLastAxis {
-      // The one tap of weight 1 per element, at the element's own offset: `0 + (weight · 1) · x`, as below.
-      for element in 0..<rowLength { row[element] = 0 + weight * input[offset &+ element] }
-      return row
-    }
-    if axis == coordinates.count - 1 {
-      weights[axis].withUnsafeBufferPointer { axisWeights in
-        offsets[axis].withUnsafeBufferPointer { axisOffsets in
-          // A tap of weight 0 adds −0, which leaves every sum's bits as skipping it did (x + −0 is x, −0
-          // included), without a branch per tap; its input is read all the same (every tap's position is
-          // clamped into the axis) and its product, NaN or not, discarded. A 2x bilinear upsampling to
-          // 64x96x96: 2.2 → 1.25 ms with the linear loop below.
-          if taps == 2 {
-            // Linear: the two taps unrolled, a loop the compiler can vectorize (gathers).
-            for element in 0..<rowLength {
-              let first = element &* 2
-              let (w0, w1) = (axisWeights[first], axisWeights[first &+ 1])
-              let p0 = weight * w0 * input[offset &+ axisOffsets[first]]
-              let p1 = weight * w1 * input[offset &+ axisOffsets[first &+ 1]]
-              var total: Float = 0
-              total += w0 != 0 ? p0 : -0.0
-              total += w1 != 0 ? p1 : -0.0
-              row[element] = total
-            }
-            return
-          }
-          for element in 0..<rowLength {
-            var total: Float = 0
-            var tap = element &* taps
-            let end = tap &+ taps
-            while tap < end {
-              let tapWeight = axisWeights[tap]
-              let term = weight * tapWeight * input[offset &+ axisOffsets[tap]]
-              total += tapWeight != 0 ? term : -0.0
-              tap &+= 1
-            }
-            row[element] = total
-          }
-        }
-      }
-      return row
-    }
+    let rowLength = outputShape[rank - 1]
+    let child = levels + axis * rowLength
     row.update(repeating: 0, count: rowLength)
+    let taps = tapsPerPosition[axis]
     let first = coordinates[axis] * taps
     for tap in first..<(first + taps) where weights[axis][tap] != 0 {
-      let child = sampleRow(
+      sampleRow(
         input, coordinates, axis: axis + 1, offset: offset + offsets[axis][tap], weight: weight * weights[axis][tap],
-        levels: levels, rowLength: rowLength)
+        levels: levels, into: child, &workspace)
       for element in 0..<rowLength { row[element] += child[element] }
-    }
-    return row
-  }
-}
-
-/// The coordinate arithmetic of `f32_resize` (plan.proto `ResizeParams`), per axis.
-struct ResizeSampling {
-  let params: Rescompile_Plan_ResizeParams
-
-  init(_ params: Rescompile_Plan_ResizeParams, _ operands: StepOperands) throws(RuntimeError) {
-    if case .UNRECOGNIZED(let raw) = params.mode { throw operands.failure("resize mode \(raw) is unknown") }
-    if case .UNRECOGNIZED(let raw) = params.coordinates {
-      throw operands.failure("resize coordinate mode \(raw) is unknown")
-    }
-    if case .UNRECOGNIZED(let raw) = params.nearest { throw operands.failure("resize nearest mode \(raw) is unknown") }
-    self.params = params
-  }
-
-  var tapsPerPosition: Int {
-    switch params.mode {
-    case .linear: 2
-    case .cubic: 4
-    case .nearest, .UNRECOGNIZED: 1
-    }
-  }
-
-  /// For each output position along one axis, its taps: input positions and weights.
-  func taps(inLength: Int, outLength: Int, scale: Double) -> [[(index: Int, weight: Double)]] {
-    let last = Double(max(inLength - 1, 0))
-    return (0..<outLength).map { position in
-      let x = Self.bounded(coordinate(position, scale: scale, inLength: inLength, outLength: outLength))
-      switch params.mode {
-      case .linear:
-        let clamped = min(max(x, 0), last)
-        let low = clamped.rounded(.down)
-        return [(Int(low), 1 - (clamped - low)), (min(Int(low) + 1, inLength - 1), clamped - low)]
-      case .cubic: return cubicTaps(x, inLength: inLength)
-      case .nearest, .UNRECOGNIZED: return [(Int(min(max(rounded(x), 0), last)), 1)]
-      }
-    }
-  }
-
-  /// Keys' cubic convolution weights of the four taps around `x` (coefficient `cubic_coeff_a`), positions
-  /// clamped to the axis; with `exclude_outside`, taps past the edges weigh 0 and the rest are renormalized.
-  private func cubicTaps(_ x: Double, inLength: Int) -> [(index: Int, weight: Double)] {
-    let a = Double(params.cubicCoeffA)
-    let low = x.rounded(.down)
-    let r = x - low
-    var weights = [
-      ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
-      ((a + 2) * r - (a + 3)) * r * r + 1,
-      ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
-      ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a,
-    ]
-    let positions = (0..<4).map { Int(low) - 1 + $0 }
-    if params.excludeOutside {
-      for k in 0..<4 where positions[k] < 0 || positions[k] >= inLength { weights[k] = 0 }
-      let total = weights.reduce(0, +)
-      if total != 0 { weights = weights.map { $0 / total } }
-    }
-    return (0..<4).map { (min(max(positions[$0], 0), inLength - 1), weights[$0]) }
-  }
-
-  private func coordinate(_ position: Int, scale: Double, inLength: Int, outLength: Int) -> Double {
-    let out = Double(position)
-    // The specification's resized length is `scale · inLength`, a real number (plan.proto ResizeParams).
-    let resizedLength = scale * Double(inLength)
-    switch params.coordinates {
-    case .halfPixel: return (out + 0.5) / scale - 0.5
-    case .halfPixelSymmetric:
-      let adjustment = Double(outLength) / resizedLength
-      return Double(inLength) / 2 * (1 - adjustment) + (out + 0.5) / scale - 0.5
-    case .pytorchHalfPixel: return resizedLength > 1 ? (out + 0.5) / scale - 0.5 : 0
-    case .alignCorners: return resizedLength == 1 ? 0 : out * Double(inLength - 1) / (resizedLength - 1)
-    case .asymmetric, .UNRECOGNIZED: return out / scale
-    }
-  }
-
-  /// `x` within ±2⁵², NaN as 0: a hostile plan's scale (1e-19, or one whose resized length rounds to 0) puts
-  /// a coordinate past what converts to `Int`, or makes it NaN, and the conversion would trap. Every
-  /// coordinate of a real resize is far inside, and past 2⁵² a double has no fraction left, so the taps of any
-  /// other coordinate are unchanged: all of them clamp to the same edge.
-  static func bounded(_ x: Double) -> Double {
-    x.isNaN ? 0 : min(max(x, -0x1p52), 0x1p52)
-  }
-
-  private func rounded(_ x: Double) -> Double {
-    let isHalf = x - x.rounded(.down) == 0.5
-    switch params.nearest {
-    case .floor: return x.rounded(.down)
-    case .ceil: return x.rounded(.up)
-    case .roundPreferFloor, .UNRECOGNIZED: return isHalf ? x.rounded(.down) : x.rounded()
-    case .roundPreferCeil: return isHalf ? x.rounded(.up) : x.rounded()
     }
   }
 }
