@@ -234,6 +234,42 @@ import Testing
     #expect(
       StepHarness.rejects(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [2, 4])], containing: "expected"))
   }
+
+  /// A reduction over an outer axis whose output rows are long (ResNeSt's radix sums over `[1, 2, C, H, W]`,
+  /// one row of C·H·W) runs in pieces of a row, on several workers: every kind, on one to three threads, each
+  /// element the double-precision fold of its group, rounded once; a NaN makes a maximum or minimum NaN.
+  @Test(arguments: [
+    (KernelID.f32ReduceMean, 0), (.f32ReduceSum, 1), (.f32ReduceMax, 2), (.f32ReduceMin, 3), (.f32ReduceProd, 4),
+  ])
+  func outerAxisReductionsOfLongRows(kernel: KernelID, kind: Int) throws {
+    let (groups, planes, length) = (3, 2, 5000)
+    var random = SeededGenerator(seed: 17)
+    var values = random.floats(groups * planes * length).map(Double.init)
+    values[7] = .nan
+    let x = StepOperand([planes, groups, length], values)
+    var params = Rescompile_Plan_ReduceMeanParams()
+    params.axes = [1]
+    let expected = (0..<planes).flatMap { plane in
+      (0..<length).map { element -> Double in
+        let group = (0..<groups).map { values[(plane * groups + $0) * length + element] }
+        let folded: Double
+        switch kind {
+        case 0: folded = group.reduce(0, +) / Double(groups)
+        case 1: folded = group.reduce(0, +)
+        case 2: folded = group.contains { $0.isNaN } ? .nan : group.max()!
+        case 3: folded = group.contains { $0.isNaN } ? .nan : group.min()!
+        default: folded = group.reduce(1, *)
+        }
+        return Double(Float(folded))
+      }
+    }
+    for threads in 1...3 {
+      let result = try StepHarness.run(
+        kernel, .reduceMean(params), inputs: [x], outputs: [(.f32, [planes, length])], threads: threads)[0]
+      let differing = zip(result, expected).filter { !($0 == $1 || ($0.isNaN && $1.isNaN)) }.count
+      #expect(result.count == expected.count && differing == 0, "\(kernel), \(threads) thread(s): \(differing) differ")
+    }
+  }
 }
 
 /// Pooling by definition: windows clipped to the input; the average divides by the in-input count or, with
