@@ -235,6 +235,26 @@ import Testing
       StepHarness.rejects(.f32ReduceMean, .reduceMean(params), inputs: [x], outputs: [(.f32, [2, 4])], containing: "expected"))
   }
 
+  /// Row-major global average pooling sums eight planes at once, whole 8x8 blocks transposed in registers:
+  /// every plane's mean is still its elements summed in order in double precision and divided once, bit for
+  /// bit, for plane counts and sizes with and without a partial group or block, on one to three threads.
+  @Test(arguments: [(19, [13, 11]), (8, [1, 1]), (16, [2, 4]), (5, [9, 3]), (24, [16, 16])])
+  func globalAverageSumsEachPlaneInOrder(planes: Int, spatial: [Int]) throws {
+    let size = spatial.reduce(1, *)
+    var random = SeededGenerator(seed: 23)
+    let values = random.floats(planes * size).map(Double.init)
+    let x = StepOperand([1, planes] + spatial, values)
+    let expected = (0..<planes).map { plane in
+      Double(Float(values[(plane * size)..<((plane + 1) * size)].reduce(0, +) / Double(size)))
+    }
+    for threads in 1...3 {
+      let result = try StepHarness.run(
+        .f32Pool, Self.params(.globalAverage, kernel: []), inputs: [x],
+        outputs: [(.f32, [1, planes] + spatial.map { _ in 1 })], threads: threads)[0]
+      #expect(result == expected, "\(planes) planes of \(spatial), \(threads) thread(s)")
+    }
+  }
+
   /// A reduction over an outer axis whose output rows are long (ResNeSt's radix sums over `[1, 2, C, H, W]`,
   /// one row of C·H·W) runs in pieces of a row, on several workers: every kind, on one to three threads, each
   /// element the double-precision fold of its group, rounded once; a NaN makes a maximum or minimum NaN.

@@ -150,7 +150,20 @@ struct PoolOperator: Operator {
       let source = input + first * size
       var sums = SIMD8<Double>()
       if count == group {
-        for index in 0..<size {
+        let blocked = size / group * group
+        for index in stride(from: 0, to: blocked, by: group) {
+          let columns = Self.transposed(source + index, rowStride: size)
+          // Position by position, in order: each plane's sum adds its elements as before.
+          sums += SIMD8<Double>(columns.0)
+          sums += SIMD8<Double>(columns.1)
+          sums += SIMD8<Double>(columns.2)
+          sums += SIMD8<Double>(columns.3)
+          sums += SIMD8<Double>(columns.4)
+          sums += SIMD8<Double>(columns.5)
+          sums += SIMD8<Double>(columns.6)
+          sums += SIMD8<Double>(columns.7)
+        }
+        for index in blocked..<size {
           var values = SIMD8<Double>()
           for lane in 0..<group { values[lane] = Double(source[lane * size + index]) }
           sums += values
@@ -164,6 +177,37 @@ struct PoolOperator: Operator {
       }
       for lane in 0..<count { output[first + lane] = Float(sums[lane] / Double(size)) }
     }
+  }
+
+  /// The 8x8 block of floats at `block` (rows `rowStride` apart) transposed: element `j` of column `i` is
+  /// row `j`'s element `i`. Eight vector loads and three rounds of unshuffling (evens, then odds, of each
+  /// pair of vectors; each round rotates the six bits of an element's index right by one, three swap row and
+  /// column), where gathering a position's eight planes lane by lane cost 0.7 ns per element (ResNeSt's
+  /// 16x16 planes: 0.023 ms where onnxruntime's node takes 0.006).
+  typealias EightRows = (
+    SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>
+  )
+
+  @inline(__always)
+  static func transposed(_ block: UnsafePointer<Float>, rowStride: Int) -> EightRows {
+    func row(_ index: Int) -> SIMD8<Float> {
+      UnsafeRawPointer(block + index * rowStride).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    let rows = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+    return unshuffled(unshuffled(unshuffled(rows)))
+  }
+
+  /// The 64 elements of `rows` (row after row) with the even-indexed ones first, then the odd ones.
+  @inline(__always)
+  static func unshuffled(_ rows: EightRows) -> EightRows {
+    let pairs = (
+      SIMD16<Float>(lowHalf: rows.0, highHalf: rows.1), SIMD16<Float>(lowHalf: rows.2, highHalf: rows.3),
+      SIMD16<Float>(lowHalf: rows.4, highHalf: rows.5), SIMD16<Float>(lowHalf: rows.6, highHalf: rows.7)
+    )
+    return (
+      pairs.0.evenHalf, pairs.1.evenHalf, pairs.2.evenHalf, pairs.3.evenHalf,
+      pairs.0.oddHalf, pairs.1.oddHalf, pairs.2.oddHalf, pairs.3.oddHalf
+    )
   }
 
   /// For output index `output` along `axis`: the first input index, the valid kernel taps, and how many
