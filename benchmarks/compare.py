@@ -224,6 +224,44 @@ def spread_table(results, args, systems):
     return "\n".join(lines)
 
 
+def round_ratios(ours, theirs, chunk):
+    """rescompile's ratio to a peer in each round of `harness.interleave`: the median of its chunk over the
+    median of the peer's chunk of the same round. Every worker runs one chunk per round, so round `i` is
+    samples `i * chunk` to `(i + 1) * chunk` of each (a worker that failed stops early; its rounds end there).
+    The two chunks of a round run within a second or two of each other, inside one phase of a shared host,
+    so each round's ratio cancels the phase that a ratio of whole-run medians mixes in: on a 2-core guest
+    whose runs alternated between ~22 and ~33 ms for minutes (ResNet-18, 2026-12-07), which system happened
+    to draw more slow chunks moved the ratio of medians between 0.54 and 0.71 over three repeats."""
+    ours, theirs = ours or [], theirs or []
+    rounds = min(len(ours), len(theirs)) // chunk
+    return [statistics.median(ours[i * chunk:(i + 1) * chunk]) / statistics.median(theirs[i * chunk:(i + 1) * chunk])
+            for i in range(rounds)]
+
+
+def paired_cell(ratios):
+    """The median and quartiles of per-round ratios, or a dash."""
+    stats = harness.summarize(ratios)
+    return "—" if not stats else f"{stats['median']:.2f} ({stats['q1']:.2f}–{stats['q3']:.2f})"
+
+
+def paired_table(results, args, systems):
+    """One row per model and thread count: rescompile's per-round ratio to each peer (`round_ratios`),
+    median and quartiles over the rounds of this run."""
+    names = {"onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
+    peers = [s for s in systems if s != "rescompile"]
+    header = ["model", "threads", "rounds"] + [f"rescompile/{names[s]} by round, median (q1–q3)" for s in peers]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for result in results:
+        for threads in args.threads:
+            ours = (result["systems"].get(f"rescompile/{threads}") or {}).get("samples_ms")
+            per_peer = [round_ratios(ours, (result["systems"].get(f"{peer}/{threads}") or {}).get("samples_ms"),
+                                     args.chunk) for peer in peers]
+            rounds = max((len(ratios) for ratios in per_peer), default=0)
+            lines.append("| " + " | ".join([result["model"], str(threads), str(rounds)]
+                                            + [paired_cell(ratios) for ratios in per_peer]) + " |")
+    return "\n".join(lines)
+
+
 def repeat_table(repeats, args, systems):
     """One row per model and thread count: rescompile's ratio of medians to each peer in every repeat, as
     the median over the repeats and their range. On a shared machine a single run's ratio can move by
@@ -231,20 +269,25 @@ def repeat_table(repeats, args, systems):
     names = {"onnxruntime": "onnxruntime", "openvino": "OpenVINO"}
     peers = [s for s in systems if s != "rescompile"]
     header = ["model", "threads"] + [f"rescompile/{names[s]} median (range)" for s in peers]
+    header += [f"rescompile/{names[s]} by round, median (q1–q3)" for s in peers]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for index, result in enumerate(repeats[0]):
         for threads in args.threads:
             row = [result["model"], str(threads)]
+            paired = []
             for peer in peers:
                 ratios = []
+                rounds = []
                 for results in repeats:
                     entries = results[index]["systems"]
-                    ours = (entries.get(f"rescompile/{threads}") or {}).get("stats")
-                    theirs = (entries.get(f"{peer}/{threads}") or {}).get("stats")
-                    if ours and theirs:
-                        ratios.append(ours["median"] / theirs["median"])
+                    ours = entries.get(f"rescompile/{threads}") or {}
+                    theirs = entries.get(f"{peer}/{threads}") or {}
+                    if ours.get("stats") and theirs.get("stats"):
+                        ratios.append(ours["stats"]["median"] / theirs["stats"]["median"])
+                    rounds += round_ratios(ours.get("samples_ms"), theirs.get("samples_ms"), args.chunk)
                 row.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})" if ratios else "—")
-            lines.append("| " + " | ".join(row) + " |")
+                paired.append(paired_cell(rounds))
+            lines.append("| " + " | ".join(row + paired) + " |")
     return "\n".join(lines)
 
 
@@ -309,6 +352,11 @@ def report(results, args, systems, baselines, machine_before, machine_after):
     print(f"\nLatency, batch 1: median of {args.runs} runs, ms (interquartile range); "
           "ratio of medians, below 1 means rescompile is faster\n")
     print(latency_table(results, args, systems))
+    if len(systems) > 1:
+        print(f"\nPaired by round: each round (one chunk of {args.chunk} runs per worker, in turn) gives rescompile's"
+              " ratio of chunk medians to each peer's chunk of the same round; the median and quartiles of those"
+              " ratios cancel the slow and fast phases of a shared host that a ratio of medians mixes in\n")
+        print(paired_table(results, args, systems))
     print("\nProcess CPU time per run, ms: median (IQR). With one thread this is the work itself even when the"
           " scheduler made the run wait (a shared machine); with more it adds the threads up, spinning included\n")
     print(latency_table(results, args, systems, key="cpu_stats"))
@@ -372,7 +420,8 @@ def main():
         report(repeat_results, args, systems, baselines, machine_before, machine_after)
     results = repeats[-1]
     if args.repeat > 1 and len(systems) > 1:
-        print(f"\n## Ratios over {args.repeat} repeats: median (min–max) of each repeat's ratio of medians\n")
+        print(f"\n## Ratios over {args.repeat} repeats: median (min–max) of each repeat's ratio of medians, and"
+              " the per-round ratios of every repeat pooled (median and quartiles)\n")
         print(repeat_table(repeats, args, systems))
     if args.json:
         with open(args.json, "w") as out:
