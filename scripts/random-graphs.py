@@ -330,6 +330,11 @@ def main():
                 lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
                          if "FAIL" in line or "error" in line]
                 print(f"seed {seed}: {threads} thread(s): exit {result.returncode}: {' | '.join(lines[:2])[:300]}")
+                # `check`'s reference evaluator says which side of a mismatch it is nearer: a stored output from
+                # onnxruntime is sometimes the one that rounded worse.
+                verdicts = [line.rsplit(": ", 1)[-1] for line in result.stdout.splitlines() if line.startswith("note: the reference")]
+                if verdicts:
+                    print(f"    the reference evaluator: {verdicts[0]}")
     checked = arguments.seeds[1] - arguments.seeds[0] - refused
     print(f"{checked} graphs checked, {len(set(failures))} failed; {refused} not generated")
     sys.exit(1 if failures else 0)

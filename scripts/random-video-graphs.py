@@ -158,6 +158,11 @@ def main():
                 failures.add(seed)
                 lines = [line.strip() for line in output.splitlines() if "FAIL" in line or "error" in line]
                 print(f"seed {seed}: {threads} thread(s): exit {result.returncode}: {' | '.join(lines[:2])[:300]}")
+                # `check`'s reference evaluator says which side of a mismatch it is nearer: a stored output from
+                # onnxruntime is sometimes the one that rounded worse.
+                verdicts = [line.rsplit(": ", 1)[-1] for line in output.splitlines() if line.startswith("note: the reference")]
+                if verdicts:
+                    print(f"    the reference evaluator: {verdicts[0]}")
     checked = arguments.seeds[1] - arguments.seeds[0] - skipped
     print(f"{checked} graphs checked, {len(failures)} failed, {len(declared_shape_refusals)} refused for an "
           f"exporter-declared shape ONNX computes differently; {skipped} not generated")

@@ -116,6 +116,28 @@ struct CheckCommand: ParsableCommand {
   /// Why the tolerance is wider than the usual default, for a model that rounds to float16.
   private static let toleranceNote = " (the defaults for a model with float16 values, which carry float16's rounding)"
 
+  /// Which side of a failed output the reference evaluator is nearer: the stored outputs come from another
+  /// runtime, which rounds too, and are sometimes the further from it.
+  private static func evaluatorNote(_ failure: CheckReport.OutputResult) -> String? {
+    guard let opinion = failure.evaluatorOpinion else { return nil }
+    let nearer =
+      opinion.distanceToActual < opinion.distanceToExpected
+      ? "rescompile's output is the nearer"
+      : opinion.distanceToActual > opinion.distanceToExpected ? "the stored output is the nearer" : "neither is nearer"
+    return "note: the reference evaluator (ResReference: the model as imported, double-precision sums, no "
+      + "optimizer, no kernels) is " + NumberText.error(opinion.distanceToActual) + " from rescompile's '"
+      + VisibleText.of(failure.output) + "' (\(failure.dataSet)) and " + NumberText.error(opinion.distanceToExpected)
+      + " from the stored one: \(nearer)"
+  }
+
+  /// Whether the reference evaluator is nearer rescompile's output on every failed output: then the stored
+  /// outputs are the ones off, and the Winograd hint would point the user at the wrong side.
+  private static func evaluatorSidesWithUs(_ report: CheckReport) -> Bool {
+    report.failures.allSatisfy { failure in
+      failure.evaluatorOpinion.map { $0.distanceToActual < $0.distanceToExpected } ?? false
+    }
+  }
+
   private func render(_ report: CheckReport) -> String {
     let reference =
       switch report.reference {
@@ -137,7 +159,8 @@ struct CheckCommand: ParsableCommand {
       failed == 0
         ? "PASS: \(report.results.count) output(s) within \(tolerance)"
         : "FAIL: \(failed) of \(report.results.count) output(s) beyond \(tolerance)")
-    if failed > 0, report.fourByFourWinogradSteps > 0, !report.float16Model {
+    lines += report.failures.compactMap(Self.evaluatorNote)
+    if failed > 0, report.fourByFourWinogradSteps > 0, !report.float16Model, !Self.evaluatorSidesWithUs(report) {
       // The one known source of a few elements just past the tolerance on a correct plan.
       lines.append(
         "note: \(report.fourByFourWinogradSteps) convolution(s) run Winograd F(4x4), which rounds several times more "

@@ -83,7 +83,31 @@ import Testing
     #expect(report.results.map(\.output) == ["output"])
     #expect(report.reference == .testData(folders: sets.map(\.folder)))
     #expect(report.stepCount > 0)
+    #expect(report.results.allSatisfy { $0.evaluatorOpinion == nil })
+  }
 
+  /// A stored output off by 0.01 in one element: the check fails on it, and the reference evaluator, run for
+  /// the failing data set, sides with rescompile (a few ulps from its output, the perturbation from the stored
+  /// one).
+  @Test func aMismatchGetsTheReferenceEvaluatorsOpinion() throws {
+    try withScratchFolder { folder in
+      let data = RepoPaths.fixtures + "/models/highway_mlp/test_data_set_0"
+      try FileManager.default.copyItem(atPath: "\(data)/input_0.pb", toPath: "\(folder)/input_0.pb")
+      let stored = try TensorFile.read(at: "\(data)/output_0.pb")
+      var values = stored.doubles()
+      values[3] += 0.01
+      let perturbed = Constant(dtype: .float32, dims: stored.dims, doubles: values)
+      try Data(TensorFile.serialized(perturbed, name: "output", as: .onnx)).write(
+        to: URL(fileURLWithPath: "\(folder)/output_0.pb"))
+      let model = try LoadedModel(contentsOf: RepoPaths.fixtureModel("highway_mlp"))
+      let report = try model.check(
+        against: try TestDataSet.sets(in: folder), options: CompileOptions(), rtol: 1e-3, atol: 1e-4)
+      let failure = try #require(report.failures.first)
+      #expect(failure.comparison.worstIndex == 3)
+      let opinion = try #require(failure.evaluatorOpinion)
+      #expect(opinion.distanceToActual < 1e-5, "\(opinion)")
+      #expect(abs(opinion.distanceToExpected - 0.01) < 1e-4, "\(opinion)")
+    }
   }
 
   /// Another model's output of the same type as the reference: the check fails and says where.

@@ -18,6 +18,9 @@ public struct CheckReport: Sendable {
     /// The expected tensor's type, `f32[1,10]`.
     public var type: String
     public var comparison: ToleranceComparison
+    /// For an output that failed against stored reference data, where the reference evaluator puts it
+    /// (`EvaluatorOpinion`); nil otherwise, and where the evaluator cannot run the model.
+    public var evaluatorOpinion: EvaluatorOpinion? = nil
   }
 
   public var reference: Reference

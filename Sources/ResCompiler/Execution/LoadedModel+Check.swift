@@ -8,6 +8,10 @@ extension LoadedModel {
   /// with the stored one under `|actual − expected| ≤ atol + rtol·|expected|` (a tolerance not given is
   /// `OutputTolerance.defaults(for:)` the model's graph).
   ///
+  /// A data set with an output beyond the tolerance is also run through the reference evaluator, whose
+  /// distance from both sides goes with each failed output (`EvaluatorOpinion`): only then, since the evaluator
+  /// is slow on large models and a passing check has nothing to arbitrate.
+  ///
   /// Throws for anything that prevents the comparison (a model that does not compile, a data set whose file
   /// counts or shapes do not fit the model); a mismatch is a result, not an error.
   public func check(
@@ -25,10 +29,17 @@ extension LoadedModel {
           "'\(dataSet.folder)' holds \(dataSet.expectedOutputs.count) expected output(s) (output_K.pb), the model "
             + "has \(outputs.count): " + outputs.map(\.name).joined(separator: ", "))
       }
-      for (output, expected) in zip(outputs, dataSet.expectedOutputs) {
-        results.append(
-          Self.compare(output, ReferenceTensor(constant: expected), dataSet: dataSet.name, tolerance: tolerance))
+      var setResults = zip(outputs, dataSet.expectedOutputs).map { output, expected in
+        Self.compare(output, ReferenceTensor(constant: expected), dataSet: dataSet.name, tolerance: tolerance)
       }
+      if setResults.contains(where: { !$0.comparison.passed }) {
+        let opinions = EvaluatorOpinion.of(
+          graph, inputs: inputs, actual: outputs.map(\.value), expected: dataSet.expectedOutputs)
+        for index in setResults.indices where !setResults[index].comparison.passed {
+          setResults[index].evaluatorOpinion = opinions[index]
+        }
+      }
+      results += setResults
     }
     return session.report(.testData(folders: dataSets.map(\.folder)), results, tolerance: tolerance)
   }
