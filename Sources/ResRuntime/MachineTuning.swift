@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import ResCPU
 import ResKernels
 import ResPlan
@@ -13,4 +16,19 @@ public enum MachineTuning {
   /// whose units are 512 bits wide, was not measured and keeps `broad`.
   public static let winogradReach: WinogradReach =
     BuildISA.hasAVX512F && rescpu_running_avx512f() != 0 && rescpu_running_intel() != 0 ? .narrow : .broad
+
+  /// One core's second-level cache in bytes as the C library reports it (glibc: `sysconf`, from CPUID), within
+  /// 128 KB–64 MB; `assumedSecondLevelCacheBytes` where it does not say. It only orders a GEMM's loops
+  /// (`ResidentWeightsGemm.longDepth`), never what a step computes.
+  static let secondLevelCacheBytes: Int = {
+    #if canImport(Glibc)
+      let reported = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+      if (128 << 10)...(64 << 20) ~= reported { return reported }
+    #endif
+    return assumedSecondLevelCacheBytes
+  }()
+
+  /// The second-level cache assumed where the system does not report one (Zen 4's size; Apple's cores share
+  /// larger ones).
+  static let assumedSecondLevelCacheBytes = 1 << 20
 }

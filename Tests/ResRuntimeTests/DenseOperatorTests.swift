@@ -477,6 +477,57 @@ import Testing
     }
   }
 
+  /// Either order computes a reduction of up to `ResidentWeightsGemm.longDepth` steps bit for bit alike (one
+  /// K block each, one chain per element, then bias, residual and activation), so choosing between them by
+  /// the machine's cache size (`ResidentWeightsGemm.applies`) never changes a result.
+  @Test func residentWeightsAndGemmDriverAgreeOnShortReductions() throws {
+    for (m, n, k) in [(50, 48, 128), (23, 40, ResidentWeightsGemm.longDepth), (6 * 7, 16, 65)] {
+      var random = SeededGenerator(seed: UInt64(k))
+      let (a, b, bias, residual) = (random.floats(m * k), random.floats(k * n), random.floats(n), random.floats(m * n))
+      let packed = try b.withUnsafeBufferPointer { pointer throws(RuntimeError) in
+        try PackedPanels(
+          pointer.baseAddress!, rowStride: 1, depthStride: n, rows: n, depth: k, width: GemmDriver.kernel.nr)
+      }
+      func product(resident: Bool) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        var scratch = [Float](repeating: 0, count: GemmDriver.scratchFloats(packsA: false))
+        a.withUnsafeBufferPointer { aPointer in
+          bias.withUnsafeBufferPointer { biasPointer in
+            residual.withUnsafeBufferPointer { residualPointer in
+              c.withUnsafeMutableBufferPointer { cPointer in
+                scratch.withUnsafeMutableBufferPointer { scratchPointer in
+                  var epilogue = MatrixEpilogue(activation: .relu)
+                  epilogue.bias = biasPointer.baseAddress!
+                  epilogue.biasColumnStride = 1
+                  epilogue.residual = residualPointer.baseAddress!
+                  epilogue.residualRowStride = n
+                  let weights = PrepackedPanels(packed: packed)
+                  if resident {
+                    ResidentWeightsGemm.run(
+                      k: k, a: aPointer.baseAddress!, aRowStride: k, b: weights, c: cPointer.baseAddress!,
+                      cRowStride: n, epilogue: epilogue, rows: 0..<m, columns: 0..<n)
+                  } else {
+                    GemmDriver.run(
+                      k: k, a: .rows(aPointer.baseAddress!, rowStride: k), b: weights, c: cPointer.baseAddress!,
+                      cRowStride: n, epilogue: epilogue, rows: 0..<m, columns: 0..<n,
+                      scratch: scratchPointer.baseAddress!)
+                  }
+                }
+              }
+            }
+          }
+        }
+        return c
+      }
+      let driver = product(resident: false)
+      #expect(product(resident: true).map(\.bitPattern) == driver.map(\.bitPattern), "\(m)x\(n), K \(k)")
+      let naive = NaiveMatMul.compute(a: a, aShape: [m, k], b: b, bShape: [k, n], outputShape: [m, n])
+      let expected = (0..<(m * n)).map { max(0, naive[$0] + Double(bias[$0 % n]) + Double(residual[$0])) }
+      let worst = zip(driver, expected).map { abs(Double($0) - $1) / (1 + abs($1)) }.max() ?? 0
+      #expect(worst <= 1e-4, "\(m)x\(n), K \(k): worst relative error \(worst)")
+    }
+  }
+
   /// `ResidentWeightsGemm` serves only long reductions over more than one tile of rows and a full tile of
   /// columns; its K blocks depend on K alone.
   @Test func residentWeightsOnlyForLongReductions() {
@@ -485,6 +536,16 @@ import Testing
     #expect(!ResidentWeightsGemm.applies(k: GemmDriver.shortDepth, m: 3136, n: 256))
     #expect(!ResidentWeightsGemm.applies(k: 256, m: GemmDriver.kernel.mr, n: 256))
     #expect(!ResidentWeightsGemm.applies(k: 256, m: 3136, n: wide - 1))
+    // A reduction of at most `longDepth` steps into a C larger than the second-level cache keeps
+    // `GemmDriver`'s order; a longer one, or a C that fits, does not.
+    let short = ResidentWeightsGemm.longDepth
+    let rowsBeyondCache = MachineTuning.secondLevelCacheBytes / (4 * 256) + 1
+    #expect(ResidentWeightsGemm.outgrowsSecondLevelCache(m: rowsBeyondCache, n: 256))
+    #expect(!ResidentWeightsGemm.outgrowsSecondLevelCache(m: rowsBeyondCache - 1, n: 256))
+    #expect(!ResidentWeightsGemm.applies(k: short, m: rowsBeyondCache, n: 256))
+    #expect(ResidentWeightsGemm.applies(k: short, m: rowsBeyondCache - 1, n: 256))
+    #expect(ResidentWeightsGemm.applies(k: short + 1, m: rowsBeyondCache, n: 256))
+    #expect(!ResidentWeightsGemm.applies(k: short, m: Int.max / 2, n: 256), "an overflowing size outgrows the cache")
     #expect(ResidentWeightsGemm.depthPerBlock(k: 512) == 512)
     #expect(ResidentWeightsGemm.depthPerBlock(k: 513) == 257)
     #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 512)

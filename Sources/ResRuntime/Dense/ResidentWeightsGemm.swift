@@ -13,7 +13,8 @@ import ResKernels
 /// (Sapphire Rapids, one thread, 12 alternating rounds of the whole network's profile, summed medians):
 /// 39.14 → 38.12 and 38.24 → 36.67 ms; two threads 23.00 → 21.92 ms; MobileNetV2's 6.59 → 6.41 ms.
 /// Reductions of `GemmDriver.shortDepth` steps or fewer keep `GemmDriver`'s order: their whole B already
-/// fits beside A (ResNet-50's 64→256 steps ran 6–15 % slower this way, writing C a column tile at a time).
+/// fits beside A (ResNet-50's 64→256 steps ran 6–15 % slower this way, writing C a column tile at a time);
+/// so do those of up to `longDepth` steps whose C outgrows the second-level cache.
 ///
 /// K blocks depend on K alone, and every element is summed in their order by one chain per block whatever
 /// kernel, row block or column range computes it, so splitting rows or columns over threads gives
@@ -34,11 +35,38 @@ enum ResidentWeightsGemm {
 
   /// Whether this order serves an `m × n` product with reduction length `k` (A in place, B prepacked): a
   /// reduction longer than `GemmDriver.shortDepth`, at least one full tile of columns, and more rows than one
-  /// tile (fewer are `GemmDriver.isStreaming`'s case). Decided on the whole product, never on the block of C a
-  /// worker computes: the K blocks differ from `GemmDriver`'s, and every piece of a split must sum as the
-  /// whole would.
+  /// tile (fewer are `GemmDriver.isStreaming`'s case), unless the reduction is at most `longDepth` steps and C
+  /// does not fit the second-level cache (`outgrowsSecondLevelCache`). Decided on the whole product, never on
+  /// the block of C a worker computes: the K blocks differ from `GemmDriver`'s, and every piece of a split must
+  /// sum as the whole would.
   static func applies(k: Int, m: Int, n: Int) -> Bool {
-    k > GemmDriver.shortDepth && n >= GemmDriver.tileRowsKernel.nr && m > GemmDriver.kernel.mr
+    guard k > GemmDriver.shortDepth, n >= GemmDriver.tileRowsKernel.nr, m > GemmDriver.kernel.mr else { return false }
+    return k > longDepth || !outgrowsSecondLevelCache(m: m, n: n)
+  }
+
+  /// Reductions up to this many steps keep `GemmDriver`'s order when C outgrows the second-level cache.
+  ///
+  /// This order writes C one column tile at a time: a 64-byte line per row, a row stride apart (2–4 KB on
+  /// ResNet-50), every line of C (and of the residual it adds) touched once per tile, in an order the
+  /// hardware's stream prefetchers do not follow across pages. Where C stays in the second-level cache that
+  /// costs nothing; beyond it each line is a demand miss to the third-level cache, and a short reduction has
+  /// too few multiply-adds per line to hide it. `GemmDriver` stores each row panel across a whole block of
+  /// columns, runs of contiguous lines. Zen 3 (512 KB L2), paired rounds of the whole network's profile, the
+  /// changed steps' time over the unchanged steps' in each pair, median (quartiles): ResNet-50's 14 such 1x1
+  /// steps (128-step reductions into 1.6 MB of C at 28x28, 256-step ones into 0.8–1.6 MB at 56x56 and
+  /// 14x14) in the host's slow phases (the network 118–126 ms) 0.851 (0.84–0.90) and 0.883 (0.87–0.93) on
+  /// one thread, 0.914 (0.90–0.93) on two; in its calm phases (75 ms) 1.038 (1.01–1.06) and 1.048
+  /// (1.04–1.05) on one, 0.994 (0.97–1.02) on two. A fifth of 34 ms saved when the caches are contended
+  /// against a twentieth of 19 ms lost when they are not. ViT-tiny's feed-forward expansions (192 steps into
+  /// 605 KB, also moved) 0.996 (0.99–1.01). Reductions of 512 steps (ResNet-50's layer4 at 7x7) were
+  /// 1.12–1.18 slower in `GemmDriver`'s order, so they keep this one. Hinting C's and the residual's lines two
+  /// tiles ahead in this order recovered less (0.947) and nothing beside `GemmDriver`'s order (1.005).
+  static let longDepth = 256
+
+  /// Whether an `m × n` C is larger than one core's second-level cache (`MachineTuning`).
+  static func outgrowsSecondLevelCache(m: Int, n: Int) -> Bool {
+    let (bytes, overflow) = RunContext.work(m, n).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+    return overflow || bytes > MachineTuning.secondLevelCacheBytes
   }
 
   /// The fewest K blocks of at most `maximumDepth` steps, all of one length but the last.
