@@ -218,9 +218,10 @@ extension WholeTileStore {
 }
 
 extension PointwiseFunction {
-  /// The bounds of an activation that is a clip (identity and ReLU with infinite ones), else nil.
+  /// The bounds of an activation that is a clip (identity and ReLU with infinite ones), else nil: the
+  /// activations a tile applies in registers as it stores (and `GemmDriver` runs as strips for that).
   @inline(__always)
-  var clipBounds: (Float, Float)? {
+  public var clipBounds: (Float, Float)? {
     switch self {
     case .identity: (-.infinity, .infinity)
     case .relu: (0, .infinity)

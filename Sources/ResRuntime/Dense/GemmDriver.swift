@@ -190,6 +190,19 @@ enum GemmDriver {
   static let bBlockFloats = 256 * 256
   /// Reductions up to this length take their tiles row panel by row panel (see above).
   static let shortDepth = 64
+  /// Reductions up to this length whose epilogue is a clip (ReLU, ReLU6 or none) run every row-panel block
+  /// as strips (`TileBlock.runByRowPanels`), giving up the hints of the next B block that only per-tile calls
+  /// spread over their reductions. A tile of 65 to 256 steps is short enough that its call costs more than
+  /// the hints save: the driver builds a `GemmTile` per tile and passes it through memory, the tile hints its
+  /// lines of C before its reduction, and its epilogue leaves through the stack, where a strip keeps the
+  /// whole tiles in registers to the store (`GemmMicrokernel6x16.runWholeTiles`). Other activations leave
+  /// every tile through the stack either way, and ViT-tiny's GELU expansions (192 steps) ran 1.5–2.5 %
+  /// slower as strips on two threads, so they keep the hints. Zen 3 (AVX2), paired rounds
+  /// (`benchmarks/ab_steps.py`), one / two threads: ResNet-50's 128→512 1x1 steps at 28x28 0.87–0.89 /
+  /// 0.84–0.90 of their time, the 256→1024 ones at 14x14 (1 MB of weights in four column blocks, hinted
+  /// before) 0.93–0.96, the whole run 0.969 / 0.97–0.99; the other models even or up to 1.5 % faster. The
+  /// bits are the same: each column is one chain on either path.
+  static let stripDepth = 256
 
   /// The length of every K block but the last (which may be shorter) for reduction length `k`.
   static func depthPerBlock(k: Int) -> Int {
@@ -270,7 +283,8 @@ enum GemmDriver {
             kernel: blockKernel, aPanelRows: a.isReadInPlace ? blockKernel.mr : kernel.mr, depth: depth, a: aPanels,
             b: bPanels, c: c,
             cRowStride: cRowStride, rowStart: rowStart, rowEnd: rowStart + blockRows, columnStart: columnStart,
-            columnEnd: columnStart + blockColumns, accumulate: depthBlock > 0, epilogue: isLast ? epilogue : nil,
+            columnEnd: columnStart + blockColumns, reduction: k, accumulate: depthBlock > 0,
+            epilogue: isLast ? epilogue : nil,
             upcoming: isLastRowBlock
               ? upcomingPanels(
                 of: b, columnStart: columnStart, blockColumns: blockColumns, depthStart: depthStart,
@@ -321,6 +335,8 @@ enum GemmDriver {
     let rowEnd: Int
     let columnStart: Int
     let columnEnd: Int
+    /// The whole product's reduction length (`depth` is this K block's part of it).
+    let reduction: Int
     let accumulate: Bool
     let epilogue: MatrixEpilogue?
     /// The prepacked panels of the B block after this one (`upcomingPanels`), which this block's tiles hint
@@ -355,19 +371,21 @@ enum GemmDriver {
     /// in flight where eight fit (MNASNet's 16→48 expansion at 112x112 took 0.159 ms against onnxruntime's
     /// 0.081). Both kernels sum a column in the same chain, so the bits are the same.
     ///
-    /// The kernel's strip, where it has one, takes the whole block in one call (`runStrips`) for a short
-    /// reduction, and for any reduction when the block is one column tile with no next B block to hint: the
-    /// tiles then run in the same order either way, and the call saves building each tile. A projection to
-    /// 16 or 24 channels is such a block (`GemmDriver.narrowRowsKernel`): MobileNetV2's in the network, one
-    /// thread, medians of four alternating rounds: 32→16 at 112x112 (32 steps) 0.255 → 0.225 ms, 96→24 at
-    /// 56x56 0.213 → 0.204, 144→24 0.290 → 0.284.
+    /// The kernel's strip, where it has one, takes the whole block in one call (`runStrips`) for a reduction
+    /// of up to `GemmDriver.shortDepth` steps, for one of up to `GemmDriver.stripDepth` whose epilogue the
+    /// strip keeps in registers (a clip: ReLU, ReLU6 or none), and for any block with no next B block to
+    /// hint: the tiles run in the same order either way, and the call saves building each tile. MobileNetV2's
+    /// projections to 16 or 24 channels (`GemmDriver.narrowRowsKernel`) in the network, one thread, medians
+    /// of four alternating rounds: 32→16 at 112x112 (32 steps) 0.255 → 0.225 ms, 96→24 at 56x56 0.213 →
+    /// 0.204, 144→24 0.290 → 0.284; the longer reductions of `stripDepth`'s measurements gained more.
     func runByRowPanels(rowPanels: Int, columnTiles: Int) {
+      let stripsWholeTiles = reduction <= GemmDriver.stripDepth && epilogue?.activation.clipBounds != nil
       let tailStart = columnStart + (columnTiles - 1) * kernel.nr
       // A kernel wider than one panel is a 512-bit build's (`tileRowsKernel`), which the tall kernel needs.
       let tallTail =
         columnTiles > 1 && kernel.aLayout == .rows && kernel.nr > GemmDriver.tallKernel.nr
         && columnEnd - tailStart <= GemmDriver.tallKernel.nr
-      if let strip = kernel.strip, depth <= GemmDriver.shortDepth || (columnTiles == 1 && upcoming == nil) {
+      if let strip = kernel.strip, depth <= GemmDriver.shortDepth || upcoming == nil || stripsWholeTiles {
         runStrips(strip, rows: min(rowPanels * kernel.mr, rowEnd - rowStart), columnTiles: tallTail ? columnTiles - 1 : columnTiles)
         if tallTail { runTallTail(rowPanels: rowPanels, columnTiles: columnTiles, interleaved: false) }
         return
