@@ -72,7 +72,7 @@ import Testing
     return blocking
   }()
 
-  /// `.standard` with row blocks of 16 KB of input in `ResidentWeightsGemm` (6 positions at 600 channels).
+  /// `.standard` with row blocks of 16 KB of input in `ResidentWeightsGemm`: one tile of positions a block.
   static let residentRows: ChannelsLastConvolution.Blocking = {
     var blocking = ChannelsLastConvolution.Blocking.standard
     blocking.residentRowBlockBytes = 16 * 1024
@@ -93,15 +93,17 @@ import Testing
       geometry: Geometry(spatial: [7, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1]),
       channelsPerGroup: 16, outputChannelsPerGroup: 16, groups: 7, blocking: .standard, epilogues: [3, 4]),
     // 1x1 reductions longer than `GemmDriver.shortDepth` keep each tile's weights resident
-    // (`ResidentWeightsGemm`): 600 channels are two K blocks of 300, 63 positions row blocks of 6 on
+    // (`ResidentWeightsGemm`): 88 channels more than one K block are two, 63 positions row blocks of 6 on
     // one worker (`residentRows`) and pieces of fewer on three, 70 outputs a 64-column tile and a partial one;
-    // two groups of 513 channels (two blocks of 257) to 33 outputs each.
+    // two groups of one channel more than a K block (two blocks of half of it and one) to 33 outputs each.
     Case(
       geometry: Geometry(spatial: [7, 9], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
-      channelsPerGroup: 600, outputChannelsPerGroup: 70, groups: 1, blocking: residentRows, epilogues: [3, 2]),
+      channelsPerGroup: ResidentWeightsGemm.maximumDepth + 88, outputChannelsPerGroup: 70, groups: 1,
+      blocking: residentRows, epilogues: [3, 2]),
     Case(
       geometry: Geometry(spatial: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0]),
-      channelsPerGroup: 513, outputChannelsPerGroup: 33, groups: 2, blocking: .standard, epilogues: [1, 4]),
+      channelsPerGroup: ResidentWeightsGemm.maximumDepth + 1, outputChannelsPerGroup: 33, groups: 2,
+      blocking: .standard, epilogues: [1, 4]),
     // Strided 1x1s on a copy of their positions: ResNet's downsample in miniature (the resident-weights GEMM,
     // 80 channels), three groups of a short reduction (`GemmDriver`), and a 1-D one of stride 3.
     Case(

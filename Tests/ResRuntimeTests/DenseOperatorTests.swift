@@ -548,10 +548,11 @@ import Testing
     #expect(ResidentWeightsGemm.applies(k: short, m: rowsBeyondCache - 1, n: 256))
     #expect(ResidentWeightsGemm.applies(k: short + 1, m: rowsBeyondCache, n: 256))
     #expect(!ResidentWeightsGemm.applies(k: short, m: Int.max / 2, n: 256), "an overflowing size outgrows the cache")
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 512) == 512)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 513) == 257)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 2048) == 512)
-    #expect(ResidentWeightsGemm.depthPerBlock(k: 1280) == 427)
+    let most = ResidentWeightsGemm.maximumDepth
+    #expect(ResidentWeightsGemm.depthPerBlock(k: most) == most)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: most + 1) == most / 2 + 1)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 4 * most) == most)
+    #expect(ResidentWeightsGemm.depthPerBlock(k: 2 * most + most / 2) == (5 * most / 2 + 2) / 3)
   }
 
   /// When a MatMul's batch axes are more rows of one GEMM (B shared, A, Y and the bias nested row after row)

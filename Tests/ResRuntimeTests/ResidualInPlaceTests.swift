@@ -26,8 +26,10 @@ import Testing
     // One reduction block (up to `ResidentWeightsGemm.maximumDepth` steps): stored over the residual directly.
     Case(channels: 48, outputs: 80, kernel: 1, channelsLast: true, expected: .direct),
     Case(channels: 128, outputs: 64, kernel: 1, channelsLast: true, expected: .direct),
-    // Two blocks of the resident-weights GEMM (300 steps each): partial sums first.
-    Case(channels: 600, outputs: 70, kernel: 1, channelsLast: true, expected: .copied(offset: 0)),
+    // Two blocks of the resident-weights GEMM: partial sums first.
+    Case(
+      channels: ResidentWeightsGemm.maximumDepth + 88, outputs: 70, kernel: 1, channelsLast: true,
+      expected: .copied(offset: 0)),
     // Channels-last Winograd stores each tile once, adding the residual as it goes.
     Case(channels: 32, outputs: 32, kernel: 3, channelsLast: true, expected: .direct),
     // The indirect GEMM over several blocks of input channels (a 5x5 window is no Winograd shape); a row-major

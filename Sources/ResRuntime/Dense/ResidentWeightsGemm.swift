@@ -28,7 +28,14 @@ enum ResidentWeightsGemm {
   /// 65.0 → 63.6 ms (8 rounds; 64 steps: 65.0 → 66.3, worse; 2048: like 512), two threads 34.3 → 33.3 ms (14
   /// rounds, its 14x14 1x1 steps 4–10 % faster each), ViT-tiny 25.8 → 25.3 / 19.3 → 18.5 ms; MobileNetV2,
   /// DenseNet-121 and the transformer encoder unchanged. Not measured on a 48 KB first-level cache.
-  static let maximumDepth = 512
+  ///
+  /// Where vectors are 256 bits wide the tiles are 16 columns, a quarter of the bytes per step, and the
+  /// blocks 1024 steps (64 KB of B): each block fewer reloads and stores of C for the same traffic of B from
+  /// the second-level cache. Zen 3 (AVX2, 32 KB first-level cache), paired rounds (`ab_steps.py`), the steps
+  /// with 1024 to 2048-step reductions over the others, 512 → 1024 steps: ResNet-50 0.979 (one thread),
+  /// 0.982 (two), ViT-tiny's 768-step MatMuls 0.96 / 0.94, MobileNetV2, DenseNet-121 and the encoder even;
+  /// 256 steps were 1.056, 2048 like 1024.
+  static let maximumDepth = GemmMicrokernel6x32.preferred ? 512 : 1024
   /// Bytes of A per row block: half of a 2 MB second-level cache, so the block is read from there once per
   /// column tile (512 KB measured the same on Zen 4's 1 MB one).
   static let rowBlockBytes = 1 << 20
