@@ -183,9 +183,10 @@ public enum ConvMethod: Sendable, Hashable {
 
   /// The longest reduction `storesEachOutputOnce` accepts for a 1×1: `GemmDriver`'s short reductions
   /// (`GemmDriver.shortDepth`). The runtime's GEMMs sum longer reductions in one block too (128 steps when
-  /// this was measured, 512 or 1024 since) and could store over the residual up to there, but on ResNet-50 (one thread, whole runs, 20 alternating rounds against the plan
-  /// without in-place steps) the 128-step layers made runs 3 % slower (75.52 → 77.91 ms, faster in 5 of 20
-  /// rounds) while 64 steps left them even (73.11 → 73.15, 9 of 20) with the same arena (7.2 → 6.4 MB).
+  /// this was measured, 512 or 1024 since) and could store over the residual up to there, but on ResNet-50
+  /// (one thread, whole runs, 20 alternating rounds against the plan without in-place steps) the 128-step
+  /// layers made runs 3 % slower (75.52 → 77.91 ms, faster in 5 of 20 rounds) while 64 steps left them even
+  /// (73.11 → 73.15, 9 of 20) with the same arena (7.2 → 6.4 MB).
   public static let singleBlockResidualDepth = 64
 
   /// Whether the channels-last method for this geometry stores each output element once, right after reading
