@@ -34,8 +34,9 @@ struct OptimizationArguments: ParsableArguments {
   @Option(
     name: .customLong("winograd-tile"),
     help: ArgumentHelp(
-      "Output tile of Winograd 3x3 stride-1 convolutions: auto (4x4 on outputs of at least 12x12, else 2x2), 2 "
-        + "(about two thirds of the rounding error of 4, a little slower), 4. Stride-2 ones have one tile.",
+      "Output tile of Winograd 3x3 convolutions: auto (at stride 1 4x4 on outputs of at least 12x12, else 2x2; "
+        + "at stride 2 the tile of fewer products), 2 (about two thirds of the rounding error of 4, a little "
+        + "slower), 4.",
       valueName: "auto|2|4"))
   var winogradTile: WinogradTilePolicy = .automatic
 

@@ -103,11 +103,11 @@ import Testing
     return b.graph
   }
 
-  /// A 3x3 convolution at stride 2 with enough channels (`ConvMethod.stridedWinogradMinimumChannels`) runs the
-  /// stride-2 transform channels-last, from the plan's transformed bytes in place, under every tile policy (it
-  /// has the one tile), on outputs of 12 and more on a side (24x24 → 12x12; 27x25 → 14x13, whose last tiles
-  /// overhang the output and read past the input); not on an 11x11 output, and not row-major. Every plan
-  /// matches the reference evaluator.
+  /// A 3x3 convolution at stride 2 with enough channels (`ConvMethod.stridedWinogradMinimumChannels`) runs a
+  /// stride-2 transform channels-last, from the plan's transformed bytes in place, in the tile each policy picks
+  /// (`auto`: 4×4 on 24x24 → 12x12, 2×2 on 27x25 → 14x13, whose last tiles overhang the output and read past
+  /// the input); not on an 11x11 output with these channels, and not row-major. Every plan matches the
+  /// reference evaluator.
   @Test(arguments: [(24, 24, true), (27, 25, true), (22, 22, false)], [ActivationLayoutPolicy.rowMajor, .channelsLast])
   func strideTwoTakesItsOwnTransform(shape: (height: Int, width: Int, strided: Bool), layout: ActivationLayoutPolicy)
     throws
@@ -118,15 +118,17 @@ import Testing
     for policy in WinogradTilePolicy.allCases {
       let options = CodegenOptions(activationLayout: layout, winogradTile: policy)
       let plan = try Plan(bytes: try PlanGenerator.generate(graph, options: options).bytes)
-      let strided = plan.program.steps.compactMap { step -> Bool? in
+      let variants = plan.program.steps.compactMap { step -> WinogradVariant? in
         guard let conv = step.operation as? ConvOperator, case .channelsLast(.winograd(let winograd)) = conv.method
         else { return nil }
         #expect(winograd.weights.isBorrowed, "the plan's transformed weights are used in place")
-        return winograd.variant == .f4x4Stride2
+        return winograd.variant
       }
       let label = "\(shape.height)x\(shape.width), \(layout), tile \(policy.rawValue)"
       let fires = shape.strided && layout == .channelsLast
-      #expect(strided == (fires ? [true] : []), "\(label)")
+      let (height, width) = ((shape.height - 1) / 2 + 1, (shape.width - 1) / 2 + 1)
+      let tile = policy.stridedOutputTile(outputHeight: height, outputWidth: width)
+      #expect(variants == (fires ? [WinogradVariant(outputTile: tile, stride: 2)!] : []), "\(label)")
       let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: 2)
       #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(label)")
     }
@@ -138,6 +140,15 @@ import Testing
     #expect(WinogradTilePolicy.automatic.outputTile(outputHeight: 7, outputWidth: 7) == 2)
     #expect(WinogradTilePolicy.automatic.outputTile(outputHeight: 13, outputWidth: 12) == 4)
     #expect(WinogradTilePolicy.two.outputTile(outputHeight: 56, outputWidth: 56) == 2)
+    // At stride 2: 2 below 12, then the tile of fewer products (81 per 4×4, 25 per 2×2), 4 on a tie.
+    let strided = { (height: Int, width: Int) in
+      WinogradTilePolicy.automatic.stridedOutputTile(outputHeight: height, outputWidth: width)
+    }
+    #expect(strided(7, 7) == 2 && strided(11, 30) == 2)
+    #expect(strided(12, 12) == 4 && strided(14, 14) == 2 && strided(14, 13) == 2 && strided(15, 15) == 4)
+    #expect(strided(18, 18) == 4 && strided(28, 28) == 4 && strided(56, 56) == 4)
+    #expect(WinogradTilePolicy.two.stridedOutputTile(outputHeight: 56, outputWidth: 56) == 2)
+    #expect(WinogradTilePolicy.four.stridedOutputTile(outputHeight: 7, outputWidth: 7) == 4)
     #expect(WinogradTilePolicy.four.outputTile(outputHeight: 7, outputWidth: 7) == 4)
     #expect(WinogradTilePolicy(outputTile: 6) == nil)
   }

@@ -62,7 +62,7 @@ import Testing
 
   /// Stride-2 planes: ResNet's 56 → 28 in miniature channels (7 whole tiles a side), an odd input whose last
   /// tile reads past it, a plane whose tiles overhang the output (14: 4 tiles of 4), TensorFlow's SAME padding
-  /// (nothing before, one after), and no padding at all.
+  /// (nothing before, one after), no padding at all, and ResNet's 14 → 7 (2×2 tiles overhanging by one).
   static let stridedCases: [Case] = [
     Case(channels: 16, outputChannels: 32, spatial: [56, 56], pads: [1, 1, 1, 1], bias: true, residual: true, activation: .relu),
     Case(channels: 33, outputChannels: 20, spatial: [29, 31], pads: [1, 1, 1, 1], bias: true, activation: .relu),
@@ -71,16 +71,19 @@ import Testing
       activation: .clip(min: -0.5, max: 0.6)),
     Case(channels: 20, outputChannels: 17, spatial: [24, 26], pads: [0, 0, 1, 1], bias: true),
     Case(channels: 17, outputChannels: 40, spatial: [27, 25], pads: [0, 0, 0, 0], residual: true),
+    Case(
+      channels: 32, outputChannels: 48, spatial: [14, 14], pads: [1, 1, 1, 1], bias: true, residual: true,
+      activation: .relu),
   ]
 
-  @Test(arguments: stridedCases)
-  func stridedMatchesNaiveConvolution(_ spec: Case) throws {
-    try check(spec, .f4x4Stride2)
+  @Test(arguments: stridedCases, [WinogradVariant.f4x4Stride2, .f2x2Stride2])
+  func stridedMatchesNaiveConvolution(_ spec: Case, _ variant: WinogradVariant) throws {
+    try check(spec, variant)
   }
 
-  /// The stride-2 transform refuses a stride-1 window, and a stride-1 transform a stride-2 one.
+  /// The stride-2 transforms refuse a stride-1 window, and a stride-1 transform a stride-2 one.
   @Test func stridesMustMatchTheTransform() throws {
-    for (variant, stride) in [(WinogradVariant.f4x4Stride2, 1), (.f4x4, 2)] {
+    for (variant, stride) in [(WinogradVariant.f4x4Stride2, 1), (.f2x2Stride2, 1), (.f4x4, 2), (.f2x2, 2)] {
       let layout = try #require(
         WinogradFilter.layout(
           outputTile: variant.outputTile, stride: variant.stride, groups: 1, rows: 16, depth: 16, width: 16))

@@ -90,7 +90,9 @@ import Testing
 
   /// A 3x3 at stride 2 takes channels-last Winograd's stride-2 transform with one group, 64 to 512 channels in
   /// and out, and an output of 12 or more on a side (`ConvMethod.stridedWinogradMinimumChannels`, `…Side`,
-  /// `…MaximumChannelPairs`); anything else keeps the indirect GEMM, and the row-major method never takes it.
+  /// `…MaximumChannelPairs`), or of 7 to 11 with 256 × 256 to 1024 × 1024 channel pairs
+  /// (`stridedSmallPlaneWinogradChannelPairs`); anything else keeps the indirect GEMM, and the row-major method
+  /// never takes it.
   @Test func strideTwoWinogradNeedsChannelsAndAPlane() throws {
     func shape(
       input: Int, channels: Int, outputChannels: Int, groups: Int = 1, strides: [Int] = [1, 2, 2],
@@ -109,11 +111,25 @@ import Testing
     #expect(method(shape(input: 24, channels: 64, outputChannels: 512)) == .channelsLastWinograd)
     let layout = try #require(ConvMethod.channelsLastWinograd.weightLayout(resnet, widths: .init(gemmRows: 6, gemmColumns: 16, directConvLanes: 16)))
     #expect(layout.winogradStride == 2 && layout.winogradOutputTile == 4 && layout.matrices == 36)
+    // ResNet's 28 → 14 and 14 → 7: 2×2 tiles, 16 matrices.
+    let widths = PanelWidths(gemmRows: 6, gemmColumns: 16, directConvLanes: 16)
+    let smallPlanes = [
+      shape(input: 28, channels: 256, outputChannels: 256), shape(input: 14, channels: 512, outputChannels: 512),
+    ]
+    for small in smallPlanes {
+      #expect(method(small) == .channelsLastWinograd)
+      let smallLayout = try #require(ConvMethod.channelsLastWinograd.weightLayout(small, widths: widths))
+      #expect(smallLayout.winogradStride == 2 && smallLayout.winogradOutputTile == 2 && smallLayout.matrices == 16)
+    }
+    #expect(method(shape(input: 14, channels: 256, outputChannels: 512)) == .channelsLastWinograd)
+    #expect(method(shape(input: 20, channels: 1024, outputChannels: 1024)) == .channelsLastWinograd)
     // Must not fire: few channels, a small output, too many channel pairs, groups, dilation, unequal strides.
     #expect(method(shape(input: 56, channels: 32, outputChannels: 128)) == .channelsLastGemm)
     #expect(method(shape(input: 56, channels: 128, outputChannels: 48)) == .channelsLastGemm)
     #expect(method(shape(input: 22, channels: 128, outputChannels: 128)) == .channelsLastGemm)
-    #expect(method(shape(input: 14, channels: 512, outputChannels: 512)) == .channelsLastGemm)
+    #expect(method(shape(input: 14, channels: 128, outputChannels: 256)) == .channelsLastGemm)
+    #expect(method(shape(input: 12, channels: 512, outputChannels: 512)) == .channelsLastGemm)
+    #expect(method(shape(input: 14, channels: 1024, outputChannels: 2048)) == .channelsLastGemm)
     #expect(method(shape(input: 28, channels: 512, outputChannels: 1024)) == .channelsLastGemm)
     #expect(method(shape(input: 56, channels: 256, outputChannels: 256, groups: 2)) == .channelsLastGemm)
     #expect(method(shape(input: 56, channels: 128, outputChannels: 128, dilations: [1, 2, 2])) == .channelsLastGemm)

@@ -91,7 +91,7 @@ import Testing
   /// Absolute error per reduction step allowed for a variant (see the suite's documentation).
   static func tolerance(_ variant: WinogradVariant) -> Double {
     switch variant {
-    case .f2x2: 1e-7
+    case .f2x2, .f2x2Stride2: 1e-7
     case .f4x4, .f4x4Stride2: 1e-6
     }
   }

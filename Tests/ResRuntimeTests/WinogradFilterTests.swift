@@ -22,10 +22,14 @@ import Testing
   /// and a partial panel) and channels-last's 16 (19 outputs: full groups of eight lanes, then three).
   static let panels: [(width: Int, rows: Int)] = [(6, 7), (16, 19)]
 
-  /// Rows of the stride-2 transform's G: `F(4, 2)`'s (points 0, 1, −1, 2, ∞) on taps 0 and 2, then tap 1.
-  static let stridedG: [[Double]] = [
-    [0.5, 0, 0], [-0.5, 0, -0.5], [-1.0 / 6, 0, 1.0 / 6], [1.0 / 6, 0, 1.0 / 3], [0, 0, 1], [0, 1, 0],
-  ]
+  /// Rows of the stride-2 transform's G: `F(4, 2)`'s (points 0, 1, −1, 2, ∞) or `F(2, 2)`'s (0, 1, ∞) on taps
+  /// 0 and 2, then tap 1.
+  static func stridedG(tile: Int) -> [[Double]] {
+    if tile == 2 {
+      return [[1, 0, 0], [1, 0, 1], [0, 0, 1], [0, 1, 0]]
+    }
+    return [[0.5, 0, 0], [-0.5, 0, -0.5], [-1.0 / 6, 0, 1.0 / 6], [1.0 / 6, 0, 1.0 / 3], [0, 0, 1], [0, 1, 0]]
+  }
 
   @Test(arguments: [2, 4], [1, 2, 3, 5, 38])
   func transformMatchesTheDefinition(tile: Int, depth: Int) throws {
@@ -34,15 +38,15 @@ import Testing
     }
   }
 
-  @Test(arguments: [1, 3, 38])
-  func stridedTransformMatchesTheDefinition(depth: Int) throws {
+  @Test(arguments: [2, 4], [1, 3, 38])
+  func stridedTransformMatchesTheDefinition(tile: Int, depth: Int) throws {
     for (width, rows) in Self.panels {
-      try check(tile: 4, stride: 2, depth: depth, width: width, rows: rows)
+      try check(tile: tile, stride: 2, depth: depth, width: width, rows: rows)
     }
   }
 
-  /// The stride-2 transform is for 4×4 tiles only: a layout of another tile, or of another stride, is refused.
-  @Test func stridedLayoutsHaveOneTile() throws {
+  /// The stride-2 transform is for 2×2 and 4×4 tiles: a layout of another stride is refused.
+  @Test func stridedLayoutsHaveTheirTiles() throws {
     func problem(tile: Int, stride: Int) -> String? {
       PanelLayout(
         width: 16, matrices: (tile + 2) * (tile + 2), rows: 16, depth: 16, matrixStride: 16 * 16 * 9,
@@ -51,7 +55,7 @@ import Testing
     }
     #expect(problem(tile: 4, stride: 2) == nil)
     #expect(problem(tile: 4, stride: 1) == nil)
-    #expect(problem(tile: 2, stride: 2)?.contains("stride 2") == true)
+    #expect(problem(tile: 2, stride: 2) == nil)
     #expect(problem(tile: 4, stride: 3)?.contains("stride 3") == true)
     let untransformed = PanelLayout(
       width: 16, matrices: 1, rows: 16, depth: 16, matrixStride: 256, rowStride: 16, depthStride: 1, winogradStride: 2)
@@ -72,7 +76,7 @@ import Testing
     weights.withUnsafeBufferPointer { source in
       packed.withUnsafeMutableBufferPointer { WinogradFilter.transform(source.baseAddress!, layout: layout, into: $0.baseAddress!) }
     }
-    let g = stride == 2 ? Self.stridedG : Self.g(tile: tile)
+    let g = stride == 2 ? Self.stridedG(tile: tile) : Self.g(tile: tile)
     let n = tile + 2
     let paddedRows = (rows + width - 1) / width * width
     for output in 0..<paddedRows {

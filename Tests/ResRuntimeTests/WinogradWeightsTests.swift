@@ -122,9 +122,9 @@ import Testing
       ("do not cover", { $0.rows = 15 }),
       ("not those of", { $0.depthStride = 1 }),
       ("not those of", { $0.matrixStride = 0 }),
-      // The stride-2 transform has only the 4x4 tile, and there is no other stride.
+      // There is no stride but 1 and 2; a stride-2 transform (here its 2x2 tile) is another geometry's.
       ("not one this format has", { $0.winogradStride = 3 }),
-      ("not one this format has", {
+      ("recompile the plan", {
         $0.winogradOutputTile = 2
         $0.winogradStride = 2
         $0.matrices = 16

@@ -214,19 +214,30 @@ public enum ConvMethod: Sendable, Hashable {
     return .channelsLastGemm
   }
 
-  /// Channels per group, in and out, from which a 3×3 stride-2 convolution takes the stride-2 Winograd
-  /// transform (`WinogradFilter`) rather than the indirect GEMM in the `broad` reach, and the smallest output side and the most
-  /// input × output channel pairs with which it does. One-layer 3×3/2 + ReLU models (Zen 3, AVX2, fastest of
-  /// five alternating rounds, ms, indirect GEMM → Winograd, one / two threads): 64→64 at 56 px 0.64 → 0.51 /
-  /// 0.32 → 0.28, 64→128 at 56 1.27 → 0.97 / 0.64 → 0.52, 96→96 at 24 0.25 → 0.20 / 0.13 → 0.11, 128→128 at
-  /// 56 2.46 → 1.79 / 1.25 → 0.99, 256→256 at 28 2.41 → 1.99 / 1.28 → 1.05, 512→512 at 28 10.8 → 7.8 / 5.5
-  /// → 3.9; but 32→32 at 56 0.17 → 0.16 / 0.086 → 0.095, 32→64 at 28 0.082 → 0.094, 16→32 at 112 0.36 →
-  /// 0.40, where the transforms of a few channels cost more than the multiplications saved. In ResNet-50
-  /// (one thread): layer2.0's 128-channel 3×3/2 2.49 → 1.86 ms, layer3.0's 256-channel 2.52 → 2.11.
+  /// Channels per group, in and out, from which a 3×3 stride-2 convolution takes the stride-2 Winograd transform
+  /// (`WinogradFilter`) rather than the indirect GEMM in the `broad` reach, and the smallest output side and the most
+  /// input × output channel pairs with which it does (the numbers below are its 4×4 tile). One-layer 3×3/2 + ReLU
+  /// models (Zen 3, AVX2, fastest of five alternating rounds, ms, indirect GEMM → Winograd, one / two threads): 64→64
+  /// at 56 px 0.64 → 0.51 / 0.32 → 0.28, 64→128 at 56 1.27 → 0.97 / 0.64 → 0.52, 96→96 at 24 0.25 → 0.20 / 0.13 → 0.11,
+  /// 128→128 at 56 2.46 → 1.79 / 1.25 → 0.99, 256→256 at 28 2.41 → 1.99 / 1.28 → 1.05, 512→512 at 28 10.8 → 7.8 / 5.5 →
+  /// 3.9; but 32→32 at 56 0.17 → 0.16 / 0.086 → 0.095, 32→64 at 28 0.082 → 0.094, 16→32 at 112 0.36 → 0.40, where the
+  /// transforms of a few channels cost more than the multiplications saved. In ResNet-50 (one thread): layer2.0's
+  /// 128-channel 3×3/2 2.49 → 1.86 ms, layer3.0's 256-channel 2.52 → 2.11.
   public static let stridedWinogradMinimumChannels = 64
-  /// The transform has 4×4 tiles only, and on an output under 12 on a side they leave too much unused (a 7×7
-  /// output pads to 8×8), as `WinogradFilter.outputTile` decides for stride 1.
+  /// The output side from which the channel range above applies. Under it the transform takes 2×2 tiles
+  /// (`WinogradFilter.stridedOutputTile`) on an output of at least `stridedWinogradSmallPlaneSide` on a side
+  /// with `stridedSmallPlaneWinogradChannelPairs`; the indirect GEMM runs the others.
   public static let stridedWinogradMinimumSide = 12
+  /// A 7×7 output is 16 tiles of 2×2: 400 products per channel pair against the direct sum's 441, but
+  /// multiply-adds of a GEMM of 16 rows rather than 49 (the indirect GEMM's row groups of six leave one row
+  /// over) and 16/9 of the filters' bytes. One-layer 3×3/2 + ReLU models at 7×7 out (Zen 3, one thread,
+  /// fastest of three, ms, indirect GEMM → Winograd): 128→128 0.161 → 0.168, 256→256 0.629 → 0.602, 512→512
+  /// 2.71 → 2.38, 1024→1024 13.0 → 12.4 (two threads 8.26 → 6.44); 96→96 at 10×10 0.177 → 0.254. In the
+  /// network, where the weights come from memory (`ab_steps.py` paired rounds, Winograd ÷ indirect GEMM):
+  /// ResNet-50's layer4.0 512→512 0.757 / 0.761 of its time on one / two threads, ResNet-18's 256→512
+  /// 0.844.
+  public static let stridedWinogradSmallPlaneSide = 7
+  public static let stridedSmallPlaneWinogradChannelPairs = (256 * 256)...(1024 * 1024)
   /// Its transformed weights are 4× the filters and come from L3 or memory on every run: up to the widest
   /// layer measured.
   public static let stridedWinogradMaximumChannelPairs = 512 * 512
@@ -235,10 +246,14 @@ public enum ConvMethod: Sendable, Hashable {
   private static func hasStridedWinogradWork(_ shape: ConvShape) -> Bool {
     guard shape.isStridedWinogradShape, shape.groups == 1,
       min(shape.channelsPerGroup, shape.outputChannelsPerGroup) >= stridedWinogradMinimumChannels,
-      min(shape.output[1], shape.output[2]) >= stridedWinogradMinimumSide
+      min(shape.output[1], shape.output[2]) >= stridedWinogradSmallPlaneSide
     else { return false }
     let (pairs, overflow) = shape.channelsPerGroup.multipliedReportingOverflow(by: shape.outputChannelsPerGroup)
-    return !overflow && pairs <= stridedWinogradMaximumChannelPairs
+    guard !overflow else { return false }
+    guard min(shape.output[1], shape.output[2]) >= stridedWinogradMinimumSide else {
+      return stridedSmallPlaneWinogradChannelPairs.contains(pairs)
+    }
+    return pairs <= stridedWinogradMaximumChannelPairs
   }
 
   /// Input × output channels per group from which a channels-last convolution whose Winograd would take the
@@ -330,12 +345,12 @@ public enum ConvMethod: Sendable, Hashable {
     switch self {
     case .depthwise, .channelsLastDepthwise: return nil
     case .winograd, .channelsLastWinograd:
-      // The stride-2 transform has one tile, whatever the policy.
       let strided = shape.isStridedWinogradShape
+      let (height, width) = (shape.output[1], shape.output[2])
       return WinogradFilter.layout(
         outputTile: strided
-          ? WinogradFilter.stridedOutputTile
-          : winogradTile.outputTile(outputHeight: shape.output[1], outputWidth: shape.output[2]),
+          ? winogradTile.stridedOutputTile(outputHeight: height, outputWidth: width)
+          : winogradTile.outputTile(outputHeight: height, outputWidth: width),
         stride: strided ? 2 : 1, groups: shape.groups, rows: shape.outputChannelsPerGroup, depth: shape.channelsPerGroup,
         width: self == .winograd ? widths.gemmRows : widths.directConvLanes)
     case .direct, .fewPositions, .channelsLastGemm, .channelsLastGrid, .channelsLastPointwise:

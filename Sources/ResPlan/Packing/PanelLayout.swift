@@ -94,7 +94,8 @@ public struct PanelLayout: Sendable, Hashable, CustomStringConvertible {
     guard WinogradFilter.outputTiles.contains(winogradOutputTile) else {
       return "Winograd output tile \(winogradOutputTile) is not one of \(WinogradFilter.outputTiles)"
     }
-    guard winogradStride == 1 || (winogradStride == 2 && winogradOutputTile == WinogradFilter.stridedOutputTile) else {
+    guard winogradStride == 1 || (winogradStride == 2 && WinogradFilter.stridedOutputTiles.contains(winogradOutputTile))
+    else {
       return "Winograd stride \(winogradStride) with output tile \(winogradOutputTile) is not one this format has"
     }
     let frequencies = (winogradOutputTile + 2) * (winogradOutputTile + 2)

@@ -13,12 +13,29 @@
 /// outputs then reads a 9×9 input tile and takes 9² = 81 products instead of 144 multiplications (1.78×);
 /// its filter has only 6 distinct frequencies per axis (the 5 of `F(4, 2)` on `(g0, g2)`, and `g1`, which
 /// all 4 odd products share), so it is stored as the `6²` matrices of stride 1's `F(4×4)`, and the runtime
-/// maps each of its 81 products to one of them.
+/// maps each of its 81 products to one of them. With `F(2, 2)` instead a 2×2 tile reads a 5×5 input tile and
+/// takes 25 products for 36 multiplications (1.44×), from `4²` matrices (`stridedOutputTile` picks).
 public enum WinogradFilter {
   /// The output tiles `m` a plan may declare: `F(2×2)` and `F(4×4)`.
   public static let outputTiles = [2, 4]
-  /// The one output tile of the stride-2 transform.
-  public static let stridedOutputTile = 4
+  /// The output tiles of the stride-2 transform.
+  public static let stridedOutputTiles = [2, 4]
+
+  /// The stride-2 transform's output tile for a `height × width` output: 2 under 12 on a side (as at stride
+  /// 1), else whichever tiling takes fewer products (81 per 4×4 tile, 25 per 2×2 one), 4 on a tie. A 14×14
+  /// output pads to 16×16 in 4×4 tiles, 1,296 products against 1,225 in 2×2 tiles, whose transformed weights
+  /// are also 16 matrices per channel pair rather than 36: in ResNet-50 (Zen 3, `ab_steps.py` paired rounds,
+  /// 2×2 ÷ 4×4) layer3.0's 256-channel 3x3/2 0.886 / 0.876 of its time on one / two threads, ResNet-18's
+  /// layer3.0.conv1 0.93; one-layer 3×3/2 + ReLU models at 14×14 out, 64 to 512 channels, 0.94–0.96 on one
+  /// thread. At 28×28 (3,969 against 4,900) the 4×4 tile was 1.11–1.14x faster, at 12×12 (729 against 900)
+  /// 1.04x.
+  public static func stridedOutputTile(outputHeight: Int, outputWidth: Int) -> Int {
+    guard min(outputHeight, outputWidth) >= 12 else { return 2 }
+    func products(tile: Int, perTile: Double) -> Double {
+      Double((outputHeight + tile - 1) / tile) * Double((outputWidth + tile - 1) / tile) * perTile
+    }
+    return products(tile: 2, perTile: 25) < products(tile: 4, perTile: 81) ? 2 : 4
+  }
 
   /// The output tile `m` for a `height × width` output: 4 unless a 4×4 tile would leave much of it unused on a
   /// small output (ResNet's 7×7 stage: two tiles per side, 49 of 64 outputs used), then 2.
@@ -144,13 +161,19 @@ public enum WinogradFilter {
   /// by the coefficients, not divisions: in
   /// double the two differ by at most an ulp of the double, far below the float each frequency is rounded to,
   /// and the divisions were most of the compiler's time on ResNet-50. The stride-2 transform (`strided`, `n`
-  /// 6) is `F(4, 2)`'s `G` on `(g0, g2)` (points 0, 1, −1, 2, ∞: coefficients ½, ⅙ and ⅓), then `g1`.
+  /// 6) is `F(4, 2)`'s `G` on `(g0, g2)` (points 0, 1, −1, 2, ∞: coefficients ½, ⅙ and ⅓), then `g1`; with
+  /// `n` 4, `F(2, 2)`'s (points 0, 1, ∞: `g0`, `g0 + g2`, `g2`), then `g1`.
   @inline(__always)
   private static func transformRow(
     _ g0: SIMD8<Double>, _ g1: SIMD8<Double>, _ g2: SIMD8<Double>, n: Int, strided: Bool,
     into destination: UnsafeMutablePointer<SIMD8<Double>>, stride: Int
   ) {
-    if strided {
+    if strided && n == 4 {
+      destination[0] = g0
+      destination[stride] = g0 + g2
+      destination[2 * stride] = g2
+      destination[3 * stride] = g1
+    } else if strided {
       let sixth = 1.0 / 6.0
       destination[0] = g0 * 0.5
       destination[stride] = (g0 + g2) * -0.5

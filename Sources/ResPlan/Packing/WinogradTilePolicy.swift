@@ -6,8 +6,8 @@
 /// reference was 3.9e-5 with `F(4×4)` on the planes of at least 12 and 1.8e-5 with `F(2×2)` everywhere, for
 /// 2.4 % more time on one thread (Zen 4). The choice changes only the weights' transform, never which method a
 /// step runs: the runtime derives the method from the geometry alone and computes in whichever tile the plan's
-/// weights were transformed for (`ConvMethod.weightLayout(_:widths:recorded:)`). It applies to stride 1 only:
-/// the stride-2 transform has the one tile, `WinogradFilter.stridedOutputTile`, whatever the policy.
+/// weights were transformed for (`ConvMethod.weightLayout(_:widths:recorded:)`). The stride-2 transform follows
+/// it too, with its own automatic choice (`WinogradFilter.stridedOutputTile`).
 public enum WinogradTilePolicy: String, Sendable, Hashable, CaseIterable {
   /// `F(4×4)` on output planes of at least 12 on a side, `F(2×2)` on smaller ones, where a 4×4 tile would leave
   /// much of its outputs unused (the default; `WinogradFilter.outputTile`).
@@ -30,6 +30,15 @@ public enum WinogradTilePolicy: String, Sendable, Hashable, CaseIterable {
   public func outputTile(outputHeight: Int, outputWidth: Int) -> Int {
     switch self {
     case .automatic: WinogradFilter.outputTile(outputHeight: outputHeight, outputWidth: outputWidth)
+    case .two: 2
+    case .four: 4
+    }
+  }
+
+  /// The stride-2 transform's output tile for a `height × width` output under this policy.
+  public func stridedOutputTile(outputHeight: Int, outputWidth: Int) -> Int {
+    switch self {
+    case .automatic: WinogradFilter.stridedOutputTile(outputHeight: outputHeight, outputWidth: outputWidth)
     case .two: 2
     case .four: 4
     }

@@ -251,6 +251,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       transformInput(source, problem, channels: channels, into: transformed, variant: .f4x4, n: 6)
     case .f4x4Stride2:
       transformInput(source, problem, channels: channels, into: transformed, variant: .f4x4Stride2, n: 9)
+    case .f2x2Stride2:
+      transformInput(source, problem, channels: channels, into: transformed, variant: .f2x2Stride2, n: 5)
     }
   }
 
@@ -275,6 +277,8 @@ final class ChannelsLastWinograd: Sendable, WinogradProblems {
       transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f4x4, n: 6)
     case .f4x4Stride2:
       transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f4x4Stride2, n: 9)
+    case .f2x2Stride2:
+      transformOutput(products, problem, outputChannels: outputChannels, image, variant: .f2x2Stride2, n: 5)
     }
   }
 

@@ -185,7 +185,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 4)
     case .f4x4: gatherPatches(plane, rows: rows, columns: columns, lanes: lanes, into: patch, n: 6)
-    case .f4x4Stride2: preconditionFailure("refused by init")
+    case .f4x4Stride2, .f2x2Stride2: preconditionFailure("refused by init")
     }
   }
 
@@ -351,7 +351,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: moveTiles(placement, m: 2) { offset, cell in buffer[cell] = plane[offset] }
     case .f4x4: moveTiles(placement, m: 4) { offset, cell in buffer[cell] = plane[offset] }
-    case .f4x4Stride2: preconditionFailure("refused by init")
+    case .f4x4Stride2, .f2x2Stride2: preconditionFailure("refused by init")
     }
   }
 
@@ -360,7 +360,7 @@ struct WinogradConvolution: Sendable, WinogradProblems {
     switch variant {
     case .f2x2: moveTiles(placement, m: 2) { offset, cell in plane[offset] = buffer[cell] }
     case .f4x4: moveTiles(placement, m: 4) { offset, cell in plane[offset] = buffer[cell] }
-    case .f4x4Stride2: preconditionFailure("refused by init")
+    case .f4x4Stride2, .f2x2Stride2: preconditionFailure("refused by init")
     }
   }
 

@@ -32,6 +32,12 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// 4×4 output tile reads a 9×9 input tile and takes 81 products for 144 multiplications (1.78×). Its
   /// coefficients (up to 8 in A, 3 in B) and its shorter 2-tap transform round less than `f4x4`'s.
   case f4x4Stride2
+  /// The same construction with `F(2, 2)` (points 0, 1, ∞: products `(e0 − e1)·g0`, `e1·(g0 + g2)`,
+  /// `(e2 − e1)·g2`) on the even inputs: a 2×2 output tile reads a 5×5 input tile and takes 25 products for 36
+  /// multiplications (1.44×), with coefficients 0 and ±1 only. Its filter has 4 distinct frequencies per axis,
+  /// so its weights are 16 matrices per channel pair against `f4x4Stride2`'s 36, and a small output pads less
+  /// (a 7×7 output is 16 tiles covering 8×8).
+  case f2x2Stride2
 
   /// The variants of a stride-1 convolution, which the NCHW `WinogradConvolution` computes too.
   static let unitStride: [WinogradVariant] = [.f2x2, .f4x4]
@@ -52,13 +58,18 @@ enum WinogradVariant: Sendable, CaseIterable {
   /// Outputs per tile side (`m`).
   var outputTile: Int {
     switch self {
-    case .f2x2: 2
+    case .f2x2, .f2x2Stride2: 2
     case .f4x4, .f4x4Stride2: 4
     }
   }
 
   /// The convolution's stride along both axes.
-  var stride: Int { self == .f4x4Stride2 ? 2 : 1 }
+  var stride: Int {
+    switch self {
+    case .f2x2, .f4x4: 1
+    case .f2x2Stride2, .f4x4Stride2: 2
+    }
+  }
 
   /// Inputs per tile side (`n = m + 2`, at stride 2 `2m + 1`); a tile has `n²` frequencies, the products.
   var inputTile: Int { stride == 1 ? outputTile + 2 : 2 * outputTile + 1 }
@@ -120,6 +131,14 @@ enum WinogradVariant: Sendable, CaseIterable {
       store(d(3), 6)
       store(d(5), 7)
       store(d(7), 8)
+    case .f2x2Stride2:
+      // `F(2, 2)`'s Bᵀ on the even inputs (rows e0 − e1, e1, e2 − e1), then the odd inputs as they are.
+      let (e0, e1, e2) = (d(0), d(2), d(4))
+      store(e0 - e1, 0)
+      store(e1, 1)
+      store(e2 - e1, 2)
+      store(d(1), 3)
+      store(d(3), 4)
     }
   }
 
@@ -156,6 +175,11 @@ enum WinogradVariant: Sendable, CaseIterable {
       store(b + p3 * 2 + p(6), 1)
       store(a + p3 * 4 + p(7), 2)
       store(b + p3 * 8 + p4 + p(8), 3)
+    case .f2x2Stride2:
+      // `F(2, 2)`'s Aᵀ on the even products (rows p0 + p1, p1 + p2), plus each odd product.
+      let (p0, p1, p2) = (p(0), p(1), p(2))
+      store(p0 + p1 + p(3), 0)
+      store(p1 + p2 + p(4), 1)
     }
   }
 }
