@@ -328,6 +328,42 @@ import Testing
     }
   }
 
+  /// A residual that is a constant of the output's shape (a learned position bias added after a convolution,
+  /// or after a BatchNorm no convolution absorbed) stays in ONNX layout, so the node that adds it computes
+  /// row-major between channels-last neighbours, under the forced layout and the automatic one. Such plans were
+  /// compiled channels-last and refused at load ("X, Y and the residual must all be channels-last").
+  @Test(arguments: [ActivationLayoutPolicy.automatic, .channelsLast])
+  func aConstantResidualIsAddedRowMajor(layout: ActivationLayoutPolicy) throws {
+    var network = NetworkBuilder(seed: 13, channels: 64, size: 30)
+    try network.stem(kernel: 3)
+    try network.basicBlock()
+    let (biasValues, scaleValues, shiftValues) = (
+      network.random.floats(64 * 15 * 15), network.random.floats(64), network.random.floats(64)
+    )
+    let positions = network.constant(biasValues.map { 0.5 * $0 }, [1, 64, 15, 15], name: "position_bias")
+    let biased = try network.conv(outputs: 64, kernel: 3, activation: .relu, residual: positions)
+    let scale = network.constant(scaleValues.map { 1 + 0.2 * $0 }, [64], name: "scale")
+    let shift = network.constant(shiftValues.map { 0.1 * $0 }, [64], name: "shift")
+    network.current = try network.b.value(
+      .scaleShift(axis: 1, epilogue: Epilogue(residual: true, activation: .relu)), [biased, scale, shift, positions],
+      name: "affine")
+    try network.basicBlock()
+    try network.globalPooling()
+    network.b.graph.outputs = [network.current]
+    let graph = network.b.graph
+    let options = CodegenOptions(activationLayout: layout)
+    let steps = try Plan(bytes: try PlanGenerator.generate(graph, options: options).bytes).program.steps
+    let addsConstant = steps.filter { step in step.inputs.contains { $0.name == "position_bias" } }
+    #expect(addsConstant.count == 2 && addsConstant.allSatisfy { !$0.outputs[0].isChannelsLast }, "\(layout)")
+    #expect(steps.contains { $0.kernel == .f32ConvNCHWGeneric && $0.outputs[0].isChannelsLast }, "\(layout)")
+    let inputs = try SeededInputs.make(for: graph, seed: 13)
+    let expected = try ReferenceEvaluator.evaluate(graph, inputs: inputs)
+    for threads in [1, 3] {
+      let actual = try PlanExecution.run(graph, options: options, inputs: inputs, threads: threads)
+      #expect(PlanExecution.mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil, "\(layout), \(threads) threads")
+    }
+  }
+
   /// A float16 network compiled as `--float16-compute float16` does (no `PromoteFloat16`): its convolutions and
   /// pooling compute in f32 channels-last, the float16 values between them are their f32 results rounded to
   /// float16 in place (`Float16Rounding`: no float16 buffer is left channels-last), and where the region ends on

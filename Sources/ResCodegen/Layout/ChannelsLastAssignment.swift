@@ -218,6 +218,12 @@ struct ChannelsLastAssignment: Sendable {
       let output = graph.type(of: node.outputs[0]).knownDims, output.count == input.count,
       graph.type(of: node.outputs[0]).dtype == graph.type(of: x).dtype
     else { return nil }
+    // A residual that is a constant stays in ONNX layout (constants are never reordered), and a kernel adds its
+    // residual in its own layout: the node computes row-major (a conv adding a constant position bias, or a
+    // ScaleShift adding one, was planned channels-last and its plan refused at load).
+    if node.op.addsResidual, let residual = node.input(Op.residualSlot), graph.constant(residual) != nil {
+      return nil
+    }
     let hasPositions = output.dropFirst(2).reduce(1, *) > 1
     switch node.op {
     case .conv(let attributes):
