@@ -237,6 +237,8 @@ public enum ConvMethod: Sendable, Hashable {
   /// ResNet-50's layer4.0 512→512 0.757 / 0.761 of its time on one / two threads, ResNet-18's 256→512
   /// 0.844.
   public static let stridedWinogradSmallPlaneSide = 7
+  /// The input × output channel pairs with which such an output takes the 2×2 tile: from 256 → 256 (4 % faster
+  /// alone; 128 → 128 was 4 % slower) to the widest measured.
   public static let stridedSmallPlaneWinogradChannelPairs = (256 * 256)...(1024 * 1024)
   /// Its transformed weights are 4× the filters and come from L3 or memory on every run: up to the widest
   /// layer measured.
