@@ -2,7 +2,8 @@ import Foundation
 import ResIR
 import SwiftProtobuf
 
-/// A model file read into memory: the decoded structure, plus the mapped bytes its weights are borrowed from.
+/// A model file read into memory: the decoded structure (calls of the model's local functions expanded,
+/// `FunctionInliner`), plus the mapped bytes its weights are borrowed from.
 struct LoadedModel {
   var model: Onnx_ModelProto
   /// The model's bytes (mapped from disk, or the caller's bytes copied once).
@@ -25,7 +26,7 @@ struct LoadedModel {
   private static func decode(_ file: FileBytes, baseDirectory: String?) throws(ModelError) -> LoadedModel {
     guard file.bytes.count > 0 else { throw ModelError("file is empty") }
     let layout = try ModelLayout(scanning: file.bytes)
-    let model: Onnx_ModelProto
+    var model: Onnx_ModelProto
     do {
       model = try Onnx_ModelProto(serializedBytes: layout.structure)
     } catch {
@@ -35,6 +36,7 @@ struct LoadedModel {
     guard layout.rawData.count == model.graph.initializer.count else {
       throw ModelError("not an ONNX model: the graph's initializers are malformed")
     }
+    try FunctionInliner.inline(&model)
     return LoadedModel(model: model, file: file, rawData: layout.rawData, baseDirectory: baseDirectory)
   }
 }
