@@ -16,10 +16,14 @@ import ResIR
 /// Hostile files cannot make it loop or explode: a function that calls itself (directly or not) is an
 /// error, and so is an expansion beyond `maximumNodes` nodes and calls (functions calling functions twice
 /// at each of 30 levels would otherwise ask for a billion). Both are found from the function table before
-/// anything is expanded, so refusing costs a pass over the bodies, not a million copied nodes.
+/// anything is expanded, so refusing costs a pass over the bodies, not a million copied nodes. Calls nested
+/// deeper than `maximumDepth` are refused too.
 enum FunctionInliner {
   /// The most nodes an expanded graph may have.
   static let maximumNodes = 1_000_000
+  /// The deepest calls may nest: expansion recurses once per level, and a file is not allowed to decide how
+  /// deep this process's stack goes.
+  static let maximumDepth = 100
 
   /// Replaces `model`'s calls of its local functions with their bodies and drops the functions.
   static func inline(_ model: inout Onnx_ModelProto) throws(ModelError) {
@@ -102,6 +106,11 @@ enum FunctionInliner {
         if let function = functions[key] {
           guard !within.contains(key) else {
             throw ModelError(node: node.name, opType: node.opType, "function \(key) calls itself")
+          }
+          guard within.count < FunctionInliner.maximumDepth else {
+            throw ModelError(
+              node: node.name, opType: node.opType,
+              "function calls nest more than \(FunctionInliner.maximumDepth) deep")
           }
           try Self.checkArity(of: node, calling: function)
           if sizes[key] == nil {

@@ -231,6 +231,45 @@ import Testing
     #expect(error.message == "expanding the model's functions gives more than 1000000 nodes")
   }
 
+  /// 5,000 functions each calling the next: refused at the depth limit, not by overflowing the stack.
+  @Test func deepNestingIsRefused() throws {
+    var functions = [Self.function("Level5000", inputs: ["a"], outputs: ["b"], [("Relu", ["a"], ["b"], [])])]
+    for level in stride(from: 4999, through: 0, by: -1) {
+      var next = Self.function(
+        "Level\(level)", inputs: ["a"], outputs: ["b"], [("Level\(level + 1)", ["a"], ["b"], [])])
+      next.node[0].domain = Self.domain
+      functions.append(next)
+    }
+    var model = Self.model(functions)
+    Self.call(&model, "Level0", ["x"], ["y"], name: "top")
+    model.output("y")
+    #expect(try #require(model.importError()).message == "function calls nest more than 100 deep")
+
+    var shallow = Self.model(Array(functions.prefix(60)))
+    Self.call(&shallow, "Level4950", ["x"], ["y"], name: "top")
+    shallow.output("y")
+    let graph = try shallow.imported().graph
+    #expect(graph.nodes.count == 1)
+    #expect(graph.nodes[0].name.split(separator: "/").count == 52)
+  }
+
+  /// A body that writes one of its inputs, or reads a value nothing defines, fails as the written-out graph
+  /// would.
+  @Test func bodiesThatBreakTheGraphAreErrors() throws {
+    let overwrite = Self.function(
+      "Overwrite", inputs: ["a"], outputs: ["b"], [("Relu", ["a"], ["a"], []), ("Neg", ["a"], ["b"], [])])
+    var writes = Self.model([overwrite])
+    Self.call(&writes, "Overwrite", ["x"], ["y"], name: "call")
+    writes.output("y")
+    #expect(writes.importError() != nil)
+
+    let dangling = Self.function("Dangling", inputs: ["a"], outputs: ["b"], [("Add", ["a", "nowhere"], ["b"], [])])
+    var reads = Self.model([dangling])
+    Self.call(&reads, "Dangling", ["x"], ["y"], name: "call")
+    reads.output("y")
+    #expect(try #require(reads.importError()).description.contains("call/nowhere"))
+  }
+
   @Test func malformedFunctionTablesAndCallsAreErrors() throws {
     var twice = Self.model([Self.residualBlock, Self.residualBlock])
     Self.call(&twice, "Residual", ["x", "x"], ["y"], name: "block")
