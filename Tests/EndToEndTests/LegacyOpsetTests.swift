@@ -6,7 +6,7 @@ import ResTestSupport
 import Testing
 
 /// The legacy-opset and exporter-form models of fixtures/legacy (opsets 1 to 6, ImageScaler, Caffe2's, MXNet's and
-/// tf2onnx's forms; fixtures/make_legacy.py) compiled
+/// tf2onnx's forms, model-local functions; fixtures/make_legacy.py) compiled
 /// at -O0 and -O2 and run by the runtime: each must reproduce onnxruntime's outputs for its modern twin under
 /// `rescompile check`'s default tolerance for the model (`OutputTolerance.defaults(for:)`: wider for the float16
 /// one). Axis broadcasting is among them, where reading the legacy form as numpy
@@ -57,5 +57,16 @@ import Testing
     let count = { (kernel: String) in counts.first { $0.kernel == kernel }?.count ?? 0 }
     #expect(count("copy") == 2 && count("f32_conv_nchw_generic") == 4, "kernels: \(counts)")
     #expect(count("unary") == 0 && count("binary") == 1 && count("pad") == 0, "kernels: \(counts)")
+  }
+
+  /// Model-local functions (`export_modules_as_functions`' form) expand at import into ordinary nodes, which
+  /// fuse as if written out: each block's residual Add and its LeakyRelu (the slope the call set, or the nested
+  /// function's default) land in the block's second convolution, so the plan is four convolutions and nothing
+  /// elementwise.
+  @Test func moduleFunctionsExpandAndFuse() throws {
+    let model = try LoadedModel(contentsOf: Self.root + "/module_functions_opset17/model.onnx")
+    let counts = try model.compile(options: CompileOptions(optimization: .full)).summary.kernelCounts
+    let count = { (kernel: String) in counts.first { $0.kernel == kernel }?.count ?? 0 }
+    #expect(count("f32_conv_nchw_generic") == 4 && count("unary") == 0 && count("binary") == 0, "kernels: \(counts)")
   }
 }
