@@ -8,7 +8,8 @@ answer to most mutations and is not reported.
 Two kinds of mutation, chosen at random per case: edits of the decoded protobuf (attribute values set to 0,
 -1, huge or non-finite; inputs renamed to other values, to nothing or to undefined names; initializer shapes,
 element types and raw bytes changed or cut; op types swapped; nodes deleted, duplicated or shuffled; input
-dimensions made zero, huge or symbolic; attributes dropped; opsets changed; outputs renamed) and byte-level
+dimensions made zero, huge or symbolic; attributes dropped; opsets changed; outputs renamed; the same node edits
+inside a model-local function's body, and its signature, name or opset changed) and byte-level
 damage of the serialized file (bytes replaced, deleted or inserted). `ResONNXTests/ModelMutator.swift` fuzzes
 the importer alone inside `swift test`; this script also runs what the importer accepts, through the
 optimizer, code generation and the runtime.
@@ -26,6 +27,7 @@ import os
 import random
 import subprocess
 import time
+from types import SimpleNamespace
 
 import onnx
 
@@ -83,7 +85,10 @@ def duplicate_node(rng, graph, model):
 
 
 def shuffle_nodes(rng, graph, model):
-    rng.shuffle(graph.node)
+    nodes = [copy.deepcopy(node) for node in graph.node]  # a repeated field takes no item assignment
+    rng.shuffle(nodes)
+    del graph.node[:]
+    graph.node.extend(nodes)
 
 
 def edit_input_dimension(rng, graph, model):
@@ -119,22 +124,59 @@ def rename_output(rng, graph, model):
         graph.output[0].name = rng.choice([node.output[0] for node in graph.node if node.output] or ["undefined"])
 
 
-# Each edit needs nodes, initializers or inputs to act on; `applicable` says which.
-EDITS = [(edit_attribute, "node"), (rename_input, "node"), (reshape_initializer, "initializer"),
-         (cut_initializer, "initializer"), (retype_initializer, "initializer"), (swap_op, "node"),
-         (delete_node, "node"), (duplicate_node, "node"), (shuffle_nodes, "node"), (edit_input_dimension, "input"),
-         (drop_attribute, "node"), (change_opset, None), (add_input, "node"), (rename_output, None)]
+def function_body(function):
+    """A model-local function as the node edits see a graph: its nodes, no initializers, and its formal inputs
+    as the names an input may be renamed to."""
+    return SimpleNamespace(node=function.node, initializer=[],
+                           input=[SimpleNamespace(name=name) for name in function.input])
 
 
-def applicable(graph, needs):
-    return needs is None or len(getattr(graph, needs)) > 0
+def edit_function_body(rng, graph, model):
+    """One node edit inside a function's body: the importer expands calls into their bodies
+    (export_modules_as_functions' models), so a broken body must be refused there, not later."""
+    body = function_body(rng.choice(model.functions))
+    if body.node:
+        edit = rng.choice([edit for edit, needs in NODE_EDITS if needs == "node"])
+        edit(rng, body, model)
+
+
+def edit_function_signature(rng, graph, model):
+    """A function's formal input or output dropped, its name or domain changed (its calls then name nothing),
+    or its opset import moved."""
+    function = rng.choice(model.functions)
+    choice = rng.randrange(4)
+    if choice < 2:
+        formals = function.input if choice == 0 else function.output
+        if formals:
+            del formals[rng.randrange(len(formals))]
+    elif choice == 2:
+        function.name, function.domain = rng.choice([(function.name + "_renamed", function.domain),
+                                                     (function.name, ""), (function.name, "undefined.domain")])
+    elif function.opset_import:
+        function.opset_import[0].version = rng.choice([1, 9, 13, 21, 30])
+
+
+# Each edit needs nodes, initializers or inputs of the graph, or the model's functions, to act on; `applicable`
+# says which.
+NODE_EDITS = [(edit_attribute, "node"), (rename_input, "node"), (swap_op, "node"), (delete_node, "node"),
+              (duplicate_node, "node"), (shuffle_nodes, "node"), (drop_attribute, "node"), (add_input, "node")]
+EDITS = NODE_EDITS + [
+    (reshape_initializer, "initializer"), (cut_initializer, "initializer"), (retype_initializer, "initializer"),
+    (edit_input_dimension, "input"), (change_opset, None), (rename_output, None),
+    (edit_function_body, "functions"), (edit_function_signature, "functions")]
+
+
+def applicable(model, needs):
+    if needs == "functions":
+        return len(model.functions) > 0
+    return needs is None or len(getattr(model.graph, needs)) > 0
 
 
 def mutate_proto(rng, model):
     graph = model.graph
     for _ in range(rng.randrange(1, 4)):
         edit, needs = rng.choice(EDITS)
-        if applicable(graph, needs):
+        if applicable(model, needs):
             edit(rng, graph, model)
     return model.SerializeToString()
 
