@@ -3,7 +3,9 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D
 video ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and
-audio), Keras applications through tf2onnx, and residual stacks of PyTorch LSTMs, GRUs and RNNs (`recurrent`: two
+audio), Keras applications through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
+stacks through paddle2onnx (`paddle`: a second exporter with its own op patterns, such as Linear as MatMul + Add
+and Identity nodes left in the graph), and residual stacks of PyTorch LSTMs, GRUs and RNNs (`recurrent`: two
 layers with a skip around each, batch 1, the sizes the 2026-12-01 13:20 session timed). Every model
 gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
 constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
@@ -12,12 +14,14 @@ next to it, and checked at -O2 and -O0 (and -O2 on 2 threads). It prints one lin
 summary of failures and of the operators rescompile refused.
 
 This is a development tool, not a test: it needs torch (and optionally timm, transformers, tensorflow + tf2onnx)
-and minutes of CPU. The product never needs Python.
+and minutes of CPU; `--only paddle` needs only paddlepaddle, paddle2onnx and onnxruntime (a venv of its own:
+paddle2onnx pins its onnx). The product never needs Python.
 
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep                 # every family
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --only timm --dynamo
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep224 --only torchvision --size 224
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/rnn --only recurrent
+    /work/tools/paddle-venv/bin/python scripts/model-sweep.py --out /tmp/paddle --only paddle
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --rescompile .build/release/rescompile
 """
 
@@ -49,6 +53,11 @@ HUGGINGFACE = {  # name: the example input's kind (see `huggingface_example`)
 VIDEO = ["r3d_18", "mc3_18", "r2plus1d_18", "swin3d_t"]  # torchvision video classifiers, 8 frames of 56x56
 KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121", "Xception", "MobileNet", "InceptionV3",
          "NASNetMobile", "MobileNetV3Small"]
+PADDLE_VISION = {  # paddle.vision.models name: image size
+    "resnet18": 64, "resnet50": 64, "resnext50_32x4d": 64, "wide_resnet50_2": 64, "mobilenet_v1": 96,
+    "mobilenet_v2": 96, "mobilenet_v3_small": 96, "mobilenet_v3_large": 96, "densenet121": 64,
+    "shufflenet_v2_x1_0": 96, "squeezenet1_1": 96, "googlenet": 224, "inception_v3": 96,  # GoogLeNet's auxiliary heads fix its size
+}
 RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
              ("rnn", 128, 64)]  # cell, units, steps
 
@@ -209,6 +218,9 @@ def export_family(family, out, dynamo, size=None):
     """Yields (label, folder) for every model of `family` that exported; prints export failures. `size`, when
     given, replaces the torchvision classifiers' small image sizes (224: what users run; the mobile networks
     trail onnxruntime more there than at 96)."""
+    if family == "paddle":
+        yield from export_paddle(out)
+        return
     import torch
     torch.manual_seed(0)
     exporters = [False, True] if dynamo else [False]
@@ -281,6 +293,72 @@ def export_keras(out):
             print(f"export failed  keras-{name}: {type(error).__name__}: {str(error)[:160]}", flush=True)
 
 
+def paddle_residual_encoder(paddle, pre_norm):
+    """Two transformer encoder layers (4 heads, width 64, GELU feed-forward), pre- or post-LN, on 16 tokens."""
+    layer = paddle.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, activation="gelu", normalize_before=pre_norm)
+    return paddle.nn.TransformerEncoder(layer, 2, norm=paddle.nn.LayerNorm(64) if pre_norm else None)
+
+
+def paddle_residual_recurrent(paddle, cell, units):
+    """Two recurrent layers (`paddle.nn.LSTM` or `GRU`) of `units`, batch first, each with a skip around it."""
+    class Residual(paddle.nn.Layer):
+        def __init__(self):
+            super().__init__()
+            make = {"lstm": paddle.nn.LSTM, "gru": paddle.nn.GRU}[cell]
+            self.layers = paddle.nn.LayerList([make(units, units) for _ in range(2)])
+
+        def forward(self, x):
+            for layer in self.layers:
+                y, _ = layer(x)
+                x = x + y
+            return x
+    return Residual()
+
+
+def randomize_paddle(paddle, model):
+    """Random BatchNorm statistics and affine parameters (a fresh model's are 0 and 1, which a folding mistake
+    would survive)."""
+    rng = np.random.default_rng(2)
+    for layer in model.sublayers():
+        if isinstance(layer, paddle.nn.layer.norm._BatchNormBase):
+            count = layer._mean.shape[0]
+            layer._mean.set_value(rng.uniform(-0.3, 0.3, count).astype(np.float32))
+            layer._variance.set_value(rng.uniform(0.5, 2.0, count).astype(np.float32))
+            layer.weight.set_value(rng.uniform(0.5, 1.5, count).astype(np.float32))
+            layer.bias.set_value(rng.uniform(-0.2, 0.2, count).astype(np.float32))
+
+
+def export_paddle(out):
+    """PaddlePaddle models through `paddle.onnx.export` (paddle2onnx), opset 17, batch 1."""
+    import paddle
+    from paddle.vision import models
+    paddle.set_device("cpu")
+    paddle.seed(0)
+    cases = [(f"paddle-{name}", lambda name=name, side=side: (
+        getattr(models, name)(num_classes=10), [1, 3, side, side])) for name, side in PADDLE_VISION.items()]
+    cases += [(f"paddle-encoder-{'pre' if pre else 'post'}ln", lambda pre=pre: (
+        paddle_residual_encoder(paddle, pre), [1, 16, 64])) for pre in (False, True)]
+    cases += [(f"paddle-{cell}64x16", lambda cell=cell: (
+        paddle_residual_recurrent(paddle, cell, 64), [1, 16, 64])) for cell in ("lstm", "gru")]
+    for label, make in cases:
+        folder = os.path.join(out, label)
+        try:
+            model, shape = make()
+            model.eval()
+            randomize_paddle(paddle, model)
+            os.makedirs(folder, exist_ok=True)
+            spec = [paddle.static.InputSpec(shape=shape, dtype="float32", name="input")]
+            paddle.onnx.export(model, os.path.join(folder, "model"), input_spec=spec, opset_version=17)
+            path = os.path.join(folder, "model.onnx")
+            if not os.path.exists(path):
+                raise RuntimeError("paddle2onnx wrote no model")
+            x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+            save_case(folder, {"input": x}, path)
+            yield label, folder
+        except Exception as error:  # an exporter limitation, not rescompile's
+            print(f"export failed  {label}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
 def check(rescompile, folder, arguments):
     result = subprocess.run([rescompile, "check", os.path.join(folder, "model.onnx")] + arguments,
                             capture_output=True, text=True, timeout=900)
@@ -293,7 +371,7 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent"]
+    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent", "paddle"]
     parser.add_argument("--only", nargs="+", choices=families, default=families)
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--size", type=int, help="image size of the torchvision classifiers (default: each one's own, "
