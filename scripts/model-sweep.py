@@ -1,27 +1,31 @@
 #!/usr/bin/env python3
 """Real-model sweep: export models the way users get them, then `rescompile check` each against onnxruntime.
 
-Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D
-video ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and
-audio), Keras applications through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
-stacks through paddle2onnx (`paddle`: a second exporter with its own op patterns, such as Linear as MatMul + Add
-and Identity nodes left in the graph), and residual stacks of PyTorch LSTMs, GRUs and RNNs (`recurrent`: two
-layers with a skip around each, batch 1, the sizes the 2026-12-01 13:20 session timed). Every model
-gets random weights (BatchNorm statistics randomized, so folding mistakes show; parameters initialized to a
-constant, zero heads and 1e-5 layer scales, made random, so no check compares zeros), is exported with the PyTorch
-TorchScript exporter (`--dynamo` adds the torch.export one), run once by onnxruntime to store the reference output
-next to it, and checked at -O2 and -O0 (and -O2 on 2 threads). It prints one line per model and level, and a
-summary of failures and of the operators rescompile refused.
+Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D video
+ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and audio),
+Keras applications through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
+stacks through paddle2onnx (`paddle`: a second exporter with its own op patterns, such as Linear as MatMul + Add and
+Identity nodes left in the graph), small Flax NNX models of the residual families through jax2onnx (`jax`:
+`flax_models.py`; channels-last tensors with a Transpose around every Conv, and value_info that sometimes
+contradicts the ops), and residual stacks of PyTorch LSTMs, GRUs and RNNs (`recurrent`: two layers with a skip
+around each, batch 1, the sizes the 2026-12-01 13:20 session timed). Every model gets random weights (BatchNorm
+statistics randomized, so folding mistakes show; parameters initialized to a constant, zero heads and 1e-5 layer
+scales, made random, so no check compares zeros), is exported with the PyTorch TorchScript exporter (`--dynamo` adds
+the torch.export one), run once by onnxruntime to store the reference output next to it, and checked at -O2 and -O0
+(and -O2 on 2 threads). It prints one line per model and level, and a summary of failures and of the operators
+rescompile refused.
 
 This is a development tool, not a test: it needs torch (and optionally timm, transformers, tensorflow + tf2onnx)
 and minutes of CPU; `--only paddle` needs only paddlepaddle, paddle2onnx and onnxruntime (a venv of its own:
-paddle2onnx pins its onnx). The product never needs Python.
+paddle2onnx pins its onnx); `--only jax` needs jax2onnx (which brings jax and flax) and onnxruntime. The
+product never needs Python.
 
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep                 # every family
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --only timm --dynamo
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep224 --only torchvision --size 224
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/rnn --only recurrent
     /work/tools/paddle-venv/bin/python scripts/model-sweep.py --out /tmp/paddle --only paddle
+    /work/tools/jax-venv/bin/python scripts/model-sweep.py --out /tmp/jax --only jax
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --rescompile .build/release/rescompile
 """
 
@@ -56,7 +60,9 @@ KERAS = ["ResNet50", "ResNet50V2", "MobileNetV2", "EfficientNetB0", "DenseNet121
 PADDLE_VISION = {  # paddle.vision.models name: image size
     "resnet18": 64, "resnet50": 64, "resnext50_32x4d": 64, "wide_resnet50_2": 64, "mobilenet_v1": 96,
     "mobilenet_v2": 96, "mobilenet_v3_small": 96, "mobilenet_v3_large": 96, "densenet121": 64,
-    "shufflenet_v2_x1_0": 96, "squeezenet1_1": 96, "googlenet": 224, "inception_v3": 96,  # GoogLeNet's auxiliary heads fix its size
+    "shufflenet_v2_x1_0": 96, "squeezenet1_1": 96,
+    "googlenet": 224,  # its auxiliary heads fix its size
+    "inception_v3": 96,
 }
 RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
              ("rnn", 128, 64)]  # cell, units, steps
@@ -221,6 +227,9 @@ def export_family(family, out, dynamo, size=None):
     if family == "paddle":
         yield from export_paddle(out)
         return
+    if family == "jax":
+        yield from export_jax(out)
+        return
     import torch
     torch.manual_seed(0)
     exporters = [False, True] if dynamo else [False]
@@ -359,6 +368,43 @@ def export_paddle(out):
             print(f"export failed  {label}: {type(error).__name__}: {str(error)[:160]}", flush=True)
 
 
+def randomize_flax_batchnorm(nnx, jnp, model):
+    """Random BatchNorm statistics and affine parameters, as `randomize_batchnorm` does for torch."""
+    rng = np.random.default_rng(2)
+    for _, module in nnx.iter_graph(model):
+        if isinstance(module, nnx.BatchNorm):
+            count = module.mean.value.shape[0]
+            for variable, low, high in ((module.mean, -0.3, 0.3), (module.var, 0.5, 2.0), (module.scale, 0.5, 1.5),
+                                        (module.bias, -0.2, 0.2)):
+                variable.value = jnp.asarray(rng.uniform(low, high, count), jnp.float32)
+
+
+def export_jax(out):
+    """`flax_models.CASES` through jax2onnx (its default opset), batch as each case's shape says."""
+    import jax.numpy as jnp
+    import onnx
+    from flax import nnx
+    from jax2onnx import to_onnx
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import flax_models
+    for name, (make, shape) in flax_models.CASES.items():
+        label = "jax-" + name
+        folder = os.path.join(out, label)
+        try:
+            model = make(nnx.Rngs(0))
+            randomize_flax_batchnorm(nnx, jnp, model)
+            model.eval()
+            proto = to_onnx(model, [shape])
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, "model.onnx")
+            onnx.save(proto, path)
+            x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+            save_case(folder, {proto.graph.input[0].name: x}, path)
+            yield label, folder
+        except Exception as error:  # an exporter limitation, not rescompile's
+            print(f"export failed  {label}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
 def check(rescompile, folder, arguments):
     result = subprocess.run([rescompile, "check", os.path.join(folder, "model.onnx")] + arguments,
                             capture_output=True, text=True, timeout=900)
@@ -371,7 +417,7 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent", "paddle"]
+    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent", "paddle", "jax"]
     parser.add_argument("--only", nargs="+", choices=families, default=families)
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--size", type=int, help="image size of the torchvision classifiers (default: each one's own, "

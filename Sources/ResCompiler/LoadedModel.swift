@@ -10,6 +10,9 @@ public struct LoadedModel: Sendable {
   /// Changes the import made to what the model computes (a projection `--residual-mismatch zero-pad`
   /// inserted), one line each: the compile summary lists them, and `optimized` carries them into its record.
   public let modelChanges: [String]
+  /// value_info types that contradicted shape inference and were ignored (`ImportedModel`), one line each:
+  /// the compile summary lists them.
+  public let ignoredDeclarations: [String]
   /// The files the model was read from: the model file, then its external data files. A plan is never
   /// written over any of them.
   public let sourceFiles: [String]
@@ -31,6 +34,7 @@ public struct LoadedModel: Sendable {
     self.metadata = ModelMetadata(imported)
     self.graph = imported.graph
     self.modelChanges = imported.modelChanges
+    self.ignoredDeclarations = imported.ignoredDeclarations
     self.sourceFiles = [path] + imported.externalDataFiles
     self.importedDimensionBindings = options.dimensionBindings
   }

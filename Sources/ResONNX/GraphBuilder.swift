@@ -18,8 +18,12 @@ struct GraphBuilder {
   /// the IR unchanged.
   let modelNames: Set<String>
   var generatedNames: Set<String> = []
-  /// Types the model declares for tensors (value_info, graph outputs).
-  let declaredTypes: [String: TensorType]
+  /// Types the model declares for its graph outputs: the model's interface, so one that contradicts shape
+  /// inference is an error.
+  let declaredOutputTypes: [String: TensorType]
+  /// Types the model annotates other tensors with (value_info): hints that may make a dim more specific, but
+  /// one that contradicts shape inference is set aside (`ignoredDeclarations`), as onnxruntime does.
+  let annotatedTypes: [String: TensorType]
   /// Tensors some node reads or the graph outputs: an optional output that nothing uses may be dropped.
   let consumedNames: Set<String>
   /// For the result of each Identity node, its input: a constant seen through Identity still counts as one.
@@ -28,13 +32,18 @@ struct GraphBuilder {
   let residualMismatch: ResidualMismatchPolicy
   /// Every change to what the model computes, one line each, for the user (`ImportedModel.modelChanges`).
   var modelChanges: [String] = []
+  /// The value_info types that contradicted shape inference and were ignored, one line each, for the user
+  /// (`ImportedModel.ignoredDeclarations`).
+  var ignoredDeclarations: [String] = []
 
   /// A stand-in result type until shape inference types the node.
   static let untyped = TensorType(.float32, [])
 
   static func build(
     _ loaded: LoadedModel, opset: Int, options: ONNXImportOptions
-  ) throws(ModelError) -> (graph: Graph, modelChanges: [String], externalDataFiles: [String]) {
+  ) throws(ModelError) -> (
+    graph: Graph, modelChanges: [String], ignoredDeclarations: [String], externalDataFiles: [String]
+  ) {
     let proto = loaded.model.graph
     let nodeNames = NodeNames.assign(proto.node)
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
@@ -48,7 +57,9 @@ struct GraphBuilder {
       try builder.importNode(proto.node[position], name: nodeNames[position])
     }
     try builder.setOutputs(proto.output)
-    return (builder.graph, builder.modelChanges, builder.decoder.externalData.filePaths)
+    return (
+      builder.graph, builder.modelChanges, builder.ignoredDeclarations, builder.decoder.externalData.filePaths
+    )
   }
 
   private init(_ loaded: LoadedModel, opset: Int, residualMismatch: ResidualMismatchPolicy) {
@@ -69,11 +80,8 @@ struct GraphBuilder {
     }
     modelNames = names
     consumedNames = consumed
-    var declared: [String: TensorType] = [:]
-    for info in proto.valueInfo + proto.output {
-      if let type = DeclaredType.of(info) { declared[info.name] = type }
-    }
-    declaredTypes = declared
+    declaredOutputTypes = Self.declaredTypes(proto.output)
+    annotatedTypes = Self.declaredTypes(proto.valueInfo)
   }
 
   // MARK: - Inputs and initializers
@@ -235,13 +243,34 @@ struct GraphBuilder {
     return (0..<op.resultCount).map { slot in node.outputName(slot) ?? freshName("\(node.name)_output\(slot)") }
   }
 
-  /// Merges the type the model declares for `name` into the inferred one.
+  /// The usable declared type of each entry, by name (a later entry of a name wins).
+  private static func declaredTypes(_ infos: [Onnx_ValueInfoProto]) -> [String: TensorType] {
+    var types: [String: TensorType] = [:]
+    for info in infos {
+      if let type = DeclaredType.of(info) { types[info.name] = type }
+    }
+    return types
+  }
+
+  /// Merges the type the model declares for `name` into the inferred one. A graph output's declaration must
+  /// agree; a value_info annotation that does not is ignored and listed: exporters write wrong ones (jax2onnx
+  /// declares a channels-last shape on the NCHW result of a Conv it wrapped in Transposes), onnxruntime runs
+  /// such models with a warning, and the computation never depended on the annotation.
   private mutating func applyDeclaredType(of name: String, to value: ValueID, node: ONNXNode) throws(ModelError) {
-    guard let declared = declaredTypes[name] else { return }
-    do {
-      graph.setType(try graph.type(of: value).reconciled(withDeclared: declared), of: value)
-    } catch let failure {
-      throw node.error("output '\(name)': \(failure.message)")
+    let inferred = graph.type(of: value)
+    if let declared = declaredOutputTypes[name] {
+      do {
+        graph.setType(try inferred.reconciled(withDeclared: declared), of: value)
+      } catch let failure {
+        throw node.error("output '\(name)': \(failure.message)")
+      }
+    } else if let declared = annotatedTypes[name] {
+      do {
+        graph.setType(try inferred.reconciled(withDeclared: declared), of: value)
+      } catch let failure {
+        ignoredDeclarations.append(
+          "node '\(node.name)' (\(node.opType)): value_info of '\(name)' ignored: \(failure.message)")
+      }
     }
   }
 

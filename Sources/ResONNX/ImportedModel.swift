@@ -16,12 +16,16 @@ public struct ImportedModel: Sendable {
   /// about them (e.g. a projection inserted by `ONNXImportOptions.residualMismatch`). Empty for a model
   /// imported as written.
   public var modelChanges: [String]
+  /// Type annotations (value_info) that contradicted shape inference and were ignored, one line each: the
+  /// model computes the same, but the file says something false about it that the user may want to fix.
+  public var ignoredDeclarations: [String]
   /// The external data files the weights were read from (resolved paths), which a plan must not overwrite.
   public var externalDataFiles: [String]
 
   public init(
     graph: Graph, irVersion: Int, opsetVersion: Int, producerName: String, producerVersion: String,
-    modelVersion: Int, docString: String, modelChanges: [String] = [], externalDataFiles: [String] = []
+    modelVersion: Int, docString: String, modelChanges: [String] = [], ignoredDeclarations: [String] = [],
+    externalDataFiles: [String] = []
   ) {
     self.graph = graph
     self.irVersion = irVersion
@@ -31,6 +35,7 @@ public struct ImportedModel: Sendable {
     self.modelVersion = modelVersion
     self.docString = docString
     self.modelChanges = modelChanges
+    self.ignoredDeclarations = ignoredDeclarations
     self.externalDataFiles = externalDataFiles
   }
 }

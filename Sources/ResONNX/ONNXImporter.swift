@@ -40,6 +40,7 @@ public enum ONNXImporter {
     return ImportedModel(
       graph: built.graph, irVersion: Int(model.irVersion), opsetVersion: opset, producerName: model.producerName,
       producerVersion: model.producerVersion, modelVersion: Int(model.modelVersion), docString: model.docString,
-      modelChanges: built.modelChanges, externalDataFiles: built.externalDataFiles)
+      modelChanges: built.modelChanges, ignoredDeclarations: built.ignoredDeclarations,
+      externalDataFiles: built.externalDataFiles)
   }
 }

@@ -27,8 +27,15 @@ enum SummaryReport {
         constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
         inputs: \(summary.inputs.joined(separator: ", "))
         outputs: \(summary.outputs.joined(separator: ", "))
-      \(renderModelChanges(loaded.modelChanges))
+      \(renderModelChanges(loaded.modelChanges))\(renderIgnoredDeclarations(loaded.ignoredDeclarations))
       """
+  }
+
+  /// `  ignored declarations: N` and one line per value_info type set aside for contradicting shape
+  /// inference: the model is compiled as its ops compute it, and the user learns that the file is wrong.
+  static func renderIgnoredDeclarations(_ lines: [String]) -> String {
+    guard !lines.isEmpty else { return "" }
+    return (["  ignored declarations: \(lines.count)"] + lines.map { "    \($0)" }).joined(separator: "\n") + "\n"
   }
 
   /// `  model changes: N` and one line per change, when the import changed what the model computes: the

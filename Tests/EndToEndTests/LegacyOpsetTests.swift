@@ -6,7 +6,7 @@ import ResTestSupport
 import Testing
 
 /// The legacy-opset and exporter-form models of fixtures/legacy (opsets 1 to 6, ImageScaler, Caffe2's, MXNet's and
-/// tf2onnx's forms, model-local functions; fixtures/make_legacy.py) compiled
+/// tf2onnx's forms, model-local functions, jax2onnx's value_info; fixtures/make_legacy.py) compiled
 /// at -O0 and -O2 and run by the runtime: each must reproduce onnxruntime's outputs for its modern twin under
 /// `rescompile check`'s default tolerance for the model (`OutputTolerance.defaults(for:)`: wider for the float16
 /// one). Axis broadcasting is among them, where reading the legacy form as numpy
@@ -19,7 +19,7 @@ import Testing
   }
 
   @Test func everyLegacyFormHasAModel() {
-    #expect(Self.models.count >= 14, "fixtures/legacy holds \(Self.models.count) models")
+    #expect(Self.models.count >= 16, "fixtures/legacy holds \(Self.models.count) models")
   }
 
   @Test(arguments: Self.models, [OptimizationLevel.none, .full])
@@ -46,6 +46,18 @@ import Testing
     let kernels = compiled.summary.kernelCounts.map(\.kernel)
     #expect(!kernels.contains("binary") && !kernels.contains("unary"), "kernels: \(kernels)")
     #expect(compiled.summary.kernelCounts.first { $0.kernel == "f32_conv_nchw_generic" }?.count == 2)
+  }
+
+  /// jax2onnx's value_info, which gives the NCHW results inside each Transpose pair the channels-last shape:
+  /// each contradicting declaration is listed and ignored (onnxruntime warns and runs the model), and the block
+  /// still fuses into its two convolutions between the input's and the output's Transposes.
+  @Test func contradictingValueInfoIsIgnoredAndListed() throws {
+    let model = try LoadedModel(contentsOf: Self.root + "/jax2onnx_value_info_opset17/model.onnx")
+    #expect(model.ignoredDeclarations.count == 4, "\(model.ignoredDeclarations)")
+    #expect(model.ignoredDeclarations.allSatisfy { $0.contains("disagrees with inferred f32[1,4,6,6] on axis 1") })
+    let counts = try model.compile(options: CompileOptions(optimization: .full)).summary.kernelCounts
+    let count = { (kernel: String) in counts.first { $0.kernel == kernel }?.count ?? 0 }
+    #expect(count("copy") == 2 && count("f32_conv_nchw_generic") == 2 && counts.count == 2, "kernels: \(counts)")
   }
 
   /// tf2onnx's NHWC wrapping (`sink-transposes`): the Transposes around each convolution cancel, the written-out
