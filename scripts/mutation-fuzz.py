@@ -8,7 +8,8 @@ answer to most mutations and is not reported.
 Two kinds of mutation, chosen at random per case: edits of the decoded protobuf (attribute values set to 0,
 -1, huge or non-finite; inputs renamed to other values, to nothing or to undefined names; initializer shapes,
 element types and raw bytes changed or cut; op types swapped; nodes deleted, duplicated or shuffled; input
-dimensions made zero, huge or symbolic; attributes dropped; opsets changed; outputs renamed; the same node edits
+dimensions made zero, huge or symbolic; attributes dropped; opsets changed; outputs renamed; value_info and
+output types declared at random; the same node edits
 inside a model-local function's body, and its signature, name or opset changed) and byte-level
 damage of the serialized file (bytes replaced, deleted or inserted). `ResONNXTests/ModelMutator.swift` fuzzes
 the importer alone inside `swift test`; this script also runs what the importer accepts, through the
@@ -124,6 +125,22 @@ def rename_output(rng, graph, model):
         graph.output[0].name = rng.choice([node.output[0] for node in graph.node if node.output] or ["undefined"])
 
 
+def annotate_value(rng, graph, model):
+    """A value_info for a node's result or a graph output's declared type, of a random element type and shape
+    (either may contradict what the node computes: an annotation that does is ignored and listed, an output's
+    is an error; one that refines must not make a later step read past a buffer)."""
+    results = [name for node in graph.node for name in node.output if name]
+    if not results:
+        return
+    dims = [rng.choice([0, 1, 2, 3, 7, 64, 1 << 31, -1, None, "N"]) for _ in range(rng.randrange(0, 5))]
+    element = rng.choice([onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.INT64, 0, 99])
+    info = onnx.helper.make_tensor_value_info(rng.choice(results), element, dims)
+    if rng.randrange(4) == 0 and graph.output:
+        graph.output[rng.randrange(len(graph.output))].type.CopyFrom(info.type)
+    else:
+        graph.value_info.append(info)
+
+
 def function_body(function):
     """A model-local function as the node edits see a graph: its nodes, no initializers, and its formal inputs
     as the names an input may be renamed to."""
@@ -162,7 +179,7 @@ NODE_EDITS = [(edit_attribute, "node"), (rename_input, "node"), (swap_op, "node"
               (duplicate_node, "node"), (shuffle_nodes, "node"), (drop_attribute, "node"), (add_input, "node")]
 EDITS = NODE_EDITS + [
     (reshape_initializer, "initializer"), (cut_initializer, "initializer"), (retype_initializer, "initializer"),
-    (edit_input_dimension, "input"), (change_opset, None), (rename_output, None),
+    (edit_input_dimension, "input"), (change_opset, None), (rename_output, None), (annotate_value, "node"),
     (edit_function_body, "functions"), (edit_function_signature, "functions")]
 
 
