@@ -34,6 +34,22 @@ import Testing
   /// `--layout`: by default the ResNet's convolutions are channels-last (`nhwc` buffers; its stem reads the
   /// image row-major and writes channels-last, so nothing is reordered),
   /// `row-major` keeps ONNX's layout, and an unknown value is a usage error naming the choices.
+  /// jax2onnx's form (fixtures/legacy): value_info that contradicts the ops compiles, each ignored declaration
+  /// listed in the summary, with nothing on stderr (the model is valid; only its annotations are wrong).
+  @Test func listsIgnoredDeclarations() throws {
+    try withScratchFolder { folder in
+      let model = RepoPaths.fixtures + "/legacy/jax2onnx_value_info_opset17/model.onnx"
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/out.resplan"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      #expect(result.stdout.contains("  ignored declarations: 4\n"), "stdout: \(result.stdout)")
+      #expect(
+        result.stdout.contains(
+          "    node 'Conv_1' (Conv): value_info of 'c1' ignored: declared type f32[1,6,6,4] disagrees with "
+            + "inferred f32[1,4,6,6] on axis 1\n"))
+      #expect(result.stderr.isEmpty)
+    }
+  }
+
   @Test func layoutOptionChoosesWhereActivationsAreChannelsLast() throws {
     try withScratchFolder { folder in
       let automatic = try ProcessRunner.run([model, "-o", "\(folder)/a.resplan", "--dump", "plan"])
