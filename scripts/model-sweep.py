@@ -3,7 +3,7 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D video
 ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and audio),
-Keras applications through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
+Keras applications and residual Keras LSTM, GRU and SimpleRNN stacks (Loops) through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
 stacks through paddle2onnx (`paddle`: a second exporter with its own op patterns, such as Linear as MatMul + Add and
 Identity nodes left in the graph), small Flax NNX models of the residual families through jax2onnx (`jax`:
 `flax_models.py`; channels-last tensors with a Transpose around every Conv, and value_info that sometimes
@@ -23,7 +23,7 @@ product never needs Python.
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep                 # every family
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --only timm --dynamo
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep224 --only torchvision --size 224
-    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/rnn --only recurrent
+    /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/rnn --only recurrent keras-rnn
     /work/tools/paddle-venv/bin/python scripts/model-sweep.py --out /tmp/paddle --only paddle
     /work/tools/jax-venv/bin/python scripts/model-sweep.py --out /tmp/jax --only jax
     /work/tools/venv/bin/python scripts/model-sweep.py --out /tmp/sweep --rescompile .build/release/rescompile
@@ -64,6 +64,7 @@ PADDLE_VISION = {  # paddle.vision.models name: image size
     "googlenet": 224,  # its auxiliary heads fix its size
     "inception_v3": 96,
 }
+KERAS_RECURRENT = ["LSTM", "GRU", "SimpleRNN", "BidirectionalLSTM"]  # tf2onnx writes each as a Loop
 RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
              ("rnn", 128, 64)]  # cell, units, steps
 
@@ -261,6 +262,8 @@ def export_family(family, out, dynamo, size=None):
                     single_output(huggingface_model(name), last_hidden), *huggingface_example(torch, kind)))
     elif family == "keras":
         yield from export_keras(out)
+    elif family == "keras-rnn":
+        yield from export_keras_recurrent(out)
     elif family == "recurrent":
         for cell, units, steps in RECURRENT:
             yield from attempt(f"rnn-{cell}{units}x{steps}", out, False, lambda: (
@@ -300,6 +303,47 @@ def export_keras(out):
             yield "keras-" + name, folder
         except Exception as error:
             print(f"export failed  keras-{name}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
+def export_keras_recurrent(out):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+    import tf2onnx
+    import onnx
+    for name in KERAS_RECURRENT:
+        for opset in (13, 17):
+            label = f"keras-{name}-opset{opset}"
+            folder = os.path.join(out, label)
+            try:
+                model = keras_residual_recurrent(tf, name)
+                spec = (tf.TensorSpec((1, 12, 32), tf.float32, name="input"),)
+                proto, _ = tf2onnx.convert.from_keras(model, input_signature=spec, opset=opset)
+                os.makedirs(folder, exist_ok=True)
+                path = os.path.join(folder, "model.onnx")
+                onnx.save(proto, path)
+                x = np.random.default_rng(0).standard_normal((1, 12, 32)).astype(np.float32)
+                save_case(folder, {proto.graph.input[0].name: x}, path)
+                yield label, folder
+            except Exception as error:
+                print(f"export failed  {label}: {type(error).__name__}: {str(error)[:160]}", flush=True)
+
+
+def keras_residual_recurrent(tf, name, units=32, steps=12):
+    """Two recurrent layers of `units` with a skip around each, then a third that returns its last state: the
+    Keras form of the residual LSTM/GRU family. tf2onnx writes every layer as a TensorFlow while_loop (ONNX
+    Loop), which rescompile unrolls."""
+    layers = tf.keras.layers
+
+    def layer(return_sequences):
+        if name == "BidirectionalLSTM":
+            return layers.Bidirectional(layers.LSTM(units // 2, return_sequences=return_sequences))
+        return getattr(layers, name)(units, return_sequences=return_sequences)
+
+    tf.random.set_seed(0)
+    x = inputs = tf.keras.Input((steps, units), batch_size=1)
+    for _ in range(2):
+        x = layers.Add()([x, layer(True)(x)])
+    return tf.keras.Model(inputs, layer(False)(x))
 
 
 def paddle_residual_encoder(paddle, pre_norm):
@@ -417,7 +461,7 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    families = ["torchvision", "video", "timm", "huggingface", "keras", "recurrent", "paddle", "jax"]
+    families = ["torchvision", "video", "timm", "huggingface", "keras", "keras-rnn", "recurrent", "paddle", "jax"]
     parser.add_argument("--only", nargs="+", choices=families, default=families)
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--size", type=int, help="image size of the torchvision classifiers (default: each one's own, "

@@ -13,6 +13,9 @@ public struct LoadedModel: Sendable {
   /// value_info types that contradicted shape inference and were ignored (`ImportedModel`), one line each:
   /// the compile summary lists them.
   public let ignoredDeclarations: [String]
+  /// How each Loop and If of the main graph became straight-line code (`ImportedModel.controlFlow`), one
+  /// line each: the compile summary lists them.
+  public let controlFlow: [String]
   /// The files the model was read from: the model file, then its external data files. A plan is never
   /// written over any of them.
   public let sourceFiles: [String]
@@ -35,6 +38,7 @@ public struct LoadedModel: Sendable {
     self.graph = imported.graph
     self.modelChanges = imported.modelChanges
     self.ignoredDeclarations = imported.ignoredDeclarations
+    self.controlFlow = imported.controlFlow
     self.sourceFiles = [path] + imported.externalDataFiles
     self.importedDimensionBindings = options.dimensionBindings
   }

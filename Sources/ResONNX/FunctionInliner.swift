@@ -186,12 +186,12 @@ enum FunctionInliner {
       let defaults = Dictionary(function.attributeProto.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
       let given = Dictionary(call.attribute.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
       return passedThrough + function.node.enumerated().map { position, template in
-        var node = template
+        var node = Subgraphs.renamingOuterReads(of: template, names)
         node.input = template.input.map { rename($0, &names, label: label) }
         node.output = template.output.map { rename($0, &names, label: label) }
         let own = template.name.isEmpty ? "\(template.opType)_\(position)" : template.name
         node.name = nodeNames.claim("\(label)/\(own)")
-        node.attribute = template.attribute.compactMap { attribute in
+        node.attribute = node.attribute.compactMap { attribute in
           guard attribute.hasRefAttrName else { return attribute }
           guard var value = given[attribute.refAttrName] ?? defaults[attribute.refAttrName] else { return nil }
           value.name = attribute.name

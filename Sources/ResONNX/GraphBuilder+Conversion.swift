@@ -69,6 +69,7 @@ extension GraphBuilder {
     case "Max": return Conversion(.variadic(.max), node.operands)
     case "Min": return Conversion(.variadic(.min), node.operands)
     case "Where": return Conversion(.where, node.operands)
+    case "ReverseSequence": return try convertReverseSequence(node)
     case "Not": return try convertNot(node)
     case "IsNaN": return try convertIsNaN(node)
     case "PRelu": return try convertPRelu(node)

@@ -24,8 +24,11 @@ struct GraphBuilder {
   /// Types the model annotates other tensors with (value_info): hints that may make a dim more specific, but
   /// one that contradicts shape inference is set aside (`ignoredDeclarations`), as onnxruntime does.
   let annotatedTypes: [String: TensorType]
-  /// Tensors some node reads or the graph outputs: an optional output that nothing uses may be dropped.
-  let consumedNames: Set<String>
+  /// Tensors some node reads or the graph outputs: an optional output that nothing uses may be dropped. A
+  /// subgraph's reads count, and so do the names a subgraph's values get in each copy of it (`Subgraph`).
+  var consumedNames: Set<String>
+  /// Nodes imported from subgraphs so far, each copy of a body counted (`Subgraph.maximumInlinedNodes`).
+  var inlinedNodeCount = 0
   /// For the result of each Identity node, its input: a constant seen through Identity still counts as one.
   var identitySources: [ValueID: ValueID] = [:]
   /// What to do with an Add or Sum whose operands cannot broadcast (`ONNXImportOptions.residualMismatch`).
@@ -35,6 +38,10 @@ struct GraphBuilder {
   /// The value_info types that contradicted shape inference and were ignored, one line each, for the user
   /// (`ImportedModel.ignoredDeclarations`).
   var ignoredDeclarations: [String] = []
+  /// How each Loop and If outside every subgraph was resolved, one line each (`ImportedModel.controlFlow`).
+  var controlFlow: [String] = []
+  /// How many subgraph copies are being imported around the current node: 0 in the main graph.
+  var subgraphDepth = 0
 
   /// A stand-in result type until shape inference types the node.
   static let untyped = TensorType(.float32, [])
@@ -42,7 +49,8 @@ struct GraphBuilder {
   static func build(
     _ loaded: LoadedModel, opset: Int, options: ONNXImportOptions
   ) throws(ModelError) -> (
-    graph: Graph, modelChanges: [String], ignoredDeclarations: [String], externalDataFiles: [String]
+    graph: Graph, modelChanges: [String], ignoredDeclarations: [String], controlFlow: [String],
+    externalDataFiles: [String]
   ) {
     let proto = loaded.model.graph
     let nodeNames = NodeNames.assign(proto.node)
@@ -58,7 +66,8 @@ struct GraphBuilder {
     }
     try builder.setOutputs(proto.output)
     return (
-      builder.graph, builder.modelChanges, builder.ignoredDeclarations, builder.decoder.externalData.filePaths
+      builder.graph, builder.modelChanges, builder.ignoredDeclarations, builder.controlFlow,
+      builder.decoder.externalData.filePaths
     )
   }
 
@@ -72,12 +81,13 @@ struct GraphBuilder {
     names.formUnion(proto.initializer.map(\.name))
     names.formUnion(proto.output.map(\.name))
     names.formUnion(proto.valueInfo.map(\.name))
-    var consumed = Set(proto.output.map(\.name))
+    var consumed = Set(proto.output.map(\.name)).union(Subgraphs.readsInside(proto))
     for node in proto.node {
       names.formUnion(node.output)
       names.formUnion(node.input)
       consumed.formUnion(node.input)
     }
+    names.formUnion(Subgraphs.namesInside(proto))
     modelNames = names
     consumedNames = consumed
     declaredOutputTypes = Self.declaredTypes(proto.output)
@@ -158,7 +168,7 @@ struct GraphBuilder {
 
   // MARK: - Nodes
 
-  private mutating func importNode(_ proto: Onnx_NodeProto, name: String) throws(ModelError) {
+  mutating func importNode(_ proto: Onnx_NodeProto, name: String) throws(ModelError) {
     let attributes = try NodeAttributes(proto, name: name)
     if proto.opType == "Constant" {
       try importConstantNode(proto, attributes: attributes)
@@ -166,6 +176,11 @@ struct GraphBuilder {
     }
     let node = ONNXNode(
       proto: proto, name: name, attributes: attributes, operands: try operands(of: proto, name: name), opset: opset)
+    switch proto.opType {
+    case "Loop": return try importLoop(node)
+    case "If": return try importIf(node)
+    default: break
+    }
     var conversion = try convert(node)
     if residualMismatch == .zeroPad { conversion = try projectingMismatchedSkip(conversion, node: node) }
     let inputs = Self.trimmingAbsentTail(conversion.operands)
@@ -256,7 +271,7 @@ struct GraphBuilder {
   /// agree; a value_info annotation that does not is ignored and listed: exporters write wrong ones (jax2onnx
   /// declares a channels-last shape on the NCHW result of a Conv it wrapped in Transposes), onnxruntime runs
   /// such models with a warning, and the computation never depended on the annotation.
-  private mutating func applyDeclaredType(of name: String, to value: ValueID, node: ONNXNode) throws(ModelError) {
+  mutating func applyDeclaredType(of name: String, to value: ValueID, node: ONNXNode) throws(ModelError) {
     let inferred = graph.type(of: value)
     if let declared = declaredOutputTypes[name] {
       do {

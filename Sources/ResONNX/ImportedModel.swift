@@ -19,13 +19,17 @@ public struct ImportedModel: Sendable {
   /// Type annotations (value_info) that contradicted shape inference and were ignored, one line each: the
   /// model computes the same, but the file says something false about it that the user may want to fix.
   public var ignoredDeclarations: [String]
+  /// How each Loop and If of the main graph became straight-line code, one line each ("Loop 'l': unrolled, 12
+  /// iterations"): the plan computes what the model computes, specialized to what was known when compiling.
+  /// Control flow inside a subgraph is part of its owner's line.
+  public var controlFlow: [String]
   /// The external data files the weights were read from (resolved paths), which a plan must not overwrite.
   public var externalDataFiles: [String]
 
   public init(
     graph: Graph, irVersion: Int, opsetVersion: Int, producerName: String, producerVersion: String,
     modelVersion: Int, docString: String, modelChanges: [String] = [], ignoredDeclarations: [String] = [],
-    externalDataFiles: [String] = []
+    controlFlow: [String] = [], externalDataFiles: [String] = []
   ) {
     self.graph = graph
     self.irVersion = irVersion
@@ -36,6 +40,7 @@ public struct ImportedModel: Sendable {
     self.docString = docString
     self.modelChanges = modelChanges
     self.ignoredDeclarations = ignoredDeclarations
+    self.controlFlow = controlFlow
     self.externalDataFiles = externalDataFiles
   }
 }

@@ -78,6 +78,15 @@ struct NodeAttributes {
     try value(name, .tensor, isSet: \.hasT).map(\.t)
   }
 
+  func graph(_ name: String) throws(ModelError) -> Onnx_GraphProto? {
+    try value(name, .graph, isSet: \.hasG).map(\.g)
+  }
+
+  func requiredGraph(_ name: String) throws(ModelError) -> Onnx_GraphProto {
+    guard let value = try graph(name) else { throw missing(name) }
+    return value
+  }
+
   // MARK: - Defaults and required attributes
 
   func int(_ name: String, default fallback: Int) throws(ModelError) -> Int {

@@ -41,6 +41,6 @@ public enum ONNXImporter {
       graph: built.graph, irVersion: Int(model.irVersion), opsetVersion: opset, producerName: model.producerName,
       producerVersion: model.producerVersion, modelVersion: Int(model.modelVersion), docString: model.docString,
       modelChanges: built.modelChanges, ignoredDeclarations: built.ignoredDeclarations,
-      externalDataFiles: built.externalDataFiles)
+      controlFlow: built.controlFlow, externalDataFiles: built.externalDataFiles)
   }
 }

@@ -33,7 +33,13 @@ enum OpSupport {
     "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23, "Hardmax": 1, "Shrink": 9,
     "MeanVarianceNormalization": 9, "QuantizeLinear": 10, "DequantizeLinear": 10,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
+    "Loop": 1, "If": 1, "ReverseSequence": 10,
   ]
+
+  /// The graph-valued attributes of the control-flow operators the importer unrolls or selects
+  /// (`GraphBuilder+Loop`, `GraphBuilder+If`). A subgraph on any other operator (Scan, SequenceMap) is not
+  /// supported.
+  static let subgraphAttributes: [String: Set<String>] = ["Loop": ["body"], "If": ["then_branch", "else_branch"]]
 
   /// The last opset of operators that ONNX has since removed (ImageScaler was experimental; Scatter became
   /// ScatterElements).
@@ -60,18 +66,13 @@ enum OpSupport {
   /// Throws one error listing every unsupported (domain, op_type, opset) and the nodes that use it.
   ///
   /// A node is unsupported when its domain is not ONNX's, its operator is not in `firstOpset`, is newer than
-  /// the model's opset or was removed before it, or it carries a subgraph (control flow such as If and Loop
-  /// is out of scope).
+  /// the model's opset or was removed before it, or it carries a subgraph other than Loop's and If's. The
+  /// nodes of those subgraphs are checked too, named `<node>/<body node>`.
   static func check(
     _ nodes: [Onnx_NodeProto], nodeNames: [String], model: Onnx_ModelProto, opset: Int
   ) throws(ModelError) {
     var users: [Unsupported: [String]] = [:]
-    for (node, name) in zip(nodes, nodeNames) where !isSupported(node, opset: opset) {
-      let key = Unsupported(
-        domain: isDefaultDomain(node.domain) ? "" : node.domain, opType: node.opType,
-        opset: opsetVersion(of: node.domain, in: model))
-      users[key, default: []].append(name)
-    }
+    collectUnsupported(nodes, nodeNames: nodeNames, model: model, opset: opset, into: &users)
     guard !users.isEmpty else { return }
     let entries = users.keys.sorted().map { key in
       "\(key) (node\(users[key, default: []].count == 1 ? "" : "s") "
@@ -80,11 +81,31 @@ enum OpSupport {
     throw ModelError("unsupported operators: " + entries.joined(separator: "; "))
   }
 
+  private static func collectUnsupported(
+    _ nodes: [Onnx_NodeProto], nodeNames: [String], model: Onnx_ModelProto, opset: Int,
+    into users: inout [Unsupported: [String]]
+  ) {
+    for (node, name) in zip(nodes, nodeNames) {
+      guard isSupported(node, opset: opset) else {
+        let key = Unsupported(
+          domain: isDefaultDomain(node.domain) ? "" : node.domain, opType: node.opType,
+          opset: opsetVersion(of: node.domain, in: model))
+        users[key, default: []].append(name)
+        continue
+      }
+      for graph in Subgraphs.of(node) {
+        let inner = NodeNames.assign(graph.node).map { "\(name)/\($0)" }
+        collectUnsupported(graph.node, nodeNames: inner, model: model, opset: opset, into: &users)
+      }
+    }
+  }
+
   private static func isSupported(_ node: Onnx_NodeProto, opset: Int) -> Bool {
     guard isDefaultDomain(node.domain), let first = firstOpset[node.opType], first <= opset,
       opset <= lastOpset[node.opType, default: opset]
     else { return false }
-    return !node.attribute.contains { $0.hasG || !$0.graphs.isEmpty }
+    let allowed = subgraphAttributes[node.opType] ?? []
+    return !node.attribute.contains { ($0.hasG || !$0.graphs.isEmpty) && !allowed.contains($0.name) }
   }
 
   private static func opsetVersion(of domain: String, in model: Onnx_ModelProto) -> Int? {

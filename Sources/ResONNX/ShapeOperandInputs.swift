@@ -4,15 +4,17 @@
 /// computed as `(target - Shape(x)) / 2`); rescompile needs them as constants, so the test harness asks for
 /// these names and binds them (`ONNXImportOptions.inputBindings`). The walk goes backwards from every such
 /// operand through the nodes that compute it, stopping at `Shape`, whose result depends on its input's shape
-/// but not on its values.
+/// but not on its values. Subgraphs count: a Loop's trip count is such an operand (the loop is unrolled), and
+/// so is an operand of a node in a Loop's body; a control-flow node's value depends on what its subgraphs read.
 enum ShapeOperandInputs {
   static func find(in graph: Onnx_GraphProto, opset: Int) -> [String] {
+    let nodes = allNodes(of: graph)
     var producers: [String: Int] = [:]
-    for (position, node) in graph.node.enumerated() {
+    for (position, node) in nodes.enumerated() {
       for output in node.output where !output.isEmpty { producers[output] = position }
     }
     var pending: [String] = []
-    for node in graph.node where OpSupport.isDefaultDomain(node.domain) {
+    for node in nodes where OpSupport.isDefaultDomain(node.domain) {
       for slot in slots(of: node.opType, opset: opset) where slot < node.input.count && !node.input[slot].isEmpty {
         pending.append(node.input[slot])
       }
@@ -20,12 +22,19 @@ enum ShapeOperandInputs {
     var reached = Set<String>()
     while let name = pending.popLast() {
       guard reached.insert(name).inserted, let producer = producers[name] else { continue }
-      let node = graph.node[producer]
+      let node = nodes[producer]
       guard node.opType != "Shape" else { continue }
       pending.append(contentsOf: node.input.filter { !$0.isEmpty })
+      for inner in Subgraphs.of(node) { pending.append(contentsOf: inner.output.map(\.name)) }
     }
     let initializers = Set(graph.initializer.map(\.name))
     return graph.input.map(\.name).filter { reached.contains($0) && !initializers.contains($0) }
+  }
+
+  /// The nodes of `graph` and of its subgraphs at any depth: names are unique across scopes in the models
+  /// exporters write, and a rare shadowed name only makes the walk ask for one input too many.
+  private static func allNodes(of graph: Onnx_GraphProto) -> [Onnx_NodeProto] {
+    graph.node.flatMap { node in [node] + Subgraphs.of(node).flatMap(allNodes) }
   }
 
   /// The input slots of `opType` at `opset` that decide an output shape or must be constant in the IR.
@@ -49,6 +58,8 @@ enum ShapeOperandInputs {
     case "ReduceSum": opset >= 13 ? [1] : []
     case "Pad": opset >= 18 ? [1, 3] : (opset >= 11 ? [1] : [])
     case "Dropout": opset >= 12 ? [2] : []
+    case "Loop": [0, 1]
+    case "ReverseSequence": [1]
     default: []
     }
   }

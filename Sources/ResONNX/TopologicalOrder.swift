@@ -16,14 +16,16 @@ enum TopologicalOrder {
     _ nodes: [Onnx_NodeProto], names: [String], available: Set<String>
   ) throws(ModelError) -> [Int] {
     let producers = try producerPositions(nodes, names: names, available: available)
+    let reads = nodes.map(reads)
     var successors = Array(repeating: [Int](), count: nodes.count)
     var pendingInputs = Array(repeating: 0, count: nodes.count)
     for (position, node) in nodes.enumerated() {
-      for input in node.input where !input.isEmpty && !available.contains(input) {
+      for input in reads[position] where !input.isEmpty && !available.contains(input) {
         guard let producer = producers[input] else {
+          let reader = node.input.contains(input) ? "input '\(input)'" : "'\(input)', which its subgraph reads,"
           throw ModelError(
             node: names[position], opType: node.opType,
-            "input '\(input)' is not produced by any node and is not a graph input or initializer")
+            "\(reader) is not produced by any node and is not a graph input or initializer")
         }
         successors[producer].append(position)
         pendingInputs[position] += 1
@@ -41,10 +43,16 @@ enum TopologicalOrder {
       }
     }
     guard order.count == nodes.count else {
-      let member = nodeOnCycle(nodes, producers: producers, available: available, pendingInputs: pendingInputs)
+      let member = nodeOnCycle(reads, producers: producers, available: available, pendingInputs: pendingInputs)
       throw ModelError(node: names[member], opType: nodes[member].opType, "is part of a cycle in the graph")
     }
     return order
+  }
+
+  /// The values a node needs before it runs: its inputs, and for a control-flow node the outer values its
+  /// subgraphs read (they are not listed as inputs).
+  private static func reads(_ node: Onnx_NodeProto) -> [String] {
+    Subgraphs.has(node) ? node.input + Subgraphs.outerReads(of: node) : node.input
   }
 
   /// Which node produces each tensor; a tensor defined twice is an error (the graph would not be SSA).
@@ -73,12 +81,12 @@ enum TopologicalOrder {
   /// A node that lies on a cycle. Every node left unsorted waits on another unsorted node, so following those
   /// edges from any of them must revisit a node, and the first node revisited is on a cycle.
   private static func nodeOnCycle(
-    _ nodes: [Onnx_NodeProto], producers: [String: Int], available: Set<String>, pendingInputs: [Int]
+    _ reads: [[String]], producers: [String: Int], available: Set<String>, pendingInputs: [Int]
   ) -> Int {
     guard var current = pendingInputs.firstIndex(where: { $0 > 0 }) else { return 0 }
     var visited = Set<Int>()
     while visited.insert(current).inserted {
-      let waitingOn = nodes[current].input.lazy
+      let waitingOn = reads[current].lazy
         .filter { !$0.isEmpty && !available.contains($0) }
         .compactMap { producers[$0] }
         .first { pendingInputs[$0] > 0 }

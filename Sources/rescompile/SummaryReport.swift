@@ -27,22 +27,18 @@ enum SummaryReport {
         constants: \(summary.constantCount) (\(ByteCount.render(summary.constantBytes)))
         inputs: \(summary.inputs.joined(separator: ", "))
         outputs: \(summary.outputs.joined(separator: ", "))
-      \(renderModelChanges(loaded.modelChanges))\(renderIgnoredDeclarations(loaded.ignoredDeclarations))
+      \(renderList("model changes", loaded.modelChanges))\(renderList("control flow", loaded.controlFlow))\
+      \(renderList("ignored declarations", loaded.ignoredDeclarations))
       """
   }
 
-  /// `  ignored declarations: N` and one line per value_info type set aside for contradicting shape
-  /// inference: the model is compiled as its ops compute it, and the user learns that the file is wrong.
-  static func renderIgnoredDeclarations(_ lines: [String]) -> String {
+  /// `  <title>: N` and one indented line per entry, nothing when there are none. The import reports three
+  /// such lists: model changes (the plan is not the model as written: a projection `--residual-mismatch`
+  /// inserted), control flow (each Loop unrolled and If resolved: the plan is specialized to what was known
+  /// when compiling) and ignored declarations (value_info that contradicted the ops: the file is wrong).
+  static func renderList(_ title: String, _ lines: [String]) -> String {
     guard !lines.isEmpty else { return "" }
-    return (["  ignored declarations: \(lines.count)"] + lines.map { "    \($0)" }).joined(separator: "\n") + "\n"
-  }
-
-  /// `  model changes: N` and one line per change, when the import changed what the model computes: the
-  /// summary is where a user sees that the plan is not the model as written.
-  static func renderModelChanges(_ changes: [String]) -> String {
-    guard !changes.isEmpty else { return "" }
-    return (["  model changes: \(changes.count)"] + changes.map { "    \($0)" }).joined(separator: "\n") + "\n"
+    return (["  \(title): \(lines.count)"] + lines.map { "    \($0)" }).joined(separator: "\n") + "\n"
   }
 
   /// What the optimizer did, in one line, and every change it made to the model's meaning (the user must

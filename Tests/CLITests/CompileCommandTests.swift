@@ -29,11 +29,6 @@ import Testing
     }
   }
 
-  /// A model with Concats says how many of their bytes are copied and how many computed in place; one
-  /// without says nothing about them.
-  /// `--layout`: by default the ResNet's convolutions are channels-last (`nhwc` buffers; its stem reads the
-  /// image row-major and writes channels-last, so nothing is reordered),
-  /// `row-major` keeps ONNX's layout, and an unknown value is a usage error naming the choices.
   /// jax2onnx's form (fixtures/legacy): value_info that contradicts the ops compiles, each ignored declaration
   /// listed in the summary, with nothing on stderr (the model is valid; only its annotations are wrong).
   @Test func listsIgnoredDeclarations() throws {
@@ -50,6 +45,26 @@ import Testing
     }
   }
 
+  /// PyTorch's Loop and If (fixtures/legacy): the summary says how each became straight-line code.
+  @Test func listsResolvedControlFlow() throws {
+    try withScratchFolder { folder in
+      let model = RepoPaths.fixtures + "/legacy/torch_loop_and_if_opset17/model.onnx"
+      let result = try ProcessRunner.run([model, "-o", "\(folder)/out.resplan"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      let expected = """
+          control flow: 3
+            Loop 'for_loop': unrolled, 3 iterations
+            If 'rank_test': condition known when compiling (true): then_branch imported
+            If 'data_test': condition depends on the input values: both branches computed, Where selects
+
+        """
+      #expect(result.stdout.contains(expected), "stdout: \(result.stdout)")
+    }
+  }
+
+  /// `--layout`: by default the ResNet's convolutions are channels-last (`nhwc` buffers; its stem reads the
+  /// image row-major and writes channels-last, so nothing is reordered), `row-major` keeps ONNX's layout, and an
+  /// unknown value is a usage error naming the choices.
   @Test func layoutOptionChoosesWhereActivationsAreChannelsLast() throws {
     try withScratchFolder { folder in
       let automatic = try ProcessRunner.run([model, "-o", "\(folder)/a.resplan", "--dump", "plan"])
@@ -106,6 +121,8 @@ import Testing
     }
   }
 
+  /// A model with Concats says how many of their bytes are copied and how many computed in place; one
+  /// without says nothing about them.
   @Test func summarizesConcatBytes() throws {
     try withScratchFolder { folder in
       let dense = try ProcessRunner.run([RepoPaths.fixtureModel("densenet"), "-o", "\(folder)/dense.resplan"])

@@ -5,8 +5,8 @@ import ResTestSupport
 
 /// ONNX's backend node tests (`../shared/onnx-node`, INDEX.tsv) and which of them are in scope: the same
 /// selection as the importer's conformance suite (ResONNXTests' `NodeTestIndex`): every operator in the
-/// importer's list, every element type one the IR has, no subgraphs or local functions, an opset the importer
-/// reads. Every test outside it is listed with its reasons.
+/// importer's list (the operators inside Loop and If subgraphs included), every element type one the IR has, no
+/// local functions, an opset the importer reads. Every test outside it is listed with its reasons.
 struct NodeTestCatalog {
   struct Entry: Sendable {
     var name: String
@@ -44,10 +44,9 @@ struct NodeTestCatalog {
       guard let index = header.firstIndex(of: name) else { throw CatalogError("\(path) has no column '\(name)'") }
       return index
     }
-    let (test, family, ops, opset, inputs, outputs, subgraph, functions) = (
-      try column("test"), try column("primary_op"), try column("op_types"), try column("opset"),
-      try column("input_dtypes"), try column("output_dtypes"), try column("has_subgraph"),
-      try column("n_local_functions")
+    let (test, family, ops, opset, inputs, outputs, functions) = (
+      try column("test"), try column("primary_op"), try column("op_types_incl_subgraphs"), try column("opset"),
+      try column("input_dtypes"), try column("output_dtypes"), try column("n_local_functions")
     )
     entries = try rows.dropFirst().enumerated().map { number, row in
       guard row.count == header.count else { throw CatalogError("\(path) line \(number + 2) is malformed") }
@@ -56,20 +55,19 @@ struct NodeTestCatalog {
       }
       let reasons = Self.exclusionReasons(
         ops: list(ops).filter { !$0.isEmpty }, elementTypes: list(inputs) + list(outputs), opset: Int(row[opset]),
-        hasSubgraph: row[subgraph] != "0", localFunctions: Int(row[functions]) ?? 0)
+        localFunctions: Int(row[functions]) ?? 0)
       return Entry(name: row[test], family: row[family], exclusionReasons: reasons)
     }.sorted { $0.name < $1.name }
   }
 
   private static func exclusionReasons(
-    ops: [String], elementTypes: [String], opset: Int?, hasSubgraph: Bool, localFunctions: Int
+    ops: [String], elementTypes: [String], opset: Int?, localFunctions: Int
   ) -> [String] {
     var reasons: [String] = []
     let unsupportedOps = Set(ops.filter { OpSupport.firstOpset[$0] == nil }).sorted()
     if !unsupportedOps.isEmpty { reasons.append("ops outside the list: " + unsupportedOps.joined(separator: ", ")) }
     let unsupportedTypes = Set(elementTypes.filter { !supportedElementTypes.contains($0) }).sorted()
     if !unsupportedTypes.isEmpty { reasons.append("element types outside the IR: " + unsupportedTypes.joined(separator: ", ")) }
-    if hasSubgraph { reasons.append("subgraphs (control flow)") }
     if localFunctions > 0 { reasons.append("\(localFunctions) local function(s)") }
     if let opset, !OpSupport.supportedOpsets.contains(opset) { reasons.append("opset \(opset)") }
     return reasons

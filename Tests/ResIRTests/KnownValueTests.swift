@@ -57,8 +57,10 @@ import Testing
     #expect(b.elements(try b.value(.unary(.floor), [negativeHalf])) == "[0,-2,-3]")
     let larger = try b.value(.binary(.compare(.greater)), [half, b.filled("f32[]", 1.5, name: "limit")])
     #expect(b.elements(try b.value(.cast(to: .int64), [larger])) == "[0,0,1]")
+    // 5 / 3 is no binary fraction, but the float32 the division gives is, and its ceiling is 2 (Range's
+    // expansion computes its trip count this way).
     let thirds = try b.value(.binary(.div), [clipped, b.filled("f32[]", 3, name: "three")])
-    #expect(b.elements(try b.value(.unary(.ceil), [thirds])) == "[0,1,?]")
+    #expect(b.elements(try b.value(.unary(.ceil), [thirds])) == "[0,1,2]")
   }
 
   @Test func productOfSizes() throws {

@@ -25,12 +25,7 @@ import Testing
     opsetImport.version = Int64(opset)
     function.opsetImport = [opsetImport]
     function.node = nodes.map { opType, inputs, outputs, attributes in
-      var node = Onnx_NodeProto()
-      node.opType = opType
-      node.input = inputs
-      node.output = outputs
-      node.attribute = attributes
-      return node
+      Nodes.make(opType, inputs, outputs, attributes)
     }
     return function
   }
@@ -289,5 +284,23 @@ import Testing
     let error = try #require(extra.importError())
     #expect(error.node == "block")
     #expect(error.message.contains("passes 3 inputs"))
+  }
+
+  /// A function's If reads the function's input `a` from inside its branch. Expanded into a caller whose main
+  /// graph has a value of its own named `a`, the branch must read the call's argument `x`, not that value.
+  @Test func subgraphInsideAFunctionReadsTheCallsValues() throws {
+    let branch = Attr.graph("then_branch", [Nodes.make("Relu", ["a"], ["r"])], outputs: ["r"])
+    let otherwise = Attr.graph("else_branch", [Nodes.make("Neg", ["a"], ["r"])], outputs: ["r"])
+    let choose = Self.function(
+      "Choose", inputs: ["a", "c"], outputs: ["b"], [("If", ["c"], ["b"], [branch, otherwise])])
+    var model = Self.model([choose])
+    model.initializer(Tensors.raw("c", .bool, dims: [], bytes: [1]))
+    model.node("Sigmoid", ["x"], ["a"], name: "shadow")
+    Self.call(&model, "Choose", ["x", "c"], ["y"], name: "choose")
+    model.output("y")
+    let imported = try model.imported()
+    let selected = try #require(imported.graph.nodes.first { $0.op == .unary(.relu) })
+    let source = imported.graph[try #require(selected.input(0))].name
+    #expect(source == "x")
   }
 }

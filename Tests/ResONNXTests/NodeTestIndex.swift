@@ -15,7 +15,6 @@ struct NodeTestIndex {
     /// The element types of the inputs and outputs, as INDEX.tsv spells them (`float`, `seq(float)`...).
     var elementTypes: [String]
     var opset: Int?
-    var hasSubgraph: Bool
     var localFunctions: Int
 
     /// Why the test is outside the importer's scope, one phrase per reason; empty when it is in scope.
@@ -24,7 +23,6 @@ struct NodeTestIndex {
       let unsupportedOps = Set(ops.filter { OpSupport.firstOpset[$0] == nil }).sorted()
       if !unsupportedOps.isEmpty { reasons.append("ops outside the list: " + unsupportedOps.joined(separator: ", ")) }
       if let types = unsupportedElementTypes { reasons.append("element types outside the IR: " + types) }
-      if hasSubgraph { reasons.append("subgraphs (control flow)") }
       if localFunctions > 0 { reasons.append("\(localFunctions) local function(s)") }
       if let opset, !OpSupport.supportedOpsets.contains(opset) {
         let supported = OpSupport.supportedOpsets
@@ -65,9 +63,9 @@ struct NodeTestIndex {
       return index
     }
     let columns = (
-      test: try column("test"), family: try column("primary_op"), ops: try column("op_types"),
+      test: try column("test"), family: try column("primary_op"), ops: try column("op_types_incl_subgraphs"),
       opset: try column("opset"), inputs: try column("input_dtypes"), outputs: try column("output_dtypes"),
-      subgraph: try column("has_subgraph"), functions: try column("n_local_functions")
+      functions: try column("n_local_functions")
     )
     entries = try lines.dropFirst().enumerated().map { number, row in
       guard row.count == header.count else {
@@ -79,7 +77,7 @@ struct NodeTestIndex {
       return Entry(
         name: row[columns.test], family: row[columns.family], ops: list(columns.ops),
         elementTypes: list(columns.inputs) + list(columns.outputs), opset: Int(row[columns.opset]),
-        hasSubgraph: row[columns.subgraph] != "0", localFunctions: Int(row[columns.functions]) ?? 0)
+        localFunctions: Int(row[columns.functions]) ?? 0)
     }
   }
 

@@ -72,12 +72,8 @@ struct TestModel {
     _ opType: String, _ inputs: [String], _ outputs: [String], name: String? = nil,
     _ attributes: [Onnx_AttributeProto] = []
   ) -> Onnx_NodeProto {
-    var node = Onnx_NodeProto()
-    node.opType = opType
-    node.input = inputs
-    node.output = outputs
-    node.name = name ?? "\(opType.lowercased())\(proto.graph.node.count)"
-    node.attribute = attributes
+    let node = Nodes.make(
+      opType, inputs, outputs, name: name ?? "\(opType.lowercased())\(proto.graph.node.count)", attributes)
     proto.graph.node.append(node)
     return node
   }
@@ -132,7 +128,43 @@ enum Tensors {
   }
 }
 
+/// Free-standing nodes, for subgraphs and function bodies (`TestModel.node` appends to the main graph).
+enum Nodes {
+  static func make(
+    _ opType: String, _ inputs: [String], _ outputs: [String], name: String = "",
+    _ attributes: [Onnx_AttributeProto] = []
+  ) -> Onnx_NodeProto {
+    var node = Onnx_NodeProto()
+    node.opType = opType
+    node.input = inputs
+    node.output = outputs
+    node.name = name
+    node.attribute = attributes
+    return node
+  }
+}
+
 enum Attr {
+  /// A graph-valued attribute (a Loop's body, an If's branch); outputs are named, untyped.
+  static func graph(
+    _ name: String, _ nodes: [Onnx_NodeProto], inputs: [Onnx_ValueInfoProto] = [], outputs: [String] = [],
+    initializers: [Onnx_TensorProto] = []
+  ) -> Onnx_AttributeProto {
+    var attribute = Onnx_AttributeProto()
+    attribute.name = name
+    attribute.type = .graph
+    attribute.g.name = name
+    attribute.g.node = nodes
+    attribute.g.input = inputs
+    attribute.g.initializer = initializers
+    attribute.g.output = outputs.map { output in
+      var info = Onnx_ValueInfoProto()
+      info.name = output
+      return info
+    }
+    return attribute
+  }
+
   static func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
     var a = Onnx_AttributeProto()
     a.name = name

@@ -32,16 +32,16 @@ import Testing
     func column(_ name: String) throws -> Int {
       try #require(header.firstIndex(of: name), "INDEX.tsv has no column \(name)")
     }
-    let (test, primary, ops, inputs, outputs, subgraph, functions) = (
-      try column("test"), try column("primary_op"), try column("op_types"), try column("input_dtypes"),
-      try column("output_dtypes"), try column("has_subgraph"), try column("n_local_functions")
+    let (test, primary, ops, inputs, outputs, functions) = (
+      try column("test"), try column("primary_op"), try column("op_types_incl_subgraphs"),
+      try column("input_dtypes"), try column("output_dtypes"), try column("n_local_functions")
     )
     let supported = Set(OpSupport.firstOpset.keys)
     func types(_ cell: String) -> Set<String> {
       Set(cell.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
     }
     return rows.dropFirst().filter { row in
-      row.count == header.count && row[subgraph] == "0" && row[functions] == "0"
+      row.count == header.count && row[functions] == "0"
         && Set(row[ops].split(separator: ",").map(String.init)).isSubset(of: supported)
         && types(row[inputs]).isSubset(of: supportedElementTypes)
         && types(row[outputs]).isSubset(of: supportedElementTypes)

@@ -55,7 +55,7 @@ enum KnownArithmetic {
     case .add: value = a.adding(b)
     case .sub: value = b.negated().flatMap { a.adding($0) }
     case .mul: value = a.multiplied(by: b)
-    case .div: value = operands.isFloatingPoint ? floatQuotient(a, b) : quotient(a, b)
+    case .div: value = operands.isFloatingPoint ? floatQuotient(a, b, in: operands) : quotient(a, b)
     case .mod(let fmod): value = remainder(a, b, signOfDividend: fmod || operands.isFloatingPoint)
     case .pow: value = power(a, b)
     case .equal: value = provablyEqual(a, b).map { Monomial($0 ? 1 : 0) }
@@ -165,15 +165,31 @@ enum KnownArithmetic {
   }
 
   /// Float division of numbers is tracked when the quotient is a whole number or a fraction over a power of
-  /// two (`(p/q) / (r/s) = p·s / (q·r)` in lowest terms); a symbolic quotient must be exact.
-  private static func floatQuotient(_ a: Monomial, _ b: Monomial) -> Monomial? {
+  /// two (`(p/q) / (r/s) = p·s / (q·r)` in lowest terms), else as the float the division rounds it to; a
+  /// symbolic quotient must be exact.
+  private static func floatQuotient(_ a: Monomial, _ b: Monomial, in dtype: DType) -> Monomial? {
     guard let (p, q) = a.fraction, let (r, s) = b.fraction else { return a.divided(exactlyBy: b) }
     guard r != 0, r != Int.min else { return nil }
     let (numerator, overflowNumerator) = p.multipliedReportingOverflow(by: r < 0 ? -s : s)
     let (denominator, overflowDenominator) = q.multipliedReportingOverflow(by: Swift.abs(r))
     guard !overflowNumerator, !overflowDenominator else { return nil }
     let divisor = greatestCommonDivisor(numerator.magnitude, UInt(denominator))
-    return Monomial(numerator: numerator / Int(divisor), denominator: denominator / Int(divisor))
+    let (top, bottom) = (numerator / Int(divisor), denominator / Int(divisor))
+    return Monomial(numerator: top, denominator: bottom) ?? roundedQuotient(top, bottom, in: dtype)
+  }
+
+  /// `top / bottom` rounded to `dtype` as the division computes it, when the exact quotient (4 / 3) is no
+  /// binary fraction: a trip count `ceil((limit - start) / delta)` (Range's expansion) is then still known.
+  /// Both are below 2⁵³ in magnitude, so the Double quotient is correctly rounded, and rounding it again to
+  /// float32 gives float32's correctly rounded quotient (53 ≥ 2 · 24 + 2 bits). Other float types: unknown.
+  private static func roundedQuotient(_ top: Int, _ bottom: Int, in dtype: DType) -> Monomial? {
+    guard top.magnitude < 1 << 53, bottom < 1 << 53 else { return nil }
+    let quotient = Double(top) / Double(bottom)
+    switch dtype {
+    case .float64: return element(quotient, as: dtype)
+    case .float32: return element(Double(Float(quotient)), as: dtype)
+    default: return nil
+    }
   }
 
   private static func greatestCommonDivisor(_ a: UInt, _ b: UInt) -> UInt {
