@@ -10,7 +10,8 @@ Two kinds of mutation, chosen at random per case: edits of the decoded protobuf 
 element types and raw bytes changed or cut; op types swapped; nodes deleted, duplicated or shuffled; input
 dimensions made zero, huge or symbolic; attributes dropped; opsets changed; outputs renamed; value_info and
 output types declared at random; the same node edits
-inside a model-local function's body, and its signature, name or opset changed) and byte-level
+inside a model-local function's body, and its signature, name or opset changed; the same inside a Loop body or
+an If branch, the body's inputs, outputs and initializers, and a Loop's trip count and condition) and byte-level
 damage of the serialized file (bytes replaced, deleted or inserted). `ResONNXTests/ModelMutator.swift` fuzzes
 the importer alone inside `swift test`; this script also runs what the importer accepts, through the
 optimizer, code generation and the runtime.
@@ -173,19 +174,60 @@ def edit_function_signature(rng, graph, model):
         function.opset_import[0].version = rng.choice([1, 9, 13, 21, 30])
 
 
-# Each edit needs nodes, initializers or inputs of the graph, or the model's functions, to act on; `applicable`
-# says which.
+def subgraphs(graph):
+    """Every graph-valued attribute's graph under `graph`'s nodes, at any depth (Loop bodies, If branches)."""
+    found = []
+    for node in graph.node:
+        for attribute in node.attribute:
+            inner = ([attribute.g] if attribute.HasField("g") else []) + list(attribute.graphs)
+            for sub in inner:
+                found += [sub] + subgraphs(sub)
+    return found
+
+
+def edit_subgraph(rng, graph, model):
+    """One node edit inside a Loop body or an If branch, or the body's declared inputs or outputs cut or its
+    trip count, condition or initializers changed: the importer unrolls bodies, so a broken one must be
+    refused there, with the loop's name, not crash a copy of it."""
+    body = rng.choice(subgraphs(graph))
+    choice = rng.randrange(4)
+    if choice == 0 and body.node:
+        edit = rng.choice([edit for edit, needs in NODE_EDITS if needs == "node"])
+        edit(rng, body, model)
+    elif choice == 1:
+        formals = body.input if rng.randrange(2) == 0 else body.output
+        if formals:
+            del formals[rng.randrange(len(formals))]
+    elif choice == 2 and body.initializer:
+        tensor = rng.choice(body.initializer)
+        tensor.ClearField("raw_data")
+        tensor.ClearField("int64_data")
+        tensor.ClearField("int32_data")
+        tensor.data_type = onnx.TensorProto.INT64
+        tensor.int64_data.append(rng.choice([0, 1, -1, 2**62, 1 << 20]))
+    else:
+        loops = [node for node in graph.node if node.op_type == "Loop"]
+        if loops and graph.initializer:
+            loop = rng.choice(loops)
+            trip = rng.choice(graph.initializer)
+            loop.input[rng.randrange(min(2, len(loop.input)))] = rng.choice([trip.name, "", "undefined"])
+
+
+# Each edit needs nodes, initializers or inputs of the graph, or the model's functions or subgraphs, to act on;
+# `applicable` says which.
 NODE_EDITS = [(edit_attribute, "node"), (rename_input, "node"), (swap_op, "node"), (delete_node, "node"),
               (duplicate_node, "node"), (shuffle_nodes, "node"), (drop_attribute, "node"), (add_input, "node")]
 EDITS = NODE_EDITS + [
     (reshape_initializer, "initializer"), (cut_initializer, "initializer"), (retype_initializer, "initializer"),
     (edit_input_dimension, "input"), (change_opset, None), (rename_output, None), (annotate_value, "node"),
-    (edit_function_body, "functions"), (edit_function_signature, "functions")]
+    (edit_function_body, "functions"), (edit_function_signature, "functions"), (edit_subgraph, "subgraphs")]
 
 
 def applicable(model, needs):
     if needs == "functions":
         return len(model.functions) > 0
+    if needs == "subgraphs":
+        return len(subgraphs(model.graph)) > 0
     return needs is None or len(getattr(model.graph, needs)) > 0
 
 

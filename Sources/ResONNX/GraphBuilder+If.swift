@@ -26,7 +26,7 @@ extension GraphBuilder {
       throw node.error(
         "then_branch gives \(branches.then.output.count) outputs, else_branch \(branches.otherwise.output.count)")
     }
-    let results: [ValueID]
+    let results: [NamedValue]
     if let holds = try knownCondition(condition, of: node, "the condition") {
       let (attribute, branch) = holds ? ("then_branch", branches.then) : ("else_branch", branches.otherwise)
       results = try importBranch(branch, attribute, of: node)
@@ -34,20 +34,14 @@ extension GraphBuilder {
     } else {
       let taken = try importBranch(branches.then, "then_branch", of: node)
       let otherwise = try importBranch(branches.otherwise, "else_branch", of: node)
-      results = try selected(taken, otherwise, by: condition, of: node)
+      results = try selected(taken, otherwise, by: condition, of: node).map(NamedValue.tensor)
       reportControlFlow("condition depends on the input values: both branches computed, Where selects", of: node)
     }
-    for (slot, value) in results.enumerated() {
-      guard let name = node.outputName(slot), let exposed = try exposed(value, asOutput: slot, of: node) else {
-        continue
-      }
-      values[name] = exposed
-      try applyDeclaredType(of: name, to: exposed, node: node)
-    }
+    for (slot, value) in results.enumerated() { try setOutput(value, slot: slot, of: node) }
   }
 
   private mutating func importBranch(_ branch: Onnx_GraphProto, _ attribute: String, of node: ONNXNode)
-    throws(ModelError) -> [ValueID]
+    throws(ModelError) -> [NamedValue]
   {
     let subgraph = try subgraph(branch, attribute: attribute, of: node)
     return try importCopy(of: subgraph, inputs: [], instance: "\(node.name)/\(attribute)", owner: node)
@@ -55,8 +49,15 @@ extension GraphBuilder {
 
   /// `Where(cond, then, else)` per output, the condition made a scalar so it broadcasts to any shape.
   private mutating func selected(
-    _ taken: [ValueID], _ otherwise: [ValueID], by condition: ValueID, of node: ONNXNode
+    _ takenValues: [NamedValue], _ otherwiseValues: [NamedValue], by condition: ValueID, of node: ONNXNode
   ) throws(ModelError) -> [ValueID] {
+    var taken: [ValueID] = []
+    var otherwise: [ValueID] = []
+    for (slot, (a, b)) in zip(takenValues, otherwiseValues).enumerated() {
+      let role = "output #\(slot) (the condition is not known when compiling, so both branches are computed)"
+      taken.append(try tensor(a, role + " of then_branch", of: node))
+      otherwise.append(try tensor(b, role + " of else_branch", of: node))
+    }
     for (slot, (a, b)) in zip(taken, otherwise).enumerated() where graph.type(of: a) != graph.type(of: b) {
       throw node.error(
         "the condition is not known when compiling, and output #\(slot) is \(graph.type(of: a)) in then_branch "

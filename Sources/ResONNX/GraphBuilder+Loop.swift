@@ -17,7 +17,7 @@ import ResIR
 extension GraphBuilder {
   mutating func importLoop(_ node: ONNXNode) throws(ModelError) {
     let body = try node.attributes.requiredGraph("body")
-    let carriedCount = max(0, node.operands.count - 2)
+    let carriedCount = max(0, node.proto.input.count - 2)
     guard body.input.count == carriedCount + 2 else {
       throw node.error(
         "the body has \(body.input.count) inputs; with \(carriedCount) loop-carried value(s) it must have "
@@ -34,9 +34,9 @@ extension GraphBuilder {
         "has \(node.proto.output.count) outputs; its body gives \(carriedCount) loop-carried value(s) and "
           + "\(scanCount) scan output(s)")
     }
-    var carried: [ValueID] = []
+    var carried: [NamedValue] = []
     for slot in 0..<carriedCount {
-      guard let value = node.operand(slot + 2) else {
+      guard let value = namedValue(node.proto.input[slot + 2]) else {
         throw node.error("loop-carried value #\(slot + 1) has no initial value")
       }
       carried.append(value)
@@ -60,11 +60,13 @@ extension GraphBuilder {
         "\(node.name)/iteration\(iteration)/counter",
         Constant(int64s: [Int64(iteration)], dims: counterShape))
       let results = try importCopy(
-        of: subgraph, inputs: [counter, condition ?? conditionIn] + carried,
+        of: subgraph, inputs: [.tensor(counter), .tensor(condition ?? conditionIn)] + carried,
         instance: "\(node.name)/iteration\(iteration)", owner: node)
-      if condition != nil { condition = results[0] }
+      if condition != nil { condition = try tensor(results[0], "the condition the body returns", of: node) }
       carried = Array(results[1..<(1 + carriedCount)])
-      for scan in 0..<scanCount { scans[scan].append(results[1 + carriedCount + scan]) }
+      for scan in 0..<scanCount {
+        scans[scan].append(try tensor(results[1 + carriedCount + scan], "scan output #\(scan + 1)", of: node))
+      }
       iteration += 1
     }
     try setLoopOutputs(of: node, carried: carried, scans: scans, iterations: iteration)
@@ -106,46 +108,50 @@ extension GraphBuilder {
     return holds
   }
 
-  /// A loop-carried value must keep its element type: the body's declared input type, when it gives one.
-  private func checkCarriedTypes(_ carried: [ValueID], against body: Onnx_GraphProto, of node: ONNXNode)
+  /// A loop-carried value must be what the body declares it takes: a tensor of the declared element type, or
+  /// a sequence where it declares one.
+  private func checkCarriedTypes(_ carried: [NamedValue], against body: Onnx_GraphProto, of node: ONNXNode)
     throws(ModelError)
   {
     for (slot, value) in carried.enumerated() {
       let declaration = body.input[slot + 2]
-      guard case .tensorType(let tensor)? = declaration.type.value else {
-        if declaration.type.value == nil { continue }
-        throw node.error("loop-carried value '\(declaration.name)' is not a tensor; only tensors are supported")
-      }
-      guard tensor.elemType != 0, let declared = ONNXDataType.dtype(code: Int(tensor.elemType)) else { continue }
-      let given = graph.type(of: value).dtype
-      guard declared == given else {
-        throw node.error("loop-carried value '\(declaration.name)' is declared \(declared) but starts as \(given)")
+      switch (declaration.type.value, value) {
+      case (.tensorType(let declared)?, .tensor(let tensor)):
+        guard declared.elemType != 0, let dtype = ONNXDataType.dtype(code: Int(declared.elemType)) else { continue }
+        let given = graph.type(of: tensor).dtype
+        guard dtype == given else {
+          throw node.error("loop-carried value '\(declaration.name)' is declared \(dtype) but starts as \(given)")
+        }
+      case (.tensorType?, .sequence):
+        throw node.error("loop-carried value '\(declaration.name)' is declared a tensor but starts as a sequence")
+      case (.sequenceType?, .tensor):
+        throw node.error("loop-carried value '\(declaration.name)' is declared a sequence but starts as a tensor")
+      case (nil, _), (.sequenceType?, .sequence):
+        continue
+      case (_?, _):
+        throw node.error("loop-carried value '\(declaration.name)' is neither a tensor nor a sequence of tensors")
       }
     }
   }
 
   /// Names the final carried values and the stacked scan outputs with the Loop's output names.
   private mutating func setLoopOutputs(
-    of node: ONNXNode, carried: [ValueID], scans: [[ValueID]], iterations: Int
+    of node: ONNXNode, carried: [NamedValue], scans: [[ValueID]], iterations: Int
   ) throws(ModelError) {
     for slot in node.proto.output.indices {
       guard let name = node.outputName(slot) else { continue }
-      let value: ValueID
       if slot < carried.count {
-        value = carried[slot]
-      } else {
-        let pieces = scans[slot - carried.count]
-        guard !pieces.isEmpty else {
-          guard !consumedNames.contains(name) else {
-            throw node.error("runs no iterations, so its scan output '\(name)' is empty, which is not supported")
-          }
-          continue
-        }
-        value = try stacked(pieces, named: "\(node.name)/\(name)")
+        try setOutput(carried[slot], slot: slot, of: node)
+        continue
       }
-      guard let exposed = try exposed(value, asOutput: slot, of: node) else { continue }
-      values[name] = exposed
-      try applyDeclaredType(of: name, to: exposed, node: node)
+      let pieces = scans[slot - carried.count]
+      guard !pieces.isEmpty else {
+        guard !consumedNames.contains(name) else {
+          throw node.error("runs no iterations, so its scan output '\(name)' is empty, which is not supported")
+        }
+        continue
+      }
+      try setOutput(.tensor(try stacked(pieces, named: "\(node.name)/\(name)")), slot: slot, of: node)
     }
   }
 

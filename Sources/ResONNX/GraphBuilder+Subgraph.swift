@@ -25,16 +25,16 @@ struct Subgraph {
 
 /// The names one copy of a subgraph binds over the enclosing scope, and what each meant before.
 private struct Scope {
-  private var shadowed: [(name: String, previous: ValueID?)] = []
+  private var shadowed: [(name: String, previous: NamedValue?)] = []
 
-  mutating func bind(_ name: String, to value: ValueID, in values: inout [String: ValueID]) {
-    shadowed.append((name, values[name]))
-    values[name] = value
+  mutating func bind(_ name: String, to value: NamedValue, in builder: inout GraphBuilder) {
+    shadowed.append((name, builder.namedValue(name)))
+    builder.define(name, as: value)
   }
 
   /// Gives every bound name its meaning before the copy, latest binding first.
-  func restore(_ values: inout [String: ValueID]) {
-    for (name, previous) in shadowed.reversed() { values[name] = previous }
+  func restore(_ builder: inout GraphBuilder) {
+    for (name, previous) in shadowed.reversed() { builder.define(name, as: previous) }
   }
 }
 
@@ -71,8 +71,8 @@ extension GraphBuilder {
   /// The copy's nodes are named `<instance>/<node>` and its values `<instance>/<value>` (made unique), so a
   /// dump says which iteration a node belongs to; inside the copy, the subgraph's own names refer to them,
   /// and names it does not define to the enclosing scopes, as ONNX's scoping rules say.
-  mutating func importCopy(of subgraph: Subgraph, inputs: [ValueID], instance: String, owner: ONNXNode)
-    throws(ModelError) -> [ValueID]
+  mutating func importCopy(of subgraph: Subgraph, inputs: [NamedValue], instance: String, owner: ONNXNode)
+    throws(ModelError) -> [NamedValue]
   {
     try checkInliningBudget(copies: 1, of: subgraph, owner: owner)
     inlinedNodeCount += max(1, subgraph.graph.node.count)
@@ -81,21 +81,21 @@ extension GraphBuilder {
     var scope = Scope()
     subgraphDepth += 1
     defer {
-      scope.restore(&values)
+      scope.restore(&self)
       subgraphDepth -= 1
     }
-    for (declaration, value) in zip(subgraph.graph.input, inputs) { scope.bind(declaration.name, to: value, in: &values) }
-    for (name, value) in subgraph.initializers { scope.bind(name, to: value, in: &values) }
+    for (declaration, value) in zip(subgraph.graph.input, inputs) { scope.bind(declaration.name, to: value, in: &self) }
+    for (name, value) in subgraph.initializers { scope.bind(name, to: .tensor(value), in: &self) }
     for position in subgraph.order {
       let node = subgraph.graph.node[position]
       let copies = try importCopy(of: node, named: "\(instance)/\(subgraph.nodeNames[position])", instance)
       for (original, copy) in zip(node.output, copies) where !original.isEmpty {
-        if let value = values[copy] { scope.bind(original, to: value, in: &values) }
+        if let value = namedValue(copy) { scope.bind(original, to: value, in: &self) }
       }
     }
-    var outputs: [ValueID] = []
+    var outputs: [NamedValue] = []
     for declaration in subgraph.graph.output {
-      guard let value = values[declaration.name] else {
+      guard let value = namedValue(declaration.name) else {
         throw owner.error("\(subgraph.label): output '\(declaration.name)' is not defined")
       }
       outputs.append(value)
@@ -126,6 +126,43 @@ extension GraphBuilder {
     }
     try importNode(renamed, name: name)
     return renamed.output
+  }
+
+  /// The tensor or sequence `name` refers to in the current scope.
+  func namedValue(_ name: String) -> NamedValue? {
+    if let value = values[name] { return .tensor(value) }
+    return sequences[name].map(NamedValue.sequence)
+  }
+
+  /// Makes `name` refer to `value` (nothing, when nil), whichever kind it referred to before.
+  mutating func define(_ name: String, as value: NamedValue?) {
+    values[name] = nil
+    sequences[name] = nil
+    switch value {
+    case .tensor(let tensor): values[name] = tensor
+    case .sequence(let sequence): sequences[name] = sequence
+    case nil: break
+    }
+  }
+
+  /// Gives `value` the ONNX output name in `slot` of `node`: a tensor through an Identity named so (its
+  /// declared type merged), a sequence by recording it under that name.
+  mutating func setOutput(_ value: NamedValue, slot: Int, of node: ONNXNode) throws(ModelError) {
+    guard let name = node.outputName(slot) else { return }
+    switch value {
+    case .sequence(let sequence):
+      sequences[name] = sequence
+    case .tensor(let tensor):
+      guard let exposed = try exposed(tensor, asOutput: slot, of: node) else { return }
+      values[name] = exposed
+      try applyDeclaredType(of: name, to: exposed, node: node)
+    }
+  }
+
+  /// The tensor `value` must be, as `role` of `node`.
+  func tensor(_ value: NamedValue, _ role: String, of node: ONNXNode) throws(ModelError) -> ValueID {
+    guard case .tensor(let tensor) = value else { throw node.error("\(role) is not a tensor but a sequence") }
+    return tensor
   }
 
   /// Records how a control-flow node of the main graph was resolved (`ImportedModel.controlFlow`).

@@ -14,6 +14,8 @@ struct GraphBuilder {
   let decoder: TensorDecoder
   /// The IR value of each ONNX tensor defined so far.
   var values: [String: ValueID] = [:]
+  /// The elements of each ONNX sequence defined so far (`TensorSequence`): sequences never reach the IR.
+  var sequences: [String: TensorSequence] = [:]
   /// Every tensor name the model mentions; names the importer makes up avoid them, so each ONNX name reaches
   /// the IR unchanged.
   let modelNames: Set<String>
@@ -53,6 +55,9 @@ struct GraphBuilder {
     externalDataFiles: [String]
   ) {
     let proto = loaded.model.graph
+    if let output = proto.output.first(where: Self.declaresNonTensor) {
+      throw nonTensorOutput(output.name)
+    }
     let nodeNames = NodeNames.assign(proto.node)
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
     guard proto.sparseInitializer.isEmpty else { throw ModelError("sparse initializers are not supported") }
@@ -179,6 +184,7 @@ struct GraphBuilder {
     switch proto.opType {
     case "Loop": return try importLoop(node)
     case "If": return try importIf(node)
+    case _ where try importSequenceResult(node): return
     default: break
     }
     var conversion = try convert(node)
@@ -214,6 +220,8 @@ struct GraphBuilder {
     values[output] = graph.addConstant(name: output, constant)
   }
 
+  /// The IR value of each input; nil for an absent one, and for a sequence where the operator takes one
+  /// (`SequenceOperators.takesSequences`), whose conversion reads it from `sequences`.
   private func operands(of proto: Onnx_NodeProto, name: String) throws(ModelError) -> [ValueID?] {
     var operands: [ValueID?] = []
     for input in proto.input {
@@ -222,7 +230,16 @@ struct GraphBuilder {
         continue
       }
       guard let value = values[input] else {
-        throw ModelError(node: name, opType: proto.opType, "input '\(input)' is not defined")
+        guard sequences[input] != nil else {
+          throw ModelError(node: name, opType: proto.opType, "input '\(input)' is not defined")
+        }
+        guard SequenceOperators.takesSequences(proto.opType) else {
+          throw ModelError(
+            node: name, opType: proto.opType,
+            "input '\(input)' is a sequence; only Loop, If, Identity and the sequence operators take one")
+        }
+        operands.append(nil)
+        continue
       }
       operands.append(value)
     }
@@ -256,6 +273,18 @@ struct GraphBuilder {
       throw node.error("output '\(name)' (#\(slot)) is not supported: the op produces \(op.resultCount) result(s)")
     }
     return (0..<op.resultCount).map { slot in node.outputName(slot) ?? freshName("\(node.name)_output\(slot)") }
+  }
+
+  /// A graph output that is a sequence (or map, or optional): refused before any node is read.
+  static func nonTensorOutput(_ name: String) -> ModelError {
+    ModelError("graph output '\(name)' is not a tensor (sequences, maps and optionals are not supported)")
+  }
+
+  /// Whether `info` declares a type other than a tensor (a sequence, map or optional).
+  private static func declaresNonTensor(_ info: Onnx_ValueInfoProto) -> Bool {
+    guard let value = info.type.value else { return false }
+    if case .tensorType = value { return false }
+    return true
   }
 
   /// The usable declared type of each entry, by name (a later entry of a name wins).
@@ -295,7 +324,10 @@ struct GraphBuilder {
     // A plan of nothing would compile and run, and every program loading it would have nothing to read.
     guard !outputs.isEmpty else { throw ModelError("the graph has no outputs: there is nothing to compute") }
     for info in outputs {
-      guard let value = values[info.name] else { throw ModelError("graph output '\(info.name)' is not defined") }
+      guard let value = values[info.name] else {
+        guard sequences[info.name] == nil else { throw Self.nonTensorOutput(info.name) }
+        throw ModelError("graph output '\(info.name)' is not defined")
+      }
       graph.outputs.append(value)
     }
   }

@@ -59,7 +59,8 @@ enum ShapeOperandInputs {
     case "Pad": opset >= 18 ? [1, 3] : (opset >= 11 ? [1] : [])
     case "Dropout": opset >= 12 ? [2] : []
     case "Loop": [0, 1]
-    case "ReverseSequence": [1]
+    case "ReverseSequence", "SequenceAt", "SequenceErase", "SplitToSequence": [1]
+    case "SequenceInsert": [2]
     default: []
     }
   }
