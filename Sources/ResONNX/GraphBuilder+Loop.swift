@@ -151,17 +151,7 @@ extension GraphBuilder {
         }
         continue
       }
-      try setOutput(.tensor(try stacked(pieces, named: "\(node.name)/\(name)")), slot: slot, of: node)
+      try setOutput(.tensor(try stacked(pieces, axis: 0, named: "\(node.name)/\(name)")), slot: slot, of: node)
     }
-  }
-
-  /// The scan output: each iteration's value with a new first axis, concatenated along it.
-  private mutating func stacked(_ pieces: [ValueID], named base: String) throws(ModelError) -> ValueID {
-    var rows: [ValueID?] = []
-    for (iteration, piece) in pieces.enumerated() {
-      rows.append(try appendTyped(Conversion(.unsqueeze(axes: [0]), [piece]), named: "\(base)/row\(iteration)"))
-    }
-    if rows.count == 1, let only = rows[0] { return only }
-    return try appendTyped(Conversion(.concat(axis: 0), rows), named: base)
   }
 }

@@ -159,6 +159,16 @@ extension GraphBuilder {
     }
   }
 
+  /// A scan output (Loop's, Scan's): each iteration's value with a new axis `axis`, concatenated along it.
+  mutating func stacked(_ pieces: [ValueID], axis: Int, named base: String) throws(ModelError) -> ValueID {
+    var rows: [ValueID?] = []
+    for (iteration, piece) in pieces.enumerated() {
+      rows.append(try appendTyped(Conversion(.unsqueeze(axes: [axis]), [piece]), named: "\(base)/row\(iteration)"))
+    }
+    if rows.count == 1, let only = rows[0] { return only }
+    return try appendTyped(Conversion(.concat(axis: axis), rows), named: base)
+  }
+
   /// The tensor `value` must be, as `role` of `node`.
   func tensor(_ value: NamedValue, _ role: String, of node: ONNXNode) throws(ModelError) -> ValueID {
     guard case .tensor(let tensor) = value else { throw node.error("\(role) is not a tensor but a sequence") }

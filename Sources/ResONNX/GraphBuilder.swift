@@ -184,6 +184,7 @@ struct GraphBuilder {
     switch proto.opType {
     case "Loop": return try importLoop(node)
     case "If": return try importIf(node)
+    case "Scan": return try importScan(node)
     case _ where try importSequenceResult(node): return
     default: break
     }

@@ -33,14 +33,15 @@ enum OpSupport {
     "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23, "Hardmax": 1, "Shrink": 9,
     "MeanVarianceNormalization": 9, "QuantizeLinear": 10, "DequantizeLinear": 10,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
-    "Loop": 1, "If": 1, "ReverseSequence": 10, "SequenceEmpty": 11, "SequenceConstruct": 11, "SequenceInsert": 11,
+    "Loop": 1, "If": 1, "Scan": 9, "ReverseSequence": 10, "SequenceEmpty": 11, "SequenceConstruct": 11, "SequenceInsert": 11,
     "SequenceErase": 11, "SequenceAt": 11, "SequenceLength": 11, "ConcatFromSequence": 11, "SplitToSequence": 11,
   ]
 
   /// The graph-valued attributes of the control-flow operators the importer unrolls or selects
-  /// (`GraphBuilder+Loop`, `GraphBuilder+If`). A subgraph on any other operator (Scan, SequenceMap) is not
-  /// supported.
-  static let subgraphAttributes: [String: Set<String>] = ["Loop": ["body"], "If": ["then_branch", "else_branch"]]
+  /// (`GraphBuilder+Loop`, `+Scan`, `+If`). A subgraph on any other operator (SequenceMap) is not supported.
+  static let subgraphAttributes: [String: Set<String>] = [
+    "Loop": ["body"], "Scan": ["body"], "If": ["then_branch", "else_branch"],
+  ]
 
   /// The last opset of operators that ONNX has since removed (ImageScaler was experimental; Scatter became
   /// ScatterElements).

@@ -64,7 +64,8 @@ struct NodeTestCatalog {
     ops: [String], elementTypes: [String], opset: Int?, localFunctions: Int
   ) -> [String] {
     var reasons: [String] = []
-    let unsupportedOps = Set(ops.filter { OpSupport.firstOpset[$0] == nil }).sorted()
+    // An operator counts from its first opset on (Scan-8's batched form is not on the list).
+    let unsupportedOps = Set(ops.filter { OpSupport.firstOpset[$0].map { $0 > opset ?? $0 } ?? true }).sorted()
     if !unsupportedOps.isEmpty { reasons.append("ops outside the list: " + unsupportedOps.joined(separator: ", ")) }
     let unsupportedTypes = Set(elementTypes.filter { !supportedElementTypes.contains($0) }).sorted()
     if !unsupportedTypes.isEmpty { reasons.append("element types outside the IR: " + unsupportedTypes.joined(separator: ", ")) }

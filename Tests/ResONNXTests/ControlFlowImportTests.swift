@@ -190,6 +190,41 @@ struct ControlFlowImportTests {
     #expect(imported.controlFlow == ["Loop 'outer': unrolled, 2 iterations"])
   }
 
+  // MARK: - Scan
+
+  /// x: f32[3,4] and y: f32[lengthOfY,4] scanned along axis 0 into a running sum `s`.
+  static func scanModel(lengthOfY: Int, scanInputs: Int = 2) -> TestModel {
+    let body = Self.graph(
+      "body", [Self.node("Add", ["s", "a"], ["t"]), Self.node("Add", ["t", "b"], ["s_next"])],
+      inputs: [TestModel.valueInfo("s", .float, [4]), TestModel.valueInfo("a", .float, [4]),
+               TestModel.valueInfo("b", .float, [4])],
+      outputs: ["s_next", "t"])
+    var model = TestModel()
+    model.input("x", .float, [3, 4])
+    model.input("y", .float, [TestModel.DimSpec.value(lengthOfY), 4])
+    model.initializer(Tensors.floats("zero", dims: [4], [0, 0, 0, 0]))
+    model.node("Scan", ["zero", "x", "y"], ["total", "partials"], name: "scan", [body, Attr.int("num_scan_inputs", scanInputs)])
+    model.output("total")
+    model.output("partials")
+    return model
+  }
+
+  @Test func scanUnrollsOncePerPositionOfTheScannedAxis() throws {
+    let imported = try Self.scanModel(lengthOfY: 3).imported()
+    #expect(Self.count(.binary(.add), in: imported) == 6)
+    let types = imported.graph.outputs.map { imported.graph.type(of: $0) }
+    #expect(types == [TensorType(.float32, dims: [4]), TensorType(.float32, dims: [3, 4])])
+    #expect(imported.controlFlow == ["Scan 'scan': unrolled, 3 iterations"])
+  }
+
+  @Test func scanInputsOfDifferentLengthsAreRefused() throws {
+    #expect(Self.scanModel(lengthOfY: 2).importError()?.message == "the scan inputs' scanned axes differ in length: [3, 2]")
+    #expect(
+      Self.scanModel(lengthOfY: 3, scanInputs: 4).importError()?.message
+        == "num_scan_inputs is 4 of 3 inputs, and the body takes 3: the body must take every state variable and "
+        + "one slice of every scan input")
+  }
+
   // MARK: - If
 
   static func ifModel(condition: Onnx_TensorProto?, elseShape: [Int] = [1, 4]) -> TestModel {

@@ -71,10 +71,11 @@ import Testing
     #expect(try model.imported().graph.nodes.first?.op == .unary(.relu))
   }
 
-  /// Loop and If are unrolled or selected at import; Scan is not, nor is a subgraph where none belongs.
-  @Test func subgraphOutsideLoopAndIfIsUnsupported() throws {
+  /// Loop, Scan and If are unrolled or selected at import; SequenceMap is not, nor is a subgraph where none
+  /// belongs.
+  @Test func subgraphOutsideLoopScanAndIfIsUnsupported() throws {
     let body = Attr.graph("body", [])
-    for opType in ["Scan", "Relu"] {
+    for opType in ["SequenceMap", "Relu"] {
       var model = TestModel()
       model.input("x", .float, [1])
       model.node(opType, ["x"], ["y"], name: "n", [body])
