@@ -88,7 +88,13 @@ extension GraphBuilder {
     guard type.dtype == .int64, type.elementCount == 1 else {
       throw node.error("the trip count M must be an int64 tensor of one element, got \(type)")
     }
-    guard let elements = inference.elements(of: value, in: graph), case .known(let count)? = elements.first else {
+    let element = inference.elements(of: value, in: graph)?.first
+    if case .symbol(let symbol)? = element {
+      throw node.error(
+        "the trip count M is the symbolic dimension '\(symbol)', not known when compiling: give its size with "
+          + "--dim \(symbol)=<size>")
+    }
+    guard case .known(let count)? = element else {
       throw node.error(
         "the trip count M is not known when compiling (it depends on the model's input values): only loops "
           + "with a trip count and condition computed from constants and shapes can be unrolled")

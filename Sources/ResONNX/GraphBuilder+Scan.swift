@@ -80,7 +80,9 @@ extension GraphBuilder {
       let type = graph.type(of: value)
       let normalized = try normalizedAxis(axis, rank: type.rank, of: node, what: "scan input axis")
       guard let length = type.shape[normalized].value else {
-        throw node.error("the scanned axis \(normalized) of \(type) is not known when compiling")
+        var hint = ""
+        if case .symbol(let symbol) = type.shape[normalized] { hint = ": give its size with --dim \(symbol)=<size>" }
+        throw node.error("the scanned axis \(normalized) of \(type) is not known when compiling\(hint)")
       }
       axes.append(normalized)
       lengths.append(length)

@@ -107,6 +107,26 @@ struct ControlFlowImportTests {
     #expect(error.message.hasPrefix("the trip count M is not known when compiling (it depends on the model's input"))
   }
 
+  /// `for t in range(x.shape[0])` with a symbolic first axis: the error names the symbol and the option that
+  /// sizes it, and with the size given the loop unrolls.
+  @Test func tripCountOfASymbolicDimensionNamesTheDimOption() throws {
+    let body = Self.doublingBody(condition: [Self.node("Identity", ["cond_in"], ["cond_out"])])
+    var model = TestModel()
+    model.input("x", .float, [1, 4])
+    model.input("s", .float, ["T", 4])
+    model.initializer(Tensors.int64s("zero", dims: [], [0]))
+    model.node("Shape", ["s"], ["shape"], name: "shape")
+    model.node("Gather", ["shape", "zero"], ["steps"], name: "steps", [Attr.int("axis", 0)])
+    model.node("Loop", ["steps", "", "x"], ["h_final", "all"], name: "loop", [body])
+    model.output("h_final")
+    #expect(
+      model.importError()?.message
+        == "the trip count M is the symbolic dimension 'T', not known when compiling: give its size with --dim T=<size>")
+    let sized = try ONNXImporter.importModel(
+      bytes: model.bytes, baseDirectory: nil, options: ONNXImportOptions(dimensionBindings: ["T": 2]))
+    #expect(sized.controlFlow == ["Loop 'loop': unrolled, 2 iterations"])
+  }
+
   @Test func conditionFromTheDataIsRefused() throws {
     let body = Self.doublingBody(condition: [
       Self.node("ReduceSum", ["h_next"], ["total"], [Attr.int("keepdims", 0)]),
