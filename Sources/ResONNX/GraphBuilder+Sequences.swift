@@ -123,17 +123,28 @@ extension GraphBuilder {
     return TensorSequence(elements: elements, dtype: type.dtype)
   }
 
+  /// Each piece is a node, so there may be at most `Subgraph.maximumInlinedNodes` of them: an axis of 2⁴⁰
+  /// split into ones must be an error, not an allocation of 8 TB.
   private func pieceSizes(_ node: ONNXNode, length: Int) throws(ModelError) -> [Int] {
-    guard let split = node.operand(1) else { return Array(repeating: 1, count: length) }
+    guard let split = node.operand(1) else { return try equalPieces(of: length, size: 1, node) }
     let given = try constantIntegers(split, operand: "split", of: node)
     if graph.type(of: split).rank == 0, let size = given.first {
       guard size > 0 else { throw node.error("split size \(size) is not positive") }
-      return stride(from: 0, to: length, by: size).map { min(size, length - $0) }
+      return try equalPieces(of: length, size: size, node)
     }
     guard given.allSatisfy({ $0 >= 0 }), given.reduce(0, +) == length else {
       throw node.error("split sizes \(given) do not add up to the axis length \(length)")
     }
     return given
+  }
+
+  /// `length` in pieces of `size`, the last one smaller.
+  private func equalPieces(of length: Int, size: Int, _ node: ONNXNode) throws(ModelError) -> [Int] {
+    let count = length / size + (length % size == 0 ? 0 : 1)
+    guard count <= Subgraph.maximumInlinedNodes else {
+      throw node.error("splits an axis of \(length) into \(count) pieces, more than \(Subgraph.maximumInlinedNodes)")
+    }
+    return stride(from: 0, to: length, by: size).map { min(size, length - $0) }
   }
 
   // MARK: - Operands

@@ -101,6 +101,16 @@ struct SequenceImportTests {
     #expect(model.importError()?.message == "the sequence is empty: there is nothing to concatenate")
   }
 
+  /// Found by scripts/mutation-fuzz.py: an axis of 2⁴⁰ split into ones asked for 8 TB before anything failed.
+  @Test func splittingAHugeAxisIntoOnesIsRefused() throws {
+    var model = TestModel()
+    model.input("x", .float, [1, TestModel.DimSpec.value(1 << 40)])
+    model.node("SplitToSequence", ["x"], ["rows"], name: "split", [Attr.int("axis", 1), Attr.int("keepdims", 0)])
+    model.node("SequenceLength", ["rows"], ["y"], name: "count")
+    model.output("y")
+    #expect(model.importError()?.message == "splits an axis of 1099511627776 into 1099511627776 pieces, more than 200000")
+  }
+
   @Test func lengthIsAConstant() throws {
     let imported = try Self.sequenceModel(Nodes.make("SequenceLength", ["pair"], ["y"], name: "length")).imported()
     let output = imported.graph.outputs[0]
