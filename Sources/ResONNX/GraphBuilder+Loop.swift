@@ -69,7 +69,7 @@ extension GraphBuilder {
       }
       iteration += 1
     }
-    try setLoopOutputs(of: node, carried: carried, scans: scans, iterations: iteration)
+    try setLoopOutputs(of: node, carried: carried, scans: scans)
     reportControlFlow("unrolled, \(iteration) iteration\(iteration == 1 ? "" : "s")", of: node)
   }
 
@@ -142,7 +142,7 @@ extension GraphBuilder {
 
   /// Names the final carried values and the stacked scan outputs with the Loop's output names.
   private mutating func setLoopOutputs(
-    of node: ONNXNode, carried: [NamedValue], scans: [[ValueID]], iterations: Int
+    of node: ONNXNode, carried: [NamedValue], scans: [[ValueID]]
   ) throws(ModelError) {
     for slot in node.proto.output.indices {
       guard let name = node.outputName(slot) else { continue }
