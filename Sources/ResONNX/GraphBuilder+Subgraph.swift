@@ -88,7 +88,7 @@ extension GraphBuilder {
     for (name, value) in subgraph.initializers { scope.bind(name, to: .tensor(value), in: &self) }
     for position in subgraph.order {
       let node = subgraph.graph.node[position]
-      let copies = try importCopy(of: node, named: "\(instance)/\(subgraph.nodeNames[position])", instance)
+      let copies = try importCopy(of: node, named: Self.scoped(subgraph.nodeNames[position], in: instance), instance)
       for (original, copy) in zip(node.output, copies) where !original.isEmpty {
         if let value = namedValue(copy) { scope.bind(original, to: value, in: &self) }
       }
@@ -120,7 +120,7 @@ extension GraphBuilder {
     throws(ModelError) -> [String]
   {
     var renamed = node
-    renamed.output = node.output.map { $0.isEmpty ? "" : freshName("\(instance)/\($0)") }
+    renamed.output = node.output.map { $0.isEmpty ? "" : freshName(Self.scoped($0, in: instance)) }
     for (original, copy) in zip(node.output, renamed.output) where consumedNames.contains(original) {
       consumedNames.insert(copy)
     }
@@ -173,6 +173,12 @@ extension GraphBuilder {
   func tensor(_ value: NamedValue, _ role: String, of node: ONNXNode) throws(ModelError) -> ValueID {
     guard case .tensor(let tensor) = value else { throw node.error("\(role) is not a tensor but a sequence") }
     return tensor
+  }
+
+  /// `name` inside the copy `instance`: `<instance>/<name>`, without doubling the slash PyTorch's names start
+  /// with (`/Loop/iteration0/Gather`, not `/Loop/iteration0//Gather`).
+  static func scoped(_ name: String, in instance: String) -> String {
+    name.hasPrefix("/") ? instance + name : "\(instance)/\(name)"
   }
 
   /// Records how a control-flow node of the main graph was resolved (`ImportedModel.controlFlow`).
