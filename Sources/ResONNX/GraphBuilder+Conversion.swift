@@ -4,6 +4,7 @@ import ResIR
 /// of the operator's version in force at the model's opset and produces the IR's newest-opset form.
 extension GraphBuilder {
   mutating func convert(_ node: ONNXNode) throws(ModelError) -> Conversion {
+    if OpSupport.isMicrosoftDomain(node.proto.domain) { return try convertMicrosoftQuantized(node) }
     switch node.opType {
     case "Conv": return try convertConv(node)
     case "ConvTranspose": return try convertConvTranspose(node)
@@ -28,6 +29,11 @@ extension GraphBuilder {
     case "Hardmax": return try convertHardmax(node)
     case "QuantizeLinear": return try convertQuantizeLinear(node)
     case "DequantizeLinear": return try convertDequantizeLinear(node)
+    case "DynamicQuantizeLinear": return try convertDynamicQuantizeLinear(node)
+    case "MatMulInteger": return try convertMatMulInteger(node)
+    case "ConvInteger": return try convertConvInteger(node)
+    case "QLinearMatMul": return try convertQLinearMatMul(node)
+    case "QLinearConv": return try convertQLinearConv(node)
     case "Shrink": return try convertShrink(node)
     case "MeanVarianceNormalization": return try convertMeanVarianceNormalization(node)
     case "Swish": return try convertSwish(node)

@@ -38,7 +38,14 @@ extension GraphBuilder {
       throw node.error("the Indices output ('\(indices)') is not supported")
     }
     let attributes = try poolAttributes(node)
-    return Conversion(.maxPool(attributes), node.operands)
+    let input = try node.requiredOperand(0, "X")
+    let dtype = graph.type(of: input).dtype
+    guard dtype == .int8 || dtype == .uint8 else { return Conversion(.maxPool(attributes), node.operands) }
+    // 8-bit levels (a quantized model's MaxPool between QLinearConvs) pool exactly in float, where the
+    // kernels are: every level is a float, and the largest of them is the same number in either type.
+    let levels = try step(.cast(to: .float32), [input], "levels", of: node)
+    let pooled = try step(.maxPool(attributes), [levels], "pooled", of: node)
+    return Conversion(.cast(to: dtype), [pooled])
   }
 
   mutating func convertAveragePool(_ node: ONNXNode) throws(ModelError) -> Conversion {

@@ -31,7 +31,8 @@ enum OpSupport {
     "ConvTranspose": 1, "GroupNormalization": 18, "ReduceLogSum": 1, "ReduceLogSumExp": 1,
     "RMSNormalization": 23, "Attention": 23, "GatherND": 11, "Col2Im": 18, "OneHot": 9,
     "ScatterElements": 11, "Scatter": 9, "RotaryEmbedding": 23, "Hardmax": 1, "Shrink": 9,
-    "MeanVarianceNormalization": 9, "QuantizeLinear": 10, "DequantizeLinear": 10,
+    "MeanVarianceNormalization": 9, "QuantizeLinear": 10, "DequantizeLinear": 10, "DynamicQuantizeLinear": 11,
+    "MatMulInteger": 10, "ConvInteger": 10, "QLinearMatMul": 10, "QLinearConv": 10,
     "Swish": 24, "IsInf": 10, "LpNormalization": 1, "And": 1, "Or": 1, "Xor": 1, "CastLike": 15,
     "Loop": 1, "If": 1, "Scan": 9, "ReverseSequence": 10, "SequenceEmpty": 11, "SequenceConstruct": 11, "SequenceInsert": 11,
     "SequenceErase": 11, "SequenceAt": 11, "SequenceLength": 11, "ConcatFromSequence": 11, "SplitToSequence": 11,
@@ -46,6 +47,12 @@ enum OpSupport {
   /// The last opset of operators that ONNX has since removed (ImageScaler was experimental; Scatter became
   /// ScatterElements).
   static let lastOpset: [String: Int] = ["ImageScaler": 9, "Scatter": 10]
+
+  /// Whether `domain` is onnxruntime's contrib domain, of which the quantized operators its quantizer writes
+  /// are read (`GraphBuilder.microsoftQuantizedOperators`).
+  static func isMicrosoftDomain(_ domain: String) -> Bool {
+    domain == "com.microsoft"
+  }
 
   /// Whether `domain` names the default ONNX operator set.
   static func isDefaultDomain(_ domain: String) -> Bool {
@@ -67,7 +74,8 @@ enum OpSupport {
 
   /// Throws one error listing every unsupported (domain, op_type, opset) and the nodes that use it.
   ///
-  /// A node is unsupported when its domain is not ONNX's, its operator is not in `firstOpset`, is newer than
+  /// A node is unsupported when its domain is neither ONNX's nor (for the quantized operators onnxruntime's
+  /// quantizer writes) `com.microsoft`, its operator is not in `firstOpset`, is newer than
   /// the model's opset or was removed before it, or it carries a subgraph other than Loop's and If's. The
   /// nodes of those subgraphs are checked too, named `<node>/<body node>`.
   static func check(
@@ -103,6 +111,10 @@ enum OpSupport {
   }
 
   private static func isSupported(_ node: Onnx_NodeProto, opset: Int) -> Bool {
+    if isMicrosoftDomain(node.domain) {
+      return GraphBuilder.microsoftQuantizedOperators.contains(node.opType)
+        && !node.attribute.contains { $0.hasG || !$0.graphs.isEmpty }
+    }
     guard isDefaultDomain(node.domain), let first = firstOpset[node.opType], first <= opset,
       opset <= lastOpset[node.opType, default: opset]
     else { return false }
