@@ -19,10 +19,15 @@ public struct ConvAttributes: Sendable, Hashable {
   /// A per-channel scale, shift and activation applied to the input before convolving (operand slots
   /// `Op.inputScaleSlot` and `Op.inputShiftSlot`); nil for an ordinary convolution.
   public var prologue: ConvPrologue?
+  /// Whether X and W hold integer levels (ConvInteger, QLinearConv: the centered 8-bit values of a quantized
+  /// model), whose products and sums float32 computes exactly in any order. The compiler then keeps the
+  /// convolution off Winograd, whose transforms round: a quantized result one rounding away from a level
+  /// boundary would come out a level apart from onnxruntime's exact int32 sum.
+  public var exactSums: Bool
 
   public init(
     kernelShape: [Int], strides: [Int], dilations: [Int], padding: Padding, group: Int,
-    epilogue: Epilogue = .none, prologue: ConvPrologue? = nil
+    epilogue: Epilogue = .none, prologue: ConvPrologue? = nil, exactSums: Bool = false
   ) {
     self.kernelShape = kernelShape
     self.strides = strides
@@ -31,6 +36,7 @@ public struct ConvAttributes: Sendable, Hashable {
     self.group = group
     self.epilogue = epilogue
     self.prologue = prologue
+    self.exactSums = exactSums
   }
 }
 

@@ -80,7 +80,11 @@ extension GraphBuilder {
     }
     let xLevels = try centered(xValue, minus: x.zeroPoint, as: .float32, node, "x")
     let wLevels = try centered(wValue, minus: wZero, as: .float32, node, "w")
-    let conv = try convertConv(node.replacingOperands([xLevels, wLevels, bias]))
+    var conv = try convertConv(node.replacingOperands([xLevels, wLevels, bias]))
+    if case .conv(var attributes) = conv.op {
+      attributes.exactSums = true
+      conv.op = .conv(attributes)
+    }
     return try appendTyped(conv, named: "\(node.name).accumulator")
   }
 

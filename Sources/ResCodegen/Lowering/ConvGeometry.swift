@@ -36,8 +36,10 @@ enum ConvGeometry {
     guard kernel.count == spatialRank else { return nil }
     let pads = WindowPadding.explicitPads(
       attributes.padding, inputSizes: Array(input.dropFirst(2)), kernel: kernel, strides: strides, dilations: dilations)
-    return Self.shape(
+    var shape = Self.shape(
       input: input, output: output, weight: weight, kernel: kernel, strides: strides, dilations: dilations, pads: pads,
       group: attributes.group)
+    shape?.allowsWinograd = !attributes.exactSums
+    return shape
   }
 }

@@ -22,7 +22,7 @@ extension Op {
         NamedAttribute("kernel_shape", .ints(a.kernelShape)), NamedAttribute("strides", .ints(a.strides)),
         NamedAttribute("dilations", .ints(a.dilations)), NamedAttribute("group", .int(a.group)),
         Op.paddingAttribute(a.padding),
-      ]
+      ] + (a.exactSums ? [NamedAttribute("exact_sums", .flag(true))] : [])
     case .gemm(let a):
       [
         NamedAttribute("alpha", .float(a.alpha)), NamedAttribute("beta", .float(a.beta)),

@@ -36,7 +36,7 @@ extension Op {
         ConvAttributes(
           kernelShape: try r.ints("kernel_shape"), strides: try r.ints("strides"),
           dilations: try r.ints("dilations"), padding: try r.padding(), group: try r.int("group"),
-          epilogue: epilogue))
+          epilogue: epilogue, exactSums: try r.optionalFlag("exact_sums")))
     case "Gemm":
       .gemm(
         GemmAttributes(

@@ -25,8 +25,10 @@ import ResIR
 /// tolerance of the product it replaces. The folded weight and bias are new constants (a weight shared with
 /// another node stays intact), computed in `Double` and checked to fit the weight's dtype.
 ///
-/// Declined, each with its reason: a factor that is not a constant or not one value per output channel (it
-/// varies along another axis, or broadcasts the product to a larger shape); a non-finite factor (∞ · 0 would
+/// Declined, each with its reason: a Conv of integer levels (`exact_sums`: a quantized model's requantization
+/// multiplies its exact sum, and each level's product with a scaled weight would round); a factor that is not
+/// a constant or not one value per output channel (it varies along another axis, or broadcasts the product to
+/// a larger shape); a non-finite factor (∞ · 0 would
 /// become NaN in the weights where the product had none); a producer whose epilogue already applies an
 /// activation or adds a residual; a producer output that is a graph output or has other readers; a weight or
 /// bias that is not a constant; a non-float weight; a MatMul output that is not a matrix.
@@ -78,6 +80,9 @@ public struct FoldChannelScale: RewritePattern {
   ) throws(FoldDecline) -> Match {
     guard let target = FoldTarget(producer.op) else { throw FoldDecline("the product is not a Conv/Gemm/MatMul's") }
     let op = target.opName
+    if case .conv(let attributes) = producer.op, attributes.exactSums {
+      throw FoldDecline("the Conv sums integer levels exactly (exact_sums); scaled weights would round each product")
+    }
     guard let scale = view.constant(factor) else { throw FoldDecline("the factor is not a constant") }
     guard scale.dtype.isFloatingPoint else { throw FoldDecline("the factor is \(scale.dtype.rawValue), not a float type") }
     try Self.requireLinearAndUnshared(product, producer, op, in: view)

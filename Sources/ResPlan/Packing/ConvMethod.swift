@@ -137,7 +137,7 @@ public enum ConvMethod: Sendable, Hashable {
 
   /// A 3×3 stride-1 geometry with `winogradMinimumChannels` per group and `winogradMinimumTiles` tiles.
   private static func hasWinogradWork(_ shape: ConvShape) -> Bool {
-    guard shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
+    guard shape.allowsWinograd, shape.isWinogradShape, shape.channelsPerGroup >= winogradMinimumChannels,
       shape.outputChannelsPerGroup >= winogradMinimumChannels
     else { return false }
     let tiles = ((shape.output[1] + 1) / 2).multipliedReportingOverflow(by: (shape.output[2] + 1) / 2)
@@ -246,7 +246,7 @@ public enum ConvMethod: Sendable, Hashable {
 
   /// A 3×3 stride-2 window of one group whose output takes 4×4 tiles and whose channels are in the range above.
   private static func hasStridedWinogradWork(_ shape: ConvShape) -> Bool {
-    guard shape.isStridedWinogradShape, shape.groups == 1,
+    guard shape.allowsWinograd, shape.isStridedWinogradShape, shape.groups == 1,
       min(shape.channelsPerGroup, shape.outputChannelsPerGroup) >= stridedWinogradMinimumChannels,
       min(shape.output[1], shape.output[2]) >= stridedWinogradSmallPlaneSide
     else { return false }

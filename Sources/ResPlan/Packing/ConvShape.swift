@@ -12,10 +12,13 @@ public struct ConvShape: Sendable, Hashable {
   public var groups: Int
   public var channelsPerGroup: Int
   public var outputChannelsPerGroup: Int
+  /// False for a convolution that must sum exactly (integer levels: `ConvAttributes.exactSums`), which no
+  /// Winograd method then takes. The runtime reads it from the plan: such weights are packed, not transformed.
+  public var allowsWinograd: Bool
 
   public init(
     input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int], padsEnd: [Int],
-    groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int
+    groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int, allowsWinograd: Bool = true
   ) {
     self.input = input
     self.output = output
@@ -27,6 +30,7 @@ public struct ConvShape: Sendable, Hashable {
     self.groups = groups
     self.channelsPerGroup = channelsPerGroup
     self.outputChannelsPerGroup = outputChannelsPerGroup
+    self.allowsWinograd = allowsWinograd
   }
 
   /// Taps per window (kd·kh·kw), or nil on overflow.

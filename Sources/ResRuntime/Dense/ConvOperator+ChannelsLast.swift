@@ -63,7 +63,7 @@ extension ConvOperator {
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup)
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
     guard ConvMethod.supportsChannelsLast(shape, weightsAreConstant: weights.isConstant) else {
       throw operands.failure(
         "is channels-last, which needs constant weights, a 1-D or 2-D window and, for one input channel per group, "
@@ -116,7 +116,7 @@ extension ConvOperator {
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup)
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
     let kind = ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: weights.isConstant)
     if let kind, let layout = kind.weightLayout(shape, widths: .runtime),
       let packed = try operands.panels(of: weights, layout: layout)?.first

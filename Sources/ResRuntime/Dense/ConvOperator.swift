@@ -198,6 +198,14 @@ struct ConvOperator: Operator {
     }
   }
 
+  /// Whether this step may run as Winograd: not when the plan packed its weights for another method although
+  /// the geometry had Winograd work, which the compiler does for a convolution that must sum exactly
+  /// (`ConvShape.allowsWinograd`). Weights stored as the model gave them (or computed) leave the choice to
+  /// the geometry.
+  static func allowsWinograd(_ weights: PlanBuffer) -> Bool {
+    weights.packing.map(\.isTransformed) ?? true
+  }
+
   /// The method for this geometry (`ConvMethod.choose`, the rule the compiler packed the weights by) and
   /// the scratch it needs: shared, and per worker.
   private static func chooseMethod(
@@ -208,7 +216,7 @@ struct ConvOperator: Operator {
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup)
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
     let kind = ConvMethod.choose(shape, weightsAreConstant: weights.isConstant)
     let layout = kind.weightLayout(shape, widths: .runtime, recorded: weights.packing)
     let packed: [PackedPanels]? =
