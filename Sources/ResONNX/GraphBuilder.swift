@@ -44,6 +44,11 @@ struct GraphBuilder {
   var controlFlow: [String] = []
   /// How many subgraph copies are being imported around the current node: 0 in the main graph.
   var subgraphDepth = 0
+  /// The main graph's producers and readers, for `importFusedQDQ`.
+  var qdqIndex: QDQIndex?
+  /// The results of QuantizeLinear nodes already imported with the Conv or MatMul they quantize
+  /// (`importFusedQDQ`): those nodes import as nothing.
+  var fusedQuantizations: Set<String> = []
 
   /// A stand-in result type until shape inference types the node.
   static let untyped = TensorType(.float32, [])
@@ -62,6 +67,7 @@ struct GraphBuilder {
     try OpSupport.check(proto.node, nodeNames: nodeNames, model: loaded.model, opset: opset)
     guard proto.sparseInitializer.isEmpty else { throw ModelError("sparse initializers are not supported") }
     var builder = GraphBuilder(loaded, opset: opset, residualMismatch: options.residualMismatch)
+    builder.qdqIndex = QDQIndex(proto)
     try builder.addInputsAndInitializers(
       proto, rawData: loaded.rawData, bindings: options.inputBindings, dimensions: options.dimensionBindings)
     let available = Set(proto.input.map(\.name)).union(proto.initializer.map(\.name))
@@ -179,8 +185,14 @@ struct GraphBuilder {
       try importConstantNode(proto, attributes: attributes)
       return
     }
+    if proto.opType == "QuantizeLinear", subgraphDepth == 0, let output = proto.output.first,
+      fusedQuantizations.contains(output)
+    {
+      return
+    }
     let node = ONNXNode(
       proto: proto, name: name, attributes: attributes, operands: try operands(of: proto, name: name), opset: opset)
+    if try importFusedQDQ(node) { return }
     switch proto.opType {
     case "Loop": return try importLoop(node)
     case "If": return try importIf(node)

@@ -100,4 +100,56 @@ import Testing
     let types = imported.graph.outputs.map { imported.graph.type(of: $0) }
     #expect(types == [TensorType(.uint8, dims: [2, 3]), TensorType(.float32, dims: []), TensorType(.uint8, dims: [])])
   }
+  // MARK: - QDQ fusion
+
+  /// `Q(Conv(DQ(x), DQ(w), DQ(b)))` over a float input `x` quantized first, `bias_scale` given per channel.
+  private static func qdqConv(biasScale: [Float], extraReader: Bool = false) -> TestModel {
+    var model = TestModel(opset: 17)
+    model.input("x", .float, [1, 2, 4, 4])
+    model.initializer(Tensors.floats("xs", dims: [], [0.02]))
+    model.initializer(Tensors.raw("xz", .uint8, dims: [], bytes: [128]))
+    model.initializer(Tensors.raw("w", .int8, dims: [2, 2, 3, 3], bytes: (0..<36).map { UInt8($0 * 7 % 256) }))
+    model.initializer(Tensors.floats("ws", dims: [2], [0.003, 0.005]))
+    model.initializer(Tensors.raw("wz", .int8, dims: [2], bytes: [0, 0]))
+    model.initializer(Tensors.raw("b", .int32, dims: [2], bytes: [100, 0, 0, 0, 0xF0, 0xFF, 0xFF, 0xFF]))
+    model.initializer(Tensors.floats("bs", dims: [2], biasScale))
+    model.initializer(Tensors.floats("ys", dims: [], [0.05]))
+    model.initializer(Tensors.raw("yz", .uint8, dims: [], bytes: [100]))
+    model.node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name: "qx")
+    model.node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"], name: "dqx")
+    model.node("DequantizeLinear", ["w", "ws", "wz"], ["wf"], name: "dqw", [Attr.int("axis", 0)])
+    model.node("DequantizeLinear", ["b", "bs"], ["bf"], name: "dqb", [Attr.int("axis", 0)])
+    model.node("Conv", ["xf", "wf", "bf"], ["c"], name: "conv", [Attr.ints("pads", [1, 1, 1, 1])])
+    model.node("QuantizeLinear", ["c", "ys", "yz"], ["y"], name: "qy")
+    model.output("y")
+    if extraReader {
+      model.node("Relu", ["c"], ["r"], name: "other")
+      model.output("r")
+    }
+    return model
+  }
+
+  private static func exactConvolutions(_ imported: ImportedModel) -> Int {
+    imported.graph.nodes.filter { if case .conv(let a) = $0.op { a.exactSums } else { false } }.count
+  }
+
+  @Test func qdqConvolutionSumsIntegerLevels() throws {
+    let biasScale = [Float(0.02) * 0.003, Float(0.02) * 0.005]
+    let imported = try Self.qdqConv(biasScale: biasScale).imported()
+    #expect(Self.exactConvolutions(imported) == 1)
+    #expect(imported.modelChanges.contains { $0.hasPrefix("conv: Conv between DequantizeLinear and QuantizeLinear") })
+    #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.uint8, dims: [1, 2, 4, 4]))
+  }
+
+  @Test func qdqConvolutionWithAnotherBiasScaleImportsAsWritten() throws {
+    let imported = try Self.qdqConv(biasScale: [0.0001, 0.0001]).imported()
+    #expect(Self.exactConvolutions(imported) == 0)
+    #expect(imported.modelChanges.isEmpty)
+  }
+
+  @Test func qdqConvolutionReadByAnotherNodeImportsAsWritten() throws {
+    let biasScale = [Float(0.02) * 0.003, Float(0.02) * 0.005]
+    let imported = try Self.qdqConv(biasScale: biasScale, extraReader: true).imported()
+    #expect(Self.exactConvolutions(imported) == 0)
+  }
 }
