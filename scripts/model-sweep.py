@@ -3,7 +3,8 @@
 
 Families (each skipped when its package is not installed): torchvision and timm classifiers, torchvision's 3-D video
 ResNets and Video Swin, tiny random HuggingFace models (no download: built from a config; text, vision and audio),
-Keras applications and residual Keras LSTM, GRU and SimpleRNN stacks (Loops) through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
+Keras applications, onnxruntime's three quantized forms of torchvision classifiers and a transformer encoder
+(`quantized`: QDQ, QOperator and dynamic), and residual Keras LSTM, GRU and SimpleRNN stacks (Loops) through tf2onnx, PaddlePaddle's vision models, transformer encoders and residual LSTM and GRU
 stacks through paddle2onnx (`paddle`: a second exporter with its own op patterns, such as Linear as MatMul + Add and
 Identity nodes left in the graph), small Flax NNX models of the residual families through jax2onnx (`jax`:
 `flax_models.py`; channels-last tensors with a Transpose around every Conv, and value_info that sometimes
@@ -63,6 +64,9 @@ PADDLE_VISION = {  # paddle.vision.models name: image size
     "shufflenet_v2_x1_0": 96, "squeezenet1_1": 96,
     "googlenet": 224,  # its auxiliary heads fix its size
     "inception_v3": 96,
+}
+QUANTIZED = {  # torchvision classifiers and a transformer encoder, each through onnxruntime's quantizer
+    "resnet18": 64, "resnet50": 64, "mobilenet_v2": 64, "densenet121": 64, "regnet_x_400mf": 64,
 }
 KERAS_RECURRENT = ["LSTM", "GRU", "SimpleRNN", "BidirectionalLSTM"]  # tf2onnx writes each as a Loop
 RECURRENT = [("lstm", 256, 32), ("lstm", 128, 64), ("gru", 256, 32), ("gru", 128, 64), ("rnn", 256, 32),
@@ -264,10 +268,68 @@ def export_family(family, out, dynamo, size=None):
         yield from export_keras(out)
     elif family == "keras-rnn":
         yield from export_keras_recurrent(out)
+    elif family == "quantized":
+        yield from export_quantized(out)
     elif family == "recurrent":
         for cell, units, steps in RECURRENT:
             yield from attempt(f"rnn-{cell}{units}x{steps}", out, False, lambda: (
                 residual_recurrent(torch, cell, units), torch.randn(steps, 1, units), "input"))
+
+
+def export_quantized(out):
+    """Each model exported as float, then quantized by onnxruntime the three ways its users do: static QDQ
+    (the default format), static QOperator (QLinearConv and the com.microsoft QLinear ops) and dynamic
+    (DynamicQuantizeLinear with ConvInteger/MatMulInteger). Static ones calibrate on four random images and
+    use `reduce_range` (7-bit weights), dynamic ones uint8 weights: onnxruntime's guidance for AVX2 machines
+    without VNNI, whose u8s8 kernels otherwise saturate pairs of products and so are no reference."""
+    import torch
+    import torchvision
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Images(CalibrationDataReader):
+        def __init__(self, name, shape):
+            rng = np.random.default_rng(1)
+            self.feeds = iter([{name: rng.standard_normal(shape).astype(np.float32)} for _ in range(4)])
+
+        def get_next(self):
+            return next(self.feeds, None)
+
+    models = [(f"q-{name}", lambda name=name, side=side: (
+        getattr(torchvision.models, name)(), torch.randn(1, 3, side, side), "input"))
+        for name, side in QUANTIZED.items()]
+    models.append(("q-encoder", lambda: (torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(
+        64, 4, 128, batch_first=True, norm_first=True), 2), torch.randn(1, 12, 64), "input")))
+    for label, make in models:
+        for _, float_folder in attempt(label + "-float", out, False, make):
+            source = os.path.join(float_folder, "model.onnx")
+            prepared = os.path.join(float_folder, "prepared.onnx")
+            x = onnx_input(source)
+            for kind in (["qdq", "qoperator"] if "encoder" not in label else []) + ["dynamic"]:
+                folder = os.path.join(out, f"{label}-{kind}")
+                os.makedirs(folder, exist_ok=True)
+                path = os.path.join(folder, "model.onnx")
+                try:
+                    if kind == "dynamic":
+                        quantize_dynamic(source, path, weight_type=QuantType.QUInt8)
+                    else:
+                        quant_pre_process(source, prepared)
+                        quantize_static(prepared, path, Images("input", x.shape), reduce_range=True,
+                                        quant_format=QuantFormat.QDQ if kind == "qdq" else QuantFormat.QOperator)
+                    save_case(folder, {"input": x}, path)
+                    yield f"{label}-{kind}", folder
+                except Exception as error:  # a quantizer limitation, not rescompile's
+                    print(f"quantization failed  {label}-{kind}: {type(error).__name__}: {str(error)[:160]}",
+                          flush=True)
+
+
+def onnx_input(model_path):
+    """The input the float model's reference case stored (test_data_set_0/input_0.pb)."""
+    import onnx
+    from onnx import numpy_helper
+    folder = os.path.dirname(model_path)
+    return numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, "test_data_set_0", "input_0.pb")))
 
 
 def attempt(label, out, dynamo, make):
@@ -461,7 +523,8 @@ def check(rescompile, folder, arguments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="folder for the exported models")
-    families = ["torchvision", "video", "timm", "huggingface", "keras", "keras-rnn", "recurrent", "paddle", "jax"]
+    families = ["torchvision", "video", "timm", "huggingface", "keras", "keras-rnn", "recurrent", "quantized", "paddle",
+                "jax"]
     parser.add_argument("--only", nargs="+", choices=families, default=families)
     parser.add_argument("--dynamo", action="store_true", help="also export with the torch.export-based exporter")
     parser.add_argument("--size", type=int, help="image size of the torchvision classifiers (default: each one's own, "
