@@ -8,8 +8,9 @@ import ResIR
 /// of 8-bit tensors (a constant weight, per tensor or per output channel), whose bias (if any) is an int32
 /// DequantizeLinear at scale `x_scale · w_scale` with zero points of 0, and whose only reader is a
 /// QuantizeLinear with constant parameters, imports as the QLinearConv or QLinearMatMul of those levels
-/// (`GraphBuilder+IntegerProducts`); the QuantizeLinear then names that result. Any other shape of the
-/// pattern imports op by op, as written.
+/// (`GraphBuilder+IntegerProducts`), and an Add of two such DequantizeLinear results (per tensor) as
+/// QLinearAdd (`quantizedBinary`: in float64, where float32 misplaces sums close to a level boundary); the
+/// QuantizeLinear then names that result. Any other shape of the pattern imports op by op, as written.
 extension GraphBuilder {
   /// The main graph's nodes by the values they produce and read, for recognizing the pattern.
   struct QDQIndex {
@@ -31,13 +32,20 @@ extension GraphBuilder {
   /// product, when the pattern holds; false (nothing imported) otherwise.
   mutating func importFusedQDQ(_ node: ONNXNode) throws(ModelError) -> Bool {
     guard subgraphDepth == 0, let index = qdqIndex, node.proto.domain.isEmpty,
-      node.opType == "Conv" || node.opType == "MatMul", let output = node.outputName(0),
+      ["Conv", "MatMul", "Add"].contains(node.opType), let output = node.outputName(0),
       !index.graphOutputs.contains(output), let readers = index.readers[output], readers.count == 1,
       let quantize = readers.first, quantize.opType == "QuantizeLinear", quantize.domain.isEmpty,
       quantize.input.count == 3, let quantized = quantize.output.first, !quantized.isEmpty,
       let yScale = scalarConstant(quantize.input[1]), let yZero = scalarConstant(quantize.input[2]),
       isEightBit(yZero), try NodeAttributes(quantize, name: quantized).int("block_size", default: 0) == 0
     else { return false }
+    if node.opType == "Add" {
+      guard node.proto.input.count == 2, let a = dequantization(of: node.proto.input[0], index, weightAxis: nil),
+        let b = dequantization(of: node.proto.input[1], index, weightAxis: nil)
+      else { return false }
+      let fused = node.replacingOperands([a.levels, a.scale, a.zeroPoint, b.levels, b.scale, b.zeroPoint, yScale, yZero])
+      return try define(quantized, as: try quantizedBinary(fused, .add), node, like: "QLinearAdd")
+    }
     let isConv = node.opType == "Conv"
     guard let input = dequantization(of: node.proto.input[0], index, weightAxis: nil),
       node.proto.input.count >= 2,
@@ -55,11 +63,25 @@ extension GraphBuilder {
     }
     let fused = node.replacingOperands(operands)
     let conversion = isConv ? try convertQLinearConv(fused) : try convertQLinearMatMul(fused)
-    values[quantized] = try appendTyped(conversion, named: node.name)
+    return try define(quantized, as: conversion, node, like: "QLinear\(node.opType)")
+  }
+
+  /// Imports `conversion` as node `node.name` whose result is the QuantizeLinear's `quantized` (so a graph
+  /// output keeps its name); that QuantizeLinear then imports as nothing.
+  private mutating func define(
+    _ quantized: String, as conversion: Conversion, _ node: ONNXNode, like fusedOperator: String
+  ) throws(ModelError) -> Bool {
+    let inputs = Self.trimmingAbsentTail(conversion.operands)
+    try Self.checkArity(conversion.op, inputs, node)
+    graph.appendNode(name: node.name, op: conversion.op, inputs: inputs, results: [(quantized, Self.untyped)])
+    try inference.inferNode(at: graph.nodes.count - 1, in: &graph)
+    let result = graph.nodes[graph.nodes.count - 1].outputs[0]
+    values[quantized] = result
+    try applyDeclaredType(of: quantized, to: result, node: node)
     fusedQuantizations.insert(quantized)
     modelChanges.append(
       "\(node.name): \(node.opType) between DequantizeLinear and QuantizeLinear computed on the integer levels "
-        + "(as onnxruntime's QLinear\(node.opType))")
+        + "(as onnxruntime's \(fusedOperator))")
     return true
   }
 

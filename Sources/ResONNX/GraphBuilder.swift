@@ -260,13 +260,13 @@ struct GraphBuilder {
   }
 
   /// Absent trailing operands are dropped, so the old and new forms of an op give identical nodes.
-  private static func trimmingAbsentTail(_ operands: [ValueID?]) -> [ValueID?] {
+  static func trimmingAbsentTail(_ operands: [ValueID?]) -> [ValueID?] {
     var trimmed = operands
     while let last = trimmed.last, last == nil { trimmed.removeLast() }
     return trimmed
   }
 
-  private static func checkArity(_ op: Op, _ inputs: [ValueID?], _ node: ONNXNode) throws(ModelError) {
+  static func checkArity(_ op: Op, _ inputs: [ValueID?], _ node: ONNXNode) throws(ModelError) {
     let (required, maximum) = op.operandArity
     if let maximum, inputs.count > maximum {
       throw node.error("has \(inputs.count) inputs, at most \(maximum) expected")

@@ -34,7 +34,8 @@ import Testing
     let imported = try Self.model {
       Self.contribNode(&$0, "QLinearAdd", ["x", "s", "z", "x", "s", "z", "s", "z"])
     }.imported()
-    #expect(try imported.node("n.float_result").op == .binary(.add))
+    #expect(try imported.node("n.wide_result").op == .binary(.add))
+    #expect(try imported.node("n.a").op == .cast(to: .float64))
     #expect(try imported.node("n.level").op == .unary(.round))
     #expect(imported.graph.type(of: imported.graph.outputs[0]) == TensorType(.uint8, dims: [1, 2, 4, 4]))
   }
