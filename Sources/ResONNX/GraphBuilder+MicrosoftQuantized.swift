@@ -46,7 +46,8 @@ extension GraphBuilder {
   mutating func quantizedBinary(_ node: ONNXNode, _ op: BinaryOp) throws(ModelError) -> Conversion {
     try node.requireInputCount(atMost: 8)
     let a = try node.requiredOperand(0, "A")
-    let first = try wideDequantized(a, scale: try node.requiredOperand(1, "A_scale"), zeroPoint: node.operand(2), node, "a")
+    let first = try wideDequantized(
+      a, scale: try node.requiredOperand(1, "A_scale"), zeroPoint: node.operand(2), node, "a")
     let second = try wideDequantized(
       try node.requiredOperand(3, "B"), scale: try node.requiredOperand(4, "B_scale"), zeroPoint: node.operand(5), node,
       "b")
@@ -81,7 +82,8 @@ extension GraphBuilder {
   private mutating func convertQLinearConcat(_ node: ONNXNode) throws(ModelError) -> Conversion {
     let tensors = node.operands.count - 2
     guard tensors >= 3, tensors % 3 == 0 else {
-      throw node.error("has \(node.operands.count) inputs; expected Y_scale, Y_zero_point and triples of X, scale, zero point")
+      throw node.error(
+        "has \(node.operands.count) inputs; expected Y_scale, Y_zero_point and triples of X, scale, zero point")
     }
     var inputs: [ValueID] = []
     for index in stride(from: 2, to: node.operands.count, by: 3) {

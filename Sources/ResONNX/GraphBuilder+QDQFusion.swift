@@ -43,7 +43,8 @@ extension GraphBuilder {
       guard node.proto.input.count == 2, let a = dequantization(of: node.proto.input[0], index, weightAxis: nil),
         let b = dequantization(of: node.proto.input[1], index, weightAxis: nil)
       else { return false }
-      let fused = node.replacingOperands([a.levels, a.scale, a.zeroPoint, b.levels, b.scale, b.zeroPoint, yScale, yZero])
+      let fused = node.replacingOperands(
+        [a.levels, a.scale, a.zeroPoint, b.levels, b.scale, b.zeroPoint, yScale, yZero])
       return try define(quantized, as: try quantizedBinary(fused, .add), node, like: "QLinearAdd")
     }
     let isConv = node.opType == "Conv"
@@ -98,7 +99,9 @@ extension GraphBuilder {
       let attributes = try? NodeAttributes(node, name: value),
       (try? attributes.int("block_size", default: 0)) == 0
     else { return nil }
-    if scales.elementCount == 1, points.elementCount == 1, graph.type(of: scale).rank <= 1 { return (levels, scale, zeroPoint) }
+    if scales.elementCount == 1, points.elementCount == 1, graph.type(of: scale).rank <= 1 {
+      return (levels, scale, zeroPoint)
+    }
     guard let weightAxis, graph.type(of: scale).rank == 1, points.elementCount == scales.elementCount,
       let rank = Optional(graph.type(of: levels).rank), rank >= 1,
       let axis = try? attributes.int("axis", default: 1),
@@ -136,7 +139,9 @@ extension GraphBuilder {
   }
 
   private func scalarConstant(_ name: String) -> ValueID? {
-    guard let value = values[name], let constant = constant(behind: value), constant.elementCount == 1 else { return nil }
+    guard let value = values[name], let constant = constant(behind: value), constant.elementCount == 1 else {
+      return nil
+    }
     return value
   }
 

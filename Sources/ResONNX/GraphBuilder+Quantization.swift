@@ -127,7 +127,9 @@ extension GraphBuilder {
     if rank(of: scale) == 1, xRank > 1 {
       let axis = try normalizedAxis(try node.attributes.int("axis", default: 1), rank: xRank, of: node)
       scale = try alongAxis(scale, axis: axis, rank: xRank, node, "scale_along_axis")
-      if let point = zeroPoint { zeroPoint = try alongAxis(point, axis: axis, rank: xRank, node, "zero_point_along_axis") }
+      if let point = zeroPoint {
+        zeroPoint = try alongAxis(point, axis: axis, rank: xRank, node, "zero_point_along_axis")
+      }
     }
     return (x, scale, zeroPoint)
   }
