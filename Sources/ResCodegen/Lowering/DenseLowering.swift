@@ -28,6 +28,7 @@ extension GraphLowering {
       dilations: dilations
     ).map(Int64.init)
     params.group = Int64(attributes.group)
+    params.exactSums = attributes.exactSums
     var (extra, hasBias) = try epilogueOperands(node, attributes.epilogue)
     params.epilogue = ActivationEncoding.epilogue(attributes.epilogue, hasBias: hasBias)
     let output = try result(node)

@@ -835,6 +835,10 @@ package nonisolated struct Rescompile_Plan_ConvParams: Sendable {
   /// Clears the value of `prologue`. Subsequent reads from it will return its default value.
   package mutating func clearPrologue() {self._prologue = nil}
 
+  /// True: X and W hold integer levels (a quantized model's ConvInteger or QLinearConv) whose sums must be
+  /// exact, so the runtime never computes this convolution as Winograd, whose transforms round.
+  package var exactSums: Bool = false
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -2930,7 +2934,7 @@ nonisolated extension Rescompile_Plan_Epilogue: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ConvParams"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{1}group\0\u{1}epilogue\0\u{1}prologue\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kernel_shape\0\u{1}strides\0\u{1}dilations\0\u{1}pads\0\u{1}group\0\u{1}epilogue\0\u{1}prologue\0\u{3}exact_sums\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2945,6 +2949,7 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.group) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._epilogue) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._prologue) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.exactSums) }()
       default: break
       }
     }
@@ -2976,6 +2981,9 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
     try { if let v = self._prologue {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if self.exactSums != false {
+      try visitor.visitSingularBoolField(value: self.exactSums, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2987,6 +2995,7 @@ nonisolated extension Rescompile_Plan_ConvParams: SwiftProtobuf.Message, SwiftPr
     if lhs.group != rhs.group {return false}
     if lhs._epilogue != rhs._epilogue {return false}
     if lhs._prologue != rhs._prologue {return false}
+    if lhs.exactSums != rhs.exactSums {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

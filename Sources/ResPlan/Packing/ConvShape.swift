@@ -13,7 +13,8 @@ public struct ConvShape: Sendable, Hashable {
   public var channelsPerGroup: Int
   public var outputChannelsPerGroup: Int
   /// False for a convolution that must sum exactly (integer levels: `ConvAttributes.exactSums`), which no
-  /// Winograd method then takes. The runtime reads it from the plan: such weights are packed, not transformed.
+  /// Winograd method then takes. The plan says so (`ConvParams.exact_sums`), so the runtime chooses as the
+  /// compiler did.
   public var allowsWinograd: Bool
 
   public init(

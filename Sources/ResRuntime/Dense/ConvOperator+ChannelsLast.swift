@@ -56,14 +56,15 @@ extension ConvOperator {
   /// machine's when they are stored unpacked), and the scratch it needs: shared, and per worker. Refuses
   /// what `ConvMethod.supportsChannelsLast` does not accept (the compiler never asks for it).
   static func chooseChannelsLastMethod(
-    weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    weights: PlanBuffer, allowsWinograd: Bool, axes: WindowAxes, groups: Int, channelsPerGroup: Int,
+    outputChannelsPerGroup: Int,
     batch: Int, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: allowsWinograd)
     guard ConvMethod.supportsChannelsLast(shape, weightsAreConstant: weights.isConstant) else {
       throw operands.failure(
         "is channels-last, which needs constant weights, a 1-D or 2-D window and, for one input channel per group, "
@@ -109,14 +110,15 @@ extension ConvOperator {
   /// (`ConvMethod.chooseRowMajorToChannelsLast`) and the scratch it needs: shared, and per worker. Refuses
   /// any geometry that function has no method for.
   static func chooseRowMajorToChannelsLastMethod(
-    weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    weights: PlanBuffer, allowsWinograd: Bool, axes: WindowAxes, groups: Int, channelsPerGroup: Int,
+    outputChannelsPerGroup: Int,
     _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: allowsWinograd)
     let kind = ConvMethod.chooseRowMajorToChannelsLast(shape, weightsAreConstant: weights.isConstant)
     if let kind, let layout = kind.weightLayout(shape, widths: .runtime),
       let packed = try operands.panels(of: weights, layout: layout)?.first

@@ -156,15 +156,18 @@ struct ConvOperator: Operator {
     switch try Self.activationLayouts(x: x, y: y, residual: residual, operands) {
     case .channelsLast:
       (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseChannelsLastMethod(
-        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        weights: weights, allowsWinograd: !params.exactSums, axes: axes, groups: groups,
+        channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, batch: batch, operands)
     case .rowMajorToChannelsLast:
       (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseRowMajorToChannelsLastMethod(
-        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        weights: weights, allowsWinograd: !params.exactSums, axes: axes, groups: groups,
+        channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, operands)
     case .rowMajor:
       (method, methodScratchBytes, scratchBytesPerWorker) = try ConvOperator.chooseMethod(
-        weights: weights, axes: axes, groups: groups, channelsPerGroup: channelsPerGroup,
+        weights: weights, allowsWinograd: !params.exactSums, axes: axes, groups: groups,
+        channelsPerGroup: channelsPerGroup,
         outputChannelsPerGroup: outputChannelsPerGroup, depth: depth, operands)
     }
     residualInPlace = try ResidualInPlace.placement(
@@ -198,25 +201,18 @@ struct ConvOperator: Operator {
     }
   }
 
-  /// Whether this step may run as Winograd: not when the plan packed its weights for another method although
-  /// the geometry had Winograd work, which the compiler does for a convolution that must sum exactly
-  /// (`ConvShape.allowsWinograd`). Weights stored as the model gave them (or computed) leave the choice to
-  /// the geometry.
-  static func allowsWinograd(_ weights: PlanBuffer) -> Bool {
-    weights.packing.map(\.isTransformed) ?? true
-  }
-
   /// The method for this geometry (`ConvMethod.choose`, the rule the compiler packed the weights by) and
   /// the scratch it needs: shared, and per worker.
   private static func chooseMethod(
-    weights: PlanBuffer, axes: WindowAxes, groups: Int, channelsPerGroup: Int, outputChannelsPerGroup: Int,
+    weights: PlanBuffer, allowsWinograd: Bool, axes: WindowAxes, groups: Int, channelsPerGroup: Int,
+    outputChannelsPerGroup: Int,
     depth: Int, _ operands: StepOperands
   ) throws(RuntimeError) -> (Method, shared: Int, perWorker: Int) {
     let site = operands.site
     let shape = ConvShape(
       input: axes.input, output: axes.output, kernel: axes.kernel, strides: axes.strides, dilations: axes.dilations,
       padsBegin: axes.padsBegin, padsEnd: axes.padsEnd, groups: groups, channelsPerGroup: channelsPerGroup,
-      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: Self.allowsWinograd(weights))
+      outputChannelsPerGroup: outputChannelsPerGroup, allowsWinograd: allowsWinograd)
     let kind = ConvMethod.choose(shape, weightsAreConstant: weights.isConstant)
     let layout = kind.weightLayout(shape, widths: .runtime, recorded: weights.packing)
     let packed: [PackedPanels]? =
