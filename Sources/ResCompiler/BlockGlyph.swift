@@ -126,6 +126,7 @@ enum BlockGlyph {
     case .mish: "mish"
     case .elu: "elu"
     case .gelu: "gelu"
+    case .requantize: "requantize"
     }
   }
 

@@ -35,4 +35,8 @@ public enum Activation: Sendable, Hashable {
   /// `x < 0 ? alpha · (exp(x) − 1) : x`.
   case elu(alpha: Float)
   case gelu(GeluApproximation)
+  /// `clamp(round(x · scale), min, max)`, rounding half to even: a quantized operator's requantization of its
+  /// exact integer sums to the next tensor's centred levels (`fuse-requantization`). The product is one float32
+  /// multiply, as onnxruntime's requantization computes it, so a tie rounds the same way.
+  case requantize(scale: Float, min: Float, max: Float)
 }

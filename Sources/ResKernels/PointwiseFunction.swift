@@ -62,6 +62,10 @@ public enum PointwiseFunction: Sendable, Hashable {
   /// Through the C library lane by lane.
   case sin
   case cos
+  /// `clamp(round(x · scale), min, max)`, half to even: a quantized convolution's requantization of its
+  /// integer sums to the next tensor's centred levels. The product is one float32 multiply (never fused with
+  /// anything), as onnxruntime's requantization computes it, so ties round the same way.
+  case requantize(scale: Float, min: Float, max: Float)
 
   /// The name used in microkernel names (`f32_relu_x16_avx2`).
   public var name: String {
@@ -96,6 +100,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .reciprocal: "reciprocal"
     case .sin: "sin"
     case .cos: "cos"
+    case .requantize: "requantize"
     }
   }
 
@@ -145,6 +150,12 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .floor: return body { $0.rounded(.down) }
     case .round: return body { $0.rounded(.toNearestOrEven) }
     case .reciprocal: return body { 1 / $0 }
+    case .requantize(let scale, let low, let high):
+      return body { v in
+        let level = (v * scale).rounded(.toNearestOrEven)
+        let raised = level.replacing(with: low, where: level .< low)
+        return raised.replacing(with: high, where: raised .> high)
+      }
     case .sigmoid, .tanh, .silu, .mish, .gelu, .geluTanh, .scaledTanh, .elu, .softplus, .erf, .exp, .log, .sin,
       .cos:
       return nil
@@ -172,7 +183,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .sin: return Transcendental.sin.lanes(v)
     case .cos: return Transcendental.cos.lanes(v)
     case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .affine, .thresholdedRelu, .softsign, .sqrt,
-      .abs, .neg, .ceil, .floor, .round, .reciprocal:
+      .abs, .neg, .ceil, .floor, .round, .reciprocal, .requantize:
       return withInlineForm { $0(v) } ?? v
     }
   }
@@ -198,7 +209,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .tanh: VectorTanh.tanh(vectors: vectors, count: count)
     case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
-      .reciprocal, .sin, .cos:
+      .reciprocal, .sin, .cos, .requantize:
       for index in 0..<count { vectors[index] = curved(vectors[index]) }
     }
   }
@@ -220,7 +231,7 @@ public enum PointwiseFunction: Sendable, Hashable {
     case .gelu, .erf, .sigmoid, .silu, .mish, .exp, .geluTanh, .tanh: true
     case .identity, .relu, .clip, .leakyRelu, .hardSigmoid, .hardSwish, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .sqrt, .abs, .neg, .log, .ceil, .floor, .round,
-      .reciprocal, .sin, .cos:
+      .reciprocal, .sin, .cos, .requantize:
       false
     }
   }

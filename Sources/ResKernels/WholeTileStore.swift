@@ -228,7 +228,7 @@ extension PointwiseFunction {
     case .clip(let low, let high): (low, high)
     case .leakyRelu, .sigmoid, .tanh, .hardSigmoid, .hardSwish, .silu, .mish, .gelu, .geluTanh, .thresholdedRelu,
       .scaledTanh, .affine, .elu, .softsign, .softplus, .erf, .sqrt, .abs, .neg, .exp, .log, .ceil, .floor, .round,
-      .reciprocal, .sin, .cos:
+      .reciprocal, .sin, .cos, .requantize:
       nil
     }
   }

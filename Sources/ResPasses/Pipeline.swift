@@ -60,6 +60,19 @@ public enum Pipeline {
   /// reference checks), each needing the canonical graph the stage above leaves.
   static let fusion: [Entry] = [
     Entry(
+      pass: DeadCodeElimination(name: "dead-code-before-fusion"), level: .full,
+      reason: "first: the fusion patterns count readers, and a reader nothing reads any more (the "
+        + "DequantizeLinear a quantized operator's import bypassed, the rest of a folded Shape chain) would "
+        + "make them decline"),
+    Entry(
+      pass: PatternPass(
+        name: "simplify-quantization", patterns: [ElideIntegerRoundTrip(), FoldZeroPointShift()]),
+      level: .full,
+      reason: "first, on the imported quantization arithmetic: the Casts to 8 bits and back between a quantized "
+        + "model's operators, and the zero point added by one and subtracted by the next, cancel; before "
+        + "fuse-epilogue, which then meets each convolution's requantization directly. -O2 because a NaN "
+        + "passes through where the 8-bit Cast made it a number"),
+    Entry(
       pass: PatternPass(name: "recognize-global-average-pool", patterns: [RecognizeGlobalAveragePool()]),
       level: .full,
       reason: "independent of the others: a ReduceMean over every spatial axis (a squeeze-and-excitation "
@@ -131,14 +144,16 @@ public enum Pipeline {
         + "Independent of epilogue fusion (T, H and X are results, never an epilogue's intermediates), it runs "
         + "before it so fuse-epilogue meets the already combined graph, as it does after fuse-add-layernorm"),
     Entry(
-      pass: PatternPass(name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation()]),
+      pass: PatternPass(
+        name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), FuseRequantization()]),
       level: .full,
       reason: "after canonicalization, BatchNorm folding, GELU recognition and the fusions above, so the Adds "
         + "and activations that follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the "
         + "epilogue's own order (bias, residual, activation) and tried in that order on each node, so a constant "
         + "Add that is both per-channel and full-shape becomes a bias rather than a residual read; the guards "
         + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
-        + "nodes are visited"),
+        + "nodes are visited; a quantized operator's requantization (Round of a scaled sum, then a Clip) is "
+        + "the activation it fuses last"),
     Entry(
       pass: PatternPass(name: "fold-scale-into-projection", patterns: [FoldScaleIntoProjection()]), level: .full,
       reason: "after fuse-epilogue, which has moved each projection's bias Add into its bias operand, so the "
@@ -188,7 +203,7 @@ public enum Pipeline {
     FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), RecognizeOptionAShortcut(),
     BatchNormToScaleShift(), MulAddToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
     FoldPadIntoConv(), SinkTranspose(), ComposeTransposes(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
-    HoistPoolBeforePointwiseConv(),
+    HoistPoolBeforePointwiseConv(), ElideIntegerRoundTrip(), FoldZeroPointShift(), FuseRequantization(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

@@ -16,6 +16,10 @@ extension Activation {
     case .mish: ScalarFunctions.mish(x)
     case .elu(let alpha): ScalarFunctions.elu(x, alpha: Double(alpha))
     case .gelu(let approximation): ScalarFunctions.gelu(x, approximation)
+    case .requantize(let scale, let low, let high):
+      // The product in float32, as the unfused Mul of float32 tensors rounds it: a tie must land where the
+      // imported Mul → Round → Clip puts it.
+      ScalarFunctions.clip(Double(Float(x) * scale).rounded(.toNearestOrEven), low: Double(low), high: Double(high))
     }
   }
 }

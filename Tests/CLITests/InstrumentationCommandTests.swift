@@ -15,7 +15,7 @@ import Testing
       #expect(text.status == 0, "stderr: \(text.stderr)")
       #expect(text.stdout.contains("epilogue(residual "))
       #expect(!text.stdout.contains("= BatchNormalization ") && !text.stdout.contains("= Relu "))
-      #expect(text.stderr.contains("optimized: 27 passes, 19 rewrites, nodes 31 → 12"))
+      #expect(text.stderr.contains("optimized: 29 passes, 19 rewrites, nodes 31 → 12"))
 
       let json = try ProcessRunner.run(
         [model, "-o", "\(folder)/p.resplan", "--dump", "optimized", "--dump-format", "json"])
@@ -103,7 +103,7 @@ import Testing
     try withScratchFolder { folder in
       let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--print-after", "fuse-epilogue"])
       #expect(result.status == 0, "stderr: \(result.stderr)")
-      let header = "// after pass 21/27 fuse-epilogue: 10 applied, 0 declined\n"
+      let header = "// after pass 23/29 fuse-epilogue: 10 applied, 0 declined\n"
       #expect(result.stderr.hasPrefix(header + "graph \"main_graph\" {"))
       #expect(result.stderr.components(separatedBy: "// after pass").count == 2)
       #expect(result.stdout.contains("steps out:"))
@@ -122,7 +122,7 @@ import Testing
       let names = [
         "eliminate-identity", "sum-of-two-as-add", "fold-constants", "merge-identical-constants",
         "eliminate-common-subexpressions", "sink-transposes", "fold-pad-into-conv", "recognize-prelu",
-        "recognize-global-average-pool", "recognize-option-a-shortcut", "batchnorm-folding", "fold-channel-scale",
+        "dead-code-before-fusion", "simplify-quantization", "recognize-global-average-pool", "recognize-option-a-shortcut", "batchnorm-folding", "fold-channel-scale",
         "hoist-pool-before-pointwise-conv", "batchnorm-to-scale-shift", "recognize-gelu", "recognize-hard-swish", "recognize-mish",
         "recognize-layernorm", "fuse-add-layernorm", "fuse-gated-skip", "fuse-epilogue",
         "fold-scale-into-projection", "fold-scale-shift-into-conv", "fuse-input-scale-shift", "widen-narrow-groups",
@@ -130,8 +130,8 @@ import Testing
       ]
       let files = names.enumerated().map { "after-" + String(format: "%02d", $0.offset + 1) + "-\($0.element).ir" }
       #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == files)
-      let beforeFolding = try String(contentsOfFile: "\(dir)/\(files[9])", encoding: .utf8)
-      let afterFolding = try String(contentsOfFile: "\(dir)/\(files[10])", encoding: .utf8)
+      let beforeFolding = try String(contentsOfFile: "\(dir)/\(files[11])", encoding: .utf8)
+      let afterFolding = try String(contentsOfFile: "\(dir)/\(files[12])", encoding: .utf8)
       #expect(beforeFolding.contains("= BatchNormalization "))
       #expect(!afterFolding.contains("= BatchNormalization "))
     }
@@ -150,8 +150,8 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
       for line in [
-        "import + verify:", "optimize:", "generate plan:", "peak resident memory:", "passes: 27 ran, 19 rewrites",
-        "11 batchnorm-folding 9 applied 0 declined nodes 31 → 22", "fold-batchnorm 9 applied 0 declined",
+        "import + verify:", "optimize:", "generate plan:", "peak resident memory:", "passes: 29 ran, 19 rewrites",
+        "13 batchnorm-folding 9 applied 0 declined nodes 31 → 22", "fold-batchnorm 9 applied 0 declined",
         "fuse-residual-add 3 applied 0 declined", "ops (imported → optimized):", "BatchNormalization 9 → 0",
         "Conv 9 → 9", "Relu 7 → 0",
       ] {
@@ -164,7 +164,7 @@ import Testing
     try withScratchFolder { folder in
       let result = try ProcessRunner.run([model, "-o", "\(folder)/p.resplan", "--explain"])
       #expect(result.status == 0, "stderr: \(result.stderr)")
-      #expect(result.stdout.contains("pass 11/27 batchnorm-folding: 9 applied, 0 declined\n"))
+      #expect(result.stdout.contains("pass 13/29 batchnorm-folding: 9 applied, 0 declined\n"))
       #expect(result.stdout.contains("  applied   fuse-residual-add  '/blocks/blocks.0/Add'\n"))
       #expect(result.stderr.contains("steps out:"))
     }
@@ -226,10 +226,10 @@ import Testing
       #expect(result.status == 0, "stderr: \(result.stderr)")
       let lines = result.stdout.split(separator: "\n").map(String.init)
       #expect(lines.first?.hasPrefix("verify-each: reference evaluator on seeded inputs") == true)
-      #expect(lines.contains { $0.hasPrefix("  1/27 eliminate-identity") && $0.hasSuffix("(unchanged)") })
-      let folding = try #require(lines.first { $0.hasPrefix("  11/27 batchnorm-folding") })
+      #expect(lines.contains { $0.hasPrefix("  1/29 eliminate-identity") && $0.hasSuffix("(unchanged)") })
+      let folding = try #require(lines.first { $0.hasPrefix("  13/29 batchnorm-folding") })
       #expect(folding.contains("output") && !folding.contains("OUT OF TOLERANCE"))
-      #expect(lines.filter { $0.range(of: #"^ +\d+/27 "#, options: .regularExpression) != nil }.count == 27)
+      #expect(lines.filter { $0.range(of: #"^ +\d+/29 "#, options: .regularExpression) != nil }.count == 29)
     }
   }
 

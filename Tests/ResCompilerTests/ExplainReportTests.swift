@@ -18,7 +18,7 @@ import Testing
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.filter { $0.hasPrefix("pass ") }.count == optimized.passRuns.count)
     #expect(lines.filter { $0.hasPrefix("  ") }.count == optimized.record.decisions.count)
-    #expect(lines.contains("pass 11/27 batchnorm-folding: 4 applied, 1 declined"))
+    #expect(lines.contains("pass 13/29 batchnorm-folding: 4 applied, 1 declined"))
     #expect(
       lines.contains(
         "  declined  fold-batchnorm  '/shared_bn/BatchNormalization': the Conv's output '/shared/Conv_output_0' "

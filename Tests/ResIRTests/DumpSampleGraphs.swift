@@ -60,7 +60,7 @@ enum DumpSampleGraphs {
     var lastConv = c2
     let activations: [Activation] = [
       .leakyRelu(alpha: 0.01), .sigmoid, .tanh, .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish, .silu,
-      .gelu(.none), .gelu(.tanh),
+      .gelu(.none), .gelu(.tanh), .requantize(scale: 0.0038, min: -135, max: .infinity),
     ]
     for (i, activation) in activations.enumerated() {
       var a = conv

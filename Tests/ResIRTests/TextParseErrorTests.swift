@@ -81,7 +81,7 @@ import Testing
     Case(
       text: graph(replacing: 4, with: #"  %y = MatMul "m" (%x, %x) epilogue(swish) : f32[1,4]"#), line: 4, column: 37,
       message:
-        "unknown activation 'swish' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_swish, silu, mish, elu or gelu)"
+        "unknown activation 'swish' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_swish, silu, mish, elu, gelu or requantize)"
     ),
     Case(
       text: graph(replacing: 4, with: #"  %y = MatMul "m" (%x, %x) epilogue(clip(min=0.0)) : f32[1,4]"#), line: 4,

@@ -8,7 +8,8 @@ import Testing
   /// Each directory of `Tests/PassGolden` and the pattern its must-not-fire cases are about.
   static let directories = [
     ("groups/", "widen-narrow-groups"), ("pooling/", "recognize-global-average-pool"), ("taps/", "trim-padded-taps"),
-    ("channel-scale/", "fold-channel-scale"),
+    ("channel-scale/", "fold-channel-scale"), ("round-trip/", "elide-integer-round-trip"),
+    ("zero-point/", "fold-zero-point-shift"), ("requantization/", "fuse-requantization"),
   ]
 
   static var cases: [(golden: GoldenCase, pattern: String)] {

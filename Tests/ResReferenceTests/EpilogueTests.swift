@@ -21,6 +21,11 @@ import Testing
     ),
     ("gelu(approximate=none)", #"%y = Gelu "act" (%s) {approximate=none} : f32[1,2,3,3]"#),
     ("gelu(approximate=tanh)", #"%y = Gelu "act" (%s) {approximate=tanh} : f32[1,2,3,3]"#),
+    (
+      "requantize(scale=-0.5, min=-0.5, max=1.5)",
+      #"%m = Mul "scaled" (%s, @lo) : f32[1,2,3,3]"# + "\n" + #"  %l = Round "level" (%m) : f32[1,2,3,3]"# + "\n"
+        + #"  %y = Clip "act" (%l, @lo, @hi) : f32[1,2,3,3]"#
+    ),
   ])
   func fusedMatchesUnfused(activation: String, unfused: String) throws {
     let header = """

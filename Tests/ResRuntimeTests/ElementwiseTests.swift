@@ -73,6 +73,64 @@ import Testing
     }
   }
 
+  /// float64 add, subtract, multiply and divide (`DoubleArithmetic`'s typed loops, per stride pattern) give
+  /// exactly the IEEE results of the element rule, broadcasting either operand, on one and two threads.
+  @Test(arguments: [1, 2])
+  func f64ArithmeticBroadcastsBitForBit(threads: Int) throws {
+    var random = SeededGenerator(seed: 41)
+    let shapes: [([Int], [Int], [Int])] = [
+      ([2, 3, 40], [3, 1], [2, 3, 40]), ([1], [5, 40], [5, 40]), ([40, 1, 3], [1, 5, 1], [40, 5, 3]),
+      ([2, 400], [2, 400], [2, 400]), ([], [3], [3]), ([64, 64], [], [64, 64]),
+    ]
+    let kinds: [(Rescompile_Plan_BinaryParams.Kind, (Double, Double) -> Double)] = [
+      (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }),
+    ]
+    for (aShape, bShape, yShape) in shapes {
+      let a = random.floats(aShape.reduce(1, *)).map { Double($0) / 3 + 2 }
+      let b = random.floats(bShape.reduce(1, *)).map { Double($0) / 7 - 2 }
+      for (kind, operation) in kinds {
+        let result = try StepHarness.run(
+          .binary, Self.binary(kind),
+          inputs: [StepOperand(aShape, a, type: .f64), StepOperand(bShape, b, type: .f64, constant: true)],
+          outputs: [(.f64, yShape)], threads: threads)
+        let expected = (0..<yShape.reduce(1, *)).map { index in
+          operation(
+            a[NaiveMatMul.broadcastIndex(index, from: yShape, to: aShape)],
+            b[NaiveMatMul.broadcastIndex(index, from: yShape, to: bShape)])
+        }
+        #expect(result[0] == expected, "\(kind) \(aShape) \(bShape)")
+      }
+    }
+  }
+
+  /// The float64 roundings and piecewise-linear functions (`PointwiseFunction.apply(doubles:)`'s loops) give
+  /// `evaluate`'s bits, ties and signed zeros included; float32 ⇄ float64 casts are the IEEE conversions.
+  @Test func f64RoundingsAndCastsBitForBit() throws {
+    let values: [Double] = [-3.5, -2.5, -1.5, -0.5, -0.0, 0.5, 1.5, 2.5, 0.1, 1e300, -7.25, 126.5, .nan, .infinity]
+    let kinds: [(Rescompile_Plan_UnaryParams.Kind, (Double) -> Double)] = [
+      (.round, { $0.rounded(.toNearestOrEven) }), (.floor, { $0.rounded(.down) }), (.ceil, { $0.rounded(.up) }),
+      (.neg, { -$0 }), (.abs, { Swift.abs($0) }), (.relu, { $0 < 0 ? 0 : $0 }),
+      (.clip, { min(max($0, -1), 2) }),
+    ]
+    for (kind, function) in kinds {
+      let result = try StepHarness.run(
+        .unary, Self.unary(kind, alpha: -1, beta: 2), inputs: [StepOperand([values.count], values, type: .f64)],
+        outputs: [(.f64, [values.count])])[0]
+      let expected = values.map(function)
+      #expect(
+        zip(result, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+        "\(kind): \(result) against \(expected)")
+    }
+    let narrowed = try StepHarness.run(
+      .cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([values.count], values, type: .f64)],
+      outputs: [(.f32, [values.count])])[0]
+    #expect(zip(narrowed, values).allSatisfy { $0.bitPattern == Double(Float($1)).bitPattern || $0.isNaN && $1.isNaN })
+    let widened = try StepHarness.run(
+      .cast, .cast(Rescompile_Plan_CastParams()), inputs: [StepOperand([3], [0.1, -2.5, 1e30], type: .f32)],
+      outputs: [(.f64, [3])])[0]
+    #expect(widened == [Double(Float(0.1)), -2.5, Double(Float(1e30))])
+  }
+
   /// Rows shorter than a vector where one operand repeats its row (`PeriodicRows`: tf2onnx's NHWC input
   /// normalization, `[1, H, W, 3] ⊙ [3]`) are computed as longer rows, bit for bit as element by element, on
   /// one and two threads (two cut the rows at multiples of 16, mid-period), with either operand repeating and

@@ -36,6 +36,8 @@ enum NaiveMath {
     case .reciprocal: return 1 / x
     case .sin: return sin(x)
     case .cos: return cos(x)
+    case .requantize(let scale, let low, let high):
+      return min(max(Double(Float(x) * scale).rounded(.toNearestOrEven), Double(low)), Double(high))
     }
   }
 

@@ -2,7 +2,7 @@ import ResIR
 import ResPlan
 
 /// The plan's spelling of activations: the epilogue of Conv/Gemm/MatMul steps and the gate functions of
-/// recurrent steps (plan.proto's `Activation`: kind, alpha, beta).
+/// recurrent steps (plan.proto's `Activation`: kind, alpha, beta, and a requantization's scale).
 enum ActivationEncoding {
   /// `y = activation(op(x) + bias + residual)`: the IR's epilogue with the bias flag the lowering knows.
   static func epilogue(_ epilogue: Epilogue, hasBias: Bool) -> Rescompile_Plan_Epilogue {
@@ -27,6 +27,12 @@ enum ActivationEncoding {
     case .elu(let alpha): make(.elu, alpha: alpha)
     case .gelu(.none): make(.gelu)
     case .gelu(.tanh): make(.geluTanh)
+    case .requantize(let scale, let min, let max):
+      {
+        var encoded = make(.requantize, alpha: min, beta: max)
+        encoded.scale = scale
+        return encoded
+      }()
     }
   }
 

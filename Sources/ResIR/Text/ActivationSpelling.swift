@@ -20,6 +20,10 @@ extension Activation {
     case .elu(let alpha): AttributeCall("elu", [NamedAttribute("alpha", .float(alpha))])
     case .gelu(let approximation):
       AttributeCall("gelu", [NamedAttribute("approximate", .word(approximation.rawValue))])
+    case .requantize(let scale, let min, let max):
+      AttributeCall(
+        "requantize",
+        [NamedAttribute("scale", .float(scale)), NamedAttribute("min", .float(min)), NamedAttribute("max", .float(max))])
     }
   }
 
@@ -37,11 +41,13 @@ extension Activation {
     case "mish": self = .mish
     case "elu": self = .elu(alpha: try reader.float("alpha"))
     case "gelu": self = .gelu(try reader.choice("approximate", GeluApproximation.self))
+    case "requantize":
+      self = .requantize(scale: try reader.float("scale"), min: try reader.float("min"), max: try reader.float("max"))
     default:
       throw TextParseError(
         at: call.position,
         "unknown activation '\(call.name)' (expected relu, clip, leaky_relu, sigmoid, tanh, hard_sigmoid, "
-          + "hard_swish, silu, mish, elu or gelu)")
+          + "hard_swish, silu, mish, elu, gelu or requantize)")
     }
     try reader.finish()
   }

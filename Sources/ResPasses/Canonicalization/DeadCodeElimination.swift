@@ -2,9 +2,14 @@ import ResIR
 
 /// Removes nodes none of whose results reach a graph output. Every op in the IR is pure, so a node whose
 /// results nobody reads can go. One backward sweep over the nodes: no recursion, linear time.
+///
+/// The pipeline runs it twice under two names: last (`dead-code`), and before the fusion stage
+/// (`dead-code-before-fusion`), whose patterns count a value's readers and would decline for a reader that is
+/// itself unread.
 public struct DeadCodeElimination: GraphPass {
-  public init() {}
-  public let name = "dead-code"
+  public let name: String
+
+  public init(name: String = "dead-code") { self.name = name }
 
   public func run(on graph: inout Graph, context: inout PassContext) throws(ModelError) {
     var live = Set(graph.outputs)

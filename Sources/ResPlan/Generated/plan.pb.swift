@@ -641,6 +641,9 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
 
   package var beta: Float = 0
 
+  /// REQUANTIZE's multiplier; 0 for every other kind
+  package var scale: Float = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -679,6 +682,9 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
 
     /// An epilogue activation again, like those before the gate functions:
     case mish // = 17
+
+    /// min(max(round_half_even(x * scale), alpha), beta), the product in float32
+    case requantize // = 18
     case UNRECOGNIZED(Int)
 
     package init() {
@@ -705,6 +711,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       case 15: self = .softsign
       case 16: self = .softplus
       case 17: self = .mish
+      case 18: self = .requantize
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -729,6 +736,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       case .softsign: return 15
       case .softplus: return 16
       case .mish: return 17
+      case .requantize: return 18
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -753,6 +761,7 @@ package nonisolated struct Rescompile_Plan_Activation: Sendable {
       .softsign,
       .softplus,
       .mish,
+      .requantize,
     ]
 
   }
@@ -2846,7 +2855,7 @@ nonisolated extension Rescompile_Plan_Step: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Rescompile_Plan_Activation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Activation"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}alpha\0\u{1}beta\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}alpha\0\u{1}beta\0\u{1}scale\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2857,6 +2866,7 @@ nonisolated extension Rescompile_Plan_Activation: SwiftProtobuf.Message, SwiftPr
       case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       case 2: try { try decoder.decodeSingularFloatField(value: &self.alpha) }()
       case 3: try { try decoder.decodeSingularFloatField(value: &self.beta) }()
+      case 4: try { try decoder.decodeSingularFloatField(value: &self.scale) }()
       default: break
       }
     }
@@ -2872,6 +2882,9 @@ nonisolated extension Rescompile_Plan_Activation: SwiftProtobuf.Message, SwiftPr
     if self.beta.bitPattern != 0 {
       try visitor.visitSingularFloatField(value: self.beta, fieldNumber: 3)
     }
+    if self.scale.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.scale, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2879,13 +2892,14 @@ nonisolated extension Rescompile_Plan_Activation: SwiftProtobuf.Message, SwiftPr
     if lhs.kind != rhs.kind {return false}
     if lhs.alpha != rhs.alpha {return false}
     if lhs.beta != rhs.beta {return false}
+    if lhs.scale != rhs.scale {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
 nonisolated extension Rescompile_Plan_Activation.Kind: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NONE\0\u{1}RELU\0\u{1}CLIP\0\u{1}LEAKY_RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}HARD_SIGMOID\0\u{1}HARD_SWISH\0\u{1}SILU\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}THRESHOLDED_RELU\0\u{1}SCALED_TANH\0\u{1}AFFINE\0\u{1}ELU\0\u{1}SOFTSIGN\0\u{1}SOFTPLUS\0\u{1}MISH\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0NONE\0\u{1}RELU\0\u{1}CLIP\0\u{1}LEAKY_RELU\0\u{1}SIGMOID\0\u{1}TANH\0\u{1}HARD_SIGMOID\0\u{1}HARD_SWISH\0\u{1}SILU\0\u{1}GELU\0\u{1}GELU_TANH\0\u{1}THRESHOLDED_RELU\0\u{1}SCALED_TANH\0\u{1}AFFINE\0\u{1}ELU\0\u{1}SOFTSIGN\0\u{1}SOFTPLUS\0\u{1}MISH\0\u{1}REQUANTIZE\0")
 }
 
 nonisolated extension Rescompile_Plan_Epilogue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -43,6 +43,7 @@ extension PointwiseFunction {
     case .softsign: self = .softsign
     case .softplus: self = .softplus
     case .mish: self = .mish
+    case .requantize: self = .requantize(scale: activation.scale, min: alpha, max: beta)
     case .UNRECOGNIZED(let raw): throw operands.failure("activation kind \(raw) is unknown to this runtime")
     }
   }

@@ -49,6 +49,10 @@ struct BinaryOperator: Operator {
       runFloat(operation, context)
       return
     }
+    if a.elementType == .f64, let arithmetic = DoubleArithmetic(kind) {
+      runDouble(arithmetic, context)
+      return
+    }
     if a.elementType == .f32, kind.producesBool {
       runFloatComparison(context)
       return
@@ -201,6 +205,22 @@ struct BinaryOperator: Operator {
       let left = a[0]
       for i in 0..<count { y[i] = test(left, b[i]) ? 1 : 0 }
     default: for i in 0..<count { y[i] = test(a[i * aStride], b[i * bStride]) ? 1 : 0 }
+    }
+  }
+
+  /// float64 add, subtract, multiply and divide, the kind resolved once per row and each row a typed loop the
+  /// compiler vectorizes: a quantized model computes its residual Adds in float64 (`runScalar` switched on the
+  /// kind per element). The same IEEE operations as `Double.combine`.
+  private func runDouble(_ arithmetic: DoubleArithmetic, _ context: RunContext) {
+    let aBase = UnsafePointer(context.raw(a).assumingMemoryBound(to: Double.self))
+    let bBase = UnsafePointer(context.raw(b).assumingMemoryBound(to: Double.self))
+    let output = context.raw(y).assumingMemoryBound(to: Double.self)
+    let strides = layout.rowStrides
+    layout.run(context, elements: y.count) { offsets, columns in
+      let start = columns.lowerBound
+      let aRow = aBase + offsets[0] + start * strides[0]
+      let bRow = bBase + offsets[1] + start * strides[1]
+      arithmetic.run(aRow, strides[0], bRow, strides[1], output + offsets[3] + start, count: columns.count)
     }
   }
 

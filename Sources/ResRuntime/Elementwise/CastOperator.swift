@@ -37,11 +37,28 @@ struct CastOperator: Operator {
         HalfPrecision.widen(input + range.lowerBound * 2, into: output + range.lowerBound * 4, count: range.count)
       case (.f32, .f16):
         HalfPrecision.narrow(input + range.lowerBound * 4, into: output + range.lowerBound * 2, count: range.count)
+      case (.f32, .f64):
+        CastOperator.convert(input, Float.self, output, Double.self, range) { Double($0) }
+      case (.f64, .f32):
+        CastOperator.convert(input, Double.self, output, Float.self, range) { Float($0) }
       default:
         for index in range {
           ScalarValue.read(from, input, index).write(to, output, index)
         }
       }
     }
+  }
+
+  /// `y[i] = conversion(x[i])` over `range` as one typed loop the compiler vectorizes: float32 ⇄ float64, which
+  /// a quantized model's float64 sums do around every residual Add (through `ScalarValue` an element took a
+  /// few nanoseconds; the conversions are the same IEEE roundings).
+  @inline(__always)
+  private static func convert<Source, Target>(
+    _ input: UnsafeRawPointer, _: Source.Type, _ output: UnsafeMutableRawPointer, _: Target.Type,
+    _ range: Range<Int>, _ conversion: (Source) -> Target
+  ) {
+    let source = input.assumingMemoryBound(to: Source.self) + range.lowerBound
+    let target = output.assumingMemoryBound(to: Target.self) + range.lowerBound
+    for offset in 0..<range.count { target[offset] = conversion(source[offset]) }
   }
 }

@@ -7,9 +7,7 @@ extension PointwiseFunction {
     switch self {
     case .identity: return x
     case .relu: return x < 0 ? 0 : x
-    case .clip(let low, let high):
-      let raised = x < Double(low) ? Double(low) : x
-      return raised > Double(high) ? Double(high) : raised
+    case .clip(let low, let high): return PointwiseFunction.clamped(x, low, high)
     case .leakyRelu(let alpha): return x < 0 ? x * Double(alpha) : x
     case .sigmoid: return PointwiseFunction.logistic(x)
     case .tanh: return LibM.tanh(x)
@@ -37,7 +35,42 @@ extension PointwiseFunction {
     case .reciprocal: return 1 / x
     case .sin: return LibM.sin(x)
     case .cos: return LibM.cos(x)
+    case .requantize(let scale, let low, let high):
+      return PointwiseFunction.clamped((x * Double(scale)).rounded(.toNearestOrEven), low, high)
     }
+  }
+
+  /// `y[i] = evaluate(x[i])` for `i < count` (`x` and `y` may be the same buffer), the case resolved once for
+  /// the piecewise-linear functions and roundings, each then a loop the compiler vectorizes: a quantized
+  /// model's float64 Round and Clip around every residual Add went through `evaluate`'s switch element by
+  /// element, 1.4 ns each. The same expressions as `evaluate`, so the same bits.
+  func apply(doubles x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+    switch self {
+    case .identity: Self.map(x, y, count) { $0 }
+    case .relu: Self.map(x, y, count) { $0 < 0 ? 0 : $0 }
+    case .clip(let low, let high): Self.map(x, y, count) { PointwiseFunction.clamped($0, low, high) }
+    case .neg: Self.map(x, y, count) { -$0 }
+    case .abs: Self.map(x, y, count) { Swift.abs($0) }
+    case .ceil: Self.map(x, y, count) { $0.rounded(.up) }
+    case .floor: Self.map(x, y, count) { $0.rounded(.down) }
+    case .round: Self.map(x, y, count) { $0.rounded(.toNearestOrEven) }
+    case .requantize(let scale, let low, let high):
+      Self.map(x, y, count) { PointwiseFunction.clamped(($0 * Double(scale)).rounded(.toNearestOrEven), low, high) }
+    default: Self.map(x, y, count) { self.evaluate($0) }
+    }
+  }
+
+  @inline(__always)
+  private static func map(
+    _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ count: Int, _ function: (Double) -> Double
+  ) {
+    for index in 0..<count { y[index] = function(x[index]) }
+  }
+
+  /// `x` raised to `low`, then lowered to `high` (NaN passes; `low > high` gives `high`, as numpy's clip).
+  private static func clamped(_ x: Double, _ low: Float, _ high: Float) -> Double {
+    let raised = x < Double(low) ? Double(low) : x
+    return raised > Double(high) ? Double(high) : raised
   }
 
   private static func logistic(_ x: Double) -> Double {

@@ -78,13 +78,11 @@ struct UnaryOperator: Operator {
         UnaryOperator.applyHalf(function, input, output, ranges[task])
       }
     case .double:
-      let input = UnsafeRawPointer(context.raw(x))
-      let output = context.raw(y)
+      let input = UnsafeRawPointer(context.raw(x)).assumingMemoryBound(to: Double.self)
+      let output = context.raw(y).assumingMemoryBound(to: Double.self)
       context.parallelFor(tasks: ranges.count, workers: workers) { task, _ in
-        for index in ranges[task] {
-          let value = input.load(fromByteOffset: index * 8, as: Double.self)
-          output.storeBytes(of: function.evaluate(value), toByteOffset: index * 8, as: Double.self)
-        }
+        let range = ranges[task]
+        function.apply(doubles: input + range.lowerBound, output + range.lowerBound, count: range.count)
       }
     }
   }
