@@ -145,7 +145,8 @@ public enum Pipeline {
         + "before it so fuse-epilogue meets the already combined graph, as it does after fuse-add-layernorm"),
     Entry(
       pass: PatternPass(
-        name: "fuse-epilogue", patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), FuseRequantization()]),
+        name: "fuse-epilogue",
+        patterns: [FoldBiasAdd(), FuseResidualAdd(), FuseActivation(), FuseRequantization(), RequantizePerChannel()]),
       level: .full,
       reason: "after canonicalization, BatchNorm folding, GELU recognition and the fusions above, so the Adds "
         + "and activations that follow a Conv/Gemm/MatMul meet it directly; the patterns are listed in the "
@@ -153,7 +154,8 @@ public enum Pipeline {
         + "Add that is both per-channel and full-shape becomes a bias rather than a residual read; the guards "
         + "keep work after an activation out of the epilogue, so the fixed point does not depend on the order "
         + "nodes are visited; a quantized operator's requantization (Round of a scaled sum, then a Clip) is "
-        + "the activation it fuses last"),
+        + "the activation it fuses last, into the producer for one multiplier, as a ScaleShift for one per "
+        + "channel (which fuse-input-scale-shift below may then make a 1x1 convolution's prologue)"),
     Entry(
       pass: PatternPass(name: "fold-scale-into-projection", patterns: [FoldScaleIntoProjection()]), level: .full,
       reason: "after fuse-epilogue, which has moved each projection's bias Add into its bias operand, so the "
@@ -204,6 +206,7 @@ public enum Pipeline {
     BatchNormToScaleShift(), MulAddToScaleShift(), FoldScaleShiftIntoConv(), FuseInputScaleShift(), FoldScaleIntoProjection(),
     FoldPadIntoConv(), SinkTranspose(), ComposeTransposes(), RecognizePRelu(), RecognizeHardSwish(), RecognizeMish(),
     HoistPoolBeforePointwiseConv(), ElideIntegerRoundTrip(), FoldZeroPointShift(), FuseRequantization(),
+    RequantizePerChannel(),
   ]
 
   /// Stages runnable by one name, each the passes of its entries in order.

@@ -10,6 +10,7 @@ import Testing
     ("groups/", "widen-narrow-groups"), ("pooling/", "recognize-global-average-pool"), ("taps/", "trim-padded-taps"),
     ("channel-scale/", "fold-channel-scale"), ("round-trip/", "elide-integer-round-trip"),
     ("zero-point/", "fold-zero-point-shift"), ("requantization/", "fuse-requantization"),
+    ("per-channel-requantization/", "requantize-per-channel"),
   ]
 
   static var cases: [(golden: GoldenCase, pattern: String)] {

@@ -96,7 +96,7 @@ public struct MulAddToScaleShift: RewritePattern {
 
   /// One value per channel of a constant that, aligned with X's dimensions from the right, is 1 everywhere
   /// but on the channel axis (where it is 1 or `channels`); a single value is repeated.
-  private static func perChannel(
+  static func perChannel(
     _ operand: ValueID, role: String, channels: Int, rank: Int, in view: GraphView
   ) throws(FoldDecline) -> [Double] {
     guard let constant = view.constant(operand) else { throw FoldDecline("the \(role) is computed, not a constant") }
