@@ -20,6 +20,9 @@ import ResIR
 /// Every step saved is a pass over the tensor, and the Casts were also where the code generator had to leave
 /// the channels-last layout. Where the 8-bit value has other readers (a graph output) it stays for them.
 ///
+/// The same holds for a ConvInteger's exact sums cast to int32 and back (onnxruntime's dynamic quantization),
+/// whose bound `IntegerLevels` takes from the levels and the constant weights.
+///
 /// A Cast back to a narrower float (the float64 levels of a quantized Add read by a float32 convolution) becomes
 /// a Cast of the float itself, exact when the narrower type holds every level.
 ///
@@ -53,8 +56,12 @@ struct ElideIntegerRoundTrip: RewritePattern {
     guard levels.fits(within: range.low, range.high) else {
       return .declined("'\(view.graph[source].name)' may hold numbers outside \(integerType.onnxName)'s range")
     }
-    guard let exact = IntegerRange(exactIn: target), levels.fits(within: exact.low, exact.high) else {
-      return .declined("\(target.onnxName) does not hold every \(integerType.onnxName) value exactly")
+    // A float type at least as wide as the source holds the source's whole numbers already; a narrower one
+    // only those its significand spans.
+    if target.byteWidth < sourceType.byteWidth {
+      guard let exact = IntegerRange(exactIn: target), levels.fits(within: exact.low, exact.high) else {
+        return .declined("\(target.onnxName) does not hold every \(integerType.onnxName) value exactly")
+      }
     }
     let direct = target == sourceType
     if direct, view.isGraphOutput(node.outputs[0]) {

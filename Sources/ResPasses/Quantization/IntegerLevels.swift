@@ -63,6 +63,9 @@ struct IntegerLevels: Equatable {
       return sum(node.input(0), node.input(1), sign: 1, in: view, depth: depth)
     case .binary(.sub):
       return sum(node.input(0), node.input(1), sign: -1, in: view, depth: depth)
+    case .conv(let attributes) where attributes.exactSums && attributes.epilogue.isEmpty
+      && attributes.prologue == nil:
+      return integerSums(node, in: view, depth: depth)
     default:
       return nil
     }
@@ -94,6 +97,24 @@ struct IntegerLevels: Equatable {
     return IntegerLevels(
       low: left.low.flatMap { l in rightLow.map { l + $0 } },
       high: left.high.flatMap { h in rightHigh.map { h + $0 } })
+  }
+
+  /// The sums of a ConvInteger's or QLinearConv's integer levels (`exact_sums`): whole numbers whatever the
+  /// order of the additions, within `±(terms · max|x| · max|w|) + max|bias|` where each output sums `terms`
+  /// products. Only for constant weights and bias (the bound needs their largest magnitude).
+  private static func integerSums(_ node: Node, in view: GraphView, depth: Int) -> IntegerLevels? {
+    guard let x = of(node.input(0), in: view, depth: depth), let xLow = x.low, let xHigh = x.high,
+      let weight = view.constant(node.input(1)), let wLevels = ofConstant(weight), let outputs = weight.dims.first,
+      outputs > 0
+    else { return nil }
+    var biasMagnitude = 0.0
+    if let bias = node.input(2) {
+      guard let constant = view.constant(bias), let levels = ofConstant(constant) else { return nil }
+      biasMagnitude = max(abs(levels.low ?? 0), abs(levels.high ?? 0))
+    }
+    let terms = Double(weight.elementCount / outputs)
+    let bound = terms * max(abs(xLow), abs(xHigh)) * max(abs(wLevels.low ?? 0), abs(wLevels.high ?? 0)) + biasMagnitude
+    return IntegerLevels(low: -bound, high: bound)
   }
 
   /// These levels clamped to `[low, high]`: a Clip's result (with `min > max` giving `max` everywhere, as the
