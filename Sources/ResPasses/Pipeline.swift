@@ -65,13 +65,19 @@ public enum Pipeline {
         + "DequantizeLinear a quantized operator's import bypassed, the rest of a folded Shape chain) would "
         + "make them decline"),
     Entry(
-      pass: PatternPass(
-        name: "simplify-quantization", patterns: [ElideIntegerRoundTrip(), FoldZeroPointShift()]),
+      pass: PassSequence(
+        name: "simplify-quantization",
+        passes: [
+          PatternPass(
+            name: "simplify-quantization-patterns", patterns: [ElideIntegerRoundTrip(), FoldZeroPointShift()]),
+          MergeIdenticalConstants(), EliminateCommonSubexpressions(),
+        ]),
       level: .full,
       reason: "first, on the imported quantization arithmetic: the Casts to 8 bits and back between a quantized "
-        + "model's operators, and the zero point added by one and subtracted by the next, cancel; before "
-        + "fuse-epilogue, which then meets each convolution's requantization directly. -O2 because a NaN "
-        + "passes through where the 8-bit Cast made it a number"),
+        + "model's operators, and the zero point added by one and subtracted by the next, cancel; the shifted "
+        + "bounds two readers of one tensor get are equal constants, so merging them and common subexpressions "
+        + "leaves one centring Clip per tensor; before fuse-epilogue, which then meets each convolution's "
+        + "requantization directly. -O2 because a NaN passes through where the 8-bit Cast made it a number"),
     Entry(
       pass: PatternPass(name: "recognize-global-average-pool", patterns: [RecognizeGlobalAveragePool()]),
       level: .full,

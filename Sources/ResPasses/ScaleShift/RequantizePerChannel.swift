@@ -66,8 +66,8 @@ struct RequantizePerChannel: RewritePattern {
     guard let mul = graph.node(match.mul), let last = graph.node(match.last) else { return }
     let channels = match.scale.elementCount
     let scale = graph.addConstant(name: mul.name + ".scale", match.scale)
-    let shift = graph.addConstant(
-      name: mul.name + ".shift", Constant(dtype: .float32, dims: [channels], doubles: Array(repeating: 0, count: channels)))
+    let zeros = Constant(dtype: .float32, dims: [channels], doubles: Array(repeating: 0, count: channels))
+    let shift = graph.addConstant(name: mul.name + ".shift", zeros)
     graph.updateNode(match.last) { node in
       node.op = .scaleShift(axis: 1, epilogue: Epilogue(activation: match.activation))
       node.inputs = [match.input, scale, shift]
