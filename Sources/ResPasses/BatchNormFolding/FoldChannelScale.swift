@@ -26,7 +26,9 @@ import ResIR
 /// another node stays intact), computed in `Double` and checked to fit the weight's dtype.
 ///
 /// Declined, each with its reason: a Conv of integer levels (`exact_sums`: a quantized model's requantization
-/// multiplies its exact sum, and each level's product with a scaled weight would round); a factor that is not
+/// multiplies its exact sum, and each level's product with a scaled weight would round), and likewise any
+/// product whose scaled result is rounded (a QLinearMatMul's requantization, whose MatMul carries no
+/// `exact_sums`: folded, its sums came out 6e-8 off and a level could flip); a factor that is not
 /// a constant or not one value per output channel (it varies along another axis, or broadcasts the product to
 /// a larger shape); a non-finite factor (∞ · 0 would
 /// become NaN in the weights where the product had none); a producer whose epilogue already applies an
@@ -82,6 +84,9 @@ public struct FoldChannelScale: RewritePattern {
     let op = target.opName
     if case .conv(let attributes) = producer.op, attributes.exactSums {
       throw FoldDecline("the Conv sums integer levels exactly (exact_sums); scaled weights would round each product")
+    }
+    if view.consumers(of: node.outputs[0]).contains(where: { $0.op == .unary(.round) }) {
+      throw FoldDecline("the scaled product is rounded (a requantization); scaled weights would move it off its level")
     }
     guard let scale = view.constant(factor) else { throw FoldDecline("the factor is not a constant") }
     guard scale.dtype.isFloatingPoint else { throw FoldDecline("the factor is \(scale.dtype.rawValue), not a float type") }
